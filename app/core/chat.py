@@ -1,0 +1,109 @@
+"""One chat turn, from the user's message to the saved answer, shared by the window and the CLI.
+
+``begin_turn`` commits the user's message and an empty answer marked ``streaming`` before any
+generation starts. ``AnswerRecorder`` then writes the streaming answer back at least once a
+second and settles its final status, so a killed app loses at most the last second of it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core.engine.protocol import ChatMessage, GenerationRequest, GenerationStats, ModelSpec, SamplingSettings
+from app.core.store import DEFAULT_TITLE, Message, MessageStatus, Store
+
+CHECKPOINT_SECONDS = 0.5
+TITLE_LENGTH = 48
+
+
+@dataclass(frozen=True)
+class Turn:
+    conversation_id: int
+    user_message: Message
+    answer: Message
+    request: GenerationRequest
+
+
+def history_for_engine(messages: list[Message], system_prompt: str) -> tuple[ChatMessage, ...]:
+    """The conversation as the model sees it: the system prompt, then every non-empty message.
+
+    Stopped and interrupted answers stay in, exactly as saved, so the model keeps the context
+    the user saw; failed and empty answers are left out.
+    """
+    history: list[ChatMessage] = []
+    if system_prompt.strip():
+        history.append(ChatMessage("system", system_prompt))
+    for message in messages:
+        if message.role == "system" or message.status in ("failed", "streaming"):
+            continue
+        if message.role == "assistant" and not message.content:
+            continue
+        history.append(ChatMessage(message.role, message.content))
+    return tuple(history)
+
+
+def title_from(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def begin_turn(
+    store: Store,
+    conversation_id: int,
+    user_text: str,
+    *,
+    model: ModelSpec,
+    system_prompt: str,
+    sampling: SamplingSettings,
+) -> Turn:
+    """Commits the user's message and an empty streaming answer; returns the engine request."""
+    conversation = store.conversation(conversation_id)
+    user_message = store.add_message(conversation_id, "user", user_text)
+    if conversation.title == DEFAULT_TITLE:
+        store.rename_conversation(conversation_id, title_from(user_text))
+    prompt = conversation.system_prompt if conversation.system_prompt is not None else system_prompt
+    history = history_for_engine(store.messages(conversation_id), prompt)
+    answer = store.add_message(conversation_id, "assistant", "", status="streaming", model_name=model.name)
+    request = GenerationRequest(uuid.uuid4().hex, model, history, sampling)
+    return Turn(conversation_id, user_message, answer, request)
+
+
+class AnswerRecorder:
+    """Accumulates a streaming answer and checkpoints it to the store."""
+
+    def __init__(
+        self, store: Store, message_id: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self.message_id = message_id
+        self.text = ""
+        self._saved_text = ""
+        self._last_save = clock()
+
+    def append(self, text: str) -> None:
+        self.text += text
+        if self._clock() - self._last_save >= CHECKPOINT_SECONDS:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        if self.text != self._saved_text:
+            self._store.update_message(self.message_id, self.text)
+            self._saved_text = self.text
+        self._last_save = self._clock()
+
+    def finish(self, status: MessageStatus, stats: GenerationStats | None = None, text: str | None = None) -> None:
+        if text is not None:
+            self.text = text
+        self._store.update_message(
+            self.message_id,
+            self.text,
+            status=status,
+            n_tokens=stats.generated_tokens if stats else None,
+            tokens_per_second=stats.tokens_per_second if stats else None,
+            ttft_seconds=stats.ttft_seconds if stats else None,
+        )
+        self._saved_text = self.text

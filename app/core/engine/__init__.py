@@ -1,0 +1,1 @@
+"""Inference engines: one protocol, a local llama.cpp worker process and a remote server."""

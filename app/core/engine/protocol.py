@@ -1,0 +1,134 @@
+"""The engine protocol: the plain data that crosses between the app and an engine.
+
+Requests go in through the ``Engine`` methods; events come back through the ``EventSink``
+callback, from a background thread. Everything here is a frozen dataclass of plain values,
+so it pickles across the worker-process pipe and can be queued to the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+StopReason = Literal["stop", "length", "stopped"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    max_tokens: int = 1024
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which model to load and how."""
+
+    path: str
+    name: str
+    n_ctx: int = 4096
+    n_gpu_layers: int = -1  # -1: offload every layer when the build can; ignored otherwise
+    n_threads: int | None = None
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    request_id: str
+    model: ModelSpec
+    messages: tuple[ChatMessage, ...]
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+
+
+# -- events --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelLoaded:
+    model: ModelSpec
+    load_seconds: float
+    gpu_offload: bool
+    template_fallback: bool  # the GGUF had no chat template: ChatML is used instead
+    n_ctx: int
+
+
+@dataclass(frozen=True)
+class ModelLoadFailed:
+    model: ModelSpec
+    reason: str
+
+
+@dataclass(frozen=True)
+class TokensReceived:
+    request_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    prompt_tokens: int  # tokens in the whole rendered prompt
+    prompt_tokens_evaluated: int  # of those, how many llama.cpp had to evaluate (the rest came from the cache)
+    generated_tokens: int
+    ttft_seconds: float
+    tokens_per_second: float
+    truncated_messages: int = 0  # oldest messages left out because the context was full
+
+
+@dataclass(frozen=True)
+class GenerationFinished:
+    request_id: str
+    text: str
+    reason: StopReason
+    stats: GenerationStats
+
+
+@dataclass(frozen=True)
+class GenerationFailed:
+    request_id: str
+    reason: str
+    text: str = ""  # what was generated before the failure
+
+
+@dataclass(frozen=True)
+class EngineCrashed:
+    """The engine died on its own (killed, aborted by native code, out of memory)."""
+
+    reason: str
+    request_id: str | None  # the request that was running, if any
+
+
+EngineEvent = ModelLoaded | ModelLoadFailed | TokensReceived | GenerationFinished | GenerationFailed | EngineCrashed
+EventSink = Callable[[EngineEvent], None]
+
+
+class Engine(Protocol):
+    """What the app asks of an engine. No call blocks on inference; results arrive as events."""
+
+    def load(self, model: ModelSpec) -> None:
+        """Loads ``model`` (unloading any other); answers with ModelLoaded or ModelLoadFailed."""
+
+    def generate(self, request: GenerationRequest) -> None:
+        """Streams an answer; loads ``request.model`` first when it is not the loaded one."""
+
+    def request_stop(self) -> None:
+        """Asks the running generation to stop at once; safe from any thread."""
+
+    def unload(self) -> None:
+        """Frees the loaded model."""
+
+    def shutdown(self) -> None:
+        """Ends the engine and frees everything it holds."""
+
+    @property
+    def loaded_model(self) -> ModelSpec | None:
+        """The model loaded now, if any."""

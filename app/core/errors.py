@@ -1,0 +1,97 @@
+"""Expected errors: each carries one sentence for the user.
+
+Anything that is not an ``AppError`` is a bug and takes the crash path. The sentence is
+an English template marked for translation; the window translates it with Qt's
+``QCoreApplication.translate("AppError", template)`` and fills in the named fields, so the
+core stays free of Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+Translate = Callable[[str, str], str]
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
+    """Marks ``text`` for extraction into the translation files; returns it unchanged."""
+    del context
+    return text
+
+
+def _identity(context: str, text: str) -> str:
+    del context
+    return text
+
+
+class AppError(Exception):
+    """An error the user can understand and act on."""
+
+    template: ClassVar[str] = QT_TRANSLATE_NOOP("AppError", "Something went wrong: {reason}")
+
+    def __init__(self, **fields: object) -> None:
+        self.fields = {key: str(value) for key, value in fields.items()}
+        super().__init__(self.user_message())
+
+    def user_message(self, translate: Translate = _identity) -> str:
+        template = translate("AppError", self.template)
+        try:
+            return template.format(**self.fields)
+        except (KeyError, IndexError, ValueError):
+            return self.template.format(**self.fields)
+
+
+class ModelNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "No model called “{name}” is installed, and no such file exists.")
+
+
+class ModelLoadError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The model file {path} could not be loaded: {reason}")
+
+
+class NotAGgufError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "{path} is not a usable GGUF model file: {reason}")
+
+
+class EngineCrashedError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The model engine stopped unexpectedly ({reason}). Your conversation is safe; "
+        "the next message starts a fresh engine.",
+    )
+
+
+class GenerationError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The answer could not be generated: {reason}")
+
+
+class ContextTooLongError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The message is too long for this model's context ({tokens} tokens, the limit is {limit}). "
+        "Shorten it or start a new conversation.",
+    )
+
+
+class DatabaseTooNewError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The history database {path} was written by a newer version of Parley (schema {found}, this "
+        "version knows {known}). It was left untouched; please update Parley.",
+    )
+
+
+class DatabaseDamagedError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The history database {path} is damaged and could not be opened: {reason}. It was left untouched.",
+    )
+
+
+class StorageError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "Parley could not save to {path}: {reason}")
+
+
+class ConversationNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "There is no conversation with the id {id}.")

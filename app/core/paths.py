@@ -1,0 +1,57 @@
+"""Every folder and file Parley writes, in one place.
+
+Without ``PARLEY_HOME`` the platformdirs user folders are used; with it, everything
+(database, settings, models, logs) lives under that one folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Parley"
+HOME_ENV = "PARLEY_HOME"
+
+
+def _home() -> Path | None:
+    value = os.environ.get(HOME_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def data_dir() -> Path:
+    home = _home()
+    return _ensure(home if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+
+
+def config_dir() -> Path:
+    home = _home()
+    return _ensure(home if home else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
+
+
+def log_dir() -> Path:
+    home = _home()
+    return _ensure(home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)))
+
+
+def models_dir() -> Path:
+    return _ensure(data_dir() / "models")
+
+
+def downloads_dir() -> Path:
+    """Where partly downloaded files wait; never scanned for usable models."""
+    return _ensure(data_dir() / "downloads")
+
+
+def database_path() -> Path:
+    return data_dir() / "parley.sqlite3"
+
+
+def settings_path() -> Path:
+    return config_dir() / "settings.json"
