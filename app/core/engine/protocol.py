@@ -66,6 +66,8 @@ class ModelLoaded:
 class ModelLoadFailed:
     model: ModelSpec
     reason: str
+    request_id: str | None = None  # set when the load was started by generate(): that request ends here
+    still_loaded: ModelSpec | None = None  # the model that stays usable after the failure, if any
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,42 @@
+"""``python -m app``: the window; ``python -m app ask …`` and ``models …``: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+
+from app import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    from app.cli import add_ask_parser
+
+    parser = argparse.ArgumentParser(prog="parley", description="A private chat assistant on your own computer.")
+    parser.add_argument("--version", action="version", version=f"Parley {__version__}")
+    subparsers = parser.add_subparsers(dest="command")
+    add_ask_parser(subparsers)
+    models = subparsers.add_parser("models", help="list, search, download, import and remove models")
+    models.add_argument("models_args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    if args.command == "ask":
+        from app.cli import run_ask
+
+        return run_ask(args)
+    if args.command == "models":
+        from app.core.models_cli import run_models_command
+
+        return run_models_command(args.models_args)
+    from app.ui.application import run_gui
+
+    return run_gui([sys.argv[0], *argv])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

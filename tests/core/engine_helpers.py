@@ -1,0 +1,74 @@
+"""Driving the real LocalEngine from tests: collect its events and wait for the ones wanted."""
+
+from __future__ import annotations
+
+import queue
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from app.core.engine.local import LocalEngine
+from app.core.engine.protocol import (
+    ChatMessage,
+    EngineEvent,
+    GenerationRequest,
+    ModelSpec,
+    SamplingSettings,
+)
+
+E = TypeVar("E")
+
+GREEDY = SamplingSettings(temperature=0.0, top_k=1, max_tokens=48, repeat_penalty=1.0, seed=1)
+
+
+class EventLog:
+    def __init__(self) -> None:
+        self.queue: queue.Queue[EngineEvent] = queue.Queue()
+        self.seen: list[EngineEvent] = []
+
+    def put(self, event: EngineEvent) -> None:
+        self.queue.put(event)
+
+    def next(self, timeout: float = 60.0) -> EngineEvent:
+        event = self.queue.get(timeout=timeout)
+        self.seen.append(event)
+        return event
+
+    def wait_for(self, kind: type[E], timeout: float = 60.0) -> E:
+        """Returns the next event of ``kind``; fails on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.next(max(0.01, deadline - time.monotonic()))
+            if isinstance(event, kind):
+                return event
+
+    def collect_until(self, kinds: tuple[type, ...], timeout: float = 60.0) -> list[EngineEvent]:
+        """Every event up to and including the first of ``kinds``."""
+        deadline = time.monotonic() + timeout
+        events: list[EngineEvent] = []
+        while True:
+            event = self.next(max(0.01, deadline - time.monotonic()))
+            events.append(event)
+            if isinstance(event, kinds):
+                return events
+
+
+def spec_for(path: Path, n_ctx: int = 4096) -> ModelSpec:
+    return ModelSpec(str(path), path.stem, n_ctx=n_ctx)
+
+
+def request(model: ModelSpec, messages: list[ChatMessage], sampling: SamplingSettings = GREEDY) -> GenerationRequest:
+    return GenerationRequest(uuid.uuid4().hex, model, tuple(messages), sampling)
+
+
+@contextmanager
+def running_engine() -> Iterator[tuple[LocalEngine, EventLog]]:
+    log = EventLog()
+    engine = LocalEngine(log.put)
+    try:
+        yield engine, log
+    finally:
+        engine.shutdown()

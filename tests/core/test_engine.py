@@ -1,0 +1,190 @@
+"""The local engine with the real starter model: streaming, stop, cache reuse, bad files, crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.engine.protocol import (
+    ChatMessage,
+    EngineCrashed,
+    GenerationFinished,
+    ModelLoaded,
+    ModelLoadFailed,
+    TokensReceived,
+)
+from tests.core.engine_helpers import GREEDY, request, running_engine, spec_for
+
+SYSTEM = ChatMessage("system", "You are a helpful assistant.")
+
+
+def test_answer_streams_token_by_token(starter_model: Path) -> None:
+    with running_engine() as (engine, log):
+        engine.generate(request(spec_for(starter_model), [SYSTEM, ChatMessage("user", "Name three colours.")]))
+        events = log.collect_until((GenerationFinished,))
+    loaded = [e for e in events if isinstance(e, ModelLoaded)]
+    chunks = [e.text for e in events if isinstance(e, TokensReceived)]
+    finished = events[-1]
+    assert isinstance(finished, GenerationFinished)
+    assert len(loaded) == 1 and not loaded[0].template_fallback
+    assert len(chunks) >= 5, "the answer should arrive in many pieces, not at once"
+    assert "".join(chunks) == finished.text
+    assert finished.text.strip()
+    assert finished.stats.generated_tokens >= len(chunks)
+    assert finished.stats.tokens_per_second > 0
+    assert 0 < finished.stats.ttft_seconds < 30
+
+
+def test_stop_mid_answer_keeps_the_partial_text(starter_model: Path) -> None:
+    sampling = GREEDY.__class__(temperature=0.0, top_k=1, max_tokens=400, repeat_penalty=1.0, seed=1)
+    prompt = [SYSTEM, ChatMessage("user", "Write a long story about a dragon who learns to bake bread.")]
+    with running_engine() as (engine, log):
+        engine.generate(request(spec_for(starter_model), prompt, sampling))
+        for _ in range(5):
+            log.wait_for(TokensReceived)
+        engine.request_stop()
+        stopped_at = time.monotonic()
+        finished = log.wait_for(GenerationFinished)
+        latency = time.monotonic() - stopped_at
+    assert finished.reason == "stopped"
+    assert finished.text.strip()
+    assert finished.stats.generated_tokens < 100
+    assert latency < 2.0
+
+
+def test_stop_mid_prompt_aborts_the_evaluation(starter_model: Path) -> None:
+    long_text = " ".join(f"Item {i} is a plain sentence about the weather." for i in range(260))
+    model = spec_for(starter_model, n_ctx=8192)
+    with running_engine() as (engine, log):
+        engine.load(model)
+        log.wait_for(ModelLoaded)
+        engine.generate(request(model, [SYSTEM, ChatMessage("user", long_text)]))
+        time.sleep(0.3)  # let the prompt evaluation start: it takes several seconds on two cores
+        engine.request_stop()
+        stopped_at = time.monotonic()
+        finished = log.wait_for(GenerationFinished)
+        latency = time.monotonic() - stopped_at
+        assert finished.reason == "stopped"
+        assert finished.stats.generated_tokens == 0
+        assert latency < 2.0, f"stop took {latency:.2f} s during prompt processing"
+        # The engine is still good for the next message.
+        engine.generate(request(model, [SYSTEM, ChatMessage("user", "Say hello.")]))
+        after = log.wait_for(GenerationFinished)
+    assert after.reason in ("stop", "length") and after.text.strip()
+
+
+def test_third_turn_evaluates_only_its_new_tokens(starter_model: Path) -> None:
+    model = spec_for(starter_model)
+    history = [SYSTEM]
+    results: list[GenerationFinished] = []
+    with running_engine() as (engine, log):
+        for question in ("What is the capital of France?", "And of Italy?", "Which of the two is bigger?"):
+            history.append(ChatMessage("user", question))
+            engine.generate(request(model, history))
+            finished = log.wait_for(GenerationFinished)
+            history.append(ChatMessage("assistant", finished.text))
+            results.append(finished)
+    first, second, third = (r.stats for r in results)
+    # Counted by llama.cpp itself (llama_perf_context): the first turn evaluates its whole prompt...
+    assert first.prompt_tokens_evaluated == first.prompt_tokens
+    # ...later turns only what the history did not already hold: the closing of the last answer
+    # and the new question (plus the last answer token when it ended on the length limit).
+    new_tokens = third.prompt_tokens - second.prompt_tokens - second.generated_tokens
+    assert 0 < third.prompt_tokens_evaluated <= new_tokens + 1
+    assert third.prompt_tokens_evaluated < third.prompt_tokens / 3
+
+
+def test_chinese_answer_never_shows_a_broken_character(starter_model: Path) -> None:
+    prompt = [SYSTEM, ChatMessage("user", "Translate into Chinese: I love my family.")]
+    with running_engine() as (engine, log):
+        engine.generate(request(spec_for(starter_model), prompt))
+        events = log.collect_until((GenerationFinished,))
+    chunks = [e.text for e in events if isinstance(e, TokensReceived)]
+    finished = events[-1]
+    assert isinstance(finished, GenerationFinished)
+    assert all("\ufffd" not in chunk for chunk in chunks)
+    assert "".join(chunks) == finished.text
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in finished.text), finished.text
+    # Some characters span several tokens: fewer chunks than tokens proves the decoder held
+    # incomplete bytes back instead of showing them.
+    assert len(chunks) < finished.stats.generated_tokens
+
+
+def _bad_files(tmp_path: Path, starter_model: Path) -> dict[str, Path]:
+    data = starter_model.read_bytes()
+    files = {
+        "empty": b"",
+        "truncated": data[: len(data) // 2],
+        "corrupt": b"GGUF" + os.urandom(4096),
+        "not a gguf": b"This is a text file, not a model.\n" * 100,
+    }
+    paths = {}
+    for name, content in files.items():
+        path = tmp_path / f"{name.replace(' ', '-')}.gguf"
+        path.write_bytes(content)
+        paths[name] = path
+    return paths
+
+
+def test_bad_model_files_fail_to_load_and_the_engine_keeps_working(tmp_path: Path, starter_model: Path) -> None:
+    with running_engine() as (engine, log):
+        for name, path in _bad_files(tmp_path, starter_model).items():
+            engine.generate(request(spec_for(path), [SYSTEM, ChatMessage("user", "hi")]))
+            failed = log.wait_for(ModelLoadFailed)
+            assert failed.model.path == str(path), name
+            assert failed.reason.strip(), name
+            assert failed.request_id is not None
+        truncated = [e for e in log.seen if isinstance(e, ModelLoadFailed) and "truncated" in e.model.path][0]
+        assert "corrupted or incomplete" in truncated.reason or "bounds" in truncated.reason
+        engine.generate(request(spec_for(starter_model), [SYSTEM, ChatMessage("user", "Say hello.")]))
+        finished = log.wait_for(GenerationFinished)
+    assert finished.text.strip()
+
+
+def test_a_failed_switch_leaves_the_previous_model_loaded(tmp_path: Path, starter_model: Path) -> None:
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 64)
+    with running_engine() as (engine, log):
+        engine.load(spec_for(starter_model))
+        log.wait_for(ModelLoaded)
+        engine.load(spec_for(bad))
+        failed = log.wait_for(ModelLoadFailed)
+        assert failed.still_loaded == spec_for(starter_model)
+        assert engine.loaded_model == spec_for(starter_model)
+
+
+def test_killed_engine_is_reported_and_the_next_message_works(starter_model: Path) -> None:
+    model = spec_for(starter_model)
+    sampling = GREEDY.__class__(temperature=0.0, top_k=1, max_tokens=400, seed=1)
+    with running_engine() as (engine, log):
+        engine.generate(request(model, [SYSTEM, ChatMessage("user", "Tell me a long story.")], sampling))
+        log.wait_for(TokensReceived)
+        pid = engine.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        crashed = log.wait_for(EngineCrashed)
+        assert "SIGKILL" in crashed.reason
+        assert crashed.request_id is not None
+        engine.generate(request(model, [SYSTEM, ChatMessage("user", "Say hello.")]))
+        finished = log.wait_for(GenerationFinished)
+        assert engine.pid != pid
+    assert finished.text.strip()
+
+
+@pytest.mark.parametrize("n_ctx", [512])
+def test_a_conversation_longer_than_the_context_drops_its_oldest_turns(starter_model: Path, n_ctx: int) -> None:
+    model = spec_for(starter_model, n_ctx=n_ctx)
+    history = [SYSTEM]
+    for i in range(30):
+        history.append(ChatMessage("user", f"Remember the number {i}. It matters a lot to me."))
+        history.append(ChatMessage("assistant", f"I will remember the number {i}."))
+    history.append(ChatMessage("user", "Which number came last?"))
+    with running_engine() as (engine, log):
+        engine.generate(request(model, history))
+        finished = log.wait_for(GenerationFinished)
+    assert finished.stats.truncated_messages > 0
+    assert finished.stats.prompt_tokens <= n_ctx
