@@ -17,6 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core import catalog  # noqa: E402
 
+pytest_plugins = ["tests.fakehub"]
+
 
 @pytest.fixture
 def parley_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

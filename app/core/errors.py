@@ -95,3 +95,59 @@ class StorageError(AppError):
 
 class ConversationNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "There is no conversation with the id {id}.")
+
+
+class HubUnreachableError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The Hugging Face Hub can't be reached ({reason}). Installed models keep working; "
+        "try again when you are online.",
+    )
+
+
+class HubGatedRepoError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.",
+    )
+
+
+class HubNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no {what}.")
+
+
+class HubError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub refused the request: {reason}")
+
+
+class NotEnoughDiskSpaceError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.",
+    )
+
+
+class ChecksumMismatchError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. "
+        "Please download it again.",
+    )
+
+
+class DownloadInterruptedError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The download of {file} was interrupted ({reason}). What arrived is kept; starting the download "
+        "again resumes where it stopped.",
+    )
+
+
+class UnsafeFileNameError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The file name “{name}” would be saved outside the models folder, so it was refused."
+    )
+
+
+class ModelRemoveError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The model {name} was not removed: {reason}")
