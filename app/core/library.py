@@ -44,7 +44,7 @@ def safe_model_file_name(repo_path: str) -> str:
     if pure.is_absolute() or any(part in ("", ".", "..") for part in repo_path.split("/")):
         raise refused
     name = pure.name
-    if not name.lower().endswith(".gguf") or name.startswith("."):
+    if not name.endswith(".gguf") or name.startswith("."):  # the models folder lists *.gguf
         raise refused
     return name
 
