@@ -305,8 +305,9 @@ def read_gguf(path: Path) -> GgufInfo:
     for part in parts:
         if not part.is_file():
             split = split_name(part.name)
-            which = f"part {split.index} of {split.count}" if split else "the file"
-            raise NotAGgufError(path=path, reason=f"{which} ({part.name}) is missing")
+            if split is None:
+                raise NotAGgufError(path=path, reason="the file does not exist")
+            raise NotAGgufError(path=path, reason=f"part {split.index} of {split.count} ({part.name}) is missing")
     headers = [_read_part(part) for part in parts]
     first, _ = headers[0]
     meta = first.metadata

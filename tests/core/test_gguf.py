@@ -87,7 +87,7 @@ def test_a_file_cut_short_in_its_tensor_data_is_refused(tmp_path: Path, starter_
 
 
 def test_missing_file_and_folder_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(NotAGgufError, match=r"does not exist|missing"):
+    with pytest.raises(NotAGgufError, match="does not exist"):
         read_gguf(tmp_path / "nope.gguf")
     folder = tmp_path / "folder.gguf"
     folder.mkdir()
