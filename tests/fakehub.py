@@ -120,6 +120,9 @@ class FakeHub:
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.bytes_sent = 0
+        # Like the real Hub: LFS files answer 302 to a CDN on another origin (here ``localhost``), which
+        # serves the bytes without asking for the token.
+        self.redirect_to_cdn = False
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
@@ -212,6 +215,8 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                     self._search(query)
                 elif path.startswith("/api/models/"):
                     self._api(path[len("/api/models/") :], query)
+                elif path.startswith("/cdn/"):
+                    self._cdn(path)
                 elif "/resolve/" in path:
                     self._resolve(path)
                 else:
@@ -299,8 +304,25 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self.connection.shutdown(socket.SHUT_RDWR)
             elif applies and faults.status is not None:
                 self._error(faults.status, "Error", "injected failure")
+            elif hub.redirect_to_cdn and repo.files[file_name].lfs:
+                f = repo.files[file_name]
+                port = hub.url.rsplit(":", 1)[1]
+                self._send(302, b"", {
+                    "Location": f"http://localhost:{port}/cdn/{repo.repo_id}/{file_name}?signature=abc",
+                    "X-Repo-Commit": repo.commit, "ETag": f'"{f.sha256}"', "X-Linked-Etag": f'"{f.sha256}"',
+                    "X-Linked-Size": str(f.size),
+                })
             else:
                 self._serve_file(repo, repo.files[file_name], applies)
+
+        def _cdn(self, path: str) -> None:
+            for repo in hub.repos.values():
+                prefix = f"/cdn/{repo.repo_id}/"
+                if path.startswith(prefix) and path[len(prefix):] in repo.files:
+                    file_name = path[len(prefix):]
+                    self._serve_file(repo, repo.files[file_name], hub.faults.only_file in (None, file_name))
+                    return
+            self._error(404, "NotFound", "no such object")
 
         def _serve_file(self, repo: FakeRepo, f: FakeFile, applies: bool) -> None:
             headers = {"X-Repo-Commit": repo.commit, "ETag": f'"{f.etag}"', "Accept-Ranges": "bytes",

@@ -28,7 +28,17 @@ from app.core.errors import (
 )
 from app.core.gguf import read_gguf
 from app.core.hub import HubConfig
-from tests.fakehub import GATED_FILE, GATED_REPO, KQUANTS_REPO, STARTER_FILE, STARTER_REPO, VALID_TOKEN, FakeHub
+from tests import ggufdata
+from tests.fakehub import (
+    GATED_FILE,
+    GATED_REPO,
+    KQUANTS_REPO,
+    STARTER_FILE,
+    STARTER_REPO,
+    VALID_TOKEN,
+    FakeFile,
+    FakeHub,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTER = DownloadRequest(STARTER_REPO, (STARTER_FILE,))
@@ -292,6 +302,33 @@ def test_a_gated_repo_needs_a_token(hub_env: HubConfig, fake_hub: FakeHub) -> No
     assert leftovers() == []
     with_token = HubConfig(hub_env.endpoint, VALID_TOKEN)
     assert Download(request, config=with_token).run().status == "installed"
+
+
+def test_through_a_cdn_redirect_the_token_stays_with_the_hub(hub_env: HubConfig, fake_hub: FakeHub) -> None:
+    fake_hub.redirect_to_cdn = True
+    fake_hub.faults.drop_at = 10_000  # the resumed request goes to the CDN too
+    config = HubConfig(hub_env.endpoint, VALID_TOKEN)
+    assert Download(DownloadRequest(GATED_REPO, (GATED_FILE,)), config=config, retry_wait_s=0.01).run().status == (
+        "installed"
+    )
+    heads = fake_hub.file_requests(GATED_FILE, "HEAD")  # asked again after the drop: CDN addresses expire
+    cdn = [r for r in fake_hub.requests if r.path.startswith("/cdn/")]
+    assert len(heads) == 2 and all(h.headers["authorization"] == f"Bearer {VALID_TOKEN}" for h in heads)
+    assert [r.range for r in cdn] == [None, "bytes=10000-"]
+    assert all("authorization" not in r.headers for r in cdn)
+    assert sha256(paths.models_dir() / GATED_FILE) == fake_hub.repos[GATED_REPO].files[GATED_FILE].sha256
+
+
+def test_a_small_file_kept_in_git_is_checked_against_its_git_hash(hub_env: HubConfig, fake_hub: FakeHub) -> None:
+    good = ggufdata.tiny_model("In git")
+    fake_hub.repos[KQUANTS_REPO].files["ingit-Q4_0.gguf"] = FakeFile.from_bytes(good, lfs=False)
+    request = DownloadRequest(KQUANTS_REPO, ("ingit-Q4_0.gguf",))
+    assert Download(request, config=hub_env).run().status == "installed"
+    (paths.models_dir() / "ingit-Q4_0.gguf").unlink()
+    (paths.models_dir() / "ingit-Q4_0.parley.json").unlink()
+    fake_hub.faults.corrupt = True
+    with pytest.raises(ChecksumMismatchError):
+        Download(request, config=hub_env).run()
 
 
 def test_offline_fails_fast(parley_home: Path, closed_port_endpoint: str) -> None:
