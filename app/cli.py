@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import queue
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from app.core import catalog, settings
@@ -32,6 +33,8 @@ def add_ask_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     ask.add_argument("--model", help="an installed model's name, or the path of a .gguf file")
     ask.add_argument("--conversation", type=int, help="continue the conversation with this id")
     ask.add_argument("--max-tokens", type=int, help="the longest answer, in tokens")
+    ask.add_argument("--temperature", type=float, help="0 always picks the likeliest token; higher is more varied")
+    ask.add_argument("--seed", type=int, help="a fixed seed makes sampling repeatable")
     ask.add_argument("prompt", help="the message to send")
 
 
@@ -64,11 +67,8 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if conversation is None:
             conversation = store.create_conversation(model_name=entry.name)
         model = ModelSpec(str(entry.path), entry.name, prefs.n_ctx, prefs.n_gpu_layers)
-        sampling = prefs.sampling
-        if args.max_tokens:
-            from dataclasses import replace
-
-            sampling = replace(sampling, max_tokens=args.max_tokens)
+        overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
+        sampling = replace(prefs.sampling, **{key: value for key, value in overrides.items() if value is not None})
         turn = begin_turn(
             store, conversation.id, args.prompt, model=model, system_prompt=prefs.system_prompt, sampling=sampling
         )

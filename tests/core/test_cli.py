@@ -33,7 +33,7 @@ def test_version(parley_home: Path) -> None:
 
 
 def test_ask_streams_the_answer_and_saves_it(parley_home: Path) -> None:
-    result = parley(parley_home, "ask", "--max-tokens", "32", "What is the capital of France?")
+    result = parley(parley_home, "ask", "--max-tokens", "32", "--temperature", "0", "What is the capital of France?")
     assert result.returncode == 0, result.stderr
     assert "Paris" in result.stdout
     store = Store()
