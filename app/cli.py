@@ -53,10 +53,7 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_USER_ERROR
     store = Store()
     try:
-        if args.conversation is not None:
-            conversation = store.conversation(args.conversation)
-        else:
-            conversation = None
+        conversation = store.conversation(args.conversation) if args.conversation is not None else None
         name = args.model or (conversation.model_name if conversation else None) or prefs.model_name
         entry = catalog.resolve_model(name, prefs.imported_models) if name else catalog.default_model(
             None, prefs.imported_models

@@ -12,9 +12,9 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import catalog  # noqa: E402
-from app.core.engine.local import LocalEngine  # noqa: E402
-from app.core.engine.protocol import (  # noqa: E402
+from app.core import catalog
+from app.core.engine.local import LocalEngine
+from app.core.engine.protocol import (
     ChatMessage,
     EngineEvent,
     GenerationRequest,

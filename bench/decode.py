@@ -11,7 +11,14 @@ import time
 
 from _common import THREADS, TimedEngine, starter
 
-from app.core.engine.protocol import ChatMessage, GenerationFinished, ModelLoaded, ModelSpec, SamplingSettings, TokensReceived
+from app.core.engine.protocol import (
+    ChatMessage,
+    GenerationFinished,
+    ModelLoaded,
+    ModelSpec,
+    SamplingSettings,
+    TokensReceived,
+)
 
 PROMPT = [ChatMessage("system", "You are a helpful assistant."),
           ChatMessage("user", "Count from 1 to 400, separated by commas.")]

@@ -12,7 +12,14 @@ import time
 
 from _common import THREADS, TimedEngine, starter
 
-from app.core.engine.protocol import ChatMessage, GenerationFinished, ModelLoaded, ModelSpec, SamplingSettings, TokensReceived
+from app.core.engine.protocol import (
+    ChatMessage,
+    GenerationFinished,
+    ModelLoaded,
+    ModelSpec,
+    SamplingSettings,
+    TokensReceived,
+)
 from app.core.settings import DEFAULT_SYSTEM_PROMPT
 
 TURNS = 30

@@ -15,7 +15,7 @@ os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
 os.environ["HF_ENDPOINT"] = os.environ.get("PARLEY_TEST_HF_ENDPOINT", "http://127.0.0.1:9")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.core import catalog  # noqa: E402
+from app.core import catalog
 
 pytest_plugins = ["tests.fakehub"]
 

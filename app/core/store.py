@@ -184,7 +184,9 @@ class Store:
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         with self._write() as db:
-            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title.strip() or DEFAULT_TITLE, conversation_id))
+            db.execute(
+                "UPDATE conversations SET title = ? WHERE id = ?", (title.strip() or DEFAULT_TITLE, conversation_id)
+            )
 
     def set_conversation_model(self, conversation_id: int, model_name: str | None) -> None:
         with self._write() as db:

@@ -138,7 +138,7 @@ def test_bad_model_files_fail_to_load_and_the_engine_keeps_working(tmp_path: Pat
             assert failed.model.path == str(path), name
             assert failed.reason.strip(), name
             assert failed.request_id is not None
-        truncated = [e for e in log.seen if isinstance(e, ModelLoadFailed) and "truncated" in e.model.path][0]
+        truncated = next(e for e in log.seen if isinstance(e, ModelLoadFailed) and "truncated" in e.model.path)
         assert "corrupted or incomplete" in truncated.reason or "bounds" in truncated.reason
         engine.generate(request(spec_for(starter_model), [SYSTEM, ChatMessage("user", "Say hello.")]))
         finished = log.wait_for(GenerationFinished)

@@ -7,6 +7,7 @@ dies it reports ``EngineCrashed`` and the next request starts a fresh process.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import signal
@@ -125,10 +126,8 @@ class LocalEngine:
         if worker is None:
             return
         worker.stop_seq.value = self._seq
-        try:
+        with contextlib.suppress(OSError):
             worker.commands.send(ShutdownCommand())
-        except OSError:
-            pass
         worker.process.join(SHUTDOWN_SECONDS)
         if worker.process.is_alive():
             worker.process.kill()
@@ -159,7 +158,9 @@ class LocalEngine:
         worker = _Process()
         self._worker = worker
         self._loaded = None
-        self._reader = threading.Thread(target=self._read_events, args=(worker,), name="parley-engine-events", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read_events, args=(worker,), name="parley-engine-events", daemon=True
+        )
         self._reader.start()
         del old_reader  # it ends by itself on its pipe's end-of-file
 

@@ -120,7 +120,7 @@ class ModelSession:
         llama_cpp.llama_set_abort_callback(self.llm.ctx, self._abort_callback, None)
 
     def close(self) -> None:
-        llama_cpp.llama_set_abort_callback(self.llm.ctx, ctypes.cast(None, llama_cpp.ggml_abort_callback), None)
+        llama_cpp.llama_set_abort_callback(self.llm.ctx, llama_cpp.ggml_abort_callback(), None)
         self.llm.close()
 
     # -- tokens --------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ class ModelSession:
             self._active_seq = NO_STOP
         finished = time.perf_counter()
         reply = "".join(parts)
-        if decoder.getstate()[0] or reason == "stopped" and first_token_at is None:
+        if decoder.getstate()[0] or (reason == "stopped" and first_token_at is None):
             # A half-made character or an aborted prompt: the cache no longer spells a known text.
             self._cached_text, self._cached_ids = "", []
         else:
