@@ -1,0 +1,66 @@
+"""The banner above the composer: an error (or a notice) in one sentence, until the user dismisses it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PySide6 import QtCore, QtWidgets
+
+from app.core.errors import AppError
+from app.ui.i18n import error_text
+
+BannerKind = Literal["error", "info"]
+
+
+class Banner(QtWidgets.QFrame):
+    """A dismissible message strip; hidden until ``show_error`` or ``show_notice``."""
+
+    dismissed = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setProperty("kind", "error")
+        self.label = QtWidgets.QLabel(self)
+        self.label.setObjectName("bannerText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.close_button = QtWidgets.QToolButton(self)
+        self.close_button.setObjectName("bannerClose")
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.setAccessibleName(self.tr("Dismiss"))
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 6, 8)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        self.close_button.clicked.connect(self._on_close_button_clicked)
+        self.hide()
+
+    def show_error(self, error: AppError) -> None:
+        self._show(error_text(error), "error")
+
+    def show_notice(self, text: str) -> None:
+        self._show(text, "info")
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def kind(self) -> BannerKind:
+        return "info" if self.property("kind") == "info" else "error"
+
+    def _show(self, text: str, kind: BannerKind) -> None:
+        self.label.setText(text)
+        self.setProperty("kind", kind)
+        # A dynamic property only restyles after the style is re-applied.
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+
+    @QtCore.Slot()
+    def _on_close_button_clicked(self) -> None:
+        self.hide()
+        self.dismissed.emit()

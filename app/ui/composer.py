@@ -1,0 +1,153 @@
+"""The composer: where the user writes a message, with its Send and Stop buttons.
+
+Enter sends and Shift+Enter starts a new line. A message that is empty or only whitespace cannot
+be sent. While an answer streams, Send is disabled and Stop is enabled, but typing goes on.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+MIN_LINES = 2
+MAX_LINES = 10
+
+
+class MessageEdit(QtWidgets.QPlainTextEdit):
+    """A plain-text editor whose Enter key submits instead of breaking the line.
+
+    It asks for the height of its text, between ``MIN_LINES`` and ``MAX_LINES`` lines. Only its size
+    hint changes, never its minimum, so the window's minimum size stays put while the user types.
+    """
+
+    submitted = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.document().documentLayout().documentSizeChanged.connect(self._on_layout_document_size_changed)
+
+    def _height_for(self, lines: int) -> int:
+        margins = self.contentsMargins()
+        return (
+            lines * self.fontMetrics().lineSpacing()
+            + int(2 * self.document().documentMargin())
+            + margins.top()
+            + margins.bottom()
+        )
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        # The plain-text layout measures the document in lines, wrapped lines included.
+        lines = max(MIN_LINES, min(MAX_LINES, int(self.document().size().height())))
+        return QtCore.QSize(super().sizeHint().width(), self._height_for(lines))
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        return QtCore.QSize(super().minimumSizeHint().width(), self._height_for(MIN_LINES))
+
+    @QtCore.Slot(QtCore.QSizeF)
+    def _on_layout_document_size_changed(self, size: QtCore.QSizeF) -> None:
+        del size
+        self.updateGeometry()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+            modifiers = event.modifiers() & ~QtCore.Qt.KeyboardModifier.KeypadModifier
+            if modifiers == QtCore.Qt.KeyboardModifier.ShiftModifier:
+                # A real paragraph break, so the sent text has "\n" and not U+2028.
+                self.textCursor().insertText("\n")
+                self.ensureCursorVisible()
+                return
+            if modifiers == QtCore.Qt.KeyboardModifier.NoModifier:
+                self.submitted.emit()
+                return
+        super().keyPressEvent(event)
+
+
+class Composer(QtWidgets.QFrame):
+    """The message box and its buttons. Emits what the user asks for; the window decides."""
+
+    send_requested = QtCore.Signal(str)
+    stop_requested = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self._busy = False
+
+        self.edit = MessageEdit(self)
+        self.edit.setObjectName("composerEdit")
+        self.edit.setPlaceholderText(self.tr("Message Parley (Enter sends, Shift+Enter starts a new line)"))
+        self.edit.setTabChangesFocus(True)
+        self.edit.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.edit.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+
+        self.send_button = QtWidgets.QPushButton(self.tr("Send"), self)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setToolTip(self.tr("Send the message (Enter)"))
+        self.stop_button = QtWidgets.QPushButton(self.tr("Stop"), self)
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setToolTip(self.tr("Stop the answer (Esc)"))
+
+        buttons = QtWidgets.QVBoxLayout()
+        buttons.setSpacing(6)
+        buttons.addStretch(1)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.send_button)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.setSpacing(8)
+        layout.addWidget(self.edit, 1)
+        layout.addLayout(buttons)
+
+        self.edit.submitted.connect(self._on_edit_submitted)
+        self.edit.textChanged.connect(self._on_edit_text_changed)
+        self.send_button.clicked.connect(self._on_send_button_clicked)
+        self.stop_button.clicked.connect(self._on_stop_button_clicked)
+        self._update_buttons()
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self.edit.setPlainText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        """While busy, an answer streams: Send waits, Stop works, typing goes on."""
+        self._busy = busy
+        self._update_buttons()
+
+    def can_send(self) -> bool:
+        return not self._busy and bool(self.text().strip())
+
+    def focus_edit(self) -> None:
+        self.edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _submit(self) -> None:
+        if not self.can_send():
+            return
+        text = self.text()
+        self.edit.clear()
+        self.send_requested.emit(text)
+
+    def _update_buttons(self) -> None:
+        self.send_button.setEnabled(self.can_send())
+        self.stop_button.setEnabled(self._busy)
+
+    @QtCore.Slot()
+    def _on_edit_submitted(self) -> None:
+        self._submit()
+
+    @QtCore.Slot()
+    def _on_send_button_clicked(self) -> None:
+        self._submit()
+
+    @QtCore.Slot()
+    def _on_stop_button_clicked(self) -> None:
+        self.stop_requested.emit()
+
+    @QtCore.Slot()
+    def _on_edit_text_changed(self) -> None:
+        self._update_buttons()

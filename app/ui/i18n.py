@@ -1,0 +1,68 @@
+"""Translations: which language the window speaks, the installed translators, and AppError sentences.
+
+English is the source language; Simplified Chinese ships as ``resources/translations/parley_zh_CN.qm``.
+``Settings.language`` picks one ("" follows the system locale).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore
+
+import app
+from app.core.errors import AppError
+
+SHIPPED_LANGUAGES = ("en", "zh_CN")
+
+
+def resources_dir() -> Path:
+    return Path(app.__file__).resolve().parent.parent / "resources"
+
+
+def translations_dir() -> Path:
+    return resources_dir() / "translations"
+
+
+def resolve_language(setting: str, system_locale: str | None = None) -> str:
+    """The shipped language to use: the setting when it names one, else the best match for the system."""
+    wanted = setting.strip() or (system_locale if system_locale is not None else QtCore.QLocale.system().name())
+    if wanted in SHIPPED_LANGUAGES:
+        return wanted
+    # Every Chinese locale gets Simplified Chinese, the only Chinese that ships.
+    if wanted.lower().startswith("zh"):
+        return "zh_CN"
+    return "en"
+
+
+def install_translators(application: QtCore.QCoreApplication, language: str) -> list[QtCore.QTranslator]:
+    """Installs Parley's translator (and Qt's own, for stock dialog buttons) for ``language``.
+
+    Returns the installed translators; keep them alive for as long as they should stay installed.
+    """
+    installed: list[QtCore.QTranslator] = []
+    if language == "en":
+        return installed
+    candidates = [
+        (f"parley_{language}", str(translations_dir())),
+        (f"qtbase_{language}", QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)),
+    ]
+    for name, folder in candidates:
+        translator = QtCore.QTranslator(application)
+        if translator.load(name, folder) and application.installTranslator(translator):
+            installed.append(translator)
+    return installed
+
+
+def remove_translators(application: QtCore.QCoreApplication, translators: list[QtCore.QTranslator]) -> None:
+    for translator in translators:
+        application.removeTranslator(translator)
+
+
+def _translate(context: str, text: str) -> str:
+    return QtCore.QCoreApplication.translate(context, text)
+
+
+def error_text(error: AppError) -> str:
+    """The error's sentence in the window's language."""
+    return error.user_message(_translate)

@@ -1,0 +1,393 @@
+"""The main window: it puts the sidebar, the chat and the composer together and wires them to the chat flow.
+
+Left, the conversations; right, a header (title and model picker), the conversation, a banner for
+errors and the composer. With no conversations yet, a welcome panel takes the conversation's place.
+The window owns the engine (through ``EngineBridge``) and shuts it down when it closes; it does not
+own the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.core.catalog import ModelEntry
+from app.core.chat import Turn
+from app.core.engine.protocol import ModelLoaded
+from app.core.errors import AppError
+from app.core.settings import Settings
+from app.core.store import Conversation, Message, Store
+from app.ui import style
+from app.ui.banner import Banner
+from app.ui.chat_controller import ChatController
+from app.ui.chat_view import ChatView
+from app.ui.composer import Composer
+from app.ui.engine_bridge import EngineBridge, EngineFactory
+from app.ui.model_picker import ModelPicker
+from app.ui.sidebar import Sidebar, display_title
+from app.ui.welcome import WelcomePanel
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """Parley's window. GUI thread only."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        engine_factory: EngineFactory | None = None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Parley")
+        self.resize(1120, 760)
+        # An explicit minimum: the layout's own changes as panels show and hide, and offscreen Qt
+        # warns each time a window's minimum size changes.
+        self.setMinimumSize(720, 480)
+        self.store = store
+        self.engine = EngineBridge(engine_factory, self)
+        self.controller = ChatController(store, settings, self.engine, self)
+        self._conversation_id: int | None = None
+        self._shut_down = False
+
+        self.sidebar = Sidebar(store, self)
+        self.welcome = WelcomePanel(self)
+        self.chat_view = ChatView(self)
+        self.banner = Banner(self)
+        self.composer = Composer(self)
+        self.model_picker = ModelPicker(self)
+        self.title_label = QtWidgets.QLabel(self)
+        self.title_label.setObjectName("chatTitle")
+        self.title_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.status_label = QtWidgets.QLabel(self)
+        self.status_label.setObjectName("modelStatus")
+        self.status_label.setContentsMargins(8, 0, 8, 0)
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.statusBar().setSizeGripEnabled(False)
+        self._build_layout()
+        self._build_actions()
+        self._connect()
+        self._apply_style()
+        self.reload()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        self.header = QtWidgets.QFrame(self)
+        self.header.setObjectName("chatHeader")
+        header_layout = QtWidgets.QHBoxLayout(self.header)
+        header_layout.setContentsMargins(20, 10, 16, 10)
+        header_layout.addWidget(self.title_label, 1)
+        header_layout.addWidget(self.model_picker)
+
+        self.stack = QtWidgets.QStackedWidget(self)
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.chat_view)
+
+        bottom = QtWidgets.QWidget(self)
+        bottom.setObjectName("chatPage")
+        bottom_layout = QtWidgets.QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(16, 0, 16, 12)
+        bottom_layout.setSpacing(8)
+        bottom_layout.addWidget(self.banner)
+        bottom_layout.addWidget(self.composer)
+
+        right = QtWidgets.QWidget(self)
+        right.setObjectName("chatPage")
+        right_layout = QtWidgets.QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.header)
+        right_layout.addWidget(self.stack, 1)
+        right_layout.addWidget(bottom)
+
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(1)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 860])
+        self.sidebar.setMinimumWidth(180)
+        self.setCentralWidget(splitter)
+
+    def _build_actions(self) -> None:
+        self.stop_shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Escape), self)
+        self.stop_shortcut.activated.connect(self._on_stop_shortcut_activated)
+        self.new_action = QtGui.QAction(self.tr("New chat"), self)
+        self.new_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.New))
+        self.new_action.triggered.connect(self._on_new_action_triggered)
+        self.addAction(self.new_action)
+
+    def _connect(self) -> None:
+        self.sidebar.conversation_selected.connect(self._on_sidebar_conversation_selected)
+        self.sidebar.new_conversation_requested.connect(self._on_sidebar_new_conversation_requested)
+        self.sidebar.conversation_renamed.connect(self._on_sidebar_conversation_renamed)
+        self.sidebar.conversation_deleted.connect(self._on_sidebar_conversation_deleted)
+        self.sidebar.error_reported.connect(self._on_any_error_reported)
+        self.welcome.start_requested.connect(self._on_welcome_start_requested)
+        self.welcome.open_file_requested.connect(self._on_welcome_open_file_requested)
+        self.composer.send_requested.connect(self._on_composer_send_requested)
+        self.composer.stop_requested.connect(self._on_composer_stop_requested)
+        self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
+        self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
+        self.controller.turn_started.connect(self._on_controller_turn_started)
+        self.controller.answer_progressed.connect(self._on_controller_answer_progressed)
+        self.controller.answer_finished.connect(self._on_controller_answer_finished)
+        self.controller.answer_discarded.connect(self._on_controller_answer_discarded)
+        self.controller.busy_changed.connect(self._on_controller_busy_changed)
+        self.controller.error_reported.connect(self._on_any_error_reported)
+        self.controller.notice_reported.connect(self._on_controller_notice_reported)
+        self.controller.model_loaded.connect(self._on_controller_model_loaded)
+        self.controller.conversations_changed.connect(self._on_controller_conversations_changed)
+
+    def _apply_style(self) -> None:
+        self.setStyleSheet(style.style_sheet(self.palette()))
+
+    # -- public ---------------------------------------------------------------------------------
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self._conversation_id
+
+    def reload(self) -> None:
+        """Shows the most recent conversation, or the welcome panel when there is none."""
+        self.sidebar.refresh()
+        ids = self.sidebar.ids()
+        if ids:
+            self.sidebar.select(ids[0])
+            self.show_conversation(ids[0])
+        else:
+            self.show_welcome()
+
+    def show_welcome(self) -> None:
+        self._conversation_id = None
+        self.welcome.set_model(self.controller.model_for(None))
+        self.stack.setCurrentWidget(self.welcome)
+        self.header.hide()
+        self.composer.hide()
+        self._set_status(None, [])
+
+    def show_conversation(self, conversation_id: int) -> None:
+        try:
+            conversation = self.store.conversation(conversation_id)
+            messages = self.store.messages(conversation_id)
+        except AppError as err:
+            self.banner.show_error(err)
+            return
+        self._conversation_id = conversation_id
+        live = self.controller.live_answer()
+        if live is not None:
+            # The store lags the stream by up to a checkpoint; show what has arrived so far.
+            messages = [replace(m, content=live[1]) if m.id == live[0] else m for m in messages]
+        self.chat_view.show_conversation(messages)
+        self.title_label.setText(display_title(conversation.title))
+        self._refresh_picker(conversation)
+        self.stack.setCurrentWidget(self.chat_view)
+        self.header.show()
+        self.composer.show()
+        self.composer.focus_edit()
+        self._set_status(conversation, messages)
+        if self.sidebar.current_id() != conversation_id:
+            self.sidebar.refresh(select_id=conversation_id)
+
+    def new_conversation(self) -> int | None:
+        """Opens an empty conversation (the current one when it is still empty); returns its id."""
+        try:
+            if self._conversation_id is not None and not self.store.messages(self._conversation_id):
+                conversation_id = self._conversation_id
+            else:
+                conversation_id = self.store.create_conversation().id
+        except AppError as err:
+            self.banner.show_error(err)
+            return None
+        self.sidebar.refresh(select_id=conversation_id)
+        self.show_conversation(conversation_id)
+        return conversation_id
+
+    def shutdown(self) -> None:
+        """Settles a running answer and ends the engine. Safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.controller.shutdown()
+        self.engine.shutdown()
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _current_conversation(self) -> Conversation | None:
+        if self._conversation_id is None:
+            return None
+        try:
+            return self.store.conversation(self._conversation_id)
+        except AppError:
+            return None
+
+    def _refresh_picker(self, conversation: Conversation | None) -> None:
+        self.model_picker.set_models(self.controller.installed_models(), self.controller.model_for(conversation))
+
+    def _set_status(self, conversation: Conversation | None, messages: list[Message]) -> None:
+        for message in reversed(messages):
+            if message.role == "assistant" and message.tokens_per_second is not None:
+                self._show_stats(message)
+                return
+        entry = self.controller.model_for(conversation)
+        self.status_label.setText(entry.name if entry is not None else self.tr("No model is installed"))
+
+    def _show_stats(self, message: Message) -> None:
+        if message.tokens_per_second is None or message.ttft_seconds is None:
+            self.status_label.setText(message.model_name or "")
+            return
+        self.status_label.setText(
+            self.tr("{model} · {speed} tokens/s · first token {ttft} s").format(
+                model=message.model_name or "",
+                speed=f"{message.tokens_per_second:.1f}",
+                ttft=f"{message.ttft_seconds:.2f}",
+            )
+        )
+
+    def _import_file(self, path: Path) -> ModelEntry | None:
+        try:
+            entry = self.controller.import_model(path)
+        except AppError as err:
+            self.banner.show_error(err)
+            return None
+        self.controller.choose_model(self._conversation_id, entry)
+        self._refresh_picker(self._current_conversation())
+        self.welcome.set_model(self.controller.model_for(None))
+        self.status_label.setText(entry.name)
+        return entry
+
+    # -- Qt overrides ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.ApplicationPaletteChange:
+            self._apply_style()
+        super().changeEvent(event)
+
+    # -- slots: user ----------------------------------------------------------------------------
+
+    @QtCore.Slot(int)
+    def _on_sidebar_conversation_selected(self, conversation_id: int) -> None:
+        if conversation_id != self._conversation_id:
+            self.show_conversation(conversation_id)
+
+    @QtCore.Slot()
+    def _on_sidebar_new_conversation_requested(self) -> None:
+        self.new_conversation()
+
+    @QtCore.Slot()
+    def _on_new_action_triggered(self) -> None:
+        self.new_conversation()
+
+    @QtCore.Slot(int)
+    def _on_sidebar_conversation_renamed(self, conversation_id: int) -> None:
+        if conversation_id == self._conversation_id:
+            conversation = self._current_conversation()
+            if conversation is not None:
+                self.title_label.setText(display_title(conversation.title))
+
+    @QtCore.Slot(int)
+    def _on_sidebar_conversation_deleted(self, conversation_id: int) -> None:
+        if self.controller.active_conversation_id == conversation_id:
+            self.controller.stop()
+        if conversation_id != self._conversation_id:
+            return
+        following = self.sidebar.current_id()
+        if following is None:
+            self.show_welcome()
+        else:
+            self.show_conversation(following)
+
+    @QtCore.Slot()
+    def _on_welcome_start_requested(self) -> None:
+        self.new_conversation()
+
+    @QtCore.Slot()
+    def _on_welcome_open_file_requested(self) -> None:
+        path = self.model_picker.choose_gguf_file()
+        if path is not None and self._import_file(path) is not None:
+            self.new_conversation()
+
+    @QtCore.Slot(str)
+    def _on_composer_send_requested(self, text: str) -> None:
+        conversation_id = self._conversation_id if self._conversation_id is not None else self.new_conversation()
+        if conversation_id is None or not self.controller.send(conversation_id, text):
+            self.composer.set_text(text)  # nothing was sent: the user keeps what they wrote
+
+    @QtCore.Slot()
+    def _on_composer_stop_requested(self) -> None:
+        self.controller.stop()
+
+    @QtCore.Slot()
+    def _on_stop_shortcut_activated(self) -> None:
+        self.controller.stop()
+
+    @QtCore.Slot(object)
+    def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
+        try:
+            self.controller.choose_model(self._conversation_id, entry)
+        except AppError as err:
+            self.banner.show_error(err)
+            return
+        self.status_label.setText(entry.name)
+
+    @QtCore.Slot(object)
+    def _on_model_picker_file_opened(self, path: Path) -> None:
+        self._import_file(path)
+
+    # -- slots: the chat flow -------------------------------------------------------------------
+
+    @QtCore.Slot(object)
+    def _on_controller_turn_started(self, turn: Turn) -> None:
+        self.banner.hide()
+        if turn.conversation_id == self._conversation_id:
+            self.chat_view.add_message(turn.user_message)
+            self.chat_view.add_message(turn.answer)
+            self.status_label.setText(turn.request.model.name)
+
+    @QtCore.Slot(int, str)
+    def _on_controller_answer_progressed(self, message_id: int, text: str) -> None:
+        self.chat_view.append_to_answer(message_id, text)
+
+    @QtCore.Slot(object)
+    def _on_controller_answer_finished(self, message: Message) -> None:
+        self.chat_view.finish_answer(message)
+        if message.conversation_id == self._conversation_id:
+            self._show_stats(message)
+
+    @QtCore.Slot(int, int)
+    def _on_controller_answer_discarded(self, conversation_id: int, message_id: int) -> None:
+        del message_id
+        if conversation_id == self._conversation_id:
+            self.show_conversation(conversation_id)
+
+    @QtCore.Slot(bool)
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        self.composer.set_busy(busy)
+
+    @QtCore.Slot(object)
+    def _on_any_error_reported(self, error: AppError) -> None:
+        self.banner.show_error(error)
+
+    @QtCore.Slot(str)
+    def _on_controller_notice_reported(self, text: str) -> None:
+        self.banner.show_notice(text)
+
+    @QtCore.Slot(object)
+    def _on_controller_model_loaded(self, event: ModelLoaded) -> None:
+        if self.controller.is_busy:
+            self.status_label.setText(event.model.name)
+
+    @QtCore.Slot()
+    def _on_controller_conversations_changed(self) -> None:
+        self.sidebar.refresh()
+        conversation = self._current_conversation()
+        if conversation is not None:
+            self.title_label.setText(display_title(conversation.title))

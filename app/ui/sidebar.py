@@ -1,0 +1,184 @@
+"""The sidebar: the list of conversations, newest first, with New, rename and delete.
+
+Renaming asks for a title and deleting asks for a confirmation; both questions are methods
+(``ask_new_title``, ``confirm_delete``) that tests replace, so no dialog ever blocks a test.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.core.errors import AppError
+from app.core.store import DEFAULT_TITLE, Store
+
+_ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+
+
+def display_title(title: str) -> str:
+    """A conversation's title for the screen: the store's untitled placeholder is shown translated."""
+    return QtCore.QCoreApplication.translate("Sidebar", "New conversation") if title == DEFAULT_TITLE else title
+
+
+class Sidebar(QtWidgets.QFrame):
+    """Shows and edits the store's conversations. GUI thread only."""
+
+    conversation_selected = QtCore.Signal(int)
+    new_conversation_requested = QtCore.Signal()
+    conversation_renamed = QtCore.Signal(int)
+    conversation_deleted = QtCore.Signal(int)
+    error_reported = QtCore.Signal(object)  # AppError
+
+    def __init__(self, store: Store, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self._store = store
+
+        self.new_button = QtWidgets.QPushButton(self.tr("New chat"), self)
+        self.new_button.setObjectName("newChatButton")
+        self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
+        self.list = QtWidgets.QListWidget(self)
+        self.list.setObjectName("conversationList")
+        self.list.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.list.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.rename_action = QtGui.QAction(self.tr("Rename…"), self)
+        self.rename_action.setShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_F2))
+        self.rename_action.setShortcutContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.delete_action = QtGui.QAction(self.tr("Delete…"), self)
+        self.delete_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Delete))
+        self.delete_action.setShortcutContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.list.addAction(self.rename_action)
+        self.list.addAction(self.delete_action)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setSpacing(8)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.list, 1)
+
+        self.new_button.clicked.connect(self._on_new_button_clicked)
+        self.list.currentItemChanged.connect(self._on_list_current_item_changed)
+        self.list.customContextMenuRequested.connect(self._on_list_custom_context_menu_requested)
+        self.rename_action.triggered.connect(self._on_rename_action_triggered)
+        self.delete_action.triggered.connect(self._on_delete_action_triggered)
+
+    # -- seams: tests replace these -------------------------------------------------------------
+
+    def ask_new_title(self, current: str) -> str | None:
+        """Asks for a new title; None when the user cancels."""
+        title, accepted = QtWidgets.QInputDialog.getText(
+            self, self.tr("Rename conversation"), self.tr("Title:"), QtWidgets.QLineEdit.EchoMode.Normal, current
+        )
+        return title if accepted else None
+
+    def confirm_delete(self, title: str) -> bool:
+        """Asks whether the conversation called ``title`` should really be deleted."""
+        answer = QtWidgets.QMessageBox.question(
+            self,
+            self.tr("Delete conversation"),
+            self.tr("Delete “{title}” and all its messages? This cannot be undone.").format(title=title),
+            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.Cancel,
+            QtWidgets.QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def refresh(self, select_id: int | None = None) -> None:
+        """Reloads the list from the store; keeps (or moves to ``select_id``) the selection, silently."""
+        keep = select_id if select_id is not None else self.current_id()
+        self.list.blockSignals(True)
+        try:
+            self.list.clear()
+            for conversation in self._store.conversations():
+                title = display_title(conversation.title)
+                item = QtWidgets.QListWidgetItem(title)
+                item.setData(_ID_ROLE, conversation.id)
+                item.setToolTip(title)
+                self.list.addItem(item)
+                if conversation.id == keep:
+                    self.list.setCurrentItem(item)
+        finally:
+            self.list.blockSignals(False)
+
+    def current_id(self) -> int | None:
+        item = self.list.currentItem()
+        return int(item.data(_ID_ROLE)) if item is not None else None
+
+    def ids(self) -> list[int]:
+        return [int(self.list.item(row).data(_ID_ROLE)) for row in range(self.list.count())]
+
+    def titles(self) -> list[str]:
+        return [self.list.item(row).text() for row in range(self.list.count())]
+
+    def select(self, conversation_id: int) -> None:
+        """Selects a conversation; emits conversation_selected when the selection changes."""
+        for row in range(self.list.count()):
+            if self.list.item(row).data(_ID_ROLE) == conversation_id:
+                self.list.setCurrentRow(row)
+                return
+
+    def rename(self, conversation_id: int) -> None:
+        try:
+            current = self._store.conversation(conversation_id).title
+            title = self.ask_new_title(current)
+            if title is None or not title.strip() or title.strip() == current:
+                return
+            self._store.rename_conversation(conversation_id, title)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        self.refresh()
+        self.conversation_renamed.emit(conversation_id)
+
+    def delete(self, conversation_id: int) -> None:
+        try:
+            title = self._store.conversation(conversation_id).title
+            if not self.confirm_delete(title):
+                return
+            self._store.delete_conversation(conversation_id)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        row = self.ids().index(conversation_id) if conversation_id in self.ids() else 0
+        self.refresh()
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(min(row, self.list.count() - 1))
+        self.list.blockSignals(False)
+        self.conversation_deleted.emit(conversation_id)
+
+    # -- slots ----------------------------------------------------------------------------------
+
+    @QtCore.Slot()
+    def _on_new_button_clicked(self) -> None:
+        self.new_conversation_requested.emit()
+
+    @QtCore.Slot(QtWidgets.QListWidgetItem, QtWidgets.QListWidgetItem)
+    def _on_list_current_item_changed(
+        self, current: QtWidgets.QListWidgetItem | None, previous: QtWidgets.QListWidgetItem | None
+    ) -> None:
+        del previous
+        if current is not None:
+            self.conversation_selected.emit(int(current.data(_ID_ROLE)))
+
+    @QtCore.Slot(QtCore.QPoint)
+    def _on_list_custom_context_menu_requested(self, position: QtCore.QPoint) -> None:
+        if self.list.itemAt(position) is None:
+            return
+        menu = QtWidgets.QMenu(self)
+        menu.addAction(self.rename_action)
+        menu.addAction(self.delete_action)
+        menu.exec(self.list.viewport().mapToGlobal(position))
+
+    @QtCore.Slot()
+    def _on_rename_action_triggered(self) -> None:
+        current = self.current_id()
+        if current is not None:
+            self.rename(current)
+
+    @QtCore.Slot()
+    def _on_delete_action_triggered(self) -> None:
+        current = self.current_id()
+        if current is not None:
+            self.delete(current)
