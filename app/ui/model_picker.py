@@ -95,7 +95,7 @@ class ModelPicker(QtWidgets.QComboBox):
             if path is not None:
                 self.file_opened.emit(path)
             return
-        self._shown = index
-        entry = self.current_entry()
-        if entry is not None:
-            self.model_chosen.emit(entry)
+        if 0 <= index < len(self._entries):
+            self.setCurrentIndex(index)
+            self._shown = index
+            self.model_chosen.emit(self._entries[index])
