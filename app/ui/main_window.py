@@ -51,6 +51,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller = ChatController(store, settings, self.engine, self)
         self._conversation_id: int | None = None
         self._shut_down = False
+        self._styled_for: tuple[int, ...] = ()
 
         self.sidebar = Sidebar(store, self)
         self.welcome = WelcomePanel(self)
@@ -144,7 +145,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller.conversations_changed.connect(self._on_controller_conversations_changed)
 
     def _apply_style(self) -> None:
-        self.setStyleSheet(style.style_sheet(self.palette()))
+        """Styles the window for its palette; returns at once when the palette has not changed."""
+        palette = self.palette()
+        key = tuple(palette.color(role).rgba() for role in style.THEME_ROLES)
+        if key == self._styled_for:
+            return
+        self._styled_for = key
+        self.setStyleSheet(style.style_sheet(palette))
+        if self._conversation_id is not None:
+            self.show_conversation(self._conversation_id)  # the bubbles take their colours when drawn
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -267,7 +276,7 @@ class MainWindow(QtWidgets.QMainWindow):
         super().closeEvent(event)
 
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QtCore.QEvent.Type.ApplicationPaletteChange:
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
             self._apply_style()
         super().changeEvent(event)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6 import QtGui
 
 _ROLE = QtGui.QPalette.ColorRole
+# The palette colours everything here is mixed from; when one changes, the window restyles.
+THEME_ROLES = (_ROLE.Base, _ROLE.Window, _ROLE.Text, _ROLE.Highlight, _ROLE.HighlightedText)
 
 
 def mix(a: QtGui.QColor, b: QtGui.QColor, amount: float) -> QtGui.QColor:

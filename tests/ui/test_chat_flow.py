@@ -268,3 +268,23 @@ def test_a_crashed_engine_marks_the_answer_interrupted_and_the_next_message_work
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete"
     assert [m.status for m in store.messages(conversation_id)] == ["complete", "interrupted", "complete", "complete"]
+
+
+def test_a_paste_too_long_for_the_context_fails_with_a_message_and_is_kept(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    conversation_id = start_chatting(qtbot, window)
+    window.controller.update_settings(replace(window.controller.settings, n_ctx=512))
+    paste = ("All work and no play makes Jack a dull boy. " * 2300)[:100_000]
+    window.composer.set_text(paste)
+
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
+        qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
+    failed = finished.args[0]
+
+    assert failed.status == "failed"
+    assert window.banner.kind() == "error" and "too long" in window.banner.text()
+    user = store.messages(conversation_id)[0]
+    assert (user.role, user.content) == ("user", paste)
+    assert window.chat_view.shown_text(user.id).endswith(paste)
+    assert " · failed" in window.chat_view.shown_text(failed.id).splitlines()[0]
