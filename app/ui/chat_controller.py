@@ -149,12 +149,11 @@ class ChatController(QtCore.QObject):
         """Starts an answer to ``text``; False when nothing was sent (empty text, or an answer is running)."""
         if self._active is not None or not text.strip():
             return False
-        conversation = self.store.conversation(conversation_id)
-        entry = self.model_for(conversation)
-        if entry is None:
-            self.error_reported.emit(ModelNotFoundError(name=conversation.model_name or ""))
-            return False
         try:
+            conversation = self.store.conversation(conversation_id)
+            entry = self.model_for(conversation)
+            if entry is None:
+                raise ModelNotFoundError(name=conversation.model_name or "")
             turn = chat.begin_turn(
                 self.store,
                 conversation_id,
@@ -183,7 +182,6 @@ class ChatController(QtCore.QObject):
         if self._active is None or self._active.stop_requested:
             return
         self._active.stop_requested = True
-        self._active.recorder.checkpoint()
         self._engine.request_stop()
 
     def shutdown(self) -> None:
