@@ -107,8 +107,15 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
+        # The pages right of the sidebar: the chat first; others (Models, ...) come through add_page.
+        self.chat_page = right
+        self.pages = QtWidgets.QStackedWidget(self)
+        self.pages.setObjectName("pages")
+        self.pages.addWidget(right)
+        self._page_buttons: dict[QtWidgets.QWidget, QtWidgets.QAbstractButton] = {}
+
         splitter.addWidget(self.sidebar)
-        splitter.addWidget(right)
+        splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 860])
         self.sidebar.setMinimumWidth(180)
@@ -214,7 +221,22 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         self.sidebar.refresh(select_id=conversation_id)
         self.show_conversation(conversation_id)
+        self.show_page(self.chat_page)
         return conversation_id
+
+    def add_page(self, page: QtWidgets.QWidget, text: str, tooltip: str) -> QtWidgets.QPushButton:
+        """Adds a page beside the sidebar, opened by a button at the sidebar's foot; clicking it again goes back."""
+        self.pages.addWidget(page)
+        button = self.sidebar.add_page_button(text, tooltip)
+        button.clicked.connect(lambda checked: self.show_page(page if checked else self.chat_page))
+        self._page_buttons[page] = button
+        return button
+
+    def show_page(self, page: QtWidgets.QWidget) -> None:
+        """Shows one page (``chat_page`` for the conversation); the sidebar's page buttons follow."""
+        self.pages.setCurrentWidget(page)
+        for other, button in self._page_buttons.items():
+            button.setChecked(other is page)
 
     def shutdown(self) -> None:
         """Settles a running answer and ends the engine. Safe to call twice."""
@@ -286,6 +308,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_sidebar_conversation_selected(self, conversation_id: int) -> None:
         if conversation_id != self._conversation_id:
             self.show_conversation(conversation_id)
+        self.show_page(self.chat_page)
 
     @QtCore.Slot()
     def _on_sidebar_new_conversation_requested(self) -> None:

@@ -56,9 +56,13 @@ class Sidebar(QtWidgets.QFrame):
         layout.setSpacing(8)
         layout.addWidget(self.new_button)
         layout.addWidget(self.list, 1)
+        self.footer = QtWidgets.QVBoxLayout()  # the window's page buttons (add_page_button)
+        self.footer.setSpacing(4)
+        layout.addLayout(self.footer)
 
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
+        self.list.itemClicked.connect(self._on_list_item_clicked)
         self.list.customContextMenuRequested.connect(self._on_list_custom_context_menu_requested)
         self.rename_action.triggered.connect(self._on_rename_action_triggered)
         self.delete_action.triggered.connect(self._on_delete_action_triggered)
@@ -101,6 +105,15 @@ class Sidebar(QtWidgets.QFrame):
                     self.list.setCurrentItem(item)
         finally:
             self.list.blockSignals(False)
+
+    def add_page_button(self, text: str, tooltip: str) -> QtWidgets.QPushButton:
+        """A checkable button at the foot of the sidebar; the window says what it opens."""
+        button = QtWidgets.QPushButton(text, self)
+        button.setObjectName("pageButton")
+        button.setCheckable(True)
+        button.setToolTip(tooltip)
+        self.footer.addWidget(button)
+        return button
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()
@@ -161,6 +174,11 @@ class Sidebar(QtWidgets.QFrame):
         del previous
         if current is not None:
             self.conversation_selected.emit(int(current.data(_ID_ROLE)))
+
+    @QtCore.Slot(QtWidgets.QListWidgetItem)
+    def _on_list_item_clicked(self, item: QtWidgets.QListWidgetItem) -> None:
+        # A click on the conversation already selected still means "show it" (from another page).
+        self.conversation_selected.emit(int(item.data(_ID_ROLE)))
 
     @QtCore.Slot(QtCore.QPoint)
     def _on_list_custom_context_menu_requested(self, position: QtCore.QPoint) -> None:
