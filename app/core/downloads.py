@@ -409,6 +409,20 @@ class PartialDownload:
     total_bytes: int
 
 
+def discard_partial(file: str) -> None:
+    """Deletes what a stopped download of ``file`` left (every part of a split model); nothing if none.
+
+    For a download that is not running: a running one is cancelled with ``Download.cancel()``.
+    """
+    for name in split_part_names(file):
+        local = model_target(name).name
+        try:
+            (paths.downloads_dir() / (local + PART_SUFFIX)).unlink(missing_ok=True)
+            (paths.downloads_dir() / (local + SIDECAR_SUFFIX)).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(path=paths.downloads_dir() / local, reason=exc.strerror or str(exc)) from exc
+
+
 def partial_downloads() -> list[PartialDownload]:
     """Downloads that stopped before the end (paused, interrupted, the app killed): resumable."""
     found = []

@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 from app.core import catalog, paths
-from app.core.downloads import Download, DownloadProgress, DownloadRequest, DownloadResult, partial_downloads
+from app.core.downloads import (
+    Download,
+    DownloadProgress,
+    DownloadRequest,
+    DownloadResult,
+    discard_partial,
+    partial_downloads,
+)
 from app.core.errors import (
     ChecksumMismatchError,
     DownloadInterruptedError,
@@ -353,3 +360,20 @@ def test_a_name_that_would_land_outside_the_models_folder_is_refused(
 def test_a_file_the_repo_does_not_have(hub_env: HubConfig) -> None:
     with pytest.raises(HubNotFoundError, match=r"nope\.gguf"):
         Download(DownloadRequest(STARTER_REPO, ("nope.gguf",)), config=hub_env).run()
+
+
+def test_a_stopped_download_can_be_discarded(hub_env: HubConfig, throttled: FakeHub) -> None:
+    first = "tiny-BF16-00001-of-00002.gguf"
+    recorder = Recorder()
+    download = Download(STARTER, config=hub_env, on_progress=recorder)
+    running = InThread(download)
+    assert recorder.started.wait(10)
+    download.pause()
+    assert running.join().status == "paused"
+    assert partial_downloads() != []
+
+    discard_partial(STARTER_FILE)
+    discard_partial(first)  # nothing of it: nothing to do
+
+    assert partial_downloads() == []
+    assert leftovers() == []
