@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
-from app.core import catalog, settings
+from app.core import catalog, logs, settings
 from app.core.chat import AnswerRecorder, begin_turn
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
@@ -47,6 +47,7 @@ def run_ask(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sy
 
 
 def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    logs.configure()
     prefs = settings.load()
     if not args.prompt.strip():
         print("parley: the message is empty", file=err)

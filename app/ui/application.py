@@ -10,6 +10,7 @@ import logging
 
 from PySide6 import QtCore, QtWidgets
 
+from app.core import logs
 from app.core import settings as settings_module
 from app.core.errors import AppError
 from app.core.store import Store
@@ -36,6 +37,7 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
     application.setOrganizationName("")
     application.setOrganizationDomain("")
 
+    logs.configure()
     settings = settings_module.load()
     translators = install_translators(application, resolve_language(settings.language))
     crash_handler = CrashHandler(application)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import signal
 import threading
@@ -30,6 +31,7 @@ from app.core.engine.protocol import (
 )
 
 SHUTDOWN_SECONDS = 5.0
+log = logging.getLogger("app.engine")
 
 
 def _run_worker(commands: Connection, events: Connection, stop_seq: Synchronized[int]) -> None:
@@ -177,8 +179,13 @@ class LocalEngine:
     def _note(self, event: EngineEvent) -> None:
         with self._lock:
             if isinstance(event, ModelLoaded):
+                log.info(
+                    "loaded %s in %.2f s (context %d, %s)",
+                    event.model.path, event.load_seconds, event.n_ctx, "GPU offload" if event.gpu_offload else "CPU",
+                )
                 self._loaded, self._loading = event.model, None
             elif isinstance(event, ModelLoadFailed):
+                log.warning("could not load %s: %s", event.model.path, event.reason)
                 self._loaded, self._loading = event.still_loaded, None
                 if event.request_id == self._running_request:
                     self._running_request = None
@@ -198,6 +205,7 @@ class LocalEngine:
             loading, self._loading = self._loading, None
             request_id, self._running_request = self._running_request, None
         reason = describe_exit(worker.process.exitcode)
+        log.error("the engine process ended unexpectedly: %s", reason)
         worker.commands.close()
         worker.events.close()
         if loading is not None:
