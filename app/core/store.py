@@ -8,6 +8,7 @@ loses nothing that was already handed to the store.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -96,9 +97,13 @@ class Store:
     """One open history database. Use it from one thread at a time."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or paths.database_path()
+        self.path = path or self.default_path()
         self._db = self._open(self.path)
         self.recover_interrupted()
+
+    @staticmethod
+    def default_path() -> Path:
+        return paths.database_path()
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -256,6 +261,17 @@ class Store:
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
         ).fetchall()
         return [Message(*row) for row in rows]
+
+
+def set_aside(path: Path) -> Path:
+    """Renames a database that cannot be opened (and its WAL files) out of the way, keeping every byte."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            os.replace(source, Path(f"{target}{suffix}"))
+    return target
 
 
 def _migrate(db: sqlite3.Connection, found: int) -> None:

@@ -1,7 +1,8 @@
 """Starting the window: the QApplication, its language, the crash path, the history, the main window.
 
 ``run_gui`` is what ``python -m app`` calls. A history database that cannot be opened (too new,
-damaged, unwritable) is reported in a message box and left untouched; the app then exits with 1.
+unwritable) is reported in a message box and left untouched; the app then exits with 1. A damaged
+one can instead be kept aside, byte for byte, while Parley starts a new history.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core import logs
 from app.core import settings as settings_module
-from app.core.errors import AppError
-from app.core.store import Store
+from app.core.errors import AppError, DatabaseDamagedError
+from app.core.store import Store, set_aside
 from app.ui.crash import CrashHandler
 from app.ui.engine_bridge import EngineFactory
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language
@@ -27,6 +28,50 @@ def show_startup_error(error: AppError) -> None:
     QtWidgets.QMessageBox.critical(
         None, QtCore.QCoreApplication.translate("Application", "Parley cannot start"), error_text(error)
     )
+
+
+def ask_start_fresh_history(error: DatabaseDamagedError) -> bool:
+    """Offers to keep the damaged history aside and start a new one. A seam: tests replace it."""
+    translate = QtCore.QCoreApplication.translate
+    box = QtWidgets.QMessageBox(
+        QtWidgets.QMessageBox.Icon.Warning, translate("Application", "Parley"), error_text(error)
+    )
+    box.setInformativeText(
+        translate(
+            "Application",
+            "Parley can keep the damaged file aside, unchanged, and start with a new, empty history.",
+        )
+    )
+    fresh = box.addButton(
+        translate("Application", "Keep it aside and start fresh"), QtWidgets.QMessageBox.ButtonRole.AcceptRole
+    )
+    box.addButton(translate("Application", "Quit"), QtWidgets.QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is fresh
+
+
+def _open_store() -> tuple[Store | None, str]:
+    """The history, or None after telling the user why not; plus a notice for the window."""
+    try:
+        return Store(), ""
+    except DatabaseDamagedError as err:
+        log.error("the history is damaged: %s", err)
+        if not ask_start_fresh_history(err):
+            return None, ""
+        kept = set_aside(Store.default_path())
+        log.warning("kept the damaged history at %s and started a new one", kept)
+        notice = QtCore.QCoreApplication.translate(
+            "Application", "The damaged history was kept, unchanged, at {path}. This is a new, empty history."
+        ).format(path=kept)
+        try:
+            return Store(), notice
+        except AppError as again:
+            show_startup_error(again)
+            return None, ""
+    except AppError as err:
+        log.error("cannot open the history: %s", err)
+        show_startup_error(err)
+        return None, ""
 
 
 def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int:
@@ -43,15 +88,14 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
     crash_handler = CrashHandler(application)
     crash_handler.install()
     try:
-        try:
-            store = Store()
-        except AppError as err:
-            log.error("cannot open the history: %s", err)
-            show_startup_error(err)
+        store, notice = _open_store()
+        if store is None:
             return 1
         try:
             window = MainWindow(store, settings, engine_factory)
             window.show()
+            if notice:
+                window.banner.show_notice(notice)
             code = application.exec()
             window.shutdown()
             return code

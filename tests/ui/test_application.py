@@ -18,6 +18,7 @@ from app.core import paths
 from app.core import settings as settings_module
 from app.core.errors import AppError, DatabaseDamagedError, DatabaseTooNewError, ModelLoadError
 from app.core.settings import Settings
+from app.core.store import Store
 from app.ui import application
 from app.ui.crash import CrashHandler
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language, translations_dir
@@ -58,15 +59,44 @@ def test_a_history_from_a_newer_parley_is_refused_and_left_untouched(
 
 
 @pytest.mark.usefixtures("app_name")
-def test_a_damaged_history_is_refused_and_left_untouched(parley_home: Path, startup_errors: list[AppError]) -> None:
+def test_a_damaged_history_is_left_untouched_when_the_user_quits(
+    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     database = paths.database_path()
     database.write_bytes(b"this is not a database" * 100)
     before = database.read_bytes()
+    asked: list[AppError] = []
+    monkeypatch.setattr(application, "ask_start_fresh_history", lambda err: asked.append(err) or False)
 
     assert application.run_gui(["parley"]) == 1
 
     assert database.read_bytes() == before
-    assert len(startup_errors) == 1 and isinstance(startup_errors[0], DatabaseDamagedError)
+    assert len(asked) == 1 and isinstance(asked[0], DatabaseDamagedError)
+
+
+@pytest.mark.usefixtures("app_name")
+def test_a_damaged_history_can_be_kept_aside_while_parley_starts_fresh(
+    qapp: QtWidgets.QApplication, parley_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = paths.database_path()
+    database.write_bytes(b"this is not a database" * 100)
+    before = database.read_bytes()
+    monkeypatch.setattr(application, "ask_start_fresh_history", lambda err: True)
+    notices: list[str] = []
+
+    def close_soon() -> None:
+        for widget in qapp.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                notices.append(widget.banner.text())
+                widget.close()
+
+    QtCore.QTimer.singleShot(200, close_soon)
+    assert application.run_gui(["parley"]) == 0
+
+    (kept,) = database.parent.glob("parley.sqlite3.damaged-*")
+    assert kept.read_bytes() == before  # every byte of the old file is still there
+    assert notices and str(kept) in notices[0]
+    Store().close()  # the new history opens normally
 
 
 @pytest.mark.usefixtures("app_name")
