@@ -15,9 +15,44 @@ os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
 os.environ["HF_ENDPOINT"] = os.environ.get("PARLEY_TEST_HF_ENDPOINT", "http://127.0.0.1:9")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import ipaddress
+import socket
+
 from app.core import catalog
 
 pytest_plugins = ["tests.fakehub"]
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _refuse_outside_hosts(address: object) -> None:
+    if not isinstance(address, tuple) or not address:
+        return  # Unix sockets and the like stay on this machine
+    host = str(address[0])
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise ConnectionRefusedError(f"the test suite may not reach {host}: only 127.0.0.1 is allowed")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _refuse_outside_hosts(address)
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _refuse_outside_hosts(address)
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+# Enforced, not just intended: a connection to any host but this machine fails the test.
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
 @pytest.fixture
