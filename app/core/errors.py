@@ -151,3 +151,21 @@ class UnsafeFileNameError(AppError):
 
 class ModelRemoveError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The model {name} was not removed: {reason}")
+
+
+class ModelSwitchError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "{name} could not be loaded: {reason}. The conversation goes on with {previous}."
+    )
+
+
+class ModelExistsError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The models folder already has a file called {name}, so {path} was not copied over it."
+    )
+
+
+class ModelBusyError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "{name} is writing an answer right now. Stop the answer or let it finish, then delete the model."
+    )

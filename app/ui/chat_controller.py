@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from app.core import catalog, chat
+from app.core import catalog, chat, library
 from app.core import settings as settings_module
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import (
@@ -30,8 +30,10 @@ from app.core.errors import (
     AppError,
     EngineCrashedError,
     GenerationError,
+    ModelBusyError,
     ModelLoadError,
     ModelNotFoundError,
+    ModelSwitchError,
 )
 from app.core.settings import Settings
 from app.core.store import Conversation, MessageStatus, Store
@@ -51,6 +53,16 @@ class _ActiveTurn:
         return self.turn.request.request_id
 
 
+@dataclass(frozen=True)
+class _Switch:
+    """A model loading because the user chose it, and what to put back if it does not load."""
+
+    spec: ModelSpec
+    conversation_id: int | None
+    previous_model: str | None  # the conversation's own model before the choice
+    previous_default: str | None  # the settings' model before the choice
+
+
 class ChatController(QtCore.QObject):
     """Runs one answer at a time for the window. Call it and receive its signals on the GUI thread."""
 
@@ -64,6 +76,8 @@ class ChatController(QtCore.QObject):
     model_loaded = QtCore.Signal(object)  # ModelLoaded
     conversations_changed = QtCore.Signal()  # a title or the order of the list changed
     settings_changed = QtCore.Signal(object)  # Settings
+    model_load_started = QtCore.Signal(object)  # ModelSpec: a model the user switched to is loading
+    model_switch_failed = QtCore.Signal(object)  # ModelLoadFailed: it did not load, and the old choice is back
 
     def __init__(
         self, store: Store, settings: Settings, engine: EngineBridge, parent: QtCore.QObject | None = None
@@ -73,6 +87,8 @@ class ChatController(QtCore.QObject):
         self._settings = settings
         self._engine = engine
         self._active: _ActiveTurn | None = None
+        self._switch: _Switch | None = None
+        self.last_loaded: ModelLoaded | None = None  # what the engine said about the last model it loaded
         engine.tokens_received.connect(self._on_engine_tokens_received)
         engine.generation_finished.connect(self._on_engine_generation_finished)
         engine.generation_failed.connect(self._on_engine_generation_failed)
@@ -111,6 +127,58 @@ class ChatController(QtCore.QObject):
         if self._settings.model_name != entry.name:
             self.update_settings(replace(self._settings, model_name=entry.name))
 
+    @property
+    def loading_model(self) -> ModelSpec | None:
+        """The model a switch is loading now, if any."""
+        return self._switch.spec if self._switch is not None else None
+
+    def switch_model(self, conversation_id: int | None, entry: ModelEntry) -> bool:
+        """Uses ``entry`` for the conversation (and new ones) and starts loading it at once.
+
+        Returns True when a load started (``model_load_started``; then ``model_loaded`` or
+        ``model_switch_failed``). Nothing loads while an answer is written or another switch loads:
+        the next message loads the model then. The conversation's messages are not touched.
+        """
+        previous_model = self.store.conversation(conversation_id).model_name if conversation_id is not None else None
+        previous_default = self._settings.model_name
+        self.choose_model(conversation_id, entry)
+        spec = self.model_spec(entry)
+        if self._active is not None or self._switch is not None or self._engine.loaded_model == spec:
+            return False
+        self._switch = _Switch(spec, conversation_id, previous_model, previous_default)
+        self.model_load_started.emit(spec)
+        self._engine.load(spec)
+        return True
+
+    def add_import(self, result: library.ImportResult) -> ModelEntry:
+        """Lists a model that ``library.import_model`` took in; returns its entry."""
+        setting = result.imported_setting
+        if setting is not None and setting not in self._settings.imported_models:
+            self.update_settings(replace(self._settings, imported_models=(*self._settings.imported_models, setting)))
+        for entry in self.installed_models():
+            if entry.path.resolve() == result.model_path.resolve():
+                return entry
+        raise ModelNotFoundError(name=str(result.model_path))  # the file went away meanwhile
+
+    def remove_model(self, entry: ModelEntry) -> None:
+        """Deletes a model in the models folder, or forgets a file used where it lies.
+
+        A deleted model is unloaded from the engine first, so its disk space is really freed.
+        """
+        in_use = [self._active.turn.request.model] if self._active is not None else []
+        in_use += [self._switch.spec] if self._switch is not None else []
+        if any(Path(spec.path) == entry.path for spec in in_use):
+            raise ModelBusyError(name=entry.name)
+        loaded = self._engine.loaded_model
+        if entry.source == "downloaded" and loaded is not None and Path(loaded.path) == entry.path:
+            self._engine.unload()
+        imported = library.remove_model(entry, self._settings.imported_models)
+        new = replace(self._settings, imported_models=imported)
+        if new.model_name in (entry.name, str(entry.path)):
+            new = replace(new, model_name=None)
+        if new != self._settings:
+            self.update_settings(new)
+
     def import_model(self, path: Path) -> ModelEntry:
         """Adds a .gguf file, used where it lies, to the installed models. Whether it loads shows on first use."""
         raw = str(path.resolve())
@@ -147,7 +215,7 @@ class ChatController(QtCore.QObject):
 
     def send(self, conversation_id: int, text: str) -> bool:
         """Starts an answer to ``text``; False when nothing was sent (empty text, or an answer is running)."""
-        if self._active is not None or not text.strip():
+        if self._active is not None or self._switch is not None or not text.strip():
             return False
         try:
             conversation = self.store.conversation(conversation_id)
@@ -162,6 +230,9 @@ class ChatController(QtCore.QObject):
                 system_prompt=self._settings.system_prompt,
                 sampling=self._settings.sampling,
             )
+            if conversation.model_name is None:
+                # From its first answer on, a conversation keeps its model when the default changes.
+                self.store.set_conversation_model(conversation_id, entry.name)
         except AppError as err:
             self.error_reported.emit(err)
             return False
@@ -248,6 +319,9 @@ class ChatController(QtCore.QObject):
 
     @QtCore.Slot(object)
     def _on_engine_model_loaded(self, event: ModelLoaded) -> None:
+        self.last_loaded = event
+        if self._switch is not None and event.model == self._switch.spec:
+            self._switch = None
         self.model_loaded.emit(event)
         if event.template_fallback:
             self.notice_reported.emit(
@@ -258,6 +332,11 @@ class ChatController(QtCore.QObject):
 
     @QtCore.Slot(object)
     def _on_engine_model_load_failed(self, event: ModelLoadFailed) -> None:
+        switch = self._switch
+        if switch is not None and event.model == switch.spec:
+            self._switch = None
+            self._undo_switch(switch, event)
+            return
         active = self._active
         if active is not None and (event.request_id is None or self._is_active(event.request_id)):
             # The answer never started: it is removed; the user's message stays.
@@ -269,3 +348,24 @@ class ChatController(QtCore.QObject):
             self.answer_discarded.emit(active.turn.conversation_id, active.turn.answer.id)
             self.busy_changed.emit(False)
         self.error_reported.emit(ModelLoadError(path=event.model.path, reason=event.reason))
+
+    def _undo_switch(self, switch: _Switch, event: ModelLoadFailed) -> None:
+        """Puts back the conversation's model and the default the failed switch replaced, and says why."""
+        try:
+            if switch.conversation_id is not None:
+                self.store.set_conversation_model(switch.conversation_id, switch.previous_model)
+            if self._settings.model_name == switch.spec.name and switch.previous_default != switch.spec.name:
+                self.update_settings(replace(self._settings, model_name=switch.previous_default))
+            conversation = (
+                self.store.conversation(switch.conversation_id) if switch.conversation_id is not None else None
+            )
+        except AppError as err:
+            self.error_reported.emit(err)
+            conversation = None
+        back = self.model_for(conversation)
+        previous = back.name if back is not None else event.still_loaded.name if event.still_loaded else None
+        self.model_switch_failed.emit(event)
+        if previous is None:
+            self.error_reported.emit(ModelLoadError(path=event.model.path, reason=event.reason))
+        else:
+            self.error_reported.emit(ModelSwitchError(name=event.model.name, reason=event.reason, previous=previous))

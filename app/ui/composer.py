@@ -72,6 +72,7 @@ class Composer(QtWidgets.QFrame):
         super().__init__(parent)
         self.setObjectName("composer")
         self._busy = False
+        self._waiting = False
 
         self.edit = MessageEdit(self)
         self.edit.setObjectName("composerEdit")
@@ -117,8 +118,13 @@ class Composer(QtWidgets.QFrame):
         self._busy = busy
         self._update_buttons()
 
+    def set_waiting(self, waiting: bool) -> None:
+        """While a model loads, Send waits; there is no answer for Stop to stop."""
+        self._waiting = waiting
+        self._update_buttons()
+
     def can_send(self) -> bool:
-        return not self._busy and bool(self.text().strip())
+        return not self._busy and not self._waiting and bool(self.text().strip())
 
     def focus_edit(self) -> None:
         self.edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)

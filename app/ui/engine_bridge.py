@@ -70,9 +70,19 @@ class EngineBridge(QtCore.QObject):
     def request_stop(self) -> None:
         self._engine.request_stop()
 
+    def unload(self) -> None:
+        """Frees the loaded model (its file is no longer held open)."""
+        self._engine.unload()
+
     @property
     def loaded_model(self) -> ModelSpec | None:
         return self._engine.loaded_model
+
+    @property
+    def pid(self) -> int | None:
+        """The engine's process id when it runs in a child process (the local engine), else None."""
+        pid = getattr(self._engine, "pid", None)
+        return pid if isinstance(pid, int) else None
 
     def shutdown(self) -> None:
         """Ends the engine; no signal is emitted afterwards. Safe to call twice."""

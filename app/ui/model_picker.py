@@ -99,3 +99,31 @@ class ModelPicker(QtWidgets.QComboBox):
             self.setCurrentIndex(index)
             self._shown = index
             self.model_chosen.emit(self._entries[index])
+
+
+class LoadingIndicator(QtWidgets.QWidget):
+    """"Loading <model>…" and a busy bar, shown in the chat header while a chosen model loads."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loadingIndicator")
+        self.label = QtWidgets.QLabel(self)
+        self.label.setObjectName("mutedLabel")
+        self.bar = QtWidgets.QProgressBar(self)
+        self.bar.setRange(0, 0)  # indeterminate: llama.cpp does not say how far a load has got
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(96)
+        self.bar.setFixedHeight(8)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 8, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        self.hide()
+
+    def start(self, model_name: str) -> None:
+        self.label.setText(self.tr("Loading {model}…").format(model=model_name))
+        self.show()
+
+    def stop(self) -> None:
+        self.hide()
