@@ -15,8 +15,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.catalog import ModelEntry
 from app.core.chat import Turn
+from app.core.downloads import DownloadResult
 from app.core.engine.protocol import ModelLoaded
 from app.core.errors import AppError
+from app.core.recommended import RecommendedModel
 from app.core.settings import Settings
 from app.core.store import Conversation, Message, Store
 from app.ui import style
@@ -24,7 +26,10 @@ from app.ui.banner import Banner
 from app.ui.chat_controller import ChatController
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
+from app.ui.download_panel import DownloadsPanel
+from app.ui.downloads import DownloadManager
 from app.ui.engine_bridge import EngineBridge, EngineFactory
+from app.ui.find_models import FindModelsPage
 from app.ui.model_picker import ModelPicker
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
@@ -49,12 +54,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.store = store
         self.engine = EngineBridge(engine_factory, self)
         self.controller = ChatController(store, settings, self.engine, self)
+        self.downloads = DownloadManager(lambda: self.controller.settings, self)
         self._conversation_id: int | None = None
         self._shut_down = False
         self._styled_for: tuple[int, ...] = ()
 
         self.sidebar = Sidebar(store, self)
         self.welcome = WelcomePanel(self)
+        self.welcome.attach_downloads(self.downloads)
+        self.find_models = FindModelsPage(self.downloads, self)
+        self.downloads_panel = DownloadsPanel(self.downloads, self)
         self.chat_view = ChatView(self)
         self.banner = Banner(self)
         self.composer = Composer(self)
@@ -120,6 +129,10 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.setSizes([260, 860])
         self.sidebar.setMinimumWidth(180)
         self.setCentralWidget(splitter)
+        self.sidebar.add_status_widget(self.downloads_panel)
+        self.find_models_button = self.add_page(
+            self.find_models, self.tr("Find models"), self.tr("Search the Hugging Face Hub for models to download")
+        )
 
     def _build_actions(self) -> None:
         self.stop_shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Escape), self)
@@ -137,6 +150,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sidebar.error_reported.connect(self._on_any_error_reported)
         self.welcome.start_requested.connect(self._on_welcome_start_requested)
         self.welcome.open_file_requested.connect(self._on_welcome_open_file_requested)
+        self.welcome.find_models_requested.connect(self._on_find_models_requested)
+        self.welcome.download_requested.connect(self._on_welcome_download_requested)
+        self.find_models.back_requested.connect(self._on_find_models_back_requested)
+        self.downloads.download_finished.connect(self._on_downloads_download_finished)
+        self.downloads.download_failed.connect(self._on_downloads_download_failed)
         self.composer.send_requested.connect(self._on_composer_send_requested)
         self.composer.stop_requested.connect(self._on_composer_stop_requested)
         self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
@@ -181,6 +199,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_welcome(self) -> None:
         self._conversation_id = None
         self.welcome.set_model(self.controller.model_for(None))
+        self.welcome.set_installed(self.controller.installed_models())
         self.stack.setCurrentWidget(self.welcome)
         self.header.hide()
         self.composer.hide()
@@ -238,11 +257,30 @@ class MainWindow(QtWidgets.QMainWindow):
         for other, button in self._page_buttons.items():
             button.setChecked(other is page)
 
+    def show_find_models(self) -> None:
+        """Shows the "Find models" page, ready to type a search."""
+        self.show_page(self.find_models)
+        self.find_models.focus_search()
+
+    def open_chat_with(self, entry: ModelEntry) -> int | None:
+        """Opens a new conversation that uses ``entry``, which new conversations use from now on too."""
+        conversation_id = self.new_conversation()
+        if conversation_id is None:
+            return None
+        try:
+            self.controller.choose_model(conversation_id, entry)
+        except AppError as err:
+            self.banner.show_error(err)
+        self.show_conversation(conversation_id)
+        return conversation_id
+
     def shutdown(self) -> None:
-        """Settles a running answer and ends the engine. Safe to call twice."""
+        """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
         if self._shut_down:
             return
         self._shut_down = True
+        self.find_models.shutdown()
+        self.downloads.shutdown()
         self.controller.shutdown()
         self.engine.shutdown()
 
@@ -346,6 +384,44 @@ class MainWindow(QtWidgets.QMainWindow):
         path = self.model_picker.choose_gguf_file()
         if path is not None and self._import_file(path) is not None:
             self.new_conversation()
+
+    @QtCore.Slot()
+    def _on_find_models_requested(self) -> None:
+        self.show_find_models()
+
+    @QtCore.Slot()
+    def _on_find_models_back_requested(self) -> None:
+        self.show_page(self.chat_page)
+
+    @QtCore.Slot(object)
+    def _on_welcome_download_requested(self, model: RecommendedModel) -> None:
+        self.banner.hide()
+        self.downloads.start(model.repo, model.file, label=model.name, open_when_done=True)
+
+    @QtCore.Slot(str, object)
+    def _on_downloads_download_finished(self, key: str, result: DownloadResult) -> None:
+        job = self.downloads.job(key)
+        path = result.model_path.resolve() if result.model_path is not None else None
+        entry = next((e for e in self.controller.installed_models() if e.path.resolve() == path), None)
+        self.welcome.set_installed(self.controller.installed_models())
+        self._refresh_picker(self._current_conversation())
+        if entry is None:
+            return
+        if job is not None and job.open_when_done:
+            self.open_chat_with(entry)
+        else:
+            self._download_banner().show_notice(
+                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name)
+            )
+
+    @QtCore.Slot(str, object)
+    def _on_downloads_download_failed(self, key: str, error: AppError) -> None:
+        del key
+        self._download_banner().show_error(error)
+
+    def _download_banner(self) -> Banner:
+        """Where news of a download goes: the "Find models" page's own banner while it shows."""
+        return self.find_models.banner if self.pages.currentWidget() is self.find_models else self.banner
 
     @QtCore.Slot(str)
     def _on_composer_send_requested(self, text: str) -> None:

@@ -115,6 +115,12 @@ class Sidebar(QtWidgets.QFrame):
         self.footer.addWidget(button)
         return button
 
+    def add_status_widget(self, widget: QtWidgets.QWidget) -> None:
+        """Puts ``widget`` (the downloads, say) below the list, above the page buttons."""
+        layout = self.layout()
+        assert isinstance(layout, QtWidgets.QBoxLayout)
+        layout.insertWidget(layout.indexOf(self.footer), widget)
+
     def current_id(self) -> int | None:
         item = self.list.currentItem()
         return int(item.data(_ID_ROLE)) if item is not None else None

@@ -155,6 +155,24 @@ def _collapse_empty_block_after(
 # -- widgets ------------------------------------------------------------------------------------
 
 
+# Fit badges: green, amber, red, each softened towards the palette's base.
+_VERDICT_COLOURS = {
+    "fits": QtGui.QColor(46, 160, 67),
+    "may_be_slow": QtGui.QColor(214, 140, 20),
+    "wont_fit": QtGui.QColor(214, 48, 49),
+}
+
+
+def _badge_rules(palette: QtGui.QPalette) -> str:
+    base, text = palette.color(_ROLE.Base), palette.color(_ROLE.Text)
+    rules = []
+    for verdict, colour in _VERDICT_COLOURS.items():
+        background = mix(base, colour, 0.18).name()
+        foreground = mix(colour, text, 0.35).name()
+        rules.append(f'#fitBadge[verdict="{verdict}"] {{ background: {background}; color: {foreground}; }}')
+    return "\n    ".join(rules)
+
+
 def style_sheet(palette: QtGui.QPalette) -> str:
     """The window's style sheet, with colours taken from ``palette``."""
     base = palette.color(_ROLE.Base)
@@ -183,7 +201,46 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #composerEdit {{ background: transparent; }}
     #welcomeTitle {{ font-size: 20pt; font-weight: 600; }}
     #welcomeSubtitle, #mutedLabel {{ color: {muted}; }}
-    #moreModels {{ border: 1px dashed {border}; border-radius: 10px; }}
+    #sectionTitle {{ font-size: 11pt; font-weight: 600; }}
+    #pageTitle {{ font-size: 16pt; font-weight: 600; }}
+    #findModelsPage, #welcomeContent {{ background: {base.name()}; }}
+    #welcomeScroll {{ background: {base.name()}; border: none; }}
+    #modelCard {{ background: {base.name()}; border: 1px solid {border}; border-radius: 10px; }}
+    #modelCardName {{ font-weight: 600; }}
+    #fitBadge {{ border-radius: 8px; padding: 1px 8px; font-size: 8pt; font-weight: 600; }}
+    {_badge_rules(palette)}
+    #downloadModelButton {{ background: {base.name()}; color: {highlight.name()}; border: 1px solid {highlight.name()};
+        border-radius: 8px; padding: 5px 12px; font-weight: 600; }}
+    #downloadModelButton:pressed {{ background: {selected}; }}
+    #downloadModelButton:disabled {{ color: {muted}; border-color: {border}; }}
+    #hubButton, #openFileButton, #backButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
+        background: {base.name()}; }}
+    #hubButton:pressed, #openFileButton:pressed, #backButton:pressed {{ background: {hover}; }}
+    #hubButton[link="true"] {{ border: none; background: transparent; color: {highlight.name()};
+        text-decoration: underline; padding: 6px 2px; }}
+    #searchEdit {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 10px; background: {base.name()}; }}
+    #hubResults, #hubFiles {{ border: 1px solid {border}; border-radius: 8px; background: {base.name()}; }}
+    #repoNote {{ color: {muted}; }}
+    #repoNote[warning="true"] {{ color: {warning_text(palette).name()}; }}
+    #downloadsTitle {{ color: {muted}; font-weight: 600; padding-left: 4px; }}
+    #downloadRow {{ background: {base.name()}; border: 1px solid {border}; border-radius: 8px; }}
+    #downloadName {{ font-weight: 600; }}
+    #downloadDetail {{ color: {muted}; }}
+    #downloadBar {{ background: {disabled}; border: none; border-radius: 3px; }}
+    #downloadBar::chunk {{ background: {highlight.name()}; border-radius: 3px; }}
+    #downloadButton {{ border: 1px solid {border}; border-radius: 6px; padding: 2px 8px; background: {base.name()}; }}
+    #downloadButton:pressed {{ background: {hover}; }}
+    #downloadButton:disabled {{ color: {muted}; }}
+    #startButton, #sendButton {{ background: {highlight.name()}; color: {on_highlight}; border: none;
+        border-radius: 8px; padding: 6px 16px; font-weight: 600; }}
+    #startButton {{ padding: 10px 18px; font-size: 11pt; }}
+    #startButton:pressed, #sendButton:pressed {{ background: {pressed}; }}
+    #startButton:disabled, #sendButton:disabled {{ background: {disabled}; color: {muted}; }}
+    #stopButton, #newChatButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
+        background: {base.name()}; }}
+    #stopButton:disabled {{ color: {muted}; }}
+    #stopButton:pressed, #newChatButton:pressed {{ background: {hover}; }}
+    #modelStatus {{ color: {muted}; }}
     #startButton, #sendButton {{ background: {highlight.name()}; color: {on_highlight}; border: none;
         border-radius: 8px; padding: 6px 16px; font-weight: 600; }}
     #startButton {{ padding: 10px 18px; font-size: 11pt; }}
