@@ -103,13 +103,53 @@
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="157"/>
+        <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
+        <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="163"/>
+        <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
+        <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="169"/>
+        <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
+        <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
+    </message>
 </context>
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="27"/>
+        <location filename="../../app/ui/application.py" line="29"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="37"/>
+        <source>Parley</source>
+        <translation>Parley</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="40"/>
+        <source>Parley can keep the damaged file aside, unchanged, and start with a new, empty history.</source>
+        <translation>Parley 可以将损坏的文件原样保留在一旁，并以新的空白历史记录启动。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="46"/>
+        <source>Keep it aside and start fresh</source>
+        <translation>保留旧文件并重新开始</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="48"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="63"/>
+        <source>The damaged history was kept, unchanged, at {path}. This is a new, empty history.</source>
+        <translation>损坏的历史记录已原样保留在 {path}。当前是新的空白历史记录。</translation>
     </message>
 </context>
 <context>
@@ -124,7 +164,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/chat_controller.py" line="254"/>
+        <location filename="../../app/ui/chat_controller.py" line="328"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -165,27 +205,27 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../app/ui/composer.py" line="78"/>
+        <location filename="../../app/ui/composer.py" line="79"/>
         <source>Message Parley (Enter sends, Shift+Enter starts a new line)</source>
         <translation>给 Parley 发消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="83"/>
+        <location filename="../../app/ui/composer.py" line="84"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="85"/>
+        <location filename="../../app/ui/composer.py" line="86"/>
         <source>Send the message (Enter)</source>
         <translation>发送消息（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="86"/>
+        <location filename="../../app/ui/composer.py" line="87"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="88"/>
+        <location filename="../../app/ui/composer.py" line="89"/>
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
     </message>
@@ -209,21 +249,318 @@
     </message>
 </context>
 <context>
+    <name>DownloadRow</name>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="24"/>
+        <source>{n} s</source>
+        <translation>{n} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="27"/>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="28"/>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="82"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="83"/>
+        <source>Stop and delete what was downloaded</source>
+        <translation>停止下载，并删除已下载的部分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="108"/>
+        <source>{done} of {total}</source>
+        <translation>{done} / {total}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="112"/>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="115"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="115"/>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="117"/>
+        <source>Pause; the download resumes where it stopped</source>
+        <translation>暂停；之后会从中断处继续下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="117"/>
+        <source>Continue the download</source>
+        <translation>继续下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="124"/>
+        <source>Checking the download…</source>
+        <translation>正在校验下载的文件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="127"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="128"/>
+        <source>{speed}/s</source>
+        <translation>{speed}/秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="131"/>
+        <source>{speed} · {time} left</source>
+        <translation>{speed} · 剩余 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="133"/>
+        <source>Pausing…</source>
+        <translation>正在暂停…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="135"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="137"/>
+        <source>Interrupted; resume to continue</source>
+        <translation>已中断，点“继续”可接着下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="138"/>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsPanel</name>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="167"/>
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+</context>
+<context>
+    <name>FindModelsPage</name>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="35"/>
+        <source>{name} ({count} parts)</source>
+        <translation>{name}（{count} 个分卷）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="62"/>
+        <location filename="../../app/ui/find_models.py" line="172"/>
+        <source>Type a model&apos;s name, such as “qwen” or “llama”.</source>
+        <translation>输入模型名称，例如“qwen”或“llama”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="67"/>
+        <source>Find models</source>
+        <translation>查找模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="69"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="77"/>
+        <source>Search the Hugging Face Hub for GGUF models</source>
+        <translation>在 Hugging Face Hub 上搜索 GGUF 模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="89"/>
+        <source>Repository</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="89"/>
+        <source>Downloads</source>
+        <translation>下载量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="89"/>
+        <source>Likes</source>
+        <translation>点赞</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="109"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="109"/>
+        <source>Quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="109"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="109"/>
+        <source>Fit</source>
+        <translation>适配</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="175"/>
+        <source>Searching the Hub for “{query}”…</source>
+        <translation>正在 Hub 上搜索“{query}”…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="189"/>
+        <source>Listing the files of {repo}…</source>
+        <translation>正在列出 {repo} 中的文件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="225"/>
+        <source> (gated)</source>
+        <translation>（需授权）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="233"/>
+        <source>GGUF repositories for “{query}”: {count}</source>
+        <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="235"/>
+        <source>No GGUF models match “{query}”.</source>
+        <translation>没有与“{query}”匹配的 GGUF 模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="239"/>
+        <source>The search did not work.</source>
+        <translation>搜索没有成功。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="259"/>
+        <source>Select a repository to see its models</source>
+        <translation>选择一个仓库，查看其中的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="270"/>
+        <source>This repository has no GGUF model files.</source>
+        <translation>这个仓库中没有 GGUF 模型文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="273"/>
+        <source>Not offered, because parts are missing from the repository: {files}</source>
+        <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="290"/>
+        <location filename="../../app/ui/find_models.py" line="332"/>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="292"/>
+        <source>Download {file} from {repo}</source>
+        <translation>从 {repo} 下载 {file}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="323"/>
+        <source>Downloading… {percent}%</source>
+        <translation>正在下载… {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="326"/>
+        <source>Resume</source>
+        <translation>继续下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="329"/>
+        <source>Installed</source>
+        <translation>已安装</translation>
+    </message>
+</context>
+<context>
+    <name>FitBadge</name>
+    <message>
+        <location filename="../../app/ui/fit_badge.py" line="14"/>
+        <source>Fits</source>
+        <translation>运行流畅</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fit_badge.py" line="16"/>
+        <source>May be slow</source>
+        <translation>可能较慢</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fit_badge.py" line="17"/>
+        <source>Won&apos;t fit</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fit_badge.py" line="44"/>
+        <source>Needs about {needed} of memory with a {context}-token context: {weights} for the model and {cache} for its context cache. {free} of memory is free now.</source>
+        <translation>在 {context} 个词元的上下文下约需 {needed} 内存：模型本身 {weights}，上下文缓存 {cache}。当前可用内存为 {free}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fit_badge.py" line="54"/>
+        <source>{vram} of graphics memory is free.</source>
+        <translation>可用显存为 {vram}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fit_badge.py" line="58"/>
+        <source>The context cache is guessed from the download size.</source>
+        <translation>上下文缓存的大小是根据下载大小估算的。</translation>
+    </message>
+</context>
+<context>
+    <name>LoadingIndicator</name>
+    <message>
+        <location filename="../../app/ui/model_picker.py" line="125"/>
+        <source>Loading {model}…</source>
+        <translation>正在加载 {model}…</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="120"/>
+        <location filename="../../app/ui/main_window.py" line="134"/>
+        <source>Find models</source>
+        <translation>查找模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="134"/>
+        <source>Search the Hugging Face Hub for models to download</source>
+        <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="140"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="246"/>
+        <location filename="../../app/ui/main_window.py" line="306"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="253"/>
+        <location filename="../../app/ui/main_window.py" line="313"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="414"/>
+        <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
+        <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
 </context>
 <context>
@@ -247,6 +584,39 @@
         <location filename="../../app/ui/model_picker.py" line="65"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
+    </message>
+</context>
+<context>
+    <name>RecommendedCard</name>
+    <message>
+        <location filename="../../app/ui/recommended_list.py" line="26"/>
+        <source>{amount} context</source>
+        <translation>{amount} 上下文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/recommended_list.py" line="53"/>
+        <source>Download {file} from {repo}</source>
+        <translation>从 {repo} 下载 {file}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/recommended_list.py" line="80"/>
+        <source>Downloading… {percent}%</source>
+        <translation>正在下载… {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/recommended_list.py" line="81"/>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/recommended_list.py" line="84"/>
+        <source>Resume</source>
+        <translation>继续下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/recommended_list.py" line="87"/>
+        <source>Download</source>
+        <translation>下载</translation>
     </message>
 </context>
 <context>
@@ -277,22 +647,22 @@
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="71"/>
+        <location filename="../../app/ui/sidebar.py" line="75"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="71"/>
+        <location filename="../../app/ui/sidebar.py" line="75"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="79"/>
+        <location filename="../../app/ui/sidebar.py" line="83"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="80"/>
+        <location filename="../../app/ui/sidebar.py" line="84"/>
         <source>Delete “{title}” and all its messages? This cannot be undone.</source>
         <translation>要删除“{title}”及其全部消息吗？此操作无法撤销。</translation>
     </message>
@@ -300,44 +670,50 @@
 <context>
     <name>WelcomePanel</name>
     <message>
-        <location filename="../../app/ui/welcome.py" line="20"/>
+        <location filename="../../app/ui/welcome.py" line="30"/>
         <source>Welcome to Parley</source>
         <translation>欢迎使用 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="24"/>
+        <location filename="../../app/ui/welcome.py" line="34"/>
         <source>A private assistant that runs entirely on this computer. What you write never leaves it.</source>
         <translation>一个完全在这台电脑上运行的私人助手。您写下的内容绝不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="37"/>
-        <source>Get more models</source>
-        <translation>获取更多模型</translation>
+        <location filename="../../app/ui/welcome.py" line="45"/>
+        <source>Or download a recommended model</source>
+        <translation>或者下载一个推荐的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="41"/>
-        <source>Downloading models from the Hugging Face Hub is coming soon. Until then, you can open a GGUF file you already have.</source>
-        <translation>从 Hugging Face Hub 下载模型的功能即将推出。在此之前，您可以打开已有的 GGUF 文件。</translation>
+        <location filename="../../app/ui/welcome.py" line="49"/>
+        <source>They come from the Hugging Face Hub. The badge tells how well each fits this computer&apos;s free memory; a chat opens when the download is done.</source>
+        <translation>模型来自 Hugging Face Hub。标签表示每个模型与这台电脑可用内存的匹配程度；下载完成后会自动打开对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="48"/>
-        <source>Browse models on the Hub (coming soon)</source>
-        <translation>在 Hub 上浏览模型（即将推出）</translation>
+        <location filename="../../app/ui/welcome.py" line="58"/>
+        <location filename="../../app/ui/welcome.py" line="135"/>
+        <source>Find models on the Hub…</source>
+        <translation>在 Hub 上查找模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="51"/>
+        <location filename="../../app/ui/welcome.py" line="60"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="94"/>
+        <location filename="../../app/ui/welcome.py" line="124"/>
         <source>No model is installed yet</source>
         <translation>尚未安装任何模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="97"/>
+        <location filename="../../app/ui/welcome.py" line="127"/>
         <source>Start chatting with {model}</source>
         <translation>开始与 {model} 对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/welcome.py" line="135"/>
+        <source>Find more models</source>
+        <translation>查找更多模型</translation>
     </message>
 </context>
 </TS>

@@ -118,7 +118,7 @@ def test_the_window_opens_in_the_language_of_the_settings(
 
     assert startup_errors == []
     assert seen["start"] == "开始与 SmolLM2 135M (starter, offline) 对话"
-    assert "即将推出" in seen["more"] and seen["hub_enabled"] == "False"
+    assert seen["more"] == "在 Hub 上查找模型…" and seen["hub_enabled"] == "True"
     assert qapp.applicationName() == "Parley"
     # The translators go when the window does.
     assert QtCore.QCoreApplication.translate("Composer", "Send") == "Send"
