@@ -1,0 +1,286 @@
+"""The Settings dialog: the default model, the system prompt, how models load and sample, the language, the Hub.
+
+It edits a copy of ``Settings`` and hands the new one back (``values``); saving it and what follows
+(switching the open conversation to a new default model) is up to the window. ``run`` is the blocking
+call, and tests replace it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6 import QtCore, QtWidgets
+
+from app.core.catalog import ModelEntry
+from app.core.engine.protocol import SamplingSettings
+from app.core.settings import DEFAULT_SYSTEM_PROMPT, Settings
+
+# Language names are shown in their own language, so they are not translated.
+LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
+MAX_SEED = 2**31 - 1
+
+
+def _spin(minimum: int, maximum: int, value: int, step: int = 1) -> QtWidgets.QSpinBox:
+    box = QtWidgets.QSpinBox()
+    box.setRange(minimum, maximum)
+    box.setSingleStep(step)
+    box.setValue(value)
+    return box
+
+
+def _double(minimum: float, maximum: float, value: float, step: float, decimals: int = 2) -> QtWidgets.QDoubleSpinBox:
+    box = QtWidgets.QDoubleSpinBox()
+    box.setRange(minimum, maximum)
+    box.setSingleStep(step)
+    box.setDecimals(decimals)
+    box.setValue(value)
+    return box
+
+
+def _form(page: QtWidgets.QWidget) -> QtWidgets.QFormLayout:
+    """A form at the top of ``page``; the room left over stays below it."""
+    outer = QtWidgets.QVBoxLayout(page)
+    form = QtWidgets.QFormLayout()
+    outer.addLayout(form)
+    outer.addStretch(1)
+    return form
+
+
+def _note(text: str) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(text)
+    label.setObjectName("mutedLabel")
+    label.setWordWrap(True)
+    return label
+
+
+class SettingsDialog(QtWidgets.QDialog):
+    """Edits the settings; ``values`` is the result once ``run`` returned True."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        models: list[ModelEntry],
+        *,
+        default: ModelEntry | None,
+        current: ModelEntry | None,
+        follows_default: bool,
+        gpu_offload: bool | None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        """``current`` is the open conversation's model (None: no conversation is open);
+        ``follows_default`` says whether that conversation has no model of its own yet;
+        ``gpu_offload`` is what the last model load said about this build (None: nothing loaded yet)."""
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Settings"))
+        self.setMinimumWidth(560)
+        self._settings = settings
+        self._default = default
+        self._current = current
+
+        self.tabs = QtWidgets.QTabWidget(self)
+        self.tabs.addTab(self._general_tab(models, follows_default), self.tr("General"))
+        self.tabs.addTab(self._model_tab(gpu_offload), self.tr("Model"))
+        self.tabs.addTab(self._hub_tab(), self.tr("Hugging Face Hub"))
+        self.error_label = QtWidgets.QLabel(self)
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Save | QtWidgets.QDialogButtonBox.StandardButton.Cancel, self
+        )
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self.model_combo.currentIndexChanged.connect(self._on_model_combo_current_index_changed)
+        self._on_model_combo_current_index_changed(self.model_combo.currentIndex())
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _general_tab(self, models: list[ModelEntry], follows_default: bool) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget(self)
+        form = _form(page)
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.model_combo = QtWidgets.QComboBox(page)
+        for entry in models:
+            self.model_combo.addItem(entry.name, entry.name)
+        if self._default is not None:
+            self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(self._default.name)))
+        self.switch_check = QtWidgets.QCheckBox(self.tr("Switch the open conversation to it as well"), page)
+        self.switch_check.setChecked(follows_default)
+        self.switch_check.setVisible(self._current is not None)
+        self.switch_check.setToolTip(
+            self.tr("Unticked, the open conversation keeps its model and only new conversations use the new one")
+        )
+        self.prompt_edit = QtWidgets.QPlainTextEdit(page)
+        self.prompt_edit.setPlainText(self._settings.system_prompt)
+        self.prompt_edit.setTabChangesFocus(True)
+        self.prompt_edit.setFixedHeight(self.prompt_edit.fontMetrics().lineSpacing() * 5 + 12)
+        self.reset_prompt_button = QtWidgets.QPushButton(self.tr("Restore the default prompt"), page)
+        self.reset_prompt_button.clicked.connect(self._on_reset_prompt_button_clicked)
+        self.language_combo = QtWidgets.QComboBox(page)
+        self.language_combo.addItem(self.tr("Follow the system"), "")
+        for code, name in LANGUAGES:
+            self.language_combo.addItem(name, code)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(self._settings.language)))
+
+        form.addRow(self.tr("Default model:"), self.model_combo)
+        form.addRow("", self.switch_check)
+        form.addRow(self.tr("System prompt:"), self.prompt_edit)
+        form.addRow("", self.reset_prompt_button)
+        form.addRow(self.tr("Language:"), self.language_combo)
+        form.addRow("", _note(self.tr("A new language takes effect when Parley restarts.")))
+        return page
+
+    def _model_tab(self, gpu_offload: bool | None) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget(self)
+        form = _form(page)
+        sampling = self._settings.sampling
+        self.context_spin = _spin(256, 1_048_576, self._settings.n_ctx, 1024)
+        self.context_spin.setSuffix(self.tr(" tokens"))
+        self.gpu_spin = _spin(-1, 999, self._settings.n_gpu_layers)
+        self.gpu_spin.setSpecialValueText(self.tr("All"))
+        if gpu_offload is None:
+            gpu_note = self.tr("Whether this build can use the GPU is known once a model has loaded.")
+        elif gpu_offload:
+            gpu_note = self.tr("This build of llama.cpp can offload layers to the GPU.")
+        else:
+            gpu_note = self.tr("This build of llama.cpp runs on the CPU only, so this setting has no effect.")
+        self.gpu_note = _note(gpu_note)
+        self.temperature_spin = _double(0.0, 2.0, sampling.temperature, 0.05)
+        self.top_p_spin = _double(0.0, 1.0, sampling.top_p, 0.01)
+        self.top_k_spin = _spin(0, 1000, sampling.top_k)
+        self.top_k_spin.setSpecialValueText(self.tr("Off"))
+        self.min_p_spin = _double(0.0, 1.0, sampling.min_p, 0.01)
+        self.repeat_spin = _double(0.5, 2.0, sampling.repeat_penalty, 0.01)
+        self.max_tokens_spin = _spin(16, 131_072, sampling.max_tokens, 64)
+        self.seed_spin = _spin(-1, MAX_SEED, sampling.seed if sampling.seed is not None else -1)
+        self.seed_spin.setSpecialValueText(self.tr("Random"))
+
+        form.addRow(self.tr("Context length:"), self.context_spin)
+        form.addRow(self.tr("GPU layers:"), self.gpu_spin)
+        form.addRow("", self.gpu_note)
+        form.addRow(self.tr("Temperature:"), self.temperature_spin)
+        form.addRow(self.tr("Top-p:"), self.top_p_spin)
+        form.addRow(self.tr("Top-k:"), self.top_k_spin)
+        form.addRow(self.tr("Min-p:"), self.min_p_spin)
+        form.addRow(self.tr("Repeat penalty:"), self.repeat_spin)
+        form.addRow(self.tr("Longest answer:"), self.max_tokens_spin)
+        form.addRow(self.tr("Seed:"), self.seed_spin)
+        form.addRow("", _note(self.tr("These apply from the next answer on; a new context length reloads the model.")))
+        return page
+
+    def _hub_tab(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget(self)
+        form = _form(page)
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.endpoint_edit = QtWidgets.QLineEdit(self._settings.hub_endpoint, page)
+        self.endpoint_edit.setPlaceholderText("https://hf-mirror.com")
+        self.endpoint_edit.setClearButtonEnabled(True)
+        self.token_edit = QtWidgets.QLineEdit(self._settings.hub_token, page)
+        self.token_edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("hf_…")
+        self.token_edit.setClearButtonEnabled(True)
+        form.addRow(self.tr("Endpoint:"), self.endpoint_edit)
+        form.addRow(
+            "",
+            _note(
+                self.tr(
+                    "Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, "
+                    "for example https://hf-mirror.com."
+                )
+            ),
+        )
+        form.addRow(self.tr("Access token:"), self.token_edit)
+        form.addRow(
+            "",
+            _note(
+                self.tr(
+                    "Only needed for gated models: accept the licence on the Hub, then paste a read token here. "
+                    "It is kept in Parley's settings file on this computer and sent only to the endpoint above."
+                )
+            ),
+        )
+        return page
+
+    # -- seam: tests replace this ---------------------------------------------------------------
+
+    def run(self) -> bool:
+        """Shows the dialog until the user saves (True) or cancels (False)."""
+        return self.exec() == QtWidgets.QDialog.DialogCode.Accepted
+
+    # -- results --------------------------------------------------------------------------------
+
+    def endpoint(self) -> str:
+        return self.endpoint_edit.text().strip().rstrip("/")
+
+    def endpoint_problem(self) -> str | None:
+        """Why the endpoint cannot be used, or None."""
+        endpoint = self.endpoint()
+        url = QtCore.QUrl(endpoint)
+        if endpoint and (url.scheme() not in ("http", "https") or not url.host()):
+            return self.tr("The endpoint must be a web address such as https://hf-mirror.com.")
+        return None
+
+    def values(self) -> Settings:
+        """The settings as the dialog shows them."""
+        model_name = self.model_combo.currentData()
+        if self._settings.model_name is None and self._default is not None and model_name == self._default.name:
+            model_name = None  # untouched: keep following the first installed model
+        seed = self.seed_spin.value()
+        sampling = SamplingSettings(
+            temperature=round(self.temperature_spin.value(), 2),
+            top_p=round(self.top_p_spin.value(), 2),
+            top_k=self.top_k_spin.value(),
+            min_p=round(self.min_p_spin.value(), 2),
+            repeat_penalty=round(self.repeat_spin.value(), 2),
+            max_tokens=self.max_tokens_spin.value(),
+            seed=None if seed < 0 else seed,
+        )
+        return replace(
+            self._settings,
+            model_name=model_name if isinstance(model_name, str) else None,
+            system_prompt=self.prompt_edit.toPlainText(),
+            n_ctx=self.context_spin.value(),
+            n_gpu_layers=self.gpu_spin.value(),
+            sampling=sampling,
+            language=str(self.language_combo.currentData() or ""),
+            hub_endpoint=self.endpoint(),
+            hub_token=self.token_edit.text().strip(),
+        )
+
+    def switch_current(self) -> bool:
+        """Whether the open conversation should move to the new default model."""
+        chosen = self.model_combo.currentData()
+        return (
+            self._current is not None
+            and self.switch_check.isChecked()
+            and isinstance(chosen, str)
+            and chosen != self._current.name
+        )
+
+    # -- slots ----------------------------------------------------------------------------------
+
+    @QtCore.Slot(int)
+    def _on_model_combo_current_index_changed(self, index: int) -> None:
+        del index
+        chosen = self.model_combo.currentData()
+        self.switch_check.setEnabled(self._current is not None and chosen != self._current.name)
+
+    @QtCore.Slot()
+    def _on_reset_prompt_button_clicked(self) -> None:
+        self.prompt_edit.setPlainText(DEFAULT_SYSTEM_PROMPT)
+
+    @QtCore.Slot()
+    def _on_buttons_accepted(self) -> None:
+        problem = self.endpoint_problem()
+        if problem is not None:
+            self.error_label.setText(problem)
+            self.error_label.show()
+            self.tabs.setCurrentIndex(2)
+            self.endpoint_edit.setFocus()
+            return
+        self.accept()
