@@ -14,13 +14,12 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from app.core import paths
+from app.core.atomic import write_json_atomically
 from app.core.errors import ModelNotFoundError, StorageError
 from app.core.gguf import part_paths, split_name
 
@@ -81,14 +80,7 @@ def write_provenance(model_path: Path, provenance: Provenance) -> Path:
     """Writes the sidecar atomically; returns its path."""
     target = provenance_path(model_path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".provenance-", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(provenance.to_json(), handle, indent=2, ensure_ascii=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomically(target, provenance.to_json(), prefix=".provenance-")
     except OSError as exc:
         raise StorageError(path=target, reason=exc.strerror or str(exc)) from exc
     return target

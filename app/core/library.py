@@ -7,14 +7,13 @@ where it lies (imported in place) is only forgotten, never touched.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from app.core import catalog, paths
+from app.core.atomic import write_atomically
 from app.core.catalog import ModelEntry, Provenance
 from app.core.errors import ModelRemoveError, StorageError, UnsafeFileNameError
 from app.core.gguf import GgufInfo, part_paths, read_gguf
@@ -63,16 +62,8 @@ def now_utc() -> str:
 
 
 def _copy_atomically(source: Path, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            shutil.copyfileobj(src, out, _COPY_CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with source.open("rb") as src:
+        write_atomically(target, lambda out: shutil.copyfileobj(src, out, _COPY_CHUNK), prefix=".import-")
 
 
 @dataclass(frozen=True)
