@@ -30,7 +30,8 @@ from app.ui.download_panel import DownloadsPanel
 from app.ui.downloads import DownloadManager
 from app.ui.engine_bridge import EngineBridge, EngineFactory
 from app.ui.find_models import FindModelsPage
-from app.ui.model_picker import ModelPicker
+from app.ui.model_picker import LoadingIndicator, ModelPicker
+from app.ui.models_flow import ModelsFlow
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
 
@@ -68,6 +69,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner = Banner(self)
         self.composer = Composer(self)
         self.model_picker = ModelPicker(self)
+        self.loading_indicator = LoadingIndicator(self)
         self.title_label = QtWidgets.QLabel(self)
         self.title_label.setObjectName("chatTitle")
         self.title_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
@@ -79,6 +81,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_layout()
         self._build_actions()
         self._connect()
+        self.models = ModelsFlow(self)  # the Models page, Settings, switching models, dropped files
         self._apply_style()
         self.reload()
 
@@ -90,6 +93,7 @@ class MainWindow(QtWidgets.QMainWindow):
         header_layout = QtWidgets.QHBoxLayout(self.header)
         header_layout.setContentsMargins(20, 10, 16, 10)
         header_layout.addWidget(self.title_label, 1)
+        header_layout.addWidget(self.loading_indicator)
         header_layout.addWidget(self.model_picker)
 
         self.stack = QtWidgets.QStackedWidget(self)
@@ -281,6 +285,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._shut_down = True
         self.find_models.shutdown()
         self.downloads.shutdown()
+        self.models.shutdown()
         self.controller.shutdown()
         self.engine.shutdown()
 
@@ -439,12 +444,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
-        try:
-            self.controller.choose_model(self._conversation_id, entry)
-        except AppError as err:
-            self.banner.show_error(err)
-            return
-        self.status_label.setText(entry.name)
+        self.models.use_model(entry)
 
     @QtCore.Slot(object)
     def _on_model_picker_file_opened(self, path: Path) -> None:

@@ -241,16 +241,18 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #stopButton:disabled {{ color: {muted}; }}
     #stopButton:pressed, #newChatButton:pressed {{ background: {hover}; }}
     #modelStatus {{ color: {muted}; }}
-    #startButton, #sendButton {{ background: {highlight.name()}; color: {on_highlight}; border: none;
-        border-radius: 8px; padding: 6px 16px; font-weight: 600; }}
-    #startButton {{ padding: 10px 18px; font-size: 11pt; }}
-    #startButton:pressed, #sendButton:pressed {{ background: {pressed}; }}
-    #startButton:disabled, #sendButton:disabled {{ background: {disabled}; color: {muted}; }}
-    #stopButton, #newChatButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
+    #modelsPage {{ background: {base.name()}; }}
+    #modelTable {{ border: 1px solid {border}; border-radius: 8px; background: {base.name()}; }}
+    #pageButton, #modelButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
         background: {base.name()}; }}
-    #stopButton:disabled {{ color: {muted}; }}
-    #stopButton:pressed, #newChatButton:pressed {{ background: {hover}; }}
-    #modelStatus {{ color: {muted}; }}
+    #pageButton:pressed, #modelButton:pressed {{ background: {hover}; }}
+    #pageButton:checked {{ background: {selected}; border-color: {mix(base, highlight, 0.45).name()}; }}
+    #modelButton:disabled {{ color: {muted}; }}
+    #useModelButton {{ background: {highlight.name()}; color: {on_highlight}; border: none; border-radius: 8px;
+        padding: 6px 16px; font-weight: 600; }}
+    #useModelButton:pressed {{ background: {pressed}; }}
+    #useModelButton:disabled {{ background: {disabled}; color: {muted}; }}
+    #errorLabel {{ color: {warning_text(palette).name()}; }}
     #banner[kind="error"] {{ background: {mix(base, QtGui.QColor(214, 48, 49), 0.12).name()};
         border: 1px solid {mix(base, QtGui.QColor(214, 48, 49), 0.45).name()}; border-radius: 8px; }}
     #banner[kind="info"] {{ background: {mix(base, highlight, 0.10).name()};

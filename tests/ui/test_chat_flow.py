@@ -221,8 +221,9 @@ def test_a_corrupt_model_file_shows_an_error_and_keeps_the_message(
     qtbot.mouseClick(window.banner.close_button, QtCore.Qt.MouseButton.LeftButton)
     assert not window.banner.isVisible()
 
-    # The app keeps working: back to the starter model, and the next message is answered.
-    window.model_picker.activated.emit(0)
+    # The app keeps working: back to the starter model (Send waits while it loads), and the next message is answered.
+    with qtbot.waitSignal(window.controller.model_loaded, timeout=ANSWER_TIMEOUT_MS):
+        window.model_picker.activated.emit(0)
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete" and answer.model_name == "SmolLM2 135M (starter, offline)"
 
