@@ -533,34 +533,203 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="134"/>
+        <location filename="../../app/ui/main_window.py" line="138"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="134"/>
+        <location filename="../../app/ui/main_window.py" line="138"/>
         <source>Search the Hugging Face Hub for models to download</source>
         <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="140"/>
+        <location filename="../../app/ui/main_window.py" line="144"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="306"/>
+        <location filename="../../app/ui/main_window.py" line="311"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="318"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="414"/>
+        <location filename="../../app/ui/main_window.py" line="419"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelManager</name>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="77"/>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="80"/>
+        <source>The models on this computer. Drop a .gguf file anywhere on the window to import it.</source>
+        <translation>这台电脑上的模型。把 .gguf 文件拖放到窗口任意位置即可导入。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="98"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="99"/>
+        <source>Add a .gguf model file from this computer</source>
+        <translation>从这台电脑添加 .gguf 模型文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="101"/>
+        <location filename="../../app/ui/model_manager.py" line="336"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="103"/>
+        <source>Show models folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="106"/>
+        <source>Use for this chat</source>
+        <translation>用于当前对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="108"/>
+        <source>Set as default</source>
+        <translation>设为默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="109"/>
+        <source>New conversations start with this model</source>
+        <translation>新对话将使用这个模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="152"/>
+        <source>Import GGUF models</source>
+        <translation>导入 GGUF 模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="152"/>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="169"/>
+        <source>Import a model</source>
+        <translation>导入模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="170"/>
+        <source>How should Parley use {name}?</source>
+        <translation>Parley 应如何使用 {name}？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="173"/>
+        <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
+        <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="178"/>
+        <source>Copy into the models folder</source>
+        <translation>复制到模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="179"/>
+        <source>Use where it lies</source>
+        <translation>在原位置使用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="187"/>
+        <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
+        <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="191"/>
+        <source>Remove {name} from the list? The file itself stays at {path}.</source>
+        <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="196"/>
+        <source>Delete model</source>
+        <translation>删除模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="196"/>
+        <source>Remove model</source>
+        <translation>移除模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="232"/>
+        <source>{name} is deleted; {size} freed.</source>
+        <translation>已删除 {name}，释放了 {size}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="236"/>
+        <source>{name} is no longer listed. The file itself is still at {path}.</source>
+        <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="256"/>
+        <source>Checking {name}…</source>
+        <translation>正在检查 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="263"/>
+        <source>{name} is already installed.</source>
+        <translation>{name} 已经安装。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="279"/>
+        <source>Copying {name} into the models folder…</source>
+        <translation>正在将 {name} 复制到模型文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="279"/>
+        <source>Importing {name}…</source>
+        <translation>正在导入 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="293"/>
+        <source>copied into the models folder</source>
+        <translation>已复制到模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="293"/>
+        <source>used where it lies</source>
+        <translation>在原位置使用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="294"/>
+        <source>{name} is imported ({how}).</source>
+        <translation>已导入 {name}（{how}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="328"/>
+        <source>Installed models: {count}, {size} in all.</source>
+        <translation>已安装模型：{count} 个，共 {size}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="336"/>
+        <source>Remove from list…</source>
+        <translation>从列表中移除…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="338"/>
+        <source>The starter model comes with Parley and cannot be deleted</source>
+        <translation>入门模型随 Parley 附带，无法删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="356"/>
+        <source>No file manager could be opened. The models folder is {path}</source>
+        <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
 </context>
 <context>
@@ -584,6 +753,123 @@
         <location filename="../../app/ui/model_picker.py" line="65"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
+    </message>
+</context>
+<context>
+    <name>ModelTable</name>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="81"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="82"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="83"/>
+        <source>Quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="84"/>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="85"/>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="86"/>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="87"/>
+        <source>Origin</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="153"/>
+        <source>Name in the file: {name}</source>
+        <translation>文件中的名称：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="160"/>
+        <source>Built in</source>
+        <translation>内置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="160"/>
+        <source>Comes with Parley: {path}</source>
+        <translation>随 Parley 附带：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="162"/>
+        <source>Used where it lies: {path}</source>
+        <translation>在原位置使用：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="165"/>
+        <source>Hub: {repo} @ {revision}</source>
+        <translation>Hub：{repo} @ {revision}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="167"/>
+        <source>Downloaded from {repo} at revision {revision} ({where}), {when}</source>
+        <translation>下载自 {repo}，修订版本 {revision}（{where}），{when}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="172"/>
+        <source>Imported (copied)</source>
+        <translation>已导入（副本）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="172"/>
+        <source>Copied from {source} to {path}</source>
+        <translation>从 {source} 复制到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="175"/>
+        <source>In the models folder</source>
+        <translation>位于模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="198"/>
+        <source>{name} · default</source>
+        <translation>{name} · 默认</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsFlow</name>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="43"/>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="43"/>
+        <source>The installed models: import, delete, choose</source>
+        <translation>已安装的模型：导入、删除、选择</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="45"/>
+        <location filename="../../app/ui/models_flow.py" line="49"/>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="49"/>
+        <source>Settings (Ctrl+,)</source>
+        <translation>设置（Ctrl+,）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="188"/>
+        <source>{model} is loaded ({seconds} s)</source>
+        <translation>已加载 {model}（{seconds} 秒）</translation>
     </message>
 </context>
 <context>
@@ -617,6 +903,179 @@
         <location filename="../../app/ui/recommended_list.py" line="87"/>
         <source>Download</source>
         <translation>下载</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="75"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="82"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="83"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="84"/>
+        <source>Hugging Face Hub</source>
+        <translation>Hugging Face Hub</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="112"/>
+        <source>Switch the open conversation to it as well</source>
+        <translation>当前对话也切换到该模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="116"/>
+        <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
+        <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="122"/>
+        <source>Restore the default prompt</source>
+        <translation>恢复默认提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="125"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="130"/>
+        <source>Default model:</source>
+        <translation>默认模型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="132"/>
+        <source>System prompt:</source>
+        <translation>系统提示词：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="134"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="135"/>
+        <source>A new language takes effect when Parley restarts.</source>
+        <translation>更改语言后需重启 Parley 才会生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="143"/>
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="145"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="147"/>
+        <source>Whether this build can use the GPU is known once a model has loaded.</source>
+        <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="149"/>
+        <source>This build of llama.cpp can offload layers to the GPU.</source>
+        <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="151"/>
+        <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
+        <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="156"/>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="161"/>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="163"/>
+        <source>Context length:</source>
+        <translation>上下文长度：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="164"/>
+        <source>GPU layers:</source>
+        <translation>GPU 层数：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="166"/>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="167"/>
+        <source>Top-p:</source>
+        <translation>Top-p：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="168"/>
+        <source>Top-k:</source>
+        <translation>Top-k：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="169"/>
+        <source>Min-p:</source>
+        <translation>Min-p：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="170"/>
+        <source>Repeat penalty:</source>
+        <translation>重复惩罚：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="171"/>
+        <source>Longest answer:</source>
+        <translation>回答最大长度：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="172"/>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="173"/>
+        <source>These apply from the next answer on; a new context length reloads the model.</source>
+        <translation>这些设置从下一次回答起生效；更改上下文长度会重新加载模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="187"/>
+        <source>Endpoint:</source>
+        <translation>端点：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="192"/>
+        <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
+        <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="197"/>
+        <source>Access token:</source>
+        <translation>访问令牌：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="202"/>
+        <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
+        <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="225"/>
+        <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
+        <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
 </context>
 <context>
