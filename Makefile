@@ -31,7 +31,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
 
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/parley_zh_CN.ts -qm resources/translations/parley_zh_CN.qm
 
 clean:
