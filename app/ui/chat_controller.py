@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from app.core import catalog, chat, library
+from app.core import catalog, chat, gguf, library
 from app.core import settings as settings_module
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import (
@@ -180,7 +180,12 @@ class ChatController(QtCore.QObject):
             self.update_settings(new)
 
     def import_model(self, path: Path) -> ModelEntry:
-        """Adds a .gguf file, used where it lies, to the installed models. Whether it loads shows on first use."""
+        """Adds a .gguf file, used where it lies, to the installed models.
+
+        A file that is not a usable GGUF (not one at all, cut short, a part missing) is refused here
+        with the reason (``NotAGgufError``); whether llama.cpp can run it shows when it loads.
+        """
+        gguf.read_gguf(path)
         raw = str(path.resolve())
         if raw not in self._settings.imported_models:
             self.update_settings(replace(self._settings, imported_models=(*self._settings.imported_models, raw)))

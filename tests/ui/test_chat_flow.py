@@ -198,11 +198,36 @@ def test_conversations_switch_rename_delete_and_survive_a_restart(
         assert reopened.chat_view.toPlainText() == shown[conversation_id]
 
 
-def test_a_corrupt_model_file_shows_an_error_and_keeps_the_message(
-    qtbot: QtBot, window: MainWindow, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_file_that_is_not_a_gguf_is_refused_when_it_is_opened(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    garbage = tmp_path / "garbage.gguf"
+    garbage.write_bytes(b"GGUF" + os.urandom(4096))
+    start_chatting(qtbot, window)
+    pick_file(window, monkeypatch, garbage)
+
+    assert window.banner.isVisible() and window.banner.kind() == "error"
+    assert "garbage.gguf" in window.banner.text() and "not a usable GGUF" in window.banner.text()
+    assert window.model_picker.currentText() == "SmolLM2 135M (starter, offline)"
+    assert str(garbage.resolve()) not in window.controller.settings.imported_models
+
+
+def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
+    qtbot: QtBot,
+    window: MainWindow,
+    store: Store,
+    starter_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A well-formed GGUF header that names an architecture llama.cpp does not know: it passes the
+    # check at import and fails only when llama.cpp loads it.
     broken = tmp_path / "broken-model.gguf"
-    broken.write_bytes(b"GGUF" + os.urandom(4096))
+    data = bytearray(starter_model.read_bytes())
+    at = data.find(b"general.architecture")
+    value = data.find(b"llama", at)
+    data[value : value + 5] = b"llamb"
+    broken.write_bytes(bytes(data))
     conversation_id = start_chatting(qtbot, window)
     pick_file(window, monkeypatch, broken)
     assert window.model_picker.currentText() == "broken-model"
@@ -215,6 +240,7 @@ def test_a_corrupt_model_file_shows_an_error_and_keeps_the_message(
 
     assert window.banner.isVisible() and window.banner.kind() == "error"
     assert "broken-model.gguf" in window.banner.text()
+    assert "unknown model architecture" in window.banner.text()  # llama.cpp's own reason
     messages = store.messages(conversation_id)
     assert [(m.role, m.content) for m in messages] == [("user", "Hello there")]
     assert window.chat_view.message_ids() == [messages[0].id]
