@@ -19,12 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PARLEY_HOME"] = tempfile.mkdtemp(prefix="parley-bench-")
 
-from PySide6 import QtCore, QtWidgets  # noqa: E402
+from PySide6 import QtCore, QtWidgets
 
-from app.core import settings as settings_module  # noqa: E402
-from app.core.engine.protocol import SamplingSettings  # noqa: E402
-from app.core.store import Store  # noqa: E402
-from app.ui.main_window import MainWindow  # noqa: E402
+from app.core import settings as settings_module
+from app.core.engine.protocol import SamplingSettings
+from app.core.store import Store
+from app.ui.main_window import MainWindow
 
 PERIOD_MS = 5
 TOKENS = 600
