@@ -23,7 +23,7 @@ from app.core.engine.protocol import (
 PROMPT = [ChatMessage("system", "You are a helpful assistant."),
           ChatMessage("user", "Count from 1 to 400, separated by commas.")]
 TOKENS = 256
-ROUNDS = 3
+ROUNDS = 5
 
 
 def bare_rate(model_path: str, prompt_ids: list[int], n_tokens: int) -> float:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import time
+from multiprocessing import Value
 from pathlib import Path
 
 import pytest
@@ -109,9 +111,36 @@ def test_chinese_answer_never_shows_a_broken_character(starter_model: Path) -> N
     assert all("\ufffd" not in chunk for chunk in chunks)
     assert "".join(chunks) == finished.text
     assert any("\u4e00" <= ch <= "\u9fff" for ch in finished.text), finished.text
-    # Some characters span several tokens: fewer chunks than tokens proves the decoder held
-    # incomplete bytes back instead of showing them.
-    assert len(chunks) < finished.stats.generated_tokens
+
+
+def test_characters_split_across_tokens_are_held_back_until_whole(
+    starter_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In this process, with batching off, so every token's text is sent as soon as it decodes.
+    from app.core.engine import worker
+
+    monkeypatch.setattr(worker, "SEND_INTERVAL_SECONDS", 0.0)
+    session = worker.ModelSession(spec_for(starter_model), worker.LlamaLog(), Value(ctypes.c_longlong, 0))
+    sent: list[str] = []
+    finished: list[GenerationFinished] = []
+
+    def emit(event: object) -> None:
+        if isinstance(event, TokensReceived):
+            sent.append(event.text)
+        elif isinstance(event, GenerationFinished):
+            finished.append(event)
+
+    try:
+        prompt = [SYSTEM, ChatMessage("user", "Translate into Chinese: I love my family.")]
+        session.generate(request(spec_for(starter_model), prompt), 1 << 40, emit)
+    finally:
+        session.close()
+    (done,) = finished
+    assert all("\ufffd" not in piece for piece in sent)
+    assert "".join(sent) == done.text
+    # Some characters span two or three tokens: fewer pieces than tokens shows the incomplete
+    # bytes were held back rather than shown.
+    assert len(sent) < done.stats.generated_tokens
 
 
 def _bad_files(tmp_path: Path, starter_model: Path) -> dict[str, Path]:

@@ -45,6 +45,9 @@ Emit = Callable[[EngineEvent], None]
 _GGML_LOG_LEVEL_ERROR = 4
 _GGML_LOG_LEVEL_CONT = 5
 NO_STOP = 1 << 62
+# Text is sent to the app at most this often: far below what an eye notices (the window repaints
+# every 30 ms at most), and a wake-up per token would take CPU from the token loop.
+SEND_INTERVAL_SECONDS = 0.02
 
 
 class LlamaLog:
@@ -114,6 +117,7 @@ class ModelSession:
         )
         self._cached_text = ""
         self._cached_ids: list[int] = []
+        self._piece_buffer = ctypes.create_string_buffer(64)
         self._stop_seq = stop_seq
         self._active_seq = NO_STOP
         self._abort_callback = llama_cpp.ggml_abort_callback(self._should_abort)  # keep a reference
@@ -129,8 +133,8 @@ class ModelSession:
         return self.llm._model.token_get_text(token) if token >= 0 else ""
 
     def _piece(self, token: int) -> bytes:
-        buffer = ctypes.create_string_buffer(64)
-        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
+        buffer = self._piece_buffer
+        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, False)
         if size < 0:
             buffer = ctypes.create_string_buffer(-size)
             size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, -size, 0, False)
@@ -192,6 +196,8 @@ class ModelSession:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
         reply_ids: list[int] = []
         parts: list[str] = []
+        unsent: list[str] = []  # text not sent yet: pieces are batched to spare the app a wake-up per token
+        last_sent = 0.0  # the first piece goes out at once
         first_token_at: float | None = None
         reason: StopReason = "length"
         self._active_seq = seq
@@ -217,7 +223,12 @@ class ModelSession:
                 chunk = decoder.decode(self._piece(token))
                 if chunk:
                     parts.append(chunk)
-                    emit(TokensReceived(request.request_id, chunk))
+                    unsent.append(chunk)
+                    now = time.perf_counter()
+                    if now - last_sent >= SEND_INTERVAL_SECONDS:
+                        emit(TokensReceived(request.request_id, "".join(unsent)))
+                        unsent.clear()
+                        last_sent = now
                 if len(reply_ids) >= sampling.max_tokens or self.llm.n_tokens + 1 >= self.n_ctx:
                     break
         except RuntimeError:
@@ -228,6 +239,8 @@ class ModelSession:
         finally:
             tokens.close()
             self._active_seq = NO_STOP
+            if unsent:
+                emit(TokensReceived(request.request_id, "".join(unsent)))
         finished = time.perf_counter()
         reply = "".join(parts)
         if decoder.getstate()[0] or (reason == "stopped" and first_token_at is None):
