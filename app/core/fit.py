@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from app.core import gpu
 from app.core.gguf import GgufInfo
 from app.core.recommended import RecommendedModel
 
@@ -39,7 +40,9 @@ class MachineProfile:
 
     @classmethod
     def detect(cls, gpu_free_bytes: int | None = None) -> MachineProfile:
-        """This computer now; ``gpu_free_bytes`` comes from whoever can ask the GPU."""
+        """This computer now: free RAM, and free VRAM when the llama.cpp build can offload to it."""
+        if gpu_free_bytes is None:
+            gpu_free_bytes = gpu.free_vram_bytes()
         return cls(ram_free_bytes=available_ram_bytes(), vram_free_bytes=gpu_free_bytes)
 
 
