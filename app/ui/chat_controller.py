@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from app.core import catalog, chat, gguf, library
+from app.core import catalog, chat, gguf, gpu, library
 from app.core import settings as settings_module
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import (
@@ -328,6 +328,14 @@ class ChatController(QtCore.QObject):
         if self._switch is not None and event.model == self._switch.spec:
             self._switch = None
         self.model_loaded.emit(event)
+        backends = gpu.installed_backends()
+        if backends and not event.gpu_offload and self._settings.n_gpu_layers != 0:
+            self.notice_reported.emit(
+                self.tr(
+                    "This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the "
+                    "CPU. Answers will be slower."
+                ).format(backends=", ".join(sorted(backends)).upper(), model=event.model.name)
+            )
         if event.template_fallback:
             self.notice_reported.emit(
                 self.tr("{model} has no chat template of its own, so Parley uses the ChatML format for it.").format(

@@ -57,6 +57,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller = ChatController(store, settings, self.engine, self)
         self.downloads = DownloadManager(lambda: self.controller.settings, self)
         self._conversation_id: int | None = None
+        self._processor = ""  # "CPU" or "GPU", from the last model load
         self._shut_down = False
         self._styled_for: tuple[int, ...] = ()
 
@@ -314,9 +315,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if message.tokens_per_second is None or message.ttft_seconds is None:
             self.status_label.setText(message.model_name or "")
             return
+        model = message.model_name or ""
         self.status_label.setText(
             self.tr("{model} · {speed} tokens/s · first token {ttft} s").format(
-                model=message.model_name or "",
+                model=f"{model} · {self._processor}" if self._processor else model,
                 speed=f"{message.tokens_per_second:.1f}",
                 ttft=f"{message.ttft_seconds:.2f}",
             )
@@ -490,8 +492,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_controller_model_loaded(self, event: ModelLoaded) -> None:
+        self._processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
         if self.controller.is_busy:
-            self.status_label.setText(event.model.name)
+            self.status_label.setText(f"{event.model.name} · {self._processor}")
 
     @QtCore.Slot()
     def _on_controller_conversations_changed(self) -> None:

@@ -12,6 +12,7 @@ import pytest
 from PySide6 import QtCore
 from pytestqt.qtbot import QtBot
 
+from app.core import gpu
 from app.core.store import Store
 from app.ui.main_window import MainWindow
 from tests.ui.conftest import (
@@ -315,3 +316,19 @@ def test_a_paste_too_long_for_the_context_fails_with_a_message_and_is_kept(
     assert (user.role, user.content) == ("user", paste)
     assert window.chat_view.shown_text(user.id).endswith(paste)
     assert " · failed" in window.chat_view.shown_text(failed.id).splitlines()[0]
+
+
+def test_the_status_line_names_the_processor_and_an_absent_gpu_is_explained(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This machine has no GPU. Pretend the installed llama.cpp was built for CUDA, as a user's
+    # would be after following the README: the engine really loads on the CPU, and says so.
+    monkeypatch.setattr(gpu, "installed_backends", lambda: frozenset({"cuda"}))
+    start_chatting(qtbot, window)
+    type_message(qtbot, window, "Say hello.")
+    with qtbot.waitSignal(window.controller.notice_reported, timeout=ANSWER_TIMEOUT_MS):
+        qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
+    assert window.banner.kind() == "info"
+    assert "no usable GPU" in window.banner.text() and "CUDA" in window.banner.text()
+    qtbot.waitUntil(lambda: not window.controller.is_busy, timeout=ANSWER_TIMEOUT_MS)
+    assert "· CPU ·" in window.status_label.text() and "tokens/s" in window.status_label.text()
