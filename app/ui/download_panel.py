@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.core.downloads import DownloadProgress
 from app.core.library import human_size
 from app.ui.downloads import DownloadJob, DownloadManager
 
@@ -174,11 +173,7 @@ class DownloadsPanel(QtWidgets.QFrame):
         layout.addWidget(title)
         layout.addLayout(self._rows_layout)
 
-        manager.download_added.connect(self._on_manager_download_changed)
-        manager.download_started.connect(self._on_manager_download_changed)
-        manager.download_paused.connect(self._on_manager_download_changed)
-        manager.download_progressed.connect(self._on_manager_download_progressed)
-        manager.download_failed.connect(self._on_manager_download_failed)
+        manager.download_updated.connect(self._on_manager_download_updated)
         manager.download_removed.connect(self._on_manager_download_removed)
         for job in manager.jobs():
             self._row(job)
@@ -206,17 +201,7 @@ class DownloadsPanel(QtWidgets.QFrame):
             self._row(job)
 
     @QtCore.Slot(str)
-    def _on_manager_download_changed(self, key: str) -> None:
-        self._refresh(key)
-
-    @QtCore.Slot(str, object)
-    def _on_manager_download_progressed(self, key: str, progress: DownloadProgress) -> None:
-        del progress  # the job holds the latest numbers
-        self._refresh(key)
-
-    @QtCore.Slot(str, object)
-    def _on_manager_download_failed(self, key: str, error: object) -> None:
-        del error  # the window's banner tells it
+    def _on_manager_download_updated(self, key: str) -> None:
         self._refresh(key)
 
     @QtCore.Slot(str)

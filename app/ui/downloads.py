@@ -99,6 +99,7 @@ class DownloadManager(QtCore.QObject):
     download_finished = QtCore.Signal(str, object)  # key, DownloadResult (installed or already installed)
     download_cancelled = QtCore.Signal(str)  # stopped, and nothing of it is left
     download_removed = QtCore.Signal(str)  # the job is gone from the list
+    download_updated = QtCore.Signal(str)  # any of the above happened to this job: views redraw it
 
     # Emitted from download threads; connected queued to the manager's own thread.
     _event_arrived = QtCore.Signal(object)
@@ -106,6 +107,13 @@ class DownloadManager(QtCore.QObject):
     def __init__(self, settings: Callable[[], Settings], parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        for news in (
+            self.download_added, self.download_started, self.download_paused, self.download_cancelled,
+            self.download_removed,
+        ):
+            news.connect(self.download_updated)
+        for news_with_detail in (self.download_progressed, self.download_failed, self.download_finished):
+            news_with_detail.connect(lambda key, _detail: self.download_updated.emit(key))
         # A seam: tests pretend the disk is full.
         self.free_space: Callable[[Path], int] = core_downloads.disk_free_bytes
         self._jobs: dict[str, DownloadJob] = {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from app.core import catalog, fit, hub
-from app.core.downloads import DownloadProgress
 from app.core.errors import AppError, HubGatedRepoError
 from app.core.gguf import split_name
 from app.core.library import human_size
@@ -143,10 +142,7 @@ class FindModelsPage(QtWidgets.QWidget):
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.results.currentItemChanged.connect(self._on_results_current_item_changed)
         manager = self._manager
-        for signal in (manager.download_started, manager.download_paused, manager.download_removed):
-            signal.connect(self._on_manager_download_changed)
-        manager.download_progressed.connect(self._on_manager_download_progressed)
-        manager.download_failed.connect(self._on_manager_download_failed)
+        manager.download_updated.connect(self._on_manager_download_updated)
         manager.download_finished.connect(self._on_manager_download_finished)
 
     # -- public ---------------------------------------------------------------------------------
@@ -374,17 +370,7 @@ class FindModelsPage(QtWidgets.QWidget):
             self.open_repo(str(current.data(0, _REPO_ROLE)))
 
     @QtCore.Slot(str)
-    def _on_manager_download_changed(self, key: str) -> None:
-        self._update_button(key)
-
-    @QtCore.Slot(str, object)
-    def _on_manager_download_progressed(self, key: str, progress: DownloadProgress) -> None:
-        del progress  # the job holds the latest numbers
-        self._update_button(key)
-
-    @QtCore.Slot(str, object)
-    def _on_manager_download_failed(self, key: str, error: object) -> None:
-        del error  # the window's banner tells it
+    def _on_manager_download_updated(self, key: str) -> None:
         self._update_button(key)
 
     @QtCore.Slot(str, object)

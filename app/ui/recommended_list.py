@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from app.core import fit
-from app.core.downloads import DownloadProgress
 from app.core.library import human_size
 from app.core.recommended import RecommendedModel, load_recommended
 from app.ui.downloads import DownloadManager, job_key
@@ -110,11 +109,7 @@ class RecommendedList(QtWidgets.QWidget):
     def attach(self, manager: DownloadManager) -> None:
         """Follows ``manager``'s downloads and takes the context length from its settings."""
         self._manager = manager
-        manager.download_started.connect(self._on_manager_download_changed)
-        manager.download_paused.connect(self._on_manager_download_changed)
-        manager.download_failed.connect(self._on_manager_download_failed)
-        manager.download_removed.connect(self._on_manager_download_changed)
-        manager.download_progressed.connect(self._on_manager_download_progressed)
+        manager.download_updated.connect(self._on_manager_download_updated)
         self.refresh()
 
     def cards(self) -> list[RecommendedCard]:
@@ -162,15 +157,5 @@ class RecommendedList(QtWidgets.QWidget):
                 self._update_card(card)
 
     @QtCore.Slot(str)
-    def _on_manager_download_changed(self, key: str) -> None:
-        self._update_key(key)
-
-    @QtCore.Slot(str, object)
-    def _on_manager_download_failed(self, key: str, error: object) -> None:
-        del error  # the window's banner tells it
-        self._update_key(key)
-
-    @QtCore.Slot(str, object)
-    def _on_manager_download_progressed(self, key: str, progress: DownloadProgress) -> None:
-        del progress  # the job holds the latest numbers
+    def _on_manager_download_updated(self, key: str) -> None:
         self._update_key(key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -45,18 +44,11 @@ from tests.fakehub import (
     VALID_TOKEN,
     FakeFile,
     FakeHub,
+    sha256,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTER = DownloadRequest(STARTER_REPO, (STARTER_FILE,))
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(4 * 1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def leftovers() -> list[str]:

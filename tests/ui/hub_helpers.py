@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
@@ -22,14 +21,6 @@ def leftovers() -> list[str]:
 
 def part_file(name: str) -> Path:
     return paths.downloads_dir() / (name + PART_SUFFIX)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(4 * 1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Ticker(QtCore.QObject):

@@ -15,9 +15,9 @@ from app.core.hub import HubConfig
 from app.core.library import human_size
 from app.ui.downloads import job_key
 from app.ui.main_window import MainWindow
-from tests.fakehub import STARTER_FILE, STARTER_REPO, FakeHub
+from tests.fakehub import STARTER_FILE, STARTER_REPO, FakeHub, sha256
 from tests.ui.conftest import WindowFactory
-from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, FAST_BPS, Ticker, leftovers, part_file, sha256
+from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, FAST_BPS, Ticker, leftovers, part_file
 
 KEY = job_key(STARTER_REPO, STARTER_FILE)
 

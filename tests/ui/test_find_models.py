@@ -17,8 +17,8 @@ from app.core.hub import HubConfig
 from app.core.library import human_size
 from app.ui.find_models import FindModelsPage
 from app.ui.main_window import MainWindow
-from tests.fakehub import GATED_FILE, GATED_REPO, KQUANTS_REPO, NO_Q4KM_REPO, FakeHub
-from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, Ticker, leftovers, sha256
+from tests.fakehub import GATED_FILE, GATED_REPO, KQUANTS_REPO, NO_Q4KM_REPO, FakeHub, sha256
+from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, Ticker, leftovers
 
 SPLIT_FIRST = "tiny-BF16-00001-of-00002.gguf"
 SPLIT_SECOND = "tiny-BF16-00002-of-00002.gguf"

@@ -15,9 +15,9 @@ from app.core.hub import HubConfig
 from app.core.recommended import RecommendedModel, load_recommended
 from app.core.store import Store
 from app.ui.main_window import MainWindow
-from tests.fakehub import STARTER_FILE, STARTER_REPO, FakeHub
+from tests.fakehub import STARTER_FILE, STARTER_REPO, FakeHub, sha256
 from tests.ui.conftest import WindowFactory, send_and_wait
-from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, sha256
+from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS
 
 GB = 1_000_000_000
 
