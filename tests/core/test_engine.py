@@ -33,7 +33,7 @@ def test_answer_streams_token_by_token(starter_model: Path) -> None:
     finished = events[-1]
     assert isinstance(finished, GenerationFinished)
     assert len(loaded) == 1 and not loaded[0].template_fallback
-    assert len(chunks) >= 5, "the answer should arrive in many pieces, not at once"
+    assert len(chunks) >= 2 and len(chunks[0]) < len(finished.text), "the answer should arrive in pieces"
     assert "".join(chunks) == finished.text
     assert finished.text.strip()
     assert finished.stats.generated_tokens >= len(chunks)
