@@ -84,6 +84,8 @@ class GenerationStats:
     ttft_seconds: float
     tokens_per_second: float
     truncated_messages: int = 0  # oldest messages left out because the context was full
+    decode_seconds: float = 0.0  # llama.cpp's own time decoding the answer's tokens (llama_perf_context)
+    decoded_tokens: int = 0  # the tokens that time covers
 
 
 @dataclass(frozen=True)

@@ -121,10 +121,10 @@ class ModelSession:
         self._stop_seq = stop_seq
         self._active_seq = NO_STOP
         self._abort_callback = llama_cpp.ggml_abort_callback(self._should_abort)  # keep a reference
-        llama_cpp.llama_set_abort_callback(self.llm.ctx, self._abort_callback, None)
+        self._no_abort_callback = llama_cpp.ggml_abort_callback()  # NULL
 
     def close(self) -> None:
-        llama_cpp.llama_set_abort_callback(self.llm.ctx, llama_cpp.ggml_abort_callback(), None)
+        self._watch_prompt(False)
         self.llm.close()
 
     # -- tokens --------------------------------------------------------------------------------
@@ -183,6 +183,16 @@ class ModelSession:
 
     # -- generation ----------------------------------------------------------------------------
 
+    def _watch_prompt(self, on: bool) -> None:
+        """Lets a stop request abort llama_decode, or not.
+
+        ggml asks the callback at every node of the graph, about 600 times per decode for the
+        starter model: worth it while a long prompt is evaluated, but a measurable cost on every
+        generated token, where the check between tokens is enough.
+        """
+        callback = self._abort_callback if on else self._no_abort_callback
+        llama_cpp.llama_set_abort_callback(self.llm.ctx, callback, None)
+
     def _should_abort(self, _data: Any) -> bool:
         return bool(self._stop_seq.value >= self._active_seq)
 
@@ -201,6 +211,7 @@ class ModelSession:
         first_token_at: float | None = None
         reason: StopReason = "length"
         self._active_seq = seq
+        self._watch_prompt(True)
         tokens = self.llm.generate(
             ids,
             top_k=sampling.top_k,
@@ -213,6 +224,7 @@ class ModelSession:
             for token in tokens:
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
+                    self._watch_prompt(False)  # the prompt is in: from here, stop is checked between tokens
                 if self._stop_seq.value >= seq:
                     reason = "stopped"
                     break
@@ -238,6 +250,7 @@ class ModelSession:
             reason = "stopped"
         finally:
             tokens.close()
+            self._watch_prompt(False)
             self._active_seq = NO_STOP
             if unsent:
                 emit(TokensReceived(request.request_id, "".join(unsent)))
@@ -257,6 +270,8 @@ class ModelSession:
             ttft_seconds=(first_token_at - started) if first_token_at is not None else finished - started,
             tokens_per_second=(len(reply_ids) - 1) / generating if len(reply_ids) > 1 and generating > 0 else 0.0,
             truncated_messages=dropped,
+            decode_seconds=float(perf.t_eval_ms) / 1000,
+            decoded_tokens=int(perf.n_eval),
         )
         emit(GenerationFinished(request.request_id, reply, reason, stats))
 
