@@ -217,3 +217,12 @@ def test_a_conversation_longer_than_the_context_drops_its_oldest_turns(starter_m
         finished = log.wait_for(GenerationFinished)
     assert finished.stats.truncated_messages > 0
     assert finished.stats.prompt_tokens <= n_ctx
+
+
+def test_loading_the_loaded_model_again_is_answered_at_once(starter_model: Path) -> None:
+    with running_engine() as (engine, log):
+        engine.load(spec_for(starter_model))
+        first = log.wait_for(ModelLoaded)
+        engine.load(spec_for(starter_model))
+        again = log.wait_for(ModelLoaded, timeout=10)
+    assert first.load_seconds > 0 and again.load_seconds == 0.0

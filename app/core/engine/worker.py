@@ -287,7 +287,7 @@ class Worker:
 
     def handle(self, command: WorkerCommand) -> None:
         if isinstance(command, LoadCommand):
-            self.load(command.model)
+            self.load(command.model, always_answer=True)
         elif isinstance(command, GenerateCommand):
             self.generate(command)
         elif isinstance(command, UnloadCommand):
@@ -310,8 +310,13 @@ class Worker:
         except ValueError as exc:
             raise ValueError(self._log.failure_reason() or str(exc)) from exc
 
-    def load(self, spec: ModelSpec, request_id: str | None = None) -> bool:
-        if self.session is not None and self.session.spec == spec:
+    def load(self, spec: ModelSpec, request_id: str | None = None, *, always_answer: bool = False) -> bool:
+        """Makes ``spec`` the loaded model. A load asked for on its own is always answered with an
+        event, even when the model is already loaded; one on the way to a generation is not."""
+        session = self.session
+        if session is not None and session.spec == spec:
+            if always_answer:
+                self._emit(ModelLoaded(spec, 0.0, session.gpu_offload, session.template.is_fallback, session.n_ctx))
             return True
         previous = self.session.spec if self.session is not None else None
         self.unload()
