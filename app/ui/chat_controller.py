@@ -76,7 +76,7 @@ class ChatController(QtCore.QObject):
     model_loaded = QtCore.Signal(object)  # ModelLoaded
     conversations_changed = QtCore.Signal()  # a title or the order of the list changed
     settings_changed = QtCore.Signal(object)  # Settings
-    model_load_started = QtCore.Signal(object)  # ModelSpec: a model the user switched to is loading
+    model_load_started = QtCore.Signal(object)  # ModelSpec: a model is loading (a switch, or before an answer)
     model_switch_failed = QtCore.Signal(object)  # ModelLoadFailed: it did not load, and the old choice is back
 
     def __init__(
@@ -245,6 +245,9 @@ class ChatController(QtCore.QObject):
         self.turn_started.emit(turn)
         self.conversations_changed.emit()
         self.busy_changed.emit(True)
+        if self._engine.loaded_model != turn.request.model:
+            # The engine loads the model first: a big one takes a while, so the window says so.
+            self.model_load_started.emit(turn.request.model)
         try:
             self._engine.generate(turn.request)
         except BaseException:

@@ -63,6 +63,8 @@ class ModelsFlow(QtCore.QObject):
         self.page.models_changed.connect(self._on_page_models_changed)
         self._controller.model_load_started.connect(self._on_controller_model_load_started)
         self._controller.model_loaded.connect(self._on_controller_model_loaded)
+        # A load on the way to an answer ends with the model loaded or, when it fails, the answer discarded.
+        self._controller.answer_discarded.connect(self._on_controller_answer_discarded)
         self._controller.model_switch_failed.connect(self._on_controller_model_switch_failed)
         self._controller.busy_changed.connect(self._on_controller_busy_changed)
 
@@ -189,6 +191,12 @@ class ModelsFlow(QtCore.QObject):
                 model=event.model.name, seconds=f"{event.load_seconds:.1f}"
             )
         )
+
+    @QtCore.Slot(int, int)
+    def _on_controller_answer_discarded(self, conversation_id: int, message_id: int) -> None:
+        del conversation_id, message_id
+        if self._controller.loading_model is None:
+            self._set_loading(None)
 
     @QtCore.Slot(object)
     def _on_controller_model_switch_failed(self, event: ModelLoadFailed) -> None:

@@ -242,6 +242,7 @@ def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
     assert window.banner.isVisible() and window.banner.kind() == "error"
     assert "broken-model.gguf" in window.banner.text()
     assert "unknown model architecture" in window.banner.text()  # llama.cpp's own reason
+    assert window.loading_indicator.isHidden()
     messages = store.messages(conversation_id)
     assert [(m.role, m.content) for m in messages] == [("user", "Hello there")]
     assert window.chat_view.message_ids() == [messages[0].id]
@@ -332,3 +333,14 @@ def test_the_status_line_names_the_processor_and_an_absent_gpu_is_explained(
     assert "no usable GPU" in window.banner.text() and "CUDA" in window.banner.text()
     qtbot.waitUntil(lambda: not window.controller.is_busy, timeout=ANSWER_TIMEOUT_MS)
     assert "· CPU ·" in window.status_label.text() and "tokens/s" in window.status_label.text()
+
+
+def test_a_model_loading_before_the_first_answer_is_shown(qtbot: QtBot, window: MainWindow) -> None:
+    start_chatting(qtbot, window)
+    type_message(qtbot, window, "Say hello.")
+    with qtbot.waitSignal(window.controller.model_load_started, timeout=ANSWER_TIMEOUT_MS):
+        qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
+    assert not window.loading_indicator.isHidden()
+    assert "SmolLM2 135M (starter, offline)" in window.loading_indicator.label.text()
+    qtbot.waitUntil(lambda: not window.controller.is_busy, timeout=ANSWER_TIMEOUT_MS)
+    assert window.loading_indicator.isHidden()
