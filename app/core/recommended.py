@@ -32,10 +32,15 @@ class RecommendedModel:
     context_length: int
     licence: str
     gated: bool
-    description: str
+    description: str  # in English; see ``description_in``
     n_layer: int | None = None
     n_head_kv: int | None = None
     head_dim: int | None = None
+    translated_descriptions: tuple[tuple[str, str], ...] = ()  # (language, text), from "description_<lang>"
+
+    def description_in(self, language: str) -> str:
+        """The description in ``language`` (such as "zh_CN") when the catalog has it, else in English."""
+        return dict(self.translated_descriptions).get(language, self.description)
 
     @property
     def file(self) -> str:
@@ -99,6 +104,11 @@ def parse_entry(raw: object, index: int) -> RecommendedModel:
         n_layer=_optional_int(raw, "n_layer", where),
         n_head_kv=_optional_int(raw, "n_head_kv", where),
         head_dim=_optional_int(raw, "head_dim", where),
+        translated_descriptions=tuple(
+            (key.removeprefix("description_"), _field(raw, key, str, where))
+            for key in sorted(raw)
+            if key.startswith("description_")
+        ),
     )
 
 

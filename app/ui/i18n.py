@@ -35,11 +35,21 @@ def resolve_language(setting: str, system_locale: str | None = None) -> str:
     return "en"
 
 
+_language = "en"
+
+
+def current_language() -> str:
+    """The language the last ``install_translators`` chose ("en" or "zh_CN")."""
+    return _language
+
+
 def install_translators(application: QtCore.QCoreApplication, language: str) -> list[QtCore.QTranslator]:
     """Installs Parley's translator (and Qt's own, for stock dialog buttons) for ``language``.
 
     Returns the installed translators; keep them alive for as long as they should stay installed.
     """
+    global _language
+    _language = language
     installed: list[QtCore.QTranslator] = []
     if language == "en":
         return installed
@@ -55,6 +65,8 @@ def install_translators(application: QtCore.QCoreApplication, language: str) -> 
 
 
 def remove_translators(application: QtCore.QCoreApplication, translators: list[QtCore.QTranslator]) -> None:
+    global _language
+    _language = "en"
     for translator in translators:
         application.removeTranslator(translator)
 

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core import fit
 from app.core.library import human_size
 from app.core.recommended import RecommendedModel, load_recommended
+from app.ui import i18n
 from app.ui.downloads import DownloadManager, job_key
 from app.ui.fit_badge import FitBadge
 
@@ -44,7 +45,7 @@ class RecommendedCard(QtWidgets.QFrame):
         self.details_label = QtWidgets.QLabel(details, self)
         self.details_label.setObjectName("mutedLabel")
         self.details_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.description_label = QtWidgets.QLabel(model.description, self)
+        self.description_label = QtWidgets.QLabel(model.description_in(i18n.current_language()), self)
         self.description_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.description_label.setWordWrap(True)
         self.download_button = QtWidgets.QPushButton(self)

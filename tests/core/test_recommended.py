@@ -61,3 +61,10 @@ def test_a_single_file_key_is_accepted(tmp_path: Path) -> None:
     del data["models"][0]["files"]
     path.write_text(json.dumps(data))
     assert load_recommended(path)[0].files == ("x-Q4_K_M.gguf",)
+
+
+def test_every_recommended_model_is_described_in_simplified_chinese_too() -> None:
+    for model in load_recommended():
+        chinese = model.description_in("zh_CN")
+        assert chinese != model.description and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), model.id
+        assert model.description_in("fr") == model.description  # no translation: English
