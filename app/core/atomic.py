@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
+
+COPY_CHUNK = 4 * 1024 * 1024
 
 
 def write_atomically(target: Path, write: Callable[[IO[bytes]], object], *, prefix: str = ".parley-") -> None:
@@ -25,6 +28,12 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], object], *, pref
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def copy_atomically(source: Path, target: Path, *, prefix: str = ".parley-") -> None:
+    """Copies ``source`` to ``target`` so that ``target`` is either absent or complete."""
+    with source.open("rb") as src:
+        write_atomically(target, lambda out: shutil.copyfileobj(src, out, COPY_CHUNK), prefix=prefix)
 
 
 def write_json_atomically(target: Path, data: Any, *, prefix: str = ".parley-") -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from app.core import catalog, hub, paths
+from app.core.atomic import copy_atomically
 from app.core.catalog import Provenance
 from app.core.errors import (
     AppError,
@@ -372,9 +373,7 @@ class Download:
                 try:
                     os.replace(part.part_path, destination)
                 except OSError:  # another file system: copy beside the target, then rename
-                    tmp = destination.with_name(f".{destination.name}.tmp")
-                    shutil.copyfile(part.part_path, tmp)
-                    os.replace(tmp, destination)
+                    copy_atomically(part.part_path, destination, prefix=".download-")
                     part.part_path.unlink()
                 part.sidecar_path.unlink(missing_ok=True)
         except OSError as exc:

@@ -13,12 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from app.core import catalog, paths
-from app.core.atomic import write_atomically
+from app.core.atomic import copy_atomically
 from app.core.catalog import ModelEntry, Provenance
 from app.core.errors import ModelRemoveError, StorageError, UnsafeFileNameError
 from app.core.gguf import GgufInfo, part_paths, read_gguf
-
-_COPY_CHUNK = 4 * 1024 * 1024
 
 
 def human_size(size: float) -> str:
@@ -61,11 +59,6 @@ def now_utc() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _copy_atomically(source: Path, target: Path) -> None:
-    with source.open("rb") as src:
-        write_atomically(target, lambda out: shutil.copyfileobj(src, out, _COPY_CHUNK), prefix=".import-")
-
-
 @dataclass(frozen=True)
 class ImportResult:
     info: GgufInfo
@@ -93,7 +86,7 @@ def import_model(path: Path, copy: bool) -> ImportResult:
             raise StorageError(path=targets[0].parent, reason=f"{human_size(needed)} needed, {human_size(free)} free")
         # Later parts first: the model only shows up once its first part is in place.
         for src, dst in reversed(list(zip(sources, targets, strict=True))):
-            _copy_atomically(src, dst)
+            copy_atomically(src, dst, prefix=".import-")
     except OSError as exc:
         raise StorageError(path=targets[0], reason=exc.strerror or str(exc)) from exc
     catalog.write_provenance(

@@ -11,15 +11,10 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from app.core.catalog import ModelEntry
+from app.core.library import human_size
 
 _OPEN_FILE = "\x00open"  # the item data of the "Open a GGUF file…" entry; no path looks like it
 _PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole
-
-
-def format_size(size_bytes: int) -> str:
-    if size_bytes >= 1024**3:
-        return f"{size_bytes / 1024**3:.1f} GB"
-    return f"{size_bytes / 1024**2:.0f} MB"
 
 
 class ModelPicker(QtWidgets.QComboBox):
@@ -58,7 +53,7 @@ class ModelPicker(QtWidgets.QComboBox):
                 self.addItem(entry.name, str(entry.path))
                 self.setItemData(
                     self.count() - 1,
-                    f"{entry.path}\n{format_size(entry.size_bytes)}",
+                    f"{entry.path}\n{human_size(entry.size_bytes)}",
                     QtCore.Qt.ItemDataRole.ToolTipRole,
                 )
             self.insertSeparator(self.count())
