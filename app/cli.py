@@ -1,4 +1,8 @@
-"""The command line: ``python -m app ask`` streams an answer to stdout and saves it like the window."""
+"""The command line: ``python -m app ask`` streams an answer to stdout and saves it like the window.
+
+It is a client of the same engine service and runs the same turn runner as the window, so a turn
+asked here is stored exactly as one asked there; only the printing is its own.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,13 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
-from app.core import catalog, logs, settings
-from app.core.chat import AnswerRecorder, begin_turn
-from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import (
-    EngineCrashed,
-    EngineEvent,
-    GenerationFailed,
-    GenerationFinished,
-    ModelLoaded,
-    ModelLoadFailed,
-    ModelSpec,
-    TokensReceived,
-)
-from app.core.errors import AppError, EngineCrashedError, GenerationError, ModelLoadError
+from app.core import logs
+from app.core.engine.protocol import EngineEvent, ModelLoaded
+from app.core.errors import AppError, ModelLoadError
+from app.core.registry import ModelRegistry
+from app.core.session import EngineService, TurnOutcome, TurnRunner
+from app.core.session.service import EngineFactory
+from app.core.settings import SettingsStore
 from app.core.store import Store
 
 EXIT_USER_ERROR = 2
@@ -38,92 +35,96 @@ def add_ask_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     ask.add_argument("prompt", help="the message to send")
 
 
-def run_ask(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def _local_engine() -> EngineFactory:
+    from app.core.engine.local import LocalEngine
+
+    return LocalEngine
+
+
+def run_ask(
+    args: argparse.Namespace,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    engine_factory: EngineFactory | None = None,
+) -> int:
     try:
-        return _ask(args, out, err)
+        return _ask(args, out, err, engine_factory or _local_engine())
     except AppError as exc:
         print(f"parley: {exc.user_message()}", file=err)
         return EXIT_USER_ERROR
 
 
-def _ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _ask(args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: EngineFactory) -> int:
     logs.configure()
-    prefs = settings.load()
+    settings = SettingsStore()
     if not args.prompt.strip():
         print("parley: the message is empty", file=err)
         return EXIT_USER_ERROR
+    registry = ModelRegistry(settings)
     store = Store()
     try:
         conversation = store.conversation(args.conversation) if args.conversation is not None else None
-        name = args.model or (conversation.model_name if conversation else None) or prefs.model_name
-        entry = catalog.resolve_model(name, prefs.imported_models) if name else catalog.default_model(
-            None, prefs.imported_models
-        )
+        entry = registry.resolve(args.model) if args.model else registry.model_for(conversation)
         if entry is None:
             print("parley: no model is installed; pass --model PATH", file=err)
             return EXIT_USER_ERROR
         if conversation is None:
             conversation = store.create_conversation(model_name=entry.name)
-        model = ModelSpec(str(entry.path), entry.name, prefs.n_ctx, prefs.n_gpu_layers)
         overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
-        sampling = replace(prefs.sampling, **{key: value for key, value in overrides.items() if value is not None})
-        turn = begin_turn(
-            store, conversation.id, args.prompt, model=model, system_prompt=prefs.system_prompt, sampling=sampling
+        sampling = replace(
+            settings.current.sampling, **{key: value for key, value in overrides.items() if value is not None}
         )
-        recorder = AnswerRecorder(store, turn.answer.id)
         events: queue.Queue[EngineEvent] = queue.Queue()
-        engine = LocalEngine(events.put)
+        service = EngineService(engine_factory)
         try:
-            engine.generate(turn.request)
-            return _stream(engine, events, recorder, out, err, conversation.id)
+            runner = TurnRunner(store, service.connect(events.put, "command line"), settings, registry)
+            runner.start(conversation.id, args.prompt, model=entry, sampling=sampling)
+            outcome = _stream(runner, events, out, err)
         finally:
-            engine.shutdown()
+            service.shutdown()
+        return _report(outcome, conversation.id, out, err)
     finally:
         store.close()
 
 
-def _stream(
-    engine: LocalEngine,
-    events: queue.Queue[EngineEvent],
-    recorder: AnswerRecorder,
-    out: TextIO,
-    err: TextIO,
-    conversation_id: int,
-) -> int:
+def _stream(runner: TurnRunner, events: queue.Queue[EngineEvent], out: TextIO, err: TextIO) -> TurnOutcome:
+    """Prints the answer as it streams; Ctrl+C stops it like the window's Stop."""
     while True:
         try:
             event = events.get(timeout=0.25)
         except queue.Empty:
             continue
         except KeyboardInterrupt:
-            engine.request_stop()
+            runner.stop()
             continue
-        if isinstance(event, TokensReceived):
-            recorder.append(event.text)
-            out.write(event.text)
+        if isinstance(event, ModelLoaded) and event.template_fallback:
+            print("parley: this model has no chat template; using ChatML", file=err)
+        update = runner.handle(event)
+        if update is None:
+            continue
+        if update.text:
+            out.write(update.text)
             out.flush()
-        elif isinstance(event, ModelLoaded):
-            if event.template_fallback:
-                print("parley: this model has no chat template; using ChatML", file=err)
-        elif isinstance(event, GenerationFinished):
-            recorder.finish("stopped" if event.reason == "stopped" else "complete", event.stats, event.text)
-            out.write("\n")
-            s = event.stats
+        if update.error is not None:
+            print(f"parley: {update.error.user_message()}", file=err)
+        if update.outcome is not None:
+            return update.outcome
+
+
+def _report(outcome: TurnOutcome, conversation_id: int, out: TextIO, err: TextIO) -> int:
+    if outcome.status in ("complete", "stopped"):
+        out.write("\n")
+        stats = outcome.stats
+        if stats is not None:
             print(
-                f"[conversation {conversation_id} · {s.tokens_per_second:.1f} tokens/s · "
-                f"first token {s.ttft_seconds:.2f} s]",
+                f"[conversation {conversation_id} · {stats.tokens_per_second:.1f} tokens/s · "
+                f"first token {stats.ttft_seconds:.2f} s]",
                 file=err,
             )
-            return EXIT_INTERRUPTED if event.reason == "stopped" else 0
-        elif isinstance(event, ModelLoadFailed):
-            recorder.finish("failed")
-            print(f"parley: {ModelLoadError(path=event.model.path, reason=event.reason).user_message()}", file=err)
-            return EXIT_USER_ERROR
-        elif isinstance(event, GenerationFailed):
-            recorder.finish("failed", text=recorder.text)
-            print(f"parley: {GenerationError(reason=event.reason).user_message()}", file=err)
-            return 1
-        elif isinstance(event, EngineCrashed):
-            recorder.finish("interrupted")
-            print(f"parley: {EngineCrashedError(reason=event.reason).user_message()}", file=err)
-            return 1
+    if outcome.error is not None:
+        print(f"parley: {outcome.error.user_message()}", file=err)
+    if outcome.status == "stopped":
+        return EXIT_INTERRUPTED
+    if outcome.status == "complete":
+        return 1 if outcome.error is not None else 0
+    return EXIT_USER_ERROR if isinstance(outcome.error, ModelLoadError) else 1

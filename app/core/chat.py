@@ -1,4 +1,6 @@
-"""One chat turn, from the user's message to the saved answer, shared by the window and the CLI.
+"""The store side of a chat turn: the history the model sees, the committed turn, the recorded answer.
+
+The turn runner (``app.core.session.turns``) drives these for every front end.
 
 ``begin_turn`` commits the user's message and an empty answer marked ``streaming`` before any
 generation starts. ``AnswerRecorder`` then writes the streaming answer back at least once a
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.engine.protocol import ChatMessage, GenerationRequest, GenerationStats, ModelSpec, SamplingSettings
+from app.core.errors import AppError
 from app.core.store import DEFAULT_TITLE, Message, MessageStatus, Store
 
 CHECKPOINT_SECONDS = 0.5
@@ -72,7 +75,11 @@ def begin_turn(
 
 
 class AnswerRecorder:
-    """Accumulates a streaming answer and checkpoints it to the store."""
+    """Accumulates a streaming answer and checkpoints it to the store.
+
+    A checkpoint that cannot be written (a full disk) keeps the text in memory and is tried again
+    at the next one; the failure is reported once, not at every token.
+    """
 
     def __init__(
         self, store: Store, message_id: int, *, clock: Callable[[], float] = time.monotonic
@@ -83,17 +90,27 @@ class AnswerRecorder:
         self.text = ""
         self._saved_text = ""
         self._last_save = clock()
+        self._failing = False
 
-    def append(self, text: str) -> None:
+    def append(self, text: str) -> AppError | None:
+        """Adds streamed text; returns the error when a checkpoint just started failing."""
         self.text += text
         if self._clock() - self._last_save >= CHECKPOINT_SECONDS:
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except AppError as err:
+                self._last_save = self._clock()
+                if not self._failing:
+                    self._failing = True
+                    return err
+        return None
 
     def checkpoint(self) -> None:
         if self.text != self._saved_text:
             self._store.update_message(self.message_id, self.text)
             self._saved_text = self.text
         self._last_save = self._clock()
+        self._failing = False
 
     def finish(self, status: MessageStatus, stats: GenerationStats | None = None, text: str | None = None) -> None:
         if text is not None:

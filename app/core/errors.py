@@ -169,3 +169,9 @@ class ModelBusyError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "{name} is writing an answer right now. Stop the answer or let it finish, then delete the model."
     )
+
+
+class SettingsUnreadableError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away."
+    )

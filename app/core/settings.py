@@ -1,21 +1,28 @@
 """The settings façade: the one owner of ``settings.json`` in the config folder.
 
 Plain JSON so the command line and the window read the same values; written atomically
-(temporary file, then ``os.replace``). An unreadable file falls back to the defaults and is
-kept aside as ``settings.json.bad`` rather than thrown away.
+(temporary file, then ``os.replace``). A file that is not JSON falls back to the defaults and is
+kept aside as ``settings.json.bad`` rather than thrown away; a value of the wrong type or out of
+range falls back to its own default, and is logged. ``SettingsStore`` holds the current values
+while the app runs and tells its listeners when they change.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from app.core import paths
 from app.core.atomic import write_json_atomically
 from app.core.engine.protocol import SamplingSettings
+from app.core.errors import SettingsUnreadableError, StorageError
+
+log = logging.getLogger("app.settings")
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are Parley, a helpful, honest assistant running privately on the user's computer. "
@@ -42,19 +49,106 @@ class Settings:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Settings:
-        known = {f.name for f in fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        sampling = values.pop("sampling", None)
-        result = cls(**values)
+        """Settings from parsed JSON: a value of the wrong type or out of range takes its default, and is logged."""
+        defaults = cls()
+        values: dict[str, Any] = {}
+        for name, check in _CHECKS.items():
+            if name not in data:
+                continue
+            value = check(data[name])
+            if value is _INVALID:
+                default = getattr(defaults, name)
+                log.warning("settings: %s = %r is not valid; using the default %r", name, data[name], default)
+            else:
+                values[name] = value
+        sampling = data.get("sampling")
         if isinstance(sampling, dict):
-            sampling_known = {f.name for f in fields(SamplingSettings)}
-            result = replace(
-                result, sampling=SamplingSettings(**{k: v for k, v in sampling.items() if k in sampling_known})
-            )
-        return replace(result, imported_models=tuple(result.imported_models))
+            values["sampling"] = _sampling_from_json(sampling)
+        elif sampling is not None:
+            log.warning("settings: sampling = %r is not valid; using the defaults", sampling)
+        return replace(defaults, **values)
+
+
+_INVALID: Any = object()
+
+
+def _optional_text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else _INVALID
+
+
+def _text(value: Any) -> Any:
+    return value if isinstance(value, str) else _INVALID
+
+
+def _int_in(low: int, high: int) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+        return value if ok else _INVALID
+
+    return check
+
+
+def _float_in(low: float, high: float) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+        return float(value) if ok else _INVALID
+
+    return check
+
+
+def _paths(value: Any) -> Any:
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return _INVALID
+
+
+def _language(value: Any) -> Any:
+    return value if value in ("", "en", "zh_CN") else _INVALID
+
+
+def _optional_int(value: Any) -> Any:
+    return value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "model_name": _optional_text,
+    "system_prompt": _text,
+    "n_ctx": _int_in(256, 1 << 20),
+    "n_gpu_layers": _int_in(-1, 10_000),
+    "language": _language,
+    "imported_models": _paths,
+    "hub_endpoint": _text,
+    "hub_token": _text,
+}
+_SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "temperature": _float_in(0.0, 5.0),
+    "top_p": _float_in(0.0, 1.0),
+    "top_k": _int_in(0, 100_000),
+    "min_p": _float_in(0.0, 1.0),
+    "repeat_penalty": _float_in(0.0, 5.0),
+    "max_tokens": _int_in(1, 1 << 20),
+    "seed": _optional_int,
+}
+
+
+def _sampling_from_json(data: dict[str, Any]) -> SamplingSettings:
+    defaults = SamplingSettings()
+    values: dict[str, Any] = {}
+    for name, check in _SAMPLING_CHECKS.items():
+        if name in data:
+            value = check(data[name])
+            if value is _INVALID:
+                log.warning("settings: sampling.%s = %r is not valid; using the default", name, data[name])
+            else:
+                values[name] = value
+    return replace(defaults, **values)
 
 
 def load(path: Path | None = None) -> Settings:
+    """The saved settings; the defaults when there are none or the file is not JSON (kept aside as ``.bad``).
+
+    Raises ``SettingsUnreadableError`` when the file is there but cannot be read (permissions, a folder).
+    """
     path = path or paths.settings_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -64,9 +158,48 @@ def load(path: Path | None = None) -> Settings:
     except FileNotFoundError:
         return Settings()
     except (ValueError, TypeError):
-        os.replace(path, path.with_name(path.name + ".bad"))
+        log.warning("settings: %s is not valid JSON; it is kept as %s.bad and the defaults are used", path, path.name)
+        try:
+            os.replace(path, path.with_name(path.name + ".bad"))
+        except OSError as exc:
+            log.warning("settings: could not keep %s aside: %s", path, exc)
         return Settings()
+    except OSError as exc:
+        raise SettingsUnreadableError(path=path, reason=exc.strerror or exc) from exc
 
 
 def save(settings: Settings, path: Path | None = None) -> None:
-    write_json_atomically(path or paths.settings_path(), settings.to_json(), prefix=".settings-")
+    """Writes the settings atomically; ``StorageError`` when the disk refuses (full, read-only)."""
+    target = path or paths.settings_path()
+    try:
+        write_json_atomically(target, settings.to_json(), prefix=".settings-")
+    except OSError as exc:
+        raise StorageError(path=target, reason=exc.strerror or exc) from exc
+
+
+SettingsListener = Callable[[Settings], None]
+
+
+class SettingsStore:
+    """The one owner of the settings while the app runs: the current values, saving, and who to tell."""
+
+    def __init__(self, initial: Settings | None = None, path: Path | None = None) -> None:
+        self._path = path
+        self._current = initial if initial is not None else load(path)
+        self._listeners: list[SettingsListener] = []
+
+    @property
+    def current(self) -> Settings:
+        return self._current
+
+    def update(self, new: Settings) -> None:
+        """Saves ``new`` (raising ``StorageError`` and keeping the old values when that fails) and tells listeners."""
+        if new == self._current:
+            return
+        save(new, self._path)
+        self._current = new
+        for listener in list(self._listeners):
+            listener(new)
+
+    def add_listener(self, listener: SettingsListener) -> None:
+        self._listeners.append(listener)

@@ -1,26 +1,73 @@
-"""Starting the window: the QApplication, its language, the crash path, the history, the main window.
+"""The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
 
-``run_gui`` is what ``python -m app`` calls. A history database that cannot be opened (too new,
-unwritable) is reported in a message box and left untouched; the app then exits with 1. A damaged
-one can instead be kept aside, byte for byte, while Parley starts a new history.
+``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
+the model registry, the download manager and the window's controllers (``build_services``), and
+hands them to ``MainWindow``; no widget builds a service. A history database that cannot be opened
+(too new, unwritable) is reported in a message box and left untouched; the app then exits with 1. A
+damaged one can instead be kept aside, byte for byte, while Parley starts a new history.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from PySide6 import QtCore, QtWidgets
 
 from app.core import logs
-from app.core import settings as settings_module
 from app.core.errors import AppError, DatabaseDamagedError
+from app.core.registry import ModelRegistry
+from app.core.session import EngineFactory, EngineService
+from app.core.settings import SettingsStore
 from app.core.store import Store, set_aside
+from app.ui.chat_controller import ChatController
 from app.ui.crash import CrashHandler
-from app.ui.engine_bridge import EngineFactory
+from app.ui.downloads import DownloadManager
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.main_window import MainWindow
+from app.ui.models_flow import ModelsController
 
 log = logging.getLogger("app.ui")
+
+
+def local_engine_factory() -> EngineFactory:
+    """The default engine: llama.cpp in a child process."""
+    # Imported here so that the window's modules load without the engine's dependencies.
+    from app.core.engine.local import LocalEngine
+
+    return LocalEngine
+
+
+@dataclass(frozen=True)
+class Services:
+    """The long-lived objects the window works with; ``shutdown`` ends them in order."""
+
+    store: Store
+    settings: SettingsStore
+    registry: ModelRegistry
+    session: EngineService
+    downloads: DownloadManager
+    chat: ChatController
+    models: ModelsController
+
+    def shutdown(self) -> None:
+        """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        self.downloads.shutdown()
+        self.models.shutdown()
+        self.chat.shutdown()
+        self.session.shutdown()
+
+
+def build_services(
+    store: Store, settings: SettingsStore, engine_factory: EngineFactory | None = None
+) -> Services:
+    """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``."""
+    registry = ModelRegistry(settings)
+    session = EngineService(engine_factory or local_engine_factory())
+    downloads = DownloadManager(lambda: settings.current)
+    chat = ChatController(store, settings, registry, session)
+    models = ModelsController(store, settings, registry, session)
+    return Services(store, settings, registry, session, downloads, chat, models)
 
 
 def show_startup_error(error: AppError) -> None:
@@ -83,16 +130,22 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
     application.setOrganizationDomain("")
 
     logs.configure()
-    settings = settings_module.load()
-    translators = install_translators(application, resolve_language(settings.language))
     crash_handler = CrashHandler(application)
     crash_handler.install()
+    translators: list[QtCore.QTranslator] = []
     try:
+        try:
+            settings = SettingsStore()
+        except AppError as err:
+            show_startup_error(err)
+            return 1
+        translators = install_translators(application, resolve_language(settings.current.language))
         store, notice = _open_store()
         if store is None:
             return 1
         try:
-            window = MainWindow(store, settings, engine_factory)
+            services = build_services(store, settings, engine_factory)
+            window = MainWindow(services)
             window.show()
             if notice:
                 window.banner.show_notice(notice)

@@ -8,7 +8,6 @@ see it. Outcomes of calls that were forgotten, or that end after ``close()``, ar
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import threading
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 from PySide6 import QtCore
 
 from app.core.errors import AppError
+from app.ui.relay import GuiRelay
 
 T = TypeVar("T")
 
@@ -33,15 +33,14 @@ class BackgroundRunner(QtCore.QObject):
     """Runs blocking calls for one owner; create and use it on the GUI thread."""
 
     call_ended = QtCore.Signal(int)  # a call's token, once its outcome was handed over (or dropped)
-    # Emitted from the worker thread; connected queued to the runner's own thread.
-    _outcome_arrived = QtCore.Signal(object)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._closed = threading.Event()
         self._tokens = itertools.count(1)
         self._pending: dict[int, tuple[Callable[[Any], None], Callable[[AppError], None]]] = {}
-        self._outcome_arrived.connect(self._on_self_outcome_arrived, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._relay = GuiRelay(self)
+        self._deliver = self._relay.sink(self._on_outcome_arrived)
 
     def run(
         self, work: Callable[[], T], on_success: Callable[[T], None], on_failure: Callable[[AppError], None]
@@ -69,14 +68,10 @@ class BackgroundRunner(QtCore.QObject):
             outcome = _Outcome(token, work(), None)
         except BaseException as exc:  # handed to the GUI thread, which tells an AppError from a bug
             outcome = _Outcome(token, None, exc)
-        if self._closed.is_set():
-            return
-        # RuntimeError: the owner, and this runner with it, was destroyed while the call ran.
-        with contextlib.suppress(RuntimeError):
-            self._outcome_arrived.emit(outcome)
+        if not self._closed.is_set():
+            self._deliver(outcome)
 
-    @QtCore.Slot(object)
-    def _on_self_outcome_arrived(self, outcome: _Outcome) -> None:
+    def _on_outcome_arrived(self, outcome: _Outcome) -> None:
         callbacks = self._pending.pop(outcome.token, None)
         if callbacks is None or self._closed.is_set():
             self.call_ended.emit(outcome.token)

@@ -10,23 +10,20 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
 import traceback
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
 from PySide6 import QtCore, QtWidgets
 
-import app
-from app.core import paths
+from app.core import logs
+from app.core.logs import crash_log_path
+from app.ui.relay import GuiRelay
 
 log = logging.getLogger("app.ui.crash")
 
-CRASH_LOG = "crash.log"
-
-
-def crash_log_path() -> Path:
-    return paths.log_dir() / CRASH_LOG
+__all__ = ["CrashHandler", "crash_log_path"]
 
 
 class CrashHandler(QtCore.QObject):
@@ -34,15 +31,13 @@ class CrashHandler(QtCore.QObject):
 
     crash_reported = QtCore.Signal(str)  # the traceback, once logged; emitted on the GUI thread
 
-    _crash_arrived = QtCore.Signal(str, str)  # details, crash log path ("" when it could not be written)
-
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._previous_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
         self._installed = False
         self._showing = False
-        self._crash_arrived.connect(self._on_self_crash_arrived, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._relay = GuiRelay(self)
 
     # -- seam: tests replace this ---------------------------------------------------------------
 
@@ -90,34 +85,20 @@ class CrashHandler(QtCore.QObject):
             return
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("uncaught exception:\n%s", details)
-        log_path = self.write_log(details)
-        self._crash_arrived.emit(details, str(log_path) if log_path else "")
+        log_path = logs.write_crash_log(details)
+        self._relay.post(partial(self._show_crash, details, log_path))
 
     def _handle_thread(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_value is None:
             return
         self.handle(args.exc_type, args.exc_value, args.exc_traceback)
 
-    @staticmethod
-    def write_log(details: str) -> Path | None:
-        """Appends the traceback to the crash log; None when even that fails."""
-        try:
-            path = crash_log_path()
-            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-            with path.open("a", encoding="utf-8") as handle:
-                handle.write(f"--- {stamp} Parley {app.__version__}\n{details}\n")
-            return path
-        except OSError:
-            log.exception("could not write the crash log")
-            return None
-
-    @QtCore.Slot(str, str)
-    def _on_self_crash_arrived(self, details: str, log_path: str) -> None:
+    def _show_crash(self, details: str, log_path: Path | None) -> None:
         self.crash_reported.emit(details)
         if self._showing:
             return  # a crash while the dialog is open is logged, not stacked
         self._showing = True
         try:
-            self.show_dialog(details, Path(log_path) if log_path else None)
+            self.show_dialog(details, log_path)
         finally:
             self._showing = False

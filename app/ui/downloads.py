@@ -11,7 +11,6 @@ are found on disk when the manager starts and listed as paused, ready to resume 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -28,6 +27,7 @@ from app.core.errors import AppError
 from app.core.gguf import split_name, split_part_names
 from app.core.hub import HubConfig
 from app.core.settings import Settings
+from app.ui.relay import GuiRelay
 
 log = logging.getLogger("app.ui.downloads")
 
@@ -101,9 +101,6 @@ class DownloadManager(QtCore.QObject):
     download_removed = QtCore.Signal(str)  # the job is gone from the list
     download_updated = QtCore.Signal(str)  # any of the above happened to this job: views redraw it
 
-    # Emitted from download threads; connected queued to the manager's own thread.
-    _event_arrived = QtCore.Signal(object)
-
     def __init__(self, settings: Callable[[], Settings], parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -118,7 +115,8 @@ class DownloadManager(QtCore.QObject):
         self.free_space: Callable[[Path], int] = core_downloads.disk_free_bytes
         self._jobs: dict[str, DownloadJob] = {}
         self._closed = threading.Event()
-        self._event_arrived.connect(self._on_self_event_arrived, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._relay = GuiRelay(self)
+        self._deliver = self._relay.sink(self._on_download_event)
         self._restore()
 
     # -- queries --------------------------------------------------------------------------------
@@ -218,14 +216,10 @@ class DownloadManager(QtCore.QObject):
 
     def _post(self, event: _Progressed | _Ended) -> None:
         """Runs on a download thread: hands the event over to the GUI thread, nothing else."""
-        if self._closed.is_set():
-            return
-        # RuntimeError: the window, and the manager with it, was destroyed while the download ran.
-        with contextlib.suppress(RuntimeError):
-            self._event_arrived.emit(event)
+        if not self._closed.is_set():
+            self._deliver(event)
 
-    @QtCore.Slot(object)
-    def _on_self_event_arrived(self, event: _Progressed | _Ended) -> None:
+    def _on_download_event(self, event: _Progressed | _Ended) -> None:
         job = self._jobs.get(event.key)
         if self._closed.is_set() or job is None or event.run_id != job.run_id:
             return

@@ -1,71 +1,71 @@
-"""The main window: it puts the sidebar, the chat and the composer together and wires them to the chat flow.
+"""The main window: it puts the sidebar, the chat and the composer together and wires them to the controllers.
 
 Left, the conversations; right, a header (title and model picker), the conversation, a banner for
 errors and the composer. With no conversations yet, a welcome panel takes the conversation's place.
-The window owns the engine (through ``EngineBridge``) and shuts it down when it closes; it does not
-own the store.
+The window is handed its services (``application.build_services``): it builds widgets only, wires
+the controllers' signals to them, and is the one writer of the status line.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.catalog import ModelEntry
 from app.core.chat import Turn
 from app.core.downloads import DownloadResult
-from app.core.engine.protocol import ModelLoaded
+from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError
 from app.core.recommended import RecommendedModel
-from app.core.settings import Settings
-from app.core.store import Conversation, Message, Store
+from app.core.store import Conversation, Message
 from app.ui import style
 from app.ui.banner import Banner
-from app.ui.chat_controller import ChatController
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.download_panel import DownloadsPanel
-from app.ui.downloads import DownloadManager
-from app.ui.engine_bridge import EngineBridge, EngineFactory
 from app.ui.find_models import FindModelsPage
+from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.model_picker import LoadingIndicator, ModelPicker
-from app.ui.models_flow import ModelsFlow
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
+
+if TYPE_CHECKING:
+    from app.ui.application import Services
 
 
 class MainWindow(QtWidgets.QMainWindow):
     """Parley's window. GUI thread only."""
 
-    def __init__(
-        self,
-        store: Store,
-        settings: Settings,
-        engine_factory: EngineFactory | None = None,
-        parent: QtWidgets.QWidget | None = None,
-    ) -> None:
+    def __init__(self, services: Services, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Parley")
         self.resize(1120, 760)
         # An explicit minimum: the layout's own changes as panels show and hide, and offscreen Qt
         # warns each time a window's minimum size changes.
         self.setMinimumSize(720, 480)
-        self.store = store
-        self.engine = EngineBridge(engine_factory, self)
-        self.controller = ChatController(store, settings, self.engine, self)
-        self.downloads = DownloadManager(lambda: self.controller.settings, self)
+        self.services = services
+        self.store = services.store
+        self.settings = services.settings
+        self.registry = services.registry
+        self.session = services.session
+        self.controller = services.chat
+        self.models = services.models
+        self.downloads = services.downloads
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
         self._shut_down = False
         self._styled_for: tuple[int, ...] = ()
 
-        self.sidebar = Sidebar(store, self)
+        self.sidebar = Sidebar(self.store, self)
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
         self.find_models = FindModelsPage(self.downloads, self)
         self.downloads_panel = DownloadsPanel(self.downloads, self)
+        self.models_page = ModelManager(self.models, self)
         self.chat_view = ChatView(self)
         self.banner = Banner(self)
         self.composer = Composer(self)
@@ -82,7 +82,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_layout()
         self._build_actions()
         self._connect()
-        self.models = ModelsFlow(self)  # the Models page, Settings, switching models, dropped files
         self._apply_style()
         self.reload()
 
@@ -138,6 +137,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.find_models_button = self.add_page(
             self.find_models, self.tr("Find models"), self.tr("Search the Hugging Face Hub for models to download")
         )
+        self.models_button = self.add_page(
+            self.models_page, self.tr("Models"), self.tr("The installed models: import, delete, choose")
+        )
+        self.settings_button = self.sidebar.add_page_button(self.tr("Settings…"), self.tr("Settings (Ctrl+,)"))
+        self.settings_button.setCheckable(False)
 
     def _build_actions(self) -> None:
         self.stop_shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Escape), self)
@@ -146,6 +150,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.new_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.New))
         self.new_action.triggered.connect(self._on_new_action_triggered)
         self.addAction(self.new_action)
+        self.settings_action = QtGui.QAction(self.tr("Settings…"), self)
+        self.settings_action.setShortcut(QtGui.QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self._on_settings_action_triggered)
+        self.addAction(self.settings_action)
+        # Files dropped anywhere on the window, the message box included, are imported.
+        self.drop_filter = GgufDropFilter(self)
+        self.setAcceptDrops(True)
+        self.installEventFilter(self.drop_filter)
+        self.composer.edit.viewport().installEventFilter(self.drop_filter)
 
     def _connect(self) -> None:
         self.sidebar.conversation_selected.connect(self._on_sidebar_conversation_selected)
@@ -164,15 +178,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.stop_requested.connect(self._on_composer_stop_requested)
         self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
         self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
+        self.settings_button.clicked.connect(self._on_settings_action_triggered)
+        self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
+        self.models_page.use_requested.connect(self._on_models_page_use_requested)
+        self.models_page.default_requested.connect(self._on_models_page_default_requested)
         self.controller.turn_started.connect(self._on_controller_turn_started)
         self.controller.answer_progressed.connect(self._on_controller_answer_progressed)
         self.controller.answer_finished.connect(self._on_controller_answer_finished)
-        self.controller.answer_discarded.connect(self._on_controller_answer_discarded)
         self.controller.busy_changed.connect(self._on_controller_busy_changed)
         self.controller.error_reported.connect(self._on_any_error_reported)
-        self.controller.notice_reported.connect(self._on_controller_notice_reported)
-        self.controller.model_loaded.connect(self._on_controller_model_loaded)
         self.controller.conversations_changed.connect(self._on_controller_conversations_changed)
+        self.controller.model_load_started.connect(self.models.load_started_for_answer)
+        self.models.loading_changed.connect(self._on_models_loading_changed)
+        self.models.status_changed.connect(self._write_status)
+        self.models.error_reported.connect(self._on_any_error_reported)
+        self.models.notice_reported.connect(self._on_models_notice_reported)
+        self.models.model_loaded.connect(self._on_models_model_loaded)
+        self.models.model_switch_failed.connect(self._on_models_model_switch_failed)
+        self.models.models_changed.connect(self._on_models_models_changed)
+        self.models.settings_changed.connect(self._on_models_models_changed)
 
     def _apply_style(self) -> None:
         """Styles the window for its palette; returns at once when the palette has not changed."""
@@ -203,8 +227,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_welcome(self) -> None:
         self._conversation_id = None
-        self.welcome.set_model(self.controller.model_for(None))
-        self.welcome.set_installed(self.controller.installed_models())
+        self.welcome.set_model(self.registry.default_model())
+        self.welcome.set_installed(self.registry.models())
         self.stack.setCurrentWidget(self.welcome)
         self.header.hide()
         self.composer.hide()
@@ -273,7 +297,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if conversation_id is None:
             return None
         try:
-            self.controller.choose_model(conversation_id, entry)
+            self.models.choose_model(conversation_id, entry)
         except AppError as err:
             self.banner.show_error(err)
         self.show_conversation(conversation_id)
@@ -285,10 +309,38 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._shut_down = True
         self.find_models.shutdown()
-        self.downloads.shutdown()
-        self.models.shutdown()
-        self.controller.shutdown()
-        self.engine.shutdown()
+        self.models_page.shutdown()
+        self.services.shutdown()
+
+    def use_model(self, entry: ModelEntry) -> None:
+        """Switches the open conversation (and new ones) to ``entry``, loading it now."""
+        try:
+            self.models.switch_model(self._conversation_id, entry)
+        except AppError as err:
+            self.banner.show_error(err)
+            return
+        self._refresh_picker(self._current_conversation())
+
+    def open_settings(self) -> None:
+        conversation = self._current_conversation()
+        last = self.models.last_loaded
+        dialog = SettingsDialog(
+            self.settings.current,
+            self.registry.models(),
+            default=self.registry.default_model(),
+            current=self.registry.model_for(conversation) if conversation is not None else None,
+            follows_default=conversation is not None and conversation.model_name is None,
+            gpu_offload=last.gpu_offload if last is not None else None,
+            parent=self,
+        )
+        try:
+            if dialog.run():
+                self.models.apply_settings(
+                    dialog.values(), self._conversation_id, switch_current=dialog.switch_current()
+                )
+                self._refresh_picker(self._current_conversation())
+        finally:
+            dialog.deleteLater()
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -301,22 +353,27 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
 
     def _refresh_picker(self, conversation: Conversation | None) -> None:
-        self.model_picker.set_models(self.controller.installed_models(), self.controller.model_for(conversation))
+        self.model_picker.set_models(self.registry.models(), self.registry.model_for(conversation))
+        self.welcome.set_model(self.registry.default_model())
+
+    def _write_status(self, text: str) -> None:
+        """The status line's one writer."""
+        self.status_label.setText(text)
 
     def _set_status(self, conversation: Conversation | None, messages: list[Message]) -> None:
         for message in reversed(messages):
             if message.role == "assistant" and message.tokens_per_second is not None:
                 self._show_stats(message)
                 return
-        entry = self.controller.model_for(conversation)
-        self.status_label.setText(entry.name if entry is not None else self.tr("No model is installed"))
+        entry = self.registry.model_for(conversation)
+        self._write_status(entry.name if entry is not None else self.tr("No model is installed"))
 
     def _show_stats(self, message: Message) -> None:
         if message.tokens_per_second is None or message.ttft_seconds is None:
-            self.status_label.setText(message.model_name or "")
+            self._write_status(message.model_name or "")
             return
         model = message.model_name or ""
-        self.status_label.setText(
+        self._write_status(
             self.tr("{model} · {speed} tokens/s · first token {ttft} s").format(
                 model=f"{model} · {self._processor}" if self._processor else model,
                 speed=f"{message.tokens_per_second:.1f}",
@@ -326,14 +383,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _import_file(self, path: Path) -> ModelEntry | None:
         try:
-            entry = self.controller.import_model(path)
+            entry = self.models.import_in_place(path)
+            self.models.choose_model(self._conversation_id, entry)
         except AppError as err:
             self.banner.show_error(err)
             return None
-        self.controller.choose_model(self._conversation_id, entry)
         self._refresh_picker(self._current_conversation())
-        self.welcome.set_model(self.controller.model_for(None))
-        self.status_label.setText(entry.name)
+        self._write_status(entry.name)
         return entry
 
     # -- Qt overrides ---------------------------------------------------------------------------
@@ -408,10 +464,8 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(str, object)
     def _on_downloads_download_finished(self, key: str, result: DownloadResult) -> None:
         job = self.downloads.job(key)
-        path = result.model_path.resolve() if result.model_path is not None else None
-        entry = next((e for e in self.controller.installed_models() if e.path.resolve() == path), None)
-        self.welcome.set_installed(self.controller.installed_models())
-        self._refresh_picker(self._current_conversation())
+        self.registry.refresh()  # the Models page, the pickers and the welcome list follow its signal
+        entry = self.registry.entry_for_path(result.model_path) if result.model_path is not None else None
         if entry is None:
             return
         if job is not None and job.open_when_done:
@@ -446,11 +500,38 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
-        self.models.use_model(entry)
+        self.use_model(entry)
 
     @QtCore.Slot(object)
     def _on_model_picker_file_opened(self, path: Path) -> None:
         self._import_file(path)
+
+    # -- slots: the chat flow -------------------------------------------------------------------
+
+    @QtCore.Slot()
+    def _on_settings_action_triggered(self) -> None:
+        self.open_settings()
+
+    @QtCore.Slot(object)
+    def _on_drop_filter_files_dropped(self, files: list[Path]) -> None:
+        self.show_page(self.models_page)
+        self.models_page.import_files(files)
+
+    @QtCore.Slot(object)
+    def _on_models_page_use_requested(self, entry: ModelEntry) -> None:
+        if self._conversation_id is None and self.new_conversation() is None:
+            return
+        self.use_model(entry)
+        self.show_page(self.chat_page)
+
+    @QtCore.Slot(object)
+    def _on_models_page_default_requested(self, entry: ModelEntry) -> None:
+        conversation = self._current_conversation()
+        follows = conversation is not None and conversation.model_name is None
+        self.models.apply_settings(
+            replace(self.settings.current, model_name=entry.name), self._conversation_id, switch_current=follows
+        )
+        self._refresh_picker(self._current_conversation())
 
     # -- slots: the chat flow -------------------------------------------------------------------
 
@@ -460,7 +541,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if turn.conversation_id == self._conversation_id:
             self.chat_view.add_message(turn.user_message)
             self.chat_view.add_message(turn.answer)
-            self.status_label.setText(turn.request.model.name)
+            self._write_status(turn.request.model.name)
+        self.models.set_answering(turn.request.model)
 
     @QtCore.Slot(int, str)
     def _on_controller_answer_progressed(self, message_id: int, text: str) -> None:
@@ -472,29 +554,44 @@ class MainWindow(QtWidgets.QMainWindow):
         if message.conversation_id == self._conversation_id:
             self._show_stats(message)
 
-    @QtCore.Slot(int, int)
-    def _on_controller_answer_discarded(self, conversation_id: int, message_id: int) -> None:
-        del message_id
-        if conversation_id == self._conversation_id:
-            self.show_conversation(conversation_id)
-
     @QtCore.Slot(bool)
     def _on_controller_busy_changed(self, busy: bool) -> None:
         self.composer.set_busy(busy)
+        if not busy:
+            self.models.set_answering(None)
+        self.model_picker.setEnabled(not busy and self.models.loading_model is None)
 
     @QtCore.Slot(object)
     def _on_any_error_reported(self, error: AppError) -> None:
         self.banner.show_error(error)
 
     @QtCore.Slot(str)
-    def _on_controller_notice_reported(self, text: str) -> None:
+    def _on_models_notice_reported(self, text: str) -> None:
         self.banner.show_notice(text)
 
     @QtCore.Slot(object)
-    def _on_controller_model_loaded(self, event: ModelLoaded) -> None:
+    def _on_models_loading_changed(self, spec: ModelSpec | None) -> None:
+        if spec is None:
+            self.loading_indicator.stop()
+        else:
+            self.loading_indicator.start(spec.name)
+        self.composer.set_waiting(spec is not None and self.models.loading_model is not None)
+        self.model_picker.setEnabled(spec is None and not self.controller.is_busy)
+
+    @QtCore.Slot(object)
+    def _on_models_model_loaded(self, event: ModelLoaded) -> None:
         self._processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
-        if self.controller.is_busy:
-            self.status_label.setText(f"{event.model.name} · {self._processor}")
+
+    @QtCore.Slot(object)
+    def _on_models_model_switch_failed(self, event: object) -> None:
+        del event
+        self._refresh_picker(self._current_conversation())
+
+    @QtCore.Slot()
+    def _on_models_models_changed(self) -> None:
+        self.welcome.set_installed(self.registry.models())
+        self._refresh_picker(self._current_conversation())
+        self.models_page.refresh()
 
     @QtCore.Slot()
     def _on_controller_conversations_changed(self) -> None:

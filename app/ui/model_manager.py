@@ -20,8 +20,8 @@ from app.core.errors import AppError, ModelExistsError
 from app.core.gguf import GgufInfo, read_gguf
 from app.ui.background import BackgroundRunner
 from app.ui.banner import Banner
-from app.ui.chat_controller import ChatController
 from app.ui.model_table import ModelTable
+from app.ui.models_flow import ModelsController
 
 
 def gguf_files(mime: QtCore.QMimeData) -> list[Path]:
@@ -65,7 +65,7 @@ class ModelManager(QtWidgets.QWidget):
     models_changed = QtCore.Signal()  # a model was imported or deleted
     import_finished = QtCore.Signal(object)  # the imported ModelEntry, or None (refused, failed, cancelled)
 
-    def __init__(self, controller: ChatController, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, controller: ModelsController, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelsPage")
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_StyledBackground, True)  # the page's colour comes from the style
@@ -118,6 +118,7 @@ class ModelManager(QtWidgets.QWidget):
         self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
         self.table.entry_activated.connect(self.use_requested)
         controller.settings_changed.connect(self._on_controller_settings_changed)
+        controller.model_removed.connect(self._on_controller_model_removed)
         self._set_busy(None)
         self.refresh()
 
@@ -211,7 +212,7 @@ class ModelManager(QtWidgets.QWidget):
 
     def refresh(self) -> None:
         """Lists the installed models again (their headers arrive with ``table.refreshed``)."""
-        self.table.set_entries(self._controller.installed_models(), self._controller.model_for(None))
+        self.table.set_entries(self._controller.registry.models(), self._controller.registry.default_model())
 
     def import_files(self, files: list[Path]) -> None:
         """Imports each file in turn: checked, then copied or used where it lies, as the user says."""
@@ -220,6 +221,7 @@ class ModelManager(QtWidgets.QWidget):
             self._next_import()
 
     def delete_selected(self) -> None:
+        """Deletes (or forgets) the selected model after asking; the engine lets go of it first."""
         entry = self.table.selected_entry()
         if entry is None or entry.source == "starter" or not self.confirm_delete(entry):
             return
@@ -227,18 +229,6 @@ class ModelManager(QtWidgets.QWidget):
             self._controller.remove_model(entry)
         except AppError as err:
             self.banner.show_error(err)
-            return
-        if entry.source == "downloaded":
-            notice = self.tr("{name} is deleted; {size} freed.").format(
-                name=entry.name, size=library.human_size(entry.size_bytes)
-            )
-        else:
-            notice = self.tr("{name} is no longer listed. The file itself is still at {path}.").format(
-                name=entry.name, path=entry.path
-            )
-        self.refresh()
-        self.banner.show_notice(notice)
-        self.models_changed.emit()
 
     def shutdown(self) -> None:
         """Drops whatever a background read or copy still reports."""
@@ -311,6 +301,20 @@ class ModelManager(QtWidgets.QWidget):
         self.import_button.setEnabled(text is None)
 
     # -- slots ----------------------------------------------------------------------------------
+
+    @QtCore.Slot(object)
+    def _on_controller_model_removed(self, entry: ModelEntry) -> None:
+        if entry.source == "downloaded":
+            notice = self.tr("{name} is deleted; {size} freed.").format(
+                name=entry.name, size=library.human_size(entry.size_bytes)
+            )
+        else:
+            notice = self.tr("{name} is no longer listed. The file itself is still at {path}.").format(
+                name=entry.name, path=entry.path
+            )
+        self.refresh()
+        self.banner.show_notice(notice)
+        self.models_changed.emit()
 
     @QtCore.Slot(object)
     def _on_controller_settings_changed(self, settings: object) -> None:

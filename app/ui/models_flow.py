@@ -1,211 +1,284 @@
-"""The window's model flow: the Models page, Settings, switching a conversation's model, and dropped files.
+"""The window's models controller: which model a conversation uses, switching, importing and removing.
+
+It depends on the model registry, the settings and the engine service (through a client of its
+own), never on widgets: it says what happens through signals, and the main window wires them to
+the header's loading indicator, the status line, the banner and the pickers.
 
 Switching loads the new model at once (the engine unloads the old one first, so its memory is
 really freed) while the header shows "Loading <model>…" and Send waits. The conversation's messages
 are never touched; the engine renders them with the new model's own chat template on the next send.
-A model that fails to load leaves the previous one in use, and the banner says why.
-
-The Settings dialog changes the default model; the open conversation follows it when it has no
-model of its own yet (no answer so far), or when the user ticks "Switch the open conversation".
-Otherwise it keeps its model.
+A model that fails to load leaves the previous one in use, and the banner says why. Removing a
+model that the engine holds waits until the engine says it closed the file, then deletes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore
 
-from app.core import catalog
+from app.core import gpu, library, paths
 from app.core.catalog import ModelEntry
-from app.core.engine.protocol import ModelLoaded, ModelLoadFailed, ModelSpec
-from app.core.errors import AppError
-from app.core.settings import Settings
-from app.core.store import Conversation
-from app.ui.model_manager import GgufDropFilter, ModelManager
-from app.ui.settings_dialog import SettingsDialog
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+from app.core.engine.protocol import EngineEvent, ModelLoaded, ModelLoadFailed, ModelSpec, ModelUnloaded
+from app.core.errors import AppError, ModelBusyError, ModelLoadError, ModelSwitchError
+from app.core.registry import ModelRegistry
+from app.core.session import EngineService
+from app.core.settings import Settings, SettingsStore
+from app.core.store import Store
+from app.ui.relay import GuiRelay
 
 
-class ModelsFlow(QtCore.QObject):
-    """Owned by the main window; GUI thread only."""
+@dataclass(frozen=True)
+class _Switch:
+    """A model loading because the user chose it, and what to put back if it does not load."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        self._controller = window.controller
-        self.page = ModelManager(window.controller, window)
-        self.page_button = window.add_page(
-            self.page, self.tr("Models"), self.tr("The installed models: import, delete, choose")
-        )
-        self.settings_action = QtGui.QAction(self.tr("Settings…"), window)
-        self.settings_action.setShortcut(QtGui.QKeySequence("Ctrl+,"))
-        self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
-        window.addAction(self.settings_action)
-        self.settings_button = window.sidebar.add_page_button(self.tr("Settings…"), self.tr("Settings (Ctrl+,)"))
-        self.settings_button.setCheckable(False)
+    spec: ModelSpec
+    conversation_id: int | None
+    previous_model: str | None  # the conversation's own model before the choice
+    previous_default: str | None  # the settings' model before the choice
 
-        # Files dropped anywhere on the window, the message box included, are imported.
-        self.drop_filter = GgufDropFilter(self)
-        window.setAcceptDrops(True)
-        window.installEventFilter(self.drop_filter)
-        window.composer.edit.viewport().installEventFilter(self.drop_filter)
 
-        self.settings_action.triggered.connect(self._on_settings_action_triggered)
-        self.settings_button.clicked.connect(self._on_settings_action_triggered)
-        self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
-        self.page.use_requested.connect(self._on_page_use_requested)
-        self.page.default_requested.connect(self._on_page_default_requested)
-        self.page.models_changed.connect(self._on_page_models_changed)
-        self._controller.model_load_started.connect(self._on_controller_model_load_started)
-        self._controller.model_loaded.connect(self._on_controller_model_loaded)
-        # A load on the way to an answer ends with the model loaded or, when it fails, the answer discarded.
-        self._controller.answer_discarded.connect(self._on_controller_answer_discarded)
-        self._controller.model_switch_failed.connect(self._on_controller_model_switch_failed)
-        self._controller.busy_changed.connect(self._on_controller_busy_changed)
+class ModelsController(QtCore.QObject):
+    """GUI thread only."""
 
-    # -- public ---------------------------------------------------------------------------------
+    loading_changed = QtCore.Signal(object)  # ModelSpec being loaded, or None when nothing loads
+    status_changed = QtCore.Signal(str)  # a sentence for the status line
+    error_reported = QtCore.Signal(object)  # AppError
+    notice_reported = QtCore.Signal(str)  # a translated sentence worth knowing, not an error
+    model_loaded = QtCore.Signal(object)  # ModelLoaded
+    model_switch_failed = QtCore.Signal(object)  # ModelLoadFailed: it did not load, and the old choice is back
+    models_changed = QtCore.Signal()  # the installed models changed (download, import, removal)
+    settings_changed = QtCore.Signal(object)  # Settings
+    model_removed = QtCore.Signal(object)  # the ModelEntry deleted or forgotten
 
-    def use_model(self, entry: ModelEntry) -> None:
-        """Switches the open conversation (and new ones) to ``entry``, loading it now."""
-        window = self._window
+    def __init__(
+        self,
+        store: Store,
+        settings: SettingsStore,
+        registry: ModelRegistry,
+        session: EngineService,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.registry = registry
+        self._relay = GuiRelay(self)
+        self._client = session.connect(self._relay.sink(self._on_client_event), "models")
+        self._switch: _Switch | None = None
+        self._loading: ModelSpec | None = None  # a load on the way to an answer
+        self._removing: ModelEntry | None = None
+        self._answering: ModelSpec | None = None  # the model writing an answer now
+        self.last_loaded: ModelLoaded | None = None  # what the engine said about the last model it loaded
+        registry.add_listener(self.models_changed.emit)
+        settings.add_listener(self.settings_changed.emit)
+        # A model copied into the models folder by hand shows up without a restart.
+        self._watcher = QtCore.QFileSystemWatcher(self)
+        models_dir = paths.models_dir()
+        if models_dir.is_dir():
+            self._watcher.addPath(str(models_dir))
+        self._watcher.directoryChanged.connect(self._on_watcher_directory_changed)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def loading_model(self) -> ModelSpec | None:
+        """The model a switch is loading now, if any."""
+        return self._switch.spec if self._switch is not None else None
+
+    @property
+    def loaded_model(self) -> ModelSpec | None:
+        return self._client.loaded_model
+
+    def set_answering(self, spec: ModelSpec | None) -> None:
+        """The chat started an answer with ``spec``, or (None) ended it. Meanwhile no switch loads."""
+        self._answering = spec
+        if spec is None and self._loading is not None:
+            self._loading = None
+            self._set_loading()
+
+    def load_started_for_answer(self, spec: ModelSpec) -> None:
+        """An answer makes the engine load ``spec`` first: a big one takes a while, so the window says so."""
+        self._loading = spec
+        self._set_loading()
+
+    def update_settings(self, new: Settings) -> None:
+        """Saves ``new`` as the settings; a disk that refuses is said in the banner."""
         try:
-            self._controller.switch_model(window.conversation_id, entry)
+            self.settings.update(new)
         except AppError as err:
-            window.banner.show_error(err)
-            return
-        self.refresh_picker()
-        window.status_label.setText(entry.name)
+            self.error_reported.emit(err)
 
-    def open_settings(self) -> None:
-        conversation = self._conversation()
-        dialog = SettingsDialog(
-            self._controller.settings,
-            self._controller.installed_models(),
-            default=self._controller.model_for(None),
-            current=self._controller.model_for(conversation) if conversation is not None else None,
-            follows_default=conversation is not None and conversation.model_name is None,
-            gpu_offload=self._controller.last_loaded.gpu_offload if self._controller.last_loaded else None,
-            parent=self._window,
-        )
-        try:
-            if dialog.run():
-                self.apply_settings(dialog.values(), switch_current=dialog.switch_current())
-        finally:
-            dialog.deleteLater()
+    # -- choosing and switching ------------------------------------------------------------------
 
-    def apply_settings(self, new: Settings, *, switch_current: bool) -> None:
+    def choose_model(self, conversation_id: int | None, entry: ModelEntry) -> None:
+        """Uses ``entry`` for the conversation and, from now on, for new conversations."""
+        if conversation_id is not None:
+            self.store.set_conversation_model(conversation_id, entry.name)
+        current = self.settings.current
+        if current.model_name != entry.name:
+            self.settings.update(replace(current, model_name=entry.name))
+
+    def switch_model(self, conversation_id: int | None, entry: ModelEntry) -> bool:
+        """Uses ``entry`` for the conversation (and new ones) and starts loading it at once.
+
+        Returns True when a load started (``loading_changed``; then ``model_loaded`` or
+        ``model_switch_failed``). Nothing loads while an answer is written or another switch loads:
+        the next message loads the model then. The conversation's messages are not touched.
+        """
+        previous_model = self.store.conversation(conversation_id).model_name if conversation_id is not None else None
+        previous_default = self.settings.current.model_name
+        self.choose_model(conversation_id, entry)
+        spec = self.registry.spec_for(entry)
+        self.status_changed.emit(entry.name)
+        if self._answering is not None or self._switch is not None or self._client.loaded_model == spec:
+            return False
+        self._switch = _Switch(spec, conversation_id, previous_model, previous_default)
+        self._set_loading()
+        self._client.load(spec)
+        return True
+
+    def apply_settings(self, new: Settings, conversation_id: int | None, *, switch_current: bool) -> None:
         """Saves ``new``; a new default model moves the open conversation too when ``switch_current``.
 
         Otherwise a conversation without a model of its own keeps the one it had.
         """
-        controller, window = self._controller, self._window
-        old = controller.settings
-        conversation = self._conversation()
-        before = controller.model_for(conversation) if conversation is not None else None
-        default_changed = new.model_name != old.model_name
+        old = self.settings.current
         try:
+            conversation = self.store.conversation(conversation_id) if conversation_id is not None else None
+            before = self.registry.model_for(conversation) if conversation is not None else None
             # A switch sets the default itself, so that a model that does not load leaves the old one.
-            controller.update_settings(replace(new, model_name=old.model_name) if switch_current else new)
-            target = catalog.default_model(new.model_name, new.imported_models)
+            self.settings.update(replace(new, model_name=old.model_name) if switch_current else new)
+            target = self._default_for(new)
             if conversation is not None and switch_current and target is not None:
-                self.use_model(target)
-            elif conversation is not None and default_changed and conversation.model_name is None and before:
-                window.store.set_conversation_model(conversation.id, before.name)  # it keeps the model it had
+                self.switch_model(conversation.id, target)
+            elif (
+                conversation is not None
+                and new.model_name != old.model_name
+                and conversation.model_name is None
+                and before is not None
+            ):
+                self.store.set_conversation_model(conversation.id, before.name)  # it keeps the model it had
         except AppError as err:
-            window.banner.show_error(err)
-        self.refresh_picker()
+            self.error_reported.emit(err)
 
-    def refresh_picker(self) -> None:
-        window = self._window
-        conversation = self._conversation()
-        window.model_picker.set_models(self._controller.installed_models(), self._controller.model_for(conversation))
-        window.welcome.set_model(self._controller.model_for(None))
+    def _default_for(self, settings: Settings) -> ModelEntry | None:
+        models = self.registry.models()
+        return next((e for e in models if settings.model_name in (e.name, str(e.path))), models[0] if models else None)
+
+    # -- importing and removing ------------------------------------------------------------------
+
+    def import_in_place(self, path: Path) -> ModelEntry:
+        """Adds a .gguf file, used where it lies; ``NotAGgufError`` when it is not a usable GGUF."""
+        return self.registry.import_in_place(path)
+
+    def add_import(self, result: library.ImportResult) -> ModelEntry:
+        return self.registry.add_import(result)
+
+    def remove_model(self, entry: ModelEntry) -> None:
+        """Deletes a model in the models folder, or forgets a file used where it lies.
+
+        A model the engine holds is unloaded first, and deleted only once the engine says its file
+        is closed (``model_removed`` then). A model writing an answer or loading is refused.
+        """
+        in_use = [spec for spec in (self._answering, self.loading_model) if spec is not None]
+        if any(Path(spec.path) == entry.path for spec in in_use) or self._removing is not None:
+            raise ModelBusyError(name=entry.name)
+        loaded = self._client.loaded_model
+        if entry.source == "downloaded" and loaded is not None and Path(loaded.path) == entry.path:
+            self._removing = entry
+            self._client.unload()
+            return
+        self._remove_now(entry)
+
+    def _remove_now(self, entry: ModelEntry) -> None:
+        self.registry.remove(entry)
+        self.model_removed.emit(entry)
+
+    # -- engine events ---------------------------------------------------------------------------
+
+    def _on_client_event(self, event: EngineEvent) -> None:
+        if isinstance(event, ModelLoaded):
+            self._on_model_loaded(event)
+        elif isinstance(event, ModelLoadFailed):
+            self._on_model_load_failed(event)
+        elif isinstance(event, ModelUnloaded) and self._removing is not None:
+            entry, self._removing = self._removing, None
+            try:
+                self._remove_now(entry)
+            except AppError as err:
+                self.error_reported.emit(err)
+
+    def _on_model_loaded(self, event: ModelLoaded) -> None:
+        self.last_loaded = event
+        was_loading = self._switch is not None or self._loading is not None
+        if self._switch is not None and event.model == self._switch.spec:
+            self._switch = None
+        if self._loading is not None and event.model == self._loading:
+            self._loading = None
+        self.model_loaded.emit(event)
+        if was_loading and self._switch is None and self._loading is None:
+            self._set_loading()
+            processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
+            if self._answering is not None:
+                self.status_changed.emit(f"{event.model.name} · {processor}")
+            else:
+                self.status_changed.emit(
+                    self.tr("{model} is loaded ({seconds} s)").format(
+                        model=event.model.name, seconds=f"{event.load_seconds:.1f}"
+                    )
+                )
+        backends = gpu.installed_backends()
+        if backends and not event.gpu_offload and self.settings.current.n_gpu_layers != 0:
+            self.notice_reported.emit(
+                self.tr(
+                    "This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the "
+                    "CPU. Answers will be slower."
+                ).format(backends=", ".join(sorted(backends)).upper(), model=event.model.name)
+            )
+        if event.template_fallback:
+            self.notice_reported.emit(
+                self.tr("{model} has no chat template of its own, so Parley uses the ChatML format for it.").format(
+                    model=event.model.name
+                )
+            )
+
+    def _on_model_load_failed(self, event: ModelLoadFailed) -> None:
+        switch = self._switch
+        if switch is None or event.model != switch.spec:
+            return  # a load on the way to an answer: the chat settles that answer and says why
+        self._switch = None
+        self._set_loading()
+        try:
+            if switch.conversation_id is not None:
+                self.store.set_conversation_model(switch.conversation_id, switch.previous_model)
+            current = self.settings.current
+            if current.model_name == switch.spec.name and switch.previous_default != switch.spec.name:
+                self.settings.update(replace(current, model_name=switch.previous_default))
+            conversation = (
+                self.store.conversation(switch.conversation_id) if switch.conversation_id is not None else None
+            )
+        except AppError as err:
+            self.error_reported.emit(err)
+            conversation = None
+        back = self.registry.model_for(conversation)
+        previous = back.name if back is not None else event.still_loaded.name if event.still_loaded else None
+        self.model_switch_failed.emit(event)
+        self.status_changed.emit(back.name if back is not None else "")
+        if previous is None:
+            self.error_reported.emit(ModelLoadError(path=event.model.path, reason=event.reason))
+        else:
+            self.error_reported.emit(ModelSwitchError(name=event.model.name, reason=event.reason, previous=previous))
+
+    @QtCore.Slot(str)
+    def _on_watcher_directory_changed(self, path: str) -> None:
+        del path
+        self.registry.refresh()
+
+    def _set_loading(self) -> None:
+        self.loading_changed.emit(self.loading_model or self._loading)
 
     def shutdown(self) -> None:
-        self.page.shutdown()
-
-    # -- helpers --------------------------------------------------------------------------------
-
-    def _conversation(self) -> Conversation | None:
-        conversation_id = self._window.conversation_id
-        if conversation_id is None:
-            return None
-        try:
-            return self._window.store.conversation(conversation_id)
-        except AppError:
-            return None
-
-    def _set_loading(self, spec: ModelSpec | None) -> None:
-        window = self._window
-        if spec is None:
-            window.loading_indicator.stop()
-        else:
-            window.loading_indicator.start(spec.name)
-        window.composer.set_waiting(spec is not None)
-        window.model_picker.setEnabled(spec is None and not self._controller.is_busy)
-
-    # -- slots ----------------------------------------------------------------------------------
-
-    @QtCore.Slot()
-    def _on_settings_action_triggered(self) -> None:
-        self.open_settings()
-
-    @QtCore.Slot(object)
-    def _on_drop_filter_files_dropped(self, files: list[Path]) -> None:
-        self._window.show_page(self.page)
-        self.page.import_files(files)
-
-    @QtCore.Slot(object)
-    def _on_page_use_requested(self, entry: ModelEntry) -> None:
-        if self._window.conversation_id is None and self._window.new_conversation() is None:
-            return
-        self.use_model(entry)
-        self._window.show_page(self._window.chat_page)
-
-    @QtCore.Slot(object)
-    def _on_page_default_requested(self, entry: ModelEntry) -> None:
-        conversation = self._conversation()
-        follows = conversation is not None and conversation.model_name is None
-        self.apply_settings(replace(self._controller.settings, model_name=entry.name), switch_current=follows)
-
-    @QtCore.Slot()
-    def _on_page_models_changed(self) -> None:
-        self.refresh_picker()
-
-    @QtCore.Slot(object)
-    def _on_controller_model_load_started(self, spec: ModelSpec) -> None:
-        self._set_loading(spec)
-
-    @QtCore.Slot(object)
-    def _on_controller_model_loaded(self, event: ModelLoaded) -> None:
-        if self._window.loading_indicator.isHidden() or self._controller.loading_model is not None:
-            return
-        self._set_loading(None)
-        self._window.status_label.setText(
-            self.tr("{model} is loaded ({seconds} s)").format(
-                model=event.model.name, seconds=f"{event.load_seconds:.1f}"
-            )
-        )
-
-    @QtCore.Slot(int, int)
-    def _on_controller_answer_discarded(self, conversation_id: int, message_id: int) -> None:
-        del conversation_id, message_id
-        if self._controller.loading_model is None:
-            self._set_loading(None)
-
-    @QtCore.Slot(object)
-    def _on_controller_model_switch_failed(self, event: ModelLoadFailed) -> None:
-        del event
-        self._set_loading(None)
-        self.refresh_picker()
-        entry = self._controller.model_for(self._conversation())
-        self._window.status_label.setText(entry.name if entry is not None else "")
-
-    @QtCore.Slot(bool)
-    def _on_controller_busy_changed(self, busy: bool) -> None:
-        self._window.model_picker.setEnabled(not busy and self._controller.loading_model is None)
+        self._relay.close()
+        self._client.close()

@@ -13,7 +13,9 @@ from app.core import settings as settings_module
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import Engine, EventSink, SamplingSettings
 from app.core.settings import Settings
+from app.core.settings import SettingsStore
 from app.core.store import Message, Store
+from app.ui.application import build_services
 from app.ui.main_window import MainWindow
 
 # Greedy and short: answers are repeatable and the tests stay fast on two cores.
@@ -70,7 +72,7 @@ def make_window(
     windows: list[MainWindow] = []
 
     def make() -> MainWindow:
-        window = MainWindow(store, settings_module.load(), engines)
+        window = MainWindow(build_services(store, SettingsStore(), engines))
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

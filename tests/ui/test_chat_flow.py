@@ -34,8 +34,8 @@ def start_chatting(qtbot: QtBot, window: MainWindow) -> int:
 
 
 def allow_long_answers(window: MainWindow) -> None:
-    settings = window.controller.settings
-    window.controller.update_settings(replace(settings, sampling=replace(TEST_SAMPLING, max_tokens=400)))
+    settings = window.settings.current
+    window.settings.update(replace(settings, sampling=replace(TEST_SAMPLING, max_tokens=400)))
 
 
 def start_long_answer(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -210,7 +210,7 @@ def test_a_file_that_is_not_a_gguf_is_refused_when_it_is_opened(
     assert window.banner.isVisible() and window.banner.kind() == "error"
     assert "garbage.gguf" in window.banner.text() and "not a usable GGUF" in window.banner.text()
     assert window.model_picker.currentText() == "SmolLM2 135M (starter, offline)"
-    assert str(garbage.resolve()) not in window.controller.settings.imported_models
+    assert str(garbage.resolve()) not in window.settings.current.imported_models
 
 
 def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
@@ -232,7 +232,7 @@ def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
     conversation_id = start_chatting(qtbot, window)
     pick_file(window, monkeypatch, broken)
     assert window.model_picker.currentText() == "broken-model"
-    assert str(broken.resolve()) in window.controller.settings.imported_models
+    assert str(broken.resolve()) in window.settings.current.imported_models
 
     type_message(qtbot, window, "Hello there")
     with qtbot.waitSignal(window.controller.error_reported, timeout=ANSWER_TIMEOUT_MS):
@@ -244,13 +244,17 @@ def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
     assert "unknown model architecture" in window.banner.text()  # llama.cpp's own reason
     assert window.loading_indicator.isHidden()
     messages = store.messages(conversation_id)
-    assert [(m.role, m.content) for m in messages] == [("user", "Hello there")]
-    assert window.chat_view.message_ids() == [messages[0].id]
+    # The user's message stays; the answer that never started is kept as failed, as `ask` keeps it.
+    assert [(m.role, m.content, m.status) for m in messages] == [
+        ("user", "Hello there", "complete"),
+        ("assistant", "", "failed"),
+    ]
+    assert window.chat_view.message_ids() == [m.id for m in messages]
     qtbot.mouseClick(window.banner.close_button, QtCore.Qt.MouseButton.LeftButton)
     assert not window.banner.isVisible()
 
     # The app keeps working: back to the starter model (Send waits while it loads), and the next message is answered.
-    with qtbot.waitSignal(window.controller.model_loaded, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.models.model_loaded, timeout=ANSWER_TIMEOUT_MS):
         window.model_picker.activated.emit(0)
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete" and answer.model_name == "SmolLM2 135M (starter, offline)"
@@ -271,7 +275,7 @@ def test_a_model_without_a_chat_template_is_named_in_a_notice(
     pick_file(window, monkeypatch, plain)
 
     type_message(qtbot, window, "Say hello.")
-    with qtbot.waitSignal(window.controller.notice_reported, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.models.notice_reported, timeout=ANSWER_TIMEOUT_MS):
         qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
     assert window.banner.kind() == "info" and "ChatML" in window.banner.text()
     assert "no-template" in window.banner.text()
@@ -303,7 +307,7 @@ def test_a_paste_too_long_for_the_context_fails_with_a_message_and_is_kept(
     qtbot: QtBot, window: MainWindow, store: Store
 ) -> None:
     conversation_id = start_chatting(qtbot, window)
-    window.controller.update_settings(replace(window.controller.settings, n_ctx=512))
+    window.settings.update(replace(window.settings.current, n_ctx=512))
     paste = ("All work and no play makes Jack a dull boy. " * 2300)[:100_000]
     window.composer.set_text(paste)
 
@@ -327,7 +331,7 @@ def test_the_status_line_names_the_processor_and_an_absent_gpu_is_explained(
     monkeypatch.setattr(gpu, "installed_backends", lambda: frozenset({"cuda"}))
     start_chatting(qtbot, window)
     type_message(qtbot, window, "Say hello.")
-    with qtbot.waitSignal(window.controller.notice_reported, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.models.notice_reported, timeout=ANSWER_TIMEOUT_MS):
         qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
     assert window.banner.kind() == "info"
     assert "no usable GPU" in window.banner.text() and "CUDA" in window.banner.text()

@@ -103,7 +103,7 @@ def test_the_files_fit_badges_follow_the_machine_profile(
     for name, size in zip(names, listing_sizes, strict=True):
         badge = page.badge(name)
         assert badge is not None
-        expected = fit.estimate_for_download(size, window.controller.settings.n_ctx, machine).verdict
+        expected = fit.estimate_for_download(size, window.settings.current.n_ctx, machine).verdict
         assert badge.verdict() == expected
         assert badge.text() == {"fits": "Fits", "may_be_slow": "May be slow", "wont_fit": "Won't fit"}[expected]
 

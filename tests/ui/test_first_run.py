@@ -79,7 +79,7 @@ def test_fit_badges_follow_the_machine_profile(
 
     badges = [card.badge for card in recommended.cards()]
     assert [badge.text() for badge in badges] == expected
-    n_ctx = window.controller.settings.n_ctx
+    n_ctx = window.settings.current.n_ctx
     for model, badge in zip(models, badges, strict=True):
         estimate = fit.estimate_for_recommended(model, n_ctx, machine)
         assert badge.verdict() == badge.property("verdict") == estimate.verdict
@@ -105,7 +105,7 @@ def test_one_click_downloads_a_recommended_model_then_a_chat_with_it_opens_and_a
     assert conversation.model_name == "SmolLM2-135M-Instruct.Q4_1"
     current = window.model_picker.current_entry()
     assert current is not None and current.path == installed and current.source == "downloaded"
-    assert window.controller.settings.model_name == "SmolLM2-135M-Instruct.Q4_1"
+    assert window.settings.current.model_name == "SmolLM2-135M-Instruct.Q4_1"
 
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete" and answer.content.strip()

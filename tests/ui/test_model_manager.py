@@ -21,8 +21,8 @@ STARTER_SIZE = "98.4 MB"
 
 
 def open_models_page(qtbot: QtBot, window: MainWindow) -> ModelManager:
-    page = window.models.page
-    qtbot.mouseClick(window.models.page_button, QtCore.Qt.MouseButton.LeftButton)
+    page = window.models_page
+    qtbot.mouseClick(window.models_button, QtCore.Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is page
     qtbot.waitUntil(lambda: all(page.table.header_of(entry) is not None for entry in page.table.entries()))
     return page
@@ -112,7 +112,7 @@ def test_import_by_the_file_picker_copies_or_uses_the_file_where_it_lies(
 def test_a_gguf_file_dropped_on_the_window_is_imported(
     qtbot: QtBot, window: MainWindow, starter_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    page = window.models.page
+    page = window.models_page
     dropped = tmp_path / "dropped-model.gguf"
     shutil.copyfile(starter_model, dropped)
     note = tmp_path / "notes.txt"
@@ -209,13 +209,13 @@ def test_delete_asks_first_then_removes_the_file_and_frees_it_in_the_engine(
 
     # Use it, so the engine holds the file open: deleting must unload it for the space to come back.
     page.table.select(entry.path)
-    with qtbot.waitSignal(window.controller.model_loaded, timeout=ANSWER_TIMEOUT_MS):
+    with qtbot.waitSignal(window.models.model_loaded, timeout=ANSWER_TIMEOUT_MS):
         qtbot.mouseClick(page.use_button, QtCore.Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.chat_page
-    pid = window.engine.pid
+    pid = window.session.pid
     assert pid is not None and real_path in mapped_files(pid)
 
-    qtbot.mouseClick(window.models.page_button, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.models_button, QtCore.Qt.MouseButton.LeftButton)
     page.table.select(entry.path)
     assert page.delete_button.isEnabled() and page.delete_button.text() == "Delete…"
     asked: list[str] = []

@@ -17,7 +17,7 @@ from app.core.settings import Settings
 from app.core.store import Store
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
-from tests.ui.conftest import ANSWER_TIMEOUT_MS, send_and_wait
+from tests.ui.conftest import Engines, ANSWER_TIMEOUT_MS, send_and_wait
 
 PIRATE = "You are a pirate. Answer every question like a pirate would."
 SECOND = "second-model"
@@ -41,18 +41,19 @@ def saved_settings() -> dict[str, object]:
 
 
 def test_settings_are_saved_and_the_next_answer_follows_them_without_a_restart(
-    qtbot: QtBot, window: MainWindow, store: Store, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, store: Store, monkeypatch: pytest.MonkeyPatch, engines: Engines
 ) -> None:
     qtbot.mouseClick(window.welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
     first = send_and_wait(qtbot, window, "Say hello.")
     requests: list[GenerationRequest] = []
-    generate = window.engine.generate
+    engine = engines.created[0]
+    generate = engine.generate
 
     def record(request: GenerationRequest) -> None:
         requests.append(request)
         generate(request)
 
-    monkeypatch.setattr(window.engine, "generate", record)
+    monkeypatch.setattr(engine, "generate", record)
 
     def fill(dialog: SettingsDialog) -> bool:
         assert dialog.gpu_note.text() in (
@@ -69,15 +70,15 @@ def test_settings_are_saved_and_the_next_answer_follows_them_without_a_restart(
         return True
 
     shown = answer_settings(monkeypatch, fill)
-    assert window.models.settings_action.shortcut() == QtGui.QKeySequence("Ctrl+,")
-    window.models.settings_action.trigger()
+    assert window.settings_action.shortcut() == QtGui.QKeySequence("Ctrl+,")
+    window.settings_action.trigger()
     assert len(shown) == 1
 
     saved = saved_settings()
     assert saved["hub_endpoint"] == "https://hf-mirror.com" and saved["hub_token"] == "hf_secret_token"
     assert saved["system_prompt"] == PIRATE and saved["language"] == "zh_CN"
     assert isinstance(saved["sampling"], dict) and saved["sampling"]["max_tokens"] == 16
-    assert window.controller.settings.hub_endpoint == "https://hf-mirror.com"
+    assert window.settings.current.hub_endpoint == "https://hf-mirror.com"
 
     answer = send_and_wait(qtbot, window, "Where is the treasure?")
 
@@ -92,7 +93,7 @@ def test_settings_are_saved_and_the_next_answer_follows_them_without_a_restart(
         return False
 
     answer_settings(monkeypatch, cancel)
-    window.models.settings_button.click()
+    window.settings_button.click()
     assert saved_settings()["system_prompt"] == PIRATE
 
 
@@ -107,6 +108,8 @@ def test_a_new_default_model_moves_an_empty_conversation_but_not_one_that_has_an
     source = tmp_path / f"{SECOND}.gguf"
     shutil.copyfile(starter_model, source)
     library.import_model(source, copy=True)
+    # A file put into the models folder while Parley runs is listed without a restart.
+    qtbot.waitUntil(lambda: SECOND in [entry.name for entry in window.registry.models()])
     qtbot.mouseClick(window.welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
     empty = window.conversation_id
     assert empty is not None
@@ -122,11 +125,11 @@ def test_a_new_default_model_moves_an_empty_conversation_but_not_one_that_has_an
 
     # The empty conversation follows the default: the box is ticked, and the new model loads at once.
     shown = answer_settings(monkeypatch, choose(SECOND, None))
-    with qtbot.waitSignal(window.controller.model_load_started):
-        window.models.settings_action.trigger()
+    with qtbot.waitSignal(window.models.loading_changed):
+        window.settings_action.trigger()
     assert shown[0].switch_check.isChecked()
     qtbot.waitUntil(lambda: not window.loading_indicator.isVisible(), timeout=ANSWER_TIMEOUT_MS)
-    assert window.controller.settings.model_name == SECOND
+    assert window.settings.current.model_name == SECOND
     assert store.conversation(empty).model_name == SECOND
     assert window.model_picker.currentText() == SECOND
     answer = send_and_wait(qtbot, window, "Say hello.")
@@ -134,17 +137,17 @@ def test_a_new_default_model_moves_an_empty_conversation_but_not_one_that_has_an
 
     # A conversation with answers keeps its model; only new conversations get the new default.
     shown = answer_settings(monkeypatch, choose(catalog.STARTER_NAME, None))
-    with qtbot.assertNotEmitted(window.controller.model_load_started):
-        window.models.settings_action.trigger()
+    with qtbot.assertNotEmitted(window.models.loading_changed):
+        window.settings_action.trigger()
     assert not shown[0].switch_check.isChecked()
-    assert window.controller.settings.model_name == catalog.STARTER_NAME
+    assert window.settings.current.model_name == catalog.STARTER_NAME
     assert store.conversation(empty).model_name == SECOND
     assert window.model_picker.currentText() == SECOND
 
     # Unless the user ticks the box.
     answer_settings(monkeypatch, choose(catalog.STARTER_NAME, True))
-    with qtbot.waitSignal(window.controller.model_loaded, timeout=ANSWER_TIMEOUT_MS):
-        window.models.settings_action.trigger()
+    with qtbot.waitSignal(window.models.model_loaded, timeout=ANSWER_TIMEOUT_MS):
+        window.settings_action.trigger()
     assert store.conversation(empty).model_name == catalog.STARTER_NAME
     assert window.model_picker.currentText() == catalog.STARTER_NAME
 

@@ -41,6 +41,7 @@ def start_chatting(qtbot: QtBot, window: MainWindow) -> int:
 
 def pick(window: MainWindow, name: str) -> None:
     """Chooses ``name`` in the chat header's model picker."""
+    QtCore.QCoreApplication.processEvents()  # a file just put into the models folder is noticed
     index = window.model_picker.findText(name)
     assert index >= 0, f"{name} is not in the picker"
     window.model_picker.activated.emit(index)
@@ -57,14 +58,14 @@ def test_switching_mid_conversation_unloads_the_old_model_and_keeps_the_history(
     first = send_and_wait(qtbot, window, "Say hello.")
     assert first.model_name == catalog.STARTER_NAME
     assert picker_enabled_while_answering and not any(picker_enabled_while_answering)
-    pid = window.engine.pid
+    pid = window.session.pid
     assert pid is not None
     old_file, new_file = os.path.realpath(starter_model), os.path.realpath(second_model)
     assert old_file in mapped_files(pid) and new_file not in mapped_files(pid)
     history = store.messages(conversation_id)
     type_message(qtbot, window, "What is the capital of France?")
 
-    with qtbot.waitSignal(window.controller.model_load_started):
+    with qtbot.waitSignal(window.models.loading_changed):
         pick(window, SECOND)
 
     # While it loads: the header says so, Send waits (the typed text stays), the picker waits too.
@@ -79,7 +80,7 @@ def test_switching_mid_conversation_unloads_the_old_model_and_keeps_the_history(
     assert window.composer.send_button.isEnabled() and window.model_picker.isEnabled()
     assert window.model_picker.currentText() == SECOND
     assert f"{SECOND} is loaded" in window.status_label.text()
-    assert window.engine.pid == pid, "the same engine process switched models"
+    assert window.session.pid == pid, "the same engine process switched models"
     maps = mapped_files(pid)
     assert new_file in maps and old_file not in maps, "the old model is still mapped in the engine"
     assert store.conversation(conversation_id).model_name == SECOND
@@ -106,10 +107,10 @@ def test_a_model_that_fails_to_load_leaves_the_previous_one_loaded_and_says_why(
     window = make_window()
     conversation_id = start_chatting(qtbot, window)
     send_and_wait(qtbot, window, "Say hello.")
-    pid = window.engine.pid
+    pid = window.session.pid
     assert pid is not None
 
-    with qtbot.waitSignal(window.controller.model_switch_failed, timeout=ANSWER_TIMEOUT_MS) as failed:
+    with qtbot.waitSignal(window.models.model_switch_failed, timeout=ANSWER_TIMEOUT_MS) as failed:
         pick(window, "broken-model")
         assert window.loading_indicator.isVisible()
 
@@ -121,9 +122,9 @@ def test_a_model_that_fails_to_load_leaves_the_previous_one_loaded_and_says_why(
     assert text.endswith(f"The conversation goes on with {catalog.STARTER_NAME}.")
     assert window.model_picker.currentText() == catalog.STARTER_NAME
     assert store.conversation(conversation_id).model_name == catalog.STARTER_NAME
-    assert window.controller.settings.model_name is None, "the default it had before is back"
+    assert window.settings.current.model_name is None, "the default it had before is back"
     assert settings_module.load().model_name is None
-    assert window.engine.loaded_model is not None and window.engine.loaded_model.name == catalog.STARTER_NAME
+    assert window.session.loaded_model is not None and window.session.loaded_model.name == catalog.STARTER_NAME
     assert os.path.realpath(starter_model) in mapped_files(pid)
 
     # The previous model answers the next message.

@@ -1,4 +1,7 @@
-"""Commands the app sends down the pipe to the local worker process (plain, picklable data)."""
+"""What crosses the local worker's pipes besides engine events: the app's commands and the worker's log lines.
+
+All plain, picklable data.
+"""
 
 from __future__ import annotations
 
@@ -29,3 +32,12 @@ class ShutdownCommand:
 
 
 WorkerCommand = LoadCommand | GenerateCommand | UnloadCommand | ShutdownCommand
+
+
+@dataclass(frozen=True)
+class WorkerLogLine:
+    """A log record of the worker process, sent up the event pipe so that one process writes the log."""
+
+    level: int
+    logger: str
+    message: str

@@ -17,7 +17,14 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
 
-from app.core.engine.commands import GenerateCommand, LoadCommand, ShutdownCommand, UnloadCommand, WorkerCommand
+from app.core.engine.commands import (
+    GenerateCommand,
+    LoadCommand,
+    ShutdownCommand,
+    UnloadCommand,
+    WorkerCommand,
+    WorkerLogLine,
+)
 from app.core.engine.protocol import (
     EngineCrashed,
     EngineEvent,
@@ -28,10 +35,12 @@ from app.core.engine.protocol import (
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
+    ModelUnloaded,
 )
 
 SHUTDOWN_SECONDS = 5.0
 log = logging.getLogger("app.engine")
+worker_log = logging.getLogger("app.worker")
 
 
 def _run_worker(commands: Connection, events: Connection, stop_seq: Synchronized[int]) -> None:
@@ -64,6 +73,7 @@ class _Process:
             target=_run_worker, args=(command_reader, event_writer, self.stop_seq), name="parley-engine", daemon=True
         )
         self.process.start()
+        self.crash_reported = False  # the worker said itself why it ends (EngineCrashed with a traceback)
         # Close our copies of the child's ends, so a dead child reads as end-of-file here.
         command_reader.close()
         event_writer.close()
@@ -115,9 +125,11 @@ class LocalEngine:
 
     def unload(self) -> None:
         with self._lock:
-            if self._worker is not None:
-                self._send(UnloadCommand())
-            self._loaded = None
+            loaded, self._loaded = self._loaded, None
+            if self._worker is not None and self._worker.process.is_alive():
+                self._send(UnloadCommand())  # the worker answers ModelUnloaded once the file is closed
+                return
+        self._sink(ModelUnloaded(loaded))  # no process, so no file is open
 
     def shutdown(self) -> None:
         with self._lock:
@@ -169,9 +181,14 @@ class LocalEngine:
     def _read_events(self, worker: _Process) -> None:
         while True:
             try:
-                event: EngineEvent = worker.events.recv()
+                event: EngineEvent | WorkerLogLine = worker.events.recv()
             except (EOFError, OSError):
                 break
+            if isinstance(event, WorkerLogLine):
+                worker_log.log(event.level, "%s", event.message)
+                continue
+            if isinstance(event, EngineCrashed):
+                worker.crash_reported = True
             self._note(event)
             self._sink(event)
         self._on_worker_gone(worker)
@@ -194,11 +211,18 @@ class LocalEngine:
                 and event.request_id == self._running_request
             ):
                 self._running_request = None
+            elif isinstance(event, EngineCrashed):
+                self._loaded = self._loading = self._running_request = None
 
     def _on_worker_gone(self, worker: _Process) -> None:
         worker.process.join(SHUTDOWN_SECONDS)
         with self._lock:
             if self._closing or worker is not self._worker:
+                return
+            if worker.crash_reported:
+                self._worker, self._loaded, self._loading, self._running_request = None, None, None, None
+                worker.commands.close()
+                worker.events.close()
                 return
             self._worker = None
             self._loaded = None

@@ -68,6 +68,14 @@ class ModelLoadFailed:
     reason: str
     request_id: str | None = None  # set when the load was started by generate(): that request ends here
     still_loaded: ModelSpec | None = None  # the model that stays usable after the failure, if any
+    traceback: str = ""  # set when a bug, not the model file, made the load fail
+
+
+@dataclass(frozen=True)
+class ModelUnloaded:
+    """The engine holds no model any more: its file is no longer open (an answer to ``unload``)."""
+
+    model: ModelSpec | None  # what was loaded, if anything
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class GenerationFailed:
     request_id: str
     reason: str
     text: str = ""  # what was generated before the failure
+    traceback: str = ""  # set when a bug in the engine, not the request, made it fail
 
 
 @dataclass(frozen=True)
@@ -109,9 +118,18 @@ class EngineCrashed:
 
     reason: str
     request_id: str | None  # the request that was running, if any
+    traceback: str = ""  # set when the engine reported a bug before it went
 
 
-EngineEvent = ModelLoaded | ModelLoadFailed | TokensReceived | GenerationFinished | GenerationFailed | EngineCrashed
+EngineEvent = (
+    ModelLoaded
+    | ModelLoadFailed
+    | ModelUnloaded
+    | TokensReceived
+    | GenerationFinished
+    | GenerationFailed
+    | EngineCrashed
+)
 EventSink = Callable[[EngineEvent], None]
 
 
@@ -128,7 +146,7 @@ class Engine(Protocol):
         """Asks the running generation to stop at once; safe from any thread."""
 
     def unload(self) -> None:
-        """Frees the loaded model."""
+        """Frees the loaded model; answers with ModelUnloaded once its file is closed."""
 
     def shutdown(self) -> None:
         """Ends the engine and frees everything it holds."""

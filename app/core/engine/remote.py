@@ -25,6 +25,7 @@ from app.core.engine.protocol import (
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
+    ModelUnloaded,
     StopReason,
     TokensReceived,
 )
@@ -57,7 +58,8 @@ class RemoteEngine:
         self._stop.set()
 
     def unload(self) -> None:
-        self._loaded = None
+        unloaded, self._loaded = self._loaded, None
+        self._sink(ModelUnloaded(unloaded))
 
     def shutdown(self) -> None:
         self._stop.set()

@@ -11,12 +11,15 @@ callback.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import ctypes
 import gc
+import logging
 import os
 import random
 import signal
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -25,9 +28,17 @@ from typing import Any
 
 import llama_cpp
 
-from app.core.engine.commands import GenerateCommand, LoadCommand, ShutdownCommand, UnloadCommand, WorkerCommand
+from app.core.engine.commands import (
+    GenerateCommand,
+    LoadCommand,
+    ShutdownCommand,
+    UnloadCommand,
+    WorkerCommand,
+    WorkerLogLine,
+)
 from app.core.engine.protocol import (
     ChatMessage,
+    EngineCrashed,
     EngineEvent,
     GenerationFailed,
     GenerationFinished,
@@ -36,12 +47,14 @@ from app.core.engine.protocol import (
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
+    ModelUnloaded,
     StopReason,
     TokensReceived,
 )
 from app.core.engine.template import ChatTemplate, TemplateRenderError
 
 Emit = Callable[[EngineEvent], None]
+log = logging.getLogger("app.worker")
 _GGML_LOG_LEVEL_ERROR = 4
 _GGML_LOG_LEVEL_CONT = 5
 NO_STOP = 1 << 62
@@ -126,6 +139,10 @@ class ModelSession:
     def close(self) -> None:
         self._watch_prompt(False)
         self.llm.close()
+
+    def forget_cache(self) -> None:
+        """The next prompt is evaluated from the start."""
+        self._cached_text, self._cached_ids = "", []
 
     # -- tokens --------------------------------------------------------------------------------
 
@@ -291,7 +308,9 @@ class Worker:
         elif isinstance(command, GenerateCommand):
             self.generate(command)
         elif isinstance(command, UnloadCommand):
+            unloaded = self.session.spec if self.session is not None else None
             self.unload()
+            self._emit(ModelUnloaded(unloaded))
 
     def unload(self) -> None:
         if self.session is not None:
@@ -322,7 +341,13 @@ class Worker:
         self.unload()
         try:
             self.session = self._open(spec)
-        except (ValueError, RuntimeError, OSError) as exc:
+        except Exception as exc:
+            # ValueError, RuntimeError and OSError are how llama-cpp-python says the file will not load;
+            # anything else is a bug, reported with its traceback.
+            expected = isinstance(exc, ValueError | RuntimeError | OSError)
+            details = "" if expected else traceback.format_exc()
+            if details:
+                log.error("unexpected error loading %s:\n%s", spec.path, details)
             still_loaded = None
             if previous is not None:
                 try:
@@ -330,7 +355,8 @@ class Worker:
                     still_loaded = previous
                 except (ValueError, RuntimeError, OSError):
                     self.session = None
-            self._emit(ModelLoadFailed(spec, str(exc), request_id, still_loaded))
+            reason = str(exc) if expected else f"an internal error in the engine ({type(exc).__name__}: {exc})"
+            self._emit(ModelLoadFailed(spec, reason, request_id, still_loaded, traceback=details))
             return False
         session = self.session
         self._emit(
@@ -342,18 +368,54 @@ class Worker:
         request = command.request
         if not self.load(request.model, request.request_id) or self.session is None:
             return
+        session = self.session
         try:
-            self.session.generate(request, command.seq, self._emit)
+            session.generate(request, command.seq, self._emit)
         except (ContextOverflowError, TemplateRenderError, RuntimeError, ValueError) as exc:
             self._emit(GenerationFailed(request.request_id, str(exc)))
+        except (BrokenPipeError, ConnectionResetError):
+            raise  # the app is gone: main() ends quietly
+        except Exception as exc:
+            # A bug: the answer fails with the traceback (the app writes it to the crash log), and
+            # the cache is forgotten because it may no longer spell what it says.
+            details = traceback.format_exc()
+            log.error("unexpected error while generating:\n%s", details)
+            session.forget_cache()
+            self._emit(
+                GenerationFailed(
+                    request.request_id,
+                    f"an internal error in the engine ({type(exc).__name__}: {exc})",
+                    traceback=details,
+                )
+            )
 
     def close(self) -> None:
         self.unload()
 
 
+class _PipeLogHandler(logging.Handler):
+    """Sends the worker's log records to the app, whose log file they join."""
+
+    def __init__(self, events: Connection) -> None:
+        super().__init__()
+        self._events = events
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(OSError):  # the app is gone; nobody is left to read the log
+            self._events.send(WorkerLogLine(record.levelno, record.name, self.format(record)))
+
+
+def _configure_logging(events: Connection) -> None:
+    logger = logging.getLogger("app")
+    logger.handlers[:] = [_PipeLogHandler(events)]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def main(commands: Connection, events: Connection, stop_seq: Synchronized[int]) -> None:
     """The worker process's entry point: serve commands until told to stop or the app goes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app, which stops us itself
+    _configure_logging(events)
     worker = Worker(events.send, stop_seq)
     try:
         while True:
@@ -363,6 +425,15 @@ def main(commands: Connection, events: Connection, stop_seq: Synchronized[int]) 
                 break
             if isinstance(command, ShutdownCommand):
                 break
-            worker.handle(command)
+            try:
+                worker.handle(command)
+            except (BrokenPipeError, ConnectionResetError, EOFError):
+                break  # the app went away mid-answer: nothing to report, nobody to report to
+            except Exception as exc:
+                details = traceback.format_exc()
+                log.error("unexpected error in the engine:\n%s", details)
+                with contextlib.suppress(OSError):
+                    events.send(EngineCrashed(f"an internal error ({type(exc).__name__}: {exc})", None, details))
+                break
     finally:
         worker.close()
