@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import queue
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TextIO
 
@@ -87,28 +91,47 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: Eng
         store.close()
 
 
+@contextmanager
+def _ctrl_c_stops() -> Iterator[threading.Event]:
+    """While the answer streams, Ctrl+C asks for a stop (like the window's Stop) instead of raising anywhere."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _stream(runner: TurnRunner, events: queue.Queue[EngineEvent], out: TextIO, err: TextIO) -> TurnOutcome:
     """Prints the answer as it streams; Ctrl+C stops it like the window's Stop."""
-    while True:
-        try:
-            event = events.get(timeout=0.25)
-        except queue.Empty:
-            continue
-        except KeyboardInterrupt:
-            runner.stop()
-            continue
-        if isinstance(event, ModelLoaded) and event.template_fallback:
-            print("parley: this model has no chat template; using ChatML", file=err)
-        update = runner.handle(event)
-        if update is None:
-            continue
-        if update.text:
-            out.write(update.text)
-            out.flush()
-        if update.error is not None:
-            print(f"parley: {update.error.user_message()}", file=err)
-        if update.outcome is not None:
-            return update.outcome
+    with _ctrl_c_stops() as interrupted:
+        while True:
+            if interrupted.is_set():
+                runner.stop()
+            try:
+                event = events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            outcome = _show(runner, event, out, err)
+            if outcome is not None:
+                return outcome
+
+
+def _show(runner: TurnRunner, event: EngineEvent, out: TextIO, err: TextIO) -> TurnOutcome | None:
+    if isinstance(event, ModelLoaded) and event.template_fallback:
+        print("parley: this model has no chat template; using ChatML", file=err)
+    update = runner.handle(event)
+    if update is None:
+        return None
+    if update.text:
+        out.write(update.text)
+        out.flush()
+    if update.error is not None:
+        print(f"parley: {update.error.user_message()}", file=err)
+    return update.outcome
 
 
 def _report(outcome: TurnOutcome, conversation_id: int, out: TextIO, err: TextIO) -> int:

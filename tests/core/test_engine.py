@@ -64,14 +64,18 @@ def test_stop_mid_prompt_aborts_the_evaluation(starter_model: Path) -> None:
     with running_engine() as (engine, log):
         engine.load(model)
         log.wait_for(ModelLoaded)
-        engine.generate(request(model, [SYSTEM, ChatMessage("user", long_text)]))
-        time.sleep(0.3)  # let the prompt evaluation start: it takes several seconds on two cores
+        prompt = request(model, [SYSTEM, ChatMessage("user", long_text)])
+        engine.generate(prompt)
+        # Asked before the worker even starts on it, so the stop lands before or during the prompt's
+        # evaluation on any machine; evaluating all of it takes seconds on two cores.
         engine.request_stop()
         stopped_at = time.monotonic()
         finished = log.wait_for(GenerationFinished)
         latency = time.monotonic() - stopped_at
         assert finished.reason == "stopped"
         assert finished.stats.generated_tokens == 0
+        assert finished.stats.prompt_tokens > 2000
+        assert finished.stats.prompt_tokens_evaluated < finished.stats.prompt_tokens, "the evaluation was cut short"
         assert latency < 2.0, f"stop took {latency:.2f} s during prompt processing"
         # The engine is still good for the next message.
         engine.generate(request(model, [SYSTEM, ChatMessage("user", "Say hello.")]))

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from app.core import paths, settings
 from app.core.engine.protocol import SamplingSettings
+from app.core.errors import SettingsUnreadableError, StorageError
 
 
 def test_settings_round_trip(parley_home: Path) -> None:
@@ -28,3 +31,32 @@ def test_damaged_settings_fall_back_to_defaults_and_are_kept_aside(parley_home: 
     paths.settings_path().write_text("{ not json", encoding="utf-8")
     assert settings.load() == settings.Settings()
     assert (parley_home / "settings.json.bad").read_text(encoding="utf-8") == "{ not json"
+
+
+def test_a_value_of_the_wrong_type_or_out_of_range_takes_its_default(parley_home: Path) -> None:
+    paths.settings_path().write_text(
+        '{"n_ctx": "4096", "n_gpu_layers": -7, "system_prompt": "Be brief.", "language": "klingon",'
+        ' "imported_models": "/one/file.gguf", "sampling": {"temperature": "hot", "top_k": 12, "seed": 1.5}}',
+        encoding="utf-8",
+    )
+    loaded = settings.load()
+    defaults = settings.Settings()
+    assert loaded.system_prompt == "Be brief."  # the valid values are kept
+    assert loaded.n_ctx == defaults.n_ctx and loaded.n_gpu_layers == defaults.n_gpu_layers
+    assert loaded.language == defaults.language and loaded.imported_models == ()
+    assert loaded.sampling == replace(SamplingSettings(), top_k=12)
+
+
+def test_an_unreadable_settings_file_is_a_clear_error(parley_home: Path) -> None:
+    target = paths.settings_path()
+    target.mkdir()  # a folder where the file should be: reading it fails like a permission problem
+    with pytest.raises(SettingsUnreadableError) as caught:
+        settings.load()
+    assert str(target) in caught.value.user_message()
+
+
+def test_saving_on_a_disk_that_refuses_is_a_storage_error(parley_home: Path) -> None:
+    target = paths.settings_path()
+    target.mkdir()
+    with pytest.raises(StorageError):
+        settings.save(settings.Settings())

@@ -12,8 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core import settings as settings_module
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import Engine, EventSink, SamplingSettings
-from app.core.settings import Settings
-from app.core.settings import SettingsStore
+from app.core.settings import Settings, SettingsStore
 from app.core.store import Message, Store
 from app.ui.application import build_services
 from app.ui.main_window import MainWindow

@@ -86,9 +86,14 @@ def test_pause_then_resume_continues_from_the_byte_where_it_stopped(
     assert row.pause_button.text() == "Resume" and row.detail_label.text() == "Paused"
     assert not (paths.models_dir() / STARTER_FILE).exists()
 
+    installed_before = window.models_page.table.entries()
     throttled.faults.throttle_bps = None
     with qtbot.waitSignal(window.downloads.download_finished, timeout=DOWNLOAD_TIMEOUT_MS):
         qtbot.mouseClick(row.pause_button, QtCore.Qt.MouseButton.LeftButton)
+    # Every view of the installed models follows at once: the Models page counts the new one too.
+    assert len(window.models_page.table.entries()) == len(installed_before) + 1
+    window.models_page.table.clearSelection()
+    assert f"Installed models: {len(installed_before) + 1}," in window.models_page.details.text()
 
     assert throttled.ranges(STARTER_FILE) == [None, f"bytes={kept}-"]
     installed = paths.models_dir() / STARTER_FILE

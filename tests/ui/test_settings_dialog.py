@@ -17,7 +17,7 @@ from app.core.settings import Settings
 from app.core.store import Store
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
-from tests.ui.conftest import Engines, ANSWER_TIMEOUT_MS, send_and_wait
+from tests.ui.conftest import ANSWER_TIMEOUT_MS, Engines, send_and_wait
 
 PIRATE = "You are a pirate. Answer every question like a pirate would."
 SECOND = "second-model"
