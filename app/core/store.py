@@ -1,14 +1,17 @@
-"""The history repository: the only module that talks to SQLite.
+"""The history repository: the only module that reads and writes the history through SQLite.
 
 Conversations and their messages live in one database under the data folder, in WAL mode,
-upgraded by numbered migrations recorded in ``PRAGMA user_version``. A database written by a
-newer Parley is refused and left untouched. Every write commits at once, so killing the app
-loses nothing that was already handed to the store.
+opened, checked and upgraded by ``app.core.dbfile``. A database written by a newer Parley is
+refused and left untouched. Every write commits at once, so killing the app loses nothing that
+was already handed to the store.
+
+Every public method turns a SQLite failure into an ``AppError`` (``app.core.dbhealth``): a full
+disk, a read-only folder and real damage each get their own.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,13 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from app.core import paths
+from app.core import dbfile, dbhealth, paths
+
+# Re-exported: the schema and setting a damaged file aside were this module's before dbfile existed.
+from app.core.dbfile import MIGRATIONS as MIGRATIONS
+from app.core.dbfile import SCHEMA_VERSION as SCHEMA_VERSION
+from app.core.dbfile import set_aside as set_aside
 from app.core.errors import (
+    AppError,
     ConversationNotFoundError,
     DatabaseDamagedError,
-    DatabaseTooNewError,
-    StorageError,
 )
+
+log = logging.getLogger("app.store")
 
 Role = Literal["system", "user", "assistant"]
 # complete: a finished message; streaming: an answer being written; stopped: the user pressed
@@ -31,35 +40,6 @@ Role = Literal["system", "user", "assistant"]
 MessageStatus = Literal["complete", "streaming", "stopped", "interrupted", "failed"]
 
 DEFAULT_TITLE = "New conversation"
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: conversations and messages.
-    """
-    CREATE TABLE conversations (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        title TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        model_name TEXT,
-        system_prompt TEXT
-    );
-    CREATE TABLE messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
-        content TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'complete',
-        model_name TEXT,
-        created_at REAL NOT NULL,
-        n_tokens INTEGER,
-        tokens_per_second REAL,
-        ttft_seconds REAL
-    );
-    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
-    CREATE INDEX conversations_by_update ON conversations(updated_at DESC);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)
@@ -98,58 +78,54 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or self.default_path()
-        self._db = self._open(self.path)
-        self.recover_interrupted()
+        self._db = dbfile.open_database(self.path)
+        try:
+            self.recover_interrupted()
+        except BaseException:
+            self.close()
+            raise
 
     @staticmethod
     def default_path() -> Path:
         return paths.database_path()
 
-    # -- opening -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        try:
-            db = sqlite3.connect(path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(path=path, reason=exc) from exc
-        try:
-            # Read the version before anything writes to the file: WAL mode changes its header.
-            found = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if found > SCHEMA_VERSION:
-                db.close()
-                raise DatabaseTooNewError(path=path, found=found, known=SCHEMA_VERSION)
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 5000")
-            db.execute("PRAGMA journal_mode = WAL")
-            _migrate(db, found)
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("SELECT count(*) FROM conversations").fetchone()
-        except DatabaseTooNewError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            if "full" in str(exc).lower():
-                raise StorageError(path=path, reason=exc) from exc
-            raise DatabaseDamagedError(path=path, reason=exc) from exc
-        db.row_factory = sqlite3.Row
-        return db
-
     def close(self) -> None:
         self._db.close()
 
+    # -- failures ------------------------------------------------------------------------------
+
+    def _failure(self, exc: sqlite3.Error) -> AppError:
+        error = dbhealth.storage_error(exc, self.path, in_use=True)
+        if isinstance(error, DatabaseDamagedError):
+            log.error("the history %s is damaged: %s", self.path, exc)
+        return error
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._db
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # misuse (a closed store, bad SQL) is a bug, not a storage failure
+        except sqlite3.Error as exc:
+            raise self._failure(exc) from exc
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
+                yield db
+                db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A COMMIT that failed (a full disk) leaves the transaction open as well.
+                if db.in_transaction:
+                    dbfile.rollback(db)
                 raise
-            self._db.execute("COMMIT")
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
         except sqlite3.Error as exc:
-            raise StorageError(path=self.path, reason=exc) from exc
+            raise self._failure(exc) from exc
 
     def recover_interrupted(self) -> int:
         """Marks answers left streaming by a killed app as interrupted; returns how many."""
@@ -174,15 +150,17 @@ class Store:
 
     def conversations(self) -> list[Conversation]:
         """Every conversation, the most recently active first."""
-        rows = self._db.execute(
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY updated_at DESC, id DESC"
-        ).fetchall()
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY updated_at DESC, id DESC"
+            ).fetchall()
         return [Conversation(*row) for row in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
-        row = self._db.execute(
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
-        ).fetchone()
+        with self._reading() as db:
+            row = db.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
         if row is None:
             raise ConversationNotFoundError(id=conversation_id)
         return Conversation(*row)
@@ -251,41 +229,15 @@ class Store:
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
     def message(self, message_id: int) -> Message:
-        row = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        with self._reading() as db:
+            row = db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
         if row is None:
             raise LookupError(f"no message {message_id}")
         return Message(*row)
 
     def messages(self, conversation_id: int) -> list[Message]:
-        rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
-        ).fetchall()
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            ).fetchall()
         return [Message(*row) for row in rows]
-
-
-def set_aside(path: Path) -> Path:
-    """Renames a database that cannot be opened (and its WAL files) out of the way, keeping every byte."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{path}{suffix}")
-        if source.exists():
-            os.replace(source, Path(f"{target}{suffix}"))
-    return target
-
-
-def _migrate(db: sqlite3.Connection, found: int) -> None:
-    for number in range(found + 1, SCHEMA_VERSION + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(MIGRATIONS[number - 1]):
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-
-def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
