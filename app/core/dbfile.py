@@ -45,6 +45,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
     CREATE INDEX conversations_by_update ON conversations(updated_at DESC);
     """,
+    # 2: which instance writes a streaming answer (see app.core.instances), so that opening the
+    # history settles only the answers of instances that are gone.
+    """
+    ALTER TABLE messages ADD COLUMN writer TEXT;
+    CREATE INDEX messages_streaming ON messages(writer) WHERE status = 'streaming';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

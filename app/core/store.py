@@ -6,7 +6,9 @@ refused and left untouched. Every write commits at once, so killing the app lose
 was already handed to the store.
 
 Every public method turns a SQLite failure into an ``AppError`` (``app.core.dbhealth``): a full
-disk, a read-only folder and real damage each get their own.
+disk, a read-only folder and real damage each get their own. Several instances may share the
+file: a streaming answer records its writer, and only answers whose writer is gone are settled
+as interrupted (``app.core.instances``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from app.core import dbfile, dbhealth, paths
+from app.core import dbfile, dbhealth, instances, paths
 
 # Re-exported: the schema and setting a damaged file aside were this module's before dbfile existed.
 from app.core.dbfile import MIGRATIONS as MIGRATIONS
@@ -79,6 +81,9 @@ class Store:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or self.default_path()
         self._db = dbfile.open_database(self.path)
+        self._lock = instances.InstanceLock(self.path)
+        self._lock.acquire()
+        self.instance_id = self._lock.id
         try:
             self.recover_interrupted()
         except BaseException:
@@ -91,6 +96,8 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        # Only now may another instance settle this one's unfinished answers.
+        self._lock.release()
 
     # -- failures ------------------------------------------------------------------------------
 
@@ -127,11 +134,28 @@ class Store:
         except sqlite3.Error as exc:
             raise self._failure(exc) from exc
 
+    # -- instances -----------------------------------------------------------------------------
+
     def recover_interrupted(self) -> int:
-        """Marks answers left streaming by a killed app as interrupted; returns how many."""
-        with self._write() as db:
-            cursor = db.execute("UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'")
-            return cursor.rowcount
+        """Marks answers left streaming by an instance that is gone as interrupted; returns how many.
+
+        An answer that another running instance (a second window, ``parley ask``) is still
+        writing is left streaming.
+        """
+        with self._reading() as db:
+            rows = db.execute("SELECT DISTINCT writer FROM messages WHERE status = 'streaming'").fetchall()
+        gone = [row[0] for row in rows if row[0] != self.instance_id and not instances.is_alive(self.path, row[0])]
+        settled = 0
+        if gone:
+            with self._write() as db:
+                for writer in gone:
+                    cursor = db.execute(
+                        "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming' AND writer IS ?",
+                        (writer,),
+                    )
+                    settled += cursor.rowcount
+        instances.sweep(self.path)
+        return settled
 
     # -- conversations -------------------------------------------------------------------------
 
@@ -196,11 +220,12 @@ class Store:
     ) -> Message:
         """Appends a message and commits it before returning."""
         now = time.time()
+        writer = self.instance_id if status == "streaming" else None
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model_name, now),
+                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model_name, now, writer),
             )
             db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             new_id = int(cursor.lastrowid or 0)
@@ -220,8 +245,9 @@ class Store:
             db.execute(
                 "UPDATE messages SET content = ?, status = COALESCE(?, status), "
                 "n_tokens = COALESCE(?, n_tokens), tokens_per_second = COALESCE(?, tokens_per_second), "
-                "ttft_seconds = COALESCE(?, ttft_seconds) WHERE id = ?",
-                (content, status, n_tokens, tokens_per_second, ttft_seconds, message_id),
+                "ttft_seconds = COALESCE(?, ttft_seconds), "
+                "writer = CASE WHEN ? = 'streaming' THEN ? ELSE writer END WHERE id = ?",
+                (content, status, n_tokens, tokens_per_second, ttft_seconds, status, self.instance_id, message_id),
             )
 
     def delete_message(self, message_id: int) -> None:

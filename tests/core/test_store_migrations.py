@@ -10,6 +10,7 @@ import pytest
 from app.core import dbfile, paths
 from app.core.errors import DatabaseDamagedError, StorageError
 from app.core.store import Store
+from tests.core.store_helpers import make_version_1_history
 
 AUDIT_MIGRATION = """
 CREATE TABLE audit (message_id INTEGER, note TEXT);
@@ -72,3 +73,14 @@ def test_a_failing_migration_leaves_the_version_and_the_schema_unchanged(
     assert not isinstance(caught.value, DatabaseDamagedError)  # a failed migration is not damage
     assert _version_and_tables(paths.database_path()) == before
     assert "half_done" not in before[1]
+
+
+def test_a_history_from_an_older_parley_is_upgraded_with_its_data(parley_home: Path) -> None:
+    make_version_1_history(paths.database_path())
+
+    opened = Store()
+
+    assert [c.title for c in opened.conversations()] == ["From v1"]
+    assert [m.content for m in opened.messages(1)] == ["hi"]
+    opened.close()
+    assert _version_and_tables(paths.database_path())[0] == dbfile.SCHEMA_VERSION
