@@ -1,9 +1,9 @@
 """The history's SQLite file: opening it checked and upgraded, and setting it aside when damaged.
 
 ``open_database`` is the one way a connection to the history is made: the file is looked at
-read-only first (version, ``PRAGMA quick_check``), migrated by numbered scripts recorded in
-``PRAGMA user_version``, and probed for writing, so that a read-only folder is reported at start
-rather than at the first message.
+read-only first (version, ``PRAGMA quick_check``), copied before a migration, migrated by
+numbered scripts recorded in ``PRAGMA user_version``, and probed for writing, so that a
+read-only folder is reported at start rather than at the first message.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from app.core import dbhealth
-from app.core.errors import DatabaseDamagedError, DatabaseTooNewError
+from app.core import backups, dbhealth, paths
+from app.core.errors import BackupCheckFailedError, DatabaseDamagedError, DatabaseTooNewError
 
 log = logging.getLogger("app.store")
 
@@ -55,8 +55,16 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def open_database(path: Path) -> sqlite3.Connection:
-    """Opens the history at ``path``: checked, then upgraded."""
+def backups_folder_for(database: Path) -> Path:
+    """Where the copies of ``database`` go: a folder beside it, so two histories never share copies.
+
+    For the user's own history this is ``paths.backups_dir()``.
+    """
+    return database.parent / paths.BACKUPS_FOLDER
+
+
+def open_database(path: Path, backups_folder: Path) -> sqlite3.Connection:
+    """Opens the history at ``path``: checked, copied if it is about to be migrated, upgraded."""
     checked = _inspect(path)
     try:
         db = sqlite3.connect(path, isolation_level=None)
@@ -71,6 +79,12 @@ def open_database(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 5000")
         db.execute("PRAGMA journal_mode = WAL")
+        if 0 < found < SCHEMA_VERSION:
+            try:
+                backups.create_backup(db, path, backups_folder, "pre-migration")
+            except BackupCheckFailedError as exc:
+                # A copy is the pages as they are: if it fails its check, so does the history.
+                raise DatabaseDamagedError(path=path, reason=exc.fields["reason"]) from exc
         migrate(db, found)
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("SELECT count(*) FROM conversations").fetchone()

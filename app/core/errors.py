@@ -114,6 +114,12 @@ class StorageReadOnlyError(StorageError):
     )
 
 
+class BackupCheckFailedError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The backup copy {path} did not pass its check, so it was not kept: {reason}"
+    )
+
+
 class ConversationNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "There is no conversation with the id {id}.")
 

@@ -5,10 +5,11 @@ opened, checked and upgraded by ``app.core.dbfile``. A database written by a new
 refused and left untouched. Every write commits at once, so killing the app loses nothing that
 was already handed to the store.
 
-Every public method turns a SQLite failure into an ``AppError`` (``app.core.dbhealth``): a full
-disk, a read-only folder and real damage each get their own. Several instances may share the
-file: a streaming answer records its writer, and only answers whose writer is gone are settled
-as interrupted (``app.core.instances``).
+Checked copies of the history are made and restored through ``app.core.backups``. Every public method
+turns a SQLite failure into an ``AppError`` (``app.core.dbhealth``): a full disk, a read-only
+folder and real damage each get their own. Several instances may share the file: a streaming
+answer records its writer, and only answers whose writer is gone are settled as interrupted
+(``app.core.instances``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from app.core import dbfile, dbhealth, instances, paths
+from app.core import backups, dbfile, dbhealth, instances, paths
+from app.core.backups import Backup, BackupKind
 
 # Re-exported: the schema and setting a damaged file aside were this module's before dbfile existed.
 from app.core.dbfile import MIGRATIONS as MIGRATIONS
@@ -30,8 +32,10 @@ from app.core.dbfile import SCHEMA_VERSION as SCHEMA_VERSION
 from app.core.dbfile import set_aside as set_aside
 from app.core.errors import (
     AppError,
+    BackupCheckFailedError,
     ConversationNotFoundError,
     DatabaseDamagedError,
+    DatabaseTooNewError,
 )
 
 log = logging.getLogger("app.store")
@@ -80,7 +84,8 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or self.default_path()
-        self._db = dbfile.open_database(self.path)
+        self.backups_folder = dbfile.backups_folder_for(self.path)
+        self._db = dbfile.open_database(self.path, self.backups_folder)
         self._lock = instances.InstanceLock(self.path)
         self._lock.acquire()
         self.instance_id = self._lock.id
@@ -134,7 +139,7 @@ class Store:
         except sqlite3.Error as exc:
             raise self._failure(exc) from exc
 
-    # -- instances -----------------------------------------------------------------------------
+    # -- instances and backups -----------------------------------------------------------------
 
     def recover_interrupted(self) -> int:
         """Marks answers left streaming by an instance that is gone as interrupted; returns how many.
@@ -156,6 +161,37 @@ class Store:
                     settled += cursor.rowcount
         instances.sweep(self.path)
         return settled
+
+    def backup(self, kind: BackupKind = "daily") -> Backup:
+        """A checked copy of the history in ``backups_folder`` now."""
+        with self._reading() as db:
+            return backups.create_backup(db, self.path, self.backups_folder, kind)
+
+    def maybe_daily_backup(self, *, now: float | None = None) -> Backup | None:
+        """Today's copy, unless there is one already; the app calls this at start and on a timer."""
+        with self._reading() as db:
+            return backups.maybe_daily_backup(db, self.path, self.backups_folder, now=now)
+
+    def backups(self) -> list[Backup]:
+        """The copies of this history, newest first."""
+        return backups.list_backups(self.backups_folder, self.path)
+
+    def restore_backup(self, backup: Backup) -> Backup:
+        """Replaces the history with ``backup``; returns the "pre-restore" copy of what it replaced."""
+        check = backups.check_backup(backup.path)
+        if check.damaged:
+            raise BackupCheckFailedError(path=backup.path, reason=check.detail)
+        version = backups.schema_version(backup.path)
+        if version > dbfile.SCHEMA_VERSION:
+            raise DatabaseTooNewError(path=backup.path, found=version, known=dbfile.SCHEMA_VERSION)
+        before = self.backup("pre-restore")
+        backups.copy_into(backup.path, self._db, self.path)
+        with self._reading() as db:
+            db.execute("PRAGMA journal_mode = WAL")
+            dbfile.migrate(db, version)  # the copy being replaced is ``before``: no pre-migration copy
+        self.recover_interrupted()
+        log.warning("restored %s from %s (the previous history is kept at %s)", self.path, backup.path, before.path)
+        return before
 
     # -- conversations -------------------------------------------------------------------------
 
