@@ -1,9 +1,9 @@
 """The history's SQLite file: opening it checked and upgraded, and setting it aside when damaged.
 
-``open_database`` is the one way a connection to the history is made: the file is looked at
-read-only first (version, ``PRAGMA quick_check``), copied before a migration, migrated by
-numbered scripts recorded in ``PRAGMA user_version``, and probed for writing, so that a
-read-only folder is reported at start rather than at the first message.
+``open_database`` is the one way a connection to the history is made (by the store and by the
+recovery path): the file is looked at read-only first (version, ``PRAGMA quick_check``), copied
+before a migration, migrated by numbered scripts recorded in ``PRAGMA user_version``, and probed
+for writing, so that a read-only folder is reported at start rather than at the first message.
 """
 
 from __future__ import annotations
@@ -136,14 +136,41 @@ def _raise_if_damaged(path: Path, check: dbhealth.CheckResult) -> None:
         log.warning("%s was not checked at start (%s); damage will be caught when read", path, check.detail)
 
 
+def read_only_guard(path: Path) -> sqlite3.Connection | None:
+    """An open read-only connection to ``path``, while a damaged history's last writer closes.
+
+    SQLite checkpoints (and then deletes) the -wal when the last connection closes; one more
+    connection that cannot write keeps the damaged file and its -wal exactly as they were.
+    """
+    try:
+        guard = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        guard.execute("PRAGMA user_version").fetchone()  # joins the WAL: the lock that counts
+    except sqlite3.Error as exc:
+        log.info("no read-only guard on %s: %s", path, exc)
+    return guard
+
+
 def set_aside(path: Path) -> Path:
-    """Renames a database that cannot be opened (and its WAL files) out of the way, keeping every byte."""
+    """Renames a database that cannot be used (and its WAL files) out of the way, keeping every byte.
+
+    Returns the new name of the main file; its -wal and -shm keep their suffixes beside it.
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.damaged-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{path}{suffix}")
-        if source.exists():
-            os.replace(source, Path(f"{target}{suffix}"))
+    number = 1
+    while any(Path(f"{target}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+        number += 1  # never replace a file set aside earlier in the same second
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{target}{suffix}"))
+    except OSError as exc:
+        raise dbhealth.os_storage_error(exc, path) from exc
     return target
 
 

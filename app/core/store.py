@@ -7,9 +7,10 @@ was already handed to the store.
 
 Checked copies of the history are made and restored through ``app.core.backups``. Every public method
 turns a SQLite failure into an ``AppError`` (``app.core.dbhealth``): a full disk, a read-only
-folder and real damage each get their own. Several instances may share the file: a streaming
-answer records its writer, and only answers whose writer is gone are settled as interrupted
-(``app.core.instances``).
+folder and real damage each get their own; damage found while open is recovered with
+``recover_from_damage`` (``app.core.recovery``). Several instances may share the file: a
+streaming answer records its writer, and only answers whose writer is gone are settled as
+interrupted (``app.core.instances``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from app.core import backups, dbfile, dbhealth, instances, paths
 from app.core.backups import Backup, BackupKind
@@ -38,12 +39,17 @@ from app.core.errors import (
     DatabaseTooNewError,
 )
 
+if TYPE_CHECKING:
+    from app.core.recovery import RecoveryReport
+
 log = logging.getLogger("app.store")
 
 Role = Literal["system", "user", "assistant"]
 # complete: a finished message; streaming: an answer being written; stopped: the user pressed
 # Stop; interrupted: the app or engine died while it streamed; failed: generation raised.
 MessageStatus = Literal["complete", "streaming", "stopped", "interrupted", "failed"]
+ROLES: tuple[Role, ...] = ("system", "user", "assistant")
+STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "stopped", "interrupted", "failed")
 
 DEFAULT_TITLE = "New conversation"
 
@@ -139,7 +145,7 @@ class Store:
         except sqlite3.Error as exc:
             raise self._failure(exc) from exc
 
-    # -- instances and backups -----------------------------------------------------------------
+    # -- instances, backups, recovery ----------------------------------------------------------
 
     def recover_interrupted(self) -> int:
         """Marks answers left streaming by an instance that is gone as interrupted; returns how many.
@@ -192,6 +198,28 @@ class Store:
         self.recover_interrupted()
         log.warning("restored %s from %s (the previous history is kept at %s)", self.path, backup.path, before.path)
         return before
+
+    def recover_from_damage(self) -> RecoveryReport:
+        """After a ``DatabaseDamagedInUseError``: keeps the damaged file aside, restores and salvages.
+
+        The store stays usable on the recovered history. If recovery itself fails, the error is
+        raised and the store is closed.
+        """
+        from app.core import recovery  # recovery builds on this module: imported late to avoid a cycle
+
+        guard = dbfile.read_only_guard(self.path)
+        self._db.close()
+        try:
+            report = recovery.recover(self.path, backups_folder=self.backups_folder)
+            self._db = dbfile.open_database(self.path, self.backups_folder)
+        except BaseException:
+            self._lock.release()
+            raise
+        finally:
+            if guard is not None:
+                guard.close()  # on the file now set aside; a read-only close writes nothing
+        self.recover_interrupted()
+        return report
 
     # -- conversations -------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
-"""Damage is found: at open by a bounded quick_check, or at the first read that meets it."""
+"""Damage is found and recovered: the damaged file kept aside, the newest backup restored, the rest salvaged."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from app.core import dbhealth, paths
 from app.core.errors import DatabaseDamagedError, DatabaseDamagedInUseError
+from app.core.recovery import open_store
 from app.core.store import Store
 from tests.core.store_helpers import (
     PAGE,
@@ -17,9 +19,22 @@ from tests.core.store_helpers import (
     fill,
     garble,
     middle_offset,
+    pages_of,
+    snapshot_with_wal,
 )
 
 BIG = {"conversations": 30, "messages": 40, "size": 400}  # about 1 MB
+
+
+def _files(path: Path) -> tuple[bytes, bytes]:
+    """The bytes of a database and of its -wal (an empty -wal, which SQLite may create just by reading
+    a WAL database, holds no data and counts as none)."""
+    wal = Path(f"{path}-wal")
+    return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
+
+
+def _kept_files(kept: Path) -> tuple[bytes, bytes]:
+    return _files(kept)
 
 
 def _history(**sizes: int) -> dict[str, str]:
@@ -94,3 +109,151 @@ def test_the_check_gives_up_at_its_deadline(tmp_path: Path) -> None:
     assert result.status == "not checked"
     assert dbhealth.quick_check(db).status == "ok"
     db.close()
+
+
+# -- recovered ----------------------------------------------------------------------------------
+
+
+def test_one_bad_page_with_a_backup_brings_back_the_backup_and_everything_newer(parley_home: Path) -> None:
+    store = Store()
+    old = fill(store, 3, 4, tag="old")
+    store.backup()
+    new = fill(store, 2, 3, tag="new")
+    store.close()
+    database = paths.database_path()
+    garble(database, PAGE, PAGE)  # page 2: the conversations table itself
+    before = _files(database)
+
+    recovered, report = open_store()
+
+    assert report is not None
+    assert _kept_files(report.damaged_path) == before  # the damaged file, byte for byte
+    assert report.backup_path is not None and report.backup_created_at is not None
+    texts = all_texts(recovered)
+    assert {text: texts[text] for text in old} == old  # the backup, titles and all
+    assert set(new) <= set(texts)  # newer messages, though their conversations' rows were on the bad page
+    assert report.salvaged_messages == len(new)
+    assert report.salvaged_conversations == 2
+    recovered.close()
+
+
+def test_a_bad_page_of_old_messages_loses_nothing_that_a_backup_and_the_wal_hold(parley_home: Path) -> None:
+    store = Store()
+    old = fill(store, 3, 30, size=300, tag="old")
+    store.backup()
+    store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old rows now live in the main file only
+    new = fill(store, 2, 3, tag="new")  # and the newest only in the -wal, as after a crash
+    conversation = store.conversations()[0]
+    answer = store.add_message(conversation.id, "assistant", "streamed so f", status="streaming")
+    store.update_message(answer.id, "streamed so far")
+    crash = parley_home / "crash"
+    crash.mkdir()
+    snapshot_with_wal(store, crash / "parley.sqlite3")
+    store.close()
+    database = paths.database_path()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    for suffix in ("", "-wal"):
+        os.replace(crash / f"parley.sqlite3{suffix}", Path(f"{database}{suffix}"))
+    first_leaf = pages_of(database, "messages")[0]
+    garble(database, (first_leaf - 1) * PAGE, PAGE)
+    before = _files(database)
+    assert before[1]  # the newest rows are in the -wal
+
+    recovered, report = open_store()
+
+    assert report is not None
+    assert _kept_files(report.damaged_path) == before
+    assert all_texts(recovered) == {**old, **new, "streamed so far": conversation.title}
+    assert recovered.message(answer.id).status == "interrupted"  # its writer is gone
+    recovered.close()
+
+
+def test_the_middle_of_a_big_history_with_a_backup(parley_home: Path) -> None:
+    store = Store()
+    old = fill(store, BIG["conversations"], BIG["messages"], size=BIG["size"], tag="old")
+    store.backup()
+    new = fill(store, 2, 4, tag="new")
+    store.close()
+    database = paths.database_path()
+    garble(database, middle_offset(database, 65536), 65536)
+
+    recovered, report = open_store()
+
+    assert report is not None and report.backup_path is not None
+    texts = all_texts(recovered)
+    assert {text: texts[text] for text in old} == old
+    assert {text: texts.get(text) for text in new} == new
+    recovered.close()
+
+
+def test_the_middle_of_a_big_history_without_a_backup_is_salvaged_into_a_new_one(parley_home: Path) -> None:
+    written = _history(**BIG)
+    database = paths.database_path()
+    garble(database, middle_offset(database, 65536), 65536)
+    before = _files(database)
+
+    recovered, report = open_store()
+
+    assert report is not None
+    assert report.backup_path is None and report.backup_created_at is None
+    assert _kept_files(report.damaged_path) == before
+    texts = all_texts(recovered)
+    assert texts.items() <= written.items()  # nothing made up from the garbage
+    assert len(texts) == report.salvaged_messages
+    assert len(texts) >= len(written) - 16 * 12  # at most what 16 pages held is lost
+    assert report.salvaged_conversations == len(recovered.conversations())
+    new = recovered.create_conversation("after")  # a working history
+    recovered.add_message(new.id, "user", "hello")
+    recovered.close()
+
+
+def test_damage_found_while_open_goes_down_the_same_recovery_path(
+    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store()
+    old = fill(store, BIG["conversations"], BIG["messages"], size=BIG["size"])
+    store.backup()
+    store.close()
+    database = paths.database_path()
+    garble(database, middle_offset(database, 65536), 65536)
+    monkeypatch.setattr(dbhealth, "QUICK_CHECK_SECONDS", 0.0)
+    store = Store()
+    with pytest.raises(DatabaseDamagedInUseError):
+        for conversation in store.conversations():
+            store.messages(conversation.id)
+    before = _files(database)
+
+    report = store.recover_from_damage()
+
+    assert _kept_files(report.damaged_path) == before
+    assert report.backup_path is not None
+    assert all_texts(store) == old  # the same store object goes on, on the recovered history
+    conversation = store.conversations()[0]
+    store.add_message(conversation.id, "user", "still here")
+    store.close()
+
+
+def test_setting_aside_twice_in_one_second_keeps_both_files(tmp_path: Path) -> None:
+    from app.core.store import set_aside
+
+    database = tmp_path / "parley.sqlite3"
+    database.write_bytes(b"first")
+    first = set_aside(database)
+    database.write_bytes(b"second")
+    second = set_aside(database)
+    assert first != second
+    assert (first.read_bytes(), second.read_bytes()) == (b"first", b"second")
+
+
+def test_a_damaged_file_with_nothing_readable_gives_a_new_empty_history(parley_home: Path) -> None:
+    database = paths.database_path()
+    database.write_bytes(b"this is not a database" * 100)
+
+    recovered, report = open_store()
+
+    assert report is not None
+    assert report.damaged_path.read_bytes() == b"this is not a database" * 100
+    assert (report.salvaged_conversations, report.salvaged_messages) == (0, 0)
+    assert recovered.conversations() == []
+    recovered.close()
