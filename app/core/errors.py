@@ -89,8 +89,35 @@ class DatabaseDamagedError(AppError):
     )
 
 
+class DatabaseDamagedInUseError(DatabaseDamagedError):
+    """Damage found while the history was open: the app recovers it (``Store.recover_from_damage``)."""
+
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The history database {path} turned out to be damaged while Parley was using it: {reason}.",
+    )
+
+
 class StorageError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "Parley could not save to {path}: {reason}")
+
+
+class DiskFullError(StorageError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The disk holding {path} is full: free some space and try again; nothing already saved was lost."
+    )
+
+
+class StorageReadOnlyError(StorageError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed."
+    )
+
+
+class BackupCheckFailedError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The backup copy {path} did not pass its check, so it was not kept: {reason}"
+    )
 
 
 class ConversationNotFoundError(AppError):

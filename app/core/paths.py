@@ -13,6 +13,7 @@ import platformdirs
 
 APP_NAME = "Parley"
 HOME_ENV = "PARLEY_HOME"
+BACKUPS_FOLDER = "backups"
 
 
 def _home() -> Path | None:
@@ -51,6 +52,11 @@ def downloads_dir() -> Path:
 
 def database_path() -> Path:
     return data_dir() / "parley.sqlite3"
+
+
+def backups_dir() -> Path:
+    """Checked copies of the history database (daily, before a migration, before a restore)."""
+    return _ensure(data_dir() / BACKUPS_FOLDER)
 
 
 def settings_path() -> Path:

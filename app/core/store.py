@@ -1,65 +1,57 @@
-"""The history repository: the only module that talks to SQLite.
+"""The history repository: the only module that reads and writes the history through SQLite.
 
 Conversations and their messages live in one database under the data folder, in WAL mode,
-upgraded by numbered migrations recorded in ``PRAGMA user_version``. A database written by a
-newer Parley is refused and left untouched. Every write commits at once, so killing the app
-loses nothing that was already handed to the store.
+opened, checked and upgraded by ``app.core.dbfile``. A database written by a newer Parley is
+refused and left untouched. Every write commits at once, so killing the app loses nothing that
+was already handed to the store.
+
+Checked copies of the history are made and restored through ``app.core.backups``. Every public method
+turns a SQLite failure into an ``AppError`` (``app.core.dbhealth``): a full disk, a read-only
+folder and real damage each get their own; damage found while open is recovered with
+``recover_from_damage`` (``app.core.recovery``). Several instances may share the file: a
+streaming answer records its writer, and only answers whose writer is gone are settled as
+interrupted (``app.core.instances``).
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from app.core import paths
+from app.core import backups, dbfile, dbhealth, instances, paths
+from app.core.backups import Backup, BackupKind
+
+# Re-exported: the schema and setting a damaged file aside were this module's before dbfile existed.
+from app.core.dbfile import MIGRATIONS as MIGRATIONS
+from app.core.dbfile import SCHEMA_VERSION as SCHEMA_VERSION
+from app.core.dbfile import set_aside as set_aside
 from app.core.errors import (
+    AppError,
+    BackupCheckFailedError,
     ConversationNotFoundError,
     DatabaseDamagedError,
     DatabaseTooNewError,
-    StorageError,
 )
+
+if TYPE_CHECKING:
+    from app.core.recovery import RecoveryReport
+
+log = logging.getLogger("app.store")
 
 Role = Literal["system", "user", "assistant"]
 # complete: a finished message; streaming: an answer being written; stopped: the user pressed
 # Stop; interrupted: the app or engine died while it streamed; failed: generation raised.
 MessageStatus = Literal["complete", "streaming", "stopped", "interrupted", "failed"]
+ROLES: tuple[Role, ...] = ("system", "user", "assistant")
+STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "stopped", "interrupted", "failed")
 
 DEFAULT_TITLE = "New conversation"
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: conversations and messages.
-    """
-    CREATE TABLE conversations (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        title TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        model_name TEXT,
-        system_prompt TEXT
-    );
-    CREATE TABLE messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
-        content TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'complete',
-        model_name TEXT,
-        created_at REAL NOT NULL,
-        n_tokens INTEGER,
-        tokens_per_second REAL,
-        ttft_seconds REAL
-    );
-    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
-    CREATE INDEX conversations_by_update ON conversations(updated_at DESC);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)
@@ -98,64 +90,136 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or self.default_path()
-        self._db = self._open(self.path)
-        self.recover_interrupted()
+        self.backups_folder = dbfile.backups_folder_for(self.path)
+        self._db = dbfile.open_database(self.path, self.backups_folder)
+        self._lock = instances.InstanceLock(self.path)
+        self._lock.acquire()
+        self.instance_id = self._lock.id
+        try:
+            self.recover_interrupted()
+        except BaseException:
+            self.close()
+            raise
 
     @staticmethod
     def default_path() -> Path:
         return paths.database_path()
 
-    # -- opening -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        try:
-            db = sqlite3.connect(path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(path=path, reason=exc) from exc
-        try:
-            # Read the version before anything writes to the file: WAL mode changes its header.
-            found = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if found > SCHEMA_VERSION:
-                db.close()
-                raise DatabaseTooNewError(path=path, found=found, known=SCHEMA_VERSION)
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 5000")
-            db.execute("PRAGMA journal_mode = WAL")
-            _migrate(db, found)
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("SELECT count(*) FROM conversations").fetchone()
-        except DatabaseTooNewError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            if "full" in str(exc).lower():
-                raise StorageError(path=path, reason=exc) from exc
-            raise DatabaseDamagedError(path=path, reason=exc) from exc
-        db.row_factory = sqlite3.Row
-        return db
-
     def close(self) -> None:
         self._db.close()
+        # Only now may another instance settle this one's unfinished answers.
+        self._lock.release()
+
+    # -- failures ------------------------------------------------------------------------------
+
+    def _failure(self, exc: sqlite3.Error) -> AppError:
+        error = dbhealth.storage_error(exc, self.path, in_use=True)
+        if isinstance(error, DatabaseDamagedError):
+            log.error("the history %s is damaged: %s", self.path, exc)
+        return error
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._db
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # misuse (a closed store, bad SQL) is a bug, not a storage failure
+        except sqlite3.Error as exc:
+            raise self._failure(exc) from exc
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
+                yield db
+                db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A COMMIT that failed (a full disk) leaves the transaction open as well.
+                if db.in_transaction:
+                    dbfile.rollback(db)
                 raise
-            self._db.execute("COMMIT")
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
         except sqlite3.Error as exc:
-            raise StorageError(path=self.path, reason=exc) from exc
+            raise self._failure(exc) from exc
+
+    # -- instances, backups, recovery ----------------------------------------------------------
 
     def recover_interrupted(self) -> int:
-        """Marks answers left streaming by a killed app as interrupted; returns how many."""
-        with self._write() as db:
-            cursor = db.execute("UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'")
-            return cursor.rowcount
+        """Marks answers left streaming by an instance that is gone as interrupted; returns how many.
+
+        An answer that another running instance (a second window, ``parley ask``) is still
+        writing is left streaming.
+        """
+        with self._reading() as db:
+            rows = db.execute("SELECT DISTINCT writer FROM messages WHERE status = 'streaming'").fetchall()
+        gone = [row[0] for row in rows if row[0] != self.instance_id and not instances.is_alive(self.path, row[0])]
+        settled = 0
+        if gone:
+            with self._write() as db:
+                for writer in gone:
+                    cursor = db.execute(
+                        "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming' AND writer IS ?",
+                        (writer,),
+                    )
+                    settled += cursor.rowcount
+        instances.sweep(self.path)
+        return settled
+
+    def backup(self, kind: BackupKind = "daily") -> Backup:
+        """A checked copy of the history in ``backups_folder`` now."""
+        with self._reading() as db:
+            return backups.create_backup(db, self.path, self.backups_folder, kind)
+
+    def maybe_daily_backup(self, *, now: float | None = None) -> Backup | None:
+        """Today's copy, unless there is one already; the app calls this at start and on a timer."""
+        with self._reading() as db:
+            return backups.maybe_daily_backup(db, self.path, self.backups_folder, now=now)
+
+    def backups(self) -> list[Backup]:
+        """The copies of this history, newest first."""
+        return backups.list_backups(self.backups_folder, self.path)
+
+    def restore_backup(self, backup: Backup) -> Backup:
+        """Replaces the history with ``backup``; returns the "pre-restore" copy of what it replaced."""
+        check = backups.check_backup(backup.path)
+        if check.damaged:
+            raise BackupCheckFailedError(path=backup.path, reason=check.detail)
+        version = backups.schema_version(backup.path)
+        if version > dbfile.SCHEMA_VERSION:
+            raise DatabaseTooNewError(path=backup.path, found=version, known=dbfile.SCHEMA_VERSION)
+        before = self.backup("pre-restore")
+        backups.copy_into(backup.path, self._db, self.path)
+        with self._reading() as db:
+            db.execute("PRAGMA journal_mode = WAL")
+            dbfile.migrate(db, version)  # the copy being replaced is ``before``: no pre-migration copy
+        self.recover_interrupted()
+        log.warning("restored %s from %s (the previous history is kept at %s)", self.path, backup.path, before.path)
+        return before
+
+    def recover_from_damage(self) -> RecoveryReport:
+        """After a ``DatabaseDamagedInUseError``: keeps the damaged file aside, restores and salvages.
+
+        The store stays usable on the recovered history. If recovery itself fails, the error is
+        raised and the store is closed.
+        """
+        from app.core import recovery  # recovery builds on this module: imported late to avoid a cycle
+
+        guard = dbfile.read_only_guard(self.path)
+        self._db.close()
+        try:
+            report = recovery.recover(self.path, backups_folder=self.backups_folder)
+            self._db = dbfile.open_database(self.path, self.backups_folder)
+        except BaseException:
+            self._lock.release()
+            raise
+        finally:
+            if guard is not None:
+                guard.close()  # on the file now set aside; a read-only close writes nothing
+        self.recover_interrupted()
+        return report
 
     # -- conversations -------------------------------------------------------------------------
 
@@ -174,15 +238,17 @@ class Store:
 
     def conversations(self) -> list[Conversation]:
         """Every conversation, the most recently active first."""
-        rows = self._db.execute(
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY updated_at DESC, id DESC"
-        ).fetchall()
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY updated_at DESC, id DESC"
+            ).fetchall()
         return [Conversation(*row) for row in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
-        row = self._db.execute(
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
-        ).fetchone()
+        with self._reading() as db:
+            row = db.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
         if row is None:
             raise ConversationNotFoundError(id=conversation_id)
         return Conversation(*row)
@@ -218,11 +284,12 @@ class Store:
     ) -> Message:
         """Appends a message and commits it before returning."""
         now = time.time()
+        writer = self.instance_id if status == "streaming" else None
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model_name, now),
+                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model_name, now, writer),
             )
             db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             new_id = int(cursor.lastrowid or 0)
@@ -242,8 +309,9 @@ class Store:
             db.execute(
                 "UPDATE messages SET content = ?, status = COALESCE(?, status), "
                 "n_tokens = COALESCE(?, n_tokens), tokens_per_second = COALESCE(?, tokens_per_second), "
-                "ttft_seconds = COALESCE(?, ttft_seconds) WHERE id = ?",
-                (content, status, n_tokens, tokens_per_second, ttft_seconds, message_id),
+                "ttft_seconds = COALESCE(?, ttft_seconds), "
+                "writer = CASE WHEN ? = 'streaming' THEN ? ELSE writer END WHERE id = ?",
+                (content, status, n_tokens, tokens_per_second, ttft_seconds, status, self.instance_id, message_id),
             )
 
     def delete_message(self, message_id: int) -> None:
@@ -251,41 +319,15 @@ class Store:
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
     def message(self, message_id: int) -> Message:
-        row = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        with self._reading() as db:
+            row = db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
         if row is None:
             raise LookupError(f"no message {message_id}")
         return Message(*row)
 
     def messages(self, conversation_id: int) -> list[Message]:
-        rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
-        ).fetchall()
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            ).fetchall()
         return [Message(*row) for row in rows]
-
-
-def set_aside(path: Path) -> Path:
-    """Renames a database that cannot be opened (and its WAL files) out of the way, keeping every byte."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{path}{suffix}")
-        if source.exists():
-            os.replace(source, Path(f"{target}{suffix}"))
-    return target
-
-
-def _migrate(db: sqlite3.Connection, found: int) -> None:
-    for number in range(found + 1, SCHEMA_VERSION + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(MIGRATIONS[number - 1]):
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-
-def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]

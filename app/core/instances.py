@@ -1,0 +1,143 @@
+"""Which Parley instances have a history open, so that one never settles another's live answer.
+
+Several instances can share one database: a second window, ``parley ask`` in a terminal. Each
+open ``Store`` gets an instance id and holds an exclusive OS lock on its own lock file,
+``<database>.instances/<id>.lock``, for as long as it is open; a streaming answer records the id
+of the instance writing it (``messages.writer``). An answer is "interrupted" only when its
+writer's lock file can be locked by someone else, that is, when the writer is gone.
+
+Why a lock and not a heartbeat in the database: the operating system drops the lock the moment
+the process dies, SIGKILL and power loss included, so liveness is exact and needs no clock,
+no timeout to tune and no periodic writes. A heartbeat would mark a live ``parley ask`` dead
+while a long prompt is evaluated without a checkpoint, and would write to the disk every few
+seconds. ``flock`` (not ``fcntl`` record locks) is used because its locks belong to the open
+file, so two stores in one process see each other too. On Windows, ``msvcrt.locking`` gives the
+same guarantees (the lock dies with the handle).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import uuid
+from pathlib import Path
+
+log = logging.getLogger("app.store")
+
+_ID = re.compile(r"[0-9a-f]{32}")
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def locks_folder(database: Path) -> Path:
+    return database.with_name(f"{database.name}.instances")
+
+
+class InstanceLock:
+    """This instance's claim on a database, held from ``acquire`` until ``release``."""
+
+    def __init__(self, database: Path) -> None:
+        self.id = uuid.uuid4().hex
+        self.folder = locks_folder(database)
+        self.path = self.folder / f"{self.id}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Takes the lock; without it (a file system with no locks) others see this instance as gone."""
+        for _attempt in range(3):
+            try:
+                self.folder.mkdir(exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                log.warning("no instance lock at %s (%s): others may settle this instance's answers", self.path, exc)
+                return
+            try:
+                locked = _try_lock(fd) and _still_named(fd, self.path)
+            except OSError as exc:
+                os.close(fd)
+                log.warning("the file system refused the instance lock %s: %s", self.path, exc)
+                return
+            if locked:
+                self._fd = fd
+                return
+            # Another instance's sweep removed the file between our open and our lock: start again.
+            os.close(fd)
+        log.warning("could not hold the instance lock %s", self.path)
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        os.close(self._fd)  # closing drops the lock
+        self._fd = None
+        self.path.unlink(missing_ok=True)
+
+
+def _still_named(fd: int, path: Path) -> bool:
+    """True when ``path`` is still the file open as ``fd`` (a lock on an unlinked file is invisible)."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def is_alive(database: Path, instance_id: str | None) -> bool:
+    """True while the instance ``instance_id`` still holds its lock on ``database``.
+
+    A dead instance's lock file is removed on the way, so the folder does not fill up.
+    """
+    if instance_id is None or not _ID.fullmatch(instance_id):
+        return False  # written before instances were tracked, or not an id we wrote
+    path = locks_folder(database) / f"{instance_id}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        log.warning("cannot tell whether instance %s is alive (%s); assuming it is", instance_id, exc)
+        return True
+    try:
+        if not _try_lock(fd):
+            return True
+    except OSError as exc:
+        log.warning("cannot tell whether instance %s is alive (%s); assuming it is", instance_id, exc)
+        return True
+    finally:
+        os.close(fd)
+    path.unlink(missing_ok=True)
+    return False
+
+
+def sweep(database: Path) -> int:
+    """Removes the lock files left by killed instances; returns how many."""
+    folder = locks_folder(database)
+    try:
+        names = [entry.stem for entry in folder.iterdir() if entry.suffix == ".lock"]
+    except OSError:
+        return 0
+    return sum(1 for name in names if not is_alive(database, name))
