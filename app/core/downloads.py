@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -42,6 +43,8 @@ from app.core.errors import (
 from app.core.gguf import split_name, split_part_names
 from app.core.hub import DEFAULT_ENDPOINT, HubConfig, HubFile, RemoteFile, TransferError
 from app.core.library import human_size, model_target, now_utc, safe_model_file_name
+
+log = logging.getLogger("app.downloads")
 
 try:
     import fcntl
@@ -175,16 +178,21 @@ class Download:
         # Asking for the first part now surfaces a gated repo or a missing file before anything is written.
         first = self._resolve(parts[0], listing.commit)
         with self._locked(parts):
+            log.info("downloading %s from %s at %s", ", ".join(self.request.files), self.request.repo, listing.commit)
             try:
-                return self._run(listing.commit, parts, target, first)
+                result = self._run(listing.commit, parts, target, first)
             except _StoppedError:
+                log.info("%s: %s", self.request.repo, "cancelled" if self._stop_kind == "cancel" else "paused")
                 if self._stop_kind == "cancel":
                     self._discard(parts)
                     return DownloadResult("cancelled", None, None)
                 return DownloadResult("paused", None, None)
-            except AppError:
+            except AppError as err:
+                log.warning("%s: %s", self.request.repo, err)
                 self._discard([part for part in parts if _size(part.part_path) == 0])
                 raise
+            log.info("installed %s", target)
+            return result
 
     def _parts(self, listing: hub.RepoFiles) -> list[_Part]:
         names = list(self.request.files)

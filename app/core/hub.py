@@ -14,6 +14,7 @@ decides what to retry.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +39,8 @@ from huggingface_hub.utils._headers import build_hf_headers  # not re-exported w
 from app.core.errors import AppError, HubError, HubGatedRepoError, HubNotFoundError, HubUnreachableError
 from app.core.gguf import quantization_from_name, split_name
 from app.core.settings import Settings
+
+log = logging.getLogger("app.hub")
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 API_TIMEOUT_S = 10.0
@@ -125,7 +128,18 @@ class TransferError(Exception):
 
 @contextmanager
 def translate_errors(repo: str, file: str | None = None, revision: str | None = None) -> Iterator[None]:
-    """Turns what the library and its HTTP client raise into the user's ``AppError``."""
+    """Turns what the library and its HTTP client raise into the user's ``AppError``, and logs it."""
+    try:
+        with _translated(repo, file, revision):
+            yield
+    except AppError as err:
+        cause = err.__cause__
+        log.info("%s%s: %s%s", repo, f"/{file}" if file else "", err, f" ({cause!r})" if cause else "")
+        raise
+
+
+@contextmanager
+def _translated(repo: str, file: str | None, revision: str | None) -> Iterator[None]:
     try:
         yield
     except AppError:
