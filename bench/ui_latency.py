@@ -23,7 +23,9 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core import settings as settings_module
 from app.core.engine.protocol import SamplingSettings
+from app.core.settings import SettingsStore
 from app.core.store import Store
+from app.ui.application import build_services
 from app.ui.main_window import MainWindow
 
 PERIOD_MS = 5
@@ -61,7 +63,7 @@ def main() -> None:
     prefs = replace(prefs, sampling=SamplingSettings(temperature=0.0, top_k=1, max_tokens=TOKENS, seed=1))
     settings_module.save(prefs)
     store = Store()
-    window = MainWindow(store, prefs)
+    window = MainWindow(build_services(store, SettingsStore(prefs)))
     window.resize(1120, 760)
     window.show()
     conversation_id = window.new_conversation()

@@ -49,105 +49,130 @@
         <translation>历史数据库 {path} 已损坏，无法打开：{reason}。该文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="93"/>
+        <location filename="../../app/core/errors.py" line="95"/>
+        <source>The history database {path} turned out to be damaged while Parley was using it: {reason}.</source>
+        <translation>Parley 使用历史数据库 {path} 时发现它已损坏：{reason}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="102"/>
         <source>Parley could not save to {path}: {reason}</source>
         <translation>Parley 无法保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="97"/>
+        <location filename="../../app/core/errors.py" line="106"/>
+        <source>The disk holding {path} is full: free some space and try again; nothing already saved was lost.</source>
+        <translation>{path} 所在的磁盘已满：请腾出一些空间后重试；已保存的内容都没有丢失。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="112"/>
+        <source>Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed.</source>
+        <translation>Parley 无法写入 {path}：文件夹或文件是只读的。没有任何内容被更改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="118"/>
+        <source>The backup copy {path} did not pass its check, so it was not kept: {reason}</source>
+        <translation>备份副本 {path} 未通过检查，因此没有保留：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="124"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="101"/>
+        <location filename="../../app/core/errors.py" line="128"/>
         <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="109"/>
+        <location filename="../../app/core/errors.py" line="136"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="116"/>
+        <location filename="../../app/core/errors.py" line="143"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="120"/>
+        <location filename="../../app/core/errors.py" line="147"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="124"/>
+        <location filename="../../app/core/errors.py" line="151"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="131"/>
+        <location filename="../../app/core/errors.py" line="158"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="139"/>
+        <location filename="../../app/core/errors.py" line="166"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="147"/>
+        <location filename="../../app/core/errors.py" line="174"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="153"/>
+        <location filename="../../app/core/errors.py" line="180"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="157"/>
+        <location filename="../../app/core/errors.py" line="184"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="163"/>
+        <location filename="../../app/core/errors.py" line="190"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="169"/>
+        <location filename="../../app/core/errors.py" line="196"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="202"/>
+        <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
+        <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
 </context>
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="29"/>
+        <location filename="../../app/ui/application.py" line="76"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="37"/>
+        <location filename="../../app/ui/application.py" line="84"/>
         <source>Parley</source>
         <translation>Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="40"/>
+        <location filename="../../app/ui/application.py" line="87"/>
         <source>Parley can keep the damaged file aside, unchanged, and start with a new, empty history.</source>
         <translation>Parley 可以将损坏的文件原样保留在一旁，并以新的空白历史记录启动。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="46"/>
+        <location filename="../../app/ui/application.py" line="93"/>
         <source>Keep it aside and start fresh</source>
         <translation>保留旧文件并重新开始</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="48"/>
+        <location filename="../../app/ui/application.py" line="95"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="63"/>
+        <location filename="../../app/ui/application.py" line="110"/>
         <source>The damaged history was kept, unchanged, at {path}. This is a new, empty history.</source>
         <translation>损坏的历史记录已原样保留在 {path}。当前是新的空白历史记录。</translation>
     </message>
@@ -159,19 +184,6 @@
         <location filename="../../app/ui/banner.py" line="35"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
-    </message>
-</context>
-<context>
-    <name>ChatController</name>
-    <message>
-        <location filename="../../app/ui/chat_controller.py" line="335"/>
-        <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
-        <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/chat_controller.py" line="341"/>
-        <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
-        <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
 </context>
 <context>
@@ -238,17 +250,17 @@
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../app/ui/crash.py" line="53"/>
+        <location filename="../../app/ui/crash.py" line="48"/>
         <source>Parley hit a bug</source>
         <translation>Parley 遇到了程序错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash.py" line="54"/>
+        <location filename="../../app/ui/crash.py" line="49"/>
         <source>Something inside Parley went wrong that should not have. Your conversations are saved.</source>
         <translation>Parley 内部发生了不应出现的错误。您的对话均已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash.py" line="57"/>
+        <location filename="../../app/ui/crash.py" line="52"/>
         <source>The details below were also written to {path}. Please include them in a bug report.</source>
         <translation>以下详细信息也已写入 {path}。提交错误报告时请附上这些信息。</translation>
     </message>
@@ -256,97 +268,97 @@
 <context>
     <name>DownloadRow</name>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="24"/>
+        <location filename="../../app/ui/download_panel.py" line="23"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="27"/>
+        <location filename="../../app/ui/download_panel.py" line="26"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="28"/>
+        <location filename="../../app/ui/download_panel.py" line="27"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="82"/>
+        <location filename="../../app/ui/download_panel.py" line="81"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="83"/>
+        <location filename="../../app/ui/download_panel.py" line="82"/>
         <source>Stop and delete what was downloaded</source>
         <translation>停止下载，并删除已下载的部分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="108"/>
+        <location filename="../../app/ui/download_panel.py" line="107"/>
         <source>{done} of {total}</source>
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="112"/>
+        <location filename="../../app/ui/download_panel.py" line="111"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="115"/>
+        <location filename="../../app/ui/download_panel.py" line="114"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="115"/>
+        <location filename="../../app/ui/download_panel.py" line="114"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="117"/>
+        <location filename="../../app/ui/download_panel.py" line="116"/>
         <source>Pause; the download resumes where it stopped</source>
         <translation>暂停；之后会从中断处继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="117"/>
+        <location filename="../../app/ui/download_panel.py" line="116"/>
         <source>Continue the download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="124"/>
+        <location filename="../../app/ui/download_panel.py" line="123"/>
         <source>Checking the download…</source>
         <translation>正在校验下载的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="127"/>
+        <location filename="../../app/ui/download_panel.py" line="126"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="128"/>
+        <location filename="../../app/ui/download_panel.py" line="127"/>
         <source>{speed}/s</source>
         <translation>{speed}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="131"/>
+        <location filename="../../app/ui/download_panel.py" line="130"/>
         <source>{speed} · {time} left</source>
         <translation>{speed} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="133"/>
+        <location filename="../../app/ui/download_panel.py" line="132"/>
         <source>Pausing…</source>
         <translation>正在暂停…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="135"/>
+        <location filename="../../app/ui/download_panel.py" line="134"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="137"/>
+        <location filename="../../app/ui/download_panel.py" line="136"/>
         <source>Interrupted; resume to continue</source>
         <translation>已中断，点“继续”可接着下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="138"/>
+        <location filename="../../app/ui/download_panel.py" line="137"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
@@ -354,7 +366,7 @@
 <context>
     <name>DownloadsPanel</name>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="167"/>
+        <location filename="../../app/ui/download_panel.py" line="166"/>
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
@@ -362,134 +374,134 @@
 <context>
     <name>FindModelsPage</name>
     <message>
-        <location filename="../../app/ui/find_models.py" line="35"/>
+        <location filename="../../app/ui/find_models.py" line="34"/>
         <source>{name} ({count} parts)</source>
         <translation>{name}（{count} 个分卷）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="62"/>
-        <location filename="../../app/ui/find_models.py" line="172"/>
+        <location filename="../../app/ui/find_models.py" line="61"/>
+        <location filename="../../app/ui/find_models.py" line="168"/>
         <source>Type a model&apos;s name, such as “qwen” or “llama”.</source>
         <translation>输入模型名称，例如“qwen”或“llama”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="67"/>
+        <location filename="../../app/ui/find_models.py" line="66"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="69"/>
+        <location filename="../../app/ui/find_models.py" line="68"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="77"/>
+        <location filename="../../app/ui/find_models.py" line="76"/>
         <source>Search the Hugging Face Hub for GGUF models</source>
         <translation>在 Hugging Face Hub 上搜索 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="89"/>
+        <location filename="../../app/ui/find_models.py" line="88"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="89"/>
+        <location filename="../../app/ui/find_models.py" line="88"/>
         <source>Downloads</source>
         <translation>下载量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="89"/>
+        <location filename="../../app/ui/find_models.py" line="88"/>
         <source>Likes</source>
         <translation>点赞</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="109"/>
+        <location filename="../../app/ui/find_models.py" line="108"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="109"/>
+        <location filename="../../app/ui/find_models.py" line="108"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="109"/>
+        <location filename="../../app/ui/find_models.py" line="108"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="109"/>
+        <location filename="../../app/ui/find_models.py" line="108"/>
         <source>Fit</source>
         <translation>适配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="175"/>
+        <location filename="../../app/ui/find_models.py" line="171"/>
         <source>Searching the Hub for “{query}”…</source>
         <translation>正在 Hub 上搜索“{query}”…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="189"/>
+        <location filename="../../app/ui/find_models.py" line="185"/>
         <source>Listing the files of {repo}…</source>
         <translation>正在列出 {repo} 中的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="225"/>
+        <location filename="../../app/ui/find_models.py" line="221"/>
         <source> (gated)</source>
         <translation>（需授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="233"/>
+        <location filename="../../app/ui/find_models.py" line="229"/>
         <source>GGUF repositories for “{query}”: {count}</source>
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="235"/>
+        <location filename="../../app/ui/find_models.py" line="231"/>
         <source>No GGUF models match “{query}”.</source>
         <translation>没有与“{query}”匹配的 GGUF 模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="239"/>
+        <location filename="../../app/ui/find_models.py" line="235"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="259"/>
+        <location filename="../../app/ui/find_models.py" line="255"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="270"/>
+        <location filename="../../app/ui/find_models.py" line="266"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="273"/>
+        <location filename="../../app/ui/find_models.py" line="269"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="290"/>
-        <location filename="../../app/ui/find_models.py" line="332"/>
+        <location filename="../../app/ui/find_models.py" line="286"/>
+        <location filename="../../app/ui/find_models.py" line="328"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="292"/>
+        <location filename="../../app/ui/find_models.py" line="288"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="323"/>
+        <location filename="../../app/ui/find_models.py" line="319"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="326"/>
+        <location filename="../../app/ui/find_models.py" line="322"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="329"/>
+        <location filename="../../app/ui/find_models.py" line="325"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -530,7 +542,7 @@
 <context>
     <name>LoadingIndicator</name>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="125"/>
+        <location filename="../../app/ui/model_picker.py" line="120"/>
         <source>Loading {model}…</source>
         <translation>正在加载 {model}…</translation>
     </message>
@@ -538,42 +550,63 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="139"/>
+        <location filename="../../app/ui/main_window.py" line="138"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="139"/>
+        <location filename="../../app/ui/main_window.py" line="138"/>
         <source>Search the Hugging Face Hub for models to download</source>
         <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="145"/>
+        <location filename="../../app/ui/main_window.py" line="141"/>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="141"/>
+        <source>The installed models: import, delete, choose</source>
+        <translation>已安装的模型：导入、删除、选择</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="143"/>
+        <location filename="../../app/ui/main_window.py" line="153"/>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="143"/>
+        <source>Settings (Ctrl+,)</source>
+        <translation>设置（Ctrl+,）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="149"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="312"/>
+        <location filename="../../app/ui/main_window.py" line="369"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="320"/>
+        <location filename="../../app/ui/main_window.py" line="377"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="421"/>
+        <location filename="../../app/ui/main_window.py" line="475"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="495"/>
+        <location filename="../../app/ui/main_window.py" line="583"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="495"/>
+        <location filename="../../app/ui/main_window.py" line="583"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -602,7 +635,7 @@
     </message>
     <message>
         <location filename="../../app/ui/model_manager.py" line="101"/>
-        <location filename="../../app/ui/model_manager.py" line="336"/>
+        <location filename="../../app/ui/model_manager.py" line="340"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -627,122 +660,122 @@
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="152"/>
+        <location filename="../../app/ui/model_manager.py" line="153"/>
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="152"/>
+        <location filename="../../app/ui/model_manager.py" line="153"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="169"/>
+        <location filename="../../app/ui/model_manager.py" line="170"/>
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="170"/>
+        <location filename="../../app/ui/model_manager.py" line="171"/>
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="173"/>
+        <location filename="../../app/ui/model_manager.py" line="174"/>
         <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="178"/>
+        <location filename="../../app/ui/model_manager.py" line="179"/>
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="179"/>
+        <location filename="../../app/ui/model_manager.py" line="180"/>
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="187"/>
+        <location filename="../../app/ui/model_manager.py" line="188"/>
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="191"/>
+        <location filename="../../app/ui/model_manager.py" line="192"/>
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="196"/>
+        <location filename="../../app/ui/model_manager.py" line="197"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="196"/>
+        <location filename="../../app/ui/model_manager.py" line="197"/>
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="232"/>
+        <location filename="../../app/ui/model_manager.py" line="308"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="236"/>
+        <location filename="../../app/ui/model_manager.py" line="312"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="256"/>
+        <location filename="../../app/ui/model_manager.py" line="246"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="263"/>
+        <location filename="../../app/ui/model_manager.py" line="253"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="279"/>
+        <location filename="../../app/ui/model_manager.py" line="269"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="279"/>
+        <location filename="../../app/ui/model_manager.py" line="269"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="293"/>
+        <location filename="../../app/ui/model_manager.py" line="283"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="293"/>
+        <location filename="../../app/ui/model_manager.py" line="283"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="294"/>
+        <location filename="../../app/ui/model_manager.py" line="284"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="328"/>
+        <location filename="../../app/ui/model_manager.py" line="332"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="336"/>
+        <location filename="../../app/ui/model_manager.py" line="340"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="338"/>
+        <location filename="../../app/ui/model_manager.py" line="342"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="356"/>
+        <location filename="../../app/ui/model_manager.py" line="360"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -750,22 +783,22 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="35"/>
+        <location filename="../../app/ui/model_picker.py" line="30"/>
         <source>The model that answers in this conversation</source>
         <translation>在此对话中回答的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="45"/>
+        <location filename="../../app/ui/model_picker.py" line="40"/>
         <source>Open a GGUF model file</source>
         <translation>打开 GGUF 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="45"/>
+        <location filename="../../app/ui/model_picker.py" line="40"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="65"/>
+        <location filename="../../app/ui/model_picker.py" line="60"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
@@ -859,32 +892,31 @@
     </message>
 </context>
 <context>
-    <name>ModelsFlow</name>
+    <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="43"/>
-        <source>Models</source>
-        <translation>模型</translation>
+        <location filename="../../app/ui/models_flow.py" line="223"/>
+        <source>GPU</source>
+        <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="43"/>
-        <source>The installed models: import, delete, choose</source>
-        <translation>已安装的模型：导入、删除、选择</translation>
+        <location filename="../../app/ui/models_flow.py" line="223"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="45"/>
-        <location filename="../../app/ui/models_flow.py" line="49"/>
-        <source>Settings…</source>
-        <translation>设置…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models_flow.py" line="49"/>
-        <source>Settings (Ctrl+,)</source>
-        <translation>设置（Ctrl+,）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/models_flow.py" line="188"/>
+        <location filename="../../app/ui/models_flow.py" line="228"/>
         <source>{model} is loaded ({seconds} s)</source>
         <translation>已加载 {model}（{seconds} 秒）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="236"/>
+        <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
+        <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="242"/>
+        <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
+        <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
 </context>
 <context>
