@@ -168,6 +168,9 @@ class ChatView(QtWidgets.QTextBrowser):
                 cursor.insertMarkdown(shown.text, _MARKDOWN)
             elif shown.message.status == "streaming":
                 cursor.insertText("…", style.muted_char_format(palette))
+            elif shown.message.status in ("failed", "stopped", "interrupted"):
+                # Kept so the conversation shows the message got no answer; the banner said why.
+                cursor.insertText(self.tr("No answer was written."), style.muted_char_format(palette))
             cursor.endEditBlock()
             if shown.message.role != "user" and shown.text:
                 # A second edit: the tables the Markdown made exist only once the first one has ended.

@@ -78,6 +78,13 @@ def test_each_answer_names_its_model_and_how_it_ended(qtbot: QtBot) -> None:
     assert headers == [MODEL, f"{MODEL} · stopped", f"{MODEL} · interrupted", f"{MODEL} · failed"]
 
 
+def test_an_answer_that_ended_before_its_first_word_says_so(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_conversation([message(1, "assistant", "", "failed"), message(2, "assistant", "Half", "stopped")])
+    assert view.shown_text(1).splitlines()[1:] == ["No answer was written."]
+    assert view.shown_text(2).splitlines()[1:] == ["Half"]
+
+
 def test_html_in_an_answer_is_shown_as_text(qtbot: QtBot) -> None:
     view = make_view(qtbot)
     view.show_conversation([message(1, "assistant", "Use <b>bold</b> and <img src='file:///etc/passwd'>")])
