@@ -218,6 +218,11 @@
         <source>failed</source>
         <translation>失败</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="173"/>
+        <source>No answer was written.</source>
+        <translation>没有写出回答。</translation>
+    </message>
 </context>
 <context>
     <name>Composer</name>
