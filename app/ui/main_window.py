@@ -55,6 +55,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller = services.chat
         self.models = services.models
         self.downloads = services.downloads
+        # The window keeps the controllers, so Qt deletes them (and their file watcher and relays)
+        # on the GUI thread: a Python-owned QObject dies on whichever thread drops it last, which
+        # can be the engine's reader thread, and Qt objects must not be deleted there.
+        for controller in (services.chat, services.models, services.downloads):
+            controller.setParent(self)
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
         self._shut_down = False

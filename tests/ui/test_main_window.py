@@ -16,8 +16,10 @@ def test_the_window_opens_on_the_newest_conversation_and_marks_an_interrupted_an
     store.add_message(old.id, "user", "Hi")
     newer = store.create_conversation("Newer one")
     store.add_message(newer.id, "user", "Tell me a story")
-    # An answer left streaming by a killed app.
-    store.add_message(newer.id, "assistant", "Once upon", status="streaming", model_name="Some model")
+    # An answer left streaming by an app that is gone (its store was closed without settling it).
+    gone = Store(store.path)
+    gone.add_message(newer.id, "assistant", "Once upon", status="streaming", model_name="Some model")
+    gone.close()
     store.recover_interrupted()
 
     window = make_window()
@@ -50,3 +52,13 @@ def test_the_bubbles_follow_a_dark_palette(
         assert light.lightness() > 200 and bubble.lightness() < 80
     finally:
         qapp.setPalette(original)
+
+
+def test_the_window_owns_its_controllers_so_qt_deletes_them_on_the_gui_thread(make_window: WindowFactory) -> None:
+    # Unowned, a controller died on whichever thread dropped it last (the engine's reader thread),
+    # and its file watcher then corrupted the heap ("Socket notifiers cannot be enabled or disabled
+    # from another thread"), aborting a later test.
+    window = make_window()
+    for controller in (window.controller, window.models, window.downloads):
+        assert controller.parent() is window
+        assert controller.thread() is window.thread()
