@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
 
 from app.core.engine.protocol import ChatMessage
 from app.core.engine.template import CHATML_TEMPLATE, ChatTemplate, TemplateRenderError
-
-TEMPLATES = Path(__file__).parent.parent / "data" / "templates"
-
-
-def template(name: str) -> ChatTemplate:
-    return ChatTemplate.from_metadata((TEMPLATES / f"{name}.jinja").read_text(), "<s>", "</s>")
-
+from tests.core.template_helpers import template
 
 SYSTEM = ChatMessage("system", "Be brief.")
 USER = ChatMessage("user", "Hi")
