@@ -37,8 +37,20 @@ CHATML_TEMPLATE = (
 # The request's switches that a template may read; a template that reads none ignores them.
 TEMPLATE_OPTIONS = ("enable_thinking", "reasoning_effort")
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
