@@ -124,8 +124,9 @@ def test_a_system_prompt_is_folded_into_the_first_turn_for_a_template_without_on
     assert finished.text.strip()
 
 
-def _turns(engine: Any, log: Any, model: ModelSpec, history: list[ChatMessage], questions: list[str],
-           **options: Any) -> list[GenerationFinished]:
+def _turns(
+    engine: Any, log: Any, model: ModelSpec, history: list[ChatMessage], questions: list[str], **options: Any
+) -> list[GenerationFinished]:
     results = []
     for question in questions:
         history.append(ChatMessage("user", question))
@@ -141,8 +142,12 @@ def test_a_template_that_drops_earlier_think_blocks_still_reuses_the_cache(start
     # once in the history, no longer has. The prompt changes right after the last user turn.
     with running_engine() as (engine, log):
         first, second = _turns(
-            engine, log, with_template(starter_model, "think_strip"), [LONG_SYSTEM],
-            ["What is the capital of France?", "And of Italy?"], enable_thinking=False,
+            engine,
+            log,
+            with_template(starter_model, "think_strip"),
+            [LONG_SYSTEM],
+            ["What is the capital of France?", "And of Italy?"],
+            enable_thinking=False,
         )
     assert first.stats.prompt_tokens_evaluated == first.stats.prompt_tokens
     assert 0 < second.stats.prompt_tokens_evaluated < second.stats.prompt_tokens / 4
@@ -154,7 +159,10 @@ def test_a_template_that_moves_the_system_prompt_reuses_what_stayed_in_place(sta
     history = [ChatMessage("system", "Be brief.")]
     with running_engine() as (engine, log):
         _, second, third = _turns(
-            engine, log, with_template(starter_model, "system_last"), history,
+            engine,
+            log,
+            with_template(starter_model, "system_last"),
+            history,
             [f"Read this: {document}", "What rises?", "When does it fall?"],
         )
     # Turn 2 had to move the system prompt out of the first message; turn 3 keeps turns 1 and 2.
@@ -164,7 +172,10 @@ def test_a_template_that_moves_the_system_prompt_reuses_what_stayed_in_place(sta
 
 def test_a_user_stop_string_ends_the_answer_and_is_not_shown(starter_model: Path) -> None:
     sampling = dataclasses.replace(GREEDY, stop=("Paris",))
-    question = [ChatMessage("system", "You are a helpful assistant."), ChatMessage("user", "What is the capital of France?")]
+    question = [
+        ChatMessage("system", "You are a helpful assistant."),
+        ChatMessage("user", "What is the capital of France?"),
+    ]
     with running_engine() as (engine, log):
         engine.generate(request(spec_for(starter_model), question))
         unstopped = log.wait_for(GenerationFinished)
