@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
 import pytest
 
-from app.core.engine.reasoning import MARKUP, ReasoningSplitter, StopScanner, split_reasoning
+from app.core.engine.reasoning import MARKUP, OutputSplitter, ReasoningSplitter, StopScanner, split_reasoning
 
 QWEN_PROMPT = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
 QWQ_PROMPT = QWEN_PROMPT + "<think>\n"
@@ -112,6 +113,16 @@ def test_the_answer_stream_never_shows_markup_even_in_part(name: str) -> None:
             assert "<" not in shown
 
 
+@pytest.mark.parametrize("name", list(CASES))
+def test_random_chunkings_agree(name: str) -> None:
+    prompt, output, want_reasoning, want_answer = CASES[name]
+    rng = random.Random(name)
+    for _ in range(200):
+        cuts = sorted(rng.sample(range(len(output) + 1), rng.randint(1, min(8, len(output)))))
+        chunks = [output[a:b] for a, b in zip([0, *cuts], [*cuts, len(output)], strict=True)]
+        assert _feed(ReasoningSplitter(prompt), chunks) == (want_reasoning, want_answer), chunks
+
+
 def test_reasoning_streams_before_the_block_ends() -> None:
     splitter = ReasoningSplitter(QWEN_PROMPT)
     assert splitter.feed("<think>\nFirst") == ("First", "")
@@ -154,3 +165,35 @@ def test_no_stop_strings_passes_everything_through() -> None:
     scanner = StopScanner(["", ""])
     assert scanner.feed("<|im") == "<|im"
     assert scanner.finish() == ""
+
+
+def _run_output(splitter: OutputSplitter, chunks: list[str]) -> tuple[str, str]:
+    reasoning, answer = "", ""
+    for chunk in chunks:
+        r, a = splitter.feed(chunk)
+        reasoning, answer = reasoning + r, answer + a
+        if splitter.stopped:
+            break
+    r, a = splitter.finish()
+    return reasoning + r, answer + a
+
+
+def test_a_user_stop_string_ends_the_answer_but_not_the_reasoning() -> None:
+    output = "<think>I could say STOP here.</think>Fine. STOP and more"
+    for chunks in _two_cuts(output):
+        splitter = OutputSplitter(QWEN_PROMPT, user_stops=["STOP"])
+        assert _run_output(splitter, chunks) == ("I could say STOP here.", "Fine. ")
+        assert splitter.stopped and splitter.answer == "Fine. "
+
+
+def test_the_models_end_marker_written_out_as_text_ends_the_output() -> None:
+    output = "<think>Hm.</think>Done.<|im_end|>\n<|im_start|>user\nmore"
+    for chunks in _two_cuts(output):
+        splitter = OutputSplitter(QWEN_PROMPT, model_stops=["<|im_end|>"])
+        assert _run_output(splitter, chunks) == ("Hm.", "Done.")
+        assert splitter.stopped
+
+
+def test_an_end_marker_inside_the_reasoning_still_ends_everything() -> None:
+    splitter = OutputSplitter(QWQ_PROMPT, model_stops=["<|im_end|>"])
+    assert _run_output(splitter, ["Thinking<|im_", "end|>never shown"]) == ("Thinking", "")
