@@ -32,6 +32,10 @@ class SamplingSettings:
     seed: int | None = None
     stop: tuple[str, ...] = ()  # the answer ends where one of these appears (it is not shown)
 
+    def __post_init__(self) -> None:
+        # Settings come back from JSON with a list here: keep the value hashable and comparable.
+        object.__setattr__(self, "stop", tuple(self.stop))
+
 
 @dataclass(frozen=True)
 class ModelSpec:
