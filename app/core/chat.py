@@ -31,10 +31,13 @@ class Turn:
 
 
 def history_for_engine(messages: list[Message], system_prompt: str) -> tuple[ChatMessage, ...]:
-    """The conversation as the model sees it: the system prompt, then every non-empty message.
+    """The conversation as the model sees it: the system prompt, then user and answer turns that
+    alternate, as templates such as Mistral's and Gemma's insist.
 
     Stopped and interrupted answers stay in, exactly as saved, so the model keeps the context
-    the user saw; failed and empty answers are left out.
+    the user saw; failed and empty answers are left out, and user messages they leave side by
+    side become one, in order and a blank line apart. An answer's saved reasoning goes along,
+    for the templates that read it.
     """
     history: list[ChatMessage] = []
     if system_prompt.strip():
@@ -44,8 +47,19 @@ def history_for_engine(messages: list[Message], system_prompt: str) -> tuple[Cha
             continue
         if message.role == "assistant" and not message.content:
             continue
-        history.append(ChatMessage(message.role, message.content))
+        reasoning = getattr(message, "reasoning", None) if message.role == "assistant" else None
+        _append_alternating(history, ChatMessage(message.role, message.content, reasoning or None))
     return tuple(history)
+
+
+def _append_alternating(history: list[ChatMessage], message: ChatMessage) -> None:
+    """Appends ``message``, or merges it into the last one when that has the same role."""
+    if not history or history[-1].role != message.role:
+        history.append(message)
+        return
+    last = history[-1]
+    reasoning = "\n\n".join(r for r in (last.reasoning, message.reasoning) if r) or None
+    history[-1] = ChatMessage(message.role, f"{last.content}\n\n{message.content}", reasoning)
 
 
 def title_from(text: str) -> str:

@@ -17,7 +17,8 @@ StopReason = Literal["stop", "length", "stopped"]
 @dataclass(frozen=True)
 class ChatMessage:
     role: Literal["system", "user", "assistant"]
-    content: str
+    content: str  # for an answer: the answer alone, never reasoning or its markup
+    reasoning: str | None = None  # an answer's reasoning, sent back to templates that read it
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class SamplingSettings:
     repeat_penalty: float = 1.1
     max_tokens: int = 1024
     seed: int | None = None
+    stop: tuple[str, ...] = ()  # the answer ends where one of these appears (it is not shown)
+
+    def __post_init__(self) -> None:
+        # Settings come back from JSON with a list here: keep the value hashable and comparable.
+        object.__setattr__(self, "stop", tuple(self.stop))
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class ModelSpec:
     n_ctx: int = 4096
     n_gpu_layers: int = -1  # -1: offload every layer when the build can; ignored otherwise
     n_threads: int | None = None
+    chat_template: str | None = None  # a Jinja chat template used instead of the GGUF's own
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,12 @@ class GenerationRequest:
     model: ModelSpec
     messages: tuple[ChatMessage, ...]
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    # Template switches, passed only when set; None leaves the model's own default.
+    enable_thinking: bool | None = None  # Qwen3, Gemma 4 (see ModelLoaded.template_options)
+    reasoning_effort: str | None = None  # gpt-oss: "low", "medium" or "high"
+    # The day templates print (ISO, e.g. the conversation's first day), so the prompt does not
+    # change at midnight; None: today.
+    date: str | None = None
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -58,8 +71,10 @@ class ModelLoaded:
     model: ModelSpec
     load_seconds: float
     gpu_offload: bool
-    template_fallback: bool  # the GGUF had no chat template: ChatML is used instead
+    template_fallback: bool  # the GGUF's chat template is missing or unusable: ChatML is used instead
     n_ctx: int
+    template_options: tuple[str, ...] = ()  # the GenerationRequest switches the template reads
+    template_error: str | None = None  # why the GGUF's template was unusable (None: fine, or none at all)
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,8 @@ class ModelUnloaded:
 @dataclass(frozen=True)
 class TokensReceived:
     request_id: str
-    text: str
+    text: str  # the answer's new text
+    reasoning: str = ""  # the reasoning's new text
 
 
 @dataclass(frozen=True)
@@ -99,9 +115,10 @@ class GenerationStats:
 @dataclass(frozen=True)
 class GenerationFinished:
     request_id: str
-    text: str
+    text: str  # the answer alone
     reason: StopReason
     stats: GenerationStats
+    reasoning: str = ""  # what the model thought before answering, without its markup
 
 
 @dataclass(frozen=True)

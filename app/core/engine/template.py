@@ -1,7 +1,11 @@
 """Chat templates: turning a conversation into the exact prompt text a model expects.
 
 A GGUF file is untrusted input, so its Jinja template runs in an immutable sandbox. A model
-without a usable template falls back to ChatML, and the caller is told so.
+without a usable template falls back to ChatML, and the caller is told so and why. The renderer
+gives templates what Hugging Face's does: ``raise_exception``, ``strftime_now`` (here pinned to
+the conversation's day, so the prompt does not change at midnight), ``date_string``, the
+``{% generation %}`` block, and an answer's reasoning as ``reasoning_content`` (Qwen3) and
+``thinking`` (gpt-oss).
 """
 
 from __future__ import annotations
@@ -13,9 +17,14 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import jinja2
+import jinja2.meta
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.core.engine.protocol import ChatMessage
+from app.core.engine.reasoning import has_markup, split_reasoning
 
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
@@ -23,6 +32,26 @@ CHATML_TEMPLATE = (
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
+
+
+# The request's switches that a template may read; a template that reads none ignores them.
+TEMPLATE_OPTIONS = ("enable_thinking", "reasoning_effort")
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class TemplateRenderError(Exception):
@@ -37,14 +66,58 @@ def _tojson(value: Any, indent: int | None = None, ensure_ascii: bool = False, *
     return json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
 
 
+class GenerationExtension(Extension):
+    """transformers' ``{% generation %}…{% endgeneration %}``: it marks the assistant's tokens for
+    training; a prompt is its body, unchanged."""
+
+    tags = {"generation"}  # noqa: RUF012 (jinja2's own declaration)
+
+    def parse(self, parser: Parser) -> list[nodes.Node]:
+        next(parser.stream)
+        return parser.parse_statements(("name:endgeneration",), drop_needle=True)
+
+
+def _strftime(moment: datetime.datetime, fmt: str) -> str:
+    """strftime with English names whatever the locale: the templates are written in English."""
+    month, weekday = _MONTHS[moment.month - 1], _WEEKDAYS[moment.weekday()]
+    names = {"%B": month, "%b": month[:3], "%A": weekday, "%a": weekday[:3]}
+    parts = fmt.split("%%")
+    for code, name in names.items():
+        parts = [part.replace(code, name) for part in parts]
+    return moment.strftime("%%".join(parts))
+
+
+def _day(date: str | None) -> datetime.date:
+    return datetime.datetime.fromisoformat(date).date() if date else datetime.date.today()
+
+
+def date_string(day: datetime.date) -> str:
+    """The day as Llama 3.1 and 3.3 print it ("26 Jul 2024")."""
+    return _strftime(datetime.datetime.combine(day, datetime.time()), "%d %b %Y")
+
+
 def _environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"], autoescape=False
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.loopcontrols", GenerationExtension],
+        autoescape=False,
     )
     env.filters["tojson"] = _tojson
     env.globals["raise_exception"] = _raise_exception
-    env.globals["strftime_now"] = lambda fmt: datetime.datetime.now().strftime(fmt)
     return env
+
+
+def _message(message: ChatMessage) -> dict[str, str]:
+    content, reasoning = message.content, message.reasoning
+    if message.role == "assistant" and reasoning is None and has_markup(content):
+        # Saved before reasoning was kept apart: the raw output still holds it.
+        reasoning, content = split_reasoning(content)
+    fields = {"role": message.role, "content": content}
+    if message.role == "assistant" and reasoning:
+        fields["reasoning_content"] = reasoning  # Qwen3, Qwen3.5, Gemma 4
+        fields["thinking"] = reasoning  # gpt-oss, LFM2.5
+    return fields
 
 
 @dataclass
@@ -54,10 +127,14 @@ class ChatTemplate:
     source: str
     bos_token: str
     eos_token: str
-    is_fallback: bool
+    is_fallback: bool  # ChatML stands in: the model has no template, or its own does not compile
+    fallback_reason: str | None = None  # the Jinja error, when the model's own template does not compile
 
     def __post_init__(self) -> None:
-        self._template = _environment().from_string(self.source)
+        env = _environment()
+        self._template = env.from_string(self.source)
+        names = jinja2.meta.find_undeclared_variables(env.parse(self.source))
+        self._options = tuple(name for name in TEMPLATE_OPTIONS if name in names)
 
     @classmethod
     def from_metadata(cls, template: str | None, bos_token: str, eos_token: str) -> ChatTemplate:
@@ -65,18 +142,47 @@ class ChatTemplate:
         if template and template.strip():
             try:
                 return cls(template, bos_token, eos_token, is_fallback=False)
-            except jinja2.TemplateError:
-                pass
+            except jinja2.TemplateSyntaxError as exc:
+                reason = f"line {exc.lineno}: {exc.message}" if exc.lineno else str(exc.message)
+                return cls(CHATML_TEMPLATE, bos_token, eos_token, is_fallback=True, fallback_reason=reason)
+            except jinja2.TemplateError as exc:
+                return cls(CHATML_TEMPLATE, bos_token, eos_token, is_fallback=True, fallback_reason=str(exc))
         return cls(CHATML_TEMPLATE, bos_token, eos_token, is_fallback=True)
 
-    def render(self, messages: Sequence[ChatMessage], *, add_generation_prompt: bool = True) -> str:
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Which of the request's switches (TEMPLATE_OPTIONS) this template reads."""
+        return self._options
+
+    def render(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        add_generation_prompt: bool = True,
+        enable_thinking: bool | None = None,
+        reasoning_effort: str | None = None,
+        date: str | None = None,
+    ) -> str:
+        """The prompt text. The switches left None are not passed: the template's own default holds.
+
+        ``date`` (ISO) is the day ``strftime_now`` and ``date_string`` give; None is today.
+        """
+        day = _day(date)
+        midnight = datetime.datetime.combine(day, datetime.time())
+        variables: dict[str, Any] = {
+            "messages": [_message(m) for m in messages],
+            "add_generation_prompt": add_generation_prompt,
+            "bos_token": self.bos_token,
+            "eos_token": self.eos_token,
+            "date_string": date_string(day),
+            "strftime_now": lambda fmt: _strftime(midnight, fmt),
+        }
+        if enable_thinking is not None:
+            variables["enable_thinking"] = enable_thinking
+        if reasoning_effort is not None:
+            variables["reasoning_effort"] = reasoning_effort
         try:
-            return self._template.render(
-                messages=[{"role": m.role, "content": m.content} for m in messages],
-                add_generation_prompt=add_generation_prompt,
-                bos_token=self.bos_token,
-                eos_token=self.eos_token,
-            )
+            return self._template.render(**variables)
         except TemplateRenderError:
             raise
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, IndexError) as exc:

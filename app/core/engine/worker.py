@@ -3,9 +3,10 @@
 It owns one ``Llama`` at a time and its token loop. It keeps the exact token ids that sit in
 the KV cache together with the prompt text they spell, so a new turn tokenizes and evaluates
 only the text that is new. Tokens are detokenized one by one through an incremental UTF-8
-decoder, so a character split across tokens is never shown half-made. Stop is a shared
-counter checked between tokens and, while a prompt is being evaluated, by llama.cpp's abort
-callback.
+decoder, so a character split across tokens is never shown half-made, and the text goes
+through an ``OutputSplitter`` that keeps reasoning apart from the answer and ends the answer
+at a stop string. Stop is a shared counter checked between tokens and, while a prompt is
+being evaluated, by llama.cpp's abort callback.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from app.core.engine.protocol import (
     StopReason,
     TokensReceived,
 )
+from app.core.engine.reasoning import MARKUP, OutputSplitter
 from app.core.engine.template import ChatTemplate, TemplateRenderError
 
 Emit = Callable[[EngineEvent], None]
@@ -101,6 +103,17 @@ class ContextOverflowError(Exception):
     pass
 
 
+class DecodeError(Exception):
+    """llama.cpp could not evaluate a batch (llama_decode failed)."""
+
+
+# End-of-generation markers, as text, for a model that writes one out in plain pieces instead of
+# its single token (or a ChatML fallback on a model that never learnt ChatML's tokens). Only
+# "<|…|>"-shaped ones: "</s>" and "<end_of_turn>" read like HTML a user may well ask for.
+_END_MARKER_KEYS = ("tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id")
+_HARMONY_ENDS = ("<|return|>", "<|call|>")
+
+
 class ModelSession:
     """One loaded model, its chat template and the tokens in its KV cache."""
 
@@ -125,9 +138,9 @@ class ModelSession:
         bos, eos = self.llm.token_bos(), self.llm.token_eos()
         self._bos_text = self._token_text(bos)
         self._add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab)) and bos >= 0
-        self.template = ChatTemplate.from_metadata(
-            self.llm.metadata.get("tokenizer.chat_template"), self._bos_text, self._token_text(eos)
-        )
+        template = spec.chat_template or self.llm.metadata.get("tokenizer.chat_template")
+        self.template = ChatTemplate.from_metadata(template, self._bos_text, self._token_text(eos))
+        self.stop_strings = self._end_markers()
         self._cached_text = ""
         self._cached_ids: list[int] = []
         self._piece_buffer = ctypes.create_string_buffer(64)
@@ -144,24 +157,70 @@ class ModelSession:
         """The next prompt is evaluated from the start."""
         self._cached_text, self._cached_ids = "", []
 
+    def loaded_event(self, load_seconds: float) -> ModelLoaded:
+        template = self.template
+        return ModelLoaded(
+            self.spec,
+            load_seconds,
+            self.gpu_offload,
+            template.is_fallback,
+            self.n_ctx,
+            template_options=template.options,
+            template_error=template.fallback_reason,
+        )
+
     # -- tokens --------------------------------------------------------------------------------
 
     def _token_text(self, token: int) -> str:
         return self.llm._model.token_get_text(token) if token >= 0 else ""
 
+    def _end_markers(self) -> tuple[str, ...]:
+        """The texts of the model's end-of-generation tokens, as its metadata names them."""
+        metadata = self.llm.metadata
+        tokens = [int(metadata[key]) for key in _END_MARKER_KEYS if str(metadata.get(key, "")).isdigit()]
+        for text in _HARMONY_ENDS:  # gpt-oss: no metadata key names these, the vocabulary has them
+            ids = self._tokenize(text)
+            if len(ids) == 1:
+                tokens.append(ids[0])
+        n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+        texts = [
+            self._token_text(token)
+            for token in tokens
+            if 0 <= token < n_vocab and llama_cpp.llama_vocab_is_eog(self._vocab, token)  # as llama.cpp sees it
+        ]
+        if self.template.is_fallback:
+            texts.append("<|im_end|>")
+        return tuple(dict.fromkeys(t for t in texts if t.startswith("<|") or t.endswith("|>")))
+
+    def _is_control(self, token: int) -> bool:
+        return bool(llama_cpp.llama_vocab_get_attr(self._vocab, token) & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL)
+
     def _piece(self, token: int) -> bytes:
+        # special=True: a control token is written out as its text, not dropped. gpt-oss's channel
+        # markup (<|channel|>, <|message|>, <|end|>...) is made of control tokens, and so is <think>
+        # in some vocabularies: without their text the reasoning could not be told from the answer.
+        # And the cached text must spell every token in the KV cache, or a next prompt that extends
+        # it would be tokenized as if those tokens were not there. End-of-generation tokens never
+        # get here; other control tokens are kept out of what is shown by generate().
         buffer = self._piece_buffer
-        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, False)
+        size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, len(buffer), 0, True)
         if size < 0:
             buffer = ctypes.create_string_buffer(-size)
-            size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, -size, 0, False)
+            size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, -size, 0, True)
         return buffer.raw[:size]
 
     def _tokenize(self, text: str) -> list[int]:
         return list(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def prompt_ids(self, text: str) -> list[int]:
-        """Token ids for ``text``, reusing the cached ids when the text extends the cached prompt."""
+        """Token ids for ``text``, reusing the cached ids when the text extends the cached prompt.
+
+        Those are the very ids in the KV cache, generated ones included (a model does not always
+        generate the tokens the tokenizer would give its text). When a template rewrote earlier
+        text instead (dropped a think block, moved the system prompt, changed the date), the text
+        is tokenized afresh and ``Llama.generate`` keeps the longest common prefix of ids in the
+        KV cache (its reset=True path) and evaluates only the rest.
+        """
         if self._cached_text and text.startswith(self._cached_text):
             return self._cached_ids + self._tokenize(text[len(self._cached_text) :])
         ids = self._tokenize(text)
@@ -169,34 +228,51 @@ class ModelSession:
             ids.insert(0, self.llm.token_bos())
         return ids
 
-    def _render(self, messages: Sequence[ChatMessage]) -> str:
+    def _render(self, messages: Sequence[ChatMessage], request: GenerationRequest) -> str:
+        def render(messages: Sequence[ChatMessage]) -> str:
+            return self.template.render(
+                messages,
+                enable_thinking=request.enable_thinking,
+                reasoning_effort=request.reasoning_effort,
+                date=request.date,
+            )
+
         try:
-            return self.template.render(messages)
+            return render(messages)
         except TemplateRenderError:
             # Some templates (Gemma's, for one) refuse a system role: fold it into the first user turn.
             if len(messages) > 1 and messages[0].role == "system" and messages[1].role == "user":
                 merged = ChatMessage("user", f"{messages[0].content}\n\n{messages[1].content}")
-                return self.template.render([merged, *messages[2:]])
+                return render([merged, *messages[2:]])
             raise
 
-    def _fit(self, messages: list[ChatMessage], max_tokens: int) -> tuple[str, list[int], int]:
-        """Renders the prompt, leaving out the oldest turns while it does not fit the context."""
-        reserve = min(max_tokens, max(64, self.n_ctx // 4))
+    def _fit(self, request: GenerationRequest) -> tuple[str, list[int], int]:
+        """Renders the prompt, leaving out the oldest turns while it does not fit the context.
+
+        A turn goes whole, the user's message with its answer, so what is left still starts with
+        a user message and alternates as templates like Mistral's and Gemma's insist.
+        """
+        messages = list(request.messages)
+        reserve = min(request.sampling.max_tokens, max(64, self.n_ctx // 4))
         limit = self.n_ctx - reserve
         dropped = 0
         while True:
-            text = self._render(messages)
+            text = self._render(messages, request)
             ids = self.prompt_ids(text)
             if len(ids) <= limit:
                 return text, ids, dropped
             first = next((i for i, m in enumerate(messages) if m.role != "system"), None)
-            if first is None or first >= len(messages) - 1:
+            last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+            if first is None or last_user is None or first >= last_user:
                 raise ContextOverflowError(
                     f"the message is too long for this model's context ({len(ids)} tokens, "
                     f"the limit is {limit}); shorten it or start a new conversation"
                 )
-            del messages[first]
-            dropped += 1
+            end = first + 1
+            while end < last_user and messages[end].role != "user":
+                end += 1
+            dropped += end - first
+            del messages[first:end]
 
     # -- generation ----------------------------------------------------------------------------
 
@@ -216,21 +292,32 @@ class ModelSession:
     def generate(self, request: GenerationRequest, seq: int, emit: Emit) -> None:
         started = time.perf_counter()
         sampling = request.sampling
-        prompt_text, ids, dropped = self._fit(list(request.messages), sampling.max_tokens)
+        prompt_text, ids, dropped = self._fit(request)
         ctx = self.llm.ctx
         llama_cpp.llama_perf_context_reset(ctx)
         self.llm.set_seed(sampling.seed if sampling.seed is not None else random.randrange(1 << 31))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+        output = OutputSplitter(prompt_text, model_stops=self.stop_strings, user_stops=sampling.stop)
         reply_ids: list[int] = []
-        parts: list[str] = []
-        unsent: list[str] = []  # text not sent yet: pieces are batched to spare the app a wake-up per token
+        parts: list[str] = []  # everything decoded, markup included: what the KV cache holds
+        # Text not sent yet: pieces are batched to spare the app a wake-up per token.
+        unsent_answer: list[str] = []
+        unsent_reasoning: list[str] = []
         last_sent = 0.0  # the first piece goes out at once
+
+        def send() -> None:
+            if unsent_answer or unsent_reasoning:
+                emit(TokensReceived(request.request_id, "".join(unsent_answer), "".join(unsent_reasoning)))
+                unsent_answer.clear()
+                unsent_reasoning.clear()
+
         first_token_at: float | None = None
         reason: StopReason = "length"
         self._active_seq = seq
         self._watch_prompt(True)
         tokens = self.llm.generate(
             ids,
+            reset=True,  # not "start afresh": keep the KV cache's longest common prefix with ids
             top_k=sampling.top_k,
             top_p=sampling.top_p,
             min_p=sampling.min_p,
@@ -250,34 +337,42 @@ class ModelSession:
                     break
                 reply_ids.append(token)
                 chunk = decoder.decode(self._piece(token))
-                if chunk:
-                    parts.append(chunk)
-                    unsent.append(chunk)
+                parts.append(chunk)
+                if chunk and not (self._is_control(token) and chunk not in MARKUP):  # unknown specials: never shown
+                    reasoning, answer = output.feed(chunk)
+                    if answer:
+                        unsent_answer.append(answer)
+                    if reasoning:
+                        unsent_reasoning.append(reasoning)
                     now = time.perf_counter()
                     if now - last_sent >= SEND_INTERVAL_SECONDS:
-                        emit(TokensReceived(request.request_id, "".join(unsent)))
-                        unsent.clear()
+                        send()
                         last_sent = now
+                    if output.stopped:
+                        reason = "stop"
+                        break
                 if len(reply_ids) >= sampling.max_tokens or self.llm.n_tokens + 1 >= self.n_ctx:
                     break
-        except RuntimeError:
-            # llama_decode was aborted by the stop request while it evaluated a batch.
+        except RuntimeError as exc:
             if self._stop_seq.value < seq:
-                raise
-            reason = "stopped"
+                raise DecodeError(str(exc)) from exc
+            reason = "stopped"  # llama_decode was aborted by the stop request while it evaluated a batch
         finally:
             tokens.close()
             self._watch_prompt(False)
             self._active_seq = NO_STOP
-            if unsent:
-                emit(TokensReceived(request.request_id, "".join(unsent)))
+            reasoning, answer = output.finish()
+            if answer:
+                unsent_answer.append(answer)
+            if reasoning:
+                unsent_reasoning.append(reasoning)
+            send()
         finished = time.perf_counter()
-        reply = "".join(parts)
         if decoder.getstate()[0] or (reason == "stopped" and first_token_at is None):
             # A half-made character or an aborted prompt: the cache no longer spells a known text.
             self._cached_text, self._cached_ids = "", []
         else:
-            self._cached_text, self._cached_ids = prompt_text + reply, ids + reply_ids
+            self._cached_text, self._cached_ids = prompt_text + "".join(parts), ids + reply_ids
         perf = llama_cpp.llama_perf_context(ctx)
         generating = finished - first_token_at if first_token_at is not None else 0.0
         stats = GenerationStats(
@@ -290,7 +385,7 @@ class ModelSession:
             decode_seconds=float(perf.t_eval_ms) / 1000,
             decoded_tokens=int(perf.n_eval),
         )
-        emit(GenerationFinished(request.request_id, reply, reason, stats))
+        emit(GenerationFinished(request.request_id, output.answer, reason, stats, output.reasoning))
 
 
 class Worker:
@@ -335,7 +430,7 @@ class Worker:
         session = self.session
         if session is not None and session.spec == spec:
             if always_answer:
-                self._emit(ModelLoaded(spec, 0.0, session.gpu_offload, session.template.is_fallback, session.n_ctx))
+                self._emit(session.loaded_event(0.0))
             return True
         previous = self.session.spec if self.session is not None else None
         self.unload()
@@ -358,10 +453,7 @@ class Worker:
             reason = str(exc) if expected else f"an internal error in the engine ({type(exc).__name__}: {exc})"
             self._emit(ModelLoadFailed(spec, reason, request_id, still_loaded, traceback=details))
             return False
-        session = self.session
-        self._emit(
-            ModelLoaded(spec, session.load_seconds, session.gpu_offload, session.template.is_fallback, session.n_ctx)
-        )
+        self._emit(self.session.loaded_event(self.session.load_seconds))
         return True
 
     def generate(self, command: GenerateCommand) -> None:
@@ -371,7 +463,8 @@ class Worker:
         session = self.session
         try:
             session.generate(request, command.seq, self._emit)
-        except (ContextOverflowError, TemplateRenderError, RuntimeError, ValueError) as exc:
+        except (ContextOverflowError, TemplateRenderError, DecodeError) as exc:
+            # Only the failures this conversation or this model explain; anything else is a bug.
             self._emit(GenerationFailed(request.request_id, str(exc)))
         except (BrokenPipeError, ConnectionResetError):
             raise  # the app is gone: main() ends quietly

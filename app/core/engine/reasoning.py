@@ -1,0 +1,341 @@
+"""Streamed model output, pulled apart: the reasoning, the answer, and where to stop.
+
+Models that think write their reasoning into the same token stream as the answer, marked up in
+one of two ways. Qwen3, QwQ and the DeepSeek-R1 distills wrap it in ``<think>…</think>`` (QwQ and
+the distills put the opening tag into the prompt, so their output starts inside it). gpt-oss
+writes "harmony" channels: ``<|channel|>analysis<|message|>…<|end|>`` then
+``<|start|>assistant<|channel|>final<|message|>…<|return|>``. ``ReasoningSplitter`` takes the
+decoded text as it arrives, in chunks cut anywhere, and hands back reasoning and answer apart,
+holding back only what could still turn out to be markup. ``StopScanner`` does the same for
+stop strings. Both are plain Python and know nothing of llama.cpp.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import Enum, auto
+
+THINK_OPEN = "<think>"
+THINK_CLOSE = "</think>"
+CHANNEL = "<|channel|>"
+MESSAGE = "<|message|>"
+END = "<|end|>"
+RETURN = "<|return|>"
+CALL = "<|call|>"
+START = "<|start|>"
+CONSTRAIN = "<|constrain|>"
+HARMONY_MARKUP = (CHANNEL, MESSAGE, END, RETURN, CALL, START, CONSTRAIN)
+# Every piece of markup the splitter understands; special tokens outside it are not shown at all.
+MARKUP = frozenset((THINK_OPEN, THINK_CLOSE, *HARMONY_MARKUP))
+
+_ASSISTANT = "assistant"
+_OPEN_CHANNEL = re.compile(r"<\|channel\|>\s*(\w*)[^<]*(?:<\|constrain\|>[^<]*)?<\|message\|>\s*\Z")
+
+
+class _State(Enum):
+    START = auto()  # nothing seen yet: is this a think block, harmony, or a plain answer?
+    REASONING = auto()  # inside <think>…</think>
+    ANSWER = auto()  # plain text to the end
+    BETWEEN = auto()  # harmony, between messages: "<|start|>assistant" and the like
+    HEADER = auto()  # harmony, after <|channel|>: the channel's name, up to <|message|>
+    BODY = auto()  # harmony, a message's text, up to <|end|>, <|return|> or <|call|>
+    DONE = auto()  # harmony, after <|return|> or <|call|>: nothing more is shown
+
+
+def _find_first(text: str, markers: Iterable[str]) -> tuple[int, str] | None:
+    found: tuple[int, str] | None = None
+    for marker in markers:
+        at = text.find(marker)
+        if at >= 0 and (found is None or at < found[0]):
+            found = (at, marker)
+    return found
+
+
+def _partial_tail(text: str, markers: Iterable[str]) -> int:
+    """How many trailing characters of ``text`` could be the start of one of ``markers``."""
+    longest = 0
+    for marker in markers:
+        for size in range(min(len(marker) - 1, len(text)), longest, -1):
+            if text.endswith(marker[:size]):
+                longest = size
+                break
+    return longest
+
+
+class ReasoningSplitter:
+    """Splits streamed output into (reasoning, answer) deltas.
+
+    ``prompt`` is the rendered prompt (only its end is read): a generation prompt that ends
+    inside ``<think>`` or inside a harmony assistant turn means the output starts there too.
+    """
+
+    def __init__(self, prompt: str = "") -> None:
+        self._buffer = ""
+        self._state = _State.START
+        self._channel_is_answer = False
+        self._header = ""
+        self._skip_space = False  # drop the whitespace that follows a tag
+        self._new_block = False  # the next reasoning text starts a new block: separate it
+        self._reasoning: list[str] = []
+        self._answer: list[str] = []
+        self._start_from_prompt(prompt.rstrip())
+
+    def _start_from_prompt(self, tail: str) -> None:
+        if tail.endswith(THINK_OPEN):
+            self._state, self._skip_space = _State.REASONING, True
+        elif tail.endswith(THINK_CLOSE):  # Qwen3 with thinking off: the prompt holds an empty block
+            self._state, self._skip_space = _State.ANSWER, True
+        elif tail.endswith(START + _ASSISTANT):
+            self._state = _State.BETWEEN
+        elif match := _OPEN_CHANNEL.search(tail[-200:]):
+            self._state, self._channel_is_answer = _State.BODY, match.group(1) == "final"
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._reasoning)
+
+    @property
+    def answer(self) -> str:
+        return "".join(self._answer)
+
+    def feed(self, text: str) -> tuple[str, str]:
+        """Takes the next chunk of output; returns the (reasoning, answer) text now certain."""
+        self._buffer += text
+        return self._run(final=False)
+
+    def finish(self) -> tuple[str, str]:
+        """The output has ended: returns whatever was held back."""
+        return self._run(final=True)
+
+    # -- the state machine ---------------------------------------------------------------------
+
+    def _run(self, *, final: bool) -> tuple[str, str]:
+        reasoning: list[str] = []
+        answer: list[str] = []
+        while self._step(reasoning, answer, final=final):
+            pass
+        if final:
+            self._buffer = ""
+        r, a = "".join(reasoning), "".join(answer)
+        if r:
+            self._reasoning.append(r)
+        if a:
+            self._answer.append(a)
+        return r, a
+
+    def _step(self, reasoning: list[str], answer: list[str], *, final: bool) -> bool:
+        """Consumes what it can of the buffer; True while there may be more to do."""
+        if self._skip_space:
+            stripped = self._buffer.lstrip()
+            if not stripped:
+                self._buffer = ""
+                return False
+            self._buffer, self._skip_space = stripped, False
+        state = self._state
+        if state is _State.START:
+            return self._step_start(final=final)
+        if state is _State.REASONING:
+            return self._step_text((THINK_CLOSE,), reasoning, is_reasoning=True, final=final)
+        if state is _State.ANSWER:
+            answer.append(self._buffer)
+            self._buffer = ""
+            return False
+        if state is _State.BETWEEN:
+            return self._step_between(final=final)
+        if state is _State.HEADER:
+            return self._step_header(final=final)
+        if state is _State.BODY:
+            markers = (END, RETURN, CALL, START, CHANNEL)
+            if self._channel_is_answer:
+                return self._step_text(markers, answer, is_reasoning=False, final=final)
+            return self._step_text(markers, reasoning, is_reasoning=True, final=final)
+        self._buffer = ""  # DONE
+        return False
+
+    def _step_start(self, *, final: bool) -> bool:
+        stripped = self._buffer.lstrip()
+        if stripped.startswith(THINK_OPEN):
+            self._buffer, self._state, self._skip_space = stripped[len(THINK_OPEN) :], _State.REASONING, True
+        elif stripped.startswith(CHANNEL) or stripped.startswith(START):
+            self._buffer, self._state = stripped, _State.BETWEEN
+        elif not final and (not stripped or any(tag.startswith(stripped) for tag in (THINK_OPEN, CHANNEL, START))):
+            return False  # too early to tell
+        else:
+            self._state = _State.ANSWER
+        return True
+
+    def _step_text(self, markers: tuple[str, ...], out: list[str], *, is_reasoning: bool, final: bool) -> bool:
+        found = _find_first(self._buffer, markers)
+        if found is not None:
+            at, marker = found
+            text = self._buffer[:at]
+            self._buffer = self._buffer[at + len(marker) :]
+            self._put(text.rstrip() if is_reasoning else text, out, is_reasoning=is_reasoning)
+            self._after_marker(marker)
+            return True
+        if final:
+            text, self._buffer = self._buffer, ""
+            self._put(text.rstrip() if is_reasoning else text, out, is_reasoning=is_reasoning)
+            return False
+        keep = _partial_tail(self._buffer, markers)
+        ready = self._buffer[: len(self._buffer) - keep]
+        if is_reasoning:  # trailing whitespace waits: it is dropped if the block ends here
+            ready = ready.rstrip()
+        self._buffer = self._buffer[len(ready) :]
+        self._put(ready, out, is_reasoning=is_reasoning)
+        return False
+
+    def _put(self, text: str, out: list[str], *, is_reasoning: bool) -> None:
+        if not text:
+            return
+        if is_reasoning and self._new_block:
+            if self._reasoning or out:
+                text = "\n\n" + text
+            self._new_block = False
+        out.append(text)
+
+    def _after_marker(self, marker: str) -> None:
+        if marker == THINK_CLOSE:
+            self._state, self._skip_space = _State.ANSWER, True
+        elif marker in (RETURN, CALL):
+            self._state = _State.DONE
+        elif marker == CHANNEL:
+            self._state, self._header = _State.HEADER, ""
+        else:  # <|end|> or <|start|>: the message is over
+            self._state = _State.BETWEEN
+
+    def _step_between(self, *, final: bool) -> bool:
+        markers = (CHANNEL, MESSAGE, START, END, RETURN, CALL)
+        found = _find_first(self._buffer, markers)
+        if found is not None:
+            before = self._buffer[: found[0]]
+        else:
+            before = self._buffer[: len(self._buffer) - _partial_tail(self._buffer, markers)]
+        word = before.strip()
+        if word and not _ASSISTANT.startswith(word) and word != _ASSISTANT:
+            # Not harmony after all (or the model left it): the rest is the answer.
+            self._state, self._channel_is_answer = _State.BODY, True
+            return True
+        if found is None:
+            if final:
+                self._buffer = ""
+            return False
+        at, marker = found
+        self._buffer = self._buffer[at + len(marker) :]
+        if marker == CHANNEL:
+            self._state, self._header = _State.HEADER, ""
+        elif marker == MESSAGE:
+            self._state, self._channel_is_answer = _State.BODY, True
+        elif marker in (RETURN, CALL):
+            self._state = _State.DONE
+        return True
+
+    def _step_header(self, *, final: bool) -> bool:
+        at = self._buffer.find(MESSAGE)
+        if at < 0:
+            if final:
+                self._buffer = ""
+            return False
+        self._header += self._buffer[:at]
+        self._buffer = self._buffer[at + len(MESSAGE) :]
+        words = self._header.split()
+        self._channel_is_answer = bool(words) and words[0] == "final"
+        self._new_block = not self._channel_is_answer
+        self._state = _State.BODY
+        return True
+
+
+def split_reasoning(text: str, prompt: str = "") -> tuple[str, str]:
+    """(reasoning, answer) of a whole output at once."""
+    splitter = ReasoningSplitter(prompt)
+    splitter.feed(text)
+    splitter.finish()
+    return splitter.reasoning, splitter.answer
+
+
+def has_markup(text: str) -> bool:
+    return any(marker in text for marker in MARKUP)
+
+
+class StopScanner:
+    """Watches streamed text for stop strings; what it returns never holds one.
+
+    Text that could be the start of a stop string is held back until the next chunk tells.
+    """
+
+    def __init__(self, stops: Iterable[str]) -> None:
+        self._stops = tuple(dict.fromkeys(s for s in stops if s))
+        self._buffer = ""
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        if self.stopped:
+            return ""
+        if not self._stops:
+            return text
+        self._buffer += text
+        found = _find_first(self._buffer, self._stops)
+        if found is not None:
+            self.stopped = True
+            ready, self._buffer = self._buffer[: found[0]], ""
+            return ready
+        keep = _partial_tail(self._buffer, self._stops)
+        ready = self._buffer[: len(self._buffer) - keep]
+        self._buffer = self._buffer[len(ready) :]
+        return ready
+
+    def finish(self) -> str:
+        text, self._buffer = self._buffer, ""
+        return "" if self.stopped else text
+
+
+class OutputSplitter:
+    """The whole way from decoded output to what is shown.
+
+    The model's own stop strings are looked for in the raw text (they are markup), then the
+    reasoning is split from the answer, then the user's stop strings are looked for in the
+    answer alone (a stop string the model merely thinks about does not end the answer).
+    """
+
+    def __init__(self, prompt: str = "", *, model_stops: Iterable[str] = (), user_stops: Iterable[str] = ()) -> None:
+        self._model_stops = StopScanner(model_stops)
+        self._splitter = ReasoningSplitter(prompt)
+        self._user_stops = StopScanner(user_stops)
+        self._answer: list[str] = []
+
+    @property
+    def stopped(self) -> bool:
+        """A stop string was met: the output should end here."""
+        return self._model_stops.stopped or self._user_stops.stopped
+
+    @property
+    def reasoning(self) -> str:
+        return self._splitter.reasoning
+
+    @property
+    def answer(self) -> str:
+        return "".join(self._answer)
+
+    def feed(self, text: str) -> tuple[str, str]:
+        if self.stopped:
+            return "", ""
+        reasoning, answer = self._splitter.feed(self._model_stops.feed(text))
+        if self._model_stops.stopped:
+            more_reasoning, more_answer = self._splitter.finish()
+            reasoning, answer = reasoning + more_reasoning, answer + more_answer
+        return reasoning, self._shown(answer)
+
+    def finish(self) -> tuple[str, str]:
+        reasoning, answer = self._splitter.feed(self._model_stops.finish())
+        more_reasoning, more_answer = self._splitter.finish()
+        shown = self._shown(answer + more_answer)
+        return reasoning + more_reasoning, shown + self._remember(self._user_stops.finish())
+
+    def _shown(self, answer: str) -> str:
+        return self._remember(self._user_stops.feed(answer))
+
+    def _remember(self, text: str) -> str:
+        if text:
+            self._answer.append(text)
+        return text
