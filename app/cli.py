@@ -36,6 +36,9 @@ def add_ask_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     ask.add_argument("--max-tokens", type=int, help="the longest answer, in tokens")
     ask.add_argument("--temperature", type=float, help="0 always picks the likeliest token; higher is more varied")
     ask.add_argument("--seed", type=int, help="a fixed seed makes sampling repeatable")
+    ask.add_argument(
+        "--show-reasoning", action="store_true", help="also print a reasoning model's thinking (to stderr)"
+    )
     ask.add_argument("prompt", help="the message to send")
 
 
@@ -83,7 +86,7 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: Eng
         try:
             runner = TurnRunner(store, service.connect(events.put, "command line"), settings, registry)
             runner.start(conversation.id, args.prompt, model=entry, sampling=sampling)
-            outcome = _stream(runner, events, out, err)
+            outcome = _stream(runner, events, out, err, show_reasoning=args.show_reasoning)
         finally:
             service.shutdown()
         return _report(outcome, conversation.id, out, err)
@@ -105,8 +108,10 @@ def _ctrl_c_stops() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _stream(runner: TurnRunner, events: queue.Queue[EngineEvent], out: TextIO, err: TextIO) -> TurnOutcome:
-    """Prints the answer as it streams; Ctrl+C stops it like the window's Stop."""
+def _stream(
+    runner: TurnRunner, events: queue.Queue[EngineEvent], out: TextIO, err: TextIO, *, show_reasoning: bool = False
+) -> TurnOutcome:
+    """Prints the answer as it streams (and the reasoning, to stderr, when asked); Ctrl+C stops it."""
     with _ctrl_c_stops() as interrupted:
         while True:
             if interrupted.is_set():
@@ -115,17 +120,26 @@ def _stream(runner: TurnRunner, events: queue.Queue[EngineEvent], out: TextIO, e
                 event = events.get(timeout=0.1)
             except queue.Empty:
                 continue
-            outcome = _show(runner, event, out, err)
+            outcome = _show(runner, event, out, err, show_reasoning)
             if outcome is not None:
                 return outcome
 
 
-def _show(runner: TurnRunner, event: EngineEvent, out: TextIO, err: TextIO) -> TurnOutcome | None:
+def _show(
+    runner: TurnRunner, event: EngineEvent, out: TextIO, err: TextIO, show_reasoning: bool
+) -> TurnOutcome | None:
     if isinstance(event, ModelLoaded) and event.template_fallback:
-        print("parley: this model has no chat template; using ChatML", file=err)
+        if event.template_error:
+            reason = event.template_error
+            print(f"parley: this model's chat template could not be used ({reason}); using ChatML", file=err)
+        else:
+            print("parley: this model has no chat template; using ChatML", file=err)
     update = runner.handle(event)
     if update is None:
         return None
+    if update.reasoning and show_reasoning:
+        err.write(update.reasoning)
+        err.flush()
     if update.text:
         out.write(update.text)
         out.flush()

@@ -9,14 +9,16 @@ second and settles its final status, so a killed app loses at most the last seco
 
 from __future__ import annotations
 
+import datetime
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from app.core.engine.protocol import ChatMessage, GenerationRequest, GenerationStats, ModelSpec, SamplingSettings
 from app.core.errors import AppError
-from app.core.store import DEFAULT_TITLE, Message, MessageStatus, Store
+from app.core.store import DEFAULT_TITLE, Message, MessageStatus, Store, Thinking
 
 CHECKPOINT_SECONDS = 0.5
 TITLE_LENGTH = 48
@@ -47,7 +49,7 @@ def history_for_engine(messages: list[Message], system_prompt: str) -> tuple[Cha
             continue
         if message.role == "assistant" and not message.content:
             continue
-        reasoning = getattr(message, "reasoning", None) if message.role == "assistant" else None
+        reasoning = message.reasoning if message.role == "assistant" else None
         _append_alternating(history, ChatMessage(message.role, message.content, reasoning or None))
     return tuple(history)
 
@@ -84,12 +86,33 @@ def begin_turn(
     prompt = conversation.system_prompt if conversation.system_prompt is not None else system_prompt
     history = history_for_engine(store.messages(conversation_id), prompt)
     answer = store.add_message(conversation_id, "assistant", "", status="streaming", model_name=model.name)
-    request = GenerationRequest(uuid.uuid4().hex, model, history, sampling)
+    request = GenerationRequest(
+        uuid.uuid4().hex,
+        model,
+        history,
+        sampling,
+        **thinking_switches(conversation.thinking),
+        # The conversation's first day, for templates that print a date: fixed for its whole life, so
+        # the prompt (and the cache that holds it) does not change at midnight.
+        date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
+    )
     return Turn(conversation_id, user_message, answer, request)
 
 
+def thinking_switches(thinking: Thinking | None) -> dict[str, Any]:
+    """The template switches for a conversation's thinking choice (None: the model's own default).
+
+    Qwen3-style templates read ``enable_thinking``; gpt-oss cannot stop reasoning, so "off" asks for
+    the least of it and "on" for the most.
+    """
+    if thinking is None:
+        return {}
+    on = thinking == "on"
+    return {"enable_thinking": on, "reasoning_effort": "high" if on else "low"}
+
+
 class AnswerRecorder:
-    """Accumulates a streaming answer and checkpoints it to the store.
+    """Accumulates a streaming answer (and the reasoning before it) and checkpoints both to the store.
 
     A checkpoint that cannot be written (a full disk) keeps the text in memory and is tried again
     at the next one; the failure is reported once, not at every token.
@@ -102,13 +125,15 @@ class AnswerRecorder:
         self._clock = clock
         self.message_id = message_id
         self.text = ""
-        self._saved_text = ""
+        self.reasoning = ""
+        self._saved = ("", "")
         self._last_save = clock()
         self._failing = False
 
-    def append(self, text: str) -> AppError | None:
+    def append(self, text: str, reasoning: str = "") -> AppError | None:
         """Adds streamed text; returns the error when a checkpoint just started failing."""
         self.text += text
+        self.reasoning += reasoning
         if self._clock() - self._last_save >= CHECKPOINT_SECONDS:
             try:
                 self.checkpoint()
@@ -120,15 +145,23 @@ class AnswerRecorder:
         return None
 
     def checkpoint(self) -> None:
-        if self.text != self._saved_text:
-            self._store.update_message(self.message_id, self.text)
-            self._saved_text = self.text
+        if (self.text, self.reasoning) != self._saved:
+            self._store.update_message(self.message_id, self.text, reasoning=self.reasoning)
+            self._saved = (self.text, self.reasoning)
         self._last_save = self._clock()
         self._failing = False
 
-    def finish(self, status: MessageStatus, stats: GenerationStats | None = None, text: str | None = None) -> None:
+    def finish(
+        self,
+        status: MessageStatus,
+        stats: GenerationStats | None = None,
+        text: str | None = None,
+        reasoning: str | None = None,
+    ) -> None:
         if text is not None:
             self.text = text
+        if reasoning is not None:
+            self.reasoning = reasoning
         self._store.update_message(
             self.message_id,
             self.text,
@@ -136,5 +169,6 @@ class AnswerRecorder:
             n_tokens=stats.generated_tokens if stats else None,
             tokens_per_second=stats.tokens_per_second if stats else None,
             ttft_seconds=stats.ttft_seconds if stats else None,
+            reasoning=self.reasoning,
         )
-        self._saved_text = self.text
+        self._saved = (self.text, self.reasoning)

@@ -51,6 +51,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN writer TEXT;
     CREATE INDEX messages_streaming ON messages(writer) WHERE status = 'streaming';
     """,
+    # 3: a reasoning model's thinking, kept apart from its answer; and whether a conversation asks
+    # the model to think ('on', 'off', or NULL for the model's own default).
+    """
+    ALTER TABLE messages ADD COLUMN reasoning TEXT;
+    ALTER TABLE conversations ADD COLUMN thinking TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

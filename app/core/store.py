@@ -47,6 +47,7 @@ log = logging.getLogger("app.store")
 Role = Literal["system", "user", "assistant"]
 # complete: a finished message; streaming: an answer being written; stopped: the user pressed
 # Stop; interrupted: the app or engine died while it streamed; failed: generation raised.
+Thinking = Literal["on", "off"]
 MessageStatus = Literal["complete", "streaming", "stopped", "interrupted", "failed"]
 ROLES: tuple[Role, ...] = ("system", "user", "assistant")
 STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "stopped", "interrupted", "failed")
@@ -62,6 +63,7 @@ class Conversation:
     updated_at: float
     model_name: str | None
     system_prompt: str | None
+    thinking: Thinking | None = None  # None: the model's own default
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,13 @@ class Message:
     n_tokens: int | None = None
     tokens_per_second: float | None = None
     ttft_seconds: float | None = None
+    reasoning: str | None = None  # a reasoning model's thinking, shown apart from the answer
 
 
-_CONVERSATION_COLUMNS = "id, title, created_at, updated_at, model_name, system_prompt"
+_CONVERSATION_COLUMNS = "id, title, created_at, updated_at, model_name, system_prompt, thinking"
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
-    "tokens_per_second, ttft_seconds"
+    "tokens_per_second, ttft_seconds, reasoning"
 )
 
 
@@ -263,6 +266,11 @@ class Store:
         with self._write() as db:
             db.execute("UPDATE conversations SET model_name = ? WHERE id = ?", (model_name, conversation_id))
 
+    def set_thinking(self, conversation_id: int, thinking: Thinking | None) -> None:
+        """Whether the conversation asks a reasoning model to think: 'on', 'off', or None (the model's default)."""
+        with self._write() as db:
+            db.execute("UPDATE conversations SET thinking = ? WHERE id = ?", (thinking, conversation_id))
+
     def set_system_prompt(self, conversation_id: int, system_prompt: str | None) -> None:
         with self._write() as db:
             db.execute("UPDATE conversations SET system_prompt = ? WHERE id = ?", (system_prompt, conversation_id))
@@ -304,14 +312,18 @@ class Store:
         n_tokens: int | None = None,
         tokens_per_second: float | None = None,
         ttft_seconds: float | None = None,
+        reasoning: str | None = None,
     ) -> None:
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET content = ?, status = COALESCE(?, status), "
                 "n_tokens = COALESCE(?, n_tokens), tokens_per_second = COALESCE(?, tokens_per_second), "
-                "ttft_seconds = COALESCE(?, ttft_seconds), "
+                "ttft_seconds = COALESCE(?, ttft_seconds), reasoning = COALESCE(?, reasoning), "
                 "writer = CASE WHEN ? = 'streaming' THEN ? ELSE writer END WHERE id = ?",
-                (content, status, n_tokens, tokens_per_second, ttft_seconds, status, self.instance_id, message_id),
+                (
+                    content, status, n_tokens, tokens_per_second, ttft_seconds, reasoning or None,
+                    status, self.instance_id, message_id,
+                ),
             )
 
     def delete_message(self, message_id: int) -> None:

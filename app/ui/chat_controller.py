@@ -27,6 +27,7 @@ class ChatController(QtCore.QObject):
 
     turn_started = QtCore.Signal(object)  # chat.Turn: the user's message and the empty answer are saved
     answer_progressed = QtCore.Signal(int, str)  # answer message id, new text
+    reasoning_progressed = QtCore.Signal(int, str)  # answer message id, new reasoning (shown apart)
     answer_finished = QtCore.Signal(object)  # the settled store.Message (complete, stopped, failed, interrupted)
     busy_changed = QtCore.Signal(bool)
     error_reported = QtCore.Signal(object)  # AppError
@@ -56,10 +57,10 @@ class ChatController(QtCore.QObject):
         turn = self._runner.turn
         return turn.conversation_id if turn is not None else None
 
-    def live_answer(self) -> tuple[int, str] | None:
-        """The streaming answer's message id and the text received so far, if one is running."""
+    def live_answer(self) -> tuple[int, str, str] | None:
+        """The streaming answer's message id, its text and its reasoning so far, if one is running."""
         turn = self._runner.turn
-        return (turn.answer.id, self._runner.live_text) if turn is not None else None
+        return (turn.answer.id, self._runner.live_text, self._runner.live_reasoning) if turn is not None else None
 
     def send(self, conversation_id: int, text: str) -> bool:
         """Starts an answer to ``text``; False when nothing was sent (empty text, or an answer is running)."""
@@ -97,6 +98,8 @@ class ChatController(QtCore.QObject):
 
     def _show(self, update: TurnUpdate) -> None:
         turn = self._runner.turn
+        if update.reasoning and turn is not None:
+            self.reasoning_progressed.emit(turn.answer.id, update.reasoning)
         if update.text and turn is not None:
             self.answer_progressed.emit(turn.answer.id, update.text)
         if update.error is not None:

@@ -3,7 +3,8 @@
 All messages live in one ``QTextDocument`` (one frame each), so long conversations and huge pastes
 lay out once, text can be selected across messages, and scrolling is native. A streaming answer
 collects its tokens in a buffer; a timer re-renders it at most once every ``RENDER_INTERVAL_MS``,
-never once per token. The view keeps to the bottom while text arrives unless the user scrolled up.
+never once per token. The view keeps to the bottom while text arrives unless the user scrolled up. A reasoning model's
+thinking is shown apart, above its answer, as a collapsed "Thinking…" line that opens on a click.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ _MARKDOWN = (
 )
 
 
+_THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
+
+
 @dataclass
 class _Shown:
     message: Message
     frame: QtGui.QTextFrame
     text: str
+    reasoning: str = ""
 
 
 class ChatView(QtWidgets.QTextBrowser):
@@ -43,6 +48,7 @@ class ChatView(QtWidgets.QTextBrowser):
         self.document().setUndoRedoEnabled(False)
         self.document().setDocumentMargin(16)
         self._shown: dict[int, _Shown] = {}
+        self._expanded: set[int] = set()  # answers whose reasoning is open
         self._dirty: set[int] = set()
         self.render_count = 0  # how many times a message was (re-)rendered; tests read it
         self._follow_bottom = True
@@ -78,16 +84,17 @@ class ChatView(QtWidgets.QTextBrowser):
         cursor = QtGui.QTextCursor(self.document())
         cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
         frame = cursor.insertFrame(self._frame_format(message))
-        shown = _Shown(message, frame, message.content)
+        shown = _Shown(message, frame, message.content, message.reasoning or "")
         self._shown[message.id] = shown
         self._render(shown)
 
-    def append_to_answer(self, message_id: int, text: str) -> None:
-        """Adds streamed ``text`` to an answer; it appears with the next render tick."""
+    def append_to_answer(self, message_id: int, text: str, reasoning: str = "") -> None:
+        """Adds streamed ``text`` (and reasoning) to an answer; it appears with the next render tick."""
         shown = self._shown.get(message_id)
         if shown is None:
             return
         shown.text += text
+        shown.reasoning += reasoning
         self._dirty.add(message_id)
         if not self._render_timer.isActive():
             self._render_timer.start()
@@ -100,7 +107,22 @@ class ChatView(QtWidgets.QTextBrowser):
         self._dirty.discard(message.id)
         shown.message = message
         shown.text = message.content
+        shown.reasoning = message.reasoning or ""
         self._render(shown)
+
+    def set_thinking_open(self, message_id: int, open_: bool) -> None:
+        """Opens or closes an answer's reasoning (what a click on its "Thinking" line does)."""
+        shown = self._shown.get(message_id)
+        if shown is None:
+            return
+        if open_:
+            self._expanded.add(message_id)
+        else:
+            self._expanded.discard(message_id)
+        self._render(shown)
+
+    def is_thinking_open(self, message_id: int) -> bool:
+        return message_id in self._expanded
 
     def message_ids(self) -> list[int]:
         return list(self._shown)
@@ -161,6 +183,8 @@ class ChatView(QtWidgets.QTextBrowser):
             cursor.setBlockFormat(style.header_block_format())
             cursor.insertText(self._header(shown.message), style.header_char_format(palette, shown.message.status))
             cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
+            if shown.reasoning and shown.message.role == "assistant":
+                self._insert_thinking(cursor, shown, palette)
             body_start = cursor.position()
             if shown.message.role == "user":
                 cursor.insertText(shown.text)
@@ -184,6 +208,28 @@ class ChatView(QtWidgets.QTextBrowser):
         else:
             bar.setValue(old_value)
         self._follow_bottom = follow
+
+    def _insert_thinking(self, cursor: QtGui.QTextCursor, shown: _Shown, palette: QtGui.QPalette) -> None:
+        """The reasoning's line (a link that opens or closes it) and, when open, the reasoning itself."""
+        message_id = shown.message.id
+        is_open = message_id in self._expanded
+        if is_open:
+            label = "▾ " + self.tr("Hide thinking")
+        elif shown.message.status == "streaming" and not shown.text:
+            label = "▸ " + self.tr("Thinking…")
+        else:
+            label = "▸ " + self.tr("Show thinking")
+        link = style.muted_char_format(palette)
+        link.setAnchor(True)
+        link.setAnchorHref(f"{_THINKING_SCHEME}:{message_id}")
+        link.setToolTip(self.tr("What the model thought before it answered"))
+        cursor.insertText(label, link)
+        if is_open:
+            quote = style.muted_char_format(palette)
+            quote.setFontItalic(True)
+            cursor.insertBlock(QtGui.QTextBlockFormat(), quote)
+            cursor.insertText(shown.reasoning.strip(), quote)
+        cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
 
     def _scroll_to_bottom(self) -> None:
         bar = self.verticalScrollBar()
@@ -239,5 +285,8 @@ class ChatView(QtWidgets.QTextBrowser):
 
     @QtCore.Slot(QtCore.QUrl)
     def _on_self_anchor_clicked(self, url: QtCore.QUrl) -> None:
-        if url.scheme() in ("http", "https", "mailto"):
+        if url.scheme() == _THINKING_SCHEME:
+            message_id = int(url.path()) if url.path().isdigit() else -1
+            self.set_thinking_open(message_id, message_id not in self._expanded)
+        elif url.scheme() in ("http", "https", "mailto"):
             QtGui.QDesktopServices.openUrl(url)

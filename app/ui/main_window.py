@@ -75,6 +75,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner = Banner(self)
         self.composer = Composer(self)
         self.model_picker = ModelPicker(self)
+        self.thinking_combo = QtWidgets.QComboBox(self)
+        self.thinking_combo.setObjectName("thinkingCombo")
+        self.thinking_combo.addItem(self.tr("Thinking: model's default"), None)
+        self.thinking_combo.addItem(self.tr("Thinking: on"), "on")
+        self.thinking_combo.addItem(self.tr("Thinking: off"), "off")
+        self.thinking_combo.setToolTip(self.tr("Whether this model reasons before it answers, in this conversation"))
+        self.thinking_combo.setAccessibleName(self.tr("Thinking"))
+        self.thinking_combo.hide()
         self.loading_indicator = LoadingIndicator(self)
         self.title_label = QtWidgets.QLabel(self)
         self.title_label.setObjectName("chatTitle")
@@ -99,6 +107,7 @@ class MainWindow(QtWidgets.QMainWindow):
         header_layout.setContentsMargins(20, 10, 16, 10)
         header_layout.addWidget(self.title_label, 1)
         header_layout.addWidget(self.loading_indicator)
+        header_layout.addWidget(self.thinking_combo)
         header_layout.addWidget(self.model_picker)
 
         self.stack = QtWidgets.QStackedWidget(self)
@@ -182,6 +191,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.send_requested.connect(self._on_composer_send_requested)
         self.composer.stop_requested.connect(self._on_composer_stop_requested)
         self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
+        self.thinking_combo.activated.connect(self._on_thinking_combo_activated)
         self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
         self.settings_button.clicked.connect(self._on_settings_action_triggered)
         self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
@@ -189,6 +199,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.models_page.default_requested.connect(self._on_models_page_default_requested)
         self.controller.turn_started.connect(self._on_controller_turn_started)
         self.controller.answer_progressed.connect(self._on_controller_answer_progressed)
+        self.controller.reasoning_progressed.connect(self._on_controller_reasoning_progressed)
         self.controller.answer_finished.connect(self._on_controller_answer_finished)
         self.controller.busy_changed.connect(self._on_controller_busy_changed)
         self.controller.error_reported.connect(self._on_any_error_reported)
@@ -250,7 +261,7 @@ class MainWindow(QtWidgets.QMainWindow):
         live = self.controller.live_answer()
         if live is not None:
             # The store lags the stream by up to a checkpoint; show what has arrived so far.
-            messages = [replace(m, content=live[1]) if m.id == live[0] else m for m in messages]
+            messages = [replace(m, content=live[1], reasoning=live[2]) if m.id == live[0] else m for m in messages]
         self.chat_view.show_conversation(messages)
         self.title_label.setText(display_title(conversation.title))
         self._refresh_picker(conversation)
@@ -358,8 +369,13 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
 
     def _refresh_picker(self, conversation: Conversation | None) -> None:
-        self.model_picker.set_models(self.registry.models(), self.registry.model_for(conversation))
+        entry = self.registry.model_for(conversation)
+        self.model_picker.set_models(self.registry.models(), entry)
         self.welcome.set_model(self.registry.default_model())
+        # The thinking switch shows only for a model whose template reads one.
+        self.thinking_combo.setVisible(conversation is not None and self.models.can_switch_thinking(entry))
+        if conversation is not None:
+            self.thinking_combo.setCurrentIndex({None: 0, "on": 1, "off": 2}[conversation.thinking])
 
     def _write_status(self, text: str) -> None:
         """The status line's one writer."""
@@ -553,6 +569,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_controller_answer_progressed(self, message_id: int, text: str) -> None:
         self.chat_view.append_to_answer(message_id, text)
 
+    @QtCore.Slot(int, str)
+    def _on_controller_reasoning_progressed(self, message_id: int, reasoning: str) -> None:
+        self.chat_view.append_to_answer(message_id, "", reasoning)
+
     @QtCore.Slot(object)
     def _on_controller_answer_finished(self, message: Message) -> None:
         self.chat_view.finish_answer(message)
@@ -586,6 +606,16 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(object)
     def _on_models_model_loaded(self, event: ModelLoaded) -> None:
         self._processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
+        self._refresh_picker(self._current_conversation())
+
+    @QtCore.Slot(int)
+    def _on_thinking_combo_activated(self, index: int) -> None:
+        if self._conversation_id is None:
+            return
+        try:
+            self.store.set_thinking(self._conversation_id, self.thinking_combo.itemData(index))
+        except AppError as err:
+            self.banner.show_error(err)
 
     @QtCore.Slot(object)
     def _on_models_model_switch_failed(self, event: object) -> None:

@@ -91,6 +91,16 @@ class ModelsController(QtCore.QObject):
     def loaded_model(self) -> ModelSpec | None:
         return self._client.loaded_model
 
+    def can_switch_thinking(self, entry: ModelEntry | None) -> bool:
+        """Whether ``entry``'s chat template reads a thinking switch (known once it has loaded)."""
+        last = self.last_loaded
+        return (
+            entry is not None
+            and last is not None
+            and last.model.path == str(entry.path)
+            and any(option in last.template_options for option in ("enable_thinking", "reasoning_effort"))
+        )
+
     def set_answering(self, spec: ModelSpec | None) -> None:
         """The chat started an answer with ``spec``, or (None) ended it. Meanwhile no switch loads."""
         self._answering = spec
@@ -237,7 +247,14 @@ class ModelsController(QtCore.QObject):
                     "CPU. Answers will be slower."
                 ).format(backends=", ".join(sorted(backends)).upper(), model=event.model.name)
             )
-        if event.template_fallback:
+        if event.template_fallback and event.template_error:
+            self.notice_reported.emit(
+                self.tr(
+                    "The chat template of {model} could not be used ({error}), so Parley uses the ChatML format "
+                    "for it. Answers may be off; a model file with a fixed template helps."
+                ).format(model=event.model.name, error=event.template_error)
+            )
+        elif event.template_fallback:
             self.notice_reported.emit(
                 self.tr("{model} has no chat template of its own, so Parley uses the ChatML format for it.").format(
                     model=event.model.name

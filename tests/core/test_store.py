@@ -100,3 +100,19 @@ def test_a_huge_paste_is_stored_whole(parley_home: Path) -> None:
     text = "lorem ipsum 你好 😀 " * 50_000
     message = store.add_message(conversation.id, "user", text)
     assert store.message(message.id).content == text
+
+
+def test_an_answer_keeps_its_reasoning_apart_and_a_conversation_its_thinking_choice(parley_home: Path) -> None:
+    store = Store()
+    conversation = store.create_conversation()
+    assert conversation.thinking is None
+    answer = store.add_message(conversation.id, "assistant", "", status="streaming")
+    store.update_message(answer.id, "Paris.", reasoning="The capital of France.")
+    store.update_message(answer.id, "Paris.", status="complete")  # a later write without reasoning keeps it
+    store.set_thinking(conversation.id, "off")
+    store.close()
+    again = Store()
+    saved = again.message(answer.id)
+    assert (saved.content, saved.reasoning) == ("Paris.", "The capital of France.")
+    assert again.conversation(conversation.id).thinking == "off"
+    again.close()

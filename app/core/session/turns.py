@@ -53,6 +53,7 @@ class TurnOutcome:
     message: Message | None  # None when the answer was deleted while it streamed, or could not be saved
     stats: GenerationStats | None = None
     error: AppError | None = None
+    reasoning: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class TurnUpdate:
     """What a front end shows after one engine event of the running turn."""
 
     text: str = ""  # new answer text to show
+    reasoning: str = ""  # new reasoning text to show (apart from the answer)
     outcome: TurnOutcome | None = None  # set when the turn ended with this event
     error: AppError | None = None  # a problem worth telling while the answer goes on (saving it failed)
 
@@ -105,6 +107,11 @@ class TurnRunner:
     def live_text(self) -> str:
         """The running answer's text so far (the store lags it by up to a checkpoint)."""
         return self._running.recorder.text if self._running is not None else ""
+
+    @property
+    def live_reasoning(self) -> str:
+        """The running answer's reasoning so far."""
+        return self._running.recorder.reasoning if self._running is not None else ""
 
     # -- the turn --------------------------------------------------------------------------------
 
@@ -171,13 +178,15 @@ class TurnRunner:
         if isinstance(event, TokensReceived):
             if running.stop_requested:
                 return TurnUpdate()
-            error = running.recorder.append(event.text)
-            return TurnUpdate(text=event.text, error=error)
+            error = running.recorder.append(event.text, event.reasoning)
+            return TurnUpdate(text=event.text, reasoning=event.reasoning, error=error)
         if isinstance(event, GenerationFinished):
             stopped = running.stop_requested or event.reason == "stopped"
             # After Stop the answer is what the user saw when they pressed it; otherwise the engine's full text.
             text = None if running.stop_requested else event.text
-            return TurnUpdate(outcome=self._settle("stopped" if stopped else "complete", event.stats, text))
+            reasoning = None if running.stop_requested else event.reasoning
+            status: MessageStatus = "stopped" if stopped else "complete"
+            return TurnUpdate(outcome=self._settle(status, event.stats, text, reasoning=reasoning))
         if isinstance(event, GenerationFailed):
             text = event.text if event.text and not running.stop_requested else None
             return TurnUpdate(outcome=self._settle("failed", text=text, error=GenerationError(reason=event.reason)))
@@ -194,6 +203,7 @@ class TurnRunner:
         stats: GenerationStats | None = None,
         text: str | None = None,
         error: AppError | None = None,
+        reasoning: str | None = None,
     ) -> TurnOutcome:
         running = self._running
         assert running is not None
@@ -201,12 +211,19 @@ class TurnRunner:
         answer = running.turn.answer
         message: Message | None = None
         try:
-            running.recorder.finish(status, stats, text=text)
+            running.recorder.finish(status, stats, text=text, reasoning=reasoning)
             message = self.store.message(answer.id)
         except AppError as err:
             error = error or err
         except LookupError:
             log.info("answer %s was deleted while it streamed", answer.id)
         return TurnOutcome(
-            running.turn.conversation_id, answer.id, status, running.recorder.text, message, stats, error
+            running.turn.conversation_id,
+            answer.id,
+            status,
+            running.recorder.text,
+            message,
+            stats,
+            error,
+            running.recorder.reasoning,
         )
