@@ -144,6 +144,11 @@ class AnswerRecorder:
                     return err
         return None
 
+    @property
+    def failing(self) -> bool:
+        """Whether checkpoints are failing now (the failure was already reported once)."""
+        return self._failing
+
     def checkpoint(self) -> None:
         if (self.text, self.reasoning) != self._saved:
             self._store.update_message(self.message_id, self.text, reasoning=self.reasoning)

@@ -21,6 +21,8 @@ from app.ui.relay import GuiRelay
 
 log = logging.getLogger("app.ui.chat")
 
+SAVE_RETRY_MS = 3000
+
 
 class ChatController(QtCore.QObject):
     """Runs one answer at a time for the window. Call it and receive its signals on the GUI thread."""
@@ -31,6 +33,7 @@ class ChatController(QtCore.QObject):
     answer_finished = QtCore.Signal(object)  # the settled store.Message (complete, stopped, failed, interrupted)
     busy_changed = QtCore.Signal(bool)
     error_reported = QtCore.Signal(object)  # AppError
+    notice_reported = QtCore.Signal(str)  # a translated sentence worth knowing, not an error
     conversations_changed = QtCore.Signal()  # a title or the order of the list changed
     model_load_started = QtCore.Signal(object)  # ModelSpec: the engine loads it before it answers
 
@@ -47,6 +50,10 @@ class ChatController(QtCore.QObject):
         self._relay = GuiRelay(self)
         self._client = session.connect(self._relay.sink(self._on_client_event), "window")
         self._runner = TurnRunner(store, self._client, settings, registry)
+        # An answer the disk refused is kept in memory and tried again this often.
+        self._save_timer = QtCore.QTimer(self)
+        self._save_timer.setInterval(SAVE_RETRY_MS)
+        self._save_timer.timeout.connect(self._on_save_timer_timeout)
 
     @property
     def is_busy(self) -> bool:
@@ -86,6 +93,12 @@ class ChatController(QtCore.QObject):
     def shutdown(self) -> None:
         """Settles a running answer as stopped and leaves the engine; call before the engine goes away."""
         outcome = self._runner.abandon()
+        self._save_timer.stop()
+        if self._runner.has_unsaved:
+            try:
+                self._runner.save_unsaved()
+            except AppError as err:
+                log.error("closing with an answer the disk would not take: %s", err)
         self._relay.close()
         self._client.close()
         if outcome is not None and outcome.message is not None:
@@ -112,3 +125,15 @@ class ChatController(QtCore.QObject):
         self.busy_changed.emit(False)
         if outcome.error is not None:
             self.error_reported.emit(outcome.error)
+        if self._runner.has_unsaved and not self._save_timer.isActive():
+            self._save_timer.start()
+
+    @QtCore.Slot()
+    def _on_save_timer_timeout(self) -> None:
+        try:
+            saved = self._runner.save_unsaved()
+        except AppError:
+            return  # still refused: the banner already says why; try again later
+        self._save_timer.stop()
+        if saved:
+            self.notice_reported.emit(self.tr("The answer that could not be saved is saved now."))

@@ -203,6 +203,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller.answer_finished.connect(self._on_controller_answer_finished)
         self.controller.busy_changed.connect(self._on_controller_busy_changed)
         self.controller.error_reported.connect(self._on_any_error_reported)
+        self.controller.notice_reported.connect(self._on_models_notice_reported)
         self.controller.conversations_changed.connect(self._on_controller_conversations_changed)
         self.controller.model_load_started.connect(self.models.load_started_for_answer)
         self.models.loading_changed.connect(self._on_models_loading_changed)

@@ -187,6 +187,14 @@
     </message>
 </context>
 <context>
+    <name>ChatController</name>
+    <message>
+        <location filename="../../app/ui/chat_controller.py" line="139"/>
+        <source>The answer that could not be saved is saved now.</source>
+        <translation>之前无法保存的回答现在已保存。</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <location filename="../../app/ui/chat_view.py" line="160"/>
@@ -636,27 +644,27 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="390"/>
+        <location filename="../../app/ui/main_window.py" line="391"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="398"/>
+        <location filename="../../app/ui/main_window.py" line="399"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="496"/>
+        <location filename="../../app/ui/main_window.py" line="497"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="608"/>
+        <location filename="../../app/ui/main_window.py" line="609"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="608"/>
+        <location filename="../../app/ui/main_window.py" line="609"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -348,3 +350,55 @@ def test_a_model_loading_before_the_first_answer_is_shown(qtbot: QtBot, window: 
     assert "SmolLM2 135M (starter, offline)" in window.loading_indicator.label.text()
     qtbot.waitUntil(lambda: not window.controller.is_busy, timeout=ANSWER_TIMEOUT_MS)
     assert window.loading_indicator.isHidden()
+
+
+@pytest.fixture
+def small_disk(parley_home: Path) -> Iterator[Path]:
+    """PARLEY_HOME on its own 16 MB tmpfs, so a test can fill the disk for real (root only)."""
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(parley_home)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.decode().strip()}")
+    try:
+        yield parley_home
+    finally:
+        subprocess.run(["umount", "-l", str(parley_home)], check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    filler = folder / "filler"
+    with filler.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_mid_answer_says_so_once_settles_the_answer_and_saves_it_when_space_returns(
+    small_disk: Path, qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    from app.core.errors import DiskFullError
+
+    window.controller._save_timer.setInterval(200)
+    conversation_id = start_chatting(qtbot, window)
+    window.settings.update(replace(window.settings.current, sampling=replace(TEST_SAMPLING, max_tokens=160)))
+    errors: list[object] = []
+    window.controller.error_reported.connect(errors.append)
+    start_long_answer(qtbot, window, "Tell me a long story about a dragon.")
+    filler = fill_disk(small_disk)  # the disk is full from here on
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
+        pass
+    shown = finished.args[0]
+    assert shown.status == "complete" and len(shown.content) > 100
+    assert not window.controller.is_busy  # the window is idle and the answer settled on screen
+    assert "writing" not in window.chat_view.shown_text(shown.id).splitlines()[0]
+    assert [type(e) for e in errors] == [DiskFullError], "one message, not one per checkpoint"
+    assert "full" in window.banner.text()
+
+    with qtbot.waitSignal(window.controller.notice_reported, timeout=10_000):
+        filler.unlink()  # space is back
+    saved = store.message(shown.id)
+    assert (saved.status, saved.content) == ("complete", shown.content)
+    assert store.messages(conversation_id)[0].content == "Tell me a long story about a dragon."

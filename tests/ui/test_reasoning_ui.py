@@ -152,3 +152,23 @@ def test_the_thinking_switch_shows_for_a_template_that_reads_it_and_reaches_the_
     assert store.conversation(window.conversation_id).thinking == "off"
     send_and_wait(qtbot, window, "Once more.")
     assert requests[-1].enable_thinking is False and requests[-1].reasoning_effort == "low"
+
+
+def test_a_template_that_does_not_compile_is_told_apart_from_a_model_without_one(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = "{% for message in messages %}{{ message.content }}{% unknowntag %}{% endfor %}"
+    real_spec_for = window.registry.spec_for
+    monkeypatch.setattr(
+        window.registry, "spec_for", lambda entry, settings=None: dataclasses.replace(
+            real_spec_for(entry), chat_template=broken
+        )
+    )
+    qtbot.mouseClick(window.welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
+    notices: list[str] = []
+    window.models.notice_reported.connect(notices.append)
+    answer = send_and_wait(qtbot, window, "Say hello.")
+    assert answer.status == "complete"  # ChatML carries on
+    (notice,) = notices
+    assert "could not be used" in notice and "unknowntag" in notice
+    assert "has no chat template of its own" not in notice

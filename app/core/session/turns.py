@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core import chat
 from app.core.catalog import ModelEntry
@@ -66,6 +66,15 @@ class TurnUpdate:
     error: AppError | None = None  # a problem worth telling while the answer goes on (saving it failed)
 
 
+@dataclass(frozen=True)
+class _Unsaved:
+    """A settled answer the store could not take (a full disk); kept in memory and written later."""
+
+    recorder: chat.AnswerRecorder
+    status: MessageStatus
+    stats: GenerationStats | None
+
+
 @dataclass
 class _Running:
     turn: chat.Turn
@@ -95,6 +104,7 @@ class TurnRunner:
         self._registry = registry
         self._clock = clock
         self._running: _Running | None = None
+        self._unsaved: list[_Unsaved] = []
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -102,6 +112,24 @@ class TurnRunner:
     def turn(self) -> chat.Turn | None:
         """The running turn, if any."""
         return self._running.turn if self._running is not None else None
+
+    @property
+    def has_unsaved(self) -> bool:
+        """Whether a settled answer is still waiting for the store (call ``save_unsaved``)."""
+        return bool(self._unsaved)
+
+    def save_unsaved(self) -> list[Message]:
+        """Writes the answers the store refused before; returns those saved now. ``AppError`` if it still refuses."""
+        saved: list[Message] = []
+        while self._unsaved:
+            unsaved = self._unsaved[0]
+            unsaved.recorder.finish(unsaved.status, unsaved.stats)
+            self._unsaved.pop(0)
+            try:
+                saved.append(self.store.message(unsaved.recorder.message_id))
+            except LookupError:
+                log.info("answer %s was deleted before it could be saved", unsaved.recorder.message_id)
+        return saved
 
     @property
     def live_text(self) -> str:
@@ -214,7 +242,14 @@ class TurnRunner:
             running.recorder.finish(status, stats, text=text, reasoning=reasoning)
             message = self.store.message(answer.id)
         except AppError as err:
-            error = error or err
+            # The disk is full (or the history refuses writes): the answer is settled on screen all the
+            # same, kept in memory, and written by ``save_unsaved`` once the store takes it again.
+            log.warning("answer %s could not be saved yet: %s", answer.id, err)
+            self._unsaved.append(_Unsaved(running.recorder, status, stats))
+            recorder = running.recorder
+            message = replace(answer, content=recorder.text, status=status, reasoning=recorder.reasoning or None)
+            if error is None and not recorder.failing:  # said once while it streamed is enough
+                error = err
         except LookupError:
             log.info("answer %s was deleted while it streamed", answer.id)
         return TurnOutcome(
