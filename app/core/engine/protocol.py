@@ -102,6 +102,9 @@ class GenerationFinished:
     text: str
     reason: StopReason
     stats: GenerationStats
+    # The engine did not acknowledge a stop in time and was ended: ``reason`` is "stopped", ``text`` is
+    # empty and ``stats`` are zeros, because the engine never said what it had written.
+    engine_hung: bool = False
 
 
 @dataclass(frozen=True)
