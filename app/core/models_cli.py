@@ -2,6 +2,8 @@
 
 Errors are one line on stderr (the ``AppError``'s sentence) with exit status 2; Ctrl+C during a
 download pauses it (the partial file is kept, and the same command resumes it) with status 130.
+Ctrl+C anywhere else (a search, a listing, a connection that does not answer) ends the command at
+once with "Stopped." and status 130: every Hub request runs where it cannot hold Ctrl+C up.
 Progress is a single updating line on a terminal, and a line every few seconds otherwise.
 """
 
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,14 +20,18 @@ from typing import TextIO
 from app.core import catalog, settings
 from app.core.downloads import Download, DownloadProgress, DownloadRequest, DownloadResult, partial_downloads
 from app.core.errors import AppError, HubNotFoundError, ModelNotFoundError
+from app.core.gguf import split_part_names
 from app.core.hub import GgufModelFile, HubConfig, list_gguf_files, search_models
 from app.core.library import human_size, import_model, remove_model
+from app.core.terminal import EXIT_INTERRUPTED, STOPPED, Background, forgiving_output, in_background
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
 PREFERRED_QUANT = "Q4_K_M"
 LOG_INTERVAL_S = 5.0
+# After Ctrl+C, how long a download may take to pause between two reads; one still waiting for a
+# silent server is left behind (it ends with the process) and what it had is kept.
+PAUSE_WAIT_S = 2.0
 
 
 class _UsageError(Exception):
@@ -76,6 +81,9 @@ def run_models_command(args: list[str], out: TextIO | None = None, err: TextIO |
     except AppError as exc:
         print(f"parley: {exc.user_message()}", file=err)
         return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(STOPPED, file=err)
+        return EXIT_INTERRUPTED
 
 
 def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -96,7 +104,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    results = search_models(args.query, config=HubConfig.from_settings(settings.load()))
+    config = HubConfig.from_settings(settings.load())
+    results = in_background(lambda: search_models(args.query, config=config), "parley-search")
     if not results:
         print(f"No GGUF models match “{args.query}”.", file=out)
     for repo in results:
@@ -116,7 +125,7 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = HubConfig.from_settings(settings.load())
     file = args.file
     if file is None:
-        listing = list_gguf_files(args.repo, args.revision, config=config)
+        listing = in_background(lambda: list_gguf_files(args.repo, args.revision, config=config), "parley-listing")
         model = pick_model(listing.models)
         if model is None:
             raise HubNotFoundError(what=f"GGUF model file in {args.repo}")
@@ -126,10 +135,13 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         file = model.name
     printer = _ProgressPrinter(out)
     download = Download(DownloadRequest(args.repo, (file,), args.revision), config=config, on_progress=printer)
-    result = _run_interruptibly(download)
-    printer.finish()
+    try:
+        result = _run_interruptibly(download)
+    finally:
+        printer.finish()
     if result is None:
-        print("Paused. Run the same command again to resume.", file=err)
+        kept = _kept_bytes(args.repo, file)
+        print("Paused. Run the same command again to resume." if kept else STOPPED, file=err)
         return EXIT_INTERRUPTED
     if result.status == "already_installed":
         print(f"Already installed: {result.model_path}", file=out)
@@ -143,32 +155,22 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _run_interruptibly(download: Download) -> DownloadResult | None:
     """Runs the download on a thread so Ctrl+C can pause it cleanly; None when paused that way."""
-    outcome: list[DownloadResult | BaseException] = []
-    finished = threading.Event()
+    job = Background(download.run, "parley-download")
+    try:
+        job.wait()
+    except KeyboardInterrupt:
+        download.pause()
+        if not job.wait(PAUSE_WAIT_S):
+            return None  # still waiting for a server that does not answer: nothing more will arrive
+        result = job.result()
+        return None if result.status == "paused" else result
+    return job.result()
 
-    def work() -> None:
-        try:
-            outcome.append(download.run())
-        except BaseException as exc:  # handed to the main thread below
-            outcome.append(exc)
-        finally:
-            finished.set()
 
-    worker = threading.Thread(target=work, name="parley-download", daemon=True)
-    worker.start()
-    interrupted = False
-    # An Event, not Thread.join: a join interrupted by Ctrl+C can leave is_alive() wrong (CPython gh-90882).
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            interrupted = True
-            download.pause()
-    worker.join()
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return None if interrupted and result.status == "paused" else result
+def _kept_bytes(repo: str, file: str) -> int:
+    """How much of a stopped download of ``file`` is kept for the next run."""
+    names = set(split_part_names(file))
+    return sum(p.done_bytes for p in partial_downloads() if p.repo == repo and p.file in names)
 
 
 class _ProgressPrinter:
@@ -235,4 +237,5 @@ def _remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 if __name__ == "__main__":
+    forgiving_output()
     sys.exit(run_models_command(sys.argv[1:]))

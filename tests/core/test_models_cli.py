@@ -165,3 +165,44 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(hub_env: HubConfig, fake_hub
     code, out, _ = run("download", STARTER_REPO, STARTER_FILE)
     assert code == 0 and "Installed and verified" in out
     assert fake_hub.ranges(STARTER_FILE) == [f"bytes={kept}-"]
+
+
+def _interrupted_after_a_second(args: list[str], env: dict[str, str]) -> tuple[int, str, float]:
+    """Runs ``parley models ARGS``, presses Ctrl+C after a second; the status, stderr and how long it took to end."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "app", "models", *args],
+        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(1.0)
+        assert child.poll() is None, child.communicate()
+        child.send_signal(signal.SIGINT)
+        pressed = time.monotonic()
+        _, err = child.communicate(timeout=15)
+        return child.returncode, err, time.monotonic() - pressed
+    finally:
+        if child.poll() is None:
+            child.kill()
+
+
+@pytest.mark.parametrize("args", [["search", "qwen"], ["download", KQUANTS_REPO]], ids=["search", "listing"])
+def test_ctrl_c_while_the_hub_is_silent_stops_at_once(
+    parley_home: Path, silent_endpoint: str, args: list[str]
+) -> None:
+    env = {**os.environ, "HF_ENDPOINT": silent_endpoint, "PARLEY_HOME": str(parley_home)}
+    code, err, took = _interrupted_after_a_second(args, env)
+    assert code == 130, err
+    assert err == "Stopped.\n" and "Traceback" not in err
+    assert took < 5, "Ctrl+C waited for the connection's timeout"
+
+
+def test_ctrl_c_while_a_download_waits_for_its_first_byte_stops_at_once(
+    hub_env: HubConfig, fake_hub: FakeHub, parley_home: Path
+) -> None:
+    fake_hub.faults.stall = True
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PARLEY_HOME": str(parley_home)}
+    code, err, took = _interrupted_after_a_second(["download", KQUANTS_REPO, "tiny-Q4_K_M.gguf"], env)
+    assert fake_hub.file_requests("tiny-Q4_K_M.gguf", "HEAD"), "it was connecting to the file"
+    assert code == 130, err
+    assert err == "Stopped.\n" and "Traceback" not in err
+    assert took < 5, "Ctrl+C waited for the connection's timeout"
