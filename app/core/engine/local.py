@@ -23,6 +23,7 @@ import contextlib
 import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 from multiprocessing.connection import Connection
@@ -68,10 +69,31 @@ worker_log = logging.getLogger("app.worker")
 
 
 def _run_worker(commands: Connection, events: Connection, stop_seq: Synchronized[int]) -> None:
+    _exit_with_the_app()
     # Imported here, in the child only: llama_cpp must never load into the app's process.
     from app.core.engine import worker
 
     worker.main(commands, events, stop_seq)
+
+
+def _exit_with_the_app() -> None:
+    """Ends this worker process the moment the app's process is gone, quietly.
+
+    The app may be killed without warning (SIGKILL, a crash). Without this the worker would go on
+    importing llama.cpp, loading a model or evaluating a prompt for nobody until it next wrote to
+    the pipe. ``parent_process()`` waits on a handle that closes when the app's process ends (the
+    app keeps its ``Process`` object for as long as the worker lives), on every platform, and
+    ``os._exit`` leaves nothing to print: no exit handlers, no flushing of inherited streams.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parley-app-watch", daemon=True).start()
 
 
 def describe_exit(exitcode: int | None) -> str:
