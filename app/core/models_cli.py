@@ -1,4 +1,4 @@
-"""``parley models …``: list, search, download, import and remove models from a terminal.
+"""``parley models …``: list, search, download, import, verify and remove models from a terminal.
 
 Errors are one line on stderr (the ``AppError``'s sentence) with exit status 2; Ctrl+C during a
 download pauses it (the partial file is kept, and the same command resumes it) with status 130.
@@ -10,6 +10,7 @@ Progress is a single updating line on a terminal, and a line every few seconds o
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -22,10 +23,11 @@ from app.core.downloads import Download, DownloadProgress, DownloadRequest, Down
 from app.core.errors import AppError, HubNotFoundError, ModelNotFoundError
 from app.core.gguf import split_part_names
 from app.core.hub import GgufModelFile, HubConfig, list_gguf_files, search_models
-from app.core.library import human_size, import_model, remove_model
+from app.core.library import human_size, import_model, model_target, remove_model, verify_model
 from app.core.terminal import EXIT_INTERRUPTED, STOPPED, Background, forgiving_output, in_background
 
 EXIT_OK = 0
+EXIT_DAMAGED = 1  # `verify` found a model whose files are not the ones installed
 EXIT_USER_ERROR = 2
 PREFERRED_QUANT = "Q4_K_M"
 LOG_INTERVAL_S = 5.0
@@ -60,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--in-place", action="store_true", help="use it where it is (the default)")
     remove = sub.add_parser("remove", help="delete a downloaded model, or forget an imported one")
     remove.add_argument("name")
+    verify = sub.add_parser("verify", help="check installed models against the sizes and sha256 recorded at install")
+    verify.add_argument("name", nargs="?", help="one model (all of them when left out)")
     return parser
 
 
@@ -75,6 +79,7 @@ def run_models_command(args: list[str], out: TextIO | None = None, err: TextIO |
         return int(exc.code or 0)
     actions: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
         "list": _list, "search": _search, "download": _download, "import": _import, "remove": _remove,
+        "verify": _verify,
     }
     try:
         return actions[parsed.action](parsed, out, err)
@@ -96,7 +101,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             origin = f"from {entry.provenance.repo} @ {entry.provenance.revision[:7]}"
         elif entry.provenance is not None and entry.provenance.original_path:
             origin = f"copied from {entry.provenance.original_path}"
-        print(f"{entry.name}  {human_size(entry.size_bytes)}  {origin}", file=out)
+        damaged = f"  (damaged: {entry.damage})" if entry.damage else ""
+        print(f"{entry.name}  {human_size(entry.size_bytes)}  {origin}{damaged}", file=out)
     for partial in partial_downloads():
         percent = 100 * partial.done_bytes // max(partial.total_bytes, 1)
         print(f"(paused) {partial.repo} {partial.file}  {percent}% of {human_size(partial.total_bytes)}", file=out)
@@ -133,6 +139,10 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"Downloading {model.name}{why}, {model.quantization or 'unknown quantization'}, "
               f"{human_size(model.size)}", file=out)
         file = model.name
+    target = model_target(split_part_names(file)[0])
+    damage = catalog.damage(target, catalog.read_provenance(target)) if target.is_file() else ""
+    if damage:
+        print(f"The installed copy is damaged ({damage}); downloading it again.", file=out)
     printer = _ProgressPrinter(out)
     download = Download(DownloadRequest(args.repo, (file,), args.revision), config=config, on_progress=printer)
     try:
@@ -220,6 +230,38 @@ def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         print(f"Copied into {result.model_path}.", file=out)
     return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """One line per model: OK, DAMAGED with the reason and how to mend it, or not checked (no record)."""
+    prefs = settings.load()
+    if args.name:
+        entries = [catalog.resolve_model(args.name, prefs.imported_models)]
+    else:
+        entries = catalog.installed_models(prefs.imported_models)
+    damaged = 0
+    for entry in entries:
+        problem = in_background(functools.partial(verify_model, entry), "parley-verify")  # hashing: Ctrl+C-able
+        if problem is None:
+            print(f"not checked  {entry.name}: nothing was recorded when it was installed", file=out)
+        elif not problem:
+            print(f"OK  {entry.name}", file=out)
+        else:
+            damaged += 1
+            print(f"DAMAGED  {entry.name}: {problem}. {_mend(entry)}", file=out)
+    if damaged:
+        print(f"parley: damaged: {damaged} of {len(entries)}", file=err)
+    return EXIT_DAMAGED if damaged else EXIT_OK
+
+
+def _mend(entry: catalog.ModelEntry) -> str:
+    provenance = entry.provenance
+    if provenance is not None and provenance.repo and provenance.files:
+        revision = f" --revision {provenance.revision}" if provenance.revision else ""
+        return f"Download it again: parley models download {provenance.repo} {provenance.files[0]}{revision}"
+    if provenance is not None and provenance.original_path:
+        return f"Import it again: parley models remove “{entry.name}”, then import {provenance.original_path}"
+    return "Remove it and install it again."
 
 
 def _remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
