@@ -6,7 +6,8 @@ dies it reports ``EngineCrashed`` and the next request starts a fresh process.
 
 A watchdog ends a child that has stopped responding: a stop not acknowledged within
 ``STOP_ACK_SECONDS`` (the child checks for it between tokens, so a live one answers in
-milliseconds), or a load still going after ``LOAD_LIMIT_SECONDS``. The process is terminated,
+milliseconds; for a model so slow that one token takes longer, the limit is a few tokens' time),
+or a load still going after ``LOAD_LIMIT_SECONDS``. The process is terminated,
 then killed, and the request ends as stopped with ``engine_hung`` set (or, for a load, with
 ``ModelLoadFailed``); the next request starts a fresh process.
 
@@ -26,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
@@ -51,11 +53,14 @@ from app.core.engine.protocol import (
     ModelLoadFailed,
     ModelSpec,
     ModelUnloaded,
+    TokensReceived,
 )
 
 SHUTDOWN_SECONDS = 5.0
 # A live worker acknowledges a stop within a token or one abort check of the prompt: milliseconds.
 STOP_ACK_SECONDS = 3.0
+# ... or, for a model slower than that, within this many of its slowest gaps between tokens so far.
+STOP_ACK_TOKENS = 3
 # Generous: a large model from a slow disk can take a minute or two. Tests lower it.
 LOAD_LIMIT_SECONDS = 180.0
 # Between asking a hung worker to end (SIGTERM) and killing it: SIGTERM waits while a process is frozen.
@@ -142,6 +147,8 @@ class LocalEngine:
         self._closing = False
         self._watchdog: threading.Timer | None = None
         self._watchdog_kind: WatchdogKind | None = None
+        self._last_text_at: float | None = None  # when the running answer's last text arrived
+        self._slowest_gap = 0.0  # the longest wait between two pieces of it
 
     # -- Engine protocol -------------------------------------------------------------------------
 
@@ -165,6 +172,7 @@ class LocalEngine:
         with self._lock:
             self._seq += 1
             self._running_request = request.request_id
+            self._last_text_at, self._slowest_gap = None, 0.0
             if self._loaded != request.model:
                 self._loading = request.model
             self._send(GenerateCommand(request, self._seq))
@@ -182,7 +190,7 @@ class LocalEngine:
             # A load cannot be stopped, only waited for (its own limit covers a hung one); the stop
             # is watched from the moment the model is in (see _note).
             if self._running_request is not None and self._loading is None and self._watchdog_kind != "stop":
-                self._arm("stop", STOP_ACK_SECONDS)
+                self._arm("stop", self._stop_limit())
 
     def unload(self) -> None:
         with self._lock:
@@ -257,14 +265,20 @@ class LocalEngine:
 
     def _note(self, worker: _Process, event: EngineEvent) -> None:
         with self._lock:
-            if isinstance(event, ModelLoaded):
+            if isinstance(event, TokensReceived):
+                if event.request_id == self._running_request:
+                    now = time.monotonic()
+                    if self._last_text_at is not None:
+                        self._slowest_gap = max(self._slowest_gap, now - self._last_text_at)
+                    self._last_text_at = now
+            elif isinstance(event, ModelLoaded):
                 log.info(
                     "loaded %s in %.2f s (context %d, %s)",
                     event.model.path, event.load_seconds, event.n_ctx, "GPU offload" if event.gpu_offload else "CPU",
                 )
                 self._loaded, self._loading = event.model, None
                 if self._running_request is not None and worker.stop_seq.value >= self._seq:
-                    self._arm("stop", STOP_ACK_SECONDS)  # stopped while it loaded: now it must answer
+                    self._arm("stop", self._stop_limit())  # stopped while it loaded: now it must answer
                 else:
                     self._disarm()
             elif isinstance(event, ModelLoadFailed):
@@ -296,6 +310,10 @@ class LocalEngine:
         timer.daemon = True
         self._watchdog, self._watchdog_kind = timer, kind
         timer.start()
+
+    def _stop_limit(self) -> float:
+        """How long a stop may take: a slow model finishes the token it is on before it checks."""
+        return max(STOP_ACK_SECONDS, STOP_ACK_TOKENS * self._slowest_gap)
 
     def _disarm(self) -> None:
         """Called with the lock held."""
