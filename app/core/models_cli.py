@@ -172,7 +172,10 @@ def _run_interruptibly(download: Download) -> DownloadResult | None:
         download.pause()
         if not job.wait(PAUSE_WAIT_S):
             return None  # still waiting for a server that does not answer: nothing more will arrive
-        result = job.result()
+        try:
+            result = job.result()
+        except AppError:  # it failed as it stopped (a listing cut short): the user asked to stop, so it stopped
+            return None
         return None if result.status == "paused" else result
     return job.result()
 
