@@ -7,6 +7,7 @@ import multiprocessing
 import sys
 
 from app import __version__
+from app.core.terminal import EXIT_INTERRUPTED, STOPPED, forgiving_output
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,19 +24,28 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
+    forgiving_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    if args.command in ("ask", "models"):
+        try:
+            return _run_command(args)
+        except KeyboardInterrupt:  # Ctrl+C before a command took it over (while starting, say)
+            print(STOPPED, file=sys.stderr)
+            return EXIT_INTERRUPTED
+    from app.ui.application import run_gui
+
+    return run_gui([sys.argv[0], *argv])
+
+
+def _run_command(args: argparse.Namespace) -> int:
     if args.command == "ask":
         from app.cli import run_ask
 
         return run_ask(args)
-    if args.command == "models":
-        from app.core.models_cli import run_models_command
+    from app.core.models_cli import run_models_command
 
-        return run_models_command(args.models_args)
-    from app.ui.application import run_gui
-
-    return run_gui([sys.argv[0], *argv])
+    return run_models_command(args.models_args)
 
 
 if __name__ == "__main__":

@@ -2,21 +2,31 @@
 
 It is a client of the same engine service and runs the same turn runner as the window, so a turn
 asked here is stored exactly as one asked there; only the printing is its own.
+
+The message is the argument, or stdin with ``ask -`` (or no argument when stdin is not a terminal),
+so a message longer than the system allows on a command line can be piped in. Ctrl+C stops the
+answer like the window's Stop: it is saved as stopped, "Stopped." goes to stderr, and the status
+is 130. When stdout's reader goes away (``parley ask … | head``), the answer is stopped and saved
+the same way, quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import queue
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TextIO
 
 from app.core import logs
+from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
 from app.core.engine.protocol import EngineEvent, ModelLoaded
 from app.core.errors import AppError, ModelLoadError
 from app.core.registry import ModelRegistry
@@ -24,9 +34,13 @@ from app.core.session import EngineService, TurnOutcome, TurnRunner
 from app.core.session.service import EngineFactory
 from app.core.settings import SettingsStore
 from app.core.store import Store
+from app.core.terminal import EXIT_INTERRUPTED, STOPPED
 
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
+EXIT_READER_GONE = 141  # what a shell reports for a writer ended by SIGPIPE (128 + 13), as `yes | head` does
+# After Ctrl+C, how long the engine has to end the answer before it is settled here without it: long
+# enough for the engine's own watchdog to end a hung engine and say so (EngineHungError).
+STOP_WAIT_S = STOP_ACK_SECONDS + TERMINATE_GRACE_SECONDS + 1.0
 
 
 def add_ask_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,9 +51,11 @@ def add_ask_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     ask.add_argument("--temperature", type=float, help="0 always picks the likeliest token; higher is more varied")
     ask.add_argument("--seed", type=int, help="a fixed seed makes sampling repeatable")
     ask.add_argument(
+        "prompt", nargs="?", help="the message to send; '-' (or nothing, when stdin is not a terminal) reads stdin"
+    )
+    ask.add_argument(
         "--show-reasoning", action="store_true", help="also print a reasoning model's thinking (to stderr)"
     )
-    ask.add_argument("prompt", help="the message to send")
 
 
 def _local_engine() -> EngineFactory:
@@ -53,18 +69,39 @@ def run_ask(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     engine_factory: EngineFactory | None = None,
+    stdin: TextIO | None = sys.stdin,
 ) -> int:
     try:
-        return _ask(args, out, err, engine_factory or _local_engine())
+        return _ask(args, out, err, engine_factory or _local_engine(), stdin)
     except AppError as exc:
         print(f"parley: {exc.user_message()}", file=err)
         return EXIT_USER_ERROR
 
 
-def _ask(args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: EngineFactory) -> int:
+def read_prompt(argument: str | None, stdin: TextIO | None) -> str | None:
+    """The message: the argument, or stdin for "-" or no argument with stdin not a terminal; None if neither."""
+    if argument is not None and argument != "-":
+        return argument
+    if stdin is None or (argument is None and stdin.isatty()):
+        return None
+    text = stdin.read()
+    return text[:-1] if text.endswith("\n") else text  # the newline echo and most editors end a file with
+
+
+def _ask(
+    args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: EngineFactory, stdin: TextIO | None
+) -> int:
     logs.configure()
     settings = SettingsStore()
-    if not args.prompt.strip():
+    try:
+        prompt = read_prompt(args.prompt, stdin)
+    except UnicodeDecodeError as exc:
+        print(f"parley: the message on stdin is not {exc.encoding} text", file=err)
+        return EXIT_USER_ERROR
+    if prompt is None:
+        print("parley: give the message as an argument, or pipe it in with `ask -`", file=err)
+        return EXIT_USER_ERROR
+    if not prompt.strip():
         print("parley: the message is empty", file=err)
         return EXIT_USER_ERROR
     registry = ModelRegistry(settings)
@@ -82,75 +119,126 @@ def _ask(args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: Eng
             settings.current.sampling, **{key: value for key, value in overrides.items() if value is not None}
         )
         events: queue.Queue[EngineEvent] = queue.Queue()
+        answer = _Answer(out)
         service = EngineService(engine_factory)
-        try:
-            runner = TurnRunner(store, service.connect(events.put, "command line"), settings, registry)
-            runner.start(conversation.id, args.prompt, model=entry, sampling=sampling)
-            outcome = _stream(runner, events, out, err, show_reasoning=args.show_reasoning)
-        finally:
-            service.shutdown()
-        return _report(outcome, conversation.id, out, err)
+        # From here Ctrl+C stops the turn instead of raising: once the message is stored, its answer
+        # is always settled (stopped, with what was printed) before the command ends.
+        with _ctrl_c_stops() as interrupts:
+            try:
+                runner = TurnRunner(store, service.connect(events.put, "command line"), settings, registry)
+                runner.start(conversation.id, prompt, model=entry, sampling=sampling)
+                outcome = _stream(runner, events, answer, err, interrupts, show_reasoning=args.show_reasoning)
+            finally:
+                service.shutdown()
+        return _report(outcome, conversation.id, answer, err)
     finally:
         store.close()
 
 
+class _Interrupts:
+    """How many times Ctrl+C was pressed; set from the signal handler."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def on_signal(self, signum: int, frame: object) -> None:
+        del signum, frame
+        self.count += 1
+
+
 @contextmanager
-def _ctrl_c_stops() -> Iterator[threading.Event]:
+def _ctrl_c_stops() -> Iterator[_Interrupts]:
     """While the answer streams, Ctrl+C asks for a stop (like the window's Stop) instead of raising anywhere."""
-    interrupted = threading.Event()
+    interrupts = _Interrupts()
     if threading.current_thread() is not threading.main_thread():
-        yield interrupted
+        yield interrupts
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
+    previous = signal.signal(signal.SIGINT, interrupts.on_signal)
     try:
-        yield interrupted
+        yield interrupts
     finally:
         signal.signal(signal.SIGINT, previous)
 
 
+class _Answer:
+    """stdout for the answer; notices when its reader has gone (``parley ask … | head``)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.reader_gone = False
+
+    def write(self, text: str) -> None:
+        if self.reader_gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self.reader_gone = True
+            # What is still buffered would fail again when Python flushes stdout at exit.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.out.fileno())
+                os.close(devnull)
+
+
 def _stream(
-    runner: TurnRunner, events: queue.Queue[EngineEvent], out: TextIO, err: TextIO, *, show_reasoning: bool = False
+    runner: TurnRunner,
+    events: queue.Queue[EngineEvent],
+    answer: _Answer,
+    err: TextIO,
+    interrupts: _Interrupts,
+    *,
+    show_reasoning: bool = False,
 ) -> TurnOutcome:
-    """Prints the answer as it streams (and the reasoning, to stderr, when asked); Ctrl+C stops it."""
-    with _ctrl_c_stops() as interrupted:
-        while True:
-            if interrupted.is_set():
-                runner.stop()
-            try:
-                event = events.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            outcome = _show(runner, event, out, err, show_reasoning)
-            if outcome is not None:
-                return outcome
+    """Prints the answer as it streams. Ctrl+C stops it like the window's Stop; if the engine has not
+    ended it after ``STOP_WAIT_S`` (a load cannot be stopped), or at a second Ctrl+C, it is settled here."""
+    stop_deadline: float | None = None
+    while True:
+        if (interrupts.count or answer.reader_gone) and stop_deadline is None:
+            runner.stop()
+            stop_deadline = time.monotonic() + STOP_WAIT_S
+        if stop_deadline is not None and (interrupts.count > 1 or time.monotonic() > stop_deadline):
+            outcome = runner.abandon()
+            assert outcome is not None
+            return outcome
+        try:
+            event = events.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        outcome = _show(runner, event, answer, err, show_reasoning)
+        if outcome is not None:
+            return outcome
 
 
 def _show(
-    runner: TurnRunner, event: EngineEvent, out: TextIO, err: TextIO, show_reasoning: bool
+    runner: TurnRunner, event: EngineEvent, answer: _Answer, err: TextIO, show_reasoning: bool
 ) -> TurnOutcome | None:
+    """Prints what ``event`` adds: the answer on stdout, the reasoning on stderr when asked."""
     if isinstance(event, ModelLoaded) and event.template_fallback:
         if event.template_error:
             reason = event.template_error
             print(f"parley: this model's chat template could not be used ({reason}); using ChatML", file=err)
         else:
             print("parley: this model has no chat template; using ChatML", file=err)
-    update = runner.handle(event)
+    update = runner.handle(event)  # recorded before it is printed: a printing problem cannot lose it
     if update is None:
         return None
     if update.reasoning and show_reasoning:
         err.write(update.reasoning)
         err.flush()
     if update.text:
-        out.write(update.text)
-        out.flush()
+        answer.write(update.text)
     if update.error is not None:
         print(f"parley: {update.error.user_message()}", file=err)
     return update.outcome
 
 
-def _report(outcome: TurnOutcome, conversation_id: int, out: TextIO, err: TextIO) -> int:
+def _report(outcome: TurnOutcome, conversation_id: int, answer: _Answer, err: TextIO) -> int:
+    if answer.reader_gone:
+        return EXIT_READER_GONE
     if outcome.status in ("complete", "stopped"):
-        out.write("\n")
+        answer.write("\n")
         stats = outcome.stats
         if stats is not None:
             print(
@@ -161,6 +249,7 @@ def _report(outcome: TurnOutcome, conversation_id: int, out: TextIO, err: TextIO
     if outcome.error is not None:
         print(f"parley: {outcome.error.user_message()}", file=err)
     if outcome.status == "stopped":
+        print(STOPPED, file=err)
         return EXIT_INTERRUPTED
     if outcome.status == "complete":
         return 1 if outcome.error is not None else 0

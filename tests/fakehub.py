@@ -12,12 +12,14 @@ Every request is recorded (method, path, headers, Range). Knobs in ``FakeHub.fau
 connection at a byte, serve wrong bytes, throttle, or fail with a status.
 
 Fixtures: ``fake_hub`` (the running server with the standard repos), ``hub_env`` (PARLEY_HOME
-in a temp folder and ``HF_ENDPOINT`` pointing at the server; returns the ``HubConfig``), and
-``closed_port_endpoint`` (an address where nothing listens, for offline tests).
+in a temp folder and ``HF_ENDPOINT`` pointing at the server; returns the ``HubConfig``),
+``closed_port_endpoint`` (an address where nothing listens, for offline tests), and
+``silent_endpoint`` (an address that accepts connections and never answers).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -100,6 +102,7 @@ class Faults:
     ignore_range: bool = False  # answer a Range request with the whole file (200), as some CDNs do
     offline: bool = False  # hang up on every file request without answering
     offline_after_drop: bool = False  # go offline once the connection was dropped
+    stall: bool = False  # accept every file request (HEAD or GET) and never answer it
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class FakeHub:
         # serves the bytes without asking for the token.
         self.redirect_to_cdn = False
         self._cond = threading.Condition()
+        self.closed = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -137,6 +141,7 @@ class FakeHub:
 
     def close(self) -> None:
         self.faults.throttle_bps = None
+        self.closed.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -299,6 +304,9 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self._error(401, "GatedRepo", f"Access to model {repo_id} is restricted. You must have access.")
             elif file_name not in repo.files:
                 self._error(404, "EntryNotFound", "Entry not found")
+            elif applies and faults.stall:
+                hub.closed.wait()  # the request was read; no answer ever comes
+                self.close_connection = True
             elif applies and faults.offline:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -462,3 +470,30 @@ def closed_port_endpoint() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """``http://127.0.0.1:<port>`` that accepts connections and never says a word."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed at the end of the test
+                return
+            held.append(connection)
+
+    threading.Thread(target=accept, name="silent-endpoint", daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() above
+        listener.close()
+        for connection in held:
+            connection.close()

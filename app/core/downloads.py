@@ -4,8 +4,13 @@ Bytes go to ``<downloads>/<name>.part`` next to a small JSON sidecar (repo, comm
 sha256), so a download resumes with ``Range: bytes=<part size>-`` after a pause, a dropped
 connection, or the app being killed. When the last byte is in, the file's sha256 must match
 the Hub's LFS metadata (git's blob sha1 for a small non-LFS file); only then is it moved with
-``os.replace`` into the models folder, with a provenance sidecar beside it. A mismatch deletes
-the partial file. Split models download every part and land side by side, first part last.
+``os.replace`` into the models folder, with a provenance sidecar beside it (with each file's size
+and sha256). A mismatch deletes the partial file. Split models download every part and land side
+by side, first part last.
+
+A model counts as already installed only when its recorded sha256 is the Hub's and its files still
+have their recorded sizes. A file cut short is fetched again: it becomes the partial download, so
+only its missing end is fetched, and the whole is verified as usual.
 
 ``Download.run()`` blocks: run it on a worker thread. ``pause()`` and ``cancel()`` may be called
 from any thread and take effect between two network reads (within the read timeout if the
@@ -173,13 +178,21 @@ class Download:
         parts = self._parts(listing)
         target = model_target(parts[0].hub_file.name)
         existing = catalog.read_provenance(target) if target.is_file() else None
+        repairing = False
         if existing and existing.sha256 == tuple(p.hub_file.sha256 or "" for p in parts):
-            return DownloadResult("already_installed", target, existing)
+            damage = catalog.damage(target, existing)
+            if not damage:
+                return DownloadResult("already_installed", target, existing)
+            log.warning("%s is installed but damaged (%s): downloading it again", target, damage)
+            repairing = True
         # Asking for the first part now surfaces a gated repo or a missing file before anything is written.
         first = self._resolve(parts[0], listing.commit)
         with self._locked(parts):
             log.info("downloading %s from %s at %s", ", ".join(self.request.files), self.request.repo, listing.commit)
             try:
+                if repairing:
+                    for part in parts:
+                        self._adopt_installed(part, listing.commit)
                 result = self._run(listing.commit, parts, target, first)
             except _StoppedError:
                 log.info("%s: %s", self.request.repo, "cancelled" if self._stop_kind == "cancel" else "paused")
@@ -245,9 +258,29 @@ class Download:
             sha256=tuple(part.hub_file.sha256 or "" for part in parts),
             downloaded_at=now_utc(),
             endpoint="" if self.config.endpoint == DEFAULT_ENDPOINT else self.config.endpoint,
+            sizes=tuple(part.hub_file.size for part in parts),
         )
         self._install(parts, target, provenance)
         return DownloadResult("installed", target, provenance)
+
+    def _adopt_installed(self, part: _Part, commit: str) -> None:
+        """Makes a cut-short installed file the partial download of ``part``, so only its end is fetched.
+
+        Only for a model whose record names these very files (same sha256), and only when no partial
+        download is waiting already; the sha256 check at the end still decides whether it is kept.
+        """
+        installed = model_target(part.hub_file.name)
+        try:
+            size = installed.stat().st_size
+        except OSError:
+            return
+        if self._resumable(part) or size >= part.hub_file.size:
+            return  # a longer file cannot be a beginning: it is fetched afresh and replaced
+        try:
+            os.replace(installed, part.part_path)
+            part.sidecar_path.write_text(json.dumps({**self._wanted(part), "revision": commit}), encoding="utf-8")
+        except OSError as exc:  # another file system, say: fetch it afresh instead
+            log.info("could not reuse %s (%s): fetching it whole", installed, exc)
 
     def _wanted(self, part: _Part) -> dict[str, object]:
         return {"repo": self.request.repo, "file": part.hub_file.name, "size": part.hub_file.size,

@@ -202,3 +202,11 @@ class SettingsUnreadableError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away."
     )
+
+
+class EngineHungError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; "
+        "the next message starts a fresh engine.",
+    )

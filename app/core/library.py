@@ -2,11 +2,13 @@
 
 Nothing here talks to the network. Files only ever enter the models folder through a temporary
 file in that folder and ``os.replace``, and only files inside it are ever deleted; a model used
-where it lies (imported in place) is only forgotten, never touched.
+where it lies (imported in place) is only forgotten, never touched. ``verify_model`` checks an
+installed model's files against the sizes and sha256 recorded when it was installed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -92,7 +94,7 @@ def import_model(path: Path, copy: bool) -> ImportResult:
     catalog.write_provenance(
         targets[0],
         Provenance(repo="", revision="", files=tuple(p.name for p in sources), sha256=(), downloaded_at=now_utc(),
-                   original_path=str(first)),
+                   original_path=str(first), sizes=tuple(p.stat().st_size for p in targets)),
     )
     return ImportResult(info=info, model_path=targets[0], copied=True, imported_setting=None)
 
@@ -118,3 +120,32 @@ def remove_model(entry: ModelEntry, imported: tuple[str, ...] = ()) -> tuple[str
     except OSError as exc:
         raise ModelRemoveError(name=entry.name, reason=exc.strerror or str(exc)) from exc
     return imported
+
+
+def verify_model(entry: ModelEntry) -> str | None:
+    """Why ``entry``'s files are not the ones installed ("" when they are), checking every size and
+    sha256 its record has; None when there is no record to check against (the starter model, a file
+    used where it lies). Reads every byte: minutes for a large model."""
+    provenance = entry.provenance
+    if provenance is None or not (provenance.sizes or provenance.sha256):
+        return None
+    damage = catalog.damage(entry.path, provenance)
+    if damage:
+        return damage
+    if len(provenance.sha256) != len(provenance.files):
+        return ""
+    for path, expected in zip(provenance.local_files(entry.path), provenance.sha256, strict=True):
+        if not expected:  # a small file kept in git: the Hub gave no sha256 for it
+            continue
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as handle:
+                while block := handle.read(4 * 1024 * 1024):
+                    digest.update(block)
+        except FileNotFoundError:
+            return f"{path.name} is missing"
+        except OSError as exc:
+            return f"{path.name} could not be read ({exc.strerror or exc})"
+        if digest.hexdigest() != expected.lower():
+            return f"{path.name} does not match the sha256 recorded when it was installed"
+    return ""

@@ -1,15 +1,17 @@
-"""``parley models …``: list, search, download, import and remove models from a terminal.
+"""``parley models …``: list, search, download, import, verify and remove models from a terminal.
 
 Errors are one line on stderr (the ``AppError``'s sentence) with exit status 2; Ctrl+C during a
 download pauses it (the partial file is kept, and the same command resumes it) with status 130.
+Ctrl+C anywhere else (a search, a listing, a connection that does not answer) ends the command at
+once with "Stopped." and status 130: every Hub request runs where it cannot hold Ctrl+C up.
 Progress is a single updating line on a terminal, and a line every few seconds otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,14 +21,19 @@ from typing import TextIO
 from app.core import catalog, settings
 from app.core.downloads import Download, DownloadProgress, DownloadRequest, DownloadResult, partial_downloads
 from app.core.errors import AppError, HubNotFoundError, ModelNotFoundError
+from app.core.gguf import split_part_names
 from app.core.hub import GgufModelFile, HubConfig, list_gguf_files, search_models
-from app.core.library import human_size, import_model, remove_model
+from app.core.library import human_size, import_model, model_target, remove_model, verify_model
+from app.core.terminal import EXIT_INTERRUPTED, STOPPED, Background, forgiving_output, in_background
 
 EXIT_OK = 0
+EXIT_DAMAGED = 1  # `verify` found a model whose files are not the ones installed
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
 PREFERRED_QUANT = "Q4_K_M"
 LOG_INTERVAL_S = 5.0
+# After Ctrl+C, how long a download may take to pause between two reads; one still waiting for a
+# silent server is left behind (it ends with the process) and what it had is kept.
+PAUSE_WAIT_S = 2.0
 
 
 class _UsageError(Exception):
@@ -55,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--in-place", action="store_true", help="use it where it is (the default)")
     remove = sub.add_parser("remove", help="delete a downloaded model, or forget an imported one")
     remove.add_argument("name")
+    verify = sub.add_parser("verify", help="check installed models against the sizes and sha256 recorded at install")
+    verify.add_argument("name", nargs="?", help="one model (all of them when left out)")
     return parser
 
 
@@ -70,12 +79,16 @@ def run_models_command(args: list[str], out: TextIO | None = None, err: TextIO |
         return int(exc.code or 0)
     actions: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
         "list": _list, "search": _search, "download": _download, "import": _import, "remove": _remove,
+        "verify": _verify,
     }
     try:
         return actions[parsed.action](parsed, out, err)
     except AppError as exc:
         print(f"parley: {exc.user_message()}", file=err)
         return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(STOPPED, file=err)
+        return EXIT_INTERRUPTED
 
 
 def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -88,7 +101,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             origin = f"from {entry.provenance.repo} @ {entry.provenance.revision[:7]}"
         elif entry.provenance is not None and entry.provenance.original_path:
             origin = f"copied from {entry.provenance.original_path}"
-        print(f"{entry.name}  {human_size(entry.size_bytes)}  {origin}", file=out)
+        damaged = f"  (damaged: {entry.damage})" if entry.damage else ""
+        print(f"{entry.name}  {human_size(entry.size_bytes)}  {origin}{damaged}", file=out)
     for partial in partial_downloads():
         percent = 100 * partial.done_bytes // max(partial.total_bytes, 1)
         print(f"(paused) {partial.repo} {partial.file}  {percent}% of {human_size(partial.total_bytes)}", file=out)
@@ -96,7 +110,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    results = search_models(args.query, config=HubConfig.from_settings(settings.load()))
+    config = HubConfig.from_settings(settings.load())
+    results = in_background(lambda: search_models(args.query, config=config), "parley-search")
     if not results:
         print(f"No GGUF models match “{args.query}”.", file=out)
     for repo in results:
@@ -116,7 +131,7 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = HubConfig.from_settings(settings.load())
     file = args.file
     if file is None:
-        listing = list_gguf_files(args.repo, args.revision, config=config)
+        listing = in_background(lambda: list_gguf_files(args.repo, args.revision, config=config), "parley-listing")
         model = pick_model(listing.models)
         if model is None:
             raise HubNotFoundError(what=f"GGUF model file in {args.repo}")
@@ -124,12 +139,19 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"Downloading {model.name}{why}, {model.quantization or 'unknown quantization'}, "
               f"{human_size(model.size)}", file=out)
         file = model.name
+    target = model_target(split_part_names(file)[0])
+    damage = catalog.damage(target, catalog.read_provenance(target)) if target.is_file() else ""
+    if damage:
+        print(f"The installed copy is damaged ({damage}); downloading it again.", file=out)
     printer = _ProgressPrinter(out)
     download = Download(DownloadRequest(args.repo, (file,), args.revision), config=config, on_progress=printer)
-    result = _run_interruptibly(download)
-    printer.finish()
+    try:
+        result = _run_interruptibly(download)
+    finally:
+        printer.finish()
     if result is None:
-        print("Paused. Run the same command again to resume.", file=err)
+        kept = _kept_bytes(args.repo, file)
+        print("Paused. Run the same command again to resume." if kept else STOPPED, file=err)
         return EXIT_INTERRUPTED
     if result.status == "already_installed":
         print(f"Already installed: {result.model_path}", file=out)
@@ -143,32 +165,25 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _run_interruptibly(download: Download) -> DownloadResult | None:
     """Runs the download on a thread so Ctrl+C can pause it cleanly; None when paused that way."""
-    outcome: list[DownloadResult | BaseException] = []
-    finished = threading.Event()
-
-    def work() -> None:
+    job = Background(download.run, "parley-download")
+    try:
+        job.wait()
+    except KeyboardInterrupt:
+        download.pause()
+        if not job.wait(PAUSE_WAIT_S):
+            return None  # still waiting for a server that does not answer: nothing more will arrive
         try:
-            outcome.append(download.run())
-        except BaseException as exc:  # handed to the main thread below
-            outcome.append(exc)
-        finally:
-            finished.set()
+            result = job.result()
+        except AppError:  # it failed as it stopped (a listing cut short): the user asked to stop, so it stopped
+            return None
+        return None if result.status == "paused" else result
+    return job.result()
 
-    worker = threading.Thread(target=work, name="parley-download", daemon=True)
-    worker.start()
-    interrupted = False
-    # An Event, not Thread.join: a join interrupted by Ctrl+C can leave is_alive() wrong (CPython gh-90882).
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            interrupted = True
-            download.pause()
-    worker.join()
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return None if interrupted and result.status == "paused" else result
+
+def _kept_bytes(repo: str, file: str) -> int:
+    """How much of a stopped download of ``file`` is kept for the next run."""
+    names = set(split_part_names(file))
+    return sum(p.done_bytes for p in partial_downloads() if p.repo == repo and p.file in names)
 
 
 class _ProgressPrinter:
@@ -220,6 +235,38 @@ def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """One line per model: OK, DAMAGED with the reason and how to mend it, or not checked (no record)."""
+    prefs = settings.load()
+    if args.name:
+        entries = [catalog.resolve_model(args.name, prefs.imported_models)]
+    else:
+        entries = catalog.installed_models(prefs.imported_models)
+    damaged = 0
+    for entry in entries:
+        problem = in_background(functools.partial(verify_model, entry), "parley-verify")  # hashing: Ctrl+C-able
+        if problem is None:
+            print(f"not checked  {entry.name}: nothing was recorded when it was installed", file=out)
+        elif not problem:
+            print(f"OK  {entry.name}", file=out)
+        else:
+            damaged += 1
+            print(f"DAMAGED  {entry.name}: {problem}. {_mend(entry)}", file=out)
+    if damaged:
+        print(f"parley: damaged: {damaged} of {len(entries)}", file=err)
+    return EXIT_DAMAGED if damaged else EXIT_OK
+
+
+def _mend(entry: catalog.ModelEntry) -> str:
+    provenance = entry.provenance
+    if provenance is not None and provenance.repo and provenance.files:
+        revision = f" --revision {provenance.revision}" if provenance.revision else ""
+        return f"Download it again: parley models download {provenance.repo} {provenance.files[0]}{revision}"
+    if provenance is not None and provenance.original_path:
+        return f"Import it again: parley models remove “{entry.name}”, then import {provenance.original_path}"
+    return "Remove it and install it again."
+
+
 def _remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     prefs = settings.load()
     entry = catalog.resolve_model(args.name, prefs.imported_models)
@@ -235,4 +282,5 @@ def _remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 if __name__ == "__main__":
+    forgiving_output()
     sys.exit(run_models_command(sys.argv[1:]))

@@ -20,10 +20,40 @@ def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "PARLEY_HOME": str(home), "PYTHONPATH": str(ROOT)}
 
 
-def parley(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def parley(
+    home: Path,
+    *args: str,
+    timeout: float = 120,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    encoding: str = "utf-8",
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args], env=_env(home), capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "app", *args],
+        env={**_env(home), **(env or {})},
+        capture_output=True,
+        encoding=encoding,
+        timeout=timeout,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
     )
+
+
+def stored_messages(home: Path) -> list[tuple[str, str, str]]:
+    """(role, status, content) of every message, read straight from the database."""
+    with sqlite3.connect(home / "parley.sqlite3") as db:
+        return list(db.execute("SELECT role, status, content FROM messages ORDER BY id"))
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def gone(pid: int) -> bool:
+    try:
+        return "zombie" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
 
 
 def test_version(parley_home: Path) -> None:
@@ -94,3 +124,115 @@ def test_sigkill_mid_answer_loses_no_message(parley_home: Path) -> None:
     assert user.content == "Write a very long story about a lighthouse."
     assert answer.status == "interrupted"
     assert answer.content.startswith(seen)
+
+
+def test_an_answer_the_console_cannot_encode_is_printed_with_replacements_and_saved_whole(
+    parley_home: Path,
+) -> None:
+    prompt = "请用中文回答：中国的首都是哪里？"  # the starter model answers this in Chinese
+    env = {"PYTHONIOENCODING": "cp1252"}
+    result = parley(
+        parley_home, "ask", "--temperature", "0", "--max-tokens", "40", prompt, env=env, encoding="cp1252"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "UnicodeEncodeError" not in result.stderr
+    (_, (role, status, answer)) = stored_messages(parley_home)
+    assert (role, status) == ("assistant", "complete")
+    unprintable = [c for c in answer if not c.encode("cp1252", errors="ignore")]
+    assert unprintable, f"the answer {answer!r} did not test what it should"
+    assert result.stdout.strip() == answer.encode("cp1252", errors="replace").decode("cp1252").strip()
+
+
+def test_a_message_longer_than_a_command_line_allows_is_read_from_stdin(parley_home: Path) -> None:
+    prompt = "Summarise this. " + "The lighthouse keeper climbed the stairs again. " * 4300
+    assert len(prompt.encode()) > 200 * 1024  # over Linux's 128 KiB limit for one argument
+    result = parley(parley_home, "ask", "--max-tokens", "16", "-", stdin=prompt + "\n")
+    assert "Traceback" not in result.stderr
+    (user, answer) = stored_messages(parley_home)
+    assert user == ("user", "complete", prompt)
+    assert answer[1] in ("complete", "failed")  # too long for the starter's context: failed, and it says so
+    assert result.returncode in (0, 1) and result.stderr.strip()
+
+    # With no message argument and stdin not a terminal, stdin is the message too.
+    again = parley(parley_home, "ask", "--max-tokens", "8", stdin="Say hi.")
+    assert again.returncode == 0, again.stderr
+    assert stored_messages(parley_home)[2] == ("user", "complete", "Say hi.")
+
+
+def test_ctrl_c_before_the_answer_starts_stops_it_and_keeps_the_message(parley_home: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "ask", "--max-tokens", "2000", "Write a very long story about a lighthouse."],
+        env=_env(parley_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # the turn has begun: the message is stored, the engine is starting
+            assert time.monotonic() < deadline and process.poll() is None
+            try:
+                if stored_messages(parley_home):
+                    break
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert err.rstrip().endswith("Stopped.") and "Traceback" not in err
+    (user, answer) = stored_messages(parley_home)
+    assert user[2] == "Write a very long story about a lighthouse."
+    assert answer[:2] == ("assistant", "stopped")
+
+
+def test_the_engine_process_ends_quietly_when_the_app_is_killed(parley_home: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "ask", "--max-tokens", "2000", "Write a very long story about a lighthouse."],
+        env=_env(parley_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        process.stdout.read(40)  # mid-answer
+        engine = children(process.pid)
+        assert engine, "the engine process was not found"
+        process.kill()  # SIGKILL, the app alone: its engine process must notice by itself
+        _, err = process.communicate(timeout=20)  # the engine inherited stderr: this ends when it has gone too
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    deadline = time.monotonic() + 5
+    while not all(gone(pid) for pid in engine):
+        assert time.monotonic() < deadline, "the engine process outlived the app"
+        time.sleep(0.05)
+
+
+def test_when_stdout_is_closed_mid_answer_the_answer_is_stopped_and_saved_quietly(parley_home: Path) -> None:
+    process = subprocess.Popen(  # like `parley ask … | head -c 40`
+        [sys.executable, "-m", "app", "ask", "--max-tokens", "2000", "Write a very long story about a lighthouse."],
+        env=_env(parley_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        shown = process.stdout.read(40)
+        process.stdout.close()
+        err = process.stderr.read()
+        process.wait(30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert process.returncode == 141
+    (_, (role, status, answer)) = stored_messages(parley_home)
+    assert (role, status) == ("assistant", "stopped")
+    assert answer.startswith(shown)

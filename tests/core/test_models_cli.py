@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -12,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core import paths, settings
+from app.core import catalog, paths, settings
+from app.core.catalog import STARTER_NAME
 from app.core.hub import HubConfig
 from app.core.models_cli import run_models_command
 from tests import ggufdata
-from tests.fakehub import GATED_REPO, KQUANTS_REPO, NO_Q4KM_REPO, STARTER_FILE, STARTER_REPO, FakeHub
+from tests.fakehub import GATED_REPO, KQUANTS_REPO, NO_Q4KM_REPO, STARTER_FILE, STARTER_REPO, FakeHub, sha256
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -165,3 +167,94 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(hub_env: HubConfig, fake_hub
     code, out, _ = run("download", STARTER_REPO, STARTER_FILE)
     assert code == 0 and "Installed and verified" in out
     assert fake_hub.ranges(STARTER_FILE) == [f"bytes={kept}-"]
+
+
+def _interrupted_after_a_second(args: list[str], env: dict[str, str]) -> tuple[int, str, float]:
+    """Runs ``parley models ARGS``, presses Ctrl+C after a second; the status, stderr and how long it took to end."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "app", "models", *args],
+        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(1.0)
+        assert child.poll() is None, child.communicate()
+        child.send_signal(signal.SIGINT)
+        pressed = time.monotonic()
+        _, err = child.communicate(timeout=15)
+        return child.returncode, err, time.monotonic() - pressed
+    finally:
+        if child.poll() is None:
+            child.kill()
+
+
+@pytest.mark.parametrize("args", [["search", "qwen"], ["download", KQUANTS_REPO]], ids=["search", "listing"])
+def test_ctrl_c_while_the_hub_is_silent_stops_at_once(
+    parley_home: Path, silent_endpoint: str, args: list[str]
+) -> None:
+    env = {**os.environ, "HF_ENDPOINT": silent_endpoint, "PARLEY_HOME": str(parley_home)}
+    code, err, took = _interrupted_after_a_second(args, env)
+    assert code == 130, err
+    assert err == "Stopped.\n" and "Traceback" not in err
+    assert took < 5, "Ctrl+C waited for the connection's timeout"
+
+
+def test_ctrl_c_while_a_download_waits_for_its_first_byte_stops_at_once(
+    hub_env: HubConfig, fake_hub: FakeHub, parley_home: Path
+) -> None:
+    fake_hub.faults.stall = True
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PARLEY_HOME": str(parley_home)}
+    code, err, took = _interrupted_after_a_second(["download", KQUANTS_REPO, "tiny-Q4_K_M.gguf"], env)
+    assert fake_hub.file_requests("tiny-Q4_K_M.gguf", "HEAD"), "it was connecting to the file"
+    assert code == 130, err
+    assert err == "Stopped.\n" and "Traceback" not in err
+    assert took < 5, "Ctrl+C waited for the connection's timeout"
+
+
+def test_a_truncated_model_is_reported_by_verify_and_fetched_again(hub_env: HubConfig, fake_hub: FakeHub) -> None:
+    name = "tiny-Q4_K_M.gguf"
+    code, _, err = run("download", KQUANTS_REPO, name)
+    assert code == 0, err
+    installed = paths.models_dir() / name
+    expected = fake_hub.repos[KQUANTS_REPO].files[name]
+    assert run("verify") == (0, f"not checked  {STARTER_NAME}: nothing was recorded when it was installed\n"
+                                 "OK  tiny-Q4_K_M\n", "")
+    half = expected.size // 2
+    with installed.open("r+b") as handle:
+        handle.truncate(half)
+
+    code, out, err = run("verify")
+    assert code == 1
+    assert f"DAMAGED  tiny-Q4_K_M: {name} has {half:,} bytes instead of {expected.size:,}." in out
+    assert f"parley models download {KQUANTS_REPO} {name} --revision {fake_hub.repos[KQUANTS_REPO].commit}" in out
+    assert err == "parley: damaged: 1 of 2\n"
+    assert run("verify", "tiny-Q4_K_M")[0] == 1
+    assert "(damaged: " in run("list")[1]
+
+    fake_hub.requests.clear()
+    code, out, err = run("download", KQUANTS_REPO, name)
+    assert code == 0, err
+    assert "Already installed" not in out
+    assert out.startswith("The installed copy is damaged") and f"Installed and verified: {installed}" in out
+    assert fake_hub.ranges(name) == [f"bytes={half}-"], "only the missing end was fetched"
+    assert sha256(installed) == expected.sha256
+    assert run("verify", "tiny-Q4_K_M") == (0, "OK  tiny-Q4_K_M\n", "")
+
+
+def test_a_record_without_sizes_is_trusted_as_before_and_verify_checks_its_sha256(
+    hub_env: HubConfig, fake_hub: FakeHub
+) -> None:
+    name = "tiny-Q4_K_M.gguf"
+    assert run("download", KQUANTS_REPO, name)[0] == 0
+    installed = paths.models_dir() / name
+    sidecar = catalog.provenance_path(installed)
+    record = json.loads(sidecar.read_text(encoding="utf-8"))
+    del record["sizes"]  # as written before sizes were recorded
+    sidecar.write_text(json.dumps(record), encoding="utf-8")
+    with installed.open("r+b") as handle:
+        handle.truncate(1000)
+
+    code, out, _ = run("download", KQUANTS_REPO, name)
+    assert code == 0 and "Already installed" in out
+    code, out, _ = run("verify", "tiny-Q4_K_M")
+    assert code == 1
+    assert f"DAMAGED  tiny-Q4_K_M: {name} does not match the sha256 recorded when it was installed." in out

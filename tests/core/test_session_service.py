@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import logging.handlers
+import os
+import signal
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from app.core import logs, paths
+from app.core.engine import local
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
     ChatMessage,
@@ -18,11 +23,16 @@ from app.core.engine.protocol import (
     GenerationFailed,
     GenerationFinished,
     ModelLoaded,
+    ModelLoadFailed,
     ModelUnloaded,
     SamplingSettings,
     TokensReceived,
 )
-from app.core.session import EngineService
+from app.core.errors import EngineHungError
+from app.core.registry import ModelRegistry
+from app.core.session import EngineService, TurnOutcome, TurnRunner
+from app.core.settings import SettingsStore
+from app.core.store import Store
 from tests.core.engine_helpers import GREEDY, EventLog, request, spec_for
 
 LONG = SamplingSettings(temperature=0.0, top_k=1, max_tokens=400, repeat_penalty=1.0, seed=1)
@@ -166,3 +176,83 @@ def test_an_unexpected_error_in_the_engine_reaches_the_crash_log_with_its_traceb
             if isinstance(handler, logging.handlers.RotatingFileHandler):
                 logger.removeHandler(handler)
                 handler.close()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_hung_engine_is_ended_after_a_stop_and_the_next_request_gets_a_fresh_one(
+    service: EngineService, starter_model: Path, parley_home: Path
+) -> None:
+    settings = SettingsStore()
+    registry = ModelRegistry(settings)
+    store = Store()
+    log = EventLog()
+    runner = TurnRunner(store, service.connect(log.put, "window"), settings, registry)
+    entry = registry.resolve(str(starter_model))
+    conversation = store.create_conversation(model_name=entry.name)
+    story = "Write a very long story about a lighthouse."
+    runner.start(conversation.id, story, model=entry, sampling=replace(LONG, max_tokens=2000))
+    arrivals: list[float] = []
+    while len(runner.live_text) < 20:
+        event = log.next()
+        if isinstance(event, TokensReceived):
+            arrivals.append(time.monotonic())
+        runner.handle(event)
+    # A slow token (two cores shared with other work) makes the engine wait a few tokens' time, not 3 s.
+    slowest = max((b - a for a, b in itertools.pairwise(arrivals)), default=0.0)
+    limit = max(local.STOP_ACK_SECONDS, local.STOP_ACK_TOKENS * slowest) + local.TERMINATE_GRACE_SECONDS + 1.5
+    pid = service.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # frozen: it will never acknowledge the stop
+    seen = runner.live_text
+    runner.stop()
+    stopped_at = time.monotonic()
+    outcome: TurnOutcome | None = None
+    while outcome is None:
+        update = runner.handle(log.next(timeout=limit))
+        outcome = update.outcome if update is not None else None
+    assert time.monotonic() - stopped_at < limit, f"slowest token {slowest:.2f} s"
+    assert outcome.status == "stopped" and isinstance(outcome.error, EngineHungError)
+    assert "stopped responding" in outcome.error.user_message()
+    assert outcome.message is not None and outcome.message.status == "stopped"
+    assert outcome.message.content == seen, "the answer is what the user saw when they pressed Stop"
+    finished = next(e for e in log.seen if isinstance(e, GenerationFinished))
+    assert finished.engine_hung and finished.reason == "stopped"
+    assert _gone(pid), "the hung process was ended"
+
+    client = service.connect(log.put, "next")
+    hello = request(spec_for(starter_model), HELLO)
+    client.generate(hello)
+    answer = log.wait_for(GenerationFinished, timeout=120)
+    assert answer.request_id == hello.request_id and answer.reason == "stop" and answer.text.strip()
+    assert service.pid not in (None, pid), "a fresh engine answered"
+    store.close()
+
+
+def test_a_load_that_hangs_past_the_limit_fails_and_the_next_load_starts_afresh(
+    service: EngineService, starter_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "LOAD_LIMIT_SECONDS", 1.5)
+    model = spec_for(starter_model)
+    log = EventLog()
+    client = service.connect(log.put)
+    client.load(model)
+    pid = service.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # frozen before it could load anything
+    started = time.monotonic()
+    failed = log.wait_for(ModelLoadFailed, timeout=10)
+    assert time.monotonic() - started < 5
+    assert failed.model == model and "stopped responding while loading" in failed.reason
+    assert _gone(pid) and service.is_idle and service.loaded_model is None
+
+    monkeypatch.setattr(local, "LOAD_LIMIT_SECONDS", 180.0)
+    client.load(model)
+    assert log.wait_for(ModelLoaded, timeout=120).model == model
+    assert service.pid not in (None, pid)

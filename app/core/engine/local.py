@@ -3,6 +3,19 @@
 The app never imports llama_cpp itself, so a crash or abort in native code ends only the
 child. A reader thread turns what the child sends into events for the sink; when the child
 dies it reports ``EngineCrashed`` and the next request starts a fresh process.
+
+A watchdog ends a child that has stopped responding: a stop not acknowledged within
+``STOP_ACK_SECONDS`` (the child checks for it between tokens, so a live one answers in
+milliseconds; for a model so slow that one token takes longer, the limit is a few tokens' time),
+or a load still going after ``LOAD_LIMIT_SECONDS``. The process is terminated,
+then killed, and the request ends as stopped with ``engine_hung`` set (or, for a load, with
+``ModelLoadFailed``); the next request starts a fresh process.
+
+The watchdog lives here rather than in the engine service because only this engine has a
+process that can freeze and be ended: it alone knows whether its child is loading or
+generating, and it reports the hung request's end from the reader thread once the dead
+child's pipe closes, so the end comes after every event that child sent and never twice.
+A remote engine's silences are bounded by its HTTP timeouts instead.
 """
 
 from __future__ import annotations
@@ -11,11 +24,14 @@ import contextlib
 import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import threading
+import time
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
+from typing import Literal
 
 from app.core.engine.commands import (
     GenerateCommand,
@@ -32,22 +48,57 @@ from app.core.engine.protocol import (
     GenerationFailed,
     GenerationFinished,
     GenerationRequest,
+    GenerationStats,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
     ModelUnloaded,
+    TokensReceived,
 )
 
 SHUTDOWN_SECONDS = 5.0
+# A live worker acknowledges a stop within a token or one abort check of the prompt: milliseconds.
+STOP_ACK_SECONDS = 3.0
+# ... or, for a model slower than that, within this many of its slowest gaps between tokens so far.
+STOP_ACK_TOKENS = 3
+# Generous: a large model from a slow disk can take a minute or two. Tests lower it.
+LOAD_LIMIT_SECONDS = 180.0
+# Between asking a hung worker to end (SIGTERM) and killing it: SIGTERM waits while a process is frozen.
+TERMINATE_GRACE_SECONDS = 1.0
+NO_STATS = GenerationStats(
+    prompt_tokens=0, prompt_tokens_evaluated=0, generated_tokens=0, ttft_seconds=0.0, tokens_per_second=0.0
+)
+WatchdogKind = Literal["stop", "load"]
 log = logging.getLogger("app.engine")
 worker_log = logging.getLogger("app.worker")
 
 
 def _run_worker(commands: Connection, events: Connection, stop_seq: Synchronized[int]) -> None:
+    _exit_with_the_app()
     # Imported here, in the child only: llama_cpp must never load into the app's process.
     from app.core.engine import worker
 
     worker.main(commands, events, stop_seq)
+
+
+def _exit_with_the_app() -> None:
+    """Ends this worker process the moment the app's process is gone, quietly.
+
+    The app may be killed without warning (SIGKILL, a crash). Without this the worker would go on
+    importing llama.cpp, loading a model or evaluating a prompt for nobody until it next wrote to
+    the pipe. ``parent_process()`` waits on a handle that closes when the app's process ends (the
+    app keeps its ``Process`` object for as long as the worker lives), on every platform, and
+    ``os._exit`` leaves nothing to print: no exit handlers, no flushing of inherited streams.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parley-app-watch", daemon=True).start()
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -74,6 +125,8 @@ class _Process:
         )
         self.process.start()
         self.crash_reported = False  # the worker said itself why it ends (EngineCrashed with a traceback)
+        self.ended_by_watchdog: WatchdogKind | None = None  # set when the watchdog ended it as hung ...
+        self.hung_after = 0.0  # ... after this many seconds without an answer
         # Close our copies of the child's ends, so a dead child reads as end-of-file here.
         command_reader.close()
         event_writer.close()
@@ -92,6 +145,10 @@ class LocalEngine:
         self._running_request: str | None = None
         self._seq = 0
         self._closing = False
+        self._watchdog: threading.Timer | None = None
+        self._watchdog_kind: WatchdogKind | None = None
+        self._last_text_at: float | None = None  # when the running answer's last text arrived
+        self._slowest_gap = 0.0  # the longest wait between two pieces of it
 
     # -- Engine protocol -------------------------------------------------------------------------
 
@@ -109,19 +166,31 @@ class LocalEngine:
         with self._lock:
             self._loading = model
             self._send(LoadCommand(model))
+            self._arm("load", LOAD_LIMIT_SECONDS)
 
     def generate(self, request: GenerationRequest) -> None:
         with self._lock:
             self._seq += 1
             self._running_request = request.request_id
+            self._last_text_at, self._slowest_gap = None, 0.0
             if self._loaded != request.model:
                 self._loading = request.model
             self._send(GenerateCommand(request, self._seq))
+            if self._loading is not None:
+                self._arm("load", LOAD_LIMIT_SECONDS)
+            else:
+                self._disarm()
 
     def request_stop(self) -> None:
-        worker = self._worker
-        if worker is not None:
+        with self._lock:
+            worker = self._worker
+            if worker is None:
+                return
             worker.stop_seq.value = self._seq
+            # A load cannot be stopped, only waited for (its own limit covers a hung one); the stop
+            # is watched from the moment the model is in (see _note).
+            if self._running_request is not None and self._loading is None and self._watchdog_kind != "stop":
+                self._arm("stop", self._stop_limit())
 
     def unload(self) -> None:
         with self._lock:
@@ -133,6 +202,7 @@ class LocalEngine:
 
     def shutdown(self) -> None:
         with self._lock:
+            self._disarm()
             worker, reader = self._worker, self._reader
             self._closing = True
             self._worker = self._reader = None
@@ -189,21 +259,32 @@ class LocalEngine:
                 continue
             if isinstance(event, EngineCrashed):
                 worker.crash_reported = True
-            self._note(event)
+            self._note(worker, event)
             self._sink(event)
         self._on_worker_gone(worker)
 
-    def _note(self, event: EngineEvent) -> None:
+    def _note(self, worker: _Process, event: EngineEvent) -> None:
         with self._lock:
-            if isinstance(event, ModelLoaded):
+            if isinstance(event, TokensReceived):
+                if event.request_id == self._running_request:
+                    now = time.monotonic()
+                    if self._last_text_at is not None:
+                        self._slowest_gap = max(self._slowest_gap, now - self._last_text_at)
+                    self._last_text_at = now
+            elif isinstance(event, ModelLoaded):
                 log.info(
                     "loaded %s in %.2f s (context %d, %s)",
                     event.model.path, event.load_seconds, event.n_ctx, "GPU offload" if event.gpu_offload else "CPU",
                 )
                 self._loaded, self._loading = event.model, None
+                if self._running_request is not None and worker.stop_seq.value >= self._seq:
+                    self._arm("stop", self._stop_limit())  # stopped while it loaded: now it must answer
+                else:
+                    self._disarm()
             elif isinstance(event, ModelLoadFailed):
                 log.warning("could not load %s: %s", event.model.path, event.reason)
                 self._loaded, self._loading = event.still_loaded, None
+                self._disarm()
                 if event.request_id == self._running_request:
                     self._running_request = None
             elif (
@@ -211,14 +292,55 @@ class LocalEngine:
                 and event.request_id == self._running_request
             ):
                 self._running_request = None
+                self._disarm()
             elif isinstance(event, EngineCrashed):
                 self._loaded = self._loading = self._running_request = None
+                self._disarm()
+
+    # -- the watchdog ----------------------------------------------------------------------------
+
+    def _arm(self, kind: WatchdogKind, seconds: float) -> None:
+        """Ends the worker as hung unless it answers within ``seconds``. Called with the lock held."""
+        self._disarm()
+        worker = self._worker
+        if worker is None:
+            return
+        timer = threading.Timer(seconds, self._on_watchdog, args=(worker, kind, seconds))
+        timer.name = f"parley-engine-watchdog-{kind}"
+        timer.daemon = True
+        self._watchdog, self._watchdog_kind = timer, kind
+        timer.start()
+
+    def _stop_limit(self) -> float:
+        """How long a stop may take: a slow model finishes the token it is on before it checks."""
+        return max(STOP_ACK_SECONDS, STOP_ACK_TOKENS * self._slowest_gap)
+
+    def _disarm(self) -> None:
+        """Called with the lock held."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self._watchdog = self._watchdog_kind = None
+
+    def _on_watchdog(self, worker: _Process, kind: WatchdogKind, seconds: float) -> None:
+        with self._lock:
+            # A timer cancelled or replaced just as it fired does nothing: only the armed one acts.
+            if self._watchdog is not threading.current_thread() or worker is not self._worker or self._closing:
+                return
+            self._watchdog = self._watchdog_kind = None
+            if (kind == "load" and self._loading is None) or (kind == "stop" and self._running_request is None):
+                return
+            worker.ended_by_watchdog, worker.hung_after = kind, seconds
+        what = "did not acknowledge a stop" if kind == "stop" else "was still loading the model"
+        log.error("the engine process %s after %.0f s: ending it", what, seconds)
+        # The reader thread sees the pipe close and reports the end (_on_worker_gone).
+        _end_process(worker.process)
 
     def _on_worker_gone(self, worker: _Process) -> None:
         worker.process.join(SHUTDOWN_SECONDS)
         with self._lock:
             if self._closing or worker is not self._worker:
                 return
+            self._disarm()
             if worker.crash_reported:
                 self._worker, self._loaded, self._loading, self._running_request = None, None, None, None
                 worker.commands.close()
@@ -228,11 +350,34 @@ class LocalEngine:
             self._loaded = None
             loading, self._loading = self._loading, None
             request_id, self._running_request = self._running_request, None
-        reason = describe_exit(worker.process.exitcode)
-        log.error("the engine process ended unexpectedly: %s", reason)
         worker.commands.close()
         worker.events.close()
+        if worker.ended_by_watchdog is not None:
+            self._report_hung(worker, loading, request_id)
+            return
+        reason = describe_exit(worker.process.exitcode)
+        log.error("the engine process ended unexpectedly: %s", reason)
         if loading is not None:
             self._sink(ModelLoadFailed(loading, f"the engine stopped while loading it ({reason})", request_id))
         else:
             self._sink(EngineCrashed(reason, request_id))
+
+    def _report_hung(self, worker: _Process, loading: ModelSpec | None, request_id: str | None) -> None:
+        """Ends what the worker the watchdog ended was doing; nothing when it finished meanwhile."""
+        if loading is not None:
+            after = f"{worker.hung_after:.0f} s"
+            reason = f"the engine stopped responding while loading it, so Parley ended it after {after}"
+            self._sink(ModelLoadFailed(loading, reason, request_id))
+        elif request_id is not None and worker.ended_by_watchdog == "stop":
+            self._sink(GenerationFinished(request_id, "", "stopped", NO_STATS, engine_hung=True))
+        elif request_id is not None:  # the load ended just as the watchdog fired: the answer had begun
+            self._sink(EngineCrashed("it stopped responding and was ended", request_id))
+
+
+def _end_process(process: SpawnProcess) -> None:
+    """Terminates ``process``, then kills it if it is still there (a frozen process ignores SIGTERM)."""
+    process.terminate()
+    process.join(TERMINATE_GRACE_SECONDS)
+    if process.is_alive():
+        process.kill()
+        process.join(SHUTDOWN_SECONDS)

@@ -119,6 +119,9 @@ class GenerationFinished:
     reason: StopReason
     stats: GenerationStats
     reasoning: str = ""  # what the model thought before answering, without its markup
+    # The engine did not acknowledge a stop in time and was ended: ``reason`` is "stopped", ``text`` is
+    # empty and ``stats`` are zeros, because the engine never said what it had written.
+    engine_hung: bool = False
 
 
 @dataclass(frozen=True)

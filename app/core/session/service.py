@@ -12,6 +12,9 @@ so the engine is free for the others at once.
 Events are delivered on the engine's own thread (or, for a request dropped from the queue, on
 the caller's thread): a client's sink must be thread-safe, such as a queue or the GUI relay.
 A fault the engine reports with a traceback is written to the crash log here, once, for all.
+An engine that stops responding is ended by the local engine's own watchdog (see
+``app.core.engine.local``): the running request then ends like any other, and the next job
+starts a fresh engine.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ hands it to the engine service. The front end then passes each engine event of i
 turn ends lives here once, so the window and the command line always store the same thing:
 
 - complete: the engine finished; the stored text is the engine's whole answer.
-- stopped: the user stopped it; the stored text is what the user saw when they pressed Stop.
+- stopped: the user stopped it; the stored text is what the user saw when they pressed Stop. When the
+  engine did not answer the stop and was ended (``engine_hung``), the turn is stopped all the same and
+  ``EngineHungError`` says what happened.
 - failed: the engine could not generate (a template refused, the context overflowed, a bug in the
   engine) or the model did not load. The user's message stays; the empty or partial answer is kept,
   marked failed, so the conversation shows that it got no answer, and the error says why.
@@ -33,7 +35,14 @@ from app.core.engine.protocol import (
     SamplingSettings,
     TokensReceived,
 )
-from app.core.errors import AppError, EngineCrashedError, GenerationError, ModelLoadError, ModelNotFoundError
+from app.core.errors import (
+    AppError,
+    EngineCrashedError,
+    EngineHungError,
+    GenerationError,
+    ModelLoadError,
+    ModelNotFoundError,
+)
 from app.core.registry import ModelRegistry
 from app.core.session.service import EngineClient
 from app.core.settings import SettingsStore
@@ -208,6 +217,9 @@ class TurnRunner:
                 return TurnUpdate()
             error = running.recorder.append(event.text, event.reasoning)
             return TurnUpdate(text=event.text, reasoning=event.reasoning, error=error)
+        if isinstance(event, GenerationFinished) and event.engine_hung:
+            # The engine never said what it had written: the answer is what the user saw.
+            return TurnUpdate(outcome=self._settle("stopped", error=EngineHungError()))
         if isinstance(event, GenerationFinished):
             stopped = running.stop_requested or event.reason == "stopped"
             # After Stop the answer is what the user saw when they pressed it; otherwise the engine's full text.
