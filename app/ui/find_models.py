@@ -207,6 +207,12 @@ class FindModelsPage(QtWidgets.QWidget):
     def badge(self, name: str) -> FitBadge | None:
         return self._badges.get(name)
 
+    def refresh_installed(self) -> None:
+        """The installed models changed (a download, a removal, a damaged copy found): the buttons follow."""
+        self._installed = self._installed_models()
+        for key in list(self._buttons):
+            self._update_button(key)
+
     def shutdown(self) -> None:
         self._debounce.stop()
         self.runner.close()
@@ -330,7 +336,12 @@ class FindModelsPage(QtWidgets.QWidget):
 
     def _installed_models(self) -> set[tuple[str, str]]:
         entries = catalog.installed_models(self._manager.settings().imported_models)
-        return {(e.provenance.repo, e.provenance.files[0]) for e in entries if e.provenance and e.provenance.files}
+        # A damaged copy does not count: its Download button fetches it again.
+        return {
+            (e.provenance.repo, e.provenance.files[0])
+            for e in entries
+            if e.provenance and e.provenance.files and not e.damage
+        }
 
     def _set_status(self, text: str) -> None:
         self.status_label.setText(text)

@@ -628,6 +628,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.welcome.set_installed(self.registry.models())
         self._refresh_picker(self._current_conversation())
         self.models_page.refresh()
+        self.find_models.refresh_installed()
 
     @QtCore.Slot()
     def _on_controller_conversations_changed(self) -> None:

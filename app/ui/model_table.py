@@ -146,6 +146,13 @@ class ModelTable(QtWidgets.QTableWidget):
     def describe(self, entry: ModelEntry) -> str:
         """Where the model came from, in full, and what its header says beyond the columns."""
         lines = [self.origin(entry)[1]]
+        if entry.damage:
+            lines.append(
+                self.tr(
+                    "This copy is damaged ({reason}). Download it again from Find models: the download "
+                    "fetches only what is missing and checks the whole file."
+                ).format(reason=entry.damage)
+            )
         header = self.header_of(entry)
         if isinstance(header, AppError):
             lines.append(error_text(header))
@@ -196,6 +203,8 @@ class ModelTable(QtWidgets.QTableWidget):
         header = self.header_of(entry)
         origin, origin_long = self.origin(entry)
         name = self.tr("{name} · default").format(name=entry.name) if is_default else entry.name
+        if entry.damage:
+            name = self.tr("{name} · damaged").format(name=name)
         unknown = "…" if header is None else "—"
         info = header if isinstance(header, GgufInfo) else None
         quantization = info.quantization if info and info.quantization else unknown

@@ -194,3 +194,31 @@ def test_a_stale_search_does_not_overwrite_a_newer_one(
 
     assert page.result_repos() == [GATED_REPO]
     assert column(page.results, 0) == [f"{GATED_REPO} (gated)"]
+
+
+def test_a_damaged_copy_is_marked_and_offered_for_download_again(
+    qtbot: QtBot, window: MainWindow, page: FindModelsPage, fake_hub: FakeHub
+) -> None:
+    name = "tiny-Q4_K_M.gguf"
+    open_kquants(qtbot, page)
+    button = page.download_button(name)
+    assert button is not None
+    with qtbot.waitSignal(window.downloads.download_finished, timeout=DOWNLOAD_TIMEOUT_MS):
+        qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: button.text() == "Installed")
+    installed = paths.models_dir() / name
+    with installed.open("r+b") as handle:  # cut short, as a crash mid-copy or a sync tool leaves it
+        handle.truncate(installed.stat().st_size // 2)
+
+    # The Models page says so, and Find models offers the download again instead of "Installed".
+    window.registry.refresh()
+    window.show_page(window.models_page)
+    table = window.models_page.table
+    names = [table.item(row, 0).text() for row in range(table.rowCount())]
+    assert "tiny-Q4_K_M · damaged" in names
+    window.show_page(page)
+    again = page.download_button(name)
+    assert again is not None and again.text() == "Download" and again.isEnabled()
+    with qtbot.waitSignal(window.downloads.download_finished, timeout=DOWNLOAD_TIMEOUT_MS):
+        qtbot.mouseClick(again, QtCore.Qt.MouseButton.LeftButton)
+    assert sha256(installed) == fake_hub.repos[KQUANTS_REPO].files[name].sha256
