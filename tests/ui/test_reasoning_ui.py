@@ -172,3 +172,27 @@ def test_a_template_that_does_not_compile_is_told_apart_from_a_model_without_one
     (notice,) = notices
     assert "could not be used" in notice and "unknowntag" in notice
     assert "has no chat template of its own" not in notice
+
+
+def test_an_answer_stopped_before_its_first_token_does_not_lock_a_strict_template(
+    qtbot: QtBot, window: MainWindow, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Gemma 2 / Mistral Nemo style: two user turns in a row make the template refuse.
+    template = template_source("alternating")
+    real_spec_for = window.registry.spec_for
+    monkeypatch.setattr(
+        window.registry, "spec_for", lambda entry, settings=None: dataclasses.replace(
+            real_spec_for(entry), chat_template=template
+        )
+    )
+    qtbot.mouseClick(window.welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
+    type_message(qtbot, window, "Tell me a long story about a dragon.")
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
+        qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
+        window.controller.stop()  # before the first token
+    stopped = finished.args[0]
+    assert stopped.status == "stopped" and stopped.content == ""
+
+    answer = send_and_wait(qtbot, window, "Say hello.")
+    assert answer.status == "complete" and answer.content.strip()
+    assert "alternate" not in window.banner.text()
