@@ -4,6 +4,9 @@ Left, the conversations; right, a header (title and model picker), the conversat
 errors and the composer. With no conversations yet, a welcome panel takes the conversation's place.
 The window is handed its services (``application.build_services``): it builds widgets only, wires
 the controllers' signals to them, and is the one writer of the status line.
+
+When the model a conversation showed leaves the installed models (deleted on the Models page, or
+its file gone from the disk), the banner says which model the conversation uses now.
 """
 
 from __future__ import annotations
@@ -386,10 +389,19 @@ class MainWindow(QtWidgets.QMainWindow):
             )
         )
 
-    def _import_file(self, path: Path) -> ModelEntry | None:
+    def _import_file(self, path: Path, *, new_conversation: bool = False) -> ModelEntry | None:
+        """Lists a file the user opened and loads it for the open conversation (a new one when
+        ``new_conversation``). It becomes the default for new conversations only once it has
+        loaded (``ModelsController.use_new_file``)."""
         try:
             entry = self.models.import_in_place(path)
-            self.models.choose_model(self._conversation_id, entry)
+        except AppError as err:
+            self.banner.show_error(err)
+            return None
+        if new_conversation and self.new_conversation() is None:
+            return None
+        try:
+            self.models.use_new_file(self._conversation_id, entry)
         except AppError as err:
             self.banner.show_error(err)
             return None
@@ -450,8 +462,8 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot()
     def _on_welcome_open_file_requested(self) -> None:
         path = self.model_picker.choose_gguf_file()
-        if path is not None and self._import_file(path) is not None:
-            self.new_conversation()
+        if path is not None:
+            self._import_file(path, new_conversation=True)
 
     @QtCore.Slot()
     def _on_find_models_requested(self) -> None:
@@ -594,9 +606,22 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot()
     def _on_models_models_changed(self) -> None:
+        shown = self.model_picker.current_entry() if self._conversation_id is not None else None
+        conversation = self._current_conversation()
         self.welcome.set_installed(self.registry.models())
-        self._refresh_picker(self._current_conversation())
+        self._refresh_picker(conversation)
         self.models_page.refresh()
+        if shown is not None and self.registry.entry_for_path(shown.path) is None:
+            self._say_model_gone(shown.name, self.registry.model_for(conversation))
+
+    def _say_model_gone(self, gone: str, now: ModelEntry | None) -> None:
+        """The conversation's model left the installed models: the banner and the status line say what follows."""
+        if now is None:
+            text = self.tr("{model} is no longer on this computer, and no other model is installed.")
+        else:
+            text = self.tr("{model} is no longer on this computer; this conversation now uses {other}.")
+        self.banner.show_notice(text.format(model=gone, other=now.name if now is not None else ""))
+        self._write_status(now.name if now is not None else self.tr("No model is installed"))
 
     @QtCore.Slot()
     def _on_controller_conversations_changed(self) -> None:
