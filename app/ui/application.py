@@ -23,6 +23,7 @@ from app.core.store import Store, set_aside
 from app.ui.chat_controller import ChatController
 from app.ui.crash import CrashHandler
 from app.ui.downloads import DownloadManager
+from app.ui.history import HistoryController
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.main_window import MainWindow
 from app.ui.models_flow import ModelsController
@@ -49,9 +50,11 @@ class Services:
     downloads: DownloadManager
     chat: ChatController
     models: ModelsController
+    history: HistoryController
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        self.history.shutdown()
         self.downloads.shutdown()
         self.models.shutdown()
         self.chat.shutdown()
@@ -59,15 +62,19 @@ class Services:
 
 
 def build_services(
-    store: Store, settings: SettingsStore, engine_factory: EngineFactory | None = None
+    store: Store, settings: SettingsStore, engine_factory: EngineFactory | None = None, *, backups: bool = True
 ) -> Services:
-    """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``."""
+    """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``.
+
+    ``backups`` is False for a temporary copy of a history that cannot be written.
+    """
     registry = ModelRegistry(settings)
     session = EngineService(engine_factory or local_engine_factory())
     downloads = DownloadManager(lambda: settings.current)
     chat = ChatController(store, settings, registry, session)
     models = ModelsController(store, settings, registry, session)
-    return Services(store, settings, registry, session, downloads, chat, models)
+    history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
+    return Services(store, settings, registry, session, downloads, chat, models, history)
 
 
 def show_startup_error(error: AppError) -> None:
@@ -149,6 +156,7 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
             window.show()
             if notice:
                 window.banner.show_notice(notice)
+            services.history.start()
             code = application.exec()
             window.shutdown()
             return code

@@ -5,6 +5,8 @@ errors and the composer. With no conversations yet, a welcome panel takes the co
 The window is handed its services (``application.build_services``): it builds widgets only, wires
 the controllers' signals to them, and is the one writer of the status line.
 
+Every error meant for the user passes through ``report_error``: a history found damaged while
+Parley runs is recovered there (``HistoryController.recover``) instead of being shown as an error.
 When the model a conversation showed leaves the installed models (deleted on the Models page, or
 its file gone from the disk), the banner says which model the conversation uses now.
 """
@@ -21,15 +23,17 @@ from app.core.catalog import ModelEntry
 from app.core.chat import Turn
 from app.core.downloads import DownloadResult
 from app.core.engine.protocol import ModelLoaded, ModelSpec
-from app.core.errors import AppError
+from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message
 from app.ui import style
 from app.ui.banner import Banner
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
+from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
 from app.ui.find_models import FindModelsPage
+from app.ui.i18n import error_text
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.model_picker import LoadingIndicator, ModelPicker
 from app.ui.settings_dialog import SettingsDialog
@@ -58,10 +62,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller = services.chat
         self.models = services.models
         self.downloads = services.downloads
+        self.history = services.history
         # The window keeps the controllers, so Qt deletes them (and their file watcher and relays)
         # on the GUI thread: a Python-owned QObject dies on whichever thread drops it last, which
         # can be the engine's reader thread, and Qt objects must not be deleted there.
-        for controller in (services.chat, services.models, services.downloads):
+        for controller in (services.chat, services.models, services.downloads, services.history):
             controller.setParent(self)
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
@@ -205,6 +210,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.models.model_switch_failed.connect(self._on_models_model_switch_failed)
         self.models.models_changed.connect(self._on_models_models_changed)
         self.models.settings_changed.connect(self._on_models_models_changed)
+        self.history.notice_reported.connect(self._on_history_notice_reported)
+        self.history.error_reported.connect(self._on_any_error_reported)
+        self.history.history_replaced.connect(self._on_history_history_replaced)
+        self.history.history_lost.connect(self._on_history_history_lost)
 
     def _apply_style(self) -> None:
         """Styles the window for its palette; returns at once when the palette has not changed."""
@@ -247,7 +256,7 @@ class MainWindow(QtWidgets.QMainWindow):
             conversation = self.store.conversation(conversation_id)
             messages = self.store.messages(conversation_id)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return
         self._conversation_id = conversation_id
         live = self.controller.live_answer()
@@ -273,7 +282,7 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 conversation_id = self.store.create_conversation().id
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return None
         self.sidebar.refresh(select_id=conversation_id)
         self.show_conversation(conversation_id)
@@ -307,9 +316,19 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             self.models.choose_model(conversation_id, entry)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
         self.show_conversation(conversation_id)
         return conversation_id
+
+    def report_error(self, error: AppError) -> None:
+        """Shows ``error`` in the banner; a history found damaged is recovered instead (once a run)."""
+        if isinstance(error, DatabaseDamagedInUseError) and self.history.recover(error):
+            return
+        self.banner.show_error(error)
+
+    def show_history_lost(self, error: AppError) -> None:
+        """Says that the history could not be recovered and Parley must close. A seam: tests replace it."""
+        QtWidgets.QMessageBox.critical(self, self.tr("Parley must close"), error_text(error))
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
@@ -325,7 +344,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             self.models.switch_model(self._conversation_id, entry)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return
         self._refresh_picker(self._current_conversation())
 
@@ -339,6 +358,7 @@ class MainWindow(QtWidgets.QMainWindow):
             current=self.registry.model_for(conversation) if conversation is not None else None,
             follows_default=conversation is not None and conversation.model_name is None,
             gpu_offload=last.gpu_offload if last is not None else None,
+            data_tab=DataTab(self.history),
             parent=self,
         )
         try:
@@ -396,14 +416,14 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             entry = self.models.import_in_place(path)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return None
         if new_conversation and self.new_conversation() is None:
             return None
         try:
             self.models.use_new_file(self._conversation_id, entry)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return None
         self._refresh_picker(self._current_conversation())
         self._write_status(entry.name)
@@ -580,7 +600,26 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_any_error_reported(self, error: AppError) -> None:
-        self.banner.show_error(error)
+        self.report_error(error)
+
+    @QtCore.Slot(str)
+    def _on_history_notice_reported(self, text: str) -> None:
+        self.banner.show_notice(text)
+
+    @QtCore.Slot()
+    def _on_history_history_replaced(self) -> None:
+        """Restored or recovered: the conversations are read again; the open one stays open if it is there."""
+        current = self._conversation_id
+        self.sidebar.refresh(select_id=current)
+        if current is not None and current in self.sidebar.ids():
+            self.show_conversation(current)
+        else:
+            self.reload()
+
+    @QtCore.Slot(object)
+    def _on_history_history_lost(self, error: AppError) -> None:
+        self.show_history_lost(error)
+        self.close()
 
     @QtCore.Slot(str)
     def _on_models_notice_reported(self, text: str) -> None:
