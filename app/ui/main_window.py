@@ -32,6 +32,7 @@ from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
+from app.ui.elided_label import ElidedLabel
 from app.ui.find_models import FindModelsPage
 from app.ui.i18n import error_text
 from app.ui.model_manager import GgufDropFilter, ModelManager
@@ -84,9 +85,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer = Composer(self)
         self.model_picker = ModelPicker(self)
         self.loading_indicator = LoadingIndicator(self)
-        self.title_label = QtWidgets.QLabel(self)
+        self.title_label = ElidedLabel(self)  # a long title gives way to the model picker
         self.title_label.setObjectName("chatTitle")
-        self.title_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.status_label = QtWidgets.QLabel(self)
         self.status_label.setObjectName("modelStatus")
         self.status_label.setContentsMargins(8, 0, 8, 0)
