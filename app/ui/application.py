@@ -82,11 +82,19 @@ def build_services(
     return Services(store, settings, registry, session, downloads, chat, models, history)
 
 
+def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:
+    """The message box ``show_startup_error`` shows."""
+    return QtWidgets.QMessageBox(
+        QtWidgets.QMessageBox.Icon.Critical,
+        QtCore.QCoreApplication.translate("Application", "Parley cannot start"),
+        error_text(error),
+        QtWidgets.QMessageBox.StandardButton.Ok,
+    )
+
+
 def show_startup_error(error: AppError) -> None:
     """Tells the user why Parley cannot start. A seam: tests replace it."""
-    QtWidgets.QMessageBox.critical(
-        None, QtCore.QCoreApplication.translate("Application", "Parley cannot start"), error_text(error)
-    )
+    startup_error_box(error).exec()
 
 
 @dataclass(frozen=True)
