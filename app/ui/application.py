@@ -194,6 +194,10 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
             services.history.start()
             code = application.exec()
             window.shutdown()
+            # Deleted now, while its store is still open: a window left to the garbage collector
+            # would still answer palette changes (in a test run that goes on) from a closed store.
+            window.deleteLater()
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
             return code
         finally:
             store.close()

@@ -436,7 +436,8 @@ class MainWindow(QtWidgets.QMainWindow):
         super().closeEvent(event)
 
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QtCore.QEvent.Type.PaletteChange:
+        # A window that was shut down no longer reads the store (it may be closed by now).
+        if event.type() == QtCore.QEvent.Type.PaletteChange and not self._shut_down:
             self._apply_style()
         super().changeEvent(event)
 

@@ -80,7 +80,9 @@ def run_and_look(qapp: QtWidgets.QApplication, look: Callable[[MainWindow], None
             window.close()
 
     QtCore.QTimer.singleShot(0, look_and_close)
-    return application.run_gui(["parley"])
+    code = application.run_gui(["parley"])
+    assert not any(isinstance(w, MainWindow) for w in qapp.topLevelWidgets()), "the window outlived run_gui"
+    return code
 
 
 def _set_aside(database: Path) -> list[Path]:
