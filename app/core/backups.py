@@ -116,6 +116,25 @@ def maybe_daily_backup(
     return create_backup(source, database, folder, "daily", now=moment)
 
 
+def daily_backup_of(database: Path, folder: Path, *, now: float | None = None) -> Backup | None:
+    """``maybe_daily_backup`` through a connection of its own, for a thread that is not the store's.
+
+    SQLite connections belong to the thread that made them, so a background backup opens the
+    history itself, read-only (it never writes to the history), and closes it again.
+    """
+    try:
+        source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise dbhealth.storage_error(exc, database, in_use=True) from exc
+    try:
+        source.execute("PRAGMA busy_timeout = 5000")
+        return maybe_daily_backup(source, database, folder, now=now)
+    except sqlite3.Error as exc:
+        raise dbhealth.storage_error(exc, database, in_use=True) from exc
+    finally:
+        source.close()
+
+
 def prune(folder: Path, database: Path) -> None:
     """Keeps the newest ``RETENTION[kind]`` copies of each kind; clears temp files left by a crash."""
     by_kind: dict[str, int] = {}

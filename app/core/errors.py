@@ -120,6 +120,12 @@ class BackupCheckFailedError(AppError):
     )
 
 
+class RestoreWhileAnsweringError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "An answer is being written. Stop it or let it finish, then restore the backup."
+    )
+
+
 class ConversationNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "There is no conversation with the id {id}.")
 

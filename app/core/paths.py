@@ -1,11 +1,14 @@
 """Every folder and file Parley writes, in one place.
 
 Without ``PARLEY_HOME`` the platformdirs user folders are used; with it, everything
-(database, settings, models, logs) lives under that one folder.
+(database, settings, models, logs) lives under that one folder. A folder that cannot be created
+(a read-only data folder) is still named here; whoever writes to it then meets the error and
+reports it as its own (``StorageReadOnlyError`` for the history), so that naming a path never fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -22,7 +25,9 @@ def _home() -> Path | None:
 
 
 def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    # Read-only or otherwise refused: the first write there says why, in its own words.
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

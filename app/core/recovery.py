@@ -8,6 +8,10 @@
    cannot hide them); a range that fails is split until only the unreadable rows are left out.
 4. A plain-data ``RecoveryReport`` tells the window what happened.
 
+A recovery that fails part-way (the disk fills up while the backup is written back, the folder
+turns out read-only) puts the damaged file back where it was, unchanged, so that the next start
+finds it and tries again, rather than a missing history that would silently start empty.
+
 The merge errs on the side of keeping: a conversation deleted after the backup was made comes
 back, because a row that is missing from the damaged file cannot be told from a row that was
 lost to the damage.
@@ -16,6 +20,7 @@ lost to the damage.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -28,7 +33,7 @@ from typing import Any
 
 from app.core import backups
 from app.core.dbfile import SCHEMA_VERSION, backups_folder_for, open_database, set_aside
-from app.core.errors import DatabaseDamagedError
+from app.core.errors import AppError, DatabaseDamagedError
 from app.core.store import DEFAULT_TITLE, ROLES, STATUSES, Store
 
 log = logging.getLogger("app.store")
@@ -77,15 +82,20 @@ def recover(path: Path, *, backups_folder: Path | None = None) -> RecoveryReport
     folder = backups_folder or backups_folder_for(path)
     kept = set_aside(path)
     log.warning("kept the damaged history at %s", kept)
-    salvage = _salvage(kept)
-    backup = backups.newest_sound_backup(folder, path, max_version=SCHEMA_VERSION)
-    if backup is not None:
-        backups.restore_file(backup.path, path)
-    db = open_database(path, folder)
     try:
-        conversations, messages = _merge(db, salvage)
-    finally:
-        db.close()
+        salvage = _salvage(kept)
+        backup = backups.newest_sound_backup(folder, path, max_version=SCHEMA_VERSION)
+        if backup is not None:
+            backups.restore_file(backup.path, path)
+        db = open_database(path, folder)
+        try:
+            conversations, messages = _merge(db, salvage)
+        finally:
+            db.close()
+    except (AppError, OSError, sqlite3.Error) as exc:
+        log.error("recovering %s failed (%s); the damaged file goes back in its place", path, exc)
+        _put_back(kept, path)
+        raise
     report = RecoveryReport(
         kept,
         backup.path if backup else None,
@@ -95,6 +105,19 @@ def recover(path: Path, *, backups_folder: Path | None = None) -> RecoveryReport
     )
     log.warning("recovered the history: %s", report)
     return report
+
+
+def _put_back(kept: Path, path: Path) -> None:
+    """Undoes ``set_aside``: whatever was made at ``path`` goes, the damaged file comes back."""
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{kept}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{path}{suffix}"))
+    except OSError as exc:
+        log.error("the damaged history stays at %s: %s", kept, exc)
 
 
 # -- salvage -----------------------------------------------------------------------------------

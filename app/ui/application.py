@@ -2,27 +2,33 @@
 
 ``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
 the model registry, the download manager and the window's controllers (``build_services``), and
-hands them to ``MainWindow``; no widget builds a service. A history database that cannot be opened
-(too new, unwritable) is reported in a message box and left untouched; the app then exits with 1. A
-damaged one can instead be kept aside, byte for byte, while Parley starts a new history.
+hands them to ``MainWindow``; no widget builds a service. How the history is opened is
+``open_history``'s docstring: a damaged one is recovered, a read-only one is shown from a copy, and
+only what cannot be worked around (a full disk, a history from a newer Parley) stops the start with
+a message box and exit code 1, the file untouched. The log goes to stderr where its folder cannot
+be written (``logs.configure``).
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from app.core import logs
-from app.core.errors import AppError, DatabaseDamagedError
+from app.core import logs, paths, recovery
+from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
 from app.core.registry import ModelRegistry
 from app.core.session import EngineFactory, EngineService
 from app.core.settings import SettingsStore
-from app.core.store import Store, set_aside
+from app.core.store import Store
 from app.ui.chat_controller import ChatController
 from app.ui.crash import CrashHandler
 from app.ui.downloads import DownloadManager
+from app.ui.history import HistoryController, recovery_notice
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.main_window import MainWindow
 from app.ui.models_flow import ModelsController
@@ -49,9 +55,11 @@ class Services:
     downloads: DownloadManager
     chat: ChatController
     models: ModelsController
+    history: HistoryController
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        self.history.shutdown()
         self.downloads.shutdown()
         self.models.shutdown()
         self.chat.shutdown()
@@ -59,66 +67,94 @@ class Services:
 
 
 def build_services(
-    store: Store, settings: SettingsStore, engine_factory: EngineFactory | None = None
+    store: Store, settings: SettingsStore, engine_factory: EngineFactory | None = None, *, backups: bool = True
 ) -> Services:
-    """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``."""
+    """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``.
+
+    ``backups`` is False for a temporary copy of a history that cannot be written.
+    """
     registry = ModelRegistry(settings)
     session = EngineService(engine_factory or local_engine_factory())
     downloads = DownloadManager(lambda: settings.current)
     chat = ChatController(store, settings, registry, session)
     models = ModelsController(store, settings, registry, session)
-    return Services(store, settings, registry, session, downloads, chat, models)
+    history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
+    return Services(store, settings, registry, session, downloads, chat, models, history)
+
+
+def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:
+    """The message box ``show_startup_error`` shows."""
+    return QtWidgets.QMessageBox(
+        QtWidgets.QMessageBox.Icon.Critical,
+        QtCore.QCoreApplication.translate("Application", "Parley cannot start"),
+        error_text(error),
+        QtWidgets.QMessageBox.StandardButton.Ok,
+    )
 
 
 def show_startup_error(error: AppError) -> None:
     """Tells the user why Parley cannot start. A seam: tests replace it."""
-    QtWidgets.QMessageBox.critical(
-        None, QtCore.QCoreApplication.translate("Application", "Parley cannot start"), error_text(error)
-    )
+    startup_error_box(error).exec()
 
 
-def ask_start_fresh_history(error: DatabaseDamagedError) -> bool:
-    """Offers to keep the damaged history aside and start a new one. A seam: tests replace it."""
-    translate = QtCore.QCoreApplication.translate
-    box = QtWidgets.QMessageBox(
-        QtWidgets.QMessageBox.Icon.Warning, translate("Application", "Parley"), error_text(error)
-    )
-    box.setInformativeText(
-        translate(
-            "Application",
-            "Parley can keep the damaged file aside, unchanged, and start with a new, empty history.",
-        )
-    )
-    fresh = box.addButton(
-        translate("Application", "Keep it aside and start fresh"), QtWidgets.QMessageBox.ButtonRole.AcceptRole
-    )
-    box.addButton(translate("Application", "Quit"), QtWidgets.QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    return box.clickedButton() is fresh
+@dataclass(frozen=True)
+class OpenedHistory:
+    """The history the window opens on, and what the window says about it first."""
+
+    store: Store
+    notice: str = ""  # a recovery happened: what came back, from when, where the damaged file is
+    problem: AppError | None = None  # the history cannot be written: said as an error
+    detail: str = ""  # what Parley does about ``problem``
+    temporary: bool = False  # ``store`` is a copy outside the data folder: no backups of it
 
 
-def _open_store() -> tuple[Store | None, str]:
-    """The history, or None after telling the user why not; plus a notice for the window."""
+def open_history() -> OpenedHistory | None:
+    """Opens the user's history for the window; None after a message box said why Parley cannot start.
+
+    Decided: a damaged history is recovered without asking first. The one recovery path
+    (``recovery.open_store``) loses nothing (the damaged file is kept aside byte for byte, the
+    newest sound backup restored, what can still be read merged back), so a question could only
+    offer a way to be locked out; the window opens with a notice that says what was done instead.
+
+    A full disk or a history from a newer Parley is not damage and is never set aside or
+    "fixed": a message box says what is wrong and the file stays as it is. A history that cannot
+    be written (a read-only data folder or file) is copied to a temporary folder, and the window
+    opens on the copy with an error banner that says so and where the copy is: the user can read
+    everything and nothing they write is lost, though it is not added to their history.
+    """
     try:
-        return Store(), ""
-    except DatabaseDamagedError as err:
-        log.error("the history is damaged: %s", err)
-        if not ask_start_fresh_history(err):
-            return None, ""
-        kept = set_aside(Store.default_path())
-        log.warning("kept the damaged history at %s and started a new one", kept)
-        notice = QtCore.QCoreApplication.translate(
-            "Application", "The damaged history was kept, unchanged, at {path}. This is a new, empty history."
-        ).format(path=kept)
-        try:
-            return Store(), notice
-        except AppError as again:
-            show_startup_error(again)
-            return None, ""
+        store, report = recovery.open_store()
+    except StorageReadOnlyError as err:
+        log.error("the history cannot be written: %s", err)
+        return _temporary_history(Store.default_path(), err)
     except AppError as err:
         log.error("cannot open the history: %s", err)
         show_startup_error(err)
-        return None, ""
+        return None
+    return OpenedHistory(store, recovery_notice(report) if report is not None else "")
+
+
+def _temporary_history(database: Path, problem: StorageReadOnlyError) -> OpenedHistory | None:
+    """A copy of a history that cannot be written, opened in a temporary folder (recovered if damaged)."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="parley-unsaved-"))
+        copy = folder / database.name
+        for suffix in ("", "-wal"):
+            source = Path(f"{database}{suffix}")
+            if source.is_file():
+                shutil.copyfile(source, Path(f"{copy}{suffix}"))
+        store, report = recovery.open_store(copy)
+    except (OSError, AppError) as err:
+        log.error("no temporary copy of the history could be opened either: %s", err)
+        show_startup_error(problem)
+        return None
+    log.warning("working on a temporary copy of the history at %s", copy)
+    detail = QtCore.QCoreApplication.translate(
+        "Application", "Until it can, Parley works on a copy at {path}; what you write now is kept only there."
+    ).format(path=copy)
+    if report is not None:
+        detail = f"{detail} {recovery_notice(report)}"
+    return OpenedHistory(store, problem=problem, detail=detail, temporary=True)
 
 
 def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int:
@@ -139,18 +175,29 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
         except AppError as err:
             show_startup_error(err)
             return 1
-        translators = install_translators(application, resolve_language(settings.current.language))
-        store, notice = _open_store()
-        if store is None:
+        except OSError as exc:  # the settings' folder itself cannot be looked at
+            show_startup_error(SettingsUnreadableError(path=paths.settings_path(), reason=exc.strerror or exc))
             return 1
+        translators = install_translators(application, resolve_language(settings.current.language))
+        history = open_history()
+        if history is None:
+            return 1
+        store = history.store
         try:
-            services = build_services(store, settings, engine_factory)
+            services = build_services(store, settings, engine_factory, backups=not history.temporary)
             window = MainWindow(services)
             window.show()
-            if notice:
-                window.banner.show_notice(notice)
+            if history.problem is not None:
+                window.banner.show_error(history.problem, detail=history.detail)
+            elif history.notice:
+                window.banner.show_notice(history.notice)
+            services.history.start()
             code = application.exec()
             window.shutdown()
+            # Deleted now, while its store is still open: a window left to the garbage collector
+            # would still answer palette changes (in a test run that goes on) from a closed store.
+            window.deleteLater()
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
             return code
         finally:
             store.close()

@@ -40,8 +40,10 @@ class Banner(QtWidgets.QFrame):
         self.close_button.clicked.connect(self._on_close_button_clicked)
         self.hide()
 
-    def show_error(self, error: AppError) -> None:
-        self._show(error_text(error), "error")
+    def show_error(self, error: AppError, *, detail: str = "") -> None:
+        """Shows the error's sentence, and ``detail`` (what Parley does about it) after it."""
+        text = error_text(error)
+        self._show(f"{text} {detail}" if detail else text, "error")
 
     def show_notice(self, text: str) -> None:
         self._show(text, "info")

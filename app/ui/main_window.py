@@ -4,6 +4,11 @@ Left, the conversations; right, a header (title and model picker), the conversat
 errors and the composer. With no conversations yet, a welcome panel takes the conversation's place.
 The window is handed its services (``application.build_services``): it builds widgets only, wires
 the controllers' signals to them, and is the one writer of the status line.
+
+Every error meant for the user passes through ``report_error``: a history found damaged while
+Parley runs is recovered there (``HistoryController.recover``) instead of being shown as an error.
+When the model a conversation showed leaves the installed models (deleted on the Models page, or
+its file gone from the disk), the banner says which model the conversation uses now.
 """
 
 from __future__ import annotations
@@ -18,15 +23,18 @@ from app.core.catalog import ModelEntry
 from app.core.chat import Turn
 from app.core.downloads import DownloadResult
 from app.core.engine.protocol import ModelLoaded, ModelSpec
-from app.core.errors import AppError
+from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message
 from app.ui import style
 from app.ui.banner import Banner
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
+from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
+from app.ui.elided_label import ElidedLabel
 from app.ui.find_models import FindModelsPage
+from app.ui.i18n import error_text
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.model_picker import LoadingIndicator, ModelPicker
 from app.ui.settings_dialog import SettingsDialog
@@ -55,10 +63,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller = services.chat
         self.models = services.models
         self.downloads = services.downloads
+        self.history = services.history
         # The window keeps the controllers, so Qt deletes them (and their file watcher and relays)
         # on the GUI thread: a Python-owned QObject dies on whichever thread drops it last, which
         # can be the engine's reader thread, and Qt objects must not be deleted there.
-        for controller in (services.chat, services.models, services.downloads):
+        for controller in (services.chat, services.models, services.downloads, services.history):
             controller.setParent(self)
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
@@ -84,9 +93,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.thinking_combo.setAccessibleName(self.tr("Thinking"))
         self.thinking_combo.hide()
         self.loading_indicator = LoadingIndicator(self)
-        self.title_label = QtWidgets.QLabel(self)
+        self.title_label = ElidedLabel(self)  # a long title gives way to the model picker
         self.title_label.setObjectName("chatTitle")
-        self.title_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.status_label = QtWidgets.QLabel(self)
         self.status_label.setObjectName("modelStatus")
         self.status_label.setContentsMargins(8, 0, 8, 0)
@@ -214,6 +222,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.models.model_switch_failed.connect(self._on_models_model_switch_failed)
         self.models.models_changed.connect(self._on_models_models_changed)
         self.models.settings_changed.connect(self._on_models_models_changed)
+        self.history.notice_reported.connect(self._on_history_notice_reported)
+        self.history.error_reported.connect(self._on_any_error_reported)
+        self.history.history_replaced.connect(self._on_history_history_replaced)
+        self.history.history_lost.connect(self._on_history_history_lost)
 
     def _apply_style(self) -> None:
         """Styles the window for its palette; returns at once when the palette has not changed."""
@@ -256,7 +268,7 @@ class MainWindow(QtWidgets.QMainWindow):
             conversation = self.store.conversation(conversation_id)
             messages = self.store.messages(conversation_id)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return
         self._conversation_id = conversation_id
         live = self.controller.live_answer()
@@ -282,7 +294,7 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 conversation_id = self.store.create_conversation().id
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return None
         self.sidebar.refresh(select_id=conversation_id)
         self.show_conversation(conversation_id)
@@ -316,9 +328,19 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             self.models.choose_model(conversation_id, entry)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
         self.show_conversation(conversation_id)
         return conversation_id
+
+    def report_error(self, error: AppError) -> None:
+        """Shows ``error`` in the banner; a history found damaged is recovered instead (once a run)."""
+        if isinstance(error, DatabaseDamagedInUseError) and self.history.recover(error):
+            return
+        self.banner.show_error(error)
+
+    def show_history_lost(self, error: AppError) -> None:
+        """Says that the history could not be recovered and Parley must close. A seam: tests replace it."""
+        QtWidgets.QMessageBox.critical(self, self.tr("Parley must close"), error_text(error))
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
@@ -334,7 +356,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             self.models.switch_model(self._conversation_id, entry)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
             return
         self._refresh_picker(self._current_conversation())
 
@@ -348,6 +370,7 @@ class MainWindow(QtWidgets.QMainWindow):
             current=self.registry.model_for(conversation) if conversation is not None else None,
             follows_default=conversation is not None and conversation.model_name is None,
             gpu_offload=last.gpu_offload if last is not None else None,
+            data_tab=DataTab(self.history),
             parent=self,
         )
         try:
@@ -403,12 +426,21 @@ class MainWindow(QtWidgets.QMainWindow):
             )
         )
 
-    def _import_file(self, path: Path) -> ModelEntry | None:
+    def _import_file(self, path: Path, *, new_conversation: bool = False) -> ModelEntry | None:
+        """Lists a file the user opened and loads it for the open conversation (a new one when
+        ``new_conversation``). It becomes the default for new conversations only once it has
+        loaded (``ModelsController.use_new_file``)."""
         try:
             entry = self.models.import_in_place(path)
-            self.models.choose_model(self._conversation_id, entry)
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
+            return None
+        if new_conversation and self.new_conversation() is None:
+            return None
+        try:
+            self.models.use_new_file(self._conversation_id, entry)
+        except AppError as err:
+            self.report_error(err)
             return None
         self._refresh_picker(self._current_conversation())
         self._write_status(entry.name)
@@ -421,7 +453,8 @@ class MainWindow(QtWidgets.QMainWindow):
         super().closeEvent(event)
 
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QtCore.QEvent.Type.PaletteChange:
+        # A window that was shut down no longer reads the store (it may be closed by now).
+        if event.type() == QtCore.QEvent.Type.PaletteChange and not self._shut_down:
             self._apply_style()
         super().changeEvent(event)
 
@@ -467,8 +500,8 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot()
     def _on_welcome_open_file_requested(self) -> None:
         path = self.model_picker.choose_gguf_file()
-        if path is not None and self._import_file(path) is not None:
-            self.new_conversation()
+        if path is not None:
+            self._import_file(path, new_conversation=True)
 
     @QtCore.Slot()
     def _on_find_models_requested(self) -> None:
@@ -589,7 +622,26 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_any_error_reported(self, error: AppError) -> None:
-        self.banner.show_error(error)
+        self.report_error(error)
+
+    @QtCore.Slot(str)
+    def _on_history_notice_reported(self, text: str) -> None:
+        self.banner.show_notice(text)
+
+    @QtCore.Slot()
+    def _on_history_history_replaced(self) -> None:
+        """Restored or recovered: the conversations are read again; the open one stays open if it is there."""
+        current = self._conversation_id
+        self.sidebar.refresh(select_id=current)
+        if current is not None and current in self.sidebar.ids():
+            self.show_conversation(current)
+        else:
+            self.reload()
+
+    @QtCore.Slot(object)
+    def _on_history_history_lost(self, error: AppError) -> None:
+        self.show_history_lost(error)
+        self.close()
 
     @QtCore.Slot(str)
     def _on_models_notice_reported(self, text: str) -> None:
@@ -616,7 +668,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             self.store.set_thinking(self._conversation_id, self.thinking_combo.itemData(index))
         except AppError as err:
-            self.banner.show_error(err)
+            self.report_error(err)
 
     @QtCore.Slot(object)
     def _on_models_model_switch_failed(self, event: object) -> None:
@@ -625,10 +677,23 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot()
     def _on_models_models_changed(self) -> None:
+        shown = self.model_picker.current_entry() if self._conversation_id is not None else None
+        conversation = self._current_conversation()
         self.welcome.set_installed(self.registry.models())
-        self._refresh_picker(self._current_conversation())
+        self._refresh_picker(conversation)
         self.models_page.refresh()
         self.find_models.refresh_installed()
+        if shown is not None and self.registry.entry_for_path(shown.path) is None:
+            self._say_model_gone(shown.name, self.registry.model_for(conversation))
+
+    def _say_model_gone(self, gone: str, now: ModelEntry | None) -> None:
+        """The conversation's model left the installed models: the banner and the status line say what follows."""
+        if now is None:
+            text = self.tr("{model} is no longer on this computer, and no other model is installed.")
+        else:
+            text = self.tr("{model} is no longer on this computer; this conversation now uses {other}.")
+        self.banner.show_notice(text.format(model=gone, other=now.name if now is not None else ""))
+        self._write_status(now.name if now is not None else self.tr("No model is installed"))
 
     @QtCore.Slot()
     def _on_controller_conversations_changed(self) -> None:

@@ -9,6 +9,11 @@ really freed) while the header shows "Loading <model>…" and Send waits. The co
 are never touched; the engine renders them with the new model's own chat template on the next send.
 A model that fails to load leaves the previous one in use, and the banner says why. Removing a
 model that the engine holds waits until the engine says it closed the file, then deletes it.
+
+A file the user just opened (``use_new_file``) is used by the open conversation at once, but
+becomes the default for new conversations only once it has loaded: a file that cannot load must
+not break every later conversation. The folder watcher also watches the files used where they
+lie, so a model whose file goes away leaves the lists without a restart.
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ class ModelsController(QtCore.QObject):
         self._loading: ModelSpec | None = None  # a load on the way to an answer
         self._removing: ModelEntry | None = None
         self._answering: ModelSpec | None = None  # the model writing an answer now
+        self._pending_default: ModelEntry | None = None  # a new file: the default once it has loaded
         self.last_loaded: ModelLoaded | None = None  # what the engine said about the last model it loaded
         registry.add_listener(self.models_changed.emit)
         settings.add_listener(self.settings_changed.emit)
@@ -79,6 +85,9 @@ class ModelsController(QtCore.QObject):
         if models_dir.is_dir():
             self._watcher.addPath(str(models_dir))
         self._watcher.directoryChanged.connect(self._on_watcher_directory_changed)
+        self._watcher.fileChanged.connect(self._on_watcher_file_changed)
+        self._watch_imported(settings.current)
+        settings.add_listener(self._watch_imported)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -100,6 +109,11 @@ class ModelsController(QtCore.QObject):
             and last.model.path == str(entry.path)
             and any(option in last.template_options for option in ("enable_thinking", "reasoning_effort"))
         )
+
+    @property
+    def pending_default(self) -> ModelEntry | None:
+        """A file just opened that becomes the default once it has loaded."""
+        return self._pending_default
 
     def set_answering(self, spec: ModelSpec | None) -> None:
         """The chat started an answer with ``spec``, or (None) ended it. Meanwhile no switch loads."""
@@ -124,6 +138,7 @@ class ModelsController(QtCore.QObject):
 
     def choose_model(self, conversation_id: int | None, entry: ModelEntry) -> None:
         """Uses ``entry`` for the conversation and, from now on, for new conversations."""
+        self._pending_default = None  # the user chose; a file opened earlier no longer waits to be the default
         if conversation_id is not None:
             self.store.set_conversation_model(conversation_id, entry.name)
         current = self.settings.current
@@ -137,12 +152,29 @@ class ModelsController(QtCore.QObject):
         ``model_switch_failed``). Nothing loads while an answer is written or another switch loads:
         the next message loads the model then. The conversation's messages are not touched.
         """
+        return self._switch_to(conversation_id, entry, default_now=True)
+
+    def use_new_file(self, conversation_id: int | None, entry: ModelEntry) -> bool:
+        """Like ``switch_model`` for a file just opened, except that it becomes the default for new
+        conversations only once it has loaded (here or on the way to an answer). If it fails to
+        load, the conversation goes back to its previous model and the default never changed."""
+        return self._switch_to(conversation_id, entry, default_now=False)
+
+    def _switch_to(self, conversation_id: int | None, entry: ModelEntry, *, default_now: bool) -> bool:
         previous_model = self.store.conversation(conversation_id).model_name if conversation_id is not None else None
         previous_default = self.settings.current.model_name
-        self.choose_model(conversation_id, entry)
+        if default_now:
+            self.choose_model(conversation_id, entry)
+        else:
+            if conversation_id is not None:
+                self.store.set_conversation_model(conversation_id, entry.name)
+            self._pending_default = entry
         spec = self.registry.spec_for(entry)
         self.status_changed.emit(entry.name)
-        if self._answering is not None or self._switch is not None or self._client.loaded_model == spec:
+        if self._client.loaded_model == spec:
+            self._adopt_default(spec)  # it has loaded before
+            return False
+        if self._answering is not None or self._switch is not None:
             return False
         self._switch = _Switch(spec, conversation_id, previous_model, previous_default)
         self._set_loading()
@@ -220,8 +252,19 @@ class ModelsController(QtCore.QObject):
             except AppError as err:
                 self.error_reported.emit(err)
 
+    def _adopt_default(self, spec: ModelSpec) -> None:
+        """A file opened earlier has loaded: now it is the default for new conversations."""
+        pending = self._pending_default
+        if pending is None or Path(spec.path) != pending.path:
+            return
+        self._pending_default = None
+        current = self.settings.current
+        if current.model_name != pending.name:
+            self.update_settings(replace(current, model_name=pending.name))
+
     def _on_model_loaded(self, event: ModelLoaded) -> None:
         self.last_loaded = event
+        self._adopt_default(event.model)
         was_loading = self._switch is not None or self._loading is not None
         if self._switch is not None and event.model == self._switch.spec:
             self._switch = None
@@ -266,6 +309,8 @@ class ModelsController(QtCore.QObject):
         if switch is None or event.model != switch.spec:
             return  # a load on the way to an answer: the chat settles that answer and says why
         self._switch = None
+        if self._pending_default is not None and Path(event.model.path) == self._pending_default.path:
+            self._pending_default = None
         self._set_loading()
         try:
             if switch.conversation_id is not None:
@@ -292,6 +337,19 @@ class ModelsController(QtCore.QObject):
     def _on_watcher_directory_changed(self, path: str) -> None:
         del path
         self.registry.refresh()
+
+    @QtCore.Slot(str)
+    def _on_watcher_file_changed(self, path: str) -> None:
+        if not Path(path).exists():
+            self.registry.refresh()  # a file used where it lies was moved or deleted
+
+    def _watch_imported(self, settings: Settings) -> None:
+        watched = set(self._watcher.files())
+        wanted = {raw for raw in settings.imported_models if Path(raw).is_file()}
+        if watched - wanted:
+            self._watcher.removePaths(sorted(watched - wanted))
+        if wanted - watched:
+            self._watcher.addPaths(sorted(wanted - watched))
 
     def _set_loading(self) -> None:
         self.loading_changed.emit(self.loading_model or self._loading)

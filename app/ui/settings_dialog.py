@@ -2,7 +2,8 @@
 
 It edits a copy of ``Settings`` and hands the new one back (``values``); saving it and what follows
 (switching the open conversation to a new default model) is up to the window. ``run`` is the blocking
-call, and tests replace it.
+call, and tests replace it. The window may add the Data page (``app.ui.data_tab``): the history's
+place and backups, whose restore acts at once rather than on Save.
 """
 
 from __future__ import annotations
@@ -65,11 +66,13 @@ class SettingsDialog(QtWidgets.QDialog):
         current: ModelEntry | None,
         follows_default: bool,
         gpu_offload: bool | None,
+        data_tab: QtWidgets.QWidget | None = None,
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
         """``current`` is the open conversation's model (None: no conversation is open);
         ``follows_default`` says whether that conversation has no model of its own yet;
-        ``gpu_offload`` is what the last model load said about this build (None: nothing loaded yet)."""
+        ``gpu_offload`` is what the last model load said about this build (None: nothing loaded yet);
+        ``data_tab``, when given, becomes the last page ("Data")."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
@@ -82,6 +85,9 @@ class SettingsDialog(QtWidgets.QDialog):
         self.tabs.addTab(self._general_tab(models, follows_default), self.tr("General"))
         self.tabs.addTab(self._model_tab(gpu_offload), self.tr("Model"))
         self.tabs.addTab(self._hub_tab(), self.tr("Hugging Face Hub"))
+        self.data_tab = data_tab
+        if data_tab is not None:
+            self.tabs.addTab(data_tab, self.tr("Data"))
         self.error_label = QtWidgets.QLabel(self)
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)

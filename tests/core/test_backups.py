@@ -182,3 +182,32 @@ def test_the_newest_sound_backup_skips_damaged_copies(parley_home: Path) -> None
     assert backups.newest_sound_backup(store.backups_folder, store.path, max_version=SCHEMA_VERSION) == older
     assert backups.newest_sound_backup(store.backups_folder, store.path, max_version=0) is None
     store.close()
+
+
+def test_the_daily_copy_can_be_made_on_another_thread_through_its_own_connection(parley_home: Path) -> None:
+    """The window makes its daily copy off the GUI thread; the store's connection stays on its own."""
+    import threading
+
+    store = Store()
+    written = fill(store, 2, 3)
+    made: list[backups.Backup | None] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            made.append(backups.daily_backup_of(store.path, store.backups_folder, now=_day(4)))
+            made.append(backups.daily_backup_of(store.path, store.backups_folder, now=_day(4, 18)))
+        except BaseException as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(60)
+
+    assert failed == []
+    first, second = made
+    assert first is not None and first.kind == "daily" and second is None  # once a day
+    assert _texts_in(first.path) == set(written)
+    assert store.backups() == [first]
+    store.add_message(store.conversations()[0].id, "user", "the store goes on")  # its connection is untouched
+    store.close()

@@ -257,3 +257,34 @@ def test_a_damaged_file_with_nothing_readable_gives_a_new_empty_history(parley_h
     assert (report.salvaged_conversations, report.salvaged_messages) == (0, 0)
     assert recovered.conversations() == []
     recovered.close()
+
+
+def test_a_recovery_that_fails_part_way_puts_the_damaged_file_back(
+    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while the backup is written back: the next start must find the history, not nothing."""
+    from app.core import backups
+    from app.core.errors import DiskFullError
+
+    store = Store()
+    fill(store, 3, 4)
+    store.backup()
+    store.close()
+    database = paths.database_path()
+    garble(database, PAGE, PAGE)
+    before = _files(database)
+
+    def no_room(backup: Path, target: Path) -> None:
+        target.write_bytes(b"half a copy")  # what a write cut short leaves
+        raise DiskFullError(path=target)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(backups, "restore_file", no_room)
+        with pytest.raises(DiskFullError):
+            open_store()
+
+    assert _files(database) == before  # back in its place, byte for byte
+    assert list(database.parent.glob("parley.sqlite3.damaged-*")) == []
+    recovered, report = open_store()  # with room again, the recovery runs
+    assert report is not None and report.backup_path is not None
+    recovered.close()

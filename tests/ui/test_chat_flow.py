@@ -216,12 +216,7 @@ def test_a_file_that_is_not_a_gguf_is_refused_when_it_is_opened(
 
 
 def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
-    qtbot: QtBot,
-    window: MainWindow,
-    store: Store,
-    starter_model: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, window: MainWindow, store: Store, starter_model: Path, tmp_path: Path
 ) -> None:
     # A well-formed GGUF header that names an architecture llama.cpp does not know: it passes the
     # check at import and fails only when llama.cpp loads it.
@@ -231,8 +226,12 @@ def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
     value = data.find(b"llama", at)
     data[value : value + 5] = b"llamb"
     broken.write_bytes(bytes(data))
+    # A conversation whose model fails only now, on the way to an answer. (A file opened in the
+    # picker is loaded at once, so a bad one never gets this far: tests/ui/test_model_choice.py.)
     conversation_id = start_chatting(qtbot, window)
-    pick_file(window, monkeypatch, broken)
+    window.models.import_in_place(broken)
+    store.set_conversation_model(conversation_id, "broken-model")
+    window.show_conversation(conversation_id)
     assert window.model_picker.currentText() == "broken-model"
     assert str(broken.resolve()) in window.settings.current.imported_models
 
