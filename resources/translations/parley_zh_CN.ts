@@ -75,106 +75,96 @@
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="124"/>
+        <source>An answer is being written. Stop it or let it finish, then restore the backup.</source>
+        <translation>正在生成回答。请先停止或等待其完成，再恢复备份。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="130"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="128"/>
+        <location filename="../../app/core/errors.py" line="134"/>
         <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="136"/>
+        <location filename="../../app/core/errors.py" line="142"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="143"/>
+        <location filename="../../app/core/errors.py" line="149"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="147"/>
+        <location filename="../../app/core/errors.py" line="153"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="151"/>
+        <location filename="../../app/core/errors.py" line="157"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="158"/>
+        <location filename="../../app/core/errors.py" line="164"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="166"/>
+        <location filename="../../app/core/errors.py" line="172"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="174"/>
+        <location filename="../../app/core/errors.py" line="180"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="180"/>
+        <location filename="../../app/core/errors.py" line="186"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="184"/>
+        <location filename="../../app/core/errors.py" line="190"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="190"/>
+        <location filename="../../app/core/errors.py" line="196"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="196"/>
+        <location filename="../../app/core/errors.py" line="202"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="202"/>
+        <location filename="../../app/core/errors.py" line="208"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="214"/>
+        <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
+        <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
 </context>
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="76"/>
+        <location filename="../../app/ui/application.py" line="89"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="84"/>
-        <source>Parley</source>
-        <translation>Parley</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="87"/>
-        <source>Parley can keep the damaged file aside, unchanged, and start with a new, empty history.</source>
-        <translation>Parley 可以将损坏的文件原样保留在一旁，并以新的空白历史记录启动。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="93"/>
-        <source>Keep it aside and start fresh</source>
-        <translation>保留旧文件并重新开始</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="95"/>
-        <source>Quit</source>
-        <translation>退出</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="110"/>
-        <source>The damaged history was kept, unchanged, at {path}. This is a new, empty history.</source>
-        <translation>损坏的历史记录已原样保留在 {path}。当前是新的空白历史记录。</translation>
+        <location filename="../../app/ui/application.py" line="152"/>
+        <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
+        <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
 </context>
 <context>
@@ -296,6 +286,94 @@
         <location filename="../../app/ui/crash.py" line="52"/>
         <source>The details below were also written to {path}. Please include them in a bug report.</source>
         <translation>以下详细信息也已写入 {path}。提交错误报告时请附上这些信息。</translation>
+    </message>
+</context>
+<context>
+    <name>DataTab</name>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="35"/>
+        <source>Your conversations are kept in:</source>
+        <translation>您的对话保存在：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="41"/>
+        <source>Show folder</source>
+        <translation>显示文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="44"/>
+        <source>Backups</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="48"/>
+        <source>Parley copies the history once a day, before an upgrade and before a restore, and keeps the newest few of each. A restore takes effect at once, and the history it replaces is kept as a backup too.</source>
+        <translation>Parley 每天、升级前和恢复前各备份一次历史记录，每类保留最新的几份。恢复立即生效，被替换的历史记录也会保存为备份。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="59"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="59"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="59"/>
+        <source>Size</source>
+        <translation type="unfinished">大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="64"/>
+        <source>There are no backups yet.</source>
+        <translation>还没有备份。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="66"/>
+        <source>Restore…</source>
+        <translation>恢复…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="67"/>
+        <source>Replace the history with the selected backup</source>
+        <translation>用所选备份替换历史记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="103"/>
+        <source>Restore a backup</source>
+        <translation>恢复备份</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="105"/>
+        <source>Replace your history with the backup from {date}? Conversations written since then are kept in a backup of the current history, which Parley makes first.</source>
+        <translation>用 {date} 的备份替换您的历史记录吗？此后写下的对话会保存在 Parley 先为当前历史记录制作的备份中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="121"/>
+        <source>Daily</source>
+        <translation>每日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="122"/>
+        <source>Before an upgrade</source>
+        <translation>升级前</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="123"/>
+        <source>Before a restore</source>
+        <translation>恢复前</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="135"/>
+        <source>The backups cannot be listed: {reason}</source>
+        <translation>无法列出备份：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="201"/>
+        <source>No file manager could be opened. The folder is {path}</source>
+        <translation>无法打开文件管理器。文件夹位于 {path}</translation>
     </message>
 </context>
 <context>
@@ -478,63 +556,63 @@
         <translation>正在列出 {repo} 中的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="221"/>
+        <location filename="../../app/ui/find_models.py" line="227"/>
         <source> (gated)</source>
         <translation>（需授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="229"/>
+        <location filename="../../app/ui/find_models.py" line="235"/>
         <source>GGUF repositories for “{query}”: {count}</source>
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="231"/>
+        <location filename="../../app/ui/find_models.py" line="237"/>
         <source>No GGUF models match “{query}”.</source>
         <translation>没有与“{query}”匹配的 GGUF 模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="235"/>
+        <location filename="../../app/ui/find_models.py" line="241"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="255"/>
+        <location filename="../../app/ui/find_models.py" line="261"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="266"/>
+        <location filename="../../app/ui/find_models.py" line="272"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="269"/>
+        <location filename="../../app/ui/find_models.py" line="275"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="286"/>
-        <location filename="../../app/ui/find_models.py" line="328"/>
+        <location filename="../../app/ui/find_models.py" line="292"/>
+        <location filename="../../app/ui/find_models.py" line="334"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="288"/>
+        <location filename="../../app/ui/find_models.py" line="294"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="319"/>
+        <location filename="../../app/ui/find_models.py" line="325"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="322"/>
+        <location filename="../../app/ui/find_models.py" line="328"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="325"/>
+        <location filename="../../app/ui/find_models.py" line="331"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -573,6 +651,39 @@
     </message>
 </context>
 <context>
+    <name>History</name>
+    <message>
+        <location filename="../../app/ui/history.py" line="49"/>
+        <source>Your history was damaged, so Parley restored the backup from {date}.</source>
+        <translation>您的历史记录已损坏，Parley 已恢复 {date} 的备份。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history.py" line="53"/>
+        <source>Your history was damaged and there was no backup to restore, so Parley started a new one.</source>
+        <translation>您的历史记录已损坏且没有可恢复的备份，Parley 已新建一份历史记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history.py" line="57"/>
+        <source>It read back from the damaged file: {messages} messages in {conversations} conversations.</source>
+        <translation>从损坏的文件中读回了：{conversations} 个对话中的 {messages} 条消息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history.py" line="61"/>
+        <source>Nothing more could be read from the damaged file.</source>
+        <translation>无法从损坏的文件中读取更多内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history.py" line="62"/>
+        <source>The damaged file is kept, unchanged, at {path}.</source>
+        <translation>损坏的文件已原样保留在 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history.py" line="145"/>
+        <source>The history from the backup of {date} is back. What it replaced is kept as a backup from {now}.</source>
+        <translation>已恢复 {date} 备份中的历史记录。被替换的内容已保存为 {now} 的备份。</translation>
+    </message>
+</context>
+<context>
     <name>LoadingIndicator</name>
     <message>
         <location filename="../../app/ui/model_picker.py" line="120"/>
@@ -583,90 +694,106 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="80"/>
+        <location filename="../../app/ui/main_window.py" line="89"/>
         <source>Thinking: model&apos;s default</source>
         <translation>思考：模型默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="81"/>
+        <location filename="../../app/ui/main_window.py" line="90"/>
         <source>Thinking: on</source>
         <translation>思考：开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="82"/>
+        <location filename="../../app/ui/main_window.py" line="91"/>
         <source>Thinking: off</source>
         <translation>思考：关</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="83"/>
+        <location filename="../../app/ui/main_window.py" line="92"/>
         <source>Whether this model reasons before it answers, in this conversation</source>
         <translation>在此对话中，模型是否先推理再回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="84"/>
+        <location filename="../../app/ui/main_window.py" line="93"/>
         <source>Thinking</source>
         <translation>思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="152"/>
+        <location filename="../../app/ui/main_window.py" line="160"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="152"/>
+        <location filename="../../app/ui/main_window.py" line="160"/>
         <source>Search the Hugging Face Hub for models to download</source>
         <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="155"/>
+        <location filename="../../app/ui/main_window.py" line="163"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="155"/>
+        <location filename="../../app/ui/main_window.py" line="163"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="157"/>
-        <location filename="../../app/ui/main_window.py" line="167"/>
+        <location filename="../../app/ui/main_window.py" line="165"/>
+        <location filename="../../app/ui/main_window.py" line="175"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="157"/>
+        <location filename="../../app/ui/main_window.py" line="165"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="163"/>
+        <location filename="../../app/ui/main_window.py" line="171"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="391"/>
+        <location filename="../../app/ui/main_window.py" line="343"/>
+        <source>Parley must close</source>
+        <translation>Parley 必须关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="414"/>
+        <location filename="../../app/ui/main_window.py" line="696"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="399"/>
+        <location filename="../../app/ui/main_window.py" line="422"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="497"/>
+        <location filename="../../app/ui/main_window.py" line="530"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="609"/>
+        <location filename="../../app/ui/main_window.py" line="661"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="609"/>
+        <location filename="../../app/ui/main_window.py" line="661"/>
         <source>CPU</source>
         <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="692"/>
+        <source>{model} is no longer on this computer, and no other model is installed.</source>
+        <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="694"/>
+        <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
+        <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
 </context>
 <context>
@@ -899,85 +1026,95 @@
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="153"/>
+        <location filename="../../app/ui/model_table.py" line="152"/>
+        <source>This copy is damaged ({reason}). Download it again from Find models: the download fetches only what is missing and checks the whole file.</source>
+        <translation>此副本已损坏（{reason}）。请在“查找模型”中重新下载：下载只会获取缺失的部分，并校验整个文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="160"/>
         <source>Name in the file: {name}</source>
         <translation>文件中的名称：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="160"/>
+        <location filename="../../app/ui/model_table.py" line="167"/>
         <source>Built in</source>
         <translation>内置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="160"/>
+        <location filename="../../app/ui/model_table.py" line="167"/>
         <source>Comes with Parley: {path}</source>
         <translation>随 Parley 附带：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="162"/>
+        <location filename="../../app/ui/model_table.py" line="169"/>
         <source>Used where it lies: {path}</source>
         <translation>在原位置使用：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="165"/>
+        <location filename="../../app/ui/model_table.py" line="172"/>
         <source>Hub: {repo} @ {revision}</source>
         <translation>Hub：{repo} @ {revision}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="167"/>
+        <location filename="../../app/ui/model_table.py" line="174"/>
         <source>Downloaded from {repo} at revision {revision} ({where}), {when}</source>
         <translation>下载自 {repo}，修订版本 {revision}（{where}），{when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="172"/>
+        <location filename="../../app/ui/model_table.py" line="179"/>
         <source>Imported (copied)</source>
         <translation>已导入（副本）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="172"/>
+        <location filename="../../app/ui/model_table.py" line="179"/>
         <source>Copied from {source} to {path}</source>
         <translation>从 {source} 复制到 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="175"/>
+        <location filename="../../app/ui/model_table.py" line="182"/>
         <source>In the models folder</source>
         <translation>位于模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="198"/>
+        <location filename="../../app/ui/model_table.py" line="205"/>
         <source>{name} · default</source>
         <translation>{name} · 默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="207"/>
+        <source>{name} · damaged</source>
+        <translation>{name} · 已损坏</translation>
     </message>
 </context>
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="233"/>
+        <location filename="../../app/ui/models_flow.py" line="276"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="233"/>
+        <location filename="../../app/ui/models_flow.py" line="276"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="238"/>
+        <location filename="../../app/ui/models_flow.py" line="281"/>
         <source>{model} is loaded ({seconds} s)</source>
         <translation>已加载 {model}（{seconds} 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="246"/>
+        <location filename="../../app/ui/models_flow.py" line="289"/>
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="253"/>
+        <location filename="../../app/ui/models_flow.py" line="296"/>
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="259"/>
+        <location filename="../../app/ui/models_flow.py" line="302"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -1018,172 +1155,177 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="75"/>
+        <location filename="../../app/ui/settings_dialog.py" line="78"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="82"/>
+        <location filename="../../app/ui/settings_dialog.py" line="85"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="83"/>
+        <location filename="../../app/ui/settings_dialog.py" line="86"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="84"/>
+        <location filename="../../app/ui/settings_dialog.py" line="87"/>
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="112"/>
+        <location filename="../../app/ui/settings_dialog.py" line="90"/>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="118"/>
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="116"/>
+        <location filename="../../app/ui/settings_dialog.py" line="122"/>
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="122"/>
+        <location filename="../../app/ui/settings_dialog.py" line="128"/>
         <source>Restore the default prompt</source>
         <translation>恢复默认提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="125"/>
+        <location filename="../../app/ui/settings_dialog.py" line="131"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="130"/>
+        <location filename="../../app/ui/settings_dialog.py" line="136"/>
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="132"/>
+        <location filename="../../app/ui/settings_dialog.py" line="138"/>
         <source>System prompt:</source>
         <translation>系统提示词：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="134"/>
+        <location filename="../../app/ui/settings_dialog.py" line="140"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="135"/>
+        <location filename="../../app/ui/settings_dialog.py" line="141"/>
         <source>A new language takes effect when Parley restarts.</source>
         <translation>更改语言后需重启 Parley 才会生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="143"/>
+        <location filename="../../app/ui/settings_dialog.py" line="149"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="145"/>
+        <location filename="../../app/ui/settings_dialog.py" line="151"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="147"/>
+        <location filename="../../app/ui/settings_dialog.py" line="153"/>
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="149"/>
+        <location filename="../../app/ui/settings_dialog.py" line="155"/>
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="151"/>
+        <location filename="../../app/ui/settings_dialog.py" line="157"/>
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="156"/>
+        <location filename="../../app/ui/settings_dialog.py" line="162"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="161"/>
+        <location filename="../../app/ui/settings_dialog.py" line="167"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="163"/>
+        <location filename="../../app/ui/settings_dialog.py" line="169"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="164"/>
+        <location filename="../../app/ui/settings_dialog.py" line="170"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="166"/>
+        <location filename="../../app/ui/settings_dialog.py" line="172"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="167"/>
+        <location filename="../../app/ui/settings_dialog.py" line="173"/>
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="168"/>
+        <location filename="../../app/ui/settings_dialog.py" line="174"/>
         <source>Top-k:</source>
         <translation>Top-k：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="169"/>
+        <location filename="../../app/ui/settings_dialog.py" line="175"/>
         <source>Min-p:</source>
         <translation>Min-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/settings_dialog.py" line="176"/>
         <source>Repeat penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="171"/>
+        <location filename="../../app/ui/settings_dialog.py" line="177"/>
         <source>Longest answer:</source>
         <translation>回答最大长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="172"/>
+        <location filename="../../app/ui/settings_dialog.py" line="178"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="173"/>
+        <location filename="../../app/ui/settings_dialog.py" line="179"/>
         <source>These apply from the next answer on; a new context length reloads the model.</source>
         <translation>这些设置从下一次回答起生效；更改上下文长度会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="187"/>
+        <location filename="../../app/ui/settings_dialog.py" line="193"/>
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="192"/>
+        <location filename="../../app/ui/settings_dialog.py" line="198"/>
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="197"/>
+        <location filename="../../app/ui/settings_dialog.py" line="203"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="202"/>
+        <location filename="../../app/ui/settings_dialog.py" line="208"/>
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="225"/>
+        <location filename="../../app/ui/settings_dialog.py" line="231"/>
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
