@@ -323,7 +323,7 @@
     <message>
         <location filename="../../app/ui/data_tab.py" line="59"/>
         <source>Size</source>
-        <translation type="unfinished">大小</translation>
+        <translation>大小</translation>
     </message>
     <message>
         <location filename="../../app/ui/data_tab.py" line="64"/>
