@@ -7,10 +7,11 @@ there is nothing to show. Unfinished downloads from an earlier session appear as
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from app.core.library import human_size
 from app.ui.downloads import DownloadJob, DownloadManager
+from app.ui.elided_label import ElidedLabel
 
 _BAR_RANGE = 1000
 
@@ -25,32 +26,6 @@ def duration_text(seconds: float) -> str:
     if minutes < 60:
         return translate("DownloadRow", "{n} min").format(n=minutes)
     return translate("DownloadRow", "{h} h {m} min").format(h=minutes // 60, m=minutes % 60)
-
-
-class ElidedLabel(QtWidgets.QLabel):
-    """A one-line label that ends in "…" when it is too narrow for its text."""
-
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-
-    def full_text(self) -> str:
-        return self._full
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._elide()
-
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        elided = self.fontMetrics().elidedText(self._full, QtCore.Qt.TextElideMode.ElideRight, max(0, self.width()))
-        if elided != self.text():
-            self.setText(elided)
 
 
 class DownloadRow(QtWidgets.QFrame):
@@ -99,7 +74,7 @@ class DownloadRow(QtWidgets.QFrame):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
     def update_from(self, job: DownloadJob) -> None:
-        self.name_label.set_full_text(job.label)
+        self.name_label.setText(job.label)
         self.name_label.setToolTip(f"{job.repo}\n{job.file}")
         if job.total_bytes > 0:
             self.bar.setValue(round(_BAR_RANGE * min(job.done_bytes, job.total_bytes) / job.total_bytes))

@@ -25,18 +25,17 @@ from app.core.downloads import DownloadResult
 from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
-from app.core.store import Conversation, Message
+from app.core.store import Conversation, Message, Thinking
 from app.ui import style
 from app.ui.banner import Banner
+from app.ui.chat_header import ChatHeader
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
-from app.ui.elided_label import ElidedLabel
 from app.ui.find_models import FindModelsPage
 from app.ui.i18n import error_text
 from app.ui.model_manager import GgufDropFilter, ModelManager
-from app.ui.model_picker import LoadingIndicator, ModelPicker
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
@@ -83,18 +82,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chat_view = ChatView(self)
         self.banner = Banner(self)
         self.composer = Composer(self)
-        self.model_picker = ModelPicker(self)
-        self.thinking_combo = QtWidgets.QComboBox(self)
-        self.thinking_combo.setObjectName("thinkingCombo")
-        self.thinking_combo.addItem(self.tr("Thinking: model's default"), None)
-        self.thinking_combo.addItem(self.tr("Thinking: on"), "on")
-        self.thinking_combo.addItem(self.tr("Thinking: off"), "off")
-        self.thinking_combo.setToolTip(self.tr("Whether this model reasons before it answers, in this conversation"))
-        self.thinking_combo.setAccessibleName(self.tr("Thinking"))
-        self.thinking_combo.hide()
-        self.loading_indicator = LoadingIndicator(self)
-        self.title_label = ElidedLabel(self)  # a long title gives way to the model picker
-        self.title_label.setObjectName("chatTitle")
+        self.header = ChatHeader(self)
+        self.title_label = self.header.title_label
+        self.loading_indicator = self.header.loading_indicator
+        self.thinking_combo = self.header.thinking_combo
+        self.model_picker = self.header.model_picker
         self.status_label = QtWidgets.QLabel(self)
         self.status_label.setObjectName("modelStatus")
         self.status_label.setContentsMargins(8, 0, 8, 0)
@@ -109,15 +101,6 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- building -------------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        self.header = QtWidgets.QFrame(self)
-        self.header.setObjectName("chatHeader")
-        header_layout = QtWidgets.QHBoxLayout(self.header)
-        header_layout.setContentsMargins(20, 10, 16, 10)
-        header_layout.addWidget(self.title_label, 1)
-        header_layout.addWidget(self.loading_indicator)
-        header_layout.addWidget(self.thinking_combo)
-        header_layout.addWidget(self.model_picker)
-
         self.stack = QtWidgets.QStackedWidget(self)
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.chat_view)
@@ -199,7 +182,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.send_requested.connect(self._on_composer_send_requested)
         self.composer.stop_requested.connect(self._on_composer_stop_requested)
         self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
-        self.thinking_combo.activated.connect(self._on_thinking_combo_activated)
+        self.header.thinking_chosen.connect(self._on_header_thinking_chosen)
         self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
         self.settings_button.clicked.connect(self._on_settings_action_triggered)
         self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
@@ -394,12 +377,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _refresh_picker(self, conversation: Conversation | None) -> None:
         entry = self.registry.model_for(conversation)
-        self.model_picker.set_models(self.registry.models(), entry)
+        self.header.show_models(
+            self.registry.models(),
+            entry,
+            thinking=conversation.thinking if conversation is not None else None,
+            can_think=conversation is not None and self.models.can_switch_thinking(entry),
+        )
         self.welcome.set_model(self.registry.default_model())
-        # The thinking switch shows only for a model whose template reads one.
-        self.thinking_combo.setVisible(conversation is not None and self.models.can_switch_thinking(entry))
-        if conversation is not None:
-            self.thinking_combo.setCurrentIndex({None: 0, "on": 1, "off": 2}[conversation.thinking])
 
     def _write_status(self, text: str) -> None:
         """The status line's one writer."""
@@ -649,10 +633,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_models_loading_changed(self, spec: ModelSpec | None) -> None:
-        if spec is None:
-            self.loading_indicator.stop()
-        else:
-            self.loading_indicator.start(spec.name)
+        self.header.set_loading(spec.name if spec is not None else None)
         self.composer.set_waiting(spec is not None and self.models.loading_model is not None)
         self.model_picker.setEnabled(spec is None and not self.controller.is_busy)
 
@@ -661,12 +642,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
         self._refresh_picker(self._current_conversation())
 
-    @QtCore.Slot(int)
-    def _on_thinking_combo_activated(self, index: int) -> None:
+    @QtCore.Slot(object)
+    def _on_header_thinking_chosen(self, thinking: Thinking | None) -> None:
         if self._conversation_id is None:
             return
         try:
-            self.store.set_thinking(self._conversation_id, self.thinking_combo.itemData(index))
+            self.store.set_thinking(self._conversation_id, thinking)
         except AppError as err:
             self.report_error(err)
 

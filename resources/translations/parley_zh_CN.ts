@@ -185,6 +185,34 @@
     </message>
 </context>
 <context>
+    <name>ChatHeader</name>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="31"/>
+        <source>Thinking: model&apos;s default</source>
+        <translation type="unfinished">思考：模型默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="32"/>
+        <source>Thinking: on</source>
+        <translation type="unfinished">思考：开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="33"/>
+        <source>Thinking: off</source>
+        <translation type="unfinished">思考：关</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="34"/>
+        <source>Whether this model reasons before it answers, in this conversation</source>
+        <translation type="unfinished">在此对话中，模型是否先推理再回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="35"/>
+        <source>Thinking</source>
+        <translation type="unfinished">思考</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <location filename="../../app/ui/chat_view.py" line="160"/>
@@ -379,97 +407,97 @@
 <context>
     <name>DownloadRow</name>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="23"/>
+        <location filename="../../app/ui/download_panel.py" line="24"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="26"/>
+        <location filename="../../app/ui/download_panel.py" line="27"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="27"/>
+        <location filename="../../app/ui/download_panel.py" line="28"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="81"/>
+        <location filename="../../app/ui/download_panel.py" line="56"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="82"/>
+        <location filename="../../app/ui/download_panel.py" line="57"/>
         <source>Stop and delete what was downloaded</source>
         <translation>停止下载，并删除已下载的部分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="107"/>
+        <location filename="../../app/ui/download_panel.py" line="82"/>
         <source>{done} of {total}</source>
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="111"/>
+        <location filename="../../app/ui/download_panel.py" line="86"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="114"/>
+        <location filename="../../app/ui/download_panel.py" line="89"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="114"/>
+        <location filename="../../app/ui/download_panel.py" line="89"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="116"/>
+        <location filename="../../app/ui/download_panel.py" line="91"/>
         <source>Pause; the download resumes where it stopped</source>
         <translation>暂停；之后会从中断处继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="116"/>
+        <location filename="../../app/ui/download_panel.py" line="91"/>
         <source>Continue the download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="123"/>
+        <location filename="../../app/ui/download_panel.py" line="98"/>
         <source>Checking the download…</source>
         <translation>正在校验下载的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="126"/>
+        <location filename="../../app/ui/download_panel.py" line="101"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="127"/>
+        <location filename="../../app/ui/download_panel.py" line="102"/>
         <source>{speed}/s</source>
         <translation>{speed}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="130"/>
+        <location filename="../../app/ui/download_panel.py" line="105"/>
         <source>{speed} · {time} left</source>
         <translation>{speed} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="132"/>
+        <location filename="../../app/ui/download_panel.py" line="107"/>
         <source>Pausing…</source>
         <translation>正在暂停…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="134"/>
+        <location filename="../../app/ui/download_panel.py" line="109"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="136"/>
+        <location filename="../../app/ui/download_panel.py" line="111"/>
         <source>Interrupted; resume to continue</source>
         <translation>已中断，点“继续”可接着下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="137"/>
+        <location filename="../../app/ui/download_panel.py" line="112"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
@@ -477,7 +505,7 @@
 <context>
     <name>DownloadsPanel</name>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="166"/>
+        <location filename="../../app/ui/download_panel.py" line="141"/>
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
@@ -694,104 +722,79 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="89"/>
-        <source>Thinking: model&apos;s default</source>
-        <translation>思考：模型默认</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="90"/>
-        <source>Thinking: on</source>
-        <translation>思考：开</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="91"/>
-        <source>Thinking: off</source>
-        <translation>思考：关</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="92"/>
-        <source>Whether this model reasons before it answers, in this conversation</source>
-        <translation>在此对话中，模型是否先推理再回答</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="93"/>
-        <source>Thinking</source>
-        <translation>思考</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="160"/>
+        <location filename="../../app/ui/main_window.py" line="143"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="160"/>
+        <location filename="../../app/ui/main_window.py" line="143"/>
         <source>Search the Hugging Face Hub for models to download</source>
         <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="163"/>
+        <location filename="../../app/ui/main_window.py" line="146"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="163"/>
+        <location filename="../../app/ui/main_window.py" line="146"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="165"/>
-        <location filename="../../app/ui/main_window.py" line="175"/>
+        <location filename="../../app/ui/main_window.py" line="148"/>
+        <location filename="../../app/ui/main_window.py" line="158"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="165"/>
+        <location filename="../../app/ui/main_window.py" line="148"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="171"/>
+        <location filename="../../app/ui/main_window.py" line="154"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="343"/>
+        <location filename="../../app/ui/main_window.py" line="326"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="414"/>
-        <location filename="../../app/ui/main_window.py" line="696"/>
+        <location filename="../../app/ui/main_window.py" line="398"/>
+        <location filename="../../app/ui/main_window.py" line="677"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="422"/>
+        <location filename="../../app/ui/main_window.py" line="406"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="530"/>
+        <location filename="../../app/ui/main_window.py" line="514"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="661"/>
+        <location filename="../../app/ui/main_window.py" line="642"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="661"/>
+        <location filename="../../app/ui/main_window.py" line="642"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="692"/>
+        <location filename="../../app/ui/main_window.py" line="673"/>
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="694"/>
+        <location filename="../../app/ui/main_window.py" line="675"/>
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>

@@ -1,0 +1,62 @@
+"""The chat's header: the conversation's title, "Loading <model>…", the thinking switch and the model picker.
+
+It shows what it is told and says what the user picked through signals; the main window decides.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from app.core.catalog import ModelEntry
+from app.core.store import Thinking
+from app.ui.elided_label import ElidedLabel
+from app.ui.model_picker import LoadingIndicator, ModelPicker
+
+_THINKING_CHOICES: tuple[Thinking | None, ...] = (None, "on", "off")
+
+
+class ChatHeader(QtWidgets.QFrame):
+    """GUI thread only."""
+
+    thinking_chosen = QtCore.Signal(object)  # "on", "off", or None for the model's own default
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatHeader")
+        self.title_label = ElidedLabel(self)  # a long title gives way to the model picker
+        self.title_label.setObjectName("chatTitle")
+        self.loading_indicator = LoadingIndicator(self)
+        self.thinking_combo = QtWidgets.QComboBox(self)
+        self.thinking_combo.setObjectName("thinkingCombo")
+        self.thinking_combo.addItem(self.tr("Thinking: model's default"), None)
+        self.thinking_combo.addItem(self.tr("Thinking: on"), "on")
+        self.thinking_combo.addItem(self.tr("Thinking: off"), "off")
+        self.thinking_combo.setToolTip(self.tr("Whether this model reasons before it answers, in this conversation"))
+        self.thinking_combo.setAccessibleName(self.tr("Thinking"))
+        self.thinking_combo.hide()
+        self.model_picker = ModelPicker(self)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(20, 10, 16, 10)
+        layout.addWidget(self.title_label, 1)
+        layout.addWidget(self.loading_indicator)
+        layout.addWidget(self.thinking_combo)
+        layout.addWidget(self.model_picker)
+        self.thinking_combo.activated.connect(self._on_thinking_combo_activated)
+
+    def show_models(
+        self, models: list[ModelEntry], current: ModelEntry | None, *, thinking: Thinking | None, can_think: bool
+    ) -> None:
+        """The picker's models and choice; the thinking switch only for a model whose template reads one."""
+        self.model_picker.set_models(models, current)
+        self.thinking_combo.setVisible(can_think)
+        self.thinking_combo.setCurrentIndex(_THINKING_CHOICES.index(thinking))
+
+    def set_loading(self, model_name: str | None) -> None:
+        if model_name is None:
+            self.loading_indicator.stop()
+        else:
+            self.loading_indicator.start(model_name)
+
+    @QtCore.Slot(int)
+    def _on_thinking_combo_activated(self, index: int) -> None:
+        self.thinking_chosen.emit(_THINKING_CHOICES[index])
