@@ -189,27 +189,27 @@
     <message>
         <location filename="../../app/ui/chat_header.py" line="31"/>
         <source>Thinking: model&apos;s default</source>
-        <translation type="unfinished">思考：模型默认</translation>
+        <translation>思考：模型默认</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat_header.py" line="32"/>
         <source>Thinking: on</source>
-        <translation type="unfinished">思考：开</translation>
+        <translation>思考：开</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat_header.py" line="33"/>
         <source>Thinking: off</source>
-        <translation type="unfinished">思考：关</translation>
+        <translation>思考：关</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat_header.py" line="34"/>
         <source>Whether this model reasons before it answers, in this conversation</source>
-        <translation type="unfinished">在此对话中，模型是否先推理再回答</translation>
+        <translation>在此对话中，模型是否先推理再回答</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat_header.py" line="35"/>
         <source>Thinking</source>
-        <translation type="unfinished">思考</translation>
+        <translation>思考</translation>
     </message>
 </context>
 <context>
