@@ -41,12 +41,12 @@ log = logging.getLogger("app.store")
 CHUNK = 256  # ids read per query while salvaging
 MAX_ID = 50_000_000  # a bound on ids taken from a damaged file, so garbage cannot make the scan endless
 
-_CONVERSATION_FIELDS = ("id", "title", "created_at", "updated_at", "model_name", "system_prompt")
+_CONVERSATION_FIELDS = ("id", "title", "created_at", "updated_at", "model_name", "system_prompt", "thinking")
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
-    "tokens_per_second", "ttft_seconds", "writer",
+    "tokens_per_second", "ttft_seconds", "writer", "reasoning",
 )  # fmt: skip
-_MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds")
+_MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning")
 
 Row = dict[str, Any]
 
@@ -276,24 +276,23 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage) -> tuple[int, int]:
 def _merge_conversations(db: sqlite3.Connection, rows: list[Row]) -> tuple[dict[int, int], int]:
     mapped: dict[int, int] = {}
     merged = 0
-    columns = ", ".join(_CONVERSATION_FIELDS[1:])
+    fields = _CONVERSATION_FIELDS[1:]
+    columns = ", ".join(fields)
+    placeholders = ", ".join("?" for _ in fields)
+    assignments = ", ".join(f"{field} = ?" for field in fields)
     for row in rows:
-        values = tuple(row[field] for field in _CONVERSATION_FIELDS[1:])
+        values = tuple(row[field] for field in fields)
         existing = db.execute("SELECT created_at, updated_at FROM conversations WHERE id = ?", (row["id"],)).fetchone()
         if existing is None:
-            db.execute(f"INSERT INTO conversations (id, {columns}) VALUES (?, ?, ?, ?, ?, ?)", (row["id"], *values))
+            db.execute(f"INSERT INTO conversations (id, {columns}) VALUES (?, {placeholders})", (row["id"], *values))
             mapped[row["id"]] = row["id"]
         elif existing[0] == row["created_at"]:  # the same conversation (ids are never reused)
             mapped[row["id"]] = row["id"]
             if row["updated_at"] <= existing[1]:
                 continue
-            db.execute(
-                "UPDATE conversations SET title = ?, created_at = ?, updated_at = ?, model_name = ?, "
-                "system_prompt = ? WHERE id = ?",
-                (*values, row["id"]),
-            )
+            db.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", (*values, row["id"]))
         else:  # another conversation holds that id: keep both
-            cursor = db.execute(f"INSERT INTO conversations ({columns}) VALUES (?, ?, ?, ?, ?)", values)
+            cursor = db.execute(f"INSERT INTO conversations ({columns}) VALUES ({placeholders})", values)
             mapped[row["id"]] = int(cursor.lastrowid or 0)
         merged += 1
     return mapped, merged
@@ -353,6 +352,7 @@ def _clean_conversation(row: Row) -> Row | None:
         "updated_at": _number(row.get("updated_at"), created),
         "model_name": _text_or_none(row.get("model_name")),
         "system_prompt": _text_or_none(row.get("system_prompt")),
+        "thinking": row.get("thinking") if row.get("thinking") in ("on", "off") else None,
     }
 
 
@@ -378,6 +378,7 @@ def _clean_message(row: Row) -> Row | None:
         "tokens_per_second": _number(row.get("tokens_per_second"), None),
         "ttft_seconds": _number(row.get("ttft_seconds"), None),
         "writer": _text_or_none(row.get("writer")),
+        "reasoning": _text_or_none(row.get("reasoning")),
     }
 
 

@@ -288,3 +288,25 @@ def test_a_recovery_that_fails_part_way_puts_the_damaged_file_back(
     recovered, report = open_store()  # with room again, the recovery runs
     assert report is not None and report.backup_path is not None
     recovered.close()
+
+
+def test_salvage_keeps_an_answers_reasoning_and_a_conversations_thinking_choice(parley_home: Path) -> None:
+    store = Store()
+    conversation = store.create_conversation("thinking")
+    store.set_thinking(conversation.id, "off")
+    store.add_message(conversation.id, "user", "What is the capital of France?")
+    answer = store.add_message(conversation.id, "assistant", "", status="streaming")
+    store.update_message(answer.id, "Paris.", status="complete", reasoning="The capital of France.")
+    fill(store, 30, 12)  # enough pages that one bad page leaves these rows readable
+    store.close()
+    database = paths.database_path()
+    last_page = pages_of(database, "messages")[-1]  # the newest rows: not the ones above
+    garble(database, (last_page - 1) * 4096, 4096)
+
+    recovered, report = open_store()
+
+    assert report is not None and report.backup_path is None and report.salvaged_messages > 2
+    saved = recovered.message(answer.id)
+    assert (saved.content, saved.reasoning) == ("Paris.", "The capital of France.")
+    assert recovered.conversation(conversation.id).thinking == "off"
+    recovered.close()
