@@ -29,6 +29,7 @@ from app.core.store import Conversation, Message, Thinking
 from app.ui import style
 from app.ui.banner import Banner
 from app.ui.chat_header import ChatHeader
+from app.ui.chat_page import ChatPage, PageStack
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
@@ -101,37 +102,12 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- building -------------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
-        self.stack = QtWidgets.QStackedWidget(self)
-        self.stack.addWidget(self.welcome)
-        self.stack.addWidget(self.chat_view)
-
-        bottom = QtWidgets.QWidget(self)
-        bottom.setObjectName("chatPage")
-        bottom_layout = QtWidgets.QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(16, 0, 16, 12)
-        bottom_layout.setSpacing(8)
-        bottom_layout.addWidget(self.banner)
-        bottom_layout.addWidget(self.composer)
-
-        right = QtWidgets.QWidget(self)
-        right.setObjectName("chatPage")
-        right_layout = QtWidgets.QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.setSpacing(0)
-        right_layout.addWidget(self.header)
-        right_layout.addWidget(self.stack, 1)
-        right_layout.addWidget(bottom)
-
+        self.chat_page = ChatPage(self.header, self.welcome, self.chat_view, self.banner, self.composer, self)
+        self.stack = self.chat_page.stack
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
         splitter.setHandleWidth(1)
-        # The pages right of the sidebar: the chat first; others (Models, ...) come through add_page.
-        self.chat_page = right
-        self.pages = QtWidgets.QStackedWidget(self)
-        self.pages.setObjectName("pages")
-        self.pages.addWidget(right)
-        self._page_buttons: dict[QtWidgets.QWidget, QtWidgets.QAbstractButton] = {}
-
+        self.pages = PageStack(self.chat_page, self)  # the chat first; others (Models, ...) through add_page
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
@@ -286,17 +262,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def add_page(self, page: QtWidgets.QWidget, text: str, tooltip: str) -> QtWidgets.QPushButton:
         """Adds a page beside the sidebar, opened by a button at the sidebar's foot; clicking it again goes back."""
-        self.pages.addWidget(page)
         button = self.sidebar.add_page_button(text, tooltip)
-        button.clicked.connect(lambda checked: self.show_page(page if checked else self.chat_page))
-        self._page_buttons[page] = button
+        self.pages.add_page(page, button)
         return button
 
     def show_page(self, page: QtWidgets.QWidget) -> None:
         """Shows one page (``chat_page`` for the conversation); the sidebar's page buttons follow."""
-        self.pages.setCurrentWidget(page)
-        for other, button in self._page_buttons.items():
-            button.setChecked(other is page)
+        self.pages.show_page(page)
 
     def show_find_models(self) -> None:
         """Shows the "Find models" page, ready to type a search."""
