@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core import backups, dbfile, dbhealth, paths
 from app.core import settings as settings_module
-from app.core.errors import AppError, DatabaseTooNewError, DiskFullError, ModelLoadError
+from app.core.errors import AppError, DatabaseTooNewError, DiskFullError, ModelLoadError, SettingsUnreadableError
 from app.core.settings import Settings
 from app.core.store import Store
 from app.ui import application
@@ -358,3 +358,14 @@ def test_a_bug_in_another_thread_is_shown_on_the_gui_thread(
         handler.uninstall()
     assert threads == [qapp.thread()]
     assert "RuntimeError: boom in a thread" in (paths.log_dir() / "crash.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("app_name")
+def test_an_unreadable_settings_file_is_a_message_not_a_crash(
+    parley_home: Path, startup_errors: list[AppError], crashes: list[str]
+) -> None:
+    paths.settings_path().mkdir()  # a folder where the file should be: reading it fails
+    assert application.run_gui(["parley"]) == 1
+    assert len(startup_errors) == 1 and isinstance(startup_errors[0], SettingsUnreadableError)
+    assert str(paths.settings_path()) in error_text(startup_errors[0])
+    assert crashes == []
