@@ -27,16 +27,20 @@ EXAMPLES = [
 ]
 
 
-@pytest.fixture
-def thinking_window(window: MainWindow, store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[MainWindow, int]:
-    """The window on a conversation with worked examples, its model under the opens-think template."""
-    template = template_source("opens_think")
+def use_template(window: MainWindow, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    """Every model the window loads uses ``source`` as its chat template (a real model's shape, on the starter)."""
     real_spec_for = window.registry.spec_for
 
     def spec_for(entry: ModelEntry, settings: object = None) -> ModelSpec:
-        return dataclasses.replace(real_spec_for(entry), chat_template=template)
+        return dataclasses.replace(real_spec_for(entry), chat_template=source)
 
     monkeypatch.setattr(window.registry, "spec_for", spec_for)
+
+
+@pytest.fixture
+def thinking_window(window: MainWindow, store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[MainWindow, int]:
+    """The window on a conversation with worked examples, its model under the opens-think template."""
+    use_template(window, monkeypatch, template_source("opens_think"))
     window.settings.update(
         dataclasses.replace(
             window.settings.current,
@@ -132,13 +136,7 @@ def test_the_thinking_switch_shows_for_a_template_that_reads_it_and_reaches_the_
     send_and_wait(qtbot, window, "Say hello.")
     assert window.thinking_combo.isHidden(), "ChatML reads no thinking switch: none is offered"
 
-    template = template_source("think_strip")  # Qwen3-shaped: reads enable_thinking
-    real_spec_for = window.registry.spec_for
-    monkeypatch.setattr(
-        window.registry, "spec_for", lambda entry, settings=None: dataclasses.replace(
-            real_spec_for(entry), chat_template=template
-        )
-    )
+    use_template(window, monkeypatch, template_source("think_strip"))  # Qwen3-shaped: reads enable_thinking
     send_and_wait(qtbot, window, "Say hello again.")
     assert not window.thinking_combo.isHidden()
     assert window.thinking_combo.currentData() is None  # the model's own default until the user picks
@@ -157,13 +155,7 @@ def test_the_thinking_switch_shows_for_a_template_that_reads_it_and_reaches_the_
 def test_a_template_that_does_not_compile_is_told_apart_from_a_model_without_one(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = "{% for message in messages %}{{ message.content }}{% unknowntag %}{% endfor %}"
-    real_spec_for = window.registry.spec_for
-    monkeypatch.setattr(
-        window.registry, "spec_for", lambda entry, settings=None: dataclasses.replace(
-            real_spec_for(entry), chat_template=broken
-        )
-    )
+    use_template(window, monkeypatch, "{% for message in messages %}{{ message.content }}{% unknowntag %}{% endfor %}")
     qtbot.mouseClick(window.welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
     notices: list[str] = []
     window.models.notice_reported.connect(notices.append)
@@ -178,13 +170,7 @@ def test_an_answer_stopped_before_its_first_token_does_not_lock_a_strict_templat
     qtbot: QtBot, window: MainWindow, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Gemma 2 / Mistral Nemo style: two user turns in a row make the template refuse.
-    template = template_source("alternating")
-    real_spec_for = window.registry.spec_for
-    monkeypatch.setattr(
-        window.registry, "spec_for", lambda entry, settings=None: dataclasses.replace(
-            real_spec_for(entry), chat_template=template
-        )
-    )
+    use_template(window, monkeypatch, template_source("alternating"))
     qtbot.mouseClick(window.welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
     type_message(qtbot, window, "Tell me a long story about a dragon.")
     with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
