@@ -127,13 +127,19 @@ class ModelManager(QtWidgets.QWidget):
         busy.addWidget(self.busy_label)
         busy.addWidget(self.busy_bar)
         busy.addStretch(1)
-        buttons = QtWidgets.QHBoxLayout()
-        buttons.setSpacing(8)
-        for button in (self.import_button, self.delete_button, self.folder_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.default_button)
-        buttons.addWidget(self.use_button)
+        # Two rows, so that every button keeps its whole label in a window 800 pixels wide: what to do
+        # with the selected model, then the library's own actions.
+        selected = QtWidgets.QHBoxLayout()
+        selected.setSpacing(8)
+        selected.addWidget(self.delete_button)
+        selected.addStretch(1)
+        selected.addWidget(self.default_button)
+        selected.addWidget(self.use_button)
+        library_row = QtWidgets.QHBoxLayout()
+        library_row.setSpacing(8)
+        library_row.addWidget(self.import_button)
+        library_row.addWidget(self.folder_button)
+        library_row.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 16)
         layout.setSpacing(10)
@@ -143,7 +149,8 @@ class ModelManager(QtWidgets.QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
-        layout.addLayout(buttons)
+        layout.addLayout(selected)
+        layout.addLayout(library_row)
 
     # -- seams: tests replace these -------------------------------------------------------------
 
