@@ -50,23 +50,13 @@ class Settings:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Settings:
         """Settings from parsed JSON: a value of the wrong type or out of range takes its default, and is logged."""
-        defaults = cls()
-        values: dict[str, Any] = {}
-        for name, check in _CHECKS.items():
-            if name not in data:
-                continue
-            value = check(data[name])
-            if value is _INVALID:
-                default = getattr(defaults, name)
-                log.warning("settings: %s = %r is not valid; using the default %r", name, data[name], default)
-            else:
-                values[name] = value
+        values = _checked(data, _CHECKS, "")
         sampling = data.get("sampling")
         if isinstance(sampling, dict):
-            values["sampling"] = _sampling_from_json(sampling)
+            values["sampling"] = SamplingSettings(**_checked(sampling, _SAMPLING_CHECKS, "sampling."))
         elif sampling is not None:
             log.warning("settings: sampling = %r is not valid; using the defaults", sampling)
-        return replace(defaults, **values)
+        return replace(cls(), **values)
 
 
 _INVALID: Any = object()
@@ -96,7 +86,7 @@ def _float_in(low: float, high: float) -> Callable[[Any], Any]:
     return check
 
 
-def _paths(value: Any) -> Any:
+def _strings(value: Any) -> Any:
     if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
         return tuple(value)
     return _INVALID
@@ -116,7 +106,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "n_ctx": _int_in(256, 1 << 20),
     "n_gpu_layers": _int_in(-1, 10_000),
     "language": _language,
-    "imported_models": _paths,
+    "imported_models": _strings,
     "hub_endpoint": _text,
     "hub_token": _text,
 }
@@ -128,20 +118,21 @@ _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "repeat_penalty": _float_in(0.0, 5.0),
     "max_tokens": _int_in(1, 1 << 20),
     "seed": _optional_int,
+    "stop": _strings,
 }
 
 
-def _sampling_from_json(data: dict[str, Any]) -> SamplingSettings:
-    defaults = SamplingSettings()
+def _checked(data: dict[str, Any], checks: dict[str, Callable[[Any], Any]], prefix: str) -> dict[str, Any]:
+    """The values of ``data`` that pass their check; one that does not is left out (its default stays) and logged."""
     values: dict[str, Any] = {}
-    for name, check in _SAMPLING_CHECKS.items():
+    for name, check in checks.items():
         if name in data:
             value = check(data[name])
             if value is _INVALID:
-                log.warning("settings: sampling.%s = %r is not valid; using the default", name, data[name])
+                log.warning("settings: %s%s = %r is not valid; using the default", prefix, name, data[name])
             else:
                 values[name] = value
-    return replace(defaults, **values)
+    return values
 
 
 def load(path: Path | None = None) -> Settings:

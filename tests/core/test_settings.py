@@ -60,3 +60,9 @@ def test_saving_on_a_disk_that_refuses_is_a_storage_error(parley_home: Path) -> 
     target.mkdir()
     with pytest.raises(StorageError):
         settings.save(settings.Settings())
+
+
+def test_stop_strings_survive_saving_and_loading(parley_home: Path) -> None:
+    saved = settings.Settings(sampling=replace(SamplingSettings(), stop=("###", "User:")))
+    settings.save(saved)
+    assert settings.load().sampling.stop == ("###", "User:")
