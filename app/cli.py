@@ -30,8 +30,7 @@ from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
 from app.core.engine.protocol import EngineEvent, ModelLoaded
 from app.core.errors import AppError, ModelLoadError
 from app.core.registry import ModelRegistry
-from app.core.session import EngineService, TurnOutcome, TurnRunner
-from app.core.session.service import EngineFactory
+from app.core.session import EngineFactory, EngineService, TurnOutcome, TurnRunner, local_engine_factory
 from app.core.settings import SettingsStore
 from app.core.store import Store
 from app.core.terminal import EXIT_INTERRUPTED, STOPPED
@@ -58,12 +57,6 @@ def add_ask_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     )
 
 
-def _local_engine() -> EngineFactory:
-    from app.core.engine.local import LocalEngine
-
-    return LocalEngine
-
-
 def run_ask(
     args: argparse.Namespace,
     out: TextIO = sys.stdout,
@@ -72,7 +65,7 @@ def run_ask(
     stdin: TextIO | None = sys.stdin,
 ) -> int:
     try:
-        return _ask(args, out, err, engine_factory or _local_engine(), stdin)
+        return _ask(args, out, err, engine_factory or local_engine_factory(), stdin)
     except AppError as exc:
         print(f"parley: {exc.user_message()}", file=err)
         return EXIT_USER_ERROR

@@ -171,9 +171,14 @@ def installed_models(imported: tuple[str, ...] = ()) -> list[ModelEntry]:
     return entries
 
 
-def resolve_model(name_or_path: str, imported: tuple[str, ...] = ()) -> ModelEntry:
-    """Finds an installed model by name (or file stem), or takes ``name_or_path`` as a file."""
-    for entry in installed_models(imported):
+def resolve_model(
+    name_or_path: str, imported: tuple[str, ...] = (), *, models: list[ModelEntry] | None = None
+) -> ModelEntry:
+    """Finds an installed model by name (or file stem), or takes ``name_or_path`` as a file.
+
+    ``models`` is the installed list when the caller holds it already (the registry); else the folder is read.
+    """
+    for entry in installed_models(imported) if models is None else models:
         if name_or_path in (entry.name, entry.path.stem, entry.path.name):
             return entry
     path = Path(name_or_path).expanduser()
@@ -182,9 +187,11 @@ def resolve_model(name_or_path: str, imported: tuple[str, ...] = ()) -> ModelEnt
     raise ModelNotFoundError(name=name_or_path)
 
 
-def default_model(preferred: str | None, imported: tuple[str, ...] = ()) -> ModelEntry | None:
+def default_model(
+    preferred: str | None, imported: tuple[str, ...] = (), *, models: list[ModelEntry] | None = None
+) -> ModelEntry | None:
     """The model a new conversation uses: the preferred one when installed, else the first."""
-    models = installed_models(imported)
+    models = installed_models(imported) if models is None else models
     for entry in models:
         if preferred in (entry.name, str(entry.path)):
             return entry

@@ -61,14 +61,11 @@ class ModelRegistry:
 
     # -- choosing --------------------------------------------------------------------------------
 
-    def default_model(self) -> ModelEntry | None:
-        """The model a new conversation uses: the settings' choice when installed, else the first."""
-        models = self.models()
-        preferred = self._settings.current.model_name
-        for entry in models:
-            if preferred in (entry.name, str(entry.path)):
-                return entry
-        return models[0] if models else None
+    def default_model(self, settings: Settings | None = None) -> ModelEntry | None:
+        """The model a new conversation uses (with ``settings``, or the current ones): their choice when
+        installed, else the first."""
+        preferred = (settings or self._settings.current).model_name
+        return catalog.default_model(preferred, models=self.models())
 
     def model_for(self, conversation: Conversation | None) -> ModelEntry | None:
         """The conversation's own model when it is installed, else the default."""
@@ -80,10 +77,7 @@ class ModelRegistry:
 
     def resolve(self, name_or_path: str) -> ModelEntry:
         """An installed model by name (or file stem), or ``name_or_path`` as a file; ``ModelNotFoundError``."""
-        for entry in self.models():
-            if name_or_path in (entry.name, entry.path.stem, entry.path.name):
-                return entry
-        return catalog.resolve_model(name_or_path, ())
+        return catalog.resolve_model(name_or_path, models=self.models())
 
     def spec_for(self, entry: ModelEntry, settings: Settings | None = None) -> ModelSpec:
         """How ``entry`` is loaded, from the settings."""

@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core import logs, paths, recovery
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
 from app.core.registry import ModelRegistry
-from app.core.session import EngineFactory, EngineService
+from app.core.session import EngineFactory, EngineService, local_engine_factory
 from app.core.settings import SettingsStore
 from app.core.store import Store
 from app.ui.chat_controller import ChatController
@@ -34,14 +34,6 @@ from app.ui.main_window import MainWindow
 from app.ui.models_flow import ModelsController
 
 log = logging.getLogger("app.ui")
-
-
-def local_engine_factory() -> EngineFactory:
-    """The default engine: llama.cpp in a child process."""
-    # Imported here so that the window's modules load without the engine's dependencies.
-    from app.core.engine.local import LocalEngine
-
-    return LocalEngine
 
 
 @dataclass(frozen=True)

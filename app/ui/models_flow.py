@@ -192,7 +192,7 @@ class ModelsController(QtCore.QObject):
             before = self.registry.model_for(conversation) if conversation is not None else None
             # A switch sets the default itself, so that a model that does not load leaves the old one.
             self.settings.update(replace(new, model_name=old.model_name) if switch_current else new)
-            target = self._default_for(new)
+            target = self.registry.default_model(new)
             if conversation is not None and switch_current and target is not None:
                 self.switch_model(conversation.id, target)
             elif (
@@ -204,10 +204,6 @@ class ModelsController(QtCore.QObject):
                 self.store.set_conversation_model(conversation.id, before.name)  # it keeps the model it had
         except AppError as err:
             self.error_reported.emit(err)
-
-    def _default_for(self, settings: Settings) -> ModelEntry | None:
-        models = self.registry.models()
-        return next((e for e in models if settings.model_name in (e.name, str(e.path))), models[0] if models else None)
 
     # -- importing and removing ------------------------------------------------------------------
 

@@ -45,6 +45,14 @@ from app.core.engine.protocol import (
 log = logging.getLogger("app.engine")
 
 EngineFactory = Callable[[EventSink], Engine]
+
+
+def local_engine_factory() -> EngineFactory:
+    """The default engine: llama.cpp in a child process."""
+    # Imported here so that modules that only name the session load without the engine's dependencies.
+    from app.core.engine.local import LocalEngine
+
+    return LocalEngine
 NO_STATS = GenerationStats(
     prompt_tokens=0, prompt_tokens_evaluated=0, generated_tokens=0, ttft_seconds=0.0, tokens_per_second=0.0
 )
