@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from app.core import catalog, fit, hub
+from app.core import fit, hub
 from app.core.errors import AppError, HubGatedRepoError
 from app.core.gguf import split_name
 from app.core.library import human_size
+from app.core.registry import ModelRegistry
 from app.ui.background import BackgroundRunner
 from app.ui.banner import Banner
 from app.ui.downloads import DownloadManager, job_key
@@ -41,10 +42,13 @@ class FindModelsPage(QtWidgets.QWidget):
 
     back_requested = QtCore.Signal()
 
-    def __init__(self, manager: DownloadManager, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, manager: DownloadManager, registry: ModelRegistry, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("findModelsPage")
         self._manager = manager
+        self._registry = registry  # what is installed (the window refreshes the page when that changes)
         self.runner = BackgroundRunner(self)
         self._machine: fit.MachineProfile | None = None
         self._search_token: int | None = None
@@ -335,7 +339,7 @@ class FindModelsPage(QtWidgets.QWidget):
             button.setEnabled(True)
 
     def _installed_models(self) -> set[tuple[str, str]]:
-        entries = catalog.installed_models(self._manager.settings().imported_models)
+        entries = self._registry.models()
         # A damaged copy does not count: its Download button fetches it again.
         return {
             (e.provenance.repo, e.provenance.files[0])
@@ -386,8 +390,9 @@ class FindModelsPage(QtWidgets.QWidget):
 
     @QtCore.Slot(str, object)
     def _on_manager_download_finished(self, key: str, result: object) -> None:
+        # The window refreshes the registry when a download is installed, and then this page
+        # (refresh_installed), in the same delivery of this signal.
         del result
-        self._installed = self._installed_models()
         self._update_button(key)
 
 

@@ -77,7 +77,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sidebar = Sidebar(self.store, self)
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
-        self.find_models = FindModelsPage(self.downloads, self)
+        self.find_models = FindModelsPage(self.downloads, self.registry, self)
         self.downloads_panel = DownloadsPanel(self.downloads, self)
         self.models_page = ModelManager(self.models, self)
         self.chat_view = ChatView(self)
