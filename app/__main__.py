@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import sys
+from pathlib import Path
 
 from app import __version__
 from app.core.terminal import EXIT_INTERRUPTED, STOPPED, forgiving_output
@@ -15,6 +16,12 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="parley", description="A private chat assistant on your own computer.")
     parser.add_argument("--version", action="version", version=f"Parley {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check headless that Qt, resources, database and engine work"
+    )
+    parser.add_argument(
+        "--model", dest="self_test_model", type=Path, help="with --self-test: the .gguf to load (default: the starter)"
+    )
     subparsers = parser.add_subparsers(dest="command")
     add_ask_parser(subparsers)
     models = subparsers.add_parser("models", help="list, search, download, import and remove models")
@@ -27,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     forgiving_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    if args.self_test:
+        from app.selftest import run
+
+        return run(args.self_test_model)
     if args.command in ("ask", "models"):
         try:
             return _run_command(args)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from app.core import paths
 from app.core.gguf import split_name
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "resources" / "catalog.json"
+CATALOG_PATH = paths.resource_path("catalog.json")
 
 
 class CatalogFileError(ValueError):

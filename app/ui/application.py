@@ -15,6 +15,7 @@ import logging
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -32,6 +33,7 @@ from app.ui.history import HistoryController, recovery_notice
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.main_window import MainWindow
 from app.ui.models_flow import ModelsController
+from app.ui.single_instance import SingleInstance, bring_to_front
 
 log = logging.getLogger("app.ui")
 
@@ -158,6 +160,9 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
     application.setOrganizationDomain("")
 
     logs.configure()
+    instance = SingleInstance(paths.data_dir())
+    if not instance.claim():
+        return 0  # the Parley already running on this data folder came to the front instead
     crash_handler = CrashHandler(application)
     crash_handler.install()
     translators: list[QtCore.QTranslator] = []
@@ -178,6 +183,7 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
         try:
             services = build_services(store, settings, engine_factory, backups=not history.temporary)
             window = MainWindow(services)
+            instance.raise_requested.connect(partial(bring_to_front, window))
             window.show()
             if history.problem is not None:
                 window.banner.show_error(history.problem, detail=history.detail)
@@ -194,5 +200,6 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
         finally:
             store.close()
     finally:
+        instance.close()
         crash_handler.uninstall()
         remove_translators(application, translators)

@@ -10,18 +10,14 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-import app
+from app.core import paths
 from app.core.errors import AppError
 
 SHIPPED_LANGUAGES = ("en", "zh_CN")
 
 
-def resources_dir() -> Path:
-    return Path(app.__file__).resolve().parent.parent / "resources"
-
-
 def translations_dir() -> Path:
-    return resources_dir() / "translations"
+    return paths.resource_path("translations")
 
 
 def resolve_language(setting: str, system_locale: str | None = None) -> str:

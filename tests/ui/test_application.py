@@ -331,9 +331,10 @@ def test_a_bug_is_logged_and_shown_with_its_traceback(
     log = paths.log_dir() / "crash.log"
     assert "ValueError: boom in a slot" in log.read_text(encoding="utf-8")
     assert len(shown) == 1
-    details, log_path = shown[0]
+    details, report_path = shown[0]
     assert "Traceback" in details and "_raise_and_handle" in details
-    assert log_path == log
+    assert report_path is not None and report_path.parent == log.parent  # the report, beside crash.log
+    assert report_path.read_text(encoding="utf-8") == details
 
 
 def test_a_bug_in_another_thread_is_shown_on_the_gui_thread(
