@@ -114,8 +114,11 @@ class CrashDialog(QtWidgets.QDialog):
         self.report = report
         self.report_path = report_path
         self.setWindowTitle(self.tr("Parley hit a bug"))
+        self.setMinimumSize(480, 320)
         self.resize(640, 460)
         layout = QtWidgets.QVBoxLayout(self)
+        # A fixed minimum instead of the layout's: the report's lines change no window size hints.
+        layout.setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetNoConstraint)
         headline = QtWidgets.QLabel(
             self.tr("Something inside Parley went wrong that should not have. Your conversations are saved.")
         )

@@ -21,13 +21,14 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6 import QtCore, QtNetwork
+from PySide6 import QtCore, QtGui, QtNetwork, QtWidgets
 
 log = logging.getLogger("app.ui.instance")
 
 RAISE = b"raise\n"
 CONNECT_TIMEOUT_MS = 1000
 WRITE_TIMEOUT_MS = 1000
+HEADLESS_PLATFORMS = ("offscreen", "minimal")
 
 
 def server_name(data_folder: Path) -> str:
@@ -106,14 +107,12 @@ class SingleInstance(QtCore.QObject):
                 self.raise_requested.emit()
 
 
-def bring_to_front(window: QtCore.QObject) -> None:
+def bring_to_front(window: QtWidgets.QWidget) -> None:
     """Shows ``window`` un-minimized and active: what a second launch asks for."""
-    from PySide6 import QtWidgets
-
-    if not isinstance(window, QtWidgets.QWidget):
-        return
     if window.isMinimized():
         window.showNormal()
     window.show()
+    if QtGui.QGuiApplication.platformName() in HEADLESS_PLATFORMS:
+        return  # no window stack to raise in (they warn "This plugin does not support raise()")
     window.raise_()
     window.activateWindow()
