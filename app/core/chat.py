@@ -113,7 +113,7 @@ def build_request(
         # The conversation's first day, for templates that print a date: fixed for its whole life, so
         # the prompt (and the cache that holds it) does not change at midnight.
         date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
-        **({"prefill": prefill} if prefill else {}),
+        prefill=prefill,
     )
 
 

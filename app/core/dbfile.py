@@ -34,7 +34,7 @@ def _fts_script() -> str:
         finally:
             probe.close()
     except sqlite3.Error as exc:
-        log.warning("this SQLite (%s) has no FTS5 trigram tokenizer (%s): search uses LIKE", sqlite3.sqlite_version, exc)
+        log.warning("SQLite %s has no FTS5 trigram tokenizer (%s): search uses LIKE", sqlite3.sqlite_version, exc)
         return ""
     return """
     CREATE VIRTUAL TABLE messages_fts USING fts5(

@@ -220,7 +220,8 @@ class EngineHungError(AppError):
 
 class NothingToRegenerateError(AppError):
     template = QT_TRANSLATE_NOOP(
-        "AppError", "Only an answer to one of your messages can be regenerated or continued, and only your own message edited."
+        "AppError",
+        "Only an answer to one of your messages can be regenerated or continued, and only your own message edited.",
     )
 
 

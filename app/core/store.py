@@ -317,7 +317,7 @@ class Store:
         *,
         status: MessageStatus = "complete",
         model_name: str | None = None,
-        parent_id: int | None | Literal["leaf"] = "leaf",
+        parent_id: int | Literal["leaf"] | None = "leaf",
     ) -> Message:
         """Adds a message after ``parent_id`` (None: a first message; "leaf": the end of the branch on
         screen), makes it the branch shown there, and commits it before returning."""

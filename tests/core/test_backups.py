@@ -11,7 +11,7 @@ import pytest
 from app.core import backups, dbhealth, paths
 from app.core.errors import BackupCheckFailedError
 from app.core.store import SCHEMA_VERSION, Store
-from tests.core.store_helpers import all_texts, fill, garble, garble_messages, make_version_1_history, middle_offset
+from tests.core.store_helpers import all_texts, fill, garble, garble_messages, make_version_1_history
 
 
 def _day(day: int, hour: int = 12) -> float:

@@ -36,7 +36,8 @@ def test_a_version_1_history_with_messages_becomes_one_chain_with_nothing_lost(p
     rows = [(1, "user", "a1"), (2, "user", "b1"), (1, "assistant", "a2"), (2, "assistant", "b2"), (1, "user", "a3")]
     for conversation_id, role, content in rows:
         db.execute(
-            "INSERT INTO messages (conversation_id, role, content, status, created_at) VALUES (?, ?, ?, 'complete', 1.5)",
+            "INSERT INTO messages (conversation_id, role, content, status, created_at) "
+            "VALUES (?, ?, ?, 'complete', 1.5)",
             (conversation_id, role, content),
         )
     db.execute("PRAGMA user_version = 1")

@@ -20,7 +20,7 @@ from app.ui.data_tab import DataTab
 from app.ui.history import BACKUP_CHECK_MS, HistoryController
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
-from tests.core.store_helpers import all_texts, fill, garble, garble_messages, middle_offset
+from tests.core.store_helpers import all_texts, fill, garble_messages
 from tests.ui.conftest import Engines
 
 BIG = {"conversations": 30, "messages": 40, "size": 400}  # about 1 MB: big enough to skip the check at start
