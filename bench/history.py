@@ -15,6 +15,7 @@ and 10,000 messages in all, then measures in the real ``ChatView`` (offscreen):
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
@@ -85,7 +86,7 @@ def longest_gap(app: QtWidgets.QApplication, action: object, seconds: float) -> 
     while time.perf_counter() < end:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
     timer.stop()
-    return max((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=0.0) - 0.005
+    return max((b - a for a, b in itertools.pairwise(ticks)), default=0.0) - 0.005
 
 
 def main() -> None:

@@ -153,16 +153,26 @@
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="222"/>
+        <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
+        <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="229"/>
+        <source>{path} is not a conversation export Parley can read: {reason}</source>
+        <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
+    </message>
 </context>
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="89"/>
+        <location filename="../../app/ui/application.py" line="81"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="152"/>
+        <location filename="../../app/ui/application.py" line="144"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -179,7 +189,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/chat_controller.py" line="139"/>
+        <location filename="../../app/ui/chat_controller.py" line="180"/>
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -215,57 +225,107 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="160"/>
+        <location filename="../../app/ui/chat_view.py" line="251"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="161"/>
+        <location filename="../../app/ui/chat_view.py" line="252"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="163"/>
+        <location filename="../../app/ui/chat_view.py" line="254"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="164"/>
+        <location filename="../../app/ui/chat_view.py" line="255"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="165"/>
+        <location filename="../../app/ui/chat_view.py" line="256"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="166"/>
+        <location filename="../../app/ui/chat_view.py" line="257"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="197"/>
+        <location filename="../../app/ui/chat_view.py" line="308"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="217"/>
+        <location filename="../../app/ui/chat_view.py" line="320"/>
+        <source>Show the previous version</source>
+        <translation>显示上一个版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="323"/>
+        <source>Show the next version</source>
+        <translation>显示下一个版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="325"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="325"/>
+        <source>Edit and send again as a new version</source>
+        <translation>编辑后作为新版本重新发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="327"/>
+        <source>Write a new version of this answer</source>
+        <translation>为这个回答写一个新版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="328"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="329"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="329"/>
+        <source>Copy the message&apos;s Markdown source</source>
+        <translation>复制这条消息的 Markdown 源文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="331"/>
+        <source>Go on from where the answer ended</source>
+        <translation>从回答中断的地方继续</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="332"/>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="350"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="219"/>
+        <location filename="../../app/ui/chat_view.py" line="352"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="221"/>
+        <location filename="../../app/ui/chat_view.py" line="354"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="225"/>
+        <location filename="../../app/ui/chat_view.py" line="358"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -513,134 +573,134 @@
 <context>
     <name>FindModelsPage</name>
     <message>
-        <location filename="../../app/ui/find_models.py" line="34"/>
+        <location filename="../../app/ui/find_models.py" line="35"/>
         <source>{name} ({count} parts)</source>
         <translation>{name}（{count} 个分卷）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="61"/>
-        <location filename="../../app/ui/find_models.py" line="168"/>
+        <location filename="../../app/ui/find_models.py" line="65"/>
+        <location filename="../../app/ui/find_models.py" line="172"/>
         <source>Type a model&apos;s name, such as “qwen” or “llama”.</source>
         <translation>输入模型名称，例如“qwen”或“llama”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="66"/>
+        <location filename="../../app/ui/find_models.py" line="70"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="68"/>
+        <location filename="../../app/ui/find_models.py" line="72"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="76"/>
+        <location filename="../../app/ui/find_models.py" line="80"/>
         <source>Search the Hugging Face Hub for GGUF models</source>
         <translation>在 Hugging Face Hub 上搜索 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="88"/>
+        <location filename="../../app/ui/find_models.py" line="92"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="88"/>
+        <location filename="../../app/ui/find_models.py" line="92"/>
         <source>Downloads</source>
         <translation>下载量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="88"/>
+        <location filename="../../app/ui/find_models.py" line="92"/>
         <source>Likes</source>
         <translation>点赞</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="112"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="112"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="112"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="112"/>
         <source>Fit</source>
         <translation>适配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="171"/>
+        <location filename="../../app/ui/find_models.py" line="175"/>
         <source>Searching the Hub for “{query}”…</source>
         <translation>正在 Hub 上搜索“{query}”…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="185"/>
+        <location filename="../../app/ui/find_models.py" line="189"/>
         <source>Listing the files of {repo}…</source>
         <translation>正在列出 {repo} 中的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="227"/>
+        <location filename="../../app/ui/find_models.py" line="231"/>
         <source> (gated)</source>
         <translation>（需授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="235"/>
+        <location filename="../../app/ui/find_models.py" line="239"/>
         <source>GGUF repositories for “{query}”: {count}</source>
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="237"/>
+        <location filename="../../app/ui/find_models.py" line="241"/>
         <source>No GGUF models match “{query}”.</source>
         <translation>没有与“{query}”匹配的 GGUF 模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="241"/>
+        <location filename="../../app/ui/find_models.py" line="245"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="261"/>
+        <location filename="../../app/ui/find_models.py" line="265"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="272"/>
+        <location filename="../../app/ui/find_models.py" line="276"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="275"/>
+        <location filename="../../app/ui/find_models.py" line="279"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="292"/>
-        <location filename="../../app/ui/find_models.py" line="334"/>
+        <location filename="../../app/ui/find_models.py" line="296"/>
+        <location filename="../../app/ui/find_models.py" line="338"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="294"/>
+        <location filename="../../app/ui/find_models.py" line="298"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="325"/>
+        <location filename="../../app/ui/find_models.py" line="329"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="328"/>
+        <location filename="../../app/ui/find_models.py" line="332"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="331"/>
+        <location filename="../../app/ui/find_models.py" line="335"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -722,81 +782,91 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143"/>
+        <location filename="../../app/ui/main_window.py" line="122"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143"/>
+        <location filename="../../app/ui/main_window.py" line="122"/>
         <source>Search the Hugging Face Hub for models to download</source>
         <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="146"/>
+        <location filename="../../app/ui/main_window.py" line="125"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="146"/>
+        <location filename="../../app/ui/main_window.py" line="125"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148"/>
-        <location filename="../../app/ui/main_window.py" line="158"/>
+        <location filename="../../app/ui/main_window.py" line="127"/>
+        <location filename="../../app/ui/main_window.py" line="137"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148"/>
+        <location filename="../../app/ui/main_window.py" line="127"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="154"/>
+        <location filename="../../app/ui/main_window.py" line="133"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="326"/>
+        <location filename="../../app/ui/main_window.py" line="142"/>
+        <source>Search conversations</source>
+        <translation>搜索对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="313"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="398"/>
-        <location filename="../../app/ui/main_window.py" line="677"/>
+        <location filename="../../app/ui/main_window.py" line="386"/>
+        <location filename="../../app/ui/main_window.py" line="676"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="406"/>
+        <location filename="../../app/ui/main_window.py" line="394"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="514"/>
+        <location filename="../../app/ui/main_window.py" line="502"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="642"/>
+        <location filename="../../app/ui/main_window.py" line="641"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="642"/>
+        <location filename="../../app/ui/main_window.py" line="641"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="673"/>
+        <location filename="../../app/ui/main_window.py" line="672"/>
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="675"/>
+        <location filename="../../app/ui/main_window.py" line="674"/>
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="719"/>
+        <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
+        <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
 </context>
 <context>
@@ -823,7 +893,7 @@
     </message>
     <message>
         <location filename="../../app/ui/model_manager.py" line="101"/>
-        <location filename="../../app/ui/model_manager.py" line="340"/>
+        <location filename="../../app/ui/model_manager.py" line="347"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -848,122 +918,122 @@
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="153"/>
+        <location filename="../../app/ui/model_manager.py" line="160"/>
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="153"/>
+        <location filename="../../app/ui/model_manager.py" line="160"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="170"/>
+        <location filename="../../app/ui/model_manager.py" line="177"/>
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="171"/>
+        <location filename="../../app/ui/model_manager.py" line="178"/>
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="174"/>
+        <location filename="../../app/ui/model_manager.py" line="181"/>
         <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="179"/>
+        <location filename="../../app/ui/model_manager.py" line="186"/>
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="180"/>
+        <location filename="../../app/ui/model_manager.py" line="187"/>
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="188"/>
+        <location filename="../../app/ui/model_manager.py" line="195"/>
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="192"/>
+        <location filename="../../app/ui/model_manager.py" line="199"/>
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="197"/>
+        <location filename="../../app/ui/model_manager.py" line="204"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="197"/>
+        <location filename="../../app/ui/model_manager.py" line="204"/>
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="308"/>
+        <location filename="../../app/ui/model_manager.py" line="315"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="312"/>
+        <location filename="../../app/ui/model_manager.py" line="319"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="246"/>
+        <location filename="../../app/ui/model_manager.py" line="253"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="253"/>
+        <location filename="../../app/ui/model_manager.py" line="260"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="269"/>
+        <location filename="../../app/ui/model_manager.py" line="276"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="269"/>
+        <location filename="../../app/ui/model_manager.py" line="276"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="283"/>
+        <location filename="../../app/ui/model_manager.py" line="290"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="283"/>
+        <location filename="../../app/ui/model_manager.py" line="290"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="284"/>
+        <location filename="../../app/ui/model_manager.py" line="291"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="332"/>
+        <location filename="../../app/ui/model_manager.py" line="339"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="340"/>
+        <location filename="../../app/ui/model_manager.py" line="347"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="342"/>
+        <location filename="../../app/ui/model_manager.py" line="349"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="360"/>
+        <location filename="../../app/ui/model_manager.py" line="367"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -1092,32 +1162,32 @@
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="276"/>
+        <location filename="../../app/ui/models_flow.py" line="272"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="276"/>
+        <location filename="../../app/ui/models_flow.py" line="272"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="281"/>
+        <location filename="../../app/ui/models_flow.py" line="277"/>
         <source>{model} is loaded ({seconds} s)</source>
         <translation>已加载 {model}（{seconds} 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="289"/>
+        <location filename="../../app/ui/models_flow.py" line="285"/>
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="296"/>
+        <location filename="../../app/ui/models_flow.py" line="292"/>
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="302"/>
+        <location filename="../../app/ui/models_flow.py" line="298"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -1153,6 +1223,19 @@
         <location filename="../../app/ui/recommended_list.py" line="87"/>
         <source>Download</source>
         <translation>下载</translation>
+    </message>
+</context>
+<context>
+    <name>SearchBox</name>
+    <message>
+        <location filename="../../app/ui/history_search.py" line="51"/>
+        <source>Search conversations (Ctrl+K)</source>
+        <translation>搜索对话（Ctrl+K）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_search.py" line="58"/>
+        <source>Nothing found.</source>
+        <translation>没有找到。</translation>
     </message>
 </context>
 <context>
@@ -1336,49 +1419,60 @@
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="19"/>
+        <location filename="../../app/ui/sidebar.py" line="24"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="36"/>
+        <location filename="../../app/ui/sidebar.py" line="41"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="38"/>
+        <location filename="../../app/ui/sidebar.py" line="43"/>
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>开始新的对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="45"/>
+        <location filename="../../app/ui/sidebar.py" line="50"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="48"/>
+        <location filename="../../app/ui/sidebar.py" line="53"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="75"/>
+        <location filename="../../app/ui/sidebar.py" line="56"/>
+        <location filename="../../app/ui/sidebar.py" line="252"/>
+        <source>Pin to top</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar.py" line="64"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar.py" line="102"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="75"/>
+        <location filename="../../app/ui/sidebar.py" line="102"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="83"/>
-        <source>Delete conversation</source>
-        <translation>删除对话</translation>
+        <location filename="../../app/ui/sidebar.py" line="190"/>
+        <source>Deleted “{title}”.</source>
+        <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="84"/>
-        <source>Delete “{title}” and all its messages? This cannot be undone.</source>
-        <translation>要删除“{title}”及其全部消息吗？此操作无法撤销。</translation>
+        <location filename="../../app/ui/sidebar.py" line="252"/>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
     </message>
 </context>
 <context>
