@@ -1,4 +1,4 @@
-"""``python -m app``: the window; ``python -m app ask …`` and ``models …``: the command line."""
+"""``python -m app``: the window; ``python -m app ask …``, ``models …`` and ``history …``: the command line."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     add_ask_parser(subparsers)
     models = subparsers.add_parser("models", help="list, search, download, import and remove models")
     models.add_argument("models_args", nargs=argparse.REMAINDER)
+    history = subparsers.add_parser("history", help="export conversations (Markdown, JSON) and import them")
+    history.add_argument("history_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.selftest import run
 
         return run(args.self_test_model)
-    if args.command in ("ask", "models"):
+    if args.command in ("ask", "models", "history"):
         try:
             return _run_command(args)
         except KeyboardInterrupt:  # Ctrl+C before a command took it over (while starting, say)
@@ -54,6 +56,10 @@ def _run_command(args: argparse.Namespace) -> int:
         from app.cli import run_ask
 
         return run_ask(args)
+    if args.command == "history":
+        from app.core.history_cli import run_history_command
+
+        return run_history_command(args.history_args)
     from app.core.models_cli import run_models_command
 
     return run_models_command(args.models_args)

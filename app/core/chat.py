@@ -18,7 +18,7 @@ from typing import Any
 
 from app.core.engine.protocol import ChatMessage, GenerationRequest, GenerationStats, ModelSpec, SamplingSettings
 from app.core.errors import AppError
-from app.core.store import DEFAULT_TITLE, Message, MessageStatus, Store, Thinking
+from app.core.store import DEFAULT_TITLE, Conversation, Message, MessageStatus, Store, Thinking
 
 CHECKPOINT_SECONDS = 0.5
 TITLE_LENGTH = 48
@@ -82,11 +82,29 @@ def begin_turn(
     conversation = store.conversation(conversation_id)
     user_message = store.add_message(conversation_id, "user", user_text)
     if conversation.title == DEFAULT_TITLE:
-        store.rename_conversation(conversation_id, title_from(user_text))
+        store.rename_conversation(conversation_id, title_from(user_text), by_user=False)
+    # The branch on screen, which now ends with the user's message: only it reaches the model.
+    seen = store.messages(conversation_id)
+    answer = store.add_message(
+        conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id
+    )
+    request = build_request(conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling)
+    return Turn(conversation_id, user_message, answer, request)
+
+
+def build_request(
+    conversation: Conversation,
+    seen: list[Message],
+    *,
+    model: ModelSpec,
+    system_prompt: str,
+    sampling: SamplingSettings,
+    prefill: str = "",
+) -> GenerationRequest:
+    """The engine request for the messages ``seen`` (a branch, up to the user's message to answer)."""
     prompt = conversation.system_prompt if conversation.system_prompt is not None else system_prompt
-    history = history_for_engine(store.messages(conversation_id), prompt)
-    answer = store.add_message(conversation_id, "assistant", "", status="streaming", model_name=model.name)
-    request = GenerationRequest(
+    history = history_for_engine(seen, prompt)
+    return GenerationRequest(
         uuid.uuid4().hex,
         model,
         history,
@@ -95,8 +113,8 @@ def begin_turn(
         # The conversation's first day, for templates that print a date: fixed for its whole life, so
         # the prompt (and the cache that holds it) does not change at midnight.
         date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
+        prefill=prefill,
     )
-    return Turn(conversation_id, user_message, answer, request)
 
 
 def thinking_switches(thinking: Thinking | None) -> dict[str, Any]:

@@ -216,3 +216,14 @@ class EngineHungError(AppError):
         "The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; "
         "the next message starts a fresh engine.",
     )
+
+
+class NothingToRegenerateError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "Only an answer to one of your messages can be regenerated or continued, and only your own message edited.",
+    )
+
+
+class HistoryFileError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "{path} is not a conversation export Parley can read: {reason}")

@@ -64,6 +64,9 @@ class Conversation:
     model_name: str | None
     system_prompt: str | None
     thinking: Thinking | None = None  # None: the model's own default
+    uuid: str = ""  # kept through export and import: the same conversation in another history
+    pinned: bool = False  # listed at the top
+    title_set_by_user: bool = False  # an automatic title never replaces one the user chose
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,15 @@ class Message:
     tokens_per_second: float | None = None
     ttft_seconds: float | None = None
     reasoning: str | None = None  # a reasoning model's thinking, shown apart from the answer
+    parent_id: int | None = None  # the message this one follows (None: the first); see app.core.branches
 
 
-_CONVERSATION_COLUMNS = "id, title, created_at, updated_at, model_name, system_prompt, thinking"
+_CONVERSATION_COLUMNS = (
+    "id, title, created_at, updated_at, model_name, system_prompt, thinking, uuid, pinned, title_set_by_user"
+)
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
-    "tokens_per_second, ttft_seconds, reasoning"
+    "tokens_per_second, ttft_seconds, reasoning, parent_id"
 )
 
 
@@ -112,6 +118,18 @@ class Store:
         self._db.close()
         # Only now may another instance settle this one's unfinished answers.
         self._lock.release()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for the history's other modules (branches, search, export): failures become AppError."""
+        with self._reading() as db:
+            yield db
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction, for the history's other modules; failures become AppError."""
+        with self._write() as db:
+            yield db
 
     # -- failures ------------------------------------------------------------------------------
 
@@ -243,9 +261,9 @@ class Store:
         """Every conversation, the most recently active first."""
         with self._reading() as db:
             rows = db.execute(
-                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY updated_at DESC, id DESC"
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC"
             ).fetchall()
-        return [Conversation(*row) for row in rows]
+        return [_conversation(row) for row in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
         with self._reading() as db:
@@ -254,13 +272,23 @@ class Store:
             ).fetchone()
         if row is None:
             raise ConversationNotFoundError(id=conversation_id)
-        return Conversation(*row)
+        return _conversation(row)
 
-    def rename_conversation(self, conversation_id: int, title: str) -> None:
+    def rename_conversation(self, conversation_id: int, title: str, *, by_user: bool = True) -> bool:
+        """Sets the title. One not ``by_user`` (first words, an automatic title) never replaces the
+        user's own; returns whether the title was set."""
         with self._write() as db:
-            db.execute(
-                "UPDATE conversations SET title = ? WHERE id = ?", (title.strip() or DEFAULT_TITLE, conversation_id)
+            cursor = db.execute(
+                "UPDATE conversations SET title = ?, title_set_by_user = max(title_set_by_user, ?) "
+                "WHERE id = ? AND (? OR title_set_by_user = 0)",
+                (title.strip() or DEFAULT_TITLE, int(by_user), conversation_id, int(by_user)),
             )
+            return cursor.rowcount > 0
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pins a conversation to the top of the list, or unpins it."""
+        with self._write() as db:
+            db.execute("UPDATE conversations SET pinned = ? WHERE id = ?", (int(pinned), conversation_id))
 
     def set_conversation_model(self, conversation_id: int, model_name: str | None) -> None:
         with self._write() as db:
@@ -289,18 +317,24 @@ class Store:
         *,
         status: MessageStatus = "complete",
         model_name: str | None = None,
+        parent_id: int | Literal["leaf"] | None = "leaf",
     ) -> Message:
-        """Appends a message and commits it before returning."""
+        """Adds a message after ``parent_id`` (None: a first message; "leaf": the end of the branch on
+        screen), makes it the branch shown there, and commits it before returning."""
+        from app.core import branches  # builds on this module
+
         now = time.time()
         writer = self.instance_id if status == "streaming" else None
         with self._write() as db:
+            parent = branches.leaf_id(db, conversation_id) if parent_id == "leaf" else parent_id
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model_name, now, writer),
+                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer, "
+                "parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model_name, now, writer, parent),
             )
-            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             new_id = int(cursor.lastrowid or 0)
+            branches.choose_in(db, conversation_id, parent, new_id)
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return self.message(new_id)
 
     def update_message(
@@ -338,8 +372,23 @@ class Store:
         return Message(*row)
 
     def messages(self, conversation_id: int) -> list[Message]:
+        """The branch on screen, first message first (every version: ``all_messages``)."""
+        from app.core import branches  # builds on this module
+
+        with self._reading() as db:
+            return branches.visible_branch(db, conversation_id, self.all_messages(conversation_id))
+
+    def all_messages(self, conversation_id: int) -> list[Message]:
+        """Every message of every branch, oldest first."""
         with self._reading() as db:
             rows = db.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
             ).fetchall()
         return [Message(*row) for row in rows]
+
+
+def _conversation(row: sqlite3.Row | tuple[object, ...]) -> Conversation:
+    values = list(row)
+    values[8] = bool(values[8])
+    values[9] = bool(values[9])
+    return Conversation(*values)  # type: ignore[arg-type]

@@ -5,6 +5,13 @@ lay out once, text can be selected across messages, and scrolling is native. A s
 collects its tokens in a buffer; a timer re-renders it at most once every ``RENDER_INTERVAL_MS``,
 never once per token. The view keeps to the bottom while text arrives unless the user scrolled up. A reasoning model's
 thinking is shown apart, above its answer, as a collapsed "Thinking…" line that opens on a click.
+
+Long conversations stay fast: only a page of messages (the newest, or those around a search
+result) is laid out when a conversation opens, and older (or newer) pages are put in as the user
+scrolls to the top (or bottom). Under each message a line of links: "‹ 2/3 ›" between its versions
+(``app.core.branches``), Edit, Regenerate, Copy and Continue; the view only says what was asked
+(``*_requested`` signals) and the window acts. What a message's text looks like is
+``_insert_body``'s alone.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from dataclasses import dataclass
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from app.core.branches import Versions
 from app.core.store import Message
 from app.ui import style
 
@@ -26,6 +34,10 @@ _MARKDOWN = (
 
 
 _THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
+_ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
+PAGE = 40  # messages laid out when a conversation opens
+SCROLL_PAGE = 8  # messages put in at a time while scrolling, so no one step stalls the window
+_PAGE_EDGE = 200  # pixels from the top (or bottom) where the next page is put in
 
 
 @dataclass
@@ -34,10 +46,17 @@ class _Shown:
     frame: QtGui.QTextFrame
     text: str
     reasoning: str = ""
+    has_controls: bool = False  # the last line is the message's links
 
 
 class ChatView(QtWidgets.QTextBrowser):
     """Shows one conversation. Everything here runs on the GUI thread."""
+
+    edit_requested = QtCore.Signal(int)  # a user message's id
+    regenerate_requested = QtCore.Signal(int)  # an answer's id
+    continue_requested = QtCore.Signal(int)  # an answer's id
+    version_requested = QtCore.Signal(int)  # the id of the version to show instead
+    copied = QtCore.Signal(int)  # a message's Markdown source went to the clipboard
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +67,11 @@ class ChatView(QtWidgets.QTextBrowser):
         self.document().setUndoRedoEnabled(False)
         self.document().setDocumentMargin(16)
         self._shown: dict[int, _Shown] = {}
+        self._all: list[Message] = []  # the conversation's branch; ``_shown`` holds the laid out part
+        self._start = 0  # the laid out part is self._all[self._start:self._end]
+        self._end = 0
+        self._versions: dict[int, Versions] = {}
+        self._bulk = False  # laying out a page: no scrolling per message
         self._expanded: set[int] = set()  # answers whose reasoning is open
         self._dirty: set[int] = set()
         self.render_count = 0  # how many times a message was (re-)rendered; tests read it
@@ -65,8 +89,10 @@ class ChatView(QtWidgets.QTextBrowser):
 
     # -- public ---------------------------------------------------------------------------------
 
-    def show_conversation(self, messages: list[Message]) -> None:
-        """Replaces what is shown with ``messages`` and scrolls to the last one."""
+    def show_conversation(
+        self, messages: list[Message], versions: dict[int, Versions] | None = None, *, focus: int | None = None
+    ) -> None:
+        """Replaces what is shown with ``messages`` (a branch) and scrolls to the last one, or to ``focus``."""
         self._render_timer.stop()
         self._dirty.clear()
         self._shown.clear()
@@ -74,19 +100,80 @@ class ChatView(QtWidgets.QTextBrowser):
         self._column_margin = -1
         self._fit_column()
         self._follow_bottom = True
-        for message in messages:
-            self.add_message(message)
-        self._scroll_to_bottom()
+        self._all = [message for message in messages if message.role != "system"]
+        self._versions = versions or {}
+        index = next((i for i, m in enumerate(self._all) if m.id == focus), None)
+        if index is None:
+            self._start = self._end = max(0, len(self._all) - PAGE)
+            self._lay_out(self._all[self._start :])
+            self._scroll_to_bottom()
+        else:
+            self._start = self._end = max(0, index - 3)
+            self._lay_out(self._all[self._start : self._start + PAGE])
+            self.scroll_to_message(self._all[index].id)
 
     def add_message(self, message: Message) -> None:
+        """Adds a message at the end of the conversation (a new turn's)."""
         if message.role == "system":
             return
+        if self._end < len(self._all):
+            # The end is not laid out (a search result is on screen): show the newest page first.
+            self.show_conversation(self._all, self._versions)
+        self._all.append(message)
+        self._lay_out([message])
+
+    def scroll_to_message(self, message_id: int) -> None:
+        """Scrolls so that the message is at the top of the view (a search result)."""
+        shown = self._shown.get(message_id)
+        if shown is None:
+            return
+        layout = self.document().documentLayout()
+        top = int(layout.frameBoundingRect(shown.frame).top())
+        self.verticalScrollBar().setValue(top)
+        self._follow_bottom = self.verticalScrollBar().value() >= self.verticalScrollBar().maximum() - _BOTTOM_SLACK
+
+    def laid_out_count(self) -> int:
+        """How many messages are laid out now (the rest are paged in on scrolling)."""
+        return len(self._shown)
+
+    def _lay_out(self, messages: list[Message], *, at_start: bool = False) -> None:
+        """Lays out ``messages`` after (or, ``at_start``, before) those laid out, in one go."""
+        self._bulk = True
+        try:
+            position = 0 if at_start else -1
+            for message in messages if not at_start else reversed(messages):
+                self._insert_frame(message, position)
+        finally:
+            self._bulk = False
+        if at_start:
+            self._start -= len(messages)
+        else:
+            self._end += len(messages)
+
+    def _insert_frame(self, message: Message, position: int) -> None:
         cursor = QtGui.QTextCursor(self.document())
-        cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+        if position < 0:
+            cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+        else:
+            cursor.setPosition(self.document().rootFrame().firstPosition())
         frame = cursor.insertFrame(self._frame_format(message))
         shown = _Shown(message, frame, message.content, message.reasoning or "")
         self._shown[message.id] = shown
         self._render(shown)
+
+    def _page_in_older(self) -> None:
+        if self._start <= 0:
+            return
+        bar = self.verticalScrollBar()
+        before_height, before_value = self.document().size().height(), bar.value()
+        self._lay_out(self._all[max(0, self._start - SCROLL_PAGE) : self._start], at_start=True)
+        grown = self.document().size().height() - before_height
+        bar.setValue(before_value + int(grown))
+
+    def _page_in_newer(self) -> None:
+        if self._end >= len(self._all):
+            return
+        self._lay_out(self._all[self._end : self._end + SCROLL_PAGE])
 
     def append_to_answer(self, message_id: int, text: str, reasoning: str = "") -> None:
         """Adds streamed ``text`` (and reasoning) to an answer; it appears with the next render tick."""
@@ -128,7 +215,11 @@ class ChatView(QtWidgets.QTextBrowser):
         return list(self._shown)
 
     def shown_text(self, message_id: int) -> str:
-        """The plain text on screen for one message (its header line, then its body)."""
+        """The plain text on screen for one message (its header line, then its body), without its links."""
+        text = self._frame_text(message_id)
+        return text.rpartition("\n")[0] if self._shown[message_id].has_controls else text
+
+    def _frame_text(self, message_id: int) -> str:
         frame = self._shown[message_id].frame
         cursor = QtGui.QTextCursor(self.document())
         cursor.setPosition(frame.firstPosition())
@@ -186,15 +277,8 @@ class ChatView(QtWidgets.QTextBrowser):
             if shown.reasoning and shown.message.role == "assistant":
                 self._insert_thinking(cursor, shown, palette)
             body_start = cursor.position()
-            if shown.message.role == "user":
-                cursor.insertText(shown.text)
-            elif shown.text:
-                cursor.insertMarkdown(shown.text, _MARKDOWN)
-            elif shown.message.status == "streaming":
-                cursor.insertText("…", style.muted_char_format(palette))
-            elif shown.message.status in ("failed", "stopped", "interrupted"):
-                # Kept so the conversation shows the message got no answer; the banner said why.
-                cursor.insertText(self.tr("No answer was written."), style.muted_char_format(palette))
+            self._insert_body(cursor, shown, palette)
+            self._insert_controls(cursor, shown, palette)
             cursor.endEditBlock()
             if shown.message.role != "user" and shown.text:
                 # A second edit: the tables the Markdown made exist only once the first one has ended.
@@ -203,11 +287,60 @@ class ChatView(QtWidgets.QTextBrowser):
                 cursor.endEditBlock()
         finally:
             self._rendering = False
+        if self._bulk:
+            return
         if follow:
             self._scroll_to_bottom()
         else:
             bar.setValue(old_value)
         self._follow_bottom = follow
+
+    def _insert_body(self, cursor: QtGui.QTextCursor, shown: _Shown, palette: QtGui.QPalette) -> None:
+        """A message's own text, as it looks on screen: the one place that decides it."""
+        if shown.message.role == "user":
+            cursor.insertText(shown.text)
+        elif shown.text:
+            cursor.insertMarkdown(shown.text, _MARKDOWN)
+        elif shown.message.status == "streaming":
+            cursor.insertText("…", style.muted_char_format(palette))
+        elif shown.message.status in ("failed", "stopped", "interrupted"):
+            # Kept so the conversation shows the message got no answer; the banner said why.
+            cursor.insertText(self.tr("No answer was written."), style.muted_char_format(palette))
+
+    def _insert_controls(self, cursor: QtGui.QTextCursor, shown: _Shown, palette: QtGui.QPalette) -> None:
+        """The links under a message: its versions, Edit or Regenerate, Copy, and Continue."""
+        message = shown.message
+        shown.has_controls = message.status != "streaming"
+        if not shown.has_controls:
+            return
+        links: list[tuple[str, str, str]] = []  # (label, verb, tooltip)
+        versions = self._versions.get(message.id)
+        if versions is not None:
+            if versions.previous_id is not None:
+                links.append(("‹", f"version/{versions.previous_id}", self.tr("Show the previous version")))
+            links.append((f"{versions.index}/{versions.count}", "", ""))
+            if versions.next_id is not None:
+                links.append(("›", f"version/{versions.next_id}", self.tr("Show the next version")))
+        if message.role == "user":
+            links.append((self.tr("Edit"), f"edit/{message.id}", self.tr("Edit and send again as a new version")))
+        else:
+            tip = self.tr("Write a new version of this answer")
+            links.append((self.tr("Regenerate"), f"regenerate/{message.id}", tip))
+        links.append((self.tr("Copy"), f"copy/{message.id}", self.tr("Copy the message's Markdown source")))
+        if message.role == "assistant" and message.status in ("stopped", "interrupted") and shown.text:
+            tip = self.tr("Go on from where the answer ended")
+            links.append((self.tr("Continue"), f"continue/{message.id}", tip))
+        cursor.insertBlock(style.header_block_format(), QtGui.QTextCharFormat())
+        muted = style.muted_char_format(palette)
+        for number, (label, verb, tooltip) in enumerate(links):
+            if number:
+                cursor.insertText("   ", muted)
+            fmt = QtGui.QTextCharFormat(muted)
+            if verb:
+                fmt.setAnchor(True)
+                fmt.setAnchorHref(f"{_ACTION_SCHEME}:{verb}")
+                fmt.setToolTip(tooltip)
+            cursor.insertText(label, fmt)
 
     def _insert_thinking(self, cursor: QtGui.QTextCursor, shown: _Shown, palette: QtGui.QPalette) -> None:
         """The reasoning's line (a link that opens or closes it) and, when open, the reasoning itself."""
@@ -274,8 +407,14 @@ class ChatView(QtWidgets.QTextBrowser):
 
     @QtCore.Slot(int)
     def _on_scroll_bar_value_changed(self, value: int) -> None:
-        if not self._rendering:
-            self._follow_bottom = value >= self.verticalScrollBar().maximum() - _BOTTOM_SLACK
+        if self._rendering or self._bulk:
+            return
+        bar = self.verticalScrollBar()
+        self._follow_bottom = value >= bar.maximum() - _BOTTOM_SLACK
+        if value <= _PAGE_EDGE and self._start > 0:
+            self._page_in_older()
+        elif value >= bar.maximum() - _PAGE_EDGE and self._end < len(self._all):
+            self._page_in_newer()
 
     @QtCore.Slot(int, int)
     def _on_scroll_bar_range_changed(self, minimum: int, maximum: int) -> None:
@@ -288,5 +427,34 @@ class ChatView(QtWidgets.QTextBrowser):
         if url.scheme() == _THINKING_SCHEME:
             message_id = int(url.path()) if url.path().isdigit() else -1
             self.set_thinking_open(message_id, message_id not in self._expanded)
+        elif url.scheme() == _ACTION_SCHEME:
+            self._on_action(url.path())
         elif url.scheme() in ("http", "https", "mailto"):
             QtGui.QDesktopServices.openUrl(url)
+
+    def _on_action(self, path: str) -> None:
+        verb, _, number = path.partition("/")
+        if not number.isdigit():
+            return
+        message_id = int(number)
+        if verb == "version":
+            self.version_requested.emit(message_id)
+        elif verb == "edit":
+            self.edit_requested.emit(message_id)
+        elif verb == "regenerate":
+            self.regenerate_requested.emit(message_id)
+        elif verb == "continue":
+            self.continue_requested.emit(message_id)
+        elif verb == "copy" and message_id in self._shown:
+            QtWidgets.QApplication.clipboard().setText(self._shown[message_id].text)
+            self.copied.emit(message_id)
+
+    def click_action(self, verb: str, message_id: int) -> None:
+        """What a click on one of a message's links does (tests and keyboard users)."""
+        self._on_action(f"{verb}/{message_id}")
+
+    def action_links(self, message_id: int) -> list[str]:
+        """The links under a message as shown, e.g. ["‹", "2/3", "Regenerate", "Copy"]."""
+        if not self._shown[message_id].has_controls:
+            return []
+        return self._frame_text(message_id).rpartition("\n")[2].split()

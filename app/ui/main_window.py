@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from app.core import branches
 from app.core.catalog import ModelEntry
 from app.core.chat import Turn
 from app.core.downloads import DownloadResult
@@ -73,6 +74,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._processor = ""  # "CPU" or "GPU", from the last model load
         self._shut_down = False
         self._styled_for: tuple[int, ...] = ()
+        self._editing: int | None = None  # the user message being edited in the composer
+        self._reshow_turn = False  # the next turn adds a version: the branch on screen is shown anew
 
         self.sidebar = Sidebar(self.store, self)
         self.welcome = WelcomePanel(self)
@@ -136,6 +139,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self._on_settings_action_triggered)
         self.addAction(self.settings_action)
+        self.search_action = QtGui.QAction(self.tr("Search conversations"), self)
+        self.search_action.setShortcuts([QtGui.QKeySequence("Ctrl+K"), QtGui.QKeySequence("Ctrl+F")])
+        self.search_action.triggered.connect(self.sidebar.search.focus)
+        self.addAction(self.search_action)
         # Files dropped anywhere on the window, the message box included, are imported.
         self.drop_filter = GgufDropFilter(self)
         self.setAcceptDrops(True)
@@ -148,6 +155,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sidebar.conversation_renamed.connect(self._on_sidebar_conversation_renamed)
         self.sidebar.conversation_deleted.connect(self._on_sidebar_conversation_deleted)
         self.sidebar.error_reported.connect(self._on_any_error_reported)
+        self.sidebar.search.result_opened.connect(self._on_search_result_opened)
+        self.sidebar.search.error_reported.connect(self._on_any_error_reported)
+        self.chat_view.version_requested.connect(self._on_chat_view_version_requested)
+        self.chat_view.edit_requested.connect(self._on_chat_view_edit_requested)
+        self.chat_view.regenerate_requested.connect(self._on_chat_view_regenerate_requested)
+        self.chat_view.continue_requested.connect(self._on_chat_view_continue_requested)
         self.welcome.start_requested.connect(self._on_welcome_start_requested)
         self.welcome.open_file_requested.connect(self._on_welcome_open_file_requested)
         self.welcome.find_models_requested.connect(self._on_find_models_requested)
@@ -222,10 +235,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.hide()
         self._set_status(None, [])
 
-    def show_conversation(self, conversation_id: int) -> None:
+    def show_conversation(self, conversation_id: int, *, focus: int | None = None) -> None:
+        """Shows a conversation's branch on screen, at its end or scrolled to the message ``focus``."""
         try:
             conversation = self.store.conversation(conversation_id)
             messages = self.store.messages(conversation_id)
+            versions = branches.versions(self.store, conversation_id)
         except AppError as err:
             self.report_error(err)
             return
@@ -234,7 +249,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if live is not None:
             # The store lags the stream by up to a checkpoint; show what has arrived so far.
             messages = [replace(m, content=live[1], reasoning=live[2]) if m.id == live[0] else m for m in messages]
-        self.chat_view.show_conversation(messages)
+        self.chat_view.show_conversation(messages, versions, focus=focus)
         self.title_label.setText(display_title(conversation.title))
         self._refresh_picker(conversation)
         self.stack.setCurrentWidget(self.chat_view)
@@ -302,6 +317,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.sidebar.apply_pending_deletes()  # a delete waiting for Undo is applied when the window closes
         self.find_models.shutdown()
         self.models_page.shutdown()
         self.services.shutdown()
@@ -497,6 +513,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(str)
     def _on_composer_send_requested(self, text: str) -> None:
+        if self._editing is not None:
+            editing, self._editing = self._editing, None
+            self._reshow_turn = True
+            if not self.controller.edit(editing, text):
+                self._reshow_turn = False
+                self.composer.set_text(text)
+            return
         conversation_id = self._conversation_id if self._conversation_id is not None else self.new_conversation()
         if conversation_id is None or not self.controller.send(conversation_id, text):
             self.composer.set_text(text)  # nothing was sent: the user keeps what they wrote
@@ -549,7 +572,11 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(object)
     def _on_controller_turn_started(self, turn: Turn) -> None:
         self.banner.hide()
-        if turn.conversation_id == self._conversation_id:
+        if self._reshow_turn:
+            self._reshow_turn = False
+            if turn.conversation_id == self._conversation_id:
+                self.show_conversation(turn.conversation_id)
+        elif turn.conversation_id == self._conversation_id:
             self.chat_view.add_message(turn.user_message)
             self.chat_view.add_message(turn.answer)
             self._write_status(turn.request.model.name)
@@ -654,3 +681,52 @@ class MainWindow(QtWidgets.QMainWindow):
         conversation = self._current_conversation()
         if conversation is not None:
             self.title_label.setText(display_title(conversation.title))
+
+    # -- slots: history -------------------------------------------------------------------------
+
+    @QtCore.Slot(int, int)
+    def _on_search_result_opened(self, conversation_id: int, message_id: int) -> None:
+        try:
+            if message_id >= 0:
+                branches.show_message(self.store, message_id)  # a result in another version is put on screen
+        except AppError as err:
+            self.report_error(err)
+            return
+        self.show_conversation(conversation_id, focus=message_id if message_id >= 0 else None)
+        self.show_page(self.chat_page)
+
+    @QtCore.Slot(int)
+    def _on_chat_view_version_requested(self, message_id: int) -> None:
+        if self.controller.is_busy or self._conversation_id is None:
+            return
+        try:
+            branches.choose(self.store, message_id)
+        except AppError as err:
+            self.report_error(err)
+            return
+        self.show_conversation(self._conversation_id, focus=message_id)
+
+    @QtCore.Slot(int)
+    def _on_chat_view_edit_requested(self, message_id: int) -> None:
+        try:
+            text = self.store.message(message_id).content
+        except (AppError, LookupError):
+            return
+        self._editing = message_id
+        self.composer.set_text(text)
+        self.composer.focus_edit()
+        self.banner.show_notice(
+            self.tr("Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).")
+        )
+
+    @QtCore.Slot(int)
+    def _on_chat_view_regenerate_requested(self, message_id: int) -> None:
+        self._reshow_turn = True
+        if not self.controller.regenerate(message_id):
+            self._reshow_turn = False
+
+    @QtCore.Slot(int)
+    def _on_chat_view_continue_requested(self, message_id: int) -> None:
+        self._reshow_turn = True
+        if not self.controller.continue_answer(message_id):
+            self._reshow_turn = False

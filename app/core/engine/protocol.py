@@ -61,6 +61,9 @@ class GenerationRequest:
     # The day templates print (ISO, e.g. the conversation's first day), so the prompt does not
     # change at midnight; None: today.
     date: str | None = None
+    # Text the answer already starts with (Continue on a stopped answer): the engine puts it after the
+    # prompt and the model goes on from there; the events carry only what is new.
+    prefill: str = ""
 
 
 # -- events --------------------------------------------------------------------------------------

@@ -270,12 +270,12 @@ class ModelSession:
             )
 
         try:
-            return render(messages)
+            return render(messages) + request.prefill
         except TemplateRenderError:
             # Some templates (Gemma's, for one) refuse a system role: fold it into the first user turn.
             if len(messages) > 1 and messages[0].role == "system" and messages[1].role == "user":
                 merged = ChatMessage("user", f"{messages[0].content}\n\n{messages[1].content}")
-                return render([merged, *messages[2:]])
+                return render([merged, *messages[2:]]) + request.prefill
             raise
 
     def _fit(self, request: GenerationRequest) -> tuple[str, list[int], int]:

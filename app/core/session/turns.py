@@ -22,8 +22,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
-from app.core import chat
+from app.core import chat, chat_versions
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import (
     EngineCrashed,
@@ -89,6 +90,8 @@ class _Running:
     turn: chat.Turn
     recorder: chat.AnswerRecorder
     stop_requested: bool = False
+    prefix: str = ""  # Continue: the answer's text before this turn; the engine sends only what follows
+    reasoning_prefix: str = ""
 
     @property
     def request_id(self) -> str:
@@ -183,7 +186,62 @@ class TurnRunner:
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
             self.store.set_conversation_model(conversation_id, entry.name)
-        self._running = _Running(turn, chat.AnswerRecorder(self.store, turn.answer.id, clock=self._clock))
+        return self._launch(turn)
+
+    def regenerate(
+        self,
+        answer_id: int,
+        *,
+        model: ModelEntry | None = None,
+        sampling: SamplingSettings | None = None,
+        persona_id: int | None = None,
+    ) -> chat.Turn:
+        """A new version of an answer, beside the old one, by the conversation's model or ``model``.
+
+        ``persona_id`` is for the personas (not in this version yet): None keeps the conversation's.
+        """
+        del persona_id
+        return self._launch(self._versioned(chat_versions.begin_regenerate, answer_id, model, sampling))
+
+    def edit(self, message_id: int, text: str, *, sampling: SamplingSettings | None = None) -> chat.Turn:
+        """A new version of the user's message ``message_id`` with ``text``, and its answer."""
+
+        def begin(store: Store, message_id: int, **kwargs: Any) -> chat.Turn:
+            return chat_versions.begin_edit(store, message_id, text, **kwargs)
+
+        return self._launch(self._versioned(begin, message_id, None, sampling))
+
+    def continue_answer(self, answer_id: int, *, sampling: SamplingSettings | None = None) -> chat.Turn:
+        """Goes on with a stopped (or cut short) answer; the same message grows."""
+        turn = self._versioned(chat_versions.begin_continue, answer_id, None, sampling)
+        return self._launch(turn, prefix=turn.answer.content, reasoning_prefix=turn.answer.reasoning or "")
+
+    def _versioned(
+        self,
+        begin: Callable[..., chat.Turn],
+        message_id: int,
+        model: ModelEntry | None,
+        sampling: SamplingSettings | None,
+    ) -> chat.Turn:
+        if self._running is not None:
+            raise RuntimeError("a turn is already running")
+        settings = self._settings.current
+        conversation = self.store.conversation(self.store.message(message_id).conversation_id)
+        entry = model or self._registry.model_for(conversation)
+        if entry is None:
+            raise ModelNotFoundError(name=conversation.model_name or "")
+        return begin(
+            self.store,
+            message_id,
+            model=self._registry.spec_for(entry),
+            system_prompt=settings.system_prompt,
+            sampling=sampling or settings.sampling,
+        )
+
+    def _launch(self, turn: chat.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> chat.Turn:
+        recorder = chat.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)
+        recorder.text, recorder.reasoning = prefix, reasoning_prefix
+        self._running = _Running(turn, recorder, prefix=prefix, reasoning_prefix=reasoning_prefix)
         try:
             self._client.generate(turn.request)
         except BaseException:
@@ -223,12 +281,12 @@ class TurnRunner:
         if isinstance(event, GenerationFinished):
             stopped = running.stop_requested or event.reason == "stopped"
             # After Stop the answer is what the user saw when they pressed it; otherwise the engine's full text.
-            text = None if running.stop_requested else event.text
-            reasoning = None if running.stop_requested else event.reasoning
+            text = None if running.stop_requested else running.prefix + event.text
+            reasoning = None if running.stop_requested else running.reasoning_prefix + event.reasoning
             status: MessageStatus = "stopped" if stopped else "complete"
             return TurnUpdate(outcome=self._settle(status, event.stats, text, reasoning=reasoning))
         if isinstance(event, GenerationFailed):
-            text = event.text if event.text and not running.stop_requested else None
+            text = running.prefix + event.text if event.text and not running.stop_requested else None
             return TurnUpdate(outcome=self._settle("failed", text=text, error=GenerationError(reason=event.reason)))
         if isinstance(event, ModelLoadFailed):
             error = ModelLoadError(path=event.model.path, reason=event.reason)
