@@ -1,4 +1,4 @@
-"""``python -m app``: the window; ``python -m app ask …`` and ``models …``: the command line."""
+"""``python -m app``: the window; ``python -m app ask …``, ``models …`` and ``personas …``: the command line."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Parley {__version__}")
     subparsers = parser.add_subparsers(dest="command")
     add_ask_parser(subparsers)
+    from app.core.personas_cli import add_personas_parser
+
+    add_personas_parser(subparsers)
     models = subparsers.add_parser("models", help="list, search, download, import and remove models")
     models.add_argument("models_args", nargs=argparse.REMAINDER)
     return parser
@@ -27,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     forgiving_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
-    if args.command in ("ask", "models"):
+    if args.command in ("ask", "models", "personas"):
         try:
             return _run_command(args)
         except KeyboardInterrupt:  # Ctrl+C before a command took it over (while starting, say)
@@ -43,6 +46,10 @@ def _run_command(args: argparse.Namespace) -> int:
         from app.cli import run_ask
 
         return run_ask(args)
+    if args.command == "personas":
+        from app.core.personas_cli import run_personas
+
+        return run_personas(args)
     from app.core.models_cli import run_models_command
 
     return run_models_command(args.models_args)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.store import Message
-from app.ui import style
+from app.ui import persona_marks, style
 
 RENDER_INTERVAL_MS = 30
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
@@ -48,6 +48,8 @@ class ChatView(QtWidgets.QTextBrowser):
         self.document().setUndoRedoEnabled(False)
         self.document().setDocumentMargin(16)
         self._shown: dict[int, _Shown] = {}
+        self.memory_start: int | None = None  # the first message the model still remembers (a marker shows it)
+        self.persona_names: dict[int, str] = {}  # persona id -> shown name, for dividers and details lines
         self._expanded: set[int] = set()  # answers whose reasoning is open
         self._dirty: set[int] = set()
         self.render_count = 0  # how many times a message was (re-)rendered; tests read it
@@ -79,10 +81,13 @@ class ChatView(QtWidgets.QTextBrowser):
         self._scroll_to_bottom()
 
     def add_message(self, message: Message) -> None:
-        if message.role == "system":
-            return
         cursor = QtGui.QTextCursor(self.document())
         cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+        if message.id == self.memory_start or message.kind == "persona":
+            # Personas (app.ui.persona_marks): a divider for a persona change, a marker where the memory begins.
+            persona_marks.insert_marker(cursor, self, message, self.memory_start, self.persona_names)
+        if message.role == "system":
+            return
         frame = cursor.insertFrame(self._frame_format(message))
         shown = _Shown(message, frame, message.content, message.reasoning or "")
         self._shown[message.id] = shown
@@ -195,6 +200,8 @@ class ChatView(QtWidgets.QTextBrowser):
             elif shown.message.status in ("failed", "stopped", "interrupted"):
                 # Kept so the conversation shows the message got no answer; the banner said why.
                 cursor.insertText(self.tr("No answer was written."), style.muted_char_format(palette))
+            if shown.message.role == "assistant" and shown.message.status != "streaming":
+                persona_marks.insert_details(cursor, self, shown.message, self.persona_names, palette)
             cursor.endEditBlock()
             if shown.message.role != "user" and shown.text:
                 # A second edit: the tables the Markdown made exist only once the first one has ended.

@@ -14,39 +14,57 @@ turn ends lives here once, so the window and the command line always store the s
   engine) or the model did not load. The user's message stays; the empty or partial answer is kept,
   marked failed, so the conversation shows that it got no answer, and the error says why.
 - interrupted: the engine process died in the middle of it.
+- withdrawn: the prompt did not fit (the message alone is longer than the context, or the
+  conversation is full and its persona says "stop and ask"): the answer never started, and the
+  user's message and the empty answer are taken back out of the history, so a failed paste cannot
+  poison later turns. The outcome carries the text for the front end to give back to the user.
+
+The conversation's persona (``app.core.personas``) is resolved here: its system prompt with "About
+you", its sampling, its preferred model (when the conversation starts) and context length, and its
+overflow policy. Each answer records its persona and its finish reason. When the engine left out
+the oldest turns, the conversation's memory start moves past them, so the next turns send the same
+prefix and the engine's cache is reused until the next chunk must go.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import cast
 
 from app.core import chat
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import (
+    ChatMessage,
+    CountTokensRequest,
     EngineCrashed,
     EngineEvent,
     GenerationFailed,
     GenerationFinished,
     GenerationStats,
     ModelLoadFailed,
+    OverflowPolicy,
     SamplingSettings,
     TokensReceived,
 )
 from app.core.errors import (
     AppError,
+    ContextFullError,
+    ContextTooLongError,
     EngineCrashedError,
     EngineHungError,
     GenerationError,
     ModelLoadError,
     ModelNotFoundError,
 )
+from app.core.personas import Persona, PersonaBook, final_system_prompt, migrate_settings
 from app.core.registry import ModelRegistry
 from app.core.session.service import EngineClient
 from app.core.settings import SettingsStore
-from app.core.store import Message, MessageStatus, Store
+from app.core.store import DEFAULT_TITLE, FinishReason, Message, MessageStatus, Store
 
 log = logging.getLogger("app.session")
 
@@ -63,6 +81,9 @@ class TurnOutcome:
     stats: GenerationStats | None = None
     error: AppError | None = None
     reasoning: str = ""
+    finish_reason: FinishReason | None = None
+    withdrawn: str | None = None  # the user's text, taken back out of the history (the prompt did not fit)
+    memory_start: int | None = None  # set when older turns fell out of the model's memory with this answer
 
 
 @dataclass(frozen=True)
@@ -106,8 +127,11 @@ class TurnRunner:
         registry: ModelRegistry,
         *,
         clock: Callable[[], float] = time.monotonic,
+        personas: PersonaBook | None = None,
     ) -> None:
         self.store = store
+        self.personas = personas if personas is not None else PersonaBook(store)
+        migrate_settings(self.personas, settings)  # once: a prompt edited in older Settings joins its persona
         self._client = client
         self._settings = settings
         self._registry = registry
@@ -169,16 +193,25 @@ class TurnRunner:
             raise RuntimeError("a turn is already running")
         settings = self._settings.current
         conversation = self.store.conversation(conversation_id)
-        entry = model or self._registry.model_for(conversation)
+        persona = self.personas.for_conversation(conversation)
+        entry = model or self._preferred_model(conversation.model_name, persona)
+        entry = entry or self._registry.model_for(conversation)
         if entry is None:
             raise ModelNotFoundError(name=conversation.model_name or "")
+        spec = self._registry.spec_for(entry)
+        if persona.n_ctx is not None:
+            spec = replace(spec, n_ctx=persona.n_ctx)
+        if conversation.system_prompt is not None:  # this conversation's own prompt replaces the persona's
+            persona = replace(persona, system_prompt=conversation.system_prompt)
         turn = chat.begin_turn(
             self.store,
             conversation_id,
             text,
-            model=self._registry.spec_for(entry),
-            system_prompt=settings.system_prompt,
-            sampling=sampling or settings.sampling,
+            model=spec,
+            system_prompt=final_system_prompt(persona, settings, text),
+            sampling=sampling or persona.sampling,
+            persona_id=persona.id,
+            overflow=cast(OverflowPolicy, persona.overflow or settings.overflow),
         )
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
@@ -191,6 +224,37 @@ class TurnRunner:
             self._settle("failed")
             raise
         return turn
+
+    def count_request(self, conversation_id: int, draft: str = "") -> CountTokensRequest:
+        """What the context meter asks the engine to count: the conversation as its next turn would send
+        it (persona, "About you", the turns still in memory), with ``draft`` as the next message."""
+        settings = self._settings.current
+        conversation = self.store.conversation(conversation_id)
+        persona = self.personas.for_conversation(conversation)
+        entry = self._preferred_model(conversation.model_name, persona) or self._registry.model_for(conversation)
+        if entry is None:
+            raise ModelNotFoundError(name=conversation.model_name or "")
+        spec = self._registry.spec_for(entry)
+        if persona.n_ctx is not None:
+            spec = replace(spec, n_ctx=persona.n_ctx)
+        if conversation.system_prompt is not None:
+            persona = replace(persona, system_prompt=conversation.system_prompt)
+        messages = self.store.messages(conversation_id)
+        prompt = final_system_prompt(persona, settings, draft)
+        history, _ = chat.history_with_sources(messages, prompt, conversation.memory_start)
+        if draft:
+            history = (*history, ChatMessage("user", draft))
+        return CountTokensRequest(uuid.uuid4().hex, spec, history, persona.sampling.max_tokens)
+
+    def _preferred_model(self, conversation_model: str | None, persona: Persona) -> ModelEntry | None:
+        """The persona's preferred model, when the conversation has none yet and it is installed."""
+        if conversation_model is not None or not persona.model_name:
+            return None
+        try:
+            return self._registry.resolve(persona.model_name)
+        except ModelNotFoundError:
+            log.info("persona %r prefers %r, which is not installed", persona.name, persona.model_name)
+            return None
 
     def stop(self) -> None:
         """Stops the running answer at once: no more text is shown or saved for it."""
@@ -226,7 +290,12 @@ class TurnRunner:
             text = None if running.stop_requested else event.text
             reasoning = None if running.stop_requested else event.reasoning
             status: MessageStatus = "stopped" if stopped else "complete"
-            return TurnUpdate(outcome=self._settle(status, event.stats, text, reasoning=reasoning))
+            memory_start = self._forget_oldest(running.turn, event.stats.truncated_messages)
+            outcome = self._settle(status, event.stats, text, reasoning=reasoning, finish=_FINISH[event.reason])
+            return TurnUpdate(outcome=replace(outcome, memory_start=memory_start))
+        if isinstance(event, GenerationFailed) and event.code in ("message_too_long", "context_full"):
+            error_type = ContextTooLongError if event.code == "message_too_long" else ContextFullError
+            return TurnUpdate(outcome=self._withdraw(error_type(tokens=event.prompt_tokens, limit=event.limit)))
         if isinstance(event, GenerationFailed):
             text = event.text if event.text and not running.stop_requested else None
             return TurnUpdate(outcome=self._settle("failed", text=text, error=GenerationError(reason=event.reason)))
@@ -237,6 +306,36 @@ class TurnRunner:
             return TurnUpdate(outcome=self._settle("interrupted", error=EngineCrashedError(reason=event.reason)))
         return None
 
+    def _forget_oldest(self, turn: chat.Turn, dropped: int) -> int | None:
+        """Moves the conversation's memory start past the ``dropped`` messages the engine left out."""
+        if dropped <= 0 or dropped >= len(turn.sources):
+            return None
+        start = turn.sources[dropped]
+        try:
+            self.store.set_memory_start(turn.conversation_id, start)
+        except AppError as err:
+            log.warning("could not record where the memory of conversation %s begins: %s", turn.conversation_id, err)
+        return start
+
+    def _withdraw(self, error: AppError) -> TurnOutcome:
+        """Takes the user's message and the empty answer back out: the answer never started."""
+        running = self._running
+        assert running is not None
+        self._running = None
+        turn = running.turn
+        try:
+            self.store.delete_message(turn.answer.id)
+            self.store.delete_message(turn.user_message.id)
+            remaining = [m for m in self.store.messages(turn.conversation_id) if m.kind is None]
+            if not remaining:  # the title came from this message: the conversation is new again
+                self.store.rename_conversation(turn.conversation_id, DEFAULT_TITLE)
+        except AppError as err:
+            log.warning("could not take back the message that did not fit: %s", err)
+        return TurnOutcome(
+            turn.conversation_id, turn.answer.id, "failed", "", None, None, error,
+            finish_reason="failed", withdrawn=turn.user_message.content,
+        )  # fmt: skip
+
     def _settle(
         self,
         status: MessageStatus,
@@ -244,14 +343,17 @@ class TurnRunner:
         text: str | None = None,
         error: AppError | None = None,
         reasoning: str | None = None,
+        finish: FinishReason | None = None,
     ) -> TurnOutcome:
         running = self._running
         assert running is not None
         self._running = None
         answer = running.turn.answer
         message: Message | None = None
+        if finish is None or status == "stopped":
+            finish = _FINISH_BY_STATUS[status]
         try:
-            running.recorder.finish(status, stats, text=text, reasoning=reasoning)
+            running.recorder.finish(status, stats, text=text, reasoning=reasoning, finish_reason=finish)
             message = self.store.message(answer.id)
         except AppError as err:
             # The disk is full (or the history refuses writes): the answer is settled on screen all the
@@ -259,7 +361,9 @@ class TurnRunner:
             log.warning("answer %s could not be saved yet: %s", answer.id, err)
             self._unsaved.append(_Unsaved(running.recorder, status, stats))
             recorder = running.recorder
-            message = replace(answer, content=recorder.text, status=status, reasoning=recorder.reasoning or None)
+            message = replace(
+                answer, content=recorder.text, status=status, reasoning=recorder.reasoning or None, finish_reason=finish
+            )
             if error is None and not recorder.failing:  # said once while it streamed is enough
                 error = err
         except LookupError:
@@ -273,4 +377,13 @@ class TurnRunner:
             stats,
             error,
             running.recorder.reasoning,
+            finish,
         )
+
+
+_FINISH: dict[str, FinishReason] = {
+    "stop": "done", "length": "length", "stopped": "stopped", "context_full": "context_full",
+}  # fmt: skip
+_FINISH_BY_STATUS: dict[MessageStatus, FinishReason] = {
+    "complete": "done", "stopped": "stopped", "failed": "failed", "interrupted": "interrupted", "streaming": "failed",
+}  # fmt: skip
