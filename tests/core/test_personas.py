@@ -107,7 +107,9 @@ def test_a_built_in_can_be_edited_and_reset_but_not_deleted(book: PersonaBook) -
         ({"overflow": "explode"}, "overflow"),
     ],
 )
-def test_invalid_values_are_refused_with_the_field_named(book: PersonaBook, change: dict[str, object], field: str) -> None:
+def test_invalid_values_are_refused_with_the_field_named(
+    book: PersonaBook, change: dict[str, object], field: str
+) -> None:
     with pytest.raises(PersonaInvalidError) as caught:
         book.create(replace(book.default(), **change))  # type: ignore[arg-type]
     assert f"The persona's {field} is not valid" in caught.value.user_message()
