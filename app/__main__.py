@@ -1,4 +1,5 @@
-"""``python -m app``: the window; ``python -m app ask …``, ``models …`` and ``history …``: the command line."""
+"""``python -m app``: the window; ``python -m app ask …``, ``models …``, ``history …`` and ``personas …``:
+the command line."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command")
     add_ask_parser(subparsers)
+    from app.core.personas_cli import add_personas_parser
+
+    add_personas_parser(subparsers)
     models = subparsers.add_parser("models", help="list, search, download, import and remove models")
     models.add_argument("models_args", nargs=argparse.REMAINDER)
     history = subparsers.add_parser("history", help="export conversations (Markdown, JSON) and import them")
@@ -40,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.selftest import run
 
         return run(args.self_test_model)
-    if args.command in ("ask", "models", "history"):
+    if args.command in ("ask", "models", "history", "personas"):
         try:
             return _run_command(args)
         except KeyboardInterrupt:  # Ctrl+C before a command took it over (while starting, say)
@@ -60,6 +64,10 @@ def _run_command(args: argparse.Namespace) -> int:
         from app.core.history_cli import run_history_command
 
         return run_history_command(args.history_args)
+    if args.command == "personas":
+        from app.core.personas_cli import run_personas
+
+        return run_personas(args)
     from app.core.models_cli import run_models_command
 
     return run_models_command(args.models_args)

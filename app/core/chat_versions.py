@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.core import branches, chat
 from app.core.chat import Turn
-from app.core.engine.protocol import ModelSpec, SamplingSettings
+from app.core.engine.protocol import ModelSpec, OverflowPolicy, SamplingSettings
 from app.core.errors import NothingToRegenerateError
 from app.core.store import Store
 
@@ -23,6 +23,8 @@ def begin_regenerate(
     model: ModelSpec,
     system_prompt: str,
     sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
 ) -> Turn:
     """A new answer beside ``answer_id`` (same user message), shown in its place."""
     old = store.message(answer_id)
@@ -32,10 +34,13 @@ def begin_regenerate(
     conversation = store.conversation(old.conversation_id)
     seen = [*branches.history_before(store, answer_id)]
     answer = store.add_message(
-        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id
+        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
+        persona_id=persona_id,
     )
-    request = chat.build_request(conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling)
-    return Turn(old.conversation_id, user_message, answer, request)
+    request, sources = chat.build_request(
+        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
+    )
+    return Turn(old.conversation_id, user_message, answer, request, sources)
 
 
 def begin_edit(
@@ -46,6 +51,8 @@ def begin_edit(
     model: ModelSpec,
     system_prompt: str,
     sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
 ) -> Turn:
     """A new version of the user's message ``message_id`` with ``text``, and an answer to it."""
     old = store.message(message_id)
@@ -55,10 +62,13 @@ def begin_edit(
     user_message = store.add_message(old.conversation_id, "user", text, parent_id=old.parent_id)
     seen = store.messages(old.conversation_id)  # the branch now ends with the new version
     answer = store.add_message(
-        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id
+        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
+        persona_id=persona_id,
     )
-    request = chat.build_request(conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling)
-    return Turn(old.conversation_id, user_message, answer, request)
+    request, sources = chat.build_request(
+        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
+    )
+    return Turn(old.conversation_id, user_message, answer, request, sources)
 
 
 def begin_continue(
@@ -68,6 +78,8 @@ def begin_continue(
     model: ModelSpec,
     system_prompt: str,
     sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
 ) -> Turn:
     """Goes on with an answer that was stopped or cut at its length: the same message grows."""
     answer = store.message(answer_id)
@@ -76,7 +88,14 @@ def begin_continue(
     conversation = store.conversation(answer.conversation_id)
     seen = branches.history_before(store, answer_id)
     store.update_message(answer_id, answer.content, status="streaming")
-    request = chat.build_request(
-        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, prefill=answer.content
+    del persona_id  # the answer keeps the persona that began it
+    request, sources = chat.build_request(
+        conversation,
+        seen,
+        model=model,
+        system_prompt=system_prompt,
+        sampling=sampling,
+        prefill=answer.content,
+        overflow=overflow,
     )
-    return Turn(answer.conversation_id, store.message(answer.parent_id), store.message(answer_id), request)
+    return Turn(answer.conversation_id, store.message(answer.parent_id), store.message(answer_id), request, sources)

@@ -147,6 +147,32 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     """
     + _FTS_SCRIPT,
+    # 5: personas (app.core.personas). A conversation points at its persona and remembers where the
+    # model's memory of it begins (the first message still sent; NULL: the first one). An answer
+    # records its persona and why it ended; a message of kind 'persona' is the divider a persona
+    # change leaves in the transcript (role 'system': never sent to the model).
+    """
+    CREATE TABLE personas (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        builtin TEXT UNIQUE,
+        name TEXT NOT NULL,
+        icon TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        system_prompt TEXT NOT NULL DEFAULT '',
+        sampling TEXT NOT NULL DEFAULT '{}',
+        model_name TEXT,
+        n_ctx INTEGER,
+        overflow TEXT NOT NULL DEFAULT '',
+        target_language TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    ALTER TABLE conversations ADD COLUMN persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL;
+    ALTER TABLE conversations ADD COLUMN memory_start INTEGER;
+    ALTER TABLE messages ADD COLUMN persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL;
+    ALTER TABLE messages ADD COLUMN finish_reason TEXT;
+    ALTER TABLE messages ADD COLUMN kind TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -227,3 +227,29 @@ class NothingToRegenerateError(AppError):
 
 class HistoryFileError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "{path} is not a conversation export Parley can read: {reason}")
+class ContextFullError(AppError):
+    """The conversation no longer fits and its persona says to stop and ask (``overflow = "stop"``)."""
+
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "This conversation no longer fits in the model's memory ({tokens} tokens, the limit is {limit}), so the "
+        "answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.",
+    )
+
+
+class PersonaInvalidError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The persona's {field} is not valid: {reason}")
+
+
+class PersonaFileError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The personas file could not be read: {reason}")
+
+
+class PersonaNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "There is no persona named {name}.")
+
+
+class BuiltinPersonaError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "{name} ships with Parley: it can be reset to its shipped text, not deleted."
+    )

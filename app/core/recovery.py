@@ -47,7 +47,8 @@ _CONVERSATION_FIELDS = (
 )  # fmt: skip
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
-    "tokens_per_second", "ttft_seconds", "writer", "reasoning", "parent_id", "chosen_child_id",
+    "tokens_per_second", "ttft_seconds", "writer", "reasoning", "parent_id", "chosen_child_id", "finish_reason",
+    "kind",
 )  # fmt: skip
 _MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning", "chosen_child_id")
 
@@ -391,6 +392,9 @@ def _clean_message(row: Row) -> Row | None:
         "reasoning": _text_or_none(row.get("reasoning")),
         "parent_id": _id_or_none(row.get("parent_id")),
         "chosen_child_id": _id_or_none(row.get("chosen_child_id")),
+        # Personas are not salvaged (a backup has its own), so a message's persona_id is not either.
+        "finish_reason": _text_or_none(row.get("finish_reason")),
+        "kind": _text_or_none(row.get("kind")),
     }
 
 

@@ -33,6 +33,8 @@ DEFAULT_SYSTEM_PROMPT = (
 @dataclass(frozen=True)
 class Settings:
     model_name: str | None = None  # the model new conversations use; None: the first installed one
+    # system_prompt and sampling are read from older files only: they now live in the personas
+    # (app.core.personas.migrate_settings moves an edited pair into "General assistant").
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     n_ctx: int = 4096
     n_gpu_layers: int = -1
@@ -41,6 +43,9 @@ class Settings:
     imported_models: tuple[str, ...] = ()  # paths of .gguf files used where they lie
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
     hub_token: str = ""
+    about_you: str = ""  # the user's own words, added to every persona's system prompt when switched on
+    about_you_enabled: bool = False
+    overflow: str = "drop_oldest"  # when a conversation outgrows the context: "drop_oldest" or "stop"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -96,6 +101,14 @@ def _language(value: Any) -> Any:
     return value if value in ("", "en", "zh_CN") else _INVALID
 
 
+def _bool(value: Any) -> Any:
+    return value if isinstance(value, bool) else _INVALID
+
+
+def _overflow(value: Any) -> Any:
+    return value if value in ("drop_oldest", "stop") else _INVALID
+
+
 def _optional_int(value: Any) -> Any:
     return value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
 
@@ -109,6 +122,9 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "imported_models": _strings,
     "hub_endpoint": _text,
     "hub_token": _text,
+    "about_you": _text,
+    "about_you_enabled": _bool,
+    "overflow": _overflow,
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

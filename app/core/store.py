@@ -49,6 +49,11 @@ Role = Literal["system", "user", "assistant"]
 # Stop; interrupted: the app or engine died while it streamed; failed: generation raised.
 Thinking = Literal["on", "off"]
 MessageStatus = Literal["complete", "streaming", "stopped", "interrupted", "failed"]
+# done: the model ended it; stopped: the user did (or a stop string); length: the longest answer was
+# reached; context_full: the context had no room left; interrupted and failed as the statuses say.
+FinishReason = Literal["done", "stopped", "length", "context_full", "interrupted", "failed"]
+FINISH_REASONS: tuple[FinishReason, ...] = ("done", "stopped", "length", "context_full", "interrupted", "failed")
+MessageKind = Literal["persona"]
 ROLES: tuple[Role, ...] = ("system", "user", "assistant")
 STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "stopped", "interrupted", "failed")
 
@@ -67,6 +72,8 @@ class Conversation:
     uuid: str = ""  # kept through export and import: the same conversation in another history
     pinned: bool = False  # listed at the top
     title_set_by_user: bool = False  # an automatic title never replaces one the user chose
+    persona_id: int | None = None  # None: the default persona (app.core.personas)
+    memory_start: int | None = None  # the first message the model still gets (older ones fell out); None: all
 
 
 @dataclass(frozen=True)
@@ -83,14 +90,18 @@ class Message:
     ttft_seconds: float | None = None
     reasoning: str | None = None  # a reasoning model's thinking, shown apart from the answer
     parent_id: int | None = None  # the message this one follows (None: the first); see app.core.branches
+    persona_id: int | None = None  # the persona that wrote an answer (or, for a divider, the one chosen)
+    finish_reason: FinishReason | None = None  # why an answer ended
+    kind: MessageKind | None = None  # None: a message; "persona": a divider left by a persona change
 
 
 _CONVERSATION_COLUMNS = (
-    "id, title, created_at, updated_at, model_name, system_prompt, thinking, uuid, pinned, title_set_by_user"
+    "id, title, created_at, updated_at, model_name, system_prompt, thinking, uuid, pinned, title_set_by_user, "
+    "persona_id, memory_start"
 )
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
-    "tokens_per_second, ttft_seconds, reasoning, parent_id"
+    "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind"
 )
 
 
@@ -245,14 +256,19 @@ class Store:
     # -- conversations -------------------------------------------------------------------------
 
     def create_conversation(
-        self, title: str = DEFAULT_TITLE, *, model_name: str | None = None, system_prompt: str | None = None
+        self,
+        title: str = DEFAULT_TITLE,
+        *,
+        model_name: str | None = None,
+        system_prompt: str | None = None,
+        persona_id: int | None = None,
     ) -> Conversation:
         now = time.time()
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO conversations (title, created_at, updated_at, model_name, system_prompt) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (title, now, now, model_name, system_prompt),
+                "INSERT INTO conversations (title, created_at, updated_at, model_name, system_prompt, persona_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (title, now, now, model_name, system_prompt, persona_id),
             )
             new_id = int(cursor.lastrowid or 0)
         return self.conversation(new_id)
@@ -303,6 +319,28 @@ class Store:
         with self._write() as db:
             db.execute("UPDATE conversations SET system_prompt = ? WHERE id = ?", (system_prompt, conversation_id))
 
+    def set_conversation_persona(self, conversation_id: int, persona_id: int, name: str) -> Message:
+        """Points the conversation at another persona and leaves a divider naming it; returns the divider."""
+        from app.core import branches  # builds on this module
+
+        now = time.time()
+        with self._write() as db:
+            db.execute("UPDATE conversations SET persona_id = ? WHERE id = ?", (persona_id, conversation_id))
+            parent = branches.leaf_id(db, conversation_id)
+            cursor = db.execute(
+                "INSERT INTO messages (conversation_id, role, content, status, created_at, persona_id, kind, "
+                "parent_id) VALUES (?, 'system', ?, 'complete', ?, ?, 'persona', ?)",
+                (conversation_id, name, now, persona_id, parent),
+            )
+            new_id = int(cursor.lastrowid or 0)
+            branches.choose_in(db, conversation_id, parent, new_id)
+        return self.message(new_id)
+
+    def set_memory_start(self, conversation_id: int, message_id: int | None) -> None:
+        """Where the model's memory of the conversation now begins (older messages are no longer sent)."""
+        with self._write() as db:
+            db.execute("UPDATE conversations SET memory_start = ? WHERE id = ?", (message_id, conversation_id))
+
     def delete_conversation(self, conversation_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
@@ -318,6 +356,7 @@ class Store:
         status: MessageStatus = "complete",
         model_name: str | None = None,
         parent_id: int | Literal["leaf"] | None = "leaf",
+        persona_id: int | None = None,
     ) -> Message:
         """Adds a message after ``parent_id`` (None: a first message; "leaf": the end of the branch on
         screen), makes it the branch shown there, and commits it before returning."""
@@ -329,8 +368,8 @@ class Store:
             parent = branches.leaf_id(db, conversation_id) if parent_id == "leaf" else parent_id
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer, "
-                "parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model_name, now, writer, parent),
+                "parent_id, persona_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model_name, now, writer, parent, persona_id),
             )
             new_id = int(cursor.lastrowid or 0)
             branches.choose_in(db, conversation_id, parent, new_id)
@@ -347,16 +386,18 @@ class Store:
         tokens_per_second: float | None = None,
         ttft_seconds: float | None = None,
         reasoning: str | None = None,
+        finish_reason: FinishReason | None = None,
     ) -> None:
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET content = ?, status = COALESCE(?, status), "
                 "n_tokens = COALESCE(?, n_tokens), tokens_per_second = COALESCE(?, tokens_per_second), "
                 "ttft_seconds = COALESCE(?, ttft_seconds), reasoning = COALESCE(?, reasoning), "
+                "finish_reason = COALESCE(?, finish_reason), "
                 "writer = CASE WHEN ? = 'streaming' THEN ? ELSE writer END WHERE id = ?",
                 (
                     content, status, n_tokens, tokens_per_second, ttft_seconds, reasoning or None,
-                    status, self.instance_id, message_id,
+                    finish_reason, status, self.instance_id, message_id,
                 ),
             )
 

@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.branches import Versions
 from app.core.store import Message
-from app.ui import style
+from app.ui import persona_marks, style
 
 RENDER_INTERVAL_MS = 30
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
@@ -47,6 +47,7 @@ class _Shown:
     text: str
     reasoning: str = ""
     has_controls: bool = False  # the last line is the message's links
+    has_details: bool = False  # the line above the links (or the last one) is the answer's details
 
 
 class ChatView(QtWidgets.QTextBrowser):
@@ -72,6 +73,8 @@ class ChatView(QtWidgets.QTextBrowser):
         self._end = 0
         self._versions: dict[int, Versions] = {}
         self._bulk = False  # laying out a page: no scrolling per message
+        self.memory_start: int | None = None  # the first message the model still remembers (a marker shows it)
+        self.persona_names: dict[int, str] = {}  # persona id -> shown name, for dividers and details lines
         self._expanded: set[int] = set()  # answers whose reasoning is open
         self._dirty: set[int] = set()
         self.render_count = 0  # how many times a message was (re-)rendered; tests read it
@@ -100,7 +103,7 @@ class ChatView(QtWidgets.QTextBrowser):
         self._column_margin = -1
         self._fit_column()
         self._follow_bottom = True
-        self._all = [message for message in messages if message.role != "system"]
+        self._all = [message for message in messages if message.role != "system" or message.kind is not None]
         self._versions = versions or {}
         index = next((i for i, m in enumerate(self._all) if m.id == focus), None)
         if index is None:
@@ -114,7 +117,7 @@ class ChatView(QtWidgets.QTextBrowser):
 
     def add_message(self, message: Message) -> None:
         """Adds a message at the end of the conversation (a new turn's)."""
-        if message.role == "system":
+        if message.role == "system" and message.kind is None:
             return
         if self._end < len(self._all):
             # The end is not laid out (a search result is on screen): show the newest page first.
@@ -156,6 +159,11 @@ class ChatView(QtWidgets.QTextBrowser):
             cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
         else:
             cursor.setPosition(self.document().rootFrame().firstPosition())
+        if message.id == self.memory_start or message.kind == "persona":
+            # Personas (app.ui.persona_marks): a divider for a persona change, a marker where the memory begins.
+            persona_marks.insert_marker(cursor, self, message, self.memory_start, self.persona_names)
+        if message.role == "system":
+            return
         frame = cursor.insertFrame(self._frame_format(message))
         shown = _Shown(message, frame, message.content, message.reasoning or "")
         self._shown[message.id] = shown
@@ -216,8 +224,11 @@ class ChatView(QtWidgets.QTextBrowser):
 
     def shown_text(self, message_id: int) -> str:
         """The plain text on screen for one message (its header line, then its body), without its links."""
+        shown = self._shown[message_id]
         text = self._frame_text(message_id)
-        return text.rpartition("\n")[0] if self._shown[message_id].has_controls else text
+        for _ in range(int(shown.has_controls) + int(shown.has_details)):
+            text = text.rpartition("\n")[0]
+        return text
 
     def _frame_text(self, message_id: int) -> str:
         frame = self._shown[message_id].frame
@@ -278,6 +289,9 @@ class ChatView(QtWidgets.QTextBrowser):
                 self._insert_thinking(cursor, shown, palette)
             body_start = cursor.position()
             self._insert_body(cursor, shown, palette)
+            shown.has_details = shown.message.role == "assistant" and shown.message.status != "streaming"
+            if shown.has_details:
+                persona_marks.insert_details(cursor, self, shown.message, self.persona_names, palette)
             self._insert_controls(cursor, shown, palette)
             cursor.endEditBlock()
             if shown.message.role != "user" and shown.text:

@@ -162,6 +162,31 @@
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="233" />
+        <source>This conversation no longer fits in the model's memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="241" />
+        <source>The persona's {field} is not valid: {reason}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="245" />
+        <source>The personas file could not be read: {reason}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="249" />
+        <source>There is no persona named {name}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="253" />
+        <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>Application</name>
@@ -224,107 +249,107 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="251" />
+        <location filename="../../app/ui/chat_view.py" line="258" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="252" />
+        <location filename="../../app/ui/chat_view.py" line="259" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="254" />
+        <location filename="../../app/ui/chat_view.py" line="261" />
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="255" />
+        <location filename="../../app/ui/chat_view.py" line="262" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="256" />
+        <location filename="../../app/ui/chat_view.py" line="263" />
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="257" />
+        <location filename="../../app/ui/chat_view.py" line="264" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="308" />
+        <location filename="../../app/ui/chat_view.py" line="317" />
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="320" />
+        <location filename="../../app/ui/chat_view.py" line="329" />
         <source>Show the previous version</source>
         <translation>显示上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="323" />
+        <location filename="../../app/ui/chat_view.py" line="332" />
         <source>Show the next version</source>
         <translation>显示下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="325" />
+        <location filename="../../app/ui/chat_view.py" line="334" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="325" />
+        <location filename="../../app/ui/chat_view.py" line="334" />
         <source>Edit and send again as a new version</source>
         <translation>编辑后作为新版本重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="327" />
+        <location filename="../../app/ui/chat_view.py" line="336" />
         <source>Write a new version of this answer</source>
         <translation>为这个回答写一个新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="328" />
+        <location filename="../../app/ui/chat_view.py" line="337" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="329" />
+        <location filename="../../app/ui/chat_view.py" line="338" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="329" />
+        <location filename="../../app/ui/chat_view.py" line="338" />
         <source>Copy the message's Markdown source</source>
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="331" />
+        <location filename="../../app/ui/chat_view.py" line="340" />
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="332" />
+        <location filename="../../app/ui/chat_view.py" line="341" />
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="350" />
+        <location filename="../../app/ui/chat_view.py" line="359" />
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="352" />
+        <location filename="../../app/ui/chat_view.py" line="361" />
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="354" />
+        <location filename="../../app/ui/chat_view.py" line="363" />
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="358" />
+        <location filename="../../app/ui/chat_view.py" line="367" />
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -355,6 +380,26 @@
         <location filename="../../app/ui/composer.py" line="89" />
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
+    </message>
+</context>
+<context>
+    <name>ContextMeter</name>
+    <message>
+        <location filename="../../app/ui/context_meter.py" line="47" />
+        <source>Context: %1%2 of %3 tokens</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/context_meter.py" line="50" />
+        <source>too long</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../app/ui/context_meter.py" line="52" />
+        <source>%n turn(s) out of memory</source>
+        <translation type="unfinished">
+            <numerusform />
+        </translation>
     </message>
 </context>
 <context>
@@ -1212,6 +1257,194 @@
     </message>
 </context>
 <context>
+    <name>PersonaEditor</name>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="41" />
+        <source>Personas</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="60" />
+        <source>random</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="62" />
+        <source>separated by |</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="64" />
+        <source>the conversation's model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="67" />
+        <source>from Settings</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="69" />
+        <source>From Settings</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="69" />
+        <source>Drop the oldest turns</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="69" />
+        <source>Stop and ask</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="73" />
+        <source>from the text</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="74" />
+        <source>Add “About you” to every persona</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="76" />
+        <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="108" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="109" />
+        <source>Description</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="110" />
+        <source>System prompt</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="113" />
+        <source>Temperature</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="113" />
+        <source>Top-p</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="113" />
+        <source>Top-k</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="114" />
+        <source>Min-p</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="114" />
+        <source>Repeat penalty</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="115" />
+        <source>Longest answer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="115" />
+        <source>Seed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="116" />
+        <source>Stop strings</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="116" />
+        <source>Preferred model</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="117" />
+        <source>Context length</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="117" />
+        <source>When the context is full</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="118" />
+        <source>Target language</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="126" />
+        <source>What the model gets</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="130" />
+        <source>New</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="130" />
+        <source>Duplicate</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="131" />
+        <source>Delete</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="131" />
+        <source>Reset</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="132" />
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="132" />
+        <source>Export…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="138" />
+        <source>Save</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="195" />
+        <source>The seed must be a whole number; it was left random.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="247" />
+        <source>New persona</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="253" />
+        <source>copy</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>RecommendedCard</name>
     <message>
         <location filename="../../app/ui/recommended_list.py" line="26" />
@@ -1541,6 +1774,19 @@
         <location filename="../../app/ui/welcome.py" line="135" />
         <source>Find more models</source>
         <translation>查找更多模型</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="25" />
+        <source>Export personas</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="25" />
+        <source>Import personas</source>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.engine.protocol import GenerationRequest, ModelSpec
+from app.core.engine.protocol import CountTokensRequest, GenerationRequest, ModelSpec
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,11 @@ class GenerateCommand:
 
 
 @dataclass(frozen=True)
+class CountCommand:
+    request: CountTokensRequest
+
+
+@dataclass(frozen=True)
 class UnloadCommand:
     pass
 
@@ -31,7 +36,7 @@ class ShutdownCommand:
     pass
 
 
-WorkerCommand = LoadCommand | GenerateCommand | UnloadCommand | ShutdownCommand
+WorkerCommand = LoadCommand | GenerateCommand | CountCommand | UnloadCommand | ShutdownCommand
 
 
 @dataclass(frozen=True)

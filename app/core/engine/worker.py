@@ -30,6 +30,7 @@ from typing import Any
 import llama_cpp
 
 from app.core.engine.commands import (
+    CountCommand,
     GenerateCommand,
     LoadCommand,
     ShutdownCommand,
@@ -39,6 +40,7 @@ from app.core.engine.commands import (
 )
 from app.core.engine.protocol import (
     ChatMessage,
+    CountTokensRequest,
     EngineCrashed,
     EngineEvent,
     GenerationFailed,
@@ -50,6 +52,7 @@ from app.core.engine.protocol import (
     ModelSpec,
     ModelUnloaded,
     StopReason,
+    TokensCounted,
     TokensReceived,
 )
 from app.core.engine.reasoning import MARKUP, OutputSplitter
@@ -132,7 +135,11 @@ class LlamaLog:
 
 
 class ContextOverflowError(Exception):
-    pass
+    """The prompt does not fit: ``code`` is "message_too_long" or "context_full" (see GenerationFailed)."""
+
+    def __init__(self, message: str, code: str, tokens: int, limit: int) -> None:
+        super().__init__(message)
+        self.code, self.tokens, self.limit = code, tokens, limit
 
 
 class DecodeError(Exception):
@@ -278,33 +285,56 @@ class ModelSession:
                 return render([merged, *messages[2:]]) + request.prefill
             raise
 
-    def _fit(self, request: GenerationRequest) -> tuple[str, list[int], int]:
-        """Renders the prompt, leaving out the oldest turns while it does not fit the context.
+    def prompt_limit(self, max_tokens: int) -> int:
+        """How many tokens a prompt may take: the rest of the context is kept for the answer."""
+        return self.n_ctx - min(max_tokens, max(64, self.n_ctx // 4))
 
-        A turn goes whole, the user's message with its answer, so what is left still starts with
-        a user message and alternates as templates like Mistral's and Gemma's insist.
+    def count(self, request: CountTokensRequest) -> TokensCounted:
+        text = self._render(request.messages, GenerationRequest(request.request_id, request.model, request.messages))
+        tokens = len(self.prompt_ids(text))
+        return TokensCounted(request.request_id, tokens, self.n_ctx, self.prompt_limit(request.max_tokens))
+
+    def _fit(self, request: GenerationRequest) -> tuple[str, list[int], int]:
+        """Renders the prompt; when it does not fit, applies the request's overflow policy.
+
+        "drop_oldest" leaves out the oldest turns until about a quarter of the context is free, so
+        the next turns extend this prompt (and reuse its cache) until the next chunk must go. A turn
+        goes whole, the user's message with its answer, so what is left still starts with a user
+        message and alternates as templates like Mistral's and Gemma's insist. The system prompt
+        always stays. Returns the text, its ids, and how many messages were left out.
         """
         messages = list(request.messages)
-        reserve = min(request.sampling.max_tokens, max(64, self.n_ctx // 4))
-        limit = self.n_ctx - reserve
+        limit = self.prompt_limit(request.sampling.max_tokens)
+        text = self._render(messages, request)
+        ids = self.prompt_ids(text)
+        if len(ids) <= limit:
+            return text, ids, 0
+        first = next((i for i, m in enumerate(messages) if m.role != "system"), len(messages))
+        last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=first)
+        alone = messages[:first] + messages[last_user:]
+        alone_tokens = len(ids) if len(alone) == len(messages) else len(self.prompt_ids(self._render(alone, request)))
+        if alone_tokens > limit:
+            raise ContextOverflowError(
+                f"the message is too long for this model's context ({alone_tokens} tokens, the limit is {limit})",
+                "message_too_long", alone_tokens, limit,
+            )  # fmt: skip
+        if request.overflow == "stop":
+            raise ContextOverflowError(
+                f"the conversation no longer fits in the context ({len(ids)} tokens, the limit is {limit})",
+                "context_full", len(ids), limit,
+            )  # fmt: skip
+        target = limit - self.n_ctx // 4
         dropped = 0
-        while True:
-            text = self._render(messages, request)
-            ids = self.prompt_ids(text)
-            if len(ids) <= limit:
-                return text, ids, dropped
-            first = next((i for i, m in enumerate(messages) if m.role != "system"), None)
-            last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
-            if first is None or last_user is None or first >= last_user:
-                raise ContextOverflowError(
-                    f"the message is too long for this model's context ({len(ids)} tokens, "
-                    f"the limit is {limit}); shorten it or start a new conversation"
-                )
+        while len(ids) > target and first < last_user:
             end = first + 1
             while end < last_user and messages[end].role != "user":
                 end += 1
             dropped += end - first
+            last_user -= end - first
             del messages[first:end]
+            text = self._render(messages, request)
+            ids = self.prompt_ids(text)
+        return text, ids, dropped
 
     # -- generation ----------------------------------------------------------------------------
 
@@ -383,7 +413,10 @@ class ModelSession:
                     if output.stopped:
                         reason = "stop"
                         break
-                if len(reply_ids) >= sampling.max_tokens or self.llm.n_tokens + 1 >= self.n_ctx:
+                if len(reply_ids) >= sampling.max_tokens:
+                    break
+                if self.llm.n_tokens + 1 >= self.n_ctx:
+                    reason = "context_full"
                     break
         except RuntimeError as exc:
             if self._stop_seq.value < seq:
@@ -434,6 +467,8 @@ class Worker:
             self.load(command.model, always_answer=True)
         elif isinstance(command, GenerateCommand):
             self.generate(command)
+        elif isinstance(command, CountCommand):
+            self.count(command.request)
         elif isinstance(command, UnloadCommand):
             unloaded = self.session.spec if self.session is not None else None
             self.unload()
@@ -488,6 +523,14 @@ class Worker:
         self._emit(self.session.loaded_event(self.session.load_seconds))
         return True
 
+    def count(self, request: CountTokensRequest) -> None:
+        if not self.load(request.model, request.request_id) or self.session is None:
+            return
+        try:
+            self._emit(self.session.count(request))
+        except TemplateRenderError as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc)))
+
     def generate(self, command: GenerateCommand) -> None:
         request = command.request
         if not self.load(request.model, request.request_id) or self.session is None:
@@ -495,7 +538,11 @@ class Worker:
         session = self.session
         try:
             session.generate(request, command.seq, self._emit)
-        except (ContextOverflowError, TemplateRenderError, DecodeError) as exc:
+        except ContextOverflowError as exc:
+            self._emit(
+                GenerationFailed(request.request_id, str(exc), code=exc.code, prompt_tokens=exc.tokens, limit=exc.limit)
+            )
+        except (TemplateRenderError, DecodeError) as exc:
             # Only the failures this conversation or this model explain; anything else is a bug.
             self._emit(GenerationFailed(request.request_id, str(exc)))
         except (BrokenPipeError, ConnectionResetError):
