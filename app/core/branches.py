@@ -40,7 +40,7 @@ def leaf_id(db: sqlite3.Connection, conversation_id: int) -> int | None:
         db.execute("SELECT id, chosen_child_id FROM messages WHERE conversation_id = ?", (conversation_id,)).fetchall()
     )
     seen: set[int] = set()
-    while chosen.get(current) is not None and current not in seen:
+    while chosen.get(current) in chosen and current not in seen:  # a chosen child that is gone ends it
         seen.add(current)
         current = chosen[current]
     return int(current) if current in chosen else None

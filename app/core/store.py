@@ -402,8 +402,27 @@ class Store:
             )
 
     def delete_message(self, message_id: int) -> None:
+        """Deletes a message that has no replies (one taken back); the version shown in its place is
+        then its newest sibling, or none."""
         with self._write() as db:
+            row = db.execute("SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)).fetchone()
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            if row is None:
+                return
+            conversation_id, parent_id = row
+            sibling = db.execute(
+                "SELECT max(id) FROM messages WHERE conversation_id = ? AND parent_id IS ?", (conversation_id, parent_id)
+            ).fetchone()[0]
+            if parent_id is None:
+                db.execute(
+                    "UPDATE conversations SET chosen_root_id = ? WHERE id = ? AND chosen_root_id = ?",
+                    (sibling, conversation_id, message_id),
+                )
+            else:
+                db.execute(
+                    "UPDATE messages SET chosen_child_id = ? WHERE id = ? AND chosen_child_id = ?",
+                    (sibling, parent_id, message_id),
+                )
 
     def message(self, message_id: int) -> Message:
         with self._reading() as db:

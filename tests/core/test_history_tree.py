@@ -183,3 +183,18 @@ def test_a_search_result_in_another_version_is_put_on_screen(parley_home: Path) 
     branches.show_message(store, apple.id)
     assert _contents(store, conversation_id) == ["Name a fruit", "Apple"]
     store.close()
+
+
+def test_a_message_taken_back_leaves_the_branch_ending_where_it_was(tmp_path: Path) -> None:
+    store = Store(tmp_path / "history.db")
+    c = store.create_conversation()
+    store.add_message(c.id, "user", "My name is Zorblax.")
+    answer = store.add_message(c.id, "assistant", "Hello Zorblax!")
+    paste = store.add_message(c.id, "user", "a paste far too long")
+    empty = store.add_message(c.id, "assistant", "", status="streaming")
+    store.delete_message(empty.id)
+    store.delete_message(paste.id)
+    assert [m.content for m in store.messages(c.id)] == ["My name is Zorblax.", "Hello Zorblax!"]
+    later = store.add_message(c.id, "user", "What is my name?")
+    assert later.parent_id == answer.id
+    assert [m.content for m in store.messages(c.id)][-1] == "What is my name?"
