@@ -227,3 +227,7 @@ class NothingToRegenerateError(AppError):
 
 class HistoryFileError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "{path} is not a conversation export Parley can read: {reason}")
+
+
+class HistoryExportError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The export could not be written to {path}: {reason}")
