@@ -90,7 +90,10 @@ def test_one_conversation_is_exported_from_the_sidebar_as_markdown_and_json(
     assert markdown.startswith("# Bread: a recipe?") and "Flour, water, **salt** and time." in markdown
     document = json.loads((tmp_path / "bread.json").read_text(encoding="utf-8"))
     assert [c["title"] for c in document["conversations"]] == ["Bread: a recipe?"]
-    assert [m["content"] for m in document["conversations"][0]["messages"]][0] == "How do I bake bread?"
+    assert [m["content"] for m in document["conversations"][0]["messages"]] == [
+        "How do I bake bread?",
+        "Flour, water, **salt** and time.",
+    ]
     assert window.banner.kind() == "info" and str(tmp_path / "bread.json") in window.banner.text()
 
 
