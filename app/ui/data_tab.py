@@ -102,7 +102,7 @@ class DataTab(QtWidgets.QWidget):
         layout.addWidget(backups_title)
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_label, 1, QtCore.Qt.AlignmentFlag.AlignTop)  # no gaps when the list is hidden
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
 
