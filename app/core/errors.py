@@ -253,3 +253,7 @@ class BuiltinPersonaError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "{name} ships with Parley: it can be reset to its shipped text, not deleted."
     )
+
+
+class HistoryExportError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The export could not be written to {path}: {reason}")

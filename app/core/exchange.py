@@ -118,7 +118,21 @@ def read_document(path: Path) -> dict[str, Any]:
 
 def import_file(store: Store, path: Path, *, on_conflict: OnConflict = "skip") -> ImportReport:
     """Adds the conversations of an export (Parley's or ChatGPT's) to the history."""
-    document = read_document(path)
+    return import_document(store, read_document(path), path, on_conflict=on_conflict)
+
+
+def already_present(store: Store, document: dict[str, Any]) -> int:
+    """How many of a read document's conversations are in the history already (the same uuid)."""
+    known = {c.uuid for c in store.conversations()}
+    conversations = document.get("conversations")
+    items = conversations if isinstance(conversations, list) else []
+    return sum(1 for data in items if isinstance(data, dict) and data.get("uuid") in known)
+
+
+def import_document(
+    store: Store, document: dict[str, Any], path: Path, *, on_conflict: OnConflict = "skip"
+) -> ImportReport:
+    """Adds the conversations of a document ``read_document`` returned; ``path`` names it in errors."""
     conversations = document.get("conversations")
     if not isinstance(conversations, list):
         raise HistoryFileError(path=path, reason="no list of conversations")

@@ -411,7 +411,8 @@ class Store:
                 return
             conversation_id, parent_id = row
             sibling = db.execute(
-                "SELECT max(id) FROM messages WHERE conversation_id = ? AND parent_id IS ?", (conversation_id, parent_id)
+                "SELECT max(id) FROM messages WHERE conversation_id = ? AND parent_id IS ?",
+                (conversation_id, parent_id),
             ).fetchone()[0]
             if parent_id is None:
                 db.execute(

@@ -16,13 +16,15 @@ scrolls to the top (or bottom). Under each message a line of links: "‹ 2/3 ›
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.branches import Versions
 from app.core.store import Message
 from app.ui import persona_marks, style
+from app.ui.stream_split import settled_length
 
 RENDER_INTERVAL_MS = 30
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
@@ -36,7 +38,11 @@ _MARKDOWN = (
 _THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
 _ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
 PAGE = 40  # messages laid out when a conversation opens
-SCROLL_PAGE = 8  # messages put in at a time while scrolling, so no one step stalls the window
+SCROLL_PAGE = 8  # messages put in at most at a time while scrolling
+PAGE_BUDGET_S = 0.012  # ... and no more once this long was spent, so no one step stalls the window
+# At most this many messages stay laid out: a page put in at one end drops as many from the other,
+# since every page put in at the top makes Qt lay out again all that follows it.
+MAX_LAID_OUT = 120
 _PAGE_EDGE = 200  # pixels from the top (or bottom) where the next page is put in
 
 
@@ -48,6 +54,12 @@ class _Shown:
     reasoning: str = ""
     has_controls: bool = False  # the last line is the message's links
     has_details: bool = False  # the line above the links (or the last one) is the answer's details
+    marker_lines: int = 0  # lines above the header: a persona divider, where the model's memory begins
+    # While it streams, an answer's settled Markdown (text[:settled]) is rendered once and only the
+    # tail after it again; tail_offset is where the tail starts, counted from the frame's start.
+    settled: int = 0
+    tail_offset: int = -1  # -1: rendered whole
+    tail_reasoning: str = ""  # the reasoning when the tail mode began (a change renders whole)
 
 
 class ChatView(QtWidgets.QTextBrowser):
@@ -139,54 +151,108 @@ class ChatView(QtWidgets.QTextBrowser):
         """How many messages are laid out now (the rest are paged in on scrolling)."""
         return len(self._shown)
 
-    def _lay_out(self, messages: list[Message], *, at_start: bool = False) -> None:
-        """Lays out ``messages`` after (or, ``at_start``, before) those laid out, in one go."""
+    def _lay_out(self, messages: list[Message], *, at_start: bool = False, budget_s: float | None = None) -> int:
+        """Lays out ``messages`` after (or, ``at_start``, the last of them before) those laid out;
+        with ``budget_s``, stops once that long was spent. Returns how many it laid out.
+
+        The whole page is one edit of the document (and its polish a second one), so Qt lays the
+        document out twice per page instead of twice per message."""
         self._bulk = True
+        document = self.document()
+        palette = self.palette()
+        started = time.perf_counter()
+        done: list[tuple[_Shown, int]] = []
+        edit = QtGui.QTextCursor(document)
         try:
-            position = 0 if at_start else -1
+            edit.beginEditBlock()
             for message in messages if not at_start else reversed(messages):
-                self._insert_frame(message, position)
+                cursor = QtGui.QTextCursor(document)
+                if at_start:
+                    cursor.setPosition(document.rootFrame().firstPosition())
+                else:
+                    cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+                frame = cursor.insertFrame(self._frame_format(message))
+                shown = _Shown(message, frame, message.content, message.reasoning or "")
+                self._shown[message.id] = shown
+                self.render_count += 1
+                done.append((shown, self._write(shown, palette)))
+                if budget_s is not None and time.perf_counter() - started > budget_s:
+                    break
+            edit.endEditBlock()
+            # A second edit: the tables the Markdown made exist only once the first one has ended.
+            edit.beginEditBlock()
+            for shown, body_offset in done:
+                self._polish(shown, body_offset, palette)
+            edit.endEditBlock()
+            for shown, _ in done:
+                if shown.tail_offset >= 0:
+                    self._render_tail(shown, palette)
         finally:
             self._bulk = False
         if at_start:
-            self._start -= len(messages)
+            self._start -= len(done)
         else:
-            self._end += len(messages)
-
-    def _insert_frame(self, message: Message, position: int) -> None:
-        cursor = QtGui.QTextCursor(self.document())
-        if position < 0:
-            cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
-        else:
-            cursor.setPosition(self.document().rootFrame().firstPosition())
-        if message.id == self.memory_start or message.kind == "persona":
-            # Personas (app.ui.persona_marks): a divider for a persona change, a marker where the memory begins.
-            persona_marks.insert_marker(cursor, self, message, self.memory_start, self.persona_names)
-        if message.role == "system":
-            return
-        frame = cursor.insertFrame(self._frame_format(message))
-        shown = _Shown(message, frame, message.content, message.reasoning or "")
-        self._shown[message.id] = shown
-        self._render(shown)
+            self._end += len(done)
+        return len(done)
 
     def _page_in_older(self) -> None:
         if self._start <= 0:
             return
         bar = self.verticalScrollBar()
         before_height, before_value = self.document().size().height(), bar.value()
-        self._lay_out(self._all[max(0, self._start - SCROLL_PAGE) : self._start], at_start=True)
+        self._lay_out(self._all[max(0, self._start - SCROLL_PAGE) : self._start], at_start=True, budget_s=PAGE_BUDGET_S)
         grown = self.document().size().height() - before_height
         bar.setValue(before_value + int(grown))
+        self._drop_far_end(at_start=False)
 
     def _page_in_newer(self) -> None:
         if self._end >= len(self._all):
             return
-        self._lay_out(self._all[self._end : self._end + SCROLL_PAGE])
+        self._lay_out(self._all[self._end : self._end + SCROLL_PAGE], budget_s=PAGE_BUDGET_S)
+        bar = self.verticalScrollBar()
+        before_height, before_value = self.document().size().height(), bar.value()
+        if self._drop_far_end(at_start=True):
+            shrunk = before_height - self.document().size().height()
+            bar.setValue(before_value - int(shrunk))
+
+    def _drop_far_end(self, *, at_start: bool) -> bool:
+        """Takes laid out messages beyond ``MAX_LAID_OUT`` off the start (or the end) of the document;
+        scrolling back there puts them in again. Returns whether any were taken off."""
+        excess = len(self._shown) - MAX_LAID_OUT
+        if excess <= 0:
+            return False
+        indexes = range(self._start, self._start + excess) if at_start else range(self._end - excess, self._end)
+        dropped = [self._all[index] for index in indexes]
+        keep = self._shown[self._all[self._start + excess].id].frame
+        document = self.document()
+        cursor = QtGui.QTextCursor(document)
+        self._bulk = True
+        try:
+            if at_start:
+                cursor.setPosition(document.rootFrame().firstPosition())
+                cursor.setPosition(keep.firstPosition() - 1, QtGui.QTextCursor.MoveMode.KeepAnchor)
+            else:
+                cursor.setPosition(self._shown[dropped[0].id].frame.firstPosition() - 1)
+                cursor.movePosition(QtGui.QTextCursor.MoveOperation.End, QtGui.QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        finally:
+            self._bulk = False
+        for index, message in zip(indexes, dropped, strict=True):
+            shown = self._shown.pop(message.id)
+            self._dirty.discard(message.id)
+            # What streamed in so far stays, for when it is put in again.
+            self._all[index] = replace(shown.message, content=shown.text, reasoning=shown.reasoning or None)
+        if at_start:
+            self._start += excess
+        else:
+            self._end -= excess
+        return True
 
     def append_to_answer(self, message_id: int, text: str, reasoning: str = "") -> None:
         """Adds streamed ``text`` (and reasoning) to an answer; it appears with the next render tick."""
         shown = self._shown.get(message_id)
         if shown is None:
+            self._update_unshown(message_id, text, reasoning)
             return
         shown.text += text
         shown.reasoning += reasoning
@@ -198,12 +264,23 @@ class ChatView(QtWidgets.QTextBrowser):
         """Shows the settled answer: its final text and, when it did not complete, a mark saying why."""
         shown = self._shown.get(message.id)
         if shown is None:
+            self._all = [message if m.id == message.id else m for m in self._all]
             return
         self._dirty.discard(message.id)
         shown.message = message
         shown.text = message.content
         shown.reasoning = message.reasoning or ""
         self._render(shown)
+
+    def _update_unshown(self, message_id: int, text: str, reasoning: str) -> None:
+        """Streamed text for an answer not laid out now (the user scrolled far up): kept for later."""
+        for index in range(len(self._all) - 1, -1, -1):
+            message = self._all[index]
+            if message.id == message_id:
+                self._all[index] = replace(
+                    message, content=message.content + text, reasoning=(message.reasoning or "") + reasoning or None
+                )
+                return
 
     def set_thinking_open(self, message_id: int, open_: bool) -> None:
         """Opens or closes an answer's reasoning (what a click on its "Thinking" line does)."""
@@ -220,15 +297,21 @@ class ChatView(QtWidgets.QTextBrowser):
         return message_id in self._expanded
 
     def message_ids(self) -> list[int]:
-        return list(self._shown)
+        """The ids of the messages laid out, in the order shown."""
+        return [message.id for message in self._all[self._start : self._end] if message.id in self._shown]
 
     def shown_text(self, message_id: int) -> str:
-        """The plain text on screen for one message (its header line, then its body), without its links."""
+        """The plain text on screen for one message (its header line, then its body), without the lines
+        around it: a divider or memory marker above, the details and links below."""
         shown = self._shown[message_id]
-        text = self._frame_text(message_id)
-        for _ in range(int(shown.has_controls) + int(shown.has_details)):
-            text = text.rpartition("\n")[0]
-        return text
+        lines = self._frame_text(message_id).split("\n")[shown.marker_lines :]
+        end = len(lines) - int(shown.has_controls) - int(shown.has_details)
+        return "\n".join(lines[:end])
+
+    def marks_text(self, message_id: int) -> str:
+        """The divider or memory marker shown above a message ("" when there is none)."""
+        shown = self._shown[message_id]
+        return "\n".join(self._frame_text(message_id).split("\n")[: shown.marker_lines])
 
     def _frame_text(self, message_id: int) -> str:
         frame = self._shown[message_id].frame
@@ -249,7 +332,9 @@ class ChatView(QtWidgets.QTextBrowser):
         fmt.setBorder(0)
         fmt.setTopMargin(6)
         fmt.setBottomMargin(6)
-        if message.role == "user":
+        if message.kind is not None:  # a divider: no bubble
+            fmt.setPadding(2)
+        elif message.role == "user":
             fmt.setBackground(style.user_bubble(palette))
             fmt.setLeftMargin(72)
         else:
@@ -278,27 +363,18 @@ class ChatView(QtWidgets.QTextBrowser):
         palette = self.palette()
         cursor = QtGui.QTextCursor(self.document())
         try:
-            cursor.beginEditBlock()
-            cursor.setPosition(shown.frame.firstPosition())
-            cursor.setPosition(shown.frame.lastPosition(), QtGui.QTextCursor.MoveMode.KeepAnchor)
-            cursor.removeSelectedText()
-            cursor.setBlockFormat(style.header_block_format())
-            cursor.insertText(self._header(shown.message), style.header_char_format(palette, shown.message.status))
-            cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
-            if shown.reasoning and shown.message.role == "assistant":
-                self._insert_thinking(cursor, shown, palette)
-            body_start = cursor.position()
-            self._insert_body(cursor, shown, palette)
-            shown.has_details = shown.message.role == "assistant" and shown.message.status != "streaming"
-            if shown.has_details:
-                persona_marks.insert_details(cursor, self, shown.message, self.persona_names, palette)
-            self._insert_controls(cursor, shown, palette)
-            cursor.endEditBlock()
-            if shown.message.role != "user" and shown.text:
+            if self._streams_in_tail(shown):
+                self._render_tail(shown, palette)
+            else:
+                cursor.beginEditBlock()
+                body_offset = self._write(shown, palette)
+                cursor.endEditBlock()
                 # A second edit: the tables the Markdown made exist only once the first one has ended.
                 cursor.beginEditBlock()
-                style.polish_answer(self.document(), shown.frame, body_start, palette)
+                self._polish(shown, body_offset, palette)
                 cursor.endEditBlock()
+                if shown.tail_offset >= 0:
+                    self._render_tail(shown, palette)
         finally:
             self._rendering = False
         if self._bulk:
@@ -308,6 +384,86 @@ class ChatView(QtWidgets.QTextBrowser):
         else:
             bar.setValue(old_value)
         self._follow_bottom = follow
+
+    def _write(self, shown: _Shown, palette: QtGui.QPalette) -> int:
+        """Writes a message's frame anew (inside the caller's edit); returns where its body starts,
+        counted from the frame's start. A streaming answer's body is written as settled Markdown
+        and a tail (``_render_tail``)."""
+        cursor = QtGui.QTextCursor(self.document())
+        cursor.setPosition(shown.frame.firstPosition())
+        cursor.setPosition(shown.frame.lastPosition(), QtGui.QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        if shown.message.id == self.memory_start or shown.message.kind == "persona":
+            # Personas (app.ui.persona_marks): a divider for a persona change, a marker where the memory begins.
+            persona_marks.insert_marker(cursor, shown.message, self.memory_start, self.persona_names)
+        shown.has_controls = shown.has_details = False
+        shown.marker_lines = int(shown.message.id == self.memory_start) + int(shown.message.kind == "persona")
+        if shown.message.kind is not None:
+            return cursor.position() - shown.frame.firstPosition()
+        cursor.setBlockFormat(style.header_block_format())
+        cursor.insertText(self._header(shown.message), style.header_char_format(palette, shown.message.status))
+        cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
+        if shown.reasoning and shown.message.role == "assistant":
+            self._insert_thinking(cursor, shown, palette)
+        body_offset = cursor.position() - shown.frame.firstPosition()
+        shown.tail_offset, shown.settled = -1, 0
+        if shown.message.status == "streaming" and shown.message.role == "assistant" and shown.text:
+            shown.tail_offset, shown.tail_reasoning = body_offset, shown.reasoning
+            shown.has_controls = False
+            return body_offset  # the body is the tail's: _polish writes it
+        self._insert_body(cursor, shown, palette)
+        shown.has_details = shown.message.role == "assistant" and shown.message.status != "streaming"
+        if shown.has_details:
+            persona_marks.insert_details(cursor, self, shown.message, self.persona_names, palette)
+        self._insert_controls(cursor, shown, palette)
+        return body_offset
+
+    def _polish(self, shown: _Shown, body_offset: int, palette: QtGui.QPalette) -> None:
+        """Finishes a written message (inside the caller's edit): an answer's code and tables.
+        A streaming answer's tail is written after that edit (``_render_tail``)."""
+        if shown.tail_offset < 0 and shown.message.role != "user" and shown.text:
+            style.polish_answer(self.document(), shown.frame, shown.frame.firstPosition() + body_offset, palette)
+
+    def _streams_in_tail(self, shown: _Shown) -> bool:
+        return (
+            shown.tail_offset >= 0
+            and shown.message.status == "streaming"
+            and shown.reasoning == shown.tail_reasoning
+            and shown.frame.firstPosition() + shown.tail_offset <= shown.frame.lastPosition()
+        )
+
+    def _render_tail(self, shown: _Shown, palette: QtGui.QPalette) -> None:
+        """Re-renders only what follows the settled Markdown of a streaming answer; what newly
+        settled is rendered once more, for the last time, and the tail starts after it."""
+        document = self.document()
+        cursor = QtGui.QTextCursor(document)
+        cursor.beginEditBlock()
+        start = shown.frame.firstPosition() + shown.tail_offset
+        cursor.setPosition(start)
+        cursor.setPosition(shown.frame.lastPosition(), QtGui.QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        settled = settled_length(shown.text, shown.settled)
+        newly_settled = shown.text[shown.settled : settled]
+        if newly_settled:
+            cursor.insertMarkdown(newly_settled, _MARKDOWN)
+        cursor.endEditBlock()
+        if newly_settled:
+            cursor.beginEditBlock()
+            style.polish_answer(document, shown.frame, start, palette)
+            cursor.setPosition(shown.frame.lastPosition())
+            cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
+            cursor.endEditBlock()
+            shown.settled = settled
+            start = cursor.position()
+            shown.tail_offset = start - shown.frame.firstPosition()
+        tail = shown.text[settled:]
+        if tail.strip():
+            cursor.beginEditBlock()
+            cursor.insertMarkdown(tail, _MARKDOWN)
+            cursor.endEditBlock()
+            cursor.beginEditBlock()
+            style.polish_answer(document, shown.frame, start, palette)
+            cursor.endEditBlock()
 
     def _insert_body(self, cursor: QtGui.QTextCursor, shown: _Shown, palette: QtGui.QPalette) -> None:
         """A message's own text, as it looks on screen: the one place that decides it."""
@@ -424,7 +580,7 @@ class ChatView(QtWidgets.QTextBrowser):
         if self._rendering or self._bulk:
             return
         bar = self.verticalScrollBar()
-        self._follow_bottom = value >= bar.maximum() - _BOTTOM_SLACK
+        self._follow_bottom = value >= bar.maximum() - _BOTTOM_SLACK and self._end >= len(self._all)
         if value <= _PAGE_EDGE and self._start > 0:
             self._page_in_older()
         elif value >= bar.maximum() - _PAGE_EDGE and self._end < len(self._all):

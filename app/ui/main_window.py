@@ -36,6 +36,7 @@ from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
 from app.ui.find_models import FindModelsPage
+from app.ui.history_exchange import HistoryExchange
 from app.ui.i18n import error_text
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.settings_dialog import SettingsDialog
@@ -78,6 +79,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._reshow_turn = False  # the next turn adds a version: the branch on screen is shown anew
 
         self.sidebar = Sidebar(self.store, self)
+        self.exchange = HistoryExchange(self.store, self)  # export and import (sidebar, Settings → Data)
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
         self.find_models = FindModelsPage(self.downloads, self.registry, self)
@@ -155,6 +157,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sidebar.conversation_renamed.connect(self._on_sidebar_conversation_renamed)
         self.sidebar.conversation_deleted.connect(self._on_sidebar_conversation_deleted)
         self.sidebar.error_reported.connect(self._on_any_error_reported)
+        self.sidebar.export_requested.connect(self._on_sidebar_export_requested)
+        self.exchange.history_imported.connect(self._on_exchange_history_imported)
         self.sidebar.search.result_opened.connect(self._on_search_result_opened)
         self.sidebar.search.error_reported.connect(self._on_any_error_reported)
         self.chat_view.version_requested.connect(self._on_chat_view_version_requested)
@@ -341,7 +345,7 @@ class MainWindow(QtWidgets.QMainWindow):
             current=self.registry.model_for(conversation) if conversation is not None else None,
             follows_default=conversation is not None and conversation.model_name is None,
             gpu_offload=last.gpu_offload if last is not None else None,
-            data_tab=DataTab(self.history),
+            data_tab=DataTab(self.history, self.exchange),
             parent=self,
         )
         try:
@@ -685,6 +689,22 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- slots: history -------------------------------------------------------------------------
 
     @QtCore.Slot(int, int)
+    def _on_sidebar_export_requested(self, conversation_id: int, fmt: str) -> None:
+        try:
+            notice = self.exchange.export_conversation(conversation_id, "md" if fmt == "md" else "json")
+        except AppError as err:
+            self.report_error(err)
+            return
+        if notice is not None:
+            self.banner.show_notice(notice)
+
+    def _on_exchange_history_imported(self, report: object) -> None:
+        del report
+        if self._conversation_id is None:
+            self.reload()  # the welcome panel gives way to the imported conversations
+        else:
+            self.sidebar.refresh()
+
     def _on_search_result_opened(self, conversation_id: int, message_id: int) -> None:
         try:
             if message_id >= 0:

@@ -54,25 +54,23 @@ def insert_details(
 
 def insert_marker(
     cursor: QtGui.QTextCursor,
-    view: object,
     message: Message,
     memory_start: int | None,
     persona_names: dict[int, str],
 ) -> None:
-    """A centred, muted line: "Persona: Translator", or where the model's memory now begins."""
-    del view
+    """Centred, muted lines at the cursor: "Persona: Translator", and where the model's memory now
+    begins. Each ends with a new block, so what the caller writes next starts on its own line."""
     palette = QtGui.QGuiApplication.palette()
     block = QtGui.QTextBlockFormat()
     block.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
-    block.setTopMargin(10)
-    block.setBottomMargin(10)
     fmt = style.muted_char_format(palette)
+    lines: list[str] = []
     if message.id == memory_start:
-        cursor.insertBlock(block, fmt)
-        text = _translate("PersonaMarks", "The model's memory begins here; earlier turns are out of it")
-        cursor.insertText(f"── {text} ──", fmt)
+        lines.append(_translate("PersonaMarks", "The model's memory begins here; earlier turns are out of it"))
     if message.kind == "persona":
         name = persona_names.get(message.persona_id or -1, message.content)
-        cursor.insertBlock(block, fmt)
-        cursor.insertText("── " + _translate("PersonaMarks", "Persona: %1").replace("%1", name) + " ──", fmt)
-    cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
+        lines.append(_translate("PersonaMarks", "Persona: %1").replace("%1", name))
+    for line in lines:
+        cursor.setBlockFormat(block)
+        cursor.insertText(f"── {line} ──", fmt)
+        cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())

@@ -32,6 +32,7 @@ class Sidebar(QtWidgets.QFrame):
     conversation_renamed = QtCore.Signal(int)
     conversation_deleted = QtCore.Signal(int)
     error_reported = QtCore.Signal(object)  # AppError
+    export_requested = QtCore.Signal(int, str)  # a conversation's id, "md" or "json"
 
     def __init__(self, store: Store, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +55,8 @@ class Sidebar(QtWidgets.QFrame):
         self.delete_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Delete))
         self.delete_action.setShortcutContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.pin_action = QtGui.QAction(self.tr("Pin to top"), self)
+        self.export_markdown_action = QtGui.QAction(self.tr("Export as Markdown…"), self)
+        self.export_json_action = QtGui.QAction(self.tr("Export as JSON…"), self)
         self.list.addAction(self.rename_action)
         self.list.addAction(self.delete_action)
         self.search = SearchBox(store, self)
@@ -90,6 +93,8 @@ class Sidebar(QtWidgets.QFrame):
         self.rename_action.triggered.connect(self._on_rename_action_triggered)
         self.delete_action.triggered.connect(self._on_delete_action_triggered)
         self.pin_action.triggered.connect(self._on_pin_action_triggered)
+        self.export_markdown_action.triggered.connect(lambda: self._request_export("md"))
+        self.export_json_action.triggered.connect(lambda: self._request_export("json"))
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
         self._undo_timer.timeout.connect(self._on_undo_timer_timeout)
         self.search.searching_changed.connect(self._on_search_searching_changed)
@@ -253,6 +258,9 @@ class Sidebar(QtWidgets.QFrame):
         menu.addAction(self.pin_action)
         menu.addAction(self.rename_action)
         menu.addAction(self.delete_action)
+        menu.addSeparator()
+        menu.addAction(self.export_markdown_action)
+        menu.addAction(self.export_json_action)
         menu.exec(self.list.viewport().mapToGlobal(position))
 
     @QtCore.Slot()
@@ -272,6 +280,11 @@ class Sidebar(QtWidgets.QFrame):
         current = self.current_id()
         if current is not None:
             self.toggle_pin(current)
+
+    def _request_export(self, fmt: str) -> None:
+        current = self.current_id()
+        if current is not None:
+            self.export_requested.emit(current, fmt)
 
     @QtCore.Slot()
     def _on_undo_button_clicked(self) -> None:

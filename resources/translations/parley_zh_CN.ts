@@ -187,6 +187,11 @@
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="259" />
+        <source>The export could not be written to {path}: {reason}</source>
+        <translation>无法将导出内容写入 {path}：{reason}</translation>
+    </message>
 </context>
 <context>
     <name>Application</name>
@@ -249,107 +254,107 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="258" />
+        <location filename="../../app/ui/chat_view.py" line="347" />
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="259" />
+        <location filename="../../app/ui/chat_view.py" line="348" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="261" />
+        <location filename="../../app/ui/chat_view.py" line="350" />
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="262" />
+        <location filename="../../app/ui/chat_view.py" line="351" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="263" />
+        <location filename="../../app/ui/chat_view.py" line="352" />
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="264" />
+        <location filename="../../app/ui/chat_view.py" line="353" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="317" />
+        <location filename="../../app/ui/chat_view.py" line="478" />
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="329" />
+        <location filename="../../app/ui/chat_view.py" line="490" />
         <source>Show the previous version</source>
         <translation>显示上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="332" />
+        <location filename="../../app/ui/chat_view.py" line="493" />
         <source>Show the next version</source>
         <translation>显示下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="334" />
+        <location filename="../../app/ui/chat_view.py" line="495" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="334" />
+        <location filename="../../app/ui/chat_view.py" line="495" />
         <source>Edit and send again as a new version</source>
         <translation>编辑后作为新版本重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="336" />
+        <location filename="../../app/ui/chat_view.py" line="497" />
         <source>Write a new version of this answer</source>
         <translation>为这个回答写一个新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="337" />
+        <location filename="../../app/ui/chat_view.py" line="498" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="338" />
+        <location filename="../../app/ui/chat_view.py" line="499" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="338" />
+        <location filename="../../app/ui/chat_view.py" line="499" />
         <source>Copy the message's Markdown source</source>
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="340" />
+        <location filename="../../app/ui/chat_view.py" line="501" />
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="341" />
+        <location filename="../../app/ui/chat_view.py" line="502" />
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="359" />
+        <location filename="../../app/ui/chat_view.py" line="520" />
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="361" />
+        <location filename="../../app/ui/chat_view.py" line="522" />
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="363" />
+        <location filename="../../app/ui/chat_view.py" line="524" />
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="367" />
+        <location filename="../../app/ui/chat_view.py" line="528" />
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -443,87 +448,107 @@
 <context>
     <name>DataTab</name>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="35" />
+        <location filename="../../app/ui/data_tab.py" line="44" />
         <source>Your conversations are kept in:</source>
         <translation>您的对话保存在：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="41" />
+        <location filename="../../app/ui/data_tab.py" line="50" />
         <source>Show folder</source>
         <translation>显示文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="44" />
+        <location filename="../../app/ui/data_tab.py" line="53" />
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="48" />
+        <location filename="../../app/ui/data_tab.py" line="57" />
         <source>Parley copies the history once a day, before an upgrade and before a restore, and keeps the newest few of each. A restore takes effect at once, and the history it replaces is kept as a backup too.</source>
         <translation>Parley 每天、升级前和恢复前各备份一次历史记录，每类保留最新的几份。恢复立即生效，被替换的历史记录也会保存为备份。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="59" />
+        <location filename="../../app/ui/data_tab.py" line="68" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="59" />
+        <location filename="../../app/ui/data_tab.py" line="68" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="59" />
+        <location filename="../../app/ui/data_tab.py" line="68" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="64" />
+        <location filename="../../app/ui/data_tab.py" line="73" />
         <source>There are no backups yet.</source>
         <translation>还没有备份。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="66" />
+        <location filename="../../app/ui/data_tab.py" line="75" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="67" />
+        <location filename="../../app/ui/data_tab.py" line="76" />
         <source>Replace the history with the selected backup</source>
         <translation>用所选备份替换历史记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="103" />
+        <location filename="../../app/ui/data_tab.py" line="87" />
+        <source>Export all…</source>
+        <translation>全部导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="88" />
+        <source>Write every conversation, every version, to one JSON file</source>
+        <translation>将所有对话（含每个版本）写入一个 JSON 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="89" />
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="91" />
+        <source>Add the conversations of a Parley export or of ChatGPT's conversations.json</source>
+        <translation>添加 Parley 导出文件或 ChatGPT 的 conversations.json 中的对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/data_tab.py" line="123" />
         <source>Restore a backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="105" />
+        <location filename="../../app/ui/data_tab.py" line="125" />
         <source>Replace your history with the backup from {date}? Conversations written since then are kept in a backup of the current history, which Parley makes first.</source>
         <translation>用 {date} 的备份替换您的历史记录吗？此后写下的对话会保存在 Parley 先为当前历史记录制作的备份中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="121" />
+        <location filename="../../app/ui/data_tab.py" line="141" />
         <source>Daily</source>
         <translation>每日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="122" />
+        <location filename="../../app/ui/data_tab.py" line="142" />
         <source>Before an upgrade</source>
         <translation>升级前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="123" />
+        <location filename="../../app/ui/data_tab.py" line="143" />
         <source>Before a restore</source>
         <translation>恢复前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="135" />
+        <location filename="../../app/ui/data_tab.py" line="155" />
         <source>The backups cannot be listed: {reason}</source>
         <translation>无法列出备份：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="201" />
+        <location filename="../../app/ui/data_tab.py" line="240" />
         <source>No file manager could be opened. The folder is {path}</source>
         <translation>无法打开文件管理器。文件夹位于 {path}</translation>
     </message>
@@ -836,6 +861,80 @@
     </message>
 </context>
 <context>
+    <name>HistoryExchange</name>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="50" />
+        <source>Export as Markdown</source>
+        <translation>导出为 Markdown</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="50" />
+        <source>Export as JSON</source>
+        <translation>导出为 JSON</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="51" />
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="51" />
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="59" />
+        <location filename="../../app/ui/history_exchange.py" line="69" />
+        <source>Import conversations</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="61" />
+        <source>Conversation exports (*.json);;All files (*)</source>
+        <translation>对话导出文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="71" />
+        <source>{present} of the {total} conversations in this file are already here.</source>
+        <translation>此文件的 {total} 个对话中有 {present} 个已经存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="75" />
+        <source>Skip them, or import them again as copies?</source>
+        <translation>跳过它们，还是作为副本再次导入？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="76" />
+        <source>Skip them</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="77" />
+        <source>Import as copies</source>
+        <translation>作为副本导入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="100" />
+        <source>“{title}” was exported to {path}.</source>
+        <translation>已将“{title}”导出到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="110" />
+        <source>Conversations exported: {count}, to {path}.</source>
+        <translation>已导出对话：{count} 个，保存到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="131" />
+        <source>Conversations imported: {count}.</source>
+        <translation>已导入对话：{count} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/history_exchange.py" line="133" />
+        <source>Already here, so skipped: {count}.</source>
+        <translation>已存在而跳过：{count} 个。</translation>
+    </message>
+</context>
+<context>
     <name>LoadingIndicator</name>
     <message>
         <location filename="../../app/ui/model_picker.py" line="120" />
@@ -846,89 +945,89 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="122" />
+        <location filename="../../app/ui/main_window.py" line="124" />
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="122" />
+        <location filename="../../app/ui/main_window.py" line="124" />
         <source>Search the Hugging Face Hub for models to download</source>
         <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="125" />
+        <location filename="../../app/ui/main_window.py" line="127" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="125" />
+        <location filename="../../app/ui/main_window.py" line="127" />
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="127" />
-        <location filename="../../app/ui/main_window.py" line="137" />
+        <location filename="../../app/ui/main_window.py" line="129" />
+        <location filename="../../app/ui/main_window.py" line="139" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="127" />
+        <location filename="../../app/ui/main_window.py" line="129" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="133" />
+        <location filename="../../app/ui/main_window.py" line="135" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="142" />
+        <location filename="../../app/ui/main_window.py" line="144" />
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313" />
+        <location filename="../../app/ui/main_window.py" line="317" />
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="386" />
-        <location filename="../../app/ui/main_window.py" line="676" />
+        <location filename="../../app/ui/main_window.py" line="390" />
+        <location filename="../../app/ui/main_window.py" line="680" />
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="394" />
+        <location filename="../../app/ui/main_window.py" line="398" />
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="502" />
+        <location filename="../../app/ui/main_window.py" line="506" />
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="641" />
+        <location filename="../../app/ui/main_window.py" line="645" />
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="641" />
+        <location filename="../../app/ui/main_window.py" line="645" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="672" />
+        <location filename="../../app/ui/main_window.py" line="676" />
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="674" />
+        <location filename="../../app/ui/main_window.py" line="678" />
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="719" />
+        <location filename="../../app/ui/main_window.py" line="739" />
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -1676,53 +1775,63 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="41" />
+        <location filename="../../app/ui/sidebar.py" line="42" />
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="43" />
+        <location filename="../../app/ui/sidebar.py" line="44" />
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>开始新的对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="50" />
+        <location filename="../../app/ui/sidebar.py" line="51" />
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="53" />
+        <location filename="../../app/ui/sidebar.py" line="54" />
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="56" />
-        <location filename="../../app/ui/sidebar.py" line="252" />
+        <location filename="../../app/ui/sidebar.py" line="57" />
+        <location filename="../../app/ui/sidebar.py" line="257" />
         <source>Pin to top</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="64" />
+        <location filename="../../app/ui/sidebar.py" line="58" />
+        <source>Export as Markdown…</source>
+        <translation>导出为 Markdown…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar.py" line="59" />
+        <source>Export as JSON…</source>
+        <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar.py" line="67" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="102" />
+        <location filename="../../app/ui/sidebar.py" line="107" />
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="102" />
+        <location filename="../../app/ui/sidebar.py" line="107" />
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="190" />
+        <location filename="../../app/ui/sidebar.py" line="195" />
         <source>Deleted “{title}”.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="252" />
+        <location filename="../../app/ui/sidebar.py" line="257" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from PySide6 import QtCore, QtGui
 from pytestqt.qtbot import QtBot
@@ -161,3 +162,18 @@ def test_links_in_answers_do_not_navigate_the_view(qtbot: QtBot) -> None:
     view.show_conversation([message(1, "assistant", "See [the docs](relative/page.html).")])
     assert not view.openLinks()
     assert view.source() == QtCore.QUrl()
+
+
+def test_a_persona_change_shows_as_a_divider_and_the_memory_marker_above_its_message(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    divider = replace(message(3, "system", "Translator"), kind="persona", persona_id=7)
+    view.persona_names = {7: "Translator"}
+    view.memory_start = 4
+    view.show_conversation(
+        [message(1, "user", "Hi"), message(2, "assistant", "Hello"), divider, message(4, "user", "Bonjour")]
+    )
+    assert view.message_ids() == [1, 2, 3, 4]
+    assert view.marks_text(3) == "── Persona: Translator ──"
+    assert "memory begins here" in view.marks_text(4)
+    assert view.shown_text(4).splitlines()[1:] == ["Bonjour"]
+    assert view.marks_text(1) == ""
