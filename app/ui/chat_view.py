@@ -2,27 +2,26 @@
 
 All messages live in one ``QTextDocument`` (one frame each), so long conversations and huge pastes
 lay out once, text can be selected across messages, and scrolling is native. A streaming answer
-collects its tokens in a buffer; a timer re-renders it at most once every ``RENDER_INTERVAL_MS``,
-never once per token. The view keeps to the bottom while text arrives unless the user scrolled up. A reasoning model's
+collects its tokens in a buffer; a timer re-renders it (and only it) at most once every
+``RENDER_INTERVAL_MS``, never once per token. An answer's Markdown becomes HTML in one place,
+``app.ui.markdown_render``; a code block's Copy link and the context menu's "Copy message" put text
+on the clipboard, and nothing in an answer is ever fetched or read (``loadResource``). The view keeps to the bottom while text arrives unless the user scrolled up. A reasoning model's
 thinking is shown apart, above its answer, as a collapsed "Thinking…" line that opens on a click.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.store import Message
-from app.ui import style
+from app.ui import markdown_render, style
 
 RENDER_INTERVAL_MS = 30
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
 _SIDE_MARGIN = 8  # pixels kept free beside the column, so bubbles never touch the scroll bar
 _BOTTOM_SLACK = 8  # pixels from the bottom that still count as "at the bottom"
-_MARKDOWN = (
-    QtGui.QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QtGui.QTextDocument.MarkdownFeature.MarkdownNoHTML
-)
 
 
 _THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
@@ -34,10 +33,13 @@ class _Shown:
     frame: QtGui.QTextFrame
     text: str
     reasoning: str = ""
+    code_blocks: list[str] = field(default_factory=list)
 
 
 class ChatView(QtWidgets.QTextBrowser):
     """Shows one conversation. Everything here runs on the GUI thread."""
+
+    text_copied = QtCore.Signal(str)  # what a Copy link or "Copy message" put on the clipboard
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +53,7 @@ class ChatView(QtWidgets.QTextBrowser):
         self._expanded: set[int] = set()  # answers whose reasoning is open
         self._dirty: set[int] = set()
         self.render_count = 0  # how many times a message was (re-)rendered; tests read it
+        self.resource_requests = 0  # how often the document asked for an image or other resource; stays 0
         self._follow_bottom = True
         self._rendering = False
         self._column_margin = -1
@@ -138,6 +141,39 @@ class ChatView(QtWidgets.QTextBrowser):
     def is_following_bottom(self) -> bool:
         return self._follow_bottom
 
+    def code_blocks(self, message_id: int) -> list[str]:
+        """The exact code of each code block of an answer, as its Copy links copy it."""
+        shown = self._shown.get(message_id)
+        return list(shown.code_blocks) if shown is not None else []
+
+    def copy_message(self, message_id: int, *, markdown: bool = False) -> None:
+        """Puts one message on the clipboard: as the reader sees it, or its Markdown source."""
+        shown = self._shown.get(message_id)
+        if shown is None:
+            return
+        if markdown or shown.message.role == "user":
+            text = shown.text
+        else:
+            text = markdown_render.plain_text(shown.text)
+        self._copy(text)
+
+    def last_answer_id(self) -> int | None:
+        """The newest assistant message shown, if any."""
+        answers = [message_id for message_id, shown in self._shown.items() if shown.message.role == "assistant"]
+        return answers[-1] if answers else None
+
+    def message_at(self, position: QtCore.QPoint) -> int | None:
+        """The message under ``position`` (viewport coordinates), if any."""
+        at = self.cursorForPosition(position).position()
+        for message_id, shown in self._shown.items():
+            if shown.frame.firstPosition() <= at <= shown.frame.lastPosition():
+                return message_id
+        return None
+
+    def _copy(self, text: str) -> None:
+        QtGui.QGuiApplication.clipboard().setText(text)
+        self.text_copied.emit(text)
+
     # -- rendering ------------------------------------------------------------------------------
 
     def _frame_format(self, message: Message) -> QtGui.QTextFrameFormat:
@@ -185,22 +221,16 @@ class ChatView(QtWidgets.QTextBrowser):
             cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
             if shown.reasoning and shown.message.role == "assistant":
                 self._insert_thinking(cursor, shown, palette)
-            body_start = cursor.position()
             if shown.message.role == "user":
                 cursor.insertText(shown.text)
             elif shown.text:
-                cursor.insertMarkdown(shown.text, _MARKDOWN)
+                self._insert_answer(cursor, shown)
             elif shown.message.status == "streaming":
                 cursor.insertText("…", style.muted_char_format(palette))
             elif shown.message.status in ("failed", "stopped", "interrupted"):
                 # Kept so the conversation shows the message got no answer; the banner said why.
                 cursor.insertText(self.tr("No answer was written."), style.muted_char_format(palette))
             cursor.endEditBlock()
-            if shown.message.role != "user" and shown.text:
-                # A second edit: the tables the Markdown made exist only once the first one has ended.
-                cursor.beginEditBlock()
-                style.polish_answer(self.document(), shown.frame, body_start, palette)
-                cursor.endEditBlock()
         finally:
             self._rendering = False
         if follow:
@@ -208,6 +238,18 @@ class ChatView(QtWidgets.QTextBrowser):
         else:
             bar.setValue(old_value)
         self._follow_bottom = follow
+
+    def _insert_answer(self, cursor: QtGui.QTextCursor, shown: _Shown) -> None:
+        """The answer's Markdown, rendered (the one place message content becomes rich text)."""
+        rendered = markdown_render.render(
+            shown.text,
+            style.markdown_colours(self.palette()),
+            copy_href=f"{markdown_render.COPY_SCHEME}:{shown.message.id}/",
+            copy_label=self.tr("Copy"),
+            image_label=self.tr("Image"),
+        )
+        shown.code_blocks = rendered.code_blocks
+        cursor.insertHtml(rendered.html)
 
     def _insert_thinking(self, cursor: QtGui.QTextCursor, shown: _Shown, palette: QtGui.QPalette) -> None:
         """The reasoning's line (a link that opens or closes it) and, when open, the reasoning itself."""
@@ -258,9 +300,23 @@ class ChatView(QtWidgets.QTextBrowser):
             self._scroll_to_bottom()
 
     def loadResource(self, kind: int, name: QtCore.QUrl | str) -> object:  # noqa: N802 - Qt's name
-        # Answers are model output: they never make the window read files or the network.
+        # Answers are model output: they never make the window read files or the network. The
+        # renderer turns images into links, so this is only the second lock on the door.
         del kind, name
+        self.resource_requests += 1
         return None
+
+    def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:  # noqa: N802 - Qt's name
+        menu = self.createStandardContextMenu(event.pos())
+        message_id = self.message_at(event.pos())
+        if message_id is not None:
+            menu.addSeparator()
+            copy_text = menu.addAction(self.tr("Copy message"))
+            copy_text.triggered.connect(lambda: self.copy_message(message_id))
+            copy_source = menu.addAction(self.tr("Copy message as Markdown"))
+            copy_source.triggered.connect(lambda: self.copy_message(message_id, markdown=True))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     # -- slots ----------------------------------------------------------------------------------
 
@@ -271,6 +327,13 @@ class ChatView(QtWidgets.QTextBrowser):
             shown = self._shown.get(message_id)
             if shown is not None:
                 self._render(shown)
+
+    def _copy_code_block(self, path: str) -> None:
+        """``path`` is ``<message id>/<block index>``, as ``_insert_answer`` wrote it."""
+        message_part, _, block_part = path.partition("/")
+        shown = self._shown.get(int(message_part)) if message_part.isdigit() else None
+        if shown is not None and block_part.isdigit() and int(block_part) < len(shown.code_blocks):
+            self._copy(shown.code_blocks[int(block_part)])
 
     @QtCore.Slot(int)
     def _on_scroll_bar_value_changed(self, value: int) -> None:
@@ -288,5 +351,7 @@ class ChatView(QtWidgets.QTextBrowser):
         if url.scheme() == _THINKING_SCHEME:
             message_id = int(url.path()) if url.path().isdigit() else -1
             self.set_thinking_open(message_id, message_id not in self._expanded)
+        elif url.scheme() == markdown_render.COPY_SCHEME:
+            self._copy_code_block(url.path())
         elif url.scheme() in ("http", "https", "mailto"):
             QtGui.QDesktopServices.openUrl(url)
