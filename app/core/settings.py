@@ -41,6 +41,8 @@ class Settings:
     imported_models: tuple[str, ...] = ()  # paths of .gguf files used where they lie
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
     hub_token: str = ""
+    theme: str = ""  # "" follows the system; "light" or "dark"
+    font_size: int = 0  # points; 0 keeps the system's size
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -96,6 +98,15 @@ def _language(value: Any) -> Any:
     return value if value in ("", "en", "zh_CN") else _INVALID
 
 
+def _theme(value: Any) -> Any:
+    return value if value in ("", "light", "dark") else _INVALID
+
+
+def _font_size(value: Any) -> Any:
+    ok = isinstance(value, int) and not isinstance(value, bool) and (value == 0 or 6 <= value <= 32)
+    return value if ok else _INVALID
+
+
 def _optional_int(value: Any) -> Any:
     return value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
 
@@ -109,6 +120,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "imported_models": _strings,
     "hub_endpoint": _text,
     "hub_token": _text,
+    "theme": _theme,
+    "font_size": _font_size,
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

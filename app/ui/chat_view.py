@@ -5,8 +5,9 @@ lay out once, text can be selected across messages, and scrolling is native. A s
 collects its tokens in a buffer; a timer re-renders it (and only it) at most once every
 ``RENDER_INTERVAL_MS``, never once per token. An answer's Markdown becomes HTML in one place,
 ``app.ui.markdown_render``; a code block's Copy link and the context menu's "Copy message" put text
-on the clipboard, and nothing in an answer is ever fetched or read (``loadResource``). The view keeps to the bottom while text arrives unless the user scrolled up. A reasoning model's
-thinking is shown apart, above its answer, as a collapsed "Thinking…" line that opens on a click.
+on the clipboard, and nothing in an answer is ever fetched or read (``loadResource``). The view
+keeps to the bottom while text arrives unless the user scrolled up. A reasoning model's thinking
+is shown apart, above its answer, as a collapsed "Thinking…" line that opens on a click.
 """
 
 from __future__ import annotations
@@ -151,11 +152,8 @@ class ChatView(QtWidgets.QTextBrowser):
         shown = self._shown.get(message_id)
         if shown is None:
             return
-        if markdown or shown.message.role == "user":
-            text = shown.text
-        else:
-            text = markdown_render.plain_text(shown.text)
-        self._copy(text)
+        plain = markdown or shown.message.role == "user"
+        self._copy(shown.text if plain else markdown_render.plain_text(shown.text))
 
     def last_answer_id(self) -> int | None:
         """The newest assistant message shown, if any."""

@@ -36,6 +36,7 @@ def resolve_language(setting: str, system_locale: str | None = None) -> str:
 
 
 _language = "en"
+_installed: list[QtCore.QTranslator] = []  # what install_translators installed last
 
 
 def current_language() -> str:
@@ -51,6 +52,7 @@ def install_translators(application: QtCore.QCoreApplication, language: str) -> 
     global _language
     _language = language
     installed: list[QtCore.QTranslator] = []
+    _installed[:] = []
     if language == "en":
         return installed
     candidates = [
@@ -61,14 +63,26 @@ def install_translators(application: QtCore.QCoreApplication, language: str) -> 
         translator = QtCore.QTranslator(application)
         if translator.load(name, folder) and application.installTranslator(translator):
             installed.append(translator)
+    _installed[:] = installed
     return installed
+
+
+def switch_language(application: QtCore.QCoreApplication, language: str) -> list[QtCore.QTranslator]:
+    """Replaces the installed translators with ``language``'s, while the app runs.
+
+    Qt then sends every widget a ``LanguageChange`` event; the windows re-translate themselves.
+    """
+    for translator in list(_installed):
+        application.removeTranslator(translator)
+    return install_translators(application, language)
 
 
 def remove_translators(application: QtCore.QCoreApplication, translators: list[QtCore.QTranslator]) -> None:
     global _language
     _language = "en"
-    for translator in translators:
+    for translator in [*translators, *_installed]:
         application.removeTranslator(translator)
+    _installed[:] = []
 
 
 def _translate(context: str, text: str) -> str:

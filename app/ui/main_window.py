@@ -26,7 +26,7 @@ from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message, Thinking
-from app.ui import style
+from app.ui import announce, icons, markdown_render, retranslate, shortcuts, style
 from app.ui.banner import Banner
 from app.ui.chat_header import ChatHeader
 from app.ui.chat_page import ChatPage, PageStack
@@ -51,6 +51,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, services: Services, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Parley")
+        self.setWindowIcon(icons.app_icon())
         self.resize(1120, 760)
         # An explicit minimum: the layout's own changes as panels show and hide, and offscreen Qt
         # warns each time a window's minimum size changes.
@@ -67,7 +68,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # The window keeps the controllers, so Qt deletes them (and their file watcher and relays)
         # on the GUI thread: a Python-owned QObject dies on whichever thread drops it last, which
         # can be the engine's reader thread, and Qt objects must not be deleted there.
-        for controller in (services.chat, services.models, services.downloads, services.history):
+        for controller in (services.chat, services.models, services.downloads, services.history, services.appearance):
             controller.setParent(self)
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
@@ -125,17 +126,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_button.setCheckable(False)
 
     def _build_actions(self) -> None:
-        self.stop_shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Escape), self)
-        self.stop_shortcut.activated.connect(self._on_stop_shortcut_activated)
-        self.new_action = QtGui.QAction(self.tr("New chat"), self)
-        self.new_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.New))
-        self.new_action.triggered.connect(self._on_new_action_triggered)
-        self.addAction(self.new_action)
-        self.settings_action = QtGui.QAction(self.tr("Settings…"), self)
-        self.settings_action.setShortcut(QtGui.QKeySequence("Ctrl+,"))
+        """The keyboard shortcuts (``app.ui.shortcuts`` is the table) and the menus that show them."""
+        self.new_action = shortcuts.bind(self, "new_chat", self.new_conversation)
+        self.settings_action = shortcuts.bind(self, "settings", self.open_settings)
         self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
-        self.settings_action.triggered.connect(self._on_settings_action_triggered)
-        self.addAction(self.settings_action)
+        self.stop_action = shortcuts.bind(self, "stop", self.controller.stop)
+        self.focus_input_action = shortcuts.bind(self, "focus_input", self.composer.focus_edit)
+        self.copy_answer_action = shortcuts.bind(self, "copy_last_answer", self.copy_last_answer)
+        self.previous_action = shortcuts.bind(self, "previous_conversation", lambda: self.step_conversation(-1))
+        self.next_action = shortcuts.bind(self, "next_conversation", lambda: self.step_conversation(1))
+        self.switch_model_action = shortcuts.bind(self, "switch_model", self.open_model_picker)
+        self.shortcuts_action = shortcuts.bind(self, "shortcuts_help", self.show_shortcuts)
+        chat_menu = self.menuBar().addMenu(self.tr("&Chat"))
+        for action in (self.new_action, self.copy_answer_action, self.stop_action, self.switch_model_action):
+            chat_menu.addAction(action)
+        chat_menu.addSeparator()
+        chat_menu.addAction(self.settings_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self.shortcuts_action)
         # Files dropped anywhere on the window, the message box included, are imported.
         self.drop_filter = GgufDropFilter(self)
         self.setAcceptDrops(True)
@@ -160,7 +168,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
         self.header.thinking_chosen.connect(self._on_header_thinking_chosen)
         self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
-        self.settings_button.clicked.connect(self._on_settings_action_triggered)
+        self.settings_button.clicked.connect(self._on_settings_button_clicked)
         self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
         self.models_page.use_requested.connect(self._on_models_page_use_requested)
         self.models_page.default_requested.connect(self._on_models_page_default_requested)
@@ -222,7 +230,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.hide()
         self._set_status(None, [])
 
-    def show_conversation(self, conversation_id: int) -> None:
+    def show_conversation(self, conversation_id: int, *, focus_composer: bool = True) -> None:
         try:
             conversation = self.store.conversation(conversation_id)
             messages = self.store.messages(conversation_id)
@@ -240,7 +248,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stack.setCurrentWidget(self.chat_view)
         self.header.show()
         self.composer.show()
-        self.composer.focus_edit()
+        if focus_composer:
+            self.composer.focus_edit()
         self._set_status(conversation, messages)
         if self.sidebar.current_id() != conversation_id:
             self.sidebar.refresh(select_id=conversation_id)
@@ -286,6 +295,43 @@ class MainWindow(QtWidgets.QMainWindow):
             self.report_error(err)
         self.show_conversation(conversation_id)
         return conversation_id
+
+    def copy_last_answer(self) -> None:
+        """Puts the open conversation's last answer on the clipboard, as the reader sees it."""
+        answer = self.chat_view.last_answer_id()
+        if answer is not None:
+            self.chat_view.copy_message(answer)
+            self._write_status(self.tr("The last answer is on the clipboard."))
+
+    def step_conversation(self, step: int) -> None:
+        """Opens the conversation ``step`` places below (1) or above (-1) the open one in the sidebar."""
+        ids = self.sidebar.ids()
+        if not ids:
+            return
+        here = ids.index(self._conversation_id) if self._conversation_id in ids else -1
+        target = ids[max(0, min(len(ids) - 1, here + step))] if here >= 0 else ids[0]
+        if target != self._conversation_id:
+            self.sidebar.select(target)
+        self.show_page(self.chat_page)
+
+    def open_model_picker(self) -> None:
+        """Opens the header's model list (Ctrl+Shift+M) while a conversation shows."""
+        if self.header.isVisible() and self.model_picker.isEnabled():
+            self.show_page(self.chat_page)
+            self.model_picker.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
+            self.model_picker.showPopup()
+
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts."""
+        dialog = shortcuts.ShortcutsDialog(shortcuts.bound(self), self)
+        try:
+            self.run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+
+    def run_dialog(self, dialog: QtWidgets.QDialog) -> None:
+        """Shows a modal dialog until it is closed. A seam: tests replace it."""
+        dialog.exec()
 
     def report_error(self, error: AppError) -> None:
         """Shows ``error`` in the banner; a history found damaged is recovered instead (once a run)."""
@@ -412,22 +458,32 @@ class MainWindow(QtWidgets.QMainWindow):
         # A window that was shut down no longer reads the store (it may be closed by now).
         if event.type() == QtCore.QEvent.Type.PaletteChange and not self._shut_down:
             self._apply_style()
+        elif event.type() == QtCore.QEvent.Type.LanguageChange and not self._shut_down:
+            self.retranslate_ui()
         super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        """The language changed: every fixed string is re-translated, and what is built from data is redrawn."""
+        retranslate.retranslate_tree(self)
+        if self._conversation_id is not None:
+            self.show_conversation(self._conversation_id, focus_composer=False)
+        else:
+            self.show_welcome()
+        self.sidebar.refresh()
+        self.models_page.refresh()
+        self.find_models.refresh_installed()
 
     # -- slots: user ----------------------------------------------------------------------------
 
     @QtCore.Slot(int)
     def _on_sidebar_conversation_selected(self, conversation_id: int) -> None:
         if conversation_id != self._conversation_id:
-            self.show_conversation(conversation_id)
+            # From the keyboard in the list, focus stays there, so F2 and Del act on the conversation.
+            self.show_conversation(conversation_id, focus_composer=not self.sidebar.list.hasFocus())
         self.show_page(self.chat_page)
 
     @QtCore.Slot()
     def _on_sidebar_new_conversation_requested(self) -> None:
-        self.new_conversation()
-
-    @QtCore.Slot()
-    def _on_new_action_triggered(self) -> None:
         self.new_conversation()
 
     @QtCore.Slot(int)
@@ -505,10 +561,6 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_composer_stop_requested(self) -> None:
         self.controller.stop()
 
-    @QtCore.Slot()
-    def _on_stop_shortcut_activated(self) -> None:
-        self.controller.stop()
-
     @QtCore.Slot(object)
     def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
         self.use_model(entry)
@@ -520,7 +572,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- slots: the chat flow -------------------------------------------------------------------
 
     @QtCore.Slot()
-    def _on_settings_action_triggered(self) -> None:
+    def _on_settings_button_clicked(self) -> None:
         self.open_settings()
 
     @QtCore.Slot(object)
@@ -568,6 +620,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chat_view.finish_answer(message)
         if message.conversation_id == self._conversation_id:
             self._show_stats(message)
+            if message.content.strip():
+                sentence = announce.first_sentence(markdown_render.plain_text(message.content))
+                announce.announce(self.status_label, self.tr("Answer ready: {sentence}").format(sentence=sentence))
 
     @QtCore.Slot(bool)
     def _on_controller_busy_changed(self, busy: bool) -> None:

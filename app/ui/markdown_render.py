@@ -124,9 +124,8 @@ class _HtmlWriter:
         if kind in ("fence", "code_block"):
             return self._code_block(token.content, token.info.strip().split(" ")[0] if kind == "fence" else "")
         if kind == "math_block" or kind == "math_block_label":
-            return (
-                f'<pre style="{self._mono} color: {self.colours.code_label};">{html.escape(token.content.strip())}</pre>'
-            )
+            math = html.escape(token.content.strip())
+            return f'<pre style="{self._mono} color: {self.colours.code_label};">{math}</pre>'
         if kind == "hr":
             return f'<hr style="color: {self.colours.border};" />'
         if kind == "table_open":

@@ -163,7 +163,8 @@ def _focus_rules(palette: QtGui.QPalette) -> str:
     """A visible two-pixel ring in the highlight colour on every control the style sheet draws."""
     ring = focus_ring(palette).name()
     selectors = ", ".join(f"{name}:focus" for name in _RINGED)
-    return f"{selectors} {{ border: 2px solid {ring}; }}\n    #composer[focused=\"true\"] {{ border: 2px solid {ring}; }}"
+    composer = f'#composer[focused="true"] {{ border: 2px solid {ring}; }}'
+    return f"{selectors} {{ border: 2px solid {ring}; }}\n    {composer}"
 
 
 def style_sheet(palette: QtGui.QPalette) -> str:

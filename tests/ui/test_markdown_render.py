@@ -105,14 +105,14 @@ class _CountingServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+    def do_GET(self) -> None:
         assert isinstance(self.server, _CountingServer)
         self.server.requests += 1
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
+    def log_message(self, format: str, *args: object) -> None:
         del format, args
 
 
