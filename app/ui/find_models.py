@@ -77,6 +77,7 @@ class FindModelsPage(QtWidgets.QWidget):
 
         self.search_edit = QtWidgets.QLineEdit(self)
         self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setAccessibleName(self.tr("Search the Hub"))
         self.search_edit.setPlaceholderText(self.tr("Search the Hugging Face Hub for GGUF models"))
         self.search_edit.setClearButtonEnabled(True)
         self.status_label = QtWidgets.QLabel(self)
@@ -87,6 +88,7 @@ class FindModelsPage(QtWidgets.QWidget):
 
         self.results = QtWidgets.QTreeWidget(self)
         self.results.setObjectName("hubResults")
+        self.results.setAccessibleName(self.tr("Search results"))
         self.results.setRootIsDecorated(False)
         self.results.setUniformRowHeights(True)
         self.results.setHeaderLabels([self.tr("Repository"), self.tr("Downloads"), self.tr("Likes")])
@@ -106,6 +108,7 @@ class FindModelsPage(QtWidgets.QWidget):
         self.repo_note.hide()
         self.files = QtWidgets.QTreeWidget(self)
         self.files.setObjectName("hubFiles")
+        self.files.setAccessibleName(self.tr("Files in the repository"))
         self.files.setRootIsDecorated(False)
         self.files.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
         self.files.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)

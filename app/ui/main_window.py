@@ -130,7 +130,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.new_action = shortcuts.bind(self, "new_chat", self.new_conversation)
         self.settings_action = shortcuts.bind(self, "settings", self.open_settings)
         self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
-        self.stop_action = shortcuts.bind(self, "stop", self.controller.stop)
+        self.stop_action = shortcuts.bind(self, "stop", lambda: self.controller.stop())
         self.focus_input_action = shortcuts.bind(self, "focus_input", self.composer.focus_edit)
         self.copy_answer_action = shortcuts.bind(self, "copy_last_answer", self.copy_last_answer)
         self.previous_action = shortcuts.bind(self, "previous_conversation", lambda: self.step_conversation(-1))

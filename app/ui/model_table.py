@@ -71,6 +71,7 @@ class ModelTable(QtWidgets.QTableWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setObjectName("modelTable")
+        self.setAccessibleName(self.tr("Installed models"))
         self._entries: list[ModelEntry] = []
         self._default: Path | None = None
         self._headers: dict[_Key, GgufInfo | AppError] = {}

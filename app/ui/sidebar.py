@@ -38,6 +38,7 @@ class Sidebar(QtWidgets.QFrame):
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         self.list = QtWidgets.QListWidget(self)
         self.list.setObjectName("conversationList")
+        self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.list.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

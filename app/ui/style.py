@@ -164,7 +164,13 @@ def _focus_rules(palette: QtGui.QPalette) -> str:
     ring = focus_ring(palette).name()
     selectors = ", ".join(f"{name}:focus" for name in _RINGED)
     composer = f'#composer[focused="true"] {{ border: 2px solid {ring}; }}'
-    return f"{selectors} {{ border: 2px solid {ring}; }}\n    {composer}"
+    border = mix(palette.color(_ROLE.Window), palette.color(_ROLE.Text), 0.22).name()
+    combos = (
+        f"QComboBox {{ border: 1px solid {border}; border-radius: 6px; padding: 3px 8px; "
+        f"background: {palette.color(_ROLE.Base).name()}; }}\n"
+        f"    QComboBox:focus {{ border: 2px solid {ring}; padding: 2px 7px; }}"
+    )
+    return f"{selectors} {{ border: 2px solid {ring}; }}\n    {composer}\n    {combos}"
 
 
 def style_sheet(palette: QtGui.QPalette) -> str:
