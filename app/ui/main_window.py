@@ -470,6 +470,8 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.show_welcome()
         self.sidebar.refresh()
+        self.welcome.set_installed(self.registry.models())
+        self.welcome.recommended.refresh()
         self.models_page.refresh()
         self.find_models.refresh_installed()
 

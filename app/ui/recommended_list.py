@@ -122,6 +122,8 @@ class RecommendedList(QtWidgets.QWidget):
     def set_models(self, models: list[RecommendedModel]) -> None:
         for card in self._cards:
             self._layout.removeWidget(card)
+            card.hide()
+            card.setParent(None)  # gone from the window's widget tree now, not at the next event loop pass
             card.deleteLater()
         self._cards = []
         for model in models:
@@ -156,6 +158,11 @@ class RecommendedList(QtWidgets.QWidget):
         for card in self._cards:
             if job_key(card.model.repo, card.model.file) == key:
                 self._update_card(card)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.LanguageChange:
+            self.set_models(load_recommended())  # the cards' texts come from the catalog, in the new language
+        super().changeEvent(event)
 
     @QtCore.Slot(str)
     def _on_manager_download_updated(self, key: str) -> None:

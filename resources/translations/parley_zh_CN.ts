@@ -157,12 +157,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="89"/>
+        <location filename="../../app/ui/application.py" line="85"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="152"/>
+        <location filename="../../app/ui/application.py" line="148"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -215,85 +215,115 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="160"/>
+        <location filename="../../app/ui/chat_view.py" line="48"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="195"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="161"/>
+        <location filename="../../app/ui/chat_view.py" line="196"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="163"/>
+        <location filename="../../app/ui/chat_view.py" line="198"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="164"/>
+        <location filename="../../app/ui/chat_view.py" line="199"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="165"/>
+        <location filename="../../app/ui/chat_view.py" line="200"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="166"/>
+        <location filename="../../app/ui/chat_view.py" line="201"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="197"/>
+        <location filename="../../app/ui/chat_view.py" line="231"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="217"/>
+        <location filename="../../app/ui/chat_view.py" line="247"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="248"/>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="258"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="219"/>
+        <location filename="../../app/ui/chat_view.py" line="260"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="221"/>
+        <location filename="../../app/ui/chat_view.py" line="262"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="225"/>
+        <location filename="../../app/ui/chat_view.py" line="266"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="313"/>
+        <source>Copy message</source>
+        <translation>复制消息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_view.py" line="315"/>
+        <source>Copy message as Markdown</source>
+        <translation>复制消息的 Markdown 原文</translation>
     </message>
 </context>
 <context>
     <name>Composer</name>
     <message>
         <location filename="../../app/ui/composer.py" line="79"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/composer.py" line="80"/>
         <source>Message Parley (Enter sends, Shift+Enter starts a new line)</source>
         <translation>给 Parley 发消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="84"/>
+        <location filename="../../app/ui/composer.py" line="86"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="86"/>
+        <location filename="../../app/ui/composer.py" line="88"/>
         <source>Send the message (Enter)</source>
         <translation>发送消息（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="87"/>
+        <location filename="../../app/ui/composer.py" line="89"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/composer.py" line="89"/>
+        <location filename="../../app/ui/composer.py" line="91"/>
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
     </message>
@@ -513,134 +543,149 @@
 <context>
     <name>FindModelsPage</name>
     <message>
-        <location filename="../../app/ui/find_models.py" line="34"/>
+        <location filename="../../app/ui/find_models.py" line="35"/>
         <source>{name} ({count} parts)</source>
         <translation>{name}（{count} 个分卷）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="61"/>
-        <location filename="../../app/ui/find_models.py" line="168"/>
+        <location filename="../../app/ui/find_models.py" line="65"/>
+        <location filename="../../app/ui/find_models.py" line="175"/>
         <source>Type a model&apos;s name, such as “qwen” or “llama”.</source>
         <translation>输入模型名称，例如“qwen”或“llama”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="66"/>
+        <location filename="../../app/ui/find_models.py" line="70"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="68"/>
+        <location filename="../../app/ui/find_models.py" line="72"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="76"/>
+        <location filename="../../app/ui/find_models.py" line="80"/>
+        <source>Search the Hub</source>
+        <translation>在 Hub 中搜索</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="81"/>
         <source>Search the Hugging Face Hub for GGUF models</source>
         <translation>在 Hugging Face Hub 上搜索 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="88"/>
+        <location filename="../../app/ui/find_models.py" line="91"/>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="94"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="88"/>
+        <location filename="../../app/ui/find_models.py" line="94"/>
         <source>Downloads</source>
         <translation>下载量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="88"/>
+        <location filename="../../app/ui/find_models.py" line="94"/>
         <source>Likes</source>
         <translation>点赞</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="111"/>
+        <source>Files in the repository</source>
+        <translation>仓库中的文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="115"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="115"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="115"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="108"/>
+        <location filename="../../app/ui/find_models.py" line="115"/>
         <source>Fit</source>
         <translation>适配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="171"/>
+        <location filename="../../app/ui/find_models.py" line="178"/>
         <source>Searching the Hub for “{query}”…</source>
         <translation>正在 Hub 上搜索“{query}”…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="185"/>
+        <location filename="../../app/ui/find_models.py" line="192"/>
         <source>Listing the files of {repo}…</source>
         <translation>正在列出 {repo} 中的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="227"/>
+        <location filename="../../app/ui/find_models.py" line="234"/>
         <source> (gated)</source>
         <translation>（需授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="235"/>
+        <location filename="../../app/ui/find_models.py" line="242"/>
         <source>GGUF repositories for “{query}”: {count}</source>
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="237"/>
+        <location filename="../../app/ui/find_models.py" line="244"/>
         <source>No GGUF models match “{query}”.</source>
         <translation>没有与“{query}”匹配的 GGUF 模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="241"/>
+        <location filename="../../app/ui/find_models.py" line="248"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="261"/>
+        <location filename="../../app/ui/find_models.py" line="268"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="272"/>
+        <location filename="../../app/ui/find_models.py" line="279"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="275"/>
+        <location filename="../../app/ui/find_models.py" line="282"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="292"/>
-        <location filename="../../app/ui/find_models.py" line="334"/>
+        <location filename="../../app/ui/find_models.py" line="299"/>
+        <location filename="../../app/ui/find_models.py" line="341"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="294"/>
+        <location filename="../../app/ui/find_models.py" line="301"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="325"/>
+        <location filename="../../app/ui/find_models.py" line="332"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="328"/>
+        <location filename="../../app/ui/find_models.py" line="335"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="331"/>
+        <location filename="../../app/ui/find_models.py" line="338"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -722,79 +767,93 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143"/>
+        <location filename="../../app/ui/main_window.py" line="120"/>
         <source>Find models</source>
         <translation>查找模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143"/>
+        <location filename="../../app/ui/main_window.py" line="120"/>
         <source>Search the Hugging Face Hub for models to download</source>
         <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="146"/>
+        <location filename="../../app/ui/main_window.py" line="123"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="146"/>
+        <location filename="../../app/ui/main_window.py" line="123"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148"/>
-        <location filename="../../app/ui/main_window.py" line="158"/>
+        <location filename="../../app/ui/main_window.py" line="125"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148"/>
+        <location filename="../../app/ui/main_window.py" line="125"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="154"/>
-        <source>New chat</source>
-        <translation>新对话</translation>
+        <location filename="../../app/ui/main_window.py" line="140"/>
+        <source>&amp;Chat</source>
+        <translation>聊天(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="326"/>
+        <location filename="../../app/ui/main_window.py" line="145"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="304"/>
+        <source>The last answer is on the clipboard.</source>
+        <translation>最后一条回答已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="344"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="398"/>
-        <location filename="../../app/ui/main_window.py" line="677"/>
+        <location filename="../../app/ui/main_window.py" line="416"/>
+        <location filename="../../app/ui/main_window.py" line="704"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="406"/>
+        <location filename="../../app/ui/main_window.py" line="424"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="514"/>
+        <location filename="../../app/ui/main_window.py" line="542"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="642"/>
+        <location filename="../../app/ui/main_window.py" line="625"/>
+        <source>Answer ready: {sentence}</source>
+        <translation>回答已完成：{sentence}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="669"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="642"/>
+        <location filename="../../app/ui/main_window.py" line="669"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="673"/>
+        <location filename="../../app/ui/main_window.py" line="700"/>
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="675"/>
+        <location filename="../../app/ui/main_window.py" line="702"/>
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
@@ -823,7 +882,7 @@
     </message>
     <message>
         <location filename="../../app/ui/model_manager.py" line="101"/>
-        <location filename="../../app/ui/model_manager.py" line="340"/>
+        <location filename="../../app/ui/model_manager.py" line="347"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -848,122 +907,122 @@
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="153"/>
+        <location filename="../../app/ui/model_manager.py" line="160"/>
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="153"/>
+        <location filename="../../app/ui/model_manager.py" line="160"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="170"/>
+        <location filename="../../app/ui/model_manager.py" line="177"/>
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="171"/>
+        <location filename="../../app/ui/model_manager.py" line="178"/>
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="174"/>
+        <location filename="../../app/ui/model_manager.py" line="181"/>
         <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="179"/>
+        <location filename="../../app/ui/model_manager.py" line="186"/>
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="180"/>
+        <location filename="../../app/ui/model_manager.py" line="187"/>
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="188"/>
+        <location filename="../../app/ui/model_manager.py" line="195"/>
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="192"/>
+        <location filename="../../app/ui/model_manager.py" line="199"/>
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="197"/>
+        <location filename="../../app/ui/model_manager.py" line="204"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="197"/>
+        <location filename="../../app/ui/model_manager.py" line="204"/>
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="308"/>
+        <location filename="../../app/ui/model_manager.py" line="315"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="312"/>
+        <location filename="../../app/ui/model_manager.py" line="319"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="246"/>
+        <location filename="../../app/ui/model_manager.py" line="253"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="253"/>
+        <location filename="../../app/ui/model_manager.py" line="260"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="269"/>
+        <location filename="../../app/ui/model_manager.py" line="276"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="269"/>
+        <location filename="../../app/ui/model_manager.py" line="276"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="283"/>
+        <location filename="../../app/ui/model_manager.py" line="290"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="283"/>
+        <location filename="../../app/ui/model_manager.py" line="290"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="284"/>
+        <location filename="../../app/ui/model_manager.py" line="291"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="332"/>
+        <location filename="../../app/ui/model_manager.py" line="339"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="340"/>
+        <location filename="../../app/ui/model_manager.py" line="347"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="342"/>
+        <location filename="../../app/ui/model_manager.py" line="349"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="360"/>
+        <location filename="../../app/ui/model_manager.py" line="367"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -994,97 +1053,102 @@
 <context>
     <name>ModelTable</name>
     <message>
-        <location filename="../../app/ui/model_table.py" line="81"/>
+        <location filename="../../app/ui/model_table.py" line="74"/>
+        <source>Installed models</source>
+        <translation>已安装的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_table.py" line="82"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="82"/>
+        <location filename="../../app/ui/model_table.py" line="83"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="83"/>
+        <location filename="../../app/ui/model_table.py" line="84"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="84"/>
+        <location filename="../../app/ui/model_table.py" line="85"/>
         <source>Architecture</source>
         <translation>架构</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="85"/>
+        <location filename="../../app/ui/model_table.py" line="86"/>
         <source>Parameters</source>
         <translation>参数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="86"/>
+        <location filename="../../app/ui/model_table.py" line="87"/>
         <source>Context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="87"/>
+        <location filename="../../app/ui/model_table.py" line="88"/>
         <source>Origin</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="152"/>
+        <location filename="../../app/ui/model_table.py" line="153"/>
         <source>This copy is damaged ({reason}). Download it again from Find models: the download fetches only what is missing and checks the whole file.</source>
         <translation>此副本已损坏（{reason}）。请在“查找模型”中重新下载：下载只会获取缺失的部分，并校验整个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="160"/>
+        <location filename="../../app/ui/model_table.py" line="161"/>
         <source>Name in the file: {name}</source>
         <translation>文件中的名称：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="167"/>
+        <location filename="../../app/ui/model_table.py" line="168"/>
         <source>Built in</source>
         <translation>内置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="167"/>
+        <location filename="../../app/ui/model_table.py" line="168"/>
         <source>Comes with Parley: {path}</source>
         <translation>随 Parley 附带：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="169"/>
+        <location filename="../../app/ui/model_table.py" line="170"/>
         <source>Used where it lies: {path}</source>
         <translation>在原位置使用：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="172"/>
+        <location filename="../../app/ui/model_table.py" line="173"/>
         <source>Hub: {repo} @ {revision}</source>
         <translation>Hub：{repo} @ {revision}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="174"/>
+        <location filename="../../app/ui/model_table.py" line="175"/>
         <source>Downloaded from {repo} at revision {revision} ({where}), {when}</source>
         <translation>下载自 {repo}，修订版本 {revision}（{where}），{when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="179"/>
+        <location filename="../../app/ui/model_table.py" line="180"/>
         <source>Imported (copied)</source>
         <translation>已导入（副本）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="179"/>
+        <location filename="../../app/ui/model_table.py" line="180"/>
         <source>Copied from {source} to {path}</source>
         <translation>从 {source} 复制到 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="182"/>
+        <location filename="../../app/ui/model_table.py" line="183"/>
         <source>In the models folder</source>
         <translation>位于模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="205"/>
+        <location filename="../../app/ui/model_table.py" line="206"/>
         <source>{name} · default</source>
         <translation>{name} · 默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="207"/>
+        <location filename="../../app/ui/model_table.py" line="208"/>
         <source>{name} · damaged</source>
         <translation>{name} · 已损坏</translation>
     </message>
@@ -1092,32 +1156,32 @@
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="276"/>
+        <location filename="../../app/ui/models_flow.py" line="272"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="276"/>
+        <location filename="../../app/ui/models_flow.py" line="272"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="281"/>
+        <location filename="../../app/ui/models_flow.py" line="277"/>
         <source>{model} is loaded ({seconds} s)</source>
         <translation>已加载 {model}（{seconds} 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="289"/>
+        <location filename="../../app/ui/models_flow.py" line="285"/>
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="296"/>
+        <location filename="../../app/ui/models_flow.py" line="292"/>
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="302"/>
+        <location filename="../../app/ui/models_flow.py" line="298"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -1158,179 +1222,297 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="78"/>
+        <location filename="../../app/ui/settings_dialog.py" line="80"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="85"/>
+        <location filename="../../app/ui/settings_dialog.py" line="87"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="86"/>
+        <location filename="../../app/ui/settings_dialog.py" line="88"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="87"/>
+        <location filename="../../app/ui/settings_dialog.py" line="89"/>
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
         <location filename="../../app/ui/settings_dialog.py" line="90"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="93"/>
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="118"/>
+        <location filename="../../app/ui/settings_dialog.py" line="121"/>
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="122"/>
+        <location filename="../../app/ui/settings_dialog.py" line="125"/>
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="128"/>
+        <location filename="../../app/ui/settings_dialog.py" line="131"/>
         <source>Restore the default prompt</source>
         <translation>恢复默认提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="131"/>
+        <location filename="../../app/ui/settings_dialog.py" line="134"/>
+        <location filename="../../app/ui/settings_dialog.py" line="151"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="136"/>
+        <location filename="../../app/ui/settings_dialog.py" line="139"/>
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="138"/>
+        <location filename="../../app/ui/settings_dialog.py" line="141"/>
         <source>System prompt:</source>
         <translation>系统提示词：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="140"/>
+        <location filename="../../app/ui/settings_dialog.py" line="143"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="141"/>
-        <source>A new language takes effect when Parley restarts.</source>
-        <translation>更改语言后需重启 Parley 才会生效。</translation>
+        <location filename="../../app/ui/settings_dialog.py" line="144"/>
+        <source>A new language takes effect as soon as you save.</source>
+        <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="149"/>
+        <location filename="../../app/ui/settings_dialog.py" line="152"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="153"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="157"/>
+        <source>System size</source>
+        <translation>系统大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="157"/>
+        <source>{size} pt</source>
+        <translation>{size} 磅</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="160"/>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="161"/>
+        <source>Text size:</source>
+        <translation>文字大小：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="162"/>
+        <source>Both apply to every window as soon as you save.</source>
+        <translation>保存后立即应用到所有窗口。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="170"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="151"/>
+        <location filename="../../app/ui/settings_dialog.py" line="172"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/settings_dialog.py" line="174"/>
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="155"/>
+        <location filename="../../app/ui/settings_dialog.py" line="176"/>
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/settings_dialog.py" line="178"/>
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="162"/>
+        <location filename="../../app/ui/settings_dialog.py" line="183"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="167"/>
+        <location filename="../../app/ui/settings_dialog.py" line="188"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="169"/>
+        <location filename="../../app/ui/settings_dialog.py" line="190"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/settings_dialog.py" line="191"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="172"/>
+        <location filename="../../app/ui/settings_dialog.py" line="193"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="173"/>
+        <location filename="../../app/ui/settings_dialog.py" line="194"/>
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="174"/>
+        <location filename="../../app/ui/settings_dialog.py" line="195"/>
         <source>Top-k:</source>
         <translation>Top-k：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="175"/>
+        <location filename="../../app/ui/settings_dialog.py" line="196"/>
         <source>Min-p:</source>
         <translation>Min-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="176"/>
+        <location filename="../../app/ui/settings_dialog.py" line="197"/>
         <source>Repeat penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="177"/>
+        <location filename="../../app/ui/settings_dialog.py" line="198"/>
         <source>Longest answer:</source>
         <translation>回答最大长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="178"/>
+        <location filename="../../app/ui/settings_dialog.py" line="199"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="179"/>
+        <location filename="../../app/ui/settings_dialog.py" line="200"/>
         <source>These apply from the next answer on; a new context length reloads the model.</source>
         <translation>这些设置从下一次回答起生效；更改上下文长度会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="193"/>
+        <location filename="../../app/ui/settings_dialog.py" line="214"/>
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="198"/>
+        <location filename="../../app/ui/settings_dialog.py" line="219"/>
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="203"/>
+        <location filename="../../app/ui/settings_dialog.py" line="224"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="208"/>
+        <location filename="../../app/ui/settings_dialog.py" line="229"/>
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="231"/>
+        <location filename="../../app/ui/settings_dialog.py" line="252"/>
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="43"/>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="44"/>
+        <source>Search the conversations</source>
+        <translation>搜索对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="45"/>
+        <source>Go to the message box</source>
+        <translation>转到消息框</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="46"/>
+        <source>Stop the answer</source>
+        <translation>停止回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="47"/>
+        <source>Copy the last answer</source>
+        <translation>复制最后一条回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="48"/>
+        <source>Write the last answer again</source>
+        <translation>重新生成最后一条回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="49"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="50"/>
+        <source>Previous conversation</source>
+        <translation>上一个对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="51"/>
+        <source>Next conversation</source>
+        <translation>下一个对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="52"/>
+        <source>Switch the model</source>
+        <translation>切换模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="53"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="85"/>
+        <location filename="../../app/ui/shortcuts.py" line="88"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="89"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts.py" line="89"/>
+        <source>Action</source>
+        <translation>操作</translation>
     </message>
 </context>
 <context>
@@ -1351,32 +1533,37 @@
         <translation>开始新的对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="45"/>
+        <location filename="../../app/ui/sidebar.py" line="41"/>
+        <source>Conversations</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar.py" line="46"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="48"/>
+        <location filename="../../app/ui/sidebar.py" line="49"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="75"/>
+        <location filename="../../app/ui/sidebar.py" line="76"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="75"/>
+        <location filename="../../app/ui/sidebar.py" line="76"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="83"/>
+        <location filename="../../app/ui/sidebar.py" line="84"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="84"/>
+        <location filename="../../app/ui/sidebar.py" line="85"/>
         <source>Delete “{title}” and all its messages? This cannot be undone.</source>
         <translation>要删除“{title}”及其全部消息吗？此操作无法撤销。</translation>
     </message>

@@ -34,7 +34,8 @@ def unnamed_controls(root: QtWidgets.QWidget) -> list[str]:
         if widget.focusPolicy() == QtCore.Qt.FocusPolicy.NoFocus and not isinstance(widget, QtWidgets.QAbstractButton):
             continue
         parent = widget.parent()
-        if isinstance(parent, QtWidgets.QAbstractSpinBox | QtWidgets.QLineEdit) or widget.objectName().startswith("qt_"):
+        own_part = isinstance(parent, QtWidgets.QAbstractSpinBox | QtWidgets.QLineEdit)
+        if own_part or widget.objectName().startswith("qt_"):
             continue  # Qt's own parts of a control (a spin box's editor, a clear button): the control has the name
         if parent is not None and parent.inherits("QComboBoxPrivateContainer"):
             continue  # a combo box's popup list: the combo box has the name

@@ -95,6 +95,7 @@ def test_ctrl_comma_opens_settings(qtbot: QtBot, active_window: MainWindow, monk
     assert len(opened) == 1
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform's popups
 def test_ctrl_shift_m_opens_the_model_list(qtbot: QtBot, active_window: MainWindow) -> None:
     press(qtbot, active_window, QtCore.Qt.Key.Key_M, CTRL | SHIFT)
     qtbot.waitUntil(lambda: active_window.model_picker.view().isVisible())
@@ -115,7 +116,8 @@ def test_f1_lists_every_bound_shortcut(
     press(qtbot, active_window, QtCore.Qt.Key.Key_F1, QtCore.Qt.KeyboardModifier.NoModifier)
     assert len(shown) == 1
     rows = dict(shown[0])
-    assert rows["Ctrl+N"] == "New chat" and rows["Ctrl+L"] == "Go to the message box" and rows["Esc"] == "Stop the answer"
+    assert rows["Ctrl+N"] == "New chat" and rows["Ctrl+L"] == "Go to the message box"
+    assert rows["Esc"] == "Stop the answer"
     assert {"Ctrl+Shift+C", "Ctrl+,", "Ctrl+Up", "Ctrl+Down", "Ctrl+Shift+M", "F1"} <= set(rows)
     # Each row's keys really are the window's: nothing listed that does not work.
     keys = {action.shortcut().toString() for action in active_window.actions() if action.objectName()}
