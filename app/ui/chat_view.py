@@ -18,6 +18,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.store import Message
 from app.ui import markdown_render, style
+from app.ui.i18n import model_label
 
 RENDER_INTERVAL_MS = 30
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
@@ -193,7 +194,7 @@ class ChatView(QtWidgets.QTextBrowser):
     def _header(self, message: Message) -> str:
         if message.role == "user":
             return self.tr("You")
-        name = message.model_name or self.tr("Assistant")
+        name = model_label(message.model_name) if message.model_name else self.tr("Assistant")
         marks = {
             "streaming": self.tr("writing…"),
             "stopped": self.tr("stopped"),

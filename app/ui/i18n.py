@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6 import QtCore
 
 import app
+from app.core import catalog
 from app.core.errors import AppError
 
 SHIPPED_LANGUAGES = ("en", "zh_CN")
@@ -83,6 +84,13 @@ def remove_translators(application: QtCore.QCoreApplication, translators: list[Q
     for translator in [*translators, *_installed]:
         application.removeTranslator(translator)
     _installed[:] = []
+
+
+def model_label(name: str) -> str:
+    """A model's name as shown: the starter's built-in name in the window's language, any other as it is."""
+    if name == catalog.STARTER_NAME:
+        return QtCore.QCoreApplication.translate("Catalog", "SmolLM2 135M (starter, offline)")
+    return name
 
 
 def _translate(context: str, text: str) -> str:

@@ -35,7 +35,7 @@ from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
 from app.ui.find_models import FindModelsPage
-from app.ui.i18n import error_text
+from app.ui.i18n import error_text, model_label
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
@@ -333,6 +333,14 @@ class MainWindow(QtWidgets.QMainWindow):
         """Shows a modal dialog until it is closed. A seam: tests replace it."""
         dialog.exec()
 
+    def chat_now_with(self, entry: ModelEntry) -> None:
+        """A new conversation with ``entry`` (the banner's "Chat now"); the default model stays as it is."""
+        if self.new_conversation() is None:
+            return
+        self.use_model(entry, make_default=False)
+        self.show_page(self.chat_page)
+        self.composer.focus_edit()
+
     def report_error(self, error: AppError) -> None:
         """Shows ``error`` in the banner; a history found damaged is recovered instead (once a run)."""
         if isinstance(error, DatabaseDamagedInUseError) and self.history.recover(error):
@@ -352,10 +360,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.models_page.shutdown()
         self.services.shutdown()
 
-    def use_model(self, entry: ModelEntry) -> None:
-        """Switches the open conversation (and new ones) to ``entry``, loading it now."""
+    def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:
+        """Switches the open conversation (and, with ``make_default``, new ones) to ``entry``, loading it now."""
         try:
-            self.models.switch_model(self._conversation_id, entry)
+            self.models.switch_model(self._conversation_id, entry, make_default=make_default)
         except AppError as err:
             self.report_error(err)
             return
@@ -402,6 +410,7 @@ class MainWindow(QtWidgets.QMainWindow):
             can_think=conversation is not None and self.models.can_switch_thinking(entry),
         )
         self.welcome.set_model(self.registry.default_model())
+        self.models_page.open_model = entry if conversation is not None else None
 
     def _write_status(self, text: str) -> None:
         """The status line's one writer."""
@@ -413,13 +422,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._show_stats(message)
                 return
         entry = self.registry.model_for(conversation)
-        self._write_status(entry.name if entry is not None else self.tr("No model is installed"))
+        self._write_status(model_label(entry.name) if entry is not None else self.tr("No model is installed"))
 
     def _show_stats(self, message: Message) -> None:
         if message.tokens_per_second is None or message.ttft_seconds is None:
-            self._write_status(message.model_name or "")
+            self._write_status(model_label(message.model_name or ""))
             return
-        model = message.model_name or ""
+        model = model_label(message.model_name or "")
         self._write_status(
             self.tr("{model} · {speed} tokens/s · first token {ttft} s").format(
                 model=f"{model} · {self._processor}" if self._processor else model,
@@ -541,7 +550,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_chat_with(entry)
         else:
             self._download_banner().show_notice(
-                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name)
+                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name),
+                action=self.tr("Chat now"),
+                on_action=lambda: self.chat_now_with(entry),
             )
 
     @QtCore.Slot(str, object)
@@ -565,7 +576,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
-        self.use_model(entry)
+        self.use_model(entry, make_default=False)  # one chat's choice; the default is Settings' and the Models page's
 
     @QtCore.Slot(object)
     def _on_model_picker_file_opened(self, path: Path) -> None:
@@ -606,7 +617,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if turn.conversation_id == self._conversation_id:
             self.chat_view.add_message(turn.user_message)
             self.chat_view.add_message(turn.answer)
-            self._write_status(turn.request.model.name)
+            self._write_status(model_label(turn.request.model.name))
         self.models.set_answering(turn.request.model)
 
     @QtCore.Slot(int, str)

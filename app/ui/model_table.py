@@ -16,7 +16,7 @@ from app.core.catalog import ModelEntry
 from app.core.errors import AppError
 from app.core.gguf import GgufInfo, read_gguf
 from app.ui.background import BackgroundRunner
-from app.ui.i18n import error_text
+from app.ui.i18n import error_text, model_label
 
 COLUMNS = ("name", "size", "quantization", "architecture", "parameters", "context", "origin")
 _NAME_WIDTH = 240  # pixels, at most
@@ -203,7 +203,8 @@ class ModelTable(QtWidgets.QTableWidget):
     def _fill_row(self, row: int, entry: ModelEntry, is_default: bool) -> None:
         header = self.header_of(entry)
         origin, origin_long = self.origin(entry)
-        name = self.tr("{name} · default").format(name=entry.name) if is_default else entry.name
+        label = model_label(entry.name)
+        name = self.tr("{name} · default").format(name=label) if is_default else label
         if entry.damage:
             name = self.tr("{name} · damaged").format(name=name)
         unknown = "…" if header is None else "—"

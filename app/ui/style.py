@@ -155,7 +155,7 @@ _RINGED = (
     "#startButton", "#sendButton", "#stopButton", "#newChatButton", "#pageButton", "#modelButton", "#useModelButton",
     "#hubButton", "#openFileButton", "#backButton", "#downloadModelButton", "#downloadButton", "#searchEdit",
     "#conversationList", "#hubResults", "#hubFiles", "#modelTable", "#secondaryStartButton", "#chatNowButton",
-    "#mirrorButton",
+    "#mirrorButton", "#bannerAction",
 )
 
 
@@ -243,9 +243,9 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #modelStatus {{ color: {muted}; }}
     #modelsPage {{ background: {base.name()}; }}
     #modelTable {{ border: 1px solid {border}; border-radius: 8px; background: {base.name()}; }}
-    #pageButton, #modelButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
+    #pageButton, #modelButton, #bannerAction {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
         background: {base.name()}; }}
-    #pageButton:pressed, #modelButton:pressed {{ background: {hover}; }}
+    #pageButton:pressed, #modelButton:pressed, #bannerAction:pressed {{ background: {hover}; }}
     #pageButton:checked {{ background: {selected}; border-color: {mix(base, highlight, 0.45).name()}; }}
     #modelButton:disabled {{ color: {muted}; }}
     #useModelButton {{ background: {highlight.name()}; color: {on_highlight}; border: none; border-radius: 8px;
