@@ -74,6 +74,16 @@ class HubConfig:
         return self.token or False
 
 
+# A well-known public mirror of the Hub, for where huggingface.co cannot be reached (offered in one
+# click by the window, and checked before it is used).
+SUGGESTED_MIRROR = "https://hf-mirror.com"
+
+
+def probe(endpoint: str) -> None:
+    """Checks that ``endpoint`` answers like a Hub (one small search); raises the ``AppError`` saying why not."""
+    search_models("gguf", config=HubConfig(endpoint=endpoint.rstrip("/"), token=None), limit=1)
+
+
 def resolve_endpoint(setting: str = "") -> str:
     """The setting if given, else ``HF_ENDPOINT`` (read now, not at import), else the public Hub."""
     value = setting.strip() or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT

@@ -73,6 +73,7 @@ class Banner(QtWidgets.QFrame):
     ) -> None:
         self._action = on_action if action else None
         self.action_button.setText(action)
+        self.action_button.setAccessibleDescription(text)
         self.action_button.setVisible(bool(action))
         self.label.setText(text)
         self.setProperty("kind", kind)

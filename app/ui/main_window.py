@@ -13,6 +13,7 @@ its file gone from the disk), the banner says which model the conversation uses 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
 from app.ui.find_models import FindModelsPage
 from app.ui.i18n import error_text, model_label
+from app.ui.mirror import MirrorOffer
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
@@ -43,6 +45,8 @@ from app.ui.welcome import WelcomePanel
 
 if TYPE_CHECKING:
     from app.ui.application import Services
+
+log = logging.getLogger("app.ui")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -79,6 +83,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
         self.find_models = FindModelsPage(self.downloads, self.registry, self)
+        self.mirror = MirrorOffer(lambda: self.downloads.hub_config().endpoint, self)
+        self.find_models.attach_mirror(self.mirror)
         self.downloads_panel = DownloadsPanel(self.downloads, self)
         self.models_page = ModelManager(self.models, self)
         self.chat_view = ChatView(self)
@@ -117,7 +123,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(splitter)
         self.sidebar.add_status_widget(self.downloads_panel)
         self.find_models_button = self.add_page(
-            self.find_models, self.tr("Find models"), self.tr("Search the Hugging Face Hub for models to download")
+            self.find_models,
+            self.tr("Get models"),
+            self.tr("The recommended models, and a search of the Hugging Face Hub for more"),
         )
         self.models_button = self.add_page(
             self.models_page, self.tr("Models"), self.tr("The installed models: import, delete, choose")
@@ -170,6 +178,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
         self.settings_button.clicked.connect(self._on_settings_button_clicked)
         self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
+        self.mirror.endpoint_chosen.connect(self._on_mirror_endpoint_chosen)
         self.models_page.use_requested.connect(self._on_models_page_use_requested)
         self.models_page.default_requested.connect(self._on_models_page_default_requested)
         self.controller.turn_started.connect(self._on_controller_turn_started)
@@ -222,6 +231,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_welcome()
 
     def show_welcome(self) -> None:
+        if self._conversation_id is not None:
+            self._discard_if_empty(self._conversation_id)
         self._conversation_id = None
         self.welcome.set_model(self.registry.default_model())
         self.welcome.set_installed(self.registry.models())
@@ -237,6 +248,8 @@ class MainWindow(QtWidgets.QMainWindow):
         except AppError as err:
             self.report_error(err)
             return
+        if self._conversation_id is not None and self._conversation_id != conversation_id:
+            self._discard_if_empty(self._conversation_id)
         self._conversation_id = conversation_id
         live = self.controller.live_answer()
         if live is not None:
@@ -355,8 +368,11 @@ class MainWindow(QtWidgets.QMainWindow):
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
         if self._shut_down:
             return
+        if self._conversation_id is not None:
+            self._discard_if_empty(self._conversation_id, refresh=False)
         self._shut_down = True
         self.find_models.shutdown()
+        self.mirror.shutdown()
         self.models_page.shutdown()
         self.services.shutdown()
 
@@ -392,6 +408,29 @@ class MainWindow(QtWidgets.QMainWindow):
             dialog.deleteLater()
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _discard_if_empty(self, conversation_id: int, *, refresh: bool = True) -> None:
+        """A conversation left before its first message is not kept: empty "New conversation"s never pile up."""
+        if self.controller.active_conversation_id == conversation_id:
+            return
+        try:
+            if self.store.messages(conversation_id):
+                return
+            self.store.delete_conversation(conversation_id)
+        except AppError as err:
+            if refresh:
+                self.report_error(err)
+            else:  # closing: there is no window left to say it in
+                log.warning("an empty conversation could not be discarded: %s", err)
+            return
+        if refresh:
+            # Later, not inside the sidebar's own selection signal that may have brought us here.
+            QtCore.QTimer.singleShot(0, self._on_empty_conversation_discarded)
+
+    @QtCore.Slot()
+    def _on_empty_conversation_discarded(self) -> None:
+        if not self._shut_down:
+            self.sidebar.refresh(select_id=self._conversation_id)
 
     def _current_conversation(self) -> Conversation | None:
         if self._conversation_id is None:
@@ -557,8 +596,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(str, object)
     def _on_downloads_download_failed(self, key: str, error: AppError) -> None:
-        del key
-        self._download_banner().show_error(error)
+        banner = self._download_banner()
+        if not self.mirror.offer(banner, error, lambda: self.downloads.resume(key)):
+            banner.show_error(error)
+
+    @QtCore.Slot(str)
+    def _on_mirror_endpoint_chosen(self, endpoint: str) -> None:
+        self.models.update_settings(replace(self.settings.current, hub_endpoint=endpoint))
 
     def _download_banner(self) -> Banner:
         """Where news of a download goes: the "Find models" page's own banner while it shows."""

@@ -234,6 +234,8 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #startButton, #sendButton {{ background: {highlight.name()}; color: {on_highlight}; border: none;
         border-radius: 8px; padding: 6px 16px; font-weight: 600; }}
     #startButton {{ padding: 10px 18px; font-size: 11pt; }}
+    #startButton[secondary="true"] {{ background: transparent; color: {highlight.name()}; font-weight: 500;
+        border: 1px solid {border}; font-size: 10pt; padding: 6px 14px; }}
     #startButton:pressed, #sendButton:pressed {{ background: {pressed}; }}
     #startButton:disabled, #sendButton:disabled {{ background: {disabled}; color: {muted}; }}
     #stopButton, #newChatButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;

@@ -9,149 +9,204 @@
         <translation>出了点问题：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="46"/>
+        <location filename="../../app/core/errors.py" line="49"/>
         <source>No model called “{name}” is installed, and no such file exists.</source>
         <translation>没有安装名为“{name}”的模型，也找不到这个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="50"/>
+        <location filename="../../app/core/errors.py" line="53"/>
         <source>The model file {path} could not be loaded: {reason}</source>
         <translation>无法加载模型文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="54"/>
+        <location filename="../../app/core/errors.py" line="57"/>
         <source>{path} is not a usable GGUF model file: {reason}</source>
         <translation>{path} 不是可用的 GGUF 模型文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="58"/>
+        <location filename="../../app/core/errors.py" line="61"/>
         <source>The model engine stopped unexpectedly ({reason}). Your conversation is safe; the next message starts a fresh engine.</source>
         <translation>模型引擎意外停止（{reason}）。您的对话已安全保存；发送下一条消息时会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="66"/>
+        <location filename="../../app/core/errors.py" line="69"/>
         <source>The answer could not be generated: {reason}</source>
         <translation>无法生成回答：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="70"/>
+        <location filename="../../app/core/errors.py" line="73"/>
         <source>The message is too long for this model&apos;s context ({tokens} tokens, the limit is {limit}). Shorten it or start a new conversation.</source>
         <translation>这条消息超出了该模型的上下文长度（{tokens} 个词元，上限为 {limit}）。请缩短消息，或开始新的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="78"/>
+        <location filename="../../app/core/errors.py" line="81"/>
         <source>The history database {path} was written by a newer version of Parley (schema {found}, this version knows {known}). It was left untouched; please update Parley.</source>
         <translation>历史数据库 {path} 由更新版本的 Parley 写入（架构版本 {found}，当前版本只支持到 {known}）。该文件未被改动；请更新 Parley。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="86"/>
+        <location filename="../../app/core/errors.py" line="89"/>
         <source>The history database {path} is damaged and could not be opened: {reason}. It was left untouched.</source>
         <translation>历史数据库 {path} 已损坏，无法打开：{reason}。该文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="95"/>
+        <location filename="../../app/core/errors.py" line="98"/>
         <source>The history database {path} turned out to be damaged while Parley was using it: {reason}.</source>
         <translation>Parley 使用历史数据库 {path} 时发现它已损坏：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="102"/>
+        <location filename="../../app/core/errors.py" line="105"/>
         <source>Parley could not save to {path}: {reason}</source>
         <translation>Parley 无法保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="106"/>
+        <location filename="../../app/core/errors.py" line="109"/>
         <source>The disk holding {path} is full: free some space and try again; nothing already saved was lost.</source>
         <translation>{path} 所在的磁盘已满：请腾出一些空间后重试；已保存的内容都没有丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="112"/>
+        <location filename="../../app/core/errors.py" line="115"/>
         <source>Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed.</source>
         <translation>Parley 无法写入 {path}：文件夹或文件是只读的。没有任何内容被更改。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="118"/>
+        <location filename="../../app/core/errors.py" line="121"/>
         <source>The backup copy {path} did not pass its check, so it was not kept: {reason}</source>
         <translation>备份副本 {path} 未通过检查，因此没有保留：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="124"/>
+        <location filename="../../app/core/errors.py" line="127"/>
         <source>An answer is being written. Stop it or let it finish, then restore the backup.</source>
         <translation>正在生成回答。请先停止或等待其完成，再恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="130"/>
+        <location filename="../../app/core/errors.py" line="133"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="134"/>
+        <location filename="../../app/core/errors.py" line="137"/>
         <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="142"/>
+        <location filename="../../app/core/errors.py" line="145"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="149"/>
+        <location filename="../../app/core/errors.py" line="152"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="153"/>
+        <location filename="../../app/core/errors.py" line="156"/>
+        <source>The Hugging Face Hub has no repository “{repo}” (or it is private).</source>
+        <translation>Hugging Face Hub 上没有仓库“{repo}”（或者它是私有的）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="160"/>
+        <source>The Hugging Face Hub has no revision “{revision}” in {repo}.</source>
+        <translation>Hugging Face Hub 上的 {repo} 中没有版本“{revision}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="164"/>
+        <source>The Hugging Face Hub has no file “{file}” in {repo}.</source>
+        <translation>Hugging Face Hub 上的 {repo} 中没有文件“{file}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="168"/>
+        <source>“{repo}” is not a valid name for a repository on the Hugging Face Hub.</source>
+        <translation>“{repo}”不是 Hugging Face Hub 上有效的仓库名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="172"/>
+        <source>The Hugging Face Hub has no GGUF model file in {repo}.</source>
+        <translation>Hugging Face Hub 上的 {repo} 中没有 GGUF 模型文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="176"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="157"/>
+        <location filename="../../app/core/errors.py" line="180"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="164"/>
+        <location filename="../../app/core/errors.py" line="187"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="172"/>
+        <location filename="../../app/core/errors.py" line="195"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="180"/>
+        <location filename="../../app/core/errors.py" line="203"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="186"/>
+        <location filename="../../app/core/errors.py" line="209"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="190"/>
+        <location filename="../../app/core/errors.py" line="213"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="196"/>
+        <location filename="../../app/core/errors.py" line="219"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="202"/>
+        <location filename="../../app/core/errors.py" line="225"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="208"/>
+        <location filename="../../app/core/errors.py" line="231"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="214"/>
+        <location filename="../../app/core/errors.py" line="237"/>
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/hub.py" line="178"/>
+        <source>offline mode is on (HF_HUB_OFFLINE)</source>
+        <translation>已开启离线模式（HF_HUB_OFFLINE）</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/hub.py" line="180"/>
+        <source>the server does not answer like a Hugging Face Hub</source>
+        <translation>该服务器的响应不像 Hugging Face Hub</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/hub.py" line="188"/>
+        <source>the connection timed out</source>
+        <translation>连接超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/hub.py" line="198"/>
+        <source>its address could not be looked up</source>
+        <translation>无法解析其地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/hub.py" line="200"/>
+        <source>the connection was refused</source>
+        <translation>连接被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/hub.py" line="201"/>
+        <source>no connection could be made</source>
+        <translation>无法建立连接</translation>
     </message>
 </context>
 <context>
@@ -170,10 +225,18 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../app/ui/banner.py" line="34"/>
-        <location filename="../../app/ui/banner.py" line="35"/>
+        <location filename="../../app/ui/banner.py" line="39"/>
+        <location filename="../../app/ui/banner.py" line="40"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>Catalog</name>
+    <message>
+        <location filename="../../app/ui/i18n.py" line="92"/>
+        <source>SmolLM2 135M (starter, offline)</source>
+        <translation>SmolLM2 135M（入门，离线）</translation>
     </message>
 </context>
 <context>
@@ -215,82 +278,82 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="48"/>
+        <location filename="../../app/ui/chat_view.py" line="49"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="195"/>
+        <location filename="../../app/ui/chat_view.py" line="196"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="196"/>
+        <location filename="../../app/ui/chat_view.py" line="197"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="198"/>
+        <location filename="../../app/ui/chat_view.py" line="199"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="199"/>
+        <location filename="../../app/ui/chat_view.py" line="200"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="200"/>
+        <location filename="../../app/ui/chat_view.py" line="201"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="201"/>
+        <location filename="../../app/ui/chat_view.py" line="202"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="231"/>
+        <location filename="../../app/ui/chat_view.py" line="232"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="247"/>
+        <location filename="../../app/ui/chat_view.py" line="248"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="248"/>
+        <location filename="../../app/ui/chat_view.py" line="249"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="258"/>
+        <location filename="../../app/ui/chat_view.py" line="259"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="260"/>
+        <location filename="../../app/ui/chat_view.py" line="261"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="262"/>
+        <location filename="../../app/ui/chat_view.py" line="263"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="266"/>
+        <location filename="../../app/ui/chat_view.py" line="267"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="313"/>
+        <location filename="../../app/ui/chat_view.py" line="314"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="315"/>
+        <location filename="../../app/ui/chat_view.py" line="316"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
@@ -462,72 +525,77 @@
         <translation>停止下载，并删除已下载的部分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="82"/>
+        <location filename="../../app/ui/download_panel.py" line="78"/>
+        <source>From {endpoint}</source>
+        <translation>来源：{endpoint}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/download_panel.py" line="85"/>
         <source>{done} of {total}</source>
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="86"/>
+        <location filename="../../app/ui/download_panel.py" line="89"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="89"/>
+        <location filename="../../app/ui/download_panel.py" line="92"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="89"/>
+        <location filename="../../app/ui/download_panel.py" line="92"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="91"/>
+        <location filename="../../app/ui/download_panel.py" line="94"/>
         <source>Pause; the download resumes where it stopped</source>
         <translation>暂停；之后会从中断处继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="91"/>
+        <location filename="../../app/ui/download_panel.py" line="94"/>
         <source>Continue the download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="98"/>
+        <location filename="../../app/ui/download_panel.py" line="101"/>
         <source>Checking the download…</source>
         <translation>正在校验下载的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="101"/>
+        <location filename="../../app/ui/download_panel.py" line="104"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="102"/>
+        <location filename="../../app/ui/download_panel.py" line="105"/>
         <source>{speed}/s</source>
         <translation>{speed}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="105"/>
+        <location filename="../../app/ui/download_panel.py" line="108"/>
         <source>{speed} · {time} left</source>
         <translation>{speed} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="107"/>
+        <location filename="../../app/ui/download_panel.py" line="110"/>
         <source>Pausing…</source>
         <translation>正在暂停…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="109"/>
+        <location filename="../../app/ui/download_panel.py" line="112"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="111"/>
+        <location filename="../../app/ui/download_panel.py" line="114"/>
         <source>Interrupted; resume to continue</source>
         <translation>已中断，点“继续”可接着下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="112"/>
+        <location filename="../../app/ui/download_panel.py" line="115"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
@@ -535,7 +603,7 @@
 <context>
     <name>DownloadsPanel</name>
     <message>
-        <location filename="../../app/ui/download_panel.py" line="141"/>
+        <location filename="../../app/ui/download_panel.py" line="144"/>
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
@@ -543,149 +611,156 @@
 <context>
     <name>FindModelsPage</name>
     <message>
-        <location filename="../../app/ui/find_models.py" line="35"/>
+        <location filename="../../app/ui/find_models.py" line="42"/>
         <source>{name} ({count} parts)</source>
         <translation>{name}（{count} 个分卷）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="65"/>
-        <location filename="../../app/ui/find_models.py" line="175"/>
+        <location filename="../../app/ui/find_models.py" line="73"/>
+        <location filename="../../app/ui/find_models.py" line="220"/>
         <source>Type a model&apos;s name, such as “qwen” or “llama”.</source>
         <translation>输入模型名称，例如“qwen”或“llama”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="70"/>
-        <source>Find models</source>
-        <translation>查找模型</translation>
+        <location filename="../../app/ui/find_models.py" line="78"/>
+        <source>Get models</source>
+        <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="72"/>
+        <location filename="../../app/ui/find_models.py" line="80"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="80"/>
+        <location filename="../../app/ui/find_models.py" line="88"/>
         <source>Search the Hub</source>
         <translation>在 Hub 中搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="81"/>
+        <location filename="../../app/ui/find_models.py" line="89"/>
         <source>Search the Hugging Face Hub for GGUF models</source>
         <translation>在 Hugging Face Hub 上搜索 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="91"/>
+        <location filename="../../app/ui/find_models.py" line="99"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="94"/>
+        <location filename="../../app/ui/find_models.py" line="102"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="94"/>
+        <location filename="../../app/ui/find_models.py" line="102"/>
         <source>Downloads</source>
         <translation>下载量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="94"/>
+        <location filename="../../app/ui/find_models.py" line="102"/>
         <source>Likes</source>
         <translation>点赞</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="111"/>
+        <location filename="../../app/ui/find_models.py" line="119"/>
         <source>Files in the repository</source>
         <translation>仓库中的文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="115"/>
+        <location filename="../../app/ui/find_models.py" line="123"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="115"/>
+        <location filename="../../app/ui/find_models.py" line="123"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="115"/>
+        <location filename="../../app/ui/find_models.py" line="123"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="115"/>
+        <location filename="../../app/ui/find_models.py" line="123"/>
         <source>Fit</source>
         <translation>适配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="178"/>
+        <location filename="../../app/ui/find_models.py" line="144"/>
+        <source>Recommended models</source>
+        <translation>推荐模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/find_models.py" line="224"/>
         <source>Searching the Hub for “{query}”…</source>
         <translation>正在 Hub 上搜索“{query}”…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="192"/>
+        <location filename="../../app/ui/find_models.py" line="238"/>
         <source>Listing the files of {repo}…</source>
         <translation>正在列出 {repo} 中的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="234"/>
+        <location filename="../../app/ui/find_models.py" line="280"/>
         <source> (gated)</source>
         <translation>（需授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="242"/>
+        <location filename="../../app/ui/find_models.py" line="288"/>
         <source>GGUF repositories for “{query}”: {count}</source>
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="244"/>
+        <location filename="../../app/ui/find_models.py" line="290"/>
         <source>No GGUF models match “{query}”.</source>
         <translation>没有与“{query}”匹配的 GGUF 模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="248"/>
+        <location filename="../../app/ui/find_models.py" line="294"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="268"/>
+        <location filename="../../app/ui/find_models.py" line="318"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="279"/>
+        <location filename="../../app/ui/find_models.py" line="329"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="282"/>
+        <location filename="../../app/ui/find_models.py" line="332"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="299"/>
-        <location filename="../../app/ui/find_models.py" line="341"/>
+        <location filename="../../app/ui/find_models.py" line="349"/>
+        <location filename="../../app/ui/find_models.py" line="392"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="301"/>
+        <location filename="../../app/ui/find_models.py" line="352"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="332"/>
+        <location filename="../../app/ui/recommended_list.py" line="36"/>
+        <location filename="../../app/ui/find_models.py" line="383"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="335"/>
+        <location filename="../../app/ui/find_models.py" line="386"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="338"/>
+        <location filename="../../app/ui/recommended_list.py" line="37"/>
+        <location filename="../../app/ui/find_models.py" line="389"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -759,7 +834,7 @@
 <context>
     <name>LoadingIndicator</name>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="120"/>
+        <location filename="../../app/ui/model_picker.py" line="121"/>
         <source>Loading {model}…</source>
         <translation>正在加载 {model}…</translation>
     </message>
@@ -767,262 +842,311 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="120"/>
-        <source>Find models</source>
-        <translation>查找模型</translation>
+        <location filename="../../app/ui/main_window.py" line="127"/>
+        <source>Get models</source>
+        <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="120"/>
-        <source>Search the Hugging Face Hub for models to download</source>
-        <translation>在 Hugging Face Hub 上搜索可下载的模型</translation>
+        <location filename="../../app/ui/main_window.py" line="128"/>
+        <source>The recommended models, and a search of the Hugging Face Hub for more</source>
+        <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="123"/>
+        <location filename="../../app/ui/main_window.py" line="131"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="123"/>
+        <location filename="../../app/ui/main_window.py" line="131"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="125"/>
+        <location filename="../../app/ui/main_window.py" line="133"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="125"/>
+        <location filename="../../app/ui/main_window.py" line="133"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="140"/>
+        <location filename="../../app/ui/main_window.py" line="148"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="145"/>
+        <location filename="../../app/ui/main_window.py" line="153"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="304"/>
+        <location filename="../../app/ui/main_window.py" line="317"/>
         <source>The last answer is on the clipboard.</source>
         <translation>最后一条回答已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="344"/>
+        <location filename="../../app/ui/main_window.py" line="365"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="416"/>
-        <location filename="../../app/ui/main_window.py" line="704"/>
+        <location filename="../../app/ui/main_window.py" line="464"/>
+        <location filename="../../app/ui/main_window.py" line="761"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="424"/>
+        <location filename="../../app/ui/main_window.py" line="472"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="542"/>
+        <location filename="../../app/ui/main_window.py" line="592"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="625"/>
+        <location filename="../../app/ui/main_window.py" line="593"/>
+        <source>Chat now</source>
+        <translation>立即聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="682"/>
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="669"/>
+        <location filename="../../app/ui/main_window.py" line="726"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="669"/>
+        <location filename="../../app/ui/main_window.py" line="726"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="700"/>
+        <location filename="../../app/ui/main_window.py" line="757"/>
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="702"/>
+        <location filename="../../app/ui/main_window.py" line="759"/>
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
 </context>
 <context>
+    <name>MirrorOffer</name>
+    <message>
+        <location filename="../../app/ui/mirror.py" line="51"/>
+        <source>Try the mirror {host}: huggingface.co is often out of reach from here.</source>
+        <translation>试试镜像 {host}：从这里常常无法访问 huggingface.co。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mirror.py" line="54"/>
+        <location filename="../../app/ui/mirror.py" line="60"/>
+        <source>Use {host}</source>
+        <translation>使用 {host}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mirror.py" line="59"/>
+        <source>A public mirror, {host}, may work instead.</source>
+        <translation>可以改用公共镜像 {host}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mirror.py" line="68"/>
+        <source>Checking {host}…</source>
+        <translation>正在检查 {host}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mirror.py" line="73"/>
+        <source>Parley now uses the mirror {endpoint}. Settings → Hugging Face Hub changes it.</source>
+        <translation>Parley 现在使用镜像 {endpoint}。可在“设置 → Hugging Face Hub”中更改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/mirror.py" line="80"/>
+        <source>The mirror {host} cannot be reached either.</source>
+        <translation>镜像 {host} 也无法访问。</translation>
+    </message>
+</context>
+<context>
     <name>ModelManager</name>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="77"/>
+        <location filename="../../app/ui/model_manager.py" line="78"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="80"/>
+        <location filename="../../app/ui/model_manager.py" line="81"/>
         <source>The models on this computer. Drop a .gguf file anywhere on the window to import it.</source>
         <translation>这台电脑上的模型。把 .gguf 文件拖放到窗口任意位置即可导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="98"/>
+        <location filename="../../app/ui/model_manager.py" line="99"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="99"/>
+        <location filename="../../app/ui/model_manager.py" line="100"/>
         <source>Add a .gguf model file from this computer</source>
         <translation>从这台电脑添加 .gguf 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="101"/>
-        <location filename="../../app/ui/model_manager.py" line="347"/>
+        <location filename="../../app/ui/model_manager.py" line="102"/>
+        <location filename="../../app/ui/model_manager.py" line="362"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="103"/>
+        <location filename="../../app/ui/model_manager.py" line="104"/>
         <source>Show models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="106"/>
+        <location filename="../../app/ui/model_manager.py" line="107"/>
         <source>Use for this chat</source>
         <translation>用于当前对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="108"/>
+        <location filename="../../app/ui/model_manager.py" line="109"/>
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="109"/>
+        <location filename="../../app/ui/model_manager.py" line="110"/>
         <source>New conversations start with this model</source>
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="160"/>
+        <location filename="../../app/ui/model_manager.py" line="161"/>
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="160"/>
+        <location filename="../../app/ui/model_manager.py" line="161"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="177"/>
+        <location filename="../../app/ui/model_manager.py" line="178"/>
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="178"/>
+        <location filename="../../app/ui/model_manager.py" line="179"/>
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="181"/>
+        <location filename="../../app/ui/model_manager.py" line="182"/>
         <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="186"/>
+        <location filename="../../app/ui/model_manager.py" line="187"/>
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="187"/>
+        <location filename="../../app/ui/model_manager.py" line="188"/>
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="195"/>
+        <location filename="../../app/ui/model_manager.py" line="196"/>
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="199"/>
+        <location filename="../../app/ui/model_manager.py" line="200"/>
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="204"/>
+        <location filename="../../app/ui/model_manager.py" line="208"/>
+        <source>The open conversation uses it, and no other model is installed.</source>
+        <translation>当前对话正在使用它，而且没有安装其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="210"/>
+        <source>The open conversation uses it; it will use {other} instead.</source>
+        <translation>当前对话正在使用它；之后将改用 {other}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="219"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="204"/>
+        <location filename="../../app/ui/model_manager.py" line="219"/>
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="315"/>
+        <location filename="../../app/ui/model_manager.py" line="330"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="319"/>
+        <location filename="../../app/ui/model_manager.py" line="334"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="253"/>
+        <location filename="../../app/ui/model_manager.py" line="268"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="260"/>
+        <location filename="../../app/ui/model_manager.py" line="275"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="276"/>
+        <location filename="../../app/ui/model_manager.py" line="291"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="276"/>
+        <location filename="../../app/ui/model_manager.py" line="291"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="290"/>
+        <location filename="../../app/ui/model_manager.py" line="305"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="290"/>
+        <location filename="../../app/ui/model_manager.py" line="305"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="291"/>
+        <location filename="../../app/ui/model_manager.py" line="306"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="339"/>
+        <location filename="../../app/ui/model_manager.py" line="354"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="347"/>
+        <location filename="../../app/ui/model_manager.py" line="362"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="349"/>
+        <location filename="../../app/ui/model_manager.py" line="364"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="367"/>
+        <location filename="../../app/ui/model_manager.py" line="382"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -1030,22 +1154,22 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="30"/>
+        <location filename="../../app/ui/model_picker.py" line="31"/>
         <source>The model that answers in this conversation</source>
         <translation>在此对话中回答的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="40"/>
+        <location filename="../../app/ui/model_picker.py" line="41"/>
         <source>Open a GGUF model file</source>
         <translation>打开 GGUF 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="40"/>
+        <location filename="../../app/ui/model_picker.py" line="41"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="60"/>
+        <location filename="../../app/ui/model_picker.py" line="61"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
@@ -1143,12 +1267,12 @@
         <translation>位于模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="206"/>
+        <location filename="../../app/ui/model_table.py" line="207"/>
         <source>{name} · default</source>
         <translation>{name} · 默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_table.py" line="208"/>
+        <location filename="../../app/ui/model_table.py" line="209"/>
         <source>{name} · damaged</source>
         <translation>{name} · 已损坏</translation>
     </message>
@@ -1156,32 +1280,32 @@
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="272"/>
+        <location filename="../../app/ui/models_flow.py" line="275"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="272"/>
+        <location filename="../../app/ui/models_flow.py" line="275"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="277"/>
+        <location filename="../../app/ui/models_flow.py" line="280"/>
         <source>{model} is loaded ({seconds} s)</source>
         <translation>已加载 {model}（{seconds} 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="285"/>
+        <location filename="../../app/ui/models_flow.py" line="288"/>
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="292"/>
+        <location filename="../../app/ui/models_flow.py" line="295"/>
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="298"/>
+        <location filename="../../app/ui/models_flow.py" line="301"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -1194,27 +1318,30 @@
         <translation>{amount} 上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/recommended_list.py" line="53"/>
+        <location filename="../../app/ui/recommended_list.py" line="72"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/recommended_list.py" line="80"/>
+        <location filename="../../app/ui/recommended_list.py" line="33"/>
+        <location filename="../../app/ui/recommended_list.py" line="100"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/recommended_list.py" line="81"/>
+        <location filename="../../app/ui/recommended_list.py" line="101"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/recommended_list.py" line="84"/>
+        <location filename="../../app/ui/recommended_list.py" line="35"/>
+        <location filename="../../app/ui/recommended_list.py" line="104"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/recommended_list.py" line="87"/>
+        <location filename="../../app/ui/recommended_list.py" line="34"/>
+        <location filename="../../app/ui/recommended_list.py" line="107"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
@@ -1571,48 +1698,73 @@
 <context>
     <name>WelcomePanel</name>
     <message>
-        <location filename="../../app/ui/welcome.py" line="30"/>
+        <location filename="../../app/ui/welcome.py" line="36"/>
         <source>Welcome to Parley</source>
         <translation>欢迎使用 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="34"/>
+        <location filename="../../app/ui/welcome.py" line="40"/>
         <source>A private assistant that runs entirely on this computer. What you write never leaves it.</source>
         <translation>一个完全在这台电脑上运行的私人助手。您写下的内容绝不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="45"/>
-        <source>Or download a recommended model</source>
-        <translation>或者下载一个推荐的模型</translation>
+        <location filename="../../app/ui/welcome.py" line="61"/>
+        <source>Or choose another recommended model</source>
+        <translation>或者选择其他推荐模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="49"/>
+        <location filename="../../app/ui/welcome.py" line="65"/>
         <source>They come from the Hugging Face Hub. The badge tells how well each fits this computer&apos;s free memory; a chat opens when the download is done.</source>
         <translation>模型来自 Hugging Face Hub。标签表示每个模型与这台电脑可用内存的匹配程度；下载完成后会自动打开对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="58"/>
-        <location filename="../../app/ui/welcome.py" line="135"/>
+        <location filename="../../app/ui/welcome.py" line="74"/>
+        <location filename="../../app/ui/welcome.py" line="203"/>
         <source>Find models on the Hub…</source>
         <translation>在 Hub 上查找模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="60"/>
+        <location filename="../../app/ui/welcome.py" line="76"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="124"/>
+        <location filename="../../app/ui/welcome.py" line="158"/>
         <source>No model is installed yet</source>
         <translation>尚未安装任何模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="127"/>
+        <location filename="../../app/ui/welcome.py" line="161"/>
+        <source>Try a tiny offline demo model (basic answers)</source>
+        <translation>试用一个很小的离线演示模型（只能简单回答）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/welcome.py" line="164"/>
         <source>Start chatting with {model}</source>
         <translation>开始与 {model} 对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="135"/>
+        <location filename="../../app/ui/welcome.py" line="181"/>
+        <source>Downloading {model}… {percent}%</source>
+        <translation>正在下载 {model}… {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/welcome.py" line="183"/>
+        <source>{progress} · {time} left</source>
+        <translation>{progress} · 剩余 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/welcome.py" line="188"/>
+        <source>Download {model} ({size})</source>
+        <translation>下载 {model}（{size}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/welcome.py" line="193"/>
+        <source>The best recommended model that fits this computer. A chat with it opens when the download is done.</source>
+        <translation>适合这台电脑的最佳推荐模型。下载完成后会打开与它的对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/welcome.py" line="203"/>
         <source>Find more models</source>
         <translation>查找更多模型</translation>
     </message>

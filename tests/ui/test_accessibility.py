@@ -31,6 +31,8 @@ def unnamed_controls(root: QtWidgets.QWidget) -> list[str]:
     for widget in [root, *root.findChildren(QtWidgets.QWidget)]:
         if not isinstance(widget, _INTERACTIVE) or isinstance(widget, QtWidgets.QScrollBar):
             continue
+        if widget.isHidden():
+            continue  # hidden on purpose until it has something to say (a banner's action button, say)
         if widget.focusPolicy() == QtCore.Qt.FocusPolicy.NoFocus and not isinstance(widget, QtWidgets.QAbstractButton):
             continue
         parent = widget.parent()

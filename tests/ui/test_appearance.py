@@ -94,7 +94,7 @@ def test_switching_the_language_retranslates_the_open_window_at_once(
     store.add_message(conversation.id, "assistant", "Hello", model_name="SmolLM2", status="stopped")
     window = make_window()
     english = shown_texts(window)
-    assert "New chat" in english and "Find models" in english
+    assert "New chat" in english and "Get models" in english
 
     answer_settings(monkeypatch, lambda dialog: (choose(dialog.language_combo, "zh_CN"), True)[1])
     window.settings_action.trigger()
