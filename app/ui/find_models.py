@@ -225,7 +225,7 @@ class FindModelsPage(QtWidgets.QWidget):
         self._search_token = self.runner.run(
             lambda: hub.search_models(query, config=config),
             lambda found: self._searched(query, found),
-            self._search_failed,
+            lambda error: self._search_failed(query, error),
         )
 
     def open_repo(self, repo: str) -> None:
@@ -289,10 +289,9 @@ class FindModelsPage(QtWidgets.QWidget):
         else:
             self._set_status(self.tr("No GGUF models match “{query}”.").format(query=query))
 
-    def _search_failed(self, error: AppError) -> None:
+    def _search_failed(self, query: str, error: AppError) -> None:
         self._search_token = None
         self._set_status(self.tr("The search did not work."))
-        query = self.search_edit.text()
         if self._mirror is None or not self._mirror.offer(self.banner, error, lambda: self.search(query)):
             self.banner.show_error(error)
 
