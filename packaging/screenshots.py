@@ -43,6 +43,27 @@ How it works:
 The check takes $O(n)$ time for a word of $n$ letters.
 """
 QUESTION_ZH = "写一个判断单词是否为回文的 Python 函数，并解释一下。"
+ANSWER_ZH = """下面是一个简短的版本：
+
+```python
+def is_palindrome(word: str) -> bool:
+    \"\"\"正着读和反着读都一样时返回 True。\"\"\"
+    cleaned = word.casefold()
+    return cleaned == cleaned[::-1]
+```
+
+原理：
+
+1. `casefold()` 忽略大小写，所以 *Level* 也算回文。
+2. `[::-1]` 把字符串反过来。
+
+| 单词 | 结果 |
+|------|------|
+| level | `True` |
+| parley | `False` |
+
+对 $n$ 个字母的单词，检查需要 $O(n)$ 的时间。
+"""
 
 
 def main() -> int:
@@ -71,7 +92,8 @@ def main() -> int:
     written: list[Path] = []
 
     def save(widget: QtWidgets.QWidget, name: str) -> None:
-        application.processEvents()
+        for _ in range(3):  # layouts settle over a few passes (a page shown, a panel hidden)
+            application.processEvents()
         path = out / f"{name}.png"
         widget.grab().save(str(path))
         written.append(path)
@@ -83,7 +105,8 @@ def main() -> int:
             store = Store(Path(home) / f"history-{language}-{theme}.sqlite3")
             conversation = store.create_conversation("Palindromes" if language == "en" else "回文")
             store.add_message(conversation.id, "user", QUESTION if language == "en" else QUESTION_ZH)
-            store.add_message(conversation.id, "assistant", ANSWER, model_name="Qwen2.5 3B Instruct")
+            answer = ANSWER if language == "en" else ANSWER_ZH
+            store.add_message(conversation.id, "assistant", answer, model_name="Qwen2.5 3B Instruct")
             services = build_services(store, SettingsStore(), backups=False)
             window = MainWindow(services)
             window.welcome.recommended.set_machine(machine)

@@ -64,6 +64,7 @@ class RecommendedCard(QtWidgets.QFrame):
         self.details_label = QtWidgets.QLabel(details, self)
         self.details_label.setObjectName("mutedLabel")
         self.details_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.details_label.setWordWrap(True)  # a narrow window wraps it rather than cutting it off
         self.description_label = QtWidgets.QLabel(model.description_in(i18n.current_language()), self)
         self.description_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.description_label.setWordWrap(True)

@@ -100,11 +100,14 @@ class WelcomePanel(QtWidgets.QWidget):
         holder = QtWidgets.QWidget(self)
         holder.setObjectName("welcomeColumn")
         holder.setLayout(column)
-        # A fixed width lets the wrapped labels work out their height.
-        holder.setFixedWidth(600)
+        # At most 600 px wide (a readable column), narrower in a small window: at 800×600 the page has
+        # about 540 px, and nothing may be cut off there.
+        holder.setMaximumWidth(600)
+        holder.setMinimumWidth(300)
+        holder.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Preferred)
         row = QtWidgets.QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(holder)
+        row.addWidget(holder, 100)
         row.addStretch(1)
         content = QtWidgets.QWidget(self)
         content.setObjectName("welcomeContent")
@@ -119,7 +122,7 @@ class WelcomePanel(QtWidgets.QWidget):
         self.scroll_area.setObjectName("welcomeScroll")
         self.scroll_area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(content)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
