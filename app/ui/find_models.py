@@ -287,7 +287,12 @@ class FindModelsPage(QtWidgets.QWidget):
         if found:
             self._set_status(self.tr("GGUF repositories for “{query}”: {count}").format(query=query, count=len(found)))
         else:
-            self._set_status(self.tr("No GGUF models match “{query}”.").format(query=query))
+            self._set_status(
+                self.tr(
+                    "No GGUF models match “{query}”. Try a shorter name (such as “qwen”), or clear the search "
+                    "to see the recommended models."
+                ).format(query=query)
+            )
 
     def _search_failed(self, query: str, error: AppError) -> None:
         self._search_token = None

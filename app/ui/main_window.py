@@ -27,7 +27,7 @@ from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message, Thinking
-from app.ui import announce, icons, markdown_render, retranslate, shortcuts, style
+from app.ui import announce, icons, markdown_render, retranslate, style
 from app.ui.banner import Banner
 from app.ui.chat_header import ChatHeader
 from app.ui.chat_page import ChatPage, PageStack
@@ -42,6 +42,7 @@ from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
+from app.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from app.ui.application import Services
@@ -134,24 +135,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_button.setCheckable(False)
 
     def _build_actions(self) -> None:
-        """The keyboard shortcuts (``app.ui.shortcuts`` is the table) and the menus that show them."""
-        self.new_action = shortcuts.bind(self, "new_chat", self.new_conversation)
-        self.settings_action = shortcuts.bind(self, "settings", self.open_settings)
-        self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
-        self.stop_action = shortcuts.bind(self, "stop", lambda: self.controller.stop())
-        self.focus_input_action = shortcuts.bind(self, "focus_input", self.composer.focus_edit)
-        self.copy_answer_action = shortcuts.bind(self, "copy_last_answer", self.copy_last_answer)
-        self.previous_action = shortcuts.bind(self, "previous_conversation", lambda: self.step_conversation(-1))
-        self.next_action = shortcuts.bind(self, "next_conversation", lambda: self.step_conversation(1))
-        self.switch_model_action = shortcuts.bind(self, "switch_model", self.open_model_picker)
-        self.shortcuts_action = shortcuts.bind(self, "shortcuts_help", self.show_shortcuts)
-        chat_menu = self.menuBar().addMenu(self.tr("&Chat"))
-        for action in (self.new_action, self.copy_answer_action, self.stop_action, self.switch_model_action):
-            chat_menu.addAction(action)
-        chat_menu.addSeparator()
-        chat_menu.addAction(self.settings_action)
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addAction(self.shortcuts_action)
+        """The keyboard shortcuts and menus (``app.ui.window_actions``), and files dropped on the window."""
+        self.window_actions = WindowActions(self)
+        self.new_action = self.window_actions.new_action
+        self.settings_action = self.window_actions.settings_action
         # Files dropped anywhere on the window, the message box included, are imported.
         self.drop_filter = GgufDropFilter(self)
         self.setAcceptDrops(True)
@@ -308,43 +295,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self.report_error(err)
         self.show_conversation(conversation_id)
         return conversation_id
-
-    def copy_last_answer(self) -> None:
-        """Puts the open conversation's last answer on the clipboard, as the reader sees it."""
-        answer = self.chat_view.last_answer_id()
-        if answer is not None:
-            self.chat_view.copy_message(answer)
-            self._write_status(self.tr("The last answer is on the clipboard."))
-
-    def step_conversation(self, step: int) -> None:
-        """Opens the conversation ``step`` places below (1) or above (-1) the open one in the sidebar."""
-        ids = self.sidebar.ids()
-        if not ids:
-            return
-        here = ids.index(self._conversation_id) if self._conversation_id in ids else -1
-        target = ids[max(0, min(len(ids) - 1, here + step))] if here >= 0 else ids[0]
-        if target != self._conversation_id:
-            self.sidebar.select(target)
-        self.show_page(self.chat_page)
-
-    def open_model_picker(self) -> None:
-        """Opens the header's model list (Ctrl+Shift+M) while a conversation shows."""
-        if self.header.isVisible() and self.model_picker.isEnabled():
-            self.show_page(self.chat_page)
-            self.model_picker.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
-            self.model_picker.showPopup()
-
-    def show_shortcuts(self) -> None:
-        """Help → Keyboard shortcuts."""
-        dialog = shortcuts.ShortcutsDialog(shortcuts.bound(self), self)
-        try:
-            self.run_dialog(dialog)
-        finally:
-            dialog.deleteLater()
-
-    def run_dialog(self, dialog: QtWidgets.QDialog) -> None:
-        """Shows a modal dialog until it is closed. A seam: tests replace it."""
-        dialog.exec()
 
     def chat_now_with(self, entry: ModelEntry) -> None:
         """A new conversation with ``entry`` (the banner's "Chat now"); the default model stays as it is."""

@@ -13,9 +13,11 @@ from dataclasses import replace
 
 from PySide6 import QtCore, QtWidgets
 
+from app.core import hub
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import SamplingSettings
 from app.core.settings import DEFAULT_SYSTEM_PROMPT, Settings
+from app.ui.mirror import mirror_host
 from app.ui.style import FONT_SIZES
 
 # Language names are shown in their own language, so they are not translated.
@@ -211,7 +213,11 @@ class SettingsDialog(QtWidgets.QDialog):
         self.token_edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText("hf_…")
         self.token_edit.setClearButtonEnabled(True)
+        self.mirror_button = QtWidgets.QPushButton(self.tr("Use the mirror {host}").format(host=mirror_host()), page)
+        self.mirror_button.setToolTip(hub.SUGGESTED_MIRROR)
+        self.mirror_button.clicked.connect(self._on_mirror_button_clicked)
         form.addRow(self.tr("Endpoint:"), self.endpoint_edit)
+        form.addRow("", self.mirror_button)
         form.addRow(
             "",
             _note(
@@ -298,6 +304,10 @@ class SettingsDialog(QtWidgets.QDialog):
         del index
         chosen = self.model_combo.currentData()
         self.switch_check.setEnabled(self._current is not None and chosen != self._current.name)
+
+    @QtCore.Slot()
+    def _on_mirror_button_clicked(self) -> None:
+        self.endpoint_edit.setText(hub.SUGGESTED_MIRROR)
 
     @QtCore.Slot()
     def _on_reset_prompt_button_clicked(self) -> None:

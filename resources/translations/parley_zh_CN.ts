@@ -712,55 +712,55 @@
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="290"/>
-        <source>No GGUF models match “{query}”.</source>
-        <translation>没有与“{query}”匹配的 GGUF 模型。</translation>
+        <location filename="../../app/ui/find_models.py" line="292"/>
+        <source>No GGUF models match “{query}”. Try a shorter name (such as “qwen”), or clear the search to see the recommended models.</source>
+        <translation>没有与“{query}”匹配的 GGUF 模型。试试更短的名称（例如“qwen”），或清空搜索框查看推荐模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="294"/>
+        <location filename="../../app/ui/find_models.py" line="299"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="318"/>
+        <location filename="../../app/ui/find_models.py" line="322"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="329"/>
+        <location filename="../../app/ui/find_models.py" line="333"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="332"/>
+        <location filename="../../app/ui/find_models.py" line="336"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="349"/>
-        <location filename="../../app/ui/find_models.py" line="392"/>
+        <location filename="../../app/ui/find_models.py" line="353"/>
+        <location filename="../../app/ui/find_models.py" line="396"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="352"/>
+        <location filename="../../app/ui/find_models.py" line="356"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
         <location filename="../../app/ui/recommended_list.py" line="36"/>
-        <location filename="../../app/ui/find_models.py" line="383"/>
+        <location filename="../../app/ui/find_models.py" line="387"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/find_models.py" line="386"/>
+        <location filename="../../app/ui/find_models.py" line="390"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
         <location filename="../../app/ui/recommended_list.py" line="37"/>
-        <location filename="../../app/ui/find_models.py" line="389"/>
+        <location filename="../../app/ui/find_models.py" line="393"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -842,98 +842,83 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="127"/>
+        <location filename="../../app/ui/main_window.py" line="128"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="128"/>
+        <location filename="../../app/ui/main_window.py" line="129"/>
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="131"/>
+        <location filename="../../app/ui/main_window.py" line="132"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="131"/>
+        <location filename="../../app/ui/main_window.py" line="132"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="133"/>
+        <location filename="../../app/ui/main_window.py" line="134"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="133"/>
+        <location filename="../../app/ui/main_window.py" line="134"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148"/>
-        <source>&amp;Chat</source>
-        <translation>聊天(&amp;C)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="153"/>
-        <source>&amp;Help</source>
-        <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="317"/>
-        <source>The last answer is on the clipboard.</source>
-        <translation>最后一条回答已复制到剪贴板。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="365"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="464"/>
-        <location filename="../../app/ui/main_window.py" line="761"/>
+        <location filename="../../app/ui/main_window.py" line="414"/>
+        <location filename="../../app/ui/main_window.py" line="711"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="472"/>
+        <location filename="../../app/ui/main_window.py" line="422"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="592"/>
+        <location filename="../../app/ui/main_window.py" line="542"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="593"/>
+        <location filename="../../app/ui/main_window.py" line="543"/>
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="682"/>
+        <location filename="../../app/ui/main_window.py" line="632"/>
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="726"/>
+        <location filename="../../app/ui/main_window.py" line="676"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="726"/>
+        <location filename="../../app/ui/main_window.py" line="676"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="757"/>
+        <location filename="../../app/ui/main_window.py" line="707"/>
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="759"/>
+        <location filename="../../app/ui/main_window.py" line="709"/>
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
@@ -1318,30 +1303,30 @@
         <translation>{amount} 上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/recommended_list.py" line="72"/>
+        <location filename="../../app/ui/recommended_list.py" line="73"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
         <location filename="../../app/ui/recommended_list.py" line="33"/>
-        <location filename="../../app/ui/recommended_list.py" line="100"/>
+        <location filename="../../app/ui/recommended_list.py" line="101"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/recommended_list.py" line="101"/>
+        <location filename="../../app/ui/recommended_list.py" line="102"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
         <location filename="../../app/ui/recommended_list.py" line="35"/>
-        <location filename="../../app/ui/recommended_list.py" line="104"/>
+        <location filename="../../app/ui/recommended_list.py" line="105"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
         <location filename="../../app/ui/recommended_list.py" line="34"/>
-        <location filename="../../app/ui/recommended_list.py" line="107"/>
+        <location filename="../../app/ui/recommended_list.py" line="108"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
@@ -1349,218 +1334,223 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="80"/>
+        <location filename="../../app/ui/settings_dialog.py" line="82"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="87"/>
+        <location filename="../../app/ui/settings_dialog.py" line="89"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="88"/>
+        <location filename="../../app/ui/settings_dialog.py" line="90"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="89"/>
+        <location filename="../../app/ui/settings_dialog.py" line="91"/>
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="90"/>
+        <location filename="../../app/ui/settings_dialog.py" line="92"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="93"/>
+        <location filename="../../app/ui/settings_dialog.py" line="95"/>
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="121"/>
+        <location filename="../../app/ui/settings_dialog.py" line="123"/>
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="125"/>
+        <location filename="../../app/ui/settings_dialog.py" line="127"/>
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="131"/>
+        <location filename="../../app/ui/settings_dialog.py" line="133"/>
         <source>Restore the default prompt</source>
         <translation>恢复默认提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="134"/>
-        <location filename="../../app/ui/settings_dialog.py" line="151"/>
+        <location filename="../../app/ui/settings_dialog.py" line="136"/>
+        <location filename="../../app/ui/settings_dialog.py" line="153"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="139"/>
+        <location filename="../../app/ui/settings_dialog.py" line="141"/>
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="141"/>
+        <location filename="../../app/ui/settings_dialog.py" line="143"/>
         <source>System prompt:</source>
         <translation>系统提示词：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="143"/>
+        <location filename="../../app/ui/settings_dialog.py" line="145"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="144"/>
+        <location filename="../../app/ui/settings_dialog.py" line="146"/>
         <source>A new language takes effect as soon as you save.</source>
         <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="152"/>
+        <location filename="../../app/ui/settings_dialog.py" line="154"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/settings_dialog.py" line="155"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/settings_dialog.py" line="159"/>
         <source>System size</source>
         <translation>系统大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="157"/>
+        <location filename="../../app/ui/settings_dialog.py" line="159"/>
         <source>{size} pt</source>
         <translation>{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="160"/>
+        <location filename="../../app/ui/settings_dialog.py" line="162"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="161"/>
+        <location filename="../../app/ui/settings_dialog.py" line="163"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="162"/>
+        <location filename="../../app/ui/settings_dialog.py" line="164"/>
         <source>Both apply to every window as soon as you save.</source>
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/settings_dialog.py" line="172"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="172"/>
+        <location filename="../../app/ui/settings_dialog.py" line="174"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="174"/>
+        <location filename="../../app/ui/settings_dialog.py" line="176"/>
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="176"/>
+        <location filename="../../app/ui/settings_dialog.py" line="178"/>
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="178"/>
+        <location filename="../../app/ui/settings_dialog.py" line="180"/>
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="183"/>
+        <location filename="../../app/ui/settings_dialog.py" line="185"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="188"/>
+        <location filename="../../app/ui/settings_dialog.py" line="190"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="190"/>
+        <location filename="../../app/ui/settings_dialog.py" line="192"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="191"/>
+        <location filename="../../app/ui/settings_dialog.py" line="193"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="193"/>
+        <location filename="../../app/ui/settings_dialog.py" line="195"/>
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="194"/>
+        <location filename="../../app/ui/settings_dialog.py" line="196"/>
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="195"/>
+        <location filename="../../app/ui/settings_dialog.py" line="197"/>
         <source>Top-k:</source>
         <translation>Top-k：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="196"/>
+        <location filename="../../app/ui/settings_dialog.py" line="198"/>
         <source>Min-p:</source>
         <translation>Min-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="197"/>
+        <location filename="../../app/ui/settings_dialog.py" line="199"/>
         <source>Repeat penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="198"/>
+        <location filename="../../app/ui/settings_dialog.py" line="200"/>
         <source>Longest answer:</source>
         <translation>回答最大长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="199"/>
+        <location filename="../../app/ui/settings_dialog.py" line="201"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="200"/>
+        <location filename="../../app/ui/settings_dialog.py" line="202"/>
         <source>These apply from the next answer on; a new context length reloads the model.</source>
         <translation>这些设置从下一次回答起生效；更改上下文长度会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="214"/>
+        <location filename="../../app/ui/settings_dialog.py" line="216"/>
+        <source>Use the mirror {host}</source>
+        <translation>使用镜像 {host}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="219"/>
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="219"/>
+        <location filename="../../app/ui/settings_dialog.py" line="225"/>
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="224"/>
+        <location filename="../../app/ui/settings_dialog.py" line="230"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="229"/>
+        <location filename="../../app/ui/settings_dialog.py" line="235"/>
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="252"/>
+        <location filename="../../app/ui/settings_dialog.py" line="258"/>
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
@@ -1675,22 +1665,22 @@
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="76"/>
+        <location filename="../../app/ui/sidebar.py" line="86"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="76"/>
+        <location filename="../../app/ui/sidebar.py" line="87"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="84"/>
+        <location filename="../../app/ui/sidebar.py" line="103"/>
         <source>Delete conversation</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="85"/>
+        <location filename="../../app/ui/sidebar.py" line="104"/>
         <source>Delete “{title}” and all its messages? This cannot be undone.</source>
         <translation>要删除“{title}”及其全部消息吗？此操作无法撤销。</translation>
     </message>
@@ -1719,7 +1709,7 @@
     </message>
     <message>
         <location filename="../../app/ui/welcome.py" line="74"/>
-        <location filename="../../app/ui/welcome.py" line="203"/>
+        <location filename="../../app/ui/welcome.py" line="206"/>
         <source>Find models on the Hub…</source>
         <translation>在 Hub 上查找模型…</translation>
     </message>
@@ -1729,44 +1719,62 @@
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="158"/>
+        <location filename="../../app/ui/welcome.py" line="161"/>
         <source>No model is installed yet</source>
         <translation>尚未安装任何模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="161"/>
+        <location filename="../../app/ui/welcome.py" line="164"/>
         <source>Try a tiny offline demo model (basic answers)</source>
         <translation>试用一个很小的离线演示模型（只能简单回答）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="164"/>
+        <location filename="../../app/ui/welcome.py" line="167"/>
         <source>Start chatting with {model}</source>
         <translation>开始与 {model} 对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="181"/>
+        <location filename="../../app/ui/welcome.py" line="184"/>
         <source>Downloading {model}… {percent}%</source>
         <translation>正在下载 {model}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="183"/>
+        <location filename="../../app/ui/welcome.py" line="186"/>
         <source>{progress} · {time} left</source>
         <translation>{progress} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="188"/>
+        <location filename="../../app/ui/welcome.py" line="191"/>
         <source>Download {model} ({size})</source>
         <translation>下载 {model}（{size}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="193"/>
+        <location filename="../../app/ui/welcome.py" line="196"/>
         <source>The best recommended model that fits this computer. A chat with it opens when the download is done.</source>
         <translation>适合这台电脑的最佳推荐模型。下载完成后会打开与它的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/welcome.py" line="203"/>
+        <location filename="../../app/ui/welcome.py" line="206"/>
         <source>Find more models</source>
         <translation>查找更多模型</translation>
+    </message>
+</context>
+<context>
+    <name>WindowActions</name>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="37"/>
+        <source>&amp;Chat</source>
+        <translation>聊天(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="42"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/window_actions.py" line="51"/>
+        <source>The last answer is on the clipboard.</source>
+        <translation>最后一条回答已复制到剪贴板。</translation>
     </message>
 </context>
 </TS>

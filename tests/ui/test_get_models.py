@@ -111,3 +111,14 @@ def test_the_chinese_interface_names_the_mirror_first(
         assert page.banner.action_button.text() == "使用 hf-mirror.com"
     finally:
         i18n.remove_translators(qapp, translators)
+
+
+def test_settings_fill_in_the_mirror_in_one_click(qtbot: QtBot, window: MainWindow) -> None:
+    from app.core.settings import Settings
+    from app.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(
+        Settings(), [], default=None, current=None, follows_default=False, gpu_offload=None, parent=window
+    )
+    qtbot.mouseClick(dialog.mirror_button, QtCore.Qt.MouseButton.LeftButton)
+    assert dialog.values().hub_endpoint == "https://hf-mirror.com"

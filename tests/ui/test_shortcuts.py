@@ -112,7 +112,7 @@ def test_f1_lists_every_bound_shortcut(
         assert isinstance(dialog, ShortcutsDialog)
         shown.append(dialog.rows())
 
-    monkeypatch.setattr(active_window, "run_dialog", run_dialog)
+    monkeypatch.setattr(active_window.window_actions, "run_dialog", run_dialog)
     press(qtbot, active_window, QtCore.Qt.Key.Key_F1, QtCore.Qt.KeyboardModifier.NoModifier)
     assert len(shown) == 1
     rows = dict(shown[0])
