@@ -4,7 +4,9 @@
 application at once, and a new language swaps the installed translators, which makes Qt send every
 window a ``LanguageChange`` (each window then re-translates itself: ``app.ui.retranslate``). With
 the theme left to the system, the palette follows ``QStyleHints.colorScheme`` (Qt 6.5+) and
-changes when the system's does. ``shutdown`` puts back the palette, font and language it found.
+changes when the system's does. When the last ``Appearance`` shuts down, the palette, font and
+language the application had before the first one are put back (several windows may be open at
+once, in tests or after a restore, and they share the application's look).
 """
 
 from __future__ import annotations
@@ -25,6 +27,15 @@ def resolve_theme(setting: str) -> str:
     return setting if setting in style.THEMES else system_theme()
 
 
+class _Baseline:
+    """What the application looked like before the first ``Appearance``, and how many are active."""
+
+    active = 0
+    palette: QtGui.QPalette | None = None
+    font: QtGui.QFont | None = None
+    language = "en"
+
+
 class Appearance(QtCore.QObject):
     """Applies the settings' theme, font size and language to the application. GUI thread only."""
 
@@ -37,12 +48,14 @@ class Appearance(QtCore.QObject):
         assert isinstance(application, QtWidgets.QApplication)
         self._application = application
         self._settings = settings
-        self._original_palette = application.palette()
-        self._original_font = application.font()
-        self._original_language = i18n.current_language()
+        if _Baseline.active == 0:
+            _Baseline.palette = application.palette()
+            _Baseline.font = application.font()
+            _Baseline.language = i18n.current_language()
+        _Baseline.active += 1
+        self._original_font = _Baseline.font or application.font()
         self._theme = ""
         self._font_size = -1
-        self._language = self._original_language
         self._active = True
         settings.add_listener(self._on_settings_changed)
         QtGui.QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_style_hints_color_scheme_changed)
@@ -72,7 +85,6 @@ class Appearance(QtCore.QObject):
             wanted = i18n.resolve_language(settings.language)
             if wanted != i18n.current_language():
                 i18n.switch_language(self._application, wanted)
-                self._language = wanted
                 self.language_changed.emit(wanted)
 
     def shutdown(self) -> None:
@@ -81,10 +93,15 @@ class Appearance(QtCore.QObject):
             return
         self._active = False
         QtGui.QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_style_hints_color_scheme_changed)
-        self._application.setPalette(self._original_palette)
-        self._application.setFont(self._original_font)
-        if i18n.current_language() != self._original_language:
-            i18n.switch_language(self._application, self._original_language)
+        _Baseline.active -= 1
+        if _Baseline.active > 0:
+            return
+        if _Baseline.palette is not None:
+            self._application.setPalette(_Baseline.palette)
+        if _Baseline.font is not None:
+            self._application.setFont(_Baseline.font)
+        if i18n.current_language() != _Baseline.language:
+            i18n.switch_language(self._application, _Baseline.language)
 
     def _on_settings_changed(self, settings: Settings) -> None:
         self.apply(settings)
