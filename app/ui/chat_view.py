@@ -12,6 +12,7 @@ is shown apart, above its answer, as a collapsed "Thinking…" line that opens o
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -323,10 +324,15 @@ class ChatView(QtWidgets.QTextBrowser):
     @QtCore.Slot()
     def _on_render_timer_timeout(self) -> None:
         dirty, self._dirty = self._dirty, set()
+        started = time.perf_counter()
         for message_id in dirty:
             shown = self._shown.get(message_id)
             if shown is not None:
                 self._render(shown)
+        # A very long answer takes longer to render than a tick: the next render waits at least as long
+        # again, so the window keeps at least half of its time for the user however long the answer gets.
+        took_ms = int((time.perf_counter() - started) * 1000)
+        self._render_timer.setInterval(max(RENDER_INTERVAL_MS, took_ms))
 
     def _copy_code_block(self, path: str) -> None:
         """``path`` is ``<message id>/<block index>``, as ``_insert_answer`` wrote it."""

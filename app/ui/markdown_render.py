@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -106,7 +107,6 @@ class _HtmlWriter:
         self.copy_label = copy_label
         self.image_label = image_label
         self.code_blocks: list[str] = []
-        self._token_styles = _token_styles(code_style_name(colours))
         self._mono = f"font-family: '{colours.fixed_family}', monospace;"
 
     def write(self, tokens: Sequence[Token]) -> Rendered:
@@ -164,26 +164,12 @@ class _HtmlWriter:
             f'<td align="right"><a href="{self.copy_href}{index}" title="{html.escape(self.copy_label)}" '
             f'style="color: {colours.link};">{html.escape(self.copy_label)}</a></td></tr>'
         )
-        body = f'<tr><td colspan="2"><pre style="{self._mono}">{self._highlight(code, language)}</pre></td></tr>'
+        highlighted = _highlighted(code, language, code_style_name(colours))
+        body = f'<tr><td colspan="2"><pre style="{self._mono}">{highlighted}</pre></td></tr>'
         return (
             f'<table width="100%" cellspacing="0" cellpadding="6" border="0" bgcolor="{colours.code_background}" '
             f'style="margin-top: 2px; margin-bottom: 8px;">{header}{body}</table>'
         )
-
-    def _highlight(self, code: str, language: str) -> str:
-        lexer = _lexer(language)
-        text = code[:-1] if code.endswith("\n") else code
-        out: list[str] = []
-        for token_type, value in lex(text, lexer):
-            escaped = html.escape(value)
-            css = self._css_for(token_type)
-            out.append(f'<span style="{css}">{escaped}</span>' if css else escaped)
-        return "".join(out)
-
-    def _css_for(self, token_type: Any) -> str:
-        while token_type not in self._token_styles and token_type.parent is not None:
-            token_type = token_type.parent
-        return self._token_styles.get(token_type, "")
 
     # -- inline ---------------------------------------------------------------------------------
 
@@ -232,6 +218,27 @@ class _HtmlWriter:
         return f'<a href="{html.escape(href)}" title="{html.escape(href)}">{html.escape(label)}</a>'
 
 
+@lru_cache(maxsize=256)
+def _highlighted(code: str, language: str, style_name: str) -> str:
+    """``code`` as HTML spans in ``style_name``'s colours. Cached: while an answer streams, only the code
+    block still growing is lexed again at each render tick, not every block above it."""
+    styles = _token_styles(style_name)
+    text = code[:-1] if code.endswith("\n") else code
+    out: list[str] = []
+    for token_type, value in lex(text, _lexer(language)):
+        escaped = html.escape(value)
+        css = _css_for(styles, token_type)
+        out.append(f'<span style="{css}">{escaped}</span>' if css else escaped)
+    return "".join(out)
+
+
+def _css_for(styles: dict[Any, str], token_type: Any) -> str:
+    while token_type not in styles and token_type.parent is not None:
+        token_type = token_type.parent
+    return styles.get(token_type, "")
+
+
+@lru_cache(maxsize=64)
 def _lexer(language: str) -> Lexer:
     if language:
         try:
