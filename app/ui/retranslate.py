@@ -3,7 +3,7 @@
 Parley's widgets set their strings once, with ``tr()``, when they are built. On a
 ``QEvent.LanguageChange`` a window calls ``retranslate_tree(self)``: each text a widget shows (its
 text, title, tool tip, placeholder, accessible name and description, tab and item texts, spin box
-affixes, and its actions') is looked up in the shipped catalogue (``parley_zh_CN.ts``: every
+affixes, list and table headers, and its actions') is looked up in the shipped catalogue (``parley_zh_CN.ts``: every
 source string with its translation, by context) and replaced by the translation for the language
 now installed. Which context a string belongs to is the class that called ``tr()``: the widget's
 own class or one of its parents'. Texts built from data (titles, model names, "{model} is …") are
@@ -104,6 +104,18 @@ def _retranslate_widget(widget: QtWidgets.QWidget) -> None:
         _redo(widget.specialValueText, widget.setSpecialValueText, contexts)
     if isinstance(widget, QtWidgets.QTabWidget):
         _retranslate_tabs(widget, contexts)
+    if isinstance(widget, QtWidgets.QTreeWidget):
+        header = widget.headerItem()
+        for column in range(widget.columnCount()):
+            new = translated(header.text(column), contexts)
+            if new is not None:
+                header.setText(column, new)
+    if isinstance(widget, QtWidgets.QTableWidget):
+        for column in range(widget.columnCount()):
+            item = widget.horizontalHeaderItem(column)
+            new = translated(item.text(), contexts) if item is not None else None
+            if item is not None and new is not None:
+                item.setText(new)
     if isinstance(widget, QtWidgets.QComboBox):
         for index in range(widget.count()):
             new = translated(widget.itemText(index), contexts)

@@ -82,6 +82,11 @@ def shown_texts(root: QtWidgets.QWidget) -> list[str]:
             texts += [widget.itemText(index) for index in range(widget.count())]
         if isinstance(widget, QtWidgets.QTabWidget):
             texts += [widget.tabText(index) for index in range(widget.count())]
+        if isinstance(widget, QtWidgets.QTreeWidget):
+            texts += [widget.headerItem().text(column) for column in range(widget.columnCount())]
+        if isinstance(widget, QtWidgets.QTableWidget):
+            items = (widget.horizontalHeaderItem(column) for column in range(widget.columnCount()))
+            texts += [item.text() for item in items if item is not None]
     texts += [action.text() for action in root.findChildren(QtGui.QAction)]
     return [text for text in texts if text]
 
