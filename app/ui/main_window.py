@@ -102,6 +102,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label, 1)
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
+        self._set_tab_order()
         self._build_actions()
         self._connect()
         self._apply_style()
@@ -133,6 +134,24 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.settings_button = self.sidebar.add_page_button(self.tr("Settings…"), self.tr("Settings (Ctrl+,)"))
         self.settings_button.setCheckable(False)
+
+    def _set_tab_order(self) -> None:
+        """Tab goes as the eye reads: the sidebar top to bottom, then the header, the conversation, the composer."""
+        chain = [
+            self.sidebar.new_button,
+            self.sidebar.list,
+            self.find_models_button,
+            self.models_button,
+            self.settings_button,
+            self.header.thinking_combo,
+            self.model_picker,
+            self.chat_view,
+            self.composer.edit,
+            self.composer.stop_button,
+            self.composer.send_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QtWidgets.QWidget.setTabOrder(first, second)
 
     def _build_actions(self) -> None:
         """The keyboard shortcuts and menus (``app.ui.window_actions``), and files dropped on the window."""

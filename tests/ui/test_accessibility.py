@@ -123,3 +123,28 @@ def test_first_sentence() -> None:
     assert first_sentence("巴黎是法国的首都。它在塞纳河畔。") == "巴黎是法国的首都。"
     assert first_sentence("no end at all") == "no end at all"
     assert len(first_sentence("word " * 200)) <= 200
+
+
+def test_the_tab_order_follows_the_layout(qtbot: QtBot, store: Store, make_window: WindowFactory) -> None:
+    conversation = store.create_conversation("Tabs")
+    store.add_message(conversation.id, "user", "Hello")
+    window = make_window()
+    wanted = [
+        window.sidebar.new_button,
+        window.sidebar.list,
+        window.find_models_button,
+        window.models_button,
+        window.settings_button,
+        window.model_picker,
+        window.chat_view,
+        window.composer.edit,
+    ]
+    order: list[QtWidgets.QWidget] = []
+    widget = window.sidebar.new_button
+    for _ in range(400):
+        if widget in wanted and widget not in order:
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is window.sidebar.new_button:
+            break
+    assert order == wanted
