@@ -35,6 +35,7 @@ from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
+from app.ui.downloads import DownloadJob
 from app.ui.find_models import FindModelsPage
 from app.ui.i18n import error_text, model_label
 from app.ui.mirror import MirrorOffer
@@ -566,8 +567,15 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(str, object)
     def _on_downloads_download_failed(self, key: str, error: AppError) -> None:
         banner = self._download_banner()
-        if not self.mirror.offer(banner, error, lambda: self.downloads.resume(key)):
+        job = self.downloads.job(key)  # still there while its failure is told; gone after it when nothing arrived
+        if job is None or not self.mirror.offer(banner, error, lambda: self._download_again(job)):
             banner.show_error(error)
+
+    def _download_again(self, job: DownloadJob) -> None:
+        """Starts ``job``'s download again (from the mirror just chosen); it resumes what had arrived."""
+        self.downloads.start(
+            job.repo, job.file, revision=job.revision, label=job.label, open_when_done=job.open_when_done
+        )
 
     @QtCore.Slot(str)
     def _on_mirror_endpoint_chosen(self, endpoint: str) -> None:

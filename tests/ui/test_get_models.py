@@ -122,3 +122,35 @@ def test_settings_fill_in_the_mirror_in_one_click(qtbot: QtBot, window: MainWind
     )
     qtbot.mouseClick(dialog.mirror_button, QtCore.Qt.MouseButton.LeftButton)
     assert dialog.values().hub_endpoint == "https://hf-mirror.com"
+
+
+def test_a_first_screen_download_that_cannot_reach_the_hub_goes_on_from_the_mirror(
+    qtbot: QtBot,
+    window: MainWindow,
+    fake_hub: FakeHub,
+    closed_port_endpoint: str,
+    parley_home: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS
+    from tests.ui.test_first_run import starter_from_the_hub
+
+    monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)
+    monkeypatch.setattr(hub, "SUGGESTED_MIRROR", fake_hub.url)
+    model = starter_from_the_hub(fake_hub)
+    window.welcome.recommended.set_models([model])
+    with qtbot.waitSignal(window.downloads.download_failed, timeout=DOWNLOAD_TIMEOUT_MS):
+        qtbot.mouseClick(window.welcome.recommended.cards()[0].download_button, QtCore.Qt.MouseButton.LeftButton)
+    action = window.banner.action_button
+    assert window.banner.isVisible() and action.isVisible() and action.text() == "Use 127.0.0.1"
+    endpoints: list[str] = []
+
+    def started(key: str) -> None:
+        job = window.downloads.job(key)
+        endpoints.append(job.endpoint if job is not None else "")
+
+    window.downloads.download_started.connect(started)
+    with qtbot.waitSignal(window.downloads.download_finished, timeout=DOWNLOAD_TIMEOUT_MS):
+        qtbot.mouseClick(action, QtCore.Qt.MouseButton.LeftButton)
+    assert endpoints[0] == fake_hub.url  # the download says which endpoint it uses
+    assert window.settings.current.hub_endpoint == fake_hub.url
