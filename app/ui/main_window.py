@@ -14,6 +14,7 @@ its file gone from the disk), the banner says which model the conversation uses 
 from __future__ import annotations
 
 import logging
+from itertools import pairwise
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,7 +152,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.composer.stop_button,
             self.composer.send_button,
         ]
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in pairwise(chain):
             QtWidgets.QWidget.setTabOrder(first, second)
 
     def _build_actions(self) -> None:
