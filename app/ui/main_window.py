@@ -14,8 +14,8 @@ its file gone from the disk), the banner says which model the conversation uses 
 from __future__ import annotations
 
 import logging
-from itertools import pairwise
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
