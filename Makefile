@@ -13,7 +13,7 @@ BUNDLE_INPUTS := $(shell find app resources packaging -type f -not -path '*/__py
 PYINSTALLER = $(VENV)/bin/pyinstaller --noconfirm --log-level WARN
 
 .PHONY: run test lint bench translations clean desktop package package-with-starter selftest-bundle \
-	install-desktop uninstall-desktop appimage icons
+	install-desktop uninstall-desktop appimage icons screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,23 +24,29 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@# Names a missing system library (libxcb-cursor0, ...) instead of Qt's generic plugin error.
+	$(PY) packaging/check_qt_libs.py
 	$(PY) -m app
 
 test: $(STAMP) lint selftest-bundle
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app tests bench packaging
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) bench/decode.py
 	$(PY) bench/ttft.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/render.py
 
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/parley_zh_CN.ts -qm resources/translations/parley_zh_CN.qm
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
@@ -85,4 +91,8 @@ icons: $(STAMP)
 desktop: $(STAMP)
 	mkdir -p $(HOME)/.local/share/applications $(HOME)/.local/share/icons/hicolor/scalable/apps
 	cp resources/icons/parley.svg $(HOME)/.local/share/icons/hicolor/scalable/apps/parley.svg
+	for size in $(ICON_SIZES); do \
+		mkdir -p $(HOME)/.local/share/icons/hicolor/$${size}x$${size}/apps && \
+		cp resources/icons/parley-$$size.png $(HOME)/.local/share/icons/hicolor/$${size}x$${size}/apps/parley.png; \
+	done
 	sed "s|^Exec=.*|Exec=$(abspath $(VENV))/bin/parley|" packaging/parley.desktop > $(HOME)/.local/share/applications/parley.desktop

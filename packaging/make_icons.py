@@ -1,4 +1,5 @@
-"""Renders resources/icons/parley.svg into the hicolor PNG sizes, parley.ico and parley.icns.
+"""Renders resources/icons/parley.svg into the hicolor PNG sizes, the window's parley-<size>.png, parley.ico and
+parley.icns.
 
 Run it after changing the SVG (`make icons`); its outputs are committed, so that building a bundle
 or installing the desktop entry needs no renderer. Uses Qt's own SVG renderer.
@@ -40,6 +41,10 @@ def main() -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not render(renderer, size).save(str(target)):
             print(f"could not write {target}", file=sys.stderr)
+            return 1
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):  # the window's own icon (app.ui.icons)
+        if not render(renderer, size).save(str(ROOT / "resources" / "icons" / f"parley-{size}.png")):
+            print(f"could not write parley-{size}.png", file=sys.stderr)
             return 1
     for name, fmt, size in (("parley.ico", "ico", 256), ("parley.icns", "icns", 512)):
         writer = QtGui.QImageWriter(str(ROOT / "resources" / "icons" / name), fmt.encode())

@@ -36,8 +36,11 @@ class AppError(Exception):
 
     def user_message(self, translate: Translate = _identity) -> str:
         template = translate("AppError", self.template)
+        # A field may itself be a phrase marked for translation (a reason such as "the connection
+        # was refused"); data (names, paths) is not in the catalogue and comes back unchanged.
+        fields = {key: translate("AppError", value) for key, value in self.fields.items()}
         try:
-            return template.format(**self.fields)
+            return template.format(**fields)
         except (KeyError, IndexError, ValueError):
             return self.template.format(**self.fields)
 
@@ -147,6 +150,26 @@ class HubGatedRepoError(AppError):
 
 class HubNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no {what}.")
+
+
+class HubRepoNotFoundError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no repository “{repo}” (or it is private).")
+
+
+class HubRevisionNotFoundError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no revision “{revision}” in {repo}.")
+
+
+class HubFileNotFoundError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no file “{file}” in {repo}.")
+
+
+class HubInvalidRepoNameError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "“{repo}” is not a valid name for a repository on the Hugging Face Hub.")
+
+
+class HubNoGgufError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no GGUF model file in {repo}.")
 
 
 class HubError(AppError):

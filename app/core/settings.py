@@ -46,6 +46,8 @@ class Settings:
     about_you: str = ""  # the user's own words, added to every persona's system prompt when switched on
     about_you_enabled: bool = False
     overflow: str = "drop_oldest"  # when a conversation outgrows the context: "drop_oldest" or "stop"
+    theme: str = ""  # "" follows the system; "light" or "dark"
+    font_size: int = 0  # points; 0 keeps the system's size
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -107,6 +109,13 @@ def _bool(value: Any) -> Any:
 
 def _overflow(value: Any) -> Any:
     return value if value in ("drop_oldest", "stop") else _INVALID
+def _theme(value: Any) -> Any:
+    return value if value in ("", "light", "dark") else _INVALID
+
+
+def _font_size(value: Any) -> Any:
+    ok = isinstance(value, int) and not isinstance(value, bool) and (value == 0 or 6 <= value <= 32)
+    return value if ok else _INVALID
 
 
 def _optional_int(value: Any) -> Any:
@@ -125,6 +134,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "about_you": _text,
     "about_you_enabled": _bool,
     "overflow": _overflow,
+    "theme": _theme,
+    "font_size": _font_size,
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

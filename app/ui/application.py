@@ -26,6 +26,7 @@ from app.core.registry import ModelRegistry
 from app.core.session import EngineFactory, EngineService, local_engine_factory
 from app.core.settings import SettingsStore
 from app.core.store import Store
+from app.ui.appearance import Appearance
 from app.ui.chat_controller import ChatController
 from app.ui.crash import CrashHandler
 from app.ui.downloads import DownloadManager
@@ -50,9 +51,11 @@ class Services:
     chat: ChatController
     models: ModelsController
     history: HistoryController
+    appearance: Appearance
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        self.appearance.shutdown()
         self.history.shutdown()
         self.downloads.shutdown()
         self.models.shutdown()
@@ -73,7 +76,8 @@ def build_services(
     chat = ChatController(store, settings, registry, session)
     models = ModelsController(store, settings, registry, session)
     history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
-    return Services(store, settings, registry, session, downloads, chat, models, history)
+    appearance = Appearance(settings)
+    return Services(store, settings, registry, session, downloads, chat, models, history, appearance)
 
 
 def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:

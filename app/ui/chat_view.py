@@ -11,29 +11,28 @@ result) is laid out when a conversation opens, and older (or newer) pages are pu
 scrolls to the top (or bottom). Under each message a line of links: "‹ 2/3 ›" between its versions
 (``app.core.branches``), Edit, Regenerate, Copy and Continue; the view only says what was asked
 (``*_requested`` signals) and the window acts. What a message's text looks like is
-``_insert_body``'s alone.
+``_insert_body``'s alone: an answer's Markdown becomes HTML in one place, ``app.ui.markdown_render``;
+a code block's Copy link and the context menu's "Copy message" put text on the clipboard, and nothing
+in an answer is ever fetched or read (``loadResource``).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.branches import Versions
 from app.core.store import Message
-from app.ui import persona_marks, style
+from app.ui import markdown_render, persona_marks, style
+from app.ui.i18n import model_label
 from app.ui.stream_split import settled_length
 
 RENDER_INTERVAL_MS = 30
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
 _SIDE_MARGIN = 8  # pixels kept free beside the column, so bubbles never touch the scroll bar
 _BOTTOM_SLACK = 8  # pixels from the bottom that still count as "at the bottom"
-_MARKDOWN = (
-    QtGui.QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QtGui.QTextDocument.MarkdownFeature.MarkdownNoHTML
-)
-
 
 _THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
 _ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
@@ -60,6 +59,8 @@ class _Shown:
     settled: int = 0
     tail_offset: int = -1  # -1: rendered whole
     tail_reasoning: str = ""  # the reasoning when the tail mode began (a change renders whole)
+    code_blocks: list[str] = field(default_factory=list)  # the exact code of each code block, as Copy copies it
+    settled_blocks: int = 0  # while it streams: how many of code_blocks are in the settled Markdown
 
 
 class ChatView(QtWidgets.QTextBrowser):
@@ -70,10 +71,12 @@ class ChatView(QtWidgets.QTextBrowser):
     continue_requested = QtCore.Signal(int)  # an answer's id
     version_requested = QtCore.Signal(int)  # the id of the version to show instead
     copied = QtCore.Signal(int)  # a message's Markdown source went to the clipboard
+    text_copied = QtCore.Signal(str)  # what a code block's Copy link or "Copy message" put on the clipboard
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chatView")
+        self.setAccessibleName(self.tr("Conversation"))
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.setOpenLinks(False)
         self.setUndoRedoEnabled(False)
@@ -90,6 +93,7 @@ class ChatView(QtWidgets.QTextBrowser):
         self._expanded: set[int] = set()  # answers whose reasoning is open
         self._dirty: set[int] = set()
         self.render_count = 0  # how many times a message was (re-)rendered; tests read it
+        self.resource_requests = 0  # how often the document asked for an image or other resource; stays 0
         self._follow_bottom = True
         self._rendering = False
         self._column_margin = -1
@@ -155,8 +159,8 @@ class ChatView(QtWidgets.QTextBrowser):
         """Lays out ``messages`` after (or, ``at_start``, the last of them before) those laid out;
         with ``budget_s``, stops once that long was spent. Returns how many it laid out.
 
-        The whole page is one edit of the document (and its polish a second one), so Qt lays the
-        document out twice per page instead of twice per message."""
+        The whole page is one edit of the document, so Qt lays the document out once per page instead
+        of once per message."""
         self._bulk = True
         document = self.document()
         palette = self.palette()
@@ -178,11 +182,6 @@ class ChatView(QtWidgets.QTextBrowser):
                 done.append((shown, self._write(shown, palette)))
                 if budget_s is not None and time.perf_counter() - started > budget_s:
                     break
-            edit.endEditBlock()
-            # A second edit: the tables the Markdown made exist only once the first one has ended.
-            edit.beginEditBlock()
-            for shown, body_offset in done:
-                self._polish(shown, body_offset, palette)
             edit.endEditBlock()
             for shown, _ in done:
                 if shown.tail_offset >= 0:
@@ -323,6 +322,36 @@ class ChatView(QtWidgets.QTextBrowser):
     def is_following_bottom(self) -> bool:
         return self._follow_bottom
 
+    def code_blocks(self, message_id: int) -> list[str]:
+        """The exact code of each code block of an answer, as its Copy links copy it."""
+        shown = self._shown.get(message_id)
+        return list(shown.code_blocks) if shown is not None else []
+
+    def copy_message(self, message_id: int, *, markdown: bool = False) -> None:
+        """Puts one message on the clipboard: as the reader sees it, or its Markdown source."""
+        shown = self._shown.get(message_id)
+        if shown is None:
+            return
+        plain = markdown or shown.message.role == "user"
+        self._copy(shown.text if plain else markdown_render.plain_text(shown.text))
+
+    def last_answer_id(self) -> int | None:
+        """The newest answer on screen, if any."""
+        answers = [i for i in self.message_ids() if self._shown[i].message.role == "assistant"]
+        return answers[-1] if answers else None
+
+    def message_at(self, position: QtCore.QPoint) -> int | None:
+        """The message under ``position`` (viewport coordinates), if any."""
+        at = self.cursorForPosition(position).position()
+        for message_id, shown in self._shown.items():
+            if shown.frame.firstPosition() <= at <= shown.frame.lastPosition():
+                return message_id
+        return None
+
+    def _copy(self, text: str) -> None:
+        QtGui.QGuiApplication.clipboard().setText(text)
+        self.text_copied.emit(text)
+
     # -- rendering ------------------------------------------------------------------------------
 
     def _frame_format(self, message: Message) -> QtGui.QTextFrameFormat:
@@ -345,7 +374,7 @@ class ChatView(QtWidgets.QTextBrowser):
     def _header(self, message: Message) -> str:
         if message.role == "user":
             return self.tr("You")
-        name = message.model_name or self.tr("Assistant")
+        name = model_label(message.model_name) if message.model_name else self.tr("Assistant")
         marks = {
             "streaming": self.tr("writing…"),
             "stopped": self.tr("stopped"),
@@ -367,11 +396,7 @@ class ChatView(QtWidgets.QTextBrowser):
                 self._render_tail(shown, palette)
             else:
                 cursor.beginEditBlock()
-                body_offset = self._write(shown, palette)
-                cursor.endEditBlock()
-                # A second edit: the tables the Markdown made exist only once the first one has ended.
-                cursor.beginEditBlock()
-                self._polish(shown, body_offset, palette)
+                self._write(shown, palette)
                 cursor.endEditBlock()
                 if shown.tail_offset >= 0:
                     self._render_tail(shown, palette)
@@ -406,23 +431,18 @@ class ChatView(QtWidgets.QTextBrowser):
         if shown.reasoning and shown.message.role == "assistant":
             self._insert_thinking(cursor, shown, palette)
         body_offset = cursor.position() - shown.frame.firstPosition()
-        shown.tail_offset, shown.settled = -1, 0
+        shown.tail_offset, shown.settled, shown.settled_blocks = -1, 0, 0
+        shown.code_blocks = []
         if shown.message.status == "streaming" and shown.message.role == "assistant" and shown.text:
             shown.tail_offset, shown.tail_reasoning = body_offset, shown.reasoning
             shown.has_controls = False
-            return body_offset  # the body is the tail's: _polish writes it
+            return body_offset  # the body is the tail's: _render_tail writes it
         self._insert_body(cursor, shown, palette)
         shown.has_details = shown.message.role == "assistant" and shown.message.status != "streaming"
         if shown.has_details:
             persona_marks.insert_details(cursor, self, shown.message, self.persona_names, palette)
         self._insert_controls(cursor, shown, palette)
         return body_offset
-
-    def _polish(self, shown: _Shown, body_offset: int, palette: QtGui.QPalette) -> None:
-        """Finishes a written message (inside the caller's edit): an answer's code and tables.
-        A streaming answer's tail is written after that edit (``_render_tail``)."""
-        if shown.tail_offset < 0 and shown.message.role != "user" and shown.text:
-            style.polish_answer(self.document(), shown.frame, shown.frame.firstPosition() + body_offset, palette)
 
     def _streams_in_tail(self, shown: _Shown) -> bool:
         return (
@@ -435,6 +455,7 @@ class ChatView(QtWidgets.QTextBrowser):
     def _render_tail(self, shown: _Shown, palette: QtGui.QPalette) -> None:
         """Re-renders only what follows the settled Markdown of a streaming answer; what newly
         settled is rendered once more, for the last time, and the tail starts after it."""
+        del palette
         document = self.document()
         cursor = QtGui.QTextCursor(document)
         cursor.beginEditBlock()
@@ -444,33 +465,37 @@ class ChatView(QtWidgets.QTextBrowser):
         cursor.removeSelectedText()
         settled = settled_length(shown.text, shown.settled)
         newly_settled = shown.text[shown.settled : settled]
+        del shown.code_blocks[shown.settled_blocks :]  # the old tail's
         if newly_settled:
-            cursor.insertMarkdown(newly_settled, _MARKDOWN)
-        cursor.endEditBlock()
-        if newly_settled:
-            cursor.beginEditBlock()
-            style.polish_answer(document, shown.frame, start, palette)
+            self._insert_answer(cursor, shown, newly_settled)
             cursor.setPosition(shown.frame.lastPosition())
             cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
-            cursor.endEditBlock()
-            shown.settled = settled
-            start = cursor.position()
-            shown.tail_offset = start - shown.frame.firstPosition()
+            shown.settled, shown.settled_blocks = settled, len(shown.code_blocks)
+            shown.tail_offset = cursor.position() - shown.frame.firstPosition()
         tail = shown.text[settled:]
         if tail.strip():
-            cursor.beginEditBlock()
-            cursor.insertMarkdown(tail, _MARKDOWN)
-            cursor.endEditBlock()
-            cursor.beginEditBlock()
-            style.polish_answer(document, shown.frame, start, palette)
-            cursor.endEditBlock()
+            self._insert_answer(cursor, shown, tail)
+        cursor.endEditBlock()
+
+    def _insert_answer(self, cursor: QtGui.QTextCursor, shown: _Shown, source: str) -> None:
+        """Answer Markdown, rendered (the one place message content becomes rich text); its code
+        blocks join ``shown.code_blocks``, and their Copy links number on from those before."""
+        rendered = markdown_render.render(
+            source,
+            style.markdown_colours(self.palette()),
+            copy_href=f"{markdown_render.COPY_SCHEME}:{shown.message.id}/{len(shown.code_blocks)}+",
+            copy_label=self.tr("Copy"),
+            image_label=self.tr("Image"),
+        )
+        shown.code_blocks.extend(rendered.code_blocks)
+        cursor.insertHtml(rendered.html)
 
     def _insert_body(self, cursor: QtGui.QTextCursor, shown: _Shown, palette: QtGui.QPalette) -> None:
         """A message's own text, as it looks on screen: the one place that decides it."""
         if shown.message.role == "user":
             cursor.insertText(shown.text)
         elif shown.text:
-            cursor.insertMarkdown(shown.text, _MARKDOWN)
+            self._insert_answer(cursor, shown, shown.text)
         elif shown.message.status == "streaming":
             cursor.insertText("…", style.muted_char_format(palette))
         elif shown.message.status in ("failed", "stopped", "interrupted"):
@@ -561,19 +586,49 @@ class ChatView(QtWidgets.QTextBrowser):
             self._scroll_to_bottom()
 
     def loadResource(self, kind: int, name: QtCore.QUrl | str) -> object:  # noqa: N802 - Qt's name
-        # Answers are model output: they never make the window read files or the network.
+        # Answers are model output: they never make the window read files or the network. The
+        # renderer turns images into links, so this is only the second lock on the door.
         del kind, name
+        self.resource_requests += 1
         return None
+
+    def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:  # noqa: N802 - Qt's name
+        menu = self.createStandardContextMenu(event.pos())
+        message_id = self.message_at(event.pos())
+        if message_id is not None:
+            menu.addSeparator()
+            copy_text = menu.addAction(self.tr("Copy message"))
+            copy_text.triggered.connect(lambda: self.copy_message(message_id))
+            copy_source = menu.addAction(self.tr("Copy message as Markdown"))
+            copy_source.triggered.connect(lambda: self.copy_message(message_id, markdown=True))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     # -- slots ----------------------------------------------------------------------------------
 
     @QtCore.Slot()
     def _on_render_timer_timeout(self) -> None:
         dirty, self._dirty = self._dirty, set()
+        started = time.perf_counter()
         for message_id in dirty:
             shown = self._shown.get(message_id)
             if shown is not None:
                 self._render(shown)
+        # A very long answer takes longer to render than a tick: the next render waits at least as long
+        # again, so the window keeps at least half of its time for the user however long the answer gets.
+        took_ms = int((time.perf_counter() - started) * 1000)
+        self._render_timer.setInterval(max(RENDER_INTERVAL_MS, took_ms))
+
+    def _copy_code_block(self, path: str) -> None:
+        """``path`` is ``<message id>/<first block>+<index>``, as ``_insert_answer`` wrote it."""
+        message_part, _, block_part = path.partition("/")
+        shown = self._shown.get(int(message_part)) if message_part.isdigit() else None
+        parts = block_part.split("+")
+        if shown is None or not all(part.isdigit() for part in parts):
+            return
+        index = sum(int(part) for part in parts)
+        if index < len(shown.code_blocks):
+            self._copy(shown.code_blocks[index])
 
     @QtCore.Slot(int)
     def _on_scroll_bar_value_changed(self, value: int) -> None:
@@ -599,6 +654,8 @@ class ChatView(QtWidgets.QTextBrowser):
             self.set_thinking_open(message_id, message_id not in self._expanded)
         elif url.scheme() == _ACTION_SCHEME:
             self._on_action(url.path())
+        elif url.scheme() == markdown_render.COPY_SCHEME:
+            self._copy_code_block(url.path())
         elif url.scheme() in ("http", "https", "mailto"):
             QtGui.QDesktopServices.openUrl(url)
 
@@ -616,7 +673,7 @@ class ChatView(QtWidgets.QTextBrowser):
         elif verb == "continue":
             self.continue_requested.emit(message_id)
         elif verb == "copy" and message_id in self._shown:
-            QtWidgets.QApplication.clipboard().setText(self._shown[message_id].text)
+            self._copy(self._shown[message_id].text)
             self.copied.emit(message_id)
 
     def click_action(self, verb: str, message_id: int) -> None:

@@ -13,7 +13,9 @@ its file gone from the disk), the banner says which model the conversation uses 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +29,7 @@ from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message, Thinking
-from app.ui import style
+from app.ui import announce, icons, markdown_render, retranslate, style
 from app.ui.banner import Banner
 from app.ui.chat_header import ChatHeader
 from app.ui.chat_page import ChatPage, PageStack
@@ -35,16 +37,21 @@ from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
+from app.ui.downloads import DownloadJob
 from app.ui.find_models import FindModelsPage
 from app.ui.history_exchange import HistoryExchange
-from app.ui.i18n import error_text
+from app.ui.i18n import error_text, model_label
+from app.ui.mirror import MirrorOffer
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
+from app.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from app.ui.application import Services
+
+log = logging.getLogger("app.ui")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -53,6 +60,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, services: Services, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Parley")
+        self.setWindowIcon(icons.app_icon())
         self.resize(1120, 760)
         # An explicit minimum: the layout's own changes as panels show and hide, and offscreen Qt
         # warns each time a window's minimum size changes.
@@ -69,7 +77,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # The window keeps the controllers, so Qt deletes them (and their file watcher and relays)
         # on the GUI thread: a Python-owned QObject dies on whichever thread drops it last, which
         # can be the engine's reader thread, and Qt objects must not be deleted there.
-        for controller in (services.chat, services.models, services.downloads, services.history):
+        for controller in (services.chat, services.models, services.downloads, services.history, services.appearance):
             controller.setParent(self)
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
@@ -83,6 +91,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
         self.find_models = FindModelsPage(self.downloads, self.registry, self)
+        self.mirror = MirrorOffer(lambda: self.downloads.hub_config().endpoint, self)
+        self.find_models.attach_mirror(self.mirror)
         self.downloads_panel = DownloadsPanel(self.downloads, self)
         self.models_page = ModelManager(self.models, self)
         self.chat_view = ChatView(self)
@@ -99,6 +109,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label, 1)
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
+        self._set_tab_order()
         self._build_actions()
         self._connect()
         self._apply_style()
@@ -121,7 +132,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(splitter)
         self.sidebar.add_status_widget(self.downloads_panel)
         self.find_models_button = self.add_page(
-            self.find_models, self.tr("Find models"), self.tr("Search the Hugging Face Hub for models to download")
+            self.find_models,
+            self.tr("Get models"),
+            self.tr("The recommended models, and a search of the Hugging Face Hub for more"),
         )
         self.models_button = self.add_page(
             self.models_page, self.tr("Models"), self.tr("The installed models: import, delete, choose")
@@ -129,22 +142,29 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_button = self.sidebar.add_page_button(self.tr("Settings…"), self.tr("Settings (Ctrl+,)"))
         self.settings_button.setCheckable(False)
 
+    def _set_tab_order(self) -> None:
+        """Tab goes as the eye reads: the sidebar top to bottom, then the header, the conversation, the composer."""
+        chain = [
+            self.sidebar.new_button,
+            self.sidebar.list,
+            self.find_models_button,
+            self.models_button,
+            self.settings_button,
+            self.header.thinking_combo,
+            self.model_picker,
+            self.chat_view,
+            self.composer.edit,
+            self.composer.stop_button,
+            self.composer.send_button,
+        ]
+        for first, second in pairwise(chain):
+            QtWidgets.QWidget.setTabOrder(first, second)
+
     def _build_actions(self) -> None:
-        self.stop_shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Escape), self)
-        self.stop_shortcut.activated.connect(self._on_stop_shortcut_activated)
-        self.new_action = QtGui.QAction(self.tr("New chat"), self)
-        self.new_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.New))
-        self.new_action.triggered.connect(self._on_new_action_triggered)
-        self.addAction(self.new_action)
-        self.settings_action = QtGui.QAction(self.tr("Settings…"), self)
-        self.settings_action.setShortcut(QtGui.QKeySequence("Ctrl+,"))
-        self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
-        self.settings_action.triggered.connect(self._on_settings_action_triggered)
-        self.addAction(self.settings_action)
-        self.search_action = QtGui.QAction(self.tr("Search conversations"), self)
-        self.search_action.setShortcuts([QtGui.QKeySequence("Ctrl+K"), QtGui.QKeySequence("Ctrl+F")])
-        self.search_action.triggered.connect(self.sidebar.search.focus)
-        self.addAction(self.search_action)
+        """The keyboard shortcuts and menus (``app.ui.window_actions``), and files dropped on the window."""
+        self.window_actions = WindowActions(self)
+        self.new_action = self.window_actions.new_action
+        self.settings_action = self.window_actions.settings_action
         # Files dropped anywhere on the window, the message box included, are imported.
         self.drop_filter = GgufDropFilter(self)
         self.setAcceptDrops(True)
@@ -177,8 +197,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
         self.header.thinking_chosen.connect(self._on_header_thinking_chosen)
         self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
-        self.settings_button.clicked.connect(self._on_settings_action_triggered)
+        self.settings_button.clicked.connect(self._on_settings_button_clicked)
         self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
+        self.mirror.endpoint_chosen.connect(self._on_mirror_endpoint_chosen)
         self.models_page.use_requested.connect(self._on_models_page_use_requested)
         self.models_page.default_requested.connect(self._on_models_page_default_requested)
         self.controller.turn_started.connect(self._on_controller_turn_started)
@@ -231,6 +252,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_welcome()
 
     def show_welcome(self) -> None:
+        if self._conversation_id is not None:
+            self._discard_if_empty(self._conversation_id)
         self._conversation_id = None
         self.welcome.set_model(self.registry.default_model())
         self.welcome.set_installed(self.registry.models())
@@ -239,7 +262,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.hide()
         self._set_status(None, [])
 
-    def show_conversation(self, conversation_id: int, *, focus: int | None = None) -> None:
+    def show_conversation(
+        self, conversation_id: int, *, focus: int | None = None, focus_composer: bool = True
+    ) -> None:
         """Shows a conversation's branch on screen, at its end or scrolled to the message ``focus``."""
         try:
             conversation = self.store.conversation(conversation_id)
@@ -248,6 +273,8 @@ class MainWindow(QtWidgets.QMainWindow):
         except AppError as err:
             self.report_error(err)
             return
+        if self._conversation_id is not None and self._conversation_id != conversation_id:
+            self._discard_if_empty(self._conversation_id)
         self._conversation_id = conversation_id
         live = self.controller.live_answer()
         if live is not None:
@@ -259,7 +286,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stack.setCurrentWidget(self.chat_view)
         self.header.show()
         self.composer.show()
-        self.composer.focus_edit()
+        if focus_composer:
+            self.composer.focus_edit()
         self._set_status(conversation, messages)
         if self.sidebar.current_id() != conversation_id:
             self.sidebar.refresh(select_id=conversation_id)
@@ -306,6 +334,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_conversation(conversation_id)
         return conversation_id
 
+    def chat_now_with(self, entry: ModelEntry) -> None:
+        """A new conversation with ``entry`` (the banner's "Chat now"); the default model stays as it is."""
+        if self.new_conversation() is None:
+            return
+        self.use_model(entry, make_default=False)
+        self.show_page(self.chat_page)
+        self.composer.focus_edit()
+
     def report_error(self, error: AppError) -> None:
         """Shows ``error`` in the banner; a history found damaged is recovered instead (once a run)."""
         if isinstance(error, DatabaseDamagedInUseError) and self.history.recover(error):
@@ -320,16 +356,19 @@ class MainWindow(QtWidgets.QMainWindow):
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
         if self._shut_down:
             return
+        if self._conversation_id is not None:
+            self._discard_if_empty(self._conversation_id, refresh=False)
         self._shut_down = True
         self.sidebar.apply_pending_deletes()  # a delete waiting for Undo is applied when the window closes
         self.find_models.shutdown()
+        self.mirror.shutdown()
         self.models_page.shutdown()
         self.services.shutdown()
 
-    def use_model(self, entry: ModelEntry) -> None:
-        """Switches the open conversation (and new ones) to ``entry``, loading it now."""
+    def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:
+        """Switches the open conversation (and, with ``make_default``, new ones) to ``entry``, loading it now."""
         try:
-            self.models.switch_model(self._conversation_id, entry)
+            self.models.switch_model(self._conversation_id, entry, make_default=make_default)
         except AppError as err:
             self.report_error(err)
             return
@@ -359,6 +398,29 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- helpers --------------------------------------------------------------------------------
 
+    def _discard_if_empty(self, conversation_id: int, *, refresh: bool = True) -> None:
+        """A conversation left before its first message is not kept: empty "New conversation"s never pile up."""
+        if self.controller.active_conversation_id == conversation_id:
+            return
+        try:
+            if self.store.messages(conversation_id):
+                return
+            self.store.delete_conversation(conversation_id)
+        except AppError as err:
+            if refresh:
+                self.report_error(err)
+            else:  # closing: there is no window left to say it in
+                log.warning("an empty conversation could not be discarded: %s", err)
+            return
+        if refresh:
+            # Later, not inside the sidebar's own selection signal that may have brought us here.
+            QtCore.QTimer.singleShot(0, self._on_empty_conversation_discarded)
+
+    @QtCore.Slot()
+    def _on_empty_conversation_discarded(self) -> None:
+        if not self._shut_down:
+            self.sidebar.refresh(select_id=self._conversation_id)
+
     def _current_conversation(self) -> Conversation | None:
         if self._conversation_id is None:
             return None
@@ -376,6 +438,7 @@ class MainWindow(QtWidgets.QMainWindow):
             can_think=conversation is not None and self.models.can_switch_thinking(entry),
         )
         self.welcome.set_model(self.registry.default_model())
+        self.models_page.open_model = entry if conversation is not None else None
 
     def _write_status(self, text: str) -> None:
         """The status line's one writer."""
@@ -387,13 +450,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._show_stats(message)
                 return
         entry = self.registry.model_for(conversation)
-        self._write_status(entry.name if entry is not None else self.tr("No model is installed"))
+        self._write_status(model_label(entry.name) if entry is not None else self.tr("No model is installed"))
 
     def _show_stats(self, message: Message) -> None:
         if message.tokens_per_second is None or message.ttft_seconds is None:
-            self._write_status(message.model_name or "")
+            self._write_status(model_label(message.model_name or ""))
             return
-        model = message.model_name or ""
+        model = model_label(message.model_name or "")
         self._write_status(
             self.tr("{model} · {speed} tokens/s · first token {ttft} s").format(
                 model=f"{model} · {self._processor}" if self._processor else model,
@@ -432,22 +495,34 @@ class MainWindow(QtWidgets.QMainWindow):
         # A window that was shut down no longer reads the store (it may be closed by now).
         if event.type() == QtCore.QEvent.Type.PaletteChange and not self._shut_down:
             self._apply_style()
+        elif event.type() == QtCore.QEvent.Type.LanguageChange and not self._shut_down:
+            self.retranslate_ui()
         super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        """The language changed: every fixed string is re-translated, and what is built from data is redrawn."""
+        retranslate.retranslate_tree(self)
+        if self._conversation_id is not None:
+            self.show_conversation(self._conversation_id, focus_composer=False)
+        else:
+            self.show_welcome()
+        self.sidebar.refresh()
+        self.welcome.set_installed(self.registry.models())
+        self.welcome.recommended.refresh()
+        self.models_page.refresh()
+        self.find_models.refresh_installed()
 
     # -- slots: user ----------------------------------------------------------------------------
 
     @QtCore.Slot(int)
     def _on_sidebar_conversation_selected(self, conversation_id: int) -> None:
         if conversation_id != self._conversation_id:
-            self.show_conversation(conversation_id)
+            # From the keyboard in the list, focus stays there, so F2 and Del act on the conversation.
+            self.show_conversation(conversation_id, focus_composer=not self.sidebar.list.hasFocus())
         self.show_page(self.chat_page)
 
     @QtCore.Slot()
     def _on_sidebar_new_conversation_requested(self) -> None:
-        self.new_conversation()
-
-    @QtCore.Slot()
-    def _on_new_action_triggered(self) -> None:
         self.new_conversation()
 
     @QtCore.Slot(int)
@@ -503,13 +578,27 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_chat_with(entry)
         else:
             self._download_banner().show_notice(
-                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name)
+                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name),
+                action=self.tr("Chat now"),
+                on_action=lambda: self.chat_now_with(entry),
             )
 
     @QtCore.Slot(str, object)
     def _on_downloads_download_failed(self, key: str, error: AppError) -> None:
-        del key
-        self._download_banner().show_error(error)
+        banner = self._download_banner()
+        job = self.downloads.job(key)  # still there while its failure is told; gone after it when nothing arrived
+        if job is None or not self.mirror.offer(banner, error, lambda: self._download_again(job)):
+            banner.show_error(error)
+
+    def _download_again(self, job: DownloadJob) -> None:
+        """Starts ``job``'s download again (from the mirror just chosen); it resumes what had arrived."""
+        self.downloads.start(
+            job.repo, job.file, revision=job.revision, label=job.label, open_when_done=job.open_when_done
+        )
+
+    @QtCore.Slot(str)
+    def _on_mirror_endpoint_chosen(self, endpoint: str) -> None:
+        self.models.update_settings(replace(self.settings.current, hub_endpoint=endpoint))
 
     def _download_banner(self) -> Banner:
         """Where news of a download goes: the "Find models" page's own banner while it shows."""
@@ -532,13 +621,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_composer_stop_requested(self) -> None:
         self.controller.stop()
 
-    @QtCore.Slot()
-    def _on_stop_shortcut_activated(self) -> None:
-        self.controller.stop()
-
     @QtCore.Slot(object)
     def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
-        self.use_model(entry)
+        self.use_model(entry, make_default=False)  # one chat's choice; the default is Settings' and the Models page's
 
     @QtCore.Slot(object)
     def _on_model_picker_file_opened(self, path: Path) -> None:
@@ -547,7 +632,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- slots: the chat flow -------------------------------------------------------------------
 
     @QtCore.Slot()
-    def _on_settings_action_triggered(self) -> None:
+    def _on_settings_button_clicked(self) -> None:
         self.open_settings()
 
     @QtCore.Slot(object)
@@ -583,7 +668,7 @@ class MainWindow(QtWidgets.QMainWindow):
         elif turn.conversation_id == self._conversation_id:
             self.chat_view.add_message(turn.user_message)
             self.chat_view.add_message(turn.answer)
-            self._write_status(turn.request.model.name)
+            self._write_status(model_label(turn.request.model.name))
         self.models.set_answering(turn.request.model)
 
     @QtCore.Slot(int, str)
@@ -599,6 +684,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chat_view.finish_answer(message)
         if message.conversation_id == self._conversation_id:
             self._show_stats(message)
+            if message.content.strip():
+                sentence = announce.first_sentence(markdown_render.plain_text(message.content))
+                announce.announce(self.status_label, self.tr("Answer ready: {sentence}").format(sentence=sentence))
 
     @QtCore.Slot(bool)
     def _on_controller_busy_changed(self, busy: bool) -> None:

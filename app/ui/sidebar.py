@@ -44,6 +44,7 @@ class Sidebar(QtWidgets.QFrame):
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         self.list = QtWidgets.QListWidget(self)
         self.list.setObjectName("conversationList")
+        self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.list.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -103,10 +104,29 @@ class Sidebar(QtWidgets.QFrame):
 
     def ask_new_title(self, current: str) -> str | None:
         """Asks for a new title; None when the user cancels."""
-        title, accepted = QtWidgets.QInputDialog.getText(
-            self, self.tr("Rename conversation"), self.tr("Title:"), QtWidgets.QLineEdit.EchoMode.Normal, current
-        )
-        return title if accepted else None
+        dialog = self.rename_dialog(current)
+        try:
+            accepted = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
+            return dialog.textValue() if accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def rename_dialog(self, current: str) -> QtWidgets.QInputDialog:
+        """The question ``ask_new_title`` shows, wide enough that the window manager shows its whole title."""
+        dialog = QtWidgets.QInputDialog(self)
+        dialog.setObjectName("renameDialog")
+        dialog.setWindowTitle(self.tr("Rename conversation"))
+        dialog.setLabelText(self.tr("Title:"))
+        dialog.setTextValue(current)
+        # The title bar's buttons and margins take room the dialog's own layout knows nothing of.
+        title_font = QtGui.QFont(dialog.font())
+        title_font.setBold(True)  # title bars often are
+        title_width = QtGui.QFontMetrics(title_font).horizontalAdvance(dialog.windowTitle())
+        # The dialog's layout fixes its size from its contents: the text field is what can be made wider.
+        edit = dialog.findChild(QtWidgets.QLineEdit)
+        if edit is not None:
+            edit.setMinimumWidth(max(340, title_width + 150))
+        return dialog
 
     # -- public ---------------------------------------------------------------------------------
 
