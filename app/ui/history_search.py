@@ -49,7 +49,7 @@ class SearchBox(QtWidgets.QWidget):
         self.edit = QtWidgets.QLineEdit(self)
         self.edit.setObjectName("historySearch")
         self.edit.setPlaceholderText(self.tr("Search conversations (Ctrl+K)"))
-        self.edit.setAccessibleName(self.tr("Search conversations"))
+        self.edit.setAccessibleName(self.tr("Search the conversations"))
         self.edit.setClearButtonEnabled(True)
         self.results = QtWidgets.QListWidget(self)
         self.results.setObjectName("searchResults")

@@ -1752,7 +1752,7 @@
     </message>
     <message>
         <location filename="../../app/ui/history_search.py" line="52" />
-        <source>Search conversations</source>
+        <source>Search the conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
