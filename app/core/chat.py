@@ -77,15 +77,20 @@ def begin_turn(
     model: ModelSpec,
     system_prompt: str,
     sampling: SamplingSettings,
+    server: str | None = None,
 ) -> Turn:
-    """Commits the user's message and an empty streaming answer; returns the engine request."""
+    """Commits the user's message and an empty streaming answer; returns the engine request.
+
+    ``server`` is the remote server's label ("name (host)") when the model is not on this computer."""
     conversation = store.conversation(conversation_id)
     user_message = store.add_message(conversation_id, "user", user_text)
     if conversation.title == DEFAULT_TITLE:
         store.rename_conversation(conversation_id, title_from(user_text))
     prompt = conversation.system_prompt if conversation.system_prompt is not None else system_prompt
     history = history_for_engine(store.messages(conversation_id), prompt)
-    answer = store.add_message(conversation_id, "assistant", "", status="streaming", model_name=model.name)
+    answer = store.add_message(
+        conversation_id, "assistant", "", status="streaming", model_name=model.name, server=server
+    )
     request = GenerationRequest(
         uuid.uuid4().hex,
         model,

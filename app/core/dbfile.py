@@ -57,6 +57,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN reasoning TEXT;
     ALTER TABLE conversations ADD COLUMN thinking TEXT;
     """,
+    # 4: the remote server that wrote an answer (its name and host, e.g. 'Lab box (gpu1:8000)'); NULL:
+    # a model on this computer.
+    """
+    ALTER TABLE messages ADD COLUMN server TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

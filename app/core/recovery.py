@@ -44,7 +44,7 @@ MAX_ID = 50_000_000  # a bound on ids taken from a damaged file, so garbage cann
 _CONVERSATION_FIELDS = ("id", "title", "created_at", "updated_at", "model_name", "system_prompt", "thinking")
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
-    "tokens_per_second", "ttft_seconds", "writer", "reasoning",
+    "tokens_per_second", "ttft_seconds", "writer", "reasoning", "server",
 )  # fmt: skip
 _MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning")
 
@@ -379,6 +379,7 @@ def _clean_message(row: Row) -> Row | None:
         "ttft_seconds": _number(row.get("ttft_seconds"), None),
         "writer": _text_or_none(row.get("writer")),
         "reasoning": _text_or_none(row.get("reasoning")),
+        "server": _text_or_none(row.get("server")),
     }
 
 

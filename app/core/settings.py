@@ -41,6 +41,12 @@ class Settings:
     imported_models: tuple[str, ...] = ()  # paths of .gguf files used where they lie
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
     hub_token: str = ""
+    # The local OpenAI-compatible API server (app.core.api_server): off by default, this computer only.
+    # Its key, when one is set, is kept with the remote servers' keys (app.core.remote_servers.KeyStore).
+    api_enabled: bool = False
+    api_host: str = "127.0.0.1"
+    api_port: int = 8717
+    api_cors: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -96,6 +102,10 @@ def _language(value: Any) -> Any:
     return value if value in ("", "en", "zh_CN") else _INVALID
 
 
+def _bool(value: Any) -> Any:
+    return value if isinstance(value, bool) else _INVALID
+
+
 def _optional_int(value: Any) -> Any:
     return value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
 
@@ -109,6 +119,10 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "imported_models": _strings,
     "hub_endpoint": _text,
     "hub_token": _text,
+    "api_enabled": _bool,
+    "api_host": _text,
+    "api_port": _int_in(1, 65535),
+    "api_cors": _bool,
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

@@ -79,12 +79,13 @@ class Message:
     tokens_per_second: float | None = None
     ttft_seconds: float | None = None
     reasoning: str | None = None  # a reasoning model's thinking, shown apart from the answer
+    server: str | None = None  # the remote server that wrote an answer ("name (host)"); None: this computer
 
 
 _CONVERSATION_COLUMNS = "id, title, created_at, updated_at, model_name, system_prompt, thinking"
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
-    "tokens_per_second, ttft_seconds, reasoning"
+    "tokens_per_second, ttft_seconds, reasoning, server"
 )
 
 
@@ -289,15 +290,16 @@ class Store:
         *,
         status: MessageStatus = "complete",
         model_name: str | None = None,
+        server: str | None = None,
     ) -> Message:
         """Appends a message and commits it before returning."""
         now = time.time()
         writer = self.instance_id if status == "streaming" else None
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model_name, now, writer),
+                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer, server) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model_name, now, writer, server),
             )
             db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             new_id = int(cursor.lastrowid or 0)

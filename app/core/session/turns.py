@@ -13,7 +13,10 @@ turn ends lives here once, so the window and the command line always store the s
 - failed: the engine could not generate (a template refused, the context overflowed, a bug in the
   engine) or the model did not load. The user's message stays; the empty or partial answer is kept,
   marked failed, so the conversation shows that it got no answer, and the error says why.
-- interrupted: the engine process died in the middle of it.
+- interrupted: the engine process died in the middle of it, or a remote server's stream was cut.
+
+An answer from a remote server records the server (``Message.server``), and its failures are told
+as the server's (``RemoteServerError``, ``RemoteStreamCutError``) rather than the model file's.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from app.core import chat
 from app.core.catalog import ModelEntry
@@ -42,6 +46,8 @@ from app.core.errors import (
     GenerationError,
     ModelLoadError,
     ModelNotFoundError,
+    RemoteServerError,
+    RemoteStreamCutError,
 )
 from app.core.registry import ModelRegistry
 from app.core.session.service import EngineClient
@@ -172,6 +178,7 @@ class TurnRunner:
         entry = model or self._registry.model_for(conversation)
         if entry is None:
             raise ModelNotFoundError(name=conversation.model_name or "")
+        server = self._registry.server_of(entry)
         turn = chat.begin_turn(
             self.store,
             conversation_id,
@@ -179,6 +186,7 @@ class TurnRunner:
             model=self._registry.spec_for(entry),
             system_prompt=settings.system_prompt,
             sampling=sampling or settings.sampling,
+            server=server.label if server is not None else None,
         )
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
@@ -227,14 +235,28 @@ class TurnRunner:
             reasoning = None if running.stop_requested else event.reasoning
             status: MessageStatus = "stopped" if stopped else "complete"
             return TurnUpdate(outcome=self._settle(status, event.stats, text, reasoning=reasoning))
+        remote = running.turn.request.model.server != ""
+        host = urlsplit(running.turn.request.model.path).netloc if remote else ""
         if isinstance(event, GenerationFailed):
             text = event.text if event.text and not running.stop_requested else None
-            return TurnUpdate(outcome=self._settle("failed", text=text, error=GenerationError(reason=event.reason)))
+            failure: AppError = (
+                RemoteServerError(host=host, reason=event.reason) if remote else GenerationError(reason=event.reason)
+            )
+            return TurnUpdate(outcome=self._settle("failed", text=text, error=failure))
         if isinstance(event, ModelLoadFailed):
-            error = ModelLoadError(path=event.model.path, reason=event.reason)
-            return TurnUpdate(outcome=self._settle("failed", error=error))
+            refused: AppError = (
+                RemoteServerError(host=host, reason=event.reason)
+                if remote
+                else ModelLoadError(path=event.model.path, reason=event.reason)
+            )
+            return TurnUpdate(outcome=self._settle("failed", error=refused))
         if isinstance(event, EngineCrashed):
-            return TurnUpdate(outcome=self._settle("interrupted", error=EngineCrashedError(reason=event.reason)))
+            crash: AppError = (
+                RemoteStreamCutError(host=host, reason=event.reason)
+                if remote
+                else EngineCrashedError(reason=event.reason)
+            )
+            return TurnUpdate(outcome=self._settle("interrupted", error=crash))
         return None
 
     def _settle(
