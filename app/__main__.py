@@ -1,4 +1,4 @@
-"""``python -m app``: the window; ``python -m app ask …`` and ``models …``: the command line."""
+"""``python -m app``: the window; ``python -m app ask …``, ``models …`` and ``serve``: the command line."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from app.core.terminal import EXIT_INTERRUPTED, STOPPED, forgiving_output
 
 def _parser() -> argparse.ArgumentParser:
     from app.cli import add_ask_parser
+    from app.core.serve_cli import add_serve_parser
 
     parser = argparse.ArgumentParser(prog="parley", description="A private chat assistant on your own computer.")
     parser.add_argument("--version", action="version", version=f"Parley {__version__}")
     subparsers = parser.add_subparsers(dest="command")
     add_ask_parser(subparsers)
+    add_serve_parser(subparsers)
     models = subparsers.add_parser("models", help="list, search, download, import and remove models")
     models.add_argument("models_args", nargs=argparse.REMAINDER)
     return parser
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     forgiving_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
-    if args.command in ("ask", "models"):
+    if args.command in ("ask", "models", "serve"):
         try:
             return _run_command(args)
         except KeyboardInterrupt:  # Ctrl+C before a command took it over (while starting, say)
@@ -43,6 +45,10 @@ def _run_command(args: argparse.Namespace) -> int:
         from app.cli import run_ask
 
         return run_ask(args)
+    if args.command == "serve":
+        from app.core.serve_cli import run_serve
+
+        return run_serve(args)
     from app.core.models_cli import run_models_command
 
     return run_models_command(args.models_args)

@@ -6,6 +6,10 @@ The server runs on the app's engine service with the real starter model, on a fr
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +26,7 @@ from app.core.engine.protocol import ModelSpec, SamplingSettings
 from app.core.errors import ApiKeyRequiredError, ApiServerError
 from app.core.session import EngineService, local_engine_factory
 from app.core.settings import Settings
+from tests.llama_server import free_port
 
 MODEL = "SmolLM2 135M (starter, offline)"
 GREEDY = {"temperature": 0.0, "seed": 1, "max_tokens": 16}
@@ -198,3 +203,31 @@ def test_a_port_in_use_is_a_sentence_not_a_crash(api: Running) -> None:
     other = ApiServer(ApiBackend(api.service, ModelChoices()), ApiConfig(port=api.server.address[1]))
     with pytest.raises(ApiServerError, match="cannot be used"):
         other.start()
+
+
+def test_python_m_app_serve_runs_the_same_server_without_a_window(parley_home: Path, starter_model: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "PARLEY_HOME": str(parley_home)}
+    env.pop("QT_QPA_PLATFORM", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--model", str(starter_model)],
+        stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parent.parent.parent,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        lines = []
+        while not lines or "serving" not in lines[-1]:
+            line = process.stderr.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        assert f"http://127.0.0.1:{port}/v1" in lines[-1]
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=0, timeout=120)
+        names = [model.id for model in client.models.list()]
+        answer = client.chat.completions.create(
+            model=names[0], messages=[{"role": "user", "content": "Hi"}], **GREEDY
+        )
+        assert answer.choices[0].message.content
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(30)
+    assert code == 0

@@ -67,6 +67,10 @@ class ModelChoices:
             self._specs = dict(specs)
             self._sampling = sampling
 
+    def add(self, name: str, spec: ModelSpec) -> None:
+        with self._lock:
+            self._specs[name] = spec
+
     def names(self) -> list[str]:
         with self._lock:
             return list(self._specs)
