@@ -117,13 +117,12 @@ class ModelRegistry:
             for listener in list(self._listeners):
                 listener()
 
-    def forget_remote_models(self) -> None:
-        """Drops the fetched lists of servers that are no longer configured."""
+    def servers_changed(self) -> None:
+        """The servers were edited: drops the lists of servers that are gone and tells listeners (names changed)."""
         known = {server.id for server in self.servers.servers()} if self.servers is not None else set()
-        if set(self._remote_ids) - known:
-            self._remote_ids = {key: value for key, value in self._remote_ids.items() if key in known}
-            for listener in list(self._listeners):
-                listener()
+        self._remote_ids = {key: value for key, value in self._remote_ids.items() if key in known}
+        for listener in list(self._listeners):
+            listener()
 
     def remote_entry(self, name: str) -> ModelEntry | None:
         """The remote model called ``name`` ("<model id> @ <server name>"), fetched or not; None if no such server."""

@@ -16,7 +16,7 @@ import threading
 from typing import TextIO
 
 from app.core import logs
-from app.core.api_server import ApiBackend, ApiConfig, ApiServer, ModelChoices, choices_from
+from app.core.api_server import API_KEY_ACCOUNT, ApiBackend, ApiConfig, ApiServer, ModelChoices, choices_from
 from app.core.engine.protocol import EngineEvent, ModelLoaded, ModelLoadFailed, ModelSpec
 from app.core.errors import AppError
 from app.core.registry import ModelRegistry
@@ -25,7 +25,6 @@ from app.core.session import EngineFactory, EngineService, local_engine_factory
 from app.core.settings import SettingsStore
 
 EXIT_USER_ERROR = 2
-API_KEY_ACCOUNT = "local-api"  # the KeyStore account of the local API server's key
 
 
 def add_serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

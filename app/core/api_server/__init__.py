@@ -7,7 +7,15 @@ thread (``server``), and the models it may serve, from the registry (``choices_f
 from __future__ import annotations
 
 from app.core.api_server.app import ApiBackend, ApiOutcome, ModelChoices
-from app.core.api_server.server import DEFAULT_HOST, DEFAULT_PORT, ApiConfig, ApiServer, check_binding, is_loopback
+from app.core.api_server.server import (
+    API_KEY_ACCOUNT,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ApiConfig,
+    ApiServer,
+    check_binding,
+    is_loopback,
+)
 from app.core.registry import ModelRegistry
 from app.core.settings import Settings
 
@@ -19,6 +27,7 @@ def choices_from(registry: ModelRegistry, settings: Settings, choices: ModelChoi
 
 
 __all__ = [
+    "API_KEY_ACCOUNT",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "ApiBackend",
