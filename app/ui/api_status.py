@@ -25,8 +25,10 @@ class ApiStatusLabel(QtWidgets.QLabel):
         self.setVisible(url is not None)
         if url is None:
             return
-        if self._active:
-            self.setText(self.tr("API: a program is using the model (%n request(s))", "", self._active))
+        if self._active == 1:
+            self.setText(self.tr("API: a program is using the model"))
+        elif self._active > 1:
+            self.setText(self.tr("API: programs are using the model ({count} requests)").format(count=self._active))
         else:
             self.setText(self.tr("API: serving at {url}").format(url=url))
         self.setToolTip(self.tr("Settings → Local API server"))

@@ -94,7 +94,7 @@ class RemoteServersTab(QtWidgets.QWidget):
         elif error is not None:
             state = self.tr("cannot be used")
         else:
-            state = self.tr("%n model(s)", "", count)
+            state = self.tr("models: {count}").format(count=count)
         return f"{server.name} — {server.base_url} ({state})"
 
     def _fill(self, select: str | None = None) -> None:
