@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(PY) bench/decode.py
 	$(PY) bench/ttft.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
+	$(PY) bench/api.py
 
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts

@@ -5,6 +5,11 @@ it: a download that finished, an import, a removal, or settings that name other 
 Whoever shows models (the Models page, the pickers, the welcome list) asks it and listens to it
 instead of rescanning the folder. It also holds the rules that pick a conversation's model and
 the load settings a model gets.
+
+Beside the installed models it lists the remote servers' models (``remote_models``), as last
+fetched by the window; a conversation whose model is on a server keeps it by name ("<model id> @
+<server name>") even before the server has answered. ``models`` stays the installed ones only, so
+the default model is always on this computer.
 """
 
 from __future__ import annotations
@@ -73,7 +78,7 @@ class ModelRegistry:
 
     def entry_for_path(self, path: Path) -> ModelEntry | None:
         resolved = path.resolve()
-        return next((entry for entry in self.models() if entry.path.resolve() == resolved), None)
+        return next((entry for entry in self.all_models() if entry.path.resolve() == resolved), None)
 
     # -- choosing --------------------------------------------------------------------------------
 

@@ -66,8 +66,10 @@ class ChatHeader(QtWidgets.QFrame):
         if current is not None and remote:
             size = self.fontMetrics().height()
             self.remote_icon.setPixmap(remote_icon(self).pixmap(size, size))
-            self.remote_label.setText(self.tr("Leaves this computer"))
-            tip = self.tr("This conversation is sent to {host}.").format(host=current.server_host)
+            self.remote_label.setText(current.server_host)
+            tip = self.tr("This conversation leaves this computer: it is sent to {host}.").format(
+                host=current.server_host
+            )
             self.remote_badge.setToolTip(tip)
         self.thinking_combo.setVisible(can_think)
         self.thinking_combo.setCurrentIndex(_THINKING_CHOICES.index(thinking))

@@ -356,8 +356,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _refresh_picker(self, conversation: Conversation | None) -> None:
         entry = self.registry.model_for(conversation)
+        models = self.registry.all_models()
+        if entry is not None and entry not in models:
+            models.append(entry)  # a remote model whose server did not answer yet: still shown, still marked
         self.header.show_models(
-            self.registry.all_models(),
+            models,
             entry,
             thinking=conversation.thinking if conversation is not None else None,
             can_think=conversation is not None and self.models.can_switch_thinking(entry),

@@ -44,10 +44,13 @@ def test_a_remote_model_is_in_the_picker_with_its_host_and_its_answer_records_th
     index = texts.index(f"{MODEL_ALIAS} — {host}")
     assert not picker.itemIcon(index).isNull()  # marked as remote
     assert not window.header.remote_badge.isVisible()  # the local starter model: nothing leaves
+    remote_list = window.models_page.remote_list  # the Models page lists it beside the installed ones
+    assert remote_list.list.item(0).text() == f"{MODEL_ALIAS} — on Lab box ({host})"
+    assert remote_list.isVisibleTo(window.models_page)
     remote = next(entry for entry in picker.entries() if entry.source == "remote")
     window.use_model(remote)
     assert window.header.remote_badge.isVisible()
-    assert host in window.header.remote_badge.toolTip()
+    assert window.header.remote_label.text() == host and host in window.header.remote_badge.toolTip()
     qtbot.waitUntil(lambda: window.models.loading_model is None, timeout=30_000)  # the server said it has the model
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete" and answer.content.strip()
