@@ -231,3 +231,13 @@ def test_a_refused_key_in_a_turn_is_the_servers_error_not_a_model_files(
     assert outcome.status == "failed"
     assert isinstance(outcome.error, RemoteServerError)
     assert "refused the API key" in outcome.error.user_message()
+
+
+def test_a_tls_failure_is_told_as_one(llama_server: LlamaServer) -> None:
+    log = EventLog()
+    engine = RemoteEngine(log.put, api_key=API_KEY)
+    plain = llama_server.base_url.replace("http://", "https://")  # the server speaks plain HTTP: no TLS handshake
+    engine.load(ModelSpec(plain, MODEL_ALIAS, server="s"))
+    failed = log.wait_for(ModelLoadFailed, timeout=30)
+    engine.shutdown()
+    assert failed.reason.startswith(f"the secure connection to {plain.split('/')[2]} failed (TLS:")
