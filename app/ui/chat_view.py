@@ -159,6 +159,8 @@ class ChatView(QtWidgets.QTextBrowser):
         if message.role == "user":
             return self.tr("You")
         name = message.model_name or self.tr("Assistant")
+        if message.server:  # written on a remote server: the answer says where
+            name = f"{name} · {message.server}"
         marks = {
             "streaming": self.tr("writing…"),
             "stopped": self.tr("stopped"),

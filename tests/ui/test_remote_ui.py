@@ -55,6 +55,7 @@ def test_a_remote_model_is_in_the_picker_with_its_host_and_its_answer_records_th
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete" and answer.content.strip()
     assert answer.model_name == MODEL_ALIAS and answer.server == f"Lab box ({host})"
+    assert f"{MODEL_ALIAS} · Lab box ({host})" in window.chat_view.toPlainText()  # the answer says where it came from
 
 
 def test_remote_servers_are_added_in_settings_and_the_key_place_is_said(
