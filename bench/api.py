@@ -9,11 +9,13 @@ goes first swaps every round) and the medians are compared. Target: tokens/s rat
 
 from __future__ import annotations
 
+import argparse
 import os
 import queue
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 
 from _common import THREADS, starter
 
@@ -27,6 +29,12 @@ SAMPLING = SamplingSettings(temperature=0.0, top_k=1, repeat_penalty=1.0, max_to
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--tokens", type=int, default=TOKENS, help="the longest answer (each path writes the same)")
+    args = parser.parse_args()
+    rounds, tokens = args.rounds, args.tokens
+    sampling = replace(SAMPLING, max_tokens=tokens)
     os.environ["PARLEY_HOME"] = tempfile.mkdtemp(prefix="parley-bench-api-")
     import openai
 
@@ -36,7 +44,7 @@ def main() -> None:
     from app.core.settings import Settings, SettingsStore
     from app.core.store import Store
 
-    settings = SettingsStore(Settings(system_prompt=SYSTEM, sampling=SAMPLING))
+    settings = SettingsStore(Settings(system_prompt=SYSTEM, sampling=sampling))
     registry = ModelRegistry(settings)
     entry = registry.resolve(str(starter()))
     spec = registry.spec_for(entry)  # what the window's turn runner loads: the same model, no reload between paths
@@ -46,7 +54,7 @@ def main() -> None:
     window = service.connect(events.put, "window")
     runner = TurnRunner(store, window, settings, registry)
     choices = ModelChoices()
-    choices.set({entry.name: spec}, SAMPLING)
+    choices.set({entry.name: spec}, sampling)
     server = ApiServer(ApiBackend(service, choices), ApiConfig(port=0))
     server.start()
     client = openai.OpenAI(base_url=server.base_url, api_key="none", max_retries=0, timeout=300)
@@ -60,7 +68,7 @@ def main() -> None:
         empty_cache()
         conversation = store.create_conversation()
         started = time.perf_counter()
-        runner.start(conversation.id, PROMPT, model=entry, sampling=SAMPLING)
+        runner.start(conversation.id, PROMPT, model=entry, sampling=sampling)
         first = last = 0.0
         while True:
             update = runner.handle(events.get(timeout=300))
@@ -80,7 +88,7 @@ def main() -> None:
         stream = client.chat.completions.create(
             model=entry.name,
             messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": PROMPT}],
-            stream=True, temperature=0.0, max_tokens=TOKENS, seed=1,
+            stream=True, temperature=0.0, max_tokens=tokens, seed=1,
             extra_body={"top_k": 1, "repeat_penalty": 1.0},
         )  # fmt: skip
         first = last = 0.0
@@ -96,7 +104,7 @@ def main() -> None:
     try:
         window_path()  # warm-up: the model loads
         api_path()
-        for number in range(ROUNDS):
+        for number in range(rounds):
             if number % 2:
                 api_runs.append(api_path())
                 window_runs.append(window_path())
@@ -113,7 +121,7 @@ def main() -> None:
     w_ttft = statistics.median(ttft for ttft, _ in window_runs)
     a_ttft = statistics.median(ttft for ttft, _ in api_runs)
     ratio = a_rate / w_rate
-    print(f"threads={THREADS} tokens<={TOKENS} rounds={ROUNDS}")
+    print(f"threads={THREADS} tokens<={tokens} rounds={rounds}")
     print("window path (TurnRunner): " + ", ".join(f"{r:.1f}" for _, r in window_runs) + " tokens/s")
     print("local API (openai client): " + ", ".join(f"{r:.1f}" for _, r in api_runs) + " tokens/s")
     print(f"time to first token: window {w_ttft * 1000:.0f} ms, API {a_ttft * 1000:.0f} ms "
