@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) bench/ttft.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/render.py
+	$(PY) bench/api.py
 
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts

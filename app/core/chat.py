@@ -111,6 +111,7 @@ def begin_turn(
     sampling: SamplingSettings,
     persona_id: int | None = None,
     overflow: OverflowPolicy = "drop_oldest",
+    server: str | None = None,
 ) -> Turn:
     """Commits the user's message and an empty streaming answer; returns the engine request.
 
@@ -130,6 +131,7 @@ def begin_turn(
         model_name=model.name,
         parent_id=user_message.id,
         persona_id=persona_id,
+        server=server,
     )
     request, sources = build_request(
         conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow

@@ -25,6 +25,7 @@ def begin_regenerate(
     sampling: SamplingSettings,
     persona_id: int | None = None,
     overflow: OverflowPolicy = "drop_oldest",
+    server: str | None = None,
 ) -> Turn:
     """A new answer beside ``answer_id`` (same user message), shown in its place."""
     old = store.message(answer_id)
@@ -36,6 +37,7 @@ def begin_regenerate(
     answer = store.add_message(
         old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
         persona_id=persona_id,
+        server=server,
     )
     request, sources = chat.build_request(
         conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
@@ -53,6 +55,7 @@ def begin_edit(
     sampling: SamplingSettings,
     persona_id: int | None = None,
     overflow: OverflowPolicy = "drop_oldest",
+    server: str | None = None,
 ) -> Turn:
     """A new version of the user's message ``message_id`` with ``text``, and an answer to it."""
     old = store.message(message_id)
@@ -64,6 +67,7 @@ def begin_edit(
     answer = store.add_message(
         old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
         persona_id=persona_id,
+        server=server,
     )
     request, sources = chat.build_request(
         conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
@@ -80,6 +84,7 @@ def begin_continue(
     sampling: SamplingSettings,
     persona_id: int | None = None,
     overflow: OverflowPolicy = "drop_oldest",
+    server: str | None = None,
 ) -> Turn:
     """Goes on with an answer that was stopped or cut at its length: the same message grows."""
     answer = store.message(answer_id)
@@ -88,7 +93,7 @@ def begin_continue(
     conversation = store.conversation(answer.conversation_id)
     seen = branches.history_before(store, answer_id)
     store.update_message(answer_id, answer.content, status="streaming")
-    del persona_id  # the answer keeps the persona that began it
+    del persona_id, server  # the answer keeps the persona and server that began it
     request, sources = chat.build_request(
         conversation,
         seen,

@@ -173,6 +173,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN finish_reason TEXT;
     ALTER TABLE messages ADD COLUMN kind TEXT;
     """,
+    # 6: the remote server that wrote an answer (its name and host, e.g. 'Lab box (gpu1:8000)'); NULL:
+    # a model on this computer.
+    """
+    ALTER TABLE messages ADD COLUMN server TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

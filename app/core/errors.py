@@ -280,3 +280,29 @@ class BuiltinPersonaError(AppError):
 
 class HistoryExportError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The export could not be written to {path}: {reason}")
+class InvalidServerUrlError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1."
+    )
+
+
+class RemoteServerError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The server {host} could not be used: {reason}")
+
+
+class RemoteStreamCutError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept."
+    )
+
+
+class ApiServerError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The local API server could not start: {reason}")
+
+
+class ApiKeyRequiredError(ApiServerError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The local API server listens on {host}, which other computers can reach, so it needs an API key. "
+        "Set one in Settings → Local API server.",
+    )

@@ -48,7 +48,7 @@ _CONVERSATION_FIELDS = (
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
     "tokens_per_second", "ttft_seconds", "writer", "reasoning", "parent_id", "chosen_child_id", "finish_reason",
-    "kind",
+    "kind", "server",
 )  # fmt: skip
 _MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning", "chosen_child_id")
 
@@ -395,6 +395,7 @@ def _clean_message(row: Row) -> Row | None:
         # Personas are not salvaged (a backup has its own), so a message's persona_id is not either.
         "finish_reason": _text_or_none(row.get("finish_reason")),
         "kind": _text_or_none(row.get("kind")),
+        "server": _text_or_none(row.get("server")),
     }
 
 

@@ -5,6 +5,11 @@ it: a download that finished, an import, a removal, or settings that name other 
 Whoever shows models (the Models page, the pickers, the welcome list) asks it and listens to it
 instead of rescanning the folder. It also holds the rules that pick a conversation's model and
 the load settings a model gets.
+
+Beside the installed models it lists the remote servers' models (``remote_models``), as last
+fetched by the window; a conversation whose model is on a server keeps it by name ("<model id> @
+<server name>") even before the server has answered. ``models`` stays the installed ones only, so
+the default model is always on this computer.
 """
 
 from __future__ import annotations
@@ -18,19 +23,35 @@ from app.core import catalog, gguf, library
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import ModelSpec
 from app.core.errors import ModelNotFoundError
+from app.core.remote_servers import RemoteServer, RemoteServers
 from app.core.settings import Settings, SettingsStore
 from app.core.store import Conversation
 
 log = logging.getLogger("app.models")
 
 RegistryListener = Callable[[], None]
+REMOTE_SEPARATOR = " @ "  # a remote model's name: "<model id> @ <server name>"
+
+
+def remote_entry(server: RemoteServer, model_id: str) -> ModelEntry:
+    """The registry's entry for ``model_id`` on ``server``."""
+    return ModelEntry(
+        name=f"{model_id}{REMOTE_SEPARATOR}{server.name}",
+        path=Path("remote", server.id, model_id),
+        source="remote",
+        size_bytes=0,
+        server_id=server.id,
+        server_host=server.host,
+    )
 
 
 class ModelRegistry:
     """The installed models. Use it from one thread (the GUI thread in the window)."""
 
-    def __init__(self, settings: SettingsStore) -> None:
+    def __init__(self, settings: SettingsStore, servers: RemoteServers | None = None) -> None:
         self._settings = settings
+        self.servers = servers
+        self._remote_ids: dict[str, list[str]] = {}  # server id -> its model ids, as last fetched
         self._models: list[ModelEntry] | None = None
         self._imported = settings.current.imported_models
         self._listeners: list[RegistryListener] = []
@@ -57,7 +78,7 @@ class ModelRegistry:
 
     def entry_for_path(self, path: Path) -> ModelEntry | None:
         resolved = path.resolve()
-        return next((entry for entry in self.models() if entry.path.resolve() == resolved), None)
+        return next((entry for entry in self.all_models() if entry.path.resolve() == resolved), None)
 
     # -- choosing --------------------------------------------------------------------------------
 
@@ -68,12 +89,57 @@ class ModelRegistry:
         return catalog.default_model(preferred, models=self.models())
 
     def model_for(self, conversation: Conversation | None) -> ModelEntry | None:
-        """The conversation's own model when it is installed, else the default."""
+        """The conversation's own model when it is installed (or on a configured server), else the default."""
         if conversation is not None and conversation.model_name:
             for entry in self.models():
                 if conversation.model_name in (entry.name, str(entry.path)):
                     return entry
+            remote = self.remote_entry(conversation.model_name)
+            if remote is not None:
+                return remote
         return self.default_model()
+
+    # -- remote servers' models ------------------------------------------------------------------
+
+    def remote_models(self) -> list[ModelEntry]:
+        """The models of the configured remote servers, as last fetched (``set_remote_models``)."""
+        if self.servers is None:
+            return []
+        return [
+            remote_entry(server, model_id)
+            for server in self.servers.servers()
+            for model_id in self._remote_ids.get(server.id, [])
+        ]
+
+    def all_models(self) -> list[ModelEntry]:
+        """The installed models, then the remote ones: what a conversation can use."""
+        return [*self.models(), *self.remote_models()]
+
+    def set_remote_models(self, server_id: str, model_ids: list[str]) -> None:
+        """What ``server_id`` offers now (fetched by the caller); tells listeners when it changed."""
+        if self._remote_ids.get(server_id) != model_ids:
+            self._remote_ids[server_id] = list(model_ids)
+            for listener in list(self._listeners):
+                listener()
+
+    def servers_changed(self) -> None:
+        """The servers were edited: drops the lists of servers that are gone and tells listeners (names changed)."""
+        known = {server.id for server in self.servers.servers()} if self.servers is not None else set()
+        self._remote_ids = {key: value for key, value in self._remote_ids.items() if key in known}
+        for listener in list(self._listeners):
+            listener()
+
+    def remote_entry(self, name: str) -> ModelEntry | None:
+        """The remote model called ``name`` ("<model id> @ <server name>"), fetched or not; None if no such server."""
+        if self.servers is None or REMOTE_SEPARATOR not in name:
+            return None
+        model_id, _, server_name = name.rpartition(REMOTE_SEPARATOR)
+        server = next((s for s in self.servers.servers() if s.name == server_name), None)
+        return remote_entry(server, model_id) if server is not None and model_id else None
+
+    def server_of(self, entry: ModelEntry) -> RemoteServer | None:
+        """The server of a remote model; None for a model on this computer."""
+        return self.servers.get(entry.server_id) if self.servers is not None and entry.server_id else None
 
     def resolve(self, name_or_path: str) -> ModelEntry:
         """An installed model by name (or file stem), or ``name_or_path`` as a file; ``ModelNotFoundError``."""
@@ -82,6 +148,10 @@ class ModelRegistry:
     def spec_for(self, entry: ModelEntry, settings: Settings | None = None) -> ModelSpec:
         """How ``entry`` is loaded, from the settings."""
         values = settings or self._settings.current
+        server = self.server_of(entry)
+        if server is not None:
+            model_id = entry.name.rpartition(REMOTE_SEPARATOR)[0]
+            return ModelSpec(path=server.base_url, name=model_id, n_ctx=values.n_ctx, server=server.id)
         return ModelSpec(path=str(entry.path), name=entry.name, n_ctx=values.n_ctx, n_gpu_layers=values.n_gpu_layers)
 
     # -- changing --------------------------------------------------------------------------------

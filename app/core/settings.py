@@ -48,6 +48,12 @@ class Settings:
     overflow: str = "drop_oldest"  # when a conversation outgrows the context: "drop_oldest" or "stop"
     theme: str = ""  # "" follows the system; "light" or "dark"
     font_size: int = 0  # points; 0 keeps the system's size
+    # The local OpenAI-compatible API server (app.core.api_server): off by default, this computer only.
+    # Its key, when one is set, is kept with the remote servers' keys (app.core.remote_servers.KeyStore).
+    api_enabled: bool = False
+    api_host: str = "127.0.0.1"
+    api_port: int = 8717
+    api_cors: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -136,6 +142,10 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "overflow": _overflow,
     "theme": _theme,
     "font_size": _font_size,
+    "api_enabled": _bool,
+    "api_host": _text,
+    "api_port": _int_in(1, 65535),
+    "api_cors": _bool,
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

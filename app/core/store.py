@@ -93,6 +93,7 @@ class Message:
     persona_id: int | None = None  # the persona that wrote an answer (or, for a divider, the one chosen)
     finish_reason: FinishReason | None = None  # why an answer ended
     kind: MessageKind | None = None  # None: a message; "persona": a divider left by a persona change
+    server: str | None = None  # the remote server that wrote an answer ("name (host)"); None: this computer
 
 
 _CONVERSATION_COLUMNS = (
@@ -101,7 +102,7 @@ _CONVERSATION_COLUMNS = (
 )
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
-    "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind"
+    "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind, server"
 )
 
 
@@ -357,6 +358,7 @@ class Store:
         model_name: str | None = None,
         parent_id: int | Literal["leaf"] | None = "leaf",
         persona_id: int | None = None,
+        server: str | None = None,
     ) -> Message:
         """Adds a message after ``parent_id`` (None: a first message; "leaf": the end of the branch on
         screen), makes it the branch shown there, and commits it before returning."""
@@ -368,8 +370,8 @@ class Store:
             parent = branches.leaf_id(db, conversation_id) if parent_id == "leaf" else parent_id
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer, "
-                "parent_id, persona_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model_name, now, writer, parent, persona_id),
+                "parent_id, persona_id, server) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model_name, now, writer, parent, persona_id, server),
             )
             new_id = int(cursor.lastrowid or 0)
             branches.choose_in(db, conversation_id, parent, new_id)

@@ -21,11 +21,14 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from app.core import logs, paths, recovery
+from app.core.engine.router import routing_factory
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
 from app.core.registry import ModelRegistry
+from app.core.remote_servers import RemoteServers
 from app.core.session import EngineFactory, EngineService, local_engine_factory
 from app.core.settings import SettingsStore
 from app.core.store import Store
+from app.ui.api_controller import ApiServerController
 from app.ui.appearance import Appearance
 from app.ui.chat_controller import ChatController
 from app.ui.crash import CrashHandler
@@ -34,6 +37,7 @@ from app.ui.history import HistoryController, recovery_notice
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.main_window import MainWindow
 from app.ui.models_flow import ModelsController
+from app.ui.remote_controller import RemoteModelsController
 from app.ui.single_instance import SingleInstance, bring_to_front
 
 log = logging.getLogger("app.ui")
@@ -52,9 +56,13 @@ class Services:
     models: ModelsController
     history: HistoryController
     appearance: Appearance
+    remote: RemoteModelsController
+    api: ApiServerController
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        self.api.shutdown()
+        self.remote.shutdown()
         self.appearance.shutdown()
         self.history.shutdown()
         self.downloads.shutdown()
@@ -70,14 +78,20 @@ def build_services(
 
     ``backups`` is False for a temporary copy of a history that cannot be written.
     """
-    registry = ModelRegistry(settings)
-    session = EngineService(engine_factory or local_engine_factory())
+    servers = RemoteServers()
+    registry = ModelRegistry(settings, servers)
+    # One engine service for every client; each request goes to the local engine or its model's server.
+    session = EngineService(routing_factory(engine_factory or local_engine_factory(), servers.connection))
     downloads = DownloadManager(lambda: settings.current)
     chat = ChatController(store, settings, registry, session)
     models = ModelsController(store, settings, registry, session)
     history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
     appearance = Appearance(settings)
-    return Services(store, settings, registry, session, downloads, chat, models, history, appearance)
+    remote = RemoteModelsController(servers, registry)
+    api = ApiServerController(settings, registry, session, servers.keys)
+    remote.refresh()
+    api.apply()  # starts the local API server when the settings say so (off by default)
+    return Services(store, settings, registry, session, downloads, chat, models, history, appearance, remote, api)
 
 
 def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:

@@ -10,7 +10,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core.catalog import ModelEntry
 from app.core.store import Thinking
 from app.ui.elided_label import ElidedLabel
-from app.ui.model_picker import LoadingIndicator, ModelPicker
+from app.ui.model_picker import LoadingIndicator, ModelPicker, remote_icon
 
 _THINKING_CHOICES: tuple[Thinking | None, ...] = (None, "on", "off")
 
@@ -35,11 +35,24 @@ class ChatHeader(QtWidgets.QFrame):
         self.thinking_combo.setAccessibleName(self.tr("Thinking"))
         self.thinking_combo.hide()
         self.model_picker = ModelPicker(self)
+        # Privacy is never a guess: with a remote model, the header names the host the conversation goes to.
+        self.remote_badge = QtWidgets.QWidget(self)
+        self.remote_badge.setObjectName("remoteBadge")
+        self.remote_icon = QtWidgets.QLabel(self.remote_badge)
+        self.remote_label = QtWidgets.QLabel(self.remote_badge)
+        self.remote_label.setObjectName("mutedLabel")
+        badge = QtWidgets.QHBoxLayout(self.remote_badge)
+        badge.setContentsMargins(0, 0, 6, 0)
+        badge.setSpacing(4)
+        badge.addWidget(self.remote_icon)
+        badge.addWidget(self.remote_label)
+        self.remote_badge.hide()
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(20, 10, 16, 10)
         layout.addWidget(self.title_label, 1)
         layout.addWidget(self.loading_indicator)
         layout.addWidget(self.thinking_combo)
+        layout.addWidget(self.remote_badge)
         layout.addWidget(self.model_picker)
         self.thinking_combo.activated.connect(self._on_thinking_combo_activated)
 
@@ -48,6 +61,16 @@ class ChatHeader(QtWidgets.QFrame):
     ) -> None:
         """The picker's models and choice; the thinking switch only for a model whose template reads one."""
         self.model_picker.set_models(models, current)
+        remote = current is not None and current.source == "remote"
+        self.remote_badge.setVisible(remote)
+        if current is not None and remote:
+            size = self.fontMetrics().height()
+            self.remote_icon.setPixmap(remote_icon(self).pixmap(size, size))
+            self.remote_label.setText(current.server_host)
+            tip = self.tr("This conversation leaves this computer: it is sent to {host}.").format(
+                host=current.server_host
+            )
+            self.remote_badge.setToolTip(tip)
         self.thinking_combo.setVisible(can_think)
         self.thinking_combo.setCurrentIndex(_THINKING_CHOICES.index(thinking))
 

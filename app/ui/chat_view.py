@@ -375,6 +375,8 @@ class ChatView(QtWidgets.QTextBrowser):
         if message.role == "user":
             return self.tr("You")
         name = model_label(message.model_name) if message.model_name else self.tr("Assistant")
+        if message.server:  # written on a remote server: the answer says where
+            name = f"{name} · {message.server}"
         marks = {
             "streaming": self.tr("writing…"),
             "stopped": self.tr("stopped"),

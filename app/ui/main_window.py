@@ -30,6 +30,7 @@ from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message, Thinking
 from app.ui import announce, icons, markdown_render, retranslate, style
+from app.ui.api_status import ApiStatusLabel
 from app.ui.banner import Banner
 from app.ui.chat_header import ChatHeader
 from app.ui.chat_page import ChatPage, PageStack
@@ -43,6 +44,7 @@ from app.ui.history_exchange import HistoryExchange
 from app.ui.i18n import error_text, model_label
 from app.ui.mirror import MirrorOffer
 from app.ui.model_manager import GgufDropFilter, ModelManager
+from app.ui.remote_settings import apply_remote_tabs, remote_tabs
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
@@ -77,7 +79,10 @@ class MainWindow(QtWidgets.QMainWindow):
         # The window keeps the controllers, so Qt deletes them (and their file watcher and relays)
         # on the GUI thread: a Python-owned QObject dies on whichever thread drops it last, which
         # can be the engine's reader thread, and Qt objects must not be deleted there.
-        for controller in (services.chat, services.models, services.downloads, services.history, services.appearance):
+        for controller in (
+            services.chat, services.models, services.downloads, services.history, services.appearance,
+            services.remote, services.api,
+        ):  # fmt: skip
             controller.setParent(self)
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
@@ -107,6 +112,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_label.setObjectName("modelStatus")
         self.status_label.setContentsMargins(8, 0, 8, 0)
         self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.api_status = ApiStatusLabel(services.api, self)  # when a program uses the model through the API
+        self.statusBar().addPermanentWidget(self.api_status)
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
         self._set_tab_order()
@@ -221,6 +228,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.models.settings_changed.connect(self._on_models_models_changed)
         self.history.notice_reported.connect(self._on_history_notice_reported)
         self.history.error_reported.connect(self._on_any_error_reported)
+        self.services.api.error_reported.connect(self._on_any_error_reported)
         self.history.history_replaced.connect(self._on_history_history_replaced)
         self.history.history_lost.connect(self._on_history_history_lost)
 
@@ -385,13 +393,13 @@ class MainWindow(QtWidgets.QMainWindow):
             follows_default=conversation is not None and conversation.model_name is None,
             gpu_offload=last.gpu_offload if last is not None else None,
             data_tab=DataTab(self.history, self.exchange),
+            extra_tabs=remote_tabs(self.services),
             parent=self,
         )
         try:
             if dialog.run():
-                self.models.apply_settings(
-                    dialog.values(), self._conversation_id, switch_current=dialog.switch_current()
-                )
+                values = apply_remote_tabs(dialog, self.services)
+                self.models.apply_settings(values, self._conversation_id, switch_current=dialog.switch_current())
                 self._refresh_picker(self._current_conversation())
         finally:
             dialog.deleteLater()
@@ -431,8 +439,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _refresh_picker(self, conversation: Conversation | None) -> None:
         entry = self.registry.model_for(conversation)
+        models = self.registry.all_models()
+        if entry is not None and entry not in models:
+            models.append(entry)  # a remote model whose server did not answer yet: still shown, still marked
         self.header.show_models(
-            self.registry.models(),
+            models,
             entry,
             thinking=conversation.thinking if conversation is not None else None,
             can_think=conversation is not None and self.models.can_switch_thinking(entry),

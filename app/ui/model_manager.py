@@ -22,6 +22,7 @@ from app.ui.background import BackgroundRunner
 from app.ui.banner import Banner
 from app.ui.model_table import ModelTable
 from app.ui.models_flow import ModelsController
+from app.ui.remote_models_list import RemoteModelsList
 
 
 def gguf_files(mime: QtCore.QMimeData) -> list[Path]:
@@ -90,6 +91,7 @@ class ModelManager(QtWidgets.QWidget):
         self.banner = Banner(self)
 
         self.table = ModelTable(self)
+        self.remote_list = RemoteModelsList(self)  # the remote servers' models, beside the installed ones
         self.details = QtWidgets.QLabel(self)
         self.details.setObjectName("mutedLabel")
         self.details.setWordWrap(True)
@@ -118,6 +120,7 @@ class ModelManager(QtWidgets.QWidget):
         self.default_button.clicked.connect(self._on_default_button_clicked)
         self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
         self.table.entry_activated.connect(self.use_requested)
+        self.remote_list.entry_activated.connect(self.use_requested)
         controller.settings_changed.connect(self._on_controller_settings_changed)
         controller.model_removed.connect(self._on_controller_model_removed)
         self._set_busy(None)
@@ -149,6 +152,7 @@ class ModelManager(QtWidgets.QWidget):
         layout.addLayout(busy)
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.remote_list)
         layout.addWidget(self.details)
         layout.addLayout(selected)
         layout.addLayout(library_row)
@@ -235,6 +239,7 @@ class ModelManager(QtWidgets.QWidget):
     def refresh(self) -> None:
         """Lists the installed models again (their headers arrive with ``table.refreshed``)."""
         self.table.set_entries(self._controller.registry.models(), self._controller.registry.default_model())
+        self.remote_list.set_entries(self._controller.registry.remote_models())
 
     def import_files(self, files: list[Path]) -> None:
         """Imports each file in turn: checked, then copied or used where it lies, as the user says."""

@@ -1,4 +1,7 @@
-"""The model picker in the chat header: the installed models, and "Open a GGUF file…".
+"""The model picker in the chat header: the installed models, the remote servers' models, and "Open a GGUF file…".
+
+A remote model shows a network icon and its server's host, so a conversation that leaves the
+computer is never a guess.
 
 Picking a file goes through ``choose_gguf_file``, a method tests replace; the picker only reports
 the path, and the window decides what to do with it.
@@ -8,14 +11,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.catalog import ModelEntry
 from app.core.library import human_size
+from app.core.registry import REMOTE_SEPARATOR
 from app.ui.i18n import model_label
 
 _OPEN_FILE = "\x00open"  # the item data of the "Open a GGUF file…" entry; no path looks like it
 _PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole
+
+
+def remote_icon(widget: QtWidgets.QWidget) -> QtGui.QIcon:
+    """The mark of a model on another computer."""
+    return widget.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_DriveNetIcon)
+
+
+def remote_text(entry: ModelEntry) -> str:
+    """A remote model as the picker shows it: its id and its server's host."""
+    return f"{entry.name.rpartition(REMOTE_SEPARATOR)[0]} — {entry.server_host}"
 
 
 class ModelPicker(QtWidgets.QComboBox):
@@ -51,12 +65,13 @@ class ModelPicker(QtWidgets.QComboBox):
         try:
             self.clear()
             for entry in entries:
-                self.addItem(model_label(entry.name), str(entry.path))
-                self.setItemData(
-                    self.count() - 1,
-                    f"{entry.path}\n{human_size(entry.size_bytes)}",
-                    QtCore.Qt.ItemDataRole.ToolTipRole,
-                )
+                if entry.source == "remote":
+                    self.addItem(remote_icon(self), remote_text(entry), str(entry.path))
+                    tip = self.tr("On {host}: this conversation leaves this computer").format(host=entry.server_host)
+                else:
+                    self.addItem(model_label(entry.name), str(entry.path))
+                    tip = f"{entry.path}\n{human_size(entry.size_bytes)}"
+                self.setItemData(self.count() - 1, tip, QtCore.Qt.ItemDataRole.ToolTipRole)
             self.insertSeparator(self.count())
             self.addItem(self.tr("Open a GGUF file…"), _OPEN_FILE)
             self._select(current)

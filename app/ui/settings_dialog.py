@@ -9,6 +9,7 @@ place and backups, whose restore acts at once rather than on Save.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6 import QtCore, QtWidgets
@@ -71,12 +72,14 @@ class SettingsDialog(QtWidgets.QDialog):
         follows_default: bool,
         gpu_offload: bool | None,
         data_tab: QtWidgets.QWidget | None = None,
+        extra_tabs: Sequence[tuple[QtWidgets.QWidget, str]] = (),
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
         """``current`` is the open conversation's model (None: no conversation is open);
         ``follows_default`` says whether that conversation has no model of its own yet;
         ``gpu_offload`` is what the last model load said about this build (None: nothing loaded yet);
-        ``data_tab``, when given, becomes the last page ("Data")."""
+        ``data_tab``, when given, becomes the last page ("Data"); ``extra_tabs`` (page, title) come before
+        it, and a page with a ``problem()`` method that returns a sentence keeps the dialog from saving."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
@@ -90,6 +93,8 @@ class SettingsDialog(QtWidgets.QDialog):
         self.tabs.addTab(self._model_tab(gpu_offload), self.tr("Model"))
         self.tabs.addTab(self._hub_tab(), self.tr("Hugging Face Hub"))
         self.tabs.addTab(self._appearance_tab(), self.tr("Appearance"))
+        for page, title in extra_tabs:
+            self.tabs.addTab(page, title)
         self.data_tab = data_tab
         if data_tab is not None:
             self.tabs.addTab(data_tab, self.tr("Data"))
@@ -322,4 +327,12 @@ class SettingsDialog(QtWidgets.QDialog):
             self.tabs.setCurrentIndex(2)
             self.endpoint_edit.setFocus()
             return
+        for index in range(self.tabs.count()):
+            page_problem = getattr(self.tabs.widget(index), "problem", None)
+            said = page_problem() if callable(page_problem) else None
+            if isinstance(said, str):
+                self.error_label.setText(said)
+                self.error_label.show()
+                self.tabs.setCurrentIndex(index)
+                return
         self.accept()

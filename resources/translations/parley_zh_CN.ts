@@ -1,6 +1,92 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ApiServerTab</name>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="27" />
+        <source>Serve Parley's models to other programs on this computer</source>
+        <translation>向这台电脑上的其他程序提供 Parley 的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="31" />
+        <source>Programs that speak the OpenAI API can use the model Parley has loaded, or any installed model they name, at /v1/chat/completions and /v1/models. They wait in line with your own chats.</source>
+        <translation>支持 OpenAI API 的程序可以通过 /v1/chat/completions 和 /v1/models 使用 Parley 已加载的模型，或它们指定的任意已安装模型。它们会与你自己的对话一起排队。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="42" />
+        <source>Let other computers connect (listen on every network)</source>
+        <translation>允许其他电脑连接（在所有网络上监听）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="46" />
+        <source>Anyone on your network who has the key can then use your model and see nothing else; without a key Parley refuses to listen. Prefer this computer only.</source>
+        <translation>这样，你网络中任何持有密钥的人都能使用你的模型（但看不到其他任何内容）；没有密钥时 Parley 拒绝监听。建议仅限这台电脑。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="55" />
+        <source>None (this computer only)</source>
+        <translation>无（仅限这台电脑）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="57" />
+        <source>Allow web pages to call it (CORS)</source>
+        <translation>允许网页调用（CORS）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="64" />
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="67" />
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="69" />
+        <source>Address:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="89" />
+        <source>To let other computers connect, set an API key first.</source>
+        <translation>要允许其他电脑连接，请先设置 API 密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="108" />
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_server_tab.py" line="110" />
+        <source>this computer's address</source>
+        <translation>这台电脑的地址</translation>
+    </message>
+</context>
+<context>
+    <name>ApiStatusLabel</name>
+    <message>
+        <location filename="../../app/ui/api_status.py" line="29" />
+        <source>API: a program is using the model</source>
+        <translation>API：有程序正在使用模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_status.py" line="31" />
+        <source>API: programs are using the model ({count} requests)</source>
+        <translation>API：有程序正在使用模型（{count} 个请求）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_status.py" line="33" />
+        <source>API: serving at {url}</source>
+        <translation>API：正在 {url} 提供服务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/api_status.py" line="34" />
+        <source>Settings → Local API server</source>
+        <translation>设置 → 本地 API 服务器</translation>
+    </message>
+</context>
+<context>
     <name>AppError</name>
     <message>
         <location filename="../../app/core/errors.py" line="31" />
@@ -218,6 +304,31 @@
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
+        <location filename="../../app/core/errors.py" line="284" />
+        <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
+        <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="290" />
+        <source>The server {host} could not be used: {reason}</source>
+        <translation>无法使用服务器 {host}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="294" />
+        <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
+        <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="300" />
+        <source>The local API server could not start: {reason}</source>
+        <translation>本地 API 服务器无法启动：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="304" />
+        <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
+        <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
+    </message>
+    <message>
         <location filename="../../app/core/hub.py" line="178" />
         <source>offline mode is on (HF_HUB_OFFLINE)</source>
         <translation>已开启离线模式（HF_HUB_OFFLINE）</translation>
@@ -251,12 +362,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="87" />
+        <location filename="../../app/ui/application.py" line="101" />
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="150" />
+        <location filename="../../app/ui/application.py" line="164" />
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -313,6 +424,11 @@
         <source>Thinking</source>
         <translation>思考</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="70" />
+        <source>This conversation leaves this computer: it is sent to {host}.</source>
+        <translation>此对话会离开这台电脑：它会发送到 {host}。</translation>
+    </message>
 </context>
 <context>
     <name>ChatView</name>
@@ -327,78 +443,78 @@
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="379" />
+        <location filename="../../app/ui/chat_view.py" line="381" />
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="380" />
+        <location filename="../../app/ui/chat_view.py" line="382" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="381" />
+        <location filename="../../app/ui/chat_view.py" line="383" />
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="382" />
+        <location filename="../../app/ui/chat_view.py" line="384" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="488" />
+        <location filename="../../app/ui/chat_view.py" line="490" />
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="503" />
+        <location filename="../../app/ui/chat_view.py" line="505" />
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="515" />
+        <location filename="../../app/ui/chat_view.py" line="517" />
         <source>Show the previous version</source>
         <translation>显示上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="518" />
+        <location filename="../../app/ui/chat_view.py" line="520" />
         <source>Show the next version</source>
         <translation>显示下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="520" />
+        <location filename="../../app/ui/chat_view.py" line="522" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="520" />
+        <location filename="../../app/ui/chat_view.py" line="522" />
         <source>Edit and send again as a new version</source>
         <translation>编辑后作为新版本重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="522" />
+        <location filename="../../app/ui/chat_view.py" line="524" />
         <source>Write a new version of this answer</source>
         <translation>为这个回答写一个新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="523" />
+        <location filename="../../app/ui/chat_view.py" line="525" />
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="600" />
+        <location filename="../../app/ui/chat_view.py" line="602" />
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="602" />
+        <location filename="../../app/ui/chat_view.py" line="604" />
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="487" />
-        <location filename="../../app/ui/chat_view.py" line="524" />
+        <location filename="../../app/ui/chat_view.py" line="489" />
+        <location filename="../../app/ui/chat_view.py" line="526" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -408,37 +524,37 @@
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="524" />
+        <location filename="../../app/ui/chat_view.py" line="526" />
         <source>Copy the message's Markdown source</source>
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="526" />
+        <location filename="../../app/ui/chat_view.py" line="528" />
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="527" />
+        <location filename="../../app/ui/chat_view.py" line="529" />
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="545" />
+        <location filename="../../app/ui/chat_view.py" line="547" />
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="547" />
+        <location filename="../../app/ui/chat_view.py" line="549" />
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="549" />
+        <location filename="../../app/ui/chat_view.py" line="551" />
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="553" />
+        <location filename="../../app/ui/chat_view.py" line="555" />
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -1053,7 +1169,7 @@
 <context>
     <name>LoadingIndicator</name>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="121" />
+        <location filename="../../app/ui/model_picker.py" line="136" />
         <source>Loading {model}…</source>
         <translation>正在加载 {model}…</translation>
     </message>
@@ -1061,88 +1177,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="140" />
+        <location filename="../../app/ui/main_window.py" line="147" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="140" />
+        <location filename="../../app/ui/main_window.py" line="147" />
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="142" />
+        <location filename="../../app/ui/main_window.py" line="149" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="142" />
+        <location filename="../../app/ui/main_window.py" line="149" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="136" />
+        <location filename="../../app/ui/main_window.py" line="143" />
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="137" />
+        <location filename="../../app/ui/main_window.py" line="144" />
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="353" />
+        <location filename="../../app/ui/main_window.py" line="361" />
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="453" />
-        <location filename="../../app/ui/main_window.py" line="768" />
+        <location filename="../../app/ui/main_window.py" line="464" />
+        <location filename="../../app/ui/main_window.py" line="779" />
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="461" />
+        <location filename="../../app/ui/main_window.py" line="472" />
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="581" />
+        <location filename="../../app/ui/main_window.py" line="592" />
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="582" />
+        <location filename="../../app/ui/main_window.py" line="593" />
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="689" />
+        <location filename="../../app/ui/main_window.py" line="700" />
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="733" />
+        <location filename="../../app/ui/main_window.py" line="744" />
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="733" />
+        <location filename="../../app/ui/main_window.py" line="744" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="764" />
+        <location filename="../../app/ui/main_window.py" line="775" />
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="766" />
+        <location filename="../../app/ui/main_window.py" line="777" />
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="827" />
+        <location filename="../../app/ui/main_window.py" line="838" />
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -1184,178 +1300,178 @@
 <context>
     <name>ModelManager</name>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="78" />
+        <location filename="../../app/ui/model_manager.py" line="79" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="81" />
+        <location filename="../../app/ui/model_manager.py" line="82" />
         <source>The models on this computer. Drop a .gguf file anywhere on the window to import it.</source>
         <translation>这台电脑上的模型。把 .gguf 文件拖放到窗口任意位置即可导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="99" />
+        <location filename="../../app/ui/model_manager.py" line="101" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="100" />
+        <location filename="../../app/ui/model_manager.py" line="102" />
         <source>Add a .gguf model file from this computer</source>
         <translation>从这台电脑添加 .gguf 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="102" />
-        <location filename="../../app/ui/model_manager.py" line="362" />
+        <location filename="../../app/ui/model_manager.py" line="104" />
+        <location filename="../../app/ui/model_manager.py" line="367" />
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="104" />
+        <location filename="../../app/ui/model_manager.py" line="106" />
         <source>Show models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="107" />
+        <location filename="../../app/ui/model_manager.py" line="109" />
         <source>Use for this chat</source>
         <translation>用于当前对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="109" />
+        <location filename="../../app/ui/model_manager.py" line="111" />
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="110" />
+        <location filename="../../app/ui/model_manager.py" line="112" />
         <source>New conversations start with this model</source>
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="161" />
+        <location filename="../../app/ui/model_manager.py" line="165" />
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="161" />
+        <location filename="../../app/ui/model_manager.py" line="165" />
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="178" />
+        <location filename="../../app/ui/model_manager.py" line="182" />
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="179" />
+        <location filename="../../app/ui/model_manager.py" line="183" />
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="182" />
+        <location filename="../../app/ui/model_manager.py" line="186" />
         <source>A copy in Parley's models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="187" />
+        <location filename="../../app/ui/model_manager.py" line="191" />
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="188" />
+        <location filename="../../app/ui/model_manager.py" line="192" />
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="196" />
+        <location filename="../../app/ui/model_manager.py" line="200" />
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="200" />
+        <location filename="../../app/ui/model_manager.py" line="204" />
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="208" />
+        <location filename="../../app/ui/model_manager.py" line="212" />
         <source>The open conversation uses it, and no other model is installed.</source>
         <translation>当前对话正在使用它，而且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="210" />
+        <location filename="../../app/ui/model_manager.py" line="214" />
         <source>The open conversation uses it; it will use {other} instead.</source>
         <translation>当前对话正在使用它；之后将改用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="219" />
+        <location filename="../../app/ui/model_manager.py" line="223" />
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="219" />
+        <location filename="../../app/ui/model_manager.py" line="223" />
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="330" />
+        <location filename="../../app/ui/model_manager.py" line="335" />
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="334" />
+        <location filename="../../app/ui/model_manager.py" line="339" />
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="268" />
+        <location filename="../../app/ui/model_manager.py" line="273" />
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="275" />
+        <location filename="../../app/ui/model_manager.py" line="280" />
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="291" />
+        <location filename="../../app/ui/model_manager.py" line="296" />
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="291" />
+        <location filename="../../app/ui/model_manager.py" line="296" />
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="305" />
+        <location filename="../../app/ui/model_manager.py" line="310" />
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="305" />
+        <location filename="../../app/ui/model_manager.py" line="310" />
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="306" />
+        <location filename="../../app/ui/model_manager.py" line="311" />
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="354" />
+        <location filename="../../app/ui/model_manager.py" line="359" />
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="362" />
+        <location filename="../../app/ui/model_manager.py" line="367" />
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="364" />
+        <location filename="../../app/ui/model_manager.py" line="369" />
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="382" />
+        <location filename="../../app/ui/model_manager.py" line="387" />
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -1363,22 +1479,27 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="31" />
+        <location filename="../../app/ui/model_picker.py" line="45" />
         <source>The model that answers in this conversation</source>
         <translation>在此对话中回答的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="41" />
+        <location filename="../../app/ui/model_picker.py" line="55" />
         <source>Open a GGUF model file</source>
         <translation>打开 GGUF 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="41" />
+        <location filename="../../app/ui/model_picker.py" line="55" />
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_picker.py" line="61" />
+        <location filename="../../app/ui/model_picker.py" line="70" />
+        <source>On {host}: this conversation leaves this computer</source>
+        <translation>位于 {host}：此对话会离开这台电脑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_picker.py" line="76" />
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
@@ -1744,6 +1865,121 @@
     </message>
 </context>
 <context>
+    <name>RemoteModelsList</name>
+    <message>
+        <location filename="../../app/ui/remote_models_list.py" line="24" />
+        <source>On remote servers (conversations with these leave this computer)</source>
+        <translation>远程服务器上的模型（与它们的对话会离开这台电脑）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_models_list.py" line="42" />
+        <source>{model} — on {server} ({host})</source>
+        <translation>{model} — 位于 {server}（{host}）</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteServersTab</name>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="30" />
+        <source>Chat with models on other computers or hosted services that speak the OpenAI API (llama.cpp, vLLM, Ollama, LM Studio…). Conversations with them leave this computer.</source>
+        <translation>与其他电脑上或托管服务中支持 OpenAI API 的模型对话（llama.cpp、vLLM、Ollama、LM Studio…）。与它们的对话会离开这台电脑。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="39" />
+        <source>Lab computer</source>
+        <translation>实验室电脑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="44" />
+        <location filename="../../app/ui/remote_servers_tab.py" line="132" />
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="45" />
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="46" />
+        <source>Save changes</source>
+        <translation>保存更改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="47" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="48" />
+        <source>Check again</source>
+        <translation>重新检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="58" />
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="59" />
+        <source>Address:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="60" />
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="85" />
+        <source>API keys are kept in this system's keychain.</source>
+        <translation>API 密钥保存在系统钥匙串中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="87" />
+        <source>No system keychain is available, so API keys are kept in {path}, readable only by you.</source>
+        <translation>没有可用的系统钥匙串，因此 API 密钥保存在 {path} 中，只有你能读取。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="93" />
+        <source>asking for its models…</source>
+        <translation>正在获取模型列表…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="95" />
+        <source>cannot be used</source>
+        <translation>无法使用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="97" />
+        <source>models: {count}</source>
+        <translation>模型：{count} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="123" />
+        <source>No remote servers: every conversation stays on this computer.</source>
+        <translation>没有远程服务器：所有对话都留在这台电脑上。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_servers_tab.py" line="132" />
+        <source>Unchanged (a key is set)</source>
+        <translation>不变（已设置密钥）</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteSettings</name>
+    <message>
+        <location filename="../../app/ui/remote_settings.py" line="26" />
+        <source>Remote servers</source>
+        <translation>远程服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_settings.py" line="29" />
+        <source>Local API server</source>
+        <translation>本地 API 服务器</translation>
+    </message>
+</context>
+<context>
     <name>SearchBox</name>
     <message>
         <location filename="../../app/ui/history_search.py" line="51" />
@@ -1769,223 +2005,223 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="82" />
+        <location filename="../../app/ui/settings_dialog.py" line="85" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="89" />
+        <location filename="../../app/ui/settings_dialog.py" line="92" />
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="90" />
+        <location filename="../../app/ui/settings_dialog.py" line="93" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="91" />
+        <location filename="../../app/ui/settings_dialog.py" line="94" />
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="92" />
+        <location filename="../../app/ui/settings_dialog.py" line="95" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="95" />
+        <location filename="../../app/ui/settings_dialog.py" line="100" />
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="123" />
+        <location filename="../../app/ui/settings_dialog.py" line="128" />
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="127" />
+        <location filename="../../app/ui/settings_dialog.py" line="132" />
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="133" />
+        <location filename="../../app/ui/settings_dialog.py" line="138" />
         <source>Restore the default prompt</source>
         <translation>恢复默认提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="136" />
-        <location filename="../../app/ui/settings_dialog.py" line="153" />
+        <location filename="../../app/ui/settings_dialog.py" line="141" />
+        <location filename="../../app/ui/settings_dialog.py" line="158" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="141" />
+        <location filename="../../app/ui/settings_dialog.py" line="146" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="143" />
+        <location filename="../../app/ui/settings_dialog.py" line="148" />
         <source>System prompt:</source>
         <translation>系统提示词：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="145" />
+        <location filename="../../app/ui/settings_dialog.py" line="150" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="146" />
+        <location filename="../../app/ui/settings_dialog.py" line="151" />
         <source>A new language takes effect as soon as you save.</source>
         <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="154" />
+        <location filename="../../app/ui/settings_dialog.py" line="159" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="155" />
+        <location filename="../../app/ui/settings_dialog.py" line="160" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="159" />
+        <location filename="../../app/ui/settings_dialog.py" line="164" />
         <source>System size</source>
         <translation>系统大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="159" />
+        <location filename="../../app/ui/settings_dialog.py" line="164" />
         <source>{size} pt</source>
         <translation>{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="162" />
+        <location filename="../../app/ui/settings_dialog.py" line="167" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="163" />
+        <location filename="../../app/ui/settings_dialog.py" line="168" />
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="164" />
+        <location filename="../../app/ui/settings_dialog.py" line="169" />
         <source>Both apply to every window as soon as you save.</source>
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="172" />
+        <location filename="../../app/ui/settings_dialog.py" line="177" />
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="174" />
+        <location filename="../../app/ui/settings_dialog.py" line="179" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="176" />
+        <location filename="../../app/ui/settings_dialog.py" line="181" />
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="178" />
+        <location filename="../../app/ui/settings_dialog.py" line="183" />
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="180" />
+        <location filename="../../app/ui/settings_dialog.py" line="185" />
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="185" />
+        <location filename="../../app/ui/settings_dialog.py" line="190" />
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="190" />
+        <location filename="../../app/ui/settings_dialog.py" line="195" />
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="192" />
+        <location filename="../../app/ui/settings_dialog.py" line="197" />
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="193" />
+        <location filename="../../app/ui/settings_dialog.py" line="198" />
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="195" />
+        <location filename="../../app/ui/settings_dialog.py" line="200" />
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="196" />
+        <location filename="../../app/ui/settings_dialog.py" line="201" />
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="197" />
+        <location filename="../../app/ui/settings_dialog.py" line="202" />
         <source>Top-k:</source>
         <translation>Top-k：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="198" />
+        <location filename="../../app/ui/settings_dialog.py" line="203" />
         <source>Min-p:</source>
         <translation>Min-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="199" />
+        <location filename="../../app/ui/settings_dialog.py" line="204" />
         <source>Repeat penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="200" />
+        <location filename="../../app/ui/settings_dialog.py" line="205" />
         <source>Longest answer:</source>
         <translation>回答最大长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="201" />
+        <location filename="../../app/ui/settings_dialog.py" line="206" />
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="202" />
+        <location filename="../../app/ui/settings_dialog.py" line="207" />
         <source>These apply from the next answer on; a new context length reloads the model.</source>
         <translation>这些设置从下一次回答起生效；更改上下文长度会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="216" />
+        <location filename="../../app/ui/settings_dialog.py" line="221" />
         <source>Use the mirror {host}</source>
         <translation>使用镜像 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="219" />
+        <location filename="../../app/ui/settings_dialog.py" line="224" />
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="225" />
+        <location filename="../../app/ui/settings_dialog.py" line="230" />
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="230" />
+        <location filename="../../app/ui/settings_dialog.py" line="235" />
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="235" />
+        <location filename="../../app/ui/settings_dialog.py" line="240" />
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley's settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="258" />
+        <location filename="../../app/ui/settings_dialog.py" line="263" />
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>

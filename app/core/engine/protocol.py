@@ -50,6 +50,9 @@ class ModelSpec:
     n_gpu_layers: int = -1  # -1: offload every layer when the build can; ignored otherwise
     n_threads: int | None = None
     chat_template: str | None = None  # a Jinja chat template used instead of the GGUF's own
+    # "" for a model on this computer; else the id of the remote server (app.core.remote_servers) that
+    # serves it, and then ``path`` is the server's base URL (``…/v1``) and ``name`` its model id.
+    server: str = ""
 
 
 @dataclass(frozen=True)

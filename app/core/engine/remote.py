@@ -1,23 +1,36 @@
-"""The remote engine: any OpenAI-compatible server (llama-server, Ollama, LM Studio, vLLM …).
+"""The remote engine: any OpenAI-compatible server (llama-server, Ollama, LM Studio, vLLM, a hosted API …).
 
-It speaks the same ``Engine`` protocol as the local worker, so the window cannot tell them
-apart. Requests run on a background thread with the standard library's HTTP client; the
-answer streams as server-sent events, and Stop is checked between them.
+It speaks the same ``Engine`` protocol as the local worker, so the turn runner cannot tell them
+apart. The HTTP is ``httpx``; the answer streams as server-sent events, read with ``httpx-sse``.
+Each job runs on a background thread. Stop is a flag checked between events, and it also shuts
+the socket down, so a server that is busy (or stalled) before its next event is left at once.
+
+Every failure becomes one plain sentence (``RemoteRequestError.reason``): nothing listening, a name
+that does not resolve, a TLS error, a refused key (401/403), an unknown model (404), too many
+requests (429, with the wait the server asked for), a server error (5xx), a timeout, and a
+stream cut in the middle. A cut stream ends the request with ``EngineCrashed``, so the turn keeps
+the text that arrived and is marked interrupted; a failure before any text is ``GenerationFailed``
+(or ``ModelLoadFailed`` while checking the model).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from http.client import HTTPResponse
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from httpx_sse import EventSource
 
 from app.core.engine.protocol import (
     CountTokensRequest,
+    EngineCrashed,
     EventSink,
     GenerationFailed,
     GenerationFinished,
@@ -33,6 +46,128 @@ from app.core.engine.protocol import (
 )
 
 CONNECT_SECONDS = 10.0
+READ_SECONDS = 120.0  # the longest wait for the next event of an answer (a big prompt on a slow server)
+# Sampling fields that llama.cpp, vLLM and others accept but OpenAI's own API refuses: sent, and left
+# out from then on when a server refuses them (400/422).
+EXTRA_SAMPLING = ("top_k", "min_p", "repeat_penalty")
+
+
+class RemoteRequestError(Exception):
+    """A request to a remote server failed; ``reason`` says why in one sentence."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def _headers(api_key: str) -> dict[str, str]:
+    headers = {"Accept": "application/json, text/event-stream"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def failure_from_exception(exc: BaseException, url: str, *, streaming: bool = False) -> RemoteRequestError:
+    """The sentence for an exception ``httpx`` raised talking to ``url``."""
+    host = _host(url)
+    chain = _chain(exc)
+    if any(isinstance(e, ssl.SSLError) for e in chain):
+        detail = next(str(e) for e in chain if isinstance(e, ssl.SSLError))
+        return RemoteRequestError(f"the secure connection to {host} failed (TLS: {detail})")
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return RemoteRequestError(f"the name {urlsplit(url).hostname} could not be found (DNS); check the address")
+    if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.ConnectTimeout):
+            return RemoteRequestError(f"{host} did not answer within {CONNECT_SECONDS:.0f} s")
+        return RemoteRequestError(f"{host} sent nothing for {READ_SECONDS:.0f} s (timeout)")
+    if isinstance(exc, httpx.ConnectError) or any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return RemoteRequestError(f"nothing answers at {host}; is the server running?")
+    if streaming or isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return RemoteRequestError(f"the connection to {host} was cut ({exc or type(exc).__name__})")
+    return RemoteRequestError(f"{host} could not be used ({exc or type(exc).__name__})")
+
+
+def _error_message(response: httpx.Response) -> str:
+    """The server's own words from an error body (OpenAI's ``{"error": {"message": …}}`` or FastAPI's ``detail``)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if isinstance(data, dict):
+        error = data.get("error", data.get("detail"))
+        if isinstance(error, dict):
+            return str(error.get("message") or error)
+        if error is not None:
+            return str(error)[:200]
+    return str(data)[:200]
+
+
+def failure_from_response(response: httpx.Response, url: str) -> RemoteRequestError:
+    """The sentence for an HTTP error status (the body must have been read)."""
+    host, status = _host(url), response.status_code
+    words = _error_message(response)
+    said = f" ({status}: {words})" if words else f" ({status})"
+    if status in (401, 403):
+        return RemoteRequestError(f"{host} refused the API key{said}; check it in Settings → Remote servers", status)
+    if status == 404:
+        return RemoteRequestError(f"{host} does not have what was asked for{said}", status)
+    if status == 429:
+        wait = response.headers.get("retry-after", "").strip()
+        after = f"; try again in {wait} s" if wait.isdigit() else "; try again later"
+        return RemoteRequestError(f"{host} is limiting requests{said}{after}", status)
+    if status >= 500:
+        return RemoteRequestError(f"{host} failed with a server error{said}", status)
+    return RemoteRequestError(f"{host} refused the request{said}", status)
+
+
+def list_model_ids(base_url: str, api_key: str, *, timeout: float = CONNECT_SECONDS) -> list[str]:
+    """The ids of the models the server offers (``GET /models``); ``RemoteRequestError`` says why not."""
+    url = base_url.rstrip("/") + "/models"
+    try:
+        response = httpx.get(url, headers=_headers(api_key), timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise failure_from_exception(exc, url) from exc
+    if response.status_code >= 400:
+        raise failure_from_response(response, url)
+    try:
+        data = response.json()
+        return [str(entry["id"]) for entry in data.get("data", []) if isinstance(entry, dict) and "id" in entry]
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise RemoteRequestError(f"{_host(url)} did not answer like an OpenAI-compatible server") from exc
+
+
+def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str, Any]:
+    """The ``/chat/completions`` body for ``request``: the messages and the persona's sampling."""
+    s = request.sampling
+    body: dict[str, Any] = {
+        "model": request.model.name,
+        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "stream": True,
+        "temperature": s.temperature,
+        "top_p": s.top_p,
+        "max_tokens": s.max_tokens,
+    }
+    if s.seed is not None:
+        body["seed"] = s.seed
+    if s.stop:
+        body["stop"] = list(s.stop)
+    if extras:
+        body.update({"top_k": s.top_k, "min_p": s.min_p, "repeat_penalty": s.repeat_penalty})
+    return body
 
 
 class RemoteEngine:
@@ -44,17 +179,20 @@ class RemoteEngine:
         self._stop = threading.Event()
         self._loaded: ModelSpec | None = None
         self._thread: threading.Thread | None = None
+        self._response: httpx.Response | None = None
+        self._response_lock = threading.Lock()
+        self._extras = True  # whether this server takes EXTRA_SAMPLING (until it refuses them)
 
     @property
     def loaded_model(self) -> ModelSpec | None:
         return self._loaded
 
     def load(self, model: ModelSpec) -> None:
-        self._run(self._check_model, model, None)
+        self._run(lambda: self._check_model(model, None))
 
     def generate(self, request: GenerationRequest) -> None:
         self._stop.clear()
-        self._run(self._generate, request.model, request)
+        self._run(lambda: self._generate(request))
 
     def count_tokens(self, request: CountTokensRequest) -> None:
         """A server's tokenizer is not reachable through the OpenAI API: about four characters a token."""
@@ -64,111 +202,170 @@ class RemoteEngine:
 
     def request_stop(self) -> None:
         self._stop.set()
+        with self._response_lock:
+            response = self._response
+        if response is not None:
+            _shut_down_socket(response)
 
     def unload(self) -> None:
         unloaded, self._loaded = self._loaded, None
         self._sink(ModelUnloaded(unloaded))
 
     def shutdown(self) -> None:
-        self._stop.set()
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(CONNECT_SECONDS)
         self._loaded = None
 
     # -- the background thread -------------------------------------------------------------------
 
-    def _run(self, target: Any, model: ModelSpec, request: GenerationRequest | None) -> None:
+    def _run(self, target: Callable[[], object]) -> None:
         if self._thread is not None:
             self._thread.join()
-        self._thread = threading.Thread(target=target, args=(model, request), name="parley-remote", daemon=True)
+        self._thread = threading.Thread(target=target, name="parley-remote", daemon=True)
         self._thread.start()
-
-    def _http(self, url: str, body: dict[str, Any] | None = None) -> HTTPResponse:
-        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        data = json.dumps(body).encode() if body is not None else None
-        http_request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
-        response: HTTPResponse = urllib.request.urlopen(http_request, timeout=CONNECT_SECONDS)
-        return response
 
     def _check_model(self, model: ModelSpec, request: GenerationRequest | None) -> bool:
         started = time.perf_counter()
         try:
-            with self._http(model.path.rstrip("/") + "/models") as response:
-                listing = json.load(response)
-            ids = {entry.get("id") for entry in listing.get("data", [])}
+            ids = list_model_ids(model.path, self._api_key)
             if ids and model.name not in ids:
-                raise ValueError(f"the server has no model called {model.name!r} (it has {', '.join(sorted(ids))})")
-        except (OSError, ValueError, urllib.error.URLError) as exc:
-            self._sink(ModelLoadFailed(model, _reason(exc), request.request_id if request else None, self._loaded))
+                offered = ", ".join(sorted(ids))
+                raise RemoteRequestError(f"the server has no model called {model.name!r} (it has {offered})")
+        except RemoteRequestError as failure:
+            self._sink(ModelLoadFailed(model, failure.reason, request.request_id if request else None, self._loaded))
             return False
         self._loaded = model
         self._sink(ModelLoaded(model, time.perf_counter() - started, False, False, model.n_ctx))
         return True
 
-    def _generate(self, model: ModelSpec, request: GenerationRequest | None) -> None:
-        assert request is not None
-        if self._loaded != model and not self._check_model(model, request):
+    def _generate(self, request: GenerationRequest) -> None:
+        if self._loaded != request.model and not self._check_model(request.model, request):
             return
-        s = request.sampling
-        body = {
-            "model": model.name,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "stream": True,
-            "temperature": s.temperature,
-            "top_p": s.top_p,
-            "max_tokens": s.max_tokens,
-            **({"seed": s.seed} if s.seed is not None else {}),
-        }
         started = time.perf_counter()
-        first: float | None = None
-        parts: list[str] = []
-        reason: StopReason = "stop"
+        stream = _Stream()
         try:
-            with self._http(model.path.rstrip("/") + "/chat/completions", body) as response:
-                for chunk in _events(response):
-                    if self._stop.is_set():
-                        reason = "stopped"
-                        break
-                    choice = (chunk.get("choices") or [{}])[0]
-                    text = (choice.get("delta") or {}).get("content") or ""
-                    if text:
-                        first = first or time.perf_counter()
-                        parts.append(text)
-                        self._sink(TokensReceived(request.request_id, text))
-                    if choice.get("finish_reason") == "length":
-                        reason = "length"
-        except (OSError, ValueError, urllib.error.URLError) as exc:
-            self._sink(GenerationFailed(request.request_id, _reason(exc), "".join(parts)))
-            return
+            self._stream(request, stream)
+        except RemoteRequestError as failure:
+            if self._stop.is_set() and stream.parts:
+                stream.reason = "stopped"
+            elif stream.parts:
+                # Cut in the middle: the text that arrived is kept, and the turn is marked interrupted.
+                self._sink(EngineCrashed(failure.reason, request.request_id))
+                return
+            else:
+                self._sink(GenerationFailed(request.request_id, failure.reason, ""))
+                return
         finished = time.perf_counter()
-        count = len(parts)
+        count = len(stream.parts)
+        first = stream.first
         stats = GenerationStats(
-            prompt_tokens=0,
-            prompt_tokens_evaluated=0,
+            prompt_tokens=stream.prompt_tokens,
+            prompt_tokens_evaluated=stream.prompt_tokens,
             generated_tokens=count,
             ttft_seconds=(first or finished) - started,
             tokens_per_second=(count - 1) / (finished - first) if first and count > 1 and finished > first else 0.0,
         )
-        self._sink(GenerationFinished(request.request_id, "".join(parts), reason, stats))
+        self._sink(
+            GenerationFinished(request.request_id, "".join(stream.parts), stream.reason, stats, "".join(stream.thought))
+        )
+
+    def _stream(self, request: GenerationRequest, stream: _Stream) -> None:
+        """Reads the answer into ``stream``; ``RemoteRequestError`` when the server fails or the stream is cut."""
+        url = request.model.path.rstrip("/") + "/chat/completions"
+        timeout = httpx.Timeout(READ_SECONDS, connect=CONNECT_SECONDS)
+        try:
+            with httpx.Client(timeout=timeout) as client:
+                response = self._open(client, url, request)
+                try:
+                    self._read(EventSource(response), request.request_id, stream)
+                finally:
+                    with self._response_lock:
+                        self._response = None
+                    response.close()
+        except httpx.HTTPError as exc:
+            if self._stop.is_set():
+                stream.reason = "stopped"  # the socket was shut down by Stop
+                return
+            raise failure_from_exception(exc, url, streaming=bool(stream.parts)) from exc
+
+    def _open(self, client: httpx.Client, url: str, request: GenerationRequest) -> httpx.Response:
+        """Sends the request; retries once without ``EXTRA_SAMPLING`` when the server refuses them."""
+        while True:
+            body = request_body(request, extras=self._extras)
+            outgoing = client.build_request("POST", url, json=body, headers=_headers(self._api_key))
+            response = client.send(outgoing, stream=True)
+            if response.status_code < 400:
+                with self._response_lock:
+                    self._response = response
+                if self._stop.is_set():
+                    _shut_down_socket(response)
+                return response
+            response.read()
+            response.close()
+            if self._extras and response.status_code in (400, 422) and any(
+                name in response.text for name in EXTRA_SAMPLING
+            ):
+                self._extras = False
+                continue
+            raise failure_from_response(response, url)
+
+    def _read(self, source: EventSource, request_id: str, stream: _Stream) -> None:
+        done = False
+        for event in source.iter_sse():
+            if self._stop.is_set():
+                stream.reason = "stopped"
+                return
+            if event.data.strip() == "[DONE]":
+                done = True
+                break
+            try:
+                chunk = json.loads(event.data)
+            except ValueError:
+                continue  # a keep-alive or a comment some servers send
+            if isinstance(chunk, dict) and "error" in chunk:
+                raise RemoteRequestError(f"the server stopped the answer: {chunk['error']}")
+            usage = chunk.get("usage") if isinstance(chunk, dict) else None
+            if isinstance(usage, dict) and isinstance(usage.get("prompt_tokens"), int):
+                stream.prompt_tokens = usage["prompt_tokens"]
+            choice = (chunk.get("choices") or [{}])[0] if isinstance(chunk, dict) else {}
+            delta = choice.get("delta") or {}
+            text = delta.get("content") or ""
+            thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
+            if text or thought:
+                stream.first = stream.first or time.perf_counter()
+                if text:
+                    stream.parts.append(text)
+                if thought:
+                    stream.thought.append(thought)
+                self._sink(TokensReceived(request_id, text, thought))
+            finish = choice.get("finish_reason")
+            if finish:
+                stream.finished = True
+                if finish == "length":
+                    stream.reason = "length"
+        if self._stop.is_set():
+            stream.reason = "stopped"
+        elif not done and not stream.finished:
+            raise RemoteRequestError(f"the connection to {_host(str(source.response.url))} ended before the answer did")
 
 
-def _events(response: HTTPResponse) -> Iterator[dict[str, Any]]:
-    """The JSON payloads of a server-sent event stream, up to ``[DONE]``."""
-    for raw in response:
-        line = raw.decode("utf-8").strip()
-        if not line.startswith("data:"):
-            continue
-        payload = line[len("data:") :].strip()
-        if payload == "[DONE]":
-            return
-        yield json.loads(payload)
+class _Stream:
+    """What has arrived of one answer."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.thought: list[str] = []
+        self.first: float | None = None
+        self.reason: StopReason = "stop"
+        self.finished = False
+        self.prompt_tokens = 0
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"the server answered {exc.code} {exc.reason}"
-    if isinstance(exc, urllib.error.URLError):
-        return f"the server could not be reached ({exc.reason})"
-    return str(exc)
+def _shut_down_socket(response: httpx.Response) -> None:
+    """Wakes a read blocked on ``response``'s socket (closing it from another thread would not)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):  # already closed: nothing to wake
+            sock.shutdown(socket.SHUT_RDWR)

@@ -13,7 +13,7 @@ turn ends lives here once, so the window and the command line always store the s
 - failed: the engine could not generate (a template refused, the context overflowed, a bug in the
   engine) or the model did not load. The user's message stays; the empty or partial answer is kept,
   marked failed, so the conversation shows that it got no answer, and the error says why.
-- interrupted: the engine process died in the middle of it.
+- interrupted: the engine process died in the middle of it, or a remote server's stream was cut.
 - withdrawn: the prompt did not fit (the message alone is longer than the context, or the
   conversation is full and its persona says "stop and ask"): the answer never started, and the
   user's message and the empty answer are taken back out of the history, so a failed paste cannot
@@ -24,6 +24,9 @@ you", its sampling, its preferred model (when the conversation starts) and conte
 overflow policy. Each answer records its persona and its finish reason. When the engine left out
 the oldest turns, the conversation's memory start moves past them, so the next turns send the same
 prefix and the engine's cache is reused until the next chunk must go.
+
+An answer from a remote server records the server (``Message.server``), and its failures are told
+as the server's (``RemoteServerError``, ``RemoteStreamCutError``) rather than the model file's.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from app.core import chat, chat_versions
 from app.core.catalog import ModelEntry
@@ -60,6 +64,8 @@ from app.core.errors import (
     GenerationError,
     ModelLoadError,
     ModelNotFoundError,
+    RemoteServerError,
+    RemoteStreamCutError,
 )
 from app.core.personas import Persona, PersonaBook, final_system_prompt, migrate_settings
 from app.core.registry import ModelRegistry
@@ -205,6 +211,7 @@ class TurnRunner:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(conversation_id)
         context = self._context(conversation, model, None, text)
+        server = self._registry.server_of(context.entry)
         turn = chat.begin_turn(
             self.store,
             conversation_id,
@@ -214,6 +221,7 @@ class TurnRunner:
             sampling=sampling or context.persona.sampling,
             persona_id=context.persona.id,
             overflow=context.overflow,
+            server=server.label if server is not None else None,
         )
         entry = context.entry
         if conversation.model_name is None:
@@ -258,6 +266,7 @@ class TurnRunner:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(self.store.message(message_id).conversation_id)
         context = self._context(conversation, model, persona_id, "")
+        server = self._registry.server_of(context.entry)
         return begin(
             self.store,
             message_id,
@@ -266,6 +275,7 @@ class TurnRunner:
             sampling=sampling or context.persona.sampling,
             persona_id=context.persona.id,
             overflow=context.overflow,
+            server=server.label if server is not None else None,
         )
 
     def _context(
@@ -372,14 +382,28 @@ class TurnRunner:
         if isinstance(event, GenerationFailed) and event.code in ("message_too_long", "context_full"):
             error_type = ContextTooLongError if event.code == "message_too_long" else ContextFullError
             return TurnUpdate(outcome=self._withdraw(error_type(tokens=event.prompt_tokens, limit=event.limit)))
+        remote = running.turn.request.model.server != ""
+        host = urlsplit(running.turn.request.model.path).netloc if remote else ""
         if isinstance(event, GenerationFailed):
             text = running.prefix + event.text if event.text and not running.stop_requested else None
-            return TurnUpdate(outcome=self._settle("failed", text=text, error=GenerationError(reason=event.reason)))
+            failure: AppError = (
+                RemoteServerError(host=host, reason=event.reason) if remote else GenerationError(reason=event.reason)
+            )
+            return TurnUpdate(outcome=self._settle("failed", text=text, error=failure))
         if isinstance(event, ModelLoadFailed):
-            error = ModelLoadError(path=event.model.path, reason=event.reason)
-            return TurnUpdate(outcome=self._settle("failed", error=error))
+            refused: AppError = (
+                RemoteServerError(host=host, reason=event.reason)
+                if remote
+                else ModelLoadError(path=event.model.path, reason=event.reason)
+            )
+            return TurnUpdate(outcome=self._settle("failed", error=refused))
         if isinstance(event, EngineCrashed):
-            return TurnUpdate(outcome=self._settle("interrupted", error=EngineCrashedError(reason=event.reason)))
+            crash: AppError = (
+                RemoteStreamCutError(host=host, reason=event.reason)
+                if remote
+                else EngineCrashedError(reason=event.reason)
+            )
+            return TurnUpdate(outcome=self._settle("interrupted", error=crash))
         return None
 
     def _forget_oldest(self, turn: chat.Turn, dropped: int) -> int | None:

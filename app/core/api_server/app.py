@@ -1,0 +1,300 @@
+"""The local API server's routes: ``/v1/models`` and ``/v1/chat/completions`` on the app's one engine.
+
+A Starlette app. Each completion is a client of the engine service (``EngineService.connect``), so
+it queues with the window's own answers and the command line's; it is not stored in the history
+(the API is stateless, as OpenAI's is). Events come from the engine's thread and are handed to the
+server's event loop with ``call_soon_threadsafe``. A streamed completion whose client goes away is
+stopped at once: Starlette cancels the stream when the connection drops, and closing the engine
+client stops its running request.
+
+What the server serves is a snapshot of the installed models (``ModelChoices``), set by the window
+or ``serve`` from the model registry, so no request thread ever touches the registry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import threading
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from app.core.api_server import openai_shapes as shapes
+from app.core.api_server.openai_shapes import ApiRequestError
+from app.core.engine.protocol import (
+    EngineCrashed,
+    EngineEvent,
+    GenerationFailed,
+    GenerationFinished,
+    GenerationRequest,
+    GenerationStats,
+    ModelLoadFailed,
+    ModelSpec,
+    SamplingSettings,
+    StopReason,
+    TokensReceived,
+)
+from app.core.session.service import EngineService
+
+log = logging.getLogger("app.api")
+
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a long conversation fits; a runaway upload does not
+
+
+class ModelChoices:
+    """The models the API may use, by name, and the sampling it starts from; safe from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._specs: dict[str, ModelSpec] = {}
+        self._sampling = SamplingSettings()
+
+    def set(self, specs: dict[str, ModelSpec], sampling: SamplingSettings) -> None:
+        with self._lock:
+            self._specs = dict(specs)
+            self._sampling = sampling
+
+    def add(self, name: str, spec: ModelSpec) -> None:
+        with self._lock:
+            self._specs[name] = spec
+
+    def names(self) -> list[str]:
+        with self._lock:
+            return list(self._specs)
+
+    def spec(self, name: str) -> ModelSpec | None:
+        with self._lock:
+            return self._specs.get(name)
+
+    @property
+    def sampling(self) -> SamplingSettings:
+        with self._lock:
+            return self._sampling
+
+
+@dataclass(frozen=True)
+class ApiOutcome:
+    """How one API completion ended (kept for the window's status and for tests)."""
+
+    model: str
+    reason: str  # "stop", "length", "stopped" (the client went away), or "failed"
+    generated_tokens: int
+
+
+ActivityListener = Callable[[int], None]  # the number of API completions queued or running now
+
+
+class ApiBackend:
+    """What the routes need: the engine service, the models, the key, and who to tell about activity."""
+
+    def __init__(
+        self,
+        service: EngineService,
+        models: ModelChoices,
+        *,
+        api_key: str = "",
+        on_activity: ActivityListener | None = None,
+    ) -> None:
+        self.service = service
+        self.models = models
+        self.api_key = api_key
+        self._on_activity = on_activity
+        self._active = 0
+        self._lock = threading.Lock()
+        self.outcomes: deque[ApiOutcome] = deque(maxlen=100)
+
+    def resolve(self, name: str) -> ModelSpec:
+        spec = self.models.spec(name)
+        loaded = self.service.loaded_model
+        if spec is None and loaded is not None and not loaded.server and name in (loaded.name, loaded.path):
+            spec = loaded
+        if spec is None:
+            raise ApiRequestError(
+                404, f"The model '{name}' does not exist or is not installed", param="model", code="model_not_found"
+            )
+        return spec
+
+    def activity(self, change: int) -> None:
+        with self._lock:
+            self._active += change
+            active = self._active
+        if self._on_activity is not None:
+            self._on_activity(active)
+
+
+class _Completion:
+    """One completion's engine client: its events as an asyncio queue, and its end."""
+
+    def __init__(self, backend: ApiBackend, spec: ModelSpec, chat: shapes.ChatRequest) -> None:
+        self.backend = backend
+        self.loop = asyncio.get_running_loop()
+        self.events: asyncio.Queue[EngineEvent] = asyncio.Queue()
+        self.request = GenerationRequest(uuid.uuid4().hex, spec, chat.messages, chat.sampling)
+        self.model = chat.model
+        self.tokens = 0
+        self._closed = False
+        self.client = backend.service.connect(self._put, "local API")
+        backend.activity(+1)
+        self.client.generate(self.request)
+
+    def _put(self, event: EngineEvent) -> None:  # the engine's thread
+        if getattr(event, "request_id", self.request.request_id) == self.request.request_id:
+            self.loop.call_soon_threadsafe(self.events.put_nowait, event)
+
+    def close(self, reason: str) -> None:
+        """Ends the client (stopping its request if it still runs); safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.client.close()
+        self.backend.activity(-1)
+        self.backend.outcomes.append(ApiOutcome(self.model, reason, self.tokens))
+
+
+def _failure(event: EngineEvent) -> ApiRequestError | None:
+    if isinstance(event, ModelLoadFailed):
+        return ApiRequestError(500, f"The model could not be loaded: {event.reason}", kind="server_error")
+    if isinstance(event, GenerationFailed):
+        return ApiRequestError(500, f"The answer could not be generated: {event.reason}", kind="server_error")
+    if isinstance(event, EngineCrashed):
+        return ApiRequestError(500, f"The model engine stopped: {event.reason}", kind="server_error")
+    return None
+
+
+def _error(err: ApiRequestError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status)
+
+
+class _EngineStream(StreamingResponse):
+    """A stream that closes its completion however it ends: finished, failed, or its client gone."""
+
+    def __init__(self, content: AsyncIterator[str], completion: _Completion) -> None:
+        super().__init__(content, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        self._completion = completion
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._completion.close("stopped")  # a no-op when it ended on its own first
+
+
+async def _read_json(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise ApiRequestError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > MAX_BODY_BYTES:
+            raise ApiRequestError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiRequestError(400, f"the request body is not valid JSON ({exc})") from exc
+
+
+def build_app(backend: ApiBackend, *, cors: bool = False) -> Starlette:
+    """The ASGI app. ``cors`` lets web pages from any origin call it (off unless the user turns it on)."""
+
+    def authorized(request: Request) -> None:
+        if not backend.api_key:
+            return
+        given = request.headers.get("authorization", "")
+        token = given[7:] if given.lower().startswith("bearer ") else ""
+        if not hmac.compare_digest(token.encode(), backend.api_key.encode()):
+            raise ApiRequestError(401, "Incorrect or missing API key", code="invalid_api_key")
+
+    async def list_models(request: Request) -> Response:
+        try:
+            authorized(request)
+        except ApiRequestError as err:
+            return _error(err)
+        return JSONResponse(shapes.model_list(backend.models.names()))
+
+    async def chat_completions(request: Request) -> Response:
+        try:
+            authorized(request)
+            chat = shapes.parse_chat_request(await _read_json(request), backend.models.sampling)
+            spec = backend.resolve(chat.model)
+        except ApiRequestError as err:
+            return _error(err)
+        completion = _Completion(backend, spec, chat)
+        cid = shapes.completion_id()
+        if chat.stream:
+            return _EngineStream(_stream(completion, cid), completion)
+        try:
+            return await _whole(completion, cid, request)
+        finally:
+            completion.close("stopped")
+
+    routes = [
+        Route("/v1/models", list_models, methods=["GET"]),
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+    ]
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])]
+    return Starlette(routes=routes, middleware=middleware if cors else [])
+
+
+async def _whole(completion: _Completion, cid: str, request: Request) -> Response:
+    """Waits for the whole answer; stops it when the client goes away meanwhile."""
+    while True:
+        try:
+            event = await asyncio.wait_for(completion.events.get(), timeout=0.5)
+        except TimeoutError:
+            if await request.is_disconnected():
+                return Response(status_code=499)
+            continue
+        failure = _failure(event)
+        if failure is not None:
+            completion.close("failed")
+            return _error(failure)
+        if isinstance(event, TokensReceived):
+            completion.tokens += 1
+        if isinstance(event, GenerationFinished):
+            completion.tokens = event.stats.generated_tokens
+            completion.close(event.reason)
+            return JSONResponse(shapes.completion(cid, completion.model, event.text, event.reason, event.stats))
+
+
+async def _stream(completion: _Completion, cid: str) -> AsyncIterator[str]:
+    """OpenAI's chunks as server-sent events, then ``[DONE]``."""
+    model = completion.model
+    yield _sse(shapes.chunk(cid, model, {"role": "assistant", "content": ""}))
+    while True:
+        event = await completion.events.get()
+        failure = _failure(event)
+        if failure is not None:
+            completion.close("failed")
+            yield _sse(failure.body())
+            return
+        if isinstance(event, TokensReceived) and event.text:
+            completion.tokens += 1
+            yield _sse(shapes.chunk(cid, model, {"content": event.text}))
+        elif isinstance(event, GenerationFinished):
+            reason: StopReason = event.reason
+            completion.tokens = event.stats.generated_tokens
+            completion.close(reason)
+            yield _sse(shapes.chunk(cid, model, {}, shapes.finish_reason(reason)))
+            yield "data: [DONE]\n\n"
+            return
+
+
+def _sse(data: dict[str, Any]) -> str:
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+__all__ = ["MAX_BODY_BYTES", "ApiBackend", "ApiOutcome", "GenerationStats", "ModelChoices", "build_app"]

@@ -1,0 +1,169 @@
+"""OpenAI's wire format for the local API server: request checking, error bodies, completions and chunks.
+
+Plain functions on plain dicts, so the rules are tested without a server. A request that breaks one
+raises ``ApiRequestError``, which the server answers with OpenAI's error body and status code.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from app.core.engine.protocol import ChatMessage, GenerationStats, SamplingSettings, StopReason
+
+ROLES = ("system", "user", "assistant")
+
+
+class ApiRequestError(Exception):
+    """A request the server refuses: ``status`` and OpenAI's ``error`` object."""
+
+    def __init__(
+        self, status: int, message: str, *, kind: str = "invalid_request_error", param: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.kind = kind
+        self.param = param
+        self.code = code
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.message, kind=self.kind, param=self.param, code=self.code)
+
+
+def error_body(message: str, *, kind: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A checked ``/v1/chat/completions`` body."""
+
+    model: str
+    messages: tuple[ChatMessage, ...]
+    stream: bool
+    sampling: SamplingSettings
+
+
+def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ApiRequestError(400, f"'{name}' must be a number from {low} to {high}", param=name)
+    return float(value)
+
+
+def _integer(body: dict[str, Any], name: str, low: int, high: int) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiRequestError(400, f"'{name}' must be a whole number from {low} to {high}", param=name)
+    return value
+
+
+def _content(value: Any, index: int) -> str:
+    """A message's text: a string, or OpenAI's list of parts of which only text parts are taken."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        parts: list[str] = []
+        for part in value:
+            if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+                parts.append(part["text"])
+            else:
+                raise ApiRequestError(400, "only text content is supported", param=f"messages[{index}].content")
+        return "".join(parts)
+    raise ApiRequestError(400, "a message's 'content' must be a string", param=f"messages[{index}].content")
+
+
+def parse_chat_request(body: Any, defaults: SamplingSettings) -> ChatRequest:
+    """Checks a parsed JSON body; ``ApiRequestError`` (400) says what is wrong."""
+    if not isinstance(body, dict):
+        raise ApiRequestError(400, "the request body must be a JSON object")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise ApiRequestError(400, "'model' is required and must be a string", param="model")
+    raw = body.get("messages")
+    if not isinstance(raw, list) or not raw:
+        raise ApiRequestError(400, "'messages' must be a non-empty array", param="messages")
+    messages: list[ChatMessage] = []
+    for index, item in enumerate(raw):
+        role = item.get("role") if isinstance(item, dict) else None
+        if role == "developer":
+            role = "system"
+        if role not in ROLES:
+            raise ApiRequestError(
+                400, "each message needs a 'role' of system, user or assistant", param=f"messages[{index}].role"
+            )
+        messages.append(ChatMessage(role, _content(item.get("content"), index)))
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise ApiRequestError(400, "'stream' must be true or false", param="stream")
+    stop = body.get("stop")
+    if isinstance(stop, str):
+        stop = [stop]
+    if stop is not None and (not isinstance(stop, list) or not all(isinstance(s, str) for s in stop) or len(stop) > 4):
+        raise ApiRequestError(400, "'stop' must be a string or up to 4 strings", param="stop")
+    max_tokens = _integer(body, "max_completion_tokens", 1, 1 << 20) or _integer(body, "max_tokens", 1, 1 << 20)
+    changes: dict[str, Any] = {
+        "temperature": _number(body, "temperature", 0.0, 2.0),
+        "top_p": _number(body, "top_p", 0.0, 1.0),
+        "max_tokens": max_tokens,
+        "seed": _integer(body, "seed", -(2**63), 2**63 - 1),
+        "stop": tuple(stop) if stop is not None else None,
+        "top_k": _integer(body, "top_k", 0, 100_000),
+        "min_p": _number(body, "min_p", 0.0, 1.0),
+        "repeat_penalty": _number(body, "repeat_penalty", 0.0, 5.0),
+    }
+    n = _integer(body, "n", 1, 128)
+    if n is not None and n != 1:
+        raise ApiRequestError(400, "only n = 1 is supported", param="n")
+    sampling = replace(defaults, **{key: value for key, value in changes.items() if value is not None})
+    return ChatRequest(model, tuple(messages), stream, sampling)
+
+
+def completion_id() -> str:
+    return f"chatcmpl-{uuid.uuid4().hex[:24]}"
+
+
+def finish_reason(reason: StopReason) -> str:
+    return "length" if reason == "length" else "stop"
+
+
+def completion(cid: str, model: str, text: str, reason: StopReason, stats: GenerationStats) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason(reason)}
+        ],
+        "usage": {
+            "prompt_tokens": stats.prompt_tokens,
+            "completion_tokens": stats.generated_tokens,
+            "total_tokens": stats.prompt_tokens + stats.generated_tokens,
+        },
+    }
+
+
+def chunk(cid: str, model: str, delta: dict[str, str], finish: str | None = None) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+def model_list(names: list[str]) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": [{"id": name, "object": "model", "created": 0, "owned_by": "parley"} for name in names],
+    }
