@@ -34,6 +34,7 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import Literal
 
 from app.core.engine.commands import (
+    CacheConfigCommand,
     GenerateCommand,
     LoadCommand,
     ShutdownCommand,
@@ -149,6 +150,7 @@ class LocalEngine:
         self._watchdog_kind: WatchdogKind | None = None
         self._last_text_at: float | None = None  # when the running answer's last text arrived
         self._slowest_gap = 0.0  # the longest wait between two pieces of it
+        self._cache_config: CacheConfigCommand | None = None
 
     # -- Engine protocol -------------------------------------------------------------------------
 
@@ -161,6 +163,14 @@ class LocalEngine:
         """The worker process id, while one runs."""
         worker = self._worker
         return worker.process.pid if worker is not None else None
+
+    def configure_state_cache(self, folder: str | None, limit_bytes: int) -> None:
+        """Where conversation KV states are kept (kv_state), and how much disk they may take; sent to
+        the running worker now and to every one started later."""
+        with self._lock:
+            self._cache_config = CacheConfigCommand(folder, limit_bytes)
+            if self._worker is not None and self._worker.process.is_alive():
+                self._send(self._cache_config)
 
     def load(self, model: ModelSpec) -> None:
         with self._lock:
@@ -247,6 +257,8 @@ class LocalEngine:
         )
         self._reader.start()
         del old_reader  # it ends by itself on its pipe's end-of-file
+        if self._cache_config is not None:
+            worker.commands.send(self._cache_config)
 
     def _read_events(self, worker: _Process) -> None:
         while True:

@@ -22,14 +22,20 @@ import signal
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
 from typing import Any
 
 import llama_cpp
+from llama_cpp import _ggml as ggml_library
 
+from app.core import gguf
+from app.core.engine import gpu_plan
 from app.core.engine.commands import (
+    CacheConfigCommand,
     GenerateCommand,
     LoadCommand,
     ShutdownCommand,
@@ -37,7 +43,9 @@ from app.core.engine.commands import (
     WorkerCommand,
     WorkerLogLine,
 )
+from app.core.engine.kv_state import SavedState, StateCache, StateKey, model_identity
 from app.core.engine.protocol import (
+    BackendDevice,
     ChatMessage,
     EngineCrashed,
     EngineEvent,
@@ -49,6 +57,7 @@ from app.core.engine.protocol import (
     ModelLoadFailed,
     ModelSpec,
     ModelUnloaded,
+    OffloadReport,
     StopReason,
     TokensReceived,
 )
@@ -69,7 +78,7 @@ class LlamaLog:
     """Keeps llama.cpp's recent log lines; with verbose=False the library drops its errors."""
 
     def __init__(self) -> None:
-        self.lines: deque[tuple[int, str]] = deque(maxlen=200)
+        self.lines: deque[tuple[int, str]] = deque(maxlen=4000)  # a load logs a line or two per layer
         self._last_level = 0
         self._callback = llama_cpp.llama_log_callback(self._on_log)  # keep a reference: C holds it
         llama_cpp.llama_log_set(self._callback, ctypes.c_void_p(0))
@@ -99,6 +108,96 @@ class LlamaLog:
         return None
 
 
+_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
+_DEVICE_KINDS: dict[int, Any] = {0: "cpu", 1: "gpu", 2: "igpu", 3: "accel"}
+
+
+def _has_amx() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            return any(line.startswith("flags") and "amx_int8" in line for line in handle)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _cpu_buffers_for_this_machine() -> Iterator[None]:
+    """On a CPU with AMX, loads without llama.cpp's extra CPU buffer types.
+
+    Their AMX path crashes the process at the first decode on some Sapphire Rapids machines
+    (https://github.com/ggml-org/llama.cpp/issues/20824, closed unfixed; seen here with the starter
+    model). ``Llama`` has no argument for ``use_extra_bufts``, so its default params are swapped
+    while it is built; this process builds one ``Llama`` at a time, on one thread.
+    """
+    if not _has_amx():
+        yield
+        return
+    module: Any = vars(llama_cpp.llama)["llama_cpp"]  # the binding Llama calls
+    original = module.llama_model_default_params
+
+    def params() -> Any:
+        value = original()
+        value.use_extra_bufts = False
+        return value
+
+    module.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        module.llama_model_default_params = original
+
+
+def _ggml() -> Any:
+    lib = ggml_library.libggml
+    if not getattr(lib, "_parley_typed", False):
+        lib.ggml_backend_dev_count.restype = ctypes.c_size_t
+        lib.ggml_backend_dev_get.restype = ctypes.c_void_p
+        lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+        for name in ("ggml_backend_dev_name", "ggml_backend_dev_description"):
+            getattr(lib, name).restype = ctypes.c_char_p
+            getattr(lib, name).argtypes = [ctypes.c_void_p]
+        lib.ggml_backend_dev_type.restype = ctypes.c_int
+        lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+        lib.ggml_backend_dev_memory.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t)
+        ]
+        lib.ggml_backend_reg_count.restype = ctypes.c_size_t
+        lib.ggml_backend_reg_get.restype = ctypes.c_void_p
+        lib.ggml_backend_reg_get.argtypes = [ctypes.c_size_t]
+        lib.ggml_backend_reg_name.restype = ctypes.c_char_p
+        lib.ggml_backend_reg_name.argtypes = [ctypes.c_void_p]
+        lib._parley_typed = True
+    return lib
+
+
+def backend_devices() -> tuple[BackendDevice, ...]:
+    """The devices llama.cpp's backend registry sees, with their free memory now."""
+    lib = _ggml()
+    devices = []
+    for index in range(lib.ggml_backend_dev_count()):
+        device = lib.ggml_backend_dev_get(index)
+        free, total = ctypes.c_size_t(), ctypes.c_size_t()
+        lib.ggml_backend_dev_memory(device, ctypes.byref(free), ctypes.byref(total))
+        devices.append(
+            BackendDevice(
+                (lib.ggml_backend_dev_name(device) or b"").decode(errors="replace"),
+                (lib.ggml_backend_dev_description(device) or b"").decode(errors="replace"),
+                _DEVICE_KINDS.get(lib.ggml_backend_dev_type(device), "accel"),
+                free.value,
+                total.value,
+            )
+        )
+    return tuple(devices)
+
+
+def backend_names() -> tuple[str, ...]:
+    lib = _ggml()
+    return tuple(
+        (lib.ggml_backend_reg_name(lib.ggml_backend_reg_get(i)) or b"").decode(errors="replace")
+        for i in range(lib.ggml_backend_reg_count())
+    )
+
+
 class ContextOverflowError(Exception):
     pass
 
@@ -117,20 +216,28 @@ _HARMONY_ENDS = ("<|return|>", "<|call|>")
 class ModelSession:
     """One loaded model, its chat template and the tokens in its KV cache."""
 
-    def __init__(self, spec: ModelSpec, log: LlamaLog, stop_seq: Synchronized[int]) -> None:
+    def __init__(
+        self, spec: ModelSpec, log: LlamaLog, stop_seq: Synchronized[int], n_gpu_layers: int, n_ctx: int
+    ) -> None:
         self.spec = spec
         self.gpu_offload = bool(llama_cpp.llama_supports_gpu_offload())
+        self.n_gpu_layers = n_gpu_layers
         threads = max(1, min(os.cpu_count() or 1, 8))
+        kv_type = _KV_TYPES.get(spec.kv_type)
         started = time.perf_counter()
-        self.llm = llama_cpp.Llama(
-            model_path=spec.path,
-            n_ctx=spec.n_ctx,
-            n_gpu_layers=spec.n_gpu_layers if self.gpu_offload else 0,
-            n_threads=spec.n_threads or threads,
-            n_threads_batch=spec.n_threads or (os.cpu_count() or 1),
-            n_batch=512,
-            verbose=False,
-        )
+        with _cpu_buffers_for_this_machine():
+            self.llm = llama_cpp.Llama(
+                model_path=spec.path,
+                n_ctx=n_ctx,
+                n_gpu_layers=n_gpu_layers,
+                n_threads=spec.n_threads or threads,
+                n_threads_batch=spec.n_threads or (os.cpu_count() or 1),
+                n_batch=spec.n_batch,
+                flash_attn=spec.flash_attn,
+                type_k=kv_type,
+                type_v=kv_type,
+                verbose=False,
+            )
         self.load_seconds = time.perf_counter() - started
         self._log = log
         self._vocab = self.llm._model.vocab
@@ -148,6 +255,10 @@ class ModelSession:
         self._active_seq = NO_STOP
         self._abort_callback = llama_cpp.ggml_abort_callback(self._should_abort)  # keep a reference
         self._no_abort_callback = llama_cpp.ggml_abort_callback()  # NULL
+        self.offload: OffloadReport | None = None
+        self.states: StateCache | None = None
+        self._state_key = StateKey("", model_identity(spec.path), self.n_ctx, n_gpu_layers, spec.kv_type)
+        self._conversation: str | None = None  # whose tokens the KV cache holds
 
     def close(self) -> None:
         self._watch_prompt(False)
@@ -156,17 +267,69 @@ class ModelSession:
     def forget_cache(self) -> None:
         """The next prompt is evaluated from the start."""
         self._cached_text, self._cached_ids = "", []
+        self._conversation = None
+
+    # -- conversation states -------------------------------------------------------------------
+
+    def _restore_for(self, request: GenerationRequest) -> None:
+        """Puts the conversation's saved KV state back when the cache holds another's and it matches."""
+        key = request.conversation_key
+        if key is None or self.states is None:
+            return
+        prompt = self._render(request.messages, request)
+        if key == self._conversation and self._cached_text and prompt.startswith(self._cached_text):
+            return  # the KV cache already holds it
+        state = self.states.find(replace(self._state_key, conversation=key), prompt)
+        if state is None:
+            return
+        data = (ctypes.c_uint8 * len(state.data)).from_buffer_copy(state.data)
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.llm.ctx), True)
+        if llama_cpp.llama_state_seq_set_data(self.llm.ctx, data, len(state.data), 0) == 0:
+            log.warning("the saved state of conversation %s did not load; evaluating it afresh", key)
+            self.llm.n_tokens = 0
+            self.forget_cache()
+            return
+        n = state.evaluated
+        self.llm.input_ids[:n] = state.token_ids[:n]
+        self.llm.n_tokens = n
+        self.llm._requires_eval = True  # the logits were not restored: a decode must come first
+        self._cached_text, self._cached_ids = state.text, list(state.token_ids)
+        self._conversation = key
+
+    def _keep_state(self, request: GenerationRequest) -> None:
+        """Hands the KV state that spells ``_cached_text`` to the cache (memory now, disk in the background)."""
+        key = request.conversation_key
+        self._conversation = key
+        if key is None or self.states is None or not self._cached_text:
+            return
+        ctx = self.llm.ctx
+        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
+        if written <= 0:
+            return
+        data = ctypes.string_at(buffer, written)
+        evaluated = int(self.llm.n_tokens)
+        if list(self.llm.input_ids[:evaluated]) != self._cached_ids[:evaluated]:
+            return  # the KV cache does not hold what the cached text spells: nothing worth keeping
+        state = SavedState(
+            replace(self._state_key, conversation=key), self._cached_text, tuple(self._cached_ids), data, evaluated
+        )
+        self.states.remember(state)
 
     def loaded_event(self, load_seconds: float) -> ModelLoaded:
         template = self.template
         return ModelLoaded(
             self.spec,
             load_seconds,
-            self.gpu_offload,
+            self.gpu_offload and bool(self.offload and self.offload.layers_on_gpu),
             template.is_fallback,
             self.n_ctx,
             template_options=template.options,
             template_error=template.fallback_reason,
+            offload=self.offload,
+            devices=backend_devices(),
+            backends=backend_names(),
         )
 
     # -- tokens --------------------------------------------------------------------------------
@@ -292,6 +455,7 @@ class ModelSession:
     def generate(self, request: GenerationRequest, seq: int, emit: Emit) -> None:
         started = time.perf_counter()
         sampling = request.sampling
+        self._restore_for(request)
         prompt_text, ids, dropped = self._fit(request)
         ctx = self.llm.ctx
         llama_cpp.llama_perf_context_reset(ctx)
@@ -386,6 +550,7 @@ class ModelSession:
             decoded_tokens=int(perf.n_eval),
         )
         emit(GenerationFinished(request.request_id, output.answer, reason, stats, output.reasoning))
+        self._keep_state(request)  # after the answer is out: the user never waits for it
 
 
 class Worker:
@@ -396,9 +561,12 @@ class Worker:
         self._stop_seq = stop_seq
         self._log = LlamaLog()
         self.session: ModelSession | None = None
+        self.states: StateCache | None = None
 
     def handle(self, command: WorkerCommand) -> None:
-        if isinstance(command, LoadCommand):
+        if isinstance(command, CacheConfigCommand):
+            self.configure_states(command.folder, command.limit_bytes)
+        elif isinstance(command, LoadCommand):
             self.load(command.model, always_answer=True)
         elif isinstance(command, GenerateCommand):
             self.generate(command)
@@ -413,16 +581,64 @@ class Worker:
             self.session = None
             gc.collect()
 
+    def configure_states(self, folder: str | None, limit_bytes: int) -> None:
+        if self.states is not None and self.states.folder == (Path(folder) if folder else None):
+            self.states.limit_bytes = limit_bytes
+            return
+        if self.states is not None:
+            self.states.close()
+        self.states = StateCache(Path(folder) if folder else None, limit_bytes)
+        if self.session is not None:
+            self.session.states = self.states
+
     def _open(self, spec: ModelSpec) -> ModelSession:
+        """Loads ``spec``: Auto resolved to a layer count, then stepped down while the load runs out of memory."""
         if not os.path.isfile(spec.path):
             raise ValueError("the file does not exist")
         if os.path.getsize(spec.path) == 0:
             raise ValueError("the file is empty")
-        self._log.clear()
+        gpu_build = bool(llama_cpp.llama_supports_gpu_offload())
+        n_layer = auto = 0
+        if gpu_build:
+            try:
+                info = gguf.read_gguf(Path(spec.path))
+            except Exception as exc:  # llama.cpp has the last word on whether the file loads
+                log.info("could not read %s's header for the GPU plan: %s", spec.path, exc)
+            else:
+                n_layer = info.block_count or 0
+                free = max((d.free_bytes for d in backend_devices() if d.kind in ("gpu", "igpu")), default=0)
+                auto = gpu_plan.auto_layers_for(
+                    weights_bytes=info.file_size, n_layer=n_layer, n_ctx=spec.n_ctx,
+                    n_head_kv=info.head_count_kv or 0, head_dim=info.head_dim or 0, vram_free_bytes=free,
+                )
+        first = gpu_plan.resolve_layers(spec.n_gpu_layers, n_layer, auto, gpu_build)
+        if gpu_build and n_layer == 0 and spec.n_gpu_layers != 0:
+            first = 999  # no header to plan with: ask for every layer, and step down if they do not fit
+
+        def attempt(layers: int, n_ctx: int) -> ModelSession:
+            self._log.clear()
+            # Every repeating layer on the GPU: the output layer goes too.
+            wanted = n_layer + 1 if n_layer and layers >= n_layer else layers
+            try:
+                return ModelSession(spec, self._log, self._stop_seq, wanted, n_ctx)
+            except ValueError as exc:
+                lines = [line for _, line in self._log.lines]
+                if gpu_plan.is_memory_failure([str(exc), *lines]):
+                    raise gpu_plan.MemoryLoadError(self._log.failure_reason() or str(exc)) from exc
+                raise ValueError(self._log.failure_reason() or str(exc)) from exc
+
         try:
-            return ModelSession(spec, self._log, self._stop_seq)
-        except ValueError as exc:
-            raise ValueError(self._log.failure_reason() or str(exc)) from exc
+            planned = gpu_plan.load_with_step_down(attempt, first, spec.n_ctx)
+        except gpu_plan.MemoryLoadError as exc:
+            raise ValueError(f"not enough memory to load it, even on the CPU with a small context ({exc})") from exc
+        session = planned.loaded
+        lines = [line for _, line in self._log.lines]
+        on_gpu, total, vram = gpu_plan.parse_offload(lines)
+        session.offload = OffloadReport(on_gpu, total, vram, planned.layers, planned.n_ctx, planned.failed, gpu_build)
+        if planned.failed:
+            log.warning("%s: %s", spec.name, gpu_plan.describe_offload(on_gpu, total, vram, planned.failed, gpu_build))
+        session.states = self.states
+        return session
 
     def load(self, spec: ModelSpec, request_id: str | None = None, *, always_answer: bool = False) -> bool:
         """Makes ``spec`` the loaded model. A load asked for on its own is always answered with an
@@ -484,6 +700,8 @@ class Worker:
 
     def close(self) -> None:
         self.unload()
+        if self.states is not None:
+            self.states.close()  # what is still to be written goes to disk before the process ends
 
 
 class _PipeLogHandler(logging.Handler):
