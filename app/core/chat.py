@@ -95,6 +95,7 @@ def begin_turn(
         # The conversation's first day, for templates that print a date: fixed for its whole life, so
         # the prompt (and the cache that holds it) does not change at midnight.
         date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
+        conversation_key=str(conversation_id),  # the engine keeps its KV state under this
     )
     return Turn(conversation_id, user_message, answer, request)
 

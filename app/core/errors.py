@@ -216,3 +216,9 @@ class EngineHungError(AppError):
         "The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; "
         "the next message starts a fresh engine.",
     )
+
+
+class InvalidTemplateError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "This chat template cannot be used ({reason}); the model keeps the template it had."
+    )

@@ -41,6 +41,7 @@ class Settings:
     imported_models: tuple[str, ...] = ()  # paths of .gguf files used where they lie
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
     hub_token: str = ""
+    state_cache_mb: int = 2048  # the disk the conversations' KV states may take (kv_state)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -109,6 +110,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "imported_models": _strings,
     "hub_endpoint": _text,
     "hub_token": _text,
+    "state_cache_mb": _int_in(0, 1 << 20),
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

@@ -66,7 +66,7 @@ def build_services(
     ``backups`` is False for a temporary copy of a history that cannot be written.
     """
     registry = ModelRegistry(settings)
-    session = EngineService(engine_factory or local_engine_factory())
+    session = EngineService(engine_factory or local_engine_factory(settings))
     downloads = DownloadManager(lambda: settings.current)
     chat = ChatController(store, settings, registry, session)
     models = ModelsController(store, settings, registry, session)

@@ -16,7 +16,14 @@ import pytest
 from app.core.engine import kv_state
 from app.core.engine.kv_state import SavedState, StateCache, StateKey
 from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import ChatMessage, GenerationFinished, GenerationRequest, ModelLoaded, ModelSpec, ModelUnloaded
+from app.core.engine.protocol import (
+    ChatMessage,
+    GenerationFinished,
+    GenerationRequest,
+    ModelLoaded,
+    ModelSpec,
+    ModelUnloaded,
+)
 from tests.core.engine_helpers import GREEDY, EventLog
 
 SYSTEM = ChatMessage("system", "You are a helpful assistant. " * 20)
@@ -179,3 +186,19 @@ def test_only_the_three_most_recent_states_stay_in_memory(tmp_path: Path) -> Non
         cache.remember(_state(name, 10))
     assert cache.find(StateKey("a", "model|1|1", 2048, 0), "prompt") is None
     assert all(cache.find(StateKey(n, "model|1|1", 2048, 0), "prompt") is not None for n in "bcd")
+
+
+def test_deleting_a_conversation_from_the_history_deletes_its_saved_state(parley_home: Path) -> None:
+    from app.core import paths
+    from app.core.store import Store
+
+    store = Store()
+    try:
+        conversation = store.create_conversation()
+        folder = paths.states_dir()
+        StateCache(folder, background=False).remember(_state(str(conversation.id), 100))
+        assert kv_state.state_path(folder, str(conversation.id)).exists()
+        store.delete_conversation(conversation.id)
+        assert not kv_state.state_path(folder, str(conversation.id)).exists()
+    finally:
+        store.close()
