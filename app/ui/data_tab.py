@@ -18,6 +18,7 @@ from app.core.errors import AppError
 from app.core.library import human_size
 from app.ui.history import HistoryController, format_moment
 from app.ui.i18n import error_text
+from app.ui.state_cache_box import StateCacheBox
 
 _BACKUP_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
@@ -87,6 +88,8 @@ class DataTab(QtWidgets.QWidget):
         layout.addWidget(self.empty_label)
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
+        self.state_cache = StateCacheBox(parent=self)
+        layout.addWidget(self.state_cache)
 
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)

@@ -35,6 +35,7 @@ from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
 from app.ui.find_models import FindModelsPage
+from app.ui.gpu_text import capability_for, capability_sentence
 from app.ui.i18n import error_text
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.settings_dialog import SettingsDialog
@@ -327,6 +328,7 @@ class MainWindow(QtWidgets.QMainWindow):
             gpu_offload=last.gpu_offload if last is not None else None,
             data_tab=DataTab(self.history),
             parent=self,
+            capability=capability_sentence(capability_for(last)),
         )
         try:
             if dialog.run():

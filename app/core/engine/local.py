@@ -25,6 +25,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -33,6 +34,7 @@ from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
 from typing import Literal
 
+from app.core.engine import gpu_plan
 from app.core.engine.commands import (
     CacheConfigCommand,
     GenerateCommand,
@@ -286,7 +288,7 @@ class LocalEngine:
             elif isinstance(event, ModelLoaded):
                 log.info(
                     "loaded %s in %.2f s (context %d, %s)",
-                    event.model.path, event.load_seconds, event.n_ctx, "GPU offload" if event.gpu_offload else "CPU",
+                    event.model.path, event.load_seconds, event.n_ctx, _where(event),
                 )
                 self._loaded, self._loading = event.model, None
                 if self._running_request is not None and worker.stop_seq.value >= self._seq:
@@ -384,6 +386,18 @@ class LocalEngine:
             self._sink(GenerationFinished(request_id, "", "stopped", NO_STATS, engine_hung=True))
         elif request_id is not None:  # the load ended just as the watchdog fired: the answer had begun
             self._sink(EngineCrashed("it stopped responding and was ended", request_id))
+
+
+def _where(event: ModelLoaded) -> str:
+    """Where the model runs, and what this build and machine can do, for the log."""
+    offload = event.offload
+    if offload is None:
+        return "GPU offload" if event.gpu_offload else "CPU"
+    where = gpu_plan.describe_offload(
+        offload.layers_on_gpu, offload.layers_total, offload.vram_bytes, offload.failed_attempts, offload.gpu_build
+    )
+    cap = gpu_plan.capability(event.backends, event.devices, nvidia_present=shutil.which("nvidia-smi") is not None)
+    return f"{where}; {gpu_plan.describe(cap)}"
 
 
 def _end_process(process: SpawnProcess) -> None:

@@ -69,9 +69,10 @@ log = logging.getLogger("app.worker")
 _GGML_LOG_LEVEL_ERROR = 4
 _GGML_LOG_LEVEL_CONT = 5
 NO_STOP = 1 << 62
-# Text is sent to the app at most this often: far below what an eye notices (the window repaints
-# every 30 ms at most), and a wake-up per token would take CPU from the token loop.
-SEND_INTERVAL_SECONDS = 0.02
+# Text is sent to the app at most this often: the window repaints every 30 ms at most, so sending
+# more often only wakes the app (and takes a core from llama.cpp's threads, which wait for each
+# other at every step of a decode) for nothing an eye could see.
+SEND_INTERVAL_SECONDS = 0.03
 
 
 class LlamaLog:
@@ -121,7 +122,7 @@ def _has_amx() -> bool:
 
 
 @contextlib.contextmanager
-def _cpu_buffers_for_this_machine() -> Iterator[None]:
+def cpu_buffers_for_this_machine() -> Iterator[None]:
     """On a CPU with AMX, loads without llama.cpp's extra CPU buffer types.
 
     Their AMX path crashes the process at the first decode on some Sapphire Rapids machines
@@ -225,7 +226,7 @@ class ModelSession:
         threads = max(1, min(os.cpu_count() or 1, 8))
         kv_type = _KV_TYPES.get(spec.kv_type)
         started = time.perf_counter()
-        with _cpu_buffers_for_this_machine():
+        with cpu_buffers_for_this_machine():
             self.llm = llama_cpp.Llama(
                 model_path=spec.path,
                 n_ctx=n_ctx,
@@ -251,6 +252,7 @@ class ModelSession:
         self._cached_text = ""
         self._cached_ids: list[int] = []
         self._piece_buffer = ctypes.create_string_buffer(64)
+        self._token_info: dict[int, tuple[bytes, bool, bool]] = {}
         self._stop_seq = stop_seq
         self._active_seq = NO_STOP
         self._abort_callback = llama_cpp.ggml_abort_callback(self._should_abort)  # keep a reference
@@ -354,6 +356,11 @@ class ModelSession:
         if self.template.is_fallback:
             texts.append("<|im_end|>")
         return tuple(dict.fromkeys(t for t in texts if t.startswith("<|") or t.endswith("|>")))
+
+    def _token_facts(self, token: int) -> tuple[bytes, bool, bool]:
+        """A token's piece, whether it ends generation, and whether it is a control token: fixed for
+        the vocabulary, so each token is asked about once (ctypes calls cost a few microseconds each)."""
+        return self._piece(token), bool(llama_cpp.llama_vocab_is_eog(self._vocab, token)), self._is_control(token)
 
     def _is_control(self, token: int) -> bool:
         return bool(llama_cpp.llama_vocab_get_attr(self._vocab, token) & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL)
@@ -488,21 +495,28 @@ class ModelSession:
             temp=sampling.temperature,
             repeat_penalty=sampling.repeat_penalty,
         )
+        # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
+        # microsecond the model waits.
+        stop_seq, token_info, decode = self._stop_seq, self._token_info, decoder.decode
         try:
             for token in tokens:
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
                     self._watch_prompt(False)  # the prompt is in: from here, stop is checked between tokens
-                if self._stop_seq.value >= seq:
+                if stop_seq.value >= seq:
                     reason = "stopped"
                     break
-                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                info = token_info.get(token)
+                if info is None:
+                    info = token_info[token] = self._token_facts(token)
+                piece, end_of_generation, hidden = info
+                if end_of_generation:
                     reason = "stop"
                     break
                 reply_ids.append(token)
-                chunk = decoder.decode(self._piece(token))
+                chunk = decode(piece)
                 parts.append(chunk)
-                if chunk and not (self._is_control(token) and chunk not in MARKUP):  # unknown specials: never shown
+                if chunk and not (hidden and chunk not in MARKUP):  # unknown specials: never shown
                     reasoning, answer = output.feed(chunk)
                     if answer:
                         unsent_answer.append(answer)
