@@ -17,8 +17,7 @@ from app.core.engine.protocol import BackendDevice, ModelLoaded, OffloadReport
 GB = 1e9
 
 
-def _tr(text: str) -> str:
-    return QtCore.QCoreApplication.translate("GpuText", text)
+translate = QtCore.QCoreApplication.translate  # a literal context and text in each call, for lupdate
 
 
 def capability_for(last: ModelLoaded | None) -> gpu_plan.Capability:
@@ -38,39 +37,43 @@ def capability_sentence(cap: gpu_plan.Capability) -> str:
     if not cap.gpu_build:
         target = cap.suggested_target
         if cap.machine_gpu == "nvidia":
-            return _tr("CPU-only build: to use your NVIDIA GPU, run `make {target}`.").format(target=target)
-        if cap.machine_gpu == "apple":
-            return _tr("CPU-only build: to use your Mac's GPU, run `make {target}`.").format(target=target)
-        return _tr("CPU-only build, and no GPU was found (for a Vulkan GPU, run `make {target}`).").format(
-            target=target
-        )
+            text = translate("GpuText", "CPU-only build: to use your NVIDIA GPU, run `make {target}`.")
+        elif cap.machine_gpu == "apple":
+            text = translate("GpuText", "CPU-only build: to use your Mac's GPU, run `make {target}`.")
+        else:
+            text = translate("GpuText", "CPU-only build, and no GPU was found (for a Vulkan GPU, run `make {target}`).")
+        return text.format(target=target)
     names = "/".join(b for b in cap.backends if b.upper() not in ("CPU", "BLAS"))
     if not cap.gpu_devices:
-        return _tr("{backends} build, but llama.cpp found no GPU: models run on the CPU.").format(backends=names)
+        return translate("GpuText", "{backends} build, but llama.cpp found no GPU: models run on the CPU.").format(
+            backends=names
+        )
     devices = ", ".join(
-        _tr("{device} ({free} GB free)").format(device=d.description or d.name, free=f"{d.free_bytes / 1024**3:.1f}")
+        translate("GpuText", "{device} ({free} GB free)").format(
+            device=d.description or d.name, free=f"{d.free_bytes / 1024**3:.1f}"
+        )
         for d in cap.gpu_devices
     )
-    return _tr("{backends} build: {devices}.").format(backends=names, devices=devices)
+    return translate("GpuText", "{backends} build: {devices}.").format(backends=names, devices=devices)
 
 
 def offload_sentence(report: OffloadReport) -> str:
     """E.g. "24/33 layers on GPU · 5.1 GB VRAM", or "running on CPU: out of GPU memory at 8 layers"."""
     failed = report.failed_attempts
     if report.layers_on_gpu > 0:
-        text = _tr("{on}/{total} layers on GPU · {vram} GB VRAM").format(
+        text = translate("GpuText", "{on}/{total} layers on GPU · {vram} GB VRAM").format(
             on=report.layers_on_gpu, total=report.layers_total, vram=f"{report.vram_bytes / GB:.1f}"
         )
     elif any(layers > 0 for layers, _ in failed):
-        text = _tr("running on CPU: out of GPU memory at {layers} layers").format(
+        text = translate("GpuText", "running on CPU: out of GPU memory at {layers} layers").format(
             layers=min(layers for layers, _ in failed if layers > 0)
         )
     elif report.gpu_build:
-        text = _tr("running on CPU")
+        text = translate("GpuText", "running on CPU")
     else:
-        text = _tr("running on CPU (CPU-only build)")
+        text = translate("GpuText", "running on CPU (CPU-only build)")
     if failed:
-        text += " " + _tr("(context {ctx} after {count} tries ran out of memory)").format(
+        text += " " + translate("GpuText", "(context {ctx} after {count} tries ran out of memory)").format(
             ctx=report.n_ctx, count=len(failed)
         )
     return text
