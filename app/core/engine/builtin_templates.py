@@ -15,37 +15,48 @@ from dataclasses import dataclass
 import jinja2
 
 from app.core.engine.protocol import ChatMessage
-from app.core.engine.template import CHATML_TEMPLATE, ChatTemplate, TemplateRenderError
+from app.core.engine.template import ChatTemplate, TemplateRenderError
 
-LLAMA3_TEMPLATE = (
-    "{{ bos_token }}{% for message in messages %}"
-    "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + message['content'] | trim + '<|eot_id|>' }}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
-)
-MISTRAL_TEMPLATE = (
-    "{{ bos_token }}{% set system = messages[0]['content'] if messages and messages[0]['role'] == 'system' else '' %}"
-    "{% for message in messages if message['role'] != 'system' %}"
-    "{% if message['role'] == 'user' %}"
-    "{{ '[INST] ' + (system + '\n\n' if system and loop.first else '') + message['content'] + ' [/INST]' }}"
-    "{% else %}{{ ' ' + message['content'] + eos_token }}{% endif %}"
-    "{% endfor %}"
-)
-GEMMA_TEMPLATE = (
-    "{{ bos_token }}{% set system = messages[0]['content'] if messages and messages[0]['role'] == 'system' else '' %}"
-    "{% for message in messages if message['role'] != 'system' %}"
-    "{% set role = 'model' if message['role'] == 'assistant' else 'user' %}"
-    "{{ '<start_of_turn>' + role + '\n' + (system + '\n\n' if system and loop.first else '')"
-    " + message['content'] | trim + '<end_of_turn>\n' }}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<start_of_turn>model\n' }}{% endif %}"
-)
-PHI3_TEMPLATE = (
-    "{% for message in messages %}"
-    "{{ '<|' + message['role'] + '|>\n' + message['content'] + '<|end|>\n' }}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}"
-)
+# Written the way model cards write them: one statement a line, "{{-" and "{%-" eating the line
+# breaks between them, so that a user reads (and edits) them easily.
+CHATML_BUILTIN = r"""{%- for message in messages %}
+{{- '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+{{- '<|im_start|>assistant\n' }}
+{%- endif %}"""
+LLAMA3_TEMPLATE = r"""{{- bos_token }}
+{%- for message in messages %}
+{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + message['content'] | trim + '<|eot_id|>' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+{{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}
+{%- endif %}"""
+MISTRAL_TEMPLATE = r"""{{- bos_token }}
+{%- set system = messages[0]['content'] if messages and messages[0]['role'] == 'system' else '' %}
+{%- for message in messages if message['role'] != 'system' %}
+{%- if message['role'] == 'user' %}
+{{- '[INST] ' + (system + '\n\n' if system and loop.first else '') + message['content'] + ' [/INST]' }}
+{%- else %}
+{{- ' ' + message['content'] + eos_token }}
+{%- endif %}
+{%- endfor %}"""
+GEMMA_TEMPLATE = r"""{{- bos_token }}
+{%- set system = messages[0]['content'] if messages and messages[0]['role'] == 'system' else '' %}
+{%- for message in messages if message['role'] != 'system' %}
+{%- set role = 'model' if message['role'] == 'assistant' else 'user' %}
+{%- set prefix = system + '\n\n' if system and loop.first else '' %}
+{{- '<start_of_turn>' + role + '\n' + prefix + message['content'] | trim + '<end_of_turn>\n' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+{{- '<start_of_turn>model\n' }}
+{%- endif %}"""
+PHI3_TEMPLATE = r"""{%- for message in messages %}
+{{- '<|' + message['role'] + '|>\n' + message['content'] + '<|end|>\n' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+{{- '<|assistant|>\n' }}
+{%- endif %}"""
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ class BuiltinTemplate:
 
 
 BUILTINS: tuple[BuiltinTemplate, ...] = (
-    BuiltinTemplate("chatml", "ChatML", CHATML_TEMPLATE),
+    BuiltinTemplate("chatml", "ChatML", CHATML_BUILTIN),
     BuiltinTemplate("llama3", "Llama 3", LLAMA3_TEMPLATE),
     BuiltinTemplate("mistral", "Mistral", MISTRAL_TEMPLATE),
     BuiltinTemplate("gemma", "Gemma", GEMMA_TEMPLATE),
