@@ -8,6 +8,7 @@ next, so the best round of each is printed beside it. Target: ratio ≥ 0.98.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -25,7 +26,7 @@ from app.core.engine.protocol import (
 PROMPT = [ChatMessage("system", "You are a helpful assistant."),
           ChatMessage("user", "Count from 1 to 400, separated by commas.")]
 TOKENS = 256
-ROUNDS = 10
+ROUNDS = int(os.environ.get("PARLEY_BENCH_ROUNDS", "10"))  # fewer on a busy machine: each round is two answers
 
 
 def bare_rate(model_path: str, prompt_ids: list[int], n_tokens: int) -> tuple[float, float]:
