@@ -3,12 +3,16 @@ and the capability sentence. No GPU is needed: figures and a loader are given.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.core import fit
 from app.core.engine import gpu_plan
 from app.core.engine.gpu_plan import MemoryLoadError
-from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice
+from app.core.engine.local import LocalEngine
+from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice, ModelLoaded, ModelSpec
+from tests.core.engine_helpers import EventLog
 
 GIB = 1024**3
 # An 8B model at Q4_K_M: 4.9 GB of weights, 32 layers, 8 KV heads of 128.
@@ -147,3 +151,23 @@ def test_the_sentence_for_a_cuda_build_names_the_devices_and_their_free_memory()
     cap = gpu_plan.capability(["CUDA", "CPU"], devices, nvidia_present=True)
     assert cap.gpu_build and cap.suggested_target is None
     assert gpu_plan.describe(cap) == "CUDA build: NVIDIA GeForce RTX 4070 (10.5 GB free)."
+
+
+def test_the_engine_reports_where_the_layers_went_and_what_the_build_has(starter_model: Path) -> None:
+    log = EventLog()
+    engine = LocalEngine(log.put)
+    try:
+        engine.load(ModelSpec(str(starter_model), "starter", n_ctx=1024))
+        loaded = log.wait_for(ModelLoaded, timeout=120)
+    finally:
+        engine.shutdown()
+    report = loaded.offload
+    assert report is not None
+    assert report.layers_total == 31  # SmolLM2-135M: 30 blocks and the output layer
+    assert "CPU" in loaded.backends and any(device.kind == "cpu" for device in loaded.devices)
+    if not report.gpu_build:  # this machine's build: everything on the CPU, and said so
+        assert (report.layers_on_gpu, report.vram_bytes, report.requested_layers) == (0, 0, 0)
+        cap = gpu_plan.capability(loaded.backends, loaded.devices, nvidia_present=False, platform="linux")
+        assert gpu_plan.describe(cap).startswith("CPU-only build")
+    else:
+        assert report.layers_on_gpu > 0 and report.vram_bytes > 0

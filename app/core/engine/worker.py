@@ -564,7 +564,10 @@ class ModelSession:
             decoded_tokens=int(perf.n_eval),
         )
         emit(GenerationFinished(request.request_id, output.answer, reason, stats, output.reasoning))
-        self._keep_state(request)  # after the answer is out: the user never waits for it
+        try:
+            self._keep_state(request)  # after the answer is out: the user never waits for it
+        except (MemoryError, OSError, RuntimeError) as exc:  # the answer stands; only the saved state is lost
+            log.warning("could not keep the KV state of conversation %s: %s", request.conversation_key, exc)
 
 
 class Worker:
