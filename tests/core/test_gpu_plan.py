@@ -171,3 +171,17 @@ def test_the_engine_reports_where_the_layers_went_and_what_the_build_has(starter
         assert gpu_plan.describe(cap).startswith("CPU-only build")
     else:
         assert report.layers_on_gpu > 0 and report.vram_bytes > 0
+
+
+def test_auto_reads_the_models_shape_from_its_header(starter_model: Path) -> None:
+    spec = ModelSpec(str(starter_model), "starter", n_ctx=2048)
+    roomy = [BackendDevice("CUDA0", "big card", "gpu", 24 * GIB, 24 * GIB)]
+    assert gpu_plan.first_attempt(spec, True, lambda: roomy) == (30, 30)
+    # 98 MB of weights and 45 MB of KV cache over 30 layers: a card with 400 MB free (less the
+    # ~0.36 GB of buffers) takes only some of them.
+    small = [BackendDevice("CUDA0", "small card", "gpu", 400 * 1024 * 1024, GIB)]
+    layers, n_layer = gpu_plan.first_attempt(spec, True, lambda: small)
+    assert 0 < layers < n_layer == 30
+    assert gpu_plan.first_attempt(spec, False, lambda: roomy) == (0, 0)  # a CPU-only build asks for none
+    off = ModelSpec(str(starter_model), "starter", n_ctx=2048, n_gpu_layers=0)
+    assert gpu_plan.first_attempt(off, True, lambda: roomy)[0] == 0

@@ -12,14 +12,18 @@ a half, a quarter, none), then, on the CPU, with half the context each time down
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
-from app.core import fit
-from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice
+from app.core import fit, gguf
+from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice, ModelSpec
+
+log = logging.getLogger("app.worker")
 
 T = TypeVar("T")
 MIN_CONTEXT = 1024
@@ -65,6 +69,32 @@ def auto_layers_for(
         fit.guessed_kv_cache_bytes(weights_bytes, n_ctx)
     )
     return fit.gpu_layers_that_fit(weights_bytes, kv, n_ctx, n_layer, vram_free_bytes)
+
+
+def first_attempt(
+    spec: ModelSpec, gpu_build: bool, devices: Callable[[], Sequence[BackendDevice]]
+) -> tuple[int, int]:
+    """The layers to ask for first, and the model's layer count (0 when its header says nothing).
+
+    Auto reads the model's shape from its GGUF header and the free memory of the roomiest GPU.
+    """
+    n_layer = auto = 0
+    if gpu_build:
+        try:
+            info = gguf.read_gguf(Path(spec.path))
+        except Exception as exc:  # llama.cpp has the last word on whether the file loads
+            log.info("could not read %s's header for the GPU plan: %s", spec.path, exc)
+        else:
+            n_layer = info.block_count or 0
+            free = max((d.free_bytes for d in devices() if d.kind in ("gpu", "igpu")), default=0)
+            auto = auto_layers_for(
+                weights_bytes=info.file_size, n_layer=n_layer, n_ctx=spec.n_ctx,
+                n_head_kv=info.head_count_kv or 0, head_dim=info.head_dim or 0, vram_free_bytes=free,
+            )
+    first = resolve_layers(spec.n_gpu_layers, n_layer, auto, gpu_build)
+    if gpu_build and n_layer == 0 and spec.n_gpu_layers != 0:
+        first = 999  # no header to plan with: ask for every layer, and step down if they do not fit
+    return first, n_layer
 
 
 def attempts(first_layers: int, n_ctx: int) -> list[tuple[int, int]]:

@@ -32,8 +32,7 @@ from typing import Any
 import llama_cpp
 from llama_cpp import _ggml as ggml_library
 
-from app.core import gguf
-from app.core.engine import gpu_plan
+from app.core.engine import gpu_plan, native
 from app.core.engine.commands import (
     CacheConfigCommand,
     GenerateCommand,
@@ -110,93 +109,21 @@ class LlamaLog:
 
 
 _KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
-_DEVICE_KINDS: dict[int, Any] = {0: "cpu", 1: "gpu", 2: "igpu", 3: "accel"}
-
-
-def _has_amx() -> bool:
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-            return any(line.startswith("flags") and "amx_int8" in line for line in handle)
-    except OSError:
-        return False
 
 
 @contextlib.contextmanager
 def cpu_buffers_for_this_machine() -> Iterator[None]:
-    """On a CPU with AMX, loads without llama.cpp's extra CPU buffer types.
-
-    Their AMX path crashes the process at the first decode on some Sapphire Rapids machines
-    (https://github.com/ggml-org/llama.cpp/issues/20824, closed unfixed; seen here with the starter
-    model). ``Llama`` has no argument for ``use_extra_bufts``, so its default params are swapped
-    while it is built; this process builds one ``Llama`` at a time, on one thread.
-    """
-    if not _has_amx():
+    """Builds ``Llama`` the way this CPU can run it (see ``native.without_extra_cpu_buffers``)."""
+    with native.without_extra_cpu_buffers(vars(llama_cpp.llama)["llama_cpp"]):  # the binding Llama calls
         yield
-        return
-    module: Any = vars(llama_cpp.llama)["llama_cpp"]  # the binding Llama calls
-    original = module.llama_model_default_params
-
-    def params() -> Any:
-        value = original()
-        value.use_extra_bufts = False
-        return value
-
-    module.llama_model_default_params = params
-    try:
-        yield
-    finally:
-        module.llama_model_default_params = original
-
-
-def _ggml() -> Any:
-    lib = ggml_library.libggml
-    if not getattr(lib, "_parley_typed", False):
-        lib.ggml_backend_dev_count.restype = ctypes.c_size_t
-        lib.ggml_backend_dev_get.restype = ctypes.c_void_p
-        lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
-        for name in ("ggml_backend_dev_name", "ggml_backend_dev_description"):
-            getattr(lib, name).restype = ctypes.c_char_p
-            getattr(lib, name).argtypes = [ctypes.c_void_p]
-        lib.ggml_backend_dev_type.restype = ctypes.c_int
-        lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
-        lib.ggml_backend_dev_memory.argtypes = [
-            ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t)
-        ]
-        lib.ggml_backend_reg_count.restype = ctypes.c_size_t
-        lib.ggml_backend_reg_get.restype = ctypes.c_void_p
-        lib.ggml_backend_reg_get.argtypes = [ctypes.c_size_t]
-        lib.ggml_backend_reg_name.restype = ctypes.c_char_p
-        lib.ggml_backend_reg_name.argtypes = [ctypes.c_void_p]
-        lib._parley_typed = True
-    return lib
 
 
 def backend_devices() -> tuple[BackendDevice, ...]:
-    """The devices llama.cpp's backend registry sees, with their free memory now."""
-    lib = _ggml()
-    devices = []
-    for index in range(lib.ggml_backend_dev_count()):
-        device = lib.ggml_backend_dev_get(index)
-        free, total = ctypes.c_size_t(), ctypes.c_size_t()
-        lib.ggml_backend_dev_memory(device, ctypes.byref(free), ctypes.byref(total))
-        devices.append(
-            BackendDevice(
-                (lib.ggml_backend_dev_name(device) or b"").decode(errors="replace"),
-                (lib.ggml_backend_dev_description(device) or b"").decode(errors="replace"),
-                _DEVICE_KINDS.get(lib.ggml_backend_dev_type(device), "accel"),
-                free.value,
-                total.value,
-            )
-        )
-    return tuple(devices)
+    return native.backend_devices(ggml_library.libggml)
 
 
 def backend_names() -> tuple[str, ...]:
-    lib = _ggml()
-    return tuple(
-        (lib.ggml_backend_reg_name(lib.ggml_backend_reg_get(i)) or b"").decode(errors="replace")
-        for i in range(lib.ggml_backend_reg_count())
-    )
+    return native.backend_names(ggml_library.libggml)
 
 
 class ContextOverflowError(Exception):
@@ -615,22 +542,7 @@ class Worker:
         if os.path.getsize(spec.path) == 0:
             raise ValueError("the file is empty")
         gpu_build = bool(llama_cpp.llama_supports_gpu_offload())
-        n_layer = auto = 0
-        if gpu_build:
-            try:
-                info = gguf.read_gguf(Path(spec.path))
-            except Exception as exc:  # llama.cpp has the last word on whether the file loads
-                log.info("could not read %s's header for the GPU plan: %s", spec.path, exc)
-            else:
-                n_layer = info.block_count or 0
-                free = max((d.free_bytes for d in backend_devices() if d.kind in ("gpu", "igpu")), default=0)
-                auto = gpu_plan.auto_layers_for(
-                    weights_bytes=info.file_size, n_layer=n_layer, n_ctx=spec.n_ctx,
-                    n_head_kv=info.head_count_kv or 0, head_dim=info.head_dim or 0, vram_free_bytes=free,
-                )
-        first = gpu_plan.resolve_layers(spec.n_gpu_layers, n_layer, auto, gpu_build)
-        if gpu_build and n_layer == 0 and spec.n_gpu_layers != 0:
-            first = 999  # no header to plan with: ask for every layer, and step down if they do not fit
+        first, n_layer = gpu_plan.first_attempt(spec, gpu_build, backend_devices)
 
         def attempt(layers: int, n_ctx: int) -> ModelSession:
             self._log.clear()
