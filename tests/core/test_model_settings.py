@@ -109,7 +109,7 @@ def test_overrides_apply_on_the_next_load_without_a_restart(parley_home: Path, s
         loaded = log.wait_for(ModelLoaded, timeout=120)
         assert loaded.n_ctx == 1024 and loaded.model == spec
         assert log.wait_for(GenerationFailed, timeout=120).reason == "the override is in use"
-        spec = replace(spec, chat_template=builtin_templates.CHATML_TEMPLATE)
+        spec = replace(spec, chat_template=builtin_templates.CHATML_BUILTIN)
         engine.generate(GenerationRequest(uuid.uuid4().hex, spec, (ChatMessage("user", "Hi"),), GREEDY))
         assert log.wait_for(GenerationFinished, timeout=120).text
     finally:
