@@ -1,4 +1,5 @@
 # Parley: `make run` opens the app, `make test` runs the test suite. Both set everything up first.
+# `make package` builds the double-clickable one-folder bundle in dist/Parley (PyInstaller).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,15 @@ LLAMA := llama-cpp-python>=0.3.36,<0.4
 # Rebuilds llama-cpp-python in .venv with a GPU backend (from source: a few minutes).
 GPU_INSTALL = $(PY) -m pip install --force-reinstall --no-cache-dir --no-deps --verbose '$(LLAMA)'
 
-.PHONY: run test lint bench translations clean desktop gpu-cuda gpu-metal gpu-vulkan
+PACKAGE_STAMP := $(VENV)/.parley-package-installed
+BUNDLE_DIR := dist/Parley
+BUNDLE := $(BUNDLE_DIR)/parley
+# What the bundle is built from: a rebuild happens only when one of these changed.
+BUNDLE_INPUTS := $(shell find app resources packaging -type f -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
+PYINSTALLER = $(VENV)/bin/pyinstaller --noconfirm --log-level WARN
+
+.PHONY: run test lint bench translations clean desktop package package-with-starter selftest-bundle \
+	install-desktop uninstall-desktop appimage icons screenshots gpu-cuda gpu-metal gpu-vulkan
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +28,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@# Names a missing system library (libxcb-cursor0, ...) instead of Qt's generic plugin error.
+	$(PY) packaging/check_qt_libs.py
 	$(PY) -m app
 
-test: $(STAMP) lint
+test: $(STAMP) lint selftest-bundle
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app tests bench packaging
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
@@ -34,17 +45,62 @@ bench: $(STAMP)
 	$(PY) bench/load.py
 	$(PY) bench/ttft.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/render.py
 
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/parley_zh_CN.ts -qm resources/translations/parley_zh_CN.qm
 
-clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/screenshots.py docs/screenshots
 
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+
+# -- the bundle -------------------------------------------------------------------------------
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install -e '.[dev,package]'
+	touch $(PACKAGE_STAMP)
+
+$(BUNDLE): $(PACKAGE_STAMP) $(BUNDLE_INPUTS)
+	$(PYINSTALLER) --distpath dist --workpath build/pyinstaller packaging/parley.spec
+	touch $(BUNDLE)
+
+package: $(BUNDLE)
+	@du -sh $(BUNDLE_DIR)
+
+# The same bundle with the starter model inside, for installs with no network at all.
+package-with-starter: $(PACKAGE_STAMP)
+	PARLEY_WITH_STARTER=1 $(PYINSTALLER) --distpath dist/with-starter --workpath build/pyinstaller-starter \
+		packaging/parley.spec
+	@du -sh dist/with-starter/Parley
+
+# The frozen app checks itself headless against the starter model (found, not imported, from the venv).
+selftest-bundle: $(BUNDLE)
+	QT_QPA_PLATFORM=offscreen $(BUNDLE) --self-test \
+		--model "$$($(PY) -c 'from app.core.catalog import starter_model_path as p; print(p() or "")')"
+
+install-desktop: $(BUNDLE)
+	packaging/install_desktop.sh $(BUNDLE_DIR)
+
+uninstall-desktop:
+	packaging/install_desktop.sh --uninstall
+
+appimage: $(BUNDLE)
+	packaging/appimage.sh $(BUNDLE_DIR) dist
+
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/make_icons.py
+
+# A launcher for the source install in .venv (install-desktop installs the bundle instead).
 desktop: $(STAMP)
 	mkdir -p $(HOME)/.local/share/applications $(HOME)/.local/share/icons/hicolor/scalable/apps
 	cp resources/icons/parley.svg $(HOME)/.local/share/icons/hicolor/scalable/apps/parley.svg
+	for size in $(ICON_SIZES); do \
+		mkdir -p $(HOME)/.local/share/icons/hicolor/$${size}x$${size}/apps && \
+		cp resources/icons/parley-$$size.png $(HOME)/.local/share/icons/hicolor/$${size}x$${size}/apps/parley.png; \
+	done
 	sed "s|^Exec=.*|Exec=$(abspath $(VENV))/bin/parley|" packaging/parley.desktop > $(HOME)/.local/share/applications/parley.desktop
 
 # NVIDIA (needs the CUDA toolkit's nvcc); CUDA_ARCH=90 builds for one architecture only, faster.

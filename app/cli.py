@@ -29,6 +29,7 @@ from app.core import logs
 from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
 from app.core.engine.protocol import EngineEvent, ModelLoaded
 from app.core.errors import AppError, ModelLoadError
+from app.core.personas import PersonaBook, migrate_settings
 from app.core.registry import ModelRegistry
 from app.core.session import EngineFactory, EngineService, TurnOutcome, TurnRunner, local_engine_factory
 from app.core.settings import SettingsStore
@@ -46,6 +47,7 @@ def add_ask_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     ask = subparsers.add_parser("ask", help="ask a question and stream the answer to stdout")
     ask.add_argument("--model", help="an installed model's name, or the path of a .gguf file")
     ask.add_argument("--conversation", type=int, help="continue the conversation with this id")
+    ask.add_argument("--persona", help="the persona to ask (its name or id); see `personas list`")
     ask.add_argument("--max-tokens", type=int, help="the longest answer, in tokens")
     ask.add_argument("--temperature", type=float, help="0 always picks the likeliest token; higher is more varied")
     ask.add_argument("--seed", type=int, help="a fixed seed makes sampling repeatable")
@@ -101,17 +103,26 @@ def _ask(
     registry = ModelRegistry(settings)
     store = Store()
     try:
+        book = PersonaBook(store)
+        migrate_settings(book, settings)
         conversation = store.conversation(args.conversation) if args.conversation is not None else None
-        entry = registry.resolve(args.model) if args.model else registry.model_for(conversation)
+        persona = book.find(args.persona) if args.persona else None
+        if persona is not None and conversation is not None and persona.id != conversation.persona_id:
+            store.set_conversation_persona(conversation.id, persona.id or 0, persona.name)
+            conversation = store.conversation(conversation.id)
+        if persona is None:
+            persona = book.for_conversation(conversation) if conversation is not None else book.default()
+        entry = registry.resolve(args.model) if args.model else None
+        if entry is None and conversation is None and persona.model_name:
+            entry = registry.resolve(persona.model_name)  # a persona's preferred model starts its conversations
+        entry = entry or registry.model_for(conversation)
         if entry is None:
             print("parley: no model is installed; pass --model PATH", file=err)
             return EXIT_USER_ERROR
         if conversation is None:
-            conversation = store.create_conversation(model_name=entry.name)
+            conversation = store.create_conversation(model_name=entry.name, persona_id=persona.id)
         overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
-        sampling = replace(
-            settings.current.sampling, **{key: value for key, value in overrides.items() if value is not None}
-        )
+        sampling = replace(persona.sampling, **{key: value for key, value in overrides.items() if value is not None})
         events: queue.Queue[EngineEvent] = queue.Queue()
         answer = _Answer(out)
         service = EngineService(engine_factory)
@@ -119,7 +130,8 @@ def _ask(
         # is always settled (stopped, with what was printed) before the command ends.
         with _ctrl_c_stops() as interrupts:
             try:
-                runner = TurnRunner(store, service.connect(events.put, "command line"), settings, registry)
+                client = service.connect(events.put, "command line")
+                runner = TurnRunner(store, client, settings, registry, personas=book)
                 runner.start(conversation.id, prompt, model=entry, sampling=sampling)
                 outcome = _stream(runner, events, answer, err, interrupts, show_reasoning=args.show_reasoning)
             finally:

@@ -61,6 +61,30 @@ def conversation(engine: TimedEngine, model: ModelSpec) -> tuple[list[float], li
     return ttfts, history[:-1]
 
 
+def overflow(engine: TimedEngine) -> None:
+    """A conversation well past a 1,024-token context under "drop the oldest turns": the prompt tokens
+    each turn evaluated. The engine frees a quarter of the context at a time and the history sent next
+    starts where the model's memory now begins (as the turn runner does), so most turns evaluate only
+    their new tokens."""
+    model = ModelSpec(str(starter()), "starter", n_ctx=1024, n_threads=THREADS)
+    history = [ChatMessage("system", DEFAULT_SYSTEM_PROMPT)]
+    cheap = 0
+    turns = 40
+    print("overflow (n_ctx 1024, drop the oldest turns):")
+    for number in range(1, turns + 1):
+        history.append(ChatMessage("user", question(number)))
+        _, finished = turn(engine, model, history)
+        s = finished.stats
+        if s.truncated_messages:
+            del history[1 : 1 + s.truncated_messages]  # the memory now begins after them
+        history.append(ChatMessage("assistant", finished.text))
+        cheap += s.prompt_tokens_evaluated < s.prompt_tokens / 3
+        print(f"  turn {number:2d}: prompt {s.prompt_tokens} tokens, evaluated {s.prompt_tokens_evaluated}"
+              f"{f', dropped {s.truncated_messages} messages' if s.truncated_messages else ''}")
+    print(f"turns that evaluated only their new tokens: {cheap}/{turns} = {cheap / turns:.2f}  target >= 0.7  "
+          f"{'PASS' if cheap / turns >= 0.7 else 'FAIL'}")
+
+
 def main() -> None:
     model = ModelSpec(str(starter()), "starter", n_ctx=8192, n_threads=THREADS)
     engine = TimedEngine()
@@ -78,6 +102,7 @@ def main() -> None:
         cold, finished = turn(engine, model, history)
         print(f"turn {TURNS} on a cold cache (naive client): evaluated {finished.stats.prompt_tokens_evaluated}, "
               f"time to first token {cold * 1000:.0f} ms")
+        overflow(engine)
     finally:
         engine.close()
     first, last = statistics.median(firsts), statistics.median(lasts)

@@ -16,9 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.engine.protocol import ChatMessage, GenerationRequest, GenerationStats, ModelSpec, SamplingSettings
+from app.core.engine.protocol import (
+    ChatMessage,
+    GenerationRequest,
+    GenerationStats,
+    ModelSpec,
+    OverflowPolicy,
+    SamplingSettings,
+)
 from app.core.errors import AppError
-from app.core.store import DEFAULT_TITLE, Message, MessageStatus, Store, Thinking
+from app.core.store import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus, Store, Thinking
 
 CHECKPOINT_SECONDS = 0.5
 TITLE_LENGTH = 48
@@ -30,18 +37,31 @@ class Turn:
     user_message: Message
     answer: Message
     request: GenerationRequest
+    # The store id of the first message behind each request message after the system prompt: the
+    # engine's count of messages it left out maps to where the model's memory now begins.
+    sources: tuple[int, ...] = ()
 
 
 def history_for_engine(messages: list[Message], system_prompt: str) -> tuple[ChatMessage, ...]:
+    """``history_with_sources`` without the sources."""
+    return history_with_sources(messages, system_prompt)[0]
+
+
+def history_with_sources(
+    messages: list[Message], system_prompt: str, memory_start: int | None = None
+) -> tuple[tuple[ChatMessage, ...], tuple[int, ...]]:
     """The conversation as the model sees it: the system prompt, then user and answer turns that
     alternate, as templates such as Mistral's and Gemma's insist.
 
     Stopped and interrupted answers stay in, exactly as saved, so the model keeps the context
     the user saw; failed and empty answers are left out, and user messages they leave side by
     side become one, in order and a blank line apart. An answer's saved reasoning goes along,
-    for the templates that read it.
+    for the templates that read it. Messages before ``memory_start`` (a message id) fell out of the
+    model's memory earlier and are not sent again. Also returns, for each message after the system
+    prompt, the id of the first stored message in it.
     """
     history: list[ChatMessage] = []
+    sources: list[int] = []
     if system_prompt.strip():
         history.append(ChatMessage("system", system_prompt))
     for message in messages:
@@ -49,9 +69,14 @@ def history_for_engine(messages: list[Message], system_prompt: str) -> tuple[Cha
             continue
         if message.role == "assistant" and not message.content:
             continue
+        if memory_start is not None and message.id < memory_start:
+            continue
         reasoning = message.reasoning if message.role == "assistant" else None
+        before = len(history)
         _append_alternating(history, ChatMessage(message.role, message.content, reasoning or None))
-    return tuple(history)
+        if len(history) > before:
+            sources.append(message.id)
+    return tuple(history), tuple(sources)
 
 
 def _append_alternating(history: list[ChatMessage], message: ChatMessage) -> None:
@@ -62,6 +87,13 @@ def _append_alternating(history: list[ChatMessage], message: ChatMessage) -> Non
     last = history[-1]
     reasoning = "\n\n".join(r for r in (last.reasoning, message.reasoning) if r) or None
     history[-1] = ChatMessage(message.role, f"{last.content}\n\n{message.content}", reasoning)
+
+
+def turns_out_of_memory(messages: list[Message], memory_start: int | None) -> int:
+    """How many of the user's turns fell out of the model's memory (they are before ``memory_start``)."""
+    if memory_start is None:
+        return 0
+    return sum(1 for m in messages if m.role == "user" and m.id < memory_start)
 
 
 def title_from(text: str) -> str:
@@ -77,15 +109,50 @@ def begin_turn(
     model: ModelSpec,
     system_prompt: str,
     sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
 ) -> Turn:
-    """Commits the user's message and an empty streaming answer; returns the engine request."""
+    """Commits the user's message and an empty streaming answer; returns the engine request.
+
+    ``system_prompt`` is final (the turn runner built it from the persona and "About you").
+    """
     conversation = store.conversation(conversation_id)
     user_message = store.add_message(conversation_id, "user", user_text)
     if conversation.title == DEFAULT_TITLE:
-        store.rename_conversation(conversation_id, title_from(user_text))
-    prompt = conversation.system_prompt if conversation.system_prompt is not None else system_prompt
-    history = history_for_engine(store.messages(conversation_id), prompt)
-    answer = store.add_message(conversation_id, "assistant", "", status="streaming", model_name=model.name)
+        store.rename_conversation(conversation_id, title_from(user_text), by_user=False)
+    # The branch on screen, which now ends with the user's message: only it reaches the model.
+    seen = store.messages(conversation_id)
+    answer = store.add_message(
+        conversation_id,
+        "assistant",
+        "",
+        status="streaming",
+        model_name=model.name,
+        parent_id=user_message.id,
+        persona_id=persona_id,
+    )
+    request, sources = build_request(
+        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
+    )
+    return Turn(conversation_id, user_message, answer, request, sources)
+
+
+def build_request(
+    conversation: Conversation,
+    seen: list[Message],
+    *,
+    model: ModelSpec,
+    system_prompt: str,
+    sampling: SamplingSettings,
+    prefill: str = "",
+    overflow: OverflowPolicy = "drop_oldest",
+) -> tuple[GenerationRequest, tuple[int, ...]]:
+    """The engine request for the messages ``seen`` (a branch, up to the user's message to answer),
+    with the id of the first stored message behind each message after the system prompt.
+
+    ``system_prompt`` is final (the turn runner built it from the persona and "About you").
+    """
+    history, sources = history_with_sources(seen, system_prompt, conversation.memory_start)
     request = GenerationRequest(
         uuid.uuid4().hex,
         model,
@@ -95,9 +162,11 @@ def begin_turn(
         # The conversation's first day, for templates that print a date: fixed for its whole life, so
         # the prompt (and the cache that holds it) does not change at midnight.
         date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
-        conversation_key=str(conversation_id),  # the engine keeps its KV state under this
+        conversation_key=str(conversation.id),  # the engine keeps its KV state under this
+        prefill=prefill,
+        overflow=overflow,
     )
-    return Turn(conversation_id, user_message, answer, request)
+    return request, sources
 
 
 def thinking_switches(thinking: Thinking | None) -> dict[str, Any]:
@@ -163,6 +232,7 @@ class AnswerRecorder:
         stats: GenerationStats | None = None,
         text: str | None = None,
         reasoning: str | None = None,
+        finish_reason: FinishReason | None = None,
     ) -> None:
         if text is not None:
             self.text = text
@@ -176,5 +246,6 @@ class AnswerRecorder:
             tokens_per_second=stats.tokens_per_second if stats else None,
             ttft_seconds=stats.ttft_seconds if stats else None,
             reasoning=self.reasoning,
+            finish_reason=finish_reason,
         )
         self._saved = (self.text, self.reasoning)

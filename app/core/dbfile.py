@@ -19,6 +19,57 @@ from app.core.errors import BackupCheckFailedError, DatabaseDamagedError, Databa
 
 log = logging.getLogger("app.store")
 
+def _fts_script() -> str:
+    """Migration 4's search index: FTS5 with the trigram tokenizer (SQLite 3.34 or later).
+
+    Trigrams find any run of three characters or more in any script, Chinese included, where
+    FTS5's default tokenizer sees a whole Chinese sentence as one word. A SQLite without FTS5 or
+    without the trigram tokenizer gets no index: ``app.core.history_search`` then searches with
+    ``LIKE`` alone (slower on a big history, the same results).
+    """
+    try:
+        probe = sqlite3.connect(":memory:")
+        try:
+            probe.execute("CREATE VIRTUAL TABLE probe USING fts5(text, tokenize='trigram')")
+        finally:
+            probe.close()
+    except sqlite3.Error as exc:
+        log.warning("SQLite %s has no FTS5 trigram tokenizer (%s): search uses LIKE", sqlite3.sqlite_version, exc)
+        return ""
+    return """
+    CREATE VIRTUAL TABLE messages_fts USING fts5(
+        content, content='messages', content_rowid='id', tokenize='trigram'
+    );
+    CREATE VIRTUAL TABLE conversations_fts USING fts5(
+        title, content='conversations', content_rowid='id', tokenize='trigram'
+    );
+    INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages;
+    INSERT INTO conversations_fts (rowid, title) SELECT id, title FROM conversations;
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END;
+    CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
+        INSERT INTO conversations_fts (rowid, title) VALUES (new.id, new.title);
+    END;
+    CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
+        INSERT INTO conversations_fts (conversations_fts, rowid, title) VALUES ('delete', old.id, old.title);
+    END;
+    CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations BEGIN
+        INSERT INTO conversations_fts (conversations_fts, rowid, title) VALUES ('delete', old.id, old.title);
+        INSERT INTO conversations_fts (rowid, title) VALUES (new.id, new.title);
+    END;
+    """
+
+
+_FTS_SCRIPT = _fts_script()
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: conversations and messages.
     """
@@ -56,6 +107,71 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE messages ADD COLUMN reasoning TEXT;
     ALTER TABLE conversations ADD COLUMN thinking TEXT;
+    """,
+    # 4: history people can use (app.core.branches, app.core.history_search, app.core.exchange):
+    # a UUID per conversation (kept through export and import), pinning, whether the user chose the
+    # title (an automatic title never replaces theirs), the messages as a tree (a parent per message
+    # and the chosen child; the flat list becomes one chain), and a trigram full-text index of
+    # titles and messages, so any three characters of any language are found.
+    """
+    ALTER TABLE conversations ADD COLUMN uuid TEXT;
+    ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conversations ADD COLUMN title_set_by_user INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conversations ADD COLUMN chosen_root_id INTEGER;
+    ALTER TABLE messages ADD COLUMN parent_id INTEGER;
+    ALTER TABLE messages ADD COLUMN chosen_child_id INTEGER;
+    UPDATE messages SET parent_id = (
+        SELECT max(earlier.id) FROM messages AS earlier
+        WHERE earlier.conversation_id = messages.conversation_id AND earlier.id < messages.id
+    );
+    UPDATE messages SET chosen_child_id = (
+        SELECT min(later.id) FROM messages AS later
+        WHERE later.conversation_id = messages.conversation_id AND later.id > messages.id
+    );
+    UPDATE conversations SET chosen_root_id = (
+        SELECT min(id) FROM messages WHERE messages.conversation_id = conversations.id
+    );
+    UPDATE conversations SET uuid = lower(
+        hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+        || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))
+    );
+    CREATE UNIQUE INDEX conversations_by_uuid ON conversations(uuid);
+    CREATE INDEX messages_by_parent ON messages(parent_id);
+    CREATE TRIGGER conversations_get_uuid AFTER INSERT ON conversations WHEN new.uuid IS NULL
+    BEGIN
+        UPDATE conversations SET uuid = lower(
+            hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+            || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-'
+            || hex(randomblob(6))
+        ) WHERE id = new.id;
+    END;
+    """
+    + _FTS_SCRIPT,
+    # 5: personas (app.core.personas). A conversation points at its persona and remembers where the
+    # model's memory of it begins (the first message still sent; NULL: the first one). An answer
+    # records its persona and why it ended; a message of kind 'persona' is the divider a persona
+    # change leaves in the transcript (role 'system': never sent to the model).
+    """
+    CREATE TABLE personas (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        builtin TEXT UNIQUE,
+        name TEXT NOT NULL,
+        icon TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        system_prompt TEXT NOT NULL DEFAULT '',
+        sampling TEXT NOT NULL DEFAULT '{}',
+        model_name TEXT,
+        n_ctx INTEGER,
+        overflow TEXT NOT NULL DEFAULT '',
+        target_language TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    ALTER TABLE conversations ADD COLUMN persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL;
+    ALTER TABLE conversations ADD COLUMN memory_start INTEGER;
+    ALTER TABLE messages ADD COLUMN persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL;
+    ALTER TABLE messages ADD COLUMN finish_reason TEXT;
+    ALTER TABLE messages ADD COLUMN kind TEXT;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

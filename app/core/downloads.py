@@ -40,7 +40,7 @@ from app.core.errors import (
     ChecksumMismatchError,
     DownloadInterruptedError,
     HubError,
-    HubNotFoundError,
+    HubFileNotFoundError,
     HubUnreachableError,
     NotEnoughDiskSpaceError,
     StorageError,
@@ -215,7 +215,7 @@ class Download:
             if [part.name for part in model.parts] == names or (model.name == names[0] and len(names) == 1):
                 return [_Part(part, model_target(part.name).name) for part in model.parts]
         missing = names[0] if names[0] not in listing.incomplete else f"every part of {names[0]}"
-        raise HubNotFoundError(what=f"file “{missing}” in {self.request.repo}")
+        raise HubFileNotFoundError(file=missing, repo=self.request.repo)
 
     @contextlib.contextmanager
     def _locked(self, parts: list[_Part]) -> Iterator[None]:

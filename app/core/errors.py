@@ -36,8 +36,11 @@ class AppError(Exception):
 
     def user_message(self, translate: Translate = _identity) -> str:
         template = translate("AppError", self.template)
+        # A field may itself be a phrase marked for translation (a reason such as "the connection
+        # was refused"); data (names, paths) is not in the catalogue and comes back unchanged.
+        fields = {key: translate("AppError", value) for key, value in self.fields.items()}
         try:
-            return template.format(**self.fields)
+            return template.format(**fields)
         except (KeyError, IndexError, ValueError):
             return self.template.format(**self.fields)
 
@@ -149,6 +152,26 @@ class HubNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no {what}.")
 
 
+class HubRepoNotFoundError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no repository “{repo}” (or it is private).")
+
+
+class HubRevisionNotFoundError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no revision “{revision}” in {repo}.")
+
+
+class HubFileNotFoundError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no file “{file}” in {repo}.")
+
+
+class HubInvalidRepoNameError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "“{repo}” is not a valid name for a repository on the Hugging Face Hub.")
+
+
+class HubNoGgufError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no GGUF model file in {repo}.")
+
+
 class HubError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub refused the request: {reason}")
 
@@ -222,3 +245,44 @@ class InvalidTemplateError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "This chat template cannot be used ({reason}); the model keeps the template it had."
     )
+
+
+class NothingToRegenerateError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "Only an answer to one of your messages can be regenerated or continued, and only your own message edited.",
+    )
+
+
+class HistoryFileError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "{path} is not a conversation export Parley can read: {reason}")
+class ContextFullError(AppError):
+    """The conversation no longer fits and its persona says to stop and ask (``overflow = "stop"``)."""
+
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "This conversation no longer fits in the model's memory ({tokens} tokens, the limit is {limit}), so the "
+        "answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.",
+    )
+
+
+class PersonaInvalidError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The persona's {field} is not valid: {reason}")
+
+
+class PersonaFileError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The personas file could not be read: {reason}")
+
+
+class PersonaNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "There is no persona named {name}.")
+
+
+class BuiltinPersonaError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "{name} ships with Parley: it can be reset to its shipped text, not deleted."
+    )
+
+
+class HistoryExportError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The export could not be written to {path}: {reason}")

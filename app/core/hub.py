@@ -36,7 +36,17 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils._headers import build_hf_headers  # not re-exported where mypy can see it
 
-from app.core.errors import AppError, HubError, HubGatedRepoError, HubNotFoundError, HubUnreachableError
+from app.core.errors import (
+    QT_TRANSLATE_NOOP,
+    AppError,
+    HubError,
+    HubFileNotFoundError,
+    HubGatedRepoError,
+    HubInvalidRepoNameError,
+    HubRepoNotFoundError,
+    HubRevisionNotFoundError,
+    HubUnreachableError,
+)
 from app.core.gguf import quantization_from_name, split_name
 from app.core.settings import Settings
 
@@ -62,6 +72,16 @@ class HubConfig:
     def token_arg(self) -> str | bool:
         # False, not None: None would make the library use a token found on the machine.
         return self.token or False
+
+
+# A well-known public mirror of the Hub, for where huggingface.co cannot be reached (offered in one
+# click by the window, and checked before it is used).
+SUGGESTED_MIRROR = "https://hf-mirror.com"
+
+
+def probe(endpoint: str) -> None:
+    """Checks that ``endpoint`` answers like a Hub (one small search); raises the ``AppError`` saying why not."""
+    search_models("gguf", config=HubConfig(endpoint=endpoint.rstrip("/"), token=None), limit=1)
 
 
 def resolve_endpoint(setting: str = "") -> str:
@@ -147,24 +167,25 @@ def _translated(repo: str, file: str | None, revision: str | None) -> Iterator[N
     except GatedRepoError as exc:
         raise HubGatedRepoError(repo=repo) from exc
     except RepositoryNotFoundError as exc:
-        raise HubNotFoundError(what=f"repository “{repo}” (or it is private)") from exc
+        raise HubRepoNotFoundError(repo=repo) from exc
     except RevisionNotFoundError as exc:
-        raise HubNotFoundError(what=f"revision “{revision}” in {repo}") from exc
+        raise HubRevisionNotFoundError(revision=revision, repo=repo) from exc
     except RemoteEntryNotFoundError as exc:
-        raise HubNotFoundError(what=f"file “{file}” in {repo}") from exc
+        raise HubFileNotFoundError(file=file, repo=repo) from exc
     except HFValidationError as exc:
-        raise HubNotFoundError(what=f"repository called “{repo}”: that is not a valid name") from exc
+        raise HubInvalidRepoNameError(repo=repo) from exc
     except OfflineModeIsEnabled as exc:
-        raise HubUnreachableError(reason="offline mode is on (HF_HUB_OFFLINE)") from exc
+        raise HubUnreachableError(reason=QT_TRANSLATE_NOOP("AppError", "offline mode is on (HF_HUB_OFFLINE)")) from exc
     except FileMetadataError as exc:
-        raise HubError(reason="the server does not answer like a Hugging Face Hub") from exc
+        reason = QT_TRANSLATE_NOOP("AppError", "the server does not answer like a Hugging Face Hub")
+        raise HubError(reason=reason) from exc
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
         if status in (401, 403):
             raise HubGatedRepoError(repo=repo) from exc
         raise HubError(reason=f"HTTP {status}" if status else str(exc)) from exc
     except httpx2.TimeoutException as exc:
-        raise HubUnreachableError(reason="the connection timed out") from exc
+        raise HubUnreachableError(reason=QT_TRANSLATE_NOOP("AppError", "the connection timed out")) from exc
     except httpx2.ConnectError as exc:
         raise HubUnreachableError(reason=_connect_reason(exc)) from exc
     except httpx2.TransportError as exc:
@@ -174,10 +195,10 @@ def _translated(repo: str, file: str | None, revision: str | None) -> Iterator[N
 def _connect_reason(exc: httpx2.ConnectError) -> str:
     text = str(exc).lower()
     if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "name resolution" in text:
-        return "its address could not be looked up"
+        return QT_TRANSLATE_NOOP("AppError", "its address could not be looked up")
     if "refused" in text:
-        return "the connection was refused"
-    return "no connection could be made"
+        return QT_TRANSLATE_NOOP("AppError", "the connection was refused")
+    return QT_TRANSLATE_NOOP("AppError", "no connection could be made")
 
 
 def search_models(query: str, *, config: HubConfig | None = None, limit: int = SEARCH_LIMIT) -> list[RepoSummary]:

@@ -20,7 +20,7 @@ from typing import TextIO
 
 from app.core import catalog, settings
 from app.core.downloads import Download, DownloadProgress, DownloadRequest, DownloadResult, partial_downloads
-from app.core.errors import AppError, HubNotFoundError, ModelNotFoundError
+from app.core.errors import AppError, HubNoGgufError, ModelNotFoundError
 from app.core.gguf import split_part_names
 from app.core.hub import GgufModelFile, HubConfig, list_gguf_files, search_models
 from app.core.library import human_size, import_model, model_target, remove_model, verify_model
@@ -134,7 +134,7 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         listing = in_background(lambda: list_gguf_files(args.repo, args.revision, config=config), "parley-listing")
         model = pick_model(listing.models)
         if model is None:
-            raise HubNotFoundError(what=f"GGUF model file in {args.repo}")
+            raise HubNoGgufError(repo=args.repo)
         why = "" if model.quantization == PREFERRED_QUANT else f" (no {PREFERRED_QUANT}; the smallest file)"
         print(f"Downloading {model.name}{why}, {model.quantization or 'unknown quantization'}, "
               f"{human_size(model.size)}", file=out)

@@ -4,12 +4,16 @@ Without ``PARLEY_HOME`` the platformdirs user folders are used; with it, everyth
 (database, settings, models, logs) lives under that one folder. A folder that cannot be created
 (a read-only data folder) is still named here; whoever writes to it then meets the error and
 reports it as its own (``StorageReadOnlyError`` for the history), so that naming a path never fails.
+
+What Parley only reads (icons, translations, the catalog) is found through ``resources_dir``, the
+one place that knows whether Parley runs from its source tree or frozen in a PyInstaller bundle.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -17,6 +21,7 @@ import platformdirs
 APP_NAME = "Parley"
 HOME_ENV = "PARLEY_HOME"
 BACKUPS_FOLDER = "backups"
+RESOURCES_FOLDER = "resources"
 
 
 def _home() -> Path | None:
@@ -75,3 +80,25 @@ def model_settings_path() -> Path:
 
 def settings_path() -> Path:
     return config_dir() / "settings.json"
+
+
+def is_frozen() -> bool:
+    """True inside a PyInstaller bundle (``sys.frozen`` and ``sys._MEIPASS`` are set by its bootloader)."""
+    return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
+
+
+def bundle_root() -> Path:
+    """Where Parley's own files lie: the bundle's unpacked folder when frozen, else the source tree."""
+    if is_frozen():
+        return Path(getattr(sys, "_MEIPASS"))  # noqa: B009 - only PyInstaller's bootloader sets it
+    return Path(__file__).resolve().parents[2]
+
+
+def resources_dir() -> Path:
+    """The read-only ``resources`` folder (icons, translations, catalog.json), frozen or from source."""
+    return bundle_root() / RESOURCES_FOLDER
+
+
+def resource_path(*parts: str) -> Path:
+    """One file under ``resources_dir``, e.g. ``resource_path("translations", "parley_zh_CN.qm")``."""
+    return resources_dir().joinpath(*parts)

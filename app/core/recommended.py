@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from app.core import paths
 from app.core.gguf import split_name
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "resources" / "catalog.json"
+CATALOG_FILE = "catalog.json"  # under paths.resources_dir(), looked up at each call (frozen or source)
 
 
 class CatalogFileError(ValueError):
@@ -112,8 +113,9 @@ def parse_entry(raw: object, index: int) -> RecommendedModel:
     )
 
 
-def load_recommended(path: Path = CATALOG_PATH) -> list[RecommendedModel]:
+def load_recommended(path: Path | None = None) -> list[RecommendedModel]:
     """The recommended models, smallest first as listed; raises ``CatalogFileError`` if malformed."""
+    path = path or paths.resource_path(CATALOG_FILE)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -127,5 +129,5 @@ def load_recommended(path: Path = CATALOG_PATH) -> list[RecommendedModel]:
     return models
 
 
-def find_recommended(model_id: str, path: Path = CATALOG_PATH) -> RecommendedModel | None:
+def find_recommended(model_id: str, path: Path | None = None) -> RecommendedModel | None:
     return next((model for model in load_recommended(path) if model.id == model_id), None)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core import backups
+from app.core import backups, branches
 from app.core.dbfile import SCHEMA_VERSION, backups_folder_for, open_database, set_aside
 from app.core.errors import AppError, DatabaseDamagedError
 from app.core.store import DEFAULT_TITLE, ROLES, STATUSES, Store
@@ -41,12 +41,16 @@ log = logging.getLogger("app.store")
 CHUNK = 256  # ids read per query while salvaging
 MAX_ID = 50_000_000  # a bound on ids taken from a damaged file, so garbage cannot make the scan endless
 
-_CONVERSATION_FIELDS = ("id", "title", "created_at", "updated_at", "model_name", "system_prompt", "thinking")
+_CONVERSATION_FIELDS = (
+    "id", "title", "created_at", "updated_at", "model_name", "system_prompt", "thinking", "uuid", "pinned",
+    "title_set_by_user", "chosen_root_id",
+)  # fmt: skip
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
-    "tokens_per_second", "ttft_seconds", "writer", "reasoning",
+    "tokens_per_second", "ttft_seconds", "writer", "reasoning", "parent_id", "chosen_child_id", "finish_reason",
+    "kind",
 )  # fmt: skip
-_MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning")
+_MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning", "chosen_child_id")
 
 Row = dict[str, Any]
 
@@ -266,6 +270,8 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage) -> tuple[int, int]:
             merged_messages += _merge_message(db, message)
         for name, seq in salvage.sequences.items():
             db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (seq, name))
+        for conversation_id in {message["conversation_id"] for message in messages} | set(mapped.values()):
+            branches.repair(db, conversation_id)  # links a bad page cut are mended
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -291,7 +297,8 @@ def _merge_conversations(db: sqlite3.Connection, rows: list[Row]) -> tuple[dict[
             if row["updated_at"] <= existing[1]:
                 continue
             db.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", (*values, row["id"]))
-        else:  # another conversation holds that id: keep both
+        else:  # another conversation holds that id: keep both (the copy gets its own uuid)
+            values = tuple(None if field == "uuid" else row[field] for field in fields)
             cursor = db.execute(f"INSERT INTO conversations ({columns}) VALUES ({placeholders})", values)
             mapped[row["id"]] = int(cursor.lastrowid or 0)
         merged += 1
@@ -353,6 +360,10 @@ def _clean_conversation(row: Row) -> Row | None:
         "model_name": _text_or_none(row.get("model_name")),
         "system_prompt": _text_or_none(row.get("system_prompt")),
         "thinking": row.get("thinking") if row.get("thinking") in ("on", "off") else None,
+        "uuid": _text_or_none(row.get("uuid")),
+        "pinned": 1 if row.get("pinned") == 1 else 0,
+        "title_set_by_user": 1 if row.get("title_set_by_user") == 1 else 0,
+        "chosen_root_id": _id_or_none(row.get("chosen_root_id")),
     }
 
 
@@ -379,11 +390,20 @@ def _clean_message(row: Row) -> Row | None:
         "ttft_seconds": _number(row.get("ttft_seconds"), None),
         "writer": _text_or_none(row.get("writer")),
         "reasoning": _text_or_none(row.get("reasoning")),
+        "parent_id": _id_or_none(row.get("parent_id")),
+        "chosen_child_id": _id_or_none(row.get("chosen_child_id")),
+        # Personas are not salvaged (a backup has its own), so a message's persona_id is not either.
+        "finish_reason": _text_or_none(row.get("finish_reason")),
+        "kind": _text_or_none(row.get("kind")),
     }
 
 
 def _number(value: object, default: float | None) -> Any:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+
+
+def _id_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _text_or_none(value: object) -> str | None:

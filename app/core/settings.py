@@ -33,6 +33,8 @@ DEFAULT_SYSTEM_PROMPT = (
 @dataclass(frozen=True)
 class Settings:
     model_name: str | None = None  # the model new conversations use; None: the first installed one
+    # system_prompt and sampling are read from older files only: they now live in the personas
+    # (app.core.personas.migrate_settings moves an edited pair into "General assistant").
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     n_ctx: int = 4096
     n_gpu_layers: int = -1
@@ -42,6 +44,11 @@ class Settings:
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
     hub_token: str = ""
     state_cache_mb: int = 2048  # the disk the conversations' KV states may take (kv_state)
+    about_you: str = ""  # the user's own words, added to every persona's system prompt when switched on
+    about_you_enabled: bool = False
+    overflow: str = "drop_oldest"  # when a conversation outgrows the context: "drop_oldest" or "stop"
+    theme: str = ""  # "" follows the system; "light" or "dark"
+    font_size: int = 0  # points; 0 keeps the system's size
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -97,6 +104,21 @@ def _language(value: Any) -> Any:
     return value if value in ("", "en", "zh_CN") else _INVALID
 
 
+def _bool(value: Any) -> Any:
+    return value if isinstance(value, bool) else _INVALID
+
+
+def _overflow(value: Any) -> Any:
+    return value if value in ("drop_oldest", "stop") else _INVALID
+def _theme(value: Any) -> Any:
+    return value if value in ("", "light", "dark") else _INVALID
+
+
+def _font_size(value: Any) -> Any:
+    ok = isinstance(value, int) and not isinstance(value, bool) and (value == 0 or 6 <= value <= 32)
+    return value if ok else _INVALID
+
+
 def _optional_int(value: Any) -> Any:
     return value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
 
@@ -111,6 +133,11 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "hub_endpoint": _text,
     "hub_token": _text,
     "state_cache_mb": _int_in(0, 1 << 20),
+    "about_you": _text,
+    "about_you_enabled": _bool,
+    "overflow": _overflow,
+    "theme": _theme,
+    "font_size": _font_size,
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

@@ -50,6 +50,11 @@ Role = Literal["system", "user", "assistant"]
 # Stop; interrupted: the app or engine died while it streamed; failed: generation raised.
 Thinking = Literal["on", "off"]
 MessageStatus = Literal["complete", "streaming", "stopped", "interrupted", "failed"]
+# done: the model ended it; stopped: the user did (or a stop string); length: the longest answer was
+# reached; context_full: the context had no room left; interrupted and failed as the statuses say.
+FinishReason = Literal["done", "stopped", "length", "context_full", "interrupted", "failed"]
+FINISH_REASONS: tuple[FinishReason, ...] = ("done", "stopped", "length", "context_full", "interrupted", "failed")
+MessageKind = Literal["persona"]
 ROLES: tuple[Role, ...] = ("system", "user", "assistant")
 STATUSES: tuple[MessageStatus, ...] = ("complete", "streaming", "stopped", "interrupted", "failed")
 
@@ -65,6 +70,11 @@ class Conversation:
     model_name: str | None
     system_prompt: str | None
     thinking: Thinking | None = None  # None: the model's own default
+    uuid: str = ""  # kept through export and import: the same conversation in another history
+    pinned: bool = False  # listed at the top
+    title_set_by_user: bool = False  # an automatic title never replaces one the user chose
+    persona_id: int | None = None  # None: the default persona (app.core.personas)
+    memory_start: int | None = None  # the first message the model still gets (older ones fell out); None: all
 
 
 @dataclass(frozen=True)
@@ -80,12 +90,19 @@ class Message:
     tokens_per_second: float | None = None
     ttft_seconds: float | None = None
     reasoning: str | None = None  # a reasoning model's thinking, shown apart from the answer
+    parent_id: int | None = None  # the message this one follows (None: the first); see app.core.branches
+    persona_id: int | None = None  # the persona that wrote an answer (or, for a divider, the one chosen)
+    finish_reason: FinishReason | None = None  # why an answer ended
+    kind: MessageKind | None = None  # None: a message; "persona": a divider left by a persona change
 
 
-_CONVERSATION_COLUMNS = "id, title, created_at, updated_at, model_name, system_prompt, thinking"
+_CONVERSATION_COLUMNS = (
+    "id, title, created_at, updated_at, model_name, system_prompt, thinking, uuid, pinned, title_set_by_user, "
+    "persona_id, memory_start"
+)
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
-    "tokens_per_second, ttft_seconds, reasoning"
+    "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind"
 )
 
 
@@ -113,6 +130,18 @@ class Store:
         self._db.close()
         # Only now may another instance settle this one's unfinished answers.
         self._lock.release()
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for the history's other modules (branches, search, export): failures become AppError."""
+        with self._reading() as db:
+            yield db
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction, for the history's other modules; failures become AppError."""
+        with self._write() as db:
+            yield db
 
     # -- failures ------------------------------------------------------------------------------
 
@@ -228,14 +257,19 @@ class Store:
     # -- conversations -------------------------------------------------------------------------
 
     def create_conversation(
-        self, title: str = DEFAULT_TITLE, *, model_name: str | None = None, system_prompt: str | None = None
+        self,
+        title: str = DEFAULT_TITLE,
+        *,
+        model_name: str | None = None,
+        system_prompt: str | None = None,
+        persona_id: int | None = None,
     ) -> Conversation:
         now = time.time()
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO conversations (title, created_at, updated_at, model_name, system_prompt) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (title, now, now, model_name, system_prompt),
+                "INSERT INTO conversations (title, created_at, updated_at, model_name, system_prompt, persona_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (title, now, now, model_name, system_prompt, persona_id),
             )
             new_id = int(cursor.lastrowid or 0)
         return self.conversation(new_id)
@@ -244,9 +278,9 @@ class Store:
         """Every conversation, the most recently active first."""
         with self._reading() as db:
             rows = db.execute(
-                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY updated_at DESC, id DESC"
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC"
             ).fetchall()
-        return [Conversation(*row) for row in rows]
+        return [_conversation(row) for row in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
         with self._reading() as db:
@@ -255,13 +289,23 @@ class Store:
             ).fetchone()
         if row is None:
             raise ConversationNotFoundError(id=conversation_id)
-        return Conversation(*row)
+        return _conversation(row)
 
-    def rename_conversation(self, conversation_id: int, title: str) -> None:
+    def rename_conversation(self, conversation_id: int, title: str, *, by_user: bool = True) -> bool:
+        """Sets the title. One not ``by_user`` (first words, an automatic title) never replaces the
+        user's own; returns whether the title was set."""
         with self._write() as db:
-            db.execute(
-                "UPDATE conversations SET title = ? WHERE id = ?", (title.strip() or DEFAULT_TITLE, conversation_id)
+            cursor = db.execute(
+                "UPDATE conversations SET title = ?, title_set_by_user = max(title_set_by_user, ?) "
+                "WHERE id = ? AND (? OR title_set_by_user = 0)",
+                (title.strip() or DEFAULT_TITLE, int(by_user), conversation_id, int(by_user)),
             )
+            return cursor.rowcount > 0
+
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pins a conversation to the top of the list, or unpins it."""
+        with self._write() as db:
+            db.execute("UPDATE conversations SET pinned = ? WHERE id = ?", (int(pinned), conversation_id))
 
     def set_conversation_model(self, conversation_id: int, model_name: str | None) -> None:
         with self._write() as db:
@@ -275,6 +319,28 @@ class Store:
     def set_system_prompt(self, conversation_id: int, system_prompt: str | None) -> None:
         with self._write() as db:
             db.execute("UPDATE conversations SET system_prompt = ? WHERE id = ?", (system_prompt, conversation_id))
+
+    def set_conversation_persona(self, conversation_id: int, persona_id: int, name: str) -> Message:
+        """Points the conversation at another persona and leaves a divider naming it; returns the divider."""
+        from app.core import branches  # builds on this module
+
+        now = time.time()
+        with self._write() as db:
+            db.execute("UPDATE conversations SET persona_id = ? WHERE id = ?", (persona_id, conversation_id))
+            parent = branches.leaf_id(db, conversation_id)
+            cursor = db.execute(
+                "INSERT INTO messages (conversation_id, role, content, status, created_at, persona_id, kind, "
+                "parent_id) VALUES (?, 'system', ?, 'complete', ?, ?, 'persona', ?)",
+                (conversation_id, name, now, persona_id, parent),
+            )
+            new_id = int(cursor.lastrowid or 0)
+            branches.choose_in(db, conversation_id, parent, new_id)
+        return self.message(new_id)
+
+    def set_memory_start(self, conversation_id: int, message_id: int | None) -> None:
+        """Where the model's memory of the conversation now begins (older messages are no longer sent)."""
+        with self._write() as db:
+            db.execute("UPDATE conversations SET memory_start = ? WHERE id = ?", (message_id, conversation_id))
 
     def delete_conversation(self, conversation_id: int) -> None:
         with self._write() as db:
@@ -292,18 +358,25 @@ class Store:
         *,
         status: MessageStatus = "complete",
         model_name: str | None = None,
+        parent_id: int | Literal["leaf"] | None = "leaf",
+        persona_id: int | None = None,
     ) -> Message:
-        """Appends a message and commits it before returning."""
+        """Adds a message after ``parent_id`` (None: a first message; "leaf": the end of the branch on
+        screen), makes it the branch shown there, and commits it before returning."""
+        from app.core import branches  # builds on this module
+
         now = time.time()
         writer = self.instance_id if status == "streaming" else None
         with self._write() as db:
+            parent = branches.leaf_id(db, conversation_id) if parent_id == "leaf" else parent_id
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model_name, now, writer),
+                "INSERT INTO messages (conversation_id, role, content, status, model_name, created_at, writer, "
+                "parent_id, persona_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model_name, now, writer, parent, persona_id),
             )
-            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             new_id = int(cursor.lastrowid or 0)
+            branches.choose_in(db, conversation_id, parent, new_id)
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return self.message(new_id)
 
     def update_message(
@@ -316,22 +389,44 @@ class Store:
         tokens_per_second: float | None = None,
         ttft_seconds: float | None = None,
         reasoning: str | None = None,
+        finish_reason: FinishReason | None = None,
     ) -> None:
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET content = ?, status = COALESCE(?, status), "
                 "n_tokens = COALESCE(?, n_tokens), tokens_per_second = COALESCE(?, tokens_per_second), "
                 "ttft_seconds = COALESCE(?, ttft_seconds), reasoning = COALESCE(?, reasoning), "
+                "finish_reason = COALESCE(?, finish_reason), "
                 "writer = CASE WHEN ? = 'streaming' THEN ? ELSE writer END WHERE id = ?",
                 (
                     content, status, n_tokens, tokens_per_second, ttft_seconds, reasoning or None,
-                    status, self.instance_id, message_id,
+                    finish_reason, status, self.instance_id, message_id,
                 ),
             )
 
     def delete_message(self, message_id: int) -> None:
+        """Deletes a message that has no replies (one taken back); the version shown in its place is
+        then its newest sibling, or none."""
         with self._write() as db:
+            row = db.execute("SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)).fetchone()
             db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            if row is None:
+                return
+            conversation_id, parent_id = row
+            sibling = db.execute(
+                "SELECT max(id) FROM messages WHERE conversation_id = ? AND parent_id IS ?",
+                (conversation_id, parent_id),
+            ).fetchone()[0]
+            if parent_id is None:
+                db.execute(
+                    "UPDATE conversations SET chosen_root_id = ? WHERE id = ? AND chosen_root_id = ?",
+                    (sibling, conversation_id, message_id),
+                )
+            else:
+                db.execute(
+                    "UPDATE messages SET chosen_child_id = ? WHERE id = ? AND chosen_child_id = ?",
+                    (sibling, parent_id, message_id),
+                )
 
     def message(self, message_id: int) -> Message:
         with self._reading() as db:
@@ -341,8 +436,23 @@ class Store:
         return Message(*row)
 
     def messages(self, conversation_id: int) -> list[Message]:
+        """The branch on screen, first message first (every version: ``all_messages``)."""
+        from app.core import branches  # builds on this module
+
+        with self._reading() as db:
+            return branches.visible_branch(db, conversation_id, self.all_messages(conversation_id))
+
+    def all_messages(self, conversation_id: int) -> list[Message]:
+        """Every message of every branch, oldest first."""
         with self._reading() as db:
             rows = db.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
             ).fetchall()
         return [Message(*row) for row in rows]
+
+
+def _conversation(row: sqlite3.Row | tuple[object, ...]) -> Conversation:
+    values = list(row)
+    values[8] = bool(values[8])
+    values[9] = bool(values[9])
+    return Conversation(*values)  # type: ignore[arg-type]

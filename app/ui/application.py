@@ -15,6 +15,7 @@ import logging
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -25,6 +26,7 @@ from app.core.registry import ModelRegistry
 from app.core.session import EngineFactory, EngineService, local_engine_factory
 from app.core.settings import SettingsStore
 from app.core.store import Store
+from app.ui.appearance import Appearance
 from app.ui.chat_controller import ChatController
 from app.ui.crash import CrashHandler
 from app.ui.downloads import DownloadManager
@@ -32,6 +34,7 @@ from app.ui.history import HistoryController, recovery_notice
 from app.ui.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.main_window import MainWindow
 from app.ui.models_flow import ModelsController
+from app.ui.single_instance import SingleInstance, bring_to_front
 
 log = logging.getLogger("app.ui")
 
@@ -48,9 +51,11 @@ class Services:
     chat: ChatController
     models: ModelsController
     history: HistoryController
+    appearance: Appearance
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        self.appearance.shutdown()
         self.history.shutdown()
         self.downloads.shutdown()
         self.models.shutdown()
@@ -71,7 +76,8 @@ def build_services(
     chat = ChatController(store, settings, registry, session)
     models = ModelsController(store, settings, registry, session)
     history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
-    return Services(store, settings, registry, session, downloads, chat, models, history)
+    appearance = Appearance(settings)
+    return Services(store, settings, registry, session, downloads, chat, models, history, appearance)
 
 
 def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:
@@ -158,6 +164,9 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
     application.setOrganizationDomain("")
 
     logs.configure()
+    instance = SingleInstance(paths.data_dir())
+    if not instance.claim():
+        return 0  # the Parley already running on this data folder came to the front instead
     crash_handler = CrashHandler(application)
     crash_handler.install()
     translators: list[QtCore.QTranslator] = []
@@ -178,6 +187,7 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
         try:
             services = build_services(store, settings, engine_factory, backups=not history.temporary)
             window = MainWindow(services)
+            instance.raise_requested.connect(partial(bring_to_front, window))
             window.show()
             if history.problem is not None:
                 window.banner.show_error(history.problem, detail=history.detail)
@@ -194,5 +204,6 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
         finally:
             store.close()
     finally:
+        instance.close()
         crash_handler.uninstall()
         remove_translators(application, translators)

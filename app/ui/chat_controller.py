@@ -8,15 +8,19 @@ hands them to the runner, and tells the window what changed through signals.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6 import QtCore
 
+from app.core.catalog import ModelEntry
+from app.core.chat import Turn
 from app.core.engine.protocol import EngineEvent
 from app.core.errors import AppError
 from app.core.registry import ModelRegistry
 from app.core.session import EngineService, TurnRunner, TurnUpdate
 from app.core.settings import SettingsStore
 from app.core.store import Store
+from app.core.titles import AutoTitler
 from app.ui.relay import GuiRelay
 
 log = logging.getLogger("app.ui.chat")
@@ -50,6 +54,8 @@ class ChatController(QtCore.QObject):
         self._relay = GuiRelay(self)
         self._client = session.connect(self._relay.sink(self._on_client_event), "window")
         self._runner = TurnRunner(store, self._client, settings, registry)
+        # Titles have a client of their own: they step aside whenever the user sends.
+        self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
         # An answer the disk refused is kept in memory and tried again this often.
         self._save_timer = QtCore.QTimer(self)
         self._save_timer.setInterval(SAVE_RETRY_MS)
@@ -71,10 +77,30 @@ class ChatController(QtCore.QObject):
 
     def send(self, conversation_id: int, text: str) -> bool:
         """Starts an answer to ``text``; False when nothing was sent (empty text, or an answer is running)."""
-        if self.is_busy or not text.strip():
+        if not text.strip():
             return False
+        return self._begin(lambda: self._runner.start(conversation_id, text))
+
+    def regenerate(self, answer_id: int, *, model: ModelEntry | None = None, persona_id: int | None = None) -> bool:
+        """A new version of an answer (by ``model``, or the conversation's); the old one stays."""
+        return self._begin(lambda: self._runner.regenerate(answer_id, model=model, persona_id=persona_id))
+
+    def edit(self, message_id: int, text: str) -> bool:
+        """A new version of the user's message with ``text``, and its answer; the old one stays."""
+        if not text.strip():
+            return False
+        return self._begin(lambda: self._runner.edit(message_id, text))
+
+    def continue_answer(self, answer_id: int) -> bool:
+        """Goes on with a stopped answer."""
+        return self._begin(lambda: self._runner.continue_answer(answer_id))
+
+    def _begin(self, start: Callable[[], Turn]) -> bool:
+        if self.is_busy:
+            return False
+        self._titler.yield_to_user()
         try:
-            turn = self._runner.start(conversation_id, text)
+            turn = start()
         except AppError as err:
             self.error_reported.emit(err)
             return False
@@ -99,6 +125,7 @@ class ChatController(QtCore.QObject):
                 self._runner.save_unsaved()
             except AppError as err:
                 log.error("closing with an answer the disk would not take: %s", err)
+        self._titler.close()
         self._relay.close()
         self._client.close()
         if outcome is not None and outcome.message is not None:
@@ -111,6 +138,11 @@ class ChatController(QtCore.QObject):
 
     def _show(self, update: TurnUpdate) -> None:
         turn = self._runner.turn
+        if update.outcome is not None and update.outcome.status == "complete" and turn is not None:
+            try:
+                self._titler.after_answer(turn.conversation_id, turn.request.model)
+            except AppError as err:
+                log.warning("no title asked for: %s", err)
         if update.reasoning and turn is not None:
             self.reasoning_progressed.emit(turn.answer.id, update.reasoning)
         if update.text and turn is not None:
@@ -127,6 +159,15 @@ class ChatController(QtCore.QObject):
             self.error_reported.emit(outcome.error)
         if self._runner.has_unsaved and not self._save_timer.isActive():
             self._save_timer.start()
+
+    def _on_titles_event(self, event: EngineEvent) -> None:
+        try:
+            changed = self._titler.handle(event)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        if changed is not None:
+            self.conversations_changed.emit()
 
     @QtCore.Slot()
     def _on_save_timer_timeout(self) -> None:

@@ -76,8 +76,10 @@ class Composer(QtWidgets.QFrame):
 
         self.edit = MessageEdit(self)
         self.edit.setObjectName("composerEdit")
+        self.edit.setAccessibleName(self.tr("Message"))
         self.edit.setPlaceholderText(self.tr("Message Parley (Enter sends, Shift+Enter starts a new line)"))
         self.edit.setTabChangesFocus(True)
+        self.edit.installEventFilter(self)  # the frame draws the focus ring for the edit inside it
         self.edit.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.edit.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
@@ -128,6 +130,13 @@ class Composer(QtWidgets.QFrame):
 
     def focus_edit(self) -> None:
         self.edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.edit and event.type() in (QtCore.QEvent.Type.FocusIn, QtCore.QEvent.Type.FocusOut):
+            self.setProperty("focused", event.type() == QtCore.QEvent.Type.FocusIn)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        return super().eventFilter(watched, event)
 
     # -- internals ------------------------------------------------------------------------------
 

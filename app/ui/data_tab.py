@@ -9,6 +9,7 @@ history and its ``backups`` folder (``open_folder``, a seam as well).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -17,6 +18,7 @@ from app.core.backups import Backup, BackupKind
 from app.core.errors import AppError
 from app.core.library import human_size
 from app.ui.history import HistoryController, format_moment
+from app.ui.history_exchange import HistoryExchange
 from app.ui.i18n import error_text
 from app.ui.state_cache_box import StateCacheBox
 
@@ -28,10 +30,17 @@ class DataTab(QtWidgets.QWidget):
 
     restored = QtCore.Signal(str)  # the notice of a finished restore
 
-    def __init__(self, history: HistoryController, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        history: HistoryController,
+        exchange: HistoryExchange | None = None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        """``exchange``, when given, adds "Export all…" and "Import…" (``app.ui.history_exchange``)."""
         super().__init__(parent)
         self.setObjectName("dataTab")
         self._history = history
+        self._exchange = exchange
 
         where_title = QtWidgets.QLabel(self.tr("Your conversations are kept in:"), self)
         self.path_label = QtWidgets.QLabel(history.database_path, self)
@@ -76,6 +85,15 @@ class DataTab(QtWidgets.QWidget):
         where.addWidget(self.path_label, 1)
         where.addWidget(self.folder_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         buttons = QtWidgets.QHBoxLayout()
+        self.export_all_button = QtWidgets.QPushButton(self.tr("Export all…"), self)
+        self.export_all_button.setToolTip(self.tr("Write every conversation, every version, to one JSON file"))
+        self.import_button = QtWidgets.QPushButton(self.tr("Import…"), self)
+        self.import_button.setToolTip(
+            self.tr("Add the conversations of a Parley export or of ChatGPT's conversations.json")
+        )
+        for button in (self.export_all_button, self.import_button):
+            button.setVisible(exchange is not None)
+            buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.restore_button)
         layout = QtWidgets.QVBoxLayout(self)
@@ -85,7 +103,7 @@ class DataTab(QtWidgets.QWidget):
         layout.addWidget(backups_title)
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_label, 1, QtCore.Qt.AlignmentFlag.AlignTop)  # no gaps when the list is hidden
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
         self.state_cache = StateCacheBox(parent=self)
@@ -93,6 +111,8 @@ class DataTab(QtWidgets.QWidget):
 
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)
+        self.export_all_button.clicked.connect(self._on_export_all_button_clicked)
+        self.import_button.clicked.connect(self._on_import_button_clicked)
         self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
         history.backups_changed.connect(self.refresh)
         self.refresh()
@@ -196,6 +216,25 @@ class DataTab(QtWidgets.QWidget):
     @QtCore.Slot()
     def _on_restore_button_clicked(self) -> None:
         self.restore_selected()
+
+    @QtCore.Slot()
+    def _on_export_all_button_clicked(self) -> None:
+        if self._exchange is not None:
+            self._run_exchange(self._exchange.export_all)
+
+    @QtCore.Slot()
+    def _on_import_button_clicked(self) -> None:
+        if self._exchange is not None:
+            self._run_exchange(self._exchange.import_history)
+
+    def _run_exchange(self, action: Callable[[QtWidgets.QWidget], str | None]) -> None:
+        try:
+            notice = action(self)
+        except AppError as err:
+            self._show_message(error_text(err), error=True)
+            return
+        if notice is not None:
+            self._show_message(notice)
 
     @QtCore.Slot()
     def _on_folder_button_clicked(self) -> None:

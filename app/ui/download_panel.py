@@ -75,7 +75,10 @@ class DownloadRow(QtWidgets.QFrame):
 
     def update_from(self, job: DownloadJob) -> None:
         self.name_label.setText(job.label)
-        self.name_label.setToolTip(f"{job.repo}\n{job.file}")
+        source = self.tr("From {endpoint}").format(endpoint=job.endpoint) if job.endpoint else ""
+        self.name_label.setToolTip("\n".join(part for part in (job.repo, job.file, source) if part))
+        self.setToolTip(source)  # which Hub (or mirror) the download comes from
+        self.setAccessibleDescription(source)
         if job.total_bytes > 0:
             self.bar.setValue(round(_BAR_RANGE * min(job.done_bytes, job.total_bytes) / job.total_bytes))
             self.bytes_label.setText(

@@ -63,6 +63,7 @@ class DownloadJob:
     eta_s: float | None = None
     verifying: bool = False
     open_when_done: bool = False  # the window opens a chat with the model once it is installed
+    endpoint: str = ""  # the Hub (or mirror) the download comes from, as of its last start
     run_id: int = 0
     download: Download | None = field(default=None, repr=False)
     thread: threading.Thread | None = field(default=None, repr=False)
@@ -156,9 +157,11 @@ class DownloadManager(QtCore.QObject):
         job.run_id += 1
         job.state = "running"
         job.speed_bps, job.eta_s, job.verifying = 0.0, None, False
+        config = self.hub_config()
+        job.endpoint = config.endpoint
         job.download = Download(
             DownloadRequest(job.repo, (job.file,), job.revision),
-            config=self.hub_config(),
+            config=config,
             on_progress=lambda progress, key=key, run_id=job.run_id: self._post(_Progressed(key, run_id, progress)),
             free_space=self.free_space,
         )

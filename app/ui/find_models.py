@@ -1,4 +1,8 @@
-"""The "Find models" page: search the Hugging Face Hub for GGUF repos, open one, download a model from it.
+"""The "Get models" page: the recommended models, and a search of the Hugging Face Hub for GGUF repos.
+
+Before any search the page shows the recommended models (the first screen's list, with fit badges).
+A new search clears the previous repo's files, buttons and errors. When the Hub cannot be reached,
+the banner offers a public mirror in one click (``app.ui.mirror``).
 
 Typing searches (debounced) and Enter searches at once; results show the repo, its downloads and its
 likes. Selecting a repo lists every GGUF model in it, K-quants included, a split model as one row
@@ -15,12 +19,15 @@ from app.core import fit, hub
 from app.core.errors import AppError, HubGatedRepoError
 from app.core.gguf import split_name
 from app.core.library import human_size
+from app.core.recommended import RecommendedModel
 from app.core.registry import ModelRegistry
 from app.ui.background import BackgroundRunner
 from app.ui.banner import Banner
 from app.ui.downloads import DownloadManager, job_key
 from app.ui.fit_badge import FitBadge
 from app.ui.i18n import error_text
+from app.ui.mirror import MirrorOffer
+from app.ui.recommended_list import RecommendedList, fit_download_button
 
 SEARCH_DELAY_MS = 350
 _REPO_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -56,6 +63,7 @@ class FindModelsPage(QtWidgets.QWidget):
         self._listing: hub.RepoFiles | None = None
         self._installed: set[tuple[str, str]] = set()
         self._buttons: dict[str, QtWidgets.QPushButton] = {}  # job key → the file's Download button
+        self._mirror: MirrorOffer | None = None
         self._badges: dict[str, FitBadge] = {}  # file name → its badge
         self._debounce = QtCore.QTimer(self)
         self._debounce.setSingleShot(True)
@@ -67,7 +75,7 @@ class FindModelsPage(QtWidgets.QWidget):
     # -- building -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        title = QtWidgets.QLabel(self.tr("Find models"), self)
+        title = QtWidgets.QLabel(self.tr("Get models"), self)
         title.setObjectName("pageTitle")
         self.back_button = QtWidgets.QPushButton(self.tr("Back"), self)
         self.back_button.setObjectName("backButton")
@@ -77,6 +85,7 @@ class FindModelsPage(QtWidgets.QWidget):
 
         self.search_edit = QtWidgets.QLineEdit(self)
         self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setAccessibleName(self.tr("Search the Hub"))
         self.search_edit.setPlaceholderText(self.tr("Search the Hugging Face Hub for GGUF models"))
         self.search_edit.setClearButtonEnabled(True)
         self.status_label = QtWidgets.QLabel(self)
@@ -87,6 +96,7 @@ class FindModelsPage(QtWidgets.QWidget):
 
         self.results = QtWidgets.QTreeWidget(self)
         self.results.setObjectName("hubResults")
+        self.results.setAccessibleName(self.tr("Search results"))
         self.results.setRootIsDecorated(False)
         self.results.setUniformRowHeights(True)
         self.results.setHeaderLabels([self.tr("Repository"), self.tr("Downloads"), self.tr("Likes")])
@@ -106,6 +116,7 @@ class FindModelsPage(QtWidgets.QWidget):
         self.repo_note.hide()
         self.files = QtWidgets.QTreeWidget(self)
         self.files.setObjectName("hubFiles")
+        self.files.setAccessibleName(self.tr("Files in the repository"))
         self.files.setRootIsDecorated(False)
         self.files.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
         self.files.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -129,13 +140,33 @@ class FindModelsPage(QtWidgets.QWidget):
         self.splitter.addWidget(files_box)
         self.splitter.setSizes([220, 380])
 
+        self.recommended = RecommendedList(self)
+        self.recommended_title = QtWidgets.QLabel(self.tr("Recommended models"), self)
+        self.recommended_title.setObjectName("sectionTitle")
+        recommended_box = QtWidgets.QWidget(self)
+        recommended_box.setObjectName("findRecommended")
+        recommended_layout = QtWidgets.QVBoxLayout(recommended_box)
+        recommended_layout.setContentsMargins(0, 0, 8, 0)
+        recommended_layout.addWidget(self.recommended_title)
+        recommended_layout.addWidget(self.recommended)
+        recommended_layout.addStretch(1)
+        self.recommended_scroll = QtWidgets.QScrollArea(self)
+        self.recommended_scroll.setObjectName("welcomeScroll")
+        self.recommended_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.recommended_scroll.setWidgetResizable(True)
+        self.recommended_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recommended_scroll.setWidget(recommended_box)
+        self.body = QtWidgets.QStackedWidget(self)
+        self.body.addWidget(self.recommended_scroll)
+        self.body.addWidget(self.splitter)
+
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 8)
         layout.setSpacing(8)
         layout.addLayout(header)
         layout.addWidget(self.search_edit)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.body, 1)
         layout.addWidget(self.banner)
         self._show_files(None)
 
@@ -146,6 +177,8 @@ class FindModelsPage(QtWidgets.QWidget):
         self._debounce.timeout.connect(self._on_debounce_timeout)
         self.results.currentItemChanged.connect(self._on_results_current_item_changed)
         manager = self._manager
+        self.recommended.attach(manager)
+        self.recommended.download_requested.connect(self._on_recommended_download_requested)
         manager.download_updated.connect(self._on_manager_download_updated)
         manager.download_finished.connect(self._on_manager_download_finished)
 
@@ -154,7 +187,15 @@ class FindModelsPage(QtWidgets.QWidget):
     def set_machine(self, machine: fit.MachineProfile | None) -> None:
         """The computer the badges are for; None measures this one."""
         self._machine = machine
+        self.recommended.set_machine(machine)
         self._update_badges()
+
+    def attach_mirror(self, mirror: MirrorOffer) -> None:
+        """Where the Hub cannot be reached, the banner offers ``mirror`` and searches again with it."""
+        self._mirror = mirror
+
+    def shows_recommended(self) -> bool:
+        return self.body.currentWidget() is self.recommended_scroll
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()
@@ -165,18 +206,26 @@ class FindModelsPage(QtWidgets.QWidget):
         self._debounce.stop()
         if self._search_token is not None:
             self.runner.forget(self._search_token)
+        # A new search starts clean: no files, buttons or errors left from the repo opened before.
+        if self._listing_token is not None:
+            self.runner.forget(self._listing_token)
+            self._listing_token = None
+        self._show_files(None)
+        self.banner.hide()
         query = text.strip()
         if not query:
             self._search_token = None
             self.results.clear()
+            self.body.setCurrentWidget(self.recommended_scroll)
             self._set_status(self.tr("Type a model's name, such as “qwen” or “llama”."))
             return
+        self.body.setCurrentWidget(self.splitter)
         config = self._manager.hub_config()
         self._set_status(self.tr("Searching the Hub for “{query}”…").format(query=query))
         self._search_token = self.runner.run(
             lambda: hub.search_models(query, config=config),
             lambda found: self._searched(query, found),
-            self._search_failed,
+            lambda error: self._search_failed(query, error),
         )
 
     def open_repo(self, repo: str) -> None:
@@ -238,12 +287,18 @@ class FindModelsPage(QtWidgets.QWidget):
         if found:
             self._set_status(self.tr("GGUF repositories for “{query}”: {count}").format(query=query, count=len(found)))
         else:
-            self._set_status(self.tr("No GGUF models match “{query}”.").format(query=query))
+            self._set_status(
+                self.tr(
+                    "No GGUF models match “{query}”. Try a shorter name (such as “qwen”), or clear the search "
+                    "to see the recommended models."
+                ).format(query=query)
+            )
 
-    def _search_failed(self, error: AppError) -> None:
+    def _search_failed(self, query: str, error: AppError) -> None:
         self._search_token = None
         self._set_status(self.tr("The search did not work."))
-        self.banner.show_error(error)
+        if self._mirror is None or not self._mirror.offer(self.banner, error, lambda: self.search(query)):
+            self.banner.show_error(error)
 
     def _listed(self, listing: hub.RepoFiles) -> None:
         self._listing_token = None
@@ -252,7 +307,9 @@ class FindModelsPage(QtWidgets.QWidget):
     def _listing_failed(self, error: AppError) -> None:
         self._listing_token = None
         self._set_note(error_text(error), warning=True)
-        self.banner.show_error(error)
+        repo = self.repo_label.text()
+        if self._mirror is None or not self._mirror.offer(self.banner, error, lambda: self.open_repo(repo)):
+            self.banner.show_error(error)
 
     # -- the files of a repo --------------------------------------------------------------------
 
@@ -263,7 +320,7 @@ class FindModelsPage(QtWidgets.QWidget):
         self._badges.clear()
         if listing is None:
             self.repo_label.setText(self.tr("Select a repository to see its models"))
-            self.repo_note.hide()
+            self._set_note("", warning=False)
             return
         self.repo_label.setText(listing.repo)
         self._installed = self._installed_models()
@@ -295,6 +352,7 @@ class FindModelsPage(QtWidgets.QWidget):
         self.files.setItemWidget(item, 3, _padded(badge))
         button = QtWidgets.QPushButton(self.tr("Download"))
         button.setObjectName("downloadModelButton")
+        fit_download_button(button)
         button.setToolTip(self.tr("Download {file} from {repo}").format(file=model.name, repo=listing.repo))
         button.clicked.connect(lambda _checked=False, model=model: self._download(model))
         key = job_key(listing.repo, model.name)
@@ -383,6 +441,10 @@ class FindModelsPage(QtWidgets.QWidget):
         del previous
         if current is not None:
             self.open_repo(str(current.data(0, _REPO_ROLE)))
+
+    @QtCore.Slot(object)
+    def _on_recommended_download_requested(self, model: RecommendedModel) -> None:
+        self._manager.start(model.repo, model.file, label=model.name)
 
     @QtCore.Slot(str)
     def _on_manager_download_updated(self, key: str) -> None:

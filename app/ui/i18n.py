@@ -10,18 +10,14 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-import app
+from app.core import catalog, paths
 from app.core.errors import AppError
 
 SHIPPED_LANGUAGES = ("en", "zh_CN")
 
 
-def resources_dir() -> Path:
-    return Path(app.__file__).resolve().parent.parent / "resources"
-
-
 def translations_dir() -> Path:
-    return resources_dir() / "translations"
+    return paths.resource_path("translations")
 
 
 def resolve_language(setting: str, system_locale: str | None = None) -> str:
@@ -36,6 +32,7 @@ def resolve_language(setting: str, system_locale: str | None = None) -> str:
 
 
 _language = "en"
+_installed: list[QtCore.QTranslator] = []  # what install_translators installed last
 
 
 def current_language() -> str:
@@ -51,6 +48,7 @@ def install_translators(application: QtCore.QCoreApplication, language: str) -> 
     global _language
     _language = language
     installed: list[QtCore.QTranslator] = []
+    _installed[:] = []
     if language == "en":
         return installed
     candidates = [
@@ -61,14 +59,33 @@ def install_translators(application: QtCore.QCoreApplication, language: str) -> 
         translator = QtCore.QTranslator(application)
         if translator.load(name, folder) and application.installTranslator(translator):
             installed.append(translator)
+    _installed[:] = installed
     return installed
+
+
+def switch_language(application: QtCore.QCoreApplication, language: str) -> list[QtCore.QTranslator]:
+    """Replaces the installed translators with ``language``'s, while the app runs.
+
+    Qt then sends every widget a ``LanguageChange`` event; the windows re-translate themselves.
+    """
+    for translator in list(_installed):
+        application.removeTranslator(translator)
+    return install_translators(application, language)
 
 
 def remove_translators(application: QtCore.QCoreApplication, translators: list[QtCore.QTranslator]) -> None:
     global _language
     _language = "en"
-    for translator in translators:
+    for translator in [*translators, *_installed]:
         application.removeTranslator(translator)
+    _installed[:] = []
+
+
+def model_label(name: str) -> str:
+    """A model's name as shown: the starter's built-in name in the window's language, any other as it is."""
+    if name == catalog.STARTER_NAME:
+        return QtCore.QCoreApplication.translate("Catalog", "SmolLM2 135M (starter, offline)")
+    return name
 
 
 def _translate(context: str, text: str) -> str:

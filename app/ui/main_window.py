@@ -13,12 +13,15 @@ its file gone from the disk), the banner says which model the conversation uses 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from app.core import branches
 from app.core.catalog import ModelEntry
 from app.core.chat import Turn
 from app.core.downloads import DownloadResult
@@ -27,7 +30,7 @@ from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message, Thinking
-from app.ui import style
+from app.ui import announce, icons, markdown_render, retranslate, style
 from app.ui.background import BackgroundRunner
 from app.ui.banner import Banner
 from app.ui.chat_header import ChatHeader
@@ -36,16 +39,22 @@ from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
+from app.ui.downloads import DownloadJob
 from app.ui.find_models import FindModelsPage
 from app.ui.gpu_text import capability_for, capability_sentence, offload_sentence
-from app.ui.i18n import error_text
+from app.ui.history_exchange import HistoryExchange
+from app.ui.i18n import error_text, model_label
+from app.ui.mirror import MirrorOffer
 from app.ui.model_manager import GgufDropFilter, ModelManager
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
 from app.ui.welcome import WelcomePanel
+from app.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from app.ui.application import Services
+
+log = logging.getLogger("app.ui")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -54,6 +63,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, services: Services, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Parley")
+        self.setWindowIcon(icons.app_icon())
         self.resize(1120, 760)
         # An explicit minimum: the layout's own changes as panels show and hide, and offscreen Qt
         # warns each time a window's minimum size changes.
@@ -70,17 +80,22 @@ class MainWindow(QtWidgets.QMainWindow):
         # The window keeps the controllers, so Qt deletes them (and their file watcher and relays)
         # on the GUI thread: a Python-owned QObject dies on whichever thread drops it last, which
         # can be the engine's reader thread, and Qt objects must not be deleted there.
-        for controller in (services.chat, services.models, services.downloads, services.history):
+        for controller in (services.chat, services.models, services.downloads, services.history, services.appearance):
             controller.setParent(self)
         self._conversation_id: int | None = None
         self._processor = ""  # "CPU" or "GPU", from the last model load
         self._shut_down = False
         self._styled_for: tuple[int, ...] = ()
+        self._editing: int | None = None  # the user message being edited in the composer
+        self._reshow_turn = False  # the next turn adds a version: the branch on screen is shown anew
 
         self.sidebar = Sidebar(self.store, self)
+        self.exchange = HistoryExchange(self.store, self)  # export and import (sidebar, Settings → Data)
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
         self.find_models = FindModelsPage(self.downloads, self.registry, self)
+        self.mirror = MirrorOffer(lambda: self.downloads.hub_config().endpoint, self)
+        self.find_models.attach_mirror(self.mirror)
         self.downloads_panel = DownloadsPanel(self.downloads, self)
         self.models_page = ModelManager(self.models, self)
         self.chat_view = ChatView(self)
@@ -97,6 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label, 1)
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
+        self._set_tab_order()
         self._build_actions()
         self._connect()
         self._apply_style()
@@ -119,7 +135,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(splitter)
         self.sidebar.add_status_widget(self.downloads_panel)
         self.find_models_button = self.add_page(
-            self.find_models, self.tr("Find models"), self.tr("Search the Hugging Face Hub for models to download")
+            self.find_models,
+            self.tr("Get models"),
+            self.tr("The recommended models, and a search of the Hugging Face Hub for more"),
         )
         self.models_button = self.add_page(
             self.models_page, self.tr("Models"), self.tr("The installed models: import, delete, choose")
@@ -127,18 +145,29 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_button = self.sidebar.add_page_button(self.tr("Settings…"), self.tr("Settings (Ctrl+,)"))
         self.settings_button.setCheckable(False)
 
+    def _set_tab_order(self) -> None:
+        """Tab goes as the eye reads: the sidebar top to bottom, then the header, the conversation, the composer."""
+        chain = [
+            self.sidebar.new_button,
+            self.sidebar.list,
+            self.find_models_button,
+            self.models_button,
+            self.settings_button,
+            self.header.thinking_combo,
+            self.model_picker,
+            self.chat_view,
+            self.composer.edit,
+            self.composer.stop_button,
+            self.composer.send_button,
+        ]
+        for first, second in pairwise(chain):
+            QtWidgets.QWidget.setTabOrder(first, second)
+
     def _build_actions(self) -> None:
-        self.stop_shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Escape), self)
-        self.stop_shortcut.activated.connect(self._on_stop_shortcut_activated)
-        self.new_action = QtGui.QAction(self.tr("New chat"), self)
-        self.new_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.New))
-        self.new_action.triggered.connect(self._on_new_action_triggered)
-        self.addAction(self.new_action)
-        self.settings_action = QtGui.QAction(self.tr("Settings…"), self)
-        self.settings_action.setShortcut(QtGui.QKeySequence("Ctrl+,"))
-        self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
-        self.settings_action.triggered.connect(self._on_settings_action_triggered)
-        self.addAction(self.settings_action)
+        """The keyboard shortcuts and menus (``app.ui.window_actions``), and files dropped on the window."""
+        self.window_actions = WindowActions(self)
+        self.new_action = self.window_actions.new_action
+        self.settings_action = self.window_actions.settings_action
         # Files dropped anywhere on the window, the message box included, are imported.
         self.drop_filter = GgufDropFilter(self)
         self.setAcceptDrops(True)
@@ -151,6 +180,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sidebar.conversation_renamed.connect(self._on_sidebar_conversation_renamed)
         self.sidebar.conversation_deleted.connect(self._on_sidebar_conversation_deleted)
         self.sidebar.error_reported.connect(self._on_any_error_reported)
+        self.sidebar.export_requested.connect(self._on_sidebar_export_requested)
+        self.exchange.history_imported.connect(self._on_exchange_history_imported)
+        self.sidebar.search.result_opened.connect(self._on_search_result_opened)
+        self.sidebar.search.error_reported.connect(self._on_any_error_reported)
+        self.chat_view.version_requested.connect(self._on_chat_view_version_requested)
+        self.chat_view.edit_requested.connect(self._on_chat_view_edit_requested)
+        self.chat_view.regenerate_requested.connect(self._on_chat_view_regenerate_requested)
+        self.chat_view.continue_requested.connect(self._on_chat_view_continue_requested)
         self.welcome.start_requested.connect(self._on_welcome_start_requested)
         self.welcome.open_file_requested.connect(self._on_welcome_open_file_requested)
         self.welcome.find_models_requested.connect(self._on_find_models_requested)
@@ -163,8 +200,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
         self.header.thinking_chosen.connect(self._on_header_thinking_chosen)
         self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
-        self.settings_button.clicked.connect(self._on_settings_action_triggered)
+        self.settings_button.clicked.connect(self._on_settings_button_clicked)
         self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
+        self.mirror.endpoint_chosen.connect(self._on_mirror_endpoint_chosen)
         self.models_page.use_requested.connect(self._on_models_page_use_requested)
         self.models_page.default_requested.connect(self._on_models_page_default_requested)
         self.controller.turn_started.connect(self._on_controller_turn_started)
@@ -220,6 +258,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_welcome()
 
     def show_welcome(self) -> None:
+        if self._conversation_id is not None:
+            self._discard_if_empty(self._conversation_id)
         self._conversation_id = None
         self.welcome.set_model(self.registry.default_model())
         self.welcome.set_installed(self.registry.models())
@@ -228,25 +268,32 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.hide()
         self._set_status(None, [])
 
-    def show_conversation(self, conversation_id: int) -> None:
+    def show_conversation(
+        self, conversation_id: int, *, focus: int | None = None, focus_composer: bool = True
+    ) -> None:
+        """Shows a conversation's branch on screen, at its end or scrolled to the message ``focus``."""
         try:
             conversation = self.store.conversation(conversation_id)
             messages = self.store.messages(conversation_id)
+            versions = branches.versions(self.store, conversation_id)
         except AppError as err:
             self.report_error(err)
             return
+        if self._conversation_id is not None and self._conversation_id != conversation_id:
+            self._discard_if_empty(self._conversation_id)
         self._conversation_id = conversation_id
         live = self.controller.live_answer()
         if live is not None:
             # The store lags the stream by up to a checkpoint; show what has arrived so far.
             messages = [replace(m, content=live[1], reasoning=live[2]) if m.id == live[0] else m for m in messages]
-        self.chat_view.show_conversation(messages)
+        self.chat_view.show_conversation(messages, versions, focus=focus)
         self.title_label.setText(display_title(conversation.title))
         self._refresh_picker(conversation)
         self.stack.setCurrentWidget(self.chat_view)
         self.header.show()
         self.composer.show()
-        self.composer.focus_edit()
+        if focus_composer:
+            self.composer.focus_edit()
         self._set_status(conversation, messages)
         if self.sidebar.current_id() != conversation_id:
             self.sidebar.refresh(select_id=conversation_id)
@@ -293,6 +340,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_conversation(conversation_id)
         return conversation_id
 
+    def chat_now_with(self, entry: ModelEntry) -> None:
+        """A new conversation with ``entry`` (the banner's "Chat now"); the default model stays as it is."""
+        if self.new_conversation() is None:
+            return
+        self.use_model(entry, make_default=False)
+        self.show_page(self.chat_page)
+        self.composer.focus_edit()
+
     def report_error(self, error: AppError) -> None:
         """Shows ``error`` in the banner; a history found damaged is recovered instead (once a run)."""
         if isinstance(error, DatabaseDamagedInUseError) and self.history.recover(error):
@@ -307,16 +362,20 @@ class MainWindow(QtWidgets.QMainWindow):
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
         if self._shut_down:
             return
+        if self._conversation_id is not None:
+            self._discard_if_empty(self._conversation_id, refresh=False)
         self._shut_down = True
+        self.sidebar.apply_pending_deletes()  # a delete waiting for Undo is applied when the window closes
         self.find_models.shutdown()
+        self.mirror.shutdown()
         self.models_page.shutdown()
         self._probe.close()
         self.services.shutdown()
 
-    def use_model(self, entry: ModelEntry) -> None:
-        """Switches the open conversation (and new ones) to ``entry``, loading it now."""
+    def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:
+        """Switches the open conversation (and, with ``make_default``, new ones) to ``entry``, loading it now."""
         try:
-            self.models.switch_model(self._conversation_id, entry)
+            self.models.switch_model(self._conversation_id, entry, make_default=make_default)
         except AppError as err:
             self.report_error(err)
             return
@@ -332,7 +391,7 @@ class MainWindow(QtWidgets.QMainWindow):
             current=self.registry.model_for(conversation) if conversation is not None else None,
             follows_default=conversation is not None and conversation.model_name is None,
             gpu_offload=last.gpu_offload if last is not None else None,
-            data_tab=DataTab(self.history),
+            data_tab=DataTab(self.history, self.exchange),
             parent=self,
             capability=capability_sentence(capability_for(last)),
         )
@@ -346,6 +405,29 @@ class MainWindow(QtWidgets.QMainWindow):
             dialog.deleteLater()
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _discard_if_empty(self, conversation_id: int, *, refresh: bool = True) -> None:
+        """A conversation left before its first message is not kept: empty "New conversation"s never pile up."""
+        if self.controller.active_conversation_id == conversation_id:
+            return
+        try:
+            if self.store.messages(conversation_id):
+                return
+            self.store.delete_conversation(conversation_id)
+        except AppError as err:
+            if refresh:
+                self.report_error(err)
+            else:  # closing: there is no window left to say it in
+                log.warning("an empty conversation could not be discarded: %s", err)
+            return
+        if refresh:
+            # Later, not inside the sidebar's own selection signal that may have brought us here.
+            QtCore.QTimer.singleShot(0, self._on_empty_conversation_discarded)
+
+    @QtCore.Slot()
+    def _on_empty_conversation_discarded(self) -> None:
+        if not self._shut_down:
+            self.sidebar.refresh(select_id=self._conversation_id)
 
     def _current_conversation(self) -> Conversation | None:
         if self._conversation_id is None:
@@ -364,6 +446,7 @@ class MainWindow(QtWidgets.QMainWindow):
             can_think=conversation is not None and self.models.can_switch_thinking(entry),
         )
         self.welcome.set_model(self.registry.default_model())
+        self.models_page.open_model = entry if conversation is not None else None
 
     def _on_probe_finished(self, capability: gpu_plan.Capability) -> None:
         if not self.status_label.text():  # anything the window said meanwhile is newer
@@ -379,13 +462,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._show_stats(message)
                 return
         entry = self.registry.model_for(conversation)
-        self._write_status(entry.name if entry is not None else self.tr("No model is installed"))
+        self._write_status(model_label(entry.name) if entry is not None else self.tr("No model is installed"))
 
     def _show_stats(self, message: Message) -> None:
         if message.tokens_per_second is None or message.ttft_seconds is None:
-            self._write_status(message.model_name or "")
+            self._write_status(model_label(message.model_name or ""))
             return
-        model = message.model_name or ""
+        model = model_label(message.model_name or "")
         self._write_status(
             self.tr("{model} · {speed} tokens/s · first token {ttft} s").format(
                 model=f"{model} · {self._processor}" if self._processor else model,
@@ -424,22 +507,34 @@ class MainWindow(QtWidgets.QMainWindow):
         # A window that was shut down no longer reads the store (it may be closed by now).
         if event.type() == QtCore.QEvent.Type.PaletteChange and not self._shut_down:
             self._apply_style()
+        elif event.type() == QtCore.QEvent.Type.LanguageChange and not self._shut_down:
+            self.retranslate_ui()
         super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        """The language changed: every fixed string is re-translated, and what is built from data is redrawn."""
+        retranslate.retranslate_tree(self)
+        if self._conversation_id is not None:
+            self.show_conversation(self._conversation_id, focus_composer=False)
+        else:
+            self.show_welcome()
+        self.sidebar.refresh()
+        self.welcome.set_installed(self.registry.models())
+        self.welcome.recommended.refresh()
+        self.models_page.refresh()
+        self.find_models.refresh_installed()
 
     # -- slots: user ----------------------------------------------------------------------------
 
     @QtCore.Slot(int)
     def _on_sidebar_conversation_selected(self, conversation_id: int) -> None:
         if conversation_id != self._conversation_id:
-            self.show_conversation(conversation_id)
+            # From the keyboard in the list, focus stays there, so F2 and Del act on the conversation.
+            self.show_conversation(conversation_id, focus_composer=not self.sidebar.list.hasFocus())
         self.show_page(self.chat_page)
 
     @QtCore.Slot()
     def _on_sidebar_new_conversation_requested(self) -> None:
-        self.new_conversation()
-
-    @QtCore.Slot()
-    def _on_new_action_triggered(self) -> None:
         self.new_conversation()
 
     @QtCore.Slot(int)
@@ -495,13 +590,27 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_chat_with(entry)
         else:
             self._download_banner().show_notice(
-                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name)
+                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name),
+                action=self.tr("Chat now"),
+                on_action=lambda: self.chat_now_with(entry),
             )
 
     @QtCore.Slot(str, object)
     def _on_downloads_download_failed(self, key: str, error: AppError) -> None:
-        del key
-        self._download_banner().show_error(error)
+        banner = self._download_banner()
+        job = self.downloads.job(key)  # still there while its failure is told; gone after it when nothing arrived
+        if job is None or not self.mirror.offer(banner, error, lambda: self._download_again(job)):
+            banner.show_error(error)
+
+    def _download_again(self, job: DownloadJob) -> None:
+        """Starts ``job``'s download again (from the mirror just chosen); it resumes what had arrived."""
+        self.downloads.start(
+            job.repo, job.file, revision=job.revision, label=job.label, open_when_done=job.open_when_done
+        )
+
+    @QtCore.Slot(str)
+    def _on_mirror_endpoint_chosen(self, endpoint: str) -> None:
+        self.models.update_settings(replace(self.settings.current, hub_endpoint=endpoint))
 
     def _download_banner(self) -> Banner:
         """Where news of a download goes: the "Find models" page's own banner while it shows."""
@@ -509,6 +618,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(str)
     def _on_composer_send_requested(self, text: str) -> None:
+        if self._editing is not None:
+            editing, self._editing = self._editing, None
+            self._reshow_turn = True
+            if not self.controller.edit(editing, text):
+                self._reshow_turn = False
+                self.composer.set_text(text)
+            return
         conversation_id = self._conversation_id if self._conversation_id is not None else self.new_conversation()
         if conversation_id is None or not self.controller.send(conversation_id, text):
             self.composer.set_text(text)  # nothing was sent: the user keeps what they wrote
@@ -517,13 +633,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_composer_stop_requested(self) -> None:
         self.controller.stop()
 
-    @QtCore.Slot()
-    def _on_stop_shortcut_activated(self) -> None:
-        self.controller.stop()
-
     @QtCore.Slot(object)
     def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
-        self.use_model(entry)
+        self.use_model(entry, make_default=False)  # one chat's choice; the default is Settings' and the Models page's
 
     @QtCore.Slot(object)
     def _on_model_picker_file_opened(self, path: Path) -> None:
@@ -532,7 +644,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- slots: the chat flow -------------------------------------------------------------------
 
     @QtCore.Slot()
-    def _on_settings_action_triggered(self) -> None:
+    def _on_settings_button_clicked(self) -> None:
         self.open_settings()
 
     @QtCore.Slot(object)
@@ -561,10 +673,14 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(object)
     def _on_controller_turn_started(self, turn: Turn) -> None:
         self.banner.hide()
-        if turn.conversation_id == self._conversation_id:
+        if self._reshow_turn:
+            self._reshow_turn = False
+            if turn.conversation_id == self._conversation_id:
+                self.show_conversation(turn.conversation_id)
+        elif turn.conversation_id == self._conversation_id:
             self.chat_view.add_message(turn.user_message)
             self.chat_view.add_message(turn.answer)
-            self._write_status(turn.request.model.name)
+            self._write_status(model_label(turn.request.model.name))
         self.models.set_answering(turn.request.model)
 
     @QtCore.Slot(int, str)
@@ -580,6 +696,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chat_view.finish_answer(message)
         if message.conversation_id == self._conversation_id:
             self._show_stats(message)
+            if message.content.strip():
+                sentence = announce.first_sentence(markdown_render.plain_text(message.content))
+                announce.announce(self.status_label, self.tr("Answer ready: {sentence}").format(sentence=sentence))
 
     @QtCore.Slot(bool)
     def _on_controller_busy_changed(self, busy: bool) -> None:
@@ -669,3 +788,68 @@ class MainWindow(QtWidgets.QMainWindow):
         conversation = self._current_conversation()
         if conversation is not None:
             self.title_label.setText(display_title(conversation.title))
+
+    # -- slots: history -------------------------------------------------------------------------
+
+    @QtCore.Slot(int, int)
+    def _on_sidebar_export_requested(self, conversation_id: int, fmt: str) -> None:
+        try:
+            notice = self.exchange.export_conversation(conversation_id, "md" if fmt == "md" else "json")
+        except AppError as err:
+            self.report_error(err)
+            return
+        if notice is not None:
+            self.banner.show_notice(notice)
+
+    def _on_exchange_history_imported(self, report: object) -> None:
+        del report
+        if self._conversation_id is None:
+            self.reload()  # the welcome panel gives way to the imported conversations
+        else:
+            self.sidebar.refresh()
+
+    def _on_search_result_opened(self, conversation_id: int, message_id: int) -> None:
+        try:
+            if message_id >= 0:
+                branches.show_message(self.store, message_id)  # a result in another version is put on screen
+        except AppError as err:
+            self.report_error(err)
+            return
+        self.show_conversation(conversation_id, focus=message_id if message_id >= 0 else None)
+        self.show_page(self.chat_page)
+
+    @QtCore.Slot(int)
+    def _on_chat_view_version_requested(self, message_id: int) -> None:
+        if self.controller.is_busy or self._conversation_id is None:
+            return
+        try:
+            branches.choose(self.store, message_id)
+        except AppError as err:
+            self.report_error(err)
+            return
+        self.show_conversation(self._conversation_id, focus=message_id)
+
+    @QtCore.Slot(int)
+    def _on_chat_view_edit_requested(self, message_id: int) -> None:
+        try:
+            text = self.store.message(message_id).content
+        except (AppError, LookupError):
+            return
+        self._editing = message_id
+        self.composer.set_text(text)
+        self.composer.focus_edit()
+        self.banner.show_notice(
+            self.tr("Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).")
+        )
+
+    @QtCore.Slot(int)
+    def _on_chat_view_regenerate_requested(self, message_id: int) -> None:
+        self._reshow_turn = True
+        if not self.controller.regenerate(message_id):
+            self._reshow_turn = False
+
+    @QtCore.Slot(int)
+    def _on_chat_view_continue_requested(self, message_id: int) -> None:
+        self._reshow_turn = True
+        if not self.controller.continue_answer(message_id):
+            self._reshow_turn = False

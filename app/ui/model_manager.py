@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.core import library, paths
+from app.core import catalog, library, paths
 from app.core.catalog import ModelEntry
 from app.core.errors import AppError, ModelExistsError
 from app.core.gguf import GgufInfo, read_gguf
@@ -75,6 +75,7 @@ class ModelManager(QtWidgets.QWidget):
         self._runner = BackgroundRunner(self)
         self._queue: list[Path] = []
         self._importing: Path | None = None
+        self.open_model: ModelEntry | None = None  # the model the open conversation uses (the window says)
 
         title = QtWidgets.QLabel(self.tr("Models"), self)
         title.setObjectName("pageTitle")
@@ -197,8 +198,8 @@ class ModelManager(QtWidgets.QWidget):
         box.setDefaultButton(copy_button)
         return box
 
-    def confirm_delete(self, entry: ModelEntry) -> bool:
-        """Asks whether ``entry`` should really be deleted (or, for a file used where it lies, forgotten)."""
+    def delete_question(self, entry: ModelEntry) -> str:
+        """What ``confirm_delete`` asks: what goes, and what the open conversation uses instead when it used it."""
         if entry.source == "downloaded":
             text = self.tr("Delete {name}? This frees {size} on the disk and cannot be undone.").format(
                 name=entry.name, size=library.human_size(entry.size_bytes)
@@ -207,10 +208,24 @@ class ModelManager(QtWidgets.QWidget):
             text = self.tr("Remove {name} from the list? The file itself stays at {path}.").format(
                 name=entry.name, path=entry.path
             )
+        if self.open_model is not None and self.open_model.path == entry.path:
+            registry = self._controller.registry
+            others = [model for model in registry.models() if model.path != entry.path]
+            after = catalog.default_model(self._controller.settings.current.model_name, models=others)
+            if after is None:
+                text += " " + self.tr("The open conversation uses it, and no other model is installed.")
+            else:
+                text += " " + self.tr("The open conversation uses it; it will use {other} instead.").format(
+                    other=after.name
+                )
+        return text
+
+    def confirm_delete(self, entry: ModelEntry) -> bool:
+        """Asks whether ``entry`` should really be deleted (or, for a file used where it lies, forgotten)."""
         answer = QtWidgets.QMessageBox.question(
             self,
             self.tr("Delete model") if entry.source == "downloaded" else self.tr("Remove model"),
-            text,
+            self.delete_question(entry),
             QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.Cancel,
             QtWidgets.QMessageBox.StandardButton.Cancel,
         )

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.catalog import ModelEntry
 from app.core.library import human_size
+from app.ui.i18n import model_label
 
 _OPEN_FILE = "\x00open"  # the item data of the "Open a GGUF file…" entry; no path looks like it
 _PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -50,7 +51,7 @@ class ModelPicker(QtWidgets.QComboBox):
         try:
             self.clear()
             for entry in entries:
-                self.addItem(entry.name, str(entry.path))
+                self.addItem(model_label(entry.name), str(entry.path))
                 self.setItemData(
                     self.count() - 1,
                     f"{entry.path}\n{human_size(entry.size_bytes)}",

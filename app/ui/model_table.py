@@ -16,7 +16,7 @@ from app.core.catalog import ModelEntry
 from app.core.errors import AppError
 from app.core.gguf import GgufInfo, read_gguf
 from app.ui.background import BackgroundRunner
-from app.ui.i18n import error_text
+from app.ui.i18n import error_text, model_label
 
 COLUMNS = ("name", "size", "quantization", "architecture", "parameters", "context", "origin")
 _NAME_WIDTH = 240  # pixels, at most
@@ -71,6 +71,7 @@ class ModelTable(QtWidgets.QTableWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setObjectName("modelTable")
+        self.setAccessibleName(self.tr("Installed models"))
         self._entries: list[ModelEntry] = []
         self._default: Path | None = None
         self._headers: dict[_Key, GgufInfo | AppError] = {}
@@ -202,7 +203,8 @@ class ModelTable(QtWidgets.QTableWidget):
     def _fill_row(self, row: int, entry: ModelEntry, is_default: bool) -> None:
         header = self.header_of(entry)
         origin, origin_long = self.origin(entry)
-        name = self.tr("{name} · default").format(name=entry.name) if is_default else entry.name
+        label = model_label(entry.name)
+        name = self.tr("{name} · default").format(name=label) if is_default else label
         if entry.damage:
             name = self.tr("{name} · damaged").format(name=name)
         unknown = "…" if header is None else "—"

@@ -147,22 +147,25 @@ class ModelsController(QtCore.QObject):
         if current.model_name != entry.name:
             self.settings.update(replace(current, model_name=entry.name))
 
-    def switch_model(self, conversation_id: int | None, entry: ModelEntry) -> bool:
-        """Uses ``entry`` for the conversation (and new ones) and starts loading it at once.
+    def switch_model(self, conversation_id: int | None, entry: ModelEntry, *, make_default: bool = True) -> bool:
+        """Uses ``entry`` for the conversation (and, with ``make_default``, new ones) and starts loading it at once.
+
+        The chat header's picker passes ``make_default=False``: choosing a model for one chat never
+        changes the default, which only Settings and the Models page do.
 
         Returns True when a load started (``loading_changed``; then ``model_loaded`` or
         ``model_switch_failed``). Nothing loads while an answer is written or another switch loads:
         the next message loads the model then. The conversation's messages are not touched.
         """
-        return self._switch_to(conversation_id, entry, default_now=True)
+        return self._switch_to(conversation_id, entry, default_now=make_default, pending=make_default)
 
     def use_new_file(self, conversation_id: int | None, entry: ModelEntry) -> bool:
         """Like ``switch_model`` for a file just opened, except that it becomes the default for new
         conversations only once it has loaded (here or on the way to an answer). If it fails to
         load, the conversation goes back to its previous model and the default never changed."""
-        return self._switch_to(conversation_id, entry, default_now=False)
+        return self._switch_to(conversation_id, entry, default_now=False, pending=True)
 
-    def _switch_to(self, conversation_id: int | None, entry: ModelEntry, *, default_now: bool) -> bool:
+    def _switch_to(self, conversation_id: int | None, entry: ModelEntry, *, default_now: bool, pending: bool) -> bool:
         previous_model = self.store.conversation(conversation_id).model_name if conversation_id is not None else None
         previous_default = self.settings.current.model_name
         if default_now:
@@ -170,7 +173,7 @@ class ModelsController(QtCore.QObject):
         else:
             if conversation_id is not None:
                 self.store.set_conversation_model(conversation_id, entry.name)
-            self._pending_default = entry
+            self._pending_default = entry if pending else None
         spec = self.registry.spec_for(entry)
         self.status_changed.emit(entry.name)
         if self._client.loaded_model == spec:

@@ -8,7 +8,7 @@ follows the download of its model: Download, then the percentage while it runs, 
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core import fit
 from app.core.library import human_size
@@ -26,6 +26,24 @@ def context_text(tokens: int) -> str:
     return QtCore.QCoreApplication.translate("RecommendedCard", "{amount} context").format(amount=amount)
 
 
+def fit_download_button(button: QtWidgets.QPushButton) -> None:
+    """Wide enough for every text a Download button shows ("Downloading… 100%" included), in this language."""
+    translate = QtCore.QCoreApplication.translate
+    texts = [
+        translate("RecommendedCard", "Downloading… {percent}%").format(percent=100),
+        translate("RecommendedCard", "Download"),
+        translate("RecommendedCard", "Resume"),
+        translate("FindModelsPage", "Downloading… {percent}%").format(percent=100),
+        translate("FindModelsPage", "Installed"),
+    ]
+    metrics = button.fontMetrics()
+    bold = QtGui.QFont(button.font())
+    bold.setWeight(QtGui.QFont.Weight.DemiBold)  # the style sheet draws these buttons' labels bold
+    bold_metrics = QtGui.QFontMetrics(bold)
+    widest = max(max(metrics.horizontalAdvance(text), bold_metrics.horizontalAdvance(text)) for text in texts)
+    button.setMinimumWidth(widest + 2 * 12 + 8)  # the style sheet's padding and border, and a little air
+
+
 class RecommendedCard(QtWidgets.QFrame):
     """One recommended model."""
 
@@ -35,6 +53,7 @@ class RecommendedCard(QtWidgets.QFrame):
         super().__init__(parent)
         self.setObjectName("modelCard")
         self.model = model
+        self.estimate: fit.FitEstimate | None = None  # how it fits this computer, once measured
         self.name_label = QtWidgets.QLabel(model.name, self)
         self.name_label.setObjectName("modelCardName")
         self.name_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
@@ -45,13 +64,14 @@ class RecommendedCard(QtWidgets.QFrame):
         self.details_label = QtWidgets.QLabel(details, self)
         self.details_label.setObjectName("mutedLabel")
         self.details_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.details_label.setWordWrap(True)  # a narrow window wraps it rather than cutting it off
         self.description_label = QtWidgets.QLabel(model.description_in(i18n.current_language()), self)
         self.description_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.description_label.setWordWrap(True)
         self.download_button = QtWidgets.QPushButton(self)
         self.download_button.setObjectName("downloadModelButton")
         self.download_button.setToolTip(self.tr("Download {file} from {repo}").format(file=model.file, repo=model.repo))
-        self.download_button.setMinimumWidth(120)
+        fit_download_button(self.download_button)
 
         top = QtWidgets.QHBoxLayout()
         top.setSpacing(8)
@@ -72,6 +92,7 @@ class RecommendedCard(QtWidgets.QFrame):
         self.set_state(None)
 
     def set_fit(self, estimate: fit.FitEstimate) -> None:
+        self.estimate = estimate
         self.badge.set_estimate(estimate)
 
     def set_state(self, state: str | None, percent: int | None = None) -> None:
@@ -96,6 +117,7 @@ class RecommendedList(QtWidgets.QWidget):
     """The cards, in the catalog's order (smallest first)."""
 
     download_requested = QtCore.Signal(object)  # RecommendedModel
+    refreshed = QtCore.Signal()  # the badges were measured again (the best fitting model may differ)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,12 +138,26 @@ class RecommendedList(QtWidgets.QWidget):
     def cards(self) -> list[RecommendedCard]:
         return list(self._cards)
 
+    def best_fitting(self) -> RecommendedModel | None:
+        """The largest model that fits this computer's free memory and needs no access token, if any."""
+        fitting = [
+            card.model
+            for card in self._cards
+            if card.estimate is not None and card.estimate.verdict == "fits" and not card.model.gated
+        ]
+        return max(fitting, key=lambda model: model.size_bytes, default=None)
+
+    def manager(self) -> DownloadManager | None:
+        return self._manager
+
     def card(self, model_id: str) -> RecommendedCard | None:
         return next((card for card in self._cards if card.model.id == model_id), None)
 
     def set_models(self, models: list[RecommendedModel]) -> None:
         for card in self._cards:
             self._layout.removeWidget(card)
+            card.hide()
+            card.setParent(None)  # gone from the window's widget tree now, not at the next event loop pass
             card.deleteLater()
         self._cards = []
         for model in models:
@@ -143,6 +179,7 @@ class RecommendedList(QtWidgets.QWidget):
         for card in self._cards:
             card.set_fit(fit.estimate_for_recommended(card.model, n_ctx, machine))
             self._update_card(card)
+        self.refreshed.emit()
 
     def _update_card(self, card: RecommendedCard) -> None:
         job = self._manager.job(job_key(card.model.repo, card.model.file)) if self._manager is not None else None
@@ -156,6 +193,11 @@ class RecommendedList(QtWidgets.QWidget):
         for card in self._cards:
             if job_key(card.model.repo, card.model.file) == key:
                 self._update_card(card)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.LanguageChange:
+            self.set_models(load_recommended())  # the cards' texts come from the catalog, in the new language
+        super().changeEvent(event)
 
     @QtCore.Slot(str)
     def _on_manager_download_updated(self, key: str) -> None:

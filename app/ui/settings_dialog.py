@@ -1,4 +1,5 @@
-"""The Settings dialog: the default model, the system prompt, how models load and sample, the language, the Hub.
+"""The Settings dialog: the default model, the system prompt, how models load and sample, the language, the Hub,
+the theme and text size.
 
 It edits a copy of ``Settings`` and hands the new one back (``values``); saving it and what follows
 (switching the open conversation to a new default model) is up to the window. ``run`` is the blocking
@@ -12,9 +13,12 @@ from dataclasses import replace
 
 from PySide6 import QtCore, QtWidgets
 
+from app.core import hub
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import SamplingSettings
 from app.core.settings import DEFAULT_SYSTEM_PROMPT, Settings
+from app.ui.mirror import mirror_host
+from app.ui.style import FONT_SIZES
 
 # Language names are shown in their own language, so they are not translated.
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
@@ -88,6 +92,7 @@ class SettingsDialog(QtWidgets.QDialog):
         self.tabs.addTab(self._general_tab(models, follows_default), self.tr("General"))
         self.tabs.addTab(self._model_tab(gpu_offload), self.tr("Model"))
         self.tabs.addTab(self._hub_tab(), self.tr("Hugging Face Hub"))
+        self.tabs.addTab(self._appearance_tab(), self.tr("Appearance"))
         self.data_tab = data_tab
         if data_tab is not None:
             self.tabs.addTab(data_tab, self.tr("Data"))
@@ -141,7 +146,25 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow(self.tr("System prompt:"), self.prompt_edit)
         form.addRow("", self.reset_prompt_button)
         form.addRow(self.tr("Language:"), self.language_combo)
-        form.addRow("", _note(self.tr("A new language takes effect when Parley restarts.")))
+        form.addRow("", _note(self.tr("A new language takes effect as soon as you save.")))
+        return page
+
+    def _appearance_tab(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget(self)
+        form = _form(page)
+        self.theme_combo = QtWidgets.QComboBox(page)
+        self.theme_combo.addItem(self.tr("Follow the system"), "")
+        self.theme_combo.addItem(self.tr("Light"), "light")
+        self.theme_combo.addItem(self.tr("Dark"), "dark")
+        self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(self._settings.theme)))
+        self.font_size_combo = QtWidgets.QComboBox(page)
+        for size in FONT_SIZES:
+            label = self.tr("System size") if size == 0 else self.tr("{size} pt").format(size=size)
+            self.font_size_combo.addItem(label, size)
+        self.font_size_combo.setCurrentIndex(max(0, self.font_size_combo.findData(self._settings.font_size)))
+        form.addRow(self.tr("Theme:"), self.theme_combo)
+        form.addRow(self.tr("Text size:"), self.font_size_combo)
+        form.addRow("", _note(self.tr("Both apply to every window as soon as you save.")))
         return page
 
     def _model_tab(self, gpu_offload: bool | None) -> QtWidgets.QWidget:
@@ -200,7 +223,11 @@ class SettingsDialog(QtWidgets.QDialog):
         self.token_edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText("hf_…")
         self.token_edit.setClearButtonEnabled(True)
+        self.mirror_button = QtWidgets.QPushButton(self.tr("Use the mirror {host}").format(host=mirror_host()), page)
+        self.mirror_button.setToolTip(hub.SUGGESTED_MIRROR)
+        self.mirror_button.clicked.connect(self._on_mirror_button_clicked)
         form.addRow(self.tr("Endpoint:"), self.endpoint_edit)
+        form.addRow("", self.mirror_button)
         form.addRow(
             "",
             _note(
@@ -267,6 +294,8 @@ class SettingsDialog(QtWidgets.QDialog):
             language=str(self.language_combo.currentData() or ""),
             hub_endpoint=self.endpoint(),
             hub_token=self.token_edit.text().strip(),
+            theme=str(self.theme_combo.currentData() or ""),
+            font_size=int(self.font_size_combo.currentData() or 0),
         )
 
     def switch_current(self) -> bool:
@@ -286,6 +315,10 @@ class SettingsDialog(QtWidgets.QDialog):
         del index
         chosen = self.model_combo.currentData()
         self.switch_check.setEnabled(self._current is not None and chosen != self._current.name)
+
+    @QtCore.Slot()
+    def _on_mirror_button_clicked(self) -> None:
+        self.endpoint_edit.setText(hub.SUGGESTED_MIRROR)
 
     @QtCore.Slot()
     def _on_reset_prompt_button_clicked(self) -> None:

@@ -1,7 +1,9 @@
-"""The sidebar: the list of conversations, newest first, with New, rename and delete.
+"""The sidebar: search, then the list of conversations (pinned first, then newest), with New,
+rename, pin and delete.
 
-Renaming asks for a title and deleting asks for a confirmation; both questions are methods
-(``ask_new_title``, ``confirm_delete``) that tests replace, so no dialog ever blocks a test.
+Renaming asks for a title (``ask_new_title``, which tests replace). Deleting asks nothing: the
+conversation leaves the list at once and a line with Undo stays for ``UNDO_MS``; the delete is
+applied when that runs out or the window closes (``apply_pending_deletes``).
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.errors import AppError
 from app.core.store import DEFAULT_TITLE, Store
+from app.ui.history_search import SearchBox
 
 _ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+UNDO_MS = 6000
+PIN_MARK = "★ "
 
 
 def display_title(title: str) -> str:
@@ -27,6 +32,7 @@ class Sidebar(QtWidgets.QFrame):
     conversation_renamed = QtCore.Signal(int)
     conversation_deleted = QtCore.Signal(int)
     error_reported = QtCore.Signal(object)  # AppError
+    export_requested = QtCore.Signal(int, str)  # a conversation's id, "md" or "json"
 
     def __init__(self, store: Store, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +44,7 @@ class Sidebar(QtWidgets.QFrame):
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         self.list = QtWidgets.QListWidget(self)
         self.list.setObjectName("conversationList")
+        self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.list.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -48,14 +55,34 @@ class Sidebar(QtWidgets.QFrame):
         self.delete_action = QtGui.QAction(self.tr("Delete…"), self)
         self.delete_action.setShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Delete))
         self.delete_action.setShortcutContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.pin_action = QtGui.QAction(self.tr("Pin to top"), self)
+        self.export_markdown_action = QtGui.QAction(self.tr("Export as Markdown…"), self)
+        self.export_json_action = QtGui.QAction(self.tr("Export as JSON…"), self)
         self.list.addAction(self.rename_action)
         self.list.addAction(self.delete_action)
+        self.search = SearchBox(store, self)
+        self.undo_bar = QtWidgets.QFrame(self)
+        self.undo_bar.setObjectName("undoBar")
+        self.undo_label = QtWidgets.QLabel(self.undo_bar)
+        self.undo_label.setWordWrap(True)
+        self.undo_button = QtWidgets.QPushButton(self.tr("Undo"), self.undo_bar)
+        undo_layout = QtWidgets.QHBoxLayout(self.undo_bar)
+        undo_layout.setContentsMargins(6, 4, 6, 4)
+        undo_layout.addWidget(self.undo_label, 1)
+        undo_layout.addWidget(self.undo_button)
+        self.undo_bar.hide()
+        self._pending_deletes: list[int] = []
+        self._undo_timer = QtCore.QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_MS)
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(8, 10, 8, 8)
         layout.setSpacing(8)
         layout.addWidget(self.new_button)
+        layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.undo_bar)
         self.footer = QtWidgets.QVBoxLayout()  # the window's page buttons (add_page_button)
         self.footer.setSpacing(4)
         layout.addLayout(self.footer)
@@ -66,26 +93,40 @@ class Sidebar(QtWidgets.QFrame):
         self.list.customContextMenuRequested.connect(self._on_list_custom_context_menu_requested)
         self.rename_action.triggered.connect(self._on_rename_action_triggered)
         self.delete_action.triggered.connect(self._on_delete_action_triggered)
+        self.pin_action.triggered.connect(self._on_pin_action_triggered)
+        self.export_markdown_action.triggered.connect(lambda: self._request_export("md"))
+        self.export_json_action.triggered.connect(lambda: self._request_export("json"))
+        self.undo_button.clicked.connect(self._on_undo_button_clicked)
+        self._undo_timer.timeout.connect(self._on_undo_timer_timeout)
+        self.search.searching_changed.connect(self._on_search_searching_changed)
 
     # -- seams: tests replace these -------------------------------------------------------------
 
     def ask_new_title(self, current: str) -> str | None:
         """Asks for a new title; None when the user cancels."""
-        title, accepted = QtWidgets.QInputDialog.getText(
-            self, self.tr("Rename conversation"), self.tr("Title:"), QtWidgets.QLineEdit.EchoMode.Normal, current
-        )
-        return title if accepted else None
+        dialog = self.rename_dialog(current)
+        try:
+            accepted = dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
+            return dialog.textValue() if accepted else None
+        finally:
+            dialog.deleteLater()
 
-    def confirm_delete(self, title: str) -> bool:
-        """Asks whether the conversation called ``title`` should really be deleted."""
-        answer = QtWidgets.QMessageBox.question(
-            self,
-            self.tr("Delete conversation"),
-            self.tr("Delete “{title}” and all its messages? This cannot be undone.").format(title=title),
-            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.Cancel,
-            QtWidgets.QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+    def rename_dialog(self, current: str) -> QtWidgets.QInputDialog:
+        """The question ``ask_new_title`` shows, wide enough that the window manager shows its whole title."""
+        dialog = QtWidgets.QInputDialog(self)
+        dialog.setObjectName("renameDialog")
+        dialog.setWindowTitle(self.tr("Rename conversation"))
+        dialog.setLabelText(self.tr("Title:"))
+        dialog.setTextValue(current)
+        # The title bar's buttons and margins take room the dialog's own layout knows nothing of.
+        title_font = QtGui.QFont(dialog.font())
+        title_font.setBold(True)  # title bars often are
+        title_width = QtGui.QFontMetrics(title_font).horizontalAdvance(dialog.windowTitle())
+        # The dialog's layout fixes its size from its contents: the text field is what can be made wider.
+        edit = dialog.findChild(QtWidgets.QLineEdit)
+        if edit is not None:
+            edit.setMinimumWidth(max(340, title_width + 150))
+        return dialog
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -96,8 +137,10 @@ class Sidebar(QtWidgets.QFrame):
         try:
             self.list.clear()
             for conversation in self._store.conversations():
+                if conversation.id in self._pending_deletes:
+                    continue
                 title = display_title(conversation.title)
-                item = QtWidgets.QListWidgetItem(title)
+                item = QtWidgets.QListWidgetItem(PIN_MARK + title if conversation.pinned else title)
                 item.setData(_ID_ROLE, conversation.id)
                 item.setToolTip(title)
                 self.list.addItem(item)
@@ -129,7 +172,7 @@ class Sidebar(QtWidgets.QFrame):
         return [int(self.list.item(row).data(_ID_ROLE)) for row in range(self.list.count())]
 
     def titles(self) -> list[str]:
-        return [self.list.item(row).text() for row in range(self.list.count())]
+        return [self.list.item(row).text().removeprefix(PIN_MARK) for row in range(self.list.count())]
 
     def select(self, conversation_id: int) -> None:
         """Selects a conversation; emits conversation_selected when the selection changes."""
@@ -151,21 +194,59 @@ class Sidebar(QtWidgets.QFrame):
         self.refresh()
         self.conversation_renamed.emit(conversation_id)
 
-    def delete(self, conversation_id: int) -> None:
+    def toggle_pin(self, conversation_id: int) -> None:
         try:
-            title = self._store.conversation(conversation_id).title
-            if not self.confirm_delete(title):
-                return
-            self._store.delete_conversation(conversation_id)
+            self._store.set_pinned(conversation_id, not self._store.conversation(conversation_id).pinned)
         except AppError as err:
             self.error_reported.emit(err)
             return
+        self.refresh()
+
+    def delete(self, conversation_id: int) -> None:
+        """Takes the conversation off the list at once; it is deleted when Undo runs out (or at close)."""
+        try:
+            title = self._store.conversation(conversation_id).title
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        self.apply_pending_deletes()  # one Undo at a time: an earlier delete is final now
+        self._pending_deletes.append(conversation_id)
+        self.search.hidden_ids.add(conversation_id)
+        self.undo_label.setText(self.tr("Deleted “{title}”.").format(title=display_title(title)))
+        self.undo_bar.show()
+        self._undo_timer.start()
         row = self.ids().index(conversation_id) if conversation_id in self.ids() else 0
         self.refresh()
         self.list.blockSignals(True)
         self.list.setCurrentRow(min(row, self.list.count() - 1))
         self.list.blockSignals(False)
         self.conversation_deleted.emit(conversation_id)
+
+    def undo_delete(self) -> int | None:
+        """Brings back the conversation deleted last; returns its id."""
+        self._undo_timer.stop()
+        self.undo_bar.hide()
+        if not self._pending_deletes:
+            return None
+        conversation_id = self._pending_deletes.pop()
+        self.search.hidden_ids.discard(conversation_id)
+        self.refresh(select_id=conversation_id)
+        self.conversation_selected.emit(conversation_id)
+        return conversation_id
+
+    def apply_pending_deletes(self) -> None:
+        """Deletes for good what is waiting for Undo to run out (the window calls this when it closes)."""
+        self._undo_timer.stop()
+        self.undo_bar.hide()
+        while self._pending_deletes:
+            conversation_id = self._pending_deletes.pop()
+            try:
+                self._store.delete_conversation(conversation_id)
+            except AppError as err:
+                self.error_reported.emit(err)
+
+    def pending_deletes(self) -> list[int]:
+        return list(self._pending_deletes)
 
     # -- slots ----------------------------------------------------------------------------------
 
@@ -191,8 +272,15 @@ class Sidebar(QtWidgets.QFrame):
         if self.list.itemAt(position) is None:
             return
         menu = QtWidgets.QMenu(self)
+        item = self.list.itemAt(position)
+        pinned = item is not None and item.text().startswith(PIN_MARK)
+        self.pin_action.setText(self.tr("Unpin") if pinned else self.tr("Pin to top"))
+        menu.addAction(self.pin_action)
         menu.addAction(self.rename_action)
         menu.addAction(self.delete_action)
+        menu.addSeparator()
+        menu.addAction(self.export_markdown_action)
+        menu.addAction(self.export_json_action)
         menu.exec(self.list.viewport().mapToGlobal(position))
 
     @QtCore.Slot()
@@ -206,3 +294,26 @@ class Sidebar(QtWidgets.QFrame):
         current = self.current_id()
         if current is not None:
             self.delete(current)
+
+    @QtCore.Slot()
+    def _on_pin_action_triggered(self) -> None:
+        current = self.current_id()
+        if current is not None:
+            self.toggle_pin(current)
+
+    def _request_export(self, fmt: str) -> None:
+        current = self.current_id()
+        if current is not None:
+            self.export_requested.emit(current, fmt)
+
+    @QtCore.Slot()
+    def _on_undo_button_clicked(self) -> None:
+        self.undo_delete()
+
+    @QtCore.Slot()
+    def _on_undo_timer_timeout(self) -> None:
+        self.apply_pending_deletes()
+
+    @QtCore.Slot(bool)
+    def _on_search_searching_changed(self, searching: bool) -> None:
+        self.list.setVisible(not searching)

@@ -1,14 +1,56 @@
-"""The look: colours derived from the palette, text formats of the chat document, the style sheet.
+"""The look: the light and dark palettes, the spacing scale, colours mixed from the palette, the chat
+document's text formats and the style sheet.
 
-Every colour is mixed from the current palette, so the window follows a light or a dark system
-theme; nothing here hard-codes a theme.
+``palette_for`` is the one place the two themes' colours are written; everything else is mixed
+from the palette in force, so a theme switch (or the system's own palette) restyles everything.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtGui
 
+from app.ui import markdown_render
+
 _ROLE = QtGui.QPalette.ColorRole
+_GROUP = QtGui.QPalette.ColorGroup
+
+# The spacing scale, in pixels: every margin and padding is one of these.
+SPACE_XS, SPACE_S, SPACE_M, SPACE_L, SPACE_XL = 4, 8, 12, 16, 24
+THEMES = ("light", "dark")
+FONT_SIZES = (0, 9, 10, 11, 12, 13, 14, 16, 18)  # points; 0 keeps the system's size
+
+_LIGHT = {
+    _ROLE.Window: "#f4f5f7", _ROLE.WindowText: "#1f2328", _ROLE.Base: "#ffffff", _ROLE.AlternateBase: "#f0f2f5",
+    _ROLE.Text: "#1f2328", _ROLE.Button: "#f4f5f7", _ROLE.ButtonText: "#1f2328", _ROLE.BrightText: "#ffffff",
+    _ROLE.Highlight: "#2f6fde", _ROLE.HighlightedText: "#ffffff", _ROLE.Link: "#1f5fc8",
+    _ROLE.LinkVisited: "#6a3fb5", _ROLE.ToolTipBase: "#ffffff", _ROLE.ToolTipText: "#1f2328",
+    _ROLE.PlaceholderText: "#6b7280", _ROLE.Light: "#ffffff", _ROLE.Midlight: "#e6e8eb", _ROLE.Mid: "#c4c8ce",
+    _ROLE.Dark: "#9aa0a8", _ROLE.Shadow: "#5f6670",
+}
+_DARK = {
+    _ROLE.Window: "#1f2023", _ROLE.WindowText: "#e6e7e9", _ROLE.Base: "#27282c", _ROLE.AlternateBase: "#2e3034",
+    _ROLE.Text: "#e6e7e9", _ROLE.Button: "#2c2e32", _ROLE.ButtonText: "#e6e7e9", _ROLE.BrightText: "#ffffff",
+    _ROLE.Highlight: "#4d8ef7", _ROLE.HighlightedText: "#ffffff", _ROLE.Link: "#7fb0ff",
+    _ROLE.LinkVisited: "#b69cf0", _ROLE.ToolTipBase: "#2c2e32", _ROLE.ToolTipText: "#e6e7e9",
+    _ROLE.PlaceholderText: "#9096a0", _ROLE.Light: "#45484e", _ROLE.Midlight: "#383a3f", _ROLE.Mid: "#2a2c30",
+    _ROLE.Dark: "#141517", _ROLE.Shadow: "#000000",
+}
+
+
+def palette_for(theme: str) -> QtGui.QPalette:
+    """Parley's palette for ``theme`` ("light" or "dark"); disabled text is the muted mix of the two."""
+    colours = _DARK if theme == "dark" else _LIGHT
+    palette = QtGui.QPalette()
+    for role, name in colours.items():
+        palette.setColor(role, QtGui.QColor(name))
+    text, base = QtGui.QColor(colours[_ROLE.Text]), QtGui.QColor(colours[_ROLE.Base])
+    for role in (_ROLE.Text, _ROLE.WindowText, _ROLE.ButtonText):
+        palette.setColor(_GROUP.Disabled, role, mix(text, base, 0.55))
+    return palette
+
+
+def is_dark(palette: QtGui.QPalette) -> bool:
+    return palette.color(_ROLE.Base).lightness() < 128
 # The palette colours everything here is mixed from; when one changes, the window restyles.
 THEME_ROLES = (_ROLE.Base, _ROLE.Window, _ROLE.Text, _ROLE.Highlight, _ROLE.HighlightedText)
 
@@ -46,6 +88,23 @@ def fixed_font() -> QtGui.QFont:
     return QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
 
 
+def focus_ring(palette: QtGui.QPalette) -> QtGui.QColor:
+    return palette.color(_ROLE.Highlight)
+
+
+def markdown_colours(palette: QtGui.QPalette) -> markdown_render.Colours:
+    """What the Markdown renderer needs from ``palette``."""
+    return markdown_render.Colours(
+        code_background=code_background(palette).name(),
+        code_label=muted_text(palette).name(),
+        border=mix(palette.color(_ROLE.Base), palette.color(_ROLE.Text), 0.3).name(),
+        muted=muted_text(palette).name(),
+        link=palette.color(_ROLE.Link).name(),
+        fixed_family=QtGui.QFontInfo(fixed_font()).family(),
+        dark=is_dark(palette),
+    )
+
+
 # -- the chat document --------------------------------------------------------------------------
 
 
@@ -70,88 +129,6 @@ def muted_char_format(palette: QtGui.QPalette) -> QtGui.QTextCharFormat:
     return fmt
 
 
-def code_frame_format(palette: QtGui.QPalette) -> QtGui.QTextFrameFormat:
-    fmt = QtGui.QTextFrameFormat()
-    fmt.setBackground(code_background(palette))
-    fmt.setPadding(8)
-    fmt.setBorder(0)
-    fmt.setTopMargin(2)
-    fmt.setBottomMargin(8)
-    return fmt
-
-
-def polish_answer(document: QtGui.QTextDocument, frame: QtGui.QTextFrame, start: int, palette: QtGui.QPalette) -> None:
-    """Finishes Markdown rendered into ``frame`` from ``start`` on: code and tables.
-
-    Qt's Markdown importer asks for the system's fixed font by family name only; that name does not
-    resolve to a fixed-pitch font everywhere, so the resolved family is set explicitly on code spans
-    and code blocks. Each run of code-block lines moves into a padded frame of its own, and wraps
-    instead of widening the whole view.
-    """
-    font = fixed_font()
-    code = QtGui.QTextCharFormat()
-    code.setFontFamilies([QtGui.QFontInfo(font).family(), *font.families()])
-    code.setFontFixedPitch(True)
-    inline = QtGui.QTextCharFormat(code)
-    inline.setBackground(code_background(palette))
-    collapsed = QtGui.QTextBlockFormat()
-    collapsed.setLineHeight(0, QtGui.QTextBlockFormat.LineHeightTypes.FixedHeight.value)
-    border = mix(palette.color(_ROLE.Base), palette.color(_ROLE.Text), 0.3)
-    for child in frame.childFrames():
-        if isinstance(child, QtGui.QTextTable):
-            table_format = child.format()
-            table_format.setCellPadding(6)
-            table_format.setCellSpacing(0)
-            table_format.setBorder(1)
-            table_format.setBorderBrush(border)
-            table_format.setBorderCollapse(True)
-            table_format.setBottomMargin(8)
-            child.setFormat(table_format)
-            _collapse_empty_block_after(document, child, collapsed)
-    runs: list[list[int]] = []
-    previous_was_code = False
-    block = document.findBlock(start)
-    while block.isValid() and block.position() < frame.lastPosition():
-        block_format = block.blockFormat()
-        cursor = QtGui.QTextCursor(block)
-        fence = block_format.hasProperty(QtGui.QTextFormat.Property.BlockCodeFence)
-        is_code = fence or block_format.nonBreakableLines()
-        block_end = block.position() + block.length() - 1
-        if is_code:
-            block_format.setNonBreakableLines(False)
-            cursor.setBlockFormat(block_format)
-            cursor.movePosition(QtGui.QTextCursor.MoveOperation.EndOfBlock, QtGui.QTextCursor.MoveMode.KeepAnchor)
-            cursor.mergeCharFormat(code)
-            if previous_was_code:
-                runs[-1][1] = block_end
-            else:
-                runs.append([block.position(), block_end])
-        else:
-            for part in block.textFormats():
-                if part.format.fontFixedPitch():
-                    span_start = block.position() + part.start
-                    cursor.setPosition(span_start)
-                    cursor.setPosition(span_start + part.length, QtGui.QTextCursor.MoveMode.KeepAnchor)
-                    cursor.mergeCharFormat(inline)
-        previous_was_code = is_code
-        block = block.next()
-    for run_start, run_end in reversed(runs):
-        cursor = QtGui.QTextCursor(document)
-        cursor.setPosition(run_start)
-        cursor.setPosition(run_end, QtGui.QTextCursor.MoveMode.KeepAnchor)
-        _collapse_empty_block_after(document, cursor.insertFrame(code_frame_format(palette)), collapsed)
-
-
-def _collapse_empty_block_after(
-    document: QtGui.QTextDocument, frame: QtGui.QTextFrame, collapsed: QtGui.QTextBlockFormat
-) -> None:
-    """Qt puts an empty paragraph after a frame or table; it should take no room."""
-    cursor = QtGui.QTextCursor(document)
-    cursor.setPosition(frame.lastPosition() + 1)
-    if not cursor.block().text():
-        cursor.setBlockFormat(collapsed)
-
-
 # -- widgets ------------------------------------------------------------------------------------
 
 
@@ -171,6 +148,29 @@ def _badge_rules(palette: QtGui.QPalette) -> str:
         foreground = mix(colour, text, 0.35).name()
         rules.append(f'#fitBadge[verdict="{verdict}"] {{ background: {background}; color: {foreground}; }}')
     return "\n    ".join(rules)
+
+
+# Controls the style sheet draws itself, so they lose the style's own focus frame: each gets a ring.
+_RINGED = (
+    "#startButton", "#sendButton", "#stopButton", "#newChatButton", "#pageButton", "#modelButton", "#useModelButton",
+    "#hubButton", "#openFileButton", "#backButton", "#downloadModelButton", "#downloadButton", "#searchEdit",
+    "#conversationList", "#hubResults", "#hubFiles", "#modelTable", "#secondaryStartButton", "#chatNowButton",
+    "#mirrorButton", "#bannerAction",
+)
+
+
+def _focus_rules(palette: QtGui.QPalette) -> str:
+    """A visible two-pixel ring in the highlight colour on every control the style sheet draws."""
+    ring = focus_ring(palette).name()
+    selectors = ", ".join(f"{name}:focus" for name in _RINGED)
+    composer = f'#composer[focused="true"] {{ border: 2px solid {ring}; }}'
+    border = mix(palette.color(_ROLE.Window), palette.color(_ROLE.Text), 0.22).name()
+    combos = (
+        f"QComboBox {{ border: 1px solid {border}; border-radius: 6px; padding: 3px 8px; "
+        f"background: {palette.color(_ROLE.Base).name()}; }}\n"
+        f"    QComboBox:focus {{ border: 2px solid {ring}; padding: 2px 7px; }}"
+    )
+    return f"{selectors} {{ border: 2px solid {ring}; }}\n    {composer}\n    {combos}"
 
 
 def style_sheet(palette: QtGui.QPalette) -> str:
@@ -234,6 +234,8 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #startButton, #sendButton {{ background: {highlight.name()}; color: {on_highlight}; border: none;
         border-radius: 8px; padding: 6px 16px; font-weight: 600; }}
     #startButton {{ padding: 10px 18px; font-size: 11pt; }}
+    #startButton[secondary="true"] {{ background: transparent; color: {highlight.name()}; font-weight: 500;
+        border: 1px solid {border}; font-size: 10pt; padding: 6px 14px; }}
     #startButton:pressed, #sendButton:pressed {{ background: {pressed}; }}
     #startButton:disabled, #sendButton:disabled {{ background: {disabled}; color: {muted}; }}
     #stopButton, #newChatButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
@@ -243,9 +245,9 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #modelStatus {{ color: {muted}; }}
     #modelsPage {{ background: {base.name()}; }}
     #modelTable {{ border: 1px solid {border}; border-radius: 8px; background: {base.name()}; }}
-    #pageButton, #modelButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
+    #pageButton, #modelButton, #bannerAction {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
         background: {base.name()}; }}
-    #pageButton:pressed, #modelButton:pressed {{ background: {hover}; }}
+    #pageButton:pressed, #modelButton:pressed, #bannerAction:pressed {{ background: {hover}; }}
     #pageButton:checked {{ background: {selected}; border-color: {mix(base, highlight, 0.45).name()}; }}
     #modelButton:disabled {{ color: {muted}; }}
     #useModelButton {{ background: {highlight.name()}; color: {on_highlight}; border: none; border-radius: 8px;
@@ -253,6 +255,7 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #useModelButton:pressed {{ background: {pressed}; }}
     #useModelButton:disabled {{ background: {disabled}; color: {muted}; }}
     #errorLabel {{ color: {warning_text(palette).name()}; }}
+    {_focus_rules(palette)}
     #banner[kind="error"] {{ background: {mix(base, QtGui.QColor(214, 48, 49), 0.12).name()};
         border: 1px solid {mix(base, QtGui.QColor(214, 48, 49), 0.45).name()}; border-radius: 8px; }}
     #banner[kind="info"] {{ background: {mix(base, highlight, 0.10).name()};

@@ -79,3 +79,15 @@ def snapshot_with_wal(store: Store, target: Path) -> None:
         source = Path(f"{store.path}{suffix}")
         if source.exists():
             shutil.copyfile(source, Path(f"{target}{suffix}"))
+
+
+def garble_messages(path: Path, pages: int = 16) -> None:
+    """Garbles ``pages`` of the messages table's own leaves from the middle of the table on.
+
+    What a bad stretch of disk does to a big history, aimed at rows: the search index's pages lie
+    between the messages', and ``quick_check`` reads some b-trees before it first looks at its
+    deadline, so garbage in the file's middle could be found at open when a test needs it missed.
+    """
+    leaves = pages_of(path, "messages")
+    for page in leaves[len(leaves) // 2 : len(leaves) // 2 + pages]:
+        garble(path, (page - 1) * PAGE, PAGE, seed=page)

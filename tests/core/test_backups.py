@@ -11,7 +11,7 @@ import pytest
 from app.core import backups, dbhealth, paths
 from app.core.errors import BackupCheckFailedError
 from app.core.store import SCHEMA_VERSION, Store
-from tests.core.store_helpers import all_texts, fill, garble, make_version_1_history, middle_offset
+from tests.core.store_helpers import all_texts, fill, garble, garble_messages, make_version_1_history
 
 
 def _day(day: int, hour: int = 12) -> float:
@@ -91,7 +91,7 @@ def test_a_copy_that_fails_its_check_is_deleted_and_reported(
     store = Store()
     fill(store, 30, 40, size=400)
     store.close()
-    garble(paths.database_path(), middle_offset(paths.database_path(), 65536), 65536)
+    garble_messages(paths.database_path())
     monkeypatch.setattr(dbhealth, "QUICK_CHECK_SECONDS", 0.0)  # as if the start-up check had run out of time
     damaged = Store()
 

@@ -18,6 +18,7 @@ from tests.core.store_helpers import (
     all_texts,
     fill,
     garble,
+    garble_messages,
     middle_offset,
     pages_of,
     snapshot_with_wal,
@@ -74,7 +75,7 @@ def test_damage_missed_at_open_is_reported_as_damage_at_the_first_read(
     parley_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _history(**BIG)
-    garble(paths.database_path(), middle_offset(paths.database_path(), 65536), 65536)
+    garble_messages(paths.database_path())
     monkeypatch.setattr(dbhealth, "QUICK_CHECK_SECONDS", 0.0)  # a history too big to check at start
 
     opened: list[Store] = []
@@ -216,7 +217,7 @@ def test_damage_found_while_open_goes_down_the_same_recovery_path(
     store.backup()
     store.close()
     database = paths.database_path()
-    garble(database, middle_offset(database, 65536), 65536)
+    garble_messages(database)
     monkeypatch.setattr(dbhealth, "QUICK_CHECK_SECONDS", 0.0)
     store = Store()
     with pytest.raises(DatabaseDamagedInUseError):

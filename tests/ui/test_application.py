@@ -263,7 +263,7 @@ def test_the_window_opens_in_the_language_of_the_settings(
     assert application.run_gui(["parley"]) == 0
 
     assert startup_errors == []
-    assert seen["start"] == "开始与 SmolLM2 135M (starter, offline) 对话"
+    assert seen["start"] == "试用一个很小的离线演示模型（只能简单回答）"  # no English left in it
     assert seen["more"] == "在 Hub 上查找模型…" and seen["hub_enabled"] == "True"
     assert qapp.applicationName() == "Parley"
     # The translators go when the window does.
@@ -331,9 +331,10 @@ def test_a_bug_is_logged_and_shown_with_its_traceback(
     log = paths.log_dir() / "crash.log"
     assert "ValueError: boom in a slot" in log.read_text(encoding="utf-8")
     assert len(shown) == 1
-    details, log_path = shown[0]
+    details, report_path = shown[0]
     assert "Traceback" in details and "_raise_and_handle" in details
-    assert log_path == log
+    assert report_path is not None and report_path.parent == log.parent  # the report, beside crash.log
+    assert report_path.read_text(encoding="utf-8") == details
 
 
 def test_a_bug_in_another_thread_is_shown_on_the_gui_thread(

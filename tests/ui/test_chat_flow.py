@@ -168,22 +168,18 @@ def test_conversations_switch_rename_delete_and_survive_a_restart(
     assert window.title_label.text() == "Greetings"
     assert "Greetings" in window.sidebar.titles()
 
-    # Delete asks first; "no" keeps the conversation, "yes" removes it.
-    asked: list[str] = []
-    answers = [False, True]
-
-    def confirm_delete(title: str) -> bool:
-        asked.append(title)
-        return answers.pop(0)
-
+    # Delete takes the conversation off the list at once; Undo brings it back; it goes when Undo runs out.
     window.sidebar.select(third)
-    monkeypatch.setattr(window.sidebar, "confirm_delete", confirm_delete)
     window.sidebar.delete_action.trigger()
+    assert window.sidebar.ids() == [second, first]
+    assert window.sidebar.undo_delete() == third
     assert window.sidebar.ids() == [third, second, first]
+    window.sidebar.select(third)
     window.sidebar.delete_action.trigger()
-    assert asked == ["Name a colour.", "Name a colour."]
     assert window.sidebar.ids() == [second, first]
     assert window.conversation_id in (second, first)
+    assert third in [c.id for c in store.conversations()]  # not yet: Undo is still offered
+    window.sidebar.apply_pending_deletes()
     assert [c.id for c in store.conversations()] == [second, first]
 
     shown = {}

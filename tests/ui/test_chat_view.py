@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from PySide6 import QtCore, QtGui
 from pytestqt.qtbot import QtBot
@@ -45,15 +46,18 @@ def char_format_at(view: ChatView, text: str) -> QtGui.QTextCharFormat:
     return cursor.charFormat()
 
 
-def test_answers_are_rendered_as_markdown_with_code_in_a_fixed_pitch_font(qtbot: QtBot) -> None:
+def test_answers_are_rendered_as_markdown_with_code_in_the_code_font(qtbot: QtBot) -> None:
+    # Whether that font looks monospaced on screen is measured in test_markdown_render (a font flag
+    # such as QFontInfo.fixedPitch() depends on which fonts are installed: fonts-noto-cjk changes it).
     view = make_view(qtbot)
     view.show_conversation([message(1, "user", "Write fib, **please**"), message(2, "assistant", ANSWER)])
     shown = view.shown_text(2)
     assert "```" not in shown and "**" not in shown and "`fib(10)`" not in shown
     assert "def fib(n: int) -> int:" in shown and "Call fib(10) to get 55." in shown
-    for code in ("def fib(n: int)", "return n if", "fib(10)"):
-        assert QtGui.QFontInfo(char_format_at(view, code).font()).fixedPitch(), code
-    assert not QtGui.QFontInfo(char_format_at(view, "Here is").font()).fixedPitch()
+    code_font = char_format_at(view, "def fib(n: int)").fontFamilies()
+    for code in ("return n if", "fib(10)"):
+        assert char_format_at(view, code).fontFamilies() == code_font, code
+    assert char_format_at(view, "Here is").fontFamilies() != code_font
     assert char_format_at(view, "55").fontWeight() >= QtGui.QFont.Weight.Bold
     # The user's own text is shown exactly as typed, Markdown and all.
     assert "Write fib, **please**" in view.shown_text(1)
@@ -161,3 +165,18 @@ def test_links_in_answers_do_not_navigate_the_view(qtbot: QtBot) -> None:
     view.show_conversation([message(1, "assistant", "See [the docs](relative/page.html).")])
     assert not view.openLinks()
     assert view.source() == QtCore.QUrl()
+
+
+def test_a_persona_change_shows_as_a_divider_and_the_memory_marker_above_its_message(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    divider = replace(message(3, "system", "Translator"), kind="persona", persona_id=7)
+    view.persona_names = {7: "Translator"}
+    view.memory_start = 4
+    view.show_conversation(
+        [message(1, "user", "Hi"), message(2, "assistant", "Hello"), divider, message(4, "user", "Bonjour")]
+    )
+    assert view.message_ids() == [1, 2, 3, 4]
+    assert view.marks_text(3) == "── Persona: Translator ──"
+    assert "memory begins here" in view.marks_text(4)
+    assert view.shown_text(4).splitlines()[1:] == ["Bonjour"]
+    assert view.marks_text(1) == ""

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core import fit, paths
 from app.core.fit import MachineProfile
 from app.core.hub import HubConfig
+from app.core.library import human_size
 from app.core.recommended import RecommendedModel, load_recommended
 from app.core.store import Store
 from app.ui.main_window import MainWindow
@@ -39,13 +40,26 @@ def starter_from_the_hub(fake_hub: FakeHub) -> RecommendedModel:
                  quantization="Q4_1", context_length=8192, n_layer=30, n_head_kv=3, head_dim=64)
 
 
-def test_the_first_screen_offers_the_starter_first_then_the_recommended_models(
+def test_the_first_screen_offers_the_best_fitting_model_first_the_demo_second_then_the_list(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     welcome = window.welcome
     assert window.stack.currentWidget() is welcome
-    assert welcome.start_button.text() == "Start chatting with SmolLM2 135M (starter, offline)"
+    welcome.recommended.set_machine(MachineProfile(ram_free_bytes=2 * GB))
+    fitting = [card.model for card in welcome.recommended.cards() if card.badge.verdict() == "fits"]
+    best = welcome.best_model()
+    assert best is not None and best == max(fitting, key=lambda model: model.size_bytes)  # the largest that fits
+    assert best.size_bytes < 2 * GB and len(fitting) < len(welcome.recommended.cards())
+    assert welcome.best_button.text() == f"Download {best.name} ({human_size(best.size_bytes)})"
+    assert welcome.start_button.text() == "Try a tiny offline demo model (basic answers)"
     assert welcome.start_button.isEnabled() and welcome.shows_recommended()
+    y = lambda widget: widget.mapTo(welcome, QtCore.QPoint()).y()  # noqa: E731 - a one-line helper
+    assert y(welcome.best_button) < y(welcome.start_button)
+    welcome.recommended.set_machine(MachineProfile(ram_free_bytes=64 * GB))
+    best = welcome.best_model()
+    assert best is not None and best.size_bytes == max(m.size_bytes for m in load_recommended() if not m.gated)
+    welcome.recommended.set_machine(MachineProfile(ram_free_bytes=int(0.3 * GB)))
+    assert welcome.best_model() is None and welcome.best_button.isHidden()  # nothing fits: the list says why
     cards = welcome.recommended.cards()
     assert [card.model.id for card in cards] == [model.id for model in load_recommended()]
     first = cards[0]
@@ -54,8 +68,8 @@ def test_the_first_screen_offers_the_starter_first_then_the_recommended_models(
     assert first.description_label.text() == "Tiny and quick; fine for short questions on any computer."
     assert first.download_button.text() == "Download" and first.download_button.isEnabled()
     assert all(card.badge.text() in ("Fits", "May be slow", "Won't fit") for card in cards)
-    # The start button comes before the list.
-    assert welcome.start_button.mapTo(welcome, QtCore.QPoint()).y() < first.mapTo(welcome, QtCore.QPoint()).y()
+    # Both buttons come before the list.
+    assert y(welcome.start_button) < y(first)
 
 
 @pytest.mark.parametrize(

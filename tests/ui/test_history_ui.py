@@ -20,7 +20,7 @@ from app.ui.data_tab import DataTab
 from app.ui.history import BACKUP_CHECK_MS, HistoryController
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
-from tests.core.store_helpers import all_texts, fill, garble, middle_offset
+from tests.core.store_helpers import all_texts, fill, garble_messages
 from tests.ui.conftest import Engines
 
 BIG = {"conversations": 30, "messages": 40, "size": 400}  # about 1 MB: big enough to skip the check at start
@@ -61,7 +61,7 @@ def test_damage_found_while_the_window_runs_is_recovered_once_and_said(
     store.backup()
     store.close()
     database = paths.database_path()
-    garble(database, middle_offset(database, 65536), 65536)
+    garble_messages(database)
     before = database.read_bytes()
     monkeypatch.setattr(dbhealth, "QUICK_CHECK_SECONDS", 0.0)  # a history too big to check at start
     store = Store()

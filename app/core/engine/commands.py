@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.engine.protocol import GenerationRequest, ModelSpec
+from app.core.engine.protocol import CountTokensRequest, GenerationRequest, ModelSpec
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,11 @@ class LoadCommand:
 class GenerateCommand:
     request: GenerationRequest
     seq: int  # increases with every request; a stop request names the seq it stops
+
+
+@dataclass(frozen=True)
+class CountCommand:
+    request: CountTokensRequest
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class CacheConfigCommand:
     limit_bytes: int
 
 
-WorkerCommand = LoadCommand | GenerateCommand | UnloadCommand | ShutdownCommand | CacheConfigCommand
+WorkerCommand = LoadCommand | GenerateCommand | CountCommand | UnloadCommand | ShutdownCommand | CacheConfigCommand
 
 
 @dataclass(frozen=True)

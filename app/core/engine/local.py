@@ -37,6 +37,7 @@ from typing import Literal
 from app.core.engine import gpu_plan
 from app.core.engine.commands import (
     CacheConfigCommand,
+    CountCommand,
     GenerateCommand,
     LoadCommand,
     ShutdownCommand,
@@ -45,6 +46,7 @@ from app.core.engine.commands import (
     WorkerLogLine,
 )
 from app.core.engine.protocol import (
+    CountTokensRequest,
     EngineCrashed,
     EngineEvent,
     EventSink,
@@ -192,6 +194,15 @@ class LocalEngine:
                 self._arm("load", LOAD_LIMIT_SECONDS)
             else:
                 self._disarm()
+
+    def count_tokens(self, request: CountTokensRequest) -> None:
+        with self._lock:
+            loading = self._loaded != request.model
+            if loading:
+                self._loading = request.model
+            self._send(CountCommand(request))
+            if loading:
+                self._arm("load", LOAD_LIMIT_SECONDS)
 
     def request_stop(self) -> None:
         with self._lock:

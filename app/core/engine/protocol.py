@@ -11,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-StopReason = Literal["stop", "length", "stopped"]
+StopReason = Literal["stop", "length", "stopped", "context_full"]
+# When the conversation no longer fits: leave out the oldest turns (a chunk of about a quarter of the
+# context at a time, so the prompt's start changes once per chunk), or refuse to start the answer.
+OverflowPolicy = Literal["drop_oldest", "stop"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,20 @@ class GenerationRequest:
     # Which conversation this prompt belongs to: the engine keeps its KV state under this key and
     # restores it when the conversation comes back (None: nothing is kept).
     conversation_key: str | None = None
+    # Text the answer already starts with (Continue on a stopped answer): the engine puts it after the
+    # prompt and the model goes on from there; the events carry only what is new.
+    prefill: str = ""
+    overflow: OverflowPolicy = "drop_oldest"
+
+
+@dataclass(frozen=True)
+class CountTokensRequest:
+    """How many tokens ``messages`` take once rendered by ``model``'s template (answered with TokensCounted)."""
+
+    request_id: str
+    model: ModelSpec
+    messages: tuple[ChatMessage, ...]
+    max_tokens: int = 1024  # the persona's longest answer: the room a prompt leaves for it
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -168,6 +185,20 @@ class GenerationFailed:
     reason: str
     text: str = ""  # what was generated before the failure
     traceback: str = ""  # set when a bug in the engine, not the request, made it fail
+    # Why, for a front end to act on: "message_too_long" (the last message alone does not fit),
+    # "context_full" (the conversation does not fit and the policy is "stop"), or "" for anything else.
+    code: str = ""
+    prompt_tokens: int = 0  # with a code: the tokens the prompt needed ...
+    limit: int = 0  # ... and how many it may have
+
+
+@dataclass(frozen=True)
+class TokensCounted:
+    request_id: str
+    tokens: int  # the rendered prompt's tokens, by the model's own tokenizer
+    n_ctx: int  # the model's context
+    limit: int  # how many of those a prompt may use (the rest is kept for the answer)
+    estimated: bool = False  # True where the engine could not tokenize (a remote server): about 4 characters a token
 
 
 @dataclass(frozen=True)
@@ -186,6 +217,7 @@ EngineEvent = (
     | TokensReceived
     | GenerationFinished
     | GenerationFailed
+    | TokensCounted
     | EngineCrashed
 )
 EventSink = Callable[[EngineEvent], None]
@@ -199,6 +231,9 @@ class Engine(Protocol):
 
     def generate(self, request: GenerationRequest) -> None:
         """Streams an answer; loads ``request.model`` first when it is not the loaded one."""
+
+    def count_tokens(self, request: CountTokensRequest) -> None:
+        """Counts a prompt's tokens (loading ``request.model`` first if needed); answers with TokensCounted."""
 
     def request_stop(self) -> None:
         """Asks the running generation to stop at once; safe from any thread."""

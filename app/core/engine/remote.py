@@ -17,6 +17,7 @@ from http.client import HTTPResponse
 from typing import Any
 
 from app.core.engine.protocol import (
+    CountTokensRequest,
     EventSink,
     GenerationFailed,
     GenerationFinished,
@@ -27,6 +28,7 @@ from app.core.engine.protocol import (
     ModelSpec,
     ModelUnloaded,
     StopReason,
+    TokensCounted,
     TokensReceived,
 )
 
@@ -53,6 +55,12 @@ class RemoteEngine:
     def generate(self, request: GenerationRequest) -> None:
         self._stop.clear()
         self._run(self._generate, request.model, request)
+
+    def count_tokens(self, request: CountTokensRequest) -> None:
+        """A server's tokenizer is not reachable through the OpenAI API: about four characters a token."""
+        characters = sum(len(message.content) for message in request.messages)
+        n_ctx = request.model.n_ctx
+        self._sink(TokensCounted(request.request_id, characters // 4 + 1, n_ctx, n_ctx * 3 // 4, estimated=True))
 
     def request_stop(self) -> None:
         self._stop.set()

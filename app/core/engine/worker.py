@@ -35,6 +35,7 @@ from llama_cpp import _ggml as ggml_library
 from app.core.engine import gpu_plan, native
 from app.core.engine.commands import (
     CacheConfigCommand,
+    CountCommand,
     GenerateCommand,
     LoadCommand,
     ShutdownCommand,
@@ -46,6 +47,7 @@ from app.core.engine.kv_state import SavedState, StateCache, StateKey, model_ide
 from app.core.engine.protocol import (
     BackendDevice,
     ChatMessage,
+    CountTokensRequest,
     EngineCrashed,
     EngineEvent,
     GenerationFailed,
@@ -58,6 +60,7 @@ from app.core.engine.protocol import (
     ModelUnloaded,
     OffloadReport,
     StopReason,
+    TokensCounted,
     TokensReceived,
 )
 from app.core.engine.reasoning import MARKUP, OutputSplitter
@@ -72,6 +75,38 @@ NO_STOP = 1 << 62
 # more often only wakes the app (and takes a core from llama.cpp's threads, which wait for each
 # other at every step of a decode) for nothing an eye could see.
 SEND_INTERVAL_SECONDS = 0.03
+
+
+def _cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as handle:
+            return any(line.startswith("flags") and " amx_int8" in line for line in handle)
+    except OSError:
+        return False
+
+
+def _avoid_amx_repacking() -> None:
+    """Loads weights without llama.cpp's extra buffer types on CPUs with AMX.
+
+    Workaround: a llama.cpp built here (GGML_NATIVE) on a CPU with AMX puts Q4_0/Q4_1 weights in the
+    AMX buffer and crashes in ``ggml_backend_amx_mul_mat`` at the first decode (the starter model,
+    every time): https://github.com/ggml-org/llama.cpp/issues/20824 (and the wrong results of
+    https://github.com/ggml-org/llama.cpp/pull/16315). ``use_extra_bufts=False`` skips that buffer
+    (and the other repacked layouts) on such CPUs only; ``Llama`` does not take the flag itself.
+    """
+    defaults = llama_cpp.llama_cpp.llama_model_default_params
+
+    def without_extra_buffers() -> Any:
+        params = defaults()
+        if hasattr(params, "use_extra_bufts"):
+            params.use_extra_bufts = False
+        return params
+
+    llama_cpp.llama_cpp.llama_model_default_params = without_extra_buffers
+
+
+if _cpu_has_amx():
+    _avoid_amx_repacking()
 
 
 class LlamaLog:
@@ -127,7 +162,11 @@ def backend_names() -> tuple[str, ...]:
 
 
 class ContextOverflowError(Exception):
-    pass
+    """The prompt does not fit: ``code`` is "message_too_long" or "context_full" (see GenerationFailed)."""
+
+    def __init__(self, message: str, code: str, tokens: int, limit: int) -> None:
+        super().__init__(message)
+        self.code, self.tokens, self.limit = code, tokens, limit
 
 
 class DecodeError(Exception):
@@ -335,41 +374,64 @@ class ModelSession:
             )
 
         try:
-            return render(messages)
+            return render(messages) + request.prefill
         except TemplateRenderError:
             # Some templates (Gemma's, for one) refuse a system role: fold it into the first user turn.
             if len(messages) > 1 and messages[0].role == "system" and messages[1].role == "user":
                 merged = ChatMessage("user", f"{messages[0].content}\n\n{messages[1].content}")
-                return render([merged, *messages[2:]])
+                return render([merged, *messages[2:]]) + request.prefill
             raise
 
-    def _fit(self, request: GenerationRequest) -> tuple[str, list[int], int]:
-        """Renders the prompt, leaving out the oldest turns while it does not fit the context.
+    def prompt_limit(self, max_tokens: int) -> int:
+        """How many tokens a prompt may take: the rest of the context is kept for the answer."""
+        return self.n_ctx - min(max_tokens, max(64, self.n_ctx // 4))
 
-        A turn goes whole, the user's message with its answer, so what is left still starts with
-        a user message and alternates as templates like Mistral's and Gemma's insist.
+    def count(self, request: CountTokensRequest) -> TokensCounted:
+        text = self._render(request.messages, GenerationRequest(request.request_id, request.model, request.messages))
+        tokens = len(self.prompt_ids(text))
+        return TokensCounted(request.request_id, tokens, self.n_ctx, self.prompt_limit(request.max_tokens))
+
+    def _fit(self, request: GenerationRequest) -> tuple[str, list[int], int]:
+        """Renders the prompt; when it does not fit, applies the request's overflow policy.
+
+        "drop_oldest" leaves out the oldest turns until about a quarter of the context is free, so
+        the next turns extend this prompt (and reuse its cache) until the next chunk must go. A turn
+        goes whole, the user's message with its answer, so what is left still starts with a user
+        message and alternates as templates like Mistral's and Gemma's insist. The system prompt
+        always stays. Returns the text, its ids, and how many messages were left out.
         """
         messages = list(request.messages)
-        reserve = min(request.sampling.max_tokens, max(64, self.n_ctx // 4))
-        limit = self.n_ctx - reserve
+        limit = self.prompt_limit(request.sampling.max_tokens)
+        text = self._render(messages, request)
+        ids = self.prompt_ids(text)
+        if len(ids) <= limit:
+            return text, ids, 0
+        first = next((i for i, m in enumerate(messages) if m.role != "system"), len(messages))
+        last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=first)
+        alone = messages[:first] + messages[last_user:]
+        alone_tokens = len(ids) if len(alone) == len(messages) else len(self.prompt_ids(self._render(alone, request)))
+        if alone_tokens > limit:
+            raise ContextOverflowError(
+                f"the message is too long for this model's context ({alone_tokens} tokens, the limit is {limit})",
+                "message_too_long", alone_tokens, limit,
+            )  # fmt: skip
+        if request.overflow == "stop":
+            raise ContextOverflowError(
+                f"the conversation no longer fits in the context ({len(ids)} tokens, the limit is {limit})",
+                "context_full", len(ids), limit,
+            )  # fmt: skip
+        target = limit - self.n_ctx // 4
         dropped = 0
-        while True:
-            text = self._render(messages, request)
-            ids = self.prompt_ids(text)
-            if len(ids) <= limit:
-                return text, ids, dropped
-            first = next((i for i, m in enumerate(messages) if m.role != "system"), None)
-            last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
-            if first is None or last_user is None or first >= last_user:
-                raise ContextOverflowError(
-                    f"the message is too long for this model's context ({len(ids)} tokens, "
-                    f"the limit is {limit}); shorten it or start a new conversation"
-                )
+        while len(ids) > target and first < last_user:
             end = first + 1
             while end < last_user and messages[end].role != "user":
                 end += 1
             dropped += end - first
+            last_user -= end - first
             del messages[first:end]
+            text = self._render(messages, request)
+            ids = self.prompt_ids(text)
+        return text, ids, dropped
 
     # -- generation ----------------------------------------------------------------------------
 
@@ -456,7 +518,10 @@ class ModelSession:
                     if output.stopped:
                         reason = "stop"
                         break
-                if len(reply_ids) >= sampling.max_tokens or self.llm.n_tokens + 1 >= self.n_ctx:
+                if len(reply_ids) >= sampling.max_tokens:
+                    break
+                if self.llm.n_tokens + 1 >= self.n_ctx:
+                    reason = "context_full"
                     break
         except RuntimeError as exc:
             if self._stop_seq.value < seq:
@@ -514,6 +579,8 @@ class Worker:
             self.load(command.model, always_answer=True)
         elif isinstance(command, GenerateCommand):
             self.generate(command)
+        elif isinstance(command, CountCommand):
+            self.count(command.request)
         elif isinstance(command, UnloadCommand):
             unloaded = self.session.spec if self.session is not None else None
             self.unload()
@@ -601,6 +668,14 @@ class Worker:
         self._emit(self.session.loaded_event(self.session.load_seconds))
         return True
 
+    def count(self, request: CountTokensRequest) -> None:
+        if not self.load(request.model, request.request_id) or self.session is None:
+            return
+        try:
+            self._emit(self.session.count(request))
+        except TemplateRenderError as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc)))
+
     def generate(self, command: GenerateCommand) -> None:
         request = command.request
         if not self.load(request.model, request.request_id) or self.session is None:
@@ -608,7 +683,11 @@ class Worker:
         session = self.session
         try:
             session.generate(request, command.seq, self._emit)
-        except (ContextOverflowError, TemplateRenderError, DecodeError) as exc:
+        except ContextOverflowError as exc:
+            self._emit(
+                GenerationFailed(request.request_id, str(exc), code=exc.code, prompt_tokens=exc.tokens, limit=exc.limit)
+            )
+        except (TemplateRenderError, DecodeError) as exc:
             # Only the failures this conversation or this model explain; anything else is a bug.
             self._emit(GenerationFailed(request.request_id, str(exc)))
         except (BrokenPipeError, ConnectionResetError):

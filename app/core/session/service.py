@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from app.core import logs, paths
 from app.core.engine.protocol import (
+    CountTokensRequest,
     Engine,
     EngineCrashed,
     EngineEvent,
@@ -40,6 +41,7 @@ from app.core.engine.protocol import (
     ModelLoadFailed,
     ModelSpec,
     ModelUnloaded,
+    TokensCounted,
 )
 from app.core.settings import Settings, SettingsStore
 
@@ -95,12 +97,22 @@ class _Load:
 
 
 @dataclass(frozen=True)
+class _Count:
+    client: EngineClient
+    request: CountTokensRequest
+
+    @property
+    def request_id(self) -> str:
+        return self.request.request_id
+
+
+@dataclass(frozen=True)
 class _Unload:
     client: EngineClient
     request_id: str
 
 
-_Job = _Generate | _Load | _Unload
+_Job = _Generate | _Load | _Count | _Unload
 
 
 class EngineService:
@@ -203,6 +215,8 @@ class EngineService:
                     self._engine.generate(job.request)
                 elif isinstance(job, _Load):
                     self._engine.load(job.model)
+                elif isinstance(job, _Count):
+                    self._engine.count_tokens(job.request)
                 else:
                     self._engine.unload()
             except BaseException:
@@ -243,6 +257,10 @@ def _ends(job: _Job, event: EngineEvent) -> bool:
         return isinstance(event, ModelLoadFailed) and event.request_id == job.request_id
     if isinstance(job, _Load):
         return isinstance(event, ModelLoaded | ModelLoadFailed) and event.model == job.model
+    if isinstance(job, _Count):
+        if isinstance(event, TokensCounted | GenerationFailed):
+            return event.request_id == job.request_id
+        return isinstance(event, ModelLoadFailed) and event.model == job.request.model
     return isinstance(event, ModelUnloaded)
 
 
@@ -264,6 +282,10 @@ class EngineClient:
         request_id = self._service._next_id("load")
         self._service._submit(_Load(self, model, request_id))
         return request_id
+
+    def count_tokens(self, request: CountTokensRequest) -> None:
+        """Queues counting a prompt's tokens; answered with TokensCounted (or ModelLoadFailed) to this client."""
+        self._service._submit(_Count(self, request))
 
     def unload(self) -> str:
         """Queues freeing the loaded model; answered with ModelUnloaded once its file is closed."""

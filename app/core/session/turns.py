@@ -14,39 +14,58 @@ turn ends lives here once, so the window and the command line always store the s
   engine) or the model did not load. The user's message stays; the empty or partial answer is kept,
   marked failed, so the conversation shows that it got no answer, and the error says why.
 - interrupted: the engine process died in the middle of it.
+- withdrawn: the prompt did not fit (the message alone is longer than the context, or the
+  conversation is full and its persona says "stop and ask"): the answer never started, and the
+  user's message and the empty answer are taken back out of the history, so a failed paste cannot
+  poison later turns. The outcome carries the text for the front end to give back to the user.
+
+The conversation's persona (``app.core.personas``) is resolved here: its system prompt with "About
+you", its sampling, its preferred model (when the conversation starts) and context length, and its
+overflow policy. Each answer records its persona and its finish reason. When the engine left out
+the oldest turns, the conversation's memory start moves past them, so the next turns send the same
+prefix and the engine's cache is reused until the next chunk must go.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
-from app.core import chat
+from app.core import chat, chat_versions
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import (
+    ChatMessage,
+    CountTokensRequest,
     EngineCrashed,
     EngineEvent,
     GenerationFailed,
     GenerationFinished,
     GenerationStats,
     ModelLoadFailed,
+    ModelSpec,
+    OverflowPolicy,
     SamplingSettings,
     TokensReceived,
 )
 from app.core.errors import (
     AppError,
+    ContextFullError,
+    ContextTooLongError,
     EngineCrashedError,
     EngineHungError,
     GenerationError,
     ModelLoadError,
     ModelNotFoundError,
 )
+from app.core.personas import Persona, PersonaBook, final_system_prompt, migrate_settings
 from app.core.registry import ModelRegistry
 from app.core.session.service import EngineClient
 from app.core.settings import SettingsStore
-from app.core.store import Message, MessageStatus, Store
+from app.core.store import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus, Store
 
 log = logging.getLogger("app.session")
 
@@ -63,6 +82,9 @@ class TurnOutcome:
     stats: GenerationStats | None = None
     error: AppError | None = None
     reasoning: str = ""
+    finish_reason: FinishReason | None = None
+    withdrawn: str | None = None  # the user's text, taken back out of the history (the prompt did not fit)
+    memory_start: int | None = None  # set when older turns fell out of the model's memory with this answer
 
 
 @dataclass(frozen=True)
@@ -84,11 +106,22 @@ class _Unsaved:
     stats: GenerationStats | None
 
 
+@dataclass(frozen=True)
+class _TurnContext:
+    entry: ModelEntry
+    spec: ModelSpec
+    persona: Persona
+    system_prompt: str  # final: the persona's (or the conversation's own) with "About you"
+    overflow: OverflowPolicy
+
+
 @dataclass
 class _Running:
     turn: chat.Turn
     recorder: chat.AnswerRecorder
     stop_requested: bool = False
+    prefix: str = ""  # Continue: the answer's text before this turn; the engine sends only what follows
+    reasoning_prefix: str = ""
 
     @property
     def request_id(self) -> str:
@@ -106,8 +139,11 @@ class TurnRunner:
         registry: ModelRegistry,
         *,
         clock: Callable[[], float] = time.monotonic,
+        personas: PersonaBook | None = None,
     ) -> None:
         self.store = store
+        self.personas = personas if personas is not None else PersonaBook(store)
+        migrate_settings(self.personas, settings)  # once: a prompt edited in older Settings joins its persona
         self._client = client
         self._settings = settings
         self._registry = registry
@@ -167,23 +203,96 @@ class TurnRunner:
         """
         if self._running is not None:
             raise RuntimeError("a turn is already running")
-        settings = self._settings.current
         conversation = self.store.conversation(conversation_id)
-        entry = model or self._registry.model_for(conversation)
-        if entry is None:
-            raise ModelNotFoundError(name=conversation.model_name or "")
+        context = self._context(conversation, model, None, text)
         turn = chat.begin_turn(
             self.store,
             conversation_id,
             text,
-            model=self._registry.spec_for(entry),
-            system_prompt=settings.system_prompt,
-            sampling=sampling or settings.sampling,
+            model=context.spec,
+            system_prompt=context.system_prompt,
+            sampling=sampling or context.persona.sampling,
+            persona_id=context.persona.id,
+            overflow=context.overflow,
         )
+        entry = context.entry
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
             self.store.set_conversation_model(conversation_id, entry.name)
-        self._running = _Running(turn, chat.AnswerRecorder(self.store, turn.answer.id, clock=self._clock))
+        return self._launch(turn)
+
+    def regenerate(
+        self,
+        answer_id: int,
+        *,
+        model: ModelEntry | None = None,
+        sampling: SamplingSettings | None = None,
+        persona_id: int | None = None,
+    ) -> chat.Turn:
+        """A new version of an answer, beside the old one, by the conversation's model or ``model``,
+        as the conversation's persona or the one ``persona_id`` names."""
+        return self._launch(self._versioned(chat_versions.begin_regenerate, answer_id, model, sampling, persona_id))
+
+    def edit(self, message_id: int, text: str, *, sampling: SamplingSettings | None = None) -> chat.Turn:
+        """A new version of the user's message ``message_id`` with ``text``, and its answer."""
+
+        def begin(store: Store, message_id: int, **kwargs: Any) -> chat.Turn:
+            return chat_versions.begin_edit(store, message_id, text, **kwargs)
+
+        return self._launch(self._versioned(begin, message_id, None, sampling))
+
+    def continue_answer(self, answer_id: int, *, sampling: SamplingSettings | None = None) -> chat.Turn:
+        """Goes on with a stopped (or cut short) answer; the same message grows."""
+        turn = self._versioned(chat_versions.begin_continue, answer_id, None, sampling)
+        return self._launch(turn, prefix=turn.answer.content, reasoning_prefix=turn.answer.reasoning or "")
+
+    def _versioned(
+        self,
+        begin: Callable[..., chat.Turn],
+        message_id: int,
+        model: ModelEntry | None,
+        sampling: SamplingSettings | None,
+        persona_id: int | None = None,
+    ) -> chat.Turn:
+        if self._running is not None:
+            raise RuntimeError("a turn is already running")
+        conversation = self.store.conversation(self.store.message(message_id).conversation_id)
+        context = self._context(conversation, model, persona_id, "")
+        return begin(
+            self.store,
+            message_id,
+            model=context.spec,
+            system_prompt=context.system_prompt,
+            sampling=sampling or context.persona.sampling,
+            persona_id=context.persona.id,
+            overflow=context.overflow,
+        )
+
+    def _context(
+        self, conversation: Conversation, model: ModelEntry | None, persona_id: int | None, text: str
+    ) -> _TurnContext:
+        """What a turn in ``conversation`` runs with: its persona (or ``persona_id``'s), with "About you"
+        and the conversation's own prompt, and its model (``model``, the persona's preferred one for a
+        new conversation, or the conversation's). ``ModelNotFoundError`` when there is none."""
+        settings = self._settings.current
+        persona = self.personas.get(persona_id) if persona_id is not None else None
+        persona = persona or self.personas.for_conversation(conversation)
+        entry = model or self._preferred_model(conversation.model_name, persona)
+        entry = entry or self._registry.model_for(conversation)
+        if entry is None:
+            raise ModelNotFoundError(name=conversation.model_name or "")
+        spec = self._registry.spec_for(entry)
+        if persona.n_ctx is not None:
+            spec = replace(spec, n_ctx=persona.n_ctx)
+        if conversation.system_prompt is not None:  # this conversation's own prompt replaces the persona's
+            persona = replace(persona, system_prompt=conversation.system_prompt)
+        overflow = cast(OverflowPolicy, persona.overflow or settings.overflow)
+        return _TurnContext(entry, spec, persona, final_system_prompt(persona, settings, text), overflow)
+
+    def _launch(self, turn: chat.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> chat.Turn:
+        recorder = chat.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)
+        recorder.text, recorder.reasoning = prefix, reasoning_prefix
+        self._running = _Running(turn, recorder, prefix=prefix, reasoning_prefix=reasoning_prefix)
         try:
             self._client.generate(turn.request)
         except BaseException:
@@ -191,6 +300,37 @@ class TurnRunner:
             self._settle("failed")
             raise
         return turn
+
+    def count_request(self, conversation_id: int, draft: str = "") -> CountTokensRequest:
+        """What the context meter asks the engine to count: the conversation as its next turn would send
+        it (persona, "About you", the turns still in memory), with ``draft`` as the next message."""
+        settings = self._settings.current
+        conversation = self.store.conversation(conversation_id)
+        persona = self.personas.for_conversation(conversation)
+        entry = self._preferred_model(conversation.model_name, persona) or self._registry.model_for(conversation)
+        if entry is None:
+            raise ModelNotFoundError(name=conversation.model_name or "")
+        spec = self._registry.spec_for(entry)
+        if persona.n_ctx is not None:
+            spec = replace(spec, n_ctx=persona.n_ctx)
+        if conversation.system_prompt is not None:
+            persona = replace(persona, system_prompt=conversation.system_prompt)
+        messages = self.store.messages(conversation_id)
+        prompt = final_system_prompt(persona, settings, draft)
+        history, _ = chat.history_with_sources(messages, prompt, conversation.memory_start)
+        if draft:
+            history = (*history, ChatMessage("user", draft))
+        return CountTokensRequest(uuid.uuid4().hex, spec, history, persona.sampling.max_tokens)
+
+    def _preferred_model(self, conversation_model: str | None, persona: Persona) -> ModelEntry | None:
+        """The persona's preferred model, when the conversation has none yet and it is installed."""
+        if conversation_model is not None or not persona.model_name:
+            return None
+        try:
+            return self._registry.resolve(persona.model_name)
+        except ModelNotFoundError:
+            log.info("persona %r prefers %r, which is not installed", persona.name, persona.model_name)
+            return None
 
     def stop(self) -> None:
         """Stops the running answer at once: no more text is shown or saved for it."""
@@ -223,12 +363,17 @@ class TurnRunner:
         if isinstance(event, GenerationFinished):
             stopped = running.stop_requested or event.reason == "stopped"
             # After Stop the answer is what the user saw when they pressed it; otherwise the engine's full text.
-            text = None if running.stop_requested else event.text
-            reasoning = None if running.stop_requested else event.reasoning
+            text = None if running.stop_requested else running.prefix + event.text
+            reasoning = None if running.stop_requested else running.reasoning_prefix + event.reasoning
             status: MessageStatus = "stopped" if stopped else "complete"
-            return TurnUpdate(outcome=self._settle(status, event.stats, text, reasoning=reasoning))
+            memory_start = self._forget_oldest(running.turn, event.stats.truncated_messages)
+            outcome = self._settle(status, event.stats, text, reasoning=reasoning, finish=_FINISH[event.reason])
+            return TurnUpdate(outcome=replace(outcome, memory_start=memory_start))
+        if isinstance(event, GenerationFailed) and event.code in ("message_too_long", "context_full"):
+            error_type = ContextTooLongError if event.code == "message_too_long" else ContextFullError
+            return TurnUpdate(outcome=self._withdraw(error_type(tokens=event.prompt_tokens, limit=event.limit)))
         if isinstance(event, GenerationFailed):
-            text = event.text if event.text and not running.stop_requested else None
+            text = running.prefix + event.text if event.text and not running.stop_requested else None
             return TurnUpdate(outcome=self._settle("failed", text=text, error=GenerationError(reason=event.reason)))
         if isinstance(event, ModelLoadFailed):
             error = ModelLoadError(path=event.model.path, reason=event.reason)
@@ -237,6 +382,36 @@ class TurnRunner:
             return TurnUpdate(outcome=self._settle("interrupted", error=EngineCrashedError(reason=event.reason)))
         return None
 
+    def _forget_oldest(self, turn: chat.Turn, dropped: int) -> int | None:
+        """Moves the conversation's memory start past the ``dropped`` messages the engine left out."""
+        if dropped <= 0 or dropped >= len(turn.sources):
+            return None
+        start = turn.sources[dropped]
+        try:
+            self.store.set_memory_start(turn.conversation_id, start)
+        except AppError as err:
+            log.warning("could not record where the memory of conversation %s begins: %s", turn.conversation_id, err)
+        return start
+
+    def _withdraw(self, error: AppError) -> TurnOutcome:
+        """Takes the user's message and the empty answer back out: the answer never started."""
+        running = self._running
+        assert running is not None
+        self._running = None
+        turn = running.turn
+        try:
+            self.store.delete_message(turn.answer.id)
+            self.store.delete_message(turn.user_message.id)
+            remaining = [m for m in self.store.messages(turn.conversation_id) if m.kind is None]
+            if not remaining:  # the title came from this message: the conversation is new again
+                self.store.rename_conversation(turn.conversation_id, DEFAULT_TITLE)
+        except AppError as err:
+            log.warning("could not take back the message that did not fit: %s", err)
+        return TurnOutcome(
+            turn.conversation_id, turn.answer.id, "failed", "", None, None, error,
+            finish_reason="failed", withdrawn=turn.user_message.content,
+        )  # fmt: skip
+
     def _settle(
         self,
         status: MessageStatus,
@@ -244,14 +419,17 @@ class TurnRunner:
         text: str | None = None,
         error: AppError | None = None,
         reasoning: str | None = None,
+        finish: FinishReason | None = None,
     ) -> TurnOutcome:
         running = self._running
         assert running is not None
         self._running = None
         answer = running.turn.answer
         message: Message | None = None
+        if finish is None or status == "stopped":
+            finish = _FINISH_BY_STATUS[status]
         try:
-            running.recorder.finish(status, stats, text=text, reasoning=reasoning)
+            running.recorder.finish(status, stats, text=text, reasoning=reasoning, finish_reason=finish)
             message = self.store.message(answer.id)
         except AppError as err:
             # The disk is full (or the history refuses writes): the answer is settled on screen all the
@@ -259,7 +437,9 @@ class TurnRunner:
             log.warning("answer %s could not be saved yet: %s", answer.id, err)
             self._unsaved.append(_Unsaved(running.recorder, status, stats))
             recorder = running.recorder
-            message = replace(answer, content=recorder.text, status=status, reasoning=recorder.reasoning or None)
+            message = replace(
+                answer, content=recorder.text, status=status, reasoning=recorder.reasoning or None, finish_reason=finish
+            )
             if error is None and not recorder.failing:  # said once while it streamed is enough
                 error = err
         except LookupError:
@@ -273,4 +453,13 @@ class TurnRunner:
             stats,
             error,
             running.recorder.reasoning,
+            finish,
         )
+
+
+_FINISH: dict[str, FinishReason] = {
+    "stop": "done", "length": "length", "stopped": "stopped", "context_full": "context_full",
+}  # fmt: skip
+_FINISH_BY_STATUS: dict[MessageStatus, FinishReason] = {
+    "complete": "done", "stopped": "stopped", "failed": "failed", "interrupted": "interrupted", "streaming": "failed",
+}  # fmt: skip

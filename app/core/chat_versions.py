@@ -1,0 +1,101 @@
+"""The store side of the turns that add versions: regenerate an answer, edit a user message, continue.
+
+Like ``chat.begin_turn`` each commits what it adds before any generation starts and returns the
+``Turn`` the turn runner hands to the engine. Nothing is erased: a regenerated answer is a sibling
+of the old one under the same user message, an edited message a sibling of the old one under the
+same parent, each with its own rest of the conversation (``app.core.branches``). The request holds
+only the branch the new version is on.
+"""
+
+from __future__ import annotations
+
+from app.core import branches, chat
+from app.core.chat import Turn
+from app.core.engine.protocol import ModelSpec, OverflowPolicy, SamplingSettings
+from app.core.errors import NothingToRegenerateError
+from app.core.store import Store
+
+
+def begin_regenerate(
+    store: Store,
+    answer_id: int,
+    *,
+    model: ModelSpec,
+    system_prompt: str,
+    sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
+) -> Turn:
+    """A new answer beside ``answer_id`` (same user message), shown in its place."""
+    old = store.message(answer_id)
+    if old.role != "assistant" or old.parent_id is None:
+        raise NothingToRegenerateError()
+    user_message = store.message(old.parent_id)
+    conversation = store.conversation(old.conversation_id)
+    seen = [*branches.history_before(store, answer_id)]
+    answer = store.add_message(
+        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
+        persona_id=persona_id,
+    )
+    request, sources = chat.build_request(
+        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
+    )
+    return Turn(old.conversation_id, user_message, answer, request, sources)
+
+
+def begin_edit(
+    store: Store,
+    message_id: int,
+    text: str,
+    *,
+    model: ModelSpec,
+    system_prompt: str,
+    sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
+) -> Turn:
+    """A new version of the user's message ``message_id`` with ``text``, and an answer to it."""
+    old = store.message(message_id)
+    if old.role != "user":
+        raise NothingToRegenerateError()
+    conversation = store.conversation(old.conversation_id)
+    user_message = store.add_message(old.conversation_id, "user", text, parent_id=old.parent_id)
+    seen = store.messages(old.conversation_id)  # the branch now ends with the new version
+    answer = store.add_message(
+        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
+        persona_id=persona_id,
+    )
+    request, sources = chat.build_request(
+        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
+    )
+    return Turn(old.conversation_id, user_message, answer, request, sources)
+
+
+def begin_continue(
+    store: Store,
+    answer_id: int,
+    *,
+    model: ModelSpec,
+    system_prompt: str,
+    sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
+) -> Turn:
+    """Goes on with an answer that was stopped or cut at its length: the same message grows."""
+    answer = store.message(answer_id)
+    if answer.role != "assistant" or answer.parent_id is None or not answer.content:
+        raise NothingToRegenerateError()
+    conversation = store.conversation(answer.conversation_id)
+    seen = branches.history_before(store, answer_id)
+    store.update_message(answer_id, answer.content, status="streaming")
+    del persona_id  # the answer keeps the persona that began it
+    request, sources = chat.build_request(
+        conversation,
+        seen,
+        model=model,
+        system_prompt=system_prompt,
+        sampling=sampling,
+        prefill=answer.content,
+        overflow=overflow,
+    )
+    return Turn(answer.conversation_id, store.message(answer.parent_id), store.message(answer_id), request, sources)
