@@ -41,7 +41,7 @@ def _ask(engine: LocalEngine, log: EventLog, model: ModelSpec, messages: list[Ch
          ) -> GenerationFinished:
     request = GenerationRequest(uuid.uuid4().hex, model, tuple(messages), GREEDY, conversation_key=key)
     engine.generate(request)
-    return log.wait_for(GenerationFinished, timeout=120)
+    return log.wait_for(GenerationFinished, timeout=300)
 
 
 def _first_turn(engine: LocalEngine, log: EventLog, model: ModelSpec, key: str) -> list[ChatMessage]:
@@ -135,7 +135,7 @@ def test_a_state_file_cut_short_is_ignored_and_removed(tmp_path: Path, starter_m
     engine, log = _engine(folder)
     try:
         engine.load(model)
-        log.wait_for(ModelLoaded, timeout=120)
+        log.wait_for(ModelLoaded, timeout=300)
         answer = _ask(engine, log, model, history, "d")
         assert answer.stats.prompt_tokens_evaluated == answer.stats.prompt_tokens
     finally:
