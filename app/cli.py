@@ -67,7 +67,7 @@ def run_ask(
     stdin: TextIO | None = sys.stdin,
 ) -> int:
     try:
-        return _ask(args, out, err, engine_factory or local_engine_factory(), stdin)
+        return _ask(args, out, err, engine_factory, stdin)
     except AppError as exc:
         print(f"parley: {exc.user_message()}", file=err)
         return EXIT_USER_ERROR
@@ -84,10 +84,11 @@ def read_prompt(argument: str | None, stdin: TextIO | None) -> str | None:
 
 
 def _ask(
-    args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: EngineFactory, stdin: TextIO | None
+    args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: EngineFactory | None, stdin: TextIO | None
 ) -> int:
     logs.configure()
     settings = SettingsStore()
+    engine_factory = engine_factory or local_engine_factory(settings)
     try:
         prompt = read_prompt(args.prompt, stdin)
     except UnicodeDecodeError as exc:

@@ -3,11 +3,12 @@
 Same model, prompt, threads, greedy sampling and token count, in one run; the two are
 alternated (which goes first swaps every round, so drift in the machine's speed hits both) and
 the median of each is compared. This machine's speed wanders by ±10 % from one run to the
-next, so the best round of each is printed beside it. Target: ratio ≥ 0.97.
+next, so the best round of each is printed beside it. Target: ratio ≥ 0.98.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -25,15 +26,18 @@ from app.core.engine.protocol import (
 PROMPT = [ChatMessage("system", "You are a helpful assistant."),
           ChatMessage("user", "Count from 1 to 400, separated by commas.")]
 TOKENS = 256
-ROUNDS = 10
+ROUNDS = int(os.environ.get("PARLEY_BENCH_ROUNDS", "10"))  # fewer on a busy machine: each round is two answers
 
 
 def bare_rate(model_path: str, prompt_ids: list[int], n_tokens: int) -> tuple[float, float]:
     """Wall-clock tokens/s, and llama.cpp's own tokens/s for the same decodes."""
     import llama_cpp  # the baseline only: the app itself never imports llama_cpp outside its worker
 
-    llm = llama_cpp.Llama(model_path=model_path, n_ctx=4096, n_threads=THREADS, n_threads_batch=THREADS,
-                          n_batch=512, verbose=False)
+    from app.core.engine.worker import cpu_buffers_for_this_machine  # the same load as the engine's
+
+    with cpu_buffers_for_this_machine():
+        llm = llama_cpp.Llama(model_path=model_path, n_ctx=4096, n_threads=THREADS, n_threads_batch=THREADS,
+                              n_batch=512, verbose=False)
     try:
         stamps: list[float] = []
         tokens = llm.generate(prompt_ids, temp=0.0, top_k=1, repeat_penalty=1.0)
@@ -105,7 +109,7 @@ def main() -> None:
     print(f"share of llama.cpp's own decode speed kept: bare {bare_kept:.3f}, Parley {app_kept:.3f} "
           f"-> ratio {app_kept / bare_kept:.3f}")
     print(f"ratio of the best rounds (app / bare) = {max(app) / max(bare):.3f}")
-    print(f"ratio (median app / median bare) = {ratio:.3f}  target >= 0.97  {'PASS' if ratio >= 0.97 else 'FAIL'}")
+    print(f"ratio (median app / median bare) = {ratio:.3f}  target >= 0.98  {'PASS' if ratio >= 0.98 else 'FAIL'}")
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ def build_request(
         # The conversation's first day, for templates that print a date: fixed for its whole life, so
         # the prompt (and the cache that holds it) does not change at midnight.
         date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
+        conversation_key=str(conversation.id),  # the engine keeps its KV state under this
         prefill=prefill,
         overflow=overflow,
     )

@@ -241,6 +241,12 @@ class EngineHungError(AppError):
     )
 
 
+class InvalidTemplateError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "This chat template cannot be used ({reason}); the model keeps the template it had."
+    )
+
+
 class NothingToRegenerateError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError",

@@ -194,3 +194,21 @@ def estimate_for_recommended(model: RecommendedModel, n_ctx: int, machine: Machi
 def estimate_for_download(size_bytes: int, n_ctx: int, machine: MachineProfile) -> FitEstimate:
     """For any Hub file, knowing only its size."""
     return estimate(size_bytes, guessed_kv_cache_bytes(size_bytes, n_ctx), n_ctx, machine, from_metadata=False)
+
+
+def gpu_layers_that_fit(
+    weights_bytes: int, kv_bytes: int, n_ctx: int, n_layer: int, vram_free_bytes: int | None
+) -> int:
+    """How many of ``n_layer`` layers fit the free VRAM, by the same sums as the badge.
+
+    Each layer carries an even share of the weights and of the KV cache; the compute buffers
+    (``overhead_bytes``) stay whole. Every layer fits exactly when ``verdict_for`` says "fits" on
+    the GPU, so the Auto choice and the badge never disagree.
+    """
+    if not vram_free_bytes or vram_free_bytes <= 0 or n_layer <= 0:
+        return 0
+    budget = vram_free_bytes * VRAM_COMFORT - overhead_bytes(weights_bytes, n_ctx)
+    if weights_bytes + kv_bytes <= budget:
+        return n_layer
+    per_layer = (weights_bytes + kv_bytes) / n_layer
+    return max(0, min(n_layer, int(budget // per_layer)))

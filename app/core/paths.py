@@ -69,6 +69,15 @@ def backups_dir() -> Path:
     return _ensure(data_dir() / BACKUPS_FOLDER)
 
 
+def states_dir() -> Path:
+    """Conversations' saved KV states (app.core.engine.kv_state): a cache, safe to clear."""
+    return data_dir() / "states"
+
+
+def model_settings_path() -> Path:
+    return config_dir() / "model-settings.json"
+
+
 def settings_path() -> Path:
     return config_dir() / "settings.json"
 

@@ -23,6 +23,7 @@ from app.core import catalog, gguf, library
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import ModelSpec
 from app.core.errors import ModelNotFoundError
+from app.core.model_settings import ModelSettingsStore
 from app.core.remote_servers import RemoteServer, RemoteServers
 from app.core.settings import Settings, SettingsStore
 from app.core.store import Conversation
@@ -48,10 +49,16 @@ def remote_entry(server: RemoteServer, model_id: str) -> ModelEntry:
 class ModelRegistry:
     """The installed models. Use it from one thread (the GUI thread in the window)."""
 
-    def __init__(self, settings: SettingsStore, servers: RemoteServers | None = None) -> None:
+    def __init__(
+        self,
+        settings: SettingsStore,
+        servers: RemoteServers | None = None,
+        model_settings: ModelSettingsStore | None = None,
+    ) -> None:
         self._settings = settings
         self.servers = servers
         self._remote_ids: dict[str, list[str]] = {}  # server id -> its model ids, as last fetched
+        self.model_settings = model_settings if model_settings is not None else ModelSettingsStore()
         self._models: list[ModelEntry] | None = None
         self._imported = settings.current.imported_models
         self._listeners: list[RegistryListener] = []
@@ -146,13 +153,14 @@ class ModelRegistry:
         return catalog.resolve_model(name_or_path, models=self.models())
 
     def spec_for(self, entry: ModelEntry, settings: Settings | None = None) -> ModelSpec:
-        """How ``entry`` is loaded, from the settings."""
+        """How ``entry`` is loaded: the global settings, with the model's own (model_settings) over them."""
         values = settings or self._settings.current
         server = self.server_of(entry)
         if server is not None:
             model_id = entry.name.rpartition(REMOTE_SEPARATOR)[0]
             return ModelSpec(path=server.base_url, name=model_id, n_ctx=values.n_ctx, server=server.id)
-        return ModelSpec(path=str(entry.path), name=entry.name, n_ctx=values.n_ctx, n_gpu_layers=values.n_gpu_layers)
+        spec = ModelSpec(path=str(entry.path), name=entry.name, n_ctx=values.n_ctx, n_gpu_layers=values.n_gpu_layers)
+        return self.model_settings.get(str(entry.path)).apply(spec)
 
     # -- changing --------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ class Settings:
     imported_models: tuple[str, ...] = ()  # paths of .gguf files used where they lie
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
     hub_token: str = ""
+    state_cache_mb: int = 2048  # the disk the conversations' KV states may take (kv_state)
     about_you: str = ""  # the user's own words, added to every persona's system prompt when switched on
     about_you_enabled: bool = False
     overflow: str = "drop_oldest"  # when a conversation outgrows the context: "drop_oldest" or "stop"
@@ -137,6 +138,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "imported_models": _strings,
     "hub_endpoint": _text,
     "hub_token": _text,
+    "state_cache_mb": _int_in(0, 1 << 20),
     "about_you": _text,
     "about_you_enabled": _bool,
     "overflow": _overflow,

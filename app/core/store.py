@@ -31,6 +31,7 @@ from app.core.backups import Backup, BackupKind
 from app.core.dbfile import MIGRATIONS as MIGRATIONS
 from app.core.dbfile import SCHEMA_VERSION as SCHEMA_VERSION
 from app.core.dbfile import set_aside as set_aside
+from app.core.engine import kv_state
 from app.core.errors import (
     AppError,
     BackupCheckFailedError,
@@ -345,6 +346,8 @@ class Store:
     def delete_conversation(self, conversation_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        # Its saved KV state goes with it: a cache of its text is part of it.
+        kv_state.delete_conversation(paths.states_dir(), str(conversation_id))
 
     # -- messages ------------------------------------------------------------------------------
 

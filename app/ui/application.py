@@ -81,7 +81,7 @@ def build_services(
     servers = RemoteServers()
     registry = ModelRegistry(settings, servers)
     # One engine service for every client; each request goes to the local engine or its model's server.
-    session = EngineService(routing_factory(engine_factory or local_engine_factory(), servers.connection))
+    session = EngineService(routing_factory(engine_factory or local_engine_factory(settings), servers.connection))
     downloads = DownloadManager(lambda: settings.current)
     chat = ChatController(store, settings, registry, session)
     models = ModelsController(store, settings, registry, session)

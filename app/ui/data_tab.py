@@ -20,6 +20,7 @@ from app.core.library import human_size
 from app.ui.history import HistoryController, format_moment
 from app.ui.history_exchange import HistoryExchange
 from app.ui.i18n import error_text
+from app.ui.state_cache_box import StateCacheBox
 
 _BACKUP_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
@@ -105,6 +106,8 @@ class DataTab(QtWidgets.QWidget):
         layout.addWidget(self.empty_label, 1, QtCore.Qt.AlignmentFlag.AlignTop)  # no gaps when the list is hidden
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
+        self.state_cache = StateCacheBox(parent=self)
+        layout.addWidget(self.state_cache)
 
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)

@@ -25,12 +25,14 @@ from app.core import branches
 from app.core.catalog import ModelEntry
 from app.core.chat import Turn
 from app.core.downloads import DownloadResult
+from app.core.engine import gpu_plan
 from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.recommended import RecommendedModel
 from app.core.store import Conversation, Message, Thinking
 from app.ui import announce, icons, markdown_render, retranslate, style
 from app.ui.api_status import ApiStatusLabel
+from app.ui.background import BackgroundRunner
 from app.ui.banner import Banner
 from app.ui.chat_header import ChatHeader
 from app.ui.chat_page import ChatPage, PageStack
@@ -40,6 +42,7 @@ from app.ui.data_tab import DataTab
 from app.ui.download_panel import DownloadsPanel
 from app.ui.downloads import DownloadJob
 from app.ui.find_models import FindModelsPage
+from app.ui.gpu_text import capability_for, capability_sentence, offload_sentence
 from app.ui.history_exchange import HistoryExchange
 from app.ui.i18n import error_text, model_label
 from app.ui.mirror import MirrorOffer
@@ -220,6 +223,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller.model_load_started.connect(self.models.load_started_for_answer)
         self.models.loading_changed.connect(self._on_models_loading_changed)
         self.models.status_changed.connect(self._write_status)
+        # What this build and machine can do, said once at start-up (the probe may run nvidia-smi: off the GUI thread).
+        self._probe = BackgroundRunner(self)
+        self._probe.run(lambda: capability_for(None), self._on_probe_finished, self._on_any_error_reported)
         self.models.error_reported.connect(self._on_any_error_reported)
         self.models.notice_reported.connect(self._on_models_notice_reported)
         self.models.model_loaded.connect(self._on_models_model_loaded)
@@ -371,6 +377,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.find_models.shutdown()
         self.mirror.shutdown()
         self.models_page.shutdown()
+        self._probe.close()
         self.services.shutdown()
 
     def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:
@@ -395,6 +402,7 @@ class MainWindow(QtWidgets.QMainWindow):
             data_tab=DataTab(self.history, self.exchange),
             extra_tabs=remote_tabs(self.services),
             parent=self,
+            capability=capability_sentence(capability_for(last)),
         )
         try:
             if dialog.run():
@@ -450,6 +458,10 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.welcome.set_model(self.registry.default_model())
         self.models_page.open_model = entry if conversation is not None else None
+
+    def _on_probe_finished(self, capability: gpu_plan.Capability) -> None:
+        if not self.status_label.text():  # anything the window said meanwhile is newer
+            self._write_status(capability_sentence(capability))
 
     def _write_status(self, text: str) -> None:
         """The status line's one writer."""
@@ -742,6 +754,9 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(object)
     def _on_models_model_loaded(self, event: ModelLoaded) -> None:
         self._processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
+        offload = event.offload
+        if offload is not None and (offload.layers_on_gpu or offload.failed_attempts):
+            self._processor = offload_sentence(offload)  # "24/33 layers on GPU · 5.1 GB VRAM", or why not
         self._refresh_picker(self._current_conversation())
 
     @QtCore.Slot(object)

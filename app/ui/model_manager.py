@@ -20,6 +20,8 @@ from app.core.errors import AppError, ModelExistsError
 from app.core.gguf import GgufInfo, read_gguf
 from app.ui.background import BackgroundRunner
 from app.ui.banner import Banner
+from app.ui.gpu_text import offload_sentence
+from app.ui.model_settings_dialog import ModelSettingsDialog
 from app.ui.model_table import ModelTable
 from app.ui.models_flow import ModelsController
 from app.ui.remote_models_list import RemoteModelsList
@@ -111,6 +113,9 @@ class ModelManager(QtWidgets.QWidget):
         self.default_button = QtWidgets.QPushButton(self.tr("Set as default"), self)
         self.default_button.setToolTip(self.tr("New conversations start with this model"))
         self.default_button.setObjectName("modelButton")
+        self.settings_button = QtWidgets.QPushButton(self.tr("Model settings…"), self)
+        self.settings_button.setToolTip(self.tr("Context, GPU layers, threads and chat template for this model"))
+        self.settings_button.setObjectName("modelButton")
 
         self._build_layout(title, subtitle)
         self.import_button.clicked.connect(self._on_import_button_clicked)
@@ -118,6 +123,8 @@ class ModelManager(QtWidgets.QWidget):
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.use_button.clicked.connect(self._on_use_button_clicked)
         self.default_button.clicked.connect(self._on_default_button_clicked)
+        self.settings_button.clicked.connect(self._on_settings_button_clicked)
+        controller.model_loaded.connect(self._on_table_item_selection_changed)
         self.table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
         self.table.entry_activated.connect(self.use_requested)
         self.remote_list.entry_activated.connect(self.use_requested)
@@ -136,6 +143,7 @@ class ModelManager(QtWidgets.QWidget):
         selected = QtWidgets.QHBoxLayout()
         selected.setSpacing(8)
         selected.addWidget(self.delete_button)
+        selected.addWidget(self.settings_button)
         selected.addStretch(1)
         selected.addWidget(self.default_button)
         selected.addWidget(self.use_button)
@@ -230,6 +238,18 @@ class ModelManager(QtWidgets.QWidget):
     def open_folder(self, folder: Path) -> bool:
         """Shows ``folder`` in the file manager; False when there is none to show it."""
         return QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(folder)))
+
+    def run_model_settings(self, dialog: ModelSettingsDialog) -> bool:
+        """Shows the per-model settings dialog; True when the user saved."""
+        return dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
+
+    def model_settings_dialog(self, entry: ModelEntry) -> ModelSettingsDialog:
+        header = self.table.header_of(entry)
+        own = header.chat_template if isinstance(header, GgufInfo) else None
+        registry = self._controller.registry
+        return ModelSettingsDialog(
+            entry.name, registry.model_settings.get(str(entry.path)), self._controller.settings.current, own, self
+        )
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -348,10 +368,23 @@ class ModelManager(QtWidgets.QWidget):
         del settings
         self.refresh()
 
+    def _on_settings_button_clicked(self) -> None:
+        entry = self.table.selected_entry()
+        if entry is None:
+            return
+        dialog = self.model_settings_dialog(entry)
+        try:
+            if self.run_model_settings(dialog):
+                self._controller.save_model_settings(entry, dialog.values())
+        except AppError as err:
+            self.banner.show_error(err)
+        finally:
+            dialog.deleteLater()
+
     @QtCore.Slot()
     def _on_table_item_selection_changed(self) -> None:
         entry = self.table.selected_entry()
-        for button in (self.delete_button, self.use_button, self.default_button):
+        for button in (self.delete_button, self.use_button, self.default_button, self.settings_button):
             button.setEnabled(entry is not None)
         if entry is None:
             entries = self.table.entries()
@@ -361,7 +394,11 @@ class ModelManager(QtWidgets.QWidget):
                 )
             )
             return
-        self.details.setText(self.table.describe(entry))
+        details = self.table.describe(entry)
+        loaded = self._controller.last_loaded
+        if loaded is not None and loaded.offload is not None and loaded.model.path == str(entry.path):
+            details += " · " + offload_sentence(loaded.offload)
+        self.details.setText(details)
         removable = entry.source != "starter"
         self.delete_button.setEnabled(removable)
         self.delete_button.setText(self.tr("Delete…") if entry.source == "downloaded" else self.tr("Remove from list…"))

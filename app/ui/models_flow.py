@@ -27,10 +27,12 @@ from app.core import gpu, library, paths
 from app.core.catalog import ModelEntry
 from app.core.engine.protocol import EngineEvent, ModelLoaded, ModelLoadFailed, ModelSpec, ModelUnloaded
 from app.core.errors import AppError, ModelBusyError, ModelLoadError, ModelSwitchError
+from app.core.model_settings import ModelSettings
 from app.core.registry import ModelRegistry
 from app.core.session import EngineService
 from app.core.settings import Settings, SettingsStore
 from app.core.store import Store
+from app.ui.gpu_text import offload_sentence
 from app.ui.relay import GuiRelay
 
 
@@ -210,6 +212,17 @@ class ModelsController(QtCore.QObject):
 
     # -- importing and removing ------------------------------------------------------------------
 
+    def save_model_settings(self, entry: ModelEntry, values: ModelSettings) -> None:
+        """Saves a model's own settings (``InvalidTemplateError``, ``StorageError``); they apply at its next load."""
+        before = self.registry.spec_for(entry)
+        self.registry.model_settings.set(str(entry.path), values)
+        if self.registry.spec_for(entry) != before:
+            self.status_changed.emit(
+                self.tr("{model}'s settings are saved: it reloads with them on the next message.").format(
+                    model=entry.name
+                )
+            )
+
     def import_in_place(self, path: Path) -> ModelEntry:
         """Adds a .gguf file, used where it lies; ``NotAGgufError`` when it is not a usable GGUF."""
         return self.registry.import_in_place(path)
@@ -273,12 +286,14 @@ class ModelsController(QtCore.QObject):
         if was_loading and self._switch is None and self._loading is None:
             self._set_loading()
             processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
+            if event.offload is not None:
+                processor = offload_sentence(event.offload)
             if self._answering is not None:
                 self.status_changed.emit(f"{event.model.name} · {processor}")
             else:
                 self.status_changed.emit(
-                    self.tr("{model} is loaded ({seconds} s)").format(
-                        model=event.model.name, seconds=f"{event.load_seconds:.1f}"
+                    self.tr("{model} is loaded ({seconds} s) · {where}").format(
+                        model=event.model.name, seconds=f"{event.load_seconds:.1f}", where=processor
                     )
                 )
         backends = gpu.installed_backends()

@@ -74,12 +74,15 @@ class SettingsDialog(QtWidgets.QDialog):
         data_tab: QtWidgets.QWidget | None = None,
         extra_tabs: Sequence[tuple[QtWidgets.QWidget, str]] = (),
         parent: QtWidgets.QWidget | None = None,
+        capability: str | None = None,
     ) -> None:
         """``current`` is the open conversation's model (None: no conversation is open);
         ``follows_default`` says whether that conversation has no model of its own yet;
         ``gpu_offload`` is what the last model load said about this build (None: nothing loaded yet);
         ``data_tab``, when given, becomes the last page ("Data"); ``extra_tabs`` (page, title) come before
-        it, and a page with a ``problem()`` method that returns a sentence keeps the dialog from saving."""
+        it, and a page with a ``problem()`` method that returns a sentence keeps the dialog from saving;
+        ``capability`` is the sentence on what this llama.cpp build and machine can do (gpu_text)."""
+        self._capability = capability
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
@@ -176,8 +179,11 @@ class SettingsDialog(QtWidgets.QDialog):
         self.context_spin = _spin(256, 1_048_576, self._settings.n_ctx, 1024)
         self.context_spin.setSuffix(self.tr(" tokens"))
         self.gpu_spin = _spin(-1, 999, self._settings.n_gpu_layers)
-        self.gpu_spin.setSpecialValueText(self.tr("All"))
-        if gpu_offload is None:
+        self.gpu_spin.setSpecialValueText(self.tr("Auto"))
+        self.gpu_spin.setToolTip(self.tr("Auto: as many layers as fit the free GPU memory; 0: none"))
+        if self._capability:
+            gpu_note = self._capability
+        elif gpu_offload is None:
             gpu_note = self.tr("Whether this build can use the GPU is known once a model has loaded.")
         elif gpu_offload:
             gpu_note = self.tr("This build of llama.cpp can offload layers to the GPU.")
@@ -204,6 +210,10 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow(self.tr("Repeat penalty:"), self.repeat_spin)
         form.addRow(self.tr("Longest answer:"), self.max_tokens_spin)
         form.addRow(self.tr("Seed:"), self.seed_spin)
+        self.state_cache_spin = _spin(0, 1_048_576, self._settings.state_cache_mb, 256)
+        self.state_cache_spin.setSuffix(self.tr(" MB"))
+        self.state_cache_spin.setToolTip(self.tr("Disk for saved conversation states, so long chats reopen at once"))
+        form.addRow(self.tr("Conversation cache:"), self.state_cache_spin)
         form.addRow("", _note(self.tr("These apply from the next answer on; a new context length reloads the model.")))
         return page
 
@@ -284,6 +294,7 @@ class SettingsDialog(QtWidgets.QDialog):
             system_prompt=self.prompt_edit.toPlainText(),
             n_ctx=self.context_spin.value(),
             n_gpu_layers=self.gpu_spin.value(),
+            state_cache_mb=self.state_cache_spin.value(),
             sampling=sampling,
             language=str(self.language_combo.currentData() or ""),
             hub_endpoint=self.endpoint(),

@@ -265,66 +265,71 @@
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="245" />
+        <source>This chat template cannot be used ({reason}); the model keeps the template it had.</source>
+        <translation>无法使用此聊天模板（{reason}）；模型保留原来的模板。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="251" />
         <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
         <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="252" />
+        <location filename="../../app/core/errors.py" line="258" />
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="256" />
+        <location filename="../../app/core/errors.py" line="262" />
         <source>This conversation no longer fits in the model's memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="264" />
+        <location filename="../../app/core/errors.py" line="270" />
         <source>The persona's {field} is not valid: {reason}</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="268" />
+        <location filename="../../app/core/errors.py" line="274" />
         <source>The personas file could not be read: {reason}</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="272" />
+        <location filename="../../app/core/errors.py" line="278" />
         <source>There is no persona named {name}.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="276" />
+        <location filename="../../app/core/errors.py" line="282" />
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="282" />
+        <location filename="../../app/core/errors.py" line="288" />
         <source>The export could not be written to {path}: {reason}</source>
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="284" />
+        <location filename="../../app/core/errors.py" line="290" />
         <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="290" />
+        <location filename="../../app/core/errors.py" line="296" />
         <source>The server {host} could not be used: {reason}</source>
         <translation>无法使用服务器 {host}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="294" />
+        <location filename="../../app/core/errors.py" line="300" />
         <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
         <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="300" />
+        <location filename="../../app/core/errors.py" line="306" />
         <source>The local API server could not start: {reason}</source>
         <translation>本地 API 服务器无法启动：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="304" />
+        <location filename="../../app/core/errors.py" line="310" />
         <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
         <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
     </message>
@@ -653,107 +658,107 @@
 <context>
     <name>DataTab</name>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="44" />
+        <location filename="../../app/ui/data_tab.py" line="45" />
         <source>Your conversations are kept in:</source>
         <translation>您的对话保存在：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="50" />
+        <location filename="../../app/ui/data_tab.py" line="51" />
         <source>Show folder</source>
         <translation>显示文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="53" />
+        <location filename="../../app/ui/data_tab.py" line="54" />
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="57" />
+        <location filename="../../app/ui/data_tab.py" line="58" />
         <source>Parley copies the history once a day, before an upgrade and before a restore, and keeps the newest few of each. A restore takes effect at once, and the history it replaces is kept as a backup too.</source>
         <translation>Parley 每天、升级前和恢复前各备份一次历史记录，每类保留最新的几份。恢复立即生效，被替换的历史记录也会保存为备份。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="68" />
+        <location filename="../../app/ui/data_tab.py" line="69" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="68" />
+        <location filename="../../app/ui/data_tab.py" line="69" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="68" />
+        <location filename="../../app/ui/data_tab.py" line="69" />
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="73" />
+        <location filename="../../app/ui/data_tab.py" line="74" />
         <source>There are no backups yet.</source>
         <translation>还没有备份。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="75" />
+        <location filename="../../app/ui/data_tab.py" line="76" />
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="76" />
+        <location filename="../../app/ui/data_tab.py" line="77" />
         <source>Replace the history with the selected backup</source>
         <translation>用所选备份替换历史记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="87" />
+        <location filename="../../app/ui/data_tab.py" line="88" />
         <source>Export all…</source>
         <translation>全部导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="88" />
+        <location filename="../../app/ui/data_tab.py" line="89" />
         <source>Write every conversation, every version, to one JSON file</source>
         <translation>将所有对话（含每个版本）写入一个 JSON 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="89" />
+        <location filename="../../app/ui/data_tab.py" line="90" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="91" />
+        <location filename="../../app/ui/data_tab.py" line="92" />
         <source>Add the conversations of a Parley export or of ChatGPT's conversations.json</source>
         <translation>添加 Parley 导出文件或 ChatGPT 的 conversations.json 中的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="123" />
+        <location filename="../../app/ui/data_tab.py" line="126" />
         <source>Restore a backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="125" />
+        <location filename="../../app/ui/data_tab.py" line="128" />
         <source>Replace your history with the backup from {date}? Conversations written since then are kept in a backup of the current history, which Parley makes first.</source>
         <translation>用 {date} 的备份替换您的历史记录吗？此后写下的对话会保存在 Parley 先为当前历史记录制作的备份中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="141" />
+        <location filename="../../app/ui/data_tab.py" line="144" />
         <source>Daily</source>
         <translation>每日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="142" />
+        <location filename="../../app/ui/data_tab.py" line="145" />
         <source>Before an upgrade</source>
         <translation>升级前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="143" />
+        <location filename="../../app/ui/data_tab.py" line="146" />
         <source>Before a restore</source>
         <translation>恢复前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="155" />
+        <location filename="../../app/ui/data_tab.py" line="158" />
         <source>The backups cannot be listed: {reason}</source>
         <translation>无法列出备份：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/data_tab.py" line="240" />
+        <location filename="../../app/ui/data_tab.py" line="243" />
         <source>No file manager could be opened. The folder is {path}</source>
         <translation>无法打开文件管理器。文件夹位于 {path}</translation>
     </message>
@@ -1060,6 +1065,64 @@
     </message>
 </context>
 <context>
+    <name>GpuText</name>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="40" />
+        <source>CPU-only build: to use your NVIDIA GPU, run `make {target}`.</source>
+        <translation>仅 CPU 版本：要使用您的 NVIDIA GPU，请运行 `make {target}`。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="42" />
+        <source>CPU-only build: to use your Mac's GPU, run `make {target}`.</source>
+        <translation>仅 CPU 版本：要使用 Mac 的 GPU，请运行 `make {target}`。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="44" />
+        <source>CPU-only build, and no GPU was found (for a Vulkan GPU, run `make {target}`).</source>
+        <translation>仅 CPU 版本，且没有找到 GPU（如有 Vulkan GPU，请运行 `make {target}`）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="48" />
+        <source>{backends} build, but llama.cpp found no GPU: models run on the CPU.</source>
+        <translation>{backends} 版本，但 llama.cpp 没有找到 GPU：模型在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="52" />
+        <source>{device} ({free} GB free)</source>
+        <translation>{device}（空闲 {free} GB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="57" />
+        <source>{backends} build: {devices}.</source>
+        <translation>{backends} 版本：{devices}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="64" />
+        <source>{on}/{total} layers on GPU · {vram} GB VRAM</source>
+        <translation>GPU 上 {on}/{total} 层 · 显存 {vram} GB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="68" />
+        <source>running on CPU: out of GPU memory at {layers} layers</source>
+        <translation>在 CPU 上运行：放入 {layers} 层时显存不足</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="72" />
+        <source>running on CPU</source>
+        <translation>在 CPU 上运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="74" />
+        <source>running on CPU (CPU-only build)</source>
+        <translation>在 CPU 上运行（仅 CPU 版本）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/gpu_text.py" line="76" />
+        <source>(context {ctx} after {count} tries ran out of memory)</source>
+        <translation>（{count} 次尝试内存不足后，上下文为 {ctx}）</translation>
+    </message>
+</context>
+<context>
     <name>History</name>
     <message>
         <location filename="../../app/ui/history.py" line="49" />
@@ -1177,88 +1240,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="147" />
+        <location filename="../../app/ui/main_window.py" line="150" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="147" />
+        <location filename="../../app/ui/main_window.py" line="150" />
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="149" />
+        <location filename="../../app/ui/main_window.py" line="152" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="149" />
+        <location filename="../../app/ui/main_window.py" line="152" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143" />
+        <location filename="../../app/ui/main_window.py" line="146" />
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="144" />
+        <location filename="../../app/ui/main_window.py" line="147" />
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="361" />
+        <location filename="../../app/ui/main_window.py" line="367" />
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="464" />
-        <location filename="../../app/ui/main_window.py" line="779" />
+        <location filename="../../app/ui/main_window.py" line="476" />
+        <location filename="../../app/ui/main_window.py" line="794" />
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="472" />
+        <location filename="../../app/ui/main_window.py" line="484" />
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="592" />
+        <location filename="../../app/ui/main_window.py" line="604" />
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="593" />
+        <location filename="../../app/ui/main_window.py" line="605" />
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="700" />
+        <location filename="../../app/ui/main_window.py" line="712" />
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="744" />
+        <location filename="../../app/ui/main_window.py" line="756" />
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="744" />
+        <location filename="../../app/ui/main_window.py" line="756" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="775" />
+        <location filename="../../app/ui/main_window.py" line="790" />
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="777" />
+        <location filename="../../app/ui/main_window.py" line="792" />
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="838" />
+        <location filename="../../app/ui/main_window.py" line="853" />
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -1300,178 +1363,188 @@
 <context>
     <name>ModelManager</name>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="79" />
+        <location filename="../../app/ui/model_manager.py" line="81" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="82" />
+        <location filename="../../app/ui/model_manager.py" line="84" />
         <source>The models on this computer. Drop a .gguf file anywhere on the window to import it.</source>
         <translation>这台电脑上的模型。把 .gguf 文件拖放到窗口任意位置即可导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="101" />
+        <location filename="../../app/ui/model_manager.py" line="103" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="102" />
+        <location filename="../../app/ui/model_manager.py" line="104" />
         <source>Add a .gguf model file from this computer</source>
         <translation>从这台电脑添加 .gguf 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="104" />
-        <location filename="../../app/ui/model_manager.py" line="367" />
+        <location filename="../../app/ui/model_manager.py" line="106" />
+        <location filename="../../app/ui/model_manager.py" line="404" />
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="106" />
+        <location filename="../../app/ui/model_manager.py" line="108" />
         <source>Show models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="109" />
+        <location filename="../../app/ui/model_manager.py" line="111" />
         <source>Use for this chat</source>
         <translation>用于当前对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="111" />
+        <location filename="../../app/ui/model_manager.py" line="113" />
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="112" />
+        <location filename="../../app/ui/model_manager.py" line="114" />
         <source>New conversations start with this model</source>
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="165" />
+        <location filename="../../app/ui/model_manager.py" line="116" />
+        <source>Model settings…</source>
+        <translation>模型设置…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="117" />
+        <source>Context, GPU layers, threads and chat template for this model</source>
+        <translation>此模型的上下文、GPU 层数、线程和聊天模板</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_manager.py" line="173" />
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="165" />
+        <location filename="../../app/ui/model_manager.py" line="173" />
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="182" />
+        <location filename="../../app/ui/model_manager.py" line="190" />
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="183" />
+        <location filename="../../app/ui/model_manager.py" line="191" />
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="186" />
+        <location filename="../../app/ui/model_manager.py" line="194" />
         <source>A copy in Parley's models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="191" />
+        <location filename="../../app/ui/model_manager.py" line="199" />
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="192" />
+        <location filename="../../app/ui/model_manager.py" line="200" />
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="200" />
+        <location filename="../../app/ui/model_manager.py" line="208" />
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="204" />
+        <location filename="../../app/ui/model_manager.py" line="212" />
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="212" />
+        <location filename="../../app/ui/model_manager.py" line="220" />
         <source>The open conversation uses it, and no other model is installed.</source>
         <translation>当前对话正在使用它，而且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="214" />
+        <location filename="../../app/ui/model_manager.py" line="222" />
         <source>The open conversation uses it; it will use {other} instead.</source>
         <translation>当前对话正在使用它；之后将改用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="223" />
+        <location filename="../../app/ui/model_manager.py" line="231" />
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="223" />
+        <location filename="../../app/ui/model_manager.py" line="231" />
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="335" />
+        <location filename="../../app/ui/model_manager.py" line="355" />
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="339" />
+        <location filename="../../app/ui/model_manager.py" line="359" />
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="273" />
+        <location filename="../../app/ui/model_manager.py" line="293" />
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="280" />
+        <location filename="../../app/ui/model_manager.py" line="300" />
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="296" />
+        <location filename="../../app/ui/model_manager.py" line="316" />
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="296" />
+        <location filename="../../app/ui/model_manager.py" line="316" />
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="310" />
+        <location filename="../../app/ui/model_manager.py" line="330" />
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="310" />
+        <location filename="../../app/ui/model_manager.py" line="330" />
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="311" />
+        <location filename="../../app/ui/model_manager.py" line="331" />
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="359" />
+        <location filename="../../app/ui/model_manager.py" line="392" />
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="367" />
+        <location filename="../../app/ui/model_manager.py" line="404" />
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="369" />
+        <location filename="../../app/ui/model_manager.py" line="406" />
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/model_manager.py" line="387" />
+        <location filename="../../app/ui/model_manager.py" line="424" />
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -1502,6 +1575,138 @@
         <location filename="../../app/ui/model_picker.py" line="76" />
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
+    </message>
+</context>
+<context>
+    <name>ModelSettingsDialog</name>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="37" />
+        <source>Settings for {model}</source>
+        <translation>{model} 的设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="42" />
+        <source>Loading</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="43" />
+        <source>Chat template</source>
+        <translation>聊天模板</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="45" />
+        <source>These apply the next time the model loads: the next message reloads it.</source>
+        <translation>这些设置在模型下次加载时生效：下一条消息会重新加载模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="77" />
+        <location filename="../../app/ui/model_settings_dialog.py" line="92" />
+        <location filename="../../app/ui/model_settings_dialog.py" line="107" />
+        <location filename="../../app/ui/model_settings_dialog.py" line="111" />
+        <source>Global</source>
+        <translation>全局</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="86" />
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="92" />
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="92" />
+        <location filename="../../app/ui/model_settings_dialog.py" line="107" />
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="93" />
+        <source>A number</source>
+        <translation>指定层数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="99" />
+        <source> layers</source>
+        <translation> 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="107" />
+        <source>On</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="114" />
+        <source>Context length:</source>
+        <translation>上下文长度：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="115" />
+        <source>GPU layers:</source>
+        <translation>GPU 层数：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="116" />
+        <source>Threads:</source>
+        <translation>线程数：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="117" />
+        <source>Batch size:</source>
+        <translation>批大小：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="118" />
+        <source>Flash attention:</source>
+        <translation>Flash Attention：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="119" />
+        <source>KV cache type:</source>
+        <translation>KV 缓存类型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="122" />
+        <source>Global: as in Settings → Model (context {ctx} tokens). q8_0 and q4_0 need flash attention.</source>
+        <translation>全局：与“设置 → 模型”相同（上下文 {ctx} 个词元）。q8_0 和 q4_0 需要开启 Flash Attention。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="136" />
+        <source>The model's own</source>
+        <translation>模型自带</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="139" />
+        <source>Custom (Jinja)</source>
+        <translation>自定义（Jinja）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="140" />
+        <source>Reset to the model's own</source>
+        <translation>恢复为模型自带</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="152" />
+        <source>Template:</source>
+        <translation>模板：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="158" />
+        <source>Preview of a sample conversation:</source>
+        <translation>示例对话预览：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="219" />
+        <source>This model has no template of its own: Parley uses ChatML for it.</source>
+        <translation>此模型没有自带模板：Parley 为它使用 ChatML。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/model_settings_dialog.py" line="227" />
+        <source>This template cannot be used: {error}</source>
+        <translation>无法使用此模板：{error}</translation>
     </message>
 </context>
 <context>
@@ -1610,32 +1815,37 @@
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="275" />
+        <location filename="../../app/ui/models_flow.py" line="288" />
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="275" />
+        <location filename="../../app/ui/models_flow.py" line="288" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="280" />
-        <source>{model} is loaded ({seconds} s)</source>
-        <translation>已加载 {model}（{seconds} 秒）</translation>
+        <location filename="../../app/ui/models_flow.py" line="221" />
+        <source>{model}'s settings are saved: it reloads with them on the next message.</source>
+        <translation>{model} 的设置已保存：下一条消息时会用新设置重新加载。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="288" />
+        <location filename="../../app/ui/models_flow.py" line="295" />
+        <source>{model} is loaded ({seconds} s) · {where}</source>
+        <translation>{model} 已加载（{seconds} 秒）· {where}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_flow.py" line="303" />
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="295" />
+        <location filename="../../app/ui/models_flow.py" line="310" />
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models_flow.py" line="301" />
+        <location filename="../../app/ui/models_flow.py" line="316" />
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -2005,223 +2215,243 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="85" />
+        <location filename="../../app/ui/settings_dialog.py" line="88" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="92" />
+        <location filename="../../app/ui/settings_dialog.py" line="95" />
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="93" />
+        <location filename="../../app/ui/settings_dialog.py" line="96" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="94" />
+        <location filename="../../app/ui/settings_dialog.py" line="97" />
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="95" />
+        <location filename="../../app/ui/settings_dialog.py" line="98" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="100" />
+        <location filename="../../app/ui/settings_dialog.py" line="103" />
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="128" />
+        <location filename="../../app/ui/settings_dialog.py" line="131" />
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="132" />
+        <location filename="../../app/ui/settings_dialog.py" line="135" />
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="138" />
+        <location filename="../../app/ui/settings_dialog.py" line="141" />
         <source>Restore the default prompt</source>
         <translation>恢复默认提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="141" />
-        <location filename="../../app/ui/settings_dialog.py" line="158" />
+        <location filename="../../app/ui/settings_dialog.py" line="144" />
+        <location filename="../../app/ui/settings_dialog.py" line="161" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="146" />
+        <location filename="../../app/ui/settings_dialog.py" line="149" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="148" />
+        <location filename="../../app/ui/settings_dialog.py" line="151" />
         <source>System prompt:</source>
         <translation>系统提示词：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="150" />
+        <location filename="../../app/ui/settings_dialog.py" line="153" />
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="151" />
+        <location filename="../../app/ui/settings_dialog.py" line="154" />
         <source>A new language takes effect as soon as you save.</source>
         <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="159" />
+        <location filename="../../app/ui/settings_dialog.py" line="162" />
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="160" />
+        <location filename="../../app/ui/settings_dialog.py" line="163" />
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="164" />
+        <location filename="../../app/ui/settings_dialog.py" line="167" />
         <source>System size</source>
         <translation>系统大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="164" />
+        <location filename="../../app/ui/settings_dialog.py" line="167" />
         <source>{size} pt</source>
         <translation>{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="167" />
+        <location filename="../../app/ui/settings_dialog.py" line="170" />
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="168" />
+        <location filename="../../app/ui/settings_dialog.py" line="171" />
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="169" />
+        <location filename="../../app/ui/settings_dialog.py" line="172" />
         <source>Both apply to every window as soon as you save.</source>
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="177" />
+        <location filename="../../app/ui/settings_dialog.py" line="180" />
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="179" />
-        <source>All</source>
-        <translation>全部</translation>
+        <location filename="../../app/ui/settings_dialog.py" line="182" />
+        <source>Auto</source>
+        <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="181" />
+        <location filename="../../app/ui/settings_dialog.py" line="183" />
+        <source>Auto: as many layers as fit the free GPU memory; 0: none</source>
+        <translation>自动：按空闲显存放入尽可能多的层；0：不使用 GPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="187" />
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="183" />
+        <location filename="../../app/ui/settings_dialog.py" line="189" />
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="185" />
+        <location filename="../../app/ui/settings_dialog.py" line="191" />
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="190" />
+        <location filename="../../app/ui/settings_dialog.py" line="196" />
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="195" />
+        <location filename="../../app/ui/settings_dialog.py" line="201" />
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="197" />
+        <location filename="../../app/ui/settings_dialog.py" line="203" />
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="198" />
+        <location filename="../../app/ui/settings_dialog.py" line="204" />
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="200" />
+        <location filename="../../app/ui/settings_dialog.py" line="206" />
         <source>Temperature:</source>
         <translation>温度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="201" />
+        <location filename="../../app/ui/settings_dialog.py" line="207" />
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="202" />
+        <location filename="../../app/ui/settings_dialog.py" line="208" />
         <source>Top-k:</source>
         <translation>Top-k：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="203" />
+        <location filename="../../app/ui/settings_dialog.py" line="209" />
         <source>Min-p:</source>
         <translation>Min-p：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="204" />
+        <location filename="../../app/ui/settings_dialog.py" line="210" />
         <source>Repeat penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="205" />
+        <location filename="../../app/ui/settings_dialog.py" line="211" />
         <source>Longest answer:</source>
         <translation>回答最大长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="206" />
+        <location filename="../../app/ui/settings_dialog.py" line="212" />
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="207" />
+        <location filename="../../app/ui/settings_dialog.py" line="214" />
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="215" />
+        <source>Disk for saved conversation states, so long chats reopen at once</source>
+        <translation>用于保存对话状态的磁盘空间，让长对话能立即重新打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="216" />
+        <source>Conversation cache:</source>
+        <translation>对话缓存：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="217" />
         <source>These apply from the next answer on; a new context length reloads the model.</source>
         <translation>这些设置从下一次回答起生效；更改上下文长度会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="221" />
+        <location filename="../../app/ui/settings_dialog.py" line="231" />
         <source>Use the mirror {host}</source>
         <translation>使用镜像 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="224" />
+        <location filename="../../app/ui/settings_dialog.py" line="234" />
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="230" />
+        <location filename="../../app/ui/settings_dialog.py" line="240" />
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="235" />
+        <location filename="../../app/ui/settings_dialog.py" line="245" />
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="240" />
+        <location filename="../../app/ui/settings_dialog.py" line="250" />
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley's settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="263" />
+        <location filename="../../app/ui/settings_dialog.py" line="273" />
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
@@ -2375,6 +2605,29 @@
         <location filename="../../app/ui/sidebar.py" line="277" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
+    </message>
+</context>
+<context>
+    <name>StateCacheBox</name>
+    <message>
+        <location filename="../../app/ui/state_cache_box.py" line="27" />
+        <source>Saved conversation states</source>
+        <translation>已保存的对话状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/state_cache_box.py" line="32" />
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/state_cache_box.py" line="33" />
+        <source>Long conversations then take longer to reopen, once</source>
+        <translation>清除后，长对话下次重新打开时会慢一次</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/state_cache_box.py" line="47" />
+        <source>{size} on disk, so that long conversations reopen without reading them again.</source>
+        <translation>占用磁盘 {size}，让长对话重新打开时无需再次读取全文。</translation>
     </message>
 </context>
 <context>

@@ -36,7 +36,15 @@ class ShutdownCommand:
     pass
 
 
-WorkerCommand = LoadCommand | GenerateCommand | CountCommand | UnloadCommand | ShutdownCommand
+@dataclass(frozen=True)
+class CacheConfigCommand:
+    """Where the worker keeps conversation KV states, and how much disk they may take."""
+
+    folder: str | None  # None: kept in memory only
+    limit_bytes: int
+
+
+WorkerCommand = LoadCommand | GenerateCommand | CountCommand | UnloadCommand | ShutdownCommand | CacheConfigCommand
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -33,7 +34,9 @@ from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
 from typing import Literal
 
+from app.core.engine import gpu_plan
 from app.core.engine.commands import (
+    CacheConfigCommand,
     CountCommand,
     GenerateCommand,
     LoadCommand,
@@ -151,6 +154,7 @@ class LocalEngine:
         self._watchdog_kind: WatchdogKind | None = None
         self._last_text_at: float | None = None  # when the running answer's last text arrived
         self._slowest_gap = 0.0  # the longest wait between two pieces of it
+        self._cache_config: CacheConfigCommand | None = None
 
     # -- Engine protocol -------------------------------------------------------------------------
 
@@ -163,6 +167,14 @@ class LocalEngine:
         """The worker process id, while one runs."""
         worker = self._worker
         return worker.process.pid if worker is not None else None
+
+    def configure_state_cache(self, folder: str | None, limit_bytes: int) -> None:
+        """Where conversation KV states are kept (kv_state), and how much disk they may take; sent to
+        the running worker now and to every one started later."""
+        with self._lock:
+            self._cache_config = CacheConfigCommand(folder, limit_bytes)
+            if self._worker is not None and self._worker.process.is_alive():
+                self._send(self._cache_config)
 
     def load(self, model: ModelSpec) -> None:
         with self._lock:
@@ -258,6 +270,8 @@ class LocalEngine:
         )
         self._reader.start()
         del old_reader  # it ends by itself on its pipe's end-of-file
+        if self._cache_config is not None:
+            worker.commands.send(self._cache_config)
 
     def _read_events(self, worker: _Process) -> None:
         while True:
@@ -285,7 +299,7 @@ class LocalEngine:
             elif isinstance(event, ModelLoaded):
                 log.info(
                     "loaded %s in %.2f s (context %d, %s)",
-                    event.model.path, event.load_seconds, event.n_ctx, "GPU offload" if event.gpu_offload else "CPU",
+                    event.model.path, event.load_seconds, event.n_ctx, _where(event),
                 )
                 self._loaded, self._loading = event.model, None
                 if self._running_request is not None and worker.stop_seq.value >= self._seq:
@@ -383,6 +397,18 @@ class LocalEngine:
             self._sink(GenerationFinished(request_id, "", "stopped", NO_STATS, engine_hung=True))
         elif request_id is not None:  # the load ended just as the watchdog fired: the answer had begun
             self._sink(EngineCrashed("it stopped responding and was ended", request_id))
+
+
+def _where(event: ModelLoaded) -> str:
+    """Where the model runs, and what this build and machine can do, for the log."""
+    offload = event.offload
+    if offload is None:
+        return "GPU offload" if event.gpu_offload else "CPU"
+    where = gpu_plan.describe_offload(
+        offload.layers_on_gpu, offload.layers_total, offload.vram_bytes, offload.failed_attempts, offload.gpu_build
+    )
+    cap = gpu_plan.capability(event.backends, event.devices, nvidia_present=shutil.which("nvidia-smi") is not None)
+    return f"{where}; {gpu_plan.describe(cap)}"
 
 
 def _end_process(process: SpawnProcess) -> None:

@@ -47,12 +47,19 @@ class ModelSpec:
     path: str
     name: str
     n_ctx: int = 4096
-    n_gpu_layers: int = -1  # -1: offload every layer when the build can; ignored otherwise
+    n_gpu_layers: int = -1  # AUTO_GPU_LAYERS (-1): as many as fit the free VRAM; 0: none; N: N layers
     n_threads: int | None = None
     chat_template: str | None = None  # a Jinja chat template used instead of the GGUF's own
+    n_batch: int = 512
+    flash_attn: bool = False
+    kv_type: str = "f16"  # the KV cache's type: "f16", "q8_0" or "q4_0" (quantized needs flash attention)
     # "" for a model on this computer; else the id of the remote server (app.core.remote_servers) that
     # serves it, and then ``path`` is the server's base URL (``…/v1``) and ``name`` its model id.
     server: str = ""
+
+
+AUTO_GPU_LAYERS = -1
+KV_TYPES = ("f16", "q8_0", "q4_0")
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ class GenerationRequest:
     # The day templates print (ISO, e.g. the conversation's first day), so the prompt does not
     # change at midnight; None: today.
     date: str | None = None
+    # Which conversation this prompt belongs to: the engine keeps its KV state under this key and
+    # restores it when the conversation comes back (None: nothing is kept).
+    conversation_key: str | None = None
     # Text the answer already starts with (Continue on a stopped answer): the engine puts it after the
     # prompt and the model goes on from there; the events carry only what is new.
     prefill: str = ""
@@ -87,6 +97,31 @@ class CountTokensRequest:
 
 
 @dataclass(frozen=True)
+class BackendDevice:
+    """A device llama.cpp can compute on, as its backend registry names it."""
+
+    name: str  # e.g. "CUDA0", "CPU"
+    description: str  # e.g. "NVIDIA GeForce RTX 4070"
+    kind: Literal["cpu", "gpu", "igpu", "accel"]
+    free_bytes: int
+    total_bytes: int
+
+
+@dataclass(frozen=True)
+class OffloadReport:
+    """What a load really put on the GPU, from llama.cpp's own load log."""
+
+    layers_on_gpu: int
+    layers_total: int
+    vram_bytes: int  # model, KV cache and compute buffers on GPU devices
+    requested_layers: int  # what was asked for (AUTO_GPU_LAYERS resolved to a number)
+    n_ctx: int
+    # Attempts that failed for memory before this one: (gpu layers, context) each.
+    failed_attempts: tuple[tuple[int, int], ...] = ()
+    gpu_build: bool = False  # the llama.cpp build can offload at all
+
+
+@dataclass(frozen=True)
 class ModelLoaded:
     model: ModelSpec
     load_seconds: float
@@ -95,6 +130,9 @@ class ModelLoaded:
     n_ctx: int
     template_options: tuple[str, ...] = ()  # the GenerationRequest switches the template reads
     template_error: str | None = None  # why the GGUF's template was unusable (None: fine, or none at all)
+    offload: OffloadReport | None = None  # what went on the GPU (None: an engine that cannot tell)
+    devices: tuple[BackendDevice, ...] = ()  # the devices this llama.cpp build sees
+    backends: tuple[str, ...] = ()  # the backends compiled in, e.g. ("CPU",) or ("CUDA", "CPU")
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,19 @@ import signal
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
 from typing import Any
 
 import llama_cpp
+from llama_cpp import _ggml as ggml_library
 
+from app.core.engine import gpu_plan, native
 from app.core.engine.commands import (
+    CacheConfigCommand,
     CountCommand,
     GenerateCommand,
     LoadCommand,
@@ -38,7 +43,9 @@ from app.core.engine.commands import (
     WorkerCommand,
     WorkerLogLine,
 )
+from app.core.engine.kv_state import SavedState, StateCache, StateKey, model_identity
 from app.core.engine.protocol import (
+    BackendDevice,
     ChatMessage,
     CountTokensRequest,
     EngineCrashed,
@@ -51,6 +58,7 @@ from app.core.engine.protocol import (
     ModelLoadFailed,
     ModelSpec,
     ModelUnloaded,
+    OffloadReport,
     StopReason,
     TokensCounted,
     TokensReceived,
@@ -63,9 +71,10 @@ log = logging.getLogger("app.worker")
 _GGML_LOG_LEVEL_ERROR = 4
 _GGML_LOG_LEVEL_CONT = 5
 NO_STOP = 1 << 62
-# Text is sent to the app at most this often: far below what an eye notices (the window repaints
-# every 30 ms at most), and a wake-up per token would take CPU from the token loop.
-SEND_INTERVAL_SECONDS = 0.02
+# Text is sent to the app at most this often: the window repaints every 30 ms at most, so sending
+# more often only wakes the app (and takes a core from llama.cpp's threads, which wait for each
+# other at every step of a decode) for nothing an eye could see.
+SEND_INTERVAL_SECONDS = 0.03
 
 
 def _cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
@@ -104,7 +113,7 @@ class LlamaLog:
     """Keeps llama.cpp's recent log lines; with verbose=False the library drops its errors."""
 
     def __init__(self) -> None:
-        self.lines: deque[tuple[int, str]] = deque(maxlen=200)
+        self.lines: deque[tuple[int, str]] = deque(maxlen=4000)  # a load logs a line or two per layer
         self._last_level = 0
         self._callback = llama_cpp.llama_log_callback(self._on_log)  # keep a reference: C holds it
         llama_cpp.llama_log_set(self._callback, ctypes.c_void_p(0))
@@ -134,6 +143,24 @@ class LlamaLog:
         return None
 
 
+_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
+
+
+@contextlib.contextmanager
+def cpu_buffers_for_this_machine() -> Iterator[None]:
+    """Builds ``Llama`` the way this CPU can run it (see ``native.without_extra_cpu_buffers``)."""
+    with native.without_extra_cpu_buffers(vars(llama_cpp.llama)["llama_cpp"]):  # the binding Llama calls
+        yield
+
+
+def backend_devices() -> tuple[BackendDevice, ...]:
+    return native.backend_devices(ggml_library.libggml)
+
+
+def backend_names() -> tuple[str, ...]:
+    return native.backend_names(ggml_library.libggml)
+
+
 class ContextOverflowError(Exception):
     """The prompt does not fit: ``code`` is "message_too_long" or "context_full" (see GenerationFailed)."""
 
@@ -156,20 +183,28 @@ _HARMONY_ENDS = ("<|return|>", "<|call|>")
 class ModelSession:
     """One loaded model, its chat template and the tokens in its KV cache."""
 
-    def __init__(self, spec: ModelSpec, log: LlamaLog, stop_seq: Synchronized[int]) -> None:
+    def __init__(
+        self, spec: ModelSpec, log: LlamaLog, stop_seq: Synchronized[int], n_gpu_layers: int, n_ctx: int
+    ) -> None:
         self.spec = spec
         self.gpu_offload = bool(llama_cpp.llama_supports_gpu_offload())
+        self.n_gpu_layers = n_gpu_layers
         threads = max(1, min(os.cpu_count() or 1, 8))
+        kv_type = _KV_TYPES.get(spec.kv_type)
         started = time.perf_counter()
-        self.llm = llama_cpp.Llama(
-            model_path=spec.path,
-            n_ctx=spec.n_ctx,
-            n_gpu_layers=spec.n_gpu_layers if self.gpu_offload else 0,
-            n_threads=spec.n_threads or threads,
-            n_threads_batch=spec.n_threads or (os.cpu_count() or 1),
-            n_batch=512,
-            verbose=False,
-        )
+        with cpu_buffers_for_this_machine():
+            self.llm = llama_cpp.Llama(
+                model_path=spec.path,
+                n_ctx=n_ctx,
+                n_gpu_layers=n_gpu_layers,
+                n_threads=spec.n_threads or threads,
+                n_threads_batch=spec.n_threads or (os.cpu_count() or 1),
+                n_batch=spec.n_batch,
+                flash_attn=spec.flash_attn,
+                type_k=kv_type,
+                type_v=kv_type,
+                verbose=False,
+            )
         self.load_seconds = time.perf_counter() - started
         self._log = log
         self._vocab = self.llm._model.vocab
@@ -183,10 +218,15 @@ class ModelSession:
         self._cached_text = ""
         self._cached_ids: list[int] = []
         self._piece_buffer = ctypes.create_string_buffer(64)
+        self._token_info: dict[int, tuple[bytes, bool, bool]] = {}
         self._stop_seq = stop_seq
         self._active_seq = NO_STOP
         self._abort_callback = llama_cpp.ggml_abort_callback(self._should_abort)  # keep a reference
         self._no_abort_callback = llama_cpp.ggml_abort_callback()  # NULL
+        self.offload: OffloadReport | None = None
+        self.states: StateCache | None = None
+        self._state_key = StateKey("", model_identity(spec.path), self.n_ctx, n_gpu_layers, spec.kv_type)
+        self._conversation: str | None = None  # whose tokens the KV cache holds
 
     def close(self) -> None:
         self._watch_prompt(False)
@@ -195,17 +235,69 @@ class ModelSession:
     def forget_cache(self) -> None:
         """The next prompt is evaluated from the start."""
         self._cached_text, self._cached_ids = "", []
+        self._conversation = None
+
+    # -- conversation states -------------------------------------------------------------------
+
+    def _restore_for(self, request: GenerationRequest) -> None:
+        """Puts the conversation's saved KV state back when the cache holds another's and it matches."""
+        key = request.conversation_key
+        if key is None or self.states is None:
+            return
+        prompt = self._render(request.messages, request)
+        if key == self._conversation and self._cached_text and prompt.startswith(self._cached_text):
+            return  # the KV cache already holds it
+        state = self.states.find(replace(self._state_key, conversation=key), prompt)
+        if state is None:
+            return
+        data = (ctypes.c_uint8 * len(state.data)).from_buffer_copy(state.data)
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.llm.ctx), True)
+        if llama_cpp.llama_state_seq_set_data(self.llm.ctx, data, len(state.data), 0) == 0:
+            log.warning("the saved state of conversation %s did not load; evaluating it afresh", key)
+            self.llm.n_tokens = 0
+            self.forget_cache()
+            return
+        n = state.evaluated
+        self.llm.input_ids[:n] = state.token_ids[:n]
+        self.llm.n_tokens = n
+        self.llm._requires_eval = True  # the logits were not restored: a decode must come first
+        self._cached_text, self._cached_ids = state.text, list(state.token_ids)
+        self._conversation = key
+
+    def _keep_state(self, request: GenerationRequest) -> None:
+        """Hands the KV state that spells ``_cached_text`` to the cache (memory now, disk in the background)."""
+        key = request.conversation_key
+        self._conversation = key
+        if key is None or self.states is None or not self._cached_text:
+            return
+        ctx = self.llm.ctx
+        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
+        if written <= 0:
+            return
+        data = ctypes.string_at(buffer, written)
+        evaluated = int(self.llm.n_tokens)
+        if list(self.llm.input_ids[:evaluated]) != self._cached_ids[:evaluated]:
+            return  # the KV cache does not hold what the cached text spells: nothing worth keeping
+        state = SavedState(
+            replace(self._state_key, conversation=key), self._cached_text, tuple(self._cached_ids), data, evaluated
+        )
+        self.states.remember(state)
 
     def loaded_event(self, load_seconds: float) -> ModelLoaded:
         template = self.template
         return ModelLoaded(
             self.spec,
             load_seconds,
-            self.gpu_offload,
+            self.gpu_offload and bool(self.offload and self.offload.layers_on_gpu),
             template.is_fallback,
             self.n_ctx,
             template_options=template.options,
             template_error=template.fallback_reason,
+            offload=self.offload,
+            devices=backend_devices(),
+            backends=backend_names(),
         )
 
     # -- tokens --------------------------------------------------------------------------------
@@ -230,6 +322,11 @@ class ModelSession:
         if self.template.is_fallback:
             texts.append("<|im_end|>")
         return tuple(dict.fromkeys(t for t in texts if t.startswith("<|") or t.endswith("|>")))
+
+    def _token_facts(self, token: int) -> tuple[bytes, bool, bool]:
+        """A token's piece, whether it ends generation, and whether it is a control token: fixed for
+        the vocabulary, so each token is asked about once (ctypes calls cost a few microseconds each)."""
+        return self._piece(token), bool(llama_cpp.llama_vocab_is_eog(self._vocab, token)), self._is_control(token)
 
     def _is_control(self, token: int) -> bool:
         return bool(llama_cpp.llama_vocab_get_attr(self._vocab, token) & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL)
@@ -354,6 +451,7 @@ class ModelSession:
     def generate(self, request: GenerationRequest, seq: int, emit: Emit) -> None:
         started = time.perf_counter()
         sampling = request.sampling
+        self._restore_for(request)
         prompt_text, ids, dropped = self._fit(request)
         ctx = self.llm.ctx
         llama_cpp.llama_perf_context_reset(ctx)
@@ -386,21 +484,28 @@ class ModelSession:
             temp=sampling.temperature,
             repeat_penalty=sampling.repeat_penalty,
         )
+        # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
+        # microsecond the model waits.
+        stop_seq, token_info, decode = self._stop_seq, self._token_info, decoder.decode
         try:
             for token in tokens:
                 if first_token_at is None:
                     first_token_at = time.perf_counter()
                     self._watch_prompt(False)  # the prompt is in: from here, stop is checked between tokens
-                if self._stop_seq.value >= seq:
+                if stop_seq.value >= seq:
                     reason = "stopped"
                     break
-                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                info = token_info.get(token)
+                if info is None:
+                    info = token_info[token] = self._token_facts(token)
+                piece, end_of_generation, hidden = info
+                if end_of_generation:
                     reason = "stop"
                     break
                 reply_ids.append(token)
-                chunk = decoder.decode(self._piece(token))
+                chunk = decode(piece)
                 parts.append(chunk)
-                if chunk and not (self._is_control(token) and chunk not in MARKUP):  # unknown specials: never shown
+                if chunk and not (hidden and chunk not in MARKUP):  # unknown specials: never shown
                     reasoning, answer = output.feed(chunk)
                     if answer:
                         unsent_answer.append(answer)
@@ -451,6 +556,10 @@ class ModelSession:
             decoded_tokens=int(perf.n_eval),
         )
         emit(GenerationFinished(request.request_id, output.answer, reason, stats, output.reasoning))
+        try:
+            self._keep_state(request)  # after the answer is out: the user never waits for it
+        except (MemoryError, OSError, RuntimeError) as exc:  # the answer stands; only the saved state is lost
+            log.warning("could not keep the KV state of conversation %s: %s", request.conversation_key, exc)
 
 
 class Worker:
@@ -461,9 +570,12 @@ class Worker:
         self._stop_seq = stop_seq
         self._log = LlamaLog()
         self.session: ModelSession | None = None
+        self.states: StateCache | None = None
 
     def handle(self, command: WorkerCommand) -> None:
-        if isinstance(command, LoadCommand):
+        if isinstance(command, CacheConfigCommand):
+            self.configure_states(command.folder, command.limit_bytes)
+        elif isinstance(command, LoadCommand):
             self.load(command.model, always_answer=True)
         elif isinstance(command, GenerateCommand):
             self.generate(command)
@@ -480,16 +592,49 @@ class Worker:
             self.session = None
             gc.collect()
 
+    def configure_states(self, folder: str | None, limit_bytes: int) -> None:
+        if self.states is not None and self.states.folder == (Path(folder) if folder else None):
+            self.states.limit_bytes = limit_bytes
+            return
+        if self.states is not None:
+            self.states.close()
+        self.states = StateCache(Path(folder) if folder else None, limit_bytes)
+        if self.session is not None:
+            self.session.states = self.states
+
     def _open(self, spec: ModelSpec) -> ModelSession:
+        """Loads ``spec``: Auto resolved to a layer count, then stepped down while the load runs out of memory."""
         if not os.path.isfile(spec.path):
             raise ValueError("the file does not exist")
         if os.path.getsize(spec.path) == 0:
             raise ValueError("the file is empty")
-        self._log.clear()
+        gpu_build = bool(llama_cpp.llama_supports_gpu_offload())
+        first, n_layer = gpu_plan.first_attempt(spec, gpu_build, backend_devices)
+
+        def attempt(layers: int, n_ctx: int) -> ModelSession:
+            self._log.clear()
+            # Every repeating layer on the GPU: the output layer goes too.
+            wanted = n_layer + 1 if n_layer and layers >= n_layer else layers
+            try:
+                return ModelSession(spec, self._log, self._stop_seq, wanted, n_ctx)
+            except ValueError as exc:
+                lines = [line for _, line in self._log.lines]
+                if gpu_plan.is_memory_failure([str(exc), *lines]):
+                    raise gpu_plan.MemoryLoadError(self._log.failure_reason() or str(exc)) from exc
+                raise ValueError(self._log.failure_reason() or str(exc)) from exc
+
         try:
-            return ModelSession(spec, self._log, self._stop_seq)
-        except ValueError as exc:
-            raise ValueError(self._log.failure_reason() or str(exc)) from exc
+            planned = gpu_plan.load_with_step_down(attempt, first, spec.n_ctx)
+        except gpu_plan.MemoryLoadError as exc:
+            raise ValueError(f"not enough memory to load it, even on the CPU with a small context ({exc})") from exc
+        session = planned.loaded
+        lines = [line for _, line in self._log.lines]
+        on_gpu, total, vram = gpu_plan.parse_offload(lines)
+        session.offload = OffloadReport(on_gpu, total, vram, planned.layers, planned.n_ctx, planned.failed, gpu_build)
+        if planned.failed:
+            log.warning("%s: %s", spec.name, gpu_plan.describe_offload(on_gpu, total, vram, planned.failed, gpu_build))
+        session.states = self.states
+        return session
 
     def load(self, spec: ModelSpec, request_id: str | None = None, *, always_answer: bool = False) -> bool:
         """Makes ``spec`` the loaded model. A load asked for on its own is always answered with an
@@ -563,6 +708,8 @@ class Worker:
 
     def close(self) -> None:
         self.unload()
+        if self.states is not None:
+            self.states.close()  # what is still to be written goes to disk before the process ends
 
 
 class _PipeLogHandler(logging.Handler):

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.core import logs
+from app.core import logs, paths
 from app.core.engine.protocol import (
     CountTokensRequest,
     Engine,
@@ -43,18 +43,37 @@ from app.core.engine.protocol import (
     ModelUnloaded,
     TokensCounted,
 )
+from app.core.settings import Settings, SettingsStore
 
 log = logging.getLogger("app.engine")
 
 EngineFactory = Callable[[EventSink], Engine]
 
 
-def local_engine_factory() -> EngineFactory:
-    """The default engine: llama.cpp in a child process."""
+def local_engine_factory(settings: SettingsStore | None = None) -> EngineFactory:
+    """The default engine: llama.cpp in a child process.
+
+    With ``settings``, it keeps conversations' KV states in the data folder, within the size the
+    settings allow (followed as they change).
+    """
     # Imported here so that modules that only name the session load without the engine's dependencies.
     from app.core.engine.local import LocalEngine
 
-    return LocalEngine
+    if settings is None:
+        return LocalEngine
+
+    def build(sink: EventSink) -> Engine:
+        engine = LocalEngine(sink)
+        folder = str(paths.states_dir())
+
+        def configure(values: Settings) -> None:
+            engine.configure_state_cache(folder, values.state_cache_mb * 1024 * 1024)
+
+        configure(settings.current)
+        settings.add_listener(configure)
+        return engine
+
+    return build
 NO_STATS = GenerationStats(
     prompt_tokens=0, prompt_tokens_evaluated=0, generated_tokens=0, ttft_seconds=0.0, tokens_per_second=0.0
 )
