@@ -106,7 +106,8 @@ def _ask(
         book = PersonaBook(store)
         migrate_settings(book, settings)
         conversation = store.conversation(args.conversation) if args.conversation is not None else None
-        persona = book.find(args.persona) if args.persona else None
+        wanted = getattr(args, "persona", None)  # absent when a caller builds the arguments itself
+        persona = book.find(wanted) if wanted else None
         if persona is not None and conversation is not None and persona.id != conversation.persona_id:
             store.set_conversation_persona(conversation.id, persona.id or 0, persona.name)
             conversation = store.conversation(conversation.id)

@@ -184,8 +184,17 @@ class ModelSession:
     """One loaded model, its chat template and the tokens in its KV cache."""
 
     def __init__(
-        self, spec: ModelSpec, log: LlamaLog, stop_seq: Synchronized[int], n_gpu_layers: int, n_ctx: int
+        self,
+        spec: ModelSpec,
+        log: LlamaLog,
+        stop_seq: Synchronized[int],
+        n_gpu_layers: int | None = None,
+        n_ctx: int | None = None,
     ) -> None:
+        """Loads ``spec`` with ``n_gpu_layers`` and ``n_ctx`` (None: the spec's own; the load plan may
+        step them down)."""
+        n_gpu_layers = spec.n_gpu_layers if n_gpu_layers is None else n_gpu_layers
+        n_ctx = spec.n_ctx if n_ctx is None else n_ctx
         self.spec = spec
         self.gpu_offload = bool(llama_cpp.llama_supports_gpu_offload())
         self.n_gpu_layers = n_gpu_layers
