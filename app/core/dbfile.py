@@ -173,6 +173,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN finish_reason TEXT;
     ALTER TABLE messages ADD COLUMN kind TEXT;
     """,
+    # 6: a conversation's own overflow policy (NULL: its persona's, else the settings'), set when the
+    # user answers "stop and ask" with "drop the oldest turns" for this conversation.
+    """
+    ALTER TABLE conversations ADD COLUMN overflow TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core import logs, paths, recovery
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
+from app.core.personas import PersonaBook
 from app.core.registry import ModelRegistry
 from app.core.session import EngineFactory, EngineService, local_engine_factory
 from app.core.settings import SettingsStore
@@ -52,6 +53,7 @@ class Services:
     models: ModelsController
     history: HistoryController
     appearance: Appearance
+    personas: PersonaBook  # the one persona book: the turn runner's and the window's
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
@@ -73,11 +75,12 @@ def build_services(
     registry = ModelRegistry(settings)
     session = EngineService(engine_factory or local_engine_factory())
     downloads = DownloadManager(lambda: settings.current)
-    chat = ChatController(store, settings, registry, session)
+    personas = PersonaBook(store)
+    chat = ChatController(store, settings, registry, session, personas=personas)
     models = ModelsController(store, settings, registry, session)
     history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
     appearance = Appearance(settings)
-    return Services(store, settings, registry, session, downloads, chat, models, history, appearance)
+    return Services(store, settings, registry, session, downloads, chat, models, history, appearance, personas)
 
 
 def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:
