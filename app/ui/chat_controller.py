@@ -62,6 +62,7 @@ class ChatController(QtCore.QObject):
         self._runner = TurnRunner(store, self._client, settings, registry, personas=personas)
         self.personas = self._runner.personas
         self._counting: dict[str, int] = {}  # count request id -> conversation id
+        self._shut_down = False
         # Titles have a client of their own: they step aside whenever the user sends.
         self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
         # An answer the disk refused is kept in memory and tried again this often.
@@ -128,6 +129,8 @@ class ChatController(QtCore.QObject):
         """Counts the conversation's next prompt with ``draft``; ``tokens_counted`` answers. The engine
         counts while the conversation's model is loaded; otherwise (counting never loads a model) the
         answer is an estimate, about 4 characters a token. False when there is nothing to count with."""
+        if self._shut_down:  # the window is closing (a debounced count may still come): the store may be closed
+            return False
         try:
             request = self._runner.count_request(conversation_id, draft)
         except AppError as err:
@@ -146,6 +149,7 @@ class ChatController(QtCore.QObject):
 
     def shutdown(self) -> None:
         """Settles a running answer as stopped and leaves the engine; call before the engine goes away."""
+        self._shut_down = True
         outcome = self._runner.abandon()
         self._save_timer.stop()
         if self._runner.has_unsaved:

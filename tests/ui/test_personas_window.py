@@ -180,7 +180,9 @@ def test_stop_and_ask_gives_the_text_back_and_offers_a_summary_or_dropping_the_o
     assert "The model's memory begins here" in window.chat_view.toPlainText()
 
 
-def test_a_message_longer_than_the_context_stays_in_the_composer(qtbot: QtBot, window: MainWindow, store: Store) -> None:
+def test_a_message_longer_than_the_context_stays_in_the_composer(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
     _small_context(window, "drop_oldest")
     qtbot.mouseClick(window.welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
     huge = LONG * 3
