@@ -79,6 +79,8 @@ class ChatHeader(QtWidgets.QFrame):
         for persona_id, name in personas:
             self.persona_combo.addItem(name, persona_id)
         self.persona_combo.setCurrentIndex(max(0, self.persona_combo.findData(current)))
+        # The style sheet's padding is not in the size hint: without room for it the name is cut.
+        self.persona_combo.setMinimumWidth(self.persona_combo.sizeHint().width() + 14)
         self.target_combo.clear()
         for value, name in targets or []:
             self.target_combo.addItem(name, value)

@@ -168,6 +168,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.name_edit.setText(display_name(persona, self._language))
         self.icon_edit.setText(persona.icon)
         self.description_edit.setText(persona.description)
+        self.description_edit.setCursorPosition(0)  # a long description shows its start
         self.prompt_edit.setPlainText(persona.system_prompt)
         sampling = persona.sampling
         self.temperature.setValue(sampling.temperature)

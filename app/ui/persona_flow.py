@@ -86,7 +86,7 @@ def target_names() -> list[tuple[str, str]]:
     """The Translator's target languages: (the value the prompt gets, the name shown)."""
     translate = QtCore.QCoreApplication.translate
     shown = {
-        "": translate("PersonaFlow", "Target: from the text"),
+        "": translate("PersonaFlow", "Into: auto"),
         "English": translate("PersonaFlow", "Into English"),
         "Chinese": translate("PersonaFlow", "Into Chinese"),
         "French": translate("PersonaFlow", "Into French"),

@@ -45,9 +45,11 @@ class Sidebar(QtWidgets.QFrame):
         # Beside it, a new conversation with another persona (the window fills its menu).
         self.persona_button = QtWidgets.QToolButton(self)
         self.persona_button.setObjectName("newChatPersonaButton")
-        self.persona_button.setText(self.tr("Persona"))
+        self.persona_button.setText("▾")  # a split button's arrow: the menu names the personas
         self.persona_button.setToolTip(self.tr("Start a new conversation with a persona"))
+        self.persona_button.setAccessibleName(self.tr("Start a new conversation with a persona"))
         self.persona_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.persona_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.list = QtWidgets.QListWidget(self)
         self.list.setObjectName("conversationList")
         self.list.setAccessibleName(self.tr("Conversations"))

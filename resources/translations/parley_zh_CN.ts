@@ -1754,17 +1754,17 @@
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="196"/>
+        <location filename="../../app/ui/persona_editor.py" line="197"/>
         <source>The seed must be a whole number; it was left random.</source>
         <translation>随机种子必须是整数；已保持随机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="248"/>
+        <location filename="../../app/ui/persona_editor.py" line="249"/>
         <source>New persona</source>
         <translation>新角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="254"/>
+        <location filename="../../app/ui/persona_editor.py" line="255"/>
         <source>copy</source>
         <translation>副本</translation>
     </message>
@@ -1773,8 +1773,8 @@
     <name>PersonaFlow</name>
     <message>
         <location filename="../../app/ui/persona_flow.py" line="89"/>
-        <source>Target: from the text</source>
-        <translation>目标：根据文本</translation>
+        <source>Into: auto</source>
+        <translation>译成：自动</translation>
     </message>
     <message>
         <location filename="../../app/ui/persona_flow.py" line="90"/>
@@ -1830,6 +1830,69 @@
         <location filename="../../app/ui/persona_flow.py" line="321"/>
         <source>A summary of our earlier conversation:</source>
         <translation>我们之前对话的摘要：</translation>
+    </message>
+</context>
+<context>
+    <name>PersonaMarks</name>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="18"/>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="19"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="20"/>
+        <source>longest answer reached</source>
+        <translation>已达最长回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="21"/>
+        <source>context full</source>
+        <translation>上下文已满</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="22"/>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="23"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="30"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="35"/>
+        <source>%n tokens</source>
+        <translation>%n 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="39"/>
+        <source>%1 tokens/s</source>
+        <translation>每秒 %1 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="45"/>
+        <source>first token %1 s</source>
+        <translation>首个词元 %1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="78"/>
+        <source>The model&apos;s memory begins here; earlier turns are out of it</source>
+        <translation>模型的记忆从这里开始；更早的几轮已超出记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="84"/>
+        <source>Persona: %1</source>
+        <translation>角色：%1</translation>
     </message>
 </context>
 <context>
@@ -2195,68 +2258,64 @@
         <translation>开始新的对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="48"/>
-        <source>Persona</source>
-        <translation>角色</translation>
-    </message>
-    <message>
         <location filename="../../app/ui/sidebar.py" line="49"/>
+        <location filename="../../app/ui/sidebar.py" line="50"/>
         <source>Start a new conversation with a persona</source>
         <translation>用某个角色开始新的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="53"/>
+        <location filename="../../app/ui/sidebar.py" line="55"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="58"/>
+        <location filename="../../app/ui/sidebar.py" line="60"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="61"/>
+        <location filename="../../app/ui/sidebar.py" line="63"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="64"/>
-        <location filename="../../app/ui/sidebar.py" line="287"/>
+        <location filename="../../app/ui/sidebar.py" line="66"/>
+        <location filename="../../app/ui/sidebar.py" line="289"/>
         <source>Pin to top</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="65"/>
+        <location filename="../../app/ui/sidebar.py" line="67"/>
         <source>Export as Markdown…</source>
         <translation>导出为 Markdown…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="66"/>
+        <location filename="../../app/ui/sidebar.py" line="68"/>
         <source>Export as JSON…</source>
         <translation>导出为 JSON…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="74"/>
+        <location filename="../../app/ui/sidebar.py" line="76"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="128"/>
+        <location filename="../../app/ui/sidebar.py" line="130"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="129"/>
+        <location filename="../../app/ui/sidebar.py" line="131"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="225"/>
+        <location filename="../../app/ui/sidebar.py" line="227"/>
         <source>Deleted “{title}”.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="287"/>
+        <location filename="../../app/ui/sidebar.py" line="289"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
