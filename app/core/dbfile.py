@@ -178,6 +178,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE messages ADD COLUMN server TEXT;
     """,
+    # 7: a conversation's own overflow policy (NULL: its persona's, else the settings'), set when the
+    # user answers "stop and ask" with "drop the oldest turns" for this conversation.
+    """
+    ALTER TABLE conversations ADD COLUMN overflow TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

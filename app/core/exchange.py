@@ -6,6 +6,8 @@ in the order they were written) and ``parent`` the number of the message it foll
 does not depend on the database's own ids. It is written with sorted keys and two-space
 indentation, so export → import → export gives the same bytes. A conversation is known by its
 ``uuid``: importing one that is already there skips it, or imports it as a copy with a new uuid.
+A conversation and each message name their persona (``"persona"``: its name, since ids are the
+history's own); an import points them at the persona of that name, or at none when there is none.
 
 ChatGPT's own ``conversations.json`` is read by ``app.core.chatgpt_import`` into the same shape.
 """
@@ -20,7 +22,8 @@ from typing import Any, Literal
 
 from app.core import atomic, branches
 from app.core.errors import HistoryFileError
-from app.core.store import ROLES, STATUSES, Store
+from app.core.personas import PersonaBook
+from app.core.store import FINISH_REASONS, ROLES, STATUSES, Store
 
 FORMAT = "parley-history"
 VERSION = 1
@@ -29,7 +32,7 @@ OnConflict = Literal["skip", "copy"]
 _CONVERSATION_KEYS = ("uuid", "title", "title_set_by_user", "pinned", "created_at", "updated_at", "model_name",
                       "system_prompt", "thinking")  # fmt: skip
 _MESSAGE_KEYS = ("role", "content", "reasoning", "status", "model_name", "created_at", "n_tokens",
-                 "tokens_per_second", "ttft_seconds")  # fmt: skip
+                 "tokens_per_second", "ttft_seconds", "finish_reason", "kind")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,15 @@ def conversation_data(store: Store, conversation_id: int) -> dict[str, Any]:
                 (conversation_id, conversation_id),
             )
         }
+        persona_names: dict[int, str] = {row[0]: row[1] for row in db.execute("SELECT id, name FROM personas")}
     data: dict[str, Any] = {key: getattr(conversation, key) for key in _CONVERSATION_KEYS}
+    data["persona"] = persona_names.get(conversation.persona_id or -1)
     data["messages"] = [
         {
             "id": number[message.id],
             "parent": number.get(message.parent_id) if message.parent_id is not None else None,
             "chosen": message.id in chosen,
+            "persona": persona_names.get(message.persona_id or -1),
             **{key: getattr(message, key) for key in _MESSAGE_KEYS},
         }
         for message in messages
@@ -161,10 +167,11 @@ def _import_conversation(store: Store, data: dict[str, Any], path: Path) -> int:
     for item in items:
         if item.get("role") not in ROLES or not isinstance(item.get("content"), str):
             raise HistoryFileError(path=path, reason=f"a message of “{data.get('title')}” has no role or text")
+    personas = {persona.name: persona.id for persona in PersonaBook(store).all()}
     with store.writing() as db:
         cursor = db.execute(
-            f"INSERT INTO conversations ({', '.join(_CONVERSATION_KEYS)}) "
-            f"VALUES ({', '.join('?' for _ in _CONVERSATION_KEYS)})",
+            f"INSERT INTO conversations ({', '.join(_CONVERSATION_KEYS)}, persona_id) "
+            f"VALUES ({', '.join('?' for _ in _CONVERSATION_KEYS)}, ?)",
             (
                 str(data.get("uuid") or uuid_module.uuid4()),
                 str(data.get("title") or "Imported conversation"),
@@ -175,6 +182,7 @@ def _import_conversation(store: Store, data: dict[str, Any], path: Path) -> int:
                 _text(data.get("model_name")),
                 _text(data.get("system_prompt")),
                 data.get("thinking") if data.get("thinking") in ("on", "off") else None,
+                personas.get(str(data.get("persona"))),
             ),
         )
         conversation_id = int(cursor.lastrowid or 0)
@@ -191,8 +199,8 @@ def _import_conversation(store: Store, data: dict[str, Any], path: Path) -> int:
             parent = new_ids.get(item.get("parent")) if item.get("parent") is not None else None
             status = item.get("status") if item.get("status") in STATUSES else "complete"
             cursor = db.execute(
-                f"INSERT INTO messages (conversation_id, parent_id, {', '.join(_MESSAGE_KEYS)}) "
-                f"VALUES (?, ?, {', '.join('?' for _ in _MESSAGE_KEYS)})",
+                f"INSERT INTO messages (conversation_id, parent_id, {', '.join(_MESSAGE_KEYS)}, persona_id) "
+                f"VALUES (?, ?, {', '.join('?' for _ in _MESSAGE_KEYS)}, ?)",
                 (
                     conversation_id,
                     parent,
@@ -205,6 +213,9 @@ def _import_conversation(store: Store, data: dict[str, Any], path: Path) -> int:
                     item.get("n_tokens") if isinstance(item.get("n_tokens"), int) else None,
                     _number(item.get("tokens_per_second")),
                     _number(item.get("ttft_seconds")),
+                    item.get("finish_reason") if item.get("finish_reason") in FINISH_REASONS else None,
+                    "persona" if item.get("kind") == "persona" else None,
+                    personas.get(str(item.get("persona"))),
                 ),
             )
             new_ids[item.get("id")] = int(cursor.lastrowid or 0)

@@ -305,7 +305,26 @@ class PersonaBook:
                 log.info("conversation %s: its persona is gone; using the default", conversation.id)
         return self.default()
 
+    def conversation_overflow(self, conversation_id: int) -> Overflow:
+        """The conversation's own overflow policy; "" when it follows its persona (or the settings)."""
+        with self.store.reading() as db:
+            row = db.execute("SELECT overflow FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        value = row[0] if row is not None else None
+        return value if value in ("drop_oldest", "stop") else ""
+
     # -- changing --
+
+    def assign(self, conversation_id: int, persona_id: int) -> None:
+        """Points a conversation that has no messages yet at a persona (no divider: nothing was said yet)."""
+        with self.store.writing() as db:
+            db.execute("UPDATE conversations SET persona_id = ? WHERE id = ?", (persona_id, conversation_id))
+
+    def set_conversation_overflow(self, conversation_id: int, overflow: Overflow) -> None:
+        """Gives one conversation its own overflow policy ("": back to its persona's)."""
+        with self.store.writing() as db:
+            db.execute(
+                "UPDATE conversations SET overflow = ? WHERE id = ?", (overflow or None, conversation_id)
+            )
 
     def _unique_name(self, name: str, skip_id: int | None = None) -> str:
         taken = {p.name.casefold() for p in self.all() if p.id != skip_id}

@@ -23,6 +23,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core import logs, paths, recovery
 from app.core.engine.router import routing_factory
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
+from app.core.personas import PersonaBook
 from app.core.registry import ModelRegistry
 from app.core.remote_servers import RemoteServers
 from app.core.session import EngineFactory, EngineService, local_engine_factory
@@ -58,6 +59,7 @@ class Services:
     appearance: Appearance
     remote: RemoteModelsController
     api: ApiServerController
+    personas: PersonaBook  # the one persona book: the turn runner's and the window's
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
@@ -83,7 +85,8 @@ def build_services(
     # One engine service for every client; each request goes to the local engine or its model's server.
     session = EngineService(routing_factory(engine_factory or local_engine_factory(settings), servers.connection))
     downloads = DownloadManager(lambda: settings.current)
-    chat = ChatController(store, settings, registry, session)
+    personas = PersonaBook(store)
+    chat = ChatController(store, settings, registry, session, personas=personas)
     models = ModelsController(store, settings, registry, session)
     history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
     appearance = Appearance(settings)
@@ -91,7 +94,9 @@ def build_services(
     api = ApiServerController(settings, registry, session, servers.keys)
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
-    return Services(store, settings, registry, session, downloads, chat, models, history, appearance, remote, api)
+    return Services(
+        store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas
+    )
 
 
 def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:

@@ -14,10 +14,11 @@ from PySide6 import QtCore
 
 from app.core.catalog import ModelEntry
 from app.core.chat import Turn
-from app.core.engine.protocol import EngineEvent
+from app.core.engine.protocol import EngineEvent, TokensCounted
 from app.core.errors import AppError
+from app.core.personas import PersonaBook
 from app.core.registry import ModelRegistry
-from app.core.session import EngineService, TurnRunner, TurnUpdate
+from app.core.session import EngineService, TurnOutcome, TurnRunner, TurnUpdate
 from app.core.settings import SettingsStore
 from app.core.store import Store
 from app.core.titles import AutoTitler
@@ -40,6 +41,9 @@ class ChatController(QtCore.QObject):
     notice_reported = QtCore.Signal(str)  # a translated sentence worth knowing, not an error
     conversations_changed = QtCore.Signal()  # a title or the order of the list changed
     model_load_started = QtCore.Signal(object)  # ModelSpec: the engine loads it before it answers
+    # TurnOutcome: the prompt did not fit and the turn was taken back; ``withdrawn`` is the user's text
+    turn_withdrawn = QtCore.Signal(object)
+    tokens_counted = QtCore.Signal(int, object)  # conversation id, TokensCounted (for the context meter)
 
     def __init__(
         self,
@@ -48,12 +52,17 @@ class ChatController(QtCore.QObject):
         registry: ModelRegistry,
         session: EngineService,
         parent: QtCore.QObject | None = None,
+        *,
+        personas: PersonaBook | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self._relay = GuiRelay(self)
         self._client = session.connect(self._relay.sink(self._on_client_event), "window")
-        self._runner = TurnRunner(store, self._client, settings, registry)
+        self._runner = TurnRunner(store, self._client, settings, registry, personas=personas)
+        self.personas = self._runner.personas
+        self._counting: dict[str, int] = {}  # count request id -> conversation id
+        self._shut_down = False
         # Titles have a client of their own: they step aside whenever the user sends.
         self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
         # An answer the disk refused is kept in memory and tried again this often.
@@ -116,8 +125,31 @@ class ChatController(QtCore.QObject):
         """Stops the running answer at once: no more text is shown or saved for it."""
         self._runner.stop()
 
+    def count_tokens(self, conversation_id: int, draft: str = "") -> bool:
+        """Counts the conversation's next prompt with ``draft``; ``tokens_counted`` answers. The engine
+        counts while the conversation's model is loaded; otherwise (counting never loads a model) the
+        answer is an estimate, about 4 characters a token. False when there is nothing to count with."""
+        if self._shut_down:  # the window is closing (a debounced count may still come): the store may be closed
+            return False
+        try:
+            request = self._runner.count_request(conversation_id, draft)
+        except AppError as err:
+            log.info("no count for conversation %s: %s", conversation_id, err)
+            return False
+        if self._client.loaded_model != request.model:
+            n_ctx = request.model.n_ctx
+            limit = n_ctx - min(request.max_tokens, max(64, n_ctx // 4))  # the room the engine keeps for the answer
+            characters = sum(len(message.content) for message in request.messages)
+            estimate = TokensCounted(request.request_id, characters // 4 + 1, n_ctx, limit, estimated=True)
+            self.tokens_counted.emit(conversation_id, estimate)
+            return True
+        self._counting[request.request_id] = conversation_id
+        self._client.count_tokens(request)
+        return True
+
     def shutdown(self) -> None:
         """Settles a running answer as stopped and leaves the engine; call before the engine goes away."""
+        self._shut_down = True
         outcome = self._runner.abandon()
         self._save_timer.stop()
         if self._runner.has_unsaved:
@@ -132,6 +164,11 @@ class ChatController(QtCore.QObject):
             self.answer_finished.emit(outcome.message)
 
     def _on_client_event(self, event: EngineEvent) -> None:
+        if isinstance(event, TokensCounted):
+            conversation_id = self._counting.pop(event.request_id, None)
+            if conversation_id is not None:
+                self.tokens_counted.emit(conversation_id, event)
+            return
         update = self._runner.handle(event)
         if update is not None:
             self._show(update)
@@ -155,10 +192,17 @@ class ChatController(QtCore.QObject):
         if outcome.message is not None:
             self.answer_finished.emit(outcome.message)
         self.busy_changed.emit(False)
-        if outcome.error is not None:
+        if outcome.withdrawn is not None:
+            self._withdrawn(outcome)
+        elif outcome.error is not None:
             self.error_reported.emit(outcome.error)
         if self._runner.has_unsaved and not self._save_timer.isActive():
             self._save_timer.start()
+
+    def _withdrawn(self, outcome: TurnOutcome) -> None:
+        """The prompt did not fit: the window gives the text back and says why (``turn_withdrawn``)."""
+        self.conversations_changed.emit()  # the title may be new again
+        self.turn_withdrawn.emit(outcome)
 
     def _on_titles_event(self, event: EngineEvent) -> None:
         try:

@@ -1,4 +1,5 @@
-"""The chat's header: the conversation's title, "Loading <model>…", the thinking switch and the model picker.
+"""The chat's header: the conversation's title, its persona (and, for a translating persona, the target
+language), "Loading <model>…", the thinking switch and the model picker.
 
 It shows what it is told and says what the user picked through signals; the main window decides.
 """
@@ -19,6 +20,8 @@ class ChatHeader(QtWidgets.QFrame):
     """GUI thread only."""
 
     thinking_chosen = QtCore.Signal(object)  # "on", "off", or None for the model's own default
+    persona_chosen = QtCore.Signal(int)  # a persona id
+    target_language_chosen = QtCore.Signal(str)  # "" for "from the text"
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,14 +50,30 @@ class ChatHeader(QtWidgets.QFrame):
         badge.addWidget(self.remote_icon)
         badge.addWidget(self.remote_label)
         self.remote_badge.hide()
+        self.persona_combo = QtWidgets.QComboBox(self)
+        self.persona_combo.setObjectName("personaCombo")
+        self.persona_combo.setToolTip(
+            self.tr("The persona this conversation talks to; a change applies from the next answer")
+        )
+        self.persona_combo.setAccessibleName(self.tr("Persona"))
+        self.persona_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.target_combo = QtWidgets.QComboBox(self)
+        self.target_combo.setObjectName("targetLanguageCombo")
+        self.target_combo.setToolTip(self.tr("The language the persona translates into"))
+        self.target_combo.setAccessibleName(self.tr("Target language"))
+        self.target_combo.hide()
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(20, 10, 16, 10)
         layout.addWidget(self.title_label, 1)
+        layout.addWidget(self.persona_combo)
+        layout.addWidget(self.target_combo)
         layout.addWidget(self.loading_indicator)
         layout.addWidget(self.thinking_combo)
         layout.addWidget(self.remote_badge)
         layout.addWidget(self.model_picker)
         self.thinking_combo.activated.connect(self._on_thinking_combo_activated)
+        self.persona_combo.activated.connect(self._on_persona_combo_activated)
+        self.target_combo.activated.connect(self._on_target_combo_activated)
 
     def show_models(
         self, models: list[ModelEntry], current: ModelEntry | None, *, thinking: Thinking | None, can_think: bool
@@ -74,6 +93,23 @@ class ChatHeader(QtWidgets.QFrame):
         self.thinking_combo.setVisible(can_think)
         self.thinking_combo.setCurrentIndex(_THINKING_CHOICES.index(thinking))
 
+    def show_personas(
+        self, personas: list[tuple[int, str]], current: int, *, targets: list[tuple[str, str]] | None, target: str
+    ) -> None:
+        """The persona menu ((id, shown name) pairs) with ``current`` chosen; ``targets`` ((value, shown
+        name) pairs) only for a persona that translates, with ``target`` chosen."""
+        self.persona_combo.clear()
+        for persona_id, name in personas:
+            self.persona_combo.addItem(name, persona_id)
+        self.persona_combo.setCurrentIndex(max(0, self.persona_combo.findData(current)))
+        # The style sheet's padding is not in the size hint: without room for it the name is cut.
+        self.persona_combo.setMinimumWidth(self.persona_combo.sizeHint().width() + 14)
+        self.target_combo.clear()
+        for value, name in targets or []:
+            self.target_combo.addItem(name, value)
+        self.target_combo.setCurrentIndex(max(0, self.target_combo.findData(target)))
+        self.target_combo.setVisible(targets is not None)
+
     def set_loading(self, model_name: str | None) -> None:
         if model_name is None:
             self.loading_indicator.stop()
@@ -83,3 +119,11 @@ class ChatHeader(QtWidgets.QFrame):
     @QtCore.Slot(int)
     def _on_thinking_combo_activated(self, index: int) -> None:
         self.thinking_chosen.emit(_THINKING_CHOICES[index])
+
+    @QtCore.Slot(int)
+    def _on_persona_combo_activated(self, index: int) -> None:
+        self.persona_chosen.emit(int(self.persona_combo.itemData(index)))
+
+    @QtCore.Slot(int)
+    def _on_target_combo_activated(self, index: int) -> None:
+        self.target_language_chosen.emit(str(self.target_combo.itemData(index) or ""))

@@ -26,7 +26,7 @@ class ChatPage(QtWidgets.QWidget):
         self.stack.addWidget(chat_view)
         bottom = QtWidgets.QWidget(self)
         bottom.setObjectName("chatPage")
-        bottom_layout = QtWidgets.QVBoxLayout(bottom)
+        self._bottom_layout = bottom_layout = QtWidgets.QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(16, 0, 16, 12)
         bottom_layout.setSpacing(8)
         bottom_layout.addWidget(banner)
@@ -37,6 +37,10 @@ class ChatPage(QtWidgets.QWidget):
         layout.addWidget(header)
         layout.addWidget(self.stack, 1)
         layout.addWidget(bottom)
+
+    def add_above_composer(self, widget: QtWidgets.QWidget) -> None:
+        """Puts ``widget`` (the context meter, an offer) between the banner and the composer."""
+        self._bottom_layout.insertWidget(self._bottom_layout.count() - 1, widget)
 
 
 class PageStack(QtWidgets.QStackedWidget):

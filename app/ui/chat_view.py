@@ -524,7 +524,8 @@ class ChatView(QtWidgets.QTextBrowser):
             tip = self.tr("Write a new version of this answer")
             links.append((self.tr("Regenerate"), f"regenerate/{message.id}", tip))
         links.append((self.tr("Copy"), f"copy/{message.id}", self.tr("Copy the message's Markdown source")))
-        if message.role == "assistant" and message.status in ("stopped", "interrupted") and shown.text:
+        cut_short = message.status in ("stopped", "interrupted") or message.finish_reason == "length"
+        if message.role == "assistant" and cut_short and shown.text:
             tip = self.tr("Go on from where the answer ended")
             links.append((self.tr("Continue"), f"continue/{message.id}", tip))
         cursor.insertBlock(style.header_block_format(), QtGui.QTextCharFormat())

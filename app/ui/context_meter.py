@@ -49,7 +49,11 @@ class ContextMeter(QtWidgets.QWidget):
         if tokens > limit:
             text += " · " + self.tr("too long")
         if out_of_memory:
-            text += " · " + self.tr("%n turn(s) out of memory", "", out_of_memory)
+            # Two strings, not "%n turn(s)": English has no plural forms without a translation file.
+            if out_of_memory == 1:
+                text += " · " + self.tr("1 turn out of memory")
+            else:
+                text += " · " + self.tr("%1 turns out of memory").replace("%1", str(out_of_memory))
         self.label.setText(text)
         self.bar.setProperty("full", tokens > limit)
 

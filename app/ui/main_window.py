@@ -47,6 +47,7 @@ from app.ui.history_exchange import HistoryExchange
 from app.ui.i18n import error_text, model_label
 from app.ui.mirror import MirrorOffer
 from app.ui.model_manager import GgufDropFilter, ModelManager
+from app.ui.persona_flow import PersonaFlow
 from app.ui.remote_settings import apply_remote_tabs, remote_tabs
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar, display_title
@@ -122,6 +123,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._set_tab_order()
         self._build_actions()
         self._connect()
+        # Personas (app.ui.persona_flow): the menu beside "New chat", the header's persona, the meter.
+        self.personas = PersonaFlow(self, services.personas, services.settings)
         self._apply_style()
         self.reload()
 
@@ -294,6 +297,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if live is not None:
             # The store lags the stream by up to a checkpoint; show what has arrived so far.
             messages = [replace(m, content=live[1], reasoning=live[2]) if m.id == live[0] else m for m in messages]
+        self.personas.prepare(conversation, messages)
         self.chat_view.show_conversation(messages, versions, focus=focus)
         self.title_label.setText(display_title(conversation.title))
         self._refresh_picker(conversation)

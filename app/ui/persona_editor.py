@@ -22,7 +22,8 @@ FileChooser = Callable[[QtWidgets.QWidget, bool], Path | None]  # (parent, savin
 
 
 def _pick_file(parent: QtWidgets.QWidget, saving: bool) -> Path | None:
-    title = parent.tr("Export personas") if saving else parent.tr("Import personas")
+    translate = QtCore.QCoreApplication.translate
+    title = translate("PersonaEditor", "Export personas") if saving else translate("PersonaEditor", "Import personas")
     pick = QtWidgets.QFileDialog.getSaveFileName if saving else QtWidgets.QFileDialog.getOpenFileName
     name, _ = pick(parent, title, "personas.json", "JSON (*.json)")
     return Path(name) if name else None
@@ -167,6 +168,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.name_edit.setText(display_name(persona, self._language))
         self.icon_edit.setText(persona.icon)
         self.description_edit.setText(persona.description)
+        self.description_edit.setCursorPosition(0)  # a long description shows its start
         self.prompt_edit.setPlainText(persona.system_prompt)
         sampling = persona.sampling
         self.temperature.setValue(sampling.temperature)

@@ -12,32 +12,40 @@ from PySide6 import QtCore, QtGui
 from app.core.store import Message
 from app.ui import style
 
-_translate = QtCore.QCoreApplication.translate
-
 
 def finish_text(reason: str | None, status: str) -> str:
     texts = {
-        "done": _translate("PersonaMarks", "done"),
-        "stopped": _translate("PersonaMarks", "stopped"),
-        "length": _translate("PersonaMarks", "longest answer reached"),
-        "context_full": _translate("PersonaMarks", "context full"),
-        "interrupted": _translate("PersonaMarks", "interrupted"),
-        "failed": _translate("PersonaMarks", "failed"),
+        "done": QtCore.QCoreApplication.translate("PersonaMarks", "done"),
+        "stopped": QtCore.QCoreApplication.translate("PersonaMarks", "stopped"),
+        "length": QtCore.QCoreApplication.translate("PersonaMarks", "longest answer reached"),
+        "context_full": QtCore.QCoreApplication.translate("PersonaMarks", "context full"),
+        "interrupted": QtCore.QCoreApplication.translate("PersonaMarks", "interrupted"),
+        "failed": QtCore.QCoreApplication.translate("PersonaMarks", "failed"),
     }
     return texts.get(reason or "", texts.get(status, texts["done"]) if status != "complete" else texts["done"])
 
 
 def details_text(message: Message, persona_names: dict[int, str]) -> str:
     """One line: model · persona · tokens · tokens/s · first token · finish reason."""
-    parts = [message.model_name or _translate("PersonaMarks", "Assistant")]
+    parts = [message.model_name or QtCore.QCoreApplication.translate("PersonaMarks", "Assistant")]
     if message.persona_id is not None and message.persona_id in persona_names:
         parts.append(persona_names[message.persona_id])
     if message.n_tokens is not None:
-        parts.append(_translate("PersonaMarks", "%n tokens").replace("%n", str(message.n_tokens)))
+        parts.append(
+            QtCore.QCoreApplication.translate("PersonaMarks", "%n tokens").replace("%n", str(message.n_tokens))
+        )
     if message.tokens_per_second:
-        parts.append(_translate("PersonaMarks", "%1 tokens/s").replace("%1", f"{message.tokens_per_second:.1f}"))
+        parts.append(
+            QtCore.QCoreApplication.translate("PersonaMarks", "%1 tokens/s").replace(
+                "%1", f"{message.tokens_per_second:.1f}"
+            )
+        )
     if message.ttft_seconds is not None:
-        parts.append(_translate("PersonaMarks", "first token %1 s").replace("%1", f"{message.ttft_seconds:.2f}"))
+        parts.append(
+            QtCore.QCoreApplication.translate("PersonaMarks", "first token %1 s").replace(
+                "%1", f"{message.ttft_seconds:.2f}"
+            )
+        )
     parts.append(finish_text(message.finish_reason, message.status))
     return " · ".join(parts)
 
@@ -66,10 +74,14 @@ def insert_marker(
     fmt = style.muted_char_format(palette)
     lines: list[str] = []
     if message.id == memory_start:
-        lines.append(_translate("PersonaMarks", "The model's memory begins here; earlier turns are out of it"))
+        lines.append(
+            QtCore.QCoreApplication.translate(
+                "PersonaMarks", "The model's memory begins here; earlier turns are out of it"
+            )
+        )
     if message.kind == "persona":
         name = persona_names.get(message.persona_id or -1, message.content)
-        lines.append(_translate("PersonaMarks", "Persona: %1").replace("%1", name))
+        lines.append(QtCore.QCoreApplication.translate("PersonaMarks", "Persona: %1").replace("%1", name))
     for line in lines:
         cursor.setBlockFormat(block)
         cursor.insertText(f"── {line} ──", fmt)

@@ -1,5 +1,6 @@
-"""The Settings dialog: the default model, the system prompt, how models load and sample, the language, the Hub,
-the theme and text size.
+"""The Settings dialog: the default model, "About you", what happens when a conversation outgrows the context,
+the language, how models load, the Hub, the theme and text size. (The system prompt and sampling live in
+the personas now: ``app.ui.persona_editor``.)
 
 It edits a copy of ``Settings`` and hands the new one back (``values``); saving it and what follows
 (switching the open conversation to a new default model) is up to the window. ``run`` is the blocking
@@ -16,29 +17,18 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core import hub
 from app.core.catalog import ModelEntry
-from app.core.engine.protocol import SamplingSettings
-from app.core.settings import DEFAULT_SYSTEM_PROMPT, Settings
+from app.core.settings import Settings
 from app.ui.mirror import mirror_host
 from app.ui.style import FONT_SIZES
 
 # Language names are shown in their own language, so they are not translated.
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
-MAX_SEED = 2**31 - 1
 
 
 def _spin(minimum: int, maximum: int, value: int, step: int = 1) -> QtWidgets.QSpinBox:
     box = QtWidgets.QSpinBox()
     box.setRange(minimum, maximum)
     box.setSingleStep(step)
-    box.setValue(value)
-    return box
-
-
-def _double(minimum: float, maximum: float, value: float, step: float, decimals: int = 2) -> QtWidgets.QDoubleSpinBox:
-    box = QtWidgets.QDoubleSpinBox()
-    box.setRange(minimum, maximum)
-    box.setSingleStep(step)
-    box.setDecimals(decimals)
     box.setValue(value)
     return box
 
@@ -134,12 +124,18 @@ class SettingsDialog(QtWidgets.QDialog):
         self.switch_check.setToolTip(
             self.tr("Unticked, the open conversation keeps its model and only new conversations use the new one")
         )
-        self.prompt_edit = QtWidgets.QPlainTextEdit(page)
-        self.prompt_edit.setPlainText(self._settings.system_prompt)
-        self.prompt_edit.setTabChangesFocus(True)
-        self.prompt_edit.setFixedHeight(self.prompt_edit.fontMetrics().lineSpacing() * 5 + 12)
-        self.reset_prompt_button = QtWidgets.QPushButton(self.tr("Restore the default prompt"), page)
-        self.reset_prompt_button.clicked.connect(self._on_reset_prompt_button_clicked)
+        self.about_check = QtWidgets.QCheckBox(self.tr("Add it to every persona's system prompt"), page)
+        self.about_check.setChecked(self._settings.about_you_enabled)
+        self.about_edit = QtWidgets.QPlainTextEdit(page)
+        self.about_edit.setPlainText(self._settings.about_you)
+        self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
+        self.about_edit.setTabChangesFocus(True)
+        self.about_edit.setFixedHeight(self.about_edit.fontMetrics().lineSpacing() * 3 + 12)
+        self.overflow_combo = QtWidgets.QComboBox(page)
+        self.overflow_combo.addItem(self.tr("Drop the oldest turns"), "drop_oldest")
+        self.overflow_combo.addItem(self.tr("Stop and ask"), "stop")
+        self.overflow_combo.setCurrentIndex(max(0, self.overflow_combo.findData(self._settings.overflow)))
+        self.overflow_combo.setToolTip(self.tr("For personas that do not choose for themselves"))
         self.language_combo = QtWidgets.QComboBox(page)
         self.language_combo.addItem(self.tr("Follow the system"), "")
         for code, name in LANGUAGES:
@@ -148,8 +144,12 @@ class SettingsDialog(QtWidgets.QDialog):
 
         form.addRow(self.tr("Default model:"), self.model_combo)
         form.addRow("", self.switch_check)
-        form.addRow(self.tr("System prompt:"), self.prompt_edit)
-        form.addRow("", self.reset_prompt_button)
+        form.addRow(self.tr("About you:"), self.about_edit)
+        form.addRow("", self.about_check)
+        form.addRow(self.tr("When a conversation is full:"), self.overflow_combo)
+        form.addRow(
+            "", _note(self.tr("System prompts and sampling belong to each persona: open Personas… in the sidebar."))
+        )
         form.addRow(self.tr("Language:"), self.language_combo)
         form.addRow("", _note(self.tr("A new language takes effect as soon as you save.")))
         return page
@@ -175,7 +175,6 @@ class SettingsDialog(QtWidgets.QDialog):
     def _model_tab(self, gpu_offload: bool | None) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget(self)
         form = _form(page)
-        sampling = self._settings.sampling
         self.context_spin = _spin(256, 1_048_576, self._settings.n_ctx, 1024)
         self.context_spin.setSuffix(self.tr(" tokens"))
         self.gpu_spin = _spin(-1, 999, self._settings.n_gpu_layers)
@@ -190,31 +189,15 @@ class SettingsDialog(QtWidgets.QDialog):
         else:
             gpu_note = self.tr("This build of llama.cpp runs on the CPU only, so this setting has no effect.")
         self.gpu_note = _note(gpu_note)
-        self.temperature_spin = _double(0.0, 2.0, sampling.temperature, 0.05)
-        self.top_p_spin = _double(0.0, 1.0, sampling.top_p, 0.01)
-        self.top_k_spin = _spin(0, 1000, sampling.top_k)
-        self.top_k_spin.setSpecialValueText(self.tr("Off"))
-        self.min_p_spin = _double(0.0, 1.0, sampling.min_p, 0.01)
-        self.repeat_spin = _double(0.5, 2.0, sampling.repeat_penalty, 0.01)
-        self.max_tokens_spin = _spin(16, 131_072, sampling.max_tokens, 64)
-        self.seed_spin = _spin(-1, MAX_SEED, sampling.seed if sampling.seed is not None else -1)
-        self.seed_spin.setSpecialValueText(self.tr("Random"))
 
         form.addRow(self.tr("Context length:"), self.context_spin)
         form.addRow(self.tr("GPU layers:"), self.gpu_spin)
         form.addRow("", self.gpu_note)
-        form.addRow(self.tr("Temperature:"), self.temperature_spin)
-        form.addRow(self.tr("Top-p:"), self.top_p_spin)
-        form.addRow(self.tr("Top-k:"), self.top_k_spin)
-        form.addRow(self.tr("Min-p:"), self.min_p_spin)
-        form.addRow(self.tr("Repeat penalty:"), self.repeat_spin)
-        form.addRow(self.tr("Longest answer:"), self.max_tokens_spin)
-        form.addRow(self.tr("Seed:"), self.seed_spin)
         self.state_cache_spin = _spin(0, 1_048_576, self._settings.state_cache_mb, 256)
         self.state_cache_spin.setSuffix(self.tr(" MB"))
         self.state_cache_spin.setToolTip(self.tr("Disk for saved conversation states, so long chats reopen at once"))
         form.addRow(self.tr("Conversation cache:"), self.state_cache_spin)
-        form.addRow("", _note(self.tr("These apply from the next answer on; a new context length reloads the model.")))
+        form.addRow("", _note(self.tr("A new context length reloads the model. A persona may set its own.")))
         return page
 
     def _hub_tab(self) -> QtWidgets.QWidget:
@@ -278,24 +261,15 @@ class SettingsDialog(QtWidgets.QDialog):
         model_name = self.model_combo.currentData()
         if self._settings.model_name is None and self._default is not None and model_name == self._default.name:
             model_name = None  # untouched: keep following the first installed model
-        seed = self.seed_spin.value()
-        sampling = SamplingSettings(
-            temperature=round(self.temperature_spin.value(), 2),
-            top_p=round(self.top_p_spin.value(), 2),
-            top_k=self.top_k_spin.value(),
-            min_p=round(self.min_p_spin.value(), 2),
-            repeat_penalty=round(self.repeat_spin.value(), 2),
-            max_tokens=self.max_tokens_spin.value(),
-            seed=None if seed < 0 else seed,
-        )
         return replace(
             self._settings,
             model_name=model_name if isinstance(model_name, str) else None,
-            system_prompt=self.prompt_edit.toPlainText(),
+            about_you=self.about_edit.toPlainText(),
+            about_you_enabled=self.about_check.isChecked(),
+            overflow=str(self.overflow_combo.currentData() or "drop_oldest"),
             n_ctx=self.context_spin.value(),
             n_gpu_layers=self.gpu_spin.value(),
             state_cache_mb=self.state_cache_spin.value(),
-            sampling=sampling,
             language=str(self.language_combo.currentData() or ""),
             hub_endpoint=self.endpoint(),
             hub_token=self.token_edit.text().strip(),
@@ -324,10 +298,6 @@ class SettingsDialog(QtWidgets.QDialog):
     @QtCore.Slot()
     def _on_mirror_button_clicked(self) -> None:
         self.endpoint_edit.setText(hub.SUGGESTED_MIRROR)
-
-    @QtCore.Slot()
-    def _on_reset_prompt_button_clicked(self) -> None:
-        self.prompt_edit.setPlainText(DEFAULT_SYSTEM_PROMPT)
 
     @QtCore.Slot()
     def _on_buttons_accepted(self) -> None:

@@ -281,27 +281,27 @@
     <message>
         <location filename="../../app/core/errors.py" line="262" />
         <source>This conversation no longer fits in the model's memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
-        <translation type="unfinished" />
+        <translation>这段对话已超出模型的记忆（{tokens} 个词元，上限为 {limit}），因此回答没有开始。可以带着摘要开始新的对话，或者让 Parley 丢弃最早的几轮对话。</translation>
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="270" />
         <source>The persona's {field} is not valid: {reason}</source>
-        <translation type="unfinished" />
+        <translation>角色的{field}无效：{reason}</translation>
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="274" />
         <source>The personas file could not be read: {reason}</source>
-        <translation type="unfinished" />
+        <translation>无法读取角色文件：{reason}</translation>
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="278" />
         <source>There is no persona named {name}.</source>
-        <translation type="unfinished" />
+        <translation>没有名为 {name} 的角色。</translation>
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="282" />
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
-        <translation type="unfinished" />
+        <translation>{name} 是 Parley 自带的角色：可以恢复为自带的内容，但不能删除。</translation>
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="288" />
@@ -367,12 +367,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="101" />
+        <location filename="../../app/ui/application.py" line="106" />
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="164" />
+        <location filename="../../app/ui/application.py" line="169" />
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -397,7 +397,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/chat_controller.py" line="180" />
+        <location filename="../../app/ui/chat_controller.py" line="224" />
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -405,32 +405,52 @@
 <context>
     <name>ChatHeader</name>
     <message>
-        <location filename="../../app/ui/chat_header.py" line="31" />
+        <location filename="../../app/ui/chat_header.py" line="34" />
         <source>Thinking: model's default</source>
         <translation>思考：模型默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_header.py" line="32" />
+        <location filename="../../app/ui/chat_header.py" line="35" />
         <source>Thinking: on</source>
         <translation>思考：开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_header.py" line="33" />
+        <location filename="../../app/ui/chat_header.py" line="36" />
         <source>Thinking: off</source>
         <translation>思考：关</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_header.py" line="34" />
+        <location filename="../../app/ui/chat_header.py" line="37" />
         <source>Whether this model reasons before it answers, in this conversation</source>
         <translation>在此对话中，模型是否先推理再回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_header.py" line="35" />
+        <location filename="../../app/ui/chat_header.py" line="38" />
         <source>Thinking</source>
         <translation>思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_header.py" line="70" />
+        <location filename="../../app/ui/chat_header.py" line="56" />
+        <source>The persona this conversation talks to; a change applies from the next answer</source>
+        <translation>这段对话所用的角色；更改从下一条回答起生效</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="58" />
+        <source>Persona</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="62" />
+        <source>The language the persona translates into</source>
+        <translation>该角色翻译成的语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="63" />
+        <source>Target language</source>
+        <translation>目标语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat_header.py" line="89" />
         <source>This conversation leaves this computer: it is sent to {host}.</source>
         <translation>此对话会离开这台电脑：它会发送到 {host}。</translation>
     </message>
@@ -508,12 +528,12 @@
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="602" />
+        <location filename="../../app/ui/chat_view.py" line="603" />
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="604" />
+        <location filename="../../app/ui/chat_view.py" line="605" />
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
@@ -534,32 +554,32 @@
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="528" />
+        <location filename="../../app/ui/chat_view.py" line="529" />
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="529" />
+        <location filename="../../app/ui/chat_view.py" line="530" />
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="547" />
+        <location filename="../../app/ui/chat_view.py" line="548" />
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="549" />
+        <location filename="../../app/ui/chat_view.py" line="550" />
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="551" />
+        <location filename="../../app/ui/chat_view.py" line="552" />
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat_view.py" line="555" />
+        <location filename="../../app/ui/chat_view.py" line="556" />
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -602,19 +622,22 @@
     <message>
         <location filename="../../app/ui/context_meter.py" line="47" />
         <source>Context: %1%2 of %3 tokens</source>
-        <translation type="unfinished" />
+        <translation>上下文：%1%2 / %3 个词元</translation>
     </message>
     <message>
         <location filename="../../app/ui/context_meter.py" line="50" />
         <source>too long</source>
-        <translation type="unfinished" />
+        <translation>过长</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../app/ui/context_meter.py" line="52" />
-        <source>%n turn(s) out of memory</source>
-        <translation type="unfinished">
-            <numerusform />
-        </translation>
+    <message>
+        <location filename="../../app/ui/context_meter.py" line="54" />
+        <source>1 turn out of memory</source>
+        <translation>1 轮已超出记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/context_meter.py" line="56" />
+        <source>%1 turns out of memory</source>
+        <translation>%1 轮已超出记忆</translation>
     </message>
 </context>
 <context>
@@ -1240,88 +1263,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="150" />
+        <location filename="../../app/ui/main_window.py" line="153" />
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="150" />
+        <location filename="../../app/ui/main_window.py" line="153" />
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="152" />
+        <location filename="../../app/ui/main_window.py" line="155" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="152" />
+        <location filename="../../app/ui/main_window.py" line="155" />
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="146" />
+        <location filename="../../app/ui/main_window.py" line="149" />
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="147" />
+        <location filename="../../app/ui/main_window.py" line="150" />
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="367" />
+        <location filename="../../app/ui/main_window.py" line="371" />
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="476" />
-        <location filename="../../app/ui/main_window.py" line="794" />
+        <location filename="../../app/ui/main_window.py" line="480" />
+        <location filename="../../app/ui/main_window.py" line="798" />
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="484" />
+        <location filename="../../app/ui/main_window.py" line="488" />
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="604" />
+        <location filename="../../app/ui/main_window.py" line="608" />
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="605" />
+        <location filename="../../app/ui/main_window.py" line="609" />
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="712" />
+        <location filename="../../app/ui/main_window.py" line="716" />
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="756" />
+        <location filename="../../app/ui/main_window.py" line="760" />
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="756" />
+        <location filename="../../app/ui/main_window.py" line="760" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="790" />
+        <location filename="../../app/ui/main_window.py" line="794" />
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="792" />
+        <location filename="../../app/ui/main_window.py" line="796" />
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="853" />
+        <location filename="../../app/ui/main_window.py" line="857" />
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -1851,191 +1874,355 @@
     </message>
 </context>
 <context>
+    <name>OverflowOffer</name>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="49" />
+        <source>New conversation with a summary</source>
+        <translation>带摘要开始新对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="51" />
+        <source>Starts a new conversation with this persona; a short summary of this one goes before your message</source>
+        <translation>用同一角色开始新的对话；这段对话的简短摘要会放在你的消息之前</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="53" />
+        <source>Drop the oldest turns here</source>
+        <translation>在此丢弃最早的几轮</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="55" />
+        <source>From now on this conversation forgets its oldest turns when it is full; your message is sent</source>
+        <translation>从现在起，这段对话满了就会忘掉最早的几轮；你的消息会被发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="61" />
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>PersonaEditor</name>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="41" />
+        <location filename="../../app/ui/persona_editor.py" line="26" />
+        <source>Export personas</source>
+        <translation>导出角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="26" />
+        <source>Import personas</source>
+        <translation>导入角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="42" />
         <source>Personas</source>
-        <translation type="unfinished" />
+        <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="60" />
+        <location filename="../../app/ui/persona_editor.py" line="61" />
         <source>random</source>
-        <translation type="unfinished" />
+        <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="62" />
+        <location filename="../../app/ui/persona_editor.py" line="63" />
         <source>separated by |</source>
-        <translation type="unfinished" />
+        <translation>用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="64" />
+        <location filename="../../app/ui/persona_editor.py" line="65" />
         <source>the conversation's model</source>
-        <translation type="unfinished" />
+        <translation>对话所用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="67" />
+        <location filename="../../app/ui/persona_editor.py" line="68" />
         <source>from Settings</source>
-        <translation type="unfinished" />
+        <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="69" />
+        <location filename="../../app/ui/persona_editor.py" line="70" />
         <source>From Settings</source>
-        <translation type="unfinished" />
+        <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="69" />
+        <location filename="../../app/ui/persona_editor.py" line="70" />
         <source>Drop the oldest turns</source>
-        <translation type="unfinished" />
+        <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="69" />
+        <location filename="../../app/ui/persona_editor.py" line="70" />
         <source>Stop and ask</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../app/ui/persona_editor.py" line="73" />
-        <source>from the text</source>
-        <translation type="unfinished" />
+        <translation>停下并询问</translation>
     </message>
     <message>
         <location filename="../../app/ui/persona_editor.py" line="74" />
+        <source>from the text</source>
+        <translation>根据文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="75" />
         <source>Add “About you” to every persona</source>
-        <translation type="unfinished" />
+        <translation>把“关于你”加入每个角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="76" />
+        <location filename="../../app/ui/persona_editor.py" line="77" />
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
-        <translation type="unfinished" />
+        <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="108" />
+        <location filename="../../app/ui/persona_editor.py" line="109" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="109" />
-        <source>Description</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <location filename="../../app/ui/persona_editor.py" line="110" />
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="111" />
         <source>System prompt</source>
-        <translation type="unfinished" />
+        <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="113" />
+        <location filename="../../app/ui/persona_editor.py" line="114" />
         <source>Temperature</source>
-        <translation type="unfinished" />
+        <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="113" />
+        <location filename="../../app/ui/persona_editor.py" line="114" />
         <source>Top-p</source>
-        <translation type="unfinished" />
+        <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="113" />
+        <location filename="../../app/ui/persona_editor.py" line="114" />
         <source>Top-k</source>
-        <translation type="unfinished" />
+        <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="114" />
+        <location filename="../../app/ui/persona_editor.py" line="115" />
         <source>Min-p</source>
-        <translation type="unfinished" />
+        <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="114" />
+        <location filename="../../app/ui/persona_editor.py" line="115" />
         <source>Repeat penalty</source>
-        <translation type="unfinished" />
+        <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="115" />
+        <location filename="../../app/ui/persona_editor.py" line="116" />
         <source>Longest answer</source>
-        <translation type="unfinished" />
+        <translation>最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="115" />
+        <location filename="../../app/ui/persona_editor.py" line="116" />
         <source>Seed</source>
-        <translation type="unfinished" />
+        <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="116" />
+        <location filename="../../app/ui/persona_editor.py" line="117" />
         <source>Stop strings</source>
-        <translation type="unfinished" />
+        <translation>停止字符串</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="116" />
+        <location filename="../../app/ui/persona_editor.py" line="117" />
         <source>Preferred model</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../app/ui/persona_editor.py" line="117" />
-        <source>Context length</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../app/ui/persona_editor.py" line="117" />
-        <source>When the context is full</source>
-        <translation type="unfinished" />
+        <translation>首选模型</translation>
     </message>
     <message>
         <location filename="../../app/ui/persona_editor.py" line="118" />
+        <source>Context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="118" />
+        <source>When the context is full</source>
+        <translation>上下文满了时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="119" />
         <source>Target language</source>
-        <translation type="unfinished" />
+        <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="126" />
+        <location filename="../../app/ui/persona_editor.py" line="127" />
         <source>What the model gets</source>
-        <translation type="unfinished" />
+        <translation>模型实际收到的内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="130" />
+        <location filename="../../app/ui/persona_editor.py" line="131" />
         <source>New</source>
-        <translation type="unfinished" />
+        <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="130" />
+        <location filename="../../app/ui/persona_editor.py" line="131" />
         <source>Duplicate</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../app/ui/persona_editor.py" line="131" />
-        <source>Delete</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../app/ui/persona_editor.py" line="131" />
-        <source>Reset</source>
-        <translation type="unfinished" />
+        <translation>复制</translation>
     </message>
     <message>
         <location filename="../../app/ui/persona_editor.py" line="132" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="132" />
+        <source>Reset</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_editor.py" line="133" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="132" />
+        <location filename="../../app/ui/persona_editor.py" line="133" />
         <source>Export…</source>
-        <translation type="unfinished" />
+        <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="138" />
+        <location filename="../../app/ui/persona_editor.py" line="139" />
         <source>Save</source>
-        <translation type="unfinished" />
+        <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="195" />
+        <location filename="../../app/ui/persona_editor.py" line="197" />
         <source>The seed must be a whole number; it was left random.</source>
-        <translation type="unfinished" />
+        <translation>随机种子必须是整数；已保持随机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="247" />
+        <location filename="../../app/ui/persona_editor.py" line="249" />
         <source>New persona</source>
-        <translation type="unfinished" />
+        <translation>新角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="253" />
+        <location filename="../../app/ui/persona_editor.py" line="255" />
         <source>copy</source>
-        <translation type="unfinished" />
+        <translation>副本</translation>
+    </message>
+</context>
+<context>
+    <name>PersonaFlow</name>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="89" />
+        <source>Into: auto</source>
+        <translation>译成：自动</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="90" />
+        <source>Into English</source>
+        <translation>译成英语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="91" />
+        <source>Into Chinese</source>
+        <translation>译成中文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="92" />
+        <source>Into French</source>
+        <translation>译成法语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="93" />
+        <source>Into German</source>
+        <translation>译成德语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="94" />
+        <source>Into Spanish</source>
+        <translation>译成西班牙语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="95" />
+        <source>Into Japanese</source>
+        <translation>译成日语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="121" />
+        <source>Personas…</source>
+        <translation>角色…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="121" />
+        <source>Edit the personas</source>
+        <translation>编辑角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="123" />
+        <source>Edit personas…</source>
+        <translation>编辑角色…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="221" />
+        <source>New chat with…</source>
+        <translation>新对话，使用…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_flow.py" line="321" />
+        <source>A summary of our earlier conversation:</source>
+        <translation>我们之前对话的摘要：</translation>
+    </message>
+</context>
+<context>
+    <name>PersonaMarks</name>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="18" />
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="19" />
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="20" />
+        <source>longest answer reached</source>
+        <translation>已达最长回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="21" />
+        <source>context full</source>
+        <translation>上下文已满</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="22" />
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="23" />
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="30" />
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="35" />
+        <source>%n tokens</source>
+        <translation>%n 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="39" />
+        <source>%1 tokens/s</source>
+        <translation>每秒 %1 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="45" />
+        <source>first token %1 s</source>
+        <translation>首个词元 %1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="78" />
+        <source>The model's memory begins here; earlier turns are out of it</source>
+        <translation>模型的记忆从这里开始；更早的几轮已超出记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/persona_marks.py" line="84" />
+        <source>Persona: %1</source>
+        <translation>角色：%1</translation>
     </message>
 </context>
 <context>
@@ -2215,65 +2402,95 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="88" />
+        <location filename="../../app/ui/settings_dialog.py" line="78" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="95" />
+        <location filename="../../app/ui/settings_dialog.py" line="85" />
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="96" />
+        <location filename="../../app/ui/settings_dialog.py" line="86" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="97" />
+        <location filename="../../app/ui/settings_dialog.py" line="87" />
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="98" />
+        <location filename="../../app/ui/settings_dialog.py" line="88" />
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="103" />
+        <location filename="../../app/ui/settings_dialog.py" line="93" />
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="131" />
+        <location filename="../../app/ui/settings_dialog.py" line="121" />
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="135" />
+        <location filename="../../app/ui/settings_dialog.py" line="125" />
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="141" />
-        <source>Restore the default prompt</source>
-        <translation>恢复默认提示词</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="144" />
+        <location filename="../../app/ui/settings_dialog.py" line="140" />
         <location filename="../../app/ui/settings_dialog.py" line="161" />
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="149" />
+        <location filename="../../app/ui/settings_dialog.py" line="145" />
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
+        <location filename="../../app/ui/settings_dialog.py" line="127" />
+        <source>Add it to every persona's system prompt</source>
+        <translation>把它加入每个角色的系统提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="131" />
+        <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
+        <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="135" />
+        <source>Drop the oldest turns</source>
+        <translation>丢弃最早的几轮</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="136" />
+        <source>Stop and ask</source>
+        <translation>停下并询问</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="138" />
+        <source>For personas that do not choose for themselves</source>
+        <translation>用于没有自行设置的角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="147" />
+        <source>About you:</source>
+        <translation>关于你：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="149" />
+        <source>When a conversation is full:</source>
+        <translation>对话满了时：</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/settings_dialog.py" line="151" />
-        <source>System prompt:</source>
-        <translation>系统提示词：</translation>
+        <source>System prompts and sampling belong to each persona: open Personas… in the sidebar.</source>
+        <translation>系统提示词和采样参数属于各个角色：请在侧边栏打开“角色…”。</translation>
     </message>
     <message>
         <location filename="../../app/ui/settings_dialog.py" line="153" />
@@ -2321,137 +2538,92 @@
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="180" />
+        <location filename="../../app/ui/settings_dialog.py" line="179" />
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="182" />
+        <location filename="../../app/ui/settings_dialog.py" line="181" />
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="183" />
+        <location filename="../../app/ui/settings_dialog.py" line="182" />
         <source>Auto: as many layers as fit the free GPU memory; 0: none</source>
         <translation>自动：按空闲显存放入尽可能多的层；0：不使用 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="187" />
+        <location filename="../../app/ui/settings_dialog.py" line="186" />
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="189" />
+        <location filename="../../app/ui/settings_dialog.py" line="188" />
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="191" />
+        <location filename="../../app/ui/settings_dialog.py" line="190" />
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="196" />
-        <source>Off</source>
-        <translation>关闭</translation>
+        <location filename="../../app/ui/settings_dialog.py" line="200" />
+        <source>A new context length reloads the model. A persona may set its own.</source>
+        <translation>更改上下文长度会重新加载模型。角色也可以设置自己的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="201" />
-        <source>Random</source>
-        <translation>随机</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="203" />
+        <location filename="../../app/ui/settings_dialog.py" line="193" />
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="204" />
+        <location filename="../../app/ui/settings_dialog.py" line="194" />
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="206" />
-        <source>Temperature:</source>
-        <translation>温度：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="207" />
-        <source>Top-p:</source>
-        <translation>Top-p：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="208" />
-        <source>Top-k:</source>
-        <translation>Top-k：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="209" />
-        <source>Min-p:</source>
-        <translation>Min-p：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="210" />
-        <source>Repeat penalty:</source>
-        <translation>重复惩罚：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="211" />
-        <source>Longest answer:</source>
-        <translation>回答最大长度：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="212" />
-        <source>Seed:</source>
-        <translation>随机种子：</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="214" />
+        <location filename="../../app/ui/settings_dialog.py" line="197" />
         <source> MB</source>
         <translation> MB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="215" />
+        <location filename="../../app/ui/settings_dialog.py" line="198" />
         <source>Disk for saved conversation states, so long chats reopen at once</source>
         <translation>用于保存对话状态的磁盘空间，让长对话能立即重新打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="216" />
+        <location filename="../../app/ui/settings_dialog.py" line="199" />
         <source>Conversation cache:</source>
         <translation>对话缓存：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="217" />
-        <source>These apply from the next answer on; a new context length reloads the model.</source>
-        <translation>这些设置从下一次回答起生效；更改上下文长度会重新加载模型。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_dialog.py" line="231" />
+        <location filename="../../app/ui/settings_dialog.py" line="214" />
         <source>Use the mirror {host}</source>
         <translation>使用镜像 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="234" />
+        <location filename="../../app/ui/settings_dialog.py" line="217" />
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="240" />
+        <location filename="../../app/ui/settings_dialog.py" line="223" />
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="245" />
+        <location filename="../../app/ui/settings_dialog.py" line="228" />
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="250" />
+        <location filename="../../app/ui/settings_dialog.py" line="233" />
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley's settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="273" />
+        <location filename="../../app/ui/settings_dialog.py" line="256" />
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
@@ -2551,58 +2723,64 @@
         <translation>开始新的对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="47" />
+        <location filename="../../app/ui/sidebar.py" line="49" />
+        <location filename="../../app/ui/sidebar.py" line="50" />
+        <source>Start a new conversation with a persona</source>
+        <translation>用某个角色开始新的对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar.py" line="55" />
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="52" />
+        <location filename="../../app/ui/sidebar.py" line="60" />
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="55" />
+        <location filename="../../app/ui/sidebar.py" line="63" />
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="58" />
-        <location filename="../../app/ui/sidebar.py" line="277" />
+        <location filename="../../app/ui/sidebar.py" line="66" />
+        <location filename="../../app/ui/sidebar.py" line="289" />
         <source>Pin to top</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="59" />
+        <location filename="../../app/ui/sidebar.py" line="67" />
         <source>Export as Markdown…</source>
         <translation>导出为 Markdown…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="60" />
+        <location filename="../../app/ui/sidebar.py" line="68" />
         <source>Export as JSON…</source>
         <translation>导出为 JSON…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="68" />
+        <location filename="../../app/ui/sidebar.py" line="76" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="118" />
+        <location filename="../../app/ui/sidebar.py" line="130" />
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="119" />
+        <location filename="../../app/ui/sidebar.py" line="131" />
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="215" />
+        <location filename="../../app/ui/sidebar.py" line="227" />
         <source>Deleted “{title}”.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar.py" line="277" />
+        <location filename="../../app/ui/sidebar.py" line="289" />
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
@@ -2720,19 +2898,6 @@
         <location filename="../../app/ui/window_actions.py" line="60" />
         <source>The last answer is on the clipboard.</source>
         <translation>最后一条回答已复制到剪贴板。</translation>
-    </message>
-</context>
-<context>
-    <name>parent</name>
-    <message>
-        <location filename="../../app/ui/persona_editor.py" line="25" />
-        <source>Export personas</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../app/ui/persona_editor.py" line="25" />
-        <source>Import personas</source>
-        <translation type="unfinished" />
     </message>
 </context>
 </TS>

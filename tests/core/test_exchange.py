@@ -12,6 +12,7 @@ from app.core import branches, chat_versions, exchange
 from app.core.engine.protocol import ModelSpec, SamplingSettings
 from app.core.errors import HistoryFileError
 from app.core.history_cli import run_history_command
+from app.core.personas import PersonaBook
 from app.core.store import Store
 
 CHATGPT = Path(__file__).parent.parent / "data" / "chatgpt" / "conversations.json"
@@ -30,6 +31,12 @@ def _history_with_branches(store: Store) -> int:
     )
     branches.choose(store, apple.id)
     store.set_pinned(conversation.id, True)
+    translator = PersonaBook(store).find("Translator")
+    assert translator.id is not None
+    store.set_conversation_persona(conversation.id, translator.id, translator.name)
+    store.add_message(conversation.id, "user", "Good morning")
+    cut = store.add_message(conversation.id, "assistant", "早上", persona_id=translator.id)
+    store.update_message(cut.id, "早上", finish_reason="length")
     store.create_conversation("Empty")
     return conversation.id
 
@@ -45,16 +52,24 @@ def test_export_import_export_gives_the_same_bytes(tmp_path: Path, parley_home: 
 
     report = exchange.import_file(other, path)
 
-    assert (report.imported, report.skipped, report.messages) == (2, 0, 5)
+    assert (report.imported, report.skipped, report.messages) == (2, 0, 8)
     assert exchange.export_json(other) == first
     fruit = next(c for c in other.conversations() if c.title == "Fruit 水果")
     assert fruit.pinned
-    assert [m.content for m in other.messages(fruit.id)] == ["Name a fruit", "Apple", "Another?", "Pear"]
+    shown = [m.content for m in other.messages(fruit.id)]
+    assert shown == ["Name a fruit", "Apple", "Another?", "Pear", "Translator", "Good morning", "早上"]
+    translator = PersonaBook(other).find("Translator")
+    assert fruit.persona_id == translator.id
+    divider, answer = other.messages(fruit.id)[4], other.messages(fruit.id)[-1]
+    assert (divider.kind, divider.persona_id) == ("persona", translator.id)
+    assert (answer.persona_id, answer.finish_reason) == (translator.id, "length")
     document = json.loads(first)
     assert (document["format"], document["version"]) == ("parley-history", 1)
     banana = next(m for c in document["conversations"] for m in c["messages"] if m["content"] == "香蕉")
     found = (banana["parent"], banana["status"], banana["tokens_per_second"], banana["chosen"])
     assert found == (1, "stopped", 12.5, False)
+    cut_short = next(m for c in document["conversations"] for m in c["messages"] if m["content"] == "早上")
+    assert (cut_short["persona"], cut_short["finish_reason"]) == ("Translator", "length")
     other.close()
 
 

@@ -300,7 +300,7 @@ def test_a_crashed_engine_marks_the_answer_interrupted_and_the_next_message_work
     assert [m.status for m in store.messages(conversation_id)] == ["complete", "interrupted", "complete", "complete"]
 
 
-def test_a_paste_too_long_for_the_context_fails_with_a_message_and_is_kept(
+def test_a_paste_too_long_for_the_context_is_refused_and_stays_in_the_message_box(
     qtbot: QtBot, window: MainWindow, store: Store
 ) -> None:
     conversation_id = start_chatting(qtbot, window)
@@ -308,16 +308,13 @@ def test_a_paste_too_long_for_the_context_fails_with_a_message_and_is_kept(
     paste = ("All work and no play makes Jack a dull boy. " * 2300)[:100_000]
     window.composer.set_text(paste)
 
-    with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
+    with qtbot.waitSignal(window.controller.turn_withdrawn, timeout=ANSWER_TIMEOUT_MS):
         qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
-    failed = finished.args[0]
 
-    assert failed.status == "failed"
     assert window.banner.kind() == "error" and "too long" in window.banner.text()
-    user = store.messages(conversation_id)[0]
-    assert (user.role, user.content) == ("user", paste)
-    assert window.chat_view.shown_text(user.id).endswith(paste)
-    assert " · failed" in window.chat_view.shown_text(failed.id).splitlines()[0]
+    assert window.composer.text() == paste, "nothing the user wrote is lost"
+    assert store.messages(conversation_id) == [], "and it is not kept in the history sent to the model"
+    assert window.chat_view.message_ids() == []
 
 
 def test_the_status_line_names_the_processor_and_an_absent_gpu_is_explained(

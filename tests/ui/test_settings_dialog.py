@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
 from app.core import catalog, library, paths
-from app.core.engine.protocol import ChatMessage, GenerationRequest
+from app.core.engine.protocol import GenerationRequest
 from app.core.settings import Settings
 from app.core.store import Store
 from app.ui.gpu_text import capability_for, capability_sentence
@@ -64,8 +64,10 @@ def test_settings_are_saved_and_the_next_answer_follows_them_without_a_restart(
         assert dialog.endpoint_edit.placeholderText() == "https://hf-mirror.com"
         dialog.endpoint_edit.setText(" https://hf-mirror.com/ ")
         dialog.token_edit.setText("hf_secret_token")
-        dialog.prompt_edit.setPlainText(PIRATE)
-        dialog.max_tokens_spin.setValue(16)
+        assert not hasattr(dialog, "prompt_edit"), "the system prompt lives in the personas now"
+        dialog.about_edit.setPlainText(PIRATE)
+        dialog.about_check.setChecked(True)
+        dialog.overflow_combo.setCurrentIndex(dialog.overflow_combo.findData("stop"))
         dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("zh_CN"))
         return True
 
@@ -76,25 +78,26 @@ def test_settings_are_saved_and_the_next_answer_follows_them_without_a_restart(
 
     saved = saved_settings()
     assert saved["hub_endpoint"] == "https://hf-mirror.com" and saved["hub_token"] == "hf_secret_token"
-    assert saved["system_prompt"] == PIRATE and saved["language"] == "zh_CN"
-    assert isinstance(saved["sampling"], dict) and saved["sampling"]["max_tokens"] == 16
+    assert saved["about_you"] == PIRATE and saved["about_you_enabled"] is True and saved["language"] == "zh_CN"
+    assert saved["overflow"] == "stop"
     assert window.settings.current.hub_endpoint == "https://hf-mirror.com"
 
     answer = send_and_wait(qtbot, window, "Where is the treasure?")
 
-    assert requests[-1].messages[0] == ChatMessage("system", PIRATE)
-    assert requests[-1].sampling.max_tokens == 16
-    assert answer.status == "complete" and answer.n_tokens is not None and answer.n_tokens <= 16
+    system = requests[-1].messages[0]
+    assert system.role == "system" and system.content.endswith(PIRATE), "About you reaches the model"
+    assert requests[-1].overflow == "stop"
+    assert answer.status == "complete"
     assert store.message(first.id).content, "the earlier answer is kept"
 
     # Cancelling changes nothing.
     def cancel(dialog: SettingsDialog) -> bool:
-        dialog.prompt_edit.setPlainText("ignored")
+        dialog.about_edit.setPlainText("ignored")
         return False
 
     answer_settings(monkeypatch, cancel)
     window.settings_button.click()
-    assert saved_settings()["system_prompt"] == PIRATE
+    assert saved_settings()["about_you"] == PIRATE
 
 
 def test_a_new_default_model_moves_an_empty_conversation_but_not_one_that_has_answers(

@@ -296,7 +296,8 @@ class TurnRunner:
             spec = replace(spec, n_ctx=persona.n_ctx)
         if conversation.system_prompt is not None:  # this conversation's own prompt replaces the persona's
             persona = replace(persona, system_prompt=conversation.system_prompt)
-        overflow = cast(OverflowPolicy, persona.overflow or settings.overflow)
+        own = self.personas.conversation_overflow(conversation.id)  # "stop and ask" answered for this one
+        overflow = cast(OverflowPolicy, own or persona.overflow or settings.overflow)
         return _TurnContext(entry, spec, persona, final_system_prompt(persona, settings, text), overflow)
 
     def _launch(self, turn: chat.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> chat.Turn:
