@@ -15,7 +15,14 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.engine.protocol import SamplingSettings
 from app.core.errors import AppError
-from app.core.personas import OVERFLOWS, Persona, PersonaBook, display_name, final_system_prompt
+from app.core.personas import (
+    OVERFLOWS,
+    Persona,
+    PersonaBook,
+    display_description,
+    display_name,
+    final_system_prompt,
+)
 from app.core.settings import SettingsStore
 
 FileChooser = Callable[[QtWidgets.QWidget, bool], Path | None]  # (parent, saving) -> path
@@ -167,7 +174,7 @@ class PersonaEditor(QtWidgets.QDialog):
     def _show(self, persona: Persona) -> None:
         self.name_edit.setText(display_name(persona, self._language))
         self.icon_edit.setText(persona.icon)
-        self.description_edit.setText(persona.description)
+        self.description_edit.setText(display_description(persona, self._language))
         self.description_edit.setCursorPosition(0)  # a long description shows its start
         self.prompt_edit.setPlainText(persona.system_prompt)
         sampling = persona.sampling
@@ -198,13 +205,16 @@ class PersonaEditor(QtWidgets.QDialog):
         name = self.name_edit.text()
         if base.builtin is not None and name == display_name(base, self._language):
             name = base.name  # a built-in's translated name is its shipped one
+        description = self.description_edit.text()
+        if base.builtin is not None and description == display_description(base, self._language):
+            description = base.description  # and so is its translated description
         sampling = SamplingSettings(
             temperature=self.temperature.value(), top_p=self.top_p.value(), top_k=self.top_k.value(),
             min_p=self.min_p.value(), repeat_penalty=self.repeat_penalty.value(), max_tokens=self.max_tokens.value(),
             seed=seed, stop=tuple(s for s in self.stop_edit.text().split("|") if s),
         )  # fmt: skip
         return replace(
-            base, name=name, icon=self.icon_edit.text().strip(), description=self.description_edit.text(),
+            base, name=name, icon=self.icon_edit.text().strip(), description=description,
             system_prompt=self.prompt_edit.toPlainText(), sampling=sampling, model_name=self.model_edit.text() or None,
             n_ctx=self.n_ctx.value() or None, overflow=self.overflow.currentData(),
             target_language=self.target_edit.text().strip(),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.core.personas import PersonaBook
+from app.core.personas import PersonaBook, display_description, display_name
 from app.core.settings import SettingsStore
 from app.core.store import Store
 from app.ui.context_meter import ContextMeter
@@ -41,3 +41,19 @@ def test_the_meter_says_how_full_the_context_is_and_how_many_turns_are_out(qtbot
     with qtbot.waitSignal(meter.count_requested) as blocker:
         meter.draft_changed("a long draft")
     assert blocker.args == ["a long draft"]
+
+
+def test_in_chinese_the_editor_shows_a_built_in_in_chinese_and_saving_keeps_it_shipped(
+    parley_home: Path, qtbot: QtBot
+) -> None:
+    book = PersonaBook(Store())
+    editor = PersonaEditor(book, SettingsStore(), language="zh_CN")
+    qtbot.addWidget(editor)
+    general = book.default()
+    assert editor.name_edit.text() == display_name(general, "zh_CN") != general.name
+    assert editor.description_edit.text() == display_description(general, "zh_CN") != general.description
+    editor.temperature.setValue(0.4)
+    editor.save_button.click()
+    saved = book.default()
+    assert saved.sampling.temperature == 0.4
+    assert (saved.name, saved.description) == (general.name, general.description)  # still the shipped text
