@@ -13,7 +13,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6 import QtCore, QtGui, QtSvg, QtWidgets  # noqa: E402
+from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 ROOT = Path(__file__).resolve().parent.parent
