@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui
 
 from app.core.store import Message
 from app.ui import style
+from app.ui.i18n import model_label
 
 
 def finish_text(reason: str | None, status: str) -> str:
@@ -27,7 +28,8 @@ def finish_text(reason: str | None, status: str) -> str:
 
 def details_text(message: Message, persona_names: dict[int, str]) -> str:
     """One line: model · persona · tokens · tokens/s · first token · finish reason."""
-    parts = [message.model_name or QtCore.QCoreApplication.translate("PersonaMarks", "Assistant")]
+    assistant = QtCore.QCoreApplication.translate("PersonaMarks", "Assistant")
+    parts = [model_label(message.model_name) if message.model_name else assistant]
     if message.persona_id is not None and message.persona_id in persona_names:
         parts.append(persona_names[message.persona_id])
     if message.n_tokens is not None:
