@@ -282,7 +282,11 @@ class PersonaBook:
         return _from_row(row)
 
     def default(self) -> Persona:
-        return next(p for p in self.all() if p.builtin == DEFAULT_BUILTIN)
+        persona = next((p for p in self.all() if p.builtin == DEFAULT_BUILTIN), None)
+        if persona is None:  # a history rebuilt from a damaged file (recovery salvages no personas)
+            self.ensure_builtins()
+            persona = next(p for p in self.all() if p.builtin == DEFAULT_BUILTIN)
+        return persona
 
     def find(self, name: str) -> Persona:
         """A persona by name (any case, English or Chinese name of a built-in), key, or id."""

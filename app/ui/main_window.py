@@ -529,6 +529,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def retranslate_ui(self) -> None:
         """The language changed: every fixed string is re-translated, and what is built from data is redrawn."""
         retranslate.retranslate_tree(self)
+        self.personas.retranslate()
         if self._conversation_id is not None:
             self.show_conversation(self._conversation_id, focus_composer=False)
         else:

@@ -162,6 +162,10 @@ class PersonaFlow(QtCore.QObject):
         self._out_of_memory = out_of_memory(messages, conversation.memory_start)
         self.count(self.window.composer.text())
 
+    def retranslate(self) -> None:
+        """The language changed: the menu's persona names follow it (the header's follow ``prepare``)."""
+        self._fill_menu()
+
     def count(self, draft: str = "") -> None:
         """Asks for the open conversation's count (``draft`` as the next message)."""
         conversation_id = self.window.conversation_id

@@ -24,6 +24,7 @@ class RemoteModelsList(QtWidgets.QWidget):
         self.title = QtWidgets.QLabel(self.tr("On remote servers (conversations with these leave this computer)"), self)
         self.title.setObjectName("mutedLabel")
         self.list = QtWidgets.QListWidget(self)
+        self.list.setAccessibleName(self.tr("Models on remote servers"))
         self.list.setMaximumHeight(96)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
