@@ -1299,7 +1299,7 @@
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="480" />
-        <location filename="../../app/ui/main_window.py" line="798" />
+        <location filename="../../app/ui/main_window.py" line="799" />
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
@@ -1309,42 +1309,42 @@
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="608" />
+        <location filename="../../app/ui/main_window.py" line="609" />
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="609" />
+        <location filename="../../app/ui/main_window.py" line="610" />
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="716" />
+        <location filename="../../app/ui/main_window.py" line="717" />
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="760" />
+        <location filename="../../app/ui/main_window.py" line="761" />
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="760" />
+        <location filename="../../app/ui/main_window.py" line="761" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="794" />
+        <location filename="../../app/ui/main_window.py" line="795" />
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="796" />
+        <location filename="../../app/ui/main_window.py" line="797" />
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="857" />
+        <location filename="../../app/ui/main_window.py" line="858" />
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -1904,197 +1904,197 @@
 <context>
     <name>PersonaEditor</name>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="26" />
+        <location filename="../../app/ui/persona_editor.py" line="33" />
         <source>Export personas</source>
         <translation>导出角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="26" />
+        <location filename="../../app/ui/persona_editor.py" line="33" />
         <source>Import personas</source>
         <translation>导入角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="42" />
+        <location filename="../../app/ui/persona_editor.py" line="49" />
         <source>Personas</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="61" />
+        <location filename="../../app/ui/persona_editor.py" line="68" />
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="63" />
+        <location filename="../../app/ui/persona_editor.py" line="70" />
         <source>separated by |</source>
         <translation>用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="65" />
+        <location filename="../../app/ui/persona_editor.py" line="72" />
         <source>the conversation's model</source>
         <translation>对话所用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="68" />
+        <location filename="../../app/ui/persona_editor.py" line="75" />
         <source>from Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="70" />
+        <location filename="../../app/ui/persona_editor.py" line="77" />
         <source>From Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="70" />
+        <location filename="../../app/ui/persona_editor.py" line="77" />
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="70" />
+        <location filename="../../app/ui/persona_editor.py" line="77" />
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="74" />
+        <location filename="../../app/ui/persona_editor.py" line="81" />
         <source>from the text</source>
         <translation>根据文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="75" />
+        <location filename="../../app/ui/persona_editor.py" line="82" />
         <source>Add “About you” to every persona</source>
         <translation>把“关于你”加入每个角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="77" />
+        <location filename="../../app/ui/persona_editor.py" line="84" />
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="109" />
+        <location filename="../../app/ui/persona_editor.py" line="116" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="110" />
+        <location filename="../../app/ui/persona_editor.py" line="117" />
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="111" />
+        <location filename="../../app/ui/persona_editor.py" line="118" />
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="114" />
+        <location filename="../../app/ui/persona_editor.py" line="121" />
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="114" />
+        <location filename="../../app/ui/persona_editor.py" line="121" />
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="114" />
+        <location filename="../../app/ui/persona_editor.py" line="121" />
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="115" />
+        <location filename="../../app/ui/persona_editor.py" line="122" />
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="115" />
+        <location filename="../../app/ui/persona_editor.py" line="122" />
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="116" />
+        <location filename="../../app/ui/persona_editor.py" line="123" />
         <source>Longest answer</source>
         <translation>最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="116" />
+        <location filename="../../app/ui/persona_editor.py" line="123" />
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="117" />
+        <location filename="../../app/ui/persona_editor.py" line="124" />
         <source>Stop strings</source>
         <translation>停止字符串</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="117" />
+        <location filename="../../app/ui/persona_editor.py" line="124" />
         <source>Preferred model</source>
         <translation>首选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="118" />
+        <location filename="../../app/ui/persona_editor.py" line="125" />
         <source>Context length</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="118" />
+        <location filename="../../app/ui/persona_editor.py" line="125" />
         <source>When the context is full</source>
         <translation>上下文满了时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="119" />
+        <location filename="../../app/ui/persona_editor.py" line="126" />
         <source>Target language</source>
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="127" />
+        <location filename="../../app/ui/persona_editor.py" line="134" />
         <source>What the model gets</source>
         <translation>模型实际收到的内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="131" />
+        <location filename="../../app/ui/persona_editor.py" line="138" />
         <source>New</source>
         <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="131" />
+        <location filename="../../app/ui/persona_editor.py" line="138" />
         <source>Duplicate</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="132" />
+        <location filename="../../app/ui/persona_editor.py" line="139" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="132" />
+        <location filename="../../app/ui/persona_editor.py" line="139" />
         <source>Reset</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="133" />
+        <location filename="../../app/ui/persona_editor.py" line="140" />
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="133" />
+        <location filename="../../app/ui/persona_editor.py" line="140" />
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="139" />
+        <location filename="../../app/ui/persona_editor.py" line="146" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="197" />
+        <location filename="../../app/ui/persona_editor.py" line="204" />
         <source>The seed must be a whole number; it was left random.</source>
         <translation>随机种子必须是整数；已保持随机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="249" />
+        <location filename="../../app/ui/persona_editor.py" line="259" />
         <source>New persona</source>
         <translation>新角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_editor.py" line="255" />
+        <location filename="../../app/ui/persona_editor.py" line="265" />
         <source>copy</source>
         <translation>副本</translation>
     </message>
@@ -2152,12 +2152,12 @@
         <translation>编辑角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_flow.py" line="221" />
+        <location filename="../../app/ui/persona_flow.py" line="225" />
         <source>New chat with…</source>
         <translation>新对话，使用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_flow.py" line="321" />
+        <location filename="../../app/ui/persona_flow.py" line="325" />
         <source>A summary of our earlier conversation:</source>
         <translation>我们之前对话的摘要：</translation>
     </message>
@@ -2165,62 +2165,62 @@
 <context>
     <name>PersonaMarks</name>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="18" />
+        <location filename="../../app/ui/persona_marks.py" line="19" />
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="19" />
+        <location filename="../../app/ui/persona_marks.py" line="20" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="20" />
+        <location filename="../../app/ui/persona_marks.py" line="21" />
         <source>longest answer reached</source>
         <translation>已达最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="21" />
+        <location filename="../../app/ui/persona_marks.py" line="22" />
         <source>context full</source>
         <translation>上下文已满</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="22" />
+        <location filename="../../app/ui/persona_marks.py" line="23" />
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="23" />
+        <location filename="../../app/ui/persona_marks.py" line="24" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="30" />
+        <location filename="../../app/ui/persona_marks.py" line="31" />
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="35" />
+        <location filename="../../app/ui/persona_marks.py" line="37" />
         <source>%n tokens</source>
         <translation>%n 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="39" />
+        <location filename="../../app/ui/persona_marks.py" line="41" />
         <source>%1 tokens/s</source>
         <translation>每秒 %1 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="45" />
+        <location filename="../../app/ui/persona_marks.py" line="47" />
         <source>first token %1 s</source>
         <translation>首个词元 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="78" />
+        <location filename="../../app/ui/persona_marks.py" line="80" />
         <source>The model's memory begins here; earlier turns are out of it</source>
         <translation>模型的记忆从这里开始；更早的几轮已超出记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/persona_marks.py" line="84" />
+        <location filename="../../app/ui/persona_marks.py" line="86" />
         <source>Persona: %1</source>
         <translation>角色：%1</translation>
     </message>
@@ -2269,7 +2269,12 @@
         <translation>远程服务器上的模型（与它们的对话会离开这台电脑）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/remote_models_list.py" line="42" />
+        <location filename="../../app/ui/remote_models_list.py" line="27" />
+        <source>Models on remote servers</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../app/ui/remote_models_list.py" line="43" />
         <source>{model} — on {server} ({host})</source>
         <translation>{model} — 位于 {server}（{host}）</translation>
     </message>
