@@ -2271,7 +2271,7 @@
     <message>
         <location filename="../../app/ui/remote_models_list.py" line="27" />
         <source>Models on remote servers</source>
-        <translation type="unfinished" />
+        <translation>远程服务器上的模型</translation>
     </message>
     <message>
         <location filename="../../app/ui/remote_models_list.py" line="43" />
