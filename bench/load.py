@@ -25,6 +25,7 @@ from _common import THREADS, TimedEngine, starter
 
 from app.core.engine.protocol import (
     ChatMessage,
+    GenerationFinished,
     GenerationRequest,
     ModelLoaded,
     ModelSpec,
@@ -41,8 +42,14 @@ def first_token_after(engine: TimedEngine, model: ModelSpec) -> float:
     request = GenerationRequest(uuid.uuid4().hex, model, (ChatMessage("user", "Hello!"),), SAMPLING)
     sent = time.perf_counter()
     engine.engine.generate(request)
-    stamp, _ = engine.wait_for(TokensReceived)
-    return stamp - sent
+    while True:  # this request's first tokens, not a previous answer's late ones
+        stamp, tokens = engine.wait_for(TokensReceived)
+        if tokens.request_id == request.request_id:
+            break
+    while True:  # the answer ends before the next one starts
+        _, finished = engine.wait_for(GenerationFinished)
+        if finished.request_id == request.request_id:
+            return stamp - sent
 
 
 def switch_figures() -> tuple[float, float]:
