@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,16 @@ MAX_ID = 50_000_000  # a bound on ids taken from a damaged file, so garbage cann
 
 _CONVERSATION_FIELDS = (
     "id", "title", "created_at", "updated_at", "model_name", "system_prompt", "thinking", "uuid", "pinned",
-    "title_set_by_user", "chosen_root_id",
+    "title_set_by_user", "chosen_root_id", "persona_id", "memory_start", "overflow",
+)  # fmt: skip
+_PERSONA_FIELDS = (
+    "id", "builtin", "name", "icon", "description", "system_prompt", "sampling", "model_name", "n_ctx", "overflow",
+    "target_language", "created_at", "updated_at",
 )  # fmt: skip
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
     "tokens_per_second", "ttft_seconds", "writer", "reasoning", "parent_id", "chosen_child_id", "finish_reason",
-    "kind", "server",
+    "kind", "server", "persona_id",
 )  # fmt: skip
 _MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning", "chosen_child_id")
 
@@ -69,6 +73,7 @@ class _Salvage:
     conversations: list[Row]
     messages: list[Row]
     sequences: dict[str, int]  # AUTOINCREMENT counters, so ids of the damaged file are never reused
+    personas: list[Row] = field(default_factory=list)  # the user's own personas and their edits of the built-ins
 
 
 def open_store(path: Path | None = None) -> tuple[Store, RecoveryReport | None]:
@@ -139,8 +144,9 @@ def _salvage(kept: Path) -> _Salvage:
         conversations = _read_table(db, "conversations", _CONVERSATION_FIELDS)
         messages = _read_table(db, "messages", _MESSAGE_FIELDS)
         sequences = _sequences(db)
+        personas = _read_table(db, "personas", _PERSONA_FIELDS)
     log.info("salvaged %d conversations and %d messages from %s", len(conversations), len(messages), kept)
-    return _Salvage(conversations, messages, sequences)
+    return _Salvage(conversations, messages, sequences, personas)
 
 
 @contextmanager
@@ -259,6 +265,11 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage) -> tuple[int, int]:
     messages = [row for row in map(_clean_message, salvage.messages) if row is not None]
     db.execute("BEGIN IMMEDIATE")
     try:
+        _merge_personas(db, salvage.personas)
+        personas = {int(row[0]) for row in db.execute("SELECT id FROM personas")}
+        for row in (*conversations, *messages):  # a persona that could not be read: the default one
+            if row["persona_id"] not in personas:
+                row["persona_id"] = None
         mapped, merged_conversations = _merge_conversations(db, conversations)
         merged_messages = 0
         for message in messages:
@@ -277,6 +288,31 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage) -> tuple[int, int]:
         db.execute("ROLLBACK")
         raise
     return merged_conversations, merged_messages
+
+
+def _merge_personas(db: sqlite3.Connection, rows: list[Row]) -> None:
+    """Puts back the personas the restored history lacks (a built-in keeps the restored one's edits
+    when both have it); a row that is not a persona any more is left out."""
+    for row in rows:
+        name, created = row.get("name"), row.get("created_at")
+        if not isinstance(row.get("id"), int) or not isinstance(name, str) or not name.strip():
+            continue
+        if not isinstance(created, int | float):
+            continue
+        values = {column: row.get(column) for column in _PERSONA_FIELDS}
+        for text in ("icon", "description", "system_prompt", "overflow", "target_language"):
+            values[text] = values[text] if isinstance(values[text], str) else ""
+        values["sampling"] = values["sampling"] if isinstance(values["sampling"], str) else "{}"
+        values["n_ctx"] = values["n_ctx"] if isinstance(values["n_ctx"], int) else None
+        values["model_name"] = _text_or_none(values["model_name"])
+        values["builtin"] = _text_or_none(values["builtin"])
+        values["updated_at"] = _number(values["updated_at"], created)
+        columns = ", ".join(_PERSONA_FIELDS)
+        placeholders = ", ".join("?" for _ in _PERSONA_FIELDS)
+        db.execute(
+            f"INSERT OR IGNORE INTO personas ({columns}) VALUES ({placeholders})",
+            tuple(values[column] for column in _PERSONA_FIELDS),
+        )
 
 
 def _merge_conversations(db: sqlite3.Connection, rows: list[Row]) -> tuple[dict[int, int], int]:
@@ -364,6 +400,9 @@ def _clean_conversation(row: Row) -> Row | None:
         "pinned": 1 if row.get("pinned") == 1 else 0,
         "title_set_by_user": 1 if row.get("title_set_by_user") == 1 else 0,
         "chosen_root_id": _id_or_none(row.get("chosen_root_id")),
+        "persona_id": _id_or_none(row.get("persona_id")),
+        "memory_start": _id_or_none(row.get("memory_start")),
+        "overflow": row.get("overflow") if row.get("overflow") in ("drop_oldest", "stop") else None,
     }
 
 
@@ -392,7 +431,7 @@ def _clean_message(row: Row) -> Row | None:
         "reasoning": _text_or_none(row.get("reasoning")),
         "parent_id": _id_or_none(row.get("parent_id")),
         "chosen_child_id": _id_or_none(row.get("chosen_child_id")),
-        # Personas are not salvaged (a backup has its own), so a message's persona_id is not either.
+        "persona_id": _id_or_none(row.get("persona_id")),
         "finish_reason": _text_or_none(row.get("finish_reason")),
         "kind": _text_or_none(row.get("kind")),
         "server": _text_or_none(row.get("server")),

@@ -311,3 +311,27 @@ def test_salvage_keeps_an_answers_reasoning_and_a_conversations_thinking_choice(
     assert (saved.content, saved.reasoning) == ("Paris.", "The capital of France.")
     assert recovered.conversation(conversation.id).thinking == "off"
     recovered.close()
+
+
+def test_the_users_own_personas_and_which_conversation_uses_them_survive_a_recovery(parley_home: Path) -> None:
+    from dataclasses import replace
+
+    from app.core.personas import PersonaBook
+
+    store = Store()
+    book = PersonaBook(store)
+    pirate = book.create(replace(book.default(), id=None, builtin=None, name="Pirate", system_prompt="Arr."))
+    conversation = store.create_conversation("Sea", persona_id=pirate.id)
+    store.add_message(conversation.id, "user", "Ahoy")
+    store.add_message(conversation.id, "assistant", "Arr!", persona_id=pirate.id)
+    fill(store, 30, 40, size=400)  # enough pages that the damage below leaves the personas readable
+    store.close()
+    garble_messages(paths.database_path())
+
+    recovered, report = open_store()
+
+    assert report is not None
+    restored = PersonaBook(recovered)
+    assert restored.find("Pirate").system_prompt == "Arr."
+    assert recovered.conversation(conversation.id).persona_id == restored.find("Pirate").id
+    recovered.close()
