@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) bench/ttft.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/render.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/history.py
 	$(PY) bench/api.py
 
 translations: $(STAMP)
