@@ -28,6 +28,7 @@ class ChatHeader(QtWidgets.QFrame):
         self.setObjectName("chatHeader")
         self.title_label = ElidedLabel(self)  # a long title gives way to the model picker
         self.title_label.setObjectName("chatTitle")
+        self.title_label.setMinimumWidth(64)  # the title never disappears behind the menus
         self.loading_indicator = LoadingIndicator(self)
         self.thinking_combo = QtWidgets.QComboBox(self)
         self.thinking_combo.setObjectName("thinkingCombo")
