@@ -41,10 +41,7 @@ class ModelPicker(QtWidgets.QComboBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelPicker")
-        # As wide as about 16 characters, the rest elided (the open list shows whole names), so beside
-        # the persona menus the conversation's title keeps room in an 800-pixel window.
-        self.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(16)
+        self.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.setToolTip(self.tr("The model that answers in this conversation"))
         self._entries: list[ModelEntry] = []
         self._shown = -1  # the index of the model in use, to go back to when opening a file is cancelled
