@@ -123,8 +123,37 @@ def begin_turn(
         store.rename_conversation(conversation_id, title_from(user_text), by_user=False)
     # The branch on screen, which now ends with the user's message: only it reaches the model.
     seen = store.messages(conversation_id)
+    return answer_turn(
+        store,
+        conversation,
+        user_message,
+        seen,
+        model=model,
+        system_prompt=system_prompt,
+        sampling=sampling,
+        persona_id=persona_id,
+        overflow=overflow,
+        server=server,
+    )
+
+
+def answer_turn(
+    store: Store,
+    conversation: Conversation,
+    user_message: Message,
+    seen: list[Message],
+    *,
+    model: ModelSpec,
+    system_prompt: str,
+    sampling: SamplingSettings,
+    persona_id: int | None = None,
+    overflow: OverflowPolicy = "drop_oldest",
+    server: str | None = None,
+) -> Turn:
+    """Commits an empty streaming answer to ``user_message`` and returns the turn asking for it,
+    with the messages ``seen`` (the branch up to that message) as the history sent."""
     answer = store.add_message(
-        conversation_id,
+        conversation.id,
         "assistant",
         "",
         status="streaming",
@@ -136,7 +165,7 @@ def begin_turn(
     request, sources = build_request(
         conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
     )
-    return Turn(conversation_id, user_message, answer, request, sources)
+    return Turn(conversation.id, user_message, answer, request, sources)
 
 
 def build_request(

@@ -34,15 +34,18 @@ def begin_regenerate(
     user_message = store.message(old.parent_id)
     conversation = store.conversation(old.conversation_id)
     seen = [*branches.history_before(store, answer_id)]
-    answer = store.add_message(
-        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
+    return chat.answer_turn(
+        store,
+        conversation,
+        user_message,
+        seen,
+        model=model,
+        system_prompt=system_prompt,
+        sampling=sampling,
         persona_id=persona_id,
+        overflow=overflow,
         server=server,
     )
-    request, sources = chat.build_request(
-        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
-    )
-    return Turn(old.conversation_id, user_message, answer, request, sources)
 
 
 def begin_edit(
@@ -64,15 +67,18 @@ def begin_edit(
     conversation = store.conversation(old.conversation_id)
     user_message = store.add_message(old.conversation_id, "user", text, parent_id=old.parent_id)
     seen = store.messages(old.conversation_id)  # the branch now ends with the new version
-    answer = store.add_message(
-        old.conversation_id, "assistant", "", status="streaming", model_name=model.name, parent_id=user_message.id,
+    return chat.answer_turn(
+        store,
+        conversation,
+        user_message,
+        seen,
+        model=model,
+        system_prompt=system_prompt,
+        sampling=sampling,
         persona_id=persona_id,
+        overflow=overflow,
         server=server,
     )
-    request, sources = chat.build_request(
-        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
-    )
-    return Turn(old.conversation_id, user_message, answer, request, sources)
 
 
 def begin_continue(
