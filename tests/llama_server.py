@@ -22,11 +22,14 @@ MODEL_ALIAS = "smollm2-135m"
 API_KEY = "test-key-0123"
 START_SECONDS = 120.0
 
-# The llama.cpp build here crashes in its AMX buffer on this CPU (see _avoid_amx_repacking in
-# app/core/engine/worker.py); importing the worker module applies the same workaround in the server.
+# A llama.cpp built with native flags crashes in its AMX buffer on CPUs with AMX: the server loads
+# its model the way the engine does (app.core.engine.native.without_extra_cpu_buffers).
 _LAUNCH = (
-    "import sys, runpy, app.core.engine.worker; "
-    "sys.argv[0] = 'llama_cpp.server'; runpy.run_module('llama_cpp.server', run_name='__main__')"
+    "import sys, runpy, llama_cpp.llama\n"
+    "from app.core.engine.native import without_extra_cpu_buffers\n"
+    "sys.argv[0] = 'llama_cpp.server'\n"
+    "with without_extra_cpu_buffers(vars(llama_cpp.llama)['llama_cpp']):\n"
+    "    runpy.run_module('llama_cpp.server', run_name='__main__')"
 )
 
 

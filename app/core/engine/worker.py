@@ -77,38 +77,6 @@ NO_STOP = 1 << 62
 SEND_INTERVAL_SECONDS = 0.03
 
 
-def _cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
-    try:
-        with open(cpuinfo, encoding="utf-8", errors="replace") as handle:
-            return any(line.startswith("flags") and " amx_int8" in line for line in handle)
-    except OSError:
-        return False
-
-
-def _avoid_amx_repacking() -> None:
-    """Loads weights without llama.cpp's extra buffer types on CPUs with AMX.
-
-    Workaround: a llama.cpp built here (GGML_NATIVE) on a CPU with AMX puts Q4_0/Q4_1 weights in the
-    AMX buffer and crashes in ``ggml_backend_amx_mul_mat`` at the first decode (the starter model,
-    every time): https://github.com/ggml-org/llama.cpp/issues/20824 (and the wrong results of
-    https://github.com/ggml-org/llama.cpp/pull/16315). ``use_extra_bufts=False`` skips that buffer
-    (and the other repacked layouts) on such CPUs only; ``Llama`` does not take the flag itself.
-    """
-    defaults = llama_cpp.llama_cpp.llama_model_default_params
-
-    def without_extra_buffers() -> Any:
-        params = defaults()
-        if hasattr(params, "use_extra_bufts"):
-            params.use_extra_bufts = False
-        return params
-
-    llama_cpp.llama_cpp.llama_model_default_params = without_extra_buffers
-
-
-if _cpu_has_amx():
-    _avoid_amx_repacking()
-
-
 class LlamaLog:
     """Keeps llama.cpp's recent log lines; with verbose=False the library drops its errors."""
 
