@@ -125,6 +125,19 @@ class ChatController(QtCore.QObject):
         """Stops the running answer at once: no more text is shown or saved for it."""
         self._runner.stop()
 
+    def prepare(self, conversation_id: int) -> None:
+        """Lets the engine put back the conversation's saved state while the user reads it, so the next
+        answer starts at once. Only when the engine is idle with the conversation's model loaded."""
+        if self._shut_down or self._runner.turn is not None:
+            return
+        try:
+            request = self._runner.prepare_request(conversation_id)
+        except AppError as err:
+            log.info("nothing to prepare for conversation %s: %s", conversation_id, err)
+            return
+        if self._client.loaded_model == request.model:
+            self._client.prepare(request)
+
     def count_tokens(self, conversation_id: int, draft: str = "") -> bool:
         """Counts the conversation's next prompt with ``draft``; ``tokens_counted`` answers. The engine
         counts while the conversation's model is loaded; otherwise (counting never loads a model) the

@@ -309,6 +309,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._set_status(conversation, messages)
         if self.sidebar.current_id() != conversation_id:
             self.sidebar.refresh(select_id=conversation_id)
+        if messages:
+            self.controller.prepare(conversation_id)  # its saved state goes back while the user reads
 
     def new_conversation(self) -> int | None:
         """Opens an empty conversation (the current one when it is still empty); returns its id."""
@@ -763,6 +765,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if offload is not None and (offload.layers_on_gpu or offload.failed_attempts):
             self._processor = offload_sentence(offload)  # "24/33 layers on GPU · 5.1 GB VRAM", or why not
         self._refresh_picker(self._current_conversation())
+        if self._conversation_id is not None:
+            self.controller.prepare(self._conversation_id)
 
     @QtCore.Slot(object)
     def _on_header_thinking_chosen(self, thinking: Thinking | None) -> None:

@@ -92,6 +92,50 @@ def test_switching_back_to_a_conversation_restores_it_from_memory(tmp_path: Path
         engine.shutdown()
 
 
+@pytest.mark.parametrize("prepared", [True, False])
+def test_opening_a_conversation_restores_its_state_before_the_user_sends(
+    tmp_path: Path, starter_model: Path, prepared: bool
+) -> None:
+    model = ModelSpec(str(starter_model), "starter", n_ctx=2048)
+    folder = tmp_path / "states"
+    engine, log = _engine(folder)
+    try:
+        history = _first_turn(engine, log, model, "p")
+    finally:
+        engine.shutdown()
+
+    engine, log = _engine(folder)
+    try:
+        engine.load(model)
+        log.wait_for(ModelLoaded, timeout=300)
+        if prepared:  # what the window does when the conversation is opened: its history as it stands
+            engine.prepare(GenerationRequest(uuid.uuid4().hex, model, tuple(history[:-1]), GREEDY,
+                                             conversation_key="p"))
+        # From here the saved states are out of reach (another, empty folder): only what the engine
+        # already put back in its KV cache can spare the evaluation.
+        engine.configure_state_cache(str(tmp_path / "elsewhere"), kv_state.DEFAULT_LIMIT_BYTES)
+        answer = _ask(engine, log, model, history, "p")
+        if prepared:
+            assert answer.stats.prompt_tokens_evaluated < 20 < answer.stats.prompt_tokens
+        else:
+            assert answer.stats.prompt_tokens_evaluated == answer.stats.prompt_tokens
+    finally:
+        engine.shutdown()
+
+
+def test_preparing_for_a_model_that_is_not_loaded_loads_nothing(tmp_path: Path, starter_model: Path) -> None:
+    model = ModelSpec(str(starter_model), "starter", n_ctx=2048)
+    engine, log = _engine(tmp_path / "states")
+    try:
+        engine.prepare(GenerationRequest("r", model, (SYSTEM, LONG_USER), GREEDY, conversation_key="q"))
+        engine.load(dataclasses.replace(model, n_ctx=1024))
+        loaded = log.wait_for(ModelLoaded, timeout=300)
+        assert loaded.model.n_ctx == 1024  # the first model loaded is the one asked for, not the prepared one's
+        assert [event for event in log.seen if isinstance(event, ModelLoaded)] == [loaded]
+    finally:
+        engine.shutdown()
+
+
 @pytest.mark.parametrize(
     "change",
     ["other_context", "edited_history", "other_model_file"],

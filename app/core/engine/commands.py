@@ -27,6 +27,13 @@ class CountCommand:
 
 
 @dataclass(frozen=True)
+class PrepareCommand:
+    """Restore the request's conversation state, when it matches, ahead of its next turn (no answer)."""
+
+    request: GenerationRequest
+
+
+@dataclass(frozen=True)
 class UnloadCommand:
     pass
 
@@ -44,7 +51,9 @@ class CacheConfigCommand:
     limit_bytes: int
 
 
-WorkerCommand = LoadCommand | GenerateCommand | CountCommand | UnloadCommand | ShutdownCommand | CacheConfigCommand
+WorkerCommand = (
+    LoadCommand | GenerateCommand | CountCommand | PrepareCommand | UnloadCommand | ShutdownCommand | CacheConfigCommand
+)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from app.core.engine.commands import (
     CountCommand,
     GenerateCommand,
     LoadCommand,
+    PrepareCommand,
     ShutdownCommand,
     UnloadCommand,
     WorkerCommand,
@@ -203,6 +204,11 @@ class LocalEngine:
             self._send(CountCommand(request))
             if loading:
                 self._arm("load", LOAD_LIMIT_SECONDS)
+
+    def prepare(self, request: GenerationRequest) -> None:
+        with self._lock:
+            if self._loaded == request.model and self._loading is None:
+                self._send(PrepareCommand(request))
 
     def request_stop(self) -> None:
         with self._lock:

@@ -238,6 +238,11 @@ class Engine(Protocol):
     def count_tokens(self, request: CountTokensRequest) -> None:
         """Counts a prompt's tokens (loading ``request.model`` first if needed); answers with TokensCounted."""
 
+    def prepare(self, request: GenerationRequest) -> None:
+        """Gets ready for ``request``'s conversation, whose turn may come next: puts its saved KV state
+        back when ``request.model`` is the loaded model and the state matches. Never loads a model and
+        answers with no event; a generation that follows waits for it."""
+
     def request_stop(self) -> None:
         """Asks the running generation to stop at once; safe from any thread."""
 

@@ -200,6 +200,9 @@ class RemoteEngine:
         n_ctx = request.model.n_ctx
         self._sink(TokensCounted(request.request_id, characters // 4 + 1, n_ctx, n_ctx * 3 // 4, estimated=True))
 
+    def prepare(self, request: GenerationRequest) -> None:
+        """Nothing to do: the server keeps (or not) its own cache."""
+
     def request_stop(self) -> None:
         self._stop.set()
         with self._response_lock:

@@ -67,6 +67,10 @@ class RoutingEngine:
         if engine is not None:
             engine.count_tokens(request)
 
+    def prepare(self, request: GenerationRequest) -> None:
+        if not request.model.server:  # a remote server keeps its own cache
+            self._local.prepare(request)
+
     def request_stop(self) -> None:
         with self._lock:
             active = self._active

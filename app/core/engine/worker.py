@@ -38,6 +38,7 @@ from app.core.engine.commands import (
     CountCommand,
     GenerateCommand,
     LoadCommand,
+    PrepareCommand,
     ShutdownCommand,
     UnloadCommand,
     WorkerCommand,
@@ -216,7 +217,7 @@ class ModelSession:
 
     # -- conversation states -------------------------------------------------------------------
 
-    def _restore_for(self, request: GenerationRequest) -> None:
+    def restore_for(self, request: GenerationRequest) -> None:
         """Puts the conversation's saved KV state back when the cache holds another's and it matches."""
         key = request.conversation_key
         if key is None or self.states is None:
@@ -428,7 +429,7 @@ class ModelSession:
     def generate(self, request: GenerationRequest, seq: int, emit: Emit) -> None:
         started = time.perf_counter()
         sampling = request.sampling
-        self._restore_for(request)
+        self.restore_for(request)
         prompt_text, ids, dropped = self._fit(request)
         ctx = self.llm.ctx
         llama_cpp.llama_perf_context_reset(ctx)
@@ -558,6 +559,8 @@ class Worker:
             self.generate(command)
         elif isinstance(command, CountCommand):
             self.count(command.request)
+        elif isinstance(command, PrepareCommand):
+            self.prepare(command.request)
         elif isinstance(command, UnloadCommand):
             unloaded = self.session.spec if self.session is not None else None
             self.unload()
@@ -652,6 +655,17 @@ class Worker:
             self._emit(self.session.count(request))
         except TemplateRenderError as exc:
             self._emit(GenerationFailed(request.request_id, str(exc)))
+
+    def prepare(self, request: GenerationRequest) -> None:
+        """Restores the conversation's state ahead of its turn, so that its first token comes as soon as
+        the user sends. Only with the request's model already loaded: opening a conversation loads nothing."""
+        session = self.session
+        if session is None or session.spec != request.model:
+            return
+        try:
+            session.restore_for(request)
+        except TemplateRenderError as exc:  # the turn itself will say so, if the user sends
+            log.info("no state restored for conversation %s: %s", request.conversation_key, exc)
 
     def generate(self, command: GenerateCommand) -> None:
         request = command.request

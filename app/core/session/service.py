@@ -171,6 +171,13 @@ class EngineService:
             self._queue.append(job)
             self._dispatch()
 
+    def _prepare(self, request: GenerationRequest) -> None:
+        """Passes ``request`` to the engine to prepare for, unless it is busy: a busy engine would only
+        delay the work queued behind it, and the turn restores the state itself anyway."""
+        with self._lock:
+            if not self._closed and self._running is None and not self._queue:
+                self._engine.prepare(request)
+
     def _stop(self, client: EngineClient, request_id: str | None) -> None:
         """Stops ``request_id`` of ``client`` (every request of it when None)."""
         dropped: list[_Generate] = []
@@ -286,6 +293,11 @@ class EngineClient:
     def count_tokens(self, request: CountTokensRequest) -> None:
         """Queues counting a prompt's tokens; answered with TokensCounted (or ModelLoadFailed) to this client."""
         self._service._submit(_Count(self, request))
+
+    def prepare(self, request: GenerationRequest) -> None:
+        """Lets an idle engine restore the saved state of ``request``'s conversation before its turn
+        comes (see ``Engine.prepare``); no event answers it."""
+        self._service._prepare(request)
 
     def unload(self) -> str:
         """Queues freeing the loaded model; answered with ModelUnloaded once its file is closed."""

@@ -48,6 +48,7 @@ from app.core.engine.protocol import (
     EngineEvent,
     GenerationFailed,
     GenerationFinished,
+    GenerationRequest,
     GenerationStats,
     ModelLoadFailed,
     ModelSpec,
@@ -311,6 +312,22 @@ class TurnRunner:
             self._settle("failed")
             raise
         return turn
+
+    def prepare_request(self, conversation_id: int) -> GenerationRequest:
+        """The conversation as its next turn will send it, before the user's new message: what the engine
+        prepares for when the conversation is opened (``EngineClient.prepare``). ``AppError`` (a
+        ``ModelNotFoundError``) when it has no model to run."""
+        conversation = self.store.conversation(conversation_id)
+        context = self._context(conversation, None, None, "")
+        request, _ = chat.build_request(
+            conversation,
+            self.store.messages(conversation_id),
+            model=context.spec,
+            system_prompt=context.system_prompt,
+            sampling=context.persona.sampling,
+            overflow=context.overflow,
+        )
+        return request
 
     def count_request(self, conversation_id: int, draft: str = "") -> CountTokensRequest:
         """What the context meter asks the engine to count: the conversation as its next turn would send
