@@ -1,9 +1,10 @@
 """Decode speed: Parley's tokens/s through the engine process ÷ a bare llama_cpp generate loop.
 
 Same model, prompt, threads, greedy sampling and token count, in one run; the two are
-alternated (which goes first swaps every round, so drift in the machine's speed hits both) and
-the median of each is compared. This machine's speed wanders by ±10 % from one run to the
-next, so the best round of each is printed beside it. Target: ratio ≥ 0.98.
+alternated (which goes first swaps every round, so drift in the machine's speed hits both). The
+headline is the median of the rounds' own ratios (app ÷ bare, measured back to back), which
+follows the machine's drift better than comparing the two medians; both are printed, with the
+best round of each. Target: ratio ≥ 0.98.
 """
 
 from __future__ import annotations
@@ -102,14 +103,16 @@ def main() -> None:
     # moves both numbers of a round together, so this share is steadier than raw tokens/s.
     bare_kept = statistics.median(wall / inner for wall, inner in bare_runs)
     app_kept = statistics.median(wall / inner for wall, inner in app_runs)
-    ratio = statistics.median(app) / statistics.median(bare)
+    ratio = statistics.median(a / b for a, b in zip(app, bare, strict=True))
     print(f"threads={THREADS} tokens={n} rounds={ROUNDS}")
     print("bare llama_cpp generate: " + ", ".join(f"{r:.1f}" for r in bare) + " tokens/s")
     print("Parley engine process:   " + ", ".join(f"{r:.1f}" for r in app) + " tokens/s")
     print(f"share of llama.cpp's own decode speed kept: bare {bare_kept:.3f}, Parley {app_kept:.3f} "
           f"-> ratio {app_kept / bare_kept:.3f}")
     print(f"ratio of the best rounds (app / bare) = {max(app) / max(bare):.3f}")
-    print(f"ratio (median app / median bare) = {ratio:.3f}  target >= 0.98  {'PASS' if ratio >= 0.98 else 'FAIL'}")
+    print(f"ratio of the medians (median app / median bare) = {statistics.median(app) / statistics.median(bare):.3f}")
+    print(f"ratio (median of each round's app / bare) = {ratio:.3f}  target >= 0.98  "
+          f"{'PASS' if ratio >= 0.98 else 'FAIL'}")
 
 
 if __name__ == "__main__":
