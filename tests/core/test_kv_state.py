@@ -50,16 +50,21 @@ def _first_turn(engine: LocalEngine, log: EventLog, model: ModelSpec, key: str) 
     return [SYSTEM, LONG_USER, ChatMessage("assistant", answer.text), ChatMessage("user", "And in Asia?")]
 
 
+def _saved_first_turn(folder: Path, model: ModelSpec, key: str) -> list[ChatMessage]:
+    """A first turn in an engine that then ends, leaving the conversation's state in ``folder``."""
+    engine, log = _engine(folder)
+    try:
+        return _first_turn(engine, log, model, key)
+    finally:
+        engine.shutdown()  # the worker writes what it still holds before it ends
+
+
 def test_a_restart_restores_the_state_and_evaluates_only_the_new_message(
     tmp_path: Path, starter_model: Path
 ) -> None:
     model = ModelSpec(str(starter_model), "starter", n_ctx=2048)
     folder = tmp_path / "states"
-    engine, log = _engine(folder)
-    try:
-        history = _first_turn(engine, log, model, "7")
-    finally:
-        engine.shutdown()  # the worker writes what it still holds before it ends
+    history = _saved_first_turn(folder, model, "7")
     assert kv_state.state_path(folder, "7").exists()
 
     engine, log = _engine(folder)
@@ -98,11 +103,7 @@ def test_opening_a_conversation_restores_its_state_before_the_user_sends(
 ) -> None:
     model = ModelSpec(str(starter_model), "starter", n_ctx=2048)
     folder = tmp_path / "states"
-    engine, log = _engine(folder)
-    try:
-        history = _first_turn(engine, log, model, "p")
-    finally:
-        engine.shutdown()
+    history = _saved_first_turn(folder, model, "p")
 
     engine, log = _engine(folder)
     try:
@@ -145,11 +146,7 @@ def test_a_state_that_does_not_match_is_never_used(tmp_path: Path, starter_model
     copy.write_bytes(starter_model.read_bytes())
     model = ModelSpec(str(copy), "starter", n_ctx=2048)
     folder = tmp_path / "states"
-    engine, log = _engine(folder)
-    try:
-        history = _first_turn(engine, log, model, "c")
-    finally:
-        engine.shutdown()
+    history = _saved_first_turn(folder, model, "c")
     if change == "other_context":
         model = dataclasses.replace(model, n_ctx=1536)
     elif change == "edited_history":
@@ -168,11 +165,7 @@ def test_a_state_that_does_not_match_is_never_used(tmp_path: Path, starter_model
 def test_a_state_file_cut_short_is_ignored_and_removed(tmp_path: Path, starter_model: Path) -> None:
     model = ModelSpec(str(starter_model), "starter", n_ctx=2048)
     folder = tmp_path / "states"
-    engine, log = _engine(folder)
-    try:
-        history = _first_turn(engine, log, model, "d")
-    finally:
-        engine.shutdown()
+    history = _saved_first_turn(folder, model, "d")
     path = kv_state.state_path(folder, "d")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])  # a kill in the middle of a copy made outside Parley
