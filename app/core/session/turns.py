@@ -332,23 +332,13 @@ class TurnRunner:
     def count_request(self, conversation_id: int, draft: str = "") -> CountTokensRequest:
         """What the context meter asks the engine to count: the conversation as its next turn would send
         it (persona, "About you", the turns still in memory), with ``draft`` as the next message."""
-        settings = self._settings.current
         conversation = self.store.conversation(conversation_id)
-        persona = self.personas.for_conversation(conversation)
-        entry = self._preferred_model(conversation.model_name, persona) or self._registry.model_for(conversation)
-        if entry is None:
-            raise ModelNotFoundError(name=conversation.model_name or "")
-        spec = self._registry.spec_for(entry)
-        if persona.n_ctx is not None:
-            spec = replace(spec, n_ctx=persona.n_ctx)
-        if conversation.system_prompt is not None:
-            persona = replace(persona, system_prompt=conversation.system_prompt)
+        context = self._context(conversation, None, None, draft)
         messages = self.store.messages(conversation_id)
-        prompt = final_system_prompt(persona, settings, draft)
-        history, _ = chat.history_with_sources(messages, prompt, conversation.memory_start)
+        history, _ = chat.history_with_sources(messages, context.system_prompt, conversation.memory_start)
         if draft:
             history = (*history, ChatMessage("user", draft))
-        return CountTokensRequest(uuid.uuid4().hex, spec, history, persona.sampling.max_tokens)
+        return CountTokensRequest(uuid.uuid4().hex, context.spec, history, context.persona.sampling.max_tokens)
 
     def _preferred_model(self, conversation_model: str | None, persona: Persona) -> ModelEntry | None:
         """The persona's preferred model, when the conversation has none yet and it is installed."""
