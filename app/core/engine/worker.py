@@ -76,7 +76,7 @@ NO_STOP = 1 << 62
 # Each send wakes two threads in the app process (the pipe reader, then the consumer), and on a
 # machine whose cores llama.cpp's threads fill, each wake-up preempts one of them while the others
 # wait for it at the end of the decode step. Measured on two cores with bench/decode.py, a send
-# every 30 ms kept 0.96 of a bare generate loop's speed and one every 50 ms 1.00; the token loop
+# every 30 ms kept 0.96 of a bare generate loop's speed and one every 50 ms 0.99; the token loop
 # itself, run without the pipe, costs nothing measurable.
 SEND_INTERVAL_SECONDS = 0.05
 
