@@ -81,7 +81,7 @@ package-with-starter: $(PACKAGE_STAMP)
 # The frozen app checks itself headless against the starter model (found, not imported, from the venv).
 selftest-bundle: $(BUNDLE)
 	QT_QPA_PLATFORM=offscreen $(BUNDLE) --self-test \
-		--model "$$($(PY) -c 'from app.core.catalog import starter_model_path as p; print(p() or "")')"
+		--model "$$($(PY) -c 'from app.core.models.installed import starter_model_path as p; print(p() or "")')"
 
 install-desktop: $(BUNDLE)
 	packaging/install_desktop.sh $(BUNDLE_DIR)

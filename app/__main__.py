@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from app import __version__
-from app.core.terminal import EXIT_INTERRUPTED, STOPPED, forgiving_output
+from app.cli.terminal import EXIT_INTERRUPTED, STOPPED, forgiving_output
 
 
 def _parser() -> argparse.ArgumentParser:
-    from app.cli import add_ask_parser
-    from app.core.serve_cli import add_serve_parser
+    from app.cli.main import add_ask_parser
+    from app.cli.serve import add_serve_parser
 
     parser = argparse.ArgumentParser(prog="parley", description="A private chat assistant on your own computer.")
     parser.add_argument("--version", action="version", version=f"Parley {__version__}")
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command")
     add_ask_parser(subparsers)
-    from app.core.personas_cli import add_personas_parser
+    from app.cli.personas import add_personas_parser
 
     add_personas_parser(subparsers)
     add_serve_parser(subparsers)
@@ -52,29 +52,29 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:  # Ctrl+C before a command took it over (while starting, say)
             print(STOPPED, file=sys.stderr)
             return EXIT_INTERRUPTED
-    from app.ui.application import run_gui
+    from app.ui.shell.application import run_gui
 
     return run_gui([sys.argv[0], *argv])
 
 
 def _run_command(args: argparse.Namespace) -> int:
     if args.command == "ask":
-        from app.cli import run_ask
+        from app.cli.main import run_ask
 
         return run_ask(args)
     if args.command == "history":
-        from app.core.history_cli import run_history_command
+        from app.cli.history import run_history_command
 
         return run_history_command(args.history_args)
     if args.command == "personas":
-        from app.core.personas_cli import run_personas
+        from app.cli.personas import run_personas
 
         return run_personas(args)
     if args.command == "serve":
-        from app.core.serve_cli import run_serve
+        from app.cli.serve import run_serve
 
         return run_serve(args)
-    from app.core.models_cli import run_models_command
+    from app.cli.models import run_models_command
 
     return run_models_command(args.models_args)
 

@@ -67,7 +67,8 @@ def check_resources() -> str:
     """The catalog, the icons and the Chinese translation are found and load."""
     from PySide6 import QtCore
 
-    from app.core import paths, recommended
+    from app.core import paths
+    from app.core.models import recommended
 
     root = paths.resources_dir()
     models = recommended.load_recommended()
@@ -87,7 +88,7 @@ def check_resources() -> str:
 def check_database() -> str:
     """A history opens, takes a conversation and a message, and reads them back."""
     from app.core import paths
-    from app.core.store import Store
+    from app.core.history.store import Store
 
     store = Store()
     try:
@@ -102,9 +103,9 @@ def check_database() -> str:
 
 
 def starter_path() -> Path | None:
-    from app.core import catalog
+    from app.core.models import installed
 
-    return catalog.starter_model_path()
+    return installed.starter_model_path()
 
 
 def check_engine(model: Path | None) -> str:

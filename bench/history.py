@@ -1,6 +1,6 @@
 """Long conversations and a big history: open time, scroll stall, streaming stall, search time.
 
-Builds a 2,000-message conversation (long Markdown answers with code) through ``app.core.store``
+Builds a 2,000-message conversation (long Markdown answers with code) through ``app.core.history.store``
 and 10,000 messages in all, then measures in the real ``ChatView`` (offscreen):
 
 - open: ``show_conversation`` of the 2,000 messages, against the baseline of laying out every
@@ -29,10 +29,10 @@ os.environ["PARLEY_HOME"] = tempfile.mkdtemp(prefix="parley-bench-")
 
 from PySide6 import QtCore, QtWidgets
 
-from app.core import history_search
-from app.core.store import Store
-from app.ui import chat_view as chat_view_module
-from app.ui.chat_view import ChatView
+from app.core.history import search as history_search
+from app.core.history.store import Store
+from app.ui.chat import view as chat_view_module
+from app.ui.chat.view import ChatView
 
 ANSWER = """Here is how to do it:
 

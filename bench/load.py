@@ -82,10 +82,10 @@ def resident_mb() -> float:
 def window_memory() -> tuple[float, float]:
     from PySide6 import QtWidgets
 
-    from app.core.settings import SettingsStore
-    from app.core.store import Store
-    from app.ui.application import build_services
-    from app.ui.main_window import MainWindow
+    from app.core.config.settings import SettingsStore
+    from app.core.history.store import Store
+    from app.ui.shell.application import build_services
+    from app.ui.shell.main_window import MainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
     store = Store()

@@ -19,8 +19,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6 import QtGui, QtWidgets
 
-from app.core.store import Message
-from app.ui.chat_view import ChatView
+from app.core.history.types import Message
+from app.ui.chat.view import ChatView
 
 PARAGRAPH = "The quick brown fox jumps over the lazy dog, `again` and **again**. " * 6 + "\n\n"
 LINES = "".join(f"def f{n}(x: int) -> int:\n    return x * {n}  # comment\n" for n in range(12))

@@ -12,6 +12,7 @@ import time
 
 from _common import THREADS, TimedEngine, starter
 
+from app.core.config.settings import DEFAULT_SYSTEM_PROMPT
 from app.core.engine.protocol import (
     ChatMessage,
     GenerationFinished,
@@ -20,7 +21,6 @@ from app.core.engine.protocol import (
     SamplingSettings,
     TokensReceived,
 )
-from app.core.settings import DEFAULT_SYSTEM_PROMPT
 
 TURNS = 30
 ROUNDS = 3

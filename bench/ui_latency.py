@@ -21,12 +21,12 @@ os.environ["PARLEY_HOME"] = tempfile.mkdtemp(prefix="parley-bench-")
 
 from PySide6 import QtCore, QtWidgets
 
-from app.core import settings as settings_module
+from app.core.config import settings as settings_module
+from app.core.config.settings import SettingsStore
 from app.core.engine.protocol import SamplingSettings
-from app.core.settings import SettingsStore
-from app.core.store import Store
-from app.ui.application import build_services
-from app.ui.main_window import MainWindow
+from app.core.history.store import Store
+from app.ui.shell.application import build_services
+from app.ui.shell.main_window import MainWindow
 
 PERIOD_MS = 5
 TOKENS = 600

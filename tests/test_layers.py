@@ -40,4 +40,4 @@ def test_llama_cpp_is_imported_by_the_engine_worker_only() -> None:
 
 
 def test_huggingface_hub_is_imported_by_the_hub_module_only() -> None:
-    assert _importers("huggingface_hub") == {"app/core/hub.py"}
+    assert _importers("huggingface_hub") == {"app/core/models/hub.py"}

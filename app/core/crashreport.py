@@ -8,7 +8,7 @@ formatted without local variables, and an exception's message is cut to ``MESSAG
 characters, so that a message that quotes a long piece of input cannot carry it in whole.
 
 The report is written atomically (``app.core.atomic``) as ``crash-<time>.txt``; the GUI offers to
-open its folder and to copy it (``app.ui.crash``).
+open its folder and to copy it (``app.ui.shell.crash``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from pathlib import Path
 from types import TracebackType
 
 import app
-from app.core import fit, gpu, paths
+from app.core import paths
 from app.core.atomic import write_atomically
+from app.core.models import fit, gpu
 
 log = logging.getLogger("app.crash")
 

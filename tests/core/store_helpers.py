@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.store import MIGRATIONS, Store
+from app.core.history.store import MIGRATIONS, Store
 
 PAGE = 4096
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core import paths, recommended
+from app.core import paths
+from app.core.models import recommended
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 

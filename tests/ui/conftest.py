@@ -9,13 +9,14 @@ import pytest
 from PySide6 import QtCore
 from pytestqt.qtbot import QtBot
 
-from app.core import settings as settings_module
+from app.core.config import settings as settings_module
+from app.core.config.settings import Settings, SettingsStore
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import Engine, EventSink, SamplingSettings
-from app.core.settings import Settings, SettingsStore
-from app.core.store import Message, Store
-from app.ui.application import build_services
-from app.ui.main_window import MainWindow
+from app.core.history.store import Store
+from app.core.history.types import Message
+from app.ui.shell.application import build_services
+from app.ui.shell.main_window import MainWindow
 
 # Greedy and short: answers are repeatable and the tests stay fast on two cores.
 TEST_SAMPLING = SamplingSettings(temperature=0.0, top_k=1, repeat_penalty=1.0, max_tokens=32, seed=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6 import QtCore
 
 from app.core import paths
-from app.core.downloads import PART_SUFFIX
+from app.core.models.downloads import PART_SUFFIX
 
 DOWNLOAD_TIMEOUT_MS = 60_000
 FAST_BPS = 4_000_000  # the starter model takes about 25 s at this rate: slow enough to pause or cancel

@@ -34,6 +34,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.core.api_server import openai_shapes as shapes
 from app.core.api_server.openai_shapes import ApiRequestError
+from app.core.config.settings import Settings
 from app.core.engine.protocol import (
     EngineCrashed,
     EngineEvent,
@@ -47,6 +48,7 @@ from app.core.engine.protocol import (
     StopReason,
     TokensReceived,
 )
+from app.core.models.registry import ModelRegistry
 from app.core.session.service import EngineService
 
 log = logging.getLogger("app.api")
@@ -298,3 +300,9 @@ def _sse(data: dict[str, Any]) -> str:
 
 
 __all__ = ["MAX_BODY_BYTES", "ApiBackend", "ApiOutcome", "GenerationStats", "ModelChoices", "build_app"]
+
+
+def choices_from(registry: ModelRegistry, settings: Settings, choices: ModelChoices) -> None:
+    """Sets ``choices`` to the installed models (never remote ones) as ``settings`` loads them."""
+    specs = {entry.name: registry.spec_for(entry, settings) for entry in registry.models() if not entry.damage}
+    choices.set(specs, settings.sampling)

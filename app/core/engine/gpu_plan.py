@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from app.core import fit, gguf
 from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice, ModelSpec
+from app.core.models import fit, gguf
 
 log = logging.getLogger("app.worker")
 

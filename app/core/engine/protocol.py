@@ -53,7 +53,7 @@ class ModelSpec:
     n_batch: int = 512
     flash_attn: bool = False
     kv_type: str = "f16"  # the KV cache's type: "f16", "q8_0" or "q4_0" (quantized needs flash attention)
-    # "" for a model on this computer; else the id of the remote server (app.core.remote_servers) that
+    # "" for a model on this computer; else the id of the remote server (app.core.engine.remote.servers) that
     # serves it, and then ``path`` is the server's base URL (``…/v1``) and ``name`` its model id.
     server: str = ""
 

@@ -22,7 +22,7 @@ from app.core.engine.protocol import (
     ModelLoadFailed,
     ModelSpec,
 )
-from app.core.engine.remote import RemoteEngine
+from app.core.engine.remote.engine import RemoteEngine
 
 # A server id's base URL and key, or None when it is not configured (any more).
 ServerLookup = Callable[[str], "tuple[str, str] | None"]

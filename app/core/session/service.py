@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core import logs, paths
+from app.core.config.settings import Settings, SettingsStore
 from app.core.engine.protocol import (
     CountTokensRequest,
     Engine,
@@ -43,7 +44,6 @@ from app.core.engine.protocol import (
     ModelUnloaded,
     TokensCounted,
 )
-from app.core.settings import Settings, SettingsStore
 
 log = logging.getLogger("app.engine")
 

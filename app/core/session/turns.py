@@ -19,7 +19,7 @@ turn ends lives here once, so the window and the command line always store the s
   user's message and the empty answer are taken back out of the history, so a failed paste cannot
   poison later turns. The outcome carries the text for the front end to give back to the user.
 
-The conversation's persona (``app.core.personas``) is resolved here: its system prompt with "About
+The conversation's persona (``app.core.personas.book``) is resolved here: its system prompt with "About
 you", its sampling, its preferred model (when the conversation starts) and context length, and its
 overflow policy. Each answer records its persona and its finish reason. When the engine left out
 the oldest turns, the conversation's memory start moves past them, so the next turns send the same
@@ -39,8 +39,7 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from app.core import chat, chat_versions
-from app.core.catalog import ModelEntry
+from app.core.config.settings import SettingsStore
 from app.core.engine.protocol import (
     ChatMessage,
     CountTokensRequest,
@@ -68,11 +67,13 @@ from app.core.errors import (
     RemoteServerError,
     RemoteStreamCutError,
 )
-from app.core.personas import Persona, PersonaBook, final_system_prompt, migrate_settings
-from app.core.registry import ModelRegistry
+from app.core.history.store import Store
+from app.core.history.types import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus
+from app.core.models.installed import ModelEntry
+from app.core.models.registry import ModelRegistry
+from app.core.personas.book import Persona, PersonaBook, final_system_prompt, migrate_settings
+from app.core.session import records, versions
 from app.core.session.service import EngineClient
-from app.core.settings import SettingsStore
-from app.core.store import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus, Store
 
 log = logging.getLogger("app.session")
 
@@ -108,7 +109,7 @@ class TurnUpdate:
 class _Unsaved:
     """A settled answer the store could not take (a full disk); kept in memory and written later."""
 
-    recorder: chat.AnswerRecorder
+    recorder: records.AnswerRecorder
     status: MessageStatus
     stats: GenerationStats | None
 
@@ -124,8 +125,8 @@ class _TurnContext:
 
 @dataclass
 class _Running:
-    turn: chat.Turn
-    recorder: chat.AnswerRecorder
+    turn: records.Turn
+    recorder: records.AnswerRecorder
     stop_requested: bool = False
     prefix: str = ""  # Continue: the answer's text before this turn; the engine sends only what follows
     reasoning_prefix: str = ""
@@ -161,7 +162,7 @@ class TurnRunner:
     # -- state -----------------------------------------------------------------------------------
 
     @property
-    def turn(self) -> chat.Turn | None:
+    def turn(self) -> records.Turn | None:
         """The running turn, if any."""
         return self._running.turn if self._running is not None else None
 
@@ -202,7 +203,7 @@ class TurnRunner:
         *,
         model: ModelEntry | None = None,
         sampling: SamplingSettings | None = None,
-    ) -> chat.Turn:
+    ) -> records.Turn:
         """Commits the user's message and an empty answer, then asks the engine for the answer.
 
         ``model`` overrides the conversation's own; ``sampling`` the settings'. Raises ``AppError``
@@ -213,7 +214,7 @@ class TurnRunner:
         conversation = self.store.conversation(conversation_id)
         context = self._context(conversation, model, None, text)
         server = self._registry.server_of(context.entry)
-        turn = chat.begin_turn(
+        turn = records.begin_turn(
             self.store,
             conversation_id,
             text,
@@ -237,32 +238,32 @@ class TurnRunner:
         model: ModelEntry | None = None,
         sampling: SamplingSettings | None = None,
         persona_id: int | None = None,
-    ) -> chat.Turn:
+    ) -> records.Turn:
         """A new version of an answer, beside the old one, by the conversation's model or ``model``,
         as the conversation's persona or the one ``persona_id`` names."""
-        return self._launch(self._versioned(chat_versions.begin_regenerate, answer_id, model, sampling, persona_id))
+        return self._launch(self._versioned(versions.begin_regenerate, answer_id, model, sampling, persona_id))
 
-    def edit(self, message_id: int, text: str, *, sampling: SamplingSettings | None = None) -> chat.Turn:
+    def edit(self, message_id: int, text: str, *, sampling: SamplingSettings | None = None) -> records.Turn:
         """A new version of the user's message ``message_id`` with ``text``, and its answer."""
 
-        def begin(store: Store, message_id: int, **kwargs: Any) -> chat.Turn:
-            return chat_versions.begin_edit(store, message_id, text, **kwargs)
+        def begin(store: Store, message_id: int, **kwargs: Any) -> records.Turn:
+            return versions.begin_edit(store, message_id, text, **kwargs)
 
         return self._launch(self._versioned(begin, message_id, None, sampling))
 
-    def continue_answer(self, answer_id: int, *, sampling: SamplingSettings | None = None) -> chat.Turn:
+    def continue_answer(self, answer_id: int, *, sampling: SamplingSettings | None = None) -> records.Turn:
         """Goes on with a stopped (or cut short) answer; the same message grows."""
-        turn = self._versioned(chat_versions.begin_continue, answer_id, None, sampling)
+        turn = self._versioned(versions.begin_continue, answer_id, None, sampling)
         return self._launch(turn, prefix=turn.answer.content, reasoning_prefix=turn.answer.reasoning or "")
 
     def _versioned(
         self,
-        begin: Callable[..., chat.Turn],
+        begin: Callable[..., records.Turn],
         message_id: int,
         model: ModelEntry | None,
         sampling: SamplingSettings | None,
         persona_id: int | None = None,
-    ) -> chat.Turn:
+    ) -> records.Turn:
         if self._running is not None:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(self.store.message(message_id).conversation_id)
@@ -301,8 +302,8 @@ class TurnRunner:
         overflow = cast(OverflowPolicy, own or persona.overflow or settings.overflow)
         return _TurnContext(entry, spec, persona, final_system_prompt(persona, settings, text), overflow)
 
-    def _launch(self, turn: chat.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> chat.Turn:
-        recorder = chat.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)
+    def _launch(self, turn: records.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> records.Turn:
+        recorder = records.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)
         recorder.text, recorder.reasoning = prefix, reasoning_prefix
         self._running = _Running(turn, recorder, prefix=prefix, reasoning_prefix=reasoning_prefix)
         try:
@@ -319,7 +320,7 @@ class TurnRunner:
         ``ModelNotFoundError``) when it has no model to run."""
         conversation = self.store.conversation(conversation_id)
         context = self._context(conversation, None, None, "")
-        request, _ = chat.build_request(
+        request, _ = records.build_request(
             conversation,
             self.store.messages(conversation_id),
             model=context.spec,
@@ -335,7 +336,7 @@ class TurnRunner:
         conversation = self.store.conversation(conversation_id)
         context = self._context(conversation, None, None, draft)
         messages = self.store.messages(conversation_id)
-        history, _ = chat.history_with_sources(messages, context.system_prompt, conversation.memory_start)
+        history, _ = records.history_with_sources(messages, context.system_prompt, conversation.memory_start)
         if draft:
             history = (*history, ChatMessage("user", draft))
         return CountTokensRequest(uuid.uuid4().hex, context.spec, history, context.persona.sampling.max_tokens)
@@ -414,7 +415,7 @@ class TurnRunner:
             return TurnUpdate(outcome=self._settle("interrupted", error=crash))
         return None
 
-    def _forget_oldest(self, turn: chat.Turn, dropped: int) -> int | None:
+    def _forget_oldest(self, turn: records.Turn, dropped: int) -> int | None:
         """Moves the conversation's memory start past the ``dropped`` messages the engine left out."""
         if dropped <= 0 or dropped >= len(turn.sources):
             return None

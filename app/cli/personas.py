@@ -1,0 +1,77 @@
+"""``python -m app personas list|show|export|import``: the personas from the command line.
+
+The same repository as the window (``app.core.personas.book``), on the same history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.core import logs
+from app.core.config.settings import SettingsStore
+from app.core.errors import AppError
+from app.core.history.store import Store
+from app.core.personas.book import (
+    PersonaBook,
+    display_name,
+    final_system_prompt,
+    migrate_settings,
+    persona_to_json,
+)
+
+EXIT_USER_ERROR = 2
+
+
+def add_personas_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    personas = subparsers.add_parser("personas", help="list, show, export and import personas")
+    actions = personas.add_subparsers(dest="personas_command", required=True)
+    actions.add_parser("list", help="every persona: id, icon, name and description")
+    show = actions.add_parser("show", help="one persona's values and the system prompt the model gets")
+    show.add_argument("name", help="the persona's name or id")
+    export = actions.add_parser("export", help="write personas as JSON (all of them, or those named)")
+    export.add_argument("names", nargs="*", help="names or ids; none: every persona")
+    export.add_argument("--output", "-o", help="a file to write; default: stdout")
+    imported = actions.add_parser("import", help="add the personas of an exported JSON file")
+    imported.add_argument("path", help="the JSON file")
+
+
+def run_personas(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    logs.configure()
+    try:
+        settings = SettingsStore()
+        store = Store()
+        try:
+            book = PersonaBook(store)
+            migrate_settings(book, settings)
+            return _run(args, book, settings, out)
+        finally:
+            store.close()
+    except AppError as exc:
+        print(f"parley: {exc.user_message()}", file=err)
+        return EXIT_USER_ERROR
+
+
+def _run(args: argparse.Namespace, book: PersonaBook, settings: SettingsStore, out: TextIO) -> int:
+    command = args.personas_command
+    if command == "list":
+        for persona in book.all():
+            kind = "built-in" if persona.builtin else "yours"
+            print(f"{persona.id}\t{persona.icon} {display_name(persona)}\t({kind})\t{persona.description}", file=out)
+    elif command == "show":
+        persona = book.find(args.name)
+        print(json.dumps(persona_to_json(persona), ensure_ascii=False, indent=2), file=out)
+        print("\nThe system prompt the model gets:\n" + final_system_prompt(persona, settings.current), file=out)
+    elif command == "export":
+        chosen = [book.find(name) for name in args.names] if args.names else None
+        if args.output:
+            book.export_file(Path(args.output), chosen)
+        else:
+            print(json.dumps(book.export_json(chosen), ensure_ascii=False, indent=2), file=out)
+    else:
+        for persona in book.import_file(Path(args.path)):
+            print(f"imported {persona.id}\t{persona.icon} {persona.name}", file=out)
+    return 0

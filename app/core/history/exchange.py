@@ -1,0 +1,237 @@
+"""Export and import of conversations: Markdown to read, JSON to move a history between computers.
+
+The JSON (``"format": "parley-history"``, ``"version": 1``, documented in the README) holds every
+branch of every conversation: a message's ``id`` is its number within its conversation (1, 2, …
+in the order they were written) and ``parent`` the number of the message it follows, so the file
+does not depend on the database's own ids. It is written with sorted keys and two-space
+indentation, so export → import → export gives the same bytes. A conversation is known by its
+``uuid``: importing one that is already there skips it, or imports it as a copy with a new uuid.
+A conversation and each message name their persona (``"persona"``: its name, since ids are the
+history's own); an import points them at the persona of that name, or at none when there is none.
+
+ChatGPT's own ``conversations.json`` is read by ``app.core.history.chatgpt_import`` into the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_module
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from app.core import atomic
+from app.core.errors import HistoryFileError
+from app.core.history import tree
+from app.core.history.store import Store
+from app.core.history.types import FINISH_REASONS, ROLES, STATUSES
+from app.core.personas.book import PersonaBook
+
+FORMAT = "parley-history"
+VERSION = 1
+OnConflict = Literal["skip", "copy"]
+
+_CONVERSATION_KEYS = ("uuid", "title", "title_set_by_user", "pinned", "created_at", "updated_at", "model_name",
+                      "system_prompt", "thinking")  # fmt: skip
+_MESSAGE_KEYS = ("role", "content", "reasoning", "status", "model_name", "created_at", "n_tokens",
+                 "tokens_per_second", "ttft_seconds", "finish_reason", "kind")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: int  # conversations added
+    skipped: int  # already there (same uuid) and skipped
+    messages: int  # messages added
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def conversation_data(store: Store, conversation_id: int) -> dict[str, Any]:
+    """One conversation, every branch, as plain JSON data."""
+    conversation = store.conversation(conversation_id)
+    messages = store.all_messages(conversation_id)
+    number = {message.id: index + 1 for index, message in enumerate(messages)}
+    with store.reading() as db:
+        chosen = {
+            row[0]
+            for row in db.execute(
+                "SELECT chosen_child_id FROM messages WHERE conversation_id = ? AND chosen_child_id IS NOT NULL "
+                "UNION SELECT chosen_root_id FROM conversations WHERE id = ?",
+                (conversation_id, conversation_id),
+            )
+        }
+        persona_names: dict[int, str] = {row[0]: row[1] for row in db.execute("SELECT id, name FROM personas")}
+    data: dict[str, Any] = {key: getattr(conversation, key) for key in _CONVERSATION_KEYS}
+    data["persona"] = persona_names.get(conversation.persona_id or -1)
+    data["messages"] = [
+        {
+            "id": number[message.id],
+            "parent": number.get(message.parent_id) if message.parent_id is not None else None,
+            "chosen": message.id in chosen,
+            "persona": persona_names.get(message.persona_id or -1),
+            **{key: getattr(message, key) for key in _MESSAGE_KEYS},
+        }
+        for message in messages
+    ]
+    return data
+
+
+def export_json(store: Store, conversation_ids: list[int] | None = None) -> str:
+    """The conversations (all of them when None), oldest first, as the versioned JSON document."""
+    chosen = conversation_ids if conversation_ids is not None else [c.id for c in store.conversations()]
+    conversations = [conversation_data(store, conversation_id) for conversation_id in chosen]
+    conversations.sort(key=lambda data: (data["created_at"], data["uuid"]))
+    document = {"format": FORMAT, "version": VERSION, "conversations": conversations}
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def export_markdown(store: Store, conversation_id: int) -> str:
+    """The branch on screen of one conversation, to read or to paste."""
+    conversation = store.conversation(conversation_id)
+    lines = [f"# {conversation.title}", ""]
+    for message in store.messages(conversation_id):
+        if message.role == "system":
+            continue
+        who = "You" if message.role == "user" else (message.model_name or "Assistant")
+        lines += [f"## {who}", "", message.content.rstrip() or "_(no answer was written)_", ""]
+    return "\n".join(lines)
+
+
+def write(path: Path, text: str) -> None:
+    """Writes an export whole or not at all (``OSError`` when the folder refuses it)."""
+    data = text.encode("utf-8")
+    atomic.write_atomically(path, lambda handle: handle.write(data))
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parley's JSON, or ChatGPT's ``conversations.json`` turned into it. ``HistoryFileError`` if neither."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HistoryFileError(path=path, reason=exc) from exc
+    if isinstance(document, list):
+        from app.core.history import chatgpt_import
+
+        return chatgpt_import.to_parley(document, path)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise HistoryFileError(path=path, reason="it is neither a Parley export nor ChatGPT's conversations.json")
+    if not isinstance(document.get("version"), int) or document["version"] > VERSION:
+        raise HistoryFileError(path=path, reason=f"format version {document.get('version')} is newer than this Parley")
+    return document
+
+
+def import_file(store: Store, path: Path, *, on_conflict: OnConflict = "skip") -> ImportReport:
+    """Adds the conversations of an export (Parley's or ChatGPT's) to the history."""
+    return import_document(store, read_document(path), path, on_conflict=on_conflict)
+
+
+def already_present(store: Store, document: dict[str, Any]) -> int:
+    """How many of a read document's conversations are in the history already (the same uuid)."""
+    known = {c.uuid for c in store.conversations()}
+    conversations = document.get("conversations")
+    items = conversations if isinstance(conversations, list) else []
+    return sum(1 for data in items if isinstance(data, dict) and data.get("uuid") in known)
+
+
+def import_document(
+    store: Store, document: dict[str, Any], path: Path, *, on_conflict: OnConflict = "skip"
+) -> ImportReport:
+    """Adds the conversations of a document ``read_document`` returned; ``path`` names it in errors."""
+    conversations = document.get("conversations")
+    if not isinstance(conversations, list):
+        raise HistoryFileError(path=path, reason="no list of conversations")
+    imported = skipped = messages = 0
+    known = {c.uuid for c in store.conversations()}
+    for data in conversations:
+        if not isinstance(data, dict):
+            raise HistoryFileError(path=path, reason="a conversation is not an object")
+        if data.get("uuid") in known:
+            if on_conflict == "skip":
+                skipped += 1
+                continue
+            data = {**data, "uuid": str(uuid_module.uuid4())}
+        messages += _import_conversation(store, data, path)
+        imported += 1
+    return ImportReport(imported, skipped, messages)
+
+
+def _import_conversation(store: Store, data: dict[str, Any], path: Path) -> int:
+    items = data.get("messages") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise HistoryFileError(path=path, reason=f"the messages of “{data.get('title')}” are not a list")
+    ids = [item.get("id") for item in items]
+    if len(set(ids)) != len(ids) or any(item.get("parent") not in (None, *ids) for item in items):
+        raise HistoryFileError(path=path, reason=f"the messages of “{data.get('title')}” do not form a tree")
+    for item in items:
+        if item.get("role") not in ROLES or not isinstance(item.get("content"), str):
+            raise HistoryFileError(path=path, reason=f"a message of “{data.get('title')}” has no role or text")
+    personas = {persona.name: persona.id for persona in PersonaBook(store).all()}
+    with store.writing() as db:
+        cursor = db.execute(
+            f"INSERT INTO conversations ({', '.join(_CONVERSATION_KEYS)}, persona_id) "
+            f"VALUES ({', '.join('?' for _ in _CONVERSATION_KEYS)}, ?)",
+            (
+                str(data.get("uuid") or uuid_module.uuid4()),
+                str(data.get("title") or "Imported conversation"),
+                int(bool(data.get("title_set_by_user"))),
+                int(bool(data.get("pinned"))),
+                float(data.get("created_at") or 0.0),
+                float(data.get("updated_at") or data.get("created_at") or 0.0),
+                _text(data.get("model_name")),
+                _text(data.get("system_prompt")),
+                data.get("thinking") if data.get("thinking") in ("on", "off") else None,
+                personas.get(str(data.get("persona"))),
+            ),
+        )
+        conversation_id = int(cursor.lastrowid or 0)
+        new_ids: dict[object, int] = {}
+        # Parents before children, and otherwise in the file's order (the order they were written).
+        pending = list(items)
+        while pending:
+            ready = next(
+                (item for item in pending if item.get("parent") is None or item.get("parent") in new_ids), None
+            )
+            if ready is None:
+                raise HistoryFileError(path=path, reason=f"the messages of “{data.get('title')}” form a loop")
+            item = ready
+            parent = new_ids.get(item.get("parent")) if item.get("parent") is not None else None
+            status = item.get("status") if item.get("status") in STATUSES else "complete"
+            cursor = db.execute(
+                f"INSERT INTO messages (conversation_id, parent_id, {', '.join(_MESSAGE_KEYS)}, persona_id) "
+                f"VALUES (?, ?, {', '.join('?' for _ in _MESSAGE_KEYS)}, ?)",
+                (
+                    conversation_id,
+                    parent,
+                    item["role"],
+                    item["content"],
+                    _text(item.get("reasoning")),
+                    "interrupted" if status == "streaming" else status,
+                    _text(item.get("model_name")),
+                    float(item.get("created_at") or data.get("created_at") or 0.0),
+                    item.get("n_tokens") if isinstance(item.get("n_tokens"), int) else None,
+                    _number(item.get("tokens_per_second")),
+                    _number(item.get("ttft_seconds")),
+                    item.get("finish_reason") if item.get("finish_reason") in FINISH_REASONS else None,
+                    "persona" if item.get("kind") == "persona" else None,
+                    personas.get(str(item.get("persona"))),
+                ),
+            )
+            new_ids[item.get("id")] = int(cursor.lastrowid or 0)
+            if item.get("chosen", True):
+                tree.choose_in(db, conversation_id, parent, new_ids[item.get("id")])
+            pending.remove(ready)
+        tree.repair(db, conversation_id)
+    return len(items)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+

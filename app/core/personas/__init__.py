@@ -1,0 +1,1 @@
+"""Personas: the assistants a conversation talks to, and the summary carried into a new chat."""

@@ -1,0 +1,440 @@
+"""Personas: the assistants a conversation talks to, kept in the history database.
+
+A persona is a name, an icon, a description, a system prompt, sampling values, and optionally a
+preferred model, a context length, an overflow policy and a target language (for prompts that
+say ``{target_language}``). The built-ins ship as data in ``resources/personas.json`` (name and
+description in English and Simplified Chinese); they are written into the history the first time
+it is opened, can be edited, and can be reset to their shipped text but not deleted.
+
+``PersonaBook`` is the repository (it uses the store's connection, ``Store.transaction``);
+``final_system_prompt`` is the one place that builds what the model gets from a persona and "About
+you". The export format is versioned (``FORMAT``/``VERSION``, see the README).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from app.core import paths
+from app.core.config.settings import DEFAULT_SYSTEM_PROMPT, Settings, SettingsStore
+from app.core.engine.protocol import SamplingSettings
+from app.core.errors import BuiltinPersonaError, PersonaFileError, PersonaInvalidError, PersonaNotFoundError
+from app.core.history.store import Store
+from app.core.history.types import Conversation
+
+log = logging.getLogger("app.personas")
+
+BUILTINS_PATH = paths.resource_path("personas.json")
+FORMAT = "parley-personas"
+VERSION = 1
+DEFAULT_BUILTIN = "general"
+TARGET_PLACEHOLDER = "{target_language}"
+Overflow = Literal["", "drop_oldest", "stop"]
+OVERFLOWS: tuple[str, ...] = ("", "drop_oldest", "stop")
+# What the Translator's one-click control offers ("" picks from the text: English for Chinese, else Chinese).
+TARGET_LANGUAGES: tuple[str, ...] = ("", "English", "Chinese", "French", "German", "Spanish", "Japanese")
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    icon: str = ""
+    description: str = ""
+    system_prompt: str = ""
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    model_name: str | None = None  # loaded when a conversation with this persona starts
+    n_ctx: int | None = None  # None: the settings' context length
+    overflow: Overflow = ""  # "": the settings' policy
+    target_language: str = ""  # for prompts with {target_language}; "": from the text
+    id: int | None = None
+    builtin: str | None = None  # the shipped key, for a built-in
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A built-in as ``resources/personas.json`` has it."""
+
+    persona: Persona
+    names: dict[str, str]  # language -> name
+    descriptions: dict[str, str]
+
+
+# -- the final prompt ------------------------------------------------------------------------------
+
+
+def _has_cjk(text: str) -> bool:
+    return any("CJK" in unicodedata.name(ch, "") for ch in text)
+
+
+def target_language(persona: Persona, text: str) -> str:
+    """The language a ``{target_language}`` prompt names: the persona's, or English for Chinese text, else Chinese."""
+    if persona.target_language:
+        return persona.target_language
+    return "English" if _has_cjk(text) else "Chinese"
+
+
+def final_system_prompt(persona: Persona, settings: Settings, text: str = "") -> str:
+    """The system prompt exactly as the model gets it: the persona's, then "About you" when it is on.
+
+    ``text`` is the user's latest message (it picks the automatic target language).
+    """
+    prompt = persona.system_prompt.replace(TARGET_PLACEHOLDER, target_language(persona, text))
+    about = settings.about_you.strip()
+    if settings.about_you_enabled and about:
+        prompt = f"{prompt}\n\nAbout the user, in their own words:\n{about}" if prompt.strip() else about
+    return prompt
+
+
+def display_name(persona: Persona, language: str = "en", shipped: dict[str, Shipped] | None = None) -> str:
+    """The persona's name in ``language``: a built-in whose name is still the shipped one gets its translation."""
+    original = (shipped or shipped_builtins()).get(persona.builtin or "")
+    if original is not None and persona.name == original.persona.name:
+        return original.names.get(language, persona.name)
+    return persona.name
+
+
+def display_description(persona: Persona, language: str = "en") -> str:
+    original = shipped_builtins().get(persona.builtin or "")
+    if original is not None and persona.description == original.persona.description:
+        return original.descriptions.get(language, persona.description)
+    return persona.description
+
+
+# -- values ------------------------------------------------------------------------------------------
+
+_SAMPLING_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0.0, 5.0),
+    "top_p": (0.0, 1.0),
+    "top_k": (0, 100_000),
+    "min_p": (0.0, 1.0),
+    "repeat_penalty": (0.0, 5.0),
+    "max_tokens": (1, 1 << 20),
+}
+_INT_FIELDS = ("top_k", "max_tokens")
+
+
+def validate(persona: Persona) -> Persona:
+    """The persona, checked; ``PersonaInvalidError`` naming the first field that is not valid."""
+    if not persona.name.strip():
+        raise PersonaInvalidError(field="name", reason="it is empty")
+    if len(persona.name) > 80:
+        raise PersonaInvalidError(field="name", reason="it is longer than 80 characters")
+    if len(persona.icon) > 8:
+        raise PersonaInvalidError(field="icon", reason="use one emoji or a few characters")
+    sampling = persona.sampling
+    for name, (low, high) in _SAMPLING_RANGES.items():
+        value = getattr(sampling, name)
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not is_number or (name in _INT_FIELDS and not isinstance(value, int)) or not low <= value <= high:
+            raise PersonaInvalidError(field=name, reason=f"it must be a number from {low:g} to {high:g}")
+    if sampling.seed is not None and (not isinstance(sampling.seed, int) or isinstance(sampling.seed, bool)):
+        raise PersonaInvalidError(field="seed", reason="it must be a whole number, or empty")
+    if not all(isinstance(stop, str) and stop for stop in sampling.stop):
+        raise PersonaInvalidError(field="stop", reason="each stop string must be non-empty text")
+    if persona.n_ctx is not None and (not isinstance(persona.n_ctx, int) or not 256 <= persona.n_ctx <= 1 << 20):
+        raise PersonaInvalidError(field="context length", reason="it must be from 256 to 1048576 tokens, or empty")
+    if persona.overflow not in OVERFLOWS:
+        raise PersonaInvalidError(field="overflow", reason="it must be drop_oldest, stop, or empty")
+    if not isinstance(persona.target_language, str) or len(persona.target_language) > 40:
+        raise PersonaInvalidError(field="target language", reason="it must be a language name")
+    return replace(persona, name=persona.name.strip())
+
+
+def sampling_from_json(data: Any, base: SamplingSettings | None = None) -> SamplingSettings:
+    """Sampling from a JSON object; an unknown key or a value of the wrong type is refused by name."""
+    if not isinstance(data, dict):
+        raise PersonaInvalidError(field="sampling", reason="it must be an object")
+    known = {f.name for f in fields(SamplingSettings)}
+    for key in data:
+        if key not in known:
+            raise PersonaInvalidError(field=str(key), reason="Parley does not know this sampling field")
+    if "stop" in data and not (isinstance(data["stop"], list) and all(isinstance(s, str) for s in data["stop"])):
+        raise PersonaInvalidError(field="stop", reason="it must be a list of strings")
+    return replace(base or SamplingSettings(), **data)
+
+
+def persona_to_json(persona: Persona) -> dict[str, Any]:
+    """One persona in the export format (no id: ids belong to one history)."""
+    sampling = asdict(persona.sampling)
+    sampling["stop"] = list(persona.sampling.stop)
+    return {
+        "name": persona.name,
+        "icon": persona.icon,
+        "description": persona.description,
+        "system_prompt": persona.system_prompt,
+        "sampling": sampling,
+        "model": persona.model_name,
+        "context_length": persona.n_ctx,
+        "overflow": persona.overflow,
+        "target_language": persona.target_language,
+    }
+
+
+def persona_from_json(data: Any) -> Persona:
+    """A persona from the export format; ``PersonaInvalidError`` names what is wrong."""
+    if not isinstance(data, dict):
+        raise PersonaInvalidError(field="persona", reason="each persona must be an object")
+    text_fields = ("name", "icon", "description", "system_prompt", "overflow", "target_language")
+    values: dict[str, Any] = {}
+    for key in text_fields:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise PersonaInvalidError(field=key, reason="it must be text")
+        values[key] = value
+    model = data.get("model")
+    if model is not None and not isinstance(model, str):
+        raise PersonaInvalidError(field="model", reason="it must be a model name, or null")
+    n_ctx = data.get("context_length")
+    if n_ctx is not None and (not isinstance(n_ctx, int) or isinstance(n_ctx, bool)):
+        raise PersonaInvalidError(field="context length", reason="it must be a whole number, or null")
+    persona = Persona(
+        sampling=sampling_from_json(data.get("sampling", {})), model_name=model or None, n_ctx=n_ctx, **values
+    )
+    return validate(persona)
+
+
+def shipped_builtins(path: Path = BUILTINS_PATH) -> dict[str, Shipped]:
+    """The built-ins as shipped, by key."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    shipped: dict[str, Shipped] = {}
+    for item in data["personas"]:
+        persona = replace(persona_from_json({k: v for k, v in item.items() if "_zh_CN" not in k and k != "builtin"}))
+        persona = replace(persona, builtin=item["builtin"])
+        names = {"en": item["name"], "zh_CN": item.get("name_zh_CN", item["name"])}
+        descriptions = {"en": item["description"], "zh_CN": item.get("description_zh_CN", item["description"])}
+        shipped[item["builtin"]] = Shipped(persona, names, descriptions)
+    return shipped
+
+
+# -- the repository ----------------------------------------------------------------------------------
+
+_COLUMNS = "id, builtin, name, icon, description, system_prompt, sampling, model_name, n_ctx, overflow, target_language"
+
+
+def _from_row(row: Any) -> Persona:
+    sampling = SamplingSettings(**json.loads(row[6]))
+    return Persona(
+        name=row[2], icon=row[3], description=row[4], system_prompt=row[5], sampling=sampling, model_name=row[7],
+        n_ctx=row[8], overflow=row[9], target_language=row[10], id=row[0], builtin=row[1],
+    )  # fmt: skip
+
+
+def _sampling_text(sampling: SamplingSettings) -> str:
+    data = asdict(sampling)
+    data["stop"] = list(sampling.stop)
+    return json.dumps(data)
+
+
+class PersonaBook:
+    """The personas in one history. Use it from the store's thread."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._shipped = shipped_builtins()
+        self.ensure_builtins()
+
+    @property
+    def shipped(self) -> dict[str, Shipped]:
+        return self._shipped
+
+    def ensure_builtins(self) -> None:
+        """Writes the shipped built-ins that the history does not have yet (a new or older history)."""
+        with self.store.reading() as db:
+            present = {row[0] for row in db.execute("SELECT builtin FROM personas WHERE builtin IS NOT NULL")}
+        missing = [shipped.persona for key, shipped in self._shipped.items() if key not in present]
+        for persona in missing:
+            self._insert(persona)
+
+    def _insert(self, persona: Persona) -> Persona:
+        now = time.time()
+        with self.store.writing() as db:
+            cursor = db.execute(
+                f"INSERT INTO personas ({_COLUMNS.replace('id, ', '', 1)}, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    persona.builtin, persona.name, persona.icon, persona.description, persona.system_prompt,
+                    _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
+                    persona.target_language, now, now,
+                ),
+            )  # fmt: skip
+            new_id = int(cursor.lastrowid or 0)
+        return self.get(new_id)
+
+    # -- reading --
+
+    def all(self) -> list[Persona]:
+        """Built-ins first, in their shipped order, then the user's own by name."""
+        with self.store.reading() as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM personas").fetchall()
+        order = {key: index for index, key in enumerate(self._shipped)}
+        personas = [_from_row(row) for row in rows]
+        return sorted(personas, key=lambda p: (order.get(p.builtin or "", len(order)), p.name.casefold(), p.id or 0))
+
+    def get(self, persona_id: int) -> Persona:
+        with self.store.reading() as db:
+            row = db.execute(f"SELECT {_COLUMNS} FROM personas WHERE id = ?", (persona_id,)).fetchone()
+        if row is None:
+            raise PersonaNotFoundError(name=f"#{persona_id}")
+        return _from_row(row)
+
+    def default(self) -> Persona:
+        persona = next((p for p in self.all() if p.builtin == DEFAULT_BUILTIN), None)
+        if persona is None:  # a history rebuilt from a damaged file (recovery salvages no personas)
+            self.ensure_builtins()
+            persona = next(p for p in self.all() if p.builtin == DEFAULT_BUILTIN)
+        return persona
+
+    def find(self, name: str) -> Persona:
+        """A persona by name (any case, English or Chinese name of a built-in), key, or id."""
+        wanted = name.strip().casefold()
+        for persona in self.all():
+            names = {persona.name.casefold(), str(persona.id), (persona.builtin or "").casefold()}
+            shipped = self._shipped.get(persona.builtin or "")
+            if shipped is not None:
+                names |= {value.casefold() for value in shipped.names.values()}
+            if wanted in names:
+                return persona
+        raise PersonaNotFoundError(name=name)
+
+    def for_conversation(self, conversation: Conversation) -> Persona:
+        """The conversation's persona; the default one when it has none (or its persona was deleted)."""
+        if conversation.persona_id is not None:
+            try:
+                return self.get(conversation.persona_id)
+            except PersonaNotFoundError:
+                log.info("conversation %s: its persona is gone; using the default", conversation.id)
+        return self.default()
+
+    def conversation_overflow(self, conversation_id: int) -> Overflow:
+        """The conversation's own overflow policy; "" when it follows its persona (or the settings)."""
+        with self.store.reading() as db:
+            row = db.execute("SELECT overflow FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        value = row[0] if row is not None else None
+        return value if value in ("drop_oldest", "stop") else ""
+
+    # -- changing --
+
+    def assign(self, conversation_id: int, persona_id: int) -> None:
+        """Points a conversation that has no messages yet at a persona (no divider: nothing was said yet)."""
+        with self.store.writing() as db:
+            db.execute("UPDATE conversations SET persona_id = ? WHERE id = ?", (persona_id, conversation_id))
+
+    def set_conversation_overflow(self, conversation_id: int, overflow: Overflow) -> None:
+        """Gives one conversation its own overflow policy ("": back to its persona's)."""
+        with self.store.writing() as db:
+            db.execute(
+                "UPDATE conversations SET overflow = ? WHERE id = ?", (overflow or None, conversation_id)
+            )
+
+    def _unique_name(self, name: str, skip_id: int | None = None) -> str:
+        taken = {p.name.casefold() for p in self.all() if p.id != skip_id}
+        candidate, number = name, 1
+        while candidate.casefold() in taken:
+            number += 1
+            candidate = f"{name} ({number})"
+        return candidate
+
+    def create(self, persona: Persona) -> Persona:
+        persona = validate(persona)
+        return self._insert(replace(persona, id=None, builtin=None, name=self._unique_name(persona.name)))
+
+    def update(self, persona: Persona) -> Persona:
+        persona_id = persona.id
+        if persona_id is None:
+            raise ValueError("update needs a stored persona")
+        persona = validate(persona)
+        if persona.name.casefold() != self._unique_name(persona.name, persona.id).casefold():
+            raise PersonaInvalidError(field="name", reason="another persona has this name")
+        with self.store.writing() as db:
+            db.execute(
+                "UPDATE personas SET name = ?, icon = ?, description = ?, system_prompt = ?, sampling = ?, "
+                "model_name = ?, n_ctx = ?, overflow = ?, target_language = ?, updated_at = ? WHERE id = ?",
+                (
+                    persona.name, persona.icon, persona.description, persona.system_prompt,
+                    _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
+                    persona.target_language, time.time(), persona.id,
+                ),
+            )  # fmt: skip
+        return self.get(persona_id)
+
+    def duplicate(self, persona_id: int, copy_suffix: str = "copy") -> Persona:
+        original = self.get(persona_id)
+        return self.create(replace(original, name=f"{display_name(original, shipped=self._shipped)} ({copy_suffix})"))
+
+    def delete(self, persona_id: int) -> None:
+        """Deletes one of the user's personas; ``BuiltinPersonaError`` for a built-in."""
+        persona = self.get(persona_id)
+        if persona.builtin is not None:
+            raise BuiltinPersonaError(name=persona.name)
+        with self.store.writing() as db:
+            db.execute("DELETE FROM personas WHERE id = ?", (persona_id,))
+
+    def reset(self, persona_id: int) -> Persona:
+        """Puts a built-in back to its shipped text and values."""
+        persona = self.get(persona_id)
+        shipped = self._shipped.get(persona.builtin or "")
+        if shipped is None:
+            raise ValueError(f"persona {persona_id} is not a built-in")
+        return self.update(replace(shipped.persona, id=persona_id, builtin=persona.builtin))
+
+    # -- files --
+
+    def export_json(self, personas: list[Persona] | None = None) -> dict[str, Any]:
+        chosen = personas if personas is not None else self.all()
+        return {"format": FORMAT, "version": VERSION, "personas": [persona_to_json(p) for p in chosen]}
+
+    def export_file(self, path: Path, personas: list[Persona] | None = None) -> None:
+        path.write_text(json.dumps(self.export_json(personas), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    def import_json(self, data: Any) -> list[Persona]:
+        """Adds every persona of an export (a name already taken gets a number); all or nothing."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise PersonaFileError(reason=f'it is not a Parley personas file (no "format": "{FORMAT}")')
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise PersonaFileError(reason="its version is missing")
+        if version > VERSION:
+            raise PersonaFileError(
+                reason=f"it was written by a newer Parley (version {version}, this one reads {VERSION})"
+            )
+        items = data.get("personas")
+        if not isinstance(items, list):
+            raise PersonaFileError(reason='it has no "personas" list')
+        parsed: list[Persona] = []
+        for number, item in enumerate(items, 1):
+            try:
+                parsed.append(persona_from_json(item))
+            except (PersonaInvalidError, TypeError) as exc:
+                raise PersonaFileError(reason=f"persona {number}: {exc}") from exc
+        return [self.create(persona) for persona in parsed]
+
+    def import_file(self, path: Path) -> list[Persona]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PersonaFileError(reason=exc.strerror or exc) from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise PersonaFileError(reason=f"it is not JSON ({exc})") from exc
+        return self.import_json(data)
+
+
+def migrate_settings(book: PersonaBook, settings: SettingsStore) -> bool:
+    """Moves a system prompt or sampling edited in Settings (before personas) into "General assistant".
+
+    Done once: afterwards the settings hold the defaults again. Returns whether anything moved.
+    """
+    current = settings.current
+    defaults = Settings()
+    if current.system_prompt == DEFAULT_SYSTEM_PROMPT and current.sampling == defaults.sampling:
+        return False
+    general = book.default()
+    book.update(replace(general, system_prompt=current.system_prompt, sampling=current.sampling))
+    settings.update(replace(current, system_prompt=defaults.system_prompt, sampling=defaults.sampling))
+    log.info("moved the system prompt and sampling from the settings into %r", general.name)
+    return True

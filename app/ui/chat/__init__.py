@@ -1,0 +1,1 @@
+"""The chat: the conversation on screen, its header, the composer and the context meter."""

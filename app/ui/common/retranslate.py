@@ -1,0 +1,149 @@
+"""Live language switching: re-translates every fixed string of a window in place (its ``retranslateUi``).
+
+Parley's widgets set their strings once, with ``tr()``, when they are built. On a
+``QEvent.LanguageChange`` a window calls ``retranslate_tree(self)``: each text a widget shows (its
+text, title, tool tip, placeholder, accessible name and description, tab and item texts, spin box
+affixes, list and table headers, and its actions') is looked up in the shipped catalogue (``parley_zh_CN.ts``: every
+source string with its translation, by context) and replaced by the translation for the language
+now installed. Which context a string belongs to is the class that called ``tr()``: the widget's
+own class or one of its parents'. Texts built from data (titles, model names, "{model} is …") are
+not in the catalogue; the window redraws those itself after calling this.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterable
+from functools import cache
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.ui.common.i18n import translations_dir
+
+log = logging.getLogger("app.ui")
+
+_CATALOGUES = ("parley_zh_CN.ts",)
+
+
+@cache
+def catalogue() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every shown text (a source or one of its translations) → the (context, source) pairs it can stand for."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for name in _CATALOGUES:
+        try:
+            root = ElementTree.parse(translations_dir() / name).getroot()
+        except (OSError, ElementTree.ParseError) as exc:
+            log.warning("cannot read the translations catalogue %s: %s", name, exc)
+            continue
+        for context in root.iter("context"):
+            context_name = context.findtext("name") or ""
+            for message in context.iter("message"):
+                source = message.findtext("source")
+                if not source:
+                    continue
+                entry = (context_name, source)
+                index.setdefault(source, []).append(entry)
+                translation = message.findtext("translation")
+                if translation and translation != source:
+                    index.setdefault(translation, []).append(entry)
+    return {text: tuple(entries) for text, entries in index.items()}
+
+
+def _contexts(widget: QtCore.QObject) -> list[str]:
+    """The class names whose ``tr()`` may have set ``widget``'s texts: its own, then its parents'."""
+    names: list[str] = []
+    current: QtCore.QObject | None = widget
+    while current is not None:
+        for cls in type(current).__mro__:
+            if cls.__module__.startswith("app.") and cls.__name__ not in names:
+                names.append(cls.__name__)
+        current = current.parent()
+    return names
+
+
+def translated(text: str, contexts: list[str]) -> str | None:
+    """``text`` in the language now installed, or None when the catalogue does not know it."""
+    entries = catalogue().get(text)
+    if not entries:
+        return None
+    by_context = dict(entries)
+    for context in contexts:
+        if context in by_context:
+            return QtCore.QCoreApplication.translate(context, by_context[context])
+    context, source = entries[0]
+    return QtCore.QCoreApplication.translate(context, source)
+
+
+def _redo(getter: Callable[[], str], setter: Callable[[str], object], contexts: list[str]) -> None:
+    text = getter()
+    if text:
+        new = translated(text, contexts)
+        if new is not None and new != text:
+            setter(new)
+
+
+def _retranslate_widget(widget: QtWidgets.QWidget) -> None:
+    contexts = _contexts(widget)
+    _redo(widget.windowTitle, widget.setWindowTitle, contexts)
+    _redo(widget.toolTip, widget.setToolTip, contexts)
+    _redo(widget.statusTip, widget.setStatusTip, contexts)
+    _redo(widget.accessibleName, widget.setAccessibleName, contexts)
+    _redo(widget.accessibleDescription, widget.setAccessibleDescription, contexts)
+    if isinstance(widget, QtWidgets.QAbstractButton | QtWidgets.QLabel):
+        _redo(widget.text, widget.setText, contexts)
+    if isinstance(widget, QtWidgets.QLineEdit | QtWidgets.QPlainTextEdit | QtWidgets.QTextEdit):
+        _redo(widget.placeholderText, widget.setPlaceholderText, contexts)
+    if isinstance(widget, QtWidgets.QGroupBox):
+        _redo(widget.title, widget.setTitle, contexts)
+    if isinstance(widget, QtWidgets.QMenu):
+        _redo(widget.title, widget.setTitle, contexts)
+    if isinstance(widget, QtWidgets.QSpinBox | QtWidgets.QDoubleSpinBox):
+        _redo(widget.suffix, widget.setSuffix, contexts)
+        _redo(widget.prefix, widget.setPrefix, contexts)
+        _redo(widget.specialValueText, widget.setSpecialValueText, contexts)
+    if isinstance(widget, QtWidgets.QTabWidget):
+        _retranslate_tabs(widget, contexts)
+    if isinstance(widget, QtWidgets.QTreeWidget):
+        header = widget.headerItem()
+        for column in range(widget.columnCount()):
+            new = translated(header.text(column), contexts)
+            if new is not None:
+                header.setText(column, new)
+    if isinstance(widget, QtWidgets.QTableWidget):
+        for column in range(widget.columnCount()):
+            item = widget.horizontalHeaderItem(column)
+            new = translated(item.text(), contexts) if item is not None else None
+            if item is not None and new is not None:
+                item.setText(new)
+    if isinstance(widget, QtWidgets.QComboBox):
+        for index in range(widget.count()):
+            new = translated(widget.itemText(index), contexts)
+            if new is not None:
+                widget.setItemText(index, new)
+    _retranslate_actions(widget.actions(), contexts)
+
+
+def _retranslate_tabs(tabs: QtWidgets.QTabWidget, contexts: list[str]) -> None:
+    for index in range(tabs.count()):
+        text = translated(tabs.tabText(index), contexts)
+        if text is not None:
+            tabs.setTabText(index, text)
+        tip = translated(tabs.tabToolTip(index), contexts)
+        if tip is not None:
+            tabs.setTabToolTip(index, tip)
+
+
+def _retranslate_actions(actions: Iterable[QtGui.QAction], contexts: list[str]) -> None:
+    for action in actions:
+        action_contexts = [*_contexts(action), *contexts]
+        _redo(action.text, action.setText, action_contexts)
+        _redo(action.toolTip, action.setToolTip, action_contexts)
+
+
+def retranslate_tree(root: QtWidgets.QWidget) -> None:
+    """Re-translates the fixed strings of ``root`` and everything inside it into the installed language."""
+    _retranslate_widget(root)
+    for widget in root.findChildren(QtWidgets.QWidget):
+        _retranslate_widget(widget)
+    _retranslate_actions(root.findChildren(QtGui.QAction), _contexts(root))

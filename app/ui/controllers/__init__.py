@@ -1,0 +1,1 @@
+"""The window's controllers: Qt adapters between the widgets and the core services."""

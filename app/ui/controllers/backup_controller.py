@@ -1,0 +1,190 @@
+"""The window's care of the history file: daily backups, restoring one, and recovering from damage.
+
+The ``Store`` (``app.core.history.store``) does the work; this controller decides when, keeps the GUI
+thread free, and says what happened in sentences for the window (``notice_reported``):
+
+- Backups: one at start and then, checked hourly, one a day while Parley runs. They run on a
+  worker thread (``BackgroundRunner``) through a SQLite connection of their own
+  (``backups.daily_backup_of``): connections belong to the thread that made them, so the GUI
+  thread's store connection is never touched from there.
+- Restoring a backup (Settings → Data) runs on the GUI thread through the store, which first keeps
+  a "pre-restore" copy of the history it replaces. It is refused while an answer is written.
+- Damage found while Parley runs (``DatabaseDamagedInUseError`` from any store call) is recovered
+  once per run through ``Store.recover_from_damage``: the damaged file is kept aside byte for byte,
+  the newest sound backup restored, what can be read merged back. A second damage in the same run
+  is only reported: a disk that keeps damaging the file should not fill up with copies of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6 import QtCore
+
+from app.core.errors import AppError, DatabaseDamagedInUseError, RestoreWhileAnsweringError
+from app.core.history import backups
+from app.core.history.backups import Backup
+from app.core.history.recovery import RecoveryReport
+from app.core.history.store import Store
+from app.ui.common.background import BackgroundRunner
+from app.ui.common.i18n import current_language
+
+log = logging.getLogger("app.ui")
+
+BACKUP_CHECK_MS = 60 * 60 * 1000  # a day's backup is looked for every hour
+
+
+def format_moment(seconds: float) -> str:
+    """A date and time in the window's language, short form."""
+    moment = QtCore.QDateTime.fromSecsSinceEpoch(int(seconds))
+    return QtCore.QLocale(current_language()).toString(moment, QtCore.QLocale.FormatType.ShortFormat)
+
+
+def recovery_notice(report: RecoveryReport) -> str:
+    """What the recovery did, for the user: what came back, from when, and where the damaged file is."""
+    translate = QtCore.QCoreApplication.translate
+    if report.backup_path is not None and report.backup_created_at is not None:
+        first = translate(
+            "History", "Your history was damaged, so Parley restored the backup from {date}."
+        ).format(date=format_moment(report.backup_created_at))
+    else:
+        first = translate(
+            "History", "Your history was damaged and there was no backup to restore, so Parley started a new one."
+        )
+    if report.salvaged_messages or report.salvaged_conversations:
+        second = translate(
+            "History", "It read back from the damaged file: {messages} messages in {conversations} conversations."
+        ).format(messages=report.salvaged_messages, conversations=report.salvaged_conversations)
+    else:
+        second = translate("History", "Nothing more could be read from the damaged file.")
+    third = translate("History", "The damaged file is kept, unchanged, at {path}.").format(path=report.damaged_path)
+    return f"{first} {second} {third}"
+
+
+class HistoryController(QtCore.QObject):
+    """GUI thread only. ``start`` begins the backups; ``shutdown`` ends them."""
+
+    notice_reported = QtCore.Signal(str)  # a translated sentence: a recovery or a restore happened
+    error_reported = QtCore.Signal(object)  # AppError from a background backup
+    history_replaced = QtCore.Signal()  # restored or recovered: whoever shows conversations reads them again
+    history_lost = QtCore.Signal(object)  # AppError: recovery failed and the store is closed
+    backups_changed = QtCore.Signal()
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        answering: Callable[[], bool] = lambda: False,
+        backups_enabled: bool = True,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        """``answering`` says whether an answer is being written (no restore then);
+        ``backups_enabled`` is False for a temporary copy of a history that cannot be written."""
+        super().__init__(parent)
+        self.store = store
+        self.backups_enabled = backups_enabled
+        self._answering = answering
+        self._runner = BackgroundRunner(self)
+        self._backup_token: int | None = None
+        self._recovered = False
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(BACKUP_CHECK_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @property
+    def database_path(self) -> str:
+        return str(self.store.path)
+
+    @property
+    def backups_folder(self) -> str:
+        return str(self.store.backups_folder)
+
+    def start(self) -> None:
+        """Makes today's backup (off the GUI thread) and looks again every hour."""
+        if not self.backups_enabled:
+            return
+        self._timer.start()
+        self.backup_if_due()
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._runner.close()
+
+    # -- backups --------------------------------------------------------------------------------
+
+    def backup_if_due(self, *, now: float | None = None) -> int | None:
+        """Starts today's backup on a worker thread unless one runs; returns its token."""
+        if not self.backups_enabled or (self._backup_token is not None and self._runner.is_pending(self._backup_token)):
+            return None
+        database, folder = self.store.path, self.store.backups_folder
+        self._backup_token = self._runner.run(
+            lambda: backups.daily_backup_of(database, folder, now=now),
+            self._on_backup_done,
+            self._on_backup_failed,
+        )
+        return self._backup_token
+
+    @property
+    def runner(self) -> BackgroundRunner:
+        return self._runner
+
+    def backups(self) -> list[Backup]:
+        return self.store.backups()
+
+    def restore(self, backup: Backup) -> str:
+        """Replaces the history with ``backup``; returns the notice that says so. ``AppError`` when refused."""
+        if self._answering():
+            raise RestoreWhileAnsweringError()
+        try:
+            before = self.store.restore_backup(backup)
+        except DatabaseDamagedInUseError as err:
+            self.error_reported.emit(err)  # the window recovers the history
+            raise
+        notice = QtCore.QCoreApplication.translate(
+            "History",
+            "The history from the backup of {date} is back. What it replaced is kept as a backup from {now}.",
+        ).format(date=format_moment(backup.created_at), now=format_moment(before.created_at))
+        log.info("restored the backup %s", backup.path)
+        self.backups_changed.emit()
+        self.history_replaced.emit()
+        self.notice_reported.emit(notice)
+        return notice
+
+    # -- damage ---------------------------------------------------------------------------------
+
+    def recover(self, error: DatabaseDamagedInUseError) -> bool:
+        """Recovers the damaged history once per run; False when it was recovered before (then the
+        caller shows ``error``). A recovery that fails closes the store: ``history_lost``."""
+        if self._recovered:
+            log.error("the history is damaged again: %s", error)
+            return False
+        self._recovered = True
+        log.error("the history turned out damaged while open: %s", error)
+        started = time.monotonic()
+        try:
+            report = self.store.recover_from_damage()
+        except AppError as err:
+            log.error("recovering the history failed: %s", err)
+            self.history_lost.emit(err)
+            return True
+        log.warning("recovered the history in %.1f s", time.monotonic() - started)
+        self.backups_changed.emit()
+        self.history_replaced.emit()
+        self.notice_reported.emit(recovery_notice(report))
+        return True
+
+    # -- slots ----------------------------------------------------------------------------------
+
+    def _on_backup_done(self, backup: Backup | None) -> None:
+        if backup is not None:
+            self.backups_changed.emit()
+
+    def _on_backup_failed(self, error: AppError) -> None:
+        log.error("the daily backup failed: %s", error)
+        self.error_reported.emit(error)
+
+    @QtCore.Slot()
+    def _on_timer_timeout(self) -> None:
+        self.backup_if_due()

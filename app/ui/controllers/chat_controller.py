@@ -1,0 +1,238 @@
+"""The window's side of a chat turn: a Qt adapter over the session's turn runner.
+
+Every rule for how a turn runs and ends is in ``app.core.session.turns``, shared with the command
+line; this class only carries the engine's events of its client to the GUI thread (``GuiRelay``),
+hands them to the runner, and tells the window what changed through signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6 import QtCore
+
+from app.core.config.settings import SettingsStore
+from app.core.engine.protocol import EngineEvent, TokensCounted
+from app.core.errors import AppError
+from app.core.history.store import Store
+from app.core.models.installed import ModelEntry
+from app.core.models.registry import ModelRegistry
+from app.core.personas.book import PersonaBook
+from app.core.session.records import Turn
+from app.core.session.service import EngineService
+from app.core.session.titles import AutoTitler
+from app.core.session.turns import TurnOutcome, TurnRunner, TurnUpdate
+from app.ui.common.relay import GuiRelay
+
+log = logging.getLogger("app.ui.chat")
+
+SAVE_RETRY_MS = 3000
+
+
+class ChatController(QtCore.QObject):
+    """Runs one answer at a time for the window. Call it and receive its signals on the GUI thread."""
+
+    turn_started = QtCore.Signal(object)  # chat.Turn: the user's message and the empty answer are saved
+    answer_progressed = QtCore.Signal(int, str)  # answer message id, new text
+    reasoning_progressed = QtCore.Signal(int, str)  # answer message id, new reasoning (shown apart)
+    answer_finished = QtCore.Signal(object)  # the settled store.Message (complete, stopped, failed, interrupted)
+    busy_changed = QtCore.Signal(bool)
+    error_reported = QtCore.Signal(object)  # AppError
+    notice_reported = QtCore.Signal(str)  # a translated sentence worth knowing, not an error
+    conversations_changed = QtCore.Signal()  # a title or the order of the list changed
+    model_load_started = QtCore.Signal(object)  # ModelSpec: the engine loads it before it answers
+    # TurnOutcome: the prompt did not fit and the turn was taken back; ``withdrawn`` is the user's text
+    turn_withdrawn = QtCore.Signal(object)
+    tokens_counted = QtCore.Signal(int, object)  # conversation id, TokensCounted (for the context meter)
+
+    def __init__(
+        self,
+        store: Store,
+        settings: SettingsStore,
+        registry: ModelRegistry,
+        session: EngineService,
+        parent: QtCore.QObject | None = None,
+        *,
+        personas: PersonaBook | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._relay = GuiRelay(self)
+        self._client = session.connect(self._relay.sink(self._on_client_event), "window")
+        self._runner = TurnRunner(store, self._client, settings, registry, personas=personas)
+        self.personas = self._runner.personas
+        self._counting: dict[str, int] = {}  # count request id -> conversation id
+        self._shut_down = False
+        # Titles have a client of their own: they step aside whenever the user sends.
+        self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
+        # An answer the disk refused is kept in memory and tried again this often.
+        self._save_timer = QtCore.QTimer(self)
+        self._save_timer.setInterval(SAVE_RETRY_MS)
+        self._save_timer.timeout.connect(self._on_save_timer_timeout)
+
+    @property
+    def is_busy(self) -> bool:
+        return self._runner.turn is not None
+
+    @property
+    def active_conversation_id(self) -> int | None:
+        turn = self._runner.turn
+        return turn.conversation_id if turn is not None else None
+
+    def live_answer(self) -> tuple[int, str, str] | None:
+        """The streaming answer's message id, its text and its reasoning so far, if one is running."""
+        turn = self._runner.turn
+        return (turn.answer.id, self._runner.live_text, self._runner.live_reasoning) if turn is not None else None
+
+    def send(self, conversation_id: int, text: str) -> bool:
+        """Starts an answer to ``text``; False when nothing was sent (empty text, or an answer is running)."""
+        if not text.strip():
+            return False
+        return self._begin(lambda: self._runner.start(conversation_id, text))
+
+    def regenerate(self, answer_id: int, *, model: ModelEntry | None = None, persona_id: int | None = None) -> bool:
+        """A new version of an answer (by ``model``, or the conversation's); the old one stays."""
+        return self._begin(lambda: self._runner.regenerate(answer_id, model=model, persona_id=persona_id))
+
+    def edit(self, message_id: int, text: str) -> bool:
+        """A new version of the user's message with ``text``, and its answer; the old one stays."""
+        if not text.strip():
+            return False
+        return self._begin(lambda: self._runner.edit(message_id, text))
+
+    def continue_answer(self, answer_id: int) -> bool:
+        """Goes on with a stopped answer."""
+        return self._begin(lambda: self._runner.continue_answer(answer_id))
+
+    def _begin(self, start: Callable[[], Turn]) -> bool:
+        if self.is_busy:
+            return False
+        self._titler.yield_to_user()
+        try:
+            turn = start()
+        except AppError as err:
+            self.error_reported.emit(err)
+            return False
+        self.turn_started.emit(turn)
+        self.conversations_changed.emit()
+        self.busy_changed.emit(True)
+        if self._client.loaded_model != turn.request.model:
+            # The engine loads the model first: a big one takes a while, so the window says so.
+            self.model_load_started.emit(turn.request.model)
+        return True
+
+    def stop(self) -> None:
+        """Stops the running answer at once: no more text is shown or saved for it."""
+        self._runner.stop()
+
+    def prepare(self, conversation_id: int) -> None:
+        """Lets the engine put back the conversation's saved state while the user reads it, so the next
+        answer starts at once. Only when the engine is idle with the conversation's model loaded."""
+        if self._shut_down or self._runner.turn is not None:
+            return
+        try:
+            request = self._runner.prepare_request(conversation_id)
+        except AppError as err:
+            log.info("nothing to prepare for conversation %s: %s", conversation_id, err)
+            return
+        if self._client.loaded_model == request.model:
+            self._client.prepare(request)
+
+    def count_tokens(self, conversation_id: int, draft: str = "") -> bool:
+        """Counts the conversation's next prompt with ``draft``; ``tokens_counted`` answers. The engine
+        counts while the conversation's model is loaded; otherwise (counting never loads a model) the
+        answer is an estimate, about 4 characters a token. False when there is nothing to count with."""
+        if self._shut_down:  # the window is closing (a debounced count may still come): the store may be closed
+            return False
+        try:
+            request = self._runner.count_request(conversation_id, draft)
+        except AppError as err:
+            log.info("no count for conversation %s: %s", conversation_id, err)
+            return False
+        if self._client.loaded_model != request.model:
+            n_ctx = request.model.n_ctx
+            limit = n_ctx - min(request.max_tokens, max(64, n_ctx // 4))  # the room the engine keeps for the answer
+            characters = sum(len(message.content) for message in request.messages)
+            estimate = TokensCounted(request.request_id, characters // 4 + 1, n_ctx, limit, estimated=True)
+            self.tokens_counted.emit(conversation_id, estimate)
+            return True
+        self._counting[request.request_id] = conversation_id
+        self._client.count_tokens(request)
+        return True
+
+    def shutdown(self) -> None:
+        """Settles a running answer as stopped and leaves the engine; call before the engine goes away."""
+        self._shut_down = True
+        outcome = self._runner.abandon()
+        self._save_timer.stop()
+        if self._runner.has_unsaved:
+            try:
+                self._runner.save_unsaved()
+            except AppError as err:
+                log.error("closing with an answer the disk would not take: %s", err)
+        self._titler.close()
+        self._relay.close()
+        self._client.close()
+        if outcome is not None and outcome.message is not None:
+            self.answer_finished.emit(outcome.message)
+
+    def _on_client_event(self, event: EngineEvent) -> None:
+        if isinstance(event, TokensCounted):
+            conversation_id = self._counting.pop(event.request_id, None)
+            if conversation_id is not None:
+                self.tokens_counted.emit(conversation_id, event)
+            return
+        update = self._runner.handle(event)
+        if update is not None:
+            self._show(update)
+
+    def _show(self, update: TurnUpdate) -> None:
+        turn = self._runner.turn
+        if update.outcome is not None and update.outcome.status == "complete" and turn is not None:
+            try:
+                self._titler.after_answer(turn.conversation_id, turn.request.model)
+            except AppError as err:
+                log.warning("no title asked for: %s", err)
+        if update.reasoning and turn is not None:
+            self.reasoning_progressed.emit(turn.answer.id, update.reasoning)
+        if update.text and turn is not None:
+            self.answer_progressed.emit(turn.answer.id, update.text)
+        if update.error is not None:
+            self.error_reported.emit(update.error)
+        outcome = update.outcome
+        if outcome is None:
+            return
+        if outcome.message is not None:
+            self.answer_finished.emit(outcome.message)
+        self.busy_changed.emit(False)
+        if outcome.withdrawn is not None:
+            self._withdrawn(outcome)
+        elif outcome.error is not None:
+            self.error_reported.emit(outcome.error)
+        if self._runner.has_unsaved and not self._save_timer.isActive():
+            self._save_timer.start()
+
+    def _withdrawn(self, outcome: TurnOutcome) -> None:
+        """The prompt did not fit: the window gives the text back and says why (``turn_withdrawn``)."""
+        self.conversations_changed.emit()  # the title may be new again
+        self.turn_withdrawn.emit(outcome)
+
+    def _on_titles_event(self, event: EngineEvent) -> None:
+        try:
+            changed = self._titler.handle(event)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        if changed is not None:
+            self.conversations_changed.emit()
+
+    @QtCore.Slot()
+    def _on_save_timer_timeout(self) -> None:
+        try:
+            saved = self._runner.save_unsaved()
+        except AppError:
+            return  # still refused: the banner already says why; try again later
+        self._save_timer.stop()
+        if saved:
+            self.notice_reported.emit(self.tr("The answer that could not be saved is saved now."))

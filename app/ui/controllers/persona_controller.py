@@ -1,0 +1,344 @@
+"""The window's side of personas: the persona menu beside "New chat", the persona (and the Translator's
+target language) in the chat header, the context meter, the "stop and ask" offer, and the persona editor.
+
+The window builds one ``PersonaFlow`` with the services' ``PersonaBook`` (the same one its turn runner
+uses) and calls ``prepare`` before it shows a conversation; everything else is wired here, so the
+main window only gains a few lines. Rules live in the core: which persona a turn uses and what the
+model gets (``app.core.session.turns``), the counting (the engine), the summary (``app.core.personas.summary``).
+
+"Stop and ask": when a conversation under the "stop" policy no longer fits, the answer does not
+start, the message goes back into the composer, and an offer under the conversation proposes a new
+conversation carrying a short (extractive) summary, or dropping the oldest turns in this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.core.config.settings import SettingsStore
+from app.core.engine.protocol import TokensCounted
+from app.core.errors import AppError, ContextFullError
+from app.core.history.types import Conversation, Message
+from app.core.personas.book import TARGET_LANGUAGES, TARGET_PLACEHOLDER, Persona, PersonaBook, display_name
+from app.core.personas.summary import extractive_summary
+from app.core.session.turns import TurnOutcome
+from app.ui.chat.context_meter import ContextMeter
+from app.ui.common.i18n import current_language, error_text
+from app.ui.personas.editor import PersonaEditor
+
+if TYPE_CHECKING:
+    from app.ui.shell.main_window import MainWindow
+
+
+class OverflowOffer(QtWidgets.QFrame):
+    """What "stop and ask" asks: a new conversation with a summary, or drop the oldest turns here."""
+
+    summary_requested = QtCore.Signal()
+    drop_oldest_requested = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setProperty("kind", "info")
+        self.label = QtWidgets.QLabel(self)
+        self.label.setObjectName("bannerText")
+        self.label.setWordWrap(True)
+        self.summary_button = QtWidgets.QPushButton(self.tr("New conversation with a summary"), self)
+        self.summary_button.setToolTip(
+            self.tr("Starts a new conversation with this persona; a short summary of this one goes before your message")
+        )
+        self.drop_button = QtWidgets.QPushButton(self.tr("Drop the oldest turns here"), self)
+        self.drop_button.setToolTip(
+            self.tr("From now on this conversation forgets its oldest turns when it is full; your message is sent")
+        )
+        self.close_button = QtWidgets.QToolButton(self)
+        self.close_button.setObjectName("bannerClose")
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.summary_button)
+        buttons.addWidget(self.drop_button)
+        buttons.addStretch(1)
+        text = QtWidgets.QVBoxLayout()
+        text.addWidget(self.label)
+        text.addLayout(buttons)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 6, 8)
+        layout.addLayout(text, 1)
+        layout.addWidget(self.close_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        self.summary_button.clicked.connect(self.summary_requested)
+        self.drop_button.clicked.connect(self.drop_oldest_requested)
+        self.close_button.clicked.connect(self.hide)
+        self.conversation_id: int | None = None
+        self.hide()
+
+    def offer(self, conversation_id: int, error: AppError) -> None:
+        self.conversation_id = conversation_id
+        self.label.setText(error_text(error))
+        self.show()
+
+
+def target_names() -> list[tuple[str, str]]:
+    """The Translator's target languages: (the value the prompt gets, the name shown)."""
+    translate = QtCore.QCoreApplication.translate
+    shown = {
+        "": translate("PersonaFlow", "Into: auto"),
+        "English": translate("PersonaFlow", "Into English"),
+        "Chinese": translate("PersonaFlow", "Into Chinese"),
+        "French": translate("PersonaFlow", "Into French"),
+        "German": translate("PersonaFlow", "Into German"),
+        "Spanish": translate("PersonaFlow", "Into Spanish"),
+        "Japanese": translate("PersonaFlow", "Into Japanese"),
+    }
+    return [(value, shown.get(value, value)) for value in TARGET_LANGUAGES]
+
+
+def out_of_memory(messages: list[Message], memory_start: int | None) -> int:
+    """How many of the user's turns fell out of the model's memory."""
+    if memory_start is None:
+        return 0
+    return sum(1 for m in messages if m.role == "user" and m.kind is None and m.id < memory_start)
+
+
+class PersonaFlow(QtCore.QObject):
+    """GUI thread only. Owned by the window."""
+
+    def __init__(self, window: MainWindow, book: PersonaBook, settings: SettingsStore) -> None:
+        super().__init__(window)
+        self.window, self.book, self.settings = window, book, settings
+        self.store = window.store
+        self.controller = window.controller
+        self.meter = ContextMeter(window)
+        self.offer = OverflowOffer(window)
+        window.chat_page.add_above_composer(self.offer)
+        window.chat_page.add_above_composer(self.meter)
+        self.menu = QtWidgets.QMenu(window.sidebar)
+        window.sidebar.persona_button.setMenu(self.menu)
+        self.editor_button = window.sidebar.add_page_button(self.tr("Personas…"), self.tr("Edit the personas"))
+        self.editor_button.setCheckable(False)
+        self.editor_action = QtGui.QAction(self.tr("Edit personas…"), self)
+        self._out_of_memory = 0
+        self._fill_menu()
+        self.menu.aboutToShow.connect(self._fill_menu)
+        self.menu.triggered.connect(self._on_menu_triggered)
+        self.editor_button.clicked.connect(self.open_editor)
+        window.header.persona_chosen.connect(self._on_header_persona_chosen)
+        window.header.target_language_chosen.connect(self._on_header_target_language_chosen)
+        window.composer.edit.textChanged.connect(self._on_composer_text_changed)
+        self.meter.count_requested.connect(self._on_meter_count_requested)
+        self.offer.summary_requested.connect(self._on_offer_summary_requested)
+        self.offer.drop_oldest_requested.connect(self._on_offer_drop_oldest_requested)
+        self.controller.tokens_counted.connect(self._on_controller_tokens_counted)
+        self.controller.answer_finished.connect(self._on_controller_answer_finished)
+        self.controller.turn_withdrawn.connect(self._on_controller_turn_withdrawn)
+        self.controller.busy_changed.connect(self._on_controller_busy_changed)
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def name(self, persona: Persona) -> str:
+        return display_name(persona, current_language(), self.book.shipped)
+
+    def prepare(self, conversation: Conversation, messages: list[Message]) -> None:
+        """Before the window shows ``conversation``: the names its dividers and details lines use,
+        where its memory begins, the header's persona, and the meter."""
+        personas = self.book.all()
+        chat_view = self.window.chat_view
+        chat_view.persona_names = {p.id: self.name(p) for p in personas if p.id is not None}
+        chat_view.memory_start = conversation.memory_start
+        current = self.book.for_conversation(conversation)
+        translates = TARGET_PLACEHOLDER in current.system_prompt and conversation.system_prompt is None
+        self.window.header.show_personas(
+            [(p.id, f"{p.icon} {self.name(p)}".strip()) for p in personas if p.id is not None],
+            current.id or 0,
+            targets=target_names() if translates else None,
+            target=current.target_language,
+        )
+        if self.offer.conversation_id != conversation.id:
+            self.offer.hide()
+        self._out_of_memory = out_of_memory(messages, conversation.memory_start)
+        self.count(self.window.composer.text())
+
+    def retranslate(self) -> None:
+        """The language changed: the menu's persona names follow it (the header's follow ``prepare``)."""
+        self._fill_menu()
+
+    def count(self, draft: str = "") -> None:
+        """Asks for the open conversation's count (``draft`` as the next message)."""
+        conversation_id = self.window.conversation_id
+        if conversation_id is None or not self.controller.count_tokens(conversation_id, draft):
+            self.meter.hide()
+
+    def new_conversation_with(self, persona_id: int) -> int | None:
+        """A new conversation that talks to ``persona_id``."""
+        conversation_id = self.window.new_conversation()
+        if conversation_id is None:
+            return None
+        try:
+            self.book.assign(conversation_id, persona_id)
+        except AppError as err:
+            self.window.report_error(err)
+        self.window.show_conversation(conversation_id)
+        return conversation_id
+
+    def change_persona(self, persona_id: int) -> None:
+        """The open conversation talks to ``persona_id`` from its next answer; a divider says so."""
+        conversation_id = self.window.conversation_id
+        if conversation_id is None:
+            return
+        try:
+            conversation = self.store.conversation(conversation_id)
+            if self.book.for_conversation(conversation).id == persona_id and conversation.system_prompt is None:
+                return
+            persona = self.book.get(persona_id)
+            if conversation.system_prompt is not None:
+                self.store.set_system_prompt(conversation_id, None)  # an older conversation's own prompt gives way
+            if any(m.kind is None for m in self.store.messages(conversation_id)):
+                self.store.set_conversation_persona(conversation_id, persona_id, self.name(persona))
+            else:
+                self.book.assign(conversation_id, persona_id)  # nothing said yet: no divider
+        except AppError as err:
+            self.window.report_error(err)
+        self.window.show_conversation(conversation_id)
+
+    def open_editor(self) -> None:
+        editor = PersonaEditor(self.book, self.settings, current_language(), self.window)
+        try:
+            self.run_editor(editor)
+        finally:
+            editor.deleteLater()
+        self._fill_menu()
+        if self.window.conversation_id is not None:
+            self.window.show_conversation(self.window.conversation_id)
+
+    def run_editor(self, editor: PersonaEditor) -> None:
+        """Shows the editor until it is closed. A seam: tests replace it."""
+        editor.exec()
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _fill_menu(self) -> None:
+        self.menu.clear()
+        title = self.menu.addAction(self.tr("New chat with…"))
+        title.setEnabled(False)
+        for persona in self.book.all():
+            action = self.menu.addAction(f"{persona.icon} {self.name(persona)}".strip())
+            action.setData(persona.id)
+            action.setToolTip(persona.description)
+        self.menu.addSeparator()
+        self.menu.addAction(self.editor_action)
+
+    # -- slots ----------------------------------------------------------------------------------
+
+    @QtCore.Slot(QtGui.QAction)
+    def _on_menu_triggered(self, action: QtGui.QAction) -> None:
+        if action is self.editor_action:
+            self.open_editor()
+        elif isinstance(action.data(), int):
+            self.new_conversation_with(action.data())
+
+    @QtCore.Slot(int)
+    def _on_header_persona_chosen(self, persona_id: int) -> None:
+        self.change_persona(persona_id)
+
+    @QtCore.Slot(str)
+    def _on_header_target_language_chosen(self, target: str) -> None:
+        conversation_id = self.window.conversation_id
+        if conversation_id is None:
+            return
+        try:
+            persona = self.book.for_conversation(self.store.conversation(conversation_id))
+            self.book.update(replace(persona, target_language=target))
+        except AppError as err:
+            self.window.report_error(err)
+        self.window.show_conversation(conversation_id)
+
+    @QtCore.Slot()
+    def _on_composer_text_changed(self) -> None:
+        self.meter.draft_changed(self.window.composer.text())
+
+    @QtCore.Slot(str)
+    def _on_meter_count_requested(self, draft: str) -> None:
+        self.count(draft)
+
+    @QtCore.Slot(int, object)
+    def _on_controller_tokens_counted(self, conversation_id: int, counted: TokensCounted) -> None:
+        if conversation_id != self.window.conversation_id:
+            return
+        self.meter.show_count(counted.tokens, counted.limit, self._out_of_memory, estimated=counted.estimated)
+        self.meter.show()
+
+    @QtCore.Slot(object)
+    def _on_controller_answer_finished(self, message: Message) -> None:
+        if message.conversation_id != self.window.conversation_id:
+            return
+        try:
+            conversation = self.store.conversation(message.conversation_id)
+        except AppError:
+            return
+        if conversation.memory_start != self.window.chat_view.memory_start:
+            self.window.show_conversation(conversation.id)  # the marker moves: older turns fell out
+        else:
+            self.count(self.window.composer.text())
+
+    @QtCore.Slot(object)
+    def _on_controller_turn_withdrawn(self, outcome: TurnOutcome) -> None:
+        """The prompt did not fit: nothing the user wrote is lost, it goes back into the composer."""
+        if outcome.conversation_id == self.window.conversation_id:
+            self.window.show_conversation(outcome.conversation_id)
+        typed = self.window.composer.text()
+        withdrawn = outcome.withdrawn or ""
+        self.window.composer.set_text(f"{withdrawn}\n\n{typed}" if typed.strip() else withdrawn)
+        self.window.composer.focus_edit()
+        if isinstance(outcome.error, ContextFullError):
+            self.window.banner.hide()
+            self.offer.offer(outcome.conversation_id, outcome.error)
+        elif outcome.error is not None:
+            self.window.report_error(outcome.error)
+
+    @QtCore.Slot(bool)
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        self.window.header.persona_combo.setEnabled(not busy)
+        if busy:
+            self.offer.hide()
+
+    @QtCore.Slot()
+    def _on_offer_summary_requested(self) -> None:
+        source = self.offer.conversation_id
+        if source is None:
+            return
+        try:
+            conversation = self.store.conversation(source)
+            summary = extractive_summary(self.store.messages(source))
+            persona = self.book.for_conversation(conversation)
+            new = self.store.create_conversation(persona_id=persona.id, model_name=conversation.model_name)
+        except AppError as err:
+            self.window.report_error(err)
+            return
+        text = self.window.composer.text()
+        self.offer.hide()
+        self.window.sidebar.refresh(select_id=new.id)
+        self.window.show_conversation(new.id)
+        heading = self.tr("A summary of our earlier conversation:")
+        self.window.composer.set_text(f"{heading}\n{summary}\n\n{text}" if summary else text)
+        self.window.composer.focus_edit()
+
+    @QtCore.Slot()
+    def _on_offer_drop_oldest_requested(self) -> None:
+        conversation_id = self.offer.conversation_id
+        if conversation_id is None:
+            return
+        try:
+            self.book.set_conversation_overflow(conversation_id, "drop_oldest")
+        except AppError as err:
+            self.window.report_error(err)
+            return
+        self.offer.hide()
+        text = self.window.composer.text()
+        if conversation_id == self.window.conversation_id and text.strip():
+            self.window.composer.set_text("")
+            if not self.controller.send(conversation_id, text):
+                self.window.composer.set_text(text)  # nothing was sent: the user keeps what they wrote

@@ -1,0 +1,1 @@
+"""The models area: the Models page, finding and downloading models, and the first screen."""

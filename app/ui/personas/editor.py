@@ -1,0 +1,289 @@
+"""The persona editor: create, duplicate, edit, delete (a built-in is reset instead), import and export
+personas, write "About you", and preview the system prompt exactly as the model gets it.
+
+It works on the ``PersonaBook`` and ``SettingsStore`` it is handed; file pickers go through
+``choose_file`` so tests can replace them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from app.core.config.settings import SettingsStore
+from app.core.engine.protocol import SamplingSettings
+from app.core.errors import AppError
+from app.core.personas.book import (
+    OVERFLOWS,
+    Persona,
+    PersonaBook,
+    display_description,
+    display_name,
+    final_system_prompt,
+)
+
+FileChooser = Callable[[QtWidgets.QWidget, bool], Path | None]  # (parent, saving) -> path
+
+
+def _pick_file(parent: QtWidgets.QWidget, saving: bool) -> Path | None:
+    translate = QtCore.QCoreApplication.translate
+    title = translate("PersonaEditor", "Export personas") if saving else translate("PersonaEditor", "Import personas")
+    pick = QtWidgets.QFileDialog.getSaveFileName if saving else QtWidgets.QFileDialog.getOpenFileName
+    name, _ = pick(parent, title, "personas.json", "JSON (*.json)")
+    return Path(name) if name else None
+
+
+class PersonaEditor(QtWidgets.QDialog):
+    """GUI thread only."""
+
+    personas_changed = QtCore.Signal()
+
+    def __init__(
+        self, book: PersonaBook, settings: SettingsStore, language: str = "en",
+        parent: QtWidgets.QWidget | None = None, choose_file: FileChooser = _pick_file,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Personas"))
+        self._book, self._settings, self._language, self._choose_file = book, settings, language, choose_file
+        self.list = QtWidgets.QListWidget(self)
+        self.list.setMaximumWidth(200)
+        self.name_edit = QtWidgets.QLineEdit(self)
+        self.icon_edit = QtWidgets.QLineEdit(self)
+        self.icon_edit.setMaximumWidth(60)
+        self.description_edit = QtWidgets.QLineEdit(self)
+        self.prompt_edit = QtWidgets.QPlainTextEdit(self)
+        self.prompt_edit.setTabChangesFocus(True)
+        self.temperature = self._spin(0, 5, 2, 0.05)
+        self.top_p = self._spin(0, 1, 2, 0.05)
+        self.min_p = self._spin(0, 1, 2, 0.01)
+        self.repeat_penalty = self._spin(0, 5, 2, 0.05)
+        self.top_k = QtWidgets.QSpinBox(self)
+        self.top_k.setRange(0, 100_000)
+        self.max_tokens = QtWidgets.QSpinBox(self)
+        self.max_tokens.setRange(1, 1 << 20)
+        self.seed_edit = QtWidgets.QLineEdit(self)
+        self.seed_edit.setPlaceholderText(self.tr("random"))
+        self.stop_edit = QtWidgets.QLineEdit(self)
+        self.stop_edit.setPlaceholderText(self.tr("separated by |"))
+        self.model_edit = QtWidgets.QLineEdit(self)
+        self.model_edit.setPlaceholderText(self.tr("the conversation's model"))
+        self.n_ctx = QtWidgets.QSpinBox(self)
+        self.n_ctx.setRange(0, 1 << 20)
+        self.n_ctx.setSpecialValueText(self.tr("from Settings"))
+        self.overflow = QtWidgets.QComboBox(self)
+        overflow_texts = (self.tr("From Settings"), self.tr("Drop the oldest turns"), self.tr("Stop and ask"))
+        for value, text in zip(OVERFLOWS, overflow_texts, strict=True):
+            self.overflow.addItem(text, value)
+        self.target_edit = QtWidgets.QLineEdit(self)
+        self.target_edit.setPlaceholderText(self.tr("from the text"))
+        self.about_check = QtWidgets.QCheckBox(self.tr("Add “About you” to every persona"), self)
+        self.about_edit = QtWidgets.QPlainTextEdit(self)
+        self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
+        self.about_edit.setMaximumHeight(50)
+        self.preview = QtWidgets.QPlainTextEdit(self)
+        self.preview.setReadOnly(True)
+        self.preview.setObjectName("personaPreview")
+        self.error_label = QtWidgets.QLabel(self)
+        self.error_label.setObjectName("personaError")
+        self.error_label.setWordWrap(True)
+        self._build_layout()
+        current = settings.current
+        self.about_check.setChecked(current.about_you_enabled)
+        self.about_edit.setPlainText(current.about_you)
+        for widget in (self.prompt_edit, self.about_edit):
+            widget.textChanged.connect(self._update_preview)
+        self.about_check.toggled.connect(self._update_preview)
+        self.target_edit.textChanged.connect(self._update_preview)
+        self.list.currentRowChanged.connect(self._on_list_current_row_changed)
+        self._personas: list[Persona] = []
+        self._reload()
+
+    def _spin(self, low: float, high: float, decimals: int, step: float) -> QtWidgets.QDoubleSpinBox:
+        spin = QtWidgets.QDoubleSpinBox(self)
+        spin.setRange(low, high)
+        spin.setDecimals(decimals)
+        spin.setSingleStep(step)
+        return spin
+
+    def _build_layout(self) -> None:
+        form = QtWidgets.QFormLayout()
+        head = QtWidgets.QHBoxLayout()
+        head.addWidget(self.icon_edit)
+        head.addWidget(self.name_edit, 1)
+        form.addRow(self.tr("Name"), head)
+        form.addRow(self.tr("Description"), self.description_edit)
+        form.addRow(self.tr("System prompt"), self.prompt_edit)
+        grid = QtWidgets.QGridLayout()
+        cells = [
+            (self.tr("Temperature"), self.temperature), (self.tr("Top-p"), self.top_p), (self.tr("Top-k"), self.top_k),
+            (self.tr("Min-p"), self.min_p), (self.tr("Repeat penalty"), self.repeat_penalty),
+            (self.tr("Longest answer"), self.max_tokens), (self.tr("Seed"), self.seed_edit),
+            (self.tr("Stop strings"), self.stop_edit), (self.tr("Preferred model"), self.model_edit),
+            (self.tr("Context length"), self.n_ctx), (self.tr("When the context is full"), self.overflow),
+            (self.tr("Target language"), self.target_edit),
+        ]  # fmt: skip
+        for index, (label, widget) in enumerate(cells):
+            grid.addWidget(QtWidgets.QLabel(label, self), index // 2, (index % 2) * 2)
+            grid.addWidget(widget, index // 2, (index % 2) * 2 + 1)
+        form.addRow(grid)
+        form.addRow(self.about_check)
+        form.addRow(self.about_edit)
+        form.addRow(self.tr("What the model gets"), self.preview)
+        form.addRow(self.error_label)
+        buttons = QtWidgets.QHBoxLayout()
+        for text, slot in (
+            (self.tr("New"), self._on_new_clicked), (self.tr("Duplicate"), self._on_duplicate_clicked),
+            (self.tr("Delete"), self._on_delete_clicked), (self.tr("Reset"), self._on_reset_clicked),
+            (self.tr("Import…"), self._on_import_clicked), (self.tr("Export…"), self._on_export_clicked),
+        ):  # fmt: skip
+            button = QtWidgets.QPushButton(text, self)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.save_button = QtWidgets.QPushButton(self.tr("Save"), self)
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        buttons.addWidget(self.save_button)
+        right = QtWidgets.QVBoxLayout()
+        right.addLayout(form, 1)
+        right.addLayout(buttons)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addLayout(right, 1)
+
+    # -- showing --
+
+    def _reload(self, select: int | None = None) -> None:
+        self._personas = self._book.all()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for persona in self._personas:
+            self.list.addItem(f"{persona.icon} {display_name(persona, self._language)}".strip())
+        self.list.blockSignals(False)
+        ids = [p.id for p in self._personas]
+        self.list.setCurrentRow(ids.index(select) if select in ids else 0)
+
+    @property
+    def current(self) -> Persona | None:
+        row = self.list.currentRow()
+        return self._personas[row] if 0 <= row < len(self._personas) else None
+
+    def _show(self, persona: Persona) -> None:
+        self.name_edit.setText(display_name(persona, self._language))
+        self.icon_edit.setText(persona.icon)
+        self.description_edit.setText(display_description(persona, self._language))
+        self.description_edit.setCursorPosition(0)  # a long description shows its start
+        self.prompt_edit.setPlainText(persona.system_prompt)
+        sampling = persona.sampling
+        self.temperature.setValue(sampling.temperature)
+        self.top_p.setValue(sampling.top_p)
+        self.top_k.setValue(sampling.top_k)
+        self.min_p.setValue(sampling.min_p)
+        self.repeat_penalty.setValue(sampling.repeat_penalty)
+        self.max_tokens.setValue(sampling.max_tokens)
+        self.seed_edit.setText("" if sampling.seed is None else str(sampling.seed))
+        self.stop_edit.setText("|".join(sampling.stop))
+        self.model_edit.setText(persona.model_name or "")
+        self.n_ctx.setValue(persona.n_ctx or 0)
+        self.overflow.setCurrentIndex(max(0, self.overflow.findData(persona.overflow)))
+        self.target_edit.setText(persona.target_language)
+        self.error_label.clear()
+        self._update_preview()
+
+    def edited(self) -> Persona:
+        """The persona as the form has it (not yet checked)."""
+        base = self.current or self._book.default()
+        seed_text = self.seed_edit.text().strip()
+        try:
+            seed = int(seed_text) if seed_text else None
+        except ValueError:
+            seed = None
+            self.error_label.setText(self.tr("The seed must be a whole number; it was left random."))
+        name = self.name_edit.text()
+        if base.builtin is not None and name == display_name(base, self._language):
+            name = base.name  # a built-in's translated name is its shipped one
+        description = self.description_edit.text()
+        if base.builtin is not None and description == display_description(base, self._language):
+            description = base.description  # and so is its translated description
+        sampling = SamplingSettings(
+            temperature=self.temperature.value(), top_p=self.top_p.value(), top_k=self.top_k.value(),
+            min_p=self.min_p.value(), repeat_penalty=self.repeat_penalty.value(), max_tokens=self.max_tokens.value(),
+            seed=seed, stop=tuple(s for s in self.stop_edit.text().split("|") if s),
+        )  # fmt: skip
+        return replace(
+            base, name=name, icon=self.icon_edit.text().strip(), description=description,
+            system_prompt=self.prompt_edit.toPlainText(), sampling=sampling, model_name=self.model_edit.text() or None,
+            n_ctx=self.n_ctx.value() or None, overflow=self.overflow.currentData(),
+            target_language=self.target_edit.text().strip(),
+        )  # fmt: skip
+
+    @QtCore.Slot()
+    def _update_preview(self) -> None:
+        about, enabled = self.about_edit.toPlainText(), self.about_check.isChecked()
+        settings = replace(self._settings.current, about_you=about, about_you_enabled=enabled)
+        persona = replace(self.current or self._book.default(), system_prompt=self.prompt_edit.toPlainText(),
+                          target_language=self.target_edit.text().strip())  # fmt: skip
+        self.preview.setPlainText(final_system_prompt(persona, settings))
+
+    def _act(self, action: Callable[[], Persona | None]) -> None:
+        try:
+            persona = action()
+        except AppError as err:
+            self.error_label.setText(err.user_message(QtCore.QCoreApplication.translate))
+            return
+        self._reload(persona.id if persona is not None else None)
+        self.personas_changed.emit()
+
+    # -- slots --
+
+    @QtCore.Slot(int)
+    def _on_list_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._personas):
+            self._show(self._personas[row])
+
+    @QtCore.Slot()
+    def _on_save_clicked(self) -> None:
+        def save() -> Persona:
+            current = self._settings.current
+            enabled = self.about_check.isChecked()
+            self._settings.update(replace(current, about_you=self.about_edit.toPlainText(), about_you_enabled=enabled))
+            return self._book.update(self.edited())
+
+        self._act(save)
+
+    @QtCore.Slot()
+    def _on_new_clicked(self) -> None:
+        self._act(lambda: self._book.create(replace(self._book.default(), name=self.tr("New persona"), icon="🙂")))
+
+    @QtCore.Slot()
+    def _on_duplicate_clicked(self) -> None:
+        current = self.current
+        if current is not None and current.id is not None:
+            self._act(lambda: self._book.duplicate(current.id or 0, self.tr("copy")))
+
+    @QtCore.Slot()
+    def _on_delete_clicked(self) -> None:
+        current = self.current
+        if current is not None and current.id is not None:
+            self._act(lambda: self._book.delete(current.id or 0))
+
+    @QtCore.Slot()
+    def _on_reset_clicked(self) -> None:
+        current = self.current
+        if current is not None and current.builtin is not None:
+            self._act(lambda: self._book.reset(current.id or 0))
+
+    @QtCore.Slot()
+    def _on_import_clicked(self) -> None:
+        path = self._choose_file(self, False)
+        if path is not None:
+            self._act(lambda: next(iter(reversed(self._book.import_file(path))), None))
+
+    @QtCore.Slot()
+    def _on_export_clicked(self) -> None:
+        path = self._choose_file(self, True)
+        if path is not None:
+            self._act(lambda: self._book.export_file(path))

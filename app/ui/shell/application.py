@@ -1,0 +1,228 @@
+"""The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
+
+``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
+the model registry, the download manager and the window's controllers (``build_services``), and
+hands them to ``MainWindow``; no widget builds a service. How the history is opened is
+``open_history``'s docstring: a damaged one is recovered, a read-only one is shown from a copy, and
+only what cannot be worked around (a full disk, a history from a newer Parley) stops the start with
+a message box and exit code 1, the file untouched. The log goes to stderr where its folder cannot
+be written (``logs.configure``).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from app.core import logs, paths
+from app.core.config.settings import SettingsStore
+from app.core.engine.remote.servers import RemoteServers
+from app.core.engine.router import routing_factory
+from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
+from app.core.history.store import Store, open_store
+from app.core.models.registry import ModelRegistry
+from app.core.personas.book import PersonaBook
+from app.core.session.service import EngineFactory, EngineService, local_engine_factory
+from app.ui.common.i18n import error_text, install_translators, remove_translators, resolve_language
+from app.ui.controllers.api_controller import ApiServerController
+from app.ui.controllers.backup_controller import HistoryController, recovery_notice
+from app.ui.controllers.chat_controller import ChatController
+from app.ui.controllers.download_controller import DownloadManager
+from app.ui.controllers.models_controller import ModelsController
+from app.ui.controllers.remote_controller import RemoteModelsController
+from app.ui.shell.appearance import Appearance
+from app.ui.shell.crash import CrashHandler
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.single_instance import SingleInstance, bring_to_front
+
+log = logging.getLogger("app.ui")
+
+
+@dataclass(frozen=True)
+class Services:
+    """The long-lived objects the window works with; ``shutdown`` ends them in order."""
+
+    store: Store
+    settings: SettingsStore
+    registry: ModelRegistry
+    session: EngineService
+    downloads: DownloadManager
+    chat: ChatController
+    models: ModelsController
+    history: HistoryController
+    appearance: Appearance
+    remote: RemoteModelsController
+    api: ApiServerController
+    personas: PersonaBook  # the one persona book: the turn runner's and the window's
+
+    def shutdown(self) -> None:
+        """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        self.api.shutdown()
+        self.remote.shutdown()
+        self.appearance.shutdown()
+        self.history.shutdown()
+        self.downloads.shutdown()
+        self.models.shutdown()
+        self.chat.shutdown()
+        self.session.shutdown()
+
+
+def build_services(
+    store: Store, settings: SettingsStore, engine_factory: EngineFactory | None = None, *, backups: bool = True
+) -> Services:
+    """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``.
+
+    ``backups`` is False for a temporary copy of a history that cannot be written.
+    """
+    servers = RemoteServers()
+    registry = ModelRegistry(settings, servers)
+    # One engine service for every client; each request goes to the local engine or its model's server.
+    session = EngineService(routing_factory(engine_factory or local_engine_factory(settings), servers.connection))
+    downloads = DownloadManager(lambda: settings.current)
+    personas = PersonaBook(store)
+    chat = ChatController(store, settings, registry, session, personas=personas)
+    models = ModelsController(store, settings, registry, session)
+    history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
+    appearance = Appearance(settings)
+    remote = RemoteModelsController(servers, registry)
+    api = ApiServerController(settings, registry, session, servers.keys)
+    remote.refresh()
+    api.apply()  # starts the local API server when the settings say so (off by default)
+    return Services(
+        store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas
+    )
+
+
+def startup_error_box(error: AppError) -> QtWidgets.QMessageBox:
+    """The message box ``show_startup_error`` shows."""
+    return QtWidgets.QMessageBox(
+        QtWidgets.QMessageBox.Icon.Critical,
+        QtCore.QCoreApplication.translate("Application", "Parley cannot start"),
+        error_text(error),
+        QtWidgets.QMessageBox.StandardButton.Ok,
+    )
+
+
+def show_startup_error(error: AppError) -> None:
+    """Tells the user why Parley cannot start. A seam: tests replace it."""
+    startup_error_box(error).exec()
+
+
+@dataclass(frozen=True)
+class OpenedHistory:
+    """The history the window opens on, and what the window says about it first."""
+
+    store: Store
+    notice: str = ""  # a recovery happened: what came back, from when, where the damaged file is
+    problem: AppError | None = None  # the history cannot be written: said as an error
+    detail: str = ""  # what Parley does about ``problem``
+    temporary: bool = False  # ``store`` is a copy outside the data folder: no backups of it
+
+
+def open_history() -> OpenedHistory | None:
+    """Opens the user's history for the window; None after a message box said why Parley cannot start.
+
+    Decided: a damaged history is recovered without asking first. The one recovery path
+    (``store.open_store``) loses nothing (the damaged file is kept aside byte for byte, the
+    newest sound backup restored, what can still be read merged back), so a question could only
+    offer a way to be locked out; the window opens with a notice that says what was done instead.
+
+    A full disk or a history from a newer Parley is not damage and is never set aside or
+    "fixed": a message box says what is wrong and the file stays as it is. A history that cannot
+    be written (a read-only data folder or file) is copied to a temporary folder, and the window
+    opens on the copy with an error banner that says so and where the copy is: the user can read
+    everything and nothing they write is lost, though it is not added to their history.
+    """
+    try:
+        store, report = open_store()
+    except StorageReadOnlyError as err:
+        log.error("the history cannot be written: %s", err)
+        return _temporary_history(Store.default_path(), err)
+    except AppError as err:
+        log.error("cannot open the history: %s", err)
+        show_startup_error(err)
+        return None
+    return OpenedHistory(store, recovery_notice(report) if report is not None else "")
+
+
+def _temporary_history(database: Path, problem: StorageReadOnlyError) -> OpenedHistory | None:
+    """A copy of a history that cannot be written, opened in a temporary folder (recovered if damaged)."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="parley-unsaved-"))
+        copy = folder / database.name
+        for suffix in ("", "-wal"):
+            source = Path(f"{database}{suffix}")
+            if source.is_file():
+                shutil.copyfile(source, Path(f"{copy}{suffix}"))
+        store, report = open_store(copy)
+    except (OSError, AppError) as err:
+        log.error("no temporary copy of the history could be opened either: %s", err)
+        show_startup_error(problem)
+        return None
+    log.warning("working on a temporary copy of the history at %s", copy)
+    detail = QtCore.QCoreApplication.translate(
+        "Application", "Until it can, Parley works on a copy at {path}; what you write now is kept only there."
+    ).format(path=copy)
+    if report is not None:
+        detail = f"{detail} {recovery_notice(report)}"
+    return OpenedHistory(store, problem=problem, detail=detail, temporary=True)
+
+
+def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int:
+    """Runs the window until it is closed; returns the process exit code."""
+    existing = QtWidgets.QApplication.instance()
+    application = existing if isinstance(existing, QtWidgets.QApplication) else QtWidgets.QApplication(argv)
+    application.setApplicationName("Parley")
+    application.setOrganizationName("")
+    application.setOrganizationDomain("")
+
+    logs.configure()
+    instance = SingleInstance(paths.data_dir())
+    if not instance.claim():
+        return 0  # the Parley already running on this data folder came to the front instead
+    crash_handler = CrashHandler(application)
+    crash_handler.install()
+    translators: list[QtCore.QTranslator] = []
+    try:
+        try:
+            settings = SettingsStore()
+        except AppError as err:
+            show_startup_error(err)
+            return 1
+        except OSError as exc:  # the settings' folder itself cannot be looked at
+            show_startup_error(SettingsUnreadableError(path=paths.settings_path(), reason=exc.strerror or exc))
+            return 1
+        translators = install_translators(application, resolve_language(settings.current.language))
+        history = open_history()
+        if history is None:
+            return 1
+        store = history.store
+        try:
+            services = build_services(store, settings, engine_factory, backups=not history.temporary)
+            window = MainWindow(services)
+            instance.raise_requested.connect(partial(bring_to_front, window))
+            window.show()
+            if history.problem is not None:
+                window.banner.show_error(history.problem, detail=history.detail)
+            elif history.notice:
+                window.banner.show_notice(history.notice)
+            services.history.start()
+            code = application.exec()
+            window.shutdown()
+            # Deleted now, while its store is still open: a window left to the garbage collector
+            # would still answer palette changes (in a test run that goes on) from a closed store.
+            window.deleteLater()
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+            return code
+        finally:
+            store.close()
+    finally:
+        instance.close()
+        crash_handler.uninstall()
+        remove_translators(application, translators)

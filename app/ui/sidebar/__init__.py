@@ -1,0 +1,1 @@
+"""The sidebar: the conversation list, the history search and the downloads strip."""

@@ -1,0 +1,230 @@
+"""The real starter model under templates shaped like popular models' own (ModelSpec.chat_template)."""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+from multiprocessing import Value
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core.engine import worker
+from app.core.engine.commands import GenerateCommand
+from app.core.engine.protocol import (
+    ChatMessage,
+    EngineEvent,
+    GenerationFailed,
+    GenerationFinished,
+    GenerationRequest,
+    ModelLoaded,
+    ModelSpec,
+    TokensReceived,
+)
+from app.core.engine.reasoning import MARKUP
+from app.core.history.store import Store
+from app.core.session.records import history_for_engine
+from tests.core.engine_helpers import GREEDY, request, running_engine, spec_for
+from tests.core.template_helpers import template_source
+
+# A few worked examples are enough for the 135M model to think in <think> tags before answering.
+EXAMPLES = [
+    ChatMessage("system", "Think first, then answer."),
+    ChatMessage("user", "Hi!"),
+    ChatMessage("assistant", "Hello! How can I help?", reasoning="A greeting."),
+    ChatMessage("user", "What is 2+2?"),
+    ChatMessage("assistant", "4.", reasoning="Simple sum."),
+    ChatMessage("user", "Name a colour."),
+    ChatMessage("assistant", "Blue.", reasoning="Any colour."),
+    ChatMessage("user", "What is the capital of France?"),
+]
+LONG_SYSTEM = ChatMessage("system", " ".join(f"Rule {i}: be polite, precise and brief." for i in range(40)))
+
+
+def with_template(model: Path, name: str, n_ctx: int = 4096) -> ModelSpec:
+    return dataclasses.replace(spec_for(model, n_ctx), chat_template=template_source(name))
+
+
+def _no_markup(text: str) -> bool:
+    return not any(marker in text for marker in MARKUP) and "<|im_" not in text
+
+
+@pytest.mark.parametrize("name", ["keeps_think", "opens_think"])
+def test_reasoning_arrives_apart_from_the_answer(starter_model: Path, name: str) -> None:
+    # keeps_think: the model writes "<think>" itself; opens_think: the prompt ends inside it.
+    sampling = dataclasses.replace(GREEDY, max_tokens=80)
+    with running_engine() as (engine, log):
+        engine.generate(request(with_template(starter_model, name), EXAMPLES, sampling))
+        events = log.collect_until((GenerationFinished, GenerationFailed))
+    finished = events[-1]
+    assert isinstance(finished, GenerationFinished), finished
+    chunks = [e for e in events if isinstance(e, TokensReceived)]
+    assert finished.reasoning.strip() and "France" in finished.reasoning
+    assert "Paris" in finished.text
+    assert _no_markup(finished.text) and _no_markup(finished.reasoning)
+    assert "".join(c.text for c in chunks) == finished.text
+    assert "".join(c.reasoning for c in chunks) == finished.reasoning
+    # The reasoning streams before the answer starts.
+    first_answer = next(i for i, c in enumerate(chunks) if c.text)
+    assert any(c.reasoning for c in chunks[:first_answer])
+
+
+def test_the_loaded_event_tells_what_the_template_reads_and_why_it_failed(starter_model: Path) -> None:
+    broken = dataclasses.replace(spec_for(starter_model), chat_template="{% for m in messages %}{% oops %}")
+    with running_engine() as (engine, log):
+        engine.load(with_template(starter_model, "think_strip"))
+        thinking = log.wait_for(ModelLoaded)
+        engine.load(broken)
+        fallback = log.wait_for(ModelLoaded)
+        engine.generate(request(with_template(starter_model, "generation"), [ChatMessage("user", "Say hello.")]))
+        generation = log.wait_for(ModelLoaded)
+        finished = log.wait_for(GenerationFinished)
+        engine.load(spec_for(starter_model))
+        own = log.wait_for(ModelLoaded)
+    assert thinking.template_options == ("enable_thinking",) and not thinking.template_fallback
+    assert fallback.template_fallback and fallback.template_error and "oops" in fallback.template_error
+    assert not generation.template_fallback and generation.template_error is None
+    assert finished.text.strip()
+    assert (own.template_fallback, own.template_error, own.template_options) == (False, None, ())
+
+
+def test_a_strict_template_gets_alternating_turns_even_after_a_failed_answer(
+    starter_model: Path, parley_home: Path
+) -> None:
+    store = Store()
+    c = store.create_conversation()
+    store.add_message(c.id, "user", "What is the capital of France?")
+    store.add_message(c.id, "assistant", "", status="failed")
+    store.add_message(c.id, "user", "Answer in one word.")
+    history = history_for_engine(store.messages(c.id), "You are a helpful assistant.")
+    with running_engine() as (engine, log):
+        engine.generate(request(with_template(starter_model, "alternating"), list(history)))
+        finished = log.wait_for(GenerationFinished)
+    assert finished.text.strip()
+
+
+def test_a_long_conversation_is_shortened_by_whole_turns(starter_model: Path) -> None:
+    history = [ChatMessage("system", "You are a helpful assistant.")]
+    for i in range(30):
+        history.append(ChatMessage("user", f"Remember the number {i}. It matters a lot to me."))
+        history.append(ChatMessage("assistant", f"I will remember the number {i}."))
+    history.append(ChatMessage("user", "Which number came last?"))
+    with running_engine() as (engine, log):
+        engine.generate(request(with_template(starter_model, "alternating", n_ctx=512), history))
+        event = log.wait_for((GenerationFinished, GenerationFailed))  # type: ignore[arg-type]
+    assert isinstance(event, GenerationFinished), event  # the template would refuse an answer first
+    assert event.stats.truncated_messages > 0 and event.stats.truncated_messages % 2 == 0
+
+
+def test_a_system_prompt_is_folded_into_the_first_turn_for_a_template_without_one(starter_model: Path) -> None:
+    with running_engine() as (engine, log):
+        engine.generate(request(with_template(starter_model, "no_system"), [LONG_SYSTEM, ChatMessage("user", "Hi")]))
+        finished = log.wait_for(GenerationFinished)
+    assert finished.text.strip()
+
+
+def _turns(
+    engine: Any, log: Any, model: ModelSpec, history: list[ChatMessage], questions: list[str], **options: Any
+) -> list[GenerationFinished]:
+    results = []
+    for question in questions:
+        history.append(ChatMessage("user", question))
+        engine.generate(dataclasses.replace(request(model, history), **options))
+        finished = log.wait_for(GenerationFinished)
+        history.append(ChatMessage("assistant", finished.text, reasoning=finished.reasoning or None))
+        results.append(finished)
+    return results
+
+
+def test_a_template_that_drops_earlier_think_blocks_still_reuses_the_cache(starter_model: Path) -> None:
+    # Qwen3 with thinking off: the generation prompt holds an empty think block that the answer,
+    # once in the history, no longer has. The prompt changes right after the last user turn.
+    with running_engine() as (engine, log):
+        first, second = _turns(
+            engine,
+            log,
+            with_template(starter_model, "think_strip"),
+            [LONG_SYSTEM],
+            ["What is the capital of France?", "And of Italy?"],
+            enable_thinking=False,
+        )
+    assert first.stats.prompt_tokens_evaluated == first.stats.prompt_tokens
+    assert 0 < second.stats.prompt_tokens_evaluated < second.stats.prompt_tokens / 4
+    assert _no_markup(first.text) and not first.reasoning
+
+
+def test_a_template_that_moves_the_system_prompt_reuses_what_stayed_in_place(starter_model: Path) -> None:
+    document = " ".join(f"Line {i}: the river rises in spring and falls in autumn." for i in range(30))
+    history = [ChatMessage("system", "Be brief.")]
+    with running_engine() as (engine, log):
+        _, second, third = _turns(
+            engine,
+            log,
+            with_template(starter_model, "system_last"),
+            history,
+            [f"Read this: {document}", "What rises?", "When does it fall?"],
+        )
+    # Turn 2 had to move the system prompt out of the first message; turn 3 keeps turns 1 and 2.
+    assert second.stats.prompt_tokens_evaluated > second.stats.prompt_tokens / 2
+    assert 0 < third.stats.prompt_tokens_evaluated < third.stats.prompt_tokens / 4
+
+
+def test_a_user_stop_string_ends_the_answer_and_is_not_shown(starter_model: Path) -> None:
+    sampling = dataclasses.replace(GREEDY, stop=("Paris",))
+    question = [
+        ChatMessage("system", "You are a helpful assistant."),
+        ChatMessage("user", "What is the capital of France?"),
+    ]
+    with running_engine() as (engine, log):
+        engine.generate(request(spec_for(starter_model), question))
+        unstopped = log.wait_for(GenerationFinished)
+        engine.generate(request(spec_for(starter_model), question, sampling))
+        events = log.collect_until((GenerationFinished,))
+    finished = events[-1]
+    assert isinstance(finished, GenerationFinished)
+    assert "Paris" in unstopped.text
+    assert finished.reason == "stop"
+    assert finished.text == unstopped.text[: unstopped.text.index("Paris")]
+    assert "".join(e.text for e in events if isinstance(e, TokensReceived)) == finished.text
+
+
+def test_special_tokens_are_read_as_text_and_the_request_date_reaches_the_prompt(starter_model: Path) -> None:
+    model = with_template(starter_model, "dated")
+    session = worker.ModelSession(model, worker.LlamaLog(), Value(ctypes.c_longlong, 0))
+    events: list[EngineEvent] = []
+    try:
+        (im_start,) = session.llm.tokenize(b"<|im_start|>", add_bos=False, special=True)
+        assert session._piece(im_start) == b"<|im_start|>"
+        assert session.stop_strings == ("<|im_end|>",)  # SmolLM2's EOS, which llama.cpp ends on
+        req = GenerationRequest("r", model, (ChatMessage("user", "Hi"),), GREEDY, date="2024-07-26")
+        session.generate(req, 1 << 40, events.append)
+        assert "Today Date: 26 Jul 2024\nISO: 2024-07-26 (Friday 26 July 2024)" in session._cached_text
+    finally:
+        session.close()
+    assert isinstance(events[-1], GenerationFinished)
+
+
+class _BrokenSession:
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+
+    def generate(self, *_: object) -> None:
+        raise ValueError("a bug, not a fault of the model or the conversation")
+
+    def forget_cache(self) -> None:
+        self.forgotten = True
+
+
+def test_an_unexpected_error_in_a_generation_is_not_swallowed(starter_model: Path) -> None:
+    emitted: list[EngineEvent] = []
+    w = worker.Worker(emitted.append, Value(ctypes.c_longlong, 0))
+    model = spec_for(starter_model)
+    broken = _BrokenSession(model)
+    w.session = broken  # type: ignore[assignment]
+    w.generate(GenerateCommand(request(model, [ChatMessage("user", "Hi")]), 1))
+    # Not a plain "could not generate": the answer fails as a bug, with its traceback for crash.log,
+    # and the cache, which may no longer spell what it says, is forgotten.
+    (failed,) = [e for e in emitted if isinstance(e, GenerationFailed)]
+    assert "internal error" in failed.reason and "ValueError: a bug" in failed.traceback
+    assert getattr(broken, "forgotten", False)

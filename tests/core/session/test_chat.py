@@ -1,0 +1,64 @@
+"""A chat turn as stored: the user's message first, then the checkpointed answer."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from app.core.engine.protocol import ChatMessage, GenerationStats, ModelSpec, SamplingSettings
+from app.core.history.store import Store
+from app.core.session.records import (
+    CHECKPOINT_SECONDS,
+    AnswerRecorder,
+    begin_turn,
+    history_for_engine,
+    title_from,
+)
+
+MODEL = ModelSpec("/models/x.gguf", "X")
+
+
+def test_begin_turn_commits_the_users_message_before_generation(parley_home: Path) -> None:
+    store = Store()
+    conversation = store.create_conversation()
+    turn = begin_turn(store, conversation.id, "What is 2+2?", model=MODEL, system_prompt="Be brief.",
+                      sampling=SamplingSettings())
+    # Another connection (as a reader after a crash would) already sees the message and the empty answer.
+    other = sqlite3.connect(store.path)
+    rows = other.execute("SELECT role, content, status FROM messages ORDER BY id").fetchall()
+    assert rows == [("user", "What is 2+2?", "complete"), ("assistant", "", "streaming")]
+    assert other.execute("SELECT title FROM conversations").fetchone()[0] == "What is 2+2?"
+    assert turn.request.messages == (ChatMessage("system", "Be brief."), ChatMessage("user", "What is 2+2?"))
+    assert turn.answer.model_name == "X"
+
+
+def test_history_keeps_stopped_answers_and_skips_failed_ones(parley_home: Path) -> None:
+    store = Store()
+    c = store.create_conversation()
+    store.add_message(c.id, "user", "one")
+    store.add_message(c.id, "assistant", "partial", status="stopped")
+    store.add_message(c.id, "user", "two")
+    store.add_message(c.id, "assistant", "", status="failed")
+    history = history_for_engine(store.messages(c.id), "sys")
+    assert [m.content for m in history] == ["sys", "one", "partial", "two"]
+
+
+def test_recorder_checkpoints_at_least_once_a_second(parley_home: Path) -> None:
+    store = Store()
+    c = store.create_conversation()
+    answer = store.add_message(c.id, "assistant", "", status="streaming")
+    now = [0.0]
+    recorder = AnswerRecorder(store, answer.id, clock=lambda: now[0])
+    recorder.append("Hel")
+    assert store.message(answer.id).content == ""  # not yet: less than the interval has passed
+    now[0] += CHECKPOINT_SECONDS
+    recorder.append("lo")
+    assert store.message(answer.id).content == "Hello"
+    recorder.finish("complete", GenerationStats(5, 5, 2, 0.1, 50.0))
+    saved = store.message(answer.id)
+    assert (saved.content, saved.status, saved.tokens_per_second) == ("Hello", "complete", 50.0)
+
+
+def test_titles_are_one_short_line() -> None:
+    assert title_from("  hello\n  world ") == "hello world"
+    assert len(title_from("x" * 500)) <= 48

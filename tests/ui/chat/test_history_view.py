@@ -1,0 +1,98 @@
+"""The history in the window's widgets: search with highlights, pin, Undo of a delete, paging, versions."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from app.core.engine.protocol import ModelSpec, SamplingSettings
+from app.core.history.store import Store
+from app.core.session import versions as chat_versions
+from app.ui.chat import view as chat_view_module
+from app.ui.chat.view import ChatView
+from app.ui.sidebar.panel import Sidebar
+from app.ui.sidebar.search import snippet_html
+
+MODEL = ModelSpec("/models/x.gguf", "X")
+
+
+def test_search_lists_results_and_opens_one(qtbot: QtBot, store: Store) -> None:
+    chinese = store.create_conversation("北京旅行")
+    store.add_message(chinese.id, "user", "请介绍一下北京的历史")
+    store.add_message(chinese.id, "assistant", "北京是中国的首都。")
+    store.create_conversation("Bread")
+    sidebar = Sidebar(store)
+    qtbot.addWidget(sidebar)
+    sidebar.refresh()
+
+    hits = sidebar.search.search_now("京")
+
+    assert {h.conversation_id for h in hits} == {chinese.id}
+    assert not sidebar.list.isVisibleTo(sidebar) and sidebar.search.results.count() == len(hits)
+    assert "<b><u>京</u></b>" in snippet_html(hits[0])
+    with qtbot.waitSignal(sidebar.search.result_opened) as opened:
+        sidebar.search.results.itemClicked.emit(sidebar.search.results.item(0))
+    assert opened.args[0] == chinese.id
+    sidebar.search.search_now("")
+    assert sidebar.list.isVisibleTo(sidebar)
+
+
+def test_pin_and_undo_delete_in_the_sidebar(qtbot: QtBot, store: Store) -> None:
+    old = store.create_conversation("Old")
+    new = store.create_conversation("New")
+    sidebar = Sidebar(store)
+    qtbot.addWidget(sidebar)
+    sidebar.refresh()
+    sidebar.toggle_pin(old.id)
+    assert sidebar.ids() == [old.id, new.id]
+
+    sidebar.delete(old.id)
+    assert sidebar.ids() == [new.id] and sidebar.undo_bar.isVisibleTo(sidebar)
+    assert sidebar.search.search_now("Old") == []  # nor is it found while Undo is offered
+    sidebar.undo_delete()
+    assert sidebar.ids() == [old.id, new.id]
+    sidebar.delete(new.id)
+    sidebar.apply_pending_deletes()  # Undo ran out (or the window closed)
+    assert [c.id for c in store.conversations()] == [old.id]
+
+
+def test_a_long_conversation_lays_out_one_page_and_pages_in_older_ones(qtbot: QtBot, store: Store) -> None:
+    conversation = store.create_conversation()
+    for number in range(300):
+        store.add_message(conversation.id, "user" if number % 2 == 0 else "assistant", f"message {number}")
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    messages = store.messages(conversation.id)
+
+    view.show_conversation(messages)
+
+    assert view.laid_out_count() == chat_view_module.PAGE
+    assert view.shown_text(messages[-1].id).endswith("message 299")
+    view.verticalScrollBar().setValue(0)  # the user scrolls to the top
+    assert view.laid_out_count() > chat_view_module.PAGE
+    view.show_conversation(messages, focus=messages[10].id)  # a search result far up
+    assert messages[10].id in view.message_ids()
+
+
+def test_versions_are_shown_as_a_control_and_move_between_branches(qtbot: QtBot, store: Store) -> None:
+    conversation = store.create_conversation()
+    store.add_message(conversation.id, "user", "Name a fruit")
+    apple = store.add_message(conversation.id, "assistant", "Apple")
+    turn = chat_versions.begin_regenerate(store, apple.id, model=MODEL, system_prompt="", sampling=SamplingSettings())
+    store.update_message(turn.answer.id, "Banana", status="stopped")
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.show_conversation(store.messages(conversation.id), store.versions(conversation.id))
+
+    assert view.action_links(turn.answer.id) == ["‹", "2/2", "Regenerate", "Copy", "Continue"]
+    with qtbot.waitSignal(view.version_requested) as asked:
+        view.click_action("version", apple.id)
+    assert asked.args == [apple.id]
+    with qtbot.waitSignal(view.copied):
+        view.click_action("copy", turn.answer.id)
+    from PySide6 import QtWidgets
+
+    assert QtWidgets.QApplication.clipboard().text() == "Banana"
+    user_id = store.messages(conversation.id)[0].id
+    assert view.action_links(user_id) == ["Edit", "Copy"]

@@ -1,0 +1,59 @@
+"""The persona editor: edits reach the history, invalid values name their field, the preview is the final prompt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.core.config.settings import SettingsStore
+from app.core.history.store import Store
+from app.core.personas.book import PersonaBook, display_description, display_name
+from app.ui.chat.context_meter import ContextMeter
+from app.ui.personas.editor import PersonaEditor
+
+
+def test_the_editor_saves_about_you_previews_the_final_prompt_and_refuses_a_bad_name(
+    parley_home: Path, qtbot: QtBot
+) -> None:
+    book = PersonaBook(Store())
+    settings = SettingsStore()
+    editor = PersonaEditor(book, settings)
+    qtbot.addWidget(editor)
+    editor.about_check.setChecked(True)
+    editor.about_edit.setPlainText("I am a nurse in Shanghai.")
+    assert editor.preview.toPlainText().endswith("I am a nurse in Shanghai.")
+    assert editor.preview.toPlainText().startswith(book.default().system_prompt)
+    editor.temperature.setValue(0.3)
+    editor.save_button.click()
+    assert book.default().sampling.temperature == 0.3 and settings.current.about_you_enabled
+    editor.name_edit.setText("   ")
+    editor.save_button.click()
+    assert "The persona's name is not valid" in editor.error_label.text()
+    assert book.default().name == "General assistant"
+
+
+def test_the_meter_says_how_full_the_context_is_and_how_many_turns_are_out(qtbot: QtBot) -> None:
+    meter = ContextMeter()
+    qtbot.addWidget(meter)
+    meter.show_count(1536, 2048, 3)
+    assert meter.bar.value() == 75 and "1536 of 2048" in meter.label.text() and "3 turn" in meter.label.text()
+    with qtbot.waitSignal(meter.count_requested) as blocker:
+        meter.draft_changed("a long draft")
+    assert blocker.args == ["a long draft"]
+
+
+def test_in_chinese_the_editor_shows_a_built_in_in_chinese_and_saving_keeps_it_shipped(
+    parley_home: Path, qtbot: QtBot
+) -> None:
+    book = PersonaBook(Store())
+    editor = PersonaEditor(book, SettingsStore(), language="zh_CN")
+    qtbot.addWidget(editor)
+    general = book.default()
+    assert editor.name_edit.text() == display_name(general, "zh_CN") != general.name
+    assert editor.description_edit.text() == display_description(general, "zh_CN") != general.description
+    editor.temperature.setValue(0.4)
+    editor.save_button.click()
+    saved = book.default()
+    assert saved.sampling.temperature == 0.4
+    assert (saved.name, saved.description) == (general.name, general.description)  # still the shipped text

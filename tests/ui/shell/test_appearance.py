@@ -1,0 +1,124 @@
+"""Theme, text size and language, switched in Settings and applied at once to the open window."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6 import QtGui, QtWidgets
+from pytestqt.qtbot import QtBot
+
+from app.core.history.store import Store
+from app.ui.common import i18n, style
+from app.ui.settings.dialog import SettingsDialog
+from app.ui.shell.main_window import MainWindow
+from tests.ui.conftest import WindowFactory
+from tests.ui.settings.test_settings_dialog import answer_settings, saved_settings
+
+
+def choose(combo: QtWidgets.QComboBox, data: object) -> None:
+    index = combo.findData(data)
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+
+
+def bubble_colour(window: MainWindow) -> QtGui.QColor:
+    return window.chat_view.document().rootFrame().childFrames()[0].frameFormat().background().color()
+
+
+def test_the_theme_and_text_size_switch_at_once_from_settings(
+    qtbot: QtBot,
+    qapp: QtWidgets.QApplication,
+    store: Store,
+    make_window: WindowFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conversation = store.create_conversation("Colours")
+    store.add_message(conversation.id, "user", "Hi")
+    store.add_message(conversation.id, "assistant", "```python\nx = 1\n```", model_name="SmolLM2")
+    window = make_window()
+    assert window.services.appearance.theme == "light"  # the offscreen platform has no dark preference
+    light_bubble = bubble_colour(window)
+    size = qapp.font().pointSize()
+
+    def fill(dialog: SettingsDialog) -> bool:
+        choose(dialog.theme_combo, "dark")
+        choose(dialog.font_size_combo, 16)
+        return True
+
+    answer_settings(monkeypatch, fill)
+    window.settings_action.trigger()
+    qtbot.waitUntil(lambda: bubble_colour(window) != light_bubble)
+    assert saved_settings()["theme"] == "dark" and saved_settings()["font_size"] == 16
+    assert qapp.palette().color(QtGui.QPalette.ColorRole.Base).lightness() < 80
+    assert bubble_colour(window).lightness() < 80 and light_bubble.lightness() > 200
+    assert window.font().pointSize() == 16 != size
+    # The code block's colours follow the theme too.
+    code = window.chat_view.document().find("x = 1")
+    assert not code.isNull()
+
+    answer_settings(monkeypatch, lambda dialog: (choose(dialog.theme_combo, ""), True)[1])
+    window.settings_action.trigger()
+    qtbot.waitUntil(lambda: bubble_colour(window).lightness() > 200)
+
+
+def test_the_palettes_tell_the_two_speakers_apart_in_both_themes() -> None:
+    for theme in style.THEMES:
+        palette = style.palette_for(theme)
+        user, answer = style.user_bubble(palette), style.answer_bubble(palette)
+        assert user != answer
+        text, base = palette.color(QtGui.QPalette.ColorRole.Text), palette.color(QtGui.QPalette.ColorRole.Base)
+        assert abs(text.lightness() - base.lightness()) > 150  # readable contrast
+
+
+def shown_texts(root: QtWidgets.QWidget) -> list[str]:
+    """Every fixed string a window shows or says (texts, titles, tips, placeholders, names, items), in order."""
+    texts: list[str] = []
+    for widget in [root, *root.findChildren(QtWidgets.QWidget)]:
+        texts += [widget.toolTip(), widget.accessibleName(), widget.windowTitle()]
+        if isinstance(widget, QtWidgets.QAbstractButton | QtWidgets.QLabel):
+            texts.append(widget.text())
+        if isinstance(widget, QtWidgets.QLineEdit | QtWidgets.QPlainTextEdit):
+            texts.append(widget.placeholderText())
+        if isinstance(widget, QtWidgets.QComboBox):
+            texts += [widget.itemText(index) for index in range(widget.count())]
+        if isinstance(widget, QtWidgets.QTabWidget):
+            texts += [widget.tabText(index) for index in range(widget.count())]
+        if isinstance(widget, QtWidgets.QTreeWidget):
+            texts += [widget.headerItem().text(column) for column in range(widget.columnCount())]
+        if isinstance(widget, QtWidgets.QTableWidget):
+            items = (widget.horizontalHeaderItem(column) for column in range(widget.columnCount()))
+            texts += [item.text() for item in items if item is not None]
+    texts += [action.text() for action in root.findChildren(QtGui.QAction)]
+    # The free memory the fit badges quote is read anew each time; it is not a translated string.
+    return [re.sub(r"\d[\d.,]* GB", "# GB", text) for text in texts if text]
+
+
+def test_switching_the_language_retranslates_the_open_window_at_once(
+    qtbot: QtBot, store: Store, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation = store.create_conversation("Languages")
+    store.add_message(conversation.id, "user", "Hi")
+    store.add_message(conversation.id, "assistant", "Hello", model_name="SmolLM2", status="stopped")
+    window = make_window()
+    english = shown_texts(window)
+    assert "New chat" in english and "Get models" in english
+
+    answer_settings(monkeypatch, lambda dialog: (choose(dialog.language_combo, "zh_CN"), True)[1])
+    window.settings_action.trigger()
+    qtbot.waitUntil(lambda: window.sidebar.new_button.text() == "新对话")
+    assert i18n.current_language() == "zh_CN"
+    switched = shown_texts(window)
+    assert "SmolLM2 · 已停止" in window.chat_view.shown_text(2) or "已停止" in window.chat_view.shown_text(2)
+
+    fresh = make_window()  # built in Chinese from the start: what the switched window must now show
+    expected = shown_texts(fresh)
+    different = [f"{a!r} != {b!r}" for a, b in zip(switched, expected, strict=False) if a != b]
+    assert different == [], "\n".join(different)
+    assert switched == expected
+    fresh.close()
+
+    answer_settings(monkeypatch, lambda dialog: (choose(dialog.language_combo, "en"), True)[1])
+    window.settings_action.trigger()
+    qtbot.waitUntil(lambda: window.sidebar.new_button.text() == "New chat")
+    assert shown_texts(window) == english

@@ -1,0 +1,64 @@
+"""The main window without answers: what it shows for a stored history, and its theme."""
+
+from __future__ import annotations
+
+from PySide6 import QtGui, QtWidgets
+from pytestqt.qtbot import QtBot
+
+from app.core.history.store import Store
+from tests.ui.conftest import WindowFactory
+
+
+def test_the_window_opens_on_the_newest_conversation_and_marks_an_interrupted_answer(
+    qtbot: QtBot, store: Store, make_window: WindowFactory
+) -> None:
+    old = store.create_conversation("Old one")
+    store.add_message(old.id, "user", "Hi")
+    newer = store.create_conversation("Newer one")
+    store.add_message(newer.id, "user", "Tell me a story")
+    # An answer left streaming by an app that is gone (its store was closed without settling it).
+    gone = Store(store.path)
+    gone.add_message(newer.id, "assistant", "Once upon", status="streaming", model_name="Some model")
+    gone.close()
+    store.recover_interrupted()
+
+    window = make_window()
+
+    assert window.sidebar.titles() == ["Newer one", "Old one"]
+    assert window.conversation_id == newer.id and window.title_label.text() == "Newer one"
+    answer = store.messages(newer.id)[1]
+    assert window.chat_view.shown_text(answer.id).splitlines() == ["Some model · interrupted", "Once upon"]
+
+
+def test_the_bubbles_follow_a_dark_palette(
+    qtbot: QtBot, qapp: QtWidgets.QApplication, store: Store, make_window: WindowFactory
+) -> None:
+    conversation = store.create_conversation("Colours")
+    store.add_message(conversation.id, "user", "Hi")
+    window = make_window()
+    light = window.chat_view.document().rootFrame().childFrames()[0].frameFormat().background().color()
+    original = qapp.palette()
+    dark = QtGui.QPalette(original)
+    dark.setColor(QtGui.QPalette.ColorRole.Base, QtGui.QColor(30, 30, 30))
+    dark.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor(40, 40, 40))
+    dark.setColor(QtGui.QPalette.ColorRole.Text, QtGui.QColor(230, 230, 230))
+    try:
+        qapp.setPalette(dark)
+        qtbot.waitUntil(
+            lambda: window.chat_view.document().rootFrame().childFrames()[0].frameFormat().background().color()
+            != light
+        )
+        bubble = window.chat_view.document().rootFrame().childFrames()[0].frameFormat().background().color()
+        assert light.lightness() > 200 and bubble.lightness() < 80
+    finally:
+        qapp.setPalette(original)
+
+
+def test_the_window_owns_its_controllers_so_qt_deletes_them_on_the_gui_thread(make_window: WindowFactory) -> None:
+    # Unowned, a controller died on whichever thread dropped it last (the engine's reader thread),
+    # and its file watcher then corrupted the heap ("Socket notifiers cannot be enabled or disabled
+    # from another thread"), aborting a later test.
+    window = make_window()
+    for controller in (window.controller, window.models, window.downloads):
+        assert controller.parent() is window
+        assert controller.thread() is window.thread()
