@@ -32,7 +32,7 @@ from typing import Any
 import llama_cpp
 from llama_cpp import _ggml as ggml_library
 
-from app.core.engine import gpu_plan, native
+from app.core.engine import budget, gpu_plan, native
 from app.core.engine.commands import (
     CacheConfigCommand,
     CountCommand,
@@ -365,7 +365,7 @@ class ModelSession:
 
     def prompt_limit(self, max_tokens: int) -> int:
         """How many tokens a prompt may take: the rest of the context is kept for the answer."""
-        return self.n_ctx - min(max_tokens, max(64, self.n_ctx // 4))
+        return budget.prompt_limit(self.n_ctx, max_tokens)
 
     def count(self, request: CountTokensRequest) -> TokensCounted:
         text = self._render(request.messages, GenerationRequest(request.request_id, request.model, request.messages))
@@ -401,7 +401,7 @@ class ModelSession:
                 f"the conversation no longer fits in the context ({len(ids)} tokens, the limit is {limit})",
                 "context_full", len(ids), limit,
             )  # fmt: skip
-        target = limit - self.n_ctx // 4
+        target = budget.drop_target(self.n_ctx, limit)
         dropped = 0
         while len(ids) > target and first < last_user:
             end = first + 1

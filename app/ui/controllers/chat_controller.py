@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6 import QtCore
 
 from app.core.config.settings import SettingsStore
+from app.core.engine.budget import estimated_count
 from app.core.engine.protocol import EngineEvent, TokensCounted
 from app.core.errors import AppError
 from app.core.history.store import Store
@@ -151,11 +152,7 @@ class ChatController(QtCore.QObject):
             log.info("no count for conversation %s: %s", conversation_id, err)
             return False
         if self._client.loaded_model != request.model:
-            n_ctx = request.model.n_ctx
-            limit = n_ctx - min(request.max_tokens, max(64, n_ctx // 4))  # the room the engine keeps for the answer
-            characters = sum(len(message.content) for message in request.messages)
-            estimate = TokensCounted(request.request_id, characters // 4 + 1, n_ctx, limit, estimated=True)
-            self.tokens_counted.emit(conversation_id, estimate)
+            self.tokens_counted.emit(conversation_id, estimated_count(request))
             return True
         self._counting[request.request_id] = conversation_id
         self._client.count_tokens(request)

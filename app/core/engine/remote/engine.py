@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 from httpx_sse import EventSource
 
+from app.core.engine.budget import estimated_count
 from app.core.engine.protocol import (
     CountTokensRequest,
     EngineCrashed,
@@ -41,7 +42,6 @@ from app.core.engine.protocol import (
     ModelSpec,
     ModelUnloaded,
     StopReason,
-    TokensCounted,
     TokensReceived,
 )
 
@@ -195,10 +195,9 @@ class RemoteEngine:
         self._run(lambda: self._generate(request))
 
     def count_tokens(self, request: CountTokensRequest) -> None:
-        """A server's tokenizer is not reachable through the OpenAI API: about four characters a token."""
-        characters = sum(len(message.content) for message in request.messages)
-        n_ctx = request.model.n_ctx
-        self._sink(TokensCounted(request.request_id, characters // 4 + 1, n_ctx, n_ctx * 3 // 4, estimated=True))
+        """A server's tokenizer is not reachable through the OpenAI API: about four characters a token,
+        against the local engine's limit (``budget.prompt_limit``)."""
+        self._sink(estimated_count(request))
 
     def prepare(self, request: GenerationRequest) -> None:
         """Nothing to do: the server keeps (or not) its own cache."""
