@@ -1,6 +1,7 @@
 """The store side of a chat turn: the history the model sees, the committed turn, the recorded answer.
 
-The turn runner (``app.core.session.turns``) drives these for every front end.
+The turn runner (``app.core.session.turns``) drives these for every front end and passes each one
+``TurnContext``: the model, final system prompt, sampling, persona, overflow policy and server.
 
 ``begin_turn`` commits the user's message and an empty answer marked ``streaming`` before any
 generation starts. ``AnswerRecorder`` then writes the streaming answer back at least once a
@@ -93,10 +94,11 @@ def _append_alternating(history: list[ChatMessage], message: ChatMessage) -> Non
 
 
 def turns_out_of_memory(messages: list[Message], memory_start: int | None) -> int:
-    """How many of the user's turns fell out of the model's memory (they are before ``memory_start``)."""
+    """How many of the user's turns fell out of the model's memory (they are before ``memory_start``);
+    the context meter shows it. Dividers are not turns."""
     if memory_start is None:
         return 0
-    return sum(1 for m in messages if m.role == "user" and m.id < memory_start)
+    return sum(1 for m in messages if m.role == "user" and m.kind is None and m.id < memory_start)
 
 
 def title_from(text: str) -> str:
@@ -104,54 +106,31 @@ def title_from(text: str) -> str:
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def begin_turn(
-    store: Store,
-    conversation_id: int,
-    user_text: str,
-    *,
-    model: ModelSpec,
-    system_prompt: str,
-    sampling: SamplingSettings,
-    persona_id: int | None = None,
-    overflow: OverflowPolicy = "drop_oldest",
-    server: str | None = None,
-) -> Turn:
-    """Commits the user's message and an empty streaming answer; returns the engine request.
+@dataclass(frozen=True)
+class TurnContext:
+    """What a turn runs with, as the turn runner resolved it for the conversation."""
 
-    ``system_prompt`` is final (the turn runner built it from the persona and "About you").
-    """
+    model: ModelSpec
+    system_prompt: str  # final: the persona's (or the conversation's own) with "About you"
+    sampling: SamplingSettings
+    persona_id: int | None = None  # the persona the answer records
+    overflow: OverflowPolicy = "drop_oldest"
+    server: str | None = None  # the remote server the answer records; None for a model on this computer
+
+
+def begin_turn(store: Store, conversation_id: int, user_text: str, context: TurnContext) -> Turn:
+    """Commits the user's message and an empty streaming answer; returns the engine request."""
     conversation = store.conversation(conversation_id)
     user_message = store.add_message(conversation_id, "user", user_text)
     if conversation.title == DEFAULT_TITLE:
         store.rename_conversation(conversation_id, title_from(user_text), by_user=False)
     # The branch on screen, which now ends with the user's message: only it reaches the model.
     seen = store.messages(conversation_id)
-    return answer_turn(
-        store,
-        conversation,
-        user_message,
-        seen,
-        model=model,
-        system_prompt=system_prompt,
-        sampling=sampling,
-        persona_id=persona_id,
-        overflow=overflow,
-        server=server,
-    )
+    return answer_turn(store, conversation, user_message, seen, context)
 
 
 def answer_turn(
-    store: Store,
-    conversation: Conversation,
-    user_message: Message,
-    seen: list[Message],
-    *,
-    model: ModelSpec,
-    system_prompt: str,
-    sampling: SamplingSettings,
-    persona_id: int | None = None,
-    overflow: OverflowPolicy = "drop_oldest",
-    server: str | None = None,
+    store: Store, conversation: Conversation, user_message: Message, seen: list[Message], context: TurnContext
 ) -> Turn:
     """Commits an empty streaming answer to ``user_message`` and returns the turn asking for it,
     with the messages ``seen`` (the branch up to that message) as the history sent."""
@@ -160,45 +139,33 @@ def answer_turn(
         "assistant",
         "",
         status="streaming",
-        model_name=model.name,
+        model_name=context.model.name,
         parent_id=user_message.id,
-        persona_id=persona_id,
-        server=server,
+        persona_id=context.persona_id,
+        server=context.server,
     )
-    request, sources = build_request(
-        conversation, seen, model=model, system_prompt=system_prompt, sampling=sampling, overflow=overflow
-    )
+    request, sources = build_request(conversation, seen, context)
     return Turn(conversation.id, user_message, answer, request, sources)
 
 
 def build_request(
-    conversation: Conversation,
-    seen: list[Message],
-    *,
-    model: ModelSpec,
-    system_prompt: str,
-    sampling: SamplingSettings,
-    prefill: str = "",
-    overflow: OverflowPolicy = "drop_oldest",
+    conversation: Conversation, seen: list[Message], context: TurnContext, *, prefill: str = ""
 ) -> tuple[GenerationRequest, tuple[int, ...]]:
     """The engine request for the messages ``seen`` (a branch, up to the user's message to answer),
-    with the id of the first stored message behind each message after the system prompt.
-
-    ``system_prompt`` is final (the turn runner built it from the persona and "About you").
-    """
-    history, sources = history_with_sources(seen, system_prompt, conversation.memory_start)
+    with the id of the first stored message behind each message after the system prompt."""
+    history, sources = history_with_sources(seen, context.system_prompt, conversation.memory_start)
     request = GenerationRequest(
         uuid.uuid4().hex,
-        model,
+        context.model,
         history,
-        sampling,
+        context.sampling,
         **thinking_switches(conversation.thinking),
         # The conversation's first day, for templates that print a date: fixed for its whole life, so
         # the prompt (and the cache that holds it) does not change at midnight.
         date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
         conversation_key=str(conversation.id),  # the engine keeps its KV state under this
         prefill=prefill,
-        overflow=overflow,
+        overflow=context.overflow,
     )
     return request, sources
 

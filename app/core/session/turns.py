@@ -1,6 +1,6 @@
 """The turn runner: one chat turn from the user's message to the settled answer, for every front end.
 
-``start`` commits the user's message and an empty answer marked ``streaming`` (``chat.begin_turn``),
+``start`` commits the user's message and an empty answer marked ``streaming`` (``records.begin_turn``),
 builds the request from the conversation's model, its system prompt and the sampling settings, and
 hands it to the engine service. The front end then passes each engine event of its client to
 ``handle``, on the thread it owns, and shows the ``TurnUpdate`` it gets back. Every rule for how a
@@ -36,7 +36,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urlsplit
 
 from app.core.config.settings import SettingsStore
@@ -50,7 +50,6 @@ from app.core.engine.protocol import (
     GenerationRequest,
     GenerationStats,
     ModelLoadFailed,
-    ModelSpec,
     OverflowPolicy,
     SamplingSettings,
     TokensReceived,
@@ -112,15 +111,6 @@ class _Unsaved:
     recorder: records.AnswerRecorder
     status: MessageStatus
     stats: GenerationStats | None
-
-
-@dataclass(frozen=True)
-class _TurnContext:
-    entry: ModelEntry
-    spec: ModelSpec
-    persona: Persona
-    system_prompt: str  # final: the persona's (or the conversation's own) with "About you"
-    overflow: OverflowPolicy
 
 
 @dataclass
@@ -212,20 +202,8 @@ class TurnRunner:
         if self._running is not None:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(conversation_id)
-        context = self._context(conversation, model, None, text)
-        server = self._registry.server_of(context.entry)
-        turn = records.begin_turn(
-            self.store,
-            conversation_id,
-            text,
-            model=context.spec,
-            system_prompt=context.system_prompt,
-            sampling=sampling or context.persona.sampling,
-            persona_id=context.persona.id,
-            overflow=context.overflow,
-            server=server.label if server is not None else None,
-        )
-        entry = context.entry
+        entry, context = self._context(conversation, model, None, text, sampling)
+        turn = records.begin_turn(self.store, conversation_id, text, context)
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
             self.store.set_conversation_model(conversation_id, entry.name)
@@ -246,8 +224,8 @@ class TurnRunner:
     def edit(self, message_id: int, text: str, *, sampling: SamplingSettings | None = None) -> records.Turn:
         """A new version of the user's message ``message_id`` with ``text``, and its answer."""
 
-        def begin(store: Store, message_id: int, **kwargs: Any) -> records.Turn:
-            return versions.begin_edit(store, message_id, text, **kwargs)
+        def begin(store: Store, message_id: int, context: records.TurnContext) -> records.Turn:
+            return versions.begin_edit(store, message_id, text, context)
 
         return self._launch(self._versioned(begin, message_id, None, sampling))
 
@@ -258,7 +236,7 @@ class TurnRunner:
 
     def _versioned(
         self,
-        begin: Callable[..., records.Turn],
+        begin: Callable[[Store, int, records.TurnContext], records.Turn],
         message_id: int,
         model: ModelEntry | None,
         sampling: SamplingSettings | None,
@@ -267,25 +245,21 @@ class TurnRunner:
         if self._running is not None:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(self.store.message(message_id).conversation_id)
-        context = self._context(conversation, model, persona_id, "")
-        server = self._registry.server_of(context.entry)
-        return begin(
-            self.store,
-            message_id,
-            model=context.spec,
-            system_prompt=context.system_prompt,
-            sampling=sampling or context.persona.sampling,
-            persona_id=context.persona.id,
-            overflow=context.overflow,
-            server=server.label if server is not None else None,
-        )
+        _, context = self._context(conversation, model, persona_id, "", sampling)
+        return begin(self.store, message_id, context)
 
     def _context(
-        self, conversation: Conversation, model: ModelEntry | None, persona_id: int | None, text: str
-    ) -> _TurnContext:
+        self,
+        conversation: Conversation,
+        model: ModelEntry | None,
+        persona_id: int | None,
+        text: str,
+        sampling: SamplingSettings | None = None,
+    ) -> tuple[ModelEntry, records.TurnContext]:
         """What a turn in ``conversation`` runs with: its persona (or ``persona_id``'s), with "About you"
-        and the conversation's own prompt, and its model (``model``, the persona's preferred one for a
-        new conversation, or the conversation's). ``ModelNotFoundError`` when there is none."""
+        and the conversation's own prompt, its sampling (or ``sampling``), and its model (``model``, the
+        persona's preferred one for a new conversation, or the conversation's), with that model's entry.
+        ``ModelNotFoundError`` when there is none."""
         settings = self._settings.current
         persona = self.personas.get(persona_id) if persona_id is not None else None
         persona = persona or self.personas.for_conversation(conversation)
@@ -300,7 +274,16 @@ class TurnRunner:
             persona = replace(persona, system_prompt=conversation.system_prompt)
         own = self.personas.conversation_overflow(conversation.id)  # "stop and ask" answered for this one
         overflow = cast(OverflowPolicy, own or persona.overflow or settings.overflow)
-        return _TurnContext(entry, spec, persona, final_system_prompt(persona, settings, text), overflow)
+        server = self._registry.server_of(entry)
+        context = records.TurnContext(
+            spec,
+            final_system_prompt(persona, settings, text),
+            sampling or persona.sampling,
+            persona_id=persona.id,
+            overflow=overflow,
+            server=server.label if server is not None else None,
+        )
+        return entry, context
 
     def _launch(self, turn: records.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> records.Turn:
         recorder = records.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)
@@ -319,27 +302,20 @@ class TurnRunner:
         prepares for when the conversation is opened (``EngineClient.prepare``). ``AppError`` (a
         ``ModelNotFoundError``) when it has no model to run."""
         conversation = self.store.conversation(conversation_id)
-        context = self._context(conversation, None, None, "")
-        request, _ = records.build_request(
-            conversation,
-            self.store.messages(conversation_id),
-            model=context.spec,
-            system_prompt=context.system_prompt,
-            sampling=context.persona.sampling,
-            overflow=context.overflow,
-        )
+        _, context = self._context(conversation, None, None, "")
+        request, _ = records.build_request(conversation, self.store.messages(conversation_id), context)
         return request
 
     def count_request(self, conversation_id: int, draft: str = "") -> CountTokensRequest:
         """What the context meter asks the engine to count: the conversation as its next turn would send
         it (persona, "About you", the turns still in memory), with ``draft`` as the next message."""
         conversation = self.store.conversation(conversation_id)
-        context = self._context(conversation, None, None, draft)
+        _, context = self._context(conversation, None, None, draft)
         messages = self.store.messages(conversation_id)
         history, _ = records.history_with_sources(messages, context.system_prompt, conversation.memory_start)
         if draft:
             history = (*history, ChatMessage("user", draft))
-        return CountTokensRequest(uuid.uuid4().hex, context.spec, history, context.persona.sampling.max_tokens)
+        return CountTokensRequest(uuid.uuid4().hex, context.model, history, context.sampling.max_tokens)
 
     def _preferred_model(self, conversation_model: str | None, persona: Persona) -> ModelEntry | None:
         """The persona's preferred model, when the conversation has none yet and it is installed."""

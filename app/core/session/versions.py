@@ -1,6 +1,6 @@
 """The store side of the turns that add versions: regenerate an answer, edit a user message, continue.
 
-Like ``chat.begin_turn`` each commits what it adds before any generation starts and returns the
+Like ``records.begin_turn`` each commits what it adds before any generation starts and returns the
 ``Turn`` the turn runner hands to the engine. Nothing is erased: a regenerated answer is a sibling
 of the old one under the same user message, an edited message a sibling of the old one under the
 same parent, each with its own rest of the conversation (``app.core.history.tree``). The request holds
@@ -9,24 +9,13 @@ only the branch the new version is on.
 
 from __future__ import annotations
 
-from app.core.engine.protocol import ModelSpec, OverflowPolicy, SamplingSettings
 from app.core.errors import NothingToRegenerateError
 from app.core.history.store import Store
-from app.core.session import records as chat
-from app.core.session.records import Turn
+from app.core.session import records
+from app.core.session.records import Turn, TurnContext
 
 
-def begin_regenerate(
-    store: Store,
-    answer_id: int,
-    *,
-    model: ModelSpec,
-    system_prompt: str,
-    sampling: SamplingSettings,
-    persona_id: int | None = None,
-    overflow: OverflowPolicy = "drop_oldest",
-    server: str | None = None,
-) -> Turn:
+def begin_regenerate(store: Store, answer_id: int, context: TurnContext) -> Turn:
     """A new answer beside ``answer_id`` (same user message), shown in its place."""
     old = store.message(answer_id)
     if old.role != "assistant" or old.parent_id is None:
@@ -34,32 +23,10 @@ def begin_regenerate(
     user_message = store.message(old.parent_id)
     conversation = store.conversation(old.conversation_id)
     seen = [*store.history_before(answer_id)]
-    return chat.answer_turn(
-        store,
-        conversation,
-        user_message,
-        seen,
-        model=model,
-        system_prompt=system_prompt,
-        sampling=sampling,
-        persona_id=persona_id,
-        overflow=overflow,
-        server=server,
-    )
+    return records.answer_turn(store, conversation, user_message, seen, context)
 
 
-def begin_edit(
-    store: Store,
-    message_id: int,
-    text: str,
-    *,
-    model: ModelSpec,
-    system_prompt: str,
-    sampling: SamplingSettings,
-    persona_id: int | None = None,
-    overflow: OverflowPolicy = "drop_oldest",
-    server: str | None = None,
-) -> Turn:
+def begin_edit(store: Store, message_id: int, text: str, context: TurnContext) -> Turn:
     """A new version of the user's message ``message_id`` with ``text``, and an answer to it."""
     old = store.message(message_id)
     if old.role != "user":
@@ -67,46 +34,17 @@ def begin_edit(
     conversation = store.conversation(old.conversation_id)
     user_message = store.add_message(old.conversation_id, "user", text, parent_id=old.parent_id)
     seen = store.messages(old.conversation_id)  # the branch now ends with the new version
-    return chat.answer_turn(
-        store,
-        conversation,
-        user_message,
-        seen,
-        model=model,
-        system_prompt=system_prompt,
-        sampling=sampling,
-        persona_id=persona_id,
-        overflow=overflow,
-        server=server,
-    )
+    return records.answer_turn(store, conversation, user_message, seen, context)
 
 
-def begin_continue(
-    store: Store,
-    answer_id: int,
-    *,
-    model: ModelSpec,
-    system_prompt: str,
-    sampling: SamplingSettings,
-    persona_id: int | None = None,
-    overflow: OverflowPolicy = "drop_oldest",
-    server: str | None = None,
-) -> Turn:
-    """Goes on with an answer that was stopped or cut at its length: the same message grows."""
+def begin_continue(store: Store, answer_id: int, context: TurnContext) -> Turn:
+    """Goes on with an answer that was stopped or cut at its length: the same message grows. The answer
+    keeps the persona and server that began it (``context``'s are not recorded)."""
     answer = store.message(answer_id)
     if answer.role != "assistant" or answer.parent_id is None or not answer.content:
         raise NothingToRegenerateError()
     conversation = store.conversation(answer.conversation_id)
     seen = store.history_before(answer_id)
     store.update_message(answer_id, answer.content, status="streaming")
-    del persona_id, server  # the answer keeps the persona and server that began it
-    request, sources = chat.build_request(
-        conversation,
-        seen,
-        model=model,
-        system_prompt=system_prompt,
-        sampling=sampling,
-        prefill=answer.content,
-        overflow=overflow,
-    )
+    request, sources = records.build_request(conversation, seen, context, prefill=answer.content)
     return Turn(answer.conversation_id, store.message(answer.parent_id), store.message(answer_id), request, sources)

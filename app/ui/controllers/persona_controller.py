@@ -24,6 +24,7 @@ from app.core.errors import AppError, ContextFullError
 from app.core.history.types import Conversation, Message
 from app.core.personas.book import TARGET_LANGUAGES, TARGET_PLACEHOLDER, Persona, PersonaBook, display_name
 from app.core.personas.summary import extractive_summary
+from app.core.session.records import turns_out_of_memory
 from app.core.session.turns import TurnOutcome
 from app.ui.chat.context_meter import ContextMeter
 from app.ui.common.i18n import current_language, error_text
@@ -97,13 +98,6 @@ def target_names() -> list[tuple[str, str]]:
     return [(value, shown.get(value, value)) for value in TARGET_LANGUAGES]
 
 
-def out_of_memory(messages: list[Message], memory_start: int | None) -> int:
-    """How many of the user's turns fell out of the model's memory."""
-    if memory_start is None:
-        return 0
-    return sum(1 for m in messages if m.role == "user" and m.kind is None and m.id < memory_start)
-
-
 class PersonaFlow(QtCore.QObject):
     """GUI thread only. Owned by the window."""
 
@@ -159,7 +153,7 @@ class PersonaFlow(QtCore.QObject):
         )
         if self.offer.conversation_id != conversation.id:
             self.offer.hide()
-        self._out_of_memory = out_of_memory(messages, conversation.memory_start)
+        self._out_of_memory = turns_out_of_memory(messages, conversation.memory_start)
         self.count(self.window.composer.text())
 
     def retranslate(self) -> None:

@@ -15,6 +15,7 @@ from app.core.history import exchange
 from app.core.history.store import Store
 from app.core.personas.book import PersonaBook
 from app.core.session import versions as chat_versions
+from app.core.session.records import TurnContext
 
 CHATGPT = Path(__file__).parent.parent.parent / "data" / "chatgpt" / "conversations.json"
 MODEL = ModelSpec("/models/x.gguf", "X")
@@ -26,7 +27,7 @@ def _history_with_branches(store: Store) -> int:
     apple = store.add_message(conversation.id, "assistant", "Apple", model_name="X")
     store.add_message(conversation.id, "user", "Another?")
     store.add_message(conversation.id, "assistant", "Pear")
-    turn = chat_versions.begin_regenerate(store, apple.id, model=MODEL, system_prompt="", sampling=SamplingSettings())
+    turn = chat_versions.begin_regenerate(store, apple.id, TurnContext(MODEL, "", SamplingSettings()))
     store.update_message(
         turn.answer.id, "香蕉", status="stopped", n_tokens=3, tokens_per_second=12.5, ttft_seconds=0.25
     )

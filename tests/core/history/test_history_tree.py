@@ -11,6 +11,7 @@ from app.core.history import dbfile
 from app.core.history import search as history_search
 from app.core.history.store import MIGRATIONS, Store
 from app.core.session import versions as chat_versions
+from app.core.session.records import TurnContext
 
 MODEL = ModelSpec("/models/x.gguf", "X")
 
@@ -67,7 +68,7 @@ def test_regenerate_keeps_the_old_answer_and_sends_only_the_branch_on_screen(par
     apple = store.messages(conversation_id)[3]
 
     turn = chat_versions.begin_regenerate(
-        store, apple.id, model=MODEL, system_prompt="", sampling=SamplingSettings()
+        store, apple.id, TurnContext(MODEL, "", SamplingSettings())
     )
 
     # The request holds the branch up to the user's message, not the old answer or what followed it.
@@ -94,7 +95,7 @@ def test_editing_a_message_makes_a_new_version_beside_it(parley_home: Path) -> N
     fruit = store.messages(conversation_id)[2]
 
     turn = chat_versions.begin_edit(
-        store, fruit.id, "Name a vegetable", model=MODEL, system_prompt="", sampling=SamplingSettings()
+        store, fruit.id, "Name a vegetable", TurnContext(MODEL, "", SamplingSettings())
     )
 
     assert turn.request.messages[-1] == ChatMessage("user", "Name a vegetable")
@@ -106,7 +107,7 @@ def test_editing_a_message_makes_a_new_version_beside_it(parley_home: Path) -> N
     assert versions[turn.user_message.id].previous_id == fruit.id
     # Editing the very first message works too: a second first message.
     first = store.messages(conversation_id)[0]
-    again = chat_versions.begin_edit(store, first.id, "Hey", model=MODEL, system_prompt="", sampling=SamplingSettings())
+    again = chat_versions.begin_edit(store, first.id, "Hey", TurnContext(MODEL, "", SamplingSettings()))
     assert again.request.messages == (ChatMessage("user", "Hey"),)
     assert _contents(store, conversation_id) == ["Hey", ""]
     store.choose(first.id)
@@ -179,7 +180,7 @@ def test_a_search_result_in_another_version_is_put_on_screen(parley_home: Path) 
     store = Store()
     conversation_id = _chain(store, "Name a fruit", "Apple")
     apple = store.messages(conversation_id)[1]
-    turn = chat_versions.begin_regenerate(store, apple.id, model=MODEL, system_prompt="", sampling=SamplingSettings())
+    turn = chat_versions.begin_regenerate(store, apple.id, TurnContext(MODEL, "", SamplingSettings()))
     store.update_message(turn.answer.id, "Banana", status="complete")
     hit = history_search.search(store, "Apple")[0]
     assert hit.message_id == apple.id

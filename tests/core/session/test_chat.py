@@ -7,12 +7,15 @@ from pathlib import Path
 
 from app.core.engine.protocol import ChatMessage, GenerationStats, ModelSpec, SamplingSettings
 from app.core.history.store import Store
+from app.core.personas.book import PersonaBook
 from app.core.session.records import (
     CHECKPOINT_SECONDS,
     AnswerRecorder,
+    TurnContext,
     begin_turn,
     history_for_engine,
     title_from,
+    turns_out_of_memory,
 )
 
 MODEL = ModelSpec("/models/x.gguf", "X")
@@ -21,8 +24,7 @@ MODEL = ModelSpec("/models/x.gguf", "X")
 def test_begin_turn_commits_the_users_message_before_generation(parley_home: Path) -> None:
     store = Store()
     conversation = store.create_conversation()
-    turn = begin_turn(store, conversation.id, "What is 2+2?", model=MODEL, system_prompt="Be brief.",
-                      sampling=SamplingSettings())
+    turn = begin_turn(store, conversation.id, "What is 2+2?", TurnContext(MODEL, "Be brief.", SamplingSettings()))
     # Another connection (as a reader after a crash would) already sees the message and the empty answer.
     other = sqlite3.connect(store.path)
     rows = other.execute("SELECT role, content, status FROM messages ORDER BY id").fetchall()
@@ -30,6 +32,36 @@ def test_begin_turn_commits_the_users_message_before_generation(parley_home: Pat
     assert other.execute("SELECT title FROM conversations").fetchone()[0] == "What is 2+2?"
     assert turn.request.messages == (ChatMessage("system", "Be brief."), ChatMessage("user", "What is 2+2?"))
     assert turn.answer.model_name == "X"
+
+
+def test_the_turn_context_reaches_the_answer_and_the_request(parley_home: Path) -> None:
+    store = Store()
+    conversation = store.create_conversation()
+    persona = PersonaBook(store).find("Translator")
+    assert persona is not None and persona.id is not None
+    sampling = SamplingSettings(temperature=0.1, max_tokens=7)
+    context = TurnContext(MODEL, "Translate.", sampling, persona_id=persona.id, overflow="stop", server="lab")
+    turn = begin_turn(store, conversation.id, "Bonjour", context)
+    assert (turn.answer.persona_id, turn.answer.server, turn.answer.model_name) == (persona.id, "lab", "X")
+    assert turn.request.model == MODEL and turn.request.sampling == sampling and turn.request.overflow == "stop"
+    assert turn.request.messages[0] == ChatMessage("system", "Translate.")
+
+
+def test_turns_out_of_memory_count_the_users_turns_before_the_memory_start(parley_home: Path) -> None:
+    store = Store()
+    conversation = store.create_conversation()
+    book = PersonaBook(store)
+    first = store.add_message(conversation.id, "user", "One")
+    store.add_message(conversation.id, "assistant", "1")
+    store.set_conversation_persona(conversation.id, book.all()[0].id or 0, "General")  # a divider is not a turn
+    store.add_message(conversation.id, "user", "Two")
+    store.add_message(conversation.id, "assistant", "2")
+    third = store.add_message(conversation.id, "user", "Three")
+    messages = store.messages(conversation.id)
+    assert turns_out_of_memory(messages, None) == 0
+    assert turns_out_of_memory(messages, first.id) == 0
+    assert turns_out_of_memory(messages, third.id) == 2
+    assert turns_out_of_memory(messages, third.id + 1) == 3
 
 
 def test_history_keeps_stopped_answers_and_skips_failed_ones(parley_home: Path) -> None:

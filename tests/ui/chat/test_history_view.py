@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from app.core.engine.protocol import ModelSpec, SamplingSettings
 from app.core.history.store import Store
 from app.core.session import versions as chat_versions
+from app.core.session.records import TurnContext
 from app.ui.chat import view as chat_view_module
 from app.ui.chat.view import ChatView
 from app.ui.sidebar.panel import Sidebar
@@ -79,7 +80,7 @@ def test_versions_are_shown_as_a_control_and_move_between_branches(qtbot: QtBot,
     conversation = store.create_conversation()
     store.add_message(conversation.id, "user", "Name a fruit")
     apple = store.add_message(conversation.id, "assistant", "Apple")
-    turn = chat_versions.begin_regenerate(store, apple.id, model=MODEL, system_prompt="", sampling=SamplingSettings())
+    turn = chat_versions.begin_regenerate(store, apple.id, TurnContext(MODEL, "", SamplingSettings()))
     store.update_message(turn.answer.id, "Banana", status="stopped")
     view = ChatView()
     qtbot.addWidget(view)
