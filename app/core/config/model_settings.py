@@ -20,7 +20,7 @@ from typing import Any
 from app.core import paths
 from app.core.atomic import write_json_atomically
 from app.core.engine.builtin_templates import check_template
-from app.core.engine.protocol import KV_TYPES, ModelSpec
+from app.core.engine.protocol import KV_TYPES, ModelSpec, valid_gpu_layers
 from app.core.errors import InvalidTemplateError, StorageError
 
 log = logging.getLogger("app.settings")
@@ -31,7 +31,7 @@ class ModelSettings:
     """A model's own values; None follows the global settings (or the GGUF, for the template)."""
 
     n_ctx: int | None = None
-    n_gpu_layers: int | None = None  # AUTO_GPU_LAYERS, 0 (Off) or a number of layers
+    n_gpu_layers: int | None = None  # AUTO_GPU_LAYERS, NO_GPU_LAYERS or a number (protocol.valid_gpu_layers)
     n_threads: int | None = None
     n_batch: int | None = None
     flash_attn: bool | None = None
@@ -48,7 +48,7 @@ class ModelSettings:
     def from_json(cls, data: dict[str, Any]) -> ModelSettings:
         checks: dict[str, Callable[[Any], bool]] = {
             "n_ctx": lambda v: _int(v) and 256 <= v <= 1 << 20,
-            "n_gpu_layers": lambda v: _int(v) and -1 <= v <= 10_000,
+            "n_gpu_layers": valid_gpu_layers,
             "n_threads": lambda v: _int(v) and 1 <= v <= 512,
             "n_batch": lambda v: _int(v) and 32 <= v <= 8192,
             "flash_attn": lambda v: isinstance(v, bool),

@@ -19,7 +19,7 @@ from typing import Any
 
 from app.core import paths
 from app.core.atomic import write_json_atomically
-from app.core.engine.protocol import SamplingSettings
+from app.core.engine.protocol import AUTO_GPU_LAYERS, SamplingSettings, valid_gpu_layers
 from app.core.errors import SettingsUnreadableError, StorageError
 
 log = logging.getLogger("app.settings")
@@ -37,7 +37,7 @@ class Settings:
     # (app.core.personas.book.migrate_settings moves an edited pair into "General assistant").
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     n_ctx: int = 4096
-    n_gpu_layers: int = -1
+    n_gpu_layers: int = AUTO_GPU_LAYERS
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
     language: str = ""  # "" follows the system; "en" or "zh_CN"
     imported_models: tuple[str, ...] = ()  # paths of .gguf files used where they lie
@@ -125,6 +125,10 @@ def _font_size(value: Any) -> Any:
     return value if ok else _INVALID
 
 
+def _gpu_layers(value: Any) -> Any:
+    return value if valid_gpu_layers(value) else _INVALID
+
+
 def _optional_int(value: Any) -> Any:
     return value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
 
@@ -133,7 +137,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "model_name": _optional_text,
     "system_prompt": _text,
     "n_ctx": _int_in(256, 1 << 20),
-    "n_gpu_layers": _int_in(-1, 10_000),
+    "n_gpu_layers": _gpu_layers,
     "language": _language,
     "imported_models": _strings,
     "hub_endpoint": _text,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice, ModelSpec
+from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS, NO_GPU_LAYERS, BackendDevice, ModelSpec
 from app.core.models import fit, gguf
 
 log = logging.getLogger("app.worker")
@@ -92,8 +92,8 @@ def first_attempt(
                 n_head_kv=info.head_count_kv or 0, head_dim=info.head_dim or 0, vram_free_bytes=free,
             )
     first = resolve_layers(spec.n_gpu_layers, n_layer, auto, gpu_build)
-    if gpu_build and n_layer == 0 and spec.n_gpu_layers != 0:
-        first = 999  # no header to plan with: ask for every layer, and step down if they do not fit
+    if gpu_build and n_layer == 0 and spec.n_gpu_layers != NO_GPU_LAYERS:
+        first = MAX_GPU_LAYERS  # no header to plan with: ask for every layer, and step down if they do not fit
     return first, n_layer
 
 

@@ -2,7 +2,8 @@
 
 Requests go in through the ``Engine`` methods; events come back through the ``EventSink``
 callback, from a background thread. Everything here is a frozen dataclass of plain values,
-so it pickles across the worker-process pipe and can be queued to the GUI thread.
+so it pickles across the worker-process pipe and can be queued to the GUI thread. The meaning
+and range of a GPU-layers value live here too.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class ModelSpec:
     path: str
     name: str
     n_ctx: int = 4096
-    n_gpu_layers: int = -1  # AUTO_GPU_LAYERS (-1): as many as fit the free VRAM; 0: none; N: N layers
+    n_gpu_layers: int = -1  # AUTO_GPU_LAYERS, NO_GPU_LAYERS or a number of layers (see below)
     n_threads: int | None = None
     chat_template: str | None = None  # a Jinja chat template used instead of the GGUF's own
     n_batch: int = 512
@@ -58,7 +59,23 @@ class ModelSpec:
     server: str = ""
 
 
-AUTO_GPU_LAYERS = -1
+# GPU layers, one encoding for the settings, the per-model settings, the load plan and both dialogs.
+AUTO_GPU_LAYERS = -1  # Auto: as many layers as fit the free GPU memory
+NO_GPU_LAYERS = 0  # Off: every layer on the CPU
+MAX_GPU_LAYERS = 999  # the most a setting may ask for: more than any model has, so it means every layer
+GpuLayersMode = Literal["auto", "off", "number"]
+
+
+def valid_gpu_layers(value: object) -> bool:
+    """Whether ``value`` is a GPU-layers setting: Auto, Off, or 1 to ``MAX_GPU_LAYERS`` layers."""
+    return isinstance(value, int) and not isinstance(value, bool) and AUTO_GPU_LAYERS <= value <= MAX_GPU_LAYERS
+
+
+def gpu_layers_mode(value: int) -> GpuLayersMode:
+    """What a GPU-layers setting means: "auto", "off", or "number" (that many layers)."""
+    return "auto" if value == AUTO_GPU_LAYERS else "off" if value == NO_GPU_LAYERS else "number"
+
+
 KV_TYPES = ("f16", "q8_0", "q4_0")
 
 

@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core.config.model_settings import ModelSettings
 from app.core.config.settings import Settings
 from app.core.engine.builtin_templates import BUILTINS, builtin, check_template, key_for_source
-from app.core.engine.protocol import AUTO_GPU_LAYERS, KV_TYPES
+from app.core.engine.protocol import AUTO_GPU_LAYERS, KV_TYPES, MAX_GPU_LAYERS, NO_GPU_LAYERS, gpu_layers_mode
 
 _OWN = "own"
 _CUSTOM = "custom"
@@ -84,9 +84,7 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.context_spin = self._spin(page, 256, 1_048_576, current.n_ctx, 1024)
         self.context_spin.setSuffix(self.tr(" tokens"))
-        mode = _GLOBAL if current.n_gpu_layers is None else (
-            "auto" if current.n_gpu_layers == AUTO_GPU_LAYERS else "off" if current.n_gpu_layers == 0 else "number"
-        )
+        mode = _GLOBAL if current.n_gpu_layers is None else gpu_layers_mode(current.n_gpu_layers)
         self.gpu_combo = self._combo(
             page,
             [(self.tr("Global"), _GLOBAL), (self.tr("Auto"), "auto"), (self.tr("Off"), "off"),
@@ -94,7 +92,7 @@ class ModelSettingsDialog(QtWidgets.QDialog):
             mode,
         )
         self.gpu_layers_spin = QtWidgets.QSpinBox(page)
-        self.gpu_layers_spin.setRange(1, 999)
+        self.gpu_layers_spin.setRange(NO_GPU_LAYERS + 1, MAX_GPU_LAYERS)
         self.gpu_layers_spin.setValue(current.n_gpu_layers if mode == "number" and current.n_gpu_layers else 16)
         self.gpu_layers_spin.setSuffix(self.tr(" layers"))
         gpu_row = QtWidgets.QHBoxLayout()
@@ -195,7 +193,7 @@ class ModelSettingsDialog(QtWidgets.QDialog):
             return None if box.value() < box.minimum() + 1 else box.value()
 
         mode = self.gpu_combo.currentData()
-        layers = {"auto": AUTO_GPU_LAYERS, "off": 0, "number": self.gpu_layers_spin.value()}.get(mode)
+        layers = {"auto": AUTO_GPU_LAYERS, "off": NO_GPU_LAYERS, "number": self.gpu_layers_spin.value()}.get(mode)
         flash = self.flash_combo.currentData()
         kv = self.kv_combo.currentData()
         key = self.template_combo.currentData()

@@ -16,6 +16,7 @@ from dataclasses import replace
 from PySide6 import QtCore, QtWidgets
 
 from app.core.config.settings import Settings
+from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS
 from app.core.models import hub
 from app.core.models.installed import ModelEntry
 from app.ui.common.style import FONT_SIZES
@@ -177,7 +178,7 @@ class SettingsDialog(QtWidgets.QDialog):
         form = _form(page)
         self.context_spin = _spin(256, 1_048_576, self._settings.n_ctx, 1024)
         self.context_spin.setSuffix(self.tr(" tokens"))
-        self.gpu_spin = _spin(-1, 999, self._settings.n_gpu_layers)
+        self.gpu_spin = _spin(AUTO_GPU_LAYERS, MAX_GPU_LAYERS, self._settings.n_gpu_layers)
         self.gpu_spin.setSpecialValueText(self.tr("Auto"))
         self.gpu_spin.setToolTip(self.tr("Auto: as many layers as fit the free GPU memory; 0: none"))
         if self._capability:

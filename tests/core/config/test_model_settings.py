@@ -17,11 +17,14 @@ from app.core.engine.builtin_templates import check_template
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
     AUTO_GPU_LAYERS,
+    MAX_GPU_LAYERS,
+    NO_GPU_LAYERS,
     ChatMessage,
     GenerationFailed,
     GenerationFinished,
     GenerationRequest,
     ModelLoaded,
+    valid_gpu_layers,
 )
 from app.core.errors import InvalidTemplateError
 from app.core.models.registry import ModelRegistry
@@ -114,3 +117,22 @@ def test_overrides_apply_on_the_next_load_without_a_restart(parley_home: Path, s
         assert log.wait_for(GenerationFinished, timeout=120).text
     finally:
         engine.shutdown()
+
+
+@pytest.mark.parametrize("layers", [MAX_GPU_LAYERS + 1, AUTO_GPU_LAYERS - 1, True, "12"])
+def test_gpu_layers_past_the_one_range_are_refused_alike_in_both_files(parley_home: Path, layers: object) -> None:
+    paths.settings_path().write_text(json.dumps({"n_gpu_layers": layers, "n_ctx": 2048}), encoding="utf-8")
+    paths.model_settings_path().write_text(json.dumps({"/m.gguf": {"n_gpu_layers": layers, "n_ctx": 2048}}), "utf-8")
+    global_values = SettingsStore().current
+    own = ModelSettingsStore().get("/m.gguf")
+    # The value is refused, the file's other values kept: the global one takes its default, the model's follows it.
+    assert (global_values.n_gpu_layers, global_values.n_ctx) == (Settings().n_gpu_layers, 2048)
+    assert (own.n_gpu_layers, own.n_ctx) == (None, 2048)
+
+
+@pytest.mark.parametrize("layers", [AUTO_GPU_LAYERS, NO_GPU_LAYERS, 1, MAX_GPU_LAYERS])
+def test_every_gpu_layers_value_in_the_range_is_kept_in_both_files(parley_home: Path, layers: int) -> None:
+    paths.settings_path().write_text(json.dumps({"n_gpu_layers": layers}), encoding="utf-8")
+    paths.model_settings_path().write_text(json.dumps({"/m.gguf": {"n_gpu_layers": layers}}), encoding="utf-8")
+    assert SettingsStore().current.n_gpu_layers == ModelSettingsStore().get("/m.gguf").n_gpu_layers == layers
+    assert valid_gpu_layers(layers)

@@ -10,7 +10,14 @@ import pytest
 from app.core.engine import gpu_plan
 from app.core.engine.gpu_plan import MemoryLoadError
 from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice, ModelLoaded, ModelSpec
+from app.core.engine.protocol import (
+    AUTO_GPU_LAYERS,
+    MAX_GPU_LAYERS,
+    NO_GPU_LAYERS,
+    BackendDevice,
+    ModelLoaded,
+    ModelSpec,
+)
 from app.core.models import fit
 from tests.core.engine_helpers import EventLog
 
@@ -185,3 +192,12 @@ def test_auto_reads_the_models_shape_from_its_header(starter_model: Path) -> Non
     assert gpu_plan.first_attempt(spec, False, lambda: roomy) == (0, 0)  # a CPU-only build asks for none
     off = ModelSpec(str(starter_model), "starter", n_ctx=2048, n_gpu_layers=0)
     assert gpu_plan.first_attempt(off, True, lambda: roomy)[0] == 0
+
+
+def test_without_a_header_to_plan_with_every_layer_is_asked_for_unless_off(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.gguf"
+    odd.write_bytes(b"not a gguf header")
+    roomy = [BackendDevice("CUDA0", "big card", "gpu", 24 * GIB, 24 * GIB)]
+    assert gpu_plan.first_attempt(ModelSpec(str(odd), "odd"), True, lambda: roomy) == (MAX_GPU_LAYERS, 0)
+    off = ModelSpec(str(odd), "odd", n_gpu_layers=NO_GPU_LAYERS)
+    assert gpu_plan.first_attempt(off, True, lambda: roomy) == (0, 0)

@@ -12,7 +12,14 @@ from app.core.config.settings import Settings
 from app.core.engine import gpu_plan, kv_state
 from app.core.engine.builtin_templates import GEMMA_TEMPLATE
 from app.core.engine.kv_state import SavedState, StateCache, StateKey
-from app.core.engine.protocol import AUTO_GPU_LAYERS, BackendDevice, OffloadReport
+from app.core.engine.protocol import (
+    AUTO_GPU_LAYERS,
+    MAX_GPU_LAYERS,
+    NO_GPU_LAYERS,
+    BackendDevice,
+    OffloadReport,
+    gpu_layers_mode,
+)
 from app.ui.common.gpu_text import capability_sentence, offload_sentence
 from app.ui.models.settings_dialog import ModelSettingsDialog
 from app.ui.settings.data_tab import DataTab
@@ -80,6 +87,16 @@ def test_load_settings_follow_the_global_ones_until_set(qtbot: QtBot) -> None:
     dialog.gpu_combo.setCurrentIndex(dialog.gpu_combo.findData("number"))
     dialog.gpu_layers_spin.setValue(12)
     assert dialog.values().n_gpu_layers == 12
+
+
+@pytest.mark.parametrize("layers", [AUTO_GPU_LAYERS, NO_GPU_LAYERS, 1, 12, MAX_GPU_LAYERS])
+def test_the_gpu_layers_control_has_the_cores_range_and_meanings(qtbot: QtBot, layers: int) -> None:
+    dialog = _dialog(qtbot, ModelSettings(n_gpu_layers=layers))
+    spin = dialog.gpu_layers_spin
+    assert (spin.minimum(), spin.maximum()) == (NO_GPU_LAYERS + 1, MAX_GPU_LAYERS)
+    assert dialog.gpu_combo.currentData() == gpu_layers_mode(layers)
+    assert spin.isEnabled() == (gpu_layers_mode(layers) == "number")
+    assert dialog.values().n_gpu_layers == layers  # what was saved comes back unchanged
 
 
 def test_saved_model_settings_reload_the_model_on_the_next_message(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core import paths
 from app.core.config.settings import Settings
-from app.core.engine.protocol import GenerationRequest
+from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS, GenerationRequest
 from app.core.history.store import Store
 from app.core.models import installed, library
 from app.ui.common.gpu_text import capability_for, capability_sentence
@@ -154,6 +155,18 @@ def test_a_new_default_model_moves_an_empty_conversation_but_not_one_that_has_an
         window.settings_action.trigger()
     assert store.conversation(empty).model_name == installed.STARTER_NAME
     assert window.model_picker.currentText() == installed.STARTER_NAME
+
+
+@pytest.mark.parametrize("layers", [AUTO_GPU_LAYERS, 0, MAX_GPU_LAYERS])
+def test_the_gpu_layers_box_has_the_cores_range(qtbot: QtBot, ui_settings: Settings, layers: int) -> None:
+    dialog = SettingsDialog(
+        replace(ui_settings, n_gpu_layers=layers), [], default=None, current=None, follows_default=False,
+        gpu_offload=None, parent=None,
+    )
+    qtbot.addWidget(dialog)
+    assert (dialog.gpu_spin.minimum(), dialog.gpu_spin.maximum()) == (AUTO_GPU_LAYERS, MAX_GPU_LAYERS)
+    assert dialog.gpu_spin.specialValueText() == "Auto" and dialog.gpu_spin.value() == layers
+    assert dialog.values().n_gpu_layers == layers
 
 
 def test_an_endpoint_that_is_not_a_web_address_is_refused(qtbot: QtBot, ui_settings: Settings) -> None:
