@@ -47,6 +47,7 @@ from app.core.engine.commands import (
     WorkerLogLine,
 )
 from app.core.engine.protocol import (
+    NO_STATS,
     CountTokensRequest,
     EngineCrashed,
     EngineEvent,
@@ -54,7 +55,6 @@ from app.core.engine.protocol import (
     GenerationFailed,
     GenerationFinished,
     GenerationRequest,
-    GenerationStats,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -71,9 +71,6 @@ STOP_ACK_TOKENS = 3
 LOAD_LIMIT_SECONDS = 180.0
 # Between asking a hung worker to end (SIGTERM) and killing it: SIGTERM waits while a process is frozen.
 TERMINATE_GRACE_SECONDS = 1.0
-NO_STATS = GenerationStats(
-    prompt_tokens=0, prompt_tokens_evaluated=0, generated_tokens=0, ttft_seconds=0.0, tokens_per_second=0.0
-)
 WatchdogKind = Literal["stop", "load"]
 log = logging.getLogger("app.engine")
 worker_log = logging.getLogger("app.worker")

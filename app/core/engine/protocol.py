@@ -187,6 +187,12 @@ class GenerationStats:
     decoded_tokens: int = 0  # the tokens that time covers
 
 
+# An answer that ended before the engine produced anything (stopped while queued, or a hung engine ended).
+NO_STATS = GenerationStats(
+    prompt_tokens=0, prompt_tokens_evaluated=0, generated_tokens=0, ttft_seconds=0.0, tokens_per_second=0.0
+)
+
+
 @dataclass(frozen=True)
 class GenerationFinished:
     request_id: str

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from app.core import logs, paths
 from app.core.config.settings import Settings, SettingsStore
 from app.core.engine.protocol import (
+    NO_STATS,
     CountTokensRequest,
     Engine,
     EngineCrashed,
@@ -37,7 +38,6 @@ from app.core.engine.protocol import (
     GenerationFailed,
     GenerationFinished,
     GenerationRequest,
-    GenerationStats,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -74,9 +74,6 @@ def local_engine_factory(settings: SettingsStore | None = None) -> EngineFactory
         return engine
 
     return build
-NO_STATS = GenerationStats(
-    prompt_tokens=0, prompt_tokens_evaluated=0, generated_tokens=0, ttft_seconds=0.0, tokens_per_second=0.0
-)
 
 
 @dataclass(frozen=True)

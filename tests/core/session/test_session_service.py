@@ -19,6 +19,7 @@ from app.core.config.settings import SettingsStore
 from app.core.engine import local
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
+    NO_STATS,
     ChatMessage,
     EngineEvent,
     GenerationFailed,
@@ -108,6 +109,7 @@ def test_a_queued_request_stopped_before_it_runs_never_reaches_the_engine(
     client_b.stop(queued.request_id)
     dropped = log_b.wait_for(GenerationFinished, timeout=5)
     assert (dropped.request_id, dropped.reason, dropped.text) == (queued.request_id, "stopped", "")
+    assert dropped.stats == NO_STATS
     assert not any(isinstance(e, TokensReceived) for e in log_b.seen)
     assert log_a.wait_for(GenerationFinished).reason == "stop", "the running request was not touched"
 
@@ -224,7 +226,7 @@ def test_a_hung_engine_is_ended_after_a_stop_and_the_next_request_gets_a_fresh_o
     assert outcome.message is not None and outcome.message.status == "stopped"
     assert outcome.message.content == seen, "the answer is what the user saw when they pressed Stop"
     finished = next(e for e in log.seen if isinstance(e, GenerationFinished))
-    assert finished.engine_hung and finished.reason == "stopped"
+    assert finished.engine_hung and finished.reason == "stopped" and finished.stats == NO_STATS
     assert _gone(pid), "the hung process was ended"
 
     client = service.connect(log.put, "next")
