@@ -1,7 +1,8 @@
-"""The app icon: ``resources/icons/parley.svg`` and the PNGs made from it (``packaging/make_icons.py``).
+"""The app icon: ``resources/icons/parley.svg`` and the PNGs made from it.
 
 ``app_icon`` gives the window (and so the taskbar) every size, the PNGs first so no platform has
-to scale a vector at 16 px; ``render_png`` is what the packaging script draws them with.
+to scale a vector at 16 px. ``render_png`` is the one icon renderer: ``packaging/make_icons.py``
+draws every PNG, the .ico and the .icns with it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def app_icon() -> QtGui.QIcon:
 def render_png(svg: Path, size: int) -> QtGui.QImage:
     """The SVG drawn at ``size`` × ``size`` pixels on a transparent background."""
     renderer = QtSvg.QSvgRenderer(str(svg))
-    image = QtGui.QImage(size, size, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    image = QtGui.QImage(size, size, QtGui.QImage.Format.Format_ARGB32)
     image.fill(QtCore.Qt.GlobalColor.transparent)
     painter = QtGui.QPainter(image)
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
