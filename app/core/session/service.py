@@ -1,20 +1,9 @@
-"""The engine service: the one owner of the ``Engine``, shared by every client of the app.
+"""The engine service: the one owner of the ``Engine``, shared by every client (the window, the CLI, the API).
 
-The window, the command line and (later) a local API server are clients. Each client submits
-generations, loads and unloads; the service queues them and hands the engine one at a time, so
-the engine never has two requests in flight. Events that belong to a request (its text, its end,
-a load failure on its way, a crash in the middle of it) go only to the client that made it;
-events about the engine's state (a model loaded or unloaded, a crash while idle) go to every
-client. Stopping a request touches no other: a queued one is dropped with a "stopped" end, a
-running one is stopped in the engine. A client that closes has its requests stopped and dropped,
-so the engine is free for the others at once.
-
-Events are delivered on the engine's own thread (or, for a request dropped from the queue, on
-the caller's thread): a client's sink must be thread-safe, such as a queue or the GUI relay.
-A fault the engine reports with a traceback is written to the crash log here, once, for all.
-An engine that stops responding is ended by the local engine's own watchdog (see
-``app.core.engine.local``): the running request then ends like any other, and the next job
-starts a fresh engine.
+It queues the clients' loads and generations and hands the engine one at a time. A request's events go
+to the client that made it, the engine's state (loaded, unloaded, crashed while idle) to every client;
+a stop touches only its own request. Events arrive on the engine's thread: a client's sink must be
+thread-safe. A fault reported with a traceback is written to the crash log here, once.
 """
 
 from __future__ import annotations

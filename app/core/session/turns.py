@@ -1,32 +1,9 @@
 """The turn runner: one chat turn from the user's message to the settled answer, for every front end.
 
-``start`` commits the user's message and an empty answer marked ``streaming`` (``records.begin_turn``),
-builds the request from the conversation's model, its system prompt and the sampling settings, and
-hands it to the engine service. The front end then passes each engine event of its client to
-``handle``, on the thread it owns, and shows the ``TurnUpdate`` it gets back. Every rule for how a
-turn ends lives here once, so the window and the command line always store the same thing:
-
-- complete: the engine finished; the stored text is the engine's whole answer.
-- stopped: the user stopped it; the stored text is what the user saw when they pressed Stop. When the
-  engine did not answer the stop and was ended (``engine_hung``), the turn is stopped all the same and
-  ``EngineHungError`` says what happened.
-- failed: the engine could not generate (a template refused, the context overflowed, a bug in the
-  engine) or the model did not load. The user's message stays; the empty or partial answer is kept,
-  marked failed, so the conversation shows that it got no answer, and the error says why.
-- interrupted: the engine process died in the middle of it, or a remote server's stream was cut.
-- withdrawn: the prompt did not fit (the message alone is longer than the context, or the
-  conversation is full and its persona says "stop and ask"): the answer never started, and the
-  user's message and the empty answer are taken back out of the history, so a failed paste cannot
-  poison later turns. The outcome carries the text for the front end to give back to the user.
-
-The conversation's persona (``app.core.personas.book``) is resolved here: its system prompt with "About
-you", its sampling, its preferred model (when the conversation starts) and context length, and its
-overflow policy. Each answer records its persona and its finish reason. When the engine left out
-the oldest turns, the conversation's memory start moves past them, so the next turns send the same
-prefix and the engine's cache is reused until the next chunk must go.
-
-An answer from a remote server records the server (``Message.server``), and its failures are told
-as the server's (``RemoteServerError``, ``RemoteStreamCutError``) rather than the model file's.
+It resolves the conversation's persona and model into a ``records.TurnContext``, commits the turn
+(``records``, ``versions``), hands the request to the engine service, and turns each engine event into
+a ``TurnUpdate``. Every rule for how a turn ends (complete, stopped, failed, interrupted, withdrawn when
+the prompt does not fit) lives here once, so the window and the command line store the same thing.
 """
 
 from __future__ import annotations
