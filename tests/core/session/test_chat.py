@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from app.core.engine.protocol import ChatMessage, GenerationStats, ModelSpec, SamplingSettings
 from app.core.history.store import Store
@@ -18,7 +17,7 @@ from app.core.session.records import (
 MODEL = ModelSpec("/models/x.gguf", "X")
 
 
-def test_begin_turn_commits_the_users_message_before_generation(parley_home: Path) -> None:
+def test_begin_turn_commits_the_users_message_before_generation() -> None:
     store = Store()
     conversation = store.create_conversation()
     turn = begin_turn(store, conversation.id, "What is 2+2?", model=MODEL, system_prompt="Be brief.",
@@ -32,7 +31,7 @@ def test_begin_turn_commits_the_users_message_before_generation(parley_home: Pat
     assert turn.answer.model_name == "X"
 
 
-def test_history_keeps_stopped_answers_and_skips_failed_ones(parley_home: Path) -> None:
+def test_history_keeps_stopped_answers_and_skips_failed_ones() -> None:
     store = Store()
     c = store.create_conversation()
     store.add_message(c.id, "user", "one")
@@ -43,7 +42,7 @@ def test_history_keeps_stopped_answers_and_skips_failed_ones(parley_home: Path) 
     assert [m.content for m in history] == ["sys", "one", "partial", "two"]
 
 
-def test_recorder_checkpoints_at_least_once_a_second(parley_home: Path) -> None:
+def test_recorder_checkpoints_at_least_once_a_second() -> None:
     store = Store()
     c = store.create_conversation()
     answer = store.add_message(c.id, "assistant", "", status="streaming")

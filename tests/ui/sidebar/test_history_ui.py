@@ -41,7 +41,7 @@ def _set_aside(database: Path) -> list[Path]:
 
 
 @pytest.fixture
-def own_store(parley_home: Path) -> Iterator[list[Store]]:
+def own_store() -> Iterator[list[Store]]:
     """Stores a test opens itself, closed at its end."""
     opened: list[Store] = []
     yield opened
