@@ -10,8 +10,9 @@ import keyring
 import pytest
 from keyrings.alt.file import PlaintextKeyring
 
+from app.core.config.secrets import KeyStore
 from app.core.config.settings import SettingsStore
-from app.core.engine.remote.servers import KeyStore, RemoteServers, normalize_url
+from app.core.engine.remote.servers import RemoteServers, normalize_url
 from app.core.errors import InvalidServerUrlError, RemoteServerError
 from app.core.models.registry import ModelRegistry
 from tests.llama_server import API_KEY, MODEL_ALIAS, LlamaServer
