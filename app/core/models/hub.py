@@ -93,7 +93,6 @@ class RepoSummary:
     downloads: int
     likes: int
     gated: bool
-    last_modified: str | None
 
 
 @dataclass(frozen=True)
@@ -225,7 +224,6 @@ def search_models(query: str, *, config: HubConfig | None = None, limit: int = S
                 downloads=int(item.get("downloads") or 0),
                 likes=int(item.get("likes") or 0),
                 gated=bool(item.get("gated")),
-                last_modified=item.get("lastModified"),
             )
         )
     return results

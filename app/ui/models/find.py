@@ -248,10 +248,6 @@ class FindModelsPage(QtWidgets.QWidget):
         """The file each row downloads (a split model's first part)."""
         return [model.name for model in self._listing.models] if self._listing is not None else []
 
-    def file_item(self, name: str) -> QtWidgets.QTreeWidgetItem | None:
-        names = self.file_names()
-        return self.files.topLevelItem(names.index(name)) if name in names else None
-
     def download_button(self, name: str) -> QtWidgets.QPushButton | None:
         if self._listing is None:
             return None
