@@ -1,4 +1,4 @@
-"""Shared fixtures: a private PARLEY_HOME per test and the real starter model."""
+"""Shared fixtures: a private PARLEY_HOME for every test (autouse), the real starter model, no network."""
 
 from __future__ import annotations
 
@@ -58,11 +58,13 @@ socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
-@pytest.fixture
-def parley_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every file Parley writes goes under this folder for the test."""
-    home = tmp_path / "parley-home"
-    home.mkdir()
+@pytest.fixture(autouse=True)
+def parley_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test's own PARLEY_HOME: every file Parley writes goes under it, never the user's.
+
+    It lies beside the test's ``tmp_path``, not in it, so a test's own folder holds only what it wrote.
+    """
+    home = tmp_path_factory.mktemp("parley-home")
     monkeypatch.setenv("PARLEY_HOME", str(home))
     yield home
 

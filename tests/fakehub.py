@@ -454,7 +454,7 @@ def fake_hub() -> Iterator[FakeHub]:
 
 
 @pytest.fixture
-def hub_env(fake_hub: FakeHub, parley_home: Path, monkeypatch: pytest.MonkeyPatch) -> HubConfig:
+def hub_env(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> HubConfig:
     """Parley pointed at ``fake_hub`` (via ``HF_ENDPOINT``) with a private PARLEY_HOME; the HubConfig."""
     from app.core.models.hub import HubConfig
 

@@ -18,9 +18,9 @@ from typing import TextIO
 from app.core import logs
 from app.core.api_server.app import ApiBackend, ModelChoices, choices_from
 from app.core.api_server.server import API_KEY_ACCOUNT, ApiConfig, ApiServer
+from app.core.config.secrets import KeyStore
 from app.core.config.settings import SettingsStore
 from app.core.engine.protocol import EngineEvent, ModelLoaded, ModelLoadFailed, ModelSpec
-from app.core.engine.remote.servers import KeyStore
 from app.core.errors import AppError
 from app.core.models.registry import ModelRegistry
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory

@@ -1,14 +1,8 @@
-"""Crash reports: one file per bug in the log folder, made to be read and shared by the user, sent nowhere.
+"""Crash reports: one file per bug in the log folder (``crash-<time>.txt``) for the user to share; sent nowhere.
 
-A report holds what a developer needs and nothing the user wrote: the traceback (file, line,
-function and the source line of each frame, the exception's type and message), the versions of
-Parley, Python, Qt and llama.cpp, the operating system, and a CPU/GPU/memory summary. It never
-holds conversation text: nothing here reads the store, the settings or the log, tracebacks are
-formatted without local variables, and an exception's message is cut to ``MESSAGE_LIMIT``
-characters, so that a message that quotes a long piece of input cannot carry it in whole.
-
-The report is written atomically (``app.core.atomic``) as ``crash-<time>.txt``; the GUI offers to
-open its folder and to copy it (``app.ui.shell.crash``).
+A report holds the traceback, the versions and a machine summary. The rule: nothing the user wrote:
+nothing here reads the store, the settings or the log, frames carry no local variables, and an
+exception's message is cut to ``MESSAGE_LIMIT`` characters.
 """
 
 from __future__ import annotations

@@ -256,6 +256,8 @@ class NothingToRegenerateError(AppError):
 
 class HistoryFileError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "{path} is not a conversation export Parley can read: {reason}")
+
+
 class ContextFullError(AppError):
     """The conversation no longer fits and its persona says to stop and ask (``overflow = "stop"``)."""
 
@@ -286,6 +288,8 @@ class BuiltinPersonaError(AppError):
 
 class HistoryExportError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The export could not be written to {path}: {reason}")
+
+
 class InvalidServerUrlError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1."

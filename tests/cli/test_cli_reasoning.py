@@ -35,7 +35,7 @@ def ask_args(conversation: int, show_reasoning: bool) -> argparse.Namespace:
 
 @pytest.mark.parametrize("show_reasoning", [False, True])
 def test_ask_prints_the_answer_alone_and_the_thinking_only_when_asked(
-    parley_home: Path, starter_model: Path, monkeypatch: pytest.MonkeyPatch, show_reasoning: bool
+    starter_model: Path, monkeypatch: pytest.MonkeyPatch, show_reasoning: bool
 ) -> None:
     real_spec_for = ModelRegistry.spec_for
 

@@ -37,7 +37,7 @@ def run(*args: str, out: io.StringIO | None = None) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_list_shows_the_starter_model(parley_home: Path) -> None:
+def test_list_shows_the_starter_model() -> None:
     code, out, _ = run("list")
     assert code == 0
     assert "SmolLM2 135M (starter, offline)" in out and "built in" in out
@@ -95,14 +95,14 @@ def test_errors_are_one_line_with_exit_status_2(hub_env: HubConfig, args: tuple[
     assert err.count("\n") == 1 and err.startswith("parley: ") and needle in err
 
 
-def test_usage_errors_exit_2(parley_home: Path) -> None:
+def test_usage_errors_exit_2() -> None:
     for args in ((), ("fly",), ("search",), ("import", "x.gguf", "--copy", "--in-place")):
         code, _, err = run(*args)
         assert code == 2 and err.startswith("parley models: "), args
 
 
 def test_offline_is_one_clear_line(
-    parley_home: Path, closed_port_endpoint: str, monkeypatch: pytest.MonkeyPatch
+    closed_port_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)
     code, _, err = run("search", "qwen")
@@ -110,7 +110,7 @@ def test_offline_is_one_clear_line(
     assert "can't be reached" in err and "Installed models keep working" in err
 
 
-def test_import_in_place_then_remove_forgets_it(parley_home: Path, tmp_path: Path) -> None:
+def test_import_in_place_then_remove_forgets_it(tmp_path: Path) -> None:
     model = tmp_path / "Mine-Q4_K_M.gguf"
     model.write_bytes(ggufdata.tiny_model())
     code, out, _ = run("import", str(model))
@@ -123,7 +123,7 @@ def test_import_in_place_then_remove_forgets_it(parley_home: Path, tmp_path: Pat
     assert model.exists()
 
 
-def test_import_by_copy_then_remove_deletes_it(parley_home: Path, tmp_path: Path) -> None:
+def test_import_by_copy_then_remove_deletes_it(tmp_path: Path) -> None:
     model = tmp_path / "Copied.gguf"
     model.write_bytes(ggufdata.tiny_model())
     code, _, _ = run("import", str(model), "--copy")
@@ -135,7 +135,7 @@ def test_import_by_copy_then_remove_deletes_it(parley_home: Path, tmp_path: Path
     assert model.exists()
 
 
-def test_importing_a_file_that_is_not_a_model_says_why(parley_home: Path, tmp_path: Path) -> None:
+def test_importing_a_file_that_is_not_a_model_says_why(tmp_path: Path) -> None:
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"")
     code, _, err = run("import", str(bad), "--copy")

@@ -18,7 +18,7 @@ def _report_of(error: BaseException) -> str:
         return crashreport.build_report(crashreport.format_traceback(exc_type, exc, tb), {"Qt": "6.x"})
 
 
-def test_a_report_names_the_versions_the_system_and_the_traceback(parley_home: Path) -> None:
+def test_a_report_names_the_versions_the_system_and_the_traceback() -> None:
     def failing_helper() -> None:
         raise ZeroDivisionError("division by zero")
 
@@ -40,21 +40,21 @@ def test_a_report_names_the_versions_the_system_and_the_traceback(parley_home: P
     assert crashreport.reports() == [path]
 
 
-def test_two_reports_in_one_second_are_both_kept(parley_home: Path) -> None:
+def test_two_reports_in_one_second_are_both_kept() -> None:
     first = crashreport.write_report("one", when=1_800_000_000)
     second = crashreport.write_report("two", when=1_800_000_000)
     assert first is not None and second is not None and first != second
     assert {first.read_text(), second.read_text()} == {"one", "two"}
 
 
-def test_a_message_that_quotes_what_the_user_wrote_is_cut_before_it(parley_home: Path) -> None:
+def test_a_message_that_quotes_what_the_user_wrote_is_cut_before_it() -> None:
     written_by_user = "my bank password is hunter2"
     report = _report_of(ValueError("could not parse " + "x" * 300 + written_by_user))
     assert written_by_user not in report
     assert "ValueError: could not parse xxx" in report and crashreport.CUT in report
 
 
-def test_local_variables_never_reach_the_report(parley_home: Path) -> None:
+def test_local_variables_never_reach_the_report() -> None:
     def handles_a_message(text: str) -> None:
         words = text.split()
         raise RuntimeError(f"{len(words)} words")

@@ -24,14 +24,14 @@ ANSWER_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture
-def ui_settings(parley_home: Path) -> Settings:
+def ui_settings() -> Settings:
     settings = Settings(sampling=TEST_SAMPLING)
     settings_module.save(settings)
     return settings
 
 
 @pytest.fixture
-def store(parley_home: Path) -> Iterator[Store]:
+def store() -> Iterator[Store]:
     opened = Store()
     yield opened
     opened.close()

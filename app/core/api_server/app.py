@@ -1,14 +1,8 @@
 """The local API server's routes: ``/v1/models`` and ``/v1/chat/completions`` on the app's one engine.
 
-A Starlette app. Each completion is a client of the engine service (``EngineService.connect``), so
-it queues with the window's own answers and the command line's; it is not stored in the history
-(the API is stateless, as OpenAI's is). Events come from the engine's thread and are handed to the
-server's event loop with ``call_soon_threadsafe``. A streamed completion whose client goes away is
-stopped at once: Starlette cancels the stream when the connection drops, and closing the engine
-client stops its running request.
-
-What the server serves is a snapshot of the installed models (``ModelChoices``), set by the window
-or ``serve`` from the model registry, so no request thread ever touches the registry.
+Each completion is a client of the engine service, queued with the window's and the command line's
+answers, and never stored (the API is stateless). The rule: no request thread touches the model
+registry; it serves the ``ModelChoices`` snapshot it is given. A stream whose client leaves is stopped.
 """
 
 from __future__ import annotations

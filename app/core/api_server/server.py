@@ -24,7 +24,7 @@ log = logging.getLogger("app.api")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8717
-API_KEY_ACCOUNT = "local-api"  # the server's key in app.core.engine.remote.servers.KeyStore (never in settings.json)
+API_KEY_ACCOUNT = "local-api"  # the server's key in app.core.config.secrets (never in settings.json)
 START_SECONDS = 10.0
 
 

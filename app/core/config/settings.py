@@ -19,6 +19,7 @@ from typing import Any
 
 from app.core import paths
 from app.core.atomic import write_json_atomically
+from app.core.config import secrets
 from app.core.engine.protocol import AUTO_GPU_LAYERS, SamplingSettings, valid_gpu_layers
 from app.core.errors import SettingsUnreadableError, StorageError
 
@@ -42,7 +43,7 @@ class Settings:
     language: str = ""  # "" follows the system; "en" or "zh_CN"
     imported_models: tuple[str, ...] = ()  # paths of .gguf files used where they lie
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
-    hub_token: str = ""
+    hub_token: str = ""  # read from older files only: the token lives in the key store (app.core.config.secrets)
     state_cache_mb: int = 2048  # the disk the conversations' KV states may take (kv_state)
     about_you: str = ""  # the user's own words, added to every persona's system prompt when switched on
     about_you_enabled: bool = False
@@ -50,7 +51,7 @@ class Settings:
     theme: str = ""  # "" follows the system; "light" or "dark"
     font_size: int = 0  # points; 0 keeps the system's size
     # The local OpenAI-compatible API server (app.core.api_server): off by default, this computer only.
-    # Its key, when one is set, is kept with the remote servers' keys (app.core.engine.remote.servers.KeyStore).
+    # Its key, when one is set, is kept with the remote servers' keys (app.core.config.secrets).
     api_enabled: bool = False
     api_host: str = "127.0.0.1"
     api_port: int = 8717
@@ -184,6 +185,7 @@ def load(path: Path | None = None) -> Settings:
     Raises ``SettingsUnreadableError`` when the file is there but cannot be read (permissions, a folder).
     """
     path = path or paths.settings_path()
+    secrets.move_hub_token(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):

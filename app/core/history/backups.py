@@ -1,14 +1,9 @@
 """Checked copies of the history database: daily, before a migration, before a restore.
 
-Copies are made with SQLite's online backup API (a consistent snapshot even while the app, or
-another instance, writes), into a temporary file in the backups folder. Each copy is switched
-to a single self-contained file (no -wal), checked with ``PRAGMA quick_check`` and only then
-renamed into place, so a file with a backup's name is always whole and was sound when written.
-Names carry the database's name, the kind and the time: ``parley-daily-20250101-093000-000000.sqlite3``.
-Only the newest few of each kind are kept (``RETENTION``).
-
-This module knows files and connections, not the ``Store``: the store calls it, and the
-recovery path uses it to find and restore the newest sound copy.
+Copies use SQLite's online backup API into a temporary file, are made self-contained (no -wal) and
+pass ``PRAGMA quick_check`` before they are renamed into place. The rule: a file with a backup's name
+is always whole and was sound when written. The newest few of each kind are kept (``RETENTION``).
+It knows files and connections, not the ``Store``.
 """
 
 from __future__ import annotations

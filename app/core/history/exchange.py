@@ -1,15 +1,9 @@
-"""Export and import of conversations: Markdown to read, JSON to move a history between computers.
+"""Export and import of conversations: Markdown to read, versioned JSON (see the README) to move a history.
 
-The JSON (``"format": "parley-history"``, ``"version": 1``, documented in the README) holds every
-branch of every conversation: a message's ``id`` is its number within its conversation (1, 2, …
-in the order they were written) and ``parent`` the number of the message it follows, so the file
-does not depend on the database's own ids. It is written with sorted keys and two-space
-indentation, so export → import → export gives the same bytes. A conversation is known by its
-``uuid``: importing one that is already there skips it, or imports it as a copy with a new uuid.
-A conversation and each message name their persona (``"persona"``: its name, since ids are the
-history's own); an import points them at the persona of that name, or at none when there is none.
-
-ChatGPT's own ``conversations.json`` is read by ``app.core.history.chatgpt_import`` into the same shape.
+The JSON numbers messages within their conversation, names personas by name and knows a conversation
+by its ``uuid``, so it does not depend on the database's own ids; an import skips a conversation that
+is already there or takes it as a copy. The rule: export → import → export gives the same bytes
+(sorted keys, two-space indent). ChatGPT's export is read into the same shape by ``chatgpt_import``.
 """
 
 from __future__ import annotations

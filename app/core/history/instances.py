@@ -1,18 +1,9 @@
 """Which Parley instances have a history open, so that one never settles another's live answer.
 
-Several instances can share one database: a second window, ``parley ask`` in a terminal. Each
-open ``Store`` gets an instance id and holds an exclusive OS lock on its own lock file,
-``<database>.instances/<id>.lock``, for as long as it is open; a streaming answer records the id
-of the instance writing it (``messages.writer``). An answer is "interrupted" only when its
-writer's lock file can be locked by someone else, that is, when the writer is gone.
-
-Why a lock and not a heartbeat in the database: the operating system drops the lock the moment
-the process dies, SIGKILL and power loss included, so liveness is exact and needs no clock,
-no timeout to tune and no periodic writes. A heartbeat would mark a live ``parley ask`` dead
-while a long prompt is evaluated without a checkpoint, and would write to the disk every few
-seconds. ``flock`` (not ``fcntl`` record locks) is used because its locks belong to the open
-file, so two stores in one process see each other too. On Windows, ``msvcrt.locking`` gives the
-same guarantees (the lock dies with the handle).
+Each open ``Store`` holds an OS lock on ``<database>.instances/<id>.lock``; a streaming answer
+records its writer's id. The rule: an answer is "interrupted" only when its writer's lock can be
+taken, i.e. the writer is gone. A lock, not a heartbeat: the OS drops it the moment the process
+dies, with no clock, timeout or periodic write (``flock``, per open file; ``msvcrt.locking`` on Windows).
 """
 
 from __future__ import annotations

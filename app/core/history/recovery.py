@@ -1,20 +1,10 @@
 """The one recovery path for a damaged history, at start or while the app runs.
 
-1. The damaged database and its -wal/-shm are renamed aside, byte for byte (``store.set_aside``).
-2. The newest backup that passes its check is restored in its place (none: a new history).
-3. What can still be read from the damaged file is salvaged, row by row, and merged back:
-   conversations and messages missing from the backup, or changed since it was made. Rows are
-   read by ranges of ids through the table's own b-tree (``NOT INDEXED``, so a damaged index
-   cannot hide them); a range that fails is split until only the unreadable rows are left out.
-4. A plain-data ``RecoveryReport`` tells the window what happened.
-
-A recovery that fails part-way (the disk fills up while the backup is written back, the folder
-turns out read-only) puts the damaged file back where it was, unchanged, so that the next start
-finds it and tries again, rather than a missing history that would silently start empty.
-
-The merge errs on the side of keeping: a conversation deleted after the backup was made comes
-back, because a row that is missing from the damaged file cannot be told from a row that was
-lost to the damage.
+The damaged file is set aside byte for byte, the newest sound backup takes its place (none: a new
+history), and what the damaged file still yields is salvaged row by row and merged back; a
+``RecoveryReport`` says what happened. The rule: nothing is lost on the way. A recovery that fails
+part-way puts the damaged file back unchanged, and the merge keeps rather than drops (a row missing
+from the damaged file cannot be told from one lost to the damage).
 """
 
 from __future__ import annotations

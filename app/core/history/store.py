@@ -1,16 +1,9 @@
-"""The history repository: the only module that reads and writes the history through SQLite.
+"""The history repository: owns the open history database and its conversations and messages.
 
-Conversations and their messages live in one database under the data folder, in WAL mode,
-opened, checked and upgraded by ``app.core.history.dbfile``. A database written by a newer Parley is
-refused and left untouched. Every write commits at once, so killing the app loses nothing that
-was already handed to the store.
-
-Checked copies of the history are made and restored through ``app.core.history.backups``. Every public method
-turns a SQLite failure into an ``AppError`` (``app.core.history.health``): a full disk, a read-only
-folder and real damage each get their own; damage found while open is recovered with
-``recover_from_damage`` (``app.core.history.recovery``). Several instances may share the file: a
-streaming answer records its writer, and only answers whose writer is gone are settled as
-interrupted (``app.core.history.instances``).
+The file is opened, checked and upgraded by ``dbfile``; the tree, search, backups, recovery and the
+personas use the store's connection through ``reading``/``writing``. The rule: every write commits at
+once, and every SQLite failure leaves as an ``AppError`` (``health``); damage found while open is
+recovered by ``recover_from_damage``.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """A conversation as a tree: edits and regenerations add versions instead of erasing.
 
-Every message has a parent (``messages.parent_id``; None for a first message) and remembers which
-of its children is shown (``messages.chosen_child_id``); the conversation remembers which first
-message is shown (``conversations.chosen_root_id``). The branch on screen, the one the model is
-sent, starts at the chosen first message and follows the chosen children to the end.
-
-Editing a user message adds a sibling of it (same parent); regenerating an answer adds a sibling
-answer under the same user message. Each version keeps the rest of the conversation that
-followed it, and "‹ 2/3 ›" moves between siblings (``choose``). A flat history from before the
-tree (schema 3 and older) was migrated into one chain, nothing lost.
+Every message has a parent and remembers which child is shown; the conversation remembers which first
+message is shown. The rule: the branch on screen (the one the model is sent) runs from the chosen
+first message along the chosen children; an edit or a regeneration adds a sibling, and ``choose``
+moves between siblings.
 """
 
 from __future__ import annotations

@@ -1,20 +1,10 @@
 """Downloading a model from the Hub: resumable, verified, and atomic.
 
-Bytes go to ``<downloads>/<name>.part`` next to a small JSON sidecar (repo, commit, file, size,
-sha256), so a download resumes with ``Range: bytes=<part size>-`` after a pause, a dropped
-connection, or the app being killed. When the last byte is in, the file's sha256 must match
-the Hub's LFS metadata (git's blob sha1 for a small non-LFS file); only then is it moved with
-``os.replace`` into the models folder, with a provenance sidecar beside it (with each file's size
-and sha256). A mismatch deletes the partial file. Split models download every part and land side
-by side, first part last.
-
-A model counts as already installed only when its recorded sha256 is the Hub's and its files still
-have their recorded sizes. A file cut short is fetched again: it becomes the partial download, so
-only its missing end is fetched, and the whole is verified as usual.
-
-``Download.run()`` blocks: run it on a worker thread. ``pause()`` and ``cancel()`` may be called
-from any thread and take effect between two network reads (within the read timeout if the
-server has gone silent). Progress reports go to a callback on the downloading thread.
+Bytes go to ``<downloads>/<name>.part`` beside a JSON sidecar, so a download resumes with a
+``Range`` request after a pause, a dropped connection or a kill. The rule: a file reaches the models
+folder (``os.replace``, with its provenance sidecar) only once its sha256 matches the Hub's; a
+mismatch deletes it. ``Download.run()`` blocks (run it on a worker thread); ``pause``/``cancel`` work
+from any thread between two network reads.
 """
 
 from __future__ import annotations

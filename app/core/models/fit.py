@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Literal
 
 from app.core.models import gpu
-from app.core.models.gguf import GgufInfo
 from app.core.models.recommended import RecommendedModel
 
 Verdict = Literal["fits", "may_be_slow", "wont_fit"]
@@ -170,16 +169,6 @@ def _context(n_ctx: int, model_limit: int | None) -> int:
     if n_ctx <= 0:
         raise ValueError("the context length must be positive")
     return min(n_ctx, model_limit) if model_limit else n_ctx
-
-
-def estimate_for_gguf(info: GgufInfo, n_ctx: int, machine: MachineProfile) -> FitEstimate:
-    """For a file on disk, from its own header."""
-    n_ctx = _context(n_ctx, info.context_length)
-    head_dim = info.head_dim
-    if info.block_count and info.head_count_kv and head_dim:
-        kv = kv_cache_bytes(info.block_count, n_ctx, info.head_count_kv, head_dim)
-        return estimate(info.file_size, kv, n_ctx, machine)
-    return estimate(info.file_size, guessed_kv_cache_bytes(info.file_size, n_ctx), n_ctx, machine, from_metadata=False)
 
 
 def estimate_for_recommended(model: RecommendedModel, n_ctx: int, machine: MachineProfile) -> FitEstimate:

@@ -1,15 +1,9 @@
 """The one place Parley talks to the Hugging Face Hub, and the only ``huggingface_hub`` import.
 
-Search, file listings with sizes and sha256, the resolve URL of a file at a commit, and a byte
-stream from an offset (an HTTP ``Range`` request through the library's own HTTP session). The
-endpoint comes from the settings or ``HF_ENDPOINT`` at call time and is passed explicitly, so
-nothing here depends on what was in the environment when ``huggingface_hub`` was imported. The
-token is the one in Parley's settings, never one found elsewhere on the machine.
-
-Every library and transport exception is turned into an ``AppError`` here: a gated repo, a
-missing repo or file, offline, a timeout. Requests use short timeouts and are not retried here
-(the library's own back-off waits up to 23 s on a refused connection); the download engine
-decides what to retry.
+Search, file listings, a file's resolve URL and a byte stream from an offset. The endpoint (settings
+or ``HF_ENDPOINT``) is passed explicitly at call time; the token is the one in Parley's key store,
+never one found elsewhere on the machine. The rule: every library or transport exception becomes an
+``AppError`` here, with short timeouts and no retries (the download engine decides those).
 """
 
 from __future__ import annotations
@@ -36,6 +30,7 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils._headers import build_hf_headers  # not re-exported where mypy can see it
 
+from app.core.config import secrets
 from app.core.config.settings import Settings
 from app.core.errors import (
     QT_TRANSLATE_NOOP,
@@ -64,9 +59,11 @@ class HubConfig:
     token: str | None = None  # None: anonymous
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> HubConfig:
+    def from_settings(cls, settings: Settings | None = None, keys: secrets.KeyStore | None = None) -> HubConfig:
+        """The endpoint of ``settings``; the token of the key store (or of a settings file it could not move from)."""
         settings = settings or Settings()
-        return cls(endpoint=resolve_endpoint(settings.hub_endpoint), token=settings.hub_token.strip() or None)
+        token = secrets.hub_token(keys) or settings.hub_token.strip()
+        return cls(endpoint=resolve_endpoint(settings.hub_endpoint), token=token or None)
 
     @property
     def token_arg(self) -> str | bool:
@@ -96,7 +93,6 @@ class RepoSummary:
     downloads: int
     likes: int
     gated: bool
-    last_modified: str | None
 
 
 @dataclass(frozen=True)
@@ -228,7 +224,6 @@ def search_models(query: str, *, config: HubConfig | None = None, limit: int = S
                 downloads=int(item.get("downloads") or 0),
                 likes=int(item.get("likes") or 0),
                 gated=bool(item.get("gated")),
-                last_modified=item.get("lastModified"),
             )
         )
     return results

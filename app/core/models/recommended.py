@@ -129,5 +129,3 @@ def load_recommended(path: Path | None = None) -> list[RecommendedModel]:
     return models
 
 
-def find_recommended(model_id: str, path: Path | None = None) -> RecommendedModel | None:
-    return next((model for model in load_recommended(path) if model.id == model_id), None)

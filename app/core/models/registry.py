@@ -1,15 +1,9 @@
-"""The model registry: the one owner of the list of installed models while the app runs.
+"""The model registry: the one owner of the list of models while the app runs.
 
-It scans the models folder (through ``catalog``) once and keeps the list until something changes
-it: a download that finished, an import, a removal, or settings that name other imported files.
-Whoever shows models (the Models page, the pickers, the welcome list) asks it and listens to it
-instead of rescanning the folder. It also holds the rules that pick a conversation's model and
-the load settings a model gets.
-
-Beside the installed models it lists the remote servers' models (``remote_models``), as last
-fetched by the window; a conversation whose model is on a server keeps it by name ("<model id> @
-<server name>") even before the server has answered. ``models`` stays the installed ones only, so
-the default model is always on this computer.
+It scans the models folder (``installed``) once and keeps the list until a download, an import, a
+removal or the settings change it; the remote servers' models are listed beside it. The rule: whoever
+shows models asks and listens to it instead of rescanning, and the default model is always an
+installed one. It also picks a conversation's model and the load settings a model gets.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """Personas: the assistants a conversation talks to, kept in the history database.
 
-A persona is a name, an icon, a description, a system prompt, sampling values, and optionally a
-preferred model, a context length, an overflow policy and a target language (for prompts that
-say ``{target_language}``). The built-ins ship as data in ``resources/personas.json`` (name and
-description in English and Simplified Chinese); they are written into the history the first time
-it is opened, can be edited, and can be reset to their shipped text but not deleted.
-
-``PersonaBook`` is the repository (it uses the store's connection, ``Store.transaction``);
-``final_system_prompt`` is the one place that builds what the model gets from a persona and "About
-you". The export format is versioned (``FORMAT``/``VERSION``, see the README).
+``PersonaBook`` is the repository (through the store's ``reading``/``writing``); the built-ins ship in
+``resources/personas.json``, can be edited and reset but not deleted. The rule: ``final_system_prompt``
+is the one place that builds what the model gets from a persona and "About you". The export format is
+versioned (``FORMAT``/``VERSION``, see the README).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The look: the light and dark palettes, the spacing scale, colours mixed from the palette, the chat
-document's text formats and the style sheet.
+"""The look: the light and dark palettes, colours mixed from the palette, the chat document's text
+formats and the style sheet.
 
 ``palette_for`` is the one place the two themes' colours are written; everything else is mixed
 from the palette in force, so a theme switch (or the system's own palette) restyles everything.
@@ -14,8 +14,6 @@ from app.ui.common import markdown_render
 _ROLE = QtGui.QPalette.ColorRole
 _GROUP = QtGui.QPalette.ColorGroup
 
-# The spacing scale, in pixels: every margin and padding is one of these.
-SPACE_XS, SPACE_S, SPACE_M, SPACE_L, SPACE_XL = 4, 8, 12, 16, 24
 THEMES = ("light", "dark")
 FONT_SIZES = (0, 9, 10, 11, 12, 13, 14, 16, 18)  # points; 0 keeps the system's size
 

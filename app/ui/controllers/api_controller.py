@@ -13,8 +13,8 @@ from PySide6 import QtCore
 
 from app.core.api_server.app import ApiBackend, ModelChoices, choices_from
 from app.core.api_server.server import API_KEY_ACCOUNT, ApiConfig, ApiServer
+from app.core.config.secrets import KeyStore
 from app.core.config.settings import Settings, SettingsStore
-from app.core.engine.remote.servers import KeyStore
 from app.core.errors import AppError
 from app.core.models.registry import ModelRegistry
 from app.core.session.service import EngineService

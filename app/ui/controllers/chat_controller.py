@@ -15,7 +15,7 @@ from PySide6 import QtCore
 from app.core.config.settings import SettingsStore
 from app.core.engine.budget import estimated_count
 from app.core.engine.protocol import EngineEvent, TokensCounted
-from app.core.errors import AppError
+from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
@@ -135,6 +135,7 @@ class ChatController(QtCore.QObject):
         try:
             request = self._runner.prepare_request(conversation_id)
         except AppError as err:
+            self._report_damage(err)
             log.info("nothing to prepare for conversation %s: %s", conversation_id, err)
             return
         if self._client.loaded_model == request.model:
@@ -149,6 +150,7 @@ class ChatController(QtCore.QObject):
         try:
             request = self._runner.count_request(conversation_id, draft)
         except AppError as err:
+            self._report_damage(err)
             log.info("no count for conversation %s: %s", conversation_id, err)
             return False
         if self._client.loaded_model != request.model:
@@ -190,6 +192,7 @@ class ChatController(QtCore.QObject):
             try:
                 self._titler.after_answer(turn.conversation_id, turn.request.model)
             except AppError as err:
+                self._report_damage(err)
                 log.warning("no title asked for: %s", err)
         if update.reasoning and turn is not None:
             self.reasoning_progressed.emit(turn.answer.id, update.reasoning)
@@ -210,6 +213,11 @@ class ChatController(QtCore.QObject):
         if self._runner.has_unsaved and not self._save_timer.isActive():
             self._save_timer.start()
 
+    def _report_damage(self, error: AppError) -> None:
+        """Work nobody waits for logs its failure, but a damaged history still reaches the window's recovery."""
+        if isinstance(error, DatabaseDamagedInUseError):
+            self.error_reported.emit(error)
+
     def _withdrawn(self, outcome: TurnOutcome) -> None:
         """The prompt did not fit: the window gives the text back and says why (``turn_withdrawn``)."""
         self.conversations_changed.emit()  # the title may be new again
@@ -228,7 +236,8 @@ class ChatController(QtCore.QObject):
     def _on_save_timer_timeout(self) -> None:
         try:
             saved = self._runner.save_unsaved()
-        except AppError:
+        except AppError as err:
+            self._report_damage(err)
             return  # still refused: the banner already says why; try again later
         self._save_timer.stop()
         if saved:

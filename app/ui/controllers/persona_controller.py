@@ -200,6 +200,7 @@ class PersonaFlow(QtCore.QObject):
 
     def open_editor(self) -> None:
         editor = PersonaEditor(self.book, self.settings, current_language(), self.window)
+        editor.error_reported.connect(self.window.report_error)
         try:
             self.run_editor(editor)
         finally:
@@ -271,7 +272,8 @@ class PersonaFlow(QtCore.QObject):
             return
         try:
             conversation = self.store.conversation(message.conversation_id)
-        except AppError:
+        except AppError as err:
+            self.window.report_error(err)  # a damaged history is recovered there
             return
         if conversation.memory_start != self.window.chat_view.memory_start:
             self.window.show_conversation(conversation.id)  # the marker moves: older turns fell out

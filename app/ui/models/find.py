@@ -1,14 +1,8 @@
 """The "Get models" page: the recommended models, and a search of the Hugging Face Hub for GGUF repos.
 
-Before any search the page shows the recommended models (the first screen's list, with fit badges).
-A new search clears the previous repo's files, buttons and errors. When the Hub cannot be reached,
-the banner offers a public mirror in one click (``app.ui.models.mirror``).
-
-Typing searches (debounced) and Enter searches at once; results show the repo, its downloads and its
-likes. Selecting a repo lists every GGUF model in it, K-quants included, a split model as one row
-with its total size, each with its quantization, size, fit badge and a Download button. Every Hub
-call runs on a worker thread (``BackgroundRunner``): the window never waits on the network, and an
-offline Hub is reported as soon as the connection is refused or times out.
+Typing searches (debounced); a repo lists its GGUF models, a split model as one row, each with a fit
+badge and a Download button; an unreachable Hub gets the mirror offer (``mirror``). The rule: every Hub
+call runs on a worker thread, so the window never waits on the network.
 """
 
 from __future__ import annotations
@@ -247,10 +241,6 @@ class FindModelsPage(QtWidgets.QWidget):
     def file_names(self) -> list[str]:
         """The file each row downloads (a split model's first part)."""
         return [model.name for model in self._listing.models] if self._listing is not None else []
-
-    def file_item(self, name: str) -> QtWidgets.QTreeWidgetItem | None:
-        names = self.file_names()
-        return self.files.topLevelItem(names.index(name)) if name in names else None
 
     def download_button(self, name: str) -> QtWidgets.QPushButton | None:
         if self._listing is None:

@@ -2,7 +2,8 @@
 personas, write "About you", and preview the system prompt exactly as the model gets it.
 
 It works on the ``PersonaBook`` and ``SettingsStore`` it is handed; file pickers go through
-``choose_file`` so tests can replace them.
+``choose_file`` so tests can replace them. A refusal is said in the dialog, except a history found
+damaged, which goes to the window (``error_reported``) to be recovered.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.config.settings import SettingsStore
 from app.core.engine.protocol import SamplingSettings
-from app.core.errors import AppError
+from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.personas.book import (
     OVERFLOWS,
     Persona,
@@ -40,6 +41,7 @@ class PersonaEditor(QtWidgets.QDialog):
     """GUI thread only."""
 
     personas_changed = QtCore.Signal()
+    error_reported = QtCore.Signal(object)  # DatabaseDamagedInUseError: the window recovers the history
 
     def __init__(
         self, book: PersonaBook, settings: SettingsStore, language: str = "en",
@@ -231,6 +233,9 @@ class PersonaEditor(QtWidgets.QDialog):
     def _act(self, action: Callable[[], Persona | None]) -> None:
         try:
             persona = action()
+        except DatabaseDamagedInUseError as err:
+            self.error_reported.emit(err)
+            return
         except AppError as err:
             self.error_label.setText(err.user_message(QtCore.QCoreApplication.translate))
             return

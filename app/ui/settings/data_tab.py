@@ -4,7 +4,8 @@ The tab lists the copies the history controller knows (kind, date, size). "Resto
 (``confirm_restore``, a seam tests replace), then the controller restores: the store keeps a copy
 of the history it replaces, and the window reloads the conversations. A restore takes effect at
 once; the dialog's Save and Cancel do not undo it. "Show folder" opens the folder that holds the
-history and its ``backups`` folder (``open_folder``, a seam as well).
+history and its ``backups`` folder (``open_folder``, a seam as well). A refusal is said on the page,
+except a history found damaged, which goes to the window to be recovered.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.core.errors import AppError
+from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.history.backups import Backup, BackupKind
 from app.core.models.library import human_size
 from app.ui.common.i18n import error_text
@@ -192,6 +193,8 @@ class DataTab(QtWidgets.QWidget):
             return
         try:
             notice = self._history.restore(backup)
+        except DatabaseDamagedInUseError:
+            return  # the controller sent it to the window, which recovers the history and says so
         except AppError as err:
             self._show_message(error_text(err), error=True)
             return
@@ -230,6 +233,9 @@ class DataTab(QtWidgets.QWidget):
     def _run_exchange(self, action: Callable[[QtWidgets.QWidget], str | None]) -> None:
         try:
             notice = action(self)
+        except DatabaseDamagedInUseError as err:
+            self._history.error_reported.emit(err)  # the window recovers the history and says so
+            return
         except AppError as err:
             self._show_message(error_text(err), error=True)
             return

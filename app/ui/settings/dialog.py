@@ -1,11 +1,8 @@
-"""The Settings dialog: the default model, "About you", what happens when a conversation outgrows the context,
-the language, how models load, the Hub, the theme and text size. (The system prompt and sampling live in
-the personas now: ``app.ui.personas.editor``.)
+"""The Settings dialog: default model, "About you", context overflow, language, model loading, the Hub, appearance.
 
-It edits a copy of ``Settings`` and hands the new one back (``values``); saving it and what follows
-(switching the open conversation to a new default model) is up to the window. ``run`` is the blocking
-call, and tests replace it. The window may add the Data page (``app.ui.settings.data_tab``): the history's
-place and backups, whose restore acts at once rather than on Save.
+It edits a copy of ``Settings`` and hands the new one back (``values``); the Hub token is not a setting:
+``save_hub_token`` puts it in the key store. Saving and what follows is up to the window; ``run`` is the
+blocking call, which tests replace. Extra pages (remote servers, the API server, Data) come from the window.
 """
 
 from __future__ import annotations
@@ -15,6 +12,7 @@ from dataclasses import replace
 
 from PySide6 import QtCore, QtWidgets
 
+from app.core.config import secrets
 from app.core.config.settings import Settings
 from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS
 from app.core.models import hub
@@ -66,14 +64,17 @@ class SettingsDialog(QtWidgets.QDialog):
         extra_tabs: Sequence[tuple[QtWidgets.QWidget, str]] = (),
         parent: QtWidgets.QWidget | None = None,
         capability: str | None = None,
+        keys: secrets.KeyStore | None = None,
     ) -> None:
         """``current`` is the open conversation's model (None: no conversation is open);
         ``follows_default`` says whether that conversation has no model of its own yet;
         ``gpu_offload`` is what the last model load said about this build (None: nothing loaded yet);
         ``data_tab``, when given, becomes the last page ("Data"); ``extra_tabs`` (page, title) come before
         it, and a page with a ``problem()`` method that returns a sentence keeps the dialog from saving;
-        ``capability`` is the sentence on what this llama.cpp build and machine can do (gpu_text)."""
+        ``capability`` is the sentence on what this llama.cpp build and machine can do (gpu_text);
+        ``keys`` is the key store that holds the Hub token."""
         self._capability = capability
+        self._keys = keys or secrets.KeyStore()
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
@@ -208,7 +209,9 @@ class SettingsDialog(QtWidgets.QDialog):
         self.endpoint_edit = QtWidgets.QLineEdit(self._settings.hub_endpoint, page)
         self.endpoint_edit.setPlaceholderText("https://hf-mirror.com")
         self.endpoint_edit.setClearButtonEnabled(True)
-        self.token_edit = QtWidgets.QLineEdit(self._settings.hub_token, page)
+        # A token an older settings file still holds (the key store refused it) is shown until it is saved.
+        self._saved_token = secrets.hub_token(self._keys)
+        self.token_edit = QtWidgets.QLineEdit(self._saved_token or self._settings.hub_token, page)
         self.token_edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText("hf_…")
         self.token_edit.setClearButtonEnabled(True)
@@ -273,10 +276,19 @@ class SettingsDialog(QtWidgets.QDialog):
             state_cache_mb=self.state_cache_spin.value(),
             language=str(self.language_combo.currentData() or ""),
             hub_endpoint=self.endpoint(),
-            hub_token=self.token_edit.text().strip(),
+            hub_token="" if self._saved_token == self.hub_token() else self._settings.hub_token,
             theme=str(self.theme_combo.currentData() or ""),
             font_size=int(self.font_size_combo.currentData() or 0),
         )
+
+    def hub_token(self) -> str:
+        return self.token_edit.text().strip()
+
+    def save_hub_token(self) -> None:
+        """Puts the token as the dialog shows it in the key store; ``StorageError`` when the store refuses."""
+        if self.hub_token() != self._saved_token:
+            self._keys.set(secrets.HUB_TOKEN_ACCOUNT, self.hub_token())
+            self._saved_token = self.hub_token()
 
     def switch_current(self) -> bool:
         """Whether the open conversation should move to the new default model."""

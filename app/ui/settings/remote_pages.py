@@ -1,8 +1,8 @@
 """The Settings dialog's pages for remote servers and the local API server, and what Save does with them.
 
 ``remote_tabs`` builds the two pages for ``SettingsDialog(extra_tabs=…)``; ``apply_remote_tabs``
-stores the API key (the key store, not settings.json) and returns the dialog's settings with the
-API page's values in them.
+stores the dialog's secrets (the API key, the Hub token) in the key store, never settings.json, and
+returns the dialog's settings with the API page's values in them.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def remote_tabs(
 
 
 def apply_remote_tabs(dialog: SettingsDialog, api: ApiServerController) -> Settings:
-    """The settings to save: the dialog's, with the API page's; its key is stored on the way."""
+    """The settings to save: the dialog's, with the API page's; the secrets are stored on the way."""
+    dialog.save_hub_token()
     values = dialog.values()
     for index in range(dialog.tabs.count()):
         page = dialog.tabs.widget(index)

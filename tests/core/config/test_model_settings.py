@@ -31,20 +31,20 @@ from app.core.models.registry import ModelRegistry
 from tests.core.engine_helpers import GREEDY, EventLog
 
 
-def _registry(parley_home: Path) -> ModelRegistry:
+def _registry() -> ModelRegistry:
     return ModelRegistry(SettingsStore(Settings(n_ctx=4096)))
 
 
 def test_a_models_own_values_go_over_the_global_ones_and_survive_a_restart(
-    parley_home: Path, starter_model: Path
+    starter_model: Path
 ) -> None:
-    registry = _registry(parley_home)
+    registry = _registry()
     entry = registry.models()[0]
     assert registry.spec_for(entry).n_ctx == 4096 and registry.spec_for(entry).n_gpu_layers == AUTO_GPU_LAYERS
     registry.model_settings.set(
         str(entry.path), ModelSettings(n_ctx=1024, n_gpu_layers=0, n_batch=128, flash_attn=True, kv_type="q8_0")
     )
-    again = _registry(parley_home)  # a new start reads model-settings.json
+    again = _registry()  # a new start reads model-settings.json
     spec = again.spec_for(again.models()[0])
     assert (spec.n_ctx, spec.n_gpu_layers, spec.n_batch, spec.flash_attn, spec.kv_type) == (1024, 0, 128, True, "q8_0")
     assert paths.model_settings_path().exists()
@@ -64,7 +64,7 @@ def test_every_builtin_template_renders_the_sample_conversation() -> None:
     ).preview
 
 
-def test_an_invalid_template_is_refused_with_the_jinja_error_and_never_saved(parley_home: Path) -> None:
+def test_an_invalid_template_is_refused_with_the_jinja_error_and_never_saved() -> None:
     store = ModelSettingsStore()
     broken = "{% for message in messages %}{{ message['content'] }"
     assert "line 1" in (check_template(broken).error or "")
@@ -78,14 +78,14 @@ def test_an_invalid_template_is_refused_with_the_jinja_error_and_never_saved(par
     assert not paths.model_settings_path().exists()
 
 
-def test_a_template_damaged_in_the_file_is_not_used(parley_home: Path) -> None:
+def test_a_template_damaged_in_the_file_is_not_used() -> None:
     paths.model_settings_path().write_text(
         json.dumps({"/m.gguf": {"chat_template": "{% if %}", "n_ctx": 2048}}), encoding="utf-8"
     )
     assert ModelSettingsStore().get("/m.gguf") == ModelSettings(n_ctx=2048)
 
 
-def test_reset_to_the_models_own_template_forgets_the_override(parley_home: Path) -> None:
+def test_reset_to_the_models_own_template_forgets_the_override() -> None:
     store = ModelSettingsStore()
     store.set("/m.gguf", ModelSettings(chat_template=builtin_templates.PHI3_TEMPLATE, template_name="phi3"))
     changed: list[str] = []
@@ -95,8 +95,8 @@ def test_reset_to_the_models_own_template_forgets_the_override(parley_home: Path
     assert changed == ["/m.gguf"]
 
 
-def test_overrides_apply_on_the_next_load_without_a_restart(parley_home: Path, starter_model: Path) -> None:
-    registry = _registry(parley_home)
+def test_overrides_apply_on_the_next_load_without_a_restart(starter_model: Path) -> None:
+    registry = _registry()
     entry = registry.models()[0]
     log = EventLog()
     engine = LocalEngine(log.put)

@@ -34,7 +34,7 @@ def test_damaged_settings_fall_back_to_defaults_and_are_kept_aside(parley_home: 
     assert (parley_home / "settings.json.bad").read_text(encoding="utf-8") == "{ not json"
 
 
-def test_a_value_of_the_wrong_type_or_out_of_range_takes_its_default(parley_home: Path) -> None:
+def test_a_value_of_the_wrong_type_or_out_of_range_takes_its_default() -> None:
     paths.settings_path().write_text(
         '{"n_ctx": "4096", "n_gpu_layers": -7, "system_prompt": "Be brief.", "language": "klingon",'
         ' "imported_models": "/one/file.gguf", "sampling": {"temperature": "hot", "top_k": 12, "seed": 1.5}}',
@@ -48,7 +48,7 @@ def test_a_value_of_the_wrong_type_or_out_of_range_takes_its_default(parley_home
     assert loaded.sampling == replace(SamplingSettings(), top_k=12)
 
 
-def test_an_unreadable_settings_file_is_a_clear_error(parley_home: Path) -> None:
+def test_an_unreadable_settings_file_is_a_clear_error() -> None:
     target = paths.settings_path()
     target.mkdir()  # a folder where the file should be: reading it fails like a permission problem
     with pytest.raises(SettingsUnreadableError) as caught:
@@ -56,14 +56,14 @@ def test_an_unreadable_settings_file_is_a_clear_error(parley_home: Path) -> None
     assert str(target) in caught.value.user_message()
 
 
-def test_saving_on_a_disk_that_refuses_is_a_storage_error(parley_home: Path) -> None:
+def test_saving_on_a_disk_that_refuses_is_a_storage_error() -> None:
     target = paths.settings_path()
     target.mkdir()
     with pytest.raises(StorageError):
         settings.save(settings.Settings())
 
 
-def test_stop_strings_survive_saving_and_loading(parley_home: Path) -> None:
+def test_stop_strings_survive_saving_and_loading() -> None:
     saved = settings.Settings(sampling=replace(SamplingSettings(), stop=("###", "User:")))
     settings.save(saved)
     assert settings.load().sampling.stop == ("###", "User:")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from app.core.config import settings as settings_module
 from app.core.config.settings import Settings
 
 
-def test_theme_and_font_size_round_trip(parley_home: Path) -> None:
+def test_theme_and_font_size_round_trip() -> None:
     settings_module.save(Settings(theme="dark", font_size=14))
     loaded = settings_module.load()
     assert loaded.theme == "dark" and loaded.font_size == 14

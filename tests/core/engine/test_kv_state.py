@@ -226,7 +226,7 @@ def test_only_the_three_most_recent_states_stay_in_memory(tmp_path: Path) -> Non
     assert all(cache.find(StateKey(n, "model|1|1", 2048, 0), "prompt") is not None for n in "bcd")
 
 
-def test_deleting_a_conversation_from_the_history_deletes_its_saved_state(parley_home: Path) -> None:
+def test_deleting_a_conversation_from_the_history_deletes_its_saved_state() -> None:
     from app.core import paths
     from app.core.history.store import Store
 

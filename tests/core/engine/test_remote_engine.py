@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.core.config.secrets import KeyStore
 from app.core.config.settings import SettingsStore
 from app.core.engine.protocol import (
     ChatMessage,
@@ -27,7 +28,7 @@ from app.core.engine.protocol import (
     TokensReceived,
 )
 from app.core.engine.remote.engine import RemoteEngine, failure_from_response, request_body
-from app.core.engine.remote.servers import KeyStore, RemoteServers
+from app.core.engine.remote.servers import RemoteServers
 from app.core.engine.router import routing_factory
 from app.core.errors import RemoteServerError, RemoteStreamCutError
 from app.core.history.store import Store

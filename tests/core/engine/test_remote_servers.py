@@ -10,8 +10,9 @@ import keyring
 import pytest
 from keyrings.alt.file import PlaintextKeyring
 
+from app.core.config.secrets import KeyStore
 from app.core.config.settings import SettingsStore
-from app.core.engine.remote.servers import KeyStore, RemoteServers, normalize_url
+from app.core.engine.remote.servers import RemoteServers, normalize_url
 from app.core.errors import InvalidServerUrlError, RemoteServerError
 from app.core.models.registry import ModelRegistry
 from tests.llama_server import API_KEY, MODEL_ALIAS, LlamaServer
@@ -29,7 +30,7 @@ def file_keyring(tmp_path: Path) -> Iterator[PlaintextKeyring]:
 
 
 def test_a_key_is_stored_in_the_keyring_and_read_back_and_never_written_to_the_list(
-    parley_home: Path, file_keyring: PlaintextKeyring
+    file_keyring: PlaintextKeyring
 ) -> None:
     servers = RemoteServers()
     assert servers.keys.where == "keyring"
@@ -43,7 +44,7 @@ def test_a_key_is_stored_in_the_keyring_and_read_back_and_never_written_to_the_l
     assert RemoteServers().servers() == []
 
 
-def test_without_a_keyring_the_key_goes_to_a_file_only_the_user_can_read(parley_home: Path) -> None:
+def test_without_a_keyring_the_key_goes_to_a_file_only_the_user_can_read() -> None:
     servers = RemoteServers()  # the suite's keyring is keyring's "fail" backend: no keychain here
     assert servers.keys.where == "file"
     server = servers.add("", "https://gpu.example.org/v1/", "sk-secret-2")
@@ -65,7 +66,7 @@ def test_addresses_are_normalized_and_non_addresses_refused() -> None:
 
 
 def test_the_servers_models_come_from_v1_models_and_are_listed_as_remote(
-    parley_home: Path, llama_server: LlamaServer
+    llama_server: LlamaServer
 ) -> None:
     servers = RemoteServers(keys=KeyStore(use_keyring=False))
     server = servers.add("Lab box", llama_server.base_url, API_KEY)

@@ -90,7 +90,7 @@ def test_the_loaded_event_tells_what_the_template_reads_and_why_it_failed(starte
 
 
 def test_a_strict_template_gets_alternating_turns_even_after_a_failed_answer(
-    starter_model: Path, parley_home: Path
+    starter_model: Path
 ) -> None:
     store = Store()
     c = store.create_conversation()

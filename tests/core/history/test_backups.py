@@ -27,7 +27,7 @@ def _texts_in(path: Path) -> set[str]:
         db.close()
 
 
-def test_a_backup_is_a_checked_self_contained_copy(parley_home: Path) -> None:
+def test_a_backup_is_a_checked_self_contained_copy() -> None:
     store = Store()
     written = fill(store, 2, 3)
 
@@ -45,7 +45,7 @@ def test_a_backup_is_a_checked_self_contained_copy(parley_home: Path) -> None:
     store.close()
 
 
-def test_the_daily_copy_is_made_once_a_day_by_the_newest_daily_copy_date(parley_home: Path) -> None:
+def test_the_daily_copy_is_made_once_a_day_by_the_newest_daily_copy_date() -> None:
     store = Store()
     fill(store, 1, 2)
 
@@ -58,7 +58,7 @@ def test_the_daily_copy_is_made_once_a_day_by_the_newest_daily_copy_date(parley_
     store.close()
 
 
-def test_seven_daily_and_three_pre_migration_copies_are_kept(parley_home: Path) -> None:
+def test_seven_daily_and_three_pre_migration_copies_are_kept() -> None:
     store = Store()
     fill(store, 1, 1)
     for day in range(1, 11):
@@ -87,7 +87,7 @@ def test_copies_of_another_history_are_not_listed(parley_home: Path) -> None:
 
 
 def test_a_copy_that_fails_its_check_is_deleted_and_reported(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store()
     fill(store, 30, 40, size=400)
@@ -104,7 +104,7 @@ def test_a_copy_that_fails_its_check_is_deleted_and_reported(
     damaged.close()
 
 
-def test_a_migration_is_preceded_by_a_copy_of_the_old_history(parley_home: Path) -> None:
+def test_a_migration_is_preceded_by_a_copy_of_the_old_history() -> None:
     make_version_1_history(paths.database_path())
 
     store = Store()
@@ -116,7 +116,7 @@ def test_a_migration_is_preceded_by_a_copy_of_the_old_history(parley_home: Path)
     store.close()
 
 
-def test_a_new_history_gets_no_pre_migration_copy(parley_home: Path) -> None:
+def test_a_new_history_gets_no_pre_migration_copy() -> None:
     store = Store()
     assert store.backups() == []
     store.close()
@@ -124,7 +124,7 @@ def test_a_new_history_gets_no_pre_migration_copy(parley_home: Path) -> None:
     assert list(paths.backups_dir().iterdir()) == []
 
 
-def test_restoring_a_backup_replaces_the_history_and_keeps_a_pre_restore_copy(parley_home: Path) -> None:
+def test_restoring_a_backup_replaces_the_history_and_keeps_a_pre_restore_copy() -> None:
     store = Store()
     before = fill(store, 2, 2, tag="kept")
     backup = store.backup()
@@ -144,7 +144,7 @@ def test_restoring_a_backup_replaces_the_history_and_keeps_a_pre_restore_copy(pa
     store.close()
 
 
-def test_restoring_an_old_schema_copy_upgrades_it(parley_home: Path) -> None:
+def test_restoring_an_old_schema_copy_upgrades_it() -> None:
     make_version_1_history(paths.database_path())
     store = Store()
     (old,) = store.backups()
@@ -158,7 +158,7 @@ def test_restoring_an_old_schema_copy_upgrades_it(parley_home: Path) -> None:
     store.close()
 
 
-def test_a_damaged_backup_is_refused_and_the_history_left_alone(parley_home: Path) -> None:
+def test_a_damaged_backup_is_refused_and_the_history_left_alone() -> None:
     store = Store()
     written = fill(store, 3, 3)
     backup = store.backup()
@@ -171,7 +171,7 @@ def test_a_damaged_backup_is_refused_and_the_history_left_alone(parley_home: Pat
     store.close()
 
 
-def test_the_newest_sound_backup_skips_damaged_copies(parley_home: Path) -> None:
+def test_the_newest_sound_backup_skips_damaged_copies() -> None:
     store = Store()
     fill(store, 3, 3)
     older = backups.create_backup(store._db, store.path, store.backups_folder, "daily", now=_day(1))
@@ -185,7 +185,7 @@ def test_the_newest_sound_backup_skips_damaged_copies(parley_home: Path) -> None
     store.close()
 
 
-def test_the_daily_copy_can_be_made_on_another_thread_through_its_own_connection(parley_home: Path) -> None:
+def test_the_daily_copy_can_be_made_on_another_thread_through_its_own_connection() -> None:
     """The window makes its daily copy off the GUI thread; the store's connection stays on its own."""
     import threading
 

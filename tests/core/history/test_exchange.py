@@ -43,7 +43,7 @@ def _history_with_branches(store: Store) -> int:
     return conversation.id
 
 
-def test_export_import_export_gives_the_same_bytes(tmp_path: Path, parley_home: Path) -> None:
+def test_export_import_export_gives_the_same_bytes(tmp_path: Path) -> None:
     store = Store()
     _history_with_branches(store)
     first = exchange.export_json(store)
@@ -75,7 +75,7 @@ def test_export_import_export_gives_the_same_bytes(tmp_path: Path, parley_home: 
     other.close()
 
 
-def test_importing_again_skips_or_copies_as_the_user_chooses(tmp_path: Path, parley_home: Path) -> None:
+def test_importing_again_skips_or_copies_as_the_user_chooses(tmp_path: Path) -> None:
     store = Store()
     _history_with_branches(store)
     path = tmp_path / "all.json"
@@ -91,7 +91,7 @@ def test_importing_again_skips_or_copies_as_the_user_chooses(tmp_path: Path, par
     store.close()
 
 
-def test_markdown_export_is_the_branch_on_screen(parley_home: Path) -> None:
+def test_markdown_export_is_the_branch_on_screen() -> None:
     store = Store()
     conversation_id = _history_with_branches(store)
     text = exchange.export_markdown(store, conversation_id)
@@ -100,7 +100,7 @@ def test_markdown_export_is_the_branch_on_screen(parley_home: Path) -> None:
     store.close()
 
 
-def test_chatgpt_export_becomes_conversations_with_branches(parley_home: Path) -> None:
+def test_chatgpt_export_becomes_conversations_with_branches() -> None:
     store = Store()
 
     report = exchange.import_file(store, CHATGPT)
@@ -128,7 +128,7 @@ def test_chatgpt_export_becomes_conversations_with_branches(parley_home: Path) -
     store.close()
 
 
-def test_a_file_that_is_not_an_export_is_refused_with_a_sentence(tmp_path: Path, parley_home: Path) -> None:
+def test_a_file_that_is_not_an_export_is_refused_with_a_sentence(tmp_path: Path) -> None:
     store = Store()
     path = tmp_path / "notes.json"
     path.write_text('{"hello": 1}', encoding="utf-8")
@@ -138,7 +138,7 @@ def test_a_file_that_is_not_an_export_is_refused_with_a_sentence(tmp_path: Path,
     store.close()
 
 
-def test_the_command_line_exports_and_imports(tmp_path: Path, parley_home: Path) -> None:
+def test_the_command_line_exports_and_imports(tmp_path: Path) -> None:
     store = Store()
     conversation_id = _history_with_branches(store)
     store.close()

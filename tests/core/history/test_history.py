@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.core.engine.protocol import ChatMessage
 from app.core.history.store import Store
@@ -12,7 +11,7 @@ from app.core.session.records import history_for_engine
 from tests.core.template_helpers import template
 
 
-def test_user_messages_left_side_by_side_by_failed_answers_become_one(parley_home: Path) -> None:
+def test_user_messages_left_side_by_side_by_failed_answers_become_one() -> None:
     store = Store()
     c = store.create_conversation()
     store.add_message(c.id, "user", "one")
@@ -27,7 +26,7 @@ def test_user_messages_left_side_by_side_by_failed_answers_become_one(parley_hom
     assert "one\n\ntwo\n\nthree" in template("alternating").render(history)
 
 
-def test_the_history_alternates_after_the_system_prompt(parley_home: Path) -> None:
+def test_the_history_alternates_after_the_system_prompt() -> None:
     store = Store()
     c = store.create_conversation()
     store.add_message(c.id, "user", "one")

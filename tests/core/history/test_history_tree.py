@@ -27,7 +27,7 @@ def _contents(store: Store, conversation_id: int) -> list[str]:
     return [m.content for m in store.messages(conversation_id)]
 
 
-def test_a_version_1_history_with_messages_becomes_one_chain_with_nothing_lost(parley_home: Path) -> None:
+def test_a_version_1_history_with_messages_becomes_one_chain_with_nothing_lost() -> None:
     path = paths.database_path()
     db = sqlite3.connect(path, isolation_level=None)
     db.executescript(MIGRATIONS[0])
@@ -62,7 +62,7 @@ def test_a_version_1_history_with_messages_becomes_one_chain_with_nothing_lost(p
     store.close()
 
 
-def test_regenerate_keeps_the_old_answer_and_sends_only_the_branch_on_screen(parley_home: Path) -> None:
+def test_regenerate_keeps_the_old_answer_and_sends_only_the_branch_on_screen() -> None:
     store = Store()
     conversation_id = _chain(store, "Hi", "Hello!", "Name a fruit", "Apple", "And a colour?", "Red")
     apple = store.messages(conversation_id)[3]
@@ -89,7 +89,7 @@ def test_regenerate_keeps_the_old_answer_and_sends_only_the_branch_on_screen(par
     store.close()
 
 
-def test_editing_a_message_makes_a_new_version_beside_it(parley_home: Path) -> None:
+def test_editing_a_message_makes_a_new_version_beside_it() -> None:
     store = Store()
     conversation_id = _chain(store, "Hi", "Hello!", "Name a fruit", "Apple")
     fruit = store.messages(conversation_id)[2]
@@ -117,7 +117,7 @@ def test_editing_a_message_makes_a_new_version_beside_it(parley_home: Path) -> N
     store.close()
 
 
-def test_pinned_conversations_come_first(parley_home: Path) -> None:
+def test_pinned_conversations_come_first() -> None:
     store = Store()
     old = store.create_conversation("Old")
     store.create_conversation("New")
@@ -129,7 +129,7 @@ def test_pinned_conversations_come_first(parley_home: Path) -> None:
     store.close()
 
 
-def test_a_title_the_user_chose_is_never_replaced_by_an_automatic_one(parley_home: Path) -> None:
+def test_a_title_the_user_chose_is_never_replaced_by_an_automatic_one() -> None:
     store = Store()
     conversation = store.create_conversation()
     assert store.rename_conversation(conversation.id, "first words", by_user=False)
@@ -141,7 +141,7 @@ def test_a_title_the_user_chose_is_never_replaced_by_an_automatic_one(parley_hom
     store.close()
 
 
-def test_search_finds_english_and_chinese_with_highlights(parley_home: Path) -> None:
+def test_search_finds_english_and_chinese_with_highlights() -> None:
     store = Store()
     english = _chain(store, "How do I bake sourdough bread?", "Feed the starter, then bake at 250 °C.")
     chinese = _chain(store, "请介绍一下北京的历史", "北京是中国的首都，有三千多年的历史。")
@@ -164,7 +164,7 @@ def test_search_finds_english_and_chinese_with_highlights(parley_home: Path) -> 
     store.close()
 
 
-def test_the_index_follows_edits_and_deletes(parley_home: Path) -> None:
+def test_the_index_follows_edits_and_deletes() -> None:
     store = Store()
     conversation_id = _chain(store, "alpha beta")
     message = store.messages(conversation_id)[0]
@@ -176,7 +176,7 @@ def test_the_index_follows_edits_and_deletes(parley_home: Path) -> None:
     store.close()
 
 
-def test_a_search_result_in_another_version_is_put_on_screen(parley_home: Path) -> None:
+def test_a_search_result_in_another_version_is_put_on_screen() -> None:
     store = Store()
     conversation_id = _chain(store, "Name a fruit", "Apple")
     apple = store.messages(conversation_id)[1]

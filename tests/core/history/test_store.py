@@ -33,7 +33,7 @@ def test_history_survives_reopening(parley_home: Path) -> None:
     reopened.close()
 
 
-def test_conversations_are_listed_newest_activity_first(parley_home: Path) -> None:
+def test_conversations_are_listed_newest_activity_first() -> None:
     store = Store()
     old = store.create_conversation("old")
     store.create_conversation("new")
@@ -41,7 +41,7 @@ def test_conversations_are_listed_newest_activity_first(parley_home: Path) -> No
     assert [c.title for c in store.conversations()] == ["old", "new"]
 
 
-def test_rename_and_delete(parley_home: Path) -> None:
+def test_rename_and_delete() -> None:
     store = Store()
     conversation = store.create_conversation()
     store.add_message(conversation.id, "user", "x")
@@ -52,14 +52,14 @@ def test_rename_and_delete(parley_home: Path) -> None:
     assert store.messages(conversation.id) == []
 
 
-def test_database_uses_wal_and_records_its_schema_version(parley_home: Path) -> None:
+def test_database_uses_wal_and_records_its_schema_version() -> None:
     Store().close()
     db = sqlite3.connect(paths.database_path())
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_answers_left_streaming_reopen_as_interrupted(parley_home: Path) -> None:
+def test_answers_left_streaming_reopen_as_interrupted() -> None:
     store = Store()
     conversation = store.create_conversation()
     answer = store.add_message(conversation.id, "assistant", "Half an ans", status="streaming")
@@ -70,7 +70,7 @@ def test_answers_left_streaming_reopen_as_interrupted(parley_home: Path) -> None
     assert message.content == "Half an ans"
 
 
-def test_a_database_from_a_newer_parley_is_refused_and_left_untouched(parley_home: Path) -> None:
+def test_a_database_from_a_newer_parley_is_refused_and_left_untouched() -> None:
     path = paths.database_path()
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE future (x)")
@@ -85,7 +85,7 @@ def test_a_database_from_a_newer_parley_is_refused_and_left_untouched(parley_hom
     assert not Path(str(path) + "-wal").exists()
 
 
-def test_a_damaged_database_gives_a_clear_error_and_is_left_untouched(parley_home: Path) -> None:
+def test_a_damaged_database_gives_a_clear_error_and_is_left_untouched() -> None:
     path = paths.database_path()
     path.write_bytes(b"this is not a database" * 100)
     before = path.read_bytes()
@@ -95,7 +95,7 @@ def test_a_damaged_database_gives_a_clear_error_and_is_left_untouched(parley_hom
     assert path.read_bytes() == before
 
 
-def test_a_huge_paste_is_stored_whole(parley_home: Path) -> None:
+def test_a_huge_paste_is_stored_whole() -> None:
     store = Store()
     conversation = store.create_conversation()
     text = "lorem ipsum 你好 😀 " * 50_000
@@ -103,7 +103,7 @@ def test_a_huge_paste_is_stored_whole(parley_home: Path) -> None:
     assert store.message(message.id).content == text
 
 
-def test_an_answer_keeps_its_reasoning_apart_and_a_conversation_its_thinking_choice(parley_home: Path) -> None:
+def test_an_answer_keeps_its_reasoning_apart_and_a_conversation_its_thinking_choice() -> None:
     store = Store()
     conversation = store.create_conversation()
     assert conversation.thinking is None

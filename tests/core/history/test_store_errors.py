@@ -50,7 +50,7 @@ def _no_room_to_grow(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
 
 
-def test_a_full_disk_while_writing_is_reported_as_full_and_loses_nothing(parley_home: Path) -> None:
+def test_a_full_disk_while_writing_is_reported_as_full_and_loses_nothing() -> None:
     store = Store()
     written = fill(store, 2, 4)
     conversation = store.conversations()[0]
@@ -68,7 +68,7 @@ def test_a_full_disk_while_writing_is_reported_as_full_and_loses_nothing(parley_
 
 
 def test_a_full_disk_at_open_is_reported_as_full_not_as_damage(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = paths.database_path()
     make_version_1_history(database)  # opening it needs room: the migration adds a column and an index
@@ -85,7 +85,7 @@ def test_a_full_disk_at_open_is_reported_as_full_not_as_damage(
 
 
 def test_a_read_only_history_is_reported_as_read_only_at_open(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = paths.database_path()
     store = Store()
@@ -110,7 +110,7 @@ def test_a_read_only_history_is_reported_as_read_only_at_open(
     assert database.read_bytes() == before
 
 
-def test_writes_refused_at_runtime_are_reported_as_read_only(parley_home: Path) -> None:
+def test_writes_refused_at_runtime_are_reported_as_read_only() -> None:
     store = Store()
     conversation = store.create_conversation()
     store._db.execute("PRAGMA query_only = ON")  # SQLite now answers every write with SQLITE_READONLY
@@ -188,7 +188,7 @@ def test_the_error_code_is_read_from_the_exception_and_from_its_text(tmp_path: P
     assert isinstance(in_use, DatabaseDamagedInUseError)
 
 
-def test_a_busy_database_is_not_reported_as_damage(parley_home: Path) -> None:
+def test_a_busy_database_is_not_reported_as_damage() -> None:
     store = Store()
     store.create_conversation()
     blocker = sqlite3.connect(paths.database_path(), isolation_level=None)

@@ -19,7 +19,7 @@ from tests.core.store_helpers import make_version_1_history
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_opening_a_second_store_leaves_a_live_answer_streaming(parley_home: Path) -> None:
+def test_opening_a_second_store_leaves_a_live_answer_streaming() -> None:
     first = Store()
     conversation = first.create_conversation()
     answer = first.add_message(conversation.id, "assistant", "Half an ans", status="streaming")
@@ -32,7 +32,7 @@ def test_opening_a_second_store_leaves_a_live_answer_streaming(parley_home: Path
     first.close()
 
 
-def test_the_answer_is_interrupted_once_its_writer_has_closed(parley_home: Path) -> None:
+def test_the_answer_is_interrupted_once_its_writer_has_closed() -> None:
     first = Store()
     conversation = first.create_conversation()
     answer = first.add_message(conversation.id, "assistant", "Half", status="streaming")
@@ -49,7 +49,7 @@ def test_the_answer_is_interrupted_once_its_writer_has_closed(parley_home: Path)
     third.close()
 
 
-def test_a_store_never_interrupts_its_own_answer(parley_home: Path) -> None:
+def test_a_store_never_interrupts_its_own_answer() -> None:
     store = Store()
     conversation = store.create_conversation()
     answer = store.add_message(conversation.id, "assistant", "", status="streaming")
@@ -58,7 +58,7 @@ def test_a_store_never_interrupts_its_own_answer(parley_home: Path) -> None:
     store.close()
 
 
-def test_answers_from_before_writers_were_recorded_are_interrupted(parley_home: Path) -> None:
+def test_answers_from_before_writers_were_recorded_are_interrupted() -> None:
     make_version_1_history(paths.database_path(), streaming=True)
     store = Store()
     assert [m.status for m in store.messages(1)] == ["complete", "interrupted"]
@@ -66,7 +66,7 @@ def test_answers_from_before_writers_were_recorded_are_interrupted(parley_home: 
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_an_answer_of_a_killed_process_is_interrupted_at_the_next_open(parley_home: Path) -> None:
+def test_an_answer_of_a_killed_process_is_interrupted_at_the_next_open() -> None:
     script = textwrap.dedent(
         f"""
         import sys, time
@@ -102,7 +102,7 @@ def test_an_answer_of_a_killed_process_is_interrupted_at_the_next_open(parley_ho
             child.stdout.close()
 
 
-def test_lock_files_of_gone_instances_are_swept(parley_home: Path) -> None:
+def test_lock_files_of_gone_instances_are_swept() -> None:
     first = Store()
     second = Store()
     folder = instances.locks_folder(paths.database_path())

@@ -42,7 +42,7 @@ def _version_and_tables(path: Path) -> tuple[int, set[str]]:
 
 
 def test_a_migration_with_a_multi_statement_trigger_applies_whole(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Store().close()  # today's schema first, so only the new migration runs below
     number = _with_migration(monkeypatch, AUDIT_MIGRATION)
@@ -62,7 +62,7 @@ def test_a_migration_with_a_multi_statement_trigger_applies_whole(
 
 
 def test_a_failing_migration_leaves_the_version_and_the_schema_unchanged(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Store().close()
     before = _version_and_tables(paths.database_path())
@@ -76,7 +76,7 @@ def test_a_failing_migration_leaves_the_version_and_the_schema_unchanged(
     assert "half_done" not in before[1]
 
 
-def test_a_history_from_an_older_parley_is_upgraded_with_its_data(parley_home: Path) -> None:
+def test_a_history_from_an_older_parley_is_upgraded_with_its_data() -> None:
     make_version_1_history(paths.database_path())
 
     opened = Store()

@@ -48,7 +48,7 @@ def _history(**sizes: int) -> dict[str, str]:
 # -- found --------------------------------------------------------------------------------------
 
 
-def test_garbage_over_one_page_is_found_at_open(parley_home: Path) -> None:
+def test_garbage_over_one_page_is_found_at_open() -> None:
     """The bug report: 4 KiB of garbage at offset 4096 opened fine, then crashed on a raw DatabaseError."""
     _history()
     database = paths.database_path()
@@ -62,7 +62,7 @@ def test_garbage_over_one_page_is_found_at_open(parley_home: Path) -> None:
     assert database.read_bytes() == before  # refused before anything wrote to it
 
 
-def test_garbage_in_the_middle_of_a_big_history_is_found_at_open(parley_home: Path) -> None:
+def test_garbage_in_the_middle_of_a_big_history_is_found_at_open() -> None:
     _history(**BIG)
     database = paths.database_path()
     garble(database, middle_offset(database, 65536), 65536)
@@ -72,7 +72,7 @@ def test_garbage_in_the_middle_of_a_big_history_is_found_at_open(parley_home: Pa
 
 
 def test_damage_missed_at_open_is_reported_as_damage_at_the_first_read(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _history(**BIG)
     garble_messages(paths.database_path())
@@ -88,7 +88,7 @@ def test_damage_missed_at_open_is_reported_as_damage_at_the_first_read(
 
 
 def test_a_big_history_is_not_held_up_by_the_check(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     written = _history(**BIG)
     monkeypatch.setattr(health, "QUICK_CHECK_SECONDS", 0.0)
@@ -115,7 +115,7 @@ def test_the_check_gives_up_at_its_deadline(tmp_path: Path) -> None:
 # -- recovered ----------------------------------------------------------------------------------
 
 
-def test_one_bad_page_with_a_backup_brings_back_the_backup_and_everything_newer(parley_home: Path) -> None:
+def test_one_bad_page_with_a_backup_brings_back_the_backup_and_everything_newer() -> None:
     store = Store()
     old = fill(store, 3, 4, tag="old")
     store.backup()
@@ -170,7 +170,7 @@ def test_a_bad_page_of_old_messages_loses_nothing_that_a_backup_and_the_wal_hold
     recovered.close()
 
 
-def test_the_middle_of_a_big_history_with_a_backup(parley_home: Path) -> None:
+def test_the_middle_of_a_big_history_with_a_backup() -> None:
     store = Store()
     old = fill(store, BIG["conversations"], BIG["messages"], size=BIG["size"], tag="old")
     store.backup()
@@ -188,7 +188,7 @@ def test_the_middle_of_a_big_history_with_a_backup(parley_home: Path) -> None:
     recovered.close()
 
 
-def test_the_middle_of_a_big_history_without_a_backup_is_salvaged_into_a_new_one(parley_home: Path) -> None:
+def test_the_middle_of_a_big_history_without_a_backup_is_salvaged_into_a_new_one() -> None:
     written = _history(**BIG)
     database = paths.database_path()
     garble(database, middle_offset(database, 65536), 65536)
@@ -210,7 +210,7 @@ def test_the_middle_of_a_big_history_without_a_backup_is_salvaged_into_a_new_one
 
 
 def test_damage_found_while_open_goes_down_the_same_recovery_path(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store()
     old = fill(store, BIG["conversations"], BIG["messages"], size=BIG["size"])
@@ -247,7 +247,7 @@ def test_setting_aside_twice_in_one_second_keeps_both_files(tmp_path: Path) -> N
     assert (first.read_bytes(), second.read_bytes()) == (b"first", b"second")
 
 
-def test_a_damaged_file_with_nothing_readable_gives_a_new_empty_history(parley_home: Path) -> None:
+def test_a_damaged_file_with_nothing_readable_gives_a_new_empty_history() -> None:
     database = paths.database_path()
     database.write_bytes(b"this is not a database" * 100)
 
@@ -261,7 +261,7 @@ def test_a_damaged_file_with_nothing_readable_gives_a_new_empty_history(parley_h
 
 
 def test_a_recovery_that_fails_part_way_puts_the_damaged_file_back(
-    parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A full disk while the backup is written back: the next start must find the history, not nothing."""
     from app.core.errors import DiskFullError
@@ -291,7 +291,7 @@ def test_a_recovery_that_fails_part_way_puts_the_damaged_file_back(
     recovered.close()
 
 
-def test_salvage_keeps_an_answers_reasoning_and_a_conversations_thinking_choice(parley_home: Path) -> None:
+def test_salvage_keeps_an_answers_reasoning_and_a_conversations_thinking_choice() -> None:
     store = Store()
     conversation = store.create_conversation("thinking")
     store.set_thinking(conversation.id, "off")
@@ -313,7 +313,7 @@ def test_salvage_keeps_an_answers_reasoning_and_a_conversations_thinking_choice(
     recovered.close()
 
 
-def test_the_users_own_personas_and_which_conversation_uses_them_survive_a_recovery(parley_home: Path) -> None:
+def test_the_users_own_personas_and_which_conversation_uses_them_survive_a_recovery() -> None:
     from dataclasses import replace
 
     from app.core.personas.book import PersonaBook

@@ -331,7 +331,7 @@ def test_a_small_file_kept_in_git_is_checked_against_its_git_hash(hub_env: HubCo
         Download(request, config=hub_env).run()
 
 
-def test_offline_fails_fast(parley_home: Path, closed_port_endpoint: str) -> None:
+def test_offline_fails_fast(closed_port_endpoint: str) -> None:
     started = time.monotonic()
     with pytest.raises(HubUnreachableError, match="Installed models keep working"):
         Download(STARTER, config=HubConfig(closed_port_endpoint)).run()

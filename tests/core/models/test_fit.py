@@ -9,7 +9,6 @@ import pytest
 
 from app.core.models import fit
 from app.core.models.fit import MachineProfile
-from app.core.models.gguf import read_gguf
 from app.core.models.recommended import load_recommended
 
 GB = 1000**3
@@ -64,14 +63,6 @@ def test_without_shape_metadata_the_estimate_uses_the_download_size() -> None:
     assert estimate.kv_cache_bytes > 0
     assert estimate.verdict == "fits"
     assert fit.estimate_for_download(40 * GB, 4096, MachineProfile(ram_free_bytes=16 * GB)).verdict == "wont_fit"
-
-
-def test_estimate_from_a_file_header(starter_model: Path) -> None:
-    info = read_gguf(starter_model)
-    estimate = fit.estimate_for_gguf(info, 4096, MachineProfile(ram_free_bytes=2 * GB))
-    assert estimate.verdict == "fits"
-    assert estimate.kv_cache_bytes == fit.kv_cache_bytes(30, 4096, 3, 64)
-    assert estimate.weights_bytes == starter_model.stat().st_size
 
 
 def test_free_ram_is_detected() -> None:

@@ -18,7 +18,7 @@ def installed(imported: tuple[str, ...] = ()) -> dict[str, ModelEntry]:
     return {entry.name: entry for entry in catalog.installed_models(imported)}
 
 
-def test_import_by_copy_lands_in_the_models_folder(parley_home: Path, starter_model: Path, tmp_path: Path) -> None:
+def test_import_by_copy_lands_in_the_models_folder(starter_model: Path, tmp_path: Path) -> None:
     source = tmp_path / "elsewhere" / "MyModel.gguf"
     source.parent.mkdir()
     source.write_bytes(starter_model.read_bytes())
@@ -33,7 +33,7 @@ def test_import_by_copy_lands_in_the_models_folder(parley_home: Path, starter_mo
     assert sorted(p.name for p in paths.models_dir().iterdir()) == ["MyModel.gguf", "MyModel.parley.json"]
 
 
-def test_import_in_place_leaves_the_file_where_it_is(parley_home: Path, tmp_path: Path) -> None:
+def test_import_in_place_leaves_the_file_where_it_is(tmp_path: Path) -> None:
     source = tmp_path / "Tiny-Q4_K_M.gguf"
     source.write_bytes(ggufdata.tiny_model())
     result = import_model(source, copy=False)
@@ -44,7 +44,7 @@ def test_import_in_place_leaves_the_file_where_it_is(parley_home: Path, tmp_path
     assert entry.source == "imported" and entry.path == source
 
 
-def test_a_split_model_is_copied_whole(parley_home: Path, tmp_path: Path) -> None:
+def test_a_split_model_is_copied_whole(tmp_path: Path) -> None:
     for index, data in enumerate(ggufdata.split_model("S", 2), start=1):
         (tmp_path / f"s-{index:05d}-of-00002.gguf").write_bytes(data)
     result = import_model(tmp_path / "s-00001-of-00002.gguf", copy=True)
@@ -54,7 +54,7 @@ def test_a_split_model_is_copied_whole(parley_home: Path, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("copy", [True, False])
-def test_a_file_that_is_not_a_model_is_refused_with_the_reason(parley_home: Path, tmp_path: Path, copy: bool) -> None:
+def test_a_file_that_is_not_a_model_is_refused_with_the_reason(tmp_path: Path, copy: bool) -> None:
     bad = tmp_path / "notes.gguf"
     bad.write_text("shopping list")
     with pytest.raises(NotAGgufError) as caught:
@@ -63,7 +63,7 @@ def test_a_file_that_is_not_a_model_is_refused_with_the_reason(parley_home: Path
     assert list(paths.models_dir().iterdir()) == []
 
 
-def test_a_truncated_model_is_refused(parley_home: Path, tmp_path: Path) -> None:
+def test_a_truncated_model_is_refused(tmp_path: Path) -> None:
     cut = tmp_path / "cut.gguf"
     cut.write_bytes(ggufdata.tiny_model()[:-100])
     with pytest.raises(NotAGgufError, match="truncated"):
@@ -71,7 +71,7 @@ def test_a_truncated_model_is_refused(parley_home: Path, tmp_path: Path) -> None
     assert list(paths.models_dir().iterdir()) == []
 
 
-def test_remove_deletes_the_files_and_the_sidecar(parley_home: Path, tmp_path: Path) -> None:
+def test_remove_deletes_the_files_and_the_sidecar(tmp_path: Path) -> None:
     for index, data in enumerate(ggufdata.split_model("S", 2), start=1):
         (tmp_path / f"s-{index:05d}-of-00002.gguf").write_bytes(data)
     import_model(tmp_path / "s-00001-of-00002.gguf", copy=True)
@@ -81,7 +81,7 @@ def test_remove_deletes_the_files_and_the_sidecar(parley_home: Path, tmp_path: P
     assert (tmp_path / "s-00001-of-00002.gguf").exists()  # the original is not touched
 
 
-def test_remove_only_forgets_a_model_used_in_place(parley_home: Path, tmp_path: Path) -> None:
+def test_remove_only_forgets_a_model_used_in_place(tmp_path: Path) -> None:
     source = tmp_path / "mine.gguf"
     source.write_bytes(ggufdata.tiny_model())
     imported = (str(source), "/some/other.gguf")
@@ -90,13 +90,13 @@ def test_remove_only_forgets_a_model_used_in_place(parley_home: Path, tmp_path: 
     assert source.exists()
 
 
-def test_the_starter_model_cannot_be_removed(parley_home: Path, starter_model: Path) -> None:
+def test_the_starter_model_cannot_be_removed(starter_model: Path) -> None:
     with pytest.raises(ModelRemoveError, match="starter"):
         remove_model(installed()[catalog.STARTER_NAME])
     assert starter_model.exists()
 
 
-def test_remove_never_deletes_outside_the_models_folder(parley_home: Path, tmp_path: Path) -> None:
+def test_remove_never_deletes_outside_the_models_folder(tmp_path: Path) -> None:
     outside = tmp_path / "precious.gguf"
     outside.write_bytes(b"keep me")
     forged = ModelEntry(name="precious", path=outside, source="downloaded", size_bytes=7)

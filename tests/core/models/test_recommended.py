@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.core.models.gguf import quantization_from_name, split_name
-from app.core.models.recommended import CatalogFileError, find_recommended, load_recommended
+from app.core.models.recommended import CatalogFileError, load_recommended
 
 
 def test_the_shipped_catalog_loads_and_spans_tiny_to_8b() -> None:
@@ -23,7 +23,7 @@ def test_the_shipped_catalog_loads_and_spans_tiny_to_8b() -> None:
 
 
 def test_a_split_model_lists_every_part_and_loads_from_the_first() -> None:
-    qwen7 = find_recommended("qwen2.5-7b-instruct")
+    qwen7 = next((model for model in load_recommended() if model.id == "qwen2.5-7b-instruct"), None)
     assert qwen7 is not None
     assert len(qwen7.files) == 2
     first = split_name(qwen7.file)

@@ -30,7 +30,7 @@ BUILTINS = ("general", "translator", "writer", "tutor", "coder", "precise")
 
 
 @pytest.fixture
-def book(parley_home: Path) -> PersonaBook:
+def book() -> PersonaBook:
     return PersonaBook(Store())
 
 
@@ -54,7 +54,7 @@ def test_an_older_history_is_migrated_and_gets_the_built_ins(parley_home: Path) 
     assert conversation.persona_id is None and book.for_conversation(conversation).builtin == "general"
 
 
-def test_an_edited_system_prompt_and_sampling_in_old_settings_become_general_assistant(parley_home: Path) -> None:
+def test_an_edited_system_prompt_and_sampling_in_old_settings_become_general_assistant() -> None:
     old = Settings(system_prompt="Always answer like a pirate.", sampling=SamplingSettings(temperature=0.2, seed=7))
     settings_module.save(old)
     settings = SettingsStore()

@@ -52,7 +52,7 @@ class Chat:
 
 
 @pytest.fixture
-def talk(parley_home: Path, starter_model: Path) -> Iterator[Chat]:
+def talk(starter_model: Path) -> Iterator[Chat]:
     settings = SettingsStore()
     registry = ModelRegistry(settings)
     store = Store()

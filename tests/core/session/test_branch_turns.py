@@ -39,7 +39,7 @@ def _finish(runner: TurnRunner, log: EventLog) -> TurnOutcome:
 
 
 def test_only_the_branch_on_screen_reaches_the_engine(
-    service: EngineService, starter_model: Path, parley_home: Path
+    service: EngineService, starter_model: Path
 ) -> None:
     settings = SettingsStore()
     registry = ModelRegistry(settings)
@@ -90,7 +90,7 @@ def test_only_the_branch_on_screen_reaches_the_engine(
 
 
 def test_continue_goes_on_from_where_a_stopped_answer_ended(
-    service: EngineService, starter_model: Path, parley_home: Path
+    service: EngineService, starter_model: Path
 ) -> None:
     settings = SettingsStore()
     registry = ModelRegistry(settings)
@@ -114,7 +114,7 @@ def test_continue_goes_on_from_where_a_stopped_answer_ended(
 
 
 def test_the_model_titles_the_conversation_but_never_over_the_users_title(
-    service: EngineService, starter_model: Path, parley_home: Path
+    service: EngineService, starter_model: Path
 ) -> None:
     registry = ModelRegistry(SettingsStore())
     spec = registry.spec_for(registry.resolve(str(starter_model)))
@@ -148,7 +148,7 @@ def test_the_model_titles_the_conversation_but_never_over_the_users_title(
 
 
 def test_a_title_asked_for_steps_aside_when_the_user_sends(
-    service: EngineService, starter_model: Path, parley_home: Path
+    service: EngineService, starter_model: Path
 ) -> None:
     registry = ModelRegistry(SettingsStore())
     spec = registry.spec_for(registry.resolve(str(starter_model)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from app.core.engine.protocol import ChatMessage, GenerationStats, ModelSpec, SamplingSettings
 from app.core.history.store import Store
@@ -21,7 +20,7 @@ from app.core.session.records import (
 MODEL = ModelSpec("/models/x.gguf", "X")
 
 
-def test_begin_turn_commits_the_users_message_before_generation(parley_home: Path) -> None:
+def test_begin_turn_commits_the_users_message_before_generation() -> None:
     store = Store()
     conversation = store.create_conversation()
     turn = begin_turn(store, conversation.id, "What is 2+2?", TurnContext(MODEL, "Be brief.", SamplingSettings()))
@@ -34,7 +33,7 @@ def test_begin_turn_commits_the_users_message_before_generation(parley_home: Pat
     assert turn.answer.model_name == "X"
 
 
-def test_the_turn_context_reaches_the_answer_and_the_request(parley_home: Path) -> None:
+def test_the_turn_context_reaches_the_answer_and_the_request() -> None:
     store = Store()
     conversation = store.create_conversation()
     persona = PersonaBook(store).find("Translator")
@@ -47,7 +46,7 @@ def test_the_turn_context_reaches_the_answer_and_the_request(parley_home: Path) 
     assert turn.request.messages[0] == ChatMessage("system", "Translate.")
 
 
-def test_turns_out_of_memory_count_the_users_turns_before_the_memory_start(parley_home: Path) -> None:
+def test_turns_out_of_memory_count_the_users_turns_before_the_memory_start() -> None:
     store = Store()
     conversation = store.create_conversation()
     book = PersonaBook(store)
@@ -64,7 +63,7 @@ def test_turns_out_of_memory_count_the_users_turns_before_the_memory_start(parle
     assert turns_out_of_memory(messages, third.id + 1) == 3
 
 
-def test_history_keeps_stopped_answers_and_skips_failed_ones(parley_home: Path) -> None:
+def test_history_keeps_stopped_answers_and_skips_failed_ones() -> None:
     store = Store()
     c = store.create_conversation()
     store.add_message(c.id, "user", "one")
@@ -75,7 +74,7 @@ def test_history_keeps_stopped_answers_and_skips_failed_ones(parley_home: Path) 
     assert [m.content for m in history] == ["sys", "one", "partial", "two"]
 
 
-def test_recorder_checkpoints_at_least_once_a_second(parley_home: Path) -> None:
+def test_recorder_checkpoints_at_least_once_a_second() -> None:
     store = Store()
     c = store.create_conversation()
     answer = store.add_message(c.id, "assistant", "", status="streaming")

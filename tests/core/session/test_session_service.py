@@ -148,7 +148,7 @@ def test_unload_is_acknowledged_once_the_file_is_closed(service: EngineService, 
 
 
 def test_an_unexpected_error_in_the_engine_reaches_the_crash_log_with_its_traceback(
-    service: EngineService, starter_model: Path, parley_home: Path
+    service: EngineService, starter_model: Path
 ) -> None:
     logger = logging.getLogger("app")
     logs.configure()
@@ -190,7 +190,7 @@ def _gone(pid: int) -> bool:
 
 
 def test_a_hung_engine_is_ended_after_a_stop_and_the_next_request_gets_a_fresh_one(
-    service: EngineService, starter_model: Path, parley_home: Path
+    service: EngineService, starter_model: Path
 ) -> None:
     settings = SettingsStore()
     registry = ModelRegistry(settings)

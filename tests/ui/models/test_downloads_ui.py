@@ -164,7 +164,7 @@ def test_a_short_disk_is_refused_with_a_message(
 
 
 def test_offline_is_reported_within_seconds_and_the_window_stays_responsive(
-    qtbot: QtBot, make_window: WindowFactory, parley_home: object, closed_port_endpoint: str,
+    qtbot: QtBot, make_window: WindowFactory, closed_port_endpoint: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)

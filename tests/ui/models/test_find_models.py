@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,7 +149,7 @@ def test_a_gated_repo_without_a_token_says_to_add_one_in_settings(
 
 
 def test_offline_is_explained_within_seconds_and_the_window_stays_responsive(
-    qtbot: QtBot, window: MainWindow, parley_home: Path, closed_port_endpoint: str, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, closed_port_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)
     window.show_find_models()

@@ -55,7 +55,6 @@ def test_an_unreachable_hub_offers_the_mirror_which_is_checked_then_used(
     window: MainWindow,
     fake_hub: FakeHub,
     closed_port_endpoint: str,
-    parley_home: object,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)  # huggingface.co, as seen from where it is blocked
@@ -80,7 +79,6 @@ def test_a_mirror_that_cannot_be_reached_either_changes_nothing(
     page: FindModelsPage,
     window: MainWindow,
     closed_port_endpoint: str,
-    parley_home: object,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)
@@ -98,7 +96,6 @@ def test_the_chinese_interface_names_the_mirror_first(
     qapp: QtWidgets.QApplication,
     page: FindModelsPage,
     closed_port_endpoint: str,
-    parley_home: object,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)
@@ -129,7 +126,6 @@ def test_a_first_screen_download_that_cannot_reach_the_hub_goes_on_from_the_mirr
     window: MainWindow,
     fake_hub: FakeHub,
     closed_port_endpoint: str,
-    parley_home: object,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS

@@ -87,7 +87,7 @@ def test_a_file_that_cannot_load_never_becomes_the_default(
 
 
 @pytest.fixture
-def second_model(parley_home: Path, starter_model: Path, tmp_path: Path) -> Path:
+def second_model(starter_model: Path, tmp_path: Path) -> Path:
     source = tmp_path / f"{SECOND}.gguf"
     shutil.copyfile(starter_model, source)
     return library.import_model(source, copy=True).model_path

@@ -22,7 +22,7 @@ SECOND = "second-model"
 
 
 @pytest.fixture
-def second_model(parley_home: Path, starter_model: Path, tmp_path: Path) -> Path:
+def second_model(starter_model: Path, tmp_path: Path) -> Path:
     """The starter's bytes imported (copied) under another name: the same model, a different file."""
     source = tmp_path / f"{SECOND}.gguf"
     shutil.copyfile(starter_model, source)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pytestqt.qtbot import QtBot
 
 from app.core.config.settings import SettingsStore
@@ -14,7 +12,7 @@ from app.ui.personas.editor import PersonaEditor
 
 
 def test_the_editor_saves_about_you_previews_the_final_prompt_and_refuses_a_bad_name(
-    parley_home: Path, qtbot: QtBot
+    qtbot: QtBot
 ) -> None:
     book = PersonaBook(Store())
     settings = SettingsStore()
@@ -44,7 +42,7 @@ def test_the_meter_says_how_full_the_context_is_and_how_many_turns_are_out(qtbot
 
 
 def test_in_chinese_the_editor_shows_a_built_in_in_chinese_and_saving_keeps_it_shipped(
-    parley_home: Path, qtbot: QtBot
+    qtbot: QtBot
 ) -> None:
     book = PersonaBook(Store())
     editor = PersonaEditor(book, SettingsStore(), language="zh_CN")

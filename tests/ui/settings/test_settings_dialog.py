@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
 from app.core import paths
+from app.core.config import secrets
 from app.core.config.settings import Settings
 from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS, GenerationRequest
 from app.core.history.store import Store
@@ -79,7 +80,9 @@ def test_settings_are_saved_and_the_next_answer_follows_them_without_a_restart(
     assert len(shown) == 1
 
     saved = saved_settings()
-    assert saved["hub_endpoint"] == "https://hf-mirror.com" and saved["hub_token"] == "hf_secret_token"
+    assert saved["hub_endpoint"] == "https://hf-mirror.com" and saved["hub_token"] == ""
+    assert secrets.hub_token() == "hf_secret_token", "the token goes to the key store, not settings.json"
+    assert "hf_secret_token" not in paths.settings_path().read_text(encoding="utf-8")
     assert saved["about_you"] == PIRATE and saved["about_you_enabled"] is True and saved["language"] == "zh_CN"
     assert saved["overflow"] == "stop"
     assert window.settings.current.hub_endpoint == "https://hf-mirror.com"

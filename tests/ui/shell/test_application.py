@@ -52,7 +52,7 @@ def startup_errors(monkeypatch: pytest.MonkeyPatch) -> list[AppError]:
 
 @pytest.mark.usefixtures("app_name")
 def test_a_history_from_a_newer_parley_is_refused_and_left_untouched(
-    parley_home: Path, startup_errors: list[AppError]
+    startup_errors: list[AppError]
 ) -> None:
     database = paths.database_path()
     with sqlite3.connect(database) as db:
@@ -111,7 +111,6 @@ def _seen(window: MainWindow) -> dict[str, object]:
 @pytest.mark.parametrize("with_backup", [True, False], ids=["with a backup", "without a backup"])
 def test_garbage_over_one_page_is_recovered_at_start_and_the_window_says_how(
     qapp: QtWidgets.QApplication,
-    parley_home: Path,
     startup_errors: list[AppError],
     crashes: list[str],
     with_backup: bool,
@@ -154,7 +153,7 @@ def _wal_version_1_history(database: Path) -> None:
 
 @pytest.mark.usefixtures("app_name")
 def test_a_full_disk_at_start_is_said_as_such_and_the_history_left_alone(
-    parley_home: Path, startup_errors: list[AppError], crashes: list[str], monkeypatch: pytest.MonkeyPatch
+    startup_errors: list[AppError], crashes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = paths.database_path()
     _wal_version_1_history(database)  # opening it needs room: the migration adds a column and an index
@@ -183,7 +182,7 @@ def test_a_full_disk_at_start_is_said_as_such_and_the_history_left_alone(
 
 @pytest.mark.usefixtures("app_name")
 def test_a_full_disk_while_a_damaged_history_is_recovered_leaves_it_in_place(
-    parley_home: Path, startup_errors: list[AppError], crashes: list[str], monkeypatch: pytest.MonkeyPatch
+    startup_errors: list[AppError], crashes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store()
     fill(store, 3, 4)
@@ -254,7 +253,7 @@ def test_a_read_only_data_folder_opens_the_window_on_a_copy_and_logs_to_stderr(
 
 @pytest.mark.usefixtures("app_name")
 def test_the_window_opens_in_the_language_of_the_settings(
-    qapp: QtWidgets.QApplication, parley_home: Path, startup_errors: list[AppError]
+    qapp: QtWidgets.QApplication, startup_errors: list[AppError]
 ) -> None:
     settings_module.save(Settings(language="zh_CN"))
     seen: dict[str, str] = {}
@@ -326,7 +325,7 @@ def _raise_and_handle(handler: CrashHandler) -> None:
 
 
 def test_a_bug_is_logged_and_shown_with_its_traceback(
-    qtbot: QtBot, parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handler = CrashHandler()
     shown: list[tuple[str, Path | None]] = []
@@ -345,7 +344,7 @@ def test_a_bug_is_logged_and_shown_with_its_traceback(
 
 
 def test_a_bug_in_another_thread_is_shown_on_the_gui_thread(
-    qtbot: QtBot, qapp: QtWidgets.QApplication, parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, qapp: QtWidgets.QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handler = CrashHandler()
     threads: list[QtCore.QThread] = []
@@ -370,7 +369,7 @@ def test_a_bug_in_another_thread_is_shown_on_the_gui_thread(
 
 @pytest.mark.usefixtures("app_name")
 def test_an_unreadable_settings_file_is_a_message_not_a_crash(
-    parley_home: Path, startup_errors: list[AppError], crashes: list[str]
+    startup_errors: list[AppError], crashes: list[str]
 ) -> None:
     paths.settings_path().mkdir()  # a folder where the file should be: reading it fails
     assert application.run_gui(["parley"]) == 1

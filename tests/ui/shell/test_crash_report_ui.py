@@ -50,7 +50,7 @@ def test_a_bug_in_a_slot_writes_a_report_without_the_conversation(
 
 
 def test_the_dialog_copies_the_report_and_opens_its_folder(
-    qtbot: QtBot, qapp: QtWidgets.QApplication, parley_home: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, qapp: QtWidgets.QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = crashreport.write_report("Parley crash report\nTraceback ...")
     assert path is not None
@@ -69,7 +69,7 @@ def test_the_dialog_copies_the_report_and_opens_its_folder(
     assert str(path) in dialog.where_label.text()
 
 
-def test_without_a_saved_report_the_dialog_still_copies(qtbot: QtBot, parley_home: Path) -> None:
+def test_without_a_saved_report_the_dialog_still_copies(qtbot: QtBot) -> None:
     dialog = CrashDialog("report text", None)
     qtbot.addWidget(dialog)
     assert not dialog.open_button.isEnabled() and dialog.copy_button.isEnabled()

@@ -31,7 +31,7 @@ def launch(home: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def first(qapp: QtWidgets.QApplication, parley_home: Path) -> Iterator[SingleInstance]:
+def first(qapp: QtWidgets.QApplication) -> Iterator[SingleInstance]:
     del qapp
     instance = SingleInstance(paths.data_dir())
     assert instance.claim()
@@ -71,7 +71,7 @@ def test_a_launch_with_another_parley_home_is_a_separate_instance(
     assert raised == []
 
 
-def test_a_name_left_by_a_killed_parley_is_taken_over(qapp: QtWidgets.QApplication, parley_home: Path) -> None:
+def test_a_name_left_by_a_killed_parley_is_taken_over(qapp: QtWidgets.QApplication) -> None:
     del qapp
     instance = SingleInstance(paths.data_dir())
     stale = Path(QtCore.QDir.tempPath()) / instance.name

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core import paths
 from app.core.config.settings import Settings, SettingsStore
-from app.core.errors import DatabaseDamagedInUseError
+from app.core.errors import ConversationNotFoundError, DatabaseDamagedInUseError
 from app.core.history import backups, health
 from app.core.history.backups import Backup
 from app.core.history.store import Store
 from app.ui.controllers.backup_controller import BACKUP_CHECK_MS, HistoryController
+from app.ui.controllers.exchange_controller import HistoryExchange
 from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.application import build_services
@@ -41,7 +43,7 @@ def _set_aside(database: Path) -> list[Path]:
 
 
 @pytest.fixture
-def own_store(parley_home: Path) -> Iterator[list[Store]]:
+def own_store() -> Iterator[list[Store]]:
     """Stores a test opens itself, closed at its end."""
     opened: list[Store] = []
     yield opened
@@ -94,6 +96,71 @@ def test_damage_found_while_the_window_runs_is_recovered_once_and_said(
     assert len(_set_aside(database)) == 1 and len(recovered) == 1
     store.add_message(window.conversation_id, "user", "still writing")  # the store goes on
     window.shutdown()
+
+
+def test_damage_found_by_an_export_from_settings_is_recovered_not_only_said_on_the_page(
+    qtbot: QtBot,
+    own_store: list[Store],
+    ui_settings: Settings,
+    tmp_path: Path,
+    engines: Engines,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = Store()
+    old = fill(store, BIG["conversations"], BIG["messages"], size=BIG["size"])
+    store.backup()
+    store.close()
+    database = paths.database_path()
+    garble_messages(database)
+    monkeypatch.setattr(health, "QUICK_CHECK_SECONDS", 0.0)  # a history too big to check at start
+    store = Store()
+    own_store.append(store)
+    window = MainWindow(build_services(store, SettingsStore(), engines))
+    qtbot.addWidget(window)
+    recovered: list[str] = []
+    window.history.notice_reported.connect(recovered.append)
+    monkeypatch.setattr(HistoryExchange, "choose_save_path", lambda self, parent, suggested, fmt: tmp_path / "all.json")
+    on_page: list[str] = []
+
+    def act(tab: DataTab) -> None:
+        tab.export_all_button.click()  # reads every message: the damaged pages among them
+        on_page.append(tab.message_label.text())
+
+    _open_data_tab(window, monkeypatch, act)
+
+    assert len(recovered) == 1 and recovered[0].startswith("Your history was damaged, so Parley restored the backup")
+    assert on_page == [""], "the page does not keep the damage to itself"
+    assert len(_set_aside(database)) == 1
+    assert all_texts(store) == old
+    window.shutdown()
+
+
+def test_damage_met_by_work_nobody_waits_for_still_reaches_the_windows_recovery(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    damage = DatabaseDamagedInUseError(path=paths.database_path(), reason="a page is garbage")
+    unrelated = ConversationNotFoundError(id=7)
+    reported: list[object] = []
+    window.controller.error_reported.connect(reported.append)
+    recovering: list[object] = []
+    monkeypatch.setattr(window.history, "recover", lambda error: recovering.append(error) is None)
+
+    def fails(error: Exception) -> Callable[..., NoReturn]:
+        def fail(*args: object) -> NoReturn:
+            raise error
+
+        return fail
+
+    runner = window.controller._runner
+    monkeypatch.setattr(runner, "count_request", fails(damage))
+    monkeypatch.setattr(runner, "prepare_request", fails(damage))
+    assert not window.controller.count_tokens(7)  # the context meter's count
+    window.controller.prepare(7)  # putting back a saved state while the user reads
+    monkeypatch.setattr(runner, "prepare_request", fails(unrelated))
+    window.controller.prepare(7)  # any other refusal there is only logged, as before
+
+    assert reported == [damage, damage]
+    assert recovering == [damage, damage]
 
 
 def test_the_daily_backup_runs_off_the_gui_thread_at_start_and_hourly(

@@ -1,37 +1,26 @@
-"""Remote OpenAI-compatible servers: the one owner of their list and of their API keys.
+"""Remote OpenAI-compatible servers: the one owner of their list (``remote_servers.json``, written atomically).
 
-The list (a name and a base URL for each) is ``remote_servers.json`` in the config folder, written
-atomically. The keys never go there: they go into the OS keychain through ``keyring`` when a
-backend is available, otherwise into ``remote_keys.json`` beside it, readable by the user only
-(0600). ``KeyStore.where`` says which, so the window can tell the user. There are no servers until
-the user adds one, so nothing leaves the computer by default.
-
-``fetch_models`` asks a server for its models (``GET /v1/models``); the model registry lists them
-beside the installed ones.
+Their API keys never go in the list: they are kept in the key store (``app.core.config.secrets``).
+There are no servers until the user adds one, so nothing leaves the computer by default.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlsplit
 
 from app.core import paths
 from app.core.atomic import write_json_atomically
+from app.core.config.secrets import KeyStore
 from app.core.engine.remote.engine import RemoteRequestError, list_model_ids
 from app.core.errors import InvalidServerUrlError, RemoteServerError, StorageError
 
 log = logging.getLogger("app.remote")
-
-KEYRING_SERVICE = "Parley"
-KeyPlace = Literal["keyring", "file"]
 
 
 @dataclass(frozen=True)
@@ -63,123 +52,6 @@ def normalize_url(url: str) -> str:
         raise InvalidServerUrlError(url=url) from exc
     path = parts.path if parts.path not in ("", "/") else "/v1"
     return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-class KeyStore:
-    """API keys by account name: the OS keychain when ``keyring`` has a usable backend, else a 0600 file."""
-
-    def __init__(self, file: Path | None = None, *, use_keyring: bool = True) -> None:
-        self._file = file
-        self._keyring = _usable_keyring() if use_keyring else None
-
-    @property
-    def where(self) -> KeyPlace:
-        return "keyring" if self._keyring is not None else "file"
-
-    @property
-    def file(self) -> Path:
-        return self._file or paths.config_dir() / "remote_keys.json"
-
-    def get(self, account: str) -> str:
-        if self._keyring is not None:
-            return self._keyring.get_password(KEYRING_SERVICE, account) or ""
-        return self._read_file().get(account, "")
-
-    def set(self, account: str, key: str) -> None:
-        """Stores ``key`` (an empty one deletes it); ``StorageError`` when the file cannot be written."""
-        if not key:
-            self.delete(account)
-            return
-        if self._keyring is not None:
-            self._keyring.set_password(KEYRING_SERVICE, account, key)
-            return
-        keys = self._read_file()
-        keys[account] = key
-        self._write_file(keys)
-
-    def delete(self, account: str) -> None:
-        if self._keyring is not None:
-            import keyring.errors
-
-            with contextlib.suppress(keyring.errors.PasswordDeleteError):  # there was none
-                self._keyring.delete_password(KEYRING_SERVICE, account)
-            return
-        keys = self._read_file()
-        if keys.pop(account, None) is not None:
-            self._write_file(keys)
-
-    def _read_file(self) -> dict[str, str]:
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            log.warning("the key file %s cannot be read: %s", self.file, exc)
-            return {}
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(
-            data, dict
-        ) else {}
-
-    def _write_file(self, keys: dict[str, str]) -> None:
-        target = self.file
-        try:
-            # Created 0600 before any key is in it, then replaced atomically by a file with the same mode.
-            fd = os.open(target.parent / f".{target.name}.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(keys, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(target.parent / f".{target.name}.tmp", target)
-        except OSError as exc:
-            raise StorageError(path=target, reason=exc.strerror or exc) from exc
-
-
-def _usable_keyring() -> _CheckedKeyring | None:
-    """The keyring backend, or None when keyring has none that works here (no keychain, no D-Bus)."""
-    try:
-        import keyring
-        import keyring.backends.fail
-    except ImportError:
-        return None
-    try:
-        backend = keyring.get_keyring()
-    except Exception as exc:  # any backend's set-up failure means "no keychain here"
-        log.info("no keyring backend: %s", exc)
-        return None
-    if isinstance(backend, keyring.backends.fail.Keyring):
-        return None
-    children = getattr(backend, "backends", None)
-    if children is not None and not children:  # a ChainerBackend with nothing to chain
-        return None
-    return _CheckedKeyring(backend)
-
-
-class _CheckedKeyring:
-    """A keyring backend whose failures become ``StorageError`` (a locked or refusing keychain)."""
-
-    def __init__(self, backend: object) -> None:
-        self.backend = backend
-
-    def _call(self, method: str, *args: str) -> str | None:
-        import keyring.errors
-
-        try:
-            result = getattr(self.backend, method)(*args)
-        except keyring.errors.PasswordDeleteError:
-            raise
-        except keyring.errors.KeyringError as exc:
-            raise StorageError(path="keyring", reason=exc) from exc
-        return result if isinstance(result, str) else None
-
-    def get_password(self, service: str, account: str) -> str | None:
-        return self._call("get_password", service, account)
-
-    def set_password(self, service: str, account: str, key: str) -> None:
-        self._call("set_password", service, account, key)
-
-    def delete_password(self, service: str, account: str) -> None:
-        self._call("delete_password", service, account)
 
 
 ServersListener = Callable[[], None]
