@@ -186,13 +186,14 @@ def test_a_stale_search_does_not_overwrite_a_newer_one(
         return search_models(query, **kwargs)
 
     monkeypatch.setattr(hub, "search_models", slow_for_tiny)
-    ended: list[int] = []
-    page.runner.call_ended.connect(ended.append)
     page.search("tiny")
+    tiny = page._search_op
+    assert tiny is not None
     page.search("gated")
     qtbot.waitUntil(lambda: page.result_repos() == [GATED_REPO])
+    assert not tiny.ended
     release.set()
-    qtbot.waitUntil(lambda: len(ended) == 2)  # the answer to "tiny" arrived, after the one to "gated"
+    qtbot.waitUntil(lambda: tiny.ended)  # the answer to "tiny" arrived, after the one to "gated"
 
     assert page.result_repos() == [GATED_REPO]
     assert column(page.results, 0) == [f"{GATED_REPO} (gated)"]
