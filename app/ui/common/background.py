@@ -101,6 +101,10 @@ class BackgroundOp(Generic[T]):
     def cancel(self) -> bool:
         """Nothing more is delivered. True when it had not started: it then never runs."""
         self._wanted = False
+        return self.take_back()
+
+    def take_back(self) -> bool:
+        """True when it had not started: it then never runs, and delivers nothing. A running op goes on."""
         if self._executor is None or not self._executor.withdraw(self):
             return False
         self._never_runs()

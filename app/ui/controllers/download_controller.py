@@ -206,7 +206,7 @@ class DownloadManager(QtCore.QObject):
     def _take_back_queued(self, job: DownloadJob) -> None:
         """A run still queued behind other downloads never starts: it ends here, as paused."""
         run = job.run
-        if run is not None and run.cancel():
+        if run is not None and run.take_back():
             self._run_ended(job, run, DownloadResult("paused", None, None), None)
 
     def _current(self, job: DownloadJob, run: BackgroundOp[DownloadResult]) -> bool:

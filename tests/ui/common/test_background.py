@@ -129,8 +129,9 @@ def test_long_jobs_never_hold_up_short_ones_and_wait_for_each_other(
     with qtbot.waitSignal(executor.op_ended, check_params_cb=lambda op: op is not first):
         BackgroundOp(run=lambda: "short").on_success(short.append).start(executor)
     assert short == ["short"] and started == ["first"]
-    # A queued long job can be taken back: it never runs.
-    assert queued.cancel() and queued.ended
+    # A queued long job can be taken back: it never runs. A running one cannot.
+    assert not first.take_back()
+    assert queued.take_back() and queued.ended
     release.set()
     assert first.wait(10)
     qtbot.waitUntil(lambda: first.ended)

@@ -177,18 +177,20 @@ def test_offline_is_explained_within_seconds_and_the_window_stays_responsive(
 def test_a_stale_search_does_not_overwrite_a_newer_one(
     qtbot: QtBot, page: FindModelsPage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    asked = threading.Event()
     release = threading.Event()
     search_models = hub.search_models
 
     def slow_for_tiny(query: str, **kwargs: Any) -> list[hub.RepoSummary]:
         if query == "tiny":
+            asked.set()
             release.wait(10)
         return search_models(query, **kwargs)
 
     monkeypatch.setattr(hub, "search_models", slow_for_tiny)
     page.search("tiny")
     tiny = page._search_op
-    assert tiny is not None
+    assert tiny is not None and asked.wait(10)  # it runs: the newer search cannot take it back, only ignore it
     page.search("gated")
     qtbot.waitUntil(lambda: page.result_repos() == [GATED_REPO])
     assert not tiny.ended
