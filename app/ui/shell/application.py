@@ -1,8 +1,8 @@
 """The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
 
 ``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
-the model registry, the download manager and the window's controllers (``build_services``), and
-hands them to ``MainWindow``; no widget builds a service. How the history is opened is
+the model registry, the background executor, the download manager and the window's controllers
+(``build_services``), and hands them to ``MainWindow``; no widget builds a service. How the history is opened is
 ``open_history``'s docstring: a damaged one is recovered, a read-only one is shown from a copy, and
 only what cannot be worked around (a full disk, a history from a newer Parley) stops the start with
 a message box and exit code 1, the file untouched. The log goes to stderr where its folder cannot
