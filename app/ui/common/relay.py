@@ -1,7 +1,7 @@
 """The one way from a Python thread to the GUI thread: ``GuiRelay``.
 
-The engine's reader thread, the download threads, the background runner's threads and the crash
-hook all hand their news over through it. A call posted from any thread runs later on the thread
+The engine's reader thread, the background executor's threads and the crash hook all hand their
+news over through it. A call posted from any thread runs later on the thread
 the relay lives on (the GUI thread), in the order posted; what it carries is plain data, bound to
 a handler that may touch widgets. After ``close()`` nothing more is delivered.
 

@@ -4,7 +4,7 @@ The ``Store`` (``app.core.history.store``) does the work; this controller decide
 thread free, and says what happened in sentences for the window (``notice_reported``):
 
 - Backups: one at start and then, checked hourly, one a day while Parley runs. They run on a
-  worker thread (``BackgroundRunner``) through a SQLite connection of their own
+  worker thread (a ``BackgroundOp`` on the window's executor) through a SQLite connection of their own
   (``backups.daily_backup_of``): connections belong to the thread that made them, so the GUI
   thread's store connection is never touched from there.
 - Restoring a backup (Settings → Data) runs on the GUI thread through the store, which first keeps
@@ -28,7 +28,7 @@ from app.core.history import backups
 from app.core.history.backups import Backup
 from app.core.history.recovery import RecoveryReport
 from app.core.history.store import Store
-from app.ui.common.background import BackgroundRunner
+from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.i18n import current_language
 
 log = logging.getLogger("app.ui")
@@ -75,6 +75,7 @@ class HistoryController(QtCore.QObject):
     def __init__(
         self,
         store: Store,
+        executor: BackgroundExecutor,
         *,
         answering: Callable[[], bool] = lambda: False,
         backups_enabled: bool = True,
@@ -86,8 +87,8 @@ class HistoryController(QtCore.QObject):
         self.store = store
         self.backups_enabled = backups_enabled
         self._answering = answering
-        self._runner = BackgroundRunner(self)
-        self._backup_token: int | None = None
+        self._executor = executor
+        self._backup: BackgroundOp[Backup | None] | None = None
         self._recovered = False
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(BACKUP_CHECK_MS)
@@ -110,25 +111,23 @@ class HistoryController(QtCore.QObject):
 
     def shutdown(self) -> None:
         self._timer.stop()
-        self._runner.close()
+        if self._backup is not None:
+            self._backup.cancel()
 
     # -- backups --------------------------------------------------------------------------------
 
-    def backup_if_due(self, *, now: float | None = None) -> int | None:
-        """Starts today's backup on a worker thread unless one runs; returns its token."""
-        if not self.backups_enabled or (self._backup_token is not None and self._runner.is_pending(self._backup_token)):
+    def backup_if_due(self, *, now: float | None = None) -> BackgroundOp[Backup | None] | None:
+        """Starts today's backup on a worker thread unless one runs; returns it (None: none started)."""
+        if not self.backups_enabled or (self._backup is not None and not self._backup.ended):
             return None
         database, folder = self.store.path, self.store.backups_folder
-        self._backup_token = self._runner.run(
-            lambda: backups.daily_backup_of(database, folder, now=now),
-            self._on_backup_done,
-            self._on_backup_failed,
+        self._backup = (
+            BackgroundOp(run=lambda: backups.daily_backup_of(database, folder, now=now))
+            .on_success(self._on_backup_done)
+            .on_failure(self._on_backup_failed)
+            .start(self._executor)
         )
-        return self._backup_token
-
-    @property
-    def runner(self) -> BackgroundRunner:
-        return self._runner
+        return self._backup
 
     def backups(self) -> list[Backup]:
         return self.store.backups()

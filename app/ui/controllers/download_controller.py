@@ -1,9 +1,10 @@
-"""The window's downloads: each ``app.core.models.downloads.Download`` on a thread of its own, told as Qt signals.
+"""The window's downloads: each ``app.core.models.downloads.Download`` a ``BackgroundOp``, told as Qt signals.
 
 The manager owns the jobs (one per model; a split model is one job) and is used on the GUI thread.
-A download reports progress and its end from its own thread; those reports are only queued to the
-manager's thread, where the public signals are emitted, so whatever listens may touch widgets. The
-network is never waited on here: pause and cancel only set a flag the download checks between reads.
+Each run of a download is an op on the executor's long lane (``long_running``); its progress and
+its end arrive on the GUI thread, where the public signals are emitted, so listeners may touch
+widgets. The network is never waited on here: pause and cancel only set a flag the download checks
+between reads, or take back a run still queued behind other downloads.
 
 Downloads that stopped before the end in an earlier session (paused, interrupted, the app killed)
 are found on disk when the manager starts and listed as paused, ready to resume from where they stopped.
@@ -12,7 +13,6 @@ are found on disk when the manager starts and listed as paused, ready to resume 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ from app.core.models import downloads as core_downloads
 from app.core.models.downloads import Download, DownloadProgress, DownloadRequest, DownloadResult, PartialDownload
 from app.core.models.gguf import split_name, split_part_names
 from app.core.models.hub import HubConfig
-from app.ui.common.relay import GuiRelay
+from app.ui.common.background import BackgroundExecutor, BackgroundOp
 
 log = logging.getLogger("app.ui.downloads")
 
@@ -64,29 +64,13 @@ class DownloadJob:
     verifying: bool = False
     open_when_done: bool = False  # the window opens a chat with the model once it is installed
     endpoint: str = ""  # the Hub (or mirror) the download comes from, as of its last start
-    run_id: int = 0
     download: Download | None = field(default=None, repr=False)
-    thread: threading.Thread | None = field(default=None, repr=False)
+    run: BackgroundOp[DownloadResult] | None = field(default=None, repr=False)  # the download's current run
 
     @property
     def is_active(self) -> bool:
-        """A download thread is running for it (maybe stopping)."""
+        """A run of its download is queued or running (maybe stopping)."""
         return self.state in ("running", "pausing", "cancelling")
-
-
-@dataclass(frozen=True)
-class _Progressed:
-    key: str
-    run_id: int
-    progress: DownloadProgress
-
-
-@dataclass(frozen=True)
-class _Ended:
-    key: str
-    run_id: int
-    result: DownloadResult | None
-    error: BaseException | None
 
 
 class DownloadManager(QtCore.QObject):
@@ -102,9 +86,12 @@ class DownloadManager(QtCore.QObject):
     download_removed = QtCore.Signal(str)  # the job is gone from the list
     download_updated = QtCore.Signal(str)  # any of the above happened to this job: views redraw it
 
-    def __init__(self, settings: Callable[[], Settings], parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self, settings: Callable[[], Settings], executor: BackgroundExecutor, parent: QtCore.QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
+        self._executor = executor
         for news in (
             self.download_added, self.download_started, self.download_paused, self.download_cancelled,
             self.download_removed,
@@ -115,9 +102,7 @@ class DownloadManager(QtCore.QObject):
         # A seam: tests pretend the disk is full.
         self.free_space: Callable[[Path], int] = core_downloads.disk_free_bytes
         self._jobs: dict[str, DownloadJob] = {}
-        self._closed = threading.Event()
-        self._relay = GuiRelay(self)
-        self._deliver = self._relay.sink(self._on_download_event)
+        self._closed = False
         self._restore()
 
     # -- queries --------------------------------------------------------------------------------
@@ -152,23 +137,26 @@ class DownloadManager(QtCore.QObject):
 
     def resume(self, key: str) -> None:
         job = self._jobs.get(key)
-        if job is None or job.is_active or self._closed.is_set():
+        if job is None or job.is_active or self._closed:
             return
-        job.run_id += 1
         job.state = "running"
         job.speed_bps, job.eta_s, job.verifying = 0.0, None, False
         config = self.hub_config()
         job.endpoint = config.endpoint
-        job.download = Download(
+        # The run is built first: the download reports its progress through it.
+        run: BackgroundOp[DownloadResult] = BackgroundOp(run=lambda: download.run())
+        download = Download(
             DownloadRequest(job.repo, (job.file,), job.revision),
             config=config,
-            on_progress=lambda progress, key=key, run_id=job.run_id: self._post(_Progressed(key, run_id, progress)),
+            on_progress=run.report,
             free_space=self.free_space,
         )
-        job.thread = threading.Thread(
-            target=self._work, args=(key, job.run_id, job.download), name=f"parley-download-{job.label}", daemon=True
-        )
-        job.thread.start()
+        job.download, job.run = download, run
+        run.long_running().with_progress(lambda progress: self._progressed(job, run, progress))
+        run.on_success(lambda result: self._run_ended(job, run, result, None))
+        run.on_failure(lambda error: self._run_ended(job, run, None, error))
+        run.on_end(lambda: self._run_ended_by_bug(job, run))
+        run.start(self._executor)
         self.download_started.emit(key)
 
     def pause(self, key: str) -> None:
@@ -177,6 +165,7 @@ class DownloadManager(QtCore.QObject):
         if job is not None and job.state == "running" and job.download is not None:
             job.state = "pausing"
             job.download.pause()
+            self._take_back_queued(job)
 
     def cancel(self, key: str) -> None:
         """Stops the download and deletes what arrived; ``download_cancelled`` follows."""
@@ -186,6 +175,7 @@ class DownloadManager(QtCore.QObject):
         if job.is_active and job.download is not None:
             job.state = "cancelling"
             job.download.cancel()
+            self._take_back_queued(job)
             return
         try:
             core_downloads.discard_partial(job.file)
@@ -196,47 +186,55 @@ class DownloadManager(QtCore.QObject):
 
     def shutdown(self) -> None:
         """Pauses every running download (each resumes next time) and emits nothing more. Safe twice."""
-        if self._closed.is_set():
+        if self._closed:
             return
-        self._closed.set()
+        self._closed = True
         running = [job for job in self._jobs.values() if job.is_active and job.download is not None]
         for job in running:
             assert job.download is not None
             job.download.pause()
-        # The pause takes effect between two reads; waiting a moment lets the threads close their files.
+            if job.run is not None:
+                job.run.cancel()  # nothing more is told; a run still queued never starts
+        # The pause takes effect between two reads; waiting a moment lets the runs close their files.
         deadline = time.monotonic() + SHUTDOWN_WAIT_S
         for job in running:
-            if job.thread is not None:
-                job.thread.join(max(0.0, deadline - time.monotonic()))
+            if job.run is not None:
+                job.run.wait(max(0.0, deadline - time.monotonic()))
 
-    # -- the download threads -------------------------------------------------------------------
+    # -- the runs' news, on the GUI thread ------------------------------------------------------
 
-    def _work(self, key: str, run_id: int, download: Download) -> None:
-        try:
-            self._post(_Ended(key, run_id, download.run(), None))
-        except BaseException as exc:  # handed to the GUI thread, which tells an AppError from a bug
-            self._post(_Ended(key, run_id, None, exc))
+    def _take_back_queued(self, job: DownloadJob) -> None:
+        """A run still queued behind other downloads never starts: it ends here, as paused."""
+        run = job.run
+        if run is not None and run.take_back():
+            self._run_ended(job, run, DownloadResult("paused", None, None), None)
 
-    def _post(self, event: _Progressed | _Ended) -> None:
-        """Runs on a download thread: hands the event over to the GUI thread, nothing else."""
-        if not self._closed.is_set():
-            self._deliver(event)
+    def _current(self, job: DownloadJob, run: BackgroundOp[DownloadResult]) -> bool:
+        return not self._closed and self._jobs.get(job.key) is job and job.run is run
 
-    def _on_download_event(self, event: _Progressed | _Ended) -> None:
-        job = self._jobs.get(event.key)
-        if self._closed.is_set() or job is None or event.run_id != job.run_id:
+    def _progressed(self, job: DownloadJob, run: BackgroundOp[DownloadResult], progress: DownloadProgress) -> None:
+        if not self._current(job, run):
             return
-        if isinstance(event, _Progressed):
-            progress = event.progress
-            job.done_bytes, job.total_bytes = progress.done_bytes, progress.total_bytes
-            job.speed_bps, job.eta_s, job.verifying = progress.speed_bps, progress.eta_s, progress.verifying
-            self.download_progressed.emit(job.key, progress)
+        job.done_bytes, job.total_bytes = progress.done_bytes, progress.total_bytes
+        job.speed_bps, job.eta_s, job.verifying = progress.speed_bps, progress.eta_s, progress.verifying
+        self.download_progressed.emit(job.key, progress)
+
+    def _run_ended(
+        self, job: DownloadJob, run: BackgroundOp[DownloadResult], result: DownloadResult | None, error: AppError | None
+    ) -> None:
+        if not self._current(job, run):
             return
-        job.download, job.thread = None, None
-        if event.error is not None:
-            self._ended_with_error(job, event.error)
-        elif event.result is not None:
-            self._ended(job, event.result)
+        job.download, job.run = None, None
+        if error is not None:
+            self._ended_with_error(job, error)
+        elif result is not None:
+            self._ended(job, result)
+
+    def _run_ended_by_bug(self, job: DownloadJob, run: BackgroundOp[DownloadResult]) -> None:
+        """After every outcome: a run still current here raised a bug (the crash path has it); the job goes."""
+        if self._current(job, run):
+            job.download, job.run = None, None
+            self._remove(job)
 
     def _ended(self, job: DownloadJob, result: DownloadResult) -> None:
         if result.status in ("installed", "already_installed"):
@@ -253,10 +251,7 @@ class DownloadManager(QtCore.QObject):
             job.speed_bps, job.eta_s = 0.0, None
             self.download_paused.emit(job.key)
 
-    def _ended_with_error(self, job: DownloadJob, error: BaseException) -> None:
-        if not isinstance(error, AppError):
-            self._remove(job)
-            raise error
+    def _ended_with_error(self, job: DownloadJob, error: AppError) -> None:
         was_cancelling = job.state == "cancelling"
         kept = self._partial_bytes(job)
         if kept is None:

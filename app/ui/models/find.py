@@ -2,7 +2,7 @@
 
 Typing searches (debounced); a repo lists its GGUF models, a split model as one row, each with a fit
 badge and a Download button; an unreachable Hub gets the mirror offer (``mirror``). The rule: every Hub
-call runs on a worker thread, so the window never waits on the network.
+call is a ``BackgroundOp`` on the window's executor, so the window never waits on the network.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from app.core.models.gguf import split_name
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel
 from app.core.models.registry import ModelRegistry
-from app.ui.common.background import BackgroundRunner
+from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.i18n import error_text
 from app.ui.controllers.download_controller import DownloadManager, job_key
@@ -44,16 +44,20 @@ class FindModelsPage(QtWidgets.QWidget):
     back_requested = QtCore.Signal()
 
     def __init__(
-        self, manager: DownloadManager, registry: ModelRegistry, parent: QtWidgets.QWidget | None = None
+        self,
+        manager: DownloadManager,
+        registry: ModelRegistry,
+        executor: BackgroundExecutor,
+        parent: QtWidgets.QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("findModelsPage")
         self._manager = manager
         self._registry = registry  # what is installed (the window refreshes the page when that changes)
-        self.runner = BackgroundRunner(self)
+        self._executor = executor
         self._machine: fit.MachineProfile | None = None
-        self._search_token: int | None = None
-        self._listing_token: int | None = None
+        self._search_op: BackgroundOp[list[hub.RepoSummary]] | None = None  # a newer search cancels it
+        self._listing_op: BackgroundOp[hub.RepoFiles] | None = None
         self._listing: hub.RepoFiles | None = None
         self._installed: set[tuple[str, str]] = set()
         self._buttons: dict[str, QtWidgets.QPushButton] = {}  # job key → the file's Download button
@@ -198,17 +202,17 @@ class FindModelsPage(QtWidgets.QWidget):
     def search(self, text: str) -> None:
         """Searches the Hub for ``text`` now; an earlier search still running is forgotten."""
         self._debounce.stop()
-        if self._search_token is not None:
-            self.runner.forget(self._search_token)
+        if self._search_op is not None:
+            self._search_op.cancel()
         # A new search starts clean: no files, buttons or errors left from the repo opened before.
-        if self._listing_token is not None:
-            self.runner.forget(self._listing_token)
-            self._listing_token = None
+        if self._listing_op is not None:
+            self._listing_op.cancel()
+            self._listing_op = None
         self._show_files(None)
         self.banner.hide()
         query = text.strip()
         if not query:
-            self._search_token = None
+            self._search_op = None
             self.results.clear()
             self.body.setCurrentWidget(self.recommended_scroll)
             self._set_status(self.tr("Type a model's name, such as “qwen” or “llama”."))
@@ -216,22 +220,26 @@ class FindModelsPage(QtWidgets.QWidget):
         self.body.setCurrentWidget(self.splitter)
         config = self._manager.hub_config()
         self._set_status(self.tr("Searching the Hub for “{query}”…").format(query=query))
-        self._search_token = self.runner.run(
-            lambda: hub.search_models(query, config=config),
-            lambda found: self._searched(query, found),
-            lambda error: self._search_failed(query, error),
+        self._search_op = (
+            BackgroundOp(run=lambda: hub.search_models(query, config=config))
+            .on_success(lambda found: self._searched(query, found))
+            .on_failure(lambda error: self._search_failed(query, error))
+            .start(self._executor)
         )
 
     def open_repo(self, repo: str) -> None:
         """Lists the GGUF models in ``repo`` (in the background)."""
-        if self._listing_token is not None:
-            self.runner.forget(self._listing_token)
+        if self._listing_op is not None:
+            self._listing_op.cancel()
         config = self._manager.hub_config()
         self._show_files(None)
         self.repo_label.setText(repo)
         self._set_note(self.tr("Listing the files of {repo}…").format(repo=repo), warning=False)
-        self._listing_token = self.runner.run(
-            lambda: hub.list_gguf_files(repo, config=config), self._listed, self._listing_failed
+        self._listing_op = (
+            BackgroundOp(run=lambda: hub.list_gguf_files(repo, config=config))
+            .on_success(self._listed)
+            .on_failure(self._listing_failed)
+            .start(self._executor)
         )
 
     def result_repos(self) -> list[str]:
@@ -258,12 +266,14 @@ class FindModelsPage(QtWidgets.QWidget):
 
     def shutdown(self) -> None:
         self._debounce.stop()
-        self.runner.close()
+        for op in (self._search_op, self._listing_op):
+            if op is not None:
+                op.cancel()
 
     # -- outcomes -------------------------------------------------------------------------------
 
     def _searched(self, query: str, found: list[hub.RepoSummary]) -> None:
-        self._search_token = None
+        self._search_op = None
         self.results.clear()
         locale = QtCore.QLocale()
         for summary in found:
@@ -285,17 +295,17 @@ class FindModelsPage(QtWidgets.QWidget):
             )
 
     def _search_failed(self, query: str, error: AppError) -> None:
-        self._search_token = None
+        self._search_op = None
         self._set_status(self.tr("The search did not work."))
         if self._mirror is None or not self._mirror.offer(self.banner, error, lambda: self.search(query)):
             self.banner.show_error(error)
 
     def _listed(self, listing: hub.RepoFiles) -> None:
-        self._listing_token = None
+        self._listing_op = None
         self._show_files(listing)
 
     def _listing_failed(self, error: AppError) -> None:
-        self._listing_token = None
+        self._listing_op = None
         self._set_note(error_text(error), warning=True)
         repo = self.repo_label.text()
         if self._mirror is None or not self._mirror.offer(self.banner, error, lambda: self.open_repo(repo)):

@@ -20,7 +20,7 @@ from app.core.models import installed as catalog
 from app.core.models import library
 from app.core.models.gguf import GgufInfo, read_gguf
 from app.core.models.installed import ModelEntry
-from app.ui.common.background import BackgroundRunner
+from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.gpu_text import offload_sentence
 from app.ui.controllers.models_controller import ModelsController
@@ -70,12 +70,15 @@ class ModelManager(QtWidgets.QWidget):
     models_changed = QtCore.Signal()  # a model was imported or deleted
     import_finished = QtCore.Signal(object)  # the imported ModelEntry, or None (refused, failed, cancelled)
 
-    def __init__(self, controller: ModelsController, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, controller: ModelsController, executor: BackgroundExecutor, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("modelsPage")
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_StyledBackground, True)  # the page's colour comes from the style
         self._controller = controller
-        self._runner = BackgroundRunner(self)
+        self._executor = executor
+        self._step: BackgroundOp[GgufInfo] | BackgroundOp[library.ImportResult] | None = None  # check, then copy
         self._queue: list[Path] = []
         self._importing: Path | None = None
         self.open_model: ModelEntry | None = None  # the model the open conversation uses (the window says)
@@ -94,7 +97,7 @@ class ModelManager(QtWidgets.QWidget):
         self.busy_bar.setTextVisible(False)
         self.banner = Banner(self)
 
-        self.table = ModelTable(self)
+        self.table = ModelTable(executor, self)
         self.remote_list = RemoteModelsList(self)  # the remote servers' models, beside the installed ones
         self.details = QtWidgets.QLabel(self)
         self.details.setObjectName("mutedLabel")
@@ -281,8 +284,9 @@ class ModelManager(QtWidgets.QWidget):
 
     def shutdown(self) -> None:
         """Drops whatever a background read or copy still reports."""
-        self._runner.close()
-        self.table.close_runner()
+        if self._step is not None:
+            self._step.cancel()
+        self.table.shutdown()
 
     # -- import ---------------------------------------------------------------------------------
 
@@ -293,7 +297,12 @@ class ModelManager(QtWidgets.QWidget):
         source = self._queue.pop(0).expanduser().absolute()
         self._importing = source
         self._set_busy(self.tr("Checking {name}…").format(name=source.name))
-        self._runner.run(lambda: read_gguf(source), self._on_import_checked, self._on_import_failed)
+        self._step = (
+            BackgroundOp(run=lambda: read_gguf(source))
+            .on_success(self._on_import_checked)
+            .on_failure(self._on_import_failed)
+            .start(self._executor)
+        )
 
     def _ask_how(self, info: GgufInfo) -> _Import | None:
         for entry in self.table.entries():
@@ -317,8 +326,11 @@ class ModelManager(QtWidgets.QWidget):
             return
         verb = self.tr("Copying {name} into the models folder…") if how.copy else self.tr("Importing {name}…")
         self._set_busy(verb.format(name=how.source.name))
-        self._runner.run(
-            lambda: library.import_model(how.source, how.copy), self._on_import_copied, self._on_import_failed
+        self._step = (
+            BackgroundOp(run=lambda: library.import_model(how.source, how.copy))
+            .on_success(self._on_import_copied)
+            .on_failure(self._on_import_failed)
+            .start(self._executor)
         )
 
     def _on_import_copied(self, result: library.ImportResult) -> None:

@@ -1,9 +1,9 @@
 """Offering a Hub mirror in one click when the Hub cannot be reached (many users in China cannot reach it).
 
 ``MirrorOffer.offer`` puts a "Use the mirror" button on a banner that shows a ``HubUnreachableError``.
-A click checks the mirror first (one small search, on a worker thread); only when it answers does
-the window save it as the Hub endpoint (``endpoint_chosen``) and the caller retry what failed. The
-mirror is ``hub.SUGGESTED_MIRROR``; in the Chinese interface it is named first in the banner.
+A click checks the mirror first (one small search, a ``BackgroundOp`` on the window's executor); only
+when it answers does the window save it as the Hub endpoint (``endpoint_chosen``) and the caller
+retry what failed. The mirror is ``hub.SUGGESTED_MIRROR``; in the Chinese interface it is named first in the banner.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6 import QtCore
 from app.core.errors import AppError, HubUnreachableError
 from app.core.models import hub
 from app.ui.common import i18n
-from app.ui.common.background import BackgroundRunner
+from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.i18n import error_text
 
@@ -29,10 +29,13 @@ class MirrorOffer(QtCore.QObject):
 
     endpoint_chosen = QtCore.Signal(str)  # the mirror answered: the window saves it as the Hub endpoint
 
-    def __init__(self, current_endpoint: Callable[[], str], parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self, current_endpoint: Callable[[], str], executor: BackgroundExecutor, parent: QtCore.QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._current_endpoint = current_endpoint
-        self._runner = BackgroundRunner(self)
+        self._executor = executor
+        self._check: BackgroundOp[None] | None = None
 
     def applies_to(self, error: AppError) -> bool:
         """Whether ``error`` is the Hub being out of reach, with the mirror not already in use."""
@@ -80,7 +83,11 @@ class MirrorOffer(QtCore.QObject):
             either = self.tr("The mirror {host} cannot be reached either.").format(host=mirror_host())
             banner.show_error(error, detail=either)
 
-        self._runner.run(lambda: hub.probe(mirror), done, failed)
+        if self._check is not None:
+            self._check.cancel()  # a second click: only the newest check is answered
+        self._check = BackgroundOp(run=lambda: hub.probe(mirror)).on_success(done).on_failure(failed)
+        self._check.start(self._executor)
 
     def shutdown(self) -> None:
-        self._runner.close()
+        if self._check is not None:
+            self._check.cancel()

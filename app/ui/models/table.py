@@ -1,6 +1,7 @@
 """The table of installed models on the Models page: what each file's GGUF header says, and where it came from.
 
-Headers (architecture, parameters, trained context, quantization) are read off the GUI thread and
+Headers (architecture, parameters, trained context, quantization) are read off the GUI thread (a
+``BackgroundOp`` on the window's executor) and
 cached per file version (path, size, modification time), so a refresh after an import or a delete
 reads only the new file. A file that is not a usable GGUF shows dashes, and the reason in its tooltip.
 """
@@ -15,7 +16,7 @@ from app.core.errors import AppError
 from app.core.models import library
 from app.core.models.gguf import GgufInfo, read_gguf
 from app.core.models.installed import ModelEntry
-from app.ui.common.background import BackgroundRunner
+from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.i18n import error_text, model_label
 
 COLUMNS = ("name", "size", "quantization", "architecture", "parameters", "context", "origin")
@@ -68,15 +69,15 @@ class ModelTable(QtWidgets.QTableWidget):
     refreshed = QtCore.Signal()  # every row shows its header (or why it has none)
     entry_activated = QtCore.Signal(object)  # ModelEntry: double-clicked
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, executor: BackgroundExecutor, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setObjectName("modelTable")
         self.setAccessibleName(self.tr("Installed models"))
         self._entries: list[ModelEntry] = []
         self._default: Path | None = None
         self._headers: dict[_Key, GgufInfo | AppError] = {}
-        self._runner = BackgroundRunner(self)
-        self._read_token: int | None = None
+        self._executor = executor
+        self._read: BackgroundOp[dict[_Key, GgufInfo | AppError]] | None = None
         self.setHorizontalHeaderLabels(
             [
                 self.tr("Name"),
@@ -114,13 +115,17 @@ class ModelTable(QtWidgets.QTableWidget):
         if selected is not None:
             self.select(selected.path)
         missing = [entry.path for entry in self._entries if (key := _key(entry.path)) and key not in self._headers]
-        if self._read_token is not None:
-            self._runner.forget(self._read_token)
-            self._read_token = None
+        if self._read is not None:
+            self._read.cancel()
+            self._read = None
         if not missing:
             self.refreshed.emit()
             return
-        self._read_token = self._runner.run(lambda: _read_headers(missing), self._on_headers_read, self._on_failed)
+        self._read = (
+            BackgroundOp(run=lambda: _read_headers(missing))
+            .on_success(self._on_headers_read)  # no failure callback: _read_headers keeps every AppError
+            .start(self._executor)
+        )
 
     def entries(self) -> list[ModelEntry]:
         return list(self._entries)
@@ -182,9 +187,10 @@ class ModelTable(QtWidgets.QTableWidget):
             )
         return self.tr("In the models folder"), str(entry.path)
 
-    def close_runner(self) -> None:
+    def shutdown(self) -> None:
         """Drops a header read still running."""
-        self._runner.close()
+        if self._read is not None:
+            self._read.cancel()
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -235,13 +241,10 @@ class ModelTable(QtWidgets.QTableWidget):
 
     @QtCore.Slot(object)
     def _on_headers_read(self, headers: dict[_Key, GgufInfo | AppError]) -> None:
-        self._read_token = None
+        self._read = None
         self._headers.update(headers)
         self._fill()
         self.refreshed.emit()
-
-    def _on_failed(self, error: AppError) -> None:  # pragma: no cover - _read_headers keeps every AppError
-        raise AssertionError(f"_read_headers let {error!r} through")
 
     @QtCore.Slot(QtWidgets.QTableWidgetItem)
     def _on_self_item_double_clicked(self, item: QtWidgets.QTableWidgetItem) -> None:

@@ -1,8 +1,8 @@
 """The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
 
 ``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
-the model registry, the download manager and the window's controllers (``build_services``), and
-hands them to ``MainWindow``; no widget builds a service. How the history is opened is
+the model registry, the background executor, the download manager and the window's controllers
+(``build_services``), and hands them to ``MainWindow``; no widget builds a service. How the history is opened is
 ``open_history``'s docstring: a damaged one is recovered, a read-only one is shown from a copy, and
 only what cannot be worked around (a full disk, a history from a newer Parley) stops the start with
 a message box and exit code 1, the file untouched. The log goes to stderr where its folder cannot
@@ -29,6 +29,7 @@ from app.core.history.store import Store, open_store
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
+from app.ui.common.background import BackgroundExecutor
 from app.ui.common.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.controllers.api_controller import ApiServerController
 from app.ui.controllers.backup_controller import HistoryController, recovery_notice
@@ -60,9 +61,10 @@ class Services:
     remote: RemoteModelsController
     api: ApiServerController
     personas: PersonaBook  # the one persona book: the turn runner's and the window's
+    executor: BackgroundExecutor  # every job off the GUI thread; shut down last
 
     def shutdown(self) -> None:
-        """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
+        """Settles a running answer, pauses the downloads, ends the engine and the executor. Safe to call twice."""
         self.api.shutdown()
         self.remote.shutdown()
         self.appearance.shutdown()
@@ -71,6 +73,7 @@ class Services:
         self.models.shutdown()
         self.chat.shutdown()
         self.session.shutdown()
+        self.executor.shutdown()
 
 
 def build_services(
@@ -80,22 +83,24 @@ def build_services(
 
     ``backups`` is False for a temporary copy of a history that cannot be written.
     """
+    executor = BackgroundExecutor()
     servers = RemoteServers()
     registry = ModelRegistry(settings, servers)
     # One engine service for every client; each request goes to the local engine or its model's server.
     session = EngineService(routing_factory(engine_factory or local_engine_factory(settings), servers.connection))
-    downloads = DownloadManager(lambda: settings.current)
+    downloads = DownloadManager(lambda: settings.current, executor)
     personas = PersonaBook(store)
     chat = ChatController(store, settings, registry, session, personas=personas)
     models = ModelsController(store, settings, registry, session)
-    history = HistoryController(store, answering=lambda: chat.is_busy, backups_enabled=backups)
+    history = HistoryController(store, executor, answering=lambda: chat.is_busy, backups_enabled=backups)
     appearance = Appearance(settings)
-    remote = RemoteModelsController(servers, registry)
+    remote = RemoteModelsController(servers, registry, executor)
     api = ApiServerController(settings, registry, session, servers.keys)
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
     return Services(
-        store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas
+        store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas,
+        executor,
     )
 
 

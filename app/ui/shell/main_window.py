@@ -35,7 +35,7 @@ from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage, PageStack
 from app.ui.chat.view import ChatView
 from app.ui.common import announce, icons, markdown_render, retranslate, style
-from app.ui.common.background import BackgroundRunner
+from app.ui.common.background import BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.gpu_text import capability_for, capability_sentence, offload_sentence
 from app.ui.common.i18n import error_text, model_label
@@ -99,11 +99,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.exchange = HistoryExchange(self.store, self)  # export and import (sidebar, Settings → Data)
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
-        self.find_models = FindModelsPage(self.downloads, self.registry, self)
-        self.mirror = MirrorOffer(lambda: self.downloads.hub_config().endpoint, self)
+        self.find_models = FindModelsPage(self.downloads, self.registry, services.executor, self)
+        self.mirror = MirrorOffer(lambda: self.downloads.hub_config().endpoint, services.executor, self)
         self.find_models.attach_mirror(self.mirror)
         self.downloads_panel = DownloadsPanel(self.downloads, self)
-        self.models_page = ModelManager(self.models, self)
+        self.models_page = ModelManager(self.models, services.executor, self)
         self.chat_view = ChatView(self)
         self.banner = Banner(self)
         self.composer = Composer(self)
@@ -227,8 +227,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.models.loading_changed.connect(self._on_models_loading_changed)
         self.models.status_changed.connect(self._write_status)
         # What this build and machine can do, said once at start-up (the probe may run nvidia-smi: off the GUI thread).
-        self._probe = BackgroundRunner(self)
-        self._probe.run(lambda: capability_for(None), self._on_probe_finished, self._on_any_error_reported)
+        self._probe = (
+            BackgroundOp(run=lambda: capability_for(None))
+            .on_success(self._on_probe_finished)
+            .on_failure(self._on_any_error_reported)
+            .start(self.services.executor)
+        )
         self.models.error_reported.connect(self._on_any_error_reported)
         self.models.notice_reported.connect(self._on_models_notice_reported)
         self.models.model_loaded.connect(self._on_models_model_loaded)
@@ -383,7 +387,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.find_models.shutdown()
         self.mirror.shutdown()
         self.models_page.shutdown()
-        self._probe.close()
+        self._probe.cancel()
         self.services.shutdown()
 
     def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:

@@ -10,13 +10,15 @@ from PySide6 import QtCore
 from pytestqt.qtbot import QtBot
 
 from app.core import paths
+from app.core.config.settings import Settings
 from app.core.models import installed as catalog
 from app.core.models.downloads import partial_downloads
 from app.core.models.hub import HubConfig
 from app.core.models.library import human_size
-from app.ui.controllers.download_controller import job_key
+from app.ui.common.background import BackgroundExecutor
+from app.ui.controllers.download_controller import DownloadManager, job_key
 from app.ui.shell.main_window import MainWindow
-from tests.fakehub import STARTER_FILE, STARTER_REPO, FakeHub, sha256
+from tests.fakehub import KQUANTS_REPO, STARTER_FILE, STARTER_REPO, FakeHub, sha256
 from tests.ui.conftest import WindowFactory
 from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, FAST_BPS, Ticker, leftovers, part_file
 
@@ -205,3 +207,29 @@ def test_a_download_stopped_by_closing_the_app_is_listed_at_startup_and_resumes(
     assert throttled.ranges(STARTER_FILE) == [f"bytes={kept}-"]
     assert sha256(paths.models_dir() / STARTER_FILE) == throttled.repos[STARTER_REPO].files[STARTER_FILE].sha256
     assert partial_downloads() == []
+
+
+def test_a_download_queued_behind_others_pauses_and_cancels_without_ever_starting(
+    qtbot: QtBot, throttled: FakeHub
+) -> None:
+    executor = BackgroundExecutor(long_workers=1)
+    manager = DownloadManager(lambda: Settings(), executor)
+    try:
+        with qtbot.waitSignal(manager.download_progressed, timeout=DOWNLOAD_TIMEOUT_MS):
+            first = manager.start(STARTER_REPO, STARTER_FILE)
+        queued = manager.start(KQUANTS_REPO, "tiny-Q8_0.gguf")  # the one long worker is busy
+
+        with qtbot.waitSignal(manager.download_paused, check_params_cb=lambda key: key == queued, timeout=1_000):
+            manager.pause(queued)
+        paused = manager.job(queued)
+        assert paused is not None and paused.state == "paused"
+        manager.resume(queued)
+        with qtbot.waitSignal(manager.download_cancelled, check_params_cb=lambda key: key == queued, timeout=1_000):
+            manager.cancel(queued)
+        assert manager.job(queued) is None
+        assert [request.path for request in throttled.requests if KQUANTS_REPO in request.path] == []
+        job = manager.job(first)
+        assert job is not None and job.state == "running"  # the running one went on meanwhile
+    finally:
+        manager.shutdown()
+        executor.shutdown()

@@ -176,22 +176,25 @@ def test_offline_is_explained_within_seconds_and_the_window_stays_responsive(
 def test_a_stale_search_does_not_overwrite_a_newer_one(
     qtbot: QtBot, page: FindModelsPage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    asked = threading.Event()
     release = threading.Event()
     search_models = hub.search_models
 
     def slow_for_tiny(query: str, **kwargs: Any) -> list[hub.RepoSummary]:
         if query == "tiny":
+            asked.set()
             release.wait(10)
         return search_models(query, **kwargs)
 
     monkeypatch.setattr(hub, "search_models", slow_for_tiny)
-    ended: list[int] = []
-    page.runner.call_ended.connect(ended.append)
     page.search("tiny")
+    tiny = page._search_op
+    assert tiny is not None and asked.wait(10)  # it runs: the newer search cannot take it back, only ignore it
     page.search("gated")
     qtbot.waitUntil(lambda: page.result_repos() == [GATED_REPO])
+    assert not tiny.ended
     release.set()
-    qtbot.waitUntil(lambda: len(ended) == 2)  # the answer to "tiny" arrived, after the one to "gated"
+    qtbot.waitUntil(lambda: tiny.ended)  # the answer to "tiny" arrived, after the one to "gated"
 
     assert page.result_repos() == [GATED_REPO]
     assert column(page.results, 0) == [f"{GATED_REPO} (gated)"]

@@ -17,6 +17,7 @@ from app.core.errors import ConversationNotFoundError, DatabaseDamagedInUseError
 from app.core.history import backups, health
 from app.core.history.backups import Backup
 from app.core.history.store import Store
+from app.ui.common.background import BackgroundExecutor
 from app.ui.controllers.backup_controller import BACKUP_CHECK_MS, HistoryController
 from app.ui.controllers.exchange_controller import HistoryExchange
 from app.ui.settings.data_tab import DataTab
@@ -25,6 +26,14 @@ from app.ui.shell.application import build_services
 from app.ui.shell.main_window import MainWindow
 from tests.core.store_helpers import all_texts, fill, garble_messages
 from tests.ui.conftest import Engines
+
+
+@pytest.fixture
+def executor() -> Iterator[BackgroundExecutor]:
+    made = BackgroundExecutor()
+    yield made
+    made.shutdown()
+
 
 BIG = {"conversations": 30, "messages": 40, "size": 400}  # about 1 MB: big enough to skip the check at start
 
@@ -164,7 +173,7 @@ def test_damage_met_by_work_nobody_waits_for_still_reaches_the_windows_recovery(
 
 
 def test_the_daily_backup_runs_off_the_gui_thread_at_start_and_hourly(
-    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, store: Store, executor: BackgroundExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written = fill(store, 2, 2)
     threads: list[threading.Thread] = []
@@ -175,7 +184,7 @@ def test_the_daily_backup_runs_off_the_gui_thread_at_start_and_hourly(
         return real(database, folder, now=now)
 
     monkeypatch.setattr(backups, "daily_backup_of", recorded)
-    history = HistoryController(store)
+    history = HistoryController(store, executor)
 
     with qtbot.waitSignal(history.backups_changed, timeout=30_000):
         history.start()
@@ -185,7 +194,7 @@ def test_the_daily_backup_runs_off_the_gui_thread_at_start_and_hourly(
     assert daily.kind == "daily" and daily.path.is_file()
     assert history._timer.isActive() and history._timer.interval() == BACKUP_CHECK_MS == 3_600_000
     # The hourly check finds today's copy and makes no other.
-    with qtbot.waitSignal(history.runner.call_ended, timeout=30_000):
+    with qtbot.waitSignal(executor.op_ended, timeout=30_000):
         history._timer.timeout.emit()
     assert store.backups() == [daily] and len(threads) == 2
     assert all_texts(store) == written
@@ -258,10 +267,12 @@ def test_backups_are_listed_in_settings_and_one_is_restored(
     assert seen["message"] == window.banner.text()
 
 
-def test_no_backup_is_restored_while_an_answer_is_written(qtbot: QtBot, store: Store) -> None:
+def test_no_backup_is_restored_while_an_answer_is_written(
+    qtbot: QtBot, store: Store, executor: BackgroundExecutor
+) -> None:
     fill(store, 1, 2)
     backup = store.backup()
-    history = HistoryController(store, answering=lambda: True)
+    history = HistoryController(store, executor, answering=lambda: True)
     tab = DataTab(history)
     qtbot.addWidget(tab)
     tab.confirm_restore = lambda chosen: True  # type: ignore[method-assign]
@@ -275,8 +286,10 @@ def test_no_backup_is_restored_while_an_answer_is_written(qtbot: QtBot, store: S
     assert [b.kind for b in store.backups()] == ["daily"]
 
 
-def test_the_data_tab_says_when_there_are_no_backups(qtbot: QtBot, store: Store) -> None:
-    tab = DataTab(HistoryController(store))
+def test_the_data_tab_says_when_there_are_no_backups(
+    qtbot: QtBot, store: Store, executor: BackgroundExecutor
+) -> None:
+    tab = DataTab(HistoryController(store, executor))
     qtbot.addWidget(tab)
     assert tab.table.isHidden() and not tab.empty_label.isHidden()
     assert tab.empty_label.text() == "There are no backups yet."
