@@ -75,7 +75,7 @@ def test_a_streaming_answer_shows_the_same_text_as_the_whole_answer(qtbot: QtBot
         whole.show_conversation([message(2, "assistant", ANSWER[:end])])
         if ANSWER[:end].count("```") != 1:  # an open fence is rendered differently until it closes
             expected = body_lines(screen.texts(whole)[0], settled=True)
-            qtbot.waitUntil(lambda: body_lines(screen.texts(streaming)[-1], settled=False) == expected, timeout=1000)
+            qtbot.waitUntil(lambda want=expected: body_lines(screen.texts(streaming)[-1], settled=False) == want)
     # Most of the answer was rendered once, as settled: the last render began after it.
     answer = screen.blocks(streaming)[-1]
     cursor = QtGui.QTextCursor(streaming.document())

@@ -51,7 +51,8 @@ def choose_from_context_menu(view: ChatView, text: str, action: str) -> None:
 
     position = view.cursorRect(QtGui.QTextCursor(view.document().find(text))).center()
     QtCore.QTimer.singleShot(0, choose)
-    event = QtGui.QContextMenuEvent(QtGui.QContextMenuEvent.Reason.Mouse, position, view.viewport().mapToGlobal(position))
+    reason = QtGui.QContextMenuEvent.Reason.Mouse
+    event = QtGui.QContextMenuEvent(reason, position, view.viewport().mapToGlobal(position))
     QtWidgets.QApplication.sendEvent(view.viewport(), event)
     assert chosen == [action], f"the menu had no {action!r}"
 
