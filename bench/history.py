@@ -31,7 +31,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.history import search as history_search
 from app.core.history.store import Store
-from app.ui.chat import view as chat_view_module
+from app.ui.chat import paging as chat_view_module
 from app.ui.chat.view import ChatView
 
 ANSWER = """Here is how to do it:
@@ -124,7 +124,7 @@ def main() -> None:
     idle = longest_gap(app, lambda: None, 0.5)
     bar = view.verticalScrollBar()
     started = time.perf_counter()
-    at_top = lambda: bar.value() == 0 and view.message_ids()[0] == messages[0].id  # noqa: E731
+    at_top = lambda: bar.value() == 0 and view._pages.start == 0  # noqa: E731
     scroll = longest_gap(app, lambda: bar.setValue(bar.value() - 120), 60.0, at_top)
     scroll_s, reached = time.perf_counter() - started, at_top()
 

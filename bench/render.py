@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6 import QtGui, QtWidgets
 
 from app.core.history.types import Message
+from app.ui.chat.blocks import BlockWriter, ShownMessage
 from app.ui.chat.view import ChatView
 
 PARAGRAPH = "The quick brown fox jumps over the lazy dog, `again` and **again**. " * 6 + "\n\n"
@@ -29,11 +30,17 @@ ANSWER = (PARAGRAPH * 4 + "- one\n- two\n- three\n\n" + CODE) * 8
 TICKS = 20
 
 
-class QtMarkdownView(ChatView):
+class QtMarkdownWriter(BlockWriter):
     """The baseline: the answer through Qt's own Markdown reader."""
 
-    def _insert_answer(self, cursor: QtGui.QTextCursor, shown: object) -> None:
-        cursor.insertMarkdown(getattr(shown, "text", ""), QtGui.QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    def insert_answer(self, cursor: QtGui.QTextCursor, shown: ShownMessage, source: str, palette: object) -> None:
+        cursor.insertMarkdown(source, QtGui.QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+
+
+class QtMarkdownView(ChatView):
+    def __init__(self) -> None:
+        super().__init__()
+        self._writer.__class__ = QtMarkdownWriter
 
 
 def stream(view: ChatView, application: QtWidgets.QApplication, answer: str) -> float:
@@ -45,7 +52,7 @@ def stream(view: ChatView, application: QtWidgets.QApplication, answer: str) -> 
     for tick in range(TICKS):
         view.append_to_answer(1, f"\nline {tick}")
         started = time.perf_counter()
-        view._on_render_timer_timeout()  # what the render timer runs
+        view._render_changed({1})  # what the render tick runs
         times.append(time.perf_counter() - started)
         application.processEvents()
     return statistics.median(times)

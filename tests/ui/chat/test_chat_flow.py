@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from app.core.history.store import Store
 from app.core.models import gpu
 from app.ui.shell.main_window import MainWindow
+from tests.ui.chat import screen
 from tests.ui.conftest import (
     ANSWER_TIMEOUT_MS,
     TEST_SAMPLING,
@@ -49,7 +50,7 @@ def start_long_answer(qtbot: QtBot, window: MainWindow, text: str) -> None:
 
 def new_chat(qtbot: QtBot, window: MainWindow) -> int:
     qtbot.mouseClick(window.sidebar.new_button, QtCore.Qt.MouseButton.LeftButton)
-    assert window.conversation_id is not None and window.chat_view.message_ids() == []
+    assert window.conversation_id is not None and screen.message_ids(window.chat_view) == []
     return window.conversation_id
 
 
@@ -73,7 +74,7 @@ def test_enter_sends_and_the_answer_streams_into_the_window(qtbot: QtBot, window
     user, saved = store.messages(conversation_id)
     assert (user.role, user.content) == ("user", "Say hello to me.")
     assert saved == answer
-    shown = window.chat_view.shown_text(answer.id)
+    shown = screen.text_of(window.chat_view, answer.id)
     assert shown.startswith("SmolLM2 135M (starter, offline)")
     assert answer.content.split()[0].strip("*_#`") in shown
     status = window.status_label.text()
@@ -104,7 +105,7 @@ def test_stop_keeps_the_partial_answer_marked_stopped(qtbot: QtBot, window: Main
     assert late == [], "text kept arriving after Stop"
     assert stopped.status == "stopped" and stopped.content.strip()
     assert store.message(stopped.id).content == stopped.content
-    assert " · stopped" in window.chat_view.shown_text(stopped.id).splitlines()[0]
+    assert " · stopped" in screen.text_of(window.chat_view, stopped.id).splitlines()[0]
     assert window.composer.send_button.isEnabled()
 
     # The Stop button does the same, and the stopped answer does not block the next one.
@@ -154,10 +155,10 @@ def test_conversations_switch_rename_delete_and_survive_a_restart(
     # Switching shows each conversation's own history.
     window.sidebar.select(first)
     assert window.conversation_id == first
-    assert window.chat_view.message_ids() == [m.id for m in store.messages(first)]
+    assert screen.message_ids(window.chat_view) == [m.id for m in store.messages(first)]
     assert window.title_label.text() == "Say hello."
     window.sidebar.select(second)
-    assert window.chat_view.message_ids() == [m.id for m in store.messages(second)]
+    assert screen.message_ids(window.chat_view) == [m.id for m in store.messages(second)]
     assert "What is the capital of France?" in window.chat_view.toPlainText()
 
     # Rename through the rename question.
@@ -246,7 +247,7 @@ def test_a_model_llama_cpp_cannot_load_shows_an_error_and_keeps_the_message(
         ("user", "Hello there", "complete"),
         ("assistant", "", "failed"),
     ]
-    assert window.chat_view.message_ids() == [m.id for m in messages]
+    assert screen.message_ids(window.chat_view) == [m.id for m in messages]
     qtbot.mouseClick(window.banner.close_button, QtCore.Qt.MouseButton.LeftButton)
     assert not window.banner.isVisible()
 
@@ -294,7 +295,7 @@ def test_a_crashed_engine_marks_the_answer_interrupted_and_the_next_message_work
 
     assert interrupted.status == "interrupted"
     assert "stopped unexpectedly" in window.banner.text() and window.banner.kind() == "error"
-    assert " · interrupted" in window.chat_view.shown_text(interrupted.id).splitlines()[0]
+    assert " · interrupted" in screen.text_of(window.chat_view, interrupted.id).splitlines()[0]
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete"
     assert [m.status for m in store.messages(conversation_id)] == ["complete", "interrupted", "complete", "complete"]
@@ -314,7 +315,7 @@ def test_a_paste_too_long_for_the_context_is_refused_and_stays_in_the_message_bo
     assert window.banner.kind() == "error" and "too long" in window.banner.text()
     assert window.composer.text() == paste, "nothing the user wrote is lost"
     assert store.messages(conversation_id) == [], "and it is not kept in the history sent to the model"
-    assert window.chat_view.message_ids() == []
+    assert screen.message_ids(window.chat_view) == []
 
 
 def test_the_status_line_names_the_processor_and_an_absent_gpu_is_explained(
@@ -385,7 +386,7 @@ def test_a_full_disk_mid_answer_says_so_once_settles_the_answer_and_saves_it_whe
     shown = finished.args[0]
     assert shown.status == "complete" and len(shown.content) > 100
     assert not window.controller.is_busy  # the window is idle and the answer settled on screen
-    assert "writing" not in window.chat_view.shown_text(shown.id).splitlines()[0]
+    assert "writing" not in screen.text_of(window.chat_view, shown.id).splitlines()[0]
     assert [type(e) for e in errors] == [DiskFullError], "one message, not one per checkpoint"
     assert "full" in window.banner.text()
 

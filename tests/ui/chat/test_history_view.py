@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from PySide6 import QtWidgets
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.protocol import ModelSpec, SamplingSettings
 from app.core.history.store import Store
 from app.core.session import versions as chat_versions
 from app.core.session.records import TurnContext
-from app.ui.chat import view as chat_view_module
+from app.ui.chat import paging
 from app.ui.chat.view import ChatView
 from app.ui.sidebar.panel import Sidebar
 from app.ui.sidebar.search import snippet_html
+from tests.ui.chat import screen
 
 MODEL = ModelSpec("/models/x.gguf", "X")
 
@@ -68,12 +70,13 @@ def test_a_long_conversation_lays_out_one_page_and_pages_in_older_ones(qtbot: Qt
 
     view.show_conversation(messages)
 
-    assert view.laid_out_count() == chat_view_module.PAGE
-    assert view.shown_text(messages[-1].id).endswith("message 299")
+    assert screen.message_ids(view) == [m.id for m in messages[-paging.PAGE :]]
+    assert screen.text_of(view, messages[-1].id).splitlines()[1] == "message 299"
     view.verticalScrollBar().setValue(0)  # the user scrolls to the top
-    assert view.laid_out_count() > chat_view_module.PAGE
+    assert len(screen.blocks(view)) > paging.PAGE
+    assert screen.texts(view)[0].splitlines()[1] == f"message {300 - len(screen.blocks(view))}"
     view.show_conversation(messages, focus=messages[10].id)  # a search result far up
-    assert messages[10].id in view.message_ids()
+    assert messages[10].id in screen.message_ids(view)
 
 
 def test_versions_are_shown_as_a_control_and_move_between_branches(qtbot: QtBot, store: Store) -> None:
@@ -84,16 +87,20 @@ def test_versions_are_shown_as_a_control_and_move_between_branches(qtbot: QtBot,
     store.update_message(turn.answer.id, "Banana", status="stopped")
     view = ChatView()
     qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
     view.show_conversation(store.messages(conversation.id), store.versions(conversation.id))
 
-    assert view.action_links(turn.answer.id) == ["‹", "2/2", "Regenerate", "Copy", "Continue"]
+    assert screen.link_line(view, turn.answer.id) == ["‹", "2/2", "Regenerate", "Copy", "Continue"]
+    answer = screen.block_of(view, turn.answer.id)
     with qtbot.waitSignal(view.version_requested) as asked:
-        view.click_action("version", apple.id)
+        screen.click_link(qtbot, view, answer, "‹")
     assert asked.args == [apple.id]
     with qtbot.waitSignal(view.copied):
-        view.click_action("copy", turn.answer.id)
-    from PySide6 import QtWidgets
-
+        screen.click_link(qtbot, view, answer, "Copy")
     assert QtWidgets.QApplication.clipboard().text() == "Banana"
     user_id = store.messages(conversation.id)[0].id
-    assert view.action_links(user_id) == ["Edit", "Copy"]
+    assert screen.link_line(view, user_id) == ["Edit", "Copy"]
+    with qtbot.waitSignal(view.edit_requested) as asked:
+        screen.click_link(qtbot, view, screen.block_of(view, user_id), "Edit")
+    assert asked.args == [user_id]

@@ -18,6 +18,7 @@ from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.ui.shell.main_window import MainWindow
 from tests.core.template_helpers import template_source
+from tests.ui.chat import screen
 from tests.ui.conftest import ANSWER_TIMEOUT_MS, TEST_SAMPLING, Engines, send_and_wait, type_message
 
 EXAMPLES = [
@@ -71,10 +72,13 @@ def test_thinking_streams_apart_collapsed_and_the_answer_is_stored_clean(
     window.controller.reasoning_progressed.connect(lambda *_: order.append("reasoning"))
     window.controller.answer_progressed.connect(lambda *_: order.append("answer"))
 
-    def look(message_id: int, _text: str) -> None:
+    def look(message_id: int, reasoning: str) -> None:
+        # Connected after the window's own slot: the view has just taken this first piece of reasoning.
+        # Rendering the answer now, as it stands (its thinking closed, as it is), shows what the next
+        # render tick would, before any more of the model's output is handled.
         if not seen_while_thinking:
-            qtbot.wait(60)  # one render tick
-            seen_while_thinking.append(window.chat_view.shown_text(message_id))
+            window.chat_view.set_thinking_open(message_id, False)
+            seen_while_thinking.extend([screen.texts(window.chat_view)[-1], reasoning])
 
     window.controller.reasoning_progressed.connect(look)
     answer = send_and_wait(qtbot, window, "What is the capital of France?")
@@ -84,17 +88,18 @@ def test_thinking_streams_apart_collapsed_and_the_answer_is_stored_clean(
     assert answer.reasoning and "France" in answer.reasoning and no_markup(answer.reasoning)
     assert order and order[0] == "reasoning" and "answer" in order
     # While it thought, the answer showed a collapsed "Thinking…" line, not the reasoning.
-    assert seen_while_thinking and seen_while_thinking[0].splitlines()[1] == "▸ Thinking…"
-    assert answer.reasoning.strip()[:20] not in seen_while_thinking[0]
+    shown, _first_reasoning = seen_while_thinking
+    header, *lines = shown.splitlines()
+    assert header.endswith(" · writing…") and lines == ["▸ Thinking…", "…"]  # no reasoning text, no answer yet
     # Settled: collapsed, the answer alone below; a click opens the reasoning.
-    lines = window.chat_view.shown_text(answer.id).splitlines()
+    lines = screen.text_of(window.chat_view, answer.id).splitlines()
     assert lines[1] == "▸ Show thinking" and answer.reasoning.strip() not in "\n".join(lines)
     window.chat_view.anchorClicked.emit(QtCore.QUrl(f"parley-thinking:{answer.id}"))
-    opened = window.chat_view.shown_text(answer.id)
+    opened = screen.text_of(window.chat_view, answer.id)
     assert opened.splitlines()[1] == "▾ Hide thinking" and answer.reasoning.strip() in opened
     # Reopening the conversation shows the same, from the store.
     window.show_conversation(conversation_id)
-    assert window.chat_view.shown_text(answer.id).splitlines()[1] == "▾ Hide thinking"
+    assert screen.text_of(window.chat_view, answer.id).splitlines()[1] == "▾ Hide thinking"
 
 
 def test_the_next_request_sends_the_answer_and_its_reasoning_apart(

@@ -16,6 +16,7 @@ from app.core.config.settings import Settings
 from app.core.history.store import Store
 from app.core.models import installed, library
 from app.ui.shell.main_window import MainWindow
+from tests.ui.chat import screen
 from tests.ui.conftest import ANSWER_TIMEOUT_MS, WindowFactory, send_and_wait, type_message
 
 SECOND = "second-model"
@@ -85,7 +86,7 @@ def test_switching_mid_conversation_unloads_the_old_model_and_keeps_the_history(
     assert new_file in maps and old_file not in maps, "the old model is still mapped in the engine"
     assert store.conversation(conversation_id).model_name == SECOND
     assert store.messages(conversation_id) == history, "switching touched the conversation"
-    assert window.chat_view.message_ids() == [m.id for m in history]
+    assert screen.message_ids(window.chat_view) == [m.id for m in history]
 
     with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
         qtbot.keyClick(window.composer.edit, QtCore.Qt.Key.Key_Return)
@@ -93,8 +94,8 @@ def test_switching_mid_conversation_unloads_the_old_model_and_keeps_the_history(
 
     assert second.status == "complete" and second.model_name == SECOND
     assert store.message(first.id).model_name == installed.STARTER_NAME
-    assert window.chat_view.shown_text(first.id).splitlines()[0] == installed.STARTER_NAME
-    assert window.chat_view.shown_text(second.id).splitlines()[0] == SECOND
+    assert screen.text_of(window.chat_view, first.id).splitlines()[0] == installed.STARTER_NAME
+    assert screen.text_of(window.chat_view, second.id).splitlines()[0] == SECOND
     assert [m.id for m in store.messages(conversation_id)][:2] == [m.id for m in history]
 
 

@@ -12,6 +12,7 @@ from app.core.history.store import Store
 from app.ui.common import i18n, style
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.main_window import MainWindow
+from tests.ui.chat import screen
 from tests.ui.conftest import WindowFactory
 from tests.ui.settings.test_settings_dialog import answer_settings, saved_settings
 
@@ -109,7 +110,7 @@ def test_switching_the_language_retranslates_the_open_window_at_once(
     qtbot.waitUntil(lambda: window.sidebar.new_button.text() == "新对话")
     assert i18n.current_language() == "zh_CN"
     switched = shown_texts(window)
-    assert "SmolLM2 · 已停止" in window.chat_view.shown_text(2) or "已停止" in window.chat_view.shown_text(2)
+    assert "SmolLM2 · 已停止" in screen.text_of(window.chat_view, 2) or "已停止" in screen.text_of(window.chat_view, 2)
 
     fresh = make_window()  # built in Chinese from the start: what the switched window must now show
     expected = shown_texts(fresh)

@@ -10,6 +10,7 @@ from app.core.history.store import Store
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.shortcuts import SHORTCUTS, ShortcutsDialog
+from tests.ui.chat import screen
 from tests.ui.conftest import WindowFactory
 
 CTRL = QtCore.Qt.KeyboardModifier.ControlModifier
@@ -49,7 +50,7 @@ def test_ctrl_n_opens_a_new_chat_and_ctrl_l_goes_to_the_message_box(
     before = window.conversation_id
     window.sidebar.list.setFocus()
     press(qtbot, window, QtCore.Qt.Key.Key_N, CTRL)
-    assert window.conversation_id != before and window.chat_view.message_ids() == []
+    assert window.conversation_id != before and screen.message_ids(window.chat_view) == []
     window.sidebar.list.setFocus()
     press(qtbot, window, QtCore.Qt.Key.Key_L, CTRL)
     assert window.composer.edit.hasFocus()

@@ -1,0 +1,80 @@
+"""The line of links under a message: "‹ 2/3 ›" between its versions, Edit or Regenerate, Copy, Continue.
+
+Each link is an anchor ``parley-action:<verb>/<message id>`` in the document; ``parse_action`` reads
+one back when it is clicked. The reasoning's "Thinking" line links to ``parley-thinking:<message id>``.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui
+
+from app.core.history.types import Message, Versions
+from app.ui.common import style
+
+THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
+ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
+VERBS = ("version", "edit", "regenerate", "continue", "copy")
+
+
+def insert_links(
+    cursor: QtGui.QTextCursor, message: Message, text: str, versions: Versions | None, palette: QtGui.QPalette
+) -> bool:
+    """Writes the links under ``message`` (whose shown text is ``text``) on a new line at the cursor;
+    a streaming message has none. Returns whether a line was written."""
+    if message.status == "streaming":
+        return False
+    translate = QtCore.QCoreApplication.translate
+    links: list[tuple[str, str, str]] = []  # (label, verb, tooltip)
+    if versions is not None:
+        if versions.previous_id is not None:
+            tip = translate("ChatView", "Show the previous version")
+            links.append(("‹", f"version/{versions.previous_id}", tip))
+        links.append((f"{versions.index}/{versions.count}", "", ""))
+        if versions.next_id is not None:
+            links.append(("›", f"version/{versions.next_id}", translate("ChatView", "Show the next version")))
+    if message.role == "user":
+        tip = translate("ChatView", "Edit and send again as a new version")
+        links.append((translate("ChatView", "Edit"), f"edit/{message.id}", tip))
+    else:
+        tip = translate("ChatView", "Write a new version of this answer")
+        links.append((translate("ChatView", "Regenerate"), f"regenerate/{message.id}", tip))
+    tip = translate("ChatView", "Copy the message's Markdown source")
+    links.append((translate("ChatView", "Copy"), f"copy/{message.id}", tip))
+    cut_short = message.status in ("stopped", "interrupted") or message.finish_reason == "length"
+    if message.role == "assistant" and cut_short and text:
+        tip = translate("ChatView", "Go on from where the answer ended")
+        links.append((translate("ChatView", "Continue"), f"continue/{message.id}", tip))
+    cursor.insertBlock(style.header_block_format(), QtGui.QTextCharFormat())
+    muted = style.muted_char_format(palette)
+    for number, (label, verb, tooltip) in enumerate(links):
+        if number:
+            cursor.insertText("   ", muted)
+        fmt = QtGui.QTextCharFormat(muted)
+        if verb:
+            fmt.setAnchor(True)
+            fmt.setAnchorHref(f"{ACTION_SCHEME}:{verb}")
+            fmt.setToolTip(tooltip)
+        cursor.insertText(label, fmt)
+    return True
+
+
+def thinking_link(message_id: int, palette: QtGui.QPalette) -> QtGui.QTextCharFormat:
+    """The format of an answer's "Thinking" line: a link that opens or closes its reasoning."""
+    link = style.muted_char_format(palette)
+    link.setAnchor(True)
+    link.setAnchorHref(f"{THINKING_SCHEME}:{message_id}")
+    link.setToolTip(QtCore.QCoreApplication.translate("ChatView", "What the model thought before it answered"))
+    return link
+
+
+def parse_action(path: str) -> tuple[str, int] | None:
+    """``(verb, message id)`` from a clicked action link's path ``<verb>/<id>``; None for anything else."""
+    verb, _, number = path.partition("/")
+    if verb not in VERBS or not number.isdigit():
+        return None
+    return verb, int(number)
+
+
+def parse_message_id(path: str) -> int | None:
+    """The message id of a clicked "Thinking" link's path."""
+    return int(path) if path.isdigit() else None

@@ -1,0 +1,163 @@
+"""Paging a long conversation: which of its messages are laid out in the document, and putting in more.
+
+Only a page of messages (the newest, or those around a search result) is laid out when a conversation
+opens; older (or newer) pages are put in as the user scrolls to the top (or bottom), and at most
+``MAX_LAID_OUT`` stay laid out: a page put in at one end drops as many from the other.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from PySide6 import QtGui, QtWidgets
+
+from app.core.history.types import Message
+from app.ui.chat import streaming_tail
+from app.ui.chat.blocks import BlockWriter, ShownMessage
+
+PAGE = 40  # messages laid out when a conversation opens
+SCROLL_PAGE = 8  # messages put in at most at a time while scrolling
+PAGE_BUDGET_S = 0.012  # ... and no more once this long was spent, so no one step stalls the window
+# At most this many messages stay laid out, since every page put in at the top makes Qt lay out
+# again all that follows it.
+MAX_LAID_OUT = 120
+
+
+class Pager:
+    """The conversation's branch (``messages``) and its laid out part, ``messages[start:end]`` (``shown``)."""
+
+    def __init__(self, writer: BlockWriter, bar: QtWidgets.QScrollBar, widget: QtWidgets.QWidget) -> None:
+        self._writer = writer
+        self._bar = bar
+        self._widget = widget  # whose palette the messages are written in
+        self.messages: list[Message] = []
+        self.shown: dict[int, ShownMessage] = {}
+        self.start = 0
+        self.end = 0
+        self.busy = False  # laying out or dropping a page: the view neither scrolls nor pages meanwhile
+
+    @property
+    def has_older(self) -> bool:
+        return self.start > 0
+
+    @property
+    def has_newer(self) -> bool:
+        return self.end < len(self.messages)
+
+    def reset(self, messages: list[Message], index: int | None) -> None:
+        """A new branch: lays out its last page, or (``index``) the page from just above that message."""
+        self.shown.clear()
+        self.messages = messages
+        if index is None:
+            self.start = self.end = max(0, len(messages) - PAGE)
+            self.lay_out(messages[self.start :])
+        else:
+            self.start = self.end = max(0, index - 3)
+            self.lay_out(messages[self.start : self.start + PAGE])
+
+    def lay_out(self, messages: list[Message], *, at_start: bool = False, budget_s: float | None = None) -> int:
+        """Lays out ``messages`` after (or, ``at_start``, the last of them before) those laid out;
+        with ``budget_s``, stops once that long was spent. Returns how many it laid out.
+
+        The whole page is one edit of the document, so Qt lays the document out once per page instead
+        of once per message."""
+        self.busy = True
+        document = self._writer.document
+        palette = self._widget.palette()
+        started = time.perf_counter()
+        done: list[ShownMessage] = []
+        edit = QtGui.QTextCursor(document)
+        try:
+            edit.beginEditBlock()
+            for message in messages if not at_start else reversed(messages):
+                cursor = QtGui.QTextCursor(document)
+                if at_start:
+                    cursor.setPosition(document.rootFrame().firstPosition())
+                else:
+                    cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+                frame = cursor.insertFrame(self._writer.frame_format(message, palette))
+                shown = ShownMessage(message, frame, message.content, message.reasoning or "")
+                self.shown[message.id] = shown
+                self._writer.write(shown, palette)
+                done.append(shown)
+                if budget_s is not None and time.perf_counter() - started > budget_s:
+                    break
+            edit.endEditBlock()
+            for shown in done:
+                if shown.tail_offset >= 0:
+                    streaming_tail.render_tail(self._writer, shown, palette)
+        finally:
+            self.busy = False
+        if at_start:
+            self.start -= len(done)
+        else:
+            self.end += len(done)
+        return len(done)
+
+    def page_in_older(self) -> None:
+        if self.start <= 0:
+            return
+        bar, document = self._bar, self._writer.document
+        before_height, before_value = document.size().height(), bar.value()
+        older = self.messages[max(0, self.start - SCROLL_PAGE) : self.start]
+        self.lay_out(older, at_start=True, budget_s=PAGE_BUDGET_S)
+        grown = document.size().height() - before_height
+        bar.setValue(before_value + int(grown))
+        self._drop_far_end(at_start=False)
+
+    def page_in_newer(self) -> None:
+        if self.end >= len(self.messages):
+            return
+        self.lay_out(self.messages[self.end : self.end + SCROLL_PAGE], budget_s=PAGE_BUDGET_S)
+        bar, document = self._bar, self._writer.document
+        before_height, before_value = document.size().height(), bar.value()
+        if self._drop_far_end(at_start=True):
+            shrunk = before_height - document.size().height()
+            bar.setValue(before_value - int(shrunk))
+
+    def _drop_far_end(self, *, at_start: bool) -> bool:
+        """Takes laid out messages beyond ``MAX_LAID_OUT`` off the start (or the end) of the document;
+        scrolling back there puts them in again. Returns whether any were taken off."""
+        excess = len(self.shown) - MAX_LAID_OUT
+        if excess <= 0:
+            return False
+        indexes = range(self.start, self.start + excess) if at_start else range(self.end - excess, self.end)
+        dropped = [self.messages[index] for index in indexes]
+        keep = self.shown[self.messages[self.start + excess].id].frame
+        document = self._writer.document
+        cursor = QtGui.QTextCursor(document)
+        self.busy = True
+        try:
+            if at_start:
+                cursor.setPosition(document.rootFrame().firstPosition())
+                cursor.setPosition(keep.firstPosition() - 1, QtGui.QTextCursor.MoveMode.KeepAnchor)
+            else:
+                cursor.setPosition(self.shown[dropped[0].id].frame.firstPosition() - 1)
+                cursor.movePosition(QtGui.QTextCursor.MoveOperation.End, QtGui.QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        finally:
+            self.busy = False
+        for index, message in zip(indexes, dropped, strict=True):
+            shown = self.shown.pop(message.id)
+            # What streamed in so far stays, for when it is put in again.
+            self.messages[index] = replace(shown.message, content=shown.text, reasoning=shown.reasoning or None)
+        if at_start:
+            self.start += excess
+        else:
+            self.end -= excess
+        return True
+
+    def update_unshown(self, message_id: int, text: str, reasoning: str) -> None:
+        """Streamed text for an answer not laid out now (the user scrolled far up): kept for later."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            message = self.messages[index]
+            if message.id == message_id:
+                self.messages[index] = replace(
+                    message, content=message.content + text, reasoning=(message.reasoning or "") + reasoning or None
+                )
+                return
+
+    def replace_unshown(self, message: Message) -> None:
+        """The settled version of a message not laid out now."""
+        self.messages = [message if m.id == message.id else m for m in self.messages]
