@@ -20,10 +20,11 @@ turn ends lives here once, so the window and the command line always store the s
   poison later turns. The outcome carries the text for the front end to give back to the user.
 
 The conversation's persona (``app.core.personas.book``) is resolved here: its system prompt with "About
-you", its sampling, its preferred model (when the conversation starts) and context length, and its
-overflow policy. Each answer records its persona and its finish reason. When the engine left out
-the oldest turns, the conversation's memory start moves past them, so the next turns send the same
-prefix and the engine's cache is reused until the next chunk must go.
+you", its sampling, its preferred model (when the conversation starts, and the default when that one is
+not installed: ``model_for_turn``) and context length, and its overflow policy. Each answer records its
+persona and its finish reason. When the engine left out the oldest turns, the conversation's memory
+start moves past them, so the next turns send the same prefix and the engine's cache is reused until
+the next chunk must go.
 
 An answer from a remote server records the server (``Message.server``), and its failures are told
 as the server's (``RemoteServerError``, ``RemoteStreamCutError``) rather than the model file's.
@@ -76,6 +77,18 @@ from app.core.session import records, versions
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.session")
+
+
+def model_for_turn(registry: ModelRegistry, conversation: Conversation | None, persona: Persona) -> ModelEntry | None:
+    """The model a turn runs with when none is chosen, for the window and the command line alike: the
+    persona's preferred one while the conversation (None: one about to start) has no model of its own and
+    that model is installed; else the conversation's own model, or the default. None: no model at all."""
+    if (conversation is None or conversation.model_name is None) and persona.model_name:
+        try:
+            return registry.resolve(persona.model_name)
+        except ModelNotFoundError:
+            log.info("persona %r prefers %r, which is not installed", persona.name, persona.model_name)
+    return registry.model_for(conversation)
 
 
 @dataclass(frozen=True)
@@ -289,8 +302,7 @@ class TurnRunner:
         settings = self._settings.current
         persona = self.personas.get(persona_id) if persona_id is not None else None
         persona = persona or self.personas.for_conversation(conversation)
-        entry = model or self._preferred_model(conversation.model_name, persona)
-        entry = entry or self._registry.model_for(conversation)
+        entry = model or model_for_turn(self._registry, conversation, persona)
         if entry is None:
             raise ModelNotFoundError(name=conversation.model_name or "")
         spec = self._registry.spec_for(entry)
@@ -340,16 +352,6 @@ class TurnRunner:
         if draft:
             history = (*history, ChatMessage("user", draft))
         return CountTokensRequest(uuid.uuid4().hex, context.spec, history, context.persona.sampling.max_tokens)
-
-    def _preferred_model(self, conversation_model: str | None, persona: Persona) -> ModelEntry | None:
-        """The persona's preferred model, when the conversation has none yet and it is installed."""
-        if conversation_model is not None or not persona.model_name:
-            return None
-        try:
-            return self._registry.resolve(persona.model_name)
-        except ModelNotFoundError:
-            log.info("persona %r prefers %r, which is not installed", persona.name, persona.model_name)
-            return None
 
     def stop(self) -> None:
         """Stops the running answer at once: no more text is shown or saved for it."""
