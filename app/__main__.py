@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import sys
 from pathlib import Path
@@ -14,12 +15,35 @@ from app import __version__
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # first: a spawned engine process of the bundle stops here
-    from app.cli import main as cli
-    from app.cli import tree
-    from app.cli.terminal import forgiving_output
+    from app.cli.terminal import EXIT_INTERRUPTED, STOPPED, forgiving_output
 
     forgiving_output()
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parse(argv)
+    except KeyboardInterrupt:  # Ctrl+C while the command line's modules load
+        print(STOPPED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(args, int):
+        return args
+    if args.self_test:
+        from app.selftest import run
+
+        return run(args.self_test_model)
+    if args.command is not None:
+        from app.cli import tree
+
+        return tree.dispatch(args, sys.stdout, sys.stderr)
+    from app.ui.shell.application import run_gui
+
+    return run_gui([sys.argv[0], *argv])
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | int:
+    """The command line's tree with the window's own options; the exit status when parsing ended it."""
+    from app.cli import main as cli
+    from app.cli import tree
+
     parser = cli.build_parser()
     parser.add_argument("--version", action="version", version=f"Parley {__version__}")
     parser.add_argument(
@@ -28,18 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model", dest="self_test_model", type=Path, help="with --self-test: the .gguf to load (default: the starter)"
     )
-    args = tree.parse(parser, argv, sys.stderr)
-    if isinstance(args, int):
-        return args
-    if args.self_test:
-        from app.selftest import run
-
-        return run(args.self_test_model)
-    if args.command is not None:
-        return tree.dispatch(args, sys.stdout, sys.stderr)
-    from app.ui.shell.application import run_gui
-
-    return run_gui([sys.argv[0], *argv])
+    return tree.parse(parser, argv, sys.stderr)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ Errors end the command as every command's do (``app.cli.tree``); Ctrl+C during a
 (the partial file is kept, and the same command resumes it) with status 130. Ctrl+C anywhere else (a
 search, a listing, a connection that does not answer) ends the command at once with "Stopped." and
 status 130: every Hub request runs where it cannot hold Ctrl+C up.
-Progress is a single updating line on a terminal, and a line every few seconds otherwise.
+Progress is a single updating line on a terminal, and a line every few seconds otherwise. The Hub's
+client (``app.core.models.hub``, ``downloads``: huggingface_hub, a slow import) is imported by the
+actions that use it, so the other commands of the tree do not wait for it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from app.cli import tree
 from app.cli.terminal import EXIT_INTERRUPTED, STOPPED, Background, forgiving_output, in_background
@@ -23,16 +25,12 @@ from app.cli.tree import Commands
 from app.core.config import settings
 from app.core.errors import AppError, HubNoGgufError, ModelNotFoundError
 from app.core.models import installed
-from app.core.models.downloads import (
-    Download,
-    DownloadProgress,
-    DownloadRequest,
-    DownloadResult,
-    partial_downloads,
-)
 from app.core.models.gguf import split_part_names
-from app.core.models.hub import GgufModelFile, HubConfig, list_gguf_files, search_models
 from app.core.models.library import human_size, import_model, model_target, remove_model, verify_model
+
+if TYPE_CHECKING:
+    from app.core.models.downloads import Download, DownloadProgress, DownloadResult
+    from app.core.models.hub import GgufModelFile
 
 EXIT_OK = 0
 EXIT_DAMAGED = 1  # `verify` found a model whose files are not the ones installed
@@ -88,6 +86,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             origin = f"copied from {entry.provenance.original_path}"
         damaged = f"  (damaged: {entry.damage})" if entry.damage else ""
         print(f"{entry.name}  {human_size(entry.size_bytes)}  {origin}{damaged}", file=out)
+    from app.core.models.downloads import partial_downloads
+
     for partial in partial_downloads():
         percent = 100 * partial.done_bytes // max(partial.total_bytes, 1)
         print(f"(paused) {partial.repo} {partial.file}  {percent}% of {human_size(partial.total_bytes)}", file=out)
@@ -95,6 +95,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.core.models.hub import HubConfig, search_models
+
     config = HubConfig.from_settings(settings.load())
     results = in_background(lambda: search_models(args.query, config=config), "parley-search")
     if not results:
@@ -113,6 +115,9 @@ def pick_model(models: tuple[GgufModelFile, ...]) -> GgufModelFile | None:
 
 
 def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.core.models.downloads import Download, DownloadRequest
+    from app.core.models.hub import HubConfig, list_gguf_files
+
     config = HubConfig.from_settings(settings.load())
     file = args.file
     if file is None:
@@ -167,6 +172,8 @@ def _run_interruptibly(download: Download) -> DownloadResult | None:
 
 def _kept_bytes(repo: str, file: str) -> int:
     """How much of a stopped download of ``file`` is kept for the next run."""
+    from app.core.models.downloads import partial_downloads
+
     names = set(split_part_names(file))
     return sum(p.done_bytes for p in partial_downloads() if p.repo == repo and p.file in names)
 
