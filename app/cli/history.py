@@ -4,72 +4,63 @@
 the branch on screen; JSON: every branch) or, without ``--conversation``, all of them as JSON.
 ``history import [--copies] PATH`` reads a Parley export or ChatGPT's ``conversations.json``; a
 conversation already in the history is skipped, or imported as a copy with ``--copies``.
-Errors are one line on stderr with exit status 2.
+The history is opened as the window opens it (``history_file``); errors end the command as every
+command's do (``app.cli.tree``).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TextIO
 
-from app.core.errors import AppError
+from app.cli import tree
+from app.cli.history_file import open_history
+from app.cli.terminal import EXIT_USER_ERROR
+from app.cli.tree import Commands
 from app.core.history import exchange
 from app.core.history.store import Store
 
 EXIT_OK = 0
-EXIT_USER_ERROR = 2
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="parley history", description="Export and import conversations.")
-    sub = parser.add_subparsers(dest="action", required=True)
+def add_parser(commands: Commands) -> None:
+    history = commands.add_parser("history", help="export conversations (Markdown, JSON) and import them",
+                                  description="Export and import conversations.")
+    sub = history.add_subparsers(dest="action", required=True)
     export = sub.add_parser("export", help="write conversations to a Markdown or JSON file")
     export.add_argument("--conversation", type=int, help="only this conversation (its id)")
     export.add_argument("--format", choices=("md", "json"), default=None, help="md or json (default: from PATH)")
     export.add_argument("path", type=Path)
+    export.set_defaults(run=_run, act=_export)
     imp = sub.add_parser("import", help="add the conversations of a Parley export or ChatGPT's conversations.json")
     imp.add_argument("--copies", action="store_true", help="import conversations already here as copies")
     imp.add_argument("path", type=Path)
-    return parser
+    imp.set_defaults(run=_run, act=_import)
 
 
-def run_history_command(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run_history_command(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """``parley history ARGV``, through the one tree (for tests)."""
+    return tree.run((add_parser,), ["history", *argv], out, err)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    store = open_history(err)
     try:
-        args = _parser().parse_args(argv)
-    except _UsageError as exc:
-        print(f"parley history: {exc}", file=err)
-        return EXIT_USER_ERROR
-    try:
-        store = Store()
-    except AppError as exc:
-        print(f"parley: {exc.user_message()}", file=err)
-        return EXIT_USER_ERROR
-    try:
-        if args.action == "export":
-            return _export(store, args, out, err)
-        report = exchange.import_file(store, args.path, on_conflict="copy" if args.copies else "skip")
-        print(
-            f"imported {report.imported} conversations ({report.messages} messages); "
-            f"{report.skipped} already here were skipped",
-            file=out,
-        )
-        return EXIT_OK
-    except AppError as exc:
-        print(f"parley: {exc.user_message()}", file=err)
-        return EXIT_USER_ERROR
+        code: int = args.act(store, args, out, err)
+        return code
     finally:
         store.close()
+
+
+def _import(store: Store, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    report = exchange.import_file(store, args.path, on_conflict="copy" if args.copies else "skip")
+    print(
+        f"imported {report.imported} conversations ({report.messages} messages); "
+        f"{report.skipped} already here were skipped",
+        file=out,
+    )
+    return EXIT_OK
 
 
 def _export(store: Store, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

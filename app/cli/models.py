@@ -1,10 +1,12 @@
 """``parley models …``: list, search, download, import, verify and remove models from a terminal.
 
-Errors are one line on stderr (the ``AppError``'s sentence) with exit status 2; Ctrl+C during a
-download pauses it (the partial file is kept, and the same command resumes it) with status 130.
-Ctrl+C anywhere else (a search, a listing, a connection that does not answer) ends the command at
-once with "Stopped." and status 130: every Hub request runs where it cannot hold Ctrl+C up.
-Progress is a single updating line on a terminal, and a line every few seconds otherwise.
+Errors end the command as every command's do (``app.cli.tree``); Ctrl+C during a download pauses it
+(the partial file is kept, and the same command resumes it) with status 130. Ctrl+C anywhere else (a
+search, a listing, a connection that does not answer) ends the command at once with "Stopped." and
+status 130: every Hub request runs where it cannot hold Ctrl+C up.
+Progress is a single updating line on a terminal, and a line every few seconds otherwise. The Hub's
+client (``app.core.models.hub``, ``downloads``: huggingface_hub, a slow import) is imported by the
+actions that use it, so the other commands of the tree do not wait for it.
 """
 
 from __future__ import annotations
@@ -13,29 +15,25 @@ import argparse
 import functools
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from app.cli import tree
 from app.cli.terminal import EXIT_INTERRUPTED, STOPPED, Background, forgiving_output, in_background
+from app.cli.tree import Commands
 from app.core.config import settings
 from app.core.errors import AppError, HubNoGgufError, ModelNotFoundError
 from app.core.models import installed
-from app.core.models.downloads import (
-    Download,
-    DownloadProgress,
-    DownloadRequest,
-    DownloadResult,
-    partial_downloads,
-)
 from app.core.models.gguf import split_part_names
-from app.core.models.hub import GgufModelFile, HubConfig, list_gguf_files, search_models
 from app.core.models.library import human_size, import_model, model_target, remove_model, verify_model
+
+if TYPE_CHECKING:
+    from app.core.models.downloads import Download, DownloadProgress, DownloadResult
+    from app.core.models.hub import GgufModelFile
 
 EXIT_OK = 0
 EXIT_DAMAGED = 1  # `verify` found a model whose files are not the ones installed
-EXIT_USER_ERROR = 2
 PREFERRED_QUANT = "Q4_K_M"
 LOG_INTERVAL_S = 5.0
 # After Ctrl+C, how long a download may take to pause between two reads; one still waiting for a
@@ -43,59 +41,37 @@ LOG_INTERVAL_S = 5.0
 PAUSE_WAIT_S = 2.0
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="parley models", description="Manage the models Parley can use.")
-    sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("list", help="the installed models, and downloads waiting to be resumed")
+def add_parser(commands: Commands) -> None:
+    models = commands.add_parser("models", help="list, search, download, import and remove models",
+                                 description="Manage the models Parley can use.")
+    sub = models.add_subparsers(dest="action", required=True)
+    listing = sub.add_parser("list", help="the installed models, and downloads waiting to be resumed")
+    listing.set_defaults(run=_list)
     search = sub.add_parser("search", help="GGUF models on the Hugging Face Hub")
     search.add_argument("query")
+    search.set_defaults(run=_search)
     download = sub.add_parser("download", help="download a model from the Hub (Q4_K_M unless FILE is given)")
     download.add_argument("repo", help="owner/name on the Hub")
     download.add_argument("file", nargs="?", help="the .gguf file (any part of a split model)")
     download.add_argument("--revision", default="main", help="branch, tag or commit (default: main)")
+    download.set_defaults(run=_download)
     imp = sub.add_parser("import", help="use a .gguf file you already have")
     imp.add_argument("path", type=Path)
     how = imp.add_mutually_exclusive_group()
     how.add_argument("--copy", action="store_true", help="copy it into Parley's models folder")
     how.add_argument("--in-place", action="store_true", help="use it where it is (the default)")
+    imp.set_defaults(run=_import)
     remove = sub.add_parser("remove", help="delete a downloaded model, or forget an imported one")
     remove.add_argument("name")
+    remove.set_defaults(run=_remove)
     verify = sub.add_parser("verify", help="check installed models against the sizes and sha256 recorded at install")
     verify.add_argument("name", nargs="?", help="one model (all of them when left out)")
-    return parser
+    verify.set_defaults(run=_verify)
 
 
-def run_models_command(args: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    try:
-        parsed = _parser().parse_args(args)
-    except _UsageError as exc:
-        print(f"parley models: {exc}", file=err)
-        return EXIT_USER_ERROR
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-    actions: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
-        "list": _list, "search": _search, "download": _download, "import": _import, "remove": _remove,
-        "verify": _verify,
-    }
-    try:
-        return actions[parsed.action](parsed, out, err)
-    except AppError as exc:
-        print(f"parley: {exc.user_message()}", file=err)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print(STOPPED, file=err)
-        return EXIT_INTERRUPTED
+def run_models_command(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """``parley models ARGV``, through the one tree (for ``python -m app.cli.models`` and tests)."""
+    return tree.run((add_parser,), ["models", *argv], out, err)
 
 
 def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -110,6 +86,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             origin = f"copied from {entry.provenance.original_path}"
         damaged = f"  (damaged: {entry.damage})" if entry.damage else ""
         print(f"{entry.name}  {human_size(entry.size_bytes)}  {origin}{damaged}", file=out)
+    from app.core.models.downloads import partial_downloads
+
     for partial in partial_downloads():
         percent = 100 * partial.done_bytes // max(partial.total_bytes, 1)
         print(f"(paused) {partial.repo} {partial.file}  {percent}% of {human_size(partial.total_bytes)}", file=out)
@@ -117,6 +95,8 @@ def _list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.core.models.hub import HubConfig, search_models
+
     config = HubConfig.from_settings(settings.load())
     results = in_background(lambda: search_models(args.query, config=config), "parley-search")
     if not results:
@@ -135,6 +115,9 @@ def pick_model(models: tuple[GgufModelFile, ...]) -> GgufModelFile | None:
 
 
 def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.core.models.downloads import Download, DownloadRequest
+    from app.core.models.hub import HubConfig, list_gguf_files
+
     config = HubConfig.from_settings(settings.load())
     file = args.file
     if file is None:
@@ -189,6 +172,8 @@ def _run_interruptibly(download: Download) -> DownloadResult | None:
 
 def _kept_bytes(repo: str, file: str) -> int:
     """How much of a stopped download of ``file`` is kept for the next run."""
+    from app.core.models.downloads import partial_downloads
+
     names = set(split_part_names(file))
     return sum(p.done_bytes for p in partial_downloads() if p.repo == repo and p.file in names)
 

@@ -1,20 +1,20 @@
-"""``python -m app personas list|show|export|import``: the personas from the command line.
+"""``parley personas list|show|export|import``: the personas from the command line.
 
-The same repository as the window (``app.core.personas.book``), on the same history.
+The same repository as the window (``app.core.personas.book``), on the history opened as the window
+opens it (``history_file``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TextIO
 
+from app.cli.history_file import open_history
+from app.cli.tree import Commands
 from app.core import logs
 from app.core.config.settings import SettingsStore
-from app.core.errors import AppError
-from app.core.history.store import Store
 from app.core.personas.book import (
     PersonaBook,
     display_name,
@@ -23,12 +23,11 @@ from app.core.personas.book import (
     persona_to_json,
 )
 
-EXIT_USER_ERROR = 2
 
-
-def add_personas_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    personas = subparsers.add_parser("personas", help="list, show, export and import personas")
-    actions = personas.add_subparsers(dest="personas_command", required=True)
+def add_parser(commands: Commands) -> None:
+    personas = commands.add_parser("personas", help="list, show, export and import personas")
+    personas.set_defaults(run=run_personas)
+    actions = personas.add_subparsers(dest="action", required=True)
     actions.add_parser("list", help="every persona: id, icon, name and description")
     show = actions.add_parser("show", help="one persona's values and the system prompt the model gets")
     show.add_argument("name", help="the persona's name or id")
@@ -39,24 +38,20 @@ def add_personas_parser(subparsers: argparse._SubParsersAction[argparse.Argument
     imported.add_argument("path", help="the JSON file")
 
 
-def run_personas(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run_personas(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     logs.configure()
+    settings = SettingsStore()
+    store = open_history(err)
     try:
-        settings = SettingsStore()
-        store = Store()
-        try:
-            book = PersonaBook(store)
-            migrate_settings(book, settings)
-            return _run(args, book, settings, out)
-        finally:
-            store.close()
-    except AppError as exc:
-        print(f"parley: {exc.user_message()}", file=err)
-        return EXIT_USER_ERROR
+        book = PersonaBook(store)
+        migrate_settings(book, settings)
+        return _run(args, book, settings, out)
+    finally:
+        store.close()
 
 
 def _run(args: argparse.Namespace, book: PersonaBook, settings: SettingsStore, out: TextIO) -> int:
-    command = args.personas_command
+    command = args.action
     if command == "list":
         for persona in book.all():
             kind = "built-in" if persona.builtin else "yours"

@@ -7,7 +7,7 @@
   always give way to Ctrl+C (on Windows it never does), and a command should not wait for a
   20-second timeout to end. A call left behind this way ends with the process.
 
-The exit status and the line for Ctrl+C are here too, so every command ends the same way.
+The exit statuses and the line for Ctrl+C are here too, so every command ends the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
+EXIT_USER_ERROR = 2  # a usage error, or an AppError: what the user can mend
 EXIT_INTERRUPTED = 130  # what a shell reports for a command ended by Ctrl+C (128 + SIGINT)
 STOPPED = "Stopped."
 WAIT_STEP_S = 0.1

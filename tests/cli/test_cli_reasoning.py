@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import run_ask
+from app.cli.ask import run_ask
 from app.core.config import settings
 from app.core.engine.protocol import ModelSpec, SamplingSettings
 from app.core.engine.reasoning import MARKUP

@@ -4,6 +4,8 @@ It resolves the conversation's persona and model into a ``records.TurnContext``,
 (``records``, ``versions``), hands the request to the engine service, and turns each engine event into
 a ``TurnUpdate``. Every rule for how a turn ends (complete, stopped, failed, interrupted, withdrawn when
 the prompt does not fit) lives here once, so the window and the command line store the same thing.
+The model of a turn is ``model_for_turn``'s choice: a persona's preferred model, or the default when
+that one is not installed.
 """
 
 from __future__ import annotations
@@ -52,6 +54,18 @@ from app.core.session import records, versions
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.session")
+
+
+def model_for_turn(registry: ModelRegistry, conversation: Conversation | None, persona: Persona) -> ModelEntry | None:
+    """The model a turn runs with when none is chosen, for the window and the command line alike: the
+    persona's preferred one while the conversation (None: one about to start) has no model of its own and
+    that model is installed; else the conversation's own model, or the default. None: no model at all."""
+    if (conversation is None or conversation.model_name is None) and persona.model_name:
+        try:
+            return registry.resolve(persona.model_name)
+        except ModelNotFoundError:
+            log.info("persona %r prefers %r, which is not installed", persona.name, persona.model_name)
+    return registry.model_for(conversation)
 
 
 @dataclass(frozen=True)
@@ -240,8 +254,7 @@ class TurnRunner:
         settings = self._settings.current
         persona = self.personas.get(persona_id) if persona_id is not None else None
         persona = persona or self.personas.for_conversation(conversation)
-        entry = model or self._preferred_model(conversation.model_name, persona)
-        entry = entry or self._registry.model_for(conversation)
+        entry = model or model_for_turn(self._registry, conversation, persona)
         if entry is None:
             raise ModelNotFoundError(name=conversation.model_name or "")
         spec = self._registry.spec_for(entry)
@@ -293,16 +306,6 @@ class TurnRunner:
         if draft:
             history = (*history, ChatMessage("user", draft))
         return CountTokensRequest(uuid.uuid4().hex, context.model, history, context.sampling.max_tokens)
-
-    def _preferred_model(self, conversation_model: str | None, persona: Persona) -> ModelEntry | None:
-        """The persona's preferred model, when the conversation has none yet and it is installed."""
-        if conversation_model is not None or not persona.model_name:
-            return None
-        try:
-            return self._registry.resolve(persona.model_name)
-        except ModelNotFoundError:
-            log.info("persona %r prefers %r, which is not installed", persona.name, persona.model_name)
-            return None
 
     def stop(self) -> None:
         """Stops the running answer at once: no more text is shown or saved for it."""

@@ -1,9 +1,11 @@
 """The window's care of the history file: daily backups, restoring one, and recovering from damage.
 
 The ``Store`` (``app.core.history.store``) does the work; this controller decides when, keeps the GUI
-thread free, and says what happened in sentences for the window (``notice_reported``):
+thread free, and says what happened in sentences for the window (``notice_reported``; a recovery's
+wording is the command line's too, ``app.core.history.recovery_notice``):
 
-- Backups: one at start and then, checked hourly, one a day while Parley runs. They run on a
+- Backups: one at start and then, checked hourly, one a day while Parley runs (whether one is due is
+  ``backups.maybe_daily_backup``'s rule, which the command line follows too). They run on a
   worker thread (a ``BackgroundOp`` on the window's executor) through a SQLite connection of their own
   (``backups.daily_backup_of``): connections belong to the thread that made them, so the GUI
   thread's store connection is never touched from there.
@@ -25,6 +27,7 @@ from PySide6 import QtCore
 
 from app.core.errors import AppError, DatabaseDamagedInUseError, RestoreWhileAnsweringError
 from app.core.history import backups
+from app.core.history import recovery_notice as notice
 from app.core.history.backups import Backup
 from app.core.history.recovery import RecoveryReport
 from app.core.history.store import Store
@@ -43,24 +46,8 @@ def format_moment(seconds: float) -> str:
 
 
 def recovery_notice(report: RecoveryReport) -> str:
-    """What the recovery did, for the user: what came back, from when, and where the damaged file is."""
-    translate = QtCore.QCoreApplication.translate
-    if report.backup_path is not None and report.backup_created_at is not None:
-        first = translate(
-            "History", "Your history was damaged, so Parley restored the backup from {date}."
-        ).format(date=format_moment(report.backup_created_at))
-    else:
-        first = translate(
-            "History", "Your history was damaged and there was no backup to restore, so Parley started a new one."
-        )
-    if report.salvaged_messages or report.salvaged_conversations:
-        second = translate(
-            "History", "It read back from the damaged file: {messages} messages in {conversations} conversations."
-        ).format(messages=report.salvaged_messages, conversations=report.salvaged_conversations)
-    else:
-        second = translate("History", "Nothing more could be read from the damaged file.")
-    third = translate("History", "The damaged file is kept, unchanged, at {path}.").format(path=report.damaged_path)
-    return f"{first} {second} {third}"
+    """What the recovery did (``app.core.history.recovery_notice``), in the window's language and date format."""
+    return notice.recovery_notice(report, QtCore.QCoreApplication.translate, format_moment)
 
 
 class HistoryController(QtCore.QObject):

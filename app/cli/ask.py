@@ -1,0 +1,260 @@
+"""``parley ask``: streams an answer to stdout and saves it like the window.
+
+It is a client of the same engine service and runs the same turn runner as the window, on the history
+opened as the window opens it (``history_file``), so a turn asked here is stored exactly as one asked
+there, by the model the window would pick (``turns.model_for_turn``); only the printing is its own.
+
+The message is the argument, or stdin with ``ask -`` (or no argument when stdin is not a terminal),
+so a message longer than the system allows on a command line can be piped in. Ctrl+C stops the
+answer like the window's Stop: it is saved as stopped, "Stopped." goes to stderr, and the status
+is 130. When stdout's reader goes away (``parley ask … | head``), the answer is stopped and saved
+the same way, quietly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TextIO
+
+from app.cli.history_file import open_history
+from app.cli.terminal import EXIT_INTERRUPTED, EXIT_USER_ERROR, STOPPED
+from app.cli.tree import Commands
+from app.core import logs
+from app.core.config.settings import SettingsStore
+from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
+from app.core.engine.protocol import EngineEvent, ModelLoaded
+from app.core.errors import ModelLoadError
+from app.core.models.registry import ModelRegistry
+from app.core.personas.book import PersonaBook, migrate_settings
+from app.core.session.service import EngineFactory, EngineService, local_engine_factory
+from app.core.session.turns import TurnOutcome, TurnRunner, model_for_turn
+
+EXIT_READER_GONE = 141  # what a shell reports for a writer ended by SIGPIPE (128 + 13), as `yes | head` does
+# After Ctrl+C, how long the engine has to end the answer before it is settled here without it: long
+# enough for the engine's own watchdog to end a hung engine and say so (EngineHungError).
+STOP_WAIT_S = STOP_ACK_SECONDS + TERMINATE_GRACE_SECONDS + 1.0
+
+
+def add_parser(commands: Commands) -> None:
+    ask = commands.add_parser("ask", help="ask a question and stream the answer to stdout")
+    ask.set_defaults(run=run_ask)
+    ask.add_argument("--model", help="an installed model's name, or the path of a .gguf file")
+    ask.add_argument("--conversation", type=int, help="continue the conversation with this id")
+    ask.add_argument("--persona", help="the persona to ask (its name or id); see `personas list`")
+    ask.add_argument("--max-tokens", type=int, help="the longest answer, in tokens")
+    ask.add_argument("--temperature", type=float, help="0 always picks the likeliest token; higher is more varied")
+    ask.add_argument("--seed", type=int, help="a fixed seed makes sampling repeatable")
+    ask.add_argument(
+        "prompt", nargs="?", help="the message to send; '-' (or nothing, when stdin is not a terminal) reads stdin"
+    )
+    ask.add_argument(
+        "--show-reasoning", action="store_true", help="also print a reasoning model's thinking (to stderr)"
+    )
+
+
+def run_ask(
+    args: argparse.Namespace,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    engine_factory: EngineFactory | None = None,
+    stdin: TextIO | None = sys.stdin,
+) -> int:
+    """Asks, streams and saves; the exit status. An ``AppError`` before the turn starts is raised."""
+    return _ask(args, out, err, engine_factory, stdin)
+
+
+def read_prompt(argument: str | None, stdin: TextIO | None) -> str | None:
+    """The message: the argument, or stdin for "-" or no argument with stdin not a terminal; None if neither."""
+    if argument is not None and argument != "-":
+        return argument
+    if stdin is None or (argument is None and stdin.isatty()):
+        return None
+    text = stdin.read()
+    return text[:-1] if text.endswith("\n") else text  # the newline echo and most editors end a file with
+
+
+def _ask(
+    args: argparse.Namespace, out: TextIO, err: TextIO, engine_factory: EngineFactory | None, stdin: TextIO | None
+) -> int:
+    logs.configure()
+    settings = SettingsStore()
+    engine_factory = engine_factory or local_engine_factory(settings)
+    try:
+        prompt = read_prompt(args.prompt, stdin)
+    except UnicodeDecodeError as exc:
+        print(f"parley: the message on stdin is not {exc.encoding} text", file=err)
+        return EXIT_USER_ERROR
+    if prompt is None:
+        print("parley: give the message as an argument, or pipe it in with `ask -`", file=err)
+        return EXIT_USER_ERROR
+    if not prompt.strip():
+        print("parley: the message is empty", file=err)
+        return EXIT_USER_ERROR
+    registry = ModelRegistry(settings)
+    store = open_history(err)
+    try:
+        book = PersonaBook(store)
+        migrate_settings(book, settings)
+        conversation = store.conversation(args.conversation) if args.conversation is not None else None
+        wanted = getattr(args, "persona", None)  # absent when a caller builds the arguments itself
+        persona = book.find(wanted) if wanted else None
+        if persona is not None and conversation is not None and persona.id != conversation.persona_id:
+            store.set_conversation_persona(conversation.id, persona.id or 0, persona.name)
+            conversation = store.conversation(conversation.id)
+        if persona is None:
+            persona = book.for_conversation(conversation) if conversation is not None else book.default()
+        chosen = registry.resolve(args.model) if args.model else None
+        if (chosen or model_for_turn(registry, conversation, persona)) is None:
+            print("parley: no model is installed; pass --model PATH", file=err)
+            return EXIT_USER_ERROR
+        if conversation is None:  # as the window starts one: the turn gives it its model
+            conversation = store.create_conversation(persona_id=persona.id)
+        overrides = {"max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed}
+        sampling = replace(persona.sampling, **{key: value for key, value in overrides.items() if value is not None})
+        events: queue.Queue[EngineEvent] = queue.Queue()
+        answer = _Answer(out)
+        service = EngineService(engine_factory)
+        # From here Ctrl+C stops the turn instead of raising: once the message is stored, its answer
+        # is always settled (stopped, with what was printed) before the command ends.
+        with _ctrl_c_stops() as interrupts:
+            try:
+                client = service.connect(events.put, "command line")
+                runner = TurnRunner(store, client, settings, registry, personas=book)
+                runner.start(conversation.id, prompt, model=chosen, sampling=sampling)
+                outcome = _stream(runner, events, answer, err, interrupts, show_reasoning=args.show_reasoning)
+            finally:
+                service.shutdown()
+        return _report(outcome, conversation.id, answer, err)
+    finally:
+        store.close()
+
+
+class _Interrupts:
+    """How many times Ctrl+C was pressed; set from the signal handler."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def on_signal(self, signum: int, frame: object) -> None:
+        del signum, frame
+        self.count += 1
+
+
+@contextmanager
+def _ctrl_c_stops() -> Iterator[_Interrupts]:
+    """While the answer streams, Ctrl+C asks for a stop (like the window's Stop) instead of raising anywhere."""
+    interrupts = _Interrupts()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupts
+        return
+    previous = signal.signal(signal.SIGINT, interrupts.on_signal)
+    try:
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Answer:
+    """stdout for the answer; notices when its reader has gone (``parley ask … | head``)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.reader_gone = False
+
+    def write(self, text: str) -> None:
+        if self.reader_gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self.reader_gone = True
+            # What is still buffered would fail again when Python flushes stdout at exit.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.out.fileno())
+                os.close(devnull)
+
+
+def _stream(
+    runner: TurnRunner,
+    events: queue.Queue[EngineEvent],
+    answer: _Answer,
+    err: TextIO,
+    interrupts: _Interrupts,
+    *,
+    show_reasoning: bool = False,
+) -> TurnOutcome:
+    """Prints the answer as it streams. Ctrl+C stops it like the window's Stop; if the engine has not
+    ended it after ``STOP_WAIT_S`` (a load cannot be stopped), or at a second Ctrl+C, it is settled here."""
+    stop_deadline: float | None = None
+    while True:
+        if (interrupts.count or answer.reader_gone) and stop_deadline is None:
+            runner.stop()
+            stop_deadline = time.monotonic() + STOP_WAIT_S
+        if stop_deadline is not None and (interrupts.count > 1 or time.monotonic() > stop_deadline):
+            outcome = runner.abandon()
+            assert outcome is not None
+            return outcome
+        try:
+            event = events.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        outcome = _show(runner, event, answer, err, show_reasoning)
+        if outcome is not None:
+            return outcome
+
+
+def _show(
+    runner: TurnRunner, event: EngineEvent, answer: _Answer, err: TextIO, show_reasoning: bool
+) -> TurnOutcome | None:
+    """Prints what ``event`` adds: the answer on stdout, the reasoning on stderr when asked."""
+    if isinstance(event, ModelLoaded) and event.template_fallback:
+        if event.template_error:
+            reason = event.template_error
+            print(f"parley: this model's chat template could not be used ({reason}); using ChatML", file=err)
+        else:
+            print("parley: this model has no chat template; using ChatML", file=err)
+    update = runner.handle(event)  # recorded before it is printed: a printing problem cannot lose it
+    if update is None:
+        return None
+    if update.reasoning and show_reasoning:
+        err.write(update.reasoning)
+        err.flush()
+    if update.text:
+        answer.write(update.text)
+    if update.error is not None:
+        print(f"parley: {update.error.user_message()}", file=err)
+    return update.outcome
+
+
+def _report(outcome: TurnOutcome, conversation_id: int, answer: _Answer, err: TextIO) -> int:
+    if answer.reader_gone:
+        return EXIT_READER_GONE
+    if outcome.status in ("complete", "stopped"):
+        answer.write("\n")
+        stats = outcome.stats
+        if stats is not None:
+            print(
+                f"[conversation {conversation_id} · {stats.tokens_per_second:.1f} tokens/s · "
+                f"first token {stats.ttft_seconds:.2f} s]",
+                file=err,
+            )
+    if outcome.error is not None:
+        print(f"parley: {outcome.error.user_message()}", file=err)
+    if outcome.status == "stopped":
+        print(STOPPED, file=err)
+        return EXIT_INTERRUPTED
+    if outcome.status == "complete":
+        return 1 if outcome.error is not None else 0
+    return EXIT_USER_ERROR if isinstance(outcome.error, ModelLoadError) else 1
