@@ -1,8 +1,9 @@
 """The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
 
 ``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
-the model registry, the download manager and the window's controllers (``build_services``), and
-hands them to ``MainWindow``; no widget builds a service. How the history is opened is
+the model registry, the download manager and the window's controllers (``build_services``, into a
+``services.Services``), and hands them to ``MainWindow``; no widget builds a service. Only
+``app.__main__`` and tests import this module. How the history is opened is
 ``open_history``'s docstring: a damaged one is recovered, a read-only one is shown from a copy, and
 only what cannot be worked around (a full disk, a history from a newer Parley) stops the start with
 a message box and exit code 1, the file untouched. The log goes to stderr where its folder cannot
@@ -39,38 +40,10 @@ from app.ui.controllers.remote_controller import RemoteModelsController
 from app.ui.shell.appearance import Appearance
 from app.ui.shell.crash import CrashHandler
 from app.ui.shell.main_window import MainWindow
+from app.ui.shell.services import Services
 from app.ui.shell.single_instance import SingleInstance, bring_to_front
 
 log = logging.getLogger("app.ui")
-
-
-@dataclass(frozen=True)
-class Services:
-    """The long-lived objects the window works with; ``shutdown`` ends them in order."""
-
-    store: Store
-    settings: SettingsStore
-    registry: ModelRegistry
-    session: EngineService
-    downloads: DownloadManager
-    chat: ChatController
-    models: ModelsController
-    history: HistoryController
-    appearance: Appearance
-    remote: RemoteModelsController
-    api: ApiServerController
-    personas: PersonaBook  # the one persona book: the turn runner's and the window's
-
-    def shutdown(self) -> None:
-        """Settles a running answer, pauses the downloads and ends the engine. Safe to call twice."""
-        self.api.shutdown()
-        self.remote.shutdown()
-        self.appearance.shutdown()
-        self.history.shutdown()
-        self.downloads.shutdown()
-        self.models.shutdown()
-        self.chat.shutdown()
-        self.session.shutdown()
 
 
 def build_services(
