@@ -1,12 +1,10 @@
-"""The main window: it builds the sidebar, the pages, the chat and the composer, and hands them to its parts.
+"""The main window: it builds the widgets and hands them to its parts, and owns which conversation shows.
 
-Left, the conversations; right, a header (title and model picker), the conversation, a banner for
-errors and the composer; with no conversations yet, a welcome panel. The window is handed its
-``Services``; its parts (this package's ``turn_view``, ``model_choice``, ``download_notices``,
-``status_line``, ``actions``, ``settings_opening``, and the persona controller) get the widgets they
-work on and reach the window only through ``host.WindowHost``. Here: which conversation shows, the
-sidebar's and the history's signals, and ``report_error``, the one path of every error meant for
-the user (a history found damaged while Parley runs is recovered there instead of shown).
+Left, the conversations; right, a header, the conversation (or, with none yet, a welcome panel), a
+banner and the composer. Its parts (``turn_view``, ``model_choice``, ``conversation_list``,
+``download_notices``, ``status_line``, ``actions``, ``settings_opening``, the persona controller)
+get the widgets they work on and reach the window only through ``host.WindowHost``. Every error
+meant for the user passes through ``report_error``: a history found damaged is recovered there.
 """
 
 from __future__ import annotations
@@ -39,6 +37,7 @@ from app.ui.models.mirror import MirrorOffer
 from app.ui.models.welcome import WelcomePanel
 from app.ui.shell.actions import WindowActions
 from app.ui.shell.api_status import ApiStatusLabel
+from app.ui.shell.conversation_list import ConversationList
 from app.ui.shell.download_notices import DownloadNotices
 from app.ui.shell.model_choice import ModelChoice
 from app.ui.shell.services import Services
@@ -179,6 +178,10 @@ class MainWindow(QtWidgets.QMainWindow):
             find_models=self.find_models, chat_page=self.chat_page, composer=self.composer, banner=self.banner,
             drop_filter=self.drop_filter, status=self.status, parent=self,
         )  # fmt: skip
+        self.conversations = ConversationList(
+            self, self.store, self.controller, self.history, self.exchange, sidebar=self.sidebar, header=self.header,
+            chat_page=self.chat_page, chat_view=self.chat_view, banner=self.banner, parent=self,
+        )  # fmt: skip
         self.download_notices = DownloadNotices(
             self.services, welcome=self.welcome, find_models=self.find_models, pages=self.pages, mirror=self.mirror,
             banner=self.banner, parent=self,
@@ -191,14 +194,6 @@ class MainWindow(QtWidgets.QMainWindow):
         )  # fmt: skip
 
     def _connect(self) -> None:
-        self.sidebar.conversation_selected.connect(self._on_sidebar_conversation_selected)
-        self.sidebar.new_conversation_requested.connect(self._on_sidebar_new_conversation_requested)
-        self.sidebar.conversation_renamed.connect(self._on_sidebar_conversation_renamed)
-        self.sidebar.conversation_deleted.connect(self._on_sidebar_conversation_deleted)
-        self.sidebar.export_requested.connect(self._on_sidebar_export_requested)
-        self.exchange.history_imported.connect(self._on_exchange_history_imported)
-        self.sidebar.search.result_opened.connect(self._on_search_result_opened)
-        self.chat_view.version_requested.connect(self._on_chat_view_version_requested)
         self.welcome.start_requested.connect(self._on_welcome_start_requested)
         self.welcome.find_models_requested.connect(self._on_find_models_requested)
         self.find_models.back_requested.connect(self._on_find_models_back_requested)
@@ -207,7 +202,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.download_notices.chat_now_requested.connect(self.model_choice.chat_now_with)
         self.personas.show_requested.connect(self.show_conversation)
         self.controller.notice_reported.connect(self._on_any_notice_reported)
-        self.controller.conversations_changed.connect(self._on_controller_conversations_changed)
         self.controller.model_load_started.connect(self.models.load_started_for_answer)
         self.models.status_changed.connect(self.status.write)
         # What this build and machine can do, said once at start-up (the probe may run nvidia-smi: off the GUI thread).
@@ -215,7 +209,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._probe.run(lambda: capability_for(None), self._on_probe_finished, self._on_any_error_reported)
         self.models.notice_reported.connect(self._on_any_notice_reported)
         self.history.notice_reported.connect(self._on_any_notice_reported)
-        self.history.history_replaced.connect(self._on_history_history_replaced)
         self.history.history_lost.connect(self._on_history_history_lost)
         for errors in (
             self.sidebar.error_reported, self.sidebar.search.error_reported, self.controller.error_reported,
@@ -423,36 +416,6 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- slots: user ----------------------------------------------------------------------------
 
-    @QtCore.Slot(int)
-    def _on_sidebar_conversation_selected(self, conversation_id: int) -> None:
-        if conversation_id != self._conversation_id:
-            # From the keyboard in the list, focus stays there, so F2 and Del act on the conversation.
-            self.show_conversation(conversation_id, focus_composer=not self.sidebar.list.hasFocus())
-        self.show_page(self.chat_page)
-
-    @QtCore.Slot()
-    def _on_sidebar_new_conversation_requested(self) -> None:
-        self.new_conversation()
-
-    @QtCore.Slot(int)
-    def _on_sidebar_conversation_renamed(self, conversation_id: int) -> None:
-        if conversation_id == self._conversation_id:
-            conversation = self.current_conversation()
-            if conversation is not None:
-                self.title_label.setText(display_title(conversation.title))
-
-    @QtCore.Slot(int)
-    def _on_sidebar_conversation_deleted(self, conversation_id: int) -> None:
-        if self.controller.active_conversation_id == conversation_id:
-            self.controller.stop()
-        if conversation_id != self._conversation_id:
-            return
-        following = self.sidebar.current_id()
-        if following is None:
-            self.show_welcome()
-        else:
-            self.show_conversation(following)
-
     @QtCore.Slot()
     def _on_welcome_start_requested(self) -> None:
         self.new_conversation()
@@ -479,66 +442,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_any_notice_reported(self, text: str) -> None:
         self.banner.show_notice(text)
 
-    @QtCore.Slot()
-    def _on_history_history_replaced(self) -> None:
-        """Restored or recovered: the conversations are read again; the open one stays open if it is there."""
-        current = self._conversation_id
-        self.sidebar.refresh(select_id=current)
-        if current is not None and current in self.sidebar.ids():
-            self.show_conversation(current)
-        else:
-            self.reload()
-
     @QtCore.Slot(object)
     def _on_history_history_lost(self, error: AppError) -> None:
         self.show_history_lost(error)
         self.close()
 
-    @QtCore.Slot()
-    def _on_controller_conversations_changed(self) -> None:
-        self.sidebar.refresh()
-        conversation = self.current_conversation()
-        if conversation is not None:
-            self.title_label.setText(display_title(conversation.title))
-
-    # -- slots: history -------------------------------------------------------------------------
-
-    @QtCore.Slot(int, str)
-    def _on_sidebar_export_requested(self, conversation_id: int, fmt: str) -> None:
-        try:
-            notice = self.exchange.export_conversation(conversation_id, "md" if fmt == "md" else "json")
-        except AppError as err:
-            self.report_error(err)
-            return
-        if notice is not None:
-            self.banner.show_notice(notice)
-
-    @QtCore.Slot(object)
-    def _on_exchange_history_imported(self, report: object) -> None:
-        del report
-        if self._conversation_id is None:
-            self.reload()  # the welcome panel gives way to the imported conversations
-        else:
-            self.sidebar.refresh()
-
-    @QtCore.Slot(int, int)
-    def _on_search_result_opened(self, conversation_id: int, message_id: int) -> None:
-        try:
-            if message_id >= 0:
-                self.store.show_message(message_id)  # a result in another version is put on screen
-        except AppError as err:
-            self.report_error(err)
-            return
-        self.show_conversation(conversation_id, focus=message_id if message_id >= 0 else None)
-        self.show_page(self.chat_page)
-
-    @QtCore.Slot(int)
-    def _on_chat_view_version_requested(self, message_id: int) -> None:
-        if self.controller.is_busy or self._conversation_id is None:
-            return
-        try:
-            self.store.choose(message_id)
-        except AppError as err:
-            self.report_error(err)
-            return
-        self.show_conversation(self._conversation_id, focus=message_id)
