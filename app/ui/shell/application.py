@@ -1,13 +1,9 @@
 """The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
 
-``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
-the model registry, the download manager and the window's controllers (``build_services``, into a
-``services.Services``), and hands them to ``MainWindow``; no widget builds a service. Only
-``app.__main__`` and tests import this module. How the history is opened is
-``open_history``'s docstring: a damaged one is recovered, a read-only one is shown from a copy, and
-only what cannot be worked around (a full disk, a history from a newer Parley) stops the start with
-a message box and exit code 1, the file untouched. The log goes to stderr where its folder cannot
-be written (``logs.configure``).
+``run_gui`` (what ``python -m app`` calls) opens the settings and the history (``open_history``: a
+damaged one is recovered, a read-only one shown from a copy; a full disk or a newer Parley's history
+stops the start with a message box and exit code 1), builds the ``Services`` (``build_services``)
+and hands them to ``MainWindow``. Only ``app.__main__``, tests and benches import this module.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ class ModelChoice(QtCore.QObject):
         self.models.model_loaded.connect(self._on_models_model_loaded)
         self.models.model_switch_failed.connect(self._on_models_model_switch_failed)
         self.models.models_changed.connect(self._on_models_models_changed)
-        self.models.settings_changed.connect(self._on_models_models_changed)
+        self.models.settings_changed.connect(self._on_models_settings_changed)
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -214,6 +214,11 @@ class ModelChoice(QtCore.QObject):
         self.find_models.refresh_installed()
         if shown is not None and self.registry.entry_for_path(shown.path) is None:
             self._say_model_gone(shown.name, self.registry.model_for(conversation))
+
+    @QtCore.Slot(object)
+    def _on_models_settings_changed(self, settings: object) -> None:
+        del settings  # the picker and the pages read the settings again
+        self._on_models_models_changed()
 
     def _say_model_gone(self, gone: str, now: ModelEntry | None) -> None:
         """The conversation's model left the installed models: the banner and the status line say what follows."""
