@@ -376,6 +376,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.sidebar.refresh(select_id=self._conversation_id)
 
     def current_conversation(self) -> Conversation | None:
+        """The open conversation as stored; None with none open or when it cannot be read."""
         if self._conversation_id is None:
             return None
         try:
