@@ -1,1 +1,1 @@
-"""The Qt window of Parley: widgets, the engine bridge and the chat controller (imports ``app.core`` only)."""
+"""The Qt window of Parley: the shell, controllers over the core services, and the widgets (imports ``app.core``)."""

@@ -2100,7 +2100,7 @@
     </message>
 </context>
 <context>
-    <name>PersonaFlow</name>
+    <name>PersonaController</name>
     <message>
         <location filename="../../app/ui/controllers/persona_controller.py" line="89" />
         <source>Into: auto</source>

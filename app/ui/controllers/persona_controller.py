@@ -1,10 +1,10 @@
 """The window's side of personas: the persona menu beside "New chat", the persona (and the Translator's
 target language) in the chat header, the context meter, the "stop and ask" offer, and the persona editor.
 
-The window builds one ``PersonaFlow`` with the services' ``PersonaBook`` (the same one its turn runner
-uses) and calls ``prepare`` before it shows a conversation; everything else is wired here, so the
-main window only gains a few lines. Rules live in the core: which persona a turn uses and what the
-model gets (``app.core.session.turns``), the counting (the engine), the summary (``app.core.personas.summary``).
+The window hands ``PersonaController`` the widgets it works on and wires its two signals (show a
+conversation, report an error); it calls ``prepare`` before it shows a conversation. Rules live in
+the core: which persona a turn uses and what the model gets (``app.core.session.turns``), the
+counting (the engine), the summary (``app.core.personas.summary``).
 
 "Stop and ask": when a conversation under the "stop" policy no longer fits, the answer does not
 start, the message goes back into the composer, and an offer under the conversation proposes a new
@@ -13,25 +13,30 @@ conversation carrying a short (extractive) summary, or dropping the oldest turns
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.config.settings import SettingsStore
 from app.core.engine.protocol import TokensCounted
 from app.core.errors import AppError, ContextFullError
+from app.core.history.store import Store
 from app.core.history.types import Conversation, Message
 from app.core.personas.book import TARGET_LANGUAGES, TARGET_PLACEHOLDER, Persona, PersonaBook, display_name
 from app.core.personas.summary import extractive_summary
 from app.core.session.records import turns_out_of_memory
 from app.core.session.turns import TurnOutcome
+from app.ui.chat.composer import Composer
 from app.ui.chat.context_meter import ContextMeter
+from app.ui.chat.header import ChatHeader
+from app.ui.chat.page import ChatPage
+from app.ui.chat.view import ChatView
+from app.ui.common.banner import Banner
 from app.ui.common.i18n import current_language, error_text
+from app.ui.controllers.chat_controller import ChatController
 from app.ui.personas.editor import PersonaEditor
-
-if TYPE_CHECKING:
-    from app.ui.shell.main_window import MainWindow
+from app.ui.sidebar.panel import Sidebar
 
 
 class OverflowOffer(QtWidgets.QFrame):
@@ -87,32 +92,52 @@ def target_names() -> list[tuple[str, str]]:
     """The Translator's target languages: (the value the prompt gets, the name shown)."""
     translate = QtCore.QCoreApplication.translate
     shown = {
-        "": translate("PersonaFlow", "Into: auto"),
-        "English": translate("PersonaFlow", "Into English"),
-        "Chinese": translate("PersonaFlow", "Into Chinese"),
-        "French": translate("PersonaFlow", "Into French"),
-        "German": translate("PersonaFlow", "Into German"),
-        "Spanish": translate("PersonaFlow", "Into Spanish"),
-        "Japanese": translate("PersonaFlow", "Into Japanese"),
+        "": translate("PersonaController", "Into: auto"),
+        "English": translate("PersonaController", "Into English"),
+        "Chinese": translate("PersonaController", "Into Chinese"),
+        "French": translate("PersonaController", "Into French"),
+        "German": translate("PersonaController", "Into German"),
+        "Spanish": translate("PersonaController", "Into Spanish"),
+        "Japanese": translate("PersonaController", "Into Japanese"),
     }
     return [(value, shown.get(value, value)) for value in TARGET_LANGUAGES]
 
 
-class PersonaFlow(QtCore.QObject):
-    """GUI thread only. Owned by the window."""
+class PersonaController(QtCore.QObject):
+    """GUI thread only. Owned by the window, which wires ``show_requested`` and ``error_reported``."""
 
-    def __init__(self, window: MainWindow, book: PersonaBook, settings: SettingsStore) -> None:
+    show_requested = QtCore.Signal(int)  # a conversation to show (again): its persona or its memory changed
+    error_reported = QtCore.Signal(object)  # an AppError for the window's one error path
+
+    def __init__(
+        self,
+        window: QtWidgets.QWidget,
+        book: PersonaBook,
+        settings: SettingsStore,
+        store: Store,
+        controller: ChatController,
+        *,
+        sidebar: Sidebar,
+        header: ChatHeader,
+        chat_page: ChatPage,
+        chat_view: ChatView,
+        composer: Composer,
+        banner: Banner,
+        conversation_id: Callable[[], int | None],
+        new_conversation: Callable[[], int | None],
+    ) -> None:
         super().__init__(window)
-        self.window, self.book, self.settings = window, book, settings
-        self.store = window.store
-        self.controller = window.controller
+        self._window, self.book, self.settings, self.store, self.controller = window, book, settings, store, controller
+        self.sidebar, self.header, self.chat_view = sidebar, header, chat_view
+        self.composer, self.banner = composer, banner
+        self._conversation_id, self._new_conversation = conversation_id, new_conversation
         self.meter = ContextMeter(window)
         self.offer = OverflowOffer(window)
-        window.chat_page.add_above_composer(self.offer)
-        window.chat_page.add_above_composer(self.meter)
-        self.menu = QtWidgets.QMenu(window.sidebar)
-        window.sidebar.persona_button.setMenu(self.menu)
-        self.editor_button = window.sidebar.add_page_button(self.tr("Personas…"), self.tr("Edit the personas"))
+        chat_page.add_above_composer(self.offer)
+        chat_page.add_above_composer(self.meter)
+        self.menu = QtWidgets.QMenu(sidebar)
+        sidebar.persona_button.setMenu(self.menu)
+        self.editor_button = sidebar.add_page_button(self.tr("Personas…"), self.tr("Edit the personas"))
         self.editor_button.setCheckable(False)
         self.editor_action = QtGui.QAction(self.tr("Edit personas…"), self)
         self._out_of_memory = 0
@@ -120,9 +145,9 @@ class PersonaFlow(QtCore.QObject):
         self.menu.aboutToShow.connect(self._fill_menu)
         self.menu.triggered.connect(self._on_menu_triggered)
         self.editor_button.clicked.connect(self.open_editor)
-        window.header.persona_chosen.connect(self._on_header_persona_chosen)
-        window.header.target_language_chosen.connect(self._on_header_target_language_chosen)
-        window.composer.edit.textChanged.connect(self._on_composer_text_changed)
+        header.persona_chosen.connect(self._on_header_persona_chosen)
+        header.target_language_chosen.connect(self._on_header_target_language_chosen)
+        composer.edit.textChanged.connect(self._on_composer_text_changed)
         self.meter.count_requested.connect(self._on_meter_count_requested)
         self.offer.summary_requested.connect(self._on_offer_summary_requested)
         self.offer.drop_oldest_requested.connect(self._on_offer_drop_oldest_requested)
@@ -140,12 +165,12 @@ class PersonaFlow(QtCore.QObject):
         """Before the window shows ``conversation``: the names its dividers and details lines use,
         where its memory begins, the header's persona, and the meter."""
         personas = self.book.all()
-        chat_view = self.window.chat_view
+        chat_view = self.chat_view
         chat_view.persona_names = {p.id: self.name(p) for p in personas if p.id is not None}
         chat_view.memory_start = conversation.memory_start
         current = self.book.for_conversation(conversation)
         translates = TARGET_PLACEHOLDER in current.system_prompt and conversation.system_prompt is None
-        self.window.header.show_personas(
+        self.header.show_personas(
             [(p.id, f"{p.icon} {self.name(p)}".strip()) for p in personas if p.id is not None],
             current.id or 0,
             targets=target_names() if translates else None,
@@ -154,7 +179,7 @@ class PersonaFlow(QtCore.QObject):
         if self.offer.conversation_id != conversation.id:
             self.offer.hide()
         self._out_of_memory = turns_out_of_memory(messages, conversation.memory_start)
-        self.count(self.window.composer.text())
+        self.count(self.composer.text())
 
     def retranslate(self) -> None:
         """The language changed: the menu's persona names follow it (the header's follow ``prepare``)."""
@@ -162,25 +187,25 @@ class PersonaFlow(QtCore.QObject):
 
     def count(self, draft: str = "") -> None:
         """Asks for the open conversation's count (``draft`` as the next message)."""
-        conversation_id = self.window.conversation_id
+        conversation_id = self._conversation_id()
         if conversation_id is None or not self.controller.count_tokens(conversation_id, draft):
             self.meter.hide()
 
     def new_conversation_with(self, persona_id: int) -> int | None:
         """A new conversation that talks to ``persona_id``."""
-        conversation_id = self.window.new_conversation()
+        conversation_id = self._new_conversation()
         if conversation_id is None:
             return None
         try:
             self.book.assign(conversation_id, persona_id)
         except AppError as err:
-            self.window.report_error(err)
-        self.window.show_conversation(conversation_id)
+            self.error_reported.emit(err)
+        self.show_requested.emit(conversation_id)
         return conversation_id
 
     def change_persona(self, persona_id: int) -> None:
         """The open conversation talks to ``persona_id`` from its next answer; a divider says so."""
-        conversation_id = self.window.conversation_id
+        conversation_id = self._conversation_id()
         if conversation_id is None:
             return
         try:
@@ -195,19 +220,20 @@ class PersonaFlow(QtCore.QObject):
             else:
                 self.book.assign(conversation_id, persona_id)  # nothing said yet: no divider
         except AppError as err:
-            self.window.report_error(err)
-        self.window.show_conversation(conversation_id)
+            self.error_reported.emit(err)
+        self.show_requested.emit(conversation_id)
 
     def open_editor(self) -> None:
-        editor = PersonaEditor(self.book, self.settings, current_language(), self.window)
-        editor.error_reported.connect(self.window.report_error)
+        editor = PersonaEditor(self.book, self.settings, current_language(), self._window)
+        editor.error_reported.connect(self.error_reported.emit)
         try:
             self.run_editor(editor)
         finally:
             editor.deleteLater()
         self._fill_menu()
-        if self.window.conversation_id is not None:
-            self.window.show_conversation(self.window.conversation_id)
+        conversation_id = self._conversation_id()
+        if conversation_id is not None:
+            self.show_requested.emit(conversation_id)
 
     def run_editor(self, editor: PersonaEditor) -> None:
         """Shows the editor until it is closed. A seam: tests replace it."""
@@ -241,19 +267,19 @@ class PersonaFlow(QtCore.QObject):
 
     @QtCore.Slot(str)
     def _on_header_target_language_chosen(self, target: str) -> None:
-        conversation_id = self.window.conversation_id
+        conversation_id = self._conversation_id()
         if conversation_id is None:
             return
         try:
             persona = self.book.for_conversation(self.store.conversation(conversation_id))
             self.book.update(replace(persona, target_language=target))
         except AppError as err:
-            self.window.report_error(err)
-        self.window.show_conversation(conversation_id)
+            self.error_reported.emit(err)
+        self.show_requested.emit(conversation_id)
 
     @QtCore.Slot()
     def _on_composer_text_changed(self) -> None:
-        self.meter.draft_changed(self.window.composer.text())
+        self.meter.draft_changed(self.composer.text())
 
     @QtCore.Slot(str)
     def _on_meter_count_requested(self, draft: str) -> None:
@@ -261,43 +287,43 @@ class PersonaFlow(QtCore.QObject):
 
     @QtCore.Slot(int, object)
     def _on_controller_tokens_counted(self, conversation_id: int, counted: TokensCounted) -> None:
-        if conversation_id != self.window.conversation_id:
+        if conversation_id != self._conversation_id():
             return
         self.meter.show_count(counted.tokens, counted.limit, self._out_of_memory, estimated=counted.estimated)
         self.meter.show()
 
     @QtCore.Slot(object)
     def _on_controller_answer_finished(self, message: Message) -> None:
-        if message.conversation_id != self.window.conversation_id:
+        if message.conversation_id != self._conversation_id():
             return
         try:
             conversation = self.store.conversation(message.conversation_id)
         except AppError as err:
-            self.window.report_error(err)  # a damaged history is recovered there
+            self.error_reported.emit(err)  # a damaged history is recovered there
             return
-        if conversation.memory_start != self.window.chat_view.memory_start:
-            self.window.show_conversation(conversation.id)  # the marker moves: older turns fell out
+        if conversation.memory_start != self.chat_view.memory_start:
+            self.show_requested.emit(conversation.id)  # the marker moves: older turns fell out
         else:
-            self.count(self.window.composer.text())
+            self.count(self.composer.text())
 
     @QtCore.Slot(object)
     def _on_controller_turn_withdrawn(self, outcome: TurnOutcome) -> None:
         """The prompt did not fit: nothing the user wrote is lost, it goes back into the composer."""
-        if outcome.conversation_id == self.window.conversation_id:
-            self.window.show_conversation(outcome.conversation_id)
-        typed = self.window.composer.text()
+        if outcome.conversation_id == self._conversation_id():
+            self.show_requested.emit(outcome.conversation_id)
+        typed = self.composer.text()
         withdrawn = outcome.withdrawn or ""
-        self.window.composer.set_text(f"{withdrawn}\n\n{typed}" if typed.strip() else withdrawn)
-        self.window.composer.focus_edit()
+        self.composer.set_text(f"{withdrawn}\n\n{typed}" if typed.strip() else withdrawn)
+        self.composer.focus_edit()
         if isinstance(outcome.error, ContextFullError):
-            self.window.banner.hide()
+            self.banner.hide()
             self.offer.offer(outcome.conversation_id, outcome.error)
         elif outcome.error is not None:
-            self.window.report_error(outcome.error)
+            self.error_reported.emit(outcome.error)
 
     @QtCore.Slot(bool)
     def _on_controller_busy_changed(self, busy: bool) -> None:
-        self.window.header.persona_combo.setEnabled(not busy)
+        self.header.persona_combo.setEnabled(not busy)
         if busy:
             self.offer.hide()
 
@@ -312,15 +338,15 @@ class PersonaFlow(QtCore.QObject):
             persona = self.book.for_conversation(conversation)
             new = self.store.create_conversation(persona_id=persona.id, model_name=conversation.model_name)
         except AppError as err:
-            self.window.report_error(err)
+            self.error_reported.emit(err)
             return
-        text = self.window.composer.text()
+        text = self.composer.text()
         self.offer.hide()
-        self.window.sidebar.refresh(select_id=new.id)
-        self.window.show_conversation(new.id)
+        self.sidebar.refresh(select_id=new.id)
+        self.show_requested.emit(new.id)
         heading = self.tr("A summary of our earlier conversation:")
-        self.window.composer.set_text(f"{heading}\n{summary}\n\n{text}" if summary else text)
-        self.window.composer.focus_edit()
+        self.composer.set_text(f"{heading}\n{summary}\n\n{text}" if summary else text)
+        self.composer.focus_edit()
 
     @QtCore.Slot()
     def _on_offer_drop_oldest_requested(self) -> None:
@@ -330,11 +356,11 @@ class PersonaFlow(QtCore.QObject):
         try:
             self.book.set_conversation_overflow(conversation_id, "drop_oldest")
         except AppError as err:
-            self.window.report_error(err)
+            self.error_reported.emit(err)
             return
         self.offer.hide()
-        text = self.window.composer.text()
-        if conversation_id == self.window.conversation_id and text.strip():
-            self.window.composer.set_text("")
+        text = self.composer.text()
+        if conversation_id == self._conversation_id() and text.strip():
+            self.composer.set_text("")
             if not self.controller.send(conversation_id, text):
-                self.window.composer.set_text(text)  # nothing was sent: the user keeps what they wrote
+                self.composer.set_text(text)  # nothing was sent: the user keeps what they wrote

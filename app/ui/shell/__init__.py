@@ -1,1 +1,1 @@
-"""The application shell: the composition root, the main window, its actions, look and language."""
+"""The application shell: the composition root, its services, the main window and its parts, look and language."""

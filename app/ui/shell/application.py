@@ -1,12 +1,9 @@
 """The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
 
-``run_gui`` is what ``python -m app`` calls. It builds the store, the settings, the engine service,
-the model registry, the background executor, the download manager and the window's controllers
-(``build_services``), and hands them to ``MainWindow``; no widget builds a service. How the history is opened is
-``open_history``'s docstring: a damaged one is recovered, a read-only one is shown from a copy, and
-only what cannot be worked around (a full disk, a history from a newer Parley) stops the start with
-a message box and exit code 1, the file untouched. The log goes to stderr where its folder cannot
-be written (``logs.configure``).
+``run_gui`` (what ``python -m app`` calls) opens the settings and the history (``open_history``: a
+damaged one is recovered, a read-only one shown from a copy; a full disk or a newer Parley's history
+stops the start with a message box and exit code 1), builds the ``Services`` (``build_services``, the
+background executor among them) and hands them to ``MainWindow``. Only ``app.__main__``, tests and benches import this module.
 """
 
 from __future__ import annotations
@@ -40,40 +37,10 @@ from app.ui.controllers.remote_controller import RemoteModelsController
 from app.ui.shell.appearance import Appearance
 from app.ui.shell.crash import CrashHandler
 from app.ui.shell.main_window import MainWindow
+from app.ui.shell.services import Services
 from app.ui.shell.single_instance import SingleInstance, bring_to_front
 
 log = logging.getLogger("app.ui")
-
-
-@dataclass(frozen=True)
-class Services:
-    """The long-lived objects the window works with; ``shutdown`` ends them in order."""
-
-    store: Store
-    settings: SettingsStore
-    registry: ModelRegistry
-    session: EngineService
-    downloads: DownloadManager
-    chat: ChatController
-    models: ModelsController
-    history: HistoryController
-    appearance: Appearance
-    remote: RemoteModelsController
-    api: ApiServerController
-    personas: PersonaBook  # the one persona book: the turn runner's and the window's
-    executor: BackgroundExecutor  # every job off the GUI thread; shut down last
-
-    def shutdown(self) -> None:
-        """Settles a running answer, pauses the downloads, ends the engine and the executor. Safe to call twice."""
-        self.api.shutdown()
-        self.remote.shutdown()
-        self.appearance.shutdown()
-        self.history.shutdown()
-        self.downloads.shutdown()
-        self.models.shutdown()
-        self.chat.shutdown()
-        self.session.shutdown()
-        self.executor.shutdown()
 
 
 def build_services(

@@ -1,14 +1,10 @@
-"""The main window: it puts the sidebar, the chat and the composer together and wires them to the controllers.
+"""The main window: it builds the widgets and hands them to its parts, and owns which conversation shows.
 
-Left, the conversations; right, a header (title and model picker), the conversation, a banner for
-errors and the composer. With no conversations yet, a welcome panel takes the conversation's place.
-The window is handed its services (``application.build_services``): it builds widgets only, wires
-the controllers' signals to them, and is the one writer of the status line.
-
-Every error meant for the user passes through ``report_error``: a history found damaged while
-Parley runs is recovered there (``HistoryController.recover``) instead of being shown as an error.
-When the model a conversation showed leaves the installed models (deleted on the Models page, or
-its file gone from the disk), the banner says which model the conversation uses now.
+Left, the conversations; right, a header, the conversation (or, with none yet, a welcome panel), a
+banner and the composer. Its parts (``turn_view``, ``model_choice``, ``conversation_list``,
+``download_notices``, ``status_line``, ``actions``, ``settings_opening``, the persona controller)
+get the widgets they work on and reach the window only through ``host.WindowHost``. Every error
+meant for the user passes through ``report_error``: a history found damaged is recovered there.
 """
 
 from __future__ import annotations
@@ -16,46 +12,40 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from itertools import pairwise
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.engine import gpu_plan
-from app.core.engine.protocol import ModelLoaded, ModelSpec
 from app.core.errors import AppError, DatabaseDamagedInUseError
-from app.core.history.types import Conversation, Message, Thinking
-from app.core.models.downloads import DownloadResult
+from app.core.history.types import Conversation
 from app.core.models.installed import ModelEntry
-from app.core.models.recommended import RecommendedModel
 from app.core.session import records
-from app.core.session.records import Turn
 from app.ui.chat.composer import Composer
 from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage, PageStack
 from app.ui.chat.view import ChatView
-from app.ui.common import announce, icons, markdown_render, retranslate, style
+from app.ui.common import icons, retranslate, style
 from app.ui.common.background import BackgroundOp
 from app.ui.common.banner import Banner
-from app.ui.common.gpu_text import capability_for, capability_sentence, offload_sentence
-from app.ui.common.i18n import error_text, model_label
-from app.ui.controllers.download_controller import DownloadJob
+from app.ui.common.gpu_text import capability_for
+from app.ui.common.i18n import error_text
 from app.ui.controllers.exchange_controller import HistoryExchange
-from app.ui.controllers.persona_controller import PersonaFlow
+from app.ui.controllers.persona_controller import PersonaController
 from app.ui.models.find import FindModelsPage
 from app.ui.models.manager import GgufDropFilter, ModelManager
 from app.ui.models.mirror import MirrorOffer
 from app.ui.models.welcome import WelcomePanel
-from app.ui.settings.data_tab import DataTab
-from app.ui.settings.dialog import SettingsDialog
-from app.ui.settings.remote_pages import apply_remote_tabs, remote_tabs
 from app.ui.shell.actions import WindowActions
 from app.ui.shell.api_status import ApiStatusLabel
+from app.ui.shell.conversation_list import ConversationList
+from app.ui.shell.download_notices import DownloadNotices
+from app.ui.shell.model_choice import ModelChoice
+from app.ui.shell.services import Services
+from app.ui.shell.settings_opening import open_settings
+from app.ui.shell.status_line import StatusLine
+from app.ui.shell.turn_view import TurnView
 from app.ui.sidebar.download_panel import DownloadsPanel
 from app.ui.sidebar.panel import Sidebar, display_title
-
-if TYPE_CHECKING:
-    from app.ui.shell.application import Services
 
 log = logging.getLogger("app.ui")
 
@@ -89,11 +79,8 @@ class MainWindow(QtWidgets.QMainWindow):
         ):  # fmt: skip
             controller.setParent(self)
         self._conversation_id: int | None = None
-        self._processor = ""  # "CPU" or "GPU", from the last model load
         self._shut_down = False
         self._styled_for: tuple[int, ...] = ()
-        self._editing: int | None = None  # the user message being edited in the composer
-        self._reshow_turn = False  # the next turn adds a version: the branch on screen is shown anew
 
         self.sidebar = Sidebar(self.store, self)
         self.exchange = HistoryExchange(self.store, self)  # export and import (sidebar, Settings → Data)
@@ -112,19 +99,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.loading_indicator = self.header.loading_indicator
         self.thinking_combo = self.header.thinking_combo
         self.model_picker = self.header.model_picker
-        self.status_label = QtWidgets.QLabel(self)
-        self.status_label.setObjectName("modelStatus")
-        self.status_label.setContentsMargins(8, 0, 8, 0)
-        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.status = StatusLine(self, self.registry)
+        self.status_label = self.status.label
         self.api_status = ApiStatusLabel(services.api, self)  # when a program uses the model through the API
         self.statusBar().addPermanentWidget(self.api_status)
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
         self._set_tab_order()
-        self._build_actions()
+        self._build_parts()
         self._connect()
-        # Personas (app.ui.controllers.persona_controller): the menu beside "New chat", the header's persona, the meter.
-        self.personas = PersonaFlow(self, services.personas, services.settings)
         self._apply_style()
         self.reload()
 
@@ -173,9 +156,12 @@ class MainWindow(QtWidgets.QMainWindow):
         for first, second in pairwise(chain):
             QtWidgets.QWidget.setTabOrder(first, second)
 
-    def _build_actions(self) -> None:
-        """The keyboard shortcuts and menus (``app.ui.shell.actions``), and files dropped on the window."""
-        self.window_actions = WindowActions(self)
+    def _build_parts(self) -> None:
+        """The parts that work on the widgets: shortcuts and menus, the turn, model choice, downloads, personas."""
+        self.window_actions = WindowActions(
+            self, self, self.controller, sidebar=self.sidebar, header=self.header, chat_page=self.chat_page,
+            chat_view=self.chat_view, composer=self.composer, status=self.status,
+        )  # fmt: skip
         self.new_action = self.window_actions.new_action
         self.settings_action = self.window_actions.settings_action
         # Files dropped anywhere on the window, the message box included, are imported.
@@ -183,49 +169,41 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.installEventFilter(self.drop_filter)
         self.composer.edit.viewport().installEventFilter(self.drop_filter)
+        self.turns = TurnView(
+            self, self.store, self.controller, self.models, chat_view=self.chat_view, composer=self.composer,
+            banner=self.banner, model_picker=self.model_picker, status=self.status, parent=self,
+        )  # fmt: skip
+        self.model_choice = ModelChoice(
+            self, self.services, header=self.header, welcome=self.welcome, models_page=self.models_page,
+            find_models=self.find_models, chat_page=self.chat_page, composer=self.composer, banner=self.banner,
+            drop_filter=self.drop_filter, status=self.status, parent=self,
+        )  # fmt: skip
+        self.conversations = ConversationList(
+            self, self.store, self.controller, self.history, self.exchange, sidebar=self.sidebar, header=self.header,
+            chat_page=self.chat_page, chat_view=self.chat_view, banner=self.banner, parent=self,
+        )  # fmt: skip
+        self.download_notices = DownloadNotices(
+            self.services, welcome=self.welcome, find_models=self.find_models, pages=self.pages, mirror=self.mirror,
+            banner=self.banner, parent=self,
+        )  # fmt: skip
+        # Personas: the menu beside "New chat", the header's persona, the meter, "stop and ask".
+        self.personas = PersonaController(
+            self, self.services.personas, self.settings, self.store, self.controller, sidebar=self.sidebar,
+            header=self.header, chat_page=self.chat_page, chat_view=self.chat_view, composer=self.composer,
+            banner=self.banner, conversation_id=lambda: self._conversation_id, new_conversation=self.new_conversation,
+        )  # fmt: skip
 
     def _connect(self) -> None:
-        self.sidebar.conversation_selected.connect(self._on_sidebar_conversation_selected)
-        self.sidebar.new_conversation_requested.connect(self._on_sidebar_new_conversation_requested)
-        self.sidebar.conversation_renamed.connect(self._on_sidebar_conversation_renamed)
-        self.sidebar.conversation_deleted.connect(self._on_sidebar_conversation_deleted)
-        self.sidebar.error_reported.connect(self._on_any_error_reported)
-        self.sidebar.export_requested.connect(self._on_sidebar_export_requested)
-        self.exchange.history_imported.connect(self._on_exchange_history_imported)
-        self.sidebar.search.result_opened.connect(self._on_search_result_opened)
-        self.sidebar.search.error_reported.connect(self._on_any_error_reported)
-        self.chat_view.version_requested.connect(self._on_chat_view_version_requested)
-        self.chat_view.edit_requested.connect(self._on_chat_view_edit_requested)
-        self.chat_view.regenerate_requested.connect(self._on_chat_view_regenerate_requested)
-        self.chat_view.continue_requested.connect(self._on_chat_view_continue_requested)
         self.welcome.start_requested.connect(self._on_welcome_start_requested)
-        self.welcome.open_file_requested.connect(self._on_welcome_open_file_requested)
         self.welcome.find_models_requested.connect(self._on_find_models_requested)
-        self.welcome.download_requested.connect(self._on_welcome_download_requested)
         self.find_models.back_requested.connect(self._on_find_models_back_requested)
-        self.downloads.download_finished.connect(self._on_downloads_download_finished)
-        self.downloads.download_failed.connect(self._on_downloads_download_failed)
-        self.composer.send_requested.connect(self._on_composer_send_requested)
-        self.composer.stop_requested.connect(self._on_composer_stop_requested)
-        self.model_picker.model_chosen.connect(self._on_model_picker_model_chosen)
-        self.header.thinking_chosen.connect(self._on_header_thinking_chosen)
-        self.model_picker.file_opened.connect(self._on_model_picker_file_opened)
         self.settings_button.clicked.connect(self._on_settings_button_clicked)
-        self.drop_filter.files_dropped.connect(self._on_drop_filter_files_dropped)
-        self.mirror.endpoint_chosen.connect(self._on_mirror_endpoint_chosen)
-        self.models_page.use_requested.connect(self._on_models_page_use_requested)
-        self.models_page.default_requested.connect(self._on_models_page_default_requested)
-        self.controller.turn_started.connect(self._on_controller_turn_started)
-        self.controller.answer_progressed.connect(self._on_controller_answer_progressed)
-        self.controller.reasoning_progressed.connect(self._on_controller_reasoning_progressed)
-        self.controller.answer_finished.connect(self._on_controller_answer_finished)
-        self.controller.busy_changed.connect(self._on_controller_busy_changed)
-        self.controller.error_reported.connect(self._on_any_error_reported)
-        self.controller.notice_reported.connect(self._on_models_notice_reported)
-        self.controller.conversations_changed.connect(self._on_controller_conversations_changed)
+        self.download_notices.open_requested.connect(self.model_choice.open_chat_with)
+        self.download_notices.chat_now_requested.connect(self.model_choice.chat_now_with)
+        self.personas.show_requested.connect(self.show_conversation)
+        self.controller.notice_reported.connect(self._on_any_notice_reported)
         self.controller.model_load_started.connect(self.models.load_started_for_answer)
-        self.models.loading_changed.connect(self._on_models_loading_changed)
-        self.models.status_changed.connect(self._write_status)
+        self.models.status_changed.connect(self.status.write)
         # What this build and machine can do, said once at start-up (the probe may run nvidia-smi: off the GUI thread).
         self._probe = (
             BackgroundOp(run=lambda: capability_for(None))
@@ -233,17 +211,15 @@ class MainWindow(QtWidgets.QMainWindow):
             .on_failure(self._on_any_error_reported)
             .start(self.services.executor)
         )
-        self.models.error_reported.connect(self._on_any_error_reported)
-        self.models.notice_reported.connect(self._on_models_notice_reported)
-        self.models.model_loaded.connect(self._on_models_model_loaded)
-        self.models.model_switch_failed.connect(self._on_models_model_switch_failed)
-        self.models.models_changed.connect(self._on_models_models_changed)
-        self.models.settings_changed.connect(self._on_models_models_changed)
-        self.history.notice_reported.connect(self._on_history_notice_reported)
-        self.history.error_reported.connect(self._on_any_error_reported)
-        self.services.api.error_reported.connect(self._on_any_error_reported)
-        self.history.history_replaced.connect(self._on_history_history_replaced)
+        self.models.notice_reported.connect(self._on_any_notice_reported)
+        self.history.notice_reported.connect(self._on_any_notice_reported)
         self.history.history_lost.connect(self._on_history_history_lost)
+        for errors in (
+            self.sidebar.error_reported, self.sidebar.search.error_reported, self.controller.error_reported,
+            self.models.error_reported, self.history.error_reported, self.services.api.error_reported,
+            self.personas.error_reported,
+        ):  # fmt: skip
+            errors.connect(self._on_any_error_reported)
 
     def _apply_style(self) -> None:
         """Styles the window for its palette; returns at once when the palette has not changed."""
@@ -281,7 +257,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stack.setCurrentWidget(self.welcome)
         self.header.hide()
         self.composer.hide()
-        self._set_status(None, [])
+        self.status.show_for(None, [])
 
     def show_conversation(
         self, conversation_id: int, *, focus: int | None = None, focus_composer: bool = True
@@ -304,13 +280,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.personas.prepare(conversation, messages)
         self.chat_view.show_conversation(messages, versions, focus=focus)
         self.title_label.setText(display_title(conversation.title))
-        self._refresh_picker(conversation)
+        self.model_choice.refresh_picker(conversation)
         self.stack.setCurrentWidget(self.chat_view)
         self.header.show()
         self.composer.show()
         if focus_composer:
             self.composer.focus_edit()
-        self._set_status(conversation, messages)
+        self.status.show_for(conversation, messages)
         if self.sidebar.current_id() != conversation_id:
             self.sidebar.refresh(select_id=conversation_id)
         if messages:
@@ -346,26 +322,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_page(self.find_models)
         self.find_models.focus_search()
 
-    def open_chat_with(self, entry: ModelEntry) -> int | None:
-        """Opens a new conversation that uses ``entry``, which new conversations use from now on too."""
-        conversation_id = self.new_conversation()
-        if conversation_id is None:
-            return None
-        try:
-            self.models.choose_model(conversation_id, entry)
-        except AppError as err:
-            self.report_error(err)
-        self.show_conversation(conversation_id)
-        return conversation_id
-
-    def chat_now_with(self, entry: ModelEntry) -> None:
-        """A new conversation with ``entry`` (the banner's "Chat now"); the default model stays as it is."""
-        if self.new_conversation() is None:
-            return
-        self.use_model(entry, make_default=False)
-        self.show_page(self.chat_page)
-        self.composer.focus_edit()
-
     def report_error(self, error: AppError) -> None:
         """Shows ``error`` in the banner; a history found damaged is recovered instead (once a run)."""
         if isinstance(error, DatabaseDamagedInUseError) and self.history.recover(error):
@@ -392,35 +348,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:
         """Switches the open conversation (and, with ``make_default``, new ones) to ``entry``, loading it now."""
-        try:
-            self.models.switch_model(self._conversation_id, entry, make_default=make_default)
-        except AppError as err:
-            self.report_error(err)
-            return
-        self._refresh_picker(self._current_conversation())
+        self.model_choice.use_model(entry, make_default=make_default)
 
     def open_settings(self) -> None:
-        conversation = self._current_conversation()
-        last = self.models.last_loaded
-        dialog = SettingsDialog(
-            self.settings.current,
-            self.registry.models(),
-            default=self.registry.default_model(),
-            current=self.registry.model_for(conversation) if conversation is not None else None,
-            follows_default=conversation is not None and conversation.model_name is None,
-            gpu_offload=last.gpu_offload if last is not None else None,
-            data_tab=DataTab(self.history, self.exchange),
-            extra_tabs=remote_tabs(self.services.settings.current, self.services.remote, self.services.api),
-            parent=self,
-            capability=capability_sentence(capability_for(last)),
-        )
-        try:
-            if dialog.run():
-                values = apply_remote_tabs(dialog, self.services.api)
-                self.models.apply_settings(values, self._conversation_id, switch_current=dialog.switch_current())
-                self._refresh_picker(self._current_conversation())
-        finally:
-            dialog.deleteLater()
+        if open_settings(self.services, self.exchange, self._conversation_id, self.current_conversation(), self):
+            self.model_choice.refresh_picker(self.current_conversation())
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -447,7 +379,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self._shut_down:
             self.sidebar.refresh(select_id=self._conversation_id)
 
-    def _current_conversation(self) -> Conversation | None:
+    def current_conversation(self) -> Conversation | None:
+        """The open conversation as stored; None with none open or when it cannot be read."""
         if self._conversation_id is None:
             return None
         try:
@@ -455,68 +388,8 @@ class MainWindow(QtWidgets.QMainWindow):
         except AppError:
             return None
 
-    def _refresh_picker(self, conversation: Conversation | None) -> None:
-        entry = self.registry.model_for(conversation)
-        models = self.registry.all_models()
-        if entry is not None and entry not in models:
-            models.append(entry)  # a remote model whose server did not answer yet: still shown, still marked
-        self.header.show_models(
-            models,
-            entry,
-            thinking=conversation.thinking if conversation is not None else None,
-            can_think=conversation is not None and self.models.can_switch_thinking(entry),
-        )
-        self.welcome.set_model(self.registry.default_model())
-        self.models_page.open_model = entry if conversation is not None else None
-
     def _on_probe_finished(self, capability: gpu_plan.Capability) -> None:
-        if not self.status_label.text():  # anything the window said meanwhile is newer
-            self._write_status(capability_sentence(capability))
-
-    def _write_status(self, text: str) -> None:
-        """The status line's one writer."""
-        self.status_label.setText(text)
-
-    def _set_status(self, conversation: Conversation | None, messages: list[Message]) -> None:
-        for message in reversed(messages):
-            if message.role == "assistant" and message.tokens_per_second is not None:
-                self._show_stats(message)
-                return
-        entry = self.registry.model_for(conversation)
-        self._write_status(model_label(entry.name) if entry is not None else self.tr("No model is installed"))
-
-    def _show_stats(self, message: Message) -> None:
-        if message.tokens_per_second is None or message.ttft_seconds is None:
-            self._write_status(model_label(message.model_name or ""))
-            return
-        model = model_label(message.model_name or "")
-        self._write_status(
-            self.tr("{model} · {speed} tokens/s · first token {ttft} s").format(
-                model=f"{model} · {self._processor}" if self._processor else model,
-                speed=f"{message.tokens_per_second:.1f}",
-                ttft=f"{message.ttft_seconds:.2f}",
-            )
-        )
-
-    def _import_file(self, path: Path, *, new_conversation: bool = False) -> ModelEntry | None:
-        """Lists a file the user opened and loads it for the open conversation (a new one when
-        ``new_conversation``). It becomes the default for new conversations only once it has
-        loaded (``ModelsController.use_new_file``)."""
-        try:
-            entry = self.models.import_in_place(path)
-        except AppError as err:
-            self.report_error(err)
-            return None
-        if new_conversation and self.new_conversation() is None:
-            return None
-        try:
-            self.models.use_new_file(self._conversation_id, entry)
-        except AppError as err:
-            self.report_error(err)
-            return None
-        self._refresh_picker(self._current_conversation())
-        self._write_status(entry.name)
-        return entry
+        self.status.show_capability(capability)
 
     # -- Qt overrides ---------------------------------------------------------------------------
 
@@ -548,45 +421,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- slots: user ----------------------------------------------------------------------------
 
-    @QtCore.Slot(int)
-    def _on_sidebar_conversation_selected(self, conversation_id: int) -> None:
-        if conversation_id != self._conversation_id:
-            # From the keyboard in the list, focus stays there, so F2 and Del act on the conversation.
-            self.show_conversation(conversation_id, focus_composer=not self.sidebar.list.hasFocus())
-        self.show_page(self.chat_page)
-
-    @QtCore.Slot()
-    def _on_sidebar_new_conversation_requested(self) -> None:
-        self.new_conversation()
-
-    @QtCore.Slot(int)
-    def _on_sidebar_conversation_renamed(self, conversation_id: int) -> None:
-        if conversation_id == self._conversation_id:
-            conversation = self._current_conversation()
-            if conversation is not None:
-                self.title_label.setText(display_title(conversation.title))
-
-    @QtCore.Slot(int)
-    def _on_sidebar_conversation_deleted(self, conversation_id: int) -> None:
-        if self.controller.active_conversation_id == conversation_id:
-            self.controller.stop()
-        if conversation_id != self._conversation_id:
-            return
-        following = self.sidebar.current_id()
-        if following is None:
-            self.show_welcome()
-        else:
-            self.show_conversation(following)
-
     @QtCore.Slot()
     def _on_welcome_start_requested(self) -> None:
         self.new_conversation()
-
-    @QtCore.Slot()
-    def _on_welcome_open_file_requested(self) -> None:
-        path = self.model_picker.choose_gguf_file()
-        if path is not None:
-            self._import_file(path, new_conversation=True)
 
     @QtCore.Slot()
     def _on_find_models_requested(self) -> None:
@@ -596,284 +433,22 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_find_models_back_requested(self) -> None:
         self.show_page(self.chat_page)
 
-    @QtCore.Slot(object)
-    def _on_welcome_download_requested(self, model: RecommendedModel) -> None:
-        self.banner.hide()
-        self.downloads.start(model.repo, model.file, label=model.name, open_when_done=True)
-
-    @QtCore.Slot(str, object)
-    def _on_downloads_download_finished(self, key: str, result: DownloadResult) -> None:
-        job = self.downloads.job(key)
-        self.registry.refresh()  # the Models page, the pickers and the welcome list follow its signal
-        entry = self.registry.entry_for_path(result.model_path) if result.model_path is not None else None
-        if entry is None:
-            return
-        if job is not None and job.open_when_done:
-            self.open_chat_with(entry)
-        else:
-            self._download_banner().show_notice(
-                self.tr("{model} is downloaded. Choose it in the model menu to chat with it.").format(model=entry.name),
-                action=self.tr("Chat now"),
-                on_action=lambda: self.chat_now_with(entry),
-            )
-
-    @QtCore.Slot(str, object)
-    def _on_downloads_download_failed(self, key: str, error: AppError) -> None:
-        banner = self._download_banner()
-        job = self.downloads.job(key)  # still there while its failure is told; gone after it when nothing arrived
-        if job is None or not self.mirror.offer(banner, error, lambda: self._download_again(job)):
-            banner.show_error(error)
-
-    def _download_again(self, job: DownloadJob) -> None:
-        """Starts ``job``'s download again (from the mirror just chosen); it resumes what had arrived."""
-        self.downloads.start(
-            job.repo, job.file, revision=job.revision, label=job.label, open_when_done=job.open_when_done
-        )
-
-    @QtCore.Slot(str)
-    def _on_mirror_endpoint_chosen(self, endpoint: str) -> None:
-        self.models.update_settings(replace(self.settings.current, hub_endpoint=endpoint))
-
-    def _download_banner(self) -> Banner:
-        """Where news of a download goes: the "Find models" page's own banner while it shows."""
-        return self.find_models.banner if self.pages.currentWidget() is self.find_models else self.banner
-
-    @QtCore.Slot(str)
-    def _on_composer_send_requested(self, text: str) -> None:
-        if self._editing is not None:
-            editing, self._editing = self._editing, None
-            self._reshow_turn = True
-            if not self.controller.edit(editing, text):
-                self._reshow_turn = False
-                self.composer.set_text(text)
-            return
-        conversation_id = self._conversation_id if self._conversation_id is not None else self.new_conversation()
-        if conversation_id is None or not self.controller.send(conversation_id, text):
-            self.composer.set_text(text)  # nothing was sent: the user keeps what they wrote
-
-    @QtCore.Slot()
-    def _on_composer_stop_requested(self) -> None:
-        self.controller.stop()
-
-    @QtCore.Slot(object)
-    def _on_model_picker_model_chosen(self, entry: ModelEntry) -> None:
-        self.use_model(entry, make_default=False)  # one chat's choice; the default is Settings' and the Models page's
-
-    @QtCore.Slot(object)
-    def _on_model_picker_file_opened(self, path: Path) -> None:
-        self._import_file(path)
-
-    # -- slots: the chat flow -------------------------------------------------------------------
-
     @QtCore.Slot()
     def _on_settings_button_clicked(self) -> None:
         self.open_settings()
 
-    @QtCore.Slot(object)
-    def _on_drop_filter_files_dropped(self, files: list[Path]) -> None:
-        self.show_page(self.models_page)
-        self.models_page.import_files(files)
-
-    @QtCore.Slot(object)
-    def _on_models_page_use_requested(self, entry: ModelEntry) -> None:
-        if self._conversation_id is None and self.new_conversation() is None:
-            return
-        self.use_model(entry)
-        self.show_page(self.chat_page)
-
-    @QtCore.Slot(object)
-    def _on_models_page_default_requested(self, entry: ModelEntry) -> None:
-        conversation = self._current_conversation()
-        follows = conversation is not None and conversation.model_name is None
-        self.models.apply_settings(
-            replace(self.settings.current, model_name=entry.name), self._conversation_id, switch_current=follows
-        )
-        self._refresh_picker(self._current_conversation())
-
-    # -- slots: the chat flow -------------------------------------------------------------------
-
-    @QtCore.Slot(object)
-    def _on_controller_turn_started(self, turn: Turn) -> None:
-        self.banner.hide()
-        if self._reshow_turn:
-            self._reshow_turn = False
-            if turn.conversation_id == self._conversation_id:
-                self.show_conversation(turn.conversation_id)
-        elif turn.conversation_id == self._conversation_id:
-            self.chat_view.add_message(turn.user_message)
-            self.chat_view.add_message(turn.answer)
-            self._write_status(model_label(turn.request.model.name))
-        self.models.set_answering(turn.request.model)
-
-    @QtCore.Slot(int, str)
-    def _on_controller_answer_progressed(self, message_id: int, text: str) -> None:
-        self.chat_view.append_to_answer(message_id, text)
-
-    @QtCore.Slot(int, str)
-    def _on_controller_reasoning_progressed(self, message_id: int, reasoning: str) -> None:
-        self.chat_view.append_to_answer(message_id, "", reasoning)
-
-    @QtCore.Slot(object)
-    def _on_controller_answer_finished(self, message: Message) -> None:
-        self.chat_view.finish_answer(message)
-        if message.conversation_id == self._conversation_id:
-            self._show_stats(message)
-            if message.content.strip():
-                sentence = announce.first_sentence(markdown_render.plain_text(message.content))
-                announce.announce(self.status_label, self.tr("Answer ready: {sentence}").format(sentence=sentence))
-
-    @QtCore.Slot(bool)
-    def _on_controller_busy_changed(self, busy: bool) -> None:
-        self.composer.set_busy(busy)
-        if not busy:
-            self.models.set_answering(None)
-        self.model_picker.setEnabled(not busy and self.models.loading_model is None)
+    # -- slots: the controllers -----------------------------------------------------------------
 
     @QtCore.Slot(object)
     def _on_any_error_reported(self, error: AppError) -> None:
         self.report_error(error)
 
     @QtCore.Slot(str)
-    def _on_history_notice_reported(self, text: str) -> None:
+    def _on_any_notice_reported(self, text: str) -> None:
         self.banner.show_notice(text)
-
-    @QtCore.Slot()
-    def _on_history_history_replaced(self) -> None:
-        """Restored or recovered: the conversations are read again; the open one stays open if it is there."""
-        current = self._conversation_id
-        self.sidebar.refresh(select_id=current)
-        if current is not None and current in self.sidebar.ids():
-            self.show_conversation(current)
-        else:
-            self.reload()
 
     @QtCore.Slot(object)
     def _on_history_history_lost(self, error: AppError) -> None:
         self.show_history_lost(error)
         self.close()
 
-    @QtCore.Slot(str)
-    def _on_models_notice_reported(self, text: str) -> None:
-        self.banner.show_notice(text)
-
-    @QtCore.Slot(object)
-    def _on_models_loading_changed(self, spec: ModelSpec | None) -> None:
-        self.header.set_loading(spec.name if spec is not None else None)
-        self.composer.set_waiting(spec is not None and self.models.loading_model is not None)
-        self.model_picker.setEnabled(spec is None and not self.controller.is_busy)
-
-    @QtCore.Slot(object)
-    def _on_models_model_loaded(self, event: ModelLoaded) -> None:
-        self._processor = self.tr("GPU") if event.gpu_offload else self.tr("CPU")
-        offload = event.offload
-        if offload is not None and (offload.layers_on_gpu or offload.failed_attempts):
-            self._processor = offload_sentence(offload)  # "24/33 layers on GPU · 5.1 GB VRAM", or why not
-        self._refresh_picker(self._current_conversation())
-        if self._conversation_id is not None:
-            self.controller.prepare(self._conversation_id)
-
-    @QtCore.Slot(object)
-    def _on_header_thinking_chosen(self, thinking: Thinking | None) -> None:
-        if self._conversation_id is None:
-            return
-        try:
-            self.store.set_thinking(self._conversation_id, thinking)
-        except AppError as err:
-            self.report_error(err)
-
-    @QtCore.Slot(object)
-    def _on_models_model_switch_failed(self, event: object) -> None:
-        del event
-        self._refresh_picker(self._current_conversation())
-
-    @QtCore.Slot()
-    def _on_models_models_changed(self) -> None:
-        shown = self.model_picker.current_entry() if self._conversation_id is not None else None
-        conversation = self._current_conversation()
-        self.welcome.set_installed(self.registry.models())
-        self._refresh_picker(conversation)
-        self.models_page.refresh()
-        self.find_models.refresh_installed()
-        if shown is not None and self.registry.entry_for_path(shown.path) is None:
-            self._say_model_gone(shown.name, self.registry.model_for(conversation))
-
-    def _say_model_gone(self, gone: str, now: ModelEntry | None) -> None:
-        """The conversation's model left the installed models: the banner and the status line say what follows."""
-        if now is None:
-            text = self.tr("{model} is no longer on this computer, and no other model is installed.")
-        else:
-            text = self.tr("{model} is no longer on this computer; this conversation now uses {other}.")
-        self.banner.show_notice(text.format(model=gone, other=now.name if now is not None else ""))
-        self._write_status(now.name if now is not None else self.tr("No model is installed"))
-
-    @QtCore.Slot()
-    def _on_controller_conversations_changed(self) -> None:
-        self.sidebar.refresh()
-        conversation = self._current_conversation()
-        if conversation is not None:
-            self.title_label.setText(display_title(conversation.title))
-
-    # -- slots: history -------------------------------------------------------------------------
-
-    @QtCore.Slot(int, int)
-    def _on_sidebar_export_requested(self, conversation_id: int, fmt: str) -> None:
-        try:
-            notice = self.exchange.export_conversation(conversation_id, "md" if fmt == "md" else "json")
-        except AppError as err:
-            self.report_error(err)
-            return
-        if notice is not None:
-            self.banner.show_notice(notice)
-
-    def _on_exchange_history_imported(self, report: object) -> None:
-        del report
-        if self._conversation_id is None:
-            self.reload()  # the welcome panel gives way to the imported conversations
-        else:
-            self.sidebar.refresh()
-
-    def _on_search_result_opened(self, conversation_id: int, message_id: int) -> None:
-        try:
-            if message_id >= 0:
-                self.store.show_message(message_id)  # a result in another version is put on screen
-        except AppError as err:
-            self.report_error(err)
-            return
-        self.show_conversation(conversation_id, focus=message_id if message_id >= 0 else None)
-        self.show_page(self.chat_page)
-
-    @QtCore.Slot(int)
-    def _on_chat_view_version_requested(self, message_id: int) -> None:
-        if self.controller.is_busy or self._conversation_id is None:
-            return
-        try:
-            self.store.choose(message_id)
-        except AppError as err:
-            self.report_error(err)
-            return
-        self.show_conversation(self._conversation_id, focus=message_id)
-
-    @QtCore.Slot(int)
-    def _on_chat_view_edit_requested(self, message_id: int) -> None:
-        try:
-            text = self.store.message(message_id).content
-        except (AppError, LookupError):
-            return
-        self._editing = message_id
-        self.composer.set_text(text)
-        self.composer.focus_edit()
-        self.banner.show_notice(
-            self.tr("Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).")
-        )
-
-    @QtCore.Slot(int)
-    def _on_chat_view_regenerate_requested(self, message_id: int) -> None:
-        self._reshow_turn = True
-        if not self.controller.regenerate(message_id):
-            self._reshow_turn = False
-
-    @QtCore.Slot(int)
-    def _on_chat_view_continue_requested(self, message_id: int) -> None:
-        self._reshow_turn = True
-        if not self.controller.continue_answer(message_id):
-            self._reshow_turn = False

@@ -1,11 +1,14 @@
-"""The main window without answers: what it shows for a stored history, and its theme."""
+"""The main window without answers: what it shows for a stored history, its theme, and a store that fails."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6 import QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
+from app.core.errors import DatabaseDamagedInUseError, StorageError
 from app.core.history.store import Store
+from app.core.history.types import Message
 from tests.ui.chat import screen
 from tests.ui.conftest import WindowFactory
 
@@ -63,3 +66,31 @@ def test_the_window_owns_its_controllers_so_qt_deletes_them_on_the_gui_thread(ma
     for controller in (window.controller, window.models, window.downloads):
         assert controller.parent() is window
         assert controller.thread() is window.thread()
+
+
+def test_edit_says_when_the_store_fails_and_recovers_a_damaged_history(
+    qtbot: QtBot, store: Store, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation = store.create_conversation("Edits")
+    message = store.add_message(conversation.id, "user", "Hi")
+    window = make_window()
+
+    def refuse(message_id: int) -> Message:
+        raise StorageError(path=store.path, reason="the disk went away")
+
+    monkeypatch.setattr(window.store, "message", refuse)
+    window.chat_view.edit_requested.emit(message.id)
+    assert window.banner.isVisible() and window.banner.kind() == "error"
+    assert "the disk went away" in window.banner.text()
+    assert window.composer.text() == ""  # nothing to edit was put in the composer
+
+    recovered: list[DatabaseDamagedInUseError] = []
+    damaged = DatabaseDamagedInUseError(path=store.path, reason="malformed")
+
+    def damage(message_id: int) -> Message:
+        raise damaged
+
+    monkeypatch.setattr(window.store, "message", damage)
+    monkeypatch.setattr(window.history, "recover", lambda error: recovered.append(error) or True)
+    window.chat_view.edit_requested.emit(message.id)
+    assert recovered == [damaged]

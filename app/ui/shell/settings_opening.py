@@ -1,0 +1,45 @@
+"""Opening the Settings dialog from the window and saving what it returns (the models controller applies it)."""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+
+from app.core.history.types import Conversation
+from app.ui.common.gpu_text import capability_for, capability_sentence
+from app.ui.controllers.exchange_controller import HistoryExchange
+from app.ui.settings.data_tab import DataTab
+from app.ui.settings.dialog import SettingsDialog
+from app.ui.settings.remote_pages import apply_remote_tabs, remote_tabs
+from app.ui.shell.services import Services
+
+
+def open_settings(
+    services: Services,
+    exchange: HistoryExchange,
+    conversation_id: int | None,
+    conversation: Conversation | None,
+    parent: QtWidgets.QWidget,
+) -> bool:
+    """Runs the dialog for the open conversation; True when the user saved (the settings are applied then)."""
+    registry, models = services.registry, services.models
+    last = models.last_loaded
+    dialog = SettingsDialog(
+        services.settings.current,
+        registry.models(),
+        default=registry.default_model(),
+        current=registry.model_for(conversation) if conversation is not None else None,
+        follows_default=conversation is not None and conversation.model_name is None,
+        gpu_offload=last.gpu_offload if last is not None else None,
+        data_tab=DataTab(services.history, exchange),
+        extra_tabs=remote_tabs(services.settings.current, services.remote, services.api),
+        parent=parent,
+        capability=capability_sentence(capability_for(last)),
+    )
+    try:
+        if not dialog.run():
+            return False
+        values = apply_remote_tabs(dialog, services.api)
+        models.apply_settings(values, conversation_id, switch_current=dialog.switch_current())
+        return True
+    finally:
+        dialog.deleteLater()
