@@ -3,7 +3,8 @@
 ``run_gui`` (what ``python -m app`` calls) opens the settings and the history (``open_history``: a
 damaged one is recovered, a read-only one shown from a copy; a full disk or a newer Parley's history
 stops the start with a message box and exit code 1), builds the ``Services`` (``build_services``, the
-background executor among them) and hands them to ``MainWindow``. Only ``app.__main__``, tests and benches import this module.
+background executor among them) and hands them to ``MainWindow``.
+Only ``app.__main__``, tests and benches import this module.
 """
 
 from __future__ import annotations
