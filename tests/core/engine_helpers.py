@@ -30,7 +30,7 @@ E = TypeVar("E")
 GREEDY = SamplingSettings(temperature=0.0, top_k=1, max_tokens=48, repeat_penalty=1.0, seed=1)
 
 
-class UnexpectedFailure(AssertionError):
+class UnexpectedFailureError(AssertionError):
     """The engine failed while a test waited for something else."""
 
 
@@ -38,7 +38,8 @@ def _fail_on_failure(event: EngineEvent, wanted: type | tuple[type, ...]) -> Non
     if isinstance(event, GenerationFailed | ModelLoadFailed) and not isinstance(event, wanted):
         names = " or ".join(kind.__name__ for kind in (wanted if isinstance(wanted, tuple) else (wanted,)))
         details = f"\n{event.traceback}" if event.traceback else ""
-        raise UnexpectedFailure(f"waiting for {names}, the engine sent {type(event).__name__}: {event.reason}{details}")
+        sent = f"{type(event).__name__}: {event.reason}"
+        raise UnexpectedFailureError(f"waiting for {names}, the engine sent {sent}{details}")
 
 
 class EventLog:

@@ -185,3 +185,15 @@ def test_auto_reads_the_models_shape_from_its_header(starter_model: Path) -> Non
     assert gpu_plan.first_attempt(spec, False, lambda: roomy) == (0, 0)  # a CPU-only build asks for none
     off = ModelSpec(str(starter_model), "starter", n_ctx=2048, n_gpu_layers=0)
     assert gpu_plan.first_attempt(off, True, lambda: roomy)[0] == 0
+
+
+def test_gpu_layers_alone_need_no_reload_only_on_a_build_that_cannot_offload() -> None:
+    loaded = ModelSpec("/models/a.gguf", "a", n_ctx=4096, n_gpu_layers=AUTO_GPU_LAYERS)
+    off = ModelSpec("/models/a.gguf", "a", n_ctx=4096, n_gpu_layers=0)
+    assert gpu_plan.same_load(loaded, off, gpu_build=False)
+    assert not gpu_plan.same_load(loaded, off, gpu_build=True)
+    assert gpu_plan.same_load(loaded, loaded, gpu_build=True)
+    for other in (ModelSpec("/models/a.gguf", "a", n_ctx=2048, n_gpu_layers=0),
+                  ModelSpec("/models/b.gguf", "a", n_ctx=4096, n_gpu_layers=0),
+                  ModelSpec("/models/a.gguf", "a", n_ctx=4096, n_gpu_layers=0, kv_type="q8_0")):
+        assert not gpu_plan.same_load(loaded, other, gpu_build=False)
