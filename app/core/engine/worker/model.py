@@ -52,11 +52,11 @@ class LoadedModel:
     def __init__(
         self, spec: ModelSpec, llm: llama_cpp.Llama, stop_seq: Synchronized[int], n_gpu_layers: int, load_seconds: float
     ) -> None:
+        """``n_gpu_layers``: what llama.cpp was asked for (saved states are kept per layer count)."""
         self.spec = spec
         self.llm = llm
         self.load_seconds = load_seconds
         self.gpu_offload = bool(llama_cpp.llama_supports_gpu_offload())
-        self.n_gpu_layers = n_gpu_layers
         self.n_ctx = llm.n_ctx()
         self.vocab = Vocabulary(llm)
         template = spec.chat_template or llm.metadata.get("tokenizer.chat_template")
