@@ -34,7 +34,7 @@ def bare_rate(model_path: str, prompt_ids: list[int], n_tokens: int) -> tuple[fl
     """Wall-clock tokens/s, and llama.cpp's own tokens/s for the same decodes."""
     import llama_cpp  # the baseline only: the app itself never imports llama_cpp outside its worker
 
-    from app.core.engine.worker import cpu_buffers_for_this_machine  # the same load as the engine's
+    from app.core.engine.worker.loading import cpu_buffers_for_this_machine  # the same load as the engine's
 
     with cpu_buffers_for_this_machine():
         llm = llama_cpp.Llama(model_path=model_path, n_ctx=4096, n_threads=THREADS, n_threads_batch=THREADS,

@@ -1,4 +1,8 @@
-"""Driving the real LocalEngine from tests: collect its events and wait for the ones wanted."""
+"""Driving the real LocalEngine from tests: collect its events and wait for the ones wanted.
+
+A failure the test did not wait for (``GenerationFailed``, ``ModelLoadFailed``) ends the wait at
+once with the engine's reason, instead of a timeout a minute later that says nothing.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
     ChatMessage,
     EngineEvent,
+    GenerationFailed,
     GenerationRequest,
+    ModelLoadFailed,
     ModelSpec,
     SamplingSettings,
 )
@@ -22,6 +28,18 @@ from app.core.engine.protocol import (
 E = TypeVar("E")
 
 GREEDY = SamplingSettings(temperature=0.0, top_k=1, max_tokens=48, repeat_penalty=1.0, seed=1)
+
+
+class UnexpectedFailureError(AssertionError):
+    """The engine failed while a test waited for something else."""
+
+
+def _fail_on_failure(event: EngineEvent, wanted: type | tuple[type, ...]) -> None:
+    if isinstance(event, GenerationFailed | ModelLoadFailed) and not isinstance(event, wanted):
+        names = " or ".join(kind.__name__ for kind in (wanted if isinstance(wanted, tuple) else (wanted,)))
+        details = f"\n{event.traceback}" if event.traceback else ""
+        sent = f"{type(event).__name__}: {event.reason}"
+        raise UnexpectedFailureError(f"waiting for {names}, the engine sent {sent}{details}")
 
 
 class EventLog:
@@ -38,19 +56,21 @@ class EventLog:
         return event
 
     def wait_for(self, kind: type[E], timeout: float = 60.0) -> E:
-        """Returns the next event of ``kind``; fails on timeout."""
+        """Returns the next event of ``kind``; fails on timeout, or at once on a failure not waited for."""
         deadline = time.monotonic() + timeout
         while True:
             event = self.next(max(0.01, deadline - time.monotonic()))
+            _fail_on_failure(event, kind)
             if isinstance(event, kind):
                 return event
 
     def collect_until(self, kinds: tuple[type, ...], timeout: float = 60.0) -> list[EngineEvent]:
-        """Every event up to and including the first of ``kinds``."""
+        """Every event up to and including the first of ``kinds``; fails as ``wait_for`` does."""
         deadline = time.monotonic() + timeout
         events: list[EngineEvent] = []
         while True:
             event = self.next(max(0.01, deadline - time.monotonic()))
+            _fail_on_failure(event, kinds)
             events.append(event)
             if isinstance(event, kinds):
                 return events

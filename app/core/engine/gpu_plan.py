@@ -1,5 +1,6 @@
 """GPU offload without llama_cpp: how many layers to ask for, the step-down when a load runs out of
-memory, what the load log says really happened, and what this build and machine can do.
+memory, what the load log says really happened, what this build and machine can do, and whether a
+new GPU-layers setting needs a reload at all (not on a build that cannot offload).
 
 The worker (the only llama_cpp importer) calls these with llama.cpp's answers; everything here is
 plain data, so the tests drive it with figures and an injected loader.
@@ -16,7 +17,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -95,6 +96,11 @@ def first_attempt(
     if gpu_build and n_layer == 0 and spec.n_gpu_layers != NO_GPU_LAYERS:
         first = MAX_GPU_LAYERS  # no header to plan with: ask for every layer, and step down if they do not fit
     return first, n_layer
+
+
+def same_load(loaded: ModelSpec, wanted: ModelSpec, gpu_build: bool) -> bool:
+    """Whether ``wanted`` would load as ``loaded`` did: GPU layers count only on a build that can offload."""
+    return loaded == wanted or (not gpu_build and replace(loaded, n_gpu_layers=wanted.n_gpu_layers) == wanted)
 
 
 def attempts(first_layers: int, n_ctx: int) -> list[tuple[int, int]]:

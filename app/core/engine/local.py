@@ -79,9 +79,9 @@ worker_log = logging.getLogger("app.worker")
 def _run_worker(commands: Connection, events: Connection, stop_seq: Synchronized[int]) -> None:
     _exit_with_the_app()
     # Imported here, in the child only: llama_cpp must never load into the app's process.
-    from app.core.engine import worker
+    from app.core.engine.worker import loop
 
-    worker.main(commands, events, stop_seq)
+    loop.main(commands, events, stop_seq)
 
 
 def _exit_with_the_app() -> None:

@@ -26,6 +26,7 @@ from PySide6 import QtCore
 from app.core import paths
 from app.core.config.model_settings import ModelSettings
 from app.core.config.settings import Settings, SettingsStore
+from app.core.engine import gpu_plan
 from app.core.engine.protocol import EngineEvent, ModelLoaded, ModelLoadFailed, ModelSpec, ModelUnloaded
 from app.core.errors import AppError, ModelBusyError, ModelLoadError, ModelSwitchError
 from app.core.history.store import Store
@@ -217,7 +218,10 @@ class ModelsController(QtCore.QObject):
         """Saves a model's own settings (``InvalidTemplateError``, ``StorageError``); they apply at its next load."""
         before = self.registry.spec_for(entry)
         self.registry.model_settings.set(str(entry.path), values)
-        if self.registry.spec_for(entry) != before:
+        # New GPU layers alone reload nothing on a build that cannot offload: no reload to announce.
+        last = self.last_loaded.offload if self.last_loaded is not None else None
+        offloads = last.gpu_build if last is not None else bool(gpu.installed_backends())
+        if not gpu_plan.same_load(before, self.registry.spec_for(entry), offloads):
             self.status_changed.emit(
                 self.tr("{model}'s settings are saved: it reloads with them on the next message.").format(
                     model=entry.name

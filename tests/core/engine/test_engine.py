@@ -121,10 +121,10 @@ def test_characters_split_across_tokens_are_held_back_until_whole(
     starter_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # In this process, with batching off, so every token's text is sent as soon as it decodes.
-    from app.core.engine import worker
+    from app.core.engine.worker import generation, loading
 
-    monkeypatch.setattr(worker, "SEND_INTERVAL_SECONDS", 0.0)
-    session = worker.ModelSession(spec_for(starter_model), worker.LlamaLog(), Value(ctypes.c_longlong, 0))
+    monkeypatch.setattr(generation, "SEND_INTERVAL_SECONDS", 0.0)
+    loaded = loading.open_model(spec_for(starter_model), loading.LlamaLog(), Value(ctypes.c_longlong, 0), None)
     sent: list[str] = []
     finished: list[GenerationFinished] = []
 
@@ -136,9 +136,9 @@ def test_characters_split_across_tokens_are_held_back_until_whole(
 
     try:
         prompt = [SYSTEM, ChatMessage("user", "Translate into Chinese: I love my family.")]
-        session.generate(request(spec_for(starter_model), prompt), 1 << 40, emit)
+        loaded.generate(request(spec_for(starter_model), prompt), 1 << 40, emit)
     finally:
-        session.close()
+        loaded.close()
     (done,) = finished
     assert all("\ufffd" not in piece for piece in sent)
     assert "".join(sent) == done.text

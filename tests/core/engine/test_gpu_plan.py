@@ -201,3 +201,15 @@ def test_without_a_header_to_plan_with_every_layer_is_asked_for_unless_off(tmp_p
     assert gpu_plan.first_attempt(ModelSpec(str(odd), "odd"), True, lambda: roomy) == (MAX_GPU_LAYERS, 0)
     off = ModelSpec(str(odd), "odd", n_gpu_layers=NO_GPU_LAYERS)
     assert gpu_plan.first_attempt(off, True, lambda: roomy) == (0, 0)
+
+
+def test_gpu_layers_alone_need_no_reload_only_on_a_build_that_cannot_offload() -> None:
+    loaded = ModelSpec("/models/a.gguf", "a", n_ctx=4096, n_gpu_layers=AUTO_GPU_LAYERS)
+    off = ModelSpec("/models/a.gguf", "a", n_ctx=4096, n_gpu_layers=0)
+    assert gpu_plan.same_load(loaded, off, gpu_build=False)
+    assert not gpu_plan.same_load(loaded, off, gpu_build=True)
+    assert gpu_plan.same_load(loaded, loaded, gpu_build=True)
+    for other in (ModelSpec("/models/a.gguf", "a", n_ctx=2048, n_gpu_layers=0),
+                  ModelSpec("/models/b.gguf", "a", n_ctx=4096, n_gpu_layers=0),
+                  ModelSpec("/models/a.gguf", "a", n_ctx=4096, n_gpu_layers=0, kv_type="q8_0")):
+        assert not gpu_plan.same_load(loaded, other, gpu_build=False)

@@ -17,6 +17,7 @@ from app.core.engine import kv_state
 from app.core.engine.kv_state import SavedState, StateCache, StateKey
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
+    AUTO_GPU_LAYERS,
     ChatMessage,
     GenerationFinished,
     GenerationRequest,
@@ -240,3 +241,58 @@ def test_deleting_a_conversation_from_the_history_deletes_its_saved_state() -> N
         assert not kv_state.state_path(folder, str(conversation.id)).exists()
     finally:
         store.close()
+
+
+def test_new_gpu_layers_on_a_build_that_cannot_offload_reload_nothing_and_keep_the_states(
+    tmp_path: Path, starter_model: Path
+) -> None:
+    short = dataclasses.replace(GREEDY, max_tokens=8)
+    model = ModelSpec(str(starter_model), "starter", n_ctx=2048, n_gpu_layers=AUTO_GPU_LAYERS)
+    engine, log = _engine(tmp_path / "states")
+
+    def ask(spec: ModelSpec, messages: list[ChatMessage], key: str | None) -> GenerationFinished:
+        engine.generate(GenerationRequest(uuid.uuid4().hex, spec, tuple(messages), short, conversation_key=key))
+        return log.wait_for(GenerationFinished, timeout=300)
+
+    def loads_since(mark: int) -> list[ModelLoaded]:
+        return [event for event in log.seen[mark:] if isinstance(event, ModelLoaded)]
+
+    try:
+        history_b = [SYSTEM, ChatMessage("user", "Name three rivers in Africa.")]
+        answer_b = ask(model, history_b, "b")
+        history_a = [SYSTEM, LONG_USER]
+        answer_a = ask(model, history_a, "a")  # the KV cache now holds conversation a
+        (first_load,) = loads_since(0)
+        assert first_load.offload is not None
+        offloads = first_load.offload.gpu_build
+        history_a += [ChatMessage("assistant", answer_a.text), ChatMessage("user", "And in Asia?")]
+        history_b += [ChatMessage("assistant", answer_b.text), ChatMessage("user", "And in Europe?")]
+
+        for layers in (0, 12):  # Off, then a number, as the Settings or the model's own settings set it
+            mark = len(log.seen)
+            new = dataclasses.replace(model, n_gpu_layers=layers)
+            # No conversation key: only the tokens still in the KV cache can spare the evaluation.
+            again = ask(new, history_a, None)
+            (loaded,) = loads_since(mark)
+            assert loaded.model == new and engine.loaded_model == new
+            if offloads:  # a build that can offload loads the model again with the new layers
+                assert loaded.load_seconds > 0
+                assert again.stats.prompt_tokens_evaluated == again.stats.prompt_tokens
+                return
+            assert loaded.load_seconds == 0.0, "the model was loaded again"
+            assert again.stats.prompt_tokens_evaluated < 20 < again.stats.prompt_tokens
+            history_a += [ChatMessage("assistant", again.text), ChatMessage("user", "Go on.")]
+            model = new
+        # The other conversation's saved state is still there and still matches.
+        back = ask(model, history_b, "b")
+        assert back.stats.prompt_tokens_evaluated < 20 < back.stats.prompt_tokens
+
+        # Any other change does load the model again, and the states of the old context do not apply.
+        mark = len(log.seen)
+        smaller = dataclasses.replace(model, n_ctx=1024)
+        fresh = ask(smaller, history_b, "b")
+        (reloaded,) = loads_since(mark)
+        assert reloaded.model == smaller and reloaded.n_ctx == 1024 and reloaded.load_seconds > 0
+        assert fresh.stats.prompt_tokens_evaluated == fresh.stats.prompt_tokens
+    finally:
+        engine.shutdown()

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from app.core.engine import worker
 from app.core.engine.commands import GenerateCommand
 from app.core.engine.protocol import (
     ChatMessage,
@@ -23,6 +22,7 @@ from app.core.engine.protocol import (
     TokensReceived,
 )
 from app.core.engine.reasoning import MARKUP
+from app.core.engine.worker import loading, loop
 from app.core.history.store import Store
 from app.core.session.records import history_for_engine
 from tests.core.engine_helpers import GREEDY, request, running_engine, spec_for
@@ -191,23 +191,24 @@ def test_a_user_stop_string_ends_the_answer_and_is_not_shown(starter_model: Path
 
 def test_special_tokens_are_read_as_text_and_the_request_date_reaches_the_prompt(starter_model: Path) -> None:
     model = with_template(starter_model, "dated")
-    session = worker.ModelSession(model, worker.LlamaLog(), Value(ctypes.c_longlong, 0))
+    loaded = loading.open_model(model, loading.LlamaLog(), Value(ctypes.c_longlong, 0), None)
     events: list[EngineEvent] = []
     try:
-        (im_start,) = session.llm.tokenize(b"<|im_start|>", add_bos=False, special=True)
-        assert session._piece(im_start) == b"<|im_start|>"
-        assert session.stop_strings == ("<|im_end|>",)  # SmolLM2's EOS, which llama.cpp ends on
+        (im_start,) = loaded.llm.tokenize(b"<|im_start|>", add_bos=False, special=True)
+        assert loaded.vocab.piece(im_start) == b"<|im_start|>"
+        assert loaded.stop_strings == ("<|im_end|>",)  # SmolLM2's EOS, which llama.cpp ends on
         req = GenerationRequest("r", model, (ChatMessage("user", "Hi"),), GREEDY, date="2024-07-26")
-        session.generate(req, 1 << 40, events.append)
-        assert "Today Date: 26 Jul 2024\nISO: 2024-07-26 (Friday 26 July 2024)" in session._cached_text
+        loaded.generate(req, 1 << 40, events.append)
+        assert "Today Date: 26 Jul 2024\nISO: 2024-07-26 (Friday 26 July 2024)" in loaded.cached_text
     finally:
-        session.close()
+        loaded.close()
     assert isinstance(events[-1], GenerationFinished)
 
 
-class _BrokenSession:
+class _BrokenModel:
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
+        self.gpu_offload = False
 
     def generate(self, *_: object) -> None:
         raise ValueError("a bug, not a fault of the model or the conversation")
@@ -218,10 +219,10 @@ class _BrokenSession:
 
 def test_an_unexpected_error_in_a_generation_is_not_swallowed(starter_model: Path) -> None:
     emitted: list[EngineEvent] = []
-    w = worker.Worker(emitted.append, Value(ctypes.c_longlong, 0))
+    w = loop.Worker(emitted.append, Value(ctypes.c_longlong, 0))
     model = spec_for(starter_model)
-    broken = _BrokenSession(model)
-    w.session = broken  # type: ignore[assignment]
+    broken = _BrokenModel(model)
+    w.loaded = broken  # type: ignore[assignment]
     w.generate(GenerateCommand(request(model, [ChatMessage("user", "Hi")]), 1))
     # Not a plain "could not generate": the answer fails as a bug, with its traceback for crash.log,
     # and the cache, which may no longer spell what it says, is forgotten.

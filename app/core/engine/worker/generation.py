@@ -1,0 +1,142 @@
+"""The token loop of one answer: sample, detokenize, split reasoning from the answer, send, stop.
+
+Tokens are detokenized through an incremental UTF-8 decoder, so a character split across tokens
+is never shown half-made, and the text goes through an ``OutputSplitter`` that keeps reasoning
+apart from the answer and ends the answer at a stop string. Stop is a shared counter checked
+between tokens; while the prompt is evaluated, llama.cpp's abort callback checks it (``watch``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
+
+import llama_cpp
+
+from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokensReceived
+from app.core.engine.reasoning import MARKUP, OutputSplitter
+from app.core.engine.worker.tokens import Vocabulary
+
+Emit = Callable[[EngineEvent], None]
+# Text is sent to the app at most this often (20 updates a second, smoother than reading speed).
+# Each send wakes two threads in the app process (the pipe reader, then the consumer), and on a
+# machine whose cores llama.cpp's threads fill, each wake-up preempts one of them while the others
+# wait for it at the end of the decode step. Measured on two cores with bench/decode.py, a send
+# every 30 ms kept 0.96 of a bare generate loop's speed and one every 50 ms 0.99; the token loop
+# itself, run without the pipe, costs nothing measurable.
+SEND_INTERVAL_SECONDS = 0.05
+
+
+class DecodeError(Exception):
+    """llama.cpp could not evaluate a batch (llama_decode failed)."""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """What the loop produced."""
+
+    reply_ids: list[int]
+    text: str  # everything decoded, markup included: what the KV cache holds after the prompt
+    reason: StopReason
+    first_token_at: float | None  # perf_counter() of the first token; None when none came
+    spelt: bool  # False: a half-made character or an aborted prompt, so the cache spells no known text
+
+
+def run(
+    llm: llama_cpp.Llama,
+    ids: list[int],
+    *,
+    request_id: str,
+    sampling: SamplingSettings,
+    output: OutputSplitter,
+    vocab: Vocabulary,
+    n_ctx: int,
+    seq: int,
+    stop_seq: Synchronized[int],
+    watch: Callable[[bool], None],
+    emit: Emit,
+) -> Tokens:
+    """Generates from ``ids`` until the model ends, a stop string, ``max_tokens``, a full context or stop."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+    reply_ids: list[int] = []
+    parts: list[str] = []
+    # Text not sent yet: pieces are batched to spare the app a wake-up per token.
+    unsent_answer: list[str] = []
+    unsent_reasoning: list[str] = []
+    last_sent = 0.0  # the first piece goes out at once
+
+    def send() -> None:
+        if unsent_answer or unsent_reasoning:
+            emit(TokensReceived(request_id, "".join(unsent_answer), "".join(unsent_reasoning)))
+            unsent_answer.clear()
+            unsent_reasoning.clear()
+
+    first_token_at: float | None = None
+    reason: StopReason = "length"
+    watch(True)
+    tokens = llm.generate(
+        ids,
+        reset=True,  # not "start afresh": keep the KV cache's longest common prefix with ids
+        top_k=sampling.top_k,
+        top_p=sampling.top_p,
+        min_p=sampling.min_p,
+        temp=sampling.temperature,
+        repeat_penalty=sampling.repeat_penalty,
+    )
+    # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
+    # microsecond the model waits.
+    token_info, token_facts, decode = vocab.facts, vocab.token_facts, decoder.decode
+    try:
+        for token in tokens:
+            if first_token_at is None:
+                first_token_at = time.perf_counter()
+                watch(False)  # the prompt is in: from here, stop is checked between tokens
+            if stop_seq.value >= seq:
+                reason = "stopped"
+                break
+            info = token_info.get(token)
+            if info is None:
+                info = token_facts(token)
+            piece, end_of_generation, hidden = info
+            if end_of_generation:
+                reason = "stop"
+                break
+            reply_ids.append(token)
+            chunk = decode(piece)
+            parts.append(chunk)
+            if chunk and not (hidden and chunk not in MARKUP):  # unknown specials: never shown
+                reasoning, answer = output.feed(chunk)
+                if answer:
+                    unsent_answer.append(answer)
+                if reasoning:
+                    unsent_reasoning.append(reasoning)
+                now = time.perf_counter()
+                if now - last_sent >= SEND_INTERVAL_SECONDS:
+                    send()
+                    last_sent = now
+                if output.stopped:
+                    reason = "stop"
+                    break
+            if len(reply_ids) >= sampling.max_tokens:
+                break
+            if llm.n_tokens + 1 >= n_ctx:
+                reason = "context_full"
+                break
+    except RuntimeError as exc:
+        if stop_seq.value < seq:
+            raise DecodeError(str(exc)) from exc
+        reason = "stopped"  # llama_decode was aborted by the stop request while it evaluated a batch
+    finally:
+        tokens.close()
+        watch(False)
+        reasoning, answer = output.finish()
+        if answer:
+            unsent_answer.append(answer)
+        if reasoning:
+            unsent_reasoning.append(reasoning)
+        send()
+    spelt = not (decoder.getstate()[0] or (reason == "stopped" and first_token_at is None))
+    return Tokens(reply_ids, "".join(parts), reason, first_token_at, spelt)

@@ -1,0 +1,164 @@
+"""Loading a model in the worker: the ``Llama`` built for this CPU, the GPU step-down, and llama.cpp's log.
+
+A load that runs out of memory is tried again with fewer GPU layers, then a smaller context
+(``gpu_plan``); the reason a load failed is read from llama.cpp's own log, which it drops with
+verbose=False, so ``LlamaLog`` keeps it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any
+
+import llama_cpp
+from llama_cpp import _ggml as ggml_library
+
+from app.core.engine import gpu_plan, native
+from app.core.engine.kv_state import StateCache
+from app.core.engine.protocol import BackendDevice, ModelLoaded, ModelSpec, OffloadReport
+from app.core.engine.worker.model import LoadedModel
+
+log = logging.getLogger("app.worker")
+_GGML_LOG_LEVEL_ERROR = 4
+_GGML_LOG_LEVEL_CONT = 5
+_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
+
+
+class LlamaLog:
+    """Keeps llama.cpp's recent log lines; with verbose=False the library drops its errors."""
+
+    def __init__(self) -> None:
+        self.lines: deque[tuple[int, str]] = deque(maxlen=4000)  # a load logs a line or two per layer
+        self._last_level = 0
+        self._callback = llama_cpp.llama_log_callback(self._on_log)  # keep a reference: C holds it
+        llama_cpp.llama_log_set(self._callback, ctypes.c_void_p(0))
+
+    def _on_log(self, level: int, text: bytes, user_data: Any) -> None:
+        del user_data
+        if level == _GGML_LOG_LEVEL_CONT:
+            level = self._last_level
+        self._last_level = level
+        line = text.decode("utf-8", errors="replace").strip()
+        if line:
+            self.lines.append((level, line))
+
+    def clear(self) -> None:
+        self.lines.clear()
+
+    def failure_reason(self) -> str | None:
+        """The most telling error line since the last clear, without llama.cpp's function prefix."""
+        errors = [line for level, line in self.lines if level >= _GGML_LOG_LEVEL_ERROR]
+        errors += [line for level, line in self.lines if level < _GGML_LOG_LEVEL_ERROR and "error" in line.lower()]
+        for line in errors:
+            text = line.split(": ", 1)[1] if ": " in line else line
+            if text.startswith("error loading model: "):
+                text = text[len("error loading model: ") :]
+            if "failed to load model" not in text:
+                return text
+        return None
+
+
+@contextlib.contextmanager
+def cpu_buffers_for_this_machine() -> Iterator[None]:
+    """Builds ``Llama`` the way this CPU can run it (see ``native.without_extra_cpu_buffers``)."""
+    with native.without_extra_cpu_buffers(vars(llama_cpp.llama)["llama_cpp"]):  # the binding Llama calls
+        yield
+
+
+def backend_devices() -> tuple[BackendDevice, ...]:
+    return native.backend_devices(ggml_library.libggml)
+
+
+def backend_names() -> tuple[str, ...]:
+    return native.backend_names(ggml_library.libggml)
+
+
+def gpu_build() -> bool:
+    """Whether this llama.cpp can offload layers to a GPU at all."""
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def build(spec: ModelSpec, stop_seq: Synchronized[int], n_gpu_layers: int, n_ctx: int) -> LoadedModel:
+    """One load attempt: ``spec`` with ``n_gpu_layers`` and ``n_ctx`` (ValueError when it does not load)."""
+    threads = max(1, min(os.cpu_count() or 1, 8))
+    kv_type = _KV_TYPES.get(spec.kv_type)
+    started = time.perf_counter()
+    with cpu_buffers_for_this_machine():
+        llm = llama_cpp.Llama(
+            model_path=spec.path,
+            n_ctx=n_ctx,
+            n_gpu_layers=n_gpu_layers,
+            n_threads=spec.n_threads or threads,
+            n_threads_batch=spec.n_threads or (os.cpu_count() or 1),
+            n_batch=spec.n_batch,
+            flash_attn=spec.flash_attn,
+            type_k=kv_type,
+            type_v=kv_type,
+            verbose=False,
+        )
+    try:
+        return LoadedModel(spec, llm, stop_seq, n_gpu_layers, time.perf_counter() - started)
+    except Exception:  # the model stays unusable: its file is closed before the error goes on
+        llm.close()
+        raise
+
+
+def open_model(
+    spec: ModelSpec, llama_log: LlamaLog, stop_seq: Synchronized[int], states: StateCache | None
+) -> LoadedModel:
+    """Loads ``spec``: Auto resolved to a layer count, then stepped down while the load runs out of memory."""
+    if not os.path.isfile(spec.path):
+        raise ValueError("the file does not exist")
+    if os.path.getsize(spec.path) == 0:
+        raise ValueError("the file is empty")
+    offloads = gpu_build()
+    first, n_layer = gpu_plan.first_attempt(spec, offloads, backend_devices)
+
+    def attempt(layers: int, n_ctx: int) -> LoadedModel:
+        llama_log.clear()
+        # Every repeating layer on the GPU: the output layer goes too.
+        wanted = n_layer + 1 if n_layer and layers >= n_layer else layers
+        try:
+            return build(spec, stop_seq, wanted, n_ctx)
+        except ValueError as exc:
+            lines = [line for _, line in llama_log.lines]
+            if gpu_plan.is_memory_failure([str(exc), *lines]):
+                raise gpu_plan.MemoryLoadError(llama_log.failure_reason() or str(exc)) from exc
+            raise ValueError(llama_log.failure_reason() or str(exc)) from exc
+
+    try:
+        planned = gpu_plan.load_with_step_down(attempt, first, spec.n_ctx)
+    except gpu_plan.MemoryLoadError as exc:
+        raise ValueError(f"not enough memory to load it, even on the CPU with a small context ({exc})") from exc
+    loaded = planned.loaded
+    lines = [line for _, line in llama_log.lines]
+    on_gpu, total, vram = gpu_plan.parse_offload(lines)
+    loaded.offload = OffloadReport(on_gpu, total, vram, planned.layers, planned.n_ctx, planned.failed, offloads)
+    if planned.failed:
+        log.warning("%s: %s", spec.name, gpu_plan.describe_offload(on_gpu, total, vram, planned.failed, offloads))
+    loaded.states = states
+    return loaded
+
+
+def loaded_event(loaded: LoadedModel, load_seconds: float) -> ModelLoaded:
+    """What the app is told about ``loaded``."""
+    template = loaded.template
+    return ModelLoaded(
+        loaded.spec,
+        load_seconds,
+        loaded.gpu_offload and bool(loaded.offload and loaded.offload.layers_on_gpu),
+        template.is_fallback,
+        loaded.n_ctx,
+        template_options=template.options,
+        template_error=template.fallback_reason,
+        offload=loaded.offload,
+        devices=backend_devices(),
+        backends=backend_names(),
+    )

@@ -1,0 +1,274 @@
+"""A loaded model: its chat template, the prompt fitted to its context, and the tokens in its KV cache.
+
+It keeps the exact token ids that sit in the KV cache together with the prompt text they spell,
+so a new turn tokenizes and evaluates only the text that is new, and it hands each
+conversation's KV state to the state cache after a turn and puts it back before the next.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any
+
+import llama_cpp
+
+from app.core.engine import budget
+from app.core.engine.kv_state import SavedState, StateCache, StateKey, model_identity
+from app.core.engine.protocol import (
+    ChatMessage,
+    CountTokensRequest,
+    GenerationFinished,
+    GenerationRequest,
+    GenerationStats,
+    ModelSpec,
+    OffloadReport,
+    TokensCounted,
+)
+from app.core.engine.reasoning import OutputSplitter
+from app.core.engine.template import ChatTemplate, TemplateRenderError
+from app.core.engine.worker import generation
+from app.core.engine.worker.tokens import Vocabulary
+
+log = logging.getLogger("app.worker")
+NO_STOP = 1 << 62
+
+
+class ContextOverflowError(Exception):
+    """The prompt does not fit: ``code`` is "message_too_long" or "context_full" (see GenerationFailed)."""
+
+    def __init__(self, message: str, code: str, tokens: int, limit: int) -> None:
+        super().__init__(message)
+        self.code, self.tokens, self.limit = code, tokens, limit
+
+
+class LoadedModel:
+    """One ``Llama`` (built by ``loading``), its chat template and the tokens in its KV cache."""
+
+    def __init__(
+        self, spec: ModelSpec, llm: llama_cpp.Llama, stop_seq: Synchronized[int], n_gpu_layers: int, load_seconds: float
+    ) -> None:
+        """``n_gpu_layers``: what llama.cpp was asked for (saved states are kept per layer count)."""
+        self.spec = spec
+        self.llm = llm
+        self.load_seconds = load_seconds
+        self.gpu_offload = bool(llama_cpp.llama_supports_gpu_offload())
+        self.n_ctx = llm.n_ctx()
+        self.vocab = Vocabulary(llm)
+        template = spec.chat_template or llm.metadata.get("tokenizer.chat_template")
+        self.template = ChatTemplate.from_metadata(template, self.vocab.bos_text, self.vocab.eos_text)
+        self.stop_strings = self.vocab.end_markers(chatml_fallback=self.template.is_fallback)
+        self.cached_text = ""
+        self._cached_ids: list[int] = []
+        self._stop_seq = stop_seq
+        self._active_seq = NO_STOP
+        self._abort_callback = llama_cpp.ggml_abort_callback(self._should_abort)  # keep a reference
+        self._no_abort_callback = llama_cpp.ggml_abort_callback()  # NULL
+        self.offload: OffloadReport | None = None
+        self.states: StateCache | None = None
+        self._state_key = StateKey("", model_identity(spec.path), self.n_ctx, n_gpu_layers, spec.kv_type)
+        self._conversation: str | None = None  # whose tokens the KV cache holds
+
+    def close(self) -> None:
+        self._watch_prompt(False)
+        self.llm.close()
+
+    def forget_cache(self) -> None:
+        """The next prompt is evaluated from the start."""
+        self.cached_text, self._cached_ids = "", []
+        self._conversation = None
+
+    # -- conversation states -------------------------------------------------------------------
+
+    def restore_for(self, request: GenerationRequest) -> None:
+        """Puts the conversation's saved KV state back when the cache holds another's and it matches."""
+        key = request.conversation_key
+        if key is None or self.states is None:
+            return
+        prompt = self._render(request.messages, request)
+        if key == self._conversation and self.cached_text and prompt.startswith(self.cached_text):
+            return  # the KV cache already holds it
+        state = self.states.find(replace(self._state_key, conversation=key), prompt)
+        if state is None:
+            return
+        data = (ctypes.c_uint8 * len(state.data)).from_buffer_copy(state.data)
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.llm.ctx), True)
+        if llama_cpp.llama_state_seq_set_data(self.llm.ctx, data, len(state.data), 0) == 0:
+            log.warning("the saved state of conversation %s did not load; evaluating it afresh", key)
+            self.llm.n_tokens = 0
+            self.forget_cache()
+            return
+        n = state.evaluated
+        self.llm.input_ids[:n] = state.token_ids[:n]
+        self.llm.n_tokens = n
+        self.llm._requires_eval = True  # the logits were not restored: a decode must come first
+        self.cached_text, self._cached_ids = state.text, list(state.token_ids)
+        self._conversation = key
+
+    def _keep_state(self, request: GenerationRequest) -> None:
+        """Hands the KV state that spells ``cached_text`` to the cache (memory now, disk in the background)."""
+        key = request.conversation_key
+        self._conversation = key
+        if key is None or self.states is None or not self.cached_text:
+            return
+        ctx = self.llm.ctx
+        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
+        if written <= 0:
+            return
+        data = ctypes.string_at(buffer, written)
+        evaluated = int(self.llm.n_tokens)
+        if list(self.llm.input_ids[:evaluated]) != self._cached_ids[:evaluated]:
+            return  # the KV cache does not hold what the cached text spells: nothing worth keeping
+        state = SavedState(
+            replace(self._state_key, conversation=key), self.cached_text, tuple(self._cached_ids), data, evaluated
+        )
+        self.states.remember(state)
+
+    # -- prompts -------------------------------------------------------------------------------
+
+    def prompt_ids(self, text: str) -> list[int]:
+        """Token ids for ``text``, reusing the cached ids when the text extends the cached prompt.
+
+        Those are the very ids in the KV cache, generated ones included (a model does not always
+        generate the tokens the tokenizer would give its text). When a template rewrote earlier
+        text instead (dropped a think block, moved the system prompt, changed the date), the text
+        is tokenized afresh and ``Llama.generate`` keeps the longest common prefix of ids in the
+        KV cache (its reset=True path) and evaluates only the rest.
+        """
+        if self.cached_text and text.startswith(self.cached_text):
+            return self._cached_ids + self.vocab.tokenize(text[len(self.cached_text) :])
+        ids = self.vocab.tokenize(text)
+        if self.vocab.add_bos and not (self.vocab.bos_text and text.startswith(self.vocab.bos_text)):
+            ids.insert(0, self.vocab.bos)
+        return ids
+
+    def _render(self, messages: Sequence[ChatMessage], request: GenerationRequest) -> str:
+        def render(messages: Sequence[ChatMessage]) -> str:
+            return self.template.render(
+                messages,
+                enable_thinking=request.enable_thinking,
+                reasoning_effort=request.reasoning_effort,
+                date=request.date,
+            )
+
+        try:
+            return render(messages) + request.prefill
+        except TemplateRenderError:
+            # Some templates (Gemma's, for one) refuse a system role: fold it into the first user turn.
+            if len(messages) > 1 and messages[0].role == "system" and messages[1].role == "user":
+                merged = ChatMessage("user", f"{messages[0].content}\n\n{messages[1].content}")
+                return render([merged, *messages[2:]]) + request.prefill
+            raise
+
+    def prompt_limit(self, max_tokens: int) -> int:
+        """How many tokens a prompt may take: the rest of the context is kept for the answer."""
+        return budget.prompt_limit(self.n_ctx, max_tokens)
+
+    def count(self, request: CountTokensRequest) -> TokensCounted:
+        text = self._render(request.messages, GenerationRequest(request.request_id, request.model, request.messages))
+        tokens = len(self.prompt_ids(text))
+        return TokensCounted(request.request_id, tokens, self.n_ctx, self.prompt_limit(request.max_tokens))
+
+    def _fit(self, request: GenerationRequest) -> tuple[str, list[int], int]:
+        """Renders the prompt; when it does not fit, applies the request's overflow policy.
+
+        "drop_oldest" leaves out the oldest turns until about a quarter of the context is free, so
+        the next turns extend this prompt (and reuse its cache) until the next chunk must go. A turn
+        goes whole, the user's message with its answer, so what is left still starts with a user
+        message and alternates as templates like Mistral's and Gemma's insist. The system prompt
+        always stays. Returns the text, its ids, and how many messages were left out.
+        """
+        messages = list(request.messages)
+        limit = self.prompt_limit(request.sampling.max_tokens)
+        text = self._render(messages, request)
+        ids = self.prompt_ids(text)
+        if len(ids) <= limit:
+            return text, ids, 0
+        first = next((i for i, m in enumerate(messages) if m.role != "system"), len(messages))
+        last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=first)
+        alone = messages[:first] + messages[last_user:]
+        alone_tokens = len(ids) if len(alone) == len(messages) else len(self.prompt_ids(self._render(alone, request)))
+        if alone_tokens > limit:
+            raise ContextOverflowError(
+                f"the message is too long for this model's context ({alone_tokens} tokens, the limit is {limit})",
+                "message_too_long", alone_tokens, limit,
+            )  # fmt: skip
+        if request.overflow == "stop":
+            raise ContextOverflowError(
+                f"the conversation no longer fits in the context ({len(ids)} tokens, the limit is {limit})",
+                "context_full", len(ids), limit,
+            )  # fmt: skip
+        target = budget.drop_target(self.n_ctx, limit)
+        dropped = 0
+        while len(ids) > target and first < last_user:
+            end = first + 1
+            while end < last_user and messages[end].role != "user":
+                end += 1
+            dropped += end - first
+            last_user -= end - first
+            del messages[first:end]
+            text = self._render(messages, request)
+            ids = self.prompt_ids(text)
+        return text, ids, dropped
+
+    # -- generation ----------------------------------------------------------------------------
+
+    def _watch_prompt(self, on: bool, seq: int = NO_STOP) -> None:
+        """Lets a stop request (``seq`` or later) abort llama_decode, or not.
+
+        ggml asks the callback at every node of the graph, about 600 times per decode for the
+        starter model: worth it while a long prompt is evaluated, but a measurable cost on every
+        generated token, where the check between tokens is enough.
+        """
+        self._active_seq = seq if on else NO_STOP
+        callback = self._abort_callback if on else self._no_abort_callback
+        llama_cpp.llama_set_abort_callback(self.llm.ctx, callback, None)
+
+    def _should_abort(self, _data: Any) -> bool:
+        return bool(self._stop_seq.value >= self._active_seq)
+
+    def generate(self, request: GenerationRequest, seq: int, emit: generation.Emit) -> None:
+        """Answers ``request`` (stopped by a stop request numbered ``seq`` or later), then keeps its state."""
+        started = time.perf_counter()
+        sampling = request.sampling
+        self.restore_for(request)
+        prompt_text, ids, dropped = self._fit(request)
+        ctx = self.llm.ctx
+        llama_cpp.llama_perf_context_reset(ctx)
+        self.llm.set_seed(sampling.seed if sampling.seed is not None else random.randrange(1 << 31))
+        output = OutputSplitter(prompt_text, model_stops=self.stop_strings, user_stops=sampling.stop)
+        done = generation.run(
+            self.llm, ids, request_id=request.request_id, sampling=sampling, output=output, vocab=self.vocab,
+            n_ctx=self.n_ctx, seq=seq, stop_seq=self._stop_seq, watch=lambda on: self._watch_prompt(on, seq),
+            emit=emit,
+        )  # fmt: skip
+        finished = time.perf_counter()
+        if done.spelt:
+            self.cached_text, self._cached_ids = prompt_text + done.text, ids + done.reply_ids
+        else:
+            self.cached_text, self._cached_ids = "", []
+        perf = llama_cpp.llama_perf_context(ctx)
+        first, generated = done.first_token_at, len(done.reply_ids)
+        generating = finished - first if first is not None else 0.0
+        stats = GenerationStats(
+            prompt_tokens=len(ids),
+            prompt_tokens_evaluated=int(perf.n_p_eval),
+            generated_tokens=generated,
+            ttft_seconds=(first - started) if first is not None else finished - started,
+            tokens_per_second=(generated - 1) / generating if generated > 1 and generating > 0 else 0.0,
+            truncated_messages=dropped,
+            decode_seconds=float(perf.t_eval_ms) / 1000,
+            decoded_tokens=int(perf.n_eval),
+        )
+        emit(GenerationFinished(request.request_id, output.answer, done.reason, stats, output.reasoning))
+        try:
+            self._keep_state(request)  # after the answer is out: the user never waits for it
+        except (MemoryError, OSError, RuntimeError) as exc:  # the answer stands; only the saved state is lost
+            log.warning("could not keep the KV state of conversation %s: %s", request.conversation_key, exc)
