@@ -46,7 +46,9 @@ def env(tmp_path: Path) -> dict[str, str]:
     tools.mkdir()
     # A menu-cache tool that writes its cache as the real one does (it is not installed everywhere).
     fake = tools / "update-desktop-database"
-    fake.write_text('#!/bin/sh\nfor d; do case "$d" in -*) ;; *) echo "[MIME Cache]" > "$d/mimeinfo.cache";; esac; done\n')
+    fake.write_text(
+        '#!/bin/sh\nfor d; do case "$d" in -*) ;; *) echo "[MIME Cache]" > "$d/mimeinfo.cache";; esac; done\n'
+    )
     fake.chmod(0o755)
     return {
         **os.environ,
