@@ -79,7 +79,7 @@ clean:
 # nothing only the tests use is frozen in. llama-cpp-python comes from pip's wheel cache (built once,
 # for .venv), so this takes a minute, not another compile. The starter is installed for
 # package-with-starter; the default bundle leaves it out (packaging/parley.spec).
-$(PACKAGE_STAMP): pyproject.toml $(STAMP)
+$(PACKAGE_STAMP): pyproject.toml | $(STAMP)
 	$(PYTHON) -m venv $(PACKAGE_VENV)
 	$(PACKAGE_VENV)/bin/python -m pip install --upgrade pip
 	$(PACKAGE_VENV)/bin/python -m pip install -e '.[package]'
@@ -102,7 +102,7 @@ package-with-starter: $(PACKAGE_STAMP)
 
 # The frozen app checks itself headless against the starter model (found, not imported, from the venv),
 # then as a user's first start finds it: no model at all (the engine check is skipped).
-selftest-bundle: $(BUNDLE)
+selftest-bundle: $(BUNDLE) $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BUNDLE) --self-test \
 		--model "$$($(PY) -c 'from app.core.models.installed import starter_model_path as p; print(p() or "")')"
 	QT_QPA_PLATFORM=offscreen $(BUNDLE) --self-test

@@ -57,7 +57,7 @@ class CheckError(Exception):
     """A check's expected failure: its message is the line's reason."""
 
 
-class CheckSkipped(Exception):
+class CheckSkippedError(Exception):
     """A check that cannot run here and is not a failure (no model to load): its message says why."""
 
 
@@ -142,7 +142,7 @@ def check_engine(model: Path | None) -> str:
 
     path = model or starter_path()
     if path is None:
-        raise CheckSkipped("no model to load: the starter is not installed (pass --model PATH to a .gguf)")
+        raise CheckSkippedError("no model to load: the starter is not installed (pass --model PATH to a .gguf)")
     if not path.is_file():
         raise CheckError(f"no model file at {path}")
     events: queue.Queue[EngineEvent] = queue.Queue()
@@ -178,12 +178,9 @@ def check_engine(model: Path | None) -> str:
 
 def _bundled_modules() -> set[str]:
     """The module names in the bundle's archive, from PyInstaller's importer (empty outside a bundle)."""
-    names: set[str] = set()
-    for finder in sys.meta_path:
-        toc = getattr(finder, "toc", None)
-        if isinstance(toc, (set, frozenset, dict, list, tuple)):
-            names.update(name for name in toc if isinstance(name, str))
-    return names
+    importers = sys.modules.get("pyimod02_importers")
+    toc = getattr(getattr(importers, "pyz_archive", None), "toc", None)
+    return {name for name in toc if isinstance(name, str)} if isinstance(toc, dict) else set()
 
 
 def unwanted_inside(root: Path, modules: set[str]) -> list[str]:
@@ -202,13 +199,16 @@ def check_contents() -> str:
     from app.core import paths
 
     if not paths.is_frozen():
-        raise CheckSkipped("the source tree is not a bundle")
+        raise CheckSkippedError("the source tree is not a bundle")
     root = paths.bundle_root()
-    found = unwanted_inside(root, _bundled_modules())
+    modules = _bundled_modules()
+    if __name__ not in modules:  # the list was not read: the check would pass on anything
+        raise CheckError("the bundle's module list could not be read")
+    found = unwanted_inside(root, modules)
     if found:
         raise CheckError(f"inside the bundle but only needed to develop or build it: {', '.join(found)}")
     files = sum(1 for path in root.rglob("*") if path.is_file())
-    return f"{files} files, none of {len(UNWANTED_MODULES)} dev-only modules or the build host's GTK"
+    return f"{len(modules)} modules, {files} files, none of {len(UNWANTED_MODULES)} dev-only modules or the host's GTK"
 
 
 @contextlib.contextmanager
@@ -234,7 +234,7 @@ def _run_check(name: str, check: Callable[[], str]) -> CheckResult:
         return CheckResult(name, True, check())
     except CheckError as failed:
         return CheckResult(name, False, str(failed))
-    except CheckSkipped as skipped:
+    except CheckSkippedError as skipped:
         return CheckResult(name, True, str(skipped), skipped=True)
     except Exception as exc:  # a self-test reports a bug as a failed line, with where it happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
