@@ -1,11 +1,13 @@
 """``parley --self-test``: a headless check that this installation (a bundle or the source tree) works.
 
-Each check prints one line, ``PASS name: detail`` or ``FAIL name: why``; the run exits 0 only when
-every check passed. The checks are what a double-clicked Parley needs first: Qt starts (offscreen,
-so a build machine with no screen can run it), the resources and translations are where
-``paths.resources_dir`` says, a history database opens (in a temporary data folder, never the
-user's), and the engine process starts, loads a model (``--model`` or the starter) and generates
-8 tokens. The starter is found with ``importlib.util.find_spec`` and never imported.
+Each check prints one line, ``PASS name: detail``, ``SKIP name: why`` or ``FAIL name: why``; the
+run exits 0 only when no check failed. The checks are what a double-clicked Parley needs first: Qt
+starts (offscreen, so a build machine with no screen can run it), the resources and translations
+are where ``paths.resources_dir`` says, a history database opens (in a temporary data folder, never
+the user's), the engine process starts, loads a model (``--model`` or the starter; skipped when
+there is neither) and generates 8 tokens, and a bundle holds none of the modules and libraries only
+a developer's machine has (the dev-only SDKs, the test runner, the build host's GTK). The starter is
+found with ``importlib.util.find_spec`` and never imported.
 
 The self-test changes nothing of the user's: ``PARLEY_HOME`` points at a temporary folder for the
 whole run, so the database, the settings and the log land there and are removed afterwards.
@@ -29,6 +31,14 @@ from typing import TextIO
 
 TOKENS = 8
 ENGINE_TIMEOUT_S = 180.0
+# What a bundle built from the runtime dependencies alone never holds: dev-only SDKs and servers,
+# the test runner, build tools, and GTK (its Python bindings, or the libraries Qt's GTK3 theme
+# plugin would bring from the build host).
+UNWANTED_MODULES = (
+    "openai", "fastapi", "pydantic", "_pytest", "pytest", "pytestqt", "mypy", "ruff", "gi", "pip", "setuptools",
+    "PyInstaller", "llama_cpp.server", "keyrings.alt", "tkinter",
+)
+UNWANTED_LIBRARIES = ("libgtk-3.so*", "libgdk-3.so*", "libqgtk3.so")
 
 
 @dataclass(frozen=True)
@@ -36,13 +46,19 @@ class CheckResult:
     name: str
     passed: bool
     detail: str
+    skipped: bool = False
 
     def line(self) -> str:
-        return f"{'PASS' if self.passed else 'FAIL'} {self.name}: {self.detail}"
+        verdict = "SKIP" if self.skipped else "PASS" if self.passed else "FAIL"
+        return f"{verdict} {self.name}: {self.detail}"
 
 
 class CheckError(Exception):
     """A check's expected failure: its message is the line's reason."""
+
+
+class CheckSkippedError(Exception):
+    """A check that cannot run here and is not a failure (no model to load): its message says why."""
 
 
 def check_qt() -> str:
@@ -126,7 +142,7 @@ def check_engine(model: Path | None) -> str:
 
     path = model or starter_path()
     if path is None:
-        raise CheckError("no model: the starter is not installed; pass --model PATH to a .gguf")
+        raise CheckSkippedError("no model to load: the starter is not installed (pass --model PATH to a .gguf)")
     if not path.is_file():
         raise CheckError(f"no model file at {path}")
     events: queue.Queue[EngineEvent] = queue.Queue()
@@ -160,6 +176,41 @@ def check_engine(model: Path | None) -> str:
     return f"{path.name} loaded in {loaded:.2f} s, {tokens} tokens generated ({event.text.strip()[:40]!r})"
 
 
+def _bundled_modules() -> set[str]:
+    """The module names in the bundle's archive, from PyInstaller's importer (empty outside a bundle)."""
+    importers = sys.modules.get("pyimod02_importers")
+    toc = getattr(getattr(importers, "pyz_archive", None), "toc", None)
+    return {name for name in toc if isinstance(name, str)} if isinstance(toc, dict) else set()
+
+
+def unwanted_inside(root: Path, modules: set[str]) -> list[str]:
+    """The ``UNWANTED_MODULES`` in ``modules`` or on disk under ``root``, then the ``UNWANTED_LIBRARIES`` there."""
+    found: list[str] = []
+    for name in UNWANTED_MODULES:
+        on_disk = root.joinpath(*name.split(".")).is_dir() or any(root.glob(f"{name.replace('.', '/')}.*.so"))
+        if on_disk or name in modules or any(module.startswith(f"{name}.") for module in modules):
+            found.append(name)
+    libraries = {path.name for pattern in UNWANTED_LIBRARIES for path in root.rglob(pattern)}
+    return found + sorted(libraries)
+
+
+def check_contents() -> str:
+    """A bundle holds none of ``UNWANTED_MODULES`` and ``UNWANTED_LIBRARIES``."""
+    from app.core import paths
+
+    if not paths.is_frozen():
+        raise CheckSkippedError("the source tree is not a bundle")
+    root = paths.bundle_root()
+    modules = _bundled_modules()
+    if __name__ not in modules:  # the list was not read: the check would pass on anything
+        raise CheckError("the bundle's module list could not be read")
+    found = unwanted_inside(root, modules)
+    if found:
+        raise CheckError(f"inside the bundle but only needed to develop or build it: {', '.join(found)}")
+    files = sum(1 for path in root.rglob("*") if path.is_file())
+    return f"{len(modules)} modules, {files} files, none of {len(UNWANTED_MODULES)} dev-only modules or the host's GTK"
+
+
 @contextlib.contextmanager
 def temporary_home() -> Iterator[Path]:
     """``PARLEY_HOME`` at a fresh folder for the duration, then the previous value and no folder."""
@@ -183,13 +234,15 @@ def _run_check(name: str, check: Callable[[], str]) -> CheckResult:
         return CheckResult(name, True, check())
     except CheckError as failed:
         return CheckResult(name, False, str(failed))
+    except CheckSkippedError as skipped:
+        return CheckResult(name, True, str(skipped), skipped=True)
     except Exception as exc:  # a self-test reports a bug as a failed line, with where it happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return CheckResult(name, False, f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
 
 
 def run(model: Path | None = None, out: TextIO | None = None) -> int:
-    """Runs every check, prints one line each to ``out`` (stdout); 0 when all passed, else 1."""
+    """Runs every check, prints one line each to ``out`` (stdout); 0 when none failed, else 1."""
     out = out or sys.stdout
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app import __version__
@@ -203,6 +256,7 @@ def run(model: Path | None = None, out: TextIO | None = None) -> int:
             ("resources", check_resources),
             ("database", check_database),
             ("engine", lambda: check_engine(model)),
+            ("contents", check_contents),
         ]
         for name, check in checks:
             result = _run_check(name, check)
@@ -210,6 +264,11 @@ def run(model: Path | None = None, out: TextIO | None = None) -> int:
             print(result.line(), file=out, flush=True)
     failed = [result.name for result in results if not result.passed]
     # Not pytest's "N passed, N failed" shape: CI reads that as the test run's closing line.
-    verdict = "every check passed" if not failed else f"failed: {', '.join(failed)}"
+    skipped = [result.name for result in results if result.skipped]
+    verdict = f"skipped: {', '.join(skipped)}, " if skipped else ""
+    if failed:
+        verdict += f"failed: {', '.join(failed)}"
+    else:
+        verdict += "the others passed" if skipped else "every check passed"
     print(f"self-test: {len(results)} checks, {verdict}", file=out, flush=True)
     return 1 if failed else 0

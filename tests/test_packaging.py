@@ -1,4 +1,4 @@
-"""Desktop integration: install-desktop's launcher, icons and bundle, and the AppImage recipe's AppDir."""
+"""Desktop integration: install-desktop's launcher, icons and bundle, uninstall, and the AppImage recipe's AppDir."""
 
 from __future__ import annotations
 
@@ -46,9 +46,10 @@ def test_install_desktop_puts_parley_in_the_menu_and_uninstall_takes_it_out(bund
 
     assert result.returncode == 0, result.stderr
     entry = _desktop_entry(data / "applications" / "parley.desktop")
-    assert entry["Exec"] == f'"{lib / "parley"}"' and entry["TryExec"] == str(lib / "parley")
+    program = lib / "current" / "parley"
+    assert entry["Exec"] == f'"{program}"' and entry["TryExec"] == str(program)
     assert entry["Icon"] == "parley" and entry["Terminal"] == "false" and entry["Type"] == "Application"
-    started = subprocess.run([str(lib / "parley")], capture_output=True, text=True, check=True)
+    started = subprocess.run([str(program)], capture_output=True, text=True, check=True)
     assert started.stdout.startswith("parley started")  # what a double-click on the entry runs
     for size in SIZES:
         assert (data / "icons" / "hicolor" / size / "apps" / "parley.png").is_file(), size
@@ -57,7 +58,9 @@ def test_install_desktop_puts_parley_in_the_menu_and_uninstall_takes_it_out(bund
     removed = _run("install_desktop.sh", "--uninstall", env=env)
     assert removed.returncode == 0, removed.stderr
     assert not (data / "applications" / "parley.desktop").exists() and not lib.exists()
-    assert not list((data / "icons").rglob("parley.*"))
+    # Nothing of Parley's is left: no icon, no cache the install made, no emptied icon folder.
+    assert not (data / "icons").exists()
+    assert not (data / "applications" / "mimeinfo.cache").exists()
 
 
 def test_install_desktop_without_a_bundle_says_what_to_do(tmp_path: Path) -> None:
@@ -80,3 +83,26 @@ def test_the_appimage_recipe_lays_out_an_appdir_that_starts_parley(bundle: Path,
     assert started.stdout.strip() == "parley started with: --self-test"
     if "no appimagetool" in result.stdout:  # not installable from the registries here: said, not hidden
         assert not list(out.glob("*.AppImage"))
+
+
+def test_make_desktop_installs_every_icon_size_and_uninstall_takes_it_out(tmp_path: Path) -> None:
+    data, lib = tmp_path / "share", tmp_path / "lib" / "parley"
+    env = {"XDG_DATA_HOME": str(data), "PARLEY_LIB_DIR": str(lib)}
+    # -o: the virtualenv counts as set up, so make only writes the launcher and the icons.
+    made = subprocess.run(
+        ["make", "-s", "-o", ".venv/.parley-installed", "desktop"],
+        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+    )
+
+    assert made.returncode == 0, made.stderr
+    entry = _desktop_entry(data / "applications" / "parley.desktop")
+    assert entry["Exec"].endswith("/.venv/bin/parley") and entry["Icon"] == "parley"
+    from app.ui.common.icons import ICON_SIZES
+
+    for size in ICON_SIZES:
+        assert (data / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "parley.png").is_file(), size
+    assert (data / "icons" / "hicolor" / "scalable" / "apps" / "parley.svg").is_file()
+
+    removed = _run("install_desktop.sh", "--uninstall", env=env)  # make uninstall-desktop-source
+    assert removed.returncode == 0, removed.stderr
+    assert not (data / "applications" / "parley.desktop").exists() and not (data / "icons").exists()

@@ -1,16 +1,23 @@
-"""``parley --self-test``: one line per check, exit 0 only when every check passed, the user's data untouched."""
+"""``parley --self-test``: one line per check, exit 0 only when none failed, a missing model skipped, the user's data
+untouched, and a bundle's unwanted contents named."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app import selftest
 from app.core import paths
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS = ("qt", "resources", "database", "engine")
+SOURCE_RESULTS = {**dict.fromkeys(CHECKS, "PASS"), "contents": "SKIP"}  # the source tree is no bundle
 
 
 def self_test(home: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -27,7 +34,7 @@ def _lines(output: str) -> dict[str, str]:
     for line in output.splitlines():
         verdict, _, rest = line.partition(" ")
         name, _, _detail = rest.partition(":")
-        if verdict in ("PASS", "FAIL"):
+        if verdict in ("PASS", "FAIL", "SKIP"):
             found[name] = verdict
     return found
 
@@ -38,7 +45,7 @@ def test_every_check_passes_on_the_starter_and_the_users_folder_is_untouched(
     result = self_test(parley_home)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert _lines(result.stdout) == dict.fromkeys(CHECKS, "PASS")
+    assert _lines(result.stdout) == SOURCE_RESULTS
     assert f"{starter_model.name} loaded" in result.stdout and "8 tokens generated" in result.stdout
     assert "source tree" in result.stdout
     assert list(parley_home.iterdir()) == []  # the database and the log went to a temporary folder
@@ -51,7 +58,7 @@ def test_a_model_that_cannot_load_fails_that_check_and_the_exit_code(parley_home
     result = self_test(parley_home, "--model", str(broken))
 
     assert result.returncode == 1
-    assert _lines(result.stdout) == {"qt": "PASS", "resources": "PASS", "database": "PASS", "engine": "FAIL"}
+    assert _lines(result.stdout) == {**SOURCE_RESULTS, "engine": "FAIL"}
     assert "FAIL engine: the model did not load" in result.stdout
     assert result.stdout.rstrip().endswith("failed: engine")
 
@@ -60,3 +67,30 @@ def test_a_missing_model_file_is_named(parley_home: Path, tmp_path: Path) -> Non
     result = self_test(parley_home, "--model", str(tmp_path / "nowhere.gguf"))
     assert result.returncode == 1
     assert f"FAIL engine: no model file at {tmp_path / 'nowhere.gguf'}" in result.stdout
+
+
+def test_with_no_model_at_all_the_engine_check_is_skipped_and_the_run_passes(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selftest, "starter_path", lambda: None)  # a bundle built without the starter
+    out = io.StringIO()
+
+    assert selftest.run(None, out) == 0
+
+    lines = out.getvalue().splitlines()
+    assert "SKIP engine: no model to load: the starter is not installed (pass --model PATH to a .gguf)" in lines
+    assert lines[-1] == "self-test: 5 checks, skipped: engine, contents, the others passed"
+
+
+def test_a_bundle_holding_dev_only_modules_or_gtk_is_named(tmp_path: Path) -> None:
+    (tmp_path / "openai").mkdir()
+    (tmp_path / "PySide6" / "Qt" / "plugins" / "platformthemes").mkdir(parents=True)
+    (tmp_path / "PySide6" / "Qt" / "plugins" / "platformthemes" / "libqgtk3.so").write_bytes(b"")
+    (tmp_path / "libgtk-3.so.0").write_bytes(b"")
+    (tmp_path / "httpx").mkdir()  # a runtime dependency: wanted
+    archive = {"app", "httpx", "_pytest.config", "llama_cpp", "llama_cpp.server.app", "fastapi"}
+
+    found = selftest.unwanted_inside(tmp_path, archive)
+
+    assert found == ["openai", "fastapi", "_pytest", "llama_cpp.server", "libgtk-3.so.0", "libqgtk3.so"]
+    assert selftest.unwanted_inside(tmp_path / "httpx", {"app", "httpx", "llama_cpp"}) == []
