@@ -158,10 +158,12 @@ class EngineService:
             self._dispatch()
 
     def _prepare(self, request: GenerationRequest) -> None:
-        """Passes ``request`` to the engine to prepare for, unless it is busy: a busy engine would only
-        delay the work queued behind it, and the turn restores the state itself anyway."""
+        """Passes ``request`` to the engine to prepare for, unless it is busy generating or loading: that
+        would only delay the work queued behind it, and the turn restores the state itself anyway. A token
+        count (the meter's, sent as the conversation opens) is as quick as a restore and does not count."""
         with self._lock:
-            if not self._closed and self._running is None and not self._queue:
+            jobs = [*self._queue, *([self._running] if self._running is not None else [])]
+            if not self._closed and all(isinstance(job, _Count) for job in jobs):
                 self._engine.prepare(request)
 
     def _stop(self, client: EngineClient, request_id: str | None) -> None:
