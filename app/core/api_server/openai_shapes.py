@@ -151,6 +151,11 @@ def _refuse_unsupported(body: dict[str, Any]) -> None:
         raise _unsupported("top_logprobs", "it does not report token probabilities")
     if body.get("logit_bias"):
         raise _unsupported("logit_bias", "it cannot bias tokens")
+    for name in ("presence_penalty", "frequency_penalty"):
+        if body.get(name) not in (None, 0, 0.0):
+            raise _unsupported(name, "use 'repeat_penalty' (llama.cpp's) instead")
+    if body.get("audio") is not None or body.get("modalities") not in (None, ["text"]):
+        raise _unsupported("audio" if body.get("audio") is not None else "modalities", "it answers in text only")
     response_format = body.get("response_format")
     if response_format is not None:
         kind = response_format.get("type") if isinstance(response_format, dict) else None

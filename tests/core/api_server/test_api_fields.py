@@ -31,6 +31,9 @@ class City(BaseModel):
         ({"logprobs": True}, "logprobs"),
         ({"top_logprobs": 3}, "top_logprobs"),
         ({"logit_bias": {"42": 5}}, "logit_bias"),
+        ({"presence_penalty": 0.5}, "presence_penalty"),
+        ({"frequency_penalty": -1}, "frequency_penalty"),
+        ({"modalities": ["text", "audio"]}, "modalities"),
         ({"response_format": {"type": "json_object"}}, "response_format"),
         ({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}, "response_format"),
         ({"response_format": "json"}, "response_format"),
@@ -58,7 +61,16 @@ def test_structured_output_through_the_official_parse_is_refused_rather_than_ans
 
 def test_what_means_plain_text_anyway_is_accepted(api: Running) -> None:
     answer = api.client().chat.completions.create(
-        model=MODEL, messages=HI, response_format={"type": "text"}, tool_choice="none", logprobs=False, **GREEDY
+        model=MODEL,
+        messages=HI,
+        response_format={"type": "text"},
+        tool_choice="none",
+        logprobs=False,
+        presence_penalty=0,
+        frequency_penalty=0.0,
+        modalities=["text"],
+        user="someone",
+        **GREEDY,
     )
     assert answer.choices[0].message.content
     api.outcome()
