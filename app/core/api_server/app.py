@@ -1,8 +1,10 @@
-"""The local API server's routes: ``/v1/models`` and ``/v1/chat/completions`` on the app's one engine.
+"""The local API server's routes: ``/v1/models[/{id}]`` and ``/v1/chat/completions`` on the app's one engine.
 
 Each completion is a client of the engine service, queued with the window's and the command line's
 answers, and never stored (the API is stateless). The rule: no request thread touches the model
-registry; it serves the ``ModelChoices`` snapshot it is given. A stream whose client leaves is stopped.
+registry; it serves the ``ModelChoices`` snapshot it is given. Bodies are JSON only and must arrive
+within ``BODY_SECONDS``; ``guard`` refuses foreign hosts and web pages. A stream whose client leaves
+is stopped.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -27,6 +30,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.core.api_server import openai_shapes as shapes
+from app.core.api_server.guard import RequestGuard
 from app.core.api_server.openai_shapes import ApiRequestError
 from app.core.config.settings import Settings
 from app.core.engine.protocol import (
@@ -48,6 +52,7 @@ from app.core.session.service import EngineService
 log = logging.getLogger("app.api")
 
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a long conversation fits; a runaway upload does not
+BODY_SECONDS = 60.0  # a whole body must arrive in this time; one that trickles in is cut off (408)
 
 
 class ModelChoices:
@@ -138,8 +143,10 @@ class _Completion:
         self.backend = backend
         self.loop = asyncio.get_running_loop()
         self.events: asyncio.Queue[EngineEvent] = asyncio.Queue()
-        self.request = GenerationRequest(uuid.uuid4().hex, spec, chat.messages, chat.sampling)
+        # As OpenAI does, messages that do not fit are refused (context_length_exceeded), not shortened.
+        self.request = GenerationRequest(uuid.uuid4().hex, spec, chat.messages, chat.sampling, overflow="stop")
         self.model = chat.model
+        self.include_usage = chat.include_usage
         self.tokens = 0
         self._closed = False
         self.client = backend.service.connect(self._put, "local API")
@@ -160,7 +167,9 @@ class _Completion:
         self.backend.outcomes.append(ApiOutcome(self.model, reason, self.tokens))
 
 
-def _failure(event: EngineEvent) -> ApiRequestError | None:
+def _failure(event: EngineEvent, completion: _Completion) -> ApiRequestError | None:
+    if isinstance(event, GenerationFailed) and event.code in ("message_too_long", "context_full"):
+        return shapes.context_exceeded(event.prompt_tokens, event.limit, completion.request.sampling.max_tokens)
     if isinstance(event, ModelLoadFailed):
         return ApiRequestError(500, f"The model could not be loaded: {event.reason}", kind="server_error")
     if isinstance(event, GenerationFailed):
@@ -171,7 +180,14 @@ def _failure(event: EngineEvent) -> ApiRequestError | None:
 
 
 def _error(err: ApiRequestError) -> JSONResponse:
-    return JSONResponse(err.body(), status_code=err.status)
+    return JSONResponse(err.body(), status_code=err.status, headers={"Connection": "close"} if err.close else None)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such route, wrong method) in OpenAI's shape."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    message = f"{request.method} {request.url.path} is not served here ({status})"
+    return _error(ApiRequestError(status, message, code="not_found" if status == 404 else None))
 
 
 class _EngineStream(StreamingResponse):
@@ -188,23 +204,43 @@ class _EngineStream(StreamingResponse):
             self._completion.close("stopped")  # a no-op when it ended on its own first
 
 
-async def _read_json(request: Request) -> Any:
+async def _read_json(request: Request, seconds: float) -> Any:
+    """The body as JSON: declared ``application/json``, at most ``MAX_BODY_BYTES``, whole within ``seconds``."""
+    declared_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if declared_type != "application/json":
+        raise ApiRequestError(
+            415, f"the request body must be JSON sent as 'Content-Type: application/json', not '{declared_type}'",
+            code="unsupported_media_type", close=True,
+        )  # fmt: skip
     declared = request.headers.get("content-length")
+    too_big = ApiRequestError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes", close=True)
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ApiRequestError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        raise too_big
     body = bytearray()
-    async for part in request.stream():
-        body += part
-        if len(body) > MAX_BODY_BYTES:
-            raise ApiRequestError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        async with asyncio.timeout(seconds):
+            async for part in request.stream():
+                body += part
+                if len(body) > MAX_BODY_BYTES:
+                    raise too_big
+    except TimeoutError as exc:
+        raise ApiRequestError(
+            408, f"the request body did not arrive within {seconds:g} seconds", code="request_timeout", close=True
+        ) from exc
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiRequestError(400, f"the request body is not valid JSON ({exc})") from exc
 
 
-def build_app(backend: ApiBackend, *, cors: bool = False) -> Starlette:
-    """The ASGI app. ``cors`` lets web pages from any origin call it (off unless the user turns it on)."""
+def build_app(
+    backend: ApiBackend, *, hosts: frozenset[str] | None, cors: bool = False, body_seconds: float = BODY_SECONDS
+) -> Starlette:
+    """The ASGI app, answering only ``hosts`` (None: any; see ``guard.allowed_hosts``).
+
+    ``cors`` lets web pages from any origin call it (off unless the user turns it on); without it a
+    request from another origin is refused.
+    """
 
     def authorized(request: Request) -> None:
         if not backend.api_key:
@@ -221,40 +257,83 @@ def build_app(backend: ApiBackend, *, cors: bool = False) -> Starlette:
             return _error(err)
         return JSONResponse(shapes.model_list(backend.models.names()))
 
+    async def retrieve_model(request: Request) -> Response:
+        name = str(request.path_params["model_id"])
+        try:
+            authorized(request)
+            if backend.models.spec(name) is None:
+                raise ApiRequestError(
+                    404, f"The model '{name}' does not exist or is not installed", param="model",
+                    code="model_not_found",
+                )  # fmt: skip
+        except ApiRequestError as err:
+            return _error(err)
+        return JSONResponse(shapes.model_object(name))
+
     async def chat_completions(request: Request) -> Response:
         try:
             authorized(request)
-            chat = shapes.parse_chat_request(await _read_json(request), backend.models.sampling)
+            chat = shapes.parse_chat_request(await _read_json(request, body_seconds), backend.models.sampling)
             spec = backend.resolve(chat.model)
         except ApiRequestError as err:
             return _error(err)
         completion = _Completion(backend, spec, chat)
         cid = shapes.completion_id()
-        if chat.stream:
-            return _EngineStream(_stream(completion, cid), completion)
+        streaming = False
         try:
-            return await _whole(completion, cid, request)
+            # The first event says whether the messages fit: a refusal is still an HTTP error, even for a stream.
+            first = await _decisive(completion, request)
+            if first is None:
+                return Response(status_code=499)
+            failure = _failure(first, completion)
+            if failure is not None:
+                completion.close("failed")
+                return _error(failure)
+            if chat.stream:
+                streaming = True
+                return _EngineStream(_stream(completion, cid, first), completion)
+            return await _whole(completion, cid, request, first)
         finally:
-            completion.close("stopped")
+            if not streaming:
+                completion.close("stopped")  # a no-op when it ended on its own first
 
     routes = [
         Route("/v1/models", list_models, methods=["GET"]),
+        Route("/v1/models/{model_id:path}", retrieve_model, methods=["GET"]),
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
     ]
-    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])]
-    return Starlette(routes=routes, middleware=middleware if cors else [])
+    middleware = [Middleware(RequestGuard, hosts=hosts, cross_origin=cors)]
+    if cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]))
+    handlers = {404: _http_error, 405: _http_error}
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
-async def _whole(completion: _Completion, cid: str, request: Request) -> Response:
-    """Waits for the whole answer; stops it when the client goes away meanwhile."""
+async def _next(completion: _Completion, request: Request) -> EngineEvent | None:
+    """The completion's next event; None when the client went away meanwhile."""
     while True:
         try:
-            event = await asyncio.wait_for(completion.events.get(), timeout=0.5)
+            return await asyncio.wait_for(completion.events.get(), timeout=0.5)
         except TimeoutError:
             if await request.is_disconnected():
-                return Response(status_code=499)
-            continue
-        failure = _failure(event)
+                return None
+
+
+async def _decisive(completion: _Completion, request: Request) -> EngineEvent | None:
+    """The first event that is a token, the end, or a failure (a model loading is none of them)."""
+    while True:
+        event = await _next(completion, request)
+        if event is None or isinstance(event, TokensReceived | GenerationFinished) or _failure(event, completion):
+            return event
+
+
+async def _whole(completion: _Completion, cid: str, request: Request, first: EngineEvent) -> Response:
+    """Waits for the whole answer; stops it when the client goes away meanwhile."""
+    event: EngineEvent | None = first
+    while True:
+        if event is None:
+            return Response(status_code=499)
+        failure = _failure(event, completion)
         if failure is not None:
             completion.close("failed")
             return _error(failure)
@@ -264,36 +343,40 @@ async def _whole(completion: _Completion, cid: str, request: Request) -> Respons
             completion.tokens = event.stats.generated_tokens
             completion.close(event.reason)
             return JSONResponse(shapes.completion(cid, completion.model, event.text, event.reason, event.stats))
+        event = await _next(completion, request)
 
 
-async def _stream(completion: _Completion, cid: str) -> AsyncIterator[str]:
-    """OpenAI's chunks as server-sent events, then ``[DONE]``."""
-    model = completion.model
-    yield _sse(shapes.chunk(cid, model, {"role": "assistant", "content": ""}))
+async def _stream(completion: _Completion, cid: str, first: EngineEvent) -> AsyncIterator[str]:
+    """OpenAI's chunks as server-sent events, the usage when asked for, then ``[DONE]``."""
+    model, usage = completion.model, completion.include_usage
+    yield _sse(shapes.chunk(cid, model, {"role": "assistant", "content": ""}, with_usage=usage))
+    event = first
     while True:
-        event = await completion.events.get()
-        failure = _failure(event)
+        failure = _failure(event, completion)
         if failure is not None:
             completion.close("failed")
             yield _sse(failure.body())
             return
         if isinstance(event, TokensReceived) and event.text:
             completion.tokens += 1
-            yield _sse(shapes.chunk(cid, model, {"content": event.text}))
+            yield _sse(shapes.chunk(cid, model, {"content": event.text}, with_usage=usage))
         elif isinstance(event, GenerationFinished):
             reason: StopReason = event.reason
             completion.tokens = event.stats.generated_tokens
             completion.close(reason)
-            yield _sse(shapes.chunk(cid, model, {}, shapes.finish_reason(reason)))
+            yield _sse(shapes.chunk(cid, model, {}, shapes.finish_reason(reason), with_usage=usage))
+            if usage:
+                yield _sse(shapes.usage_chunk(cid, model, event.stats))
             yield "data: [DONE]\n\n"
             return
+        event = await completion.events.get()
 
 
 def _sse(data: dict[str, Any]) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-__all__ = ["MAX_BODY_BYTES", "ApiBackend", "ApiOutcome", "GenerationStats", "ModelChoices", "build_app"]
+__all__ = ["BODY_SECONDS", "MAX_BODY_BYTES", "ApiBackend", "ApiOutcome", "GenerationStats", "ModelChoices", "build_app"]
 
 
 def choices_from(registry: ModelRegistry, settings: Settings, choices: ModelChoices) -> None:

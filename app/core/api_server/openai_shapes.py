@@ -1,7 +1,8 @@
 """OpenAI's wire format for the local API server: request checking, error bodies, completions and chunks.
 
-Plain functions on plain dicts, so the rules are tested without a server. A request that breaks one
-raises ``ApiRequestError``, which the server answers with OpenAI's error body and status code.
+Plain functions on plain dicts, so the rules are tested without a server. A request that breaks one,
+or asks for something this server does not do (tools, logprobs, JSON output), raises
+``ApiRequestError`` naming the field, which the server answers with OpenAI's error body and status.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class ApiRequestError(Exception):
 
     def __init__(
         self, status: int, message: str, *, kind: str = "invalid_request_error", param: str | None = None,
-        code: str | None = None,
+        code: str | None = None, close: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -29,6 +30,7 @@ class ApiRequestError(Exception):
         self.kind = kind
         self.param = param
         self.code = code
+        self.close = close  # the request's body was not read: the connection must close after the answer
 
     def body(self) -> dict[str, Any]:
         return error_body(self.message, kind=self.kind, param=self.param, code=self.code)
@@ -46,6 +48,7 @@ class ChatRequest:
     messages: tuple[ChatMessage, ...]
     stream: bool
     sampling: SamplingSettings
+    include_usage: bool = False  # a stream ends with a chunk carrying the usage (stream_options)
 
 
 def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:
@@ -123,8 +126,59 @@ def parse_chat_request(body: Any, defaults: SamplingSettings) -> ChatRequest:
     n = _integer(body, "n", 1, 128)
     if n is not None and n != 1:
         raise ApiRequestError(400, "only n = 1 is supported", param="n")
+    _refuse_unsupported(body)
     sampling = replace(defaults, **{key: value for key, value in changes.items() if value is not None})
-    return ChatRequest(model, tuple(messages), stream, sampling)
+    return ChatRequest(model, tuple(messages), stream, sampling, _include_usage(body, stream))
+
+
+def _unsupported(param: str, what: str) -> ApiRequestError:
+    return ApiRequestError(400, f"'{param}' is not supported by this server: {what}", param=param)
+
+
+def _refuse_unsupported(body: dict[str, Any]) -> None:
+    """Refuses, naming the field, what this server would otherwise have to drop without a word."""
+    for name in ("tools", "functions"):
+        if body.get(name):
+            raise _unsupported(name, "its models answer in text and cannot call tools")
+    if body.get("function_call") not in (None, "none", "auto"):
+        raise _unsupported("function_call", "its models answer in text and cannot call tools")
+    if body.get("tool_choice") not in (None, "none", "auto"):
+        raise _unsupported("tool_choice", "its models answer in text and cannot call tools")
+    logprobs = body.get("logprobs")
+    if logprobs not in (None, False):
+        raise _unsupported("logprobs", "it does not report token probabilities")
+    if body.get("top_logprobs") not in (None, 0):
+        raise _unsupported("top_logprobs", "it does not report token probabilities")
+    if body.get("logit_bias"):
+        raise _unsupported("logit_bias", "it cannot bias tokens")
+    for name in ("presence_penalty", "frequency_penalty"):
+        if body.get(name) not in (None, 0, 0.0):
+            raise _unsupported(name, "use 'repeat_penalty' (llama.cpp's) instead")
+    if body.get("audio") is not None or body.get("modalities") not in (None, ["text"]):
+        raise _unsupported("audio" if body.get("audio") is not None else "modalities", "it answers in text only")
+    response_format = body.get("response_format")
+    if response_format is not None:
+        kind = response_format.get("type") if isinstance(response_format, dict) else None
+        if kind in ("json_object", "json_schema"):
+            raise _unsupported("response_format", f"it cannot constrain the answer to {kind}; only 'text' is accepted")
+        if kind != "text":
+            raise ApiRequestError(400, "'response_format' must be an object with a 'type'", param="response_format")
+
+
+def _include_usage(body: dict[str, Any], stream: bool) -> bool:
+    options = body.get("stream_options")
+    if options is None:
+        return False
+    if not stream:
+        raise ApiRequestError(
+            400, "'stream_options' is only allowed when 'stream' is true", param="stream_options"
+        )
+    if not isinstance(options, dict):
+        raise ApiRequestError(400, "'stream_options' must be an object", param="stream_options")
+    include = options.get("include_usage", False)
+    if not isinstance(include, bool):
+        raise ApiRequestError(400, "'include_usage' must be true or false", param="stream_options.include_usage")
+    return include
 
 
 def completion_id() -> str:
@@ -144,26 +198,61 @@ def completion(cid: str, model: str, text: str, reason: StopReason, stats: Gener
         "choices": [
             {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason(reason)}
         ],
-        "usage": {
-            "prompt_tokens": stats.prompt_tokens,
-            "completion_tokens": stats.generated_tokens,
-            "total_tokens": stats.prompt_tokens + stats.generated_tokens,
-        },
+        "usage": usage(stats),
     }
 
 
-def chunk(cid: str, model: str, delta: dict[str, str], finish: str | None = None) -> dict[str, Any]:
+def usage(stats: GenerationStats) -> dict[str, int]:
     return {
+        "prompt_tokens": stats.prompt_tokens,
+        "completion_tokens": stats.generated_tokens,
+        "total_tokens": stats.prompt_tokens + stats.generated_tokens,
+    }
+
+
+def chunk(
+    cid: str, model: str, delta: dict[str, str], finish: str | None = None, *, with_usage: bool = False
+) -> dict[str, Any]:
+    """One stream chunk; ``with_usage`` adds ``"usage": null`` as OpenAI does when the usage comes at the end."""
+    body: dict[str, Any] = {
         "id": cid,
         "object": "chat.completion.chunk",
         "created": int(time.time()),
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
+    if with_usage:
+        body["usage"] = None
+    return body
+
+
+def usage_chunk(cid: str, model: str, stats: GenerationStats) -> dict[str, Any]:
+    """The last chunk of a stream asked for with ``stream_options.include_usage``: no choices, the usage."""
+    return {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [],
+        "usage": usage(stats),
+    }
+
+
+def model_object(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": 0, "owned_by": "parley"}
 
 
 def model_list(names: list[str]) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [{"id": name, "object": "model", "created": 0, "owned_by": "parley"} for name in names],
-    }
+    return {"object": "list", "data": [model_object(name) for name in names]}
+
+
+def context_exceeded(tokens: int, limit: int, max_tokens: int) -> ApiRequestError:
+    """OpenAI's answer to messages that do not fit: 400 ``context_length_exceeded``."""
+    return ApiRequestError(
+        400,
+        f"This model's context leaves {limit} tokens for the messages once room for the answer (max_tokens "
+        f"{max_tokens}) is kept. However, your messages resulted in {tokens} tokens. Please reduce the length "
+        "of the messages or max_tokens.",
+        param="messages",
+        code="context_length_exceeded",
+    )

@@ -3,7 +3,8 @@
 The socket is bound here, before uvicorn starts, so a port in use or an address that is not this
 computer's is an ``ApiServerError`` for the user rather than uvicorn ending the process. The rule
 for where it may listen is ``check_binding``: loopback addresses need nothing; any other address
-(other computers can reach it) needs an API key.
+(other computers can reach it) needs an API key. The app then answers only the ``Host`` names of
+the address it listens on (``guard.allowed_hosts``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from app.core.api_server.app import ApiBackend, build_app
+from app.core.api_server.app import BODY_SECONDS, ApiBackend, build_app
+from app.core.api_server.guard import allowed_hosts
 from app.core.errors import ApiKeyRequiredError, ApiServerError
 
 log = logging.getLogger("app.api")
@@ -34,6 +36,7 @@ class ApiConfig:
     port: int = DEFAULT_PORT
     api_key: str = ""
     cors: bool = False
+    body_seconds: float = BODY_SECONDS  # how long a request's body may take to arrive
 
 
 def is_loopback(host: str) -> bool:
@@ -103,7 +106,8 @@ class ApiServer:
             return
         self.backend.api_key = self.config.api_key
         sock = bind(self.config)
-        app = build_app(self.backend, cors=self.config.cors)
+        hosts = allowed_hosts(self.config.host, int(sock.getsockname()[1]))
+        app = build_app(self.backend, hosts=hosts, cors=self.config.cors, body_seconds=self.config.body_seconds)
         uconfig = uvicorn.Config(
             app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2
         )

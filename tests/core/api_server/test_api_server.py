@@ -12,60 +12,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
 
-from app.core.api_server.app import MAX_BODY_BYTES, ApiBackend, ApiOutcome, ModelChoices
+from app.core.api_server.app import MAX_BODY_BYTES, ApiBackend, ModelChoices
 from app.core.api_server.server import ApiConfig, ApiServer, check_binding, is_loopback
 from app.core.config.settings import Settings
-from app.core.engine.protocol import ModelSpec, SamplingSettings
 from app.core.errors import ApiKeyRequiredError, ApiServerError
 from app.core.session.service import EngineService, local_engine_factory
+from tests.core.api_server.serving import GREEDY, MODEL, Running, start
 from tests.llama_server import free_port
-
-MODEL = "SmolLM2 135M (starter, offline)"
-GREEDY = {"temperature": 0.0, "seed": 1, "max_tokens": 16}
-
-
-@dataclass
-class Running:
-    server: ApiServer
-    service: EngineService
-    activity: list[int]
-
-    def client(self, key: str = "none") -> openai.OpenAI:
-        return openai.OpenAI(base_url=self.server.base_url, api_key=key, max_retries=0, timeout=120)
-
-    def outcome(self, timeout: float = 60.0) -> ApiOutcome:
-        """The next completion's end, as the server recorded it."""
-        deadline = time.monotonic() + timeout
-        while not self.server.backend.outcomes:
-            assert time.monotonic() < deadline, "no completion ended"
-            time.sleep(0.05)
-        return self.server.backend.outcomes.popleft()
-
-
-def _start(starter_model: Path, config: ApiConfig) -> Running:
-    service = EngineService(local_engine_factory())
-    choices = ModelChoices()
-    choices.set({MODEL: ModelSpec(str(starter_model), MODEL, n_ctx=1024)}, SamplingSettings(repeat_penalty=1.0))
-    activity: list[int] = []
-    server = ApiServer(ApiBackend(service, choices, on_activity=activity.append), config)
-    server.start()
-    return Running(server, service, activity)
-
-
-@pytest.fixture(scope="module")
-def api(starter_model: Path) -> Iterator[Running]:
-    running = _start(starter_model, ApiConfig(port=0))
-    yield running
-    running.server.stop()
-    running.service.shutdown()
 
 
 def test_it_is_off_by_default_and_binds_to_this_computer_only(api: Running) -> None:
@@ -186,7 +145,7 @@ def test_listening_beyond_this_computer_needs_a_key_and_then_every_request_needs
     with pytest.raises(ApiKeyRequiredError):
         ApiServer(ApiBackend(EngineService(local_engine_factory()), ModelChoices()), ApiConfig(host="0.0.0.0")).start()
     # The same key check, served on loopback so the test never listens beyond this computer.
-    keyed = _start(starter_model, ApiConfig(port=0, api_key="sk-right"))
+    keyed = start(starter_model, ApiConfig(port=0, api_key="sk-right"))
     try:
         for wrong in ("", "sk-wrong"):
             with pytest.raises(openai.AuthenticationError):
