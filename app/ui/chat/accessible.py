@@ -340,7 +340,7 @@ class _LinkAccessible(QtGui.QAccessibleObject, QtGui.QAccessibleActionInterface)
         if kind == _A.Text.Name:
             return link.name
         if kind == _A.Text.Description:
-            return link.tooltip if link.tooltip != link.name else ""
+            return link.tooltip if link.tooltip not in (link.name, link.label) else ""
         if kind == _A.Text.Value and QtCore.QUrl(link.href).scheme() in ("http", "https", "mailto"):
             return link.href
         return ""
