@@ -6,7 +6,8 @@ native. Only a page of a long conversation is laid out (``paging``); a streaming
 batches, its tail only (``streaming_tail``). The view keeps to the bottom while text arrives unless
 the user scrolled up. Clicks on a message's links (``message_links``) only say what was asked
 (``*_requested`` signals) and the window acts; Copy links and "Copy message" put text on the
-clipboard, and nothing in an answer is ever fetched or read (``loadResource``).
+clipboard, and nothing in an answer is ever fetched or read (``loadResource``). A screen reader
+meets the messages and their links as a list (``accessible``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.history.types import Message, Versions
-from app.ui.chat import message_links, streaming_tail
+from app.ui.chat import accessible, message_links, streaming_tail
 from app.ui.chat.blocks import BlockWriter, ShownMessage
 from app.ui.chat.paging import Pager
 from app.ui.common import markdown_render
@@ -39,6 +40,7 @@ class ChatView(QtWidgets.QTextBrowser):
         super().__init__(parent)
         self.setObjectName("chatView")
         self.setAccessibleName(self.tr("Conversation"))
+        accessible.install()  # a screen reader meets the messages and their links (app.ui.chat.accessible)
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.setOpenLinks(False)
         self.setUndoRedoEnabled(False)
@@ -162,6 +164,11 @@ class ChatView(QtWidgets.QTextBrowser):
         laid_out = self._pages.messages[self._pages.start : self._pages.end]
         answers = [m.id for m in laid_out if m.id in self._pages.shown and m.role == "assistant"]
         return answers[-1] if answers else None
+
+    def shown_messages(self) -> list[ShownMessage]:
+        """The laid-out messages, in reading order."""
+        laid_out = self._pages.messages[self._pages.start : self._pages.end]
+        return [self._pages.shown[m.id] for m in laid_out if m.id in self._pages.shown]
 
     def message_at(self, position: QtCore.QPoint) -> int | None:
         """The message under ``position`` (viewport coordinates), if any."""

@@ -52,8 +52,11 @@ class PersonaEditor(QtWidgets.QDialog):
         self._book, self._settings, self._language, self._choose_file = book, settings, language, choose_file
         self.list = QtWidgets.QListWidget(self)
         self.list.setMaximumWidth(200)
+        self.list.setAccessibleName(self.tr("Personas"))
         self.name_edit = QtWidgets.QLineEdit(self)
+        self.name_edit.setAccessibleName(self.tr("Name"))
         self.icon_edit = QtWidgets.QLineEdit(self)
+        self.icon_edit.setAccessibleName(self.tr("Icon"))
         self.icon_edit.setMaximumWidth(60)
         self.description_edit = QtWidgets.QLineEdit(self)
         self.prompt_edit = QtWidgets.QPlainTextEdit(self)
@@ -85,6 +88,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.about_edit = QtWidgets.QPlainTextEdit(self)
         self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
         self.about_edit.setMaximumHeight(50)
+        self.about_edit.setAccessibleName(self.tr("About you"))
         self.preview = QtWidgets.QPlainTextEdit(self)
         self.preview.setReadOnly(True)
         self.preview.setObjectName("personaPreview")
@@ -130,6 +134,7 @@ class PersonaEditor(QtWidgets.QDialog):
         for index, (label, widget) in enumerate(cells):
             grid.addWidget(QtWidgets.QLabel(label, self), index // 2, (index % 2) * 2)
             grid.addWidget(widget, index // 2, (index % 2) * 2 + 1)
+            widget.setAccessibleName(label)
         form.addRow(grid)
         form.addRow(self.about_check)
         form.addRow(self.about_edit)

@@ -65,6 +65,7 @@ class DataTab(QtWidgets.QWidget):
         note.setObjectName("mutedLabel")
         note.setWordWrap(True)
         self.table = QtWidgets.QTreeWidget(self)
+        self.table.setAccessibleName(self.tr("Backups"))
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
         self.table.setHeaderLabels([self.tr("Kind"), self.tr("Date"), self.tr("Size")])

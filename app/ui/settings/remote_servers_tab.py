@@ -35,6 +35,7 @@ class RemoteServersTab(QtWidgets.QWidget):
         intro.setWordWrap(True)
         self.server_list = QtWidgets.QListWidget(self)
         self.server_list.setObjectName("remoteServerList")
+        self.server_list.setAccessibleName(self.tr("Remote servers"))
         self.name_edit = QtWidgets.QLineEdit(self)
         self.name_edit.setPlaceholderText(self.tr("Lab computer"))
         self.url_edit = QtWidgets.QLineEdit(self)

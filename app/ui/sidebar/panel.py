@@ -3,7 +3,8 @@ rename, pin and delete.
 
 Renaming asks for a title (``ask_new_title``, which tests replace). Deleting asks nothing: the
 conversation leaves the list at once and a line with Undo stays for ``UNDO_MS``; the delete is
-applied when that runs out or the window closes (``apply_pending_deletes``).
+applied when that runs out or the window closes (``apply_pending_deletes``). At its foot, the
+page buttons the window adds (``add_page_button``; ``page_tab`` is what a screen reader hears of them).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from app.core.errors import AppError
 from app.core.history.store import Store
 from app.core.history.types import DEFAULT_TITLE
 from app.core.session import records
+from app.ui.sidebar import page_tab
 from app.ui.sidebar.search import SearchBox
 
 _ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -166,7 +168,8 @@ class Sidebar(QtWidgets.QFrame):
     def add_page_button(self, text: str, tooltip: str) -> QtWidgets.QPushButton:
         """A checkable button at the foot of the sidebar; the window says what it opens."""
         button = QtWidgets.QPushButton(text, self)
-        button.setObjectName("pageButton")
+        button.setObjectName(page_tab.OBJECT_NAME)
+        page_tab.install()  # a screen reader hears a page tab, not a check box
         button.setCheckable(True)
         button.setToolTip(tooltip)
         self.footer.addWidget(button)
