@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import struct
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -123,83 +123,90 @@ def _contexts(widget: QtCore.QObject) -> list[str]:
     return names
 
 
-def translated(text: str, contexts: list[str]) -> str | None:
-    """``text`` in the language now installed, or None when the catalogue does not know it."""
+def _entry(text: str, contexts: list[str]) -> tuple[str, str] | None:
+    """The (context, source) that ``text`` most likely came from: the nearest class's, else the first."""
     entries = catalogue().get(text)
     if not entries:
         return None
-    by_context = dict(entries)
     for context in contexts:
-        if context in by_context:
-            return QtCore.QCoreApplication.translate(context, by_context[context])
-    context, source = entries[0]
-    return QtCore.QCoreApplication.translate(context, source)
+        for entry in entries:
+            if entry[0] == context:
+                return entry
+    return entries[0]
 
 
-def _redo(getter: Callable[[], str], setter: Callable[[str], object], contexts: list[str]) -> None:
+def translated(text: str, contexts: list[str]) -> str | None:
+    """``text`` in the language now installed, or None when the catalogue does not know it."""
+    entry = _entry(text, contexts)
+    return QtCore.QCoreApplication.translate(*entry) if entry is not None else None
+
+
+def _redo(
+    owner: QtCore.QObject, key: str, getter: Callable[[], str], setter: Callable[[str], object], contexts: list[str]
+) -> None:
+    """Re-translates one text of ``owner``. The (context, source) it was translated from is kept on
+    ``owner`` (a dynamic property per ``key``), so a translation two sources share ("New chat" and
+    "New conversation" are both 新对话) goes back to the one it came from."""
     text = getter()
-    if text:
-        new = translated(text, contexts)
-        if new is not None and new != text:
-            setter(new)
+    if not text:
+        return
+    name = f"_parleySource_{key}"
+    kept = owner.property(name)
+    if isinstance(kept, list) and len(kept) == 3 and kept[0] == text:
+        entry: tuple[str, str] | None = (str(kept[1]), str(kept[2]))
+    else:
+        entry = _entry(text, contexts)
+    if entry is None:
+        return
+    new = QtCore.QCoreApplication.translate(*entry)
+    if new != text:
+        setter(new)
+    owner.setProperty(name, [new, *entry])
 
 
 def _retranslate_widget(widget: QtWidgets.QWidget) -> None:
     contexts = _contexts(widget)
-    _redo(widget.windowTitle, widget.setWindowTitle, contexts)
-    _redo(widget.toolTip, widget.setToolTip, contexts)
-    _redo(widget.statusTip, widget.setStatusTip, contexts)
-    _redo(widget.accessibleName, widget.setAccessibleName, contexts)
-    _redo(widget.accessibleDescription, widget.setAccessibleDescription, contexts)
+    _redo(widget, "windowTitle", widget.windowTitle, widget.setWindowTitle, contexts)
+    _redo(widget, "toolTip", widget.toolTip, widget.setToolTip, contexts)
+    _redo(widget, "statusTip", widget.statusTip, widget.setStatusTip, contexts)
+    _redo(widget, "accessibleName", widget.accessibleName, widget.setAccessibleName, contexts)
+    _redo(widget, "accessibleDescription", widget.accessibleDescription, widget.setAccessibleDescription, contexts)
     if isinstance(widget, QtWidgets.QAbstractButton | QtWidgets.QLabel):
-        _redo(widget.text, widget.setText, contexts)
+        _redo(widget, "text", widget.text, widget.setText, contexts)
     if isinstance(widget, QtWidgets.QLineEdit | QtWidgets.QPlainTextEdit | QtWidgets.QTextEdit):
-        _redo(widget.placeholderText, widget.setPlaceholderText, contexts)
-    if isinstance(widget, QtWidgets.QGroupBox):
-        _redo(widget.title, widget.setTitle, contexts)
-    if isinstance(widget, QtWidgets.QMenu):
-        _redo(widget.title, widget.setTitle, contexts)
+        _redo(widget, "placeholder", widget.placeholderText, widget.setPlaceholderText, contexts)
+    if isinstance(widget, QtWidgets.QGroupBox | QtWidgets.QMenu):
+        _redo(widget, "title", widget.title, widget.setTitle, contexts)
     if isinstance(widget, QtWidgets.QSpinBox | QtWidgets.QDoubleSpinBox):
-        _redo(widget.suffix, widget.setSuffix, contexts)
-        _redo(widget.prefix, widget.setPrefix, contexts)
-        _redo(widget.specialValueText, widget.setSpecialValueText, contexts)
+        _redo(widget, "suffix", widget.suffix, widget.setSuffix, contexts)
+        _redo(widget, "prefix", widget.prefix, widget.setPrefix, contexts)
+        _redo(widget, "special", widget.specialValueText, widget.setSpecialValueText, contexts)
     if isinstance(widget, QtWidgets.QTabWidget):
-        _retranslate_tabs(widget, contexts)
+        for index in range(widget.count()):
+            _redo(widget, f"tab{index}", partial(widget.tabText, index), partial(widget.setTabText, index), contexts)
+            tip_get, tip_set = partial(widget.tabToolTip, index), partial(widget.setTabToolTip, index)
+            _redo(widget, f"tabTip{index}", tip_get, tip_set, contexts)
     if isinstance(widget, QtWidgets.QTreeWidget):
         header = widget.headerItem()
         for column in range(widget.columnCount()):
-            new = translated(header.text(column), contexts)
-            if new is not None:
-                header.setText(column, new)
+            _redo(widget, f"head{column}", partial(header.text, column), partial(header.setText, column), contexts)
     if isinstance(widget, QtWidgets.QTableWidget):
         for column in range(widget.columnCount()):
             item = widget.horizontalHeaderItem(column)
-            new = translated(item.text(), contexts) if item is not None else None
-            if item is not None and new is not None:
-                item.setText(new)
+            if item is not None:
+                _redo(widget, f"head{column}", item.text, item.setText, contexts)
     if isinstance(widget, QtWidgets.QComboBox):
         for index in range(widget.count()):
-            new = translated(widget.itemText(index), contexts)
-            if new is not None:
-                widget.setItemText(index, new)
+            get, put = partial(widget.itemText, index), partial(widget.setItemText, index)
+            _redo(widget, f"item{index}", get, put, contexts)
     _retranslate_actions(widget.actions(), contexts)
-
-
-def _retranslate_tabs(tabs: QtWidgets.QTabWidget, contexts: list[str]) -> None:
-    for index in range(tabs.count()):
-        text = translated(tabs.tabText(index), contexts)
-        if text is not None:
-            tabs.setTabText(index, text)
-        tip = translated(tabs.tabToolTip(index), contexts)
-        if tip is not None:
-            tabs.setTabToolTip(index, tip)
 
 
 def _retranslate_actions(actions: Iterable[QtGui.QAction], contexts: list[str]) -> None:
     for action in actions:
         action_contexts = [*_contexts(action), *contexts]
-        _redo(action.text, action.setText, action_contexts)
-        _redo(action.toolTip, action.setToolTip, action_contexts)
+        _redo(action, "text", action.text, action.setText, action_contexts)
+        _redo(action, "toolTip", action.toolTip, action.setToolTip, action_contexts)
 
 
 def retranslate_tree(root: QtWidgets.QWidget) -> None:
