@@ -187,7 +187,9 @@ def validate(persona: Persona) -> Persona:
         raise PersonaInvalidError(field="uses about you", reason="it must be true or false")
     minimum = persona.min_parameters
     if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool) or not 0 < minimum < 10**14):
-        raise PersonaInvalidError(field="minimum parameters", reason="it must be a whole number of parameters, or empty")
+        raise PersonaInvalidError(
+            field="minimum parameters", reason="it must be a whole number of parameters, or empty"
+        )
     return replace(persona, name=persona.name.strip())
 
 
@@ -393,9 +395,7 @@ class PersonaBook:
     def set_conversation_overflow(self, conversation_id: int, overflow: Overflow) -> None:
         """Gives one conversation its own overflow policy ("": back to its persona's)."""
         with self.store.writing() as db:
-            db.execute(
-                "UPDATE conversations SET overflow = ? WHERE id = ?", (overflow or None, conversation_id)
-            )
+            db.execute("UPDATE conversations SET overflow = ? WHERE id = ?", (overflow or None, conversation_id))
 
     def _unique_name(self, name: str, skip_id: int | None = None) -> str:
         taken = {p.name.casefold() for p in self.all() if p.id != skip_id}

@@ -118,9 +118,18 @@ def test_invalid_values_are_refused_with_the_field_named(
 
 
 def test_export_and_import_round_trip_through_the_documented_format(book: PersonaBook, tmp_path: Path) -> None:
-    mine = book.create(replace(book.find("Coder"), name="Rustacean", system_prompt="Answer in Rust.", n_ctx=2048,
-                               overflow="stop", sampling=SamplingSettings(seed=3, stop=("END",)),
-                               uses_about_you=False, min_parameters=7_000_000_000))
+    mine = book.create(
+        replace(
+            book.find("Coder"),
+            name="Rustacean",
+            system_prompt="Answer in Rust.",
+            n_ctx=2048,
+            overflow="stop",
+            sampling=SamplingSettings(seed=3, stop=("END",)),
+            uses_about_you=False,
+            min_parameters=7_000_000_000,
+        )
+    )
     path = tmp_path / "personas.json"
     book.export_file(path, [mine])
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -138,10 +147,14 @@ def test_export_and_import_round_trip_through_the_documented_format(book: Person
         ("not json", "it is not JSON"),
         ('{"personas": []}', "it is not a Parley personas file"),
         (f'{{"format": "{FORMAT}", "version": 99, "personas": []}}', "newer Parley"),
-        (f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"temp": 1}}}}]}}',
-         "persona 1: The persona's temp is not valid"),
-        (f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"top_k": "many"}}}}]}}',
-         "top_k"),
+        (
+            f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"temp": 1}}}}]}}',
+            "persona 1: The persona's temp is not valid",
+        ),
+        (
+            f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"top_k": "many"}}}}]}}',
+            "top_k",
+        ),
     ],
 )
 def test_a_malformed_file_is_refused_and_nothing_is_imported(
@@ -190,7 +203,9 @@ def test_about_you_use_and_minimum_size_are_validated(book: PersonaBook, field: 
 
 
 def test_a_personas_file_without_the_about_you_field_reads_as_using_it(book: PersonaBook) -> None:
-    (imported,) = book.import_json({"format": FORMAT, "version": 1, "personas": [{"name": "Old", "system_prompt": "Hi"}]})
+    (imported,) = book.import_json(
+        {"format": FORMAT, "version": 1, "personas": [{"name": "Old", "system_prompt": "Hi"}]}
+    )
     assert imported.uses_about_you and imported.min_parameters is None
 
 
