@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
+from app.core.errors import NOTHING_ANSWERS, RemoteServerError
 from app.core.history.store import Store
 from app.ui.common import i18n, retranslate, style
+from app.ui.controllers.api_controller import ApiServerController
 from app.ui.settings.dialog import SettingsDialog
+from app.ui.shell.api_status import ApiStatusLabel
 from app.ui.shell.main_window import MainWindow
 from tests.ui.chat import screen
 from tests.ui.conftest import WindowFactory
@@ -170,3 +174,28 @@ def test_a_file_that_is_not_a_qm_is_refused_by_name(tmp_path: Path) -> None:
     bad.write_bytes(b"<TS></TS>")
     with pytest.raises(retranslate.QmFormatError):
         retranslate.read_catalogue(bad)
+
+
+class _ServingController(QtCore.QObject):
+    activity_changed = QtCore.Signal(int)
+    state_changed = QtCore.Signal()
+    base_url = "http://127.0.0.1:8717/v1"
+
+
+def test_in_chinese_mode_the_api_line_and_a_servers_reason_follow_a_live_switch(qtbot: QtBot) -> None:
+    application = QtWidgets.QApplication.instance()
+    assert isinstance(application, QtWidgets.QApplication)
+    label = ApiStatusLabel(cast(ApiServerController, _ServingController()))
+    qtbot.addWidget(label)
+    assert label.text() == "API: serving at http://127.0.0.1:8717/v1"
+    error = RemoteServerError(host="gpu1:8000", reason=NOTHING_ANSWERS.format(host="gpu1:8000"))
+    assert "nothing answers at gpu1:8000" in i18n.error_text(error)
+    try:
+        i18n.switch_language(application, "zh_CN")
+        qtbot.waitUntil(lambda: "API" in label.text() and "serving" not in label.text(), timeout=60_000)
+        assert "http://127.0.0.1:8717/v1" in label.text()
+        chinese = i18n.error_text(error)
+        assert "gpu1:8000" in chinese and "nothing answers" not in chinese and "running" not in chinese
+    finally:
+        i18n.switch_language(application, "en")
+    qtbot.waitUntil(lambda: label.text() == "API: serving at http://127.0.0.1:8717/v1", timeout=60_000)
