@@ -37,7 +37,10 @@ class SizeNotice(QtWidgets.QLabel):
             self.hide()
             return
         persona, name = self._persona
-        text = self.tr("⚠ {model} ({size}) is too small for {persona}; pick a model of {need} parameters or more.")
+        if fit.size_text(count) in model_label(self._model.name):  # "SmolLM2 135M …" says its size already
+            text = self.tr("⚠ {model} is too small for {persona}; pick a model of {need} parameters or more.")
+        else:
+            text = self.tr("⚠ {model} ({size}) is too small for {persona}; pick a model of {need} parameters or more.")
         self.setText(
             text.format(
                 model=model_label(self._model.name), size=fit.size_text(count), persona=name,

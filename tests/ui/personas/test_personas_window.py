@@ -81,7 +81,7 @@ def test_the_header_says_once_that_the_starter_is_too_small_to_translate(qtbot: 
     window.personas.new_conversation_with(translator.id or 0)
     qtbot.waitUntil(notice.isVisible, timeout=60_000)
     assert "too small for" in notice.text() and "Translator" in notice.text()
-    assert "135M" in notice.text() and "1B parameters or more" in notice.text()
+    assert "135M" in notice.text() and "(135M)" not in notice.text() and "1B parameters or more" in notice.text()
     assert window.findChildren(type(notice)) == [notice]  # one notice, in the header
     tutor = _persona(window, "tutor")
     window.header.persona_combo.activated.emit(window.header.persona_combo.findData(tutor.id))
