@@ -2,12 +2,12 @@
 
 Each check prints one line, ``PASS name: detail``, ``SKIP name: why`` or ``FAIL name: why``; the
 run exits 0 only when no check failed. The checks are what a double-clicked Parley needs first: Qt
-starts (offscreen, so a build machine with no screen can run it), the resources and translations
-are where ``paths.resources_dir`` says, a history database opens (in a temporary data folder, never
-the user's), the engine process starts, loads a model (``--model`` or the starter; skipped when
-there is neither) and generates 8 tokens, and a bundle holds none of the modules and libraries only
-a developer's machine has (the dev-only SDKs, the test runner, the build host's GTK). The starter is
-found with ``importlib.util.find_spec`` and never imported.
+starts (offscreen), the resources and translations are where ``paths.resources_dir`` says, a history
+database opens (in a temporary data folder), a window built in English switches to 简体中文 while it
+is open (from the ``.qm`` alone, as the bundle ships it), the engine process loads a model (``--model``
+or the starter; skipped when there is neither) and generates 8 tokens, and a bundle holds none of the
+modules and libraries only a developer's machine has. The starter is found with
+``importlib.util.find_spec`` and never imported.
 
 The self-test changes nothing of the user's: ``PARLEY_HOME`` points at a temporary folder for the
 whole run, so the database, the settings and the log land there and are removed afterwards.
@@ -116,6 +116,33 @@ def check_database() -> str:
     if count != 1:
         raise CheckError(f"wrote 1 message and read back {count}")
     return f"{paths.database_path()} opened, written and read back"
+
+
+def check_language_switch() -> str:
+    """A window built in English and switched to 简体中文 while open shows Chinese in its menu and composer."""
+    from PySide6 import QtWidgets
+
+    from app.core.config.settings import SettingsStore
+    from app.core.history.store import Store
+    from app.ui.common import i18n
+    from app.ui.shell.application import build_services
+    from app.ui.shell.main_window import MainWindow
+
+    application = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["parley", "-platform", "offscreen"])
+    store = Store()
+    window = MainWindow(build_services(store, SettingsStore()))
+    try:
+        english = (window.menuBar().actions()[0].text(), window.composer.edit.placeholderText())
+        i18n.switch_language(application, "zh_CN")
+        application.processEvents()  # the LanguageChange events
+        shown = (window.menuBar().actions()[0].text(), window.composer.edit.placeholderText())
+        if shown[0] == english[0] or shown[1] == english[1] or not any(ord(ch) > 0x2E80 for ch in "".join(shown)):
+            raise CheckError(f"still English after the switch: menu {shown[0]!r}, composer {shown[1]!r}")
+    finally:
+        i18n.switch_language(application, "en")
+        window.shutdown()
+        store.close()
+    return f"menu {english[0]!r} → {shown[0]!r}, composer → {shown[1][:12]!r}…"
 
 
 def starter_path() -> Path | None:
@@ -255,6 +282,7 @@ def run(model: Path | None = None, out: TextIO | None = None) -> int:
             ("qt", check_qt),
             ("resources", check_resources),
             ("database", check_database),
+            ("language", check_language_switch),
             ("engine", lambda: check_engine(model)),
             ("contents", check_contents),
         ]

@@ -3,11 +3,13 @@
 Anything that is not an ``AppError`` is a bug and takes the crash path. The sentence is
 an English template marked for translation; the window translates it with Qt's
 ``QCoreApplication.translate("AppError", template)`` and fills in the named fields, so the
-core stays free of Qt.
+core stays free of Qt. A field that is itself a reason with data in it ("nothing answers at
+gpu1:8000; …") is translated through its template in ``REASON_TEMPLATES``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -25,6 +27,29 @@ def _identity(context: str, text: str) -> str:
     return text
 
 
+# Reasons that carry data, given by lower layers as filled-in English (``NOTHING_ANSWERS.format(host=…)``).
+NOTHING_ANSWERS = QT_TRANSLATE_NOOP("AppError", "nothing answers at {host}; is the server running?")
+REASON_TEMPLATES: tuple[str, ...] = (NOTHING_ANSWERS,)
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" for index, part in enumerate(parts))
+    return re.compile(pattern + r"\Z", re.DOTALL)
+
+
+_REASON_PATTERNS = tuple((template, _template_pattern(template)) for template in REASON_TEMPLATES)
+
+
+def translate_reason(translate: Translate, value: str) -> str:
+    """``value`` in the window's language: a catalogued phrase, or a filled-in ``REASON_TEMPLATES`` one."""
+    for template, pattern in _REASON_PATTERNS:
+        match = pattern.match(value)
+        if match is not None:
+            return translate("AppError", template).format(**match.groupdict())
+    return translate("AppError", value)
+
+
 class AppError(Exception):
     """An error the user can understand and act on."""
 
@@ -38,7 +63,7 @@ class AppError(Exception):
         template = translate("AppError", self.template)
         # A field may itself be a phrase marked for translation (a reason such as "the connection
         # was refused"); data (names, paths) is not in the catalogue and comes back unchanged.
-        fields = {key: translate("AppError", value) for key, value in self.fields.items()}
+        fields = {key: translate_reason(translate, value) for key, value in self.fields.items()}
         try:
             return template.format(**fields)
         except (KeyError, IndexError, ValueError):

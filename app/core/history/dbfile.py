@@ -184,6 +184,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE conversations ADD COLUMN overflow TEXT;
     """,
+    # 8: whether a persona's prompt takes "About you" (1: yes; not the built-ins that translate or
+    # rewrite the user's text), and the smallest model (in parameters) that does its job well (NULL: any).
+    """
+    ALTER TABLE personas ADD COLUMN uses_about_you INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE personas ADD COLUMN min_parameters INTEGER;
+    UPDATE personas SET uses_about_you = 0 WHERE builtin IN ('translator', 'writer');
+    UPDATE personas SET min_parameters = 1000000000 WHERE builtin = 'translator';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

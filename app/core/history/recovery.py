@@ -37,7 +37,7 @@ _CONVERSATION_FIELDS = (
 )  # fmt: skip
 _PERSONA_FIELDS = (
     "id", "builtin", "name", "icon", "description", "system_prompt", "sampling", "model_name", "n_ctx", "overflow",
-    "target_language", "created_at", "updated_at",
+    "target_language", "created_at", "updated_at", "uses_about_you", "min_parameters",
 )  # fmt: skip
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
@@ -284,6 +284,10 @@ def _merge_personas(db: sqlite3.Connection, rows: list[Row]) -> None:
             values[text] = values[text] if isinstance(values[text], str) else ""
         values["sampling"] = values["sampling"] if isinstance(values["sampling"], str) else "{}"
         values["n_ctx"] = values["n_ctx"] if isinstance(values["n_ctx"], int) else None
+        minimum = values["min_parameters"]
+        values["min_parameters"] = minimum if isinstance(minimum, int) and minimum > 0 else None
+        uses = values["uses_about_you"]  # a file from before the column: the migration's rule
+        values["uses_about_you"] = uses if uses in (0, 1) else int(values["builtin"] not in ("translator", "writer"))
         values["model_name"] = _text_or_none(values["model_name"])
         values["builtin"] = _text_or_none(values["builtin"])
         values["updated_at"] = _number(values["updated_at"], created)

@@ -1,18 +1,22 @@
 """Personas: the assistants a conversation talks to, kept in the history database.
 
 ``PersonaBook`` is the repository (through the store's ``reading``/``writing``); the built-ins ship in
-``resources/personas.json``, can be edited and reset but not deleted. The rule: ``final_system_prompt``
-is the one place that builds what the model gets from a persona and "About you". The export format is
-versioned (``FORMAT``/``VERSION``, see the README).
+``resources/personas.json`` (with a Chinese name, description and system prompt), can be edited and
+reset but not deleted. The rule: ``final_system_prompt`` is the one place that builds what the model
+gets from a persona (a built-in's unedited prompt in the interface's language) and "About you" (only
+for a persona that uses it). The export format is versioned (``FORMAT``/``VERSION``, see the README).
 """
 
 from __future__ import annotations
 
 import json
+import locale
 import logging
+import os
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +51,8 @@ class Persona:
     n_ctx: int | None = None  # None: the settings' context length
     overflow: Overflow = ""  # "": the settings' policy
     target_language: str = ""  # for prompts with {target_language}; "": from the text
+    uses_about_you: bool = True  # whether "About you" joins this persona's prompt (off for a translation task)
+    min_parameters: int | None = None  # the smallest model (parameters) that does this persona's job well
     id: int | None = None
     builtin: str | None = None  # the shipped key, for a built-in
 
@@ -58,6 +64,13 @@ class Shipped:
     persona: Persona
     names: dict[str, str]  # language -> name
     descriptions: dict[str, str]
+    system_prompts: dict[str, str]
+
+
+# Chinese names of TARGET_LANGUAGES, for a Chinese prompt's {target_language}.
+_TARGET_NAMES_ZH = {
+    "English": "英语", "Chinese": "中文", "French": "法语", "German": "德语", "Spanish": "西班牙语", "Japanese": "日语",
+}  # fmt: skip
 
 
 # -- the final prompt ------------------------------------------------------------------------------
@@ -74,14 +87,46 @@ def target_language(persona: Persona, text: str) -> str:
     return "English" if _has_cjk(text) else "Chinese"
 
 
-def final_system_prompt(persona: Persona, settings: Settings, text: str = "") -> str:
-    """The system prompt exactly as the model gets it: the persona's, then "About you" when it is on.
+def interface_language(settings: Settings) -> str:
+    """The language the window speaks ("en" or "zh_CN"): the setting, else the system locale's."""
+    wanted = settings.language.strip() or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    if not wanted:
+        wanted = locale.getlocale()[0] or ""
+    return "zh_CN" if wanted.lower().startswith("zh") else "en"
+
+
+def shown_prompt(persona: Persona, language: str) -> str:
+    """The persona's system prompt in ``language``: a built-in's prompt that is still the shipped English
+    one comes in the shipped translation; a prompt the user wrote or edited stays as it is."""
+    original = _shipped().get(persona.builtin or "")
+    if original is not None and persona.system_prompt == original.persona.system_prompt:
+        return original.system_prompts.get(language, persona.system_prompt)
+    return persona.system_prompt
+
+
+def stored_prompt(persona: Persona, shown: str, language: str) -> str:
+    """What to store for a built-in whose prompt the editor shows as ``shown``: its shipped English
+    prompt when ``shown`` is the shipped translation, else ``shown``."""
+    original = _shipped().get(persona.builtin or "")
+    if original is not None and shown == original.system_prompts.get(language):
+        return original.persona.system_prompt
+    return shown
+
+
+def final_system_prompt(persona: Persona, settings: Settings, text: str = "", language: str | None = None) -> str:
+    """The system prompt exactly as the model gets it: the persona's (a built-in's unedited one in the
+    interface's language, or ``language``), then "About you" when it is on and the persona uses it.
 
     ``text`` is the user's latest message (it picks the automatic target language).
     """
-    prompt = persona.system_prompt.replace(TARGET_PLACEHOLDER, target_language(persona, text))
+    language = language or interface_language(settings)
+    prompt = shown_prompt(persona, language)
+    target = target_language(persona, text)
+    if prompt != persona.system_prompt and language == "zh_CN":
+        target = _TARGET_NAMES_ZH.get(target, target)
+    prompt = prompt.replace(TARGET_PLACEHOLDER, target)
     about = settings.about_you.strip()
-    if settings.about_you_enabled and about:
+    if persona.uses_about_you and settings.about_you_enabled and about:
         prompt = f"{prompt}\n\nAbout the user, in their own words:\n{about}" if prompt.strip() else about
     return prompt
 
@@ -95,7 +140,7 @@ def display_name(persona: Persona, language: str = "en", shipped: dict[str, Ship
 
 
 def display_description(persona: Persona, language: str = "en") -> str:
-    original = shipped_builtins().get(persona.builtin or "")
+    original = _shipped().get(persona.builtin or "")
     if original is not None and persona.description == original.persona.description:
         return original.descriptions.get(language, persona.description)
     return persona.description
@@ -138,6 +183,13 @@ def validate(persona: Persona) -> Persona:
         raise PersonaInvalidError(field="overflow", reason="it must be drop_oldest, stop, or empty")
     if not isinstance(persona.target_language, str) or len(persona.target_language) > 40:
         raise PersonaInvalidError(field="target language", reason="it must be a language name")
+    if not isinstance(persona.uses_about_you, bool):
+        raise PersonaInvalidError(field="uses about you", reason="it must be true or false")
+    minimum = persona.min_parameters
+    if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool) or not 0 < minimum < 10**14):
+        raise PersonaInvalidError(
+            field="minimum parameters", reason="it must be a whole number of parameters, or empty"
+        )
     return replace(persona, name=persona.name.strip())
 
 
@@ -168,6 +220,8 @@ def persona_to_json(persona: Persona) -> dict[str, Any]:
         "context_length": persona.n_ctx,
         "overflow": persona.overflow,
         "target_language": persona.target_language,
+        "uses_about_you": persona.uses_about_you,
+        "min_parameters": persona.min_parameters,
     }
 
 
@@ -188,9 +242,16 @@ def persona_from_json(data: Any) -> Persona:
     n_ctx = data.get("context_length")
     if n_ctx is not None and (not isinstance(n_ctx, int) or isinstance(n_ctx, bool)):
         raise PersonaInvalidError(field="context length", reason="it must be a whole number, or null")
+    uses_about_you = data.get("uses_about_you", True)  # optional: files from before it read as True
+    if not isinstance(uses_about_you, bool):
+        raise PersonaInvalidError(field="uses about you", reason="it must be true or false")
+    minimum = data.get("min_parameters")
+    if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool)):
+        raise PersonaInvalidError(field="minimum parameters", reason="it must be a whole number, or null")
     persona = Persona(
-        sampling=sampling_from_json(data.get("sampling", {})), model_name=model or None, n_ctx=n_ctx, **values
-    )
+        sampling=sampling_from_json(data.get("sampling", {})), model_name=model or None, n_ctx=n_ctx,
+        uses_about_you=uses_about_you, min_parameters=minimum, **values,
+    )  # fmt: skip
     return validate(persona)
 
 
@@ -203,20 +264,31 @@ def shipped_builtins(path: Path = BUILTINS_PATH) -> dict[str, Shipped]:
         persona = replace(persona, builtin=item["builtin"])
         names = {"en": item["name"], "zh_CN": item.get("name_zh_CN", item["name"])}
         descriptions = {"en": item["description"], "zh_CN": item.get("description_zh_CN", item["description"])}
-        shipped[item["builtin"]] = Shipped(persona, names, descriptions)
+        prompts = {"en": item["system_prompt"], "zh_CN": item.get("system_prompt_zh_CN", item["system_prompt"])}
+        shipped[item["builtin"]] = Shipped(persona, names, descriptions, prompts)
     return shipped
+
+
+@cache
+def _shipped() -> dict[str, Shipped]:
+    """The shipped built-ins, read once."""
+    return shipped_builtins()
 
 
 # -- the repository ----------------------------------------------------------------------------------
 
-_COLUMNS = "id, builtin, name, icon, description, system_prompt, sampling, model_name, n_ctx, overflow, target_language"
+_COLUMNS = (
+    "id, builtin, name, icon, description, system_prompt, sampling, model_name, n_ctx, overflow, target_language, "
+    "uses_about_you, min_parameters"
+)
 
 
 def _from_row(row: Any) -> Persona:
     sampling = SamplingSettings(**json.loads(row[6]))
     return Persona(
         name=row[2], icon=row[3], description=row[4], system_prompt=row[5], sampling=sampling, model_name=row[7],
-        n_ctx=row[8], overflow=row[9], target_language=row[10], id=row[0], builtin=row[1],
+        n_ctx=row[8], overflow=row[9], target_language=row[10], uses_about_you=bool(row[11]),
+        min_parameters=row[12], id=row[0], builtin=row[1],
     )  # fmt: skip
 
 
@@ -251,11 +323,11 @@ class PersonaBook:
         with self.store.writing() as db:
             cursor = db.execute(
                 f"INSERT INTO personas ({_COLUMNS.replace('id, ', '', 1)}, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     persona.builtin, persona.name, persona.icon, persona.description, persona.system_prompt,
                     _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
-                    persona.target_language, now, now,
+                    persona.target_language, int(persona.uses_about_you), persona.min_parameters, now, now,
                 ),
             )  # fmt: skip
             new_id = int(cursor.lastrowid or 0)
@@ -323,9 +395,7 @@ class PersonaBook:
     def set_conversation_overflow(self, conversation_id: int, overflow: Overflow) -> None:
         """Gives one conversation its own overflow policy ("": back to its persona's)."""
         with self.store.writing() as db:
-            db.execute(
-                "UPDATE conversations SET overflow = ? WHERE id = ?", (overflow or None, conversation_id)
-            )
+            db.execute("UPDATE conversations SET overflow = ? WHERE id = ?", (overflow or None, conversation_id))
 
     def _unique_name(self, name: str, skip_id: int | None = None) -> str:
         taken = {p.name.casefold() for p in self.all() if p.id != skip_id}
@@ -349,11 +419,13 @@ class PersonaBook:
         with self.store.writing() as db:
             db.execute(
                 "UPDATE personas SET name = ?, icon = ?, description = ?, system_prompt = ?, sampling = ?, "
-                "model_name = ?, n_ctx = ?, overflow = ?, target_language = ?, updated_at = ? WHERE id = ?",
+                "model_name = ?, n_ctx = ?, overflow = ?, target_language = ?, uses_about_you = ?, "
+                "min_parameters = ?, updated_at = ? WHERE id = ?",
                 (
                     persona.name, persona.icon, persona.description, persona.system_prompt,
                     _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
-                    persona.target_language, time.time(), persona.id,
+                    persona.target_language, int(persona.uses_about_you), persona.min_parameters, time.time(),
+                    persona.id,
                 ),
             )  # fmt: skip
         return self.get(persona_id)

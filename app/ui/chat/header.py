@@ -1,5 +1,6 @@
 """The chat's header: the conversation's title, its persona (and, for a translating persona, the target
-language), "Loading <model>…", the thinking switch and the model picker.
+language), "Loading <model>…", the thinking switch and the model picker; under them, a notice when the
+model is too small for the persona's job.
 
 It shows what it is told and says what the user picked through signals; the main window decides.
 """
@@ -11,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core.history.types import Thinking
 from app.core.models.installed import ModelEntry
 from app.ui.chat.model_picker import LoadingIndicator, ModelPicker, remote_icon
+from app.ui.chat.size_notice import SizeNotice
 from app.ui.common.elided_label import ElidedLabel
 
 _THINKING_CHOICES: tuple[Thinking | None, ...] = (None, "on", "off")
@@ -63,8 +65,12 @@ class ChatHeader(QtWidgets.QFrame):
         self.target_combo.setToolTip(self.tr("The language the persona translates into"))
         self.target_combo.setAccessibleName(self.tr("Target language"))
         self.target_combo.hide()
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(20, 10, 16, 10)
+        self.size_notice = SizeNotice(self)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(20, 10, 16, 10)
+        layout = QtWidgets.QHBoxLayout()
+        outer.addLayout(layout)
+        outer.addWidget(self.size_notice)
         layout.addWidget(self.title_label, 1)
         layout.addWidget(self.persona_combo)
         layout.addWidget(self.target_combo)
@@ -81,6 +87,7 @@ class ChatHeader(QtWidgets.QFrame):
     ) -> None:
         """The picker's models and choice; the thinking switch only for a model whose template reads one."""
         self.model_picker.set_models(models, current)
+        self.size_notice.set_model(current)
         remote = current is not None and current.source == "remote"
         self.remote_badge.setVisible(remote)
         if current is not None and remote:

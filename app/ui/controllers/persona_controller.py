@@ -169,6 +169,7 @@ class PersonaController(QtCore.QObject):
         chat_view.persona_names = {p.id: self.name(p) for p in personas if p.id is not None}
         chat_view.memory_start = conversation.memory_start
         current = self.book.for_conversation(conversation)
+        self.header.size_notice.set_persona(current, self.name(current))
         translates = TARGET_PLACEHOLDER in current.system_prompt and conversation.system_prompt is None
         self.header.show_personas(
             [(p.id, f"{p.icon} {self.name(p)}".strip()) for p in personas if p.id is not None],

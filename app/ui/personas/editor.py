@@ -1,5 +1,6 @@
 """The persona editor: create, duplicate, edit, delete (a built-in is reset instead), import and export
-personas, write "About you", and preview the system prompt exactly as the model gets it.
+personas, write "About you" and say which personas use it, and preview the system prompt exactly as the
+model gets it (a built-in's unedited prompt in the window's language).
 
 It works on the ``PersonaBook`` and ``SettingsStore`` it is handed; file pickers go through
 ``choose_file`` so tests can replace them. A refusal is said in the dialog, except a history found
@@ -24,6 +25,8 @@ from app.core.personas.book import (
     display_description,
     display_name,
     final_system_prompt,
+    shown_prompt,
+    stored_prompt,
 )
 
 FileChooser = Callable[[QtWidgets.QWidget, bool], Path | None]  # (parent, saving) -> path
@@ -84,6 +87,10 @@ class PersonaEditor(QtWidgets.QDialog):
             self.overflow.addItem(text, value)
         self.target_edit = QtWidgets.QLineEdit(self)
         self.target_edit.setPlaceholderText(self.tr("from the text"))
+        self.uses_about_check = QtWidgets.QCheckBox(self.tr("This persona uses “About you”"), self)
+        self.uses_about_check.setToolTip(
+            self.tr("Off for a persona that translates or rewrites your text: About you would leak into it")
+        )
         self.about_check = QtWidgets.QCheckBox(self.tr("Add “About you” to every persona"), self)
         self.about_edit = QtWidgets.QPlainTextEdit(self)
         self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
@@ -102,6 +109,7 @@ class PersonaEditor(QtWidgets.QDialog):
         for widget in (self.prompt_edit, self.about_edit):
             widget.textChanged.connect(self._update_preview)
         self.about_check.toggled.connect(self._update_preview)
+        self.uses_about_check.toggled.connect(self._update_preview)
         self.target_edit.textChanged.connect(self._update_preview)
         self.list.currentRowChanged.connect(self._on_list_current_row_changed)
         self._personas: list[Persona] = []
@@ -136,6 +144,7 @@ class PersonaEditor(QtWidgets.QDialog):
             grid.addWidget(widget, index // 2, (index % 2) * 2 + 1)
             widget.setAccessibleName(label)
         form.addRow(grid)
+        form.addRow(self.uses_about_check)
         form.addRow(self.about_check)
         form.addRow(self.about_edit)
         form.addRow(self.tr("What the model gets"), self.preview)
@@ -183,7 +192,8 @@ class PersonaEditor(QtWidgets.QDialog):
         self.icon_edit.setText(persona.icon)
         self.description_edit.setText(display_description(persona, self._language))
         self.description_edit.setCursorPosition(0)  # a long description shows its start
-        self.prompt_edit.setPlainText(persona.system_prompt)
+        self.prompt_edit.setPlainText(shown_prompt(persona, self._language))
+        self.uses_about_check.setChecked(persona.uses_about_you)
         sampling = persona.sampling
         self.temperature.setValue(sampling.temperature)
         self.top_p.setValue(sampling.top_p)
@@ -222,18 +232,21 @@ class PersonaEditor(QtWidgets.QDialog):
         )  # fmt: skip
         return replace(
             base, name=name, icon=self.icon_edit.text().strip(), description=description,
-            system_prompt=self.prompt_edit.toPlainText(), sampling=sampling, model_name=self.model_edit.text() or None,
-            n_ctx=self.n_ctx.value() or None, overflow=self.overflow.currentData(),
-            target_language=self.target_edit.text().strip(),
+            system_prompt=stored_prompt(base, self.prompt_edit.toPlainText(), self._language), sampling=sampling,
+            model_name=self.model_edit.text() or None, n_ctx=self.n_ctx.value() or None,
+            overflow=self.overflow.currentData(), target_language=self.target_edit.text().strip(),
+            uses_about_you=self.uses_about_check.isChecked(),
         )  # fmt: skip
 
     @QtCore.Slot()
     def _update_preview(self) -> None:
         about, enabled = self.about_edit.toPlainText(), self.about_check.isChecked()
         settings = replace(self._settings.current, about_you=about, about_you_enabled=enabled)
-        persona = replace(self.current or self._book.default(), system_prompt=self.prompt_edit.toPlainText(),
-                          target_language=self.target_edit.text().strip())  # fmt: skip
-        self.preview.setPlainText(final_system_prompt(persona, settings))
+        base = self.current or self._book.default()
+        persona = replace(base, system_prompt=stored_prompt(base, self.prompt_edit.toPlainText(), self._language),
+                          target_language=self.target_edit.text().strip(),
+                          uses_about_you=self.uses_about_check.isChecked())  # fmt: skip
+        self.preview.setPlainText(final_system_prompt(persona, settings, language=self._language))
 
     def _act(self, action: Callable[[], Persona | None]) -> None:
         try:

@@ -33,6 +33,11 @@ class ApiStatusLabel(QtWidgets.QLabel):
             self.setText(self.tr("API: serving at {url}").format(url=url))
         self.setToolTip(self.tr("Settings → Local API server"))
 
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.LanguageChange:
+            self._show()  # its text is built from data: the catalogue cannot re-translate it
+
     @QtCore.Slot(int)
     def _on_controller_activity_changed(self, active: int) -> None:
         self._active = active

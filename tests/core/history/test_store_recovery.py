@@ -320,7 +320,8 @@ def test_the_users_own_personas_and_which_conversation_uses_them_survive_a_recov
 
     store = Store()
     book = PersonaBook(store)
-    pirate = book.create(replace(book.default(), id=None, builtin=None, name="Pirate", system_prompt="Arr."))
+    pirate = book.create(replace(book.default(), id=None, builtin=None, name="Pirate", system_prompt="Arr.",
+                                 uses_about_you=False, min_parameters=2_000_000_000))  # fmt: skip
     conversation = store.create_conversation("Sea", persona_id=pirate.id)
     store.add_message(conversation.id, "user", "Ahoy")
     store.add_message(conversation.id, "assistant", "Arr!", persona_id=pirate.id)
@@ -333,5 +334,6 @@ def test_the_users_own_personas_and_which_conversation_uses_them_survive_a_recov
     assert report is not None
     restored = PersonaBook(recovered)
     assert restored.find("Pirate").system_prompt == "Arr."
+    assert not restored.find("Pirate").uses_about_you and restored.find("Pirate").min_parameters == 2_000_000_000
     assert recovered.conversation(conversation.id).persona_id == restored.find("Pirate").id
     recovered.close()

@@ -16,6 +16,7 @@ from app.core.errors import BuiltinPersonaError, PersonaFileError, PersonaInvali
 from app.core.history.store import SCHEMA_VERSION, Store
 from app.core.personas.book import (
     FORMAT,
+    TARGET_PLACEHOLDER,
     VERSION,
     PersonaBook,
     display_name,
@@ -23,6 +24,7 @@ from app.core.personas.book import (
     migrate_settings,
     shipped_builtins,
     target_language,
+    validate,
 )
 from tests.core.store_helpers import make_version_1_history
 
@@ -116,13 +118,24 @@ def test_invalid_values_are_refused_with_the_field_named(
 
 
 def test_export_and_import_round_trip_through_the_documented_format(book: PersonaBook, tmp_path: Path) -> None:
-    mine = book.create(replace(book.find("Coder"), name="Rustacean", system_prompt="Answer in Rust.", n_ctx=2048,
-                               overflow="stop", sampling=SamplingSettings(seed=3, stop=("END",))))
+    mine = book.create(
+        replace(
+            book.find("Coder"),
+            name="Rustacean",
+            system_prompt="Answer in Rust.",
+            n_ctx=2048,
+            overflow="stop",
+            sampling=SamplingSettings(seed=3, stop=("END",)),
+            uses_about_you=False,
+            min_parameters=7_000_000_000,
+        )
+    )
     path = tmp_path / "personas.json"
     book.export_file(path, [mine])
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == FORMAT and data["version"] == VERSION
     assert data["personas"][0]["context_length"] == 2048 and data["personas"][0]["sampling"]["stop"] == ["END"]
+    assert data["personas"][0]["uses_about_you"] is False and data["personas"][0]["min_parameters"] == 7_000_000_000
     (imported,) = book.import_file(path)
     assert imported.name == "Rustacean (2)"  # the name was taken
     assert replace(imported, id=None, name="Rustacean") == replace(mine, id=None)
@@ -134,10 +147,14 @@ def test_export_and_import_round_trip_through_the_documented_format(book: Person
         ("not json", "it is not JSON"),
         ('{"personas": []}', "it is not a Parley personas file"),
         (f'{{"format": "{FORMAT}", "version": 99, "personas": []}}', "newer Parley"),
-        (f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"temp": 1}}}}]}}',
-         "persona 1: The persona's temp is not valid"),
-        (f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"top_k": "many"}}}}]}}',
-         "top_k"),
+        (
+            f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"temp": 1}}}}]}}',
+            "persona 1: The persona's temp is not valid",
+        ),
+        (
+            f'{{"format": "{FORMAT}", "version": 1, "personas": [{{"name": "X", "sampling": {{"top_k": "many"}}}}]}}',
+            "top_k",
+        ),
     ],
 )
 def test_a_malformed_file_is_refused_and_nothing_is_imported(
@@ -152,12 +169,80 @@ def test_a_malformed_file_is_refused_and_nothing_is_imported(
     assert book.all() == before
 
 
-def test_about_you_is_added_to_every_personas_prompt_only_when_switched_on(book: PersonaBook) -> None:
+def test_about_you_is_added_to_every_personas_prompt_that_uses_it_only_when_switched_on(book: PersonaBook) -> None:
     about = "I am a nurse in Shanghai; answer in simple English."
     for persona in book.all():
-        off = final_system_prompt(persona, Settings(about_you=about))
-        on = final_system_prompt(persona, Settings(about_you=about, about_you_enabled=True))
-        assert about not in off and on.startswith(off) and on.endswith(about)
+        off = final_system_prompt(persona, Settings(about_you=about, language="en"))
+        on = final_system_prompt(persona, Settings(about_you=about, about_you_enabled=True, language="en"))
+        assert about not in off
+        if persona.uses_about_you:
+            assert on.startswith(off) and on.endswith(about)
+        else:  # a translation or a rewrite of the user's text: About you would leak into it
+            assert on == off, persona.builtin
+
+
+def test_the_translator_and_the_writing_partner_leave_about_you_out_and_the_translator_needs_1b(
+    book: PersonaBook,
+) -> None:
+    assert [p.builtin for p in book.all() if not p.uses_about_you] == ["translator", "writer"]
+    assert book.find("Translator").min_parameters == 1_000_000_000
+    assert all(p.min_parameters is None for p in book.all() if p.builtin != "translator")
+    mine = book.create(replace(book.default(), name="Rewriter", uses_about_you=False, min_parameters=3_000_000_000))
+    assert book.get(mine.id or 0) == mine
+    assert book.update(replace(mine, uses_about_you=True)).uses_about_you
+
+
+@pytest.mark.parametrize(("field", "value"), [("uses_about_you", "yes"), ("min_parameters", -1)])
+def test_about_you_use_and_minimum_size_are_validated(book: PersonaBook, field: str, value: object) -> None:
+    with pytest.raises(PersonaInvalidError):
+        validate(replace(book.default(), **{field: value}))  # type: ignore[arg-type]
+    item = {"name": "X", field: value}
+    path_content = {"format": FORMAT, "version": VERSION, "personas": [item]}
+    with pytest.raises(PersonaFileError):
+        book.import_json(path_content)
+
+
+def test_a_personas_file_without_the_about_you_field_reads_as_using_it(book: PersonaBook) -> None:
+    (imported,) = book.import_json(
+        {"format": FORMAT, "version": 1, "personas": [{"name": "Old", "system_prompt": "Hi"}]}
+    )
+    assert imported.uses_about_you and imported.min_parameters is None
+
+
+def test_a_built_ins_unedited_prompt_follows_the_interface_language_and_an_edited_one_stays(book: PersonaBook) -> None:
+    general = book.default()
+    chinese = final_system_prompt(general, Settings(language="zh_CN"))
+    assert chinese.startswith("你是 Parley") and chinese == shipped_builtins()["general"].system_prompts["zh_CN"]
+    assert final_system_prompt(general, Settings(language="en")) == general.system_prompt
+    edited = book.update(replace(general, system_prompt="Always answer in verse."))
+    assert final_system_prompt(edited, Settings(language="zh_CN")) == "Always answer in verse."
+    translator = book.find("Translator")
+    assert "翻译成英语" in final_system_prompt(translator, Settings(language="zh_CN"), "你好")
+    assert "翻译成中文" in final_system_prompt(translator, Settings(language="zh_CN"), "Good morning")
+    for shipped in shipped_builtins().values():  # every built-in ships a Chinese prompt
+        assert shipped.system_prompts["zh_CN"] != shipped.persona.system_prompt
+        assert (TARGET_PLACEHOLDER in shipped.system_prompts["zh_CN"]) == (
+            TARGET_PLACEHOLDER in shipped.persona.system_prompt
+        )
+
+
+def test_an_older_history_gets_the_about_you_and_size_fields_with_the_translator_set(parley_home: Path) -> None:
+    path = parley_home / "parley.sqlite3"
+    make_version_1_history(path)
+    db = sqlite3.connect(path)
+    try:  # an older Parley's personas table, with its translator, before migration 8
+        Store(path).close()
+        db.execute("UPDATE personas SET uses_about_you = 1, min_parameters = NULL")
+        db.execute("PRAGMA user_version = 7")
+        db.execute("ALTER TABLE personas DROP COLUMN uses_about_you")
+        db.execute("ALTER TABLE personas DROP COLUMN min_parameters")
+        db.commit()
+    finally:
+        db.close()
+    book = PersonaBook(Store(path))
+    translator = book.find("Translator")
+    assert not translator.uses_about_you and translator.min_parameters == 1_000_000_000
+    assert book.default().uses_about_you
 
 
 def test_the_translators_target_language_follows_the_text_unless_chosen(book: PersonaBook) -> None:

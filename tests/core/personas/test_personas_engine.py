@@ -16,6 +16,7 @@ from app.core.errors import ContextFullError, ContextTooLongError
 from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
+from app.core.personas import fit
 from app.core.personas.book import Persona, PersonaBook
 from app.core.session import records
 from app.core.session.service import EngineService
@@ -203,3 +204,28 @@ def test_a_message_longer_than_the_context_is_given_back_and_does_not_poison_lat
         pass
     assert update.outcome.stats is not None and update.outcome.stats.truncated_messages == 0
     assert "Zorblax" in update.outcome.text
+
+
+def test_a_translation_with_the_starter_does_not_carry_about_you(talk: Chat) -> None:
+    about = "My name is Ana and I live in Lisbon."
+    talk.settings.update(replace(talk.settings.current, about_you=about, about_you_enabled=True, language="en"))
+    shipped = talk.book.find("Translator")
+    translator = talk.book.update(
+        replace(shipped, target_language="French", sampling=replace(shipped.sampling, max_tokens=8))
+    )
+    conversation = talk.conversation(translator)
+    turn = talk.runner.start(conversation, "Good morning")
+    system = turn.request.messages[0]
+    assert system.role == "system" and "French" in system.content
+    assert "Ana" not in system.content and "Lisbon" not in system.content
+    while (update := talk.runner.handle(talk.log.next(timeout=180))) is None or update.outcome is None:
+        pass
+    assert "Lisbon" not in update.outcome.text and "Ana" not in update.outcome.text
+
+
+def test_the_starter_is_too_small_for_the_translator_and_big_enough_for_the_rest(talk: Chat) -> None:
+    count = fit.parameter_count(talk.entry)
+    assert count is not None and 100_000_000 < count < 200_000_000  # SmolLM2 135M, from its GGUF header
+    assert fit.too_small(talk.book.find("Translator"), talk.entry) == count
+    assert fit.size_text(count) == "135M" and fit.size_text(1_000_000_000) == "1B"
+    assert all(fit.too_small(p, talk.entry) is None for p in talk.book.all() if p.builtin != "translator")

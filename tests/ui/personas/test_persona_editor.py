@@ -55,3 +55,26 @@ def test_in_chinese_the_editor_shows_a_built_in_in_chinese_and_saving_keeps_it_s
     saved = book.default()
     assert saved.sampling.temperature == 0.4
     assert (saved.name, saved.description) == (general.name, general.description)  # still the shipped text
+    assert editor.prompt_edit.toPlainText().startswith("你是 Parley")  # the shipped Chinese prompt, shown
+    assert saved.system_prompt == general.system_prompt  # and stored as the shipped one, so it follows the language
+
+
+def test_the_editor_says_whether_a_persona_uses_about_you_and_the_preview_follows(qtbot: QtBot) -> None:
+    book = PersonaBook(Store())
+    settings = SettingsStore()
+    editor = PersonaEditor(book, settings)
+    qtbot.addWidget(editor)
+    assert editor.uses_about_check.accessibleName() or editor.uses_about_check.text()
+    editor.about_check.setChecked(True)
+    editor.about_edit.setPlainText("I am Ana, from Lisbon.")
+    translator = book.find("Translator")
+    editor.list.setCurrentRow([p.id for p in book.all()].index(translator.id))
+    assert not editor.uses_about_check.isChecked()  # the Translator leaves About you out
+    assert "Lisbon" not in editor.preview.toPlainText()
+    editor.uses_about_check.setChecked(True)
+    assert editor.preview.toPlainText().endswith("I am Ana, from Lisbon.")
+    editor.save_button.click()
+    assert book.find("Translator").uses_about_you
+    editor.uses_about_check.setChecked(False)
+    editor.save_button.click()
+    assert not book.find("Translator").uses_about_you

@@ -74,6 +74,20 @@ def test_the_persona_menu_starts_a_conversation_with_the_translator_and_its_targ
     assert store.messages(conversation_id) == []
 
 
+def test_the_header_says_once_that_the_starter_is_too_small_to_translate(qtbot: QtBot, window: MainWindow) -> None:
+    notice = window.header.size_notice
+    assert not notice.isVisible()  # the General assistant with the starter: nothing to say
+    translator = _persona(window, "translator")
+    window.personas.new_conversation_with(translator.id or 0)
+    qtbot.waitUntil(notice.isVisible, timeout=60_000)
+    assert "too small for" in notice.text() and "Translator" in notice.text()
+    assert "135M" in notice.text() and "(135M)" not in notice.text() and "1B parameters or more" in notice.text()
+    assert window.findChildren(type(notice)) == [notice]  # one notice, in the header
+    tutor = _persona(window, "tutor")
+    window.header.persona_combo.activated.emit(window.header.persona_combo.findData(tutor.id))
+    qtbot.waitUntil(lambda: not notice.isVisible(), timeout=60_000)
+
+
 def test_a_persona_change_mid_conversation_leaves_a_divider_and_the_next_answer_uses_it(
     qtbot: QtBot, window: MainWindow, store: Store, engines: Engines, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import cast
 
 import pytest
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
+from app.core.errors import NOTHING_ANSWERS, RemoteServerError
 from app.core.history.store import Store
-from app.ui.common import i18n, style
+from app.ui.common import i18n, retranslate, style
+from app.ui.controllers.api_controller import ApiServerController
 from app.ui.settings.dialog import SettingsDialog
+from app.ui.shell.api_status import ApiStatusLabel
 from app.ui.shell.main_window import MainWindow
 from tests.ui.chat import screen
 from tests.ui.conftest import WindowFactory
@@ -123,3 +128,74 @@ def test_switching_the_language_retranslates_the_open_window_at_once(
     window.settings_action.trigger()
     qtbot.waitUntil(lambda: window.sidebar.new_button.text() == "New chat")
     assert shown_texts(window) == english
+
+
+def test_the_live_switch_needs_only_the_compiled_qm_as_the_bundle_ships_it(
+    qtbot: QtBot, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shipped = i18n.translations_dir() / "parley_zh_CN.qm"
+    (tmp_path / shipped.name).write_bytes(shipped.read_bytes())  # no .ts beside it
+    monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path)
+    monkeypatch.setattr(retranslate, "translations_dir", lambda: tmp_path)
+    retranslate.catalogue.cache_clear()
+    try:
+        window = make_window()
+        menu = window.menuBar().actions()[0]
+        assert menu.text() == "&Chat"
+        i18n.switch_language(QtWidgets.QApplication.instance(), "zh_CN")  # type: ignore[arg-type]
+        qtbot.waitUntil(lambda: window.sidebar.new_button.text() == "新对话", timeout=60_000)
+        assert menu.text() == "聊天(&C)"
+        assert window.composer.edit.placeholderText().startswith("给 Parley 发消息")
+    finally:
+        i18n.switch_language(QtWidgets.QApplication.instance(), "en")  # type: ignore[arg-type]
+        retranslate.catalogue.cache_clear()
+
+
+def test_the_qm_reader_finds_every_translated_message_of_the_catalogue() -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    index = retranslate.read_catalogue(i18n.translations_dir() / "parley_zh_CN.qm")
+    root = ElementTree.parse(i18n.translations_dir() / "parley_zh_CN.ts").getroot()
+    checked = 0
+    for context in root.iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            source, translation = message.findtext("source") or "", message.find("translation")
+            if translation is None or not translation.text or translation.get("type") in ("vanished", "obsolete"):
+                continue
+            checked += 1
+            assert (name, source) in index[source]
+            assert (name, source) in index[translation.text]
+    assert checked > 400
+
+
+def test_a_file_that_is_not_a_qm_is_refused_by_name(tmp_path: Path) -> None:
+    bad = tmp_path / "parley_zh_CN.qm"
+    bad.write_bytes(b"<TS></TS>")
+    with pytest.raises(retranslate.QmFormatError):
+        retranslate.read_catalogue(bad)
+
+
+class _ServingController(QtCore.QObject):
+    activity_changed = QtCore.Signal(int)
+    state_changed = QtCore.Signal()
+    base_url = "http://127.0.0.1:8717/v1"
+
+
+def test_in_chinese_mode_the_api_line_and_a_servers_reason_follow_a_live_switch(qtbot: QtBot) -> None:
+    application = QtWidgets.QApplication.instance()
+    assert isinstance(application, QtWidgets.QApplication)
+    label = ApiStatusLabel(cast(ApiServerController, _ServingController()))
+    qtbot.addWidget(label)
+    assert label.text() == "API: serving at http://127.0.0.1:8717/v1"
+    error = RemoteServerError(host="gpu1:8000", reason=NOTHING_ANSWERS.format(host="gpu1:8000"))
+    assert "nothing answers at gpu1:8000" in i18n.error_text(error)
+    try:
+        i18n.switch_language(application, "zh_CN")
+        qtbot.waitUntil(lambda: "API" in label.text() and "serving" not in label.text(), timeout=60_000)
+        assert "http://127.0.0.1:8717/v1" in label.text()
+        chinese = i18n.error_text(error)
+        assert "gpu1:8000" in chinese and "nothing answers" not in chinese and "running" not in chinese
+    finally:
+        i18n.switch_language(application, "en")
+    qtbot.waitUntil(lambda: label.text() == "API: serving at http://127.0.0.1:8717/v1", timeout=60_000)

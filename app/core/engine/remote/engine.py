@@ -44,6 +44,7 @@ from app.core.engine.protocol import (
     StopReason,
     TokensReceived,
 )
+from app.core.errors import NOTHING_ANSWERS
 
 CONNECT_SECONDS = 10.0
 READ_SECONDS = 120.0  # the longest wait for the next event of an answer (a big prompt on a slow server)
@@ -95,7 +96,7 @@ def failure_from_exception(exc: BaseException, url: str, *, streaming: bool = Fa
             return RemoteRequestError(f"{host} did not answer within {CONNECT_SECONDS:.0f} s")
         return RemoteRequestError(f"{host} sent nothing for {READ_SECONDS:.0f} s (timeout)")
     if isinstance(exc, httpx.ConnectError) or any(isinstance(e, ConnectionRefusedError) for e in chain):
-        return RemoteRequestError(f"nothing answers at {host}; is the server running?")
+        return RemoteRequestError(NOTHING_ANSWERS.format(host=host))
     if streaming or isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return RemoteRequestError(f"the connection to {host} was cut ({exc or type(exc).__name__})")
     return RemoteRequestError(f"{host} could not be used ({exc or type(exc).__name__})")
