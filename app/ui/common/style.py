@@ -199,6 +199,9 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #conversationList::item:hover {{ background: {hover}; }}
     #conversationList::item:selected {{ background: {selected}; color: {text.name()}; }}
     #chatPage, #welcomePage, #chatView {{ background: {base.name()}; }}
+    #chatView {{ border: 2px solid {base.name()}; selection-background-color: {highlight.name()};
+        selection-color: {on_highlight}; }}
+    #chatView:focus {{ border-color: {focus_ring(palette).name()}; }}
     #chatHeader {{ background: {base.name()}; border-bottom: 1px solid {border}; }}
     #chatTitle {{ font-size: 12pt; font-weight: 600; }}
     #composer {{ background: {base.name()}; border: 1px solid {border}; border-radius: 10px; }}

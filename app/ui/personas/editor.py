@@ -52,6 +52,8 @@ class PersonaEditor(QtWidgets.QDialog):
         self._book, self._settings, self._language, self._choose_file = book, settings, language, choose_file
         self.list = QtWidgets.QListWidget(self)
         self.list.setMaximumWidth(200)
+        # Room for an icon and a name of a few words, however narrow the dialog is.
+        self.list.setMinimumWidth(min(200, self.fontMetrics().averageCharWidth() * 22))
         self.name_edit = QtWidgets.QLineEdit(self)
         self.icon_edit = QtWidgets.QLineEdit(self)
         self.icon_edit.setMaximumWidth(60)

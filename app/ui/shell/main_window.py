@@ -106,8 +106,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.api_status)
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
-        self._set_tab_order()
         self._build_parts()
+        self._set_tab_order()  # after the parts: the persona controller adds "Personas…"
         self._connect()
         self._apply_style()
         self.reload()
@@ -145,10 +145,15 @@ class MainWindow(QtWidgets.QMainWindow):
         """Tab goes as the eye reads: the sidebar top to bottom, then the header, the conversation, the composer."""
         chain = [
             self.sidebar.new_button,
+            self.sidebar.persona_button,
+            self.sidebar.search.edit,
             self.sidebar.list,
             self.find_models_button,
             self.models_button,
             self.settings_button,
+            self.personas.editor_button,
+            self.header.persona_combo,
+            self.header.target_combo,
             self.header.thinking_combo,
             self.model_picker,
             self.chat_view,
