@@ -201,6 +201,7 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #chatPage, #welcomePage, #chatView {{ background: {base.name()}; }}
     #chatView {{ border: 2px solid {base.name()}; selection-background-color: {highlight.name()};
         selection-color: {on_highlight}; }}
+    #settingsCategories::item {{ padding: 4px 8px; }}
     #chatView:focus {{ border-color: {focus_ring(palette).name()}; }}
     #chatHeader {{ background: {base.name()}; border-bottom: 1px solid {border}; }}
     #chatTitle {{ font-size: 12pt; font-weight: 600; }}

@@ -108,10 +108,20 @@ class SettingsDialog(QtWidgets.QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        self._fit_to_screen()
         self.model_combo.currentIndexChanged.connect(self._on_model_combo_current_index_changed)
         self._on_model_combo_current_index_changed(self.model_combo.currentIndex())
 
     # -- building -------------------------------------------------------------------------------
+
+    def _fit_to_screen(self) -> None:
+        """Opens roomy (the pages' notes wrap less) but never larger than the screen's available area."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry().size() - QtCore.QSize(40, 60)
+        hint = self.sizeHint()
+        self.resize(QtCore.QSize(max(hint.width(), 760), hint.height()).boundedTo(room).expandedTo(self.minimumSize()))
 
     def _general_tab(self, models: list[ModelEntry], follows_default: bool) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget(self)
