@@ -9,6 +9,8 @@ while the app runs and tells its listeners when they change.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import os
@@ -56,6 +58,9 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8717
     api_cors: bool = False
+    # The window's size and place and the sidebar's width, as Qt saves them (base64); "" before the first close.
+    window_geometry: str = ""
+    window_splitter: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -117,6 +122,18 @@ def _bool(value: Any) -> Any:
 
 def _overflow(value: Any) -> Any:
     return value if value in ("drop_oldest", "stop") else _INVALID
+
+
+def _base64(value: Any) -> Any:
+    if not isinstance(value, str):
+        return _INVALID
+    try:
+        base64.b64decode(value, validate=True)
+    except binascii.Error:
+        return _INVALID
+    return value
+
+
 def _theme(value: Any) -> Any:
     return value if value in ("", "light", "dark") else _INVALID
 
@@ -153,6 +170,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "api_host": _text,
     "api_port": _int_in(1, 65535),
     "api_cors": _bool,
+    "window_geometry": _base64,
+    "window_splitter": _base64,
 }
 _SAMPLING_CHECKS: dict[str, Callable[[Any], Any]] = {
     "temperature": _float_in(0.0, 5.0),

@@ -3,6 +3,7 @@ language), "Loading <model>…", the thinking switch and the model picker; under
 model is too small for the persona's job.
 
 It shows what it is told and says what the user picked through signals; the main window decides.
+In a narrow window the menus give way (eliding) before the title does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,23 @@ from app.ui.chat.size_notice import SizeNotice
 from app.ui.common.elided_label import ElidedLabel
 
 _THINKING_CHOICES: tuple[Thinking | None, ...] = (None, "on", "off")
+TITLE_MIN_CHARS = 22  # the title's least width, in average characters
+COMBO_MIN_CHARS = 14  # what a narrow window leaves the persona menu and the model picker
+
+
+class _PersonaCombo(QtWidgets.QComboBox):
+    """The persona menu: wide enough for the chosen name with the style sheet's padding, and able to
+    give way (eliding the name) when the window is narrow, so the title keeps its room."""
+
+    _PADDING = 14  # the style sheet's padding, which the style's own size hint leaves out
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        return QtCore.QSize(hint.width() + self._PADDING, hint.height())
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        least = self.fontMetrics().averageCharWidth() * COMBO_MIN_CHARS
+        return QtCore.QSize(min(least, self.sizeHint().width()), super().minimumSizeHint().height())
 
 
 class ChatHeader(QtWidgets.QFrame):
@@ -30,7 +48,8 @@ class ChatHeader(QtWidgets.QFrame):
         self.setObjectName("chatHeader")
         self.title_label = ElidedLabel(self)  # a long title gives way to the model picker
         self.title_label.setObjectName("chatTitle")
-        self.title_label.setMinimumWidth(64)  # the title never disappears behind the menus
+        # The title keeps room for a few words beside the menus; they give way first (see _PersonaCombo).
+        self.title_label.setMinimumWidth(self.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS)
         self.loading_indicator = LoadingIndicator(self)
         self.thinking_combo = QtWidgets.QComboBox(self)
         self.thinking_combo.setObjectName("thinkingCombo")
@@ -41,6 +60,7 @@ class ChatHeader(QtWidgets.QFrame):
         self.thinking_combo.setAccessibleName(self.tr("Thinking"))
         self.thinking_combo.hide()
         self.model_picker = ModelPicker(self)
+        self.model_picker.setMinimumWidth(self.fontMetrics().averageCharWidth() * COMBO_MIN_CHARS)
         # Privacy is never a guess: with a remote model, the header names the host the conversation goes to.
         self.remote_badge = QtWidgets.QWidget(self)
         self.remote_badge.setObjectName("remoteBadge")
@@ -53,7 +73,7 @@ class ChatHeader(QtWidgets.QFrame):
         badge.addWidget(self.remote_icon)
         badge.addWidget(self.remote_label)
         self.remote_badge.hide()
-        self.persona_combo = QtWidgets.QComboBox(self)
+        self.persona_combo = _PersonaCombo(self)
         self.persona_combo.setObjectName("personaCombo")
         self.persona_combo.setToolTip(
             self.tr("The persona this conversation talks to; a change applies from the next answer")
@@ -110,8 +130,6 @@ class ChatHeader(QtWidgets.QFrame):
         for persona_id, name in personas:
             self.persona_combo.addItem(name, persona_id)
         self.persona_combo.setCurrentIndex(max(0, self.persona_combo.findData(current)))
-        # The style sheet's padding is not in the size hint: without room for it the name is cut.
-        self.persona_combo.setMinimumWidth(self.persona_combo.sizeHint().width() + 14)
         self.target_combo.clear()
         for value, name in targets or []:
             self.target_combo.addItem(name, value)

@@ -163,10 +163,16 @@ def _focus_rules(palette: QtGui.QPalette) -> str:
     selectors = ", ".join(f"{name}:focus" for name in _RINGED)
     composer = f'#composer[focused="true"] {{ border: 2px solid {ring}; }}'
     border = mix(palette.color(_ROLE.Window), palette.color(_ROLE.Text), 0.22).name()
+    # A combo's popup draws its rows with the combo's own rule: without selection colours of its
+    # own, the current and hovered rows take the combo's background behind highlighted text.
     combos = (
         f"QComboBox {{ border: 1px solid {border}; border-radius: 6px; padding: 3px 8px; "
-        f"background: {palette.color(_ROLE.Base).name()}; }}\n"
-        f"    QComboBox:focus {{ border: 2px solid {ring}; padding: 2px 7px; }}"
+        f"background: {palette.color(_ROLE.Base).name()}; color: {palette.color(_ROLE.Text).name()}; "
+        f"selection-background-color: {palette.color(_ROLE.Highlight).name()}; "
+        f"selection-color: {palette.color(_ROLE.HighlightedText).name()}; }}\n"
+        # The ring keeps the vertical padding: a combo whose padding changes with focus opens a popup
+        # sized for the unfocused box, too short for its rows.
+        f"    QComboBox:focus {{ border: 2px solid {ring}; padding: 3px 7px; }}"
     )
     return f"{selectors} {{ border: 2px solid {ring}; }}\n    {composer}\n    {combos}"
 
@@ -193,6 +199,10 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #conversationList::item:hover {{ background: {hover}; }}
     #conversationList::item:selected {{ background: {selected}; color: {text.name()}; }}
     #chatPage, #welcomePage, #chatView {{ background: {base.name()}; }}
+    #chatView {{ border: 2px solid {base.name()}; selection-background-color: {highlight.name()};
+        selection-color: {on_highlight}; }}
+    #settingsCategories::item {{ padding: 4px 8px; }}
+    #chatView:focus {{ border-color: {focus_ring(palette).name()}; }}
     #chatHeader {{ background: {base.name()}; border-bottom: 1px solid {border}; }}
     #chatTitle {{ font-size: 12pt; font-weight: 600; }}
     #composer {{ background: {base.name()}; border: 1px solid {border}; border-radius: 10px; }}

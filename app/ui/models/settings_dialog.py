@@ -18,6 +18,14 @@ from app.core.engine.protocol import AUTO_GPU_LAYERS, KV_TYPES, MAX_GPU_LAYERS, 
 _OWN = "own"
 _CUSTOM = "custom"
 _GLOBAL = object()
+TEMPLATE_LINES = 10  # the template editor's least height, in lines
+PREVIEW_LINES = 4
+
+
+def _lines_high(edit: QtWidgets.QPlainTextEdit, lines: int) -> int:
+    """The height that shows ``lines`` lines of ``edit``'s text with its frame and margins."""
+    margins = edit.contentsMargins().top() + edit.contentsMargins().bottom()
+    return edit.fontMetrics().lineSpacing() * lines + 2 * edit.frameWidth() + margins + 8
 
 
 class ModelSettingsDialog(QtWidgets.QDialog):
@@ -145,6 +153,9 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         self.preview.setObjectName("templatePreview")
         self.preview.setAccessibleName(self.tr("Template preview"))
         self.preview.setReadOnly(True)
+        # Room to read a template: ten lines of it (the dialog grows to give them), four of the preview.
+        self.template_edit.setMinimumHeight(_lines_high(self.template_edit, TEMPLATE_LINES))
+        self.preview.setMinimumHeight(_lines_high(self.preview, PREVIEW_LINES))
         self.error_label = QtWidgets.QLabel(page)
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)

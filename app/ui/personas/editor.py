@@ -56,6 +56,8 @@ class PersonaEditor(QtWidgets.QDialog):
         self.list = QtWidgets.QListWidget(self)
         self.list.setMaximumWidth(200)
         self.list.setAccessibleName(self.tr("Personas"))
+        # Room for an icon and a name of a few words, however narrow the dialog is.
+        self.list.setMinimumWidth(min(200, self.fontMetrics().averageCharWidth() * 22))
         self.name_edit = QtWidgets.QLineEdit(self)
         self.name_edit.setAccessibleName(self.tr("Name"))
         self.icon_edit = QtWidgets.QLineEdit(self)

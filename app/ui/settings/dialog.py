@@ -3,6 +3,7 @@
 It edits a copy of ``Settings`` and hands the new one back (``values``); the Hub token is not a setting:
 ``save_hub_token`` puts it in the key store. Saving and what follows is up to the window; ``run`` is the
 blocking call, which tests replace. Extra pages (remote servers, the API server, Data) come from the window.
+The pages are listed by category on the left (``categories.CategoryPages``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from app.core.models import hub
 from app.core.models.installed import ModelEntry
 from app.ui.common.style import FONT_SIZES
 from app.ui.models.mirror import mirror_host
+from app.ui.settings.categories import CategoryPages
 
 # Language names are shown in their own language, so they are not translated.
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
@@ -83,16 +85,16 @@ class SettingsDialog(QtWidgets.QDialog):
         self._default = default
         self._current = current
 
-        self.tabs = QtWidgets.QTabWidget(self)
-        self.tabs.addTab(self._general_tab(models, follows_default), self.tr("General"))
-        self.tabs.addTab(self._model_tab(gpu_offload), self.tr("Model"))
-        self.tabs.addTab(self._hub_tab(), self.tr("Hugging Face Hub"))
-        self.tabs.addTab(self._appearance_tab(), self.tr("Appearance"))
+        self.pages = CategoryPages(self)  # the categories on the left, the chosen page beside them
+        self.pages.addTab(self._general_tab(models, follows_default), self.tr("General"))
+        self.pages.addTab(self._model_tab(gpu_offload), self.tr("Model"))
+        self.pages.addTab(self._hub_tab(), self.tr("Hugging Face Hub"))
+        self.pages.addTab(self._appearance_tab(), self.tr("Appearance"))
         for page, title in extra_tabs:
-            self.tabs.addTab(page, title)
+            self.pages.addTab(page, title)
         self.data_tab = data_tab
         if data_tab is not None:
-            self.tabs.addTab(data_tab, self.tr("Data"))
+            self.pages.addTab(data_tab, self.tr("Data"))
         self.error_label = QtWidgets.QLabel(self)
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
@@ -101,15 +103,25 @@ class SettingsDialog(QtWidgets.QDialog):
             QtWidgets.QDialogButtonBox.StandardButton.Save | QtWidgets.QDialogButtonBox.StandardButton.Cancel, self
         )
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.tabs)
+        layout.addWidget(self.pages)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        self._fit_to_screen()
         self.model_combo.currentIndexChanged.connect(self._on_model_combo_current_index_changed)
         self._on_model_combo_current_index_changed(self.model_combo.currentIndex())
 
     # -- building -------------------------------------------------------------------------------
+
+    def _fit_to_screen(self) -> None:
+        """Opens roomy (the pages' notes wrap less) but never larger than the screen's available area."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry().size() - QtCore.QSize(40, 60)
+        hint = self.sizeHint()
+        self.resize(QtCore.QSize(max(hint.width(), 760), hint.height()).boundedTo(room).expandedTo(self.minimumSize()))
 
     def _general_tab(self, models: list[ModelEntry], follows_default: bool) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget(self)
@@ -318,15 +330,15 @@ class SettingsDialog(QtWidgets.QDialog):
         if problem is not None:
             self.error_label.setText(problem)
             self.error_label.show()
-            self.tabs.setCurrentIndex(2)
+            self.pages.setCurrentIndex(2)
             self.endpoint_edit.setFocus()
             return
-        for index in range(self.tabs.count()):
-            page_problem = getattr(self.tabs.widget(index), "problem", None)
+        for index in range(self.pages.count()):
+            page_problem = getattr(self.pages.widget(index), "problem", None)
             said = page_problem() if callable(page_problem) else None
             if isinstance(said, str):
                 self.error_label.setText(said)
                 self.error_label.show()
-                self.tabs.setCurrentIndex(index)
+                self.pages.setCurrentIndex(index)
                 return
         self.accept()

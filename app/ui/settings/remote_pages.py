@@ -34,8 +34,8 @@ def apply_remote_tabs(dialog: SettingsDialog, api: ApiServerController) -> Setti
     """The settings to save: the dialog's, with the API page's; the secrets are stored on the way."""
     dialog.save_hub_token()
     values = dialog.values()
-    for index in range(dialog.tabs.count()):
-        page = dialog.tabs.widget(index)
+    for index in range(dialog.pages.count()):
+        page = dialog.pages.widget(index)
         if isinstance(page, ApiServerTab):
             if page.key() != api.api_key:
                 api.set_api_key(page.key())

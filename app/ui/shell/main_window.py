@@ -3,8 +3,9 @@
 Left, the conversations; right, a header, the conversation (or, with none yet, a welcome panel), a
 banner and the composer. Its parts (``turn_view``, ``model_choice``, ``conversation_list``,
 ``download_notices``, ``status_line``, ``actions``, ``settings_opening``, the persona controller)
-get the widgets they work on and reach the window only through ``host.WindowHost``. Every error
-meant for the user passes through ``report_error``: a history found damaged is recovered there.
+get the widgets they work on and reach the window only through ``host.WindowHost``; ``geometry``
+keeps its size and place. Every error meant for the user passes through ``report_error``: a
+history found damaged is recovered there.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from app.ui.models.find import FindModelsPage
 from app.ui.models.manager import GgufDropFilter, ModelManager
 from app.ui.models.mirror import MirrorOffer
 from app.ui.models.welcome import WelcomePanel
+from app.ui.shell import geometry
 from app.ui.shell.actions import WindowActions
 from app.ui.shell.api_status import ApiStatusLabel
 from app.ui.shell.conversation_list import ConversationList
@@ -57,10 +59,9 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("Parley")
         self.setWindowIcon(icons.app_icon())
-        self.resize(1120, 760)
         # An explicit minimum: the layout's own changes as panels show and hide, and offscreen Qt
         # warns each time a window's minimum size changes.
-        self.setMinimumSize(720, 480)
+        self.setMinimumSize(geometry.MINIMUM_SIZE)
         self.services = services
         self.store = services.store
         self.settings = services.settings
@@ -105,8 +106,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.api_status)
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
-        self._set_tab_order()
         self._build_parts()
+        self._set_tab_order()  # after the parts: the persona controller adds "Personas…"
         self._connect()
         self._apply_style()
         self.reload()
@@ -123,9 +124,11 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 860])
         self.sidebar.setMinimumWidth(180)
         self.setCentralWidget(splitter)
+        self.splitter = splitter
+        self.placement = geometry.WindowPlacement(self, splitter, self.settings)  # size, place, sidebar width
+        self.placement.restore()
         self.sidebar.add_status_widget(self.downloads_panel)
         self.find_models_button = self.add_page(
             self.find_models,
@@ -142,10 +145,15 @@ class MainWindow(QtWidgets.QMainWindow):
         """Tab goes as the eye reads: the sidebar top to bottom, then the header, the conversation, the composer."""
         chain = [
             self.sidebar.new_button,
+            self.sidebar.persona_button,
+            self.sidebar.search.edit,
             self.sidebar.list,
             self.find_models_button,
             self.models_button,
             self.settings_button,
+            self.personas.editor_button,
+            self.header.persona_combo,
+            self.header.target_combo,
             self.header.thinking_combo,
             self.model_picker,
             self.chat_view,
@@ -394,6 +402,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- Qt overrides ---------------------------------------------------------------------------
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._shut_down:
+            self.placement.save()
         self.shutdown()
         super().closeEvent(event)
 

@@ -89,9 +89,9 @@ def test_the_api_server_is_turned_on_in_settings_and_the_window_says_when_a_prog
     port = free_port()
 
     def fill(dialog: SettingsDialog) -> bool:
-        tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+        tabs = [dialog.pages.tabText(i) for i in range(dialog.pages.count())]
         assert "Remote servers" in tabs and "Local API server" in tabs
-        page = dialog.tabs.widget(tabs.index("Local API server"))
+        page = dialog.pages.widget(tabs.index("Local API server"))
         assert isinstance(page, ApiServerTab)
         page.enabled_check.setChecked(True)
         page.everywhere_check.setChecked(True)
@@ -138,4 +138,4 @@ def test_the_settings_dialog_keeps_its_own_pages(qtbot: QtBot, ui_settings: Sett
         extra_tabs=[(page, "Extra")],
     )  # fmt: skip
     qtbot.addWidget(dialog)
-    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())][-1] == "Extra"
+    assert [dialog.pages.tabText(i) for i in range(dialog.pages.count())][-1] == "Extra"

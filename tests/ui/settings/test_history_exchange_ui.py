@@ -16,6 +16,7 @@ from app.ui.controllers.exchange_controller import ExportFormat, HistoryExchange
 from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.main_window import MainWindow
+from tests.ui.settings.categories import open_category
 
 CHATGPT = Path(__file__).parent.parent.parent / "data" / "chatgpt" / "conversations.json"
 
@@ -62,7 +63,7 @@ def _in_data_tab(window: MainWindow, monkeypatch: pytest.MonkeyPatch, act: Calla
 
     def run(dialog: SettingsDialog) -> bool:
         assert isinstance(dialog.data_tab, DataTab)
-        dialog.tabs.setCurrentWidget(dialog.data_tab)
+        assert open_category(dialog, "Data") is dialog.data_tab
         act(dialog.data_tab)
         return False
 

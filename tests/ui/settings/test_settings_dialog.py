@@ -22,6 +22,7 @@ from app.ui.common.gpu_text import capability_for, capability_sentence
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.main_window import MainWindow
 from tests.ui.conftest import ANSWER_TIMEOUT_MS, Engines, send_and_wait
+from tests.ui.settings.categories import open_category, shown_category
 
 PIRATE = "You are a pirate. Answer every question like a pirate would."
 SECOND = "second-model"
@@ -185,10 +186,34 @@ def test_an_endpoint_that_is_not_a_web_address_is_refused(qtbot: QtBot, ui_setti
 
     assert dialog.result() != QtWidgets.QDialog.DialogCode.Accepted
     assert not dialog.error_label.isHidden() and "web address" in dialog.error_label.text()
-    assert dialog.tabs.currentIndex() == 2
+    assert shown_category(dialog) == "Hugging Face Hub"  # the page with the mistake comes to the front
 
     dialog.endpoint_edit.setText("")
     dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save).click()
     assert dialog.result() == QtWidgets.QDialog.DialogCode.Accepted
     assert dialog.values().hub_endpoint == ""
     assert dialog.values().model_name is None
+
+
+def test_every_category_is_named_in_full_and_the_dialog_fits_a_small_screen(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fill(dialog: SettingsDialog) -> bool:
+        names = [dialog.pages.tabText(i) for i in range(dialog.pages.count())]
+        assert names[:4] == ["General", "Model", "Hugging Face Hub", "Appearance"] and names[-1] == "Data"
+        assert "Remote servers" in names and "Local API server" in names  # the window's own pages
+        least = dialog.minimumSizeHint()
+        assert least.width() <= 780 and least.height() <= 560, least  # an 800×600 screen, less its frame
+        dialog.resize(least)
+        categories = dialog.pages.list
+        for row in range(categories.count()):
+            item = categories.item(row)
+            needed = categories.fontMetrics().horizontalAdvance(item.text())
+            assert categories.visualItemRect(item).width() >= needed, item.text()
+        api = open_category(dialog, "Local API server")
+        assert shown_category(dialog) == "Local API server" and dialog.pages.currentWidget() is api
+        return False
+
+    shown = answer_settings(monkeypatch, fill)
+    window.settings_action.trigger()
+    assert len(shown) == 1

@@ -209,8 +209,8 @@ def _open_data_tab(window: MainWindow, monkeypatch: pytest.MonkeyPatch, act: obj
     def run(dialog: SettingsDialog) -> bool:
         shown.append(dialog)
         assert dialog.data_tab is not None
-        assert dialog.tabs.tabText(dialog.tabs.indexOf(dialog.data_tab)) == "Data"
-        dialog.tabs.setCurrentWidget(dialog.data_tab)
+        assert dialog.pages.tabText(dialog.pages.indexOf(dialog.data_tab)) == "Data"
+        dialog.pages.setCurrentWidget(dialog.data_tab)
         assert isinstance(dialog.data_tab, DataTab) and callable(act)
         act(dialog.data_tab)
         return False
