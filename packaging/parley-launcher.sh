@@ -23,7 +23,7 @@ older_than() {
 minimum="$(sed -n '1s/^\([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p' "$here/glibc-minimum" 2>/dev/null)"
 system="$(glibc_version)"
 if [ -n "$minimum" ] && [ -n "$system" ] && older_than "$system" "$minimum"; then
-    message="Parley needs glibc $minimum or newer and this system has glibc $system: update the system (Debian 11, Ubuntu 20.04, RHEL 9 or newer) or run Parley from source."
+    message="Parley needs glibc $minimum or newer and this system has glibc $system: update the system or run Parley from source."
     echo "$message" >&2
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
         if command -v notify-send >/dev/null 2>&1; then
