@@ -24,7 +24,7 @@ ICON_SIZES := $(shell sed -n 's/^ICON_SIZES = (\(.*\))$$/\1/p' app/ui/common/ico
 DATA_HOME := $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
 
 .PHONY: run test lint bench translations clean desktop package package-with-starter selftest-bundle \
-	install-desktop uninstall-desktop uninstall-desktop-source appimage icons screenshots \
+	install-desktop uninstall-desktop uninstall-desktop-source appimage icons screenshots release-bundle \
 	gpu-cuda gpu-metal gpu-vulkan
 
 # What running Parley needs, and nothing of the tests' or the linters'.
@@ -106,6 +106,11 @@ selftest-bundle: $(BUNDLE) $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BUNDLE) --self-test \
 		--model "$$($(PY) -c 'from app.core.models.installed import starter_model_path as p; print(p() or "")')"
 	QT_QPA_PLATFORM=offscreen $(BUNDLE) --self-test
+
+# The release bundle, dist/release/Parley: built in a Debian 11 chroot (glibc 2.31) so that it runs on
+# Debian 11, Ubuntu 20.04, RHEL 9 and newer; needs root and debootstrap (packaging/release_build.sh).
+release-bundle:
+	packaging/release_build.sh
 
 install-desktop: $(BUNDLE)
 	packaging/install_desktop.sh $(BUNDLE_DIR)

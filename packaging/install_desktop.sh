@@ -104,6 +104,8 @@ if [ ! -d "$versions/$id" ]; then
     staging="$versions/.$id.partial"
     rm -rf "$staging"
     cp -a "$bundle" "$staging"
+    # The entry starts it through the launcher, which says so when the system's glibc is too old.
+    [ -e "$staging/parley-launcher" ] || install -m 755 "$here/parley-launcher.sh" "$staging/parley-launcher"
     mv -T "$staging" "$versions/$id"
 fi
 # The switch: a new link under a temporary name, renamed over the old one (rename is atomic).
@@ -127,7 +129,7 @@ for png in "$here"/icons/hicolor/*/apps/parley.png; do
 done
 install -D -m 644 "$here/../resources/icons/parley.svg" "$icons/scalable/apps/parley.svg"
 # Exec and TryExec point through the link, so a launch always starts the newest install.
-sed -e "s|^Exec=.*|Exec=\"$lib/current/parley\"|" -e "/^Exec=/a TryExec=$lib/current/parley" \
+sed -e "s|^Exec=.*|Exec=\"$lib/current/parley-launcher\"|" -e "/^Exec=/a TryExec=$lib/current/parley" \
     "$here/parley.desktop" > "$apps/parley.desktop"
 chmod 644 "$apps/parley.desktop"
 refresh

@@ -89,7 +89,8 @@ def test_a_second_install_moves_the_link_and_leaves_the_first_versions_files_int
     assert one.parent == lib(env) / "versions" and one.name.startswith("1.0-")
     assert os.readlink(lib(env) / "current") == f"versions/{one.name}"  # relative: the folder can move
     before = files(one)
-    assert before == files(first)
+    # The bundle's files and the launcher the entry starts it through (packaging/parley-launcher.sh).
+    assert before == files(first) | {"parley-launcher": (SCRIPT.parent / "parley-launcher.sh").read_bytes()}
 
     install(env, str(make_bundle(tmp_path, "2.0")))
 
@@ -98,7 +99,7 @@ def test_a_second_install_moves_the_link_and_leaves_the_first_versions_files_int
     assert files(one) == before  # the running version's folder is untouched
     assert installed(env) == sorted([one.name, two.name])
     entry = (Path(env["XDG_DATA_HOME"]) / "applications" / "parley.desktop").read_text()
-    assert f'Exec="{lib(env) / "current" / "parley"}"' in entry
+    assert f'Exec="{lib(env) / "current" / "parley-launcher"}"' in entry
     started = subprocess.run([str(lib(env) / "current" / "parley")], capture_output=True, text=True, check=True)
     assert started.stdout == "parley 2.0 started\n"
 
