@@ -80,7 +80,9 @@ def test_the_scroll_bar_spans_the_whole_conversation_and_a_drag_reaches_the_top(
     assert screen.text_of(view, ids[0]).splitlines()[1] == "Question 0: how do I read a file?"
 
 
-def test_ctrl_home_shows_the_first_message_and_ctrl_end_the_last(qtbot: QtBot, window: MainWindow, store: Store) -> None:
+def test_ctrl_home_shows_the_first_message_and_ctrl_end_the_last(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
     view, ids = open_long(qtbot, window, store)
     view.setFocus()
     qtbot.keyClick(view, QtCore.Qt.Key.Key_Home, QtCore.Qt.KeyboardModifier.ControlModifier)
