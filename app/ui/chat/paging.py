@@ -92,12 +92,16 @@ class Pager:
                 self.messages[index] = replace(shown.message, content=shown.text, reasoning=shown.reasoning or None)
         self.shown.clear()
 
-    def _fit_margins(self) -> None:
-        """The document's top and bottom margins keep the estimated room of the messages not laid out."""
+    def _fit_margins(self, start: int | None = None, end: int | None = None) -> None:
+        """The document's top and bottom margins keep the estimated room of the messages not laid out
+        (those before ``start`` and from ``end`` on, by default the pager's). Called inside the
+        page's edit, so Qt lays the document out once for both."""
+        start = self.start if start is None else start
+        end = self.end if end is None else end
         root = self._writer.document.rootFrame()
         fmt = root.frameFormat()
-        top = MARGIN + round(self.estimated_height(0, self.start))
-        bottom = MARGIN + round(self.estimated_height(self.end, len(self.messages)))
+        top = MARGIN + round(self.estimated_height(0, start))
+        bottom = MARGIN + round(self.estimated_height(end, len(self.messages)))
         if fmt.topMargin() != top or fmt.bottomMargin() != bottom:
             fmt.setTopMargin(top)
             fmt.setBottomMargin(bottom)
@@ -160,6 +164,9 @@ class Pager:
                 done.append(shown)
                 if budget_s is not None and time.perf_counter() - started > budget_s:
                     break
+            if fit:
+                start, end = (self.start - len(done), self.end) if at_start else (self.start, self.end + len(done))
+                self._fit_margins(start, end)
             edit.endEditBlock()
             for shown in done:
                 if shown.tail_offset >= 0:
@@ -170,8 +177,6 @@ class Pager:
             self.start -= len(done)
         else:
             self.end += len(done)
-        if fit:
-            self._fit_margins()
         return len(done)
 
     def page_in_older(self) -> None:
@@ -208,13 +213,17 @@ class Pager:
         cursor = QtGui.QTextCursor(document)
         self.busy = True
         try:
+            cursor.beginEditBlock()
             if at_start:
                 cursor.setPosition(document.rootFrame().firstPosition())
                 cursor.setPosition(keep.firstPosition() - 1, QtGui.QTextCursor.MoveMode.KeepAnchor)
+                self._fit_margins(self.start + excess, self.end)
             else:
                 cursor.setPosition(self.shown[dropped[0].id].frame.firstPosition() - 1)
                 cursor.movePosition(QtGui.QTextCursor.MoveOperation.End, QtGui.QTextCursor.MoveMode.KeepAnchor)
+                self._fit_margins(self.start, self.end - excess)
             cursor.removeSelectedText()
+            cursor.endEditBlock()
         finally:
             self.busy = False
         for index, message in zip(indexes, dropped, strict=True):
@@ -225,7 +234,6 @@ class Pager:
             self.start += excess
         else:
             self.end -= excess
-        self._fit_margins()
         return True
 
     def update_unshown(self, message_id: int, text: str, reasoning: str) -> None:
