@@ -8,7 +8,8 @@ Ctrl+End) beyond it lays out the page there instead. A streaming answer re-rende
 tail only (``streaming_tail``). The view keeps to the bottom while text arrives unless the user
 scrolled up. Clicks on a message's links (``message_links``) only say what was asked
 (``*_requested`` signals) and the window acts; Copy links and "Copy message" put text on the
-clipboard, and nothing in an answer is ever fetched or read (``loadResource``).
+clipboard (the link reads "Copied" for a moment and a screen reader is told), and nothing in an
+answer is ever fetched or read (``loadResource``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from app.core.history.types import Message, Versions
 from app.ui.chat import message_links, paging, streaming_tail
 from app.ui.chat.blocks import BlockWriter, ShownMessage
 from app.ui.chat.paging import Pager
-from app.ui.common import markdown_render
+from app.ui.common import announce, markdown_render
 
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
 _SIDE_MARGIN = 8  # pixels kept free beside the column, so bubbles never touch the scroll bar
 _BOTTOM_SLACK = 8  # pixels from the bottom that still count as "at the bottom"
 _PAGE_EDGE = 200  # pixels from the top (or bottom) where the next page is put in
+_COPIED_MS = 1500  # how long "Copied" shows after a Copy
 
 
 class ChatView(QtWidgets.QTextBrowser):
@@ -293,9 +295,37 @@ class ChatView(QtWidgets.QTextBrowser):
         fmt.setRightMargin(margin)
         root.setFrameFormat(fmt)
 
-    def _copy(self, text: str) -> None:
+    def _copy(self, text: str, *, message_id: int | None = None, href: str = "") -> None:
+        """Puts ``text`` on the clipboard and says so to a screen reader; the Copy link clicked
+        (``href`` in message ``message_id``) reads "Copied" for a moment."""
         QtGui.QGuiApplication.clipboard().setText(text)
+        announce.announce(self, self.tr("Copied to the clipboard."))
+        if message_id is not None:
+            self._relabel_link(message_id, href, self.tr("Copied"), restore_after_ms=_COPIED_MS)
         self.text_copied.emit(text)
+
+    def _relabel_link(self, message_id: int, href: str, label: str, *, restore_after_ms: int = 0) -> None:
+        """Shows ``label`` as the text of the link to ``href`` (then, after ``restore_after_ms``, its own
+        text again). Not in a streaming answer, whose tail is found by its offset in the frame."""
+        shown = self._pages.shown.get(message_id)
+        if shown is None or shown.message.status == "streaming":
+            return
+        cursor = message_links.find_link(self.document(), shown.frame, href)
+        if cursor is None:
+            return
+        own = cursor.selectedText()
+        self._rendering = True
+        try:
+            cursor.insertText(label, cursor.charFormat())
+        finally:
+            self._rendering = False
+        if restore_after_ms:
+
+            def restore() -> None:
+                if self._pages.shown.get(message_id) is shown:  # still the same block on screen
+                    self._relabel_link(message_id, href, own)
+
+            QtCore.QTimer.singleShot(restore_after_ms, self, restore)
 
     def _copy_code_block(self, path: str) -> None:
         """``path`` is ``<message id>/<first block>+<index>``, as ``BlockWriter.insert_answer`` wrote it."""
@@ -306,7 +336,8 @@ class ChatView(QtWidgets.QTextBrowser):
             return
         index = sum(int(part) for part in parts)
         if index < len(shown.code_blocks):
-            self._copy(shown.code_blocks[index])
+            href = f"{markdown_render.COPY_SCHEME}:{path}"
+            self._copy(shown.code_blocks[index], message_id=shown.message.id, href=href)
 
     # -- Qt overrides ---------------------------------------------------------------------------
 
@@ -399,5 +430,6 @@ class ChatView(QtWidgets.QTextBrowser):
         elif verb == "continue":
             self.continue_requested.emit(message_id)
         elif verb == "copy" and message_id in self._pages.shown:
-            self._copy(self._pages.shown[message_id].text)
+            href = f"{message_links.ACTION_SCHEME}:{path}"
+            self._copy(self._pages.shown[message_id].text, message_id=message_id, href=href)
             self.copied.emit(message_id)
