@@ -7,6 +7,9 @@ and 10,000 messages in all, then measures in the real ``ChatView`` (offscreen):
   message (what the view did before paging), in the same run. Target: under 300 ms.
 - scroll stall: the longest event-loop gap while the user scrolls from the bottom to the top
   (older pages come in on the way). Target: under 30 ms.
+- reach message 1: from the bottom, Ctrl+Home and a drag of the scroll bar to its top, each until
+  the first message is on screen, against the wheel (the only way there before), in the same run.
+  Goal: under 2 s.
 - streaming stall: the longest event-loop gap while an answer streams into the open conversation,
   against the same timer on an idle view. Target: under 30 ms.
 - search: ``history_search.search`` over the 10,000 messages (FTS5 trigram), English and Chinese,
@@ -27,10 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PARLEY_HOME"] = tempfile.mkdtemp(prefix="parley-bench-")
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.history import search as history_search
 from app.core.history.store import Store
+from app.core.history.types import Message
 from app.ui.chat import paging as chat_view_module
 from app.ui.chat.view import ChatView
 
@@ -93,6 +97,33 @@ def longest_gap(
     return max((b - a for a, b in itertools.pairwise(ticks)), default=0.0) - 0.005
 
 
+def press_ctrl_home(view: ChatView) -> None:
+    for kind in (QtCore.QEvent.Type.KeyPress, QtCore.QEvent.Type.KeyRelease):
+        event = QtGui.QKeyEvent(kind, QtCore.Qt.Key.Key_Home, QtCore.Qt.KeyboardModifier.ControlModifier)
+        QtWidgets.QApplication.sendEvent(view, event)
+
+
+def first_in_sight(view: ChatView, first_id: int) -> bool:
+    shown = view._pages.shown.get(first_id)
+    if shown is None:
+        return False
+    rect = view.document().documentLayout().frameBoundingRect(shown.frame)
+    top = view.verticalScrollBar().value()
+    return rect.bottom() > top and rect.top() < top + view.viewport().height()
+
+
+def reach_first(app: QtWidgets.QApplication, view: ChatView, messages: list[Message], act: Callable[[], None]) -> float:
+    """Seconds from the bottom of the conversation until its first message is on screen after ``act``."""
+    view.show_conversation(messages)
+    app.processEvents()
+    started = time.perf_counter()
+    act()
+    while not first_in_sight(view, messages[0].id) and time.perf_counter() - started < 60:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    app.processEvents()
+    return time.perf_counter() - started
+
+
 def main() -> None:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
     assert isinstance(app, QtWidgets.QApplication)
@@ -128,6 +159,9 @@ def main() -> None:
     scroll = longest_gap(app, lambda: bar.setValue(bar.value() - 120), 60.0, at_top)
     scroll_s, reached = time.perf_counter() - started, at_top()
 
+    reach = {"Ctrl+Home": reach_first(app, view, messages, lambda: press_ctrl_home(view))}
+    reach["a drag to the top"] = reach_first(app, view, messages, lambda: bar.setValue(0))
+
     view.show_conversation(messages)
     answer = store.add_message(conversation_id, "assistant", "", status="streaming")
     view.add_message(answer)
@@ -154,6 +188,11 @@ def main() -> None:
           f"target < 30 ms); {'reached the top' if reached else 'did not reach the top'} in {scroll_s:.1f} s")
     print(f"streaming into the open conversation: longest stall {stream * 1000:.1f} ms (idle {idle * 1000:.1f} ms; "
           "target < 30 ms)")
+    wheel = f"by the wheel (the only way before) {scroll_s:.1f} s" if reached else "the wheel did not get there"
+    for way, seconds in reach.items():
+        ratio = f"; ratio {scroll_s / seconds:.0f}x" if reached else ""
+        print(f"reach message 1 with {way}: {seconds * 1000:.0f} ms (goal < 2 s; open {open_s * 1000:.0f} ms); "
+              f"{wheel}{ratio}")
     for query, seconds in timings.items():
         print(f"search {query!r}: {seconds * 1000:.1f} ms (plain LIKE scan: {like_s * 1000:.1f} ms; target < 50 ms)")
     store.close()

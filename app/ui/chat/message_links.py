@@ -2,6 +2,7 @@
 
 Each link is an anchor ``parley-action:<verb>/<message id>`` in the document; ``parse_action`` reads
 one back when it is clicked. The reasoning's "Thinking" line links to ``parley-thinking:<message id>``.
+``find_link`` finds a link again in a message's frame (so a Copy link can say "Copied" for a while).
 """
 
 from __future__ import annotations
@@ -78,3 +79,20 @@ def parse_action(path: str) -> tuple[str, int] | None:
 def parse_message_id(path: str) -> int | None:
     """The message id of a clicked "Thinking" link's path."""
     return int(path) if path.isdigit() else None
+
+
+def find_link(document: QtGui.QTextDocument, frame: QtGui.QTextFrame, href: str) -> QtGui.QTextCursor | None:
+    """A cursor selecting the text of the link to ``href`` inside ``frame``; None where there is none."""
+    block = document.findBlock(frame.firstPosition())
+    while block.isValid() and block.position() <= frame.lastPosition():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            if fragment.charFormat().isAnchor() and fragment.charFormat().anchorHref() == href:
+                cursor = QtGui.QTextCursor(document)
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(fragment.position() + fragment.length(), QtGui.QTextCursor.MoveMode.KeepAnchor)
+                return cursor
+            fragments += 1
+        block = block.next()
+    return None

@@ -1,12 +1,17 @@
-"""Paging a long conversation: which of its messages are laid out in the document, and putting in more.
+"""Paging a long conversation: which of its messages are laid out, the room kept for the others, putting in more.
 
 Only a page of messages (the newest, or those around a search result) is laid out when a conversation
 opens; older (or newer) pages are put in as the user scrolls to the top (or bottom), and at most
-``MAX_LAID_OUT`` stay laid out: a page put in at one end drops as many from the other.
+``MAX_LAID_OUT`` stay laid out: a page put in at one end drops as many from the other. The messages
+not laid out keep their estimated height as the document's top and bottom margin, so the scroll bar
+spans the whole conversation; ``index_at`` says which message an estimated position falls in, for a
+jump (a drag of the scroll bar, Ctrl+Home) to lay out the page there.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import time
 from dataclasses import replace
 
@@ -22,6 +27,19 @@ PAGE_BUDGET_S = 0.012  # ... and no more once this long was spent, so no one ste
 # At most this many messages stay laid out, since every page put in at the top makes Qt lay out
 # again all that follows it.
 MAX_LAID_OUT = 120
+MARGIN = 16  # the document's own margin, above the first message and below the last
+_LINE_CHARACTERS = 80  # about how many characters a line of the column holds, for the estimate
+
+
+def estimated_lines(message: Message) -> float:
+    """About how many lines ``message`` takes on screen (its header, body and links); the pager
+    turns lines into pixels by what the laid out messages measure."""
+    if message.kind is not None:
+        return 1.5  # a divider: one line, no bubble
+    lines = 3.0  # header, links, the bubble's padding
+    for line in message.content.split("\n"):
+        lines += 0.5 if not line.strip() else -(-len(line) // _LINE_CHARACTERS)
+    return lines
 
 
 class Pager:
@@ -36,6 +54,58 @@ class Pager:
         self.start = 0
         self.end = 0
         self.busy = False  # laying out or dropping a page: the view neither scrolls nor pages meanwhile
+        self._lines: list[float] = [0.0]  # estimated_lines summed: _lines[i] for messages[:i]
+        self.pixels_per_line = 20.0  # measured on the page laid out when the conversation opened
+
+    def append(self, message: Message) -> None:
+        """A new message at the end of the branch (not laid out yet)."""
+        self.messages.append(message)
+        self._lines.append(self._lines[-1] + estimated_lines(message))
+
+    def estimated_height(self, begin: int, end: int) -> float:
+        """About how many pixels ``messages[begin:end]`` take when laid out."""
+        return (self._lines[end] - self._lines[begin]) * self.pixels_per_line
+
+    def content_top(self) -> float:
+        """Where the first laid out message begins, in document pixels (the room for the older ones above)."""
+        return self._writer.document.rootFrame().frameFormat().topMargin()
+
+    def content_bottom(self) -> float:
+        """Where the last laid out message ends, in document pixels."""
+        document = self._writer.document
+        return document.size().height() - document.rootFrame().frameFormat().bottomMargin()
+
+    def index_at(self, y: float) -> tuple[int, float]:
+        """The message at estimated document height ``y`` and how far into it (0 to 1) ``y`` is."""
+        if not self.messages:
+            return 0, 0.0
+        lines = max(0.0, y - MARGIN) / self.pixels_per_line
+        index = min(len(self.messages) - 1, max(0, bisect.bisect_right(self._lines, lines) - 1))
+        own = self._lines[index + 1] - self._lines[index]
+        return index, min(1.0, (lines - self._lines[index]) / own) if own > 0 else 0.0
+
+    def keep_streamed(self) -> None:
+        """Before the document is cleared for a jump: what streamed into laid out messages stays."""
+        for index in range(self.start, self.end):
+            shown = self.shown.get(self.messages[index].id)
+            if shown is not None:
+                self.messages[index] = replace(shown.message, content=shown.text, reasoning=shown.reasoning or None)
+        self.shown.clear()
+
+    def _fit_margins(self, start: int | None = None, end: int | None = None) -> None:
+        """The document's top and bottom margins keep the estimated room of the messages not laid out
+        (those before ``start`` and from ``end`` on, by default the pager's). Called inside the
+        page's edit, so Qt lays the document out once for both."""
+        start = self.start if start is None else start
+        end = self.end if end is None else end
+        root = self._writer.document.rootFrame()
+        fmt = root.frameFormat()
+        top = MARGIN + round(self.estimated_height(0, start))
+        bottom = MARGIN + round(self.estimated_height(end, len(self.messages)))
+        if fmt.topMargin() != top or fmt.bottomMargin() != bottom:
+            fmt.setTopMargin(top)
+            fmt.setBottomMargin(bottom)
+            root.setFrameFormat(fmt)
 
     @property
     def has_older(self) -> bool:
@@ -45,18 +115,29 @@ class Pager:
     def has_newer(self) -> bool:
         return self.end < len(self.messages)
 
-    def reset(self, messages: list[Message], index: int | None) -> None:
-        """A new branch: lays out its last page, or (``index``) the page from just above that message."""
+    def reset(self, messages: list[Message], index: int | None, *, measure: bool = True) -> None:
+        """Into an empty document: lays out the branch's last page, or (``index``) the page from just
+        above that message. ``measure`` takes the pixels a line of the estimate is worth from it
+        (a new conversation); a jump within the same one keeps them, so the scroll bar stays put."""
         self.shown.clear()
-        self.messages = messages
+        if messages is not self.messages or len(self._lines) != len(messages) + 1:
+            self.messages = messages
+            self._lines = [0.0, *itertools.accumulate(estimated_lines(message) for message in messages)]
         if index is None:
             self.start = self.end = max(0, len(messages) - PAGE)
-            self.lay_out(messages[self.start :])
         else:
-            self.start = self.end = max(0, index - 3)
-            self.lay_out(messages[self.start : self.start + PAGE])
+            self.start = self.end = max(0, min(index - 3, len(messages) - PAGE))
+        self.lay_out(messages[self.start : self.start + PAGE], fit=False)
+        if measure and self.end > self.start:
+            laid_out = self._writer.document.size().height() - self.content_top()
+            laid_out -= self._writer.document.rootFrame().frameFormat().bottomMargin()
+            lines = self._lines[self.end] - self._lines[self.start]
+            self.pixels_per_line = max(4.0, laid_out / lines) if lines > 0 else self.pixels_per_line
+        self._fit_margins()
 
-    def lay_out(self, messages: list[Message], *, at_start: bool = False, budget_s: float | None = None) -> int:
+    def lay_out(
+        self, messages: list[Message], *, at_start: bool = False, budget_s: float | None = None, fit: bool = True
+    ) -> int:
         """Lays out ``messages`` after (or, ``at_start``, the last of them before) those laid out;
         with ``budget_s``, stops once that long was spent. Returns how many it laid out.
 
@@ -83,6 +164,9 @@ class Pager:
                 done.append(shown)
                 if budget_s is not None and time.perf_counter() - started > budget_s:
                     break
+            if fit:
+                start, end = (self.start - len(done), self.end) if at_start else (self.start, self.end + len(done))
+                self._fit_margins(start, end)
             edit.endEditBlock()
             for shown in done:
                 if shown.tail_offset >= 0:
@@ -129,13 +213,17 @@ class Pager:
         cursor = QtGui.QTextCursor(document)
         self.busy = True
         try:
+            cursor.beginEditBlock()
             if at_start:
                 cursor.setPosition(document.rootFrame().firstPosition())
                 cursor.setPosition(keep.firstPosition() - 1, QtGui.QTextCursor.MoveMode.KeepAnchor)
+                self._fit_margins(self.start + excess, self.end)
             else:
                 cursor.setPosition(self.shown[dropped[0].id].frame.firstPosition() - 1)
                 cursor.movePosition(QtGui.QTextCursor.MoveOperation.End, QtGui.QTextCursor.MoveMode.KeepAnchor)
+                self._fit_margins(self.start, self.end - excess)
             cursor.removeSelectedText()
+            cursor.endEditBlock()
         finally:
             self.busy = False
         for index, message in zip(indexes, dropped, strict=True):
@@ -160,4 +248,6 @@ class Pager:
 
     def replace_unshown(self, message: Message) -> None:
         """The settled version of a message not laid out now."""
-        self.messages = [message if m.id == message.id else m for m in self.messages]
+        for index, old in enumerate(self.messages):
+            if old.id == message.id:
+                self.messages[index] = message

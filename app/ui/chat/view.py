@@ -2,12 +2,15 @@
 
 All messages live in one ``QTextDocument`` (one frame each, written by ``blocks``), so long
 conversations and huge pastes lay out once, text can be selected across messages, and scrolling is
-native. Only a page of a long conversation is laid out (``paging``); a streaming answer re-renders in
-batches, its tail only (``streaming_tail``). The view keeps to the bottom while text arrives unless
-the user scrolled up. Clicks on a message's links (``message_links``) only say what was asked
+native. Only a page of a long conversation is laid out (``paging``), but the scroll bar spans all of
+it: scrolling near the page's edge puts the next messages in, and a drag (or Home/End, Ctrl+Home/
+Ctrl+End) beyond it lays out the page there instead. A streaming answer re-renders in batches, its
+tail only (``streaming_tail``). The view keeps to the bottom while text arrives unless the user
+scrolled up. Clicks on a message's links (``message_links``) only say what was asked
 (``*_requested`` signals) and the window acts; Copy links and "Copy message" put text on the
-clipboard, and nothing in an answer is ever fetched or read (``loadResource``). A screen reader
-meets the messages and their links as a list (``accessible``).
+clipboard (the link reads "Copied" for a moment and a screen reader is told), and nothing in an
+answer is ever fetched or read (``loadResource``). A screen reader meets the messages and their links
+as a list (``accessible``).
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.history.types import Message, Versions
-from app.ui.chat import accessible, message_links, streaming_tail
+from app.ui.chat import accessible, message_links, paging, streaming_tail
 from app.ui.chat.blocks import BlockWriter, ShownMessage
 from app.ui.chat.paging import Pager
-from app.ui.common import markdown_render
+from app.ui.common import announce, markdown_render
 
 READABLE_WIDTH = 820  # the widest the text column gets, in pixels
 _SIDE_MARGIN = 8  # pixels kept free beside the column, so bubbles never touch the scroll bar
 _BOTTOM_SLACK = 8  # pixels from the bottom that still count as "at the bottom"
 _PAGE_EDGE = 200  # pixels from the top (or bottom) where the next page is put in
+_COPIED_MS = 1500  # how long "Copied" shows after a Copy
 
 
 class ChatView(QtWidgets.QTextBrowser):
@@ -51,6 +55,7 @@ class ChatView(QtWidgets.QTextBrowser):
         self._ticker = streaming_tail.RenderTicker(self._render_changed, self)
         self._follow_bottom = True
         self._rendering = False
+        self._jumping = False
         self._column_margin = -1
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scroll_bar_value_changed)
@@ -84,14 +89,17 @@ class ChatView(QtWidgets.QTextBrowser):
     ) -> None:
         """Replaces what is shown with ``messages`` (a branch) and scrolls to the last one, or to ``focus``."""
         self._ticker.clear()
-        self.document().clear()
-        self._column_margin = -1
-        self._fit_column()
         self._follow_bottom = True
         shown = [message for message in messages if message.role != "system" or message.kind is not None]
         self._writer.versions = versions or {}
         index = next((i for i, m in enumerate(shown) if m.id == focus), None)
-        self._pages.reset(shown, index)
+        self._jumping = True  # the bar moves while the document is rebuilt: no paging meanwhile
+        try:
+            self._clear_document()
+            self._pages.reset(shown, index)
+            self._place_cursor(None if index is None else shown[index].id)
+        finally:
+            self._jumping = False
         if index is None:
             self._scroll_to_bottom()
         else:
@@ -104,7 +112,7 @@ class ChatView(QtWidgets.QTextBrowser):
         if self._pages.has_newer:
             # The end is not laid out (a search result is on screen): show the newest page first.
             self.show_conversation(self._pages.messages, self._writer.versions)
-        self._pages.messages.append(message)
+        self._pages.append(message)
         self._pages.lay_out([message])
 
     def scroll_to_message(self, message_id: int) -> None:
@@ -117,6 +125,19 @@ class ChatView(QtWidgets.QTextBrowser):
         bar = self.verticalScrollBar()
         bar.setValue(top)
         self._follow_bottom = bar.value() >= bar.maximum() - _BOTTOM_SLACK
+
+    def jump_to_start(self) -> None:
+        """Shows the conversation's first message (Ctrl+Home), laying out the page there."""
+        if self._pages.has_older:
+            self._jump(0)
+        self.verticalScrollBar().setValue(0)
+        self._follow_bottom = not self._pages.has_newer and self.verticalScrollBar().maximum() == 0
+
+    def jump_to_end(self) -> None:
+        """Shows the conversation's last message (Ctrl+End), laying out the page there; new text is followed again."""
+        if self._pages.has_newer:
+            self._jump(None)
+        self._scroll_to_bottom()
 
     def append_to_answer(self, message_id: int, text: str, reasoning: str = "") -> None:
         """Adds streamed ``text`` (and reasoning) to an answer; it appears with the next render tick."""
@@ -212,6 +233,58 @@ class ChatView(QtWidgets.QTextBrowser):
             if shown is not None:
                 self._render(shown)
 
+    def _clear_document(self) -> None:
+        self.document().clear()
+        self._column_margin = -1
+        self._fit_column()
+
+    def _place_cursor(self, message_id: int | None) -> None:
+        """Puts the (invisible) text cursor at a message's start (None: the end), where the view is:
+        Qt scrolls to the cursor when the view is first shown, and the first laid out message may
+        be far down the document."""
+        cursor = QtGui.QTextCursor(self.document())
+        shown = self._pages.shown.get(message_id) if message_id is not None else None
+        if shown is None:
+            cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+        else:
+            cursor.setPosition(shown.frame.firstPosition())
+        self.setTextCursor(cursor)
+
+    def _jump(self, index: int | None) -> None:
+        """Lays out the page around ``messages[index]`` (None: the last page) in place of the one shown."""
+        self._jumping = True
+        # The document is empty for a moment: a scroll bar hidden meanwhile would drop the user's drag.
+        policy = self.verticalScrollBarPolicy()
+        self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        try:
+            self._pages.keep_streamed()
+            self._clear_document()
+            self._pages.reset(self._pages.messages, index, measure=False)
+            messages = self._pages.messages
+            self._place_cursor(None if index is None or not messages else messages[index].id)
+        finally:
+            self.setVerticalScrollBarPolicy(policy)
+            self._jumping = False
+
+    def _jump_to_value(self, value: int) -> None:
+        """The scroll bar was moved (dragged) to ``value``, beyond the laid out page: the estimated
+        message there is laid out, and shown as far into it as the bar is."""
+        index, into = self._pages.index_at(value)
+        self._jump(index)
+        shown = self._pages.shown.get(self._pages.messages[index].id)
+        bar = self.verticalScrollBar()
+        if shown is None or value <= paging.MARGIN:
+            target = value
+        else:
+            rect = self.document().documentLayout().frameBoundingRect(shown.frame)
+            target = int(rect.top() + into * rect.height())
+        self._jumping = True
+        try:
+            bar.setValue(target)
+        finally:
+            self._jumping = False
+        self._follow_bottom = bar.value() >= bar.maximum() - _BOTTOM_SLACK and not self._pages.has_newer
+
     def _scroll_to_bottom(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -229,9 +302,37 @@ class ChatView(QtWidgets.QTextBrowser):
         fmt.setRightMargin(margin)
         root.setFrameFormat(fmt)
 
-    def _copy(self, text: str) -> None:
+    def _copy(self, text: str, *, message_id: int | None = None, href: str = "") -> None:
+        """Puts ``text`` on the clipboard and says so to a screen reader; the Copy link clicked
+        (``href`` in message ``message_id``) reads "Copied" for a moment."""
         QtGui.QGuiApplication.clipboard().setText(text)
+        announce.announce(self, self.tr("Copied to the clipboard."))
+        if message_id is not None:
+            self._relabel_link(message_id, href, self.tr("Copied"), restore_after_ms=_COPIED_MS)
         self.text_copied.emit(text)
+
+    def _relabel_link(self, message_id: int, href: str, label: str, *, restore_after_ms: int = 0) -> None:
+        """Shows ``label`` as the text of the link to ``href`` (then, after ``restore_after_ms``, its own
+        text again). Not in a streaming answer, whose tail is found by its offset in the frame."""
+        shown = self._pages.shown.get(message_id)
+        if shown is None or shown.message.status == "streaming":
+            return
+        cursor = message_links.find_link(self.document(), shown.frame, href)
+        if cursor is None:
+            return
+        own = cursor.selectedText()
+        self._rendering = True
+        try:
+            cursor.insertText(label, cursor.charFormat())
+        finally:
+            self._rendering = False
+        if restore_after_ms:
+
+            def restore() -> None:
+                if self._pages.shown.get(message_id) is shown:  # still the same block on screen
+                    self._relabel_link(message_id, href, own)
+
+            QtCore.QTimer.singleShot(restore_after_ms, self, restore)
 
     def _copy_code_block(self, path: str) -> None:
         """``path`` is ``<message id>/<first block>+<index>``, as ``BlockWriter.insert_answer`` wrote it."""
@@ -242,7 +343,8 @@ class ChatView(QtWidgets.QTextBrowser):
             return
         index = sum(int(part) for part in parts)
         if index < len(shown.code_blocks):
-            self._copy(shown.code_blocks[index])
+            href = f"{markdown_render.COPY_SCHEME}:{path}"
+            self._copy(shown.code_blocks[index], message_id=shown.message.id, href=href)
 
     # -- Qt overrides ---------------------------------------------------------------------------
 
@@ -252,6 +354,21 @@ class ChatView(QtWidgets.QTextBrowser):
         self._fit_column()
         if follow:
             self._scroll_to_bottom()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        key, modifiers = event.key(), event.modifiers()
+        plain = modifiers & ~QtCore.Qt.KeyboardModifier.KeypadModifier in (
+            QtCore.Qt.KeyboardModifier.NoModifier,
+            QtCore.Qt.KeyboardModifier.ControlModifier,
+        )
+        if plain and key == QtCore.Qt.Key.Key_Home:
+            self.jump_to_start()
+        elif plain and key == QtCore.Qt.Key.Key_End:
+            self.jump_to_end()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
 
     def loadResource(self, kind: int, name: QtCore.QUrl | str) -> object:  # noqa: N802 - Qt's name
         # Answers are model output: they never make the window read files or the network. The
@@ -275,14 +392,17 @@ class ChatView(QtWidgets.QTextBrowser):
 
     @QtCore.Slot(int)
     def _on_scroll_bar_value_changed(self, value: int) -> None:
-        if self._rendering or self._pages.busy:
+        if self._rendering or self._pages.busy or self._jumping:
             return
-        bar = self.verticalScrollBar()
-        self._follow_bottom = value >= bar.maximum() - _BOTTOM_SLACK and not self._pages.has_newer
-        if value <= _PAGE_EDGE and self._pages.has_older:
-            self._pages.page_in_older()
-        elif value >= bar.maximum() - _PAGE_EDGE and self._pages.has_newer:
-            self._pages.page_in_newer()
+        pages, bar = self._pages, self.verticalScrollBar()
+        self._follow_bottom = value >= bar.maximum() - _BOTTOM_SLACK and not pages.has_newer
+        top, bottom, height = pages.content_top(), pages.content_bottom(), self.viewport().height()
+        if (value + height < top and pages.has_older) or (value > bottom and pages.has_newer):
+            self._jump_to_value(value)  # nothing laid out is in sight: a drag, or the bar's far end
+        elif value <= top + _PAGE_EDGE and pages.has_older:
+            pages.page_in_older()
+        elif value + height >= bottom - _PAGE_EDGE and pages.has_newer:
+            pages.page_in_newer()
 
     @QtCore.Slot(int, int)
     def _on_scroll_bar_range_changed(self, minimum: int, maximum: int) -> None:
@@ -317,5 +437,6 @@ class ChatView(QtWidgets.QTextBrowser):
         elif verb == "continue":
             self.continue_requested.emit(message_id)
         elif verb == "copy" and message_id in self._pages.shown:
-            self._copy(self._pages.shown[message_id].text)
+            href = f"{message_links.ACTION_SCHEME}:{path}"
+            self._copy(self._pages.shown[message_id].text, message_id=message_id, href=href)
             self.copied.emit(message_id)

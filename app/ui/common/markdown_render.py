@@ -4,9 +4,10 @@ The parser is markdown-it-py (CommonMark, plus GitHub's tables and strikethrough
 ``$$…$$`` math from mdit-py-plugins) with raw HTML switched off, so whatever HTML a model writes is
 escaped and shown as text. Code blocks are highlighted by Pygments in colours that suit the theme,
 carry their language as a label and a "Copy" link (``parley-copy:<block>``) whose code is kept in
-``Rendered.code_blocks``, exactly as written. Images are never loaded: ``![alt](url)`` becomes a
-link that names the picture. Math is shown as its TeX source in the fixed-pitch font. A fence
-still open while an answer streams renders as code (CommonMark runs it to the end of the text).
+``Rendered.code_blocks``, exactly as written; their long lines wrap inside the block. Images are
+never loaded: ``![alt](url)`` becomes a link that names the picture. Math is shown as its TeX
+source in the fixed-pitch font. A fence still open while an answer streams renders as code
+(CommonMark runs it to the end of the text).
 
 Only the HTML subset QTextDocument understands is written: inline ``style`` colours, ``<pre>``,
 ``<table>`` with ``bgcolor``/``cellpadding``, and no external style sheets or resources.
@@ -165,7 +166,9 @@ class _HtmlWriter:
             f'style="color: {colours.link};">{html.escape(self.copy_label)}</a></td></tr>'
         )
         highlighted = _highlighted(code, language, code_style_name(colours))
-        body = f'<tr><td colspan="2"><pre style="{self._mono}">{highlighted}</pre></td></tr>'
+        # pre-wrap: a long line wraps inside its block (a block of a QTextDocument cannot scroll on
+        # its own, and a line wider than the column would scroll the whole chat sideways).
+        body = f'<tr><td colspan="2"><pre style="{self._mono} white-space: pre-wrap;">{highlighted}</pre></td></tr>'
         return (
             f'<table width="100%" cellspacing="0" cellpadding="6" border="0" bgcolor="{colours.code_background}" '
             f'style="margin-top: 2px; margin-bottom: 8px;">{header}{body}</table>'

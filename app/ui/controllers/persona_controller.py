@@ -19,6 +19,7 @@ from dataclasses import replace
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.config.settings import SettingsStore
+from app.core.engine import budget
 from app.core.engine.protocol import TokensCounted
 from app.core.errors import AppError, ContextFullError
 from app.core.history.store import Store
@@ -28,7 +29,7 @@ from app.core.personas.summary import extractive_summary
 from app.core.session.records import turns_out_of_memory
 from app.core.session.turns import TurnOutcome
 from app.ui.chat.composer import Composer
-from app.ui.chat.context_meter import ContextMeter
+from app.ui.chat.context_meter import ContextMeter, turn_characters, turns_to_drop
 from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage
 from app.ui.chat.view import ChatView
@@ -128,7 +129,7 @@ class PersonaController(QtCore.QObject):
     ) -> None:
         super().__init__(window)
         self._window, self.book, self.settings, self.store, self.controller = window, book, settings, store, controller
-        self.sidebar, self.header, self.chat_view = sidebar, header, chat_view
+        self.sidebar, self.header, self.chat_view, self.chat_page = sidebar, header, chat_view, chat_page
         self.composer, self.banner = composer, banner
         self._conversation_id, self._new_conversation = conversation_id, new_conversation
         self.meter = ContextMeter(window)
@@ -141,6 +142,7 @@ class PersonaController(QtCore.QObject):
         self.editor_button.setCheckable(False)
         self.editor_action = QtGui.QAction(self.tr("Edit personas…"), self)
         self._out_of_memory = 0
+        self._turns: list[int] = []  # the characters of each turn in memory, for the meter's estimate
         self._fill_menu()
         self.menu.aboutToShow.connect(self._fill_menu)
         self.menu.triggered.connect(self._on_menu_triggered)
@@ -155,6 +157,7 @@ class PersonaController(QtCore.QObject):
         self.controller.answer_finished.connect(self._on_controller_answer_finished)
         self.controller.turn_withdrawn.connect(self._on_controller_turn_withdrawn)
         self.controller.busy_changed.connect(self._on_controller_busy_changed)
+        chat_page.stack.currentChanged.connect(self._on_chat_page_changed)
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -180,6 +183,7 @@ class PersonaController(QtCore.QObject):
         if self.offer.conversation_id != conversation.id:
             self.offer.hide()
         self._out_of_memory = turns_out_of_memory(messages, conversation.memory_start)
+        self._turns = turn_characters(messages, conversation.memory_start)
         self.count(self.composer.text())
 
     def retranslate(self) -> None:
@@ -290,8 +294,25 @@ class PersonaController(QtCore.QObject):
     def _on_controller_tokens_counted(self, conversation_id: int, counted: TokensCounted) -> None:
         if conversation_id != self._conversation_id():
             return
-        self.meter.show_count(counted.tokens, counted.limit, self._out_of_memory, estimated=counted.estimated)
+        leaving_out = 0
+        if counted.tokens > counted.limit and self._overflow(conversation_id) == "drop_oldest":
+            target = budget.drop_target(counted.n_ctx, counted.limit)
+            leaving_out = turns_to_drop(self._turns, counted.tokens, target)
+        self.meter.show_count(
+            counted.tokens, counted.limit, self._out_of_memory, estimated=counted.estimated,
+            n_ctx=counted.n_ctx, leaving_out=leaving_out,
+        )  # fmt: skip
         self.meter.show()
+
+    def _overflow(self, conversation_id: int) -> str:
+        """The conversation's overflow policy, as the turn runner resolves it."""
+        try:
+            persona = self.book.for_conversation(self.store.conversation(conversation_id))
+            own = self.book.conversation_overflow(conversation_id)
+            return own or persona.overflow or self.settings.current.overflow
+        except AppError as err:
+            self.error_reported.emit(err)
+            return ""
 
     @QtCore.Slot(object)
     def _on_controller_answer_finished(self, message: Message) -> None:
@@ -321,6 +342,12 @@ class PersonaController(QtCore.QObject):
             self.offer.offer(outcome.conversation_id, outcome.error)
         elif outcome.error is not None:
             self.error_reported.emit(outcome.error)
+
+    @QtCore.Slot(int)
+    def _on_chat_page_changed(self, index: int) -> None:
+        del index
+        if self.chat_page.stack.currentWidget() is not self.chat_view:
+            self.meter.hide()  # the welcome page has no conversation to measure
 
     @QtCore.Slot(bool)
     def _on_controller_busy_changed(self, busy: bool) -> None:

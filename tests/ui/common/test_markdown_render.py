@@ -100,8 +100,45 @@ def test_the_copy_link_puts_exactly_the_code_on_the_clipboard(qtbot: QtBot, qapp
         click_text(qtbot, view, "Copy", 1)
     assert qapp.clipboard().text() == CODE
     with qtbot.waitSignal(view.text_copied):
-        click_text(qtbot, view, "Copy", 2)
+        click_text(qtbot, view, "Copy", 1)  # the first block's link reads "Copied" now: this is the second's
     assert qapp.clipboard().text() == "ls -la ~\n"
+
+
+def test_a_copy_link_says_copied_for_a_moment_and_tells_a_screen_reader(qtbot: QtBot) -> None:
+    view = make_view(qtbot)
+    view.show_conversation([message(1, "assistant", ANSWER)])
+    before = [label for label, _, _ in screen.links(view, screen.blocks(view)[0])]
+    assert before.count("Copy") == 3  # two code blocks and the message's own link
+    with qtbot.waitSignal(view.text_copied):
+        click_text(qtbot, view, "Copy", 1)
+    labels = [label for label, _, _ in screen.links(view, screen.blocks(view)[0])]
+    assert labels.count("Copied") == 1 and labels.index("Copied") == before.index("Copy") + 1
+    assert view.accessibleDescription() == "Copied to the clipboard."
+    qtbot.waitUntil(lambda: [label for label, _, _ in screen.links(view, screen.blocks(view)[0])] == before)
+    with qtbot.waitSignal(view.text_copied):  # the link still works after it was relabelled
+        click_text(qtbot, view, "Copy", 1)
+
+
+def test_a_long_code_line_wraps_inside_its_block_and_copies_whole(qtbot: QtBot, qapp: QtWidgets.QApplication) -> None:
+    view = make_view(qtbot)
+    line = "result = " + " + ".join(f"value_{n}" for n in range(60))
+    view.show_conversation([message(1, "assistant", f"```python\n{line}\n```\n")])
+    assert view.horizontalScrollBar().maximum() == 0, "the chat does not scroll sideways"
+    start = view.document().find("value_0")
+    end = view.document().find("value_59")
+    assert view.cursorRect(end).top() > view.cursorRect(start).top(), "the line wrapped"
+    assert abs(char_width(view, "iiii") - char_width(view, "WWWW")) <= 2, "in the code's fixed font"
+    with qtbot.waitSignal(view.text_copied):
+        click_text(qtbot, view, "Copy", 0)
+    assert qapp.clipboard().text() == line + "\n"
+
+
+def char_width(view: ChatView, text: str) -> int:
+    """The on-screen width of ``text`` typed into the view's code block (the fixed font)."""
+    cursor = view.document().find("value_1")
+    fmt = cursor.charFormat()
+    metrics = QtGui.QFontMetrics(fmt.font())
+    return metrics.horizontalAdvance(text)
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform's menus
