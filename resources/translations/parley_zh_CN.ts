@@ -1,87 +1,88 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ApiServerTab</name>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="27" />
-        <source>Serve Parley's models to other programs on this computer</source>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="27"/>
+        <source>Serve Parley&apos;s models to other programs on this computer</source>
         <translation>向这台电脑上的其他程序提供 Parley 的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="31" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="31"/>
         <source>Programs that speak the OpenAI API can use the model Parley has loaded, or any installed model they name, at /v1/chat/completions and /v1/models. They wait in line with your own chats.</source>
         <translation>支持 OpenAI API 的程序可以通过 /v1/chat/completions 和 /v1/models 使用 Parley 已加载的模型，或它们指定的任意已安装模型。它们会与你自己的对话一起排队。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="42" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="42"/>
         <source>Let other computers connect (listen on every network)</source>
         <translation>允许其他电脑连接（在所有网络上监听）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="46" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="46"/>
         <source>Anyone on your network who has the key can then use your model and see nothing else; without a key Parley refuses to listen. Prefer this computer only.</source>
         <translation>这样，你网络中任何持有密钥的人都能使用你的模型（但看不到其他任何内容）；没有密钥时 Parley 拒绝监听。建议仅限这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="55" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="55"/>
         <source>None (this computer only)</source>
         <translation>无（仅限这台电脑）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="57" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="57"/>
         <source>Allow web pages to call it (CORS)</source>
         <translation>允许网页调用（CORS）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="64" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="64"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="67" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="67"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="69" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="69"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="89" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="89"/>
         <source>To let other computers connect, set an API key first.</source>
         <translation>要允许其他电脑连接，请先设置 API 密钥。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="108" />
+        <location filename="../../app/ui/settings/api_server_tab.py" line="108"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="110" />
-        <source>this computer's address</source>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="110"/>
+        <source>this computer&apos;s address</source>
         <translation>这台电脑的地址</translation>
     </message>
 </context>
 <context>
     <name>ApiStatusLabel</name>
     <message>
-        <location filename="../../app/ui/shell/api_status.py" line="29" />
+        <location filename="../../app/ui/shell/api_status.py" line="29"/>
         <source>API: a program is using the model</source>
         <translation>API：有程序正在使用模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/api_status.py" line="31" />
+        <location filename="../../app/ui/shell/api_status.py" line="31"/>
         <source>API: programs are using the model ({count} requests)</source>
         <translation>API：有程序正在使用模型（{count} 个请求）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/api_status.py" line="33" />
+        <location filename="../../app/ui/shell/api_status.py" line="33"/>
         <source>API: serving at {url}</source>
         <translation>API：正在 {url} 提供服务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/api_status.py" line="34" />
+        <location filename="../../app/ui/shell/api_status.py" line="34"/>
         <source>Settings → Local API server</source>
         <translation>设置 → 本地 API 服务器</translation>
     </message>
@@ -89,277 +90,282 @@
 <context>
     <name>AppError</name>
     <message>
-        <location filename="../../app/core/errors.py" line="31" />
+        <location filename="../../app/core/errors.py" line="31"/>
+        <source>nothing answers at {host}; is the server running?</source>
+        <translation>{host} 没有响应；服务器在运行吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="56"/>
         <source>Something went wrong: {reason}</source>
         <translation>出了点问题：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="49" />
+        <location filename="../../app/core/errors.py" line="74"/>
         <source>No model called “{name}” is installed, and no such file exists.</source>
         <translation>没有安装名为“{name}”的模型，也找不到这个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="53" />
+        <location filename="../../app/core/errors.py" line="78"/>
         <source>The model file {path} could not be loaded: {reason}</source>
         <translation>无法加载模型文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="57" />
+        <location filename="../../app/core/errors.py" line="82"/>
         <source>{path} is not a usable GGUF model file: {reason}</source>
         <translation>{path} 不是可用的 GGUF 模型文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="61" />
+        <location filename="../../app/core/errors.py" line="86"/>
         <source>The model engine stopped unexpectedly ({reason}). Your conversation is safe; the next message starts a fresh engine.</source>
         <translation>模型引擎意外停止（{reason}）。您的对话已安全保存；发送下一条消息时会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="69" />
+        <location filename="../../app/core/errors.py" line="94"/>
         <source>The answer could not be generated: {reason}</source>
         <translation>无法生成回答：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="73" />
-        <source>The message is too long for this model's context ({tokens} tokens, the limit is {limit}). Shorten it or start a new conversation.</source>
+        <location filename="../../app/core/errors.py" line="98"/>
+        <source>The message is too long for this model&apos;s context ({tokens} tokens, the limit is {limit}). Shorten it or start a new conversation.</source>
         <translation>这条消息超出了该模型的上下文长度（{tokens} 个词元，上限为 {limit}）。请缩短消息，或开始新的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="81" />
+        <location filename="../../app/core/errors.py" line="106"/>
         <source>The history database {path} was written by a newer version of Parley (schema {found}, this version knows {known}). It was left untouched; please update Parley.</source>
         <translation>历史数据库 {path} 由更新版本的 Parley 写入（架构版本 {found}，当前版本只支持到 {known}）。该文件未被改动；请更新 Parley。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="89" />
+        <location filename="../../app/core/errors.py" line="114"/>
         <source>The history database {path} is damaged and could not be opened: {reason}. It was left untouched.</source>
         <translation>历史数据库 {path} 已损坏，无法打开：{reason}。该文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="98" />
+        <location filename="../../app/core/errors.py" line="123"/>
         <source>The history database {path} turned out to be damaged while Parley was using it: {reason}.</source>
         <translation>Parley 使用历史数据库 {path} 时发现它已损坏：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="105" />
+        <location filename="../../app/core/errors.py" line="130"/>
         <source>Parley could not save to {path}: {reason}</source>
         <translation>Parley 无法保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="109" />
+        <location filename="../../app/core/errors.py" line="134"/>
         <source>The disk holding {path} is full: free some space and try again; nothing already saved was lost.</source>
         <translation>{path} 所在的磁盘已满：请腾出一些空间后重试；已保存的内容都没有丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="115" />
+        <location filename="../../app/core/errors.py" line="140"/>
         <source>Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed.</source>
         <translation>Parley 无法写入 {path}：文件夹或文件是只读的。没有任何内容被更改。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="121" />
+        <location filename="../../app/core/errors.py" line="146"/>
         <source>The backup copy {path} did not pass its check, so it was not kept: {reason}</source>
         <translation>备份副本 {path} 未通过检查，因此没有保留：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="127" />
+        <location filename="../../app/core/errors.py" line="152"/>
         <source>An answer is being written. Stop it or let it finish, then restore the backup.</source>
         <translation>正在生成回答。请先停止或等待其完成，再恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="133" />
+        <location filename="../../app/core/errors.py" line="158"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="137" />
-        <source>The Hugging Face Hub can't be reached ({reason}). Installed models keep working; try again when you are online.</source>
+        <location filename="../../app/core/errors.py" line="162"/>
+        <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="145" />
+        <location filename="../../app/core/errors.py" line="170"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="152" />
+        <location filename="../../app/core/errors.py" line="177"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="156" />
+        <location filename="../../app/core/errors.py" line="181"/>
         <source>The Hugging Face Hub has no repository “{repo}” (or it is private).</source>
         <translation>Hugging Face Hub 上没有仓库“{repo}”（或者它是私有的）。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="160" />
+        <location filename="../../app/core/errors.py" line="185"/>
         <source>The Hugging Face Hub has no revision “{revision}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有版本“{revision}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="164" />
+        <location filename="../../app/core/errors.py" line="189"/>
         <source>The Hugging Face Hub has no file “{file}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有文件“{file}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="168" />
+        <location filename="../../app/core/errors.py" line="193"/>
         <source>“{repo}” is not a valid name for a repository on the Hugging Face Hub.</source>
         <translation>“{repo}”不是 Hugging Face Hub 上有效的仓库名称。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="172" />
+        <location filename="../../app/core/errors.py" line="197"/>
         <source>The Hugging Face Hub has no GGUF model file in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="176" />
+        <location filename="../../app/core/errors.py" line="201"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="180" />
+        <location filename="../../app/core/errors.py" line="205"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="187" />
+        <location filename="../../app/core/errors.py" line="212"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="195" />
+        <location filename="../../app/core/errors.py" line="220"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="203" />
+        <location filename="../../app/core/errors.py" line="228"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="209" />
+        <location filename="../../app/core/errors.py" line="234"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="213" />
+        <location filename="../../app/core/errors.py" line="238"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="219" />
+        <location filename="../../app/core/errors.py" line="244"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="225" />
+        <location filename="../../app/core/errors.py" line="250"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="231" />
+        <location filename="../../app/core/errors.py" line="256"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="237" />
+        <location filename="../../app/core/errors.py" line="262"/>
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="245" />
+        <location filename="../../app/core/errors.py" line="270"/>
         <source>This chat template cannot be used ({reason}); the model keeps the template it had.</source>
         <translation>无法使用此聊天模板（{reason}）；模型保留原来的模板。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="251" />
+        <location filename="../../app/core/errors.py" line="276"/>
         <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
         <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="258" />
+        <location filename="../../app/core/errors.py" line="283"/>
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="262" />
-        <source>This conversation no longer fits in the model's memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
+        <location filename="../../app/core/errors.py" line="289"/>
+        <source>This conversation no longer fits in the model&apos;s memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
         <translation>这段对话已超出模型的记忆（{tokens} 个词元，上限为 {limit}），因此回答没有开始。可以带着摘要开始新的对话，或者让 Parley 丢弃最早的几轮对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="270" />
-        <source>The persona's {field} is not valid: {reason}</source>
+        <location filename="../../app/core/errors.py" line="297"/>
+        <source>The persona&apos;s {field} is not valid: {reason}</source>
         <translation>角色的{field}无效：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="274" />
+        <location filename="../../app/core/errors.py" line="301"/>
         <source>The personas file could not be read: {reason}</source>
         <translation>无法读取角色文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="278" />
+        <location filename="../../app/core/errors.py" line="305"/>
         <source>There is no persona named {name}.</source>
         <translation>没有名为 {name} 的角色。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="282" />
+        <location filename="../../app/core/errors.py" line="309"/>
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation>{name} 是 Parley 自带的角色：可以恢复为自带的内容，但不能删除。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="288" />
+        <location filename="../../app/core/errors.py" line="315"/>
         <source>The export could not be written to {path}: {reason}</source>
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="290" />
+        <location filename="../../app/core/errors.py" line="319"/>
         <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="296" />
+        <location filename="../../app/core/errors.py" line="325"/>
         <source>The server {host} could not be used: {reason}</source>
         <translation>无法使用服务器 {host}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="300" />
+        <location filename="../../app/core/errors.py" line="329"/>
         <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
         <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="306" />
+        <location filename="../../app/core/errors.py" line="335"/>
         <source>The local API server could not start: {reason}</source>
         <translation>本地 API 服务器无法启动：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="310" />
+        <location filename="../../app/core/errors.py" line="339"/>
         <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
         <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="178" />
+        <location filename="../../app/core/models/hub.py" line="174"/>
         <source>offline mode is on (HF_HUB_OFFLINE)</source>
         <translation>已开启离线模式（HF_HUB_OFFLINE）</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="180" />
+        <location filename="../../app/core/models/hub.py" line="176"/>
         <source>the server does not answer like a Hugging Face Hub</source>
         <translation>该服务器的响应不像 Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="188" />
+        <location filename="../../app/core/models/hub.py" line="184"/>
         <source>the connection timed out</source>
         <translation>连接超时</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="198" />
+        <location filename="../../app/core/models/hub.py" line="194"/>
         <source>its address could not be looked up</source>
         <translation>无法解析其地址</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="200" />
+        <location filename="../../app/core/models/hub.py" line="196"/>
         <source>the connection was refused</source>
         <translation>连接被拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="201" />
+        <location filename="../../app/core/models/hub.py" line="197"/>
         <source>no connection could be made</source>
         <translation>无法建立连接</translation>
     </message>
@@ -367,12 +373,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="106" />
+        <location filename="../../app/ui/shell/application.py" line="79"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="169" />
+        <location filename="../../app/ui/shell/application.py" line="142"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -380,8 +386,8 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../app/ui/common/banner.py" line="39" />
-        <location filename="../../app/ui/common/banner.py" line="40" />
+        <location filename="../../app/ui/common/banner.py" line="39"/>
+        <location filename="../../app/ui/common/banner.py" line="40"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -389,15 +395,23 @@
 <context>
     <name>Catalog</name>
     <message>
-        <location filename="../../app/ui/i18n.py" line="87" />
+        <location filename="../../app/ui/common/i18n.py" line="88"/>
         <source>SmolLM2 135M (starter, offline)</source>
         <translation>SmolLM2 135M（入门，离线）</translation>
     </message>
 </context>
 <context>
+    <name>CategoryPages</name>
+    <message>
+        <location filename="../../app/ui/settings/categories.py" line="22"/>
+        <source>Settings categories</source>
+        <translation>设置类别</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/controllers/chat_controller.py" line="224" />
+        <location filename="../../app/ui/controllers/chat_controller.py" line="244"/>
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -405,52 +419,52 @@
 <context>
     <name>ChatHeader</name>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="34" />
-        <source>Thinking: model's default</source>
+        <location filename="../../app/ui/chat/header.py" line="56"/>
+        <source>Thinking: model&apos;s default</source>
         <translation>思考：模型默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="35" />
+        <location filename="../../app/ui/chat/header.py" line="57"/>
         <source>Thinking: on</source>
         <translation>思考：开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="36" />
+        <location filename="../../app/ui/chat/header.py" line="58"/>
         <source>Thinking: off</source>
         <translation>思考：关</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="37" />
+        <location filename="../../app/ui/chat/header.py" line="59"/>
         <source>Whether this model reasons before it answers, in this conversation</source>
         <translation>在此对话中，模型是否先推理再回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="38" />
+        <location filename="../../app/ui/chat/header.py" line="60"/>
         <source>Thinking</source>
         <translation>思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="56" />
+        <location filename="../../app/ui/chat/header.py" line="79"/>
         <source>The persona this conversation talks to; a change applies from the next answer</source>
         <translation>这段对话所用的角色；更改从下一条回答起生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="58" />
+        <location filename="../../app/ui/chat/header.py" line="81"/>
         <source>Persona</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="62" />
+        <location filename="../../app/ui/chat/header.py" line="85"/>
         <source>The language the persona translates into</source>
         <translation>该角色翻译成的语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="63" />
+        <location filename="../../app/ui/chat/header.py" line="86"/>
         <source>Target language</source>
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="89" />
+        <location filename="../../app/ui/chat/header.py" line="117"/>
         <source>This conversation leaves this computer: it is sent to {host}.</source>
         <translation>此对话会离开这台电脑：它会发送到 {host}。</translation>
     </message>
@@ -458,128 +472,138 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="376" />
+        <location filename="../../app/ui/chat/blocks.py" line="147"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="377" />
+        <location filename="../../app/ui/chat/blocks.py" line="148"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="381" />
+        <location filename="../../app/ui/chat/blocks.py" line="152"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="382" />
+        <location filename="../../app/ui/chat/blocks.py" line="153"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="383" />
+        <location filename="../../app/ui/chat/blocks.py" line="154"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="384" />
+        <location filename="../../app/ui/chat/blocks.py" line="155"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="490" />
+        <location filename="../../app/ui/chat/blocks.py" line="105"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="505" />
+        <location filename="../../app/ui/chat/blocks.py" line="120"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="517" />
+        <location filename="../../app/ui/chat/message_links.py" line="31"/>
         <source>Show the previous version</source>
         <translation>显示上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="520" />
+        <location filename="../../app/ui/chat/message_links.py" line="35"/>
         <source>Show the next version</source>
         <translation>显示下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="522" />
+        <location filename="../../app/ui/chat/message_links.py" line="38"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="522" />
+        <location filename="../../app/ui/chat/message_links.py" line="37"/>
         <source>Edit and send again as a new version</source>
         <translation>编辑后作为新版本重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="524" />
+        <location filename="../../app/ui/chat/message_links.py" line="40"/>
         <source>Write a new version of this answer</source>
         <translation>为这个回答写一个新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="525" />
+        <location filename="../../app/ui/chat/message_links.py" line="41"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="603" />
+        <location filename="../../app/ui/chat/view.py" line="309"/>
+        <source>Copied to the clipboard.</source>
+        <translation>已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/view.py" line="311"/>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/view.py" line="384"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="605" />
+        <location filename="../../app/ui/chat/view.py" line="386"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="489" />
-        <location filename="../../app/ui/chat/view.py" line="526" />
+        <location filename="../../app/ui/chat/message_links.py" line="43"/>
+        <location filename="../../app/ui/chat/blocks.py" line="104"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="79" />
+        <location filename="../../app/ui/chat/view.py" line="46"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="526" />
-        <source>Copy the message's Markdown source</source>
+        <location filename="../../app/ui/chat/message_links.py" line="42"/>
+        <source>Copy the message&apos;s Markdown source</source>
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="529" />
+        <location filename="../../app/ui/chat/message_links.py" line="46"/>
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="530" />
+        <location filename="../../app/ui/chat/message_links.py" line="47"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="548" />
+        <location filename="../../app/ui/chat/blocks.py" line="129"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="550" />
+        <location filename="../../app/ui/chat/blocks.py" line="131"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="552" />
+        <location filename="../../app/ui/chat/blocks.py" line="133"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="556" />
+        <location filename="../../app/ui/chat/message_links.py" line="67"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -587,32 +611,32 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="79" />
+        <location filename="../../app/ui/chat/composer.py" line="79"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="80" />
+        <location filename="../../app/ui/chat/composer.py" line="80"/>
         <source>Message Parley (Enter sends, Shift+Enter starts a new line)</source>
         <translation>给 Parley 发消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="86" />
+        <location filename="../../app/ui/chat/composer.py" line="86"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="88" />
+        <location filename="../../app/ui/chat/composer.py" line="88"/>
         <source>Send the message (Enter)</source>
         <translation>发送消息（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="89" />
+        <location filename="../../app/ui/chat/composer.py" line="89"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="91" />
+        <location filename="../../app/ui/chat/composer.py" line="91"/>
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
     </message>
@@ -620,60 +644,75 @@
 <context>
     <name>ContextMeter</name>
     <message>
-        <location filename="../../app/ui/chat/context_meter.py" line="47" />
+        <location filename="../../app/ui/chat/context_meter.py" line="65"/>
         <source>Context: %1%2 of %3 tokens</source>
         <translation>上下文：%1%2 / %3 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/context_meter.py" line="50" />
+        <location filename="../../app/ui/chat/context_meter.py" line="70"/>
+        <source>(+%1 for the answer)</source>
+        <translation>（另有 %1 留给回答）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/context_meter.py" line="71"/>
+        <source>The model reads %1 tokens at a time: %2 for the conversation and %3 kept for the answer.</source>
+        <translation>模型一次读取 %1 个词元：%2 用于对话，%3 留给回答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/context_meter.py" line="75"/>
         <source>too long</source>
         <translation>过长</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/context_meter.py" line="54" />
+        <location filename="../../app/ui/chat/context_meter.py" line="80"/>
         <source>1 turn out of memory</source>
         <translation>1 轮已超出记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/context_meter.py" line="56" />
+        <location filename="../../app/ui/chat/context_meter.py" line="82"/>
         <source>%1 turns out of memory</source>
         <translation>%1 轮已超出记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/context_meter.py" line="83"/>
+        <source>The oldest turns are left out of what the model reads.</source>
+        <translation>最早的几轮对话不再交给模型读取。</translation>
     </message>
 </context>
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="116" />
+        <location filename="../../app/ui/shell/crash.py" line="116"/>
         <source>Parley hit a bug</source>
         <translation>Parley 遇到了程序错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="123" />
+        <location filename="../../app/ui/shell/crash.py" line="123"/>
         <source>Something inside Parley went wrong that should not have. Your conversations are saved.</source>
         <translation>Parley 内部发生了不应出现的错误。您的对话均已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="128" />
+        <location filename="../../app/ui/shell/crash.py" line="128"/>
         <source>This report was saved on this computer as {path}. Nothing was sent anywhere; it holds no conversation text. Please include it in a bug report.</source>
         <translation>此报告已保存在这台电脑上：{path}。没有发送到任何地方，其中也不含任何对话内容。报告问题时请附上它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="131" />
+        <location filename="../../app/ui/shell/crash.py" line="131"/>
         <source>The report could not be saved; you can still copy it. Nothing was sent anywhere.</source>
         <translation>报告未能保存，但您仍可以复制它。没有发送到任何地方。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="143" />
+        <location filename="../../app/ui/shell/crash.py" line="143"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="144" />
+        <location filename="../../app/ui/shell/crash.py" line="144"/>
         <source>Copy report</source>
         <translation>复制报告</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="163" />
+        <location filename="../../app/ui/shell/crash.py" line="163"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -681,107 +720,108 @@
 <context>
     <name>DataTab</name>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="45" />
+        <location filename="../../app/ui/settings/data_tab.py" line="46"/>
         <source>Your conversations are kept in:</source>
         <translation>您的对话保存在：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="51" />
+        <location filename="../../app/ui/settings/data_tab.py" line="52"/>
         <source>Show folder</source>
         <translation>显示文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="54" />
+        <location filename="../../app/ui/settings/data_tab.py" line="55"/>
+        <location filename="../../app/ui/settings/data_tab.py" line="68"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="58" />
+        <location filename="../../app/ui/settings/data_tab.py" line="59"/>
         <source>Parley copies the history once a day, before an upgrade and before a restore, and keeps the newest few of each. A restore takes effect at once, and the history it replaces is kept as a backup too.</source>
         <translation>Parley 每天、升级前和恢复前各备份一次历史记录，每类保留最新的几份。恢复立即生效，被替换的历史记录也会保存为备份。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="69" />
+        <location filename="../../app/ui/settings/data_tab.py" line="71"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="69" />
+        <location filename="../../app/ui/settings/data_tab.py" line="71"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="69" />
+        <location filename="../../app/ui/settings/data_tab.py" line="71"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="74" />
+        <location filename="../../app/ui/settings/data_tab.py" line="76"/>
         <source>There are no backups yet.</source>
         <translation>还没有备份。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="76" />
+        <location filename="../../app/ui/settings/data_tab.py" line="78"/>
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="77" />
+        <location filename="../../app/ui/settings/data_tab.py" line="79"/>
         <source>Replace the history with the selected backup</source>
         <translation>用所选备份替换历史记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="88" />
+        <location filename="../../app/ui/settings/data_tab.py" line="90"/>
         <source>Export all…</source>
         <translation>全部导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="89" />
+        <location filename="../../app/ui/settings/data_tab.py" line="91"/>
         <source>Write every conversation, every version, to one JSON file</source>
         <translation>将所有对话（含每个版本）写入一个 JSON 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="90" />
+        <location filename="../../app/ui/settings/data_tab.py" line="92"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="92" />
-        <source>Add the conversations of a Parley export or of ChatGPT's conversations.json</source>
+        <location filename="../../app/ui/settings/data_tab.py" line="94"/>
+        <source>Add the conversations of a Parley export or of ChatGPT&apos;s conversations.json</source>
         <translation>添加 Parley 导出文件或 ChatGPT 的 conversations.json 中的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="126" />
+        <location filename="../../app/ui/settings/data_tab.py" line="128"/>
         <source>Restore a backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="128" />
+        <location filename="../../app/ui/settings/data_tab.py" line="130"/>
         <source>Replace your history with the backup from {date}? Conversations written since then are kept in a backup of the current history, which Parley makes first.</source>
         <translation>用 {date} 的备份替换您的历史记录吗？此后写下的对话会保存在 Parley 先为当前历史记录制作的备份中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="144" />
+        <location filename="../../app/ui/settings/data_tab.py" line="146"/>
         <source>Daily</source>
         <translation>每日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="145" />
+        <location filename="../../app/ui/settings/data_tab.py" line="147"/>
         <source>Before an upgrade</source>
         <translation>升级前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="146" />
+        <location filename="../../app/ui/settings/data_tab.py" line="148"/>
         <source>Before a restore</source>
         <translation>恢复前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="158" />
+        <location filename="../../app/ui/settings/data_tab.py" line="160"/>
         <source>The backups cannot be listed: {reason}</source>
         <translation>无法列出备份：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/data_tab.py" line="243" />
+        <location filename="../../app/ui/settings/data_tab.py" line="250"/>
         <source>No file manager could be opened. The folder is {path}</source>
         <translation>无法打开文件管理器。文件夹位于 {path}</translation>
     </message>
@@ -789,102 +829,102 @@
 <context>
     <name>DownloadRow</name>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="24" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="24"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="27" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="27"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="28" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="28"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="56" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="56"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="57" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="57"/>
         <source>Stop and delete what was downloaded</source>
         <translation>停止下载，并删除已下载的部分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="78" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="78"/>
         <source>From {endpoint}</source>
         <translation>来源：{endpoint}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="85" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="85"/>
         <source>{done} of {total}</source>
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="89" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="89"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="92" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="92"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="92" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="92"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="94" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="94"/>
         <source>Pause; the download resumes where it stopped</source>
         <translation>暂停；之后会从中断处继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="94" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="94"/>
         <source>Continue the download</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="101" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="101"/>
         <source>Checking the download…</source>
         <translation>正在校验下载的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="104" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="104"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="105" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="105"/>
         <source>{speed}/s</source>
         <translation>{speed}/秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="108" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="108"/>
         <source>{speed} · {time} left</source>
         <translation>{speed} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="110" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="110"/>
         <source>Pausing…</source>
         <translation>正在暂停…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="112" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="112"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="114" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="114"/>
         <source>Interrupted; resume to continue</source>
         <translation>已中断，点“继续”可接着下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="115" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="115"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
@@ -892,7 +932,7 @@
 <context>
     <name>DownloadsPanel</name>
     <message>
-        <location filename="../../app/ui/sidebar/download_panel.py" line="144" />
+        <location filename="../../app/ui/sidebar/download_panel.py" line="144"/>
         <source>Downloads</source>
         <translation>下载</translation>
     </message>
@@ -900,156 +940,156 @@
 <context>
     <name>FindModelsPage</name>
     <message>
-        <location filename="../../app/ui/models/find.py" line="42" />
+        <location filename="../../app/ui/models/find.py" line="36"/>
         <source>{name} ({count} parts)</source>
         <translation>{name}（{count} 个分卷）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="73" />
-        <location filename="../../app/ui/models/find.py" line="220" />
-        <source>Type a model's name, such as “qwen” or “llama”.</source>
+        <location filename="../../app/ui/models/find.py" line="71"/>
+        <location filename="../../app/ui/models/find.py" line="218"/>
+        <source>Type a model&apos;s name, such as “qwen” or “llama”.</source>
         <translation>输入模型名称，例如“qwen”或“llama”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="78" />
+        <location filename="../../app/ui/models/find.py" line="76"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="80" />
+        <location filename="../../app/ui/models/find.py" line="78"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="88" />
+        <location filename="../../app/ui/models/find.py" line="86"/>
         <source>Search the Hub</source>
         <translation>在 Hub 中搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="89" />
+        <location filename="../../app/ui/models/find.py" line="87"/>
         <source>Search the Hugging Face Hub for GGUF models</source>
         <translation>在 Hugging Face Hub 上搜索 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="99" />
+        <location filename="../../app/ui/models/find.py" line="97"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="102" />
+        <location filename="../../app/ui/models/find.py" line="100"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="102" />
+        <location filename="../../app/ui/models/find.py" line="100"/>
         <source>Downloads</source>
         <translation>下载量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="102" />
+        <location filename="../../app/ui/models/find.py" line="100"/>
         <source>Likes</source>
         <translation>点赞</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="119" />
+        <location filename="../../app/ui/models/find.py" line="117"/>
         <source>Files in the repository</source>
         <translation>仓库中的文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="123" />
+        <location filename="../../app/ui/models/find.py" line="121"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="123" />
+        <location filename="../../app/ui/models/find.py" line="121"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="123" />
+        <location filename="../../app/ui/models/find.py" line="121"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="123" />
+        <location filename="../../app/ui/models/find.py" line="121"/>
         <source>Fit</source>
         <translation>适配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="144" />
+        <location filename="../../app/ui/models/find.py" line="142"/>
         <source>Recommended models</source>
         <translation>推荐模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="224" />
+        <location filename="../../app/ui/models/find.py" line="222"/>
         <source>Searching the Hub for “{query}”…</source>
         <translation>正在 Hub 上搜索“{query}”…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="238" />
+        <location filename="../../app/ui/models/find.py" line="237"/>
         <source>Listing the files of {repo}…</source>
         <translation>正在列出 {repo} 中的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="280" />
+        <location filename="../../app/ui/models/find.py" line="280"/>
         <source> (gated)</source>
         <translation>（需授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="288" />
+        <location filename="../../app/ui/models/find.py" line="288"/>
         <source>GGUF repositories for “{query}”: {count}</source>
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="292" />
+        <location filename="../../app/ui/models/find.py" line="292"/>
         <source>No GGUF models match “{query}”. Try a shorter name (such as “qwen”), or clear the search to see the recommended models.</source>
         <translation>没有与“{query}”匹配的 GGUF 模型。试试更短的名称（例如“qwen”），或清空搜索框查看推荐模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="299" />
+        <location filename="../../app/ui/models/find.py" line="299"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="322" />
+        <location filename="../../app/ui/models/find.py" line="322"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="333" />
+        <location filename="../../app/ui/models/find.py" line="333"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="336" />
+        <location filename="../../app/ui/models/find.py" line="336"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="353" />
-        <location filename="../../app/ui/models/find.py" line="396" />
+        <location filename="../../app/ui/models/find.py" line="353"/>
+        <location filename="../../app/ui/models/find.py" line="396"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="356" />
+        <location filename="../../app/ui/models/find.py" line="356"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="36" />
-        <location filename="../../app/ui/models/find.py" line="387" />
+        <location filename="../../app/ui/models/recommended_list.py" line="36"/>
+        <location filename="../../app/ui/models/find.py" line="387"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="390" />
+        <location filename="../../app/ui/models/find.py" line="390"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="37" />
-        <location filename="../../app/ui/models/find.py" line="393" />
+        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
+        <location filename="../../app/ui/models/find.py" line="393"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -1057,32 +1097,32 @@
 <context>
     <name>FitBadge</name>
     <message>
-        <location filename="../../app/ui/models/fit_badge.py" line="14" />
+        <location filename="../../app/ui/models/fit_badge.py" line="14"/>
         <source>Fits</source>
         <translation>运行流畅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/fit_badge.py" line="16" />
+        <location filename="../../app/ui/models/fit_badge.py" line="16"/>
         <source>May be slow</source>
         <translation>可能较慢</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/fit_badge.py" line="17" />
-        <source>Won't fit</source>
+        <location filename="../../app/ui/models/fit_badge.py" line="17"/>
+        <source>Won&apos;t fit</source>
         <translation>内存不足</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/fit_badge.py" line="44" />
+        <location filename="../../app/ui/models/fit_badge.py" line="44"/>
         <source>Needs about {needed} of memory with a {context}-token context: {weights} for the model and {cache} for its context cache. {free} of memory is free now.</source>
         <translation>在 {context} 个词元的上下文下约需 {needed} 内存：模型本身 {weights}，上下文缓存 {cache}。当前可用内存为 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/fit_badge.py" line="54" />
+        <location filename="../../app/ui/models/fit_badge.py" line="54"/>
         <source>{vram} of graphics memory is free.</source>
         <translation>可用显存为 {vram}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/fit_badge.py" line="58" />
+        <location filename="../../app/ui/models/fit_badge.py" line="58"/>
         <source>The context cache is guessed from the download size.</source>
         <translation>上下文缓存的大小是根据下载大小估算的。</translation>
     </message>
@@ -1090,57 +1130,57 @@
 <context>
     <name>GpuText</name>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="40" />
+        <location filename="../../app/ui/common/gpu_text.py" line="40"/>
         <source>CPU-only build: to use your NVIDIA GPU, run `make {target}`.</source>
         <translation>仅 CPU 版本：要使用您的 NVIDIA GPU，请运行 `make {target}`。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="42" />
-        <source>CPU-only build: to use your Mac's GPU, run `make {target}`.</source>
+        <location filename="../../app/ui/common/gpu_text.py" line="42"/>
+        <source>CPU-only build: to use your Mac&apos;s GPU, run `make {target}`.</source>
         <translation>仅 CPU 版本：要使用 Mac 的 GPU，请运行 `make {target}`。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="44" />
+        <location filename="../../app/ui/common/gpu_text.py" line="44"/>
         <source>CPU-only build, and no GPU was found (for a Vulkan GPU, run `make {target}`).</source>
         <translation>仅 CPU 版本，且没有找到 GPU（如有 Vulkan GPU，请运行 `make {target}`）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="48" />
+        <location filename="../../app/ui/common/gpu_text.py" line="48"/>
         <source>{backends} build, but llama.cpp found no GPU: models run on the CPU.</source>
         <translation>{backends} 版本，但 llama.cpp 没有找到 GPU：模型在 CPU 上运行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="52" />
+        <location filename="../../app/ui/common/gpu_text.py" line="52"/>
         <source>{device} ({free} GB free)</source>
         <translation>{device}（空闲 {free} GB）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="57" />
+        <location filename="../../app/ui/common/gpu_text.py" line="57"/>
         <source>{backends} build: {devices}.</source>
         <translation>{backends} 版本：{devices}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="64" />
+        <location filename="../../app/ui/common/gpu_text.py" line="64"/>
         <source>{on}/{total} layers on GPU · {vram} GB VRAM</source>
         <translation>GPU 上 {on}/{total} 层 · 显存 {vram} GB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="68" />
+        <location filename="../../app/ui/common/gpu_text.py" line="68"/>
         <source>running on CPU: out of GPU memory at {layers} layers</source>
         <translation>在 CPU 上运行：放入 {layers} 层时显存不足</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="72" />
+        <location filename="../../app/ui/common/gpu_text.py" line="72"/>
         <source>running on CPU</source>
         <translation>在 CPU 上运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="74" />
+        <location filename="../../app/ui/common/gpu_text.py" line="74"/>
         <source>running on CPU (CPU-only build)</source>
         <translation>在 CPU 上运行（仅 CPU 版本）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/common/gpu_text.py" line="76" />
+        <location filename="../../app/ui/common/gpu_text.py" line="76"/>
         <source>(context {ctx} after {count} tries ran out of memory)</source>
         <translation>（{count} 次尝试内存不足后，上下文为 {ctx}）</translation>
     </message>
@@ -1148,32 +1188,32 @@
 <context>
     <name>History</name>
     <message>
-        <location filename="../../app/ui/controllers/backup_controller.py" line="49" />
+        <location filename="../../app/core/history/recovery_notice.py" line="15"/>
         <source>Your history was damaged, so Parley restored the backup from {date}.</source>
         <translation>您的历史记录已损坏，Parley 已恢复 {date} 的备份。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/backup_controller.py" line="53" />
+        <location filename="../../app/core/history/recovery_notice.py" line="16"/>
         <source>Your history was damaged and there was no backup to restore, so Parley started a new one.</source>
         <translation>您的历史记录已损坏且没有可恢复的备份，Parley 已新建一份历史记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/backup_controller.py" line="57" />
+        <location filename="../../app/core/history/recovery_notice.py" line="19"/>
         <source>It read back from the damaged file: {messages} messages in {conversations} conversations.</source>
         <translation>从损坏的文件中读回了：{conversations} 个对话中的 {messages} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/backup_controller.py" line="61" />
+        <location filename="../../app/core/history/recovery_notice.py" line="22"/>
         <source>Nothing more could be read from the damaged file.</source>
         <translation>无法从损坏的文件中读取更多内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/backup_controller.py" line="62" />
+        <location filename="../../app/core/history/recovery_notice.py" line="23"/>
         <source>The damaged file is kept, unchanged, at {path}.</source>
         <translation>损坏的文件已原样保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/backup_controller.py" line="145" />
+        <location filename="../../app/ui/controllers/backup_controller.py" line="131"/>
         <source>The history from the backup of {date} is back. What it replaced is kept as a backup from {now}.</source>
         <translation>已恢复 {date} 备份中的历史记录。被替换的内容已保存为 {now} 的备份。</translation>
     </message>
@@ -1181,73 +1221,73 @@
 <context>
     <name>HistoryExchange</name>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="50" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="50"/>
         <source>Export as Markdown</source>
         <translation>导出为 Markdown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="50" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="50"/>
         <source>Export as JSON</source>
         <translation>导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="51" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="51"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="51" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="51"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="59" />
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="69" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="59"/>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="69"/>
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="61" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="61"/>
         <source>Conversation exports (*.json);;All files (*)</source>
         <translation>对话导出文件 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="71" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="71"/>
         <source>{present} of the {total} conversations in this file are already here.</source>
         <translation>此文件的 {total} 个对话中有 {present} 个已经存在。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="75" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="75"/>
         <source>Skip them, or import them again as copies?</source>
         <translation>跳过它们，还是作为副本再次导入？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="76" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="76"/>
         <source>Skip them</source>
         <translation>跳过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="77" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="77"/>
         <source>Import as copies</source>
         <translation>作为副本导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="100" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="100"/>
         <source>“{title}” was exported to {path}.</source>
         <translation>已将“{title}”导出到 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="110" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="110"/>
         <source>Conversations exported: {count}, to {path}.</source>
         <translation>已导出对话：{count} 个，保存到 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="131" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="131"/>
         <source>Conversations imported: {count}.</source>
         <translation>已导入对话：{count} 个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="133" />
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="133"/>
         <source>Already here, so skipped: {count}.</source>
         <translation>已存在而跳过：{count} 个。</translation>
     </message>
@@ -1255,7 +1295,7 @@
 <context>
     <name>LoadingIndicator</name>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="136" />
+        <location filename="../../app/ui/chat/model_picker.py" line="136"/>
         <source>Loading {model}…</source>
         <translation>正在加载 {model}…</translation>
     </message>
@@ -1263,88 +1303,88 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="153" />
+        <location filename="../../app/ui/shell/main_window.py" line="139"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="153" />
+        <location filename="../../app/ui/shell/main_window.py" line="139"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="155" />
+        <location filename="../../app/ui/shell/main_window.py" line="141"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="155" />
+        <location filename="../../app/ui/shell/main_window.py" line="141"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="149" />
+        <location filename="../../app/ui/shell/main_window.py" line="135"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="150" />
+        <location filename="../../app/ui/shell/main_window.py" line="136"/>
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="371" />
+        <location filename="../../app/ui/shell/main_window.py" line="341"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="480" />
-        <location filename="../../app/ui/shell/main_window.py" line="799" />
+        <location filename="../../app/ui/shell/model_choice.py" line="230"/>
+        <location filename="../../app/ui/shell/status_line.py" line="55"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="488" />
+        <location filename="../../app/ui/shell/status_line.py" line="63"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="609" />
+        <location filename="../../app/ui/shell/download_notices.py" line="74"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="610" />
+        <location filename="../../app/ui/shell/download_notices.py" line="77"/>
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="717" />
+        <location filename="../../app/ui/shell/status_line.py" line="74"/>
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="761" />
+        <location filename="../../app/ui/shell/status_line.py" line="43"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="761" />
+        <location filename="../../app/ui/shell/status_line.py" line="43"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="795" />
+        <location filename="../../app/ui/shell/model_choice.py" line="226"/>
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="797" />
+        <location filename="../../app/ui/shell/model_choice.py" line="228"/>
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="858" />
+        <location filename="../../app/ui/shell/turn_view.py" line="94"/>
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -1352,33 +1392,33 @@
 <context>
     <name>MirrorOffer</name>
     <message>
-        <location filename="../../app/ui/models/mirror.py" line="51" />
+        <location filename="../../app/ui/models/mirror.py" line="54"/>
         <source>Try the mirror {host}: huggingface.co is often out of reach from here.</source>
         <translation>试试镜像 {host}：从这里常常无法访问 huggingface.co。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/mirror.py" line="54" />
-        <location filename="../../app/ui/models/mirror.py" line="60" />
+        <location filename="../../app/ui/models/mirror.py" line="57"/>
+        <location filename="../../app/ui/models/mirror.py" line="63"/>
         <source>Use {host}</source>
         <translation>使用 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/mirror.py" line="59" />
+        <location filename="../../app/ui/models/mirror.py" line="62"/>
         <source>A public mirror, {host}, may work instead.</source>
         <translation>可以改用公共镜像 {host}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/mirror.py" line="68" />
+        <location filename="../../app/ui/models/mirror.py" line="71"/>
         <source>Checking {host}…</source>
         <translation>正在检查 {host}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/mirror.py" line="73" />
+        <location filename="../../app/ui/models/mirror.py" line="76"/>
         <source>Parley now uses the mirror {endpoint}. Settings → Hugging Face Hub changes it.</source>
         <translation>Parley 现在使用镜像 {endpoint}。可在“设置 → Hugging Face Hub”中更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/mirror.py" line="80" />
+        <location filename="../../app/ui/models/mirror.py" line="83"/>
         <source>The mirror {host} cannot be reached either.</source>
         <translation>镜像 {host} 也无法访问。</translation>
     </message>
@@ -1386,188 +1426,188 @@
 <context>
     <name>ModelManager</name>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="81" />
+        <location filename="../../app/ui/models/manager.py" line="86"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="84" />
+        <location filename="../../app/ui/models/manager.py" line="89"/>
         <source>The models on this computer. Drop a .gguf file anywhere on the window to import it.</source>
         <translation>这台电脑上的模型。把 .gguf 文件拖放到窗口任意位置即可导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="103" />
+        <location filename="../../app/ui/models/manager.py" line="108"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="104" />
+        <location filename="../../app/ui/models/manager.py" line="109"/>
         <source>Add a .gguf model file from this computer</source>
         <translation>从这台电脑添加 .gguf 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="106" />
-        <location filename="../../app/ui/models/manager.py" line="404" />
+        <location filename="../../app/ui/models/manager.py" line="111"/>
+        <location filename="../../app/ui/models/manager.py" line="418"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="108" />
+        <location filename="../../app/ui/models/manager.py" line="113"/>
         <source>Show models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="111" />
+        <location filename="../../app/ui/models/manager.py" line="116"/>
         <source>Use for this chat</source>
         <translation>用于当前对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="113" />
+        <location filename="../../app/ui/models/manager.py" line="118"/>
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="114" />
+        <location filename="../../app/ui/models/manager.py" line="119"/>
         <source>New conversations start with this model</source>
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="116" />
+        <location filename="../../app/ui/models/manager.py" line="121"/>
         <source>Model settings…</source>
         <translation>模型设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="117" />
+        <location filename="../../app/ui/models/manager.py" line="122"/>
         <source>Context, GPU layers, threads and chat template for this model</source>
         <translation>此模型的上下文、GPU 层数、线程和聊天模板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="173" />
+        <location filename="../../app/ui/models/manager.py" line="178"/>
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="173" />
+        <location filename="../../app/ui/models/manager.py" line="178"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="190" />
+        <location filename="../../app/ui/models/manager.py" line="195"/>
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="191" />
+        <location filename="../../app/ui/models/manager.py" line="196"/>
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="194" />
-        <source>A copy in Parley's models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
+        <location filename="../../app/ui/models/manager.py" line="199"/>
+        <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="199" />
+        <location filename="../../app/ui/models/manager.py" line="204"/>
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="200" />
+        <location filename="../../app/ui/models/manager.py" line="205"/>
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="208" />
+        <location filename="../../app/ui/models/manager.py" line="213"/>
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="212" />
+        <location filename="../../app/ui/models/manager.py" line="217"/>
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="220" />
+        <location filename="../../app/ui/models/manager.py" line="225"/>
         <source>The open conversation uses it, and no other model is installed.</source>
         <translation>当前对话正在使用它，而且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="222" />
+        <location filename="../../app/ui/models/manager.py" line="227"/>
         <source>The open conversation uses it; it will use {other} instead.</source>
         <translation>当前对话正在使用它；之后将改用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="231" />
+        <location filename="../../app/ui/models/manager.py" line="236"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="231" />
+        <location filename="../../app/ui/models/manager.py" line="236"/>
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="355" />
+        <location filename="../../app/ui/models/manager.py" line="369"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="359" />
+        <location filename="../../app/ui/models/manager.py" line="373"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="293" />
+        <location filename="../../app/ui/models/manager.py" line="299"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="300" />
+        <location filename="../../app/ui/models/manager.py" line="311"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="316" />
+        <location filename="../../app/ui/models/manager.py" line="327"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="316" />
+        <location filename="../../app/ui/models/manager.py" line="327"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="330" />
+        <location filename="../../app/ui/models/manager.py" line="344"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="330" />
+        <location filename="../../app/ui/models/manager.py" line="344"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="331" />
+        <location filename="../../app/ui/models/manager.py" line="345"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="392" />
+        <location filename="../../app/ui/models/manager.py" line="406"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="404" />
+        <location filename="../../app/ui/models/manager.py" line="418"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="406" />
+        <location filename="../../app/ui/models/manager.py" line="420"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="424" />
+        <location filename="../../app/ui/models/manager.py" line="438"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -1575,27 +1615,27 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="45" />
+        <location filename="../../app/ui/chat/model_picker.py" line="45"/>
         <source>The model that answers in this conversation</source>
         <translation>在此对话中回答的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="55" />
+        <location filename="../../app/ui/chat/model_picker.py" line="55"/>
         <source>Open a GGUF model file</source>
         <translation>打开 GGUF 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="55" />
+        <location filename="../../app/ui/chat/model_picker.py" line="55"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="70" />
+        <location filename="../../app/ui/chat/model_picker.py" line="70"/>
         <source>On {host}: this conversation leaves this computer</source>
         <translation>位于 {host}：此对话会离开这台电脑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="76" />
+        <location filename="../../app/ui/chat/model_picker.py" line="76"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
@@ -1603,131 +1643,142 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="37" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="45"/>
         <source>Settings for {model}</source>
         <translation>{model} 的设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="42" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="50"/>
         <source>Loading</source>
         <translation>加载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="43" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="51"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="150"/>
         <source>Chat template</source>
         <translation>聊天模板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="45" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="53"/>
         <source>These apply the next time the model loads: the next message reloads it.</source>
         <translation>这些设置在模型下次加载时生效：下一条消息会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="77" />
-        <location filename="../../app/ui/models/settings_dialog.py" line="92" />
-        <location filename="../../app/ui/models/settings_dialog.py" line="107" />
-        <location filename="../../app/ui/models/settings_dialog.py" line="111" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="85"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="98"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="118"/>
         <source>Global</source>
         <translation>全局</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="86" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="94"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="92" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="98"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="92" />
-        <location filename="../../app/ui/models/settings_dialog.py" line="107" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="98"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="93" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="99"/>
         <source>A number</source>
         <translation>指定层数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="99" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="105"/>
         <source> layers</source>
         <translation> 层</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="107" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="106"/>
+        <source>GPU layers</source>
+        <translation>GPU 层数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
         <source>On</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="114" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="121"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="115" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="122"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="116" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="123"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="117" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="124"/>
         <source>Batch size:</source>
         <translation>批大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="118" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="125"/>
         <source>Flash attention:</source>
         <translation>Flash Attention：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="119" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="126"/>
         <source>KV cache type:</source>
         <translation>KV 缓存类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="122" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="129"/>
         <source>Global: as in Settings → Model (context {ctx} tokens). q8_0 and q4_0 need flash attention.</source>
         <translation>全局：与“设置 → 模型”相同（上下文 {ctx} 个词元）。q8_0 和 q4_0 需要开启 Flash Attention。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="136" />
-        <source>The model's own</source>
+        <location filename="../../app/ui/models/settings_dialog.py" line="143"/>
+        <source>The model&apos;s own</source>
         <translation>模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="139" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="146"/>
         <source>Custom (Jinja)</source>
         <translation>自定义（Jinja）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="140" />
-        <source>Reset to the model's own</source>
+        <location filename="../../app/ui/models/settings_dialog.py" line="147"/>
+        <source>Reset to the model&apos;s own</source>
         <translation>恢复为模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="152" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="154"/>
+        <source>Template preview</source>
+        <translation>模板预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="164"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="158" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="170"/>
         <source>Preview of a sample conversation:</source>
         <translation>示例对话预览：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="219" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="231"/>
         <source>This model has no template of its own: Parley uses ChatML for it.</source>
         <translation>此模型没有自带模板：Parley 为它使用 ChatML。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="227" />
+        <location filename="../../app/ui/models/settings_dialog.py" line="239"/>
         <source>This template cannot be used: {error}</source>
         <translation>无法使用此模板：{error}</translation>
     </message>
@@ -1735,102 +1786,102 @@
 <context>
     <name>ModelTable</name>
     <message>
-        <location filename="../../app/ui/models/table.py" line="74" />
+        <location filename="../../app/ui/models/table.py" line="75"/>
         <source>Installed models</source>
         <translation>已安装的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="82" />
+        <location filename="../../app/ui/models/table.py" line="83"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="83" />
+        <location filename="../../app/ui/models/table.py" line="84"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="84" />
+        <location filename="../../app/ui/models/table.py" line="85"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="85" />
+        <location filename="../../app/ui/models/table.py" line="86"/>
         <source>Architecture</source>
         <translation>架构</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="86" />
+        <location filename="../../app/ui/models/table.py" line="87"/>
         <source>Parameters</source>
         <translation>参数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="87" />
+        <location filename="../../app/ui/models/table.py" line="88"/>
         <source>Context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="88" />
+        <location filename="../../app/ui/models/table.py" line="89"/>
         <source>Origin</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="153" />
+        <location filename="../../app/ui/models/table.py" line="158"/>
         <source>This copy is damaged ({reason}). Download it again from Find models: the download fetches only what is missing and checks the whole file.</source>
         <translation>此副本已损坏（{reason}）。请在“查找模型”中重新下载：下载只会获取缺失的部分，并校验整个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="161" />
+        <location filename="../../app/ui/models/table.py" line="166"/>
         <source>Name in the file: {name}</source>
         <translation>文件中的名称：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="168" />
+        <location filename="../../app/ui/models/table.py" line="173"/>
         <source>Built in</source>
         <translation>内置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="168" />
+        <location filename="../../app/ui/models/table.py" line="173"/>
         <source>Comes with Parley: {path}</source>
         <translation>随 Parley 附带：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="170" />
+        <location filename="../../app/ui/models/table.py" line="175"/>
         <source>Used where it lies: {path}</source>
         <translation>在原位置使用：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="173" />
+        <location filename="../../app/ui/models/table.py" line="178"/>
         <source>Hub: {repo} @ {revision}</source>
         <translation>Hub：{repo} @ {revision}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="175" />
+        <location filename="../../app/ui/models/table.py" line="180"/>
         <source>Downloaded from {repo} at revision {revision} ({where}), {when}</source>
         <translation>下载自 {repo}，修订版本 {revision}（{where}），{when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="180" />
+        <location filename="../../app/ui/models/table.py" line="185"/>
         <source>Imported (copied)</source>
         <translation>已导入（副本）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="180" />
+        <location filename="../../app/ui/models/table.py" line="185"/>
         <source>Copied from {source} to {path}</source>
         <translation>从 {source} 复制到 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="183" />
+        <location filename="../../app/ui/models/table.py" line="188"/>
         <source>In the models folder</source>
         <translation>位于模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="207" />
+        <location filename="../../app/ui/models/table.py" line="213"/>
         <source>{name} · default</source>
         <translation>{name} · 默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/table.py" line="209" />
+        <location filename="../../app/ui/models/table.py" line="215"/>
         <source>{name} · damaged</source>
         <translation>{name} · 已损坏</translation>
     </message>
@@ -1838,37 +1889,37 @@
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="288" />
+        <location filename="../../app/ui/controllers/models_controller.py" line="293"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="288" />
+        <location filename="../../app/ui/controllers/models_controller.py" line="293"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="221" />
-        <source>{model}'s settings are saved: it reloads with them on the next message.</source>
+        <location filename="../../app/ui/controllers/models_controller.py" line="226"/>
+        <source>{model}&apos;s settings are saved: it reloads with them on the next message.</source>
         <translation>{model} 的设置已保存：下一条消息时会用新设置重新加载。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="295" />
+        <location filename="../../app/ui/controllers/models_controller.py" line="300"/>
         <source>{model} is loaded ({seconds} s) · {where}</source>
         <translation>{model} 已加载（{seconds} 秒）· {where}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="303" />
+        <location filename="../../app/ui/controllers/models_controller.py" line="308"/>
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="310" />
+        <location filename="../../app/ui/controllers/models_controller.py" line="315"/>
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="316" />
+        <location filename="../../app/ui/controllers/models_controller.py" line="321"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -1876,351 +1927,373 @@
 <context>
     <name>OverflowOffer</name>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="49" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="56"/>
         <source>New conversation with a summary</source>
         <translation>带摘要开始新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="51" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="58"/>
         <source>Starts a new conversation with this persona; a short summary of this one goes before your message</source>
         <translation>用同一角色开始新的对话；这段对话的简短摘要会放在你的消息之前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="53" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="60"/>
         <source>Drop the oldest turns here</source>
         <translation>在此丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="55" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="62"/>
         <source>From now on this conversation forgets its oldest turns when it is full; your message is sent</source>
         <translation>从现在起，这段对话满了就会忘掉最早的几轮；你的消息会被发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="61" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="68"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
 </context>
 <context>
-    <name>PersonaEditor</name>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="33" />
-        <source>Export personas</source>
-        <translation>导出角色</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="33" />
-        <source>Import personas</source>
-        <translation>导入角色</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="49" />
-        <source>Personas</source>
-        <translation>角色</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="68" />
-        <source>random</source>
-        <translation>随机</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="70" />
-        <source>separated by |</source>
-        <translation>用 | 分隔</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="72" />
-        <source>the conversation's model</source>
-        <translation>对话所用的模型</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="75" />
-        <source>from Settings</source>
-        <translation>按设置</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="77" />
-        <source>From Settings</source>
-        <translation>按设置</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="77" />
-        <source>Drop the oldest turns</source>
-        <translation>丢弃最早的几轮</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="77" />
-        <source>Stop and ask</source>
-        <translation>停下并询问</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="81" />
-        <source>from the text</source>
-        <translation>根据文本</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="82" />
-        <source>Add “About you” to every persona</source>
-        <translation>把“关于你”加入每个角色</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="84" />
-        <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
-        <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="116" />
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="117" />
-        <source>Description</source>
-        <translation>描述</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="118" />
-        <source>System prompt</source>
-        <translation>系统提示词</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="121" />
-        <source>Temperature</source>
-        <translation>温度</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="121" />
-        <source>Top-p</source>
-        <translation>Top-p</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="121" />
-        <source>Top-k</source>
-        <translation>Top-k</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="122" />
-        <source>Min-p</source>
-        <translation>Min-p</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="122" />
-        <source>Repeat penalty</source>
-        <translation>重复惩罚</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="123" />
-        <source>Longest answer</source>
-        <translation>最长回答</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="123" />
-        <source>Seed</source>
-        <translation>随机种子</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="124" />
-        <source>Stop strings</source>
-        <translation>停止字符串</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="124" />
-        <source>Preferred model</source>
-        <translation>首选模型</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="125" />
-        <source>Context length</source>
-        <translation>上下文长度</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="125" />
-        <source>When the context is full</source>
-        <translation>上下文满了时</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="126" />
-        <source>Target language</source>
-        <translation>目标语言</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="134" />
-        <source>What the model gets</source>
-        <translation>模型实际收到的内容</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="138" />
-        <source>New</source>
-        <translation>新建</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="138" />
-        <source>Duplicate</source>
-        <translation>复制</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="139" />
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="139" />
-        <source>Reset</source>
-        <translation>恢复默认</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="140" />
-        <source>Import…</source>
-        <translation>导入…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="140" />
-        <source>Export…</source>
-        <translation>导出…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="146" />
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="204" />
-        <source>The seed must be a whole number; it was left random.</source>
-        <translation>随机种子必须是整数；已保持随机。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="259" />
-        <source>New persona</source>
-        <translation>新角色</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/personas/editor.py" line="265" />
-        <source>copy</source>
-        <translation>副本</translation>
-    </message>
-</context>
-<context>
     <name>PersonaController</name>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="89" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="96"/>
         <source>Into: auto</source>
         <translation>译成：自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="90" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="97"/>
         <source>Into English</source>
         <translation>译成英语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="91" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="98"/>
         <source>Into Chinese</source>
         <translation>译成中文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="92" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="99"/>
         <source>Into French</source>
         <translation>译成法语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="93" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="100"/>
         <source>Into German</source>
         <translation>译成德语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="94" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="101"/>
         <source>Into Spanish</source>
         <translation>译成西班牙语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="95" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="102"/>
         <source>Into Japanese</source>
         <translation>译成日语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="121" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="141"/>
         <source>Personas…</source>
         <translation>角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="121" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="141"/>
         <source>Edit the personas</source>
         <translation>编辑角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="123" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="143"/>
         <source>Edit personas…</source>
         <translation>编辑角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="225" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="251"/>
         <source>New chat with…</source>
         <translation>新对话，使用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="325" />
+        <location filename="../../app/ui/controllers/persona_controller.py" line="375"/>
         <source>A summary of our earlier conversation:</source>
         <translation>我们之前对话的摘要：</translation>
     </message>
 </context>
 <context>
+    <name>PersonaEditor</name>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="37"/>
+        <source>Export personas</source>
+        <translation>导出角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="37"/>
+        <source>Import personas</source>
+        <translation>导入角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="54"/>
+        <location filename="../../app/ui/personas/editor.py" line="58"/>
+        <source>Personas</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="78"/>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="80"/>
+        <source>separated by |</source>
+        <translation>用 | 分隔</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="82"/>
+        <source>the conversation&apos;s model</source>
+        <translation>对话所用的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="85"/>
+        <source>from Settings</source>
+        <translation>按设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="87"/>
+        <source>From Settings</source>
+        <translation>按设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="87"/>
+        <source>Drop the oldest turns</source>
+        <translation>丢弃最早的几轮</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="87"/>
+        <source>Stop and ask</source>
+        <translation>停下并询问</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="91"/>
+        <source>from the text</source>
+        <translation>根据文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="96"/>
+        <source>Add “About you” to every persona</source>
+        <translation>把“关于你”加入每个角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="98"/>
+        <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
+        <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="62"/>
+        <location filename="../../app/ui/personas/editor.py" line="132"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="64"/>
+        <source>Icon</source>
+        <translation>图标</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="92"/>
+        <source>This persona uses “About you”</source>
+        <translation>此角色使用“关于你”</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="94"/>
+        <source>Off for a persona that translates or rewrites your text: About you would leak into it</source>
+        <translation>翻译或改写你文字的角色应关闭：否则“关于你”会混进结果里</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="100"/>
+        <source>About you</source>
+        <translation>关于你</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="133"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="134"/>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="137"/>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="137"/>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="137"/>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="138"/>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="138"/>
+        <source>Repeat penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="139"/>
+        <source>Longest answer</source>
+        <translation>最长回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="139"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="140"/>
+        <source>Stop strings</source>
+        <translation>停止字符串</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="140"/>
+        <source>Preferred model</source>
+        <translation>首选模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="141"/>
+        <source>Context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="141"/>
+        <source>When the context is full</source>
+        <translation>上下文满了时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="142"/>
+        <source>Target language</source>
+        <translation>目标语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="152"/>
+        <source>What the model gets</source>
+        <translation>模型实际收到的内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="156"/>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="156"/>
+        <source>Duplicate</source>
+        <translation>创建副本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <source>Reset</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="164"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="223"/>
+        <source>The seed must be a whole number; it was left random.</source>
+        <translation>随机种子必须是整数；已保持随机。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="284"/>
+        <source>New persona</source>
+        <translation>新角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="290"/>
+        <source>copy</source>
+        <translation>副本</translation>
+    </message>
+</context>
+<context>
     <name>PersonaMarks</name>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="19" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="19"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="20" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="20"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="21" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="21"/>
         <source>longest answer reached</source>
         <translation>已达最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="22" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="22"/>
         <source>context full</source>
         <translation>上下文已满</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="23" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="23"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="24" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="24"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="31" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="31"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="37" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="37"/>
         <source>%n tokens</source>
         <translation>%n 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="41" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="41"/>
         <source>%1 tokens/s</source>
         <translation>每秒 %1 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="47" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="47"/>
         <source>first token %1 s</source>
         <translation>首个词元 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="80" />
-        <source>The model's memory begins here; earlier turns are out of it</source>
+        <location filename="../../app/ui/chat/persona_marks.py" line="80"/>
+        <source>The model&apos;s memory begins here; earlier turns are out of it</source>
         <translation>模型的记忆从这里开始；更早的几轮已超出记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="86" />
+        <location filename="../../app/ui/chat/persona_marks.py" line="86"/>
         <source>Persona: %1</source>
         <translation>角色：%1</translation>
     </message>
@@ -2228,35 +2301,35 @@
 <context>
     <name>RecommendedCard</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="26" />
+        <location filename="../../app/ui/models/recommended_list.py" line="26"/>
         <source>{amount} context</source>
         <translation>{amount} 上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="73" />
+        <location filename="../../app/ui/models/recommended_list.py" line="73"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="33" />
-        <location filename="../../app/ui/models/recommended_list.py" line="101" />
+        <location filename="../../app/ui/models/recommended_list.py" line="33"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="101"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="102" />
+        <location filename="../../app/ui/models/recommended_list.py" line="102"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="35" />
-        <location filename="../../app/ui/models/recommended_list.py" line="105" />
+        <location filename="../../app/ui/models/recommended_list.py" line="35"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="105"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="34" />
-        <location filename="../../app/ui/models/recommended_list.py" line="108" />
+        <location filename="../../app/ui/models/recommended_list.py" line="34"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="108"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
@@ -2264,17 +2337,17 @@
 <context>
     <name>RemoteModelsList</name>
     <message>
-        <location filename="../../app/ui/models/remote_list.py" line="24" />
+        <location filename="../../app/ui/models/remote_list.py" line="24"/>
         <source>On remote servers (conversations with these leave this computer)</source>
         <translation>远程服务器上的模型（与它们的对话会离开这台电脑）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/remote_list.py" line="27" />
+        <location filename="../../app/ui/models/remote_list.py" line="27"/>
         <source>Models on remote servers</source>
         <translation>远程服务器上的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/remote_list.py" line="43" />
+        <location filename="../../app/ui/models/remote_list.py" line="43"/>
         <source>{model} — on {server} ({host})</source>
         <translation>{model} — 位于 {server}（{host}）</translation>
     </message>
@@ -2282,88 +2355,93 @@
 <context>
     <name>RemoteServersTab</name>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="30" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="30"/>
         <source>Chat with models on other computers or hosted services that speak the OpenAI API (llama.cpp, vLLM, Ollama, LM Studio…). Conversations with them leave this computer.</source>
         <translation>与其他电脑上或托管服务中支持 OpenAI API 的模型对话（llama.cpp、vLLM、Ollama、LM Studio…）。与它们的对话会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="39" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="38"/>
+        <source>Remote servers</source>
+        <translation>远程服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="40"/>
         <source>Lab computer</source>
         <translation>实验室电脑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="44" />
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="132" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="45"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="133"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="45" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="46"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="46" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="47"/>
         <source>Save changes</source>
         <translation>保存更改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="47" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="48"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="48" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="49"/>
         <source>Check again</source>
         <translation>重新检查</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="58" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="59"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="59" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="60"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="60" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="61"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="85" />
-        <source>API keys are kept in this system's keychain.</source>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="86"/>
+        <source>API keys are kept in this system&apos;s keychain.</source>
         <translation>API 密钥保存在系统钥匙串中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="87" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="88"/>
         <source>No system keychain is available, so API keys are kept in {path}, readable only by you.</source>
         <translation>没有可用的系统钥匙串，因此 API 密钥保存在 {path} 中，只有你能读取。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="93" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="94"/>
         <source>asking for its models…</source>
         <translation>正在获取模型列表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="95" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="96"/>
         <source>cannot be used</source>
         <translation>无法使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="97" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="98"/>
         <source>models: {count}</source>
         <translation>模型：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="123" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="124"/>
         <source>No remote servers: every conversation stays on this computer.</source>
         <translation>没有远程服务器：所有对话都留在这台电脑上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="132" />
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="133"/>
         <source>Unchanged (a key is set)</source>
         <translation>不变（已设置密钥）</translation>
     </message>
@@ -2371,12 +2449,12 @@
 <context>
     <name>RemoteSettings</name>
     <message>
-        <location filename="../../app/ui/settings/remote_pages.py" line="26" />
+        <location filename="../../app/ui/settings/remote_pages.py" line="25"/>
         <source>Remote servers</source>
         <translation>远程服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_pages.py" line="29" />
+        <location filename="../../app/ui/settings/remote_pages.py" line="28"/>
         <source>Local API server</source>
         <translation>本地 API 服务器</translation>
     </message>
@@ -2384,22 +2462,22 @@
 <context>
     <name>SearchBox</name>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="51" />
+        <location filename="../../app/ui/sidebar/search.py" line="51"/>
         <source>Search conversations (Ctrl+K)</source>
         <translation>搜索对话（Ctrl+K）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="52" />
+        <location filename="../../app/ui/sidebar/search.py" line="52"/>
         <source>Search the conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="56" />
+        <location filename="../../app/ui/sidebar/search.py" line="56"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="60" />
+        <location filename="../../app/ui/sidebar/search.py" line="60"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
@@ -2407,228 +2485,228 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="78" />
+        <location filename="../../app/ui/settings/dialog.py" line="82"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="85" />
+        <location filename="../../app/ui/settings/dialog.py" line="89"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="86" />
+        <location filename="../../app/ui/settings/dialog.py" line="90"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="87" />
+        <location filename="../../app/ui/settings/dialog.py" line="91"/>
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="88" />
+        <location filename="../../app/ui/settings/dialog.py" line="92"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="93" />
+        <location filename="../../app/ui/settings/dialog.py" line="97"/>
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="121" />
+        <location filename="../../app/ui/settings/dialog.py" line="135"/>
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="125" />
+        <location filename="../../app/ui/settings/dialog.py" line="139"/>
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="140" />
-        <location filename="../../app/ui/settings/dialog.py" line="161" />
+        <location filename="../../app/ui/settings/dialog.py" line="154"/>
+        <location filename="../../app/ui/settings/dialog.py" line="175"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="145" />
+        <location filename="../../app/ui/settings/dialog.py" line="159"/>
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="127" />
-        <source>Add it to every persona's system prompt</source>
+        <location filename="../../app/ui/settings/dialog.py" line="141"/>
+        <source>Add it to every persona&apos;s system prompt</source>
         <translation>把它加入每个角色的系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="131" />
+        <location filename="../../app/ui/settings/dialog.py" line="145"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="135" />
+        <location filename="../../app/ui/settings/dialog.py" line="149"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="136" />
+        <location filename="../../app/ui/settings/dialog.py" line="150"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="138" />
+        <location filename="../../app/ui/settings/dialog.py" line="152"/>
         <source>For personas that do not choose for themselves</source>
         <translation>用于没有自行设置的角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="147" />
+        <location filename="../../app/ui/settings/dialog.py" line="161"/>
         <source>About you:</source>
         <translation>关于你：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="149" />
+        <location filename="../../app/ui/settings/dialog.py" line="163"/>
         <source>When a conversation is full:</source>
         <translation>对话满了时：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="151" />
+        <location filename="../../app/ui/settings/dialog.py" line="165"/>
         <source>System prompts and sampling belong to each persona: open Personas… in the sidebar.</source>
         <translation>系统提示词和采样参数属于各个角色：请在侧边栏打开“角色…”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="153" />
+        <location filename="../../app/ui/settings/dialog.py" line="167"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="154" />
+        <location filename="../../app/ui/settings/dialog.py" line="168"/>
         <source>A new language takes effect as soon as you save.</source>
         <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="162" />
+        <location filename="../../app/ui/settings/dialog.py" line="176"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="163" />
+        <location filename="../../app/ui/settings/dialog.py" line="177"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="167" />
+        <location filename="../../app/ui/settings/dialog.py" line="181"/>
         <source>System size</source>
         <translation>系统大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="167" />
+        <location filename="../../app/ui/settings/dialog.py" line="181"/>
         <source>{size} pt</source>
         <translation>{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="170" />
+        <location filename="../../app/ui/settings/dialog.py" line="184"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="171" />
+        <location filename="../../app/ui/settings/dialog.py" line="185"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="172" />
+        <location filename="../../app/ui/settings/dialog.py" line="186"/>
         <source>Both apply to every window as soon as you save.</source>
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="179" />
+        <location filename="../../app/ui/settings/dialog.py" line="193"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="181" />
+        <location filename="../../app/ui/settings/dialog.py" line="195"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="182" />
+        <location filename="../../app/ui/settings/dialog.py" line="196"/>
         <source>Auto: as many layers as fit the free GPU memory; 0: none</source>
         <translation>自动：按空闲显存放入尽可能多的层；0：不使用 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="186" />
+        <location filename="../../app/ui/settings/dialog.py" line="200"/>
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="188" />
+        <location filename="../../app/ui/settings/dialog.py" line="202"/>
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="190" />
+        <location filename="../../app/ui/settings/dialog.py" line="204"/>
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="200" />
+        <location filename="../../app/ui/settings/dialog.py" line="214"/>
         <source>A new context length reloads the model. A persona may set its own.</source>
         <translation>更改上下文长度会重新加载模型。角色也可以设置自己的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="193" />
+        <location filename="../../app/ui/settings/dialog.py" line="207"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="194" />
+        <location filename="../../app/ui/settings/dialog.py" line="208"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="197" />
+        <location filename="../../app/ui/settings/dialog.py" line="211"/>
         <source> MB</source>
         <translation> MB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="198" />
+        <location filename="../../app/ui/settings/dialog.py" line="212"/>
         <source>Disk for saved conversation states, so long chats reopen at once</source>
         <translation>用于保存对话状态的磁盘空间，让长对话能立即重新打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="199" />
+        <location filename="../../app/ui/settings/dialog.py" line="213"/>
         <source>Conversation cache:</source>
         <translation>对话缓存：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="214" />
+        <location filename="../../app/ui/settings/dialog.py" line="230"/>
         <source>Use the mirror {host}</source>
         <translation>使用镜像 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="217" />
+        <location filename="../../app/ui/settings/dialog.py" line="233"/>
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="223" />
+        <location filename="../../app/ui/settings/dialog.py" line="239"/>
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="228" />
+        <location filename="../../app/ui/settings/dialog.py" line="244"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="233" />
-        <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley's settings file on this computer and sent only to the endpoint above.</source>
+        <location filename="../../app/ui/settings/dialog.py" line="249"/>
+        <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="256" />
+        <location filename="../../app/ui/settings/dialog.py" line="272"/>
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
@@ -2636,57 +2714,57 @@
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="43" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="43"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="44" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="44"/>
         <source>Search the conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="45" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="45"/>
         <source>Go to the message box</source>
         <translation>转到消息框</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="46" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="46"/>
         <source>Stop the answer</source>
         <translation>停止回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="47" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="47"/>
         <source>Copy the last answer</source>
         <translation>复制最后一条回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="48" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="48"/>
         <source>Write the last answer again</source>
         <translation>重新生成最后一条回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="49" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="49"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="50" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="50"/>
         <source>Previous conversation</source>
         <translation>上一个对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="51" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="51"/>
         <source>Next conversation</source>
         <translation>下一个对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="52" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="52"/>
         <source>Switch the model</source>
         <translation>切换模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="53" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="53"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -2694,18 +2772,18 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="85" />
-        <location filename="../../app/ui/shell/shortcuts.py" line="88" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="85"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="88"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="89" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="89"/>
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="89" />
+        <location filename="../../app/ui/shell/shortcuts.py" line="89"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -2713,102 +2791,115 @@
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="24" />
+        <location filename="../../app/ui/sidebar/panel.py" line="28"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="42" />
+        <location filename="../../app/ui/sidebar/panel.py" line="46"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="44" />
+        <location filename="../../app/ui/sidebar/panel.py" line="48"/>
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>开始新的对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="49" />
-        <location filename="../../app/ui/sidebar/panel.py" line="50" />
+        <location filename="../../app/ui/sidebar/panel.py" line="53"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="54"/>
         <source>Start a new conversation with a persona</source>
         <translation>用某个角色开始新的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="55" />
+        <location filename="../../app/ui/sidebar/panel.py" line="59"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="60" />
+        <location filename="../../app/ui/sidebar/panel.py" line="64"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="63" />
+        <location filename="../../app/ui/sidebar/panel.py" line="67"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="66" />
-        <location filename="../../app/ui/sidebar/panel.py" line="289" />
+        <location filename="../../app/ui/sidebar/panel.py" line="70"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="294"/>
         <source>Pin to top</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="67" />
+        <location filename="../../app/ui/sidebar/panel.py" line="71"/>
         <source>Export as Markdown…</source>
         <translation>导出为 Markdown…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="68" />
+        <location filename="../../app/ui/sidebar/panel.py" line="72"/>
         <source>Export as JSON…</source>
         <translation>导出为 JSON…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="76" />
+        <location filename="../../app/ui/sidebar/panel.py" line="80"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="130" />
+        <location filename="../../app/ui/sidebar/panel.py" line="134"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="131" />
+        <location filename="../../app/ui/sidebar/panel.py" line="135"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="227" />
+        <location filename="../../app/ui/sidebar/panel.py" line="232"/>
         <source>Deleted “{title}”.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="289" />
+        <location filename="../../app/ui/sidebar/panel.py" line="294"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
 </context>
 <context>
+    <name>SizeNotice</name>
+    <message>
+        <location filename="../../app/ui/chat/size_notice.py" line="41"/>
+        <source>⚠ {model} is too small for {persona}; pick a model of {need} parameters or more.</source>
+        <translation>⚠ {model} 太小，做不好“{persona}”的工作；请选择 {need} 参数或更大的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/size_notice.py" line="43"/>
+        <source>⚠ {model} ({size}) is too small for {persona}; pick a model of {need} parameters or more.</source>
+        <translation>⚠ {model}（{size}）太小，做不好“{persona}”的工作；请选择 {need} 参数或更大的模型。</translation>
+    </message>
+</context>
+<context>
     <name>StateCacheBox</name>
     <message>
-        <location filename="../../app/ui/settings/state_cache_box.py" line="27" />
+        <location filename="../../app/ui/settings/state_cache_box.py" line="27"/>
         <source>Saved conversation states</source>
         <translation>已保存的对话状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/state_cache_box.py" line="32" />
+        <location filename="../../app/ui/settings/state_cache_box.py" line="32"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/state_cache_box.py" line="33" />
+        <location filename="../../app/ui/settings/state_cache_box.py" line="33"/>
         <source>Long conversations then take longer to reopen, once</source>
         <translation>清除后，长对话下次重新打开时会慢一次</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/state_cache_box.py" line="47" />
+        <location filename="../../app/ui/settings/state_cache_box.py" line="47"/>
         <source>{size} on disk, so that long conversations reopen without reading them again.</source>
         <translation>占用磁盘 {size}，让长对话重新打开时无需再次读取全文。</translation>
     </message>
@@ -2816,73 +2907,73 @@
 <context>
     <name>WelcomePanel</name>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="36" />
+        <location filename="../../app/ui/models/welcome.py" line="36"/>
         <source>Welcome to Parley</source>
         <translation>欢迎使用 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="40" />
+        <location filename="../../app/ui/models/welcome.py" line="40"/>
         <source>A private assistant that runs entirely on this computer. What you write never leaves it.</source>
         <translation>一个完全在这台电脑上运行的私人助手。您写下的内容绝不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="61" />
+        <location filename="../../app/ui/models/welcome.py" line="61"/>
         <source>Or choose another recommended model</source>
         <translation>或者选择其他推荐模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="65" />
-        <source>They come from the Hugging Face Hub. The badge tells how well each fits this computer's free memory; a chat opens when the download is done.</source>
+        <location filename="../../app/ui/models/welcome.py" line="65"/>
+        <source>They come from the Hugging Face Hub. The badge tells how well each fits this computer&apos;s free memory; a chat opens when the download is done.</source>
         <translation>模型来自 Hugging Face Hub。标签表示每个模型与这台电脑可用内存的匹配程度；下载完成后会自动打开对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="74" />
-        <location filename="../../app/ui/models/welcome.py" line="206" />
+        <location filename="../../app/ui/models/welcome.py" line="74"/>
+        <location filename="../../app/ui/models/welcome.py" line="206"/>
         <source>Find models on the Hub…</source>
         <translation>在 Hub 上查找模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="76" />
+        <location filename="../../app/ui/models/welcome.py" line="76"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="161" />
+        <location filename="../../app/ui/models/welcome.py" line="161"/>
         <source>No model is installed yet</source>
         <translation>尚未安装任何模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="164" />
+        <location filename="../../app/ui/models/welcome.py" line="164"/>
         <source>Try a tiny offline demo model (basic answers)</source>
         <translation>试用一个很小的离线演示模型（只能简单回答）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="167" />
+        <location filename="../../app/ui/models/welcome.py" line="167"/>
         <source>Start chatting with {model}</source>
         <translation>开始与 {model} 对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="184" />
+        <location filename="../../app/ui/models/welcome.py" line="184"/>
         <source>Downloading {model}… {percent}%</source>
         <translation>正在下载 {model}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="186" />
+        <location filename="../../app/ui/models/welcome.py" line="186"/>
         <source>{progress} · {time} left</source>
         <translation>{progress} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="191" />
+        <location filename="../../app/ui/models/welcome.py" line="191"/>
         <source>Download {model} ({size})</source>
         <translation>下载 {model}（{size}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="196" />
+        <location filename="../../app/ui/models/welcome.py" line="196"/>
         <source>The best recommended model that fits this computer. A chat with it opens when the download is done.</source>
         <translation>适合这台电脑的最佳推荐模型。下载完成后会打开与它的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="206" />
+        <location filename="../../app/ui/models/welcome.py" line="206"/>
         <source>Find more models</source>
         <translation>查找更多模型</translation>
     </message>
@@ -2890,17 +2981,17 @@
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="39" />
+        <location filename="../../app/ui/shell/actions.py" line="55"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="51" />
+        <location filename="../../app/ui/shell/actions.py" line="67"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="60" />
+        <location filename="../../app/ui/shell/actions.py" line="75"/>
         <source>The last answer is on the clipboard.</source>
         <translation>最后一条回答已复制到剪贴板。</translation>
     </message>
