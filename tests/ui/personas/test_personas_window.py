@@ -74,6 +74,15 @@ def test_the_persona_menu_starts_a_conversation_with_the_translator_and_its_targ
     assert store.messages(conversation_id) == []
 
 
+def test_the_persona_menu_shows_an_ampersand_in_a_name_as_written(qtbot: QtBot, window: MainWindow) -> None:
+    precise = _persona(window, "precise")
+    assert "&" in precise.name
+    window.personas._fill_menu()
+    action = next(a for a in window.personas.menu.actions() if a.data() == precise.id)
+    assert action.text().endswith("Q&&A, precise"), "a single & would be a mnemonic: \"QA\" with an underlined A"
+    assert action.iconText().endswith("Q&A, precise")
+
+
 def test_a_persona_change_mid_conversation_leaves_a_divider_and_the_next_answer_uses_it(
     qtbot: QtBot, window: MainWindow, store: Store, engines: Engines, monkeypatch: pytest.MonkeyPatch
 ) -> None:
