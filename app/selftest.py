@@ -5,7 +5,8 @@ run exits 0 only when no check failed. The checks are what a double-clicked Parl
 starts (offscreen), the resources and translations are where ``paths.resources_dir`` says, a history
 database opens (in a temporary data folder), a window built in English switches to 简体中文 while it
 is open (from the ``.qm`` alone, as the bundle ships it), the engine process loads a model (``--model``
-or the starter; skipped when there is neither) and generates 8 tokens, and a bundle holds none of the
+or the starter; skipped when there is neither) and generates 8 tokens, the first screen offers a way
+forward (a chat, or "Open a GGUF file…" where no model is installed), and a bundle holds none of the
 modules and libraries only a developer's machine has. The starter is found with
 ``importlib.util.find_spec`` and never imported.
 
@@ -203,6 +204,30 @@ def check_engine(model: Path | None) -> str:
     return f"{path.name} loaded in {loaded:.2f} s, {tokens} tokens generated ({event.text.strip()[:40]!r})"
 
 
+def check_first_screen() -> str:
+    """The welcome page starts a chat with the model found, or, with none at all, says so and opens a file."""
+    from PySide6 import QtWidgets
+
+    from app.core.models import installed
+    from app.ui.models.welcome import WelcomePanel
+
+    if QtWidgets.QApplication.instance() is None:
+        raise CheckError("no QApplication (the qt check failed)")
+    models = installed.installed_models()
+    welcome = WelcomePanel()
+    try:
+        welcome.set_model(models[0] if models else None)
+        welcome.set_installed(models)
+        button = welcome.start_button
+        if not button.isEnabled() or not button.text():
+            raise CheckError(f"its main way forward is disabled: “{button.text()}”")
+        if welcome.offers_open_file() != (not models) or (not models and not welcome.start_note.text()):
+            raise CheckError("with no model installed it neither explains why nor offers to open a file")
+        return f"{len(models)} model(s) installed; it offers “{button.text()}”"
+    finally:
+        welcome.deleteLater()
+
+
 def _bundled_modules() -> set[str]:
     """The module names in the bundle's archive, from PyInstaller's importer (empty outside a bundle)."""
     importers = sys.modules.get("pyimod02_importers")
@@ -284,6 +309,7 @@ def run(model: Path | None = None, out: TextIO | None = None) -> int:
             ("database", check_database),
             ("language", check_language_switch),
             ("engine", lambda: check_engine(model)),
+            ("first-screen", check_first_screen),
             ("contents", check_contents),
         ]
         for name, check in checks:

@@ -16,7 +16,7 @@ from app import selftest
 from app.core import paths
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKS = ("qt", "resources", "database", "engine")
+CHECKS = ("qt", "resources", "database", "language", "engine", "first-screen")
 SOURCE_RESULTS = {**dict.fromkeys(CHECKS, "PASS"), "contents": "SKIP"}  # the source tree is no bundle
 
 
@@ -94,3 +94,22 @@ def test_a_bundle_holding_dev_only_modules_or_gtk_is_named(tmp_path: Path) -> No
 
     assert found == ["openai", "fastapi", "_pytest", "llama_cpp.server", "libgtk-3.so.0", "libqgtk3.so"]
     assert selftest.unwanted_inside(tmp_path / "httpx", {"app", "httpx", "llama_cpp"}) == []
+
+
+def test_the_first_screen_check_passes_without_a_starter_because_it_offers_a_file(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.models import installed
+
+    monkeypatch.setattr(installed, "starter_model_path", lambda: None)
+    assert "it offers “Open a GGUF file…”" in selftest.check_first_screen()
+
+
+def test_the_first_screen_check_fails_on_a_dead_end(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.core.models import installed
+    from app.ui.models import welcome
+
+    monkeypatch.setattr(installed, "starter_model_path", lambda: None)
+    monkeypatch.setattr(welcome.WelcomePanel, "offers_open_file", lambda self: False)
+    with pytest.raises(selftest.CheckError, match="neither explains why nor offers to open a file"):
+        selftest.check_first_screen()

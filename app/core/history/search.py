@@ -4,10 +4,12 @@ The index is SQLite FTS5 with the trigram tokenizer (migration 4 in ``app.core.h
 step by triggers): it finds any run of three characters or more, Chinese as well as English,
 case-insensitively. Words of one or two characters (a Chinese word is often one or two) are
 matched with ``LIKE`` among what the longer words found, or across the history when the query
-has nothing longer. A SQLite without the trigram tokenizer searches with ``LIKE`` alone.
+has nothing longer, and then kept only where they stand as a whole word: "7" finds "7 days", not
+the 7 inside "975"; in Chinese or Japanese, which do not space their words, every character counts.
+A SQLite without the trigram tokenizer searches with ``LIKE`` alone.
 
 Each hit is plain data: the conversation, the message (None for a title), and a snippet with the
-spans to highlight, so the window draws it as it likes.
+spans to highlight — exactly the occurrences that made it a hit — so the window draws it as it likes.
 """
 
 from __future__ import annotations
@@ -44,13 +46,14 @@ def search(store: Store, query: str, *, limit: int = LIMIT, exclude: Collection[
         return []
     with store.reading() as db:
         indexed = has_index(db)
+        whole = [word for word in words if len(word) < _TRIGRAM]
         titles = _find(db, "conversations", "title", words, indexed, limit)
         messages = _find(db, "messages", "content", words, indexed, limit)
         names = dict(db.execute("SELECT id, title FROM conversations").fetchall())
         hits: list[SearchHit] = []
         for conversation_id, title in titles:
             if conversation_id not in exclude:
-                hits.append(SearchHit(conversation_id, title, None, *snippet(title, words)))
+                hits.append(SearchHit(conversation_id, title, None, *snippet(title, words, whole)))
         if messages:
             marks = ",".join("?" for _ in messages)
             owners = dict(
@@ -62,7 +65,7 @@ def search(store: Store, query: str, *, limit: int = LIMIT, exclude: Collection[
                 conversation_id = owners[message_id]
                 if conversation_id not in exclude:
                     hits.append(
-                        SearchHit(conversation_id, names[conversation_id], message_id, *snippet(content, words))
+                        SearchHit(conversation_id, names[conversation_id], message_id, *snippet(content, words, whole))
                     )
     return hits[:limit]
 
@@ -80,34 +83,73 @@ def _find(
             f"SELECT {table}.id, {table}.{column} FROM {table}_fts JOIN {table} ON {table}.id = {table}_fts.rowid "
             f"WHERE {table}_fts MATCH ? {'AND ' + likes if likes else ''} ORDER BY {table}.id DESC LIMIT ?"
         )
-        rows = db.execute(sql, [match, *like_args, limit]).fetchall()
+        rows = db.execute(sql, [match, *like_args, -1 if short_words else limit])  # -1: no limit
     else:
-        sql = f"SELECT id, {column} FROM {table} WHERE {likes} ORDER BY id DESC LIMIT ?"
-        rows = db.execute(sql, [*like_args, limit]).fetchall()
-    return [(int(row[0]), str(row[1])) for row in rows]
+        sql = f"SELECT id, {column} FROM {table} WHERE {likes} ORDER BY id DESC"
+        rows = db.execute(sql, like_args)
+    found: list[tuple[int, str]] = []
+    for row_id, text in rows:  # LIKE finds a short word inside longer ones too: keep whole words only
+        folded = " ".join(str(text).split()).lower()
+        if all(occurrences(folded, word.lower(), whole=True) for word in short_words if len(word) < _TRIGRAM):
+            found.append((int(row_id), str(text)))
+            if len(found) >= limit:
+                break
+    return found
 
 
 def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def snippet(text: str, words: list[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """A piece of ``text`` around the first match, on one line, and where each word occurs in it."""
+def occurrences(folded: str, needle: str, *, whole: bool) -> list[tuple[int, int]]:
+    """Where ``needle`` occurs in ``folded`` (both lower-case), not overlapping; with ``whole``, only where
+    it is not part of a longer word (a letter or digit of a spaced script right beside it)."""
+    spans: list[tuple[int, int]] = []
+    at = folded.find(needle) if needle else -1
+    while at >= 0:
+        end = at + len(needle)
+        if not whole or _stands_alone(folded, at, end):
+            spans.append((at, end))
+            at = folded.find(needle, end)
+        else:
+            at = folded.find(needle, at + 1)
+    return spans
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    joined_before = start > 0 and _spaced(text[start - 1]) and _spaced(text[start])
+    joined_after = end < len(text) and _spaced(text[end]) and _spaced(text[end - 1])
+    return not (joined_before or joined_after)
+
+
+def _spaced(char: str) -> bool:
+    """A letter or digit of a script that spaces its words (not Chinese or Japanese, whose characters stand
+    alone)."""
+    if not char.isalnum():
+        return False
+    point = ord(char)
+    unspaced = 0x3040 <= point <= 0x30FF or 0x3400 <= point <= 0x9FFF or 0xF900 <= point <= 0xFAFF
+    return not (unspaced or 0x20000 <= point <= 0x3FFFF)
+
+
+def snippet(
+    text: str, words: list[str], whole: Collection[str] = ()
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A piece of ``text`` around the first match, on one line, and where each word occurs in it.
+
+    A word in ``whole`` counts only where it stands as a whole word (what the search kept it for).
+    """
     flat = " ".join(text.split())
     folded = flat.lower()
-    first = min((i for i in (folded.find(word.lower()) for word in words) if i >= 0), default=0)
+    matches = sorted(
+        span for word in words if word for span in occurrences(folded, word.lower(), whole=word in whole)
+    )
+    first = matches[0][0] if matches else 0
     start = max(0, first - SNIPPET_CHARS // 3)
     end = min(len(flat), start + SNIPPET_CHARS)
-    piece = flat[start:end]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(flat) else ""
-    shown = f"{prefix}{piece}{suffix}"
-    spans: list[tuple[int, int]] = []
-    lowered = shown.lower()
-    for word in words:
-        needle = word.lower()
-        at = lowered.find(needle)
-        while at >= 0 and needle:
-            spans.append((at, at + len(needle)))
-            at = lowered.find(needle, at + len(needle))
-    return shown, tuple(sorted(spans))
+    shown = f"{prefix}{flat[start:end]}{suffix}"
+    shift = len(prefix) - start
+    spans = tuple((a + shift, b + shift) for a, b in matches if a >= start and b <= end)
+    return shown, spans

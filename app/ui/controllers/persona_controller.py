@@ -35,6 +35,7 @@ from app.ui.chat.page import ChatPage
 from app.ui.chat.view import ChatView
 from app.ui.common.banner import Banner
 from app.ui.common.i18n import current_language, error_text
+from app.ui.common.mnemonic import literal
 from app.ui.controllers.chat_controller import ChatController
 from app.ui.personas.editor import PersonaEditor
 from app.ui.sidebar.panel import Sidebar
@@ -251,7 +252,7 @@ class PersonaController(QtCore.QObject):
         title = self.menu.addAction(self.tr("New chat with…"))
         title.setEnabled(False)
         for persona in self.book.all():
-            action = self.menu.addAction(f"{persona.icon} {self.name(persona)}".strip())
+            action = self.menu.addAction(literal(f"{persona.icon} {self.name(persona)}".strip()))
             action.setData(persona.id)
             action.setToolTip(persona.description)
         self.menu.addSeparator()

@@ -6,6 +6,8 @@ chat with it once it is installed. The starter, which needs no download but give
 answers, is the secondary "Try a tiny offline demo model". Below, the other recommended models
 with their fit badges. When another model is installed, the main button starts a chat with it and
 the list gives way to a compact "Find more models" link (the list stays on the "Get models" page).
+With no model at all (the default bundle ships none), the second button opens a GGUF file instead,
+under a line that says why: a user with no network still has a way forward.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ class WelcomePanel(QtWidgets.QWidget):
         self.start_button = QtWidgets.QPushButton(self)
         self.start_button.setObjectName("startButton")
         self.start_button.setMinimumHeight(44)
+        self.start_note = QtWidgets.QLabel(self)  # why there is nothing to chat with yet, when there is no model
+        self.start_note.setObjectName("mutedLabel")
+        self.start_note.setWordWrap(True)
+        self.start_note.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
         self._best: RecommendedModel | None = None
         self._model: ModelEntry | None = None
         self._only_starter = True
@@ -88,6 +94,7 @@ class WelcomePanel(QtWidgets.QWidget):
         column.addSpacing(14)
         column.addWidget(self.best_button)
         column.addWidget(self.best_note)
+        column.addWidget(self.start_note)
         column.addWidget(self.start_button)
         column.addSpacing(22)
         column.addWidget(self.recommended_title)
@@ -152,20 +159,26 @@ class WelcomePanel(QtWidgets.QWidget):
         """What the main button downloads: the best recommended model that fits, while only the starter is here."""
         return self._best if self._only_starter else None
 
+    def offers_open_file(self) -> bool:
+        """Whether the second button opens a GGUF file (there is no model to start a chat with)."""
+        return self._model is None
+
     def _update_start(self) -> None:
         model = self._model
         demo = self._only_starter
-        self.start_button.setProperty("secondary", demo and model is not None)
+        self.start_button.setProperty("secondary", demo)
         self.start_button.setDefault(not demo)
+        self.start_note.setVisible(model is None)
+        self.start_button.setEnabled(True)
         if model is None:
-            self.start_button.setText(self.tr("No model is installed yet"))
-            self.start_button.setEnabled(False)
+            self.start_note.setText(
+                self.tr("No model is on this computer yet: download one, or open a GGUF file you have.")
+            )
+            self.start_button.setText(self.tr("Open a GGUF file…"))
         elif demo and model.source == "starter":
             self.start_button.setText(self.tr("Try a tiny offline demo model (basic answers)"))
-            self.start_button.setEnabled(True)
         else:
             self.start_button.setText(self.tr("Start chatting with {model}").format(model=model_label(model.name)))
-            self.start_button.setEnabled(True)
         self.start_button.style().unpolish(self.start_button)
         self.start_button.style().polish(self.start_button)
 
@@ -203,6 +216,7 @@ class WelcomePanel(QtWidgets.QWidget):
         self._only_starter = only_starter
         for widget in (self.recommended_title, self.recommended_text, self.recommended):
             widget.setVisible(only_starter)
+        self.open_button.setVisible(bool(models))  # with no model, the button above opens a file
         self.hub_button.setText(self.tr("Find models on the Hub…") if only_starter else self.tr("Find more models"))
         self.hub_button.setProperty("link", not only_starter)
         self.hub_button.style().unpolish(self.hub_button)
@@ -217,7 +231,10 @@ class WelcomePanel(QtWidgets.QWidget):
 
     @QtCore.Slot()
     def _on_start_button_clicked(self) -> None:
-        self.start_requested.emit()
+        if self._model is None:
+            self.open_file_requested.emit()
+        else:
+            self.start_requested.emit()
 
     @QtCore.Slot()
     def _on_best_button_clicked(self) -> None:

@@ -3,8 +3,10 @@ personas, write "About you" and say which personas use it, and preview the syste
 model gets it (a built-in's unedited prompt in the window's language).
 
 It works on the ``PersonaBook`` and ``SettingsStore`` it is handed; file pickers go through
-``choose_file`` so tests can replace them. A refusal is said in the dialog, except a history found
-damaged, which goes to the window (``error_reported``) to be recovered.
+``choose_file`` so tests can replace them. Export writes the persona shown or all of them (the Export
+button's menu); its dialog opens in the folder used last, else the user's Documents. A refusal is
+said in the dialog, except a history found damaged, which goes to the window (``error_reported``)
+to be recovered.
 """
 
 from __future__ import annotations
@@ -29,14 +31,32 @@ from app.core.personas.book import (
     stored_prompt,
 )
 
-FileChooser = Callable[[QtWidgets.QWidget, bool], Path | None]  # (parent, saving) -> path
+FileChooser = Callable[[QtWidgets.QWidget, bool, Path], Path | None]  # (parent, saving, suggested) -> path
+
+_last_folder: Path | None = None  # where the last import or export went, for this run
 
 
-def _pick_file(parent: QtWidgets.QWidget, saving: bool) -> Path | None:
+def default_folder() -> Path:
+    """Where an import or export dialog opens: the folder used last, else Documents, else home."""
+    if _last_folder is not None and _last_folder.is_dir():
+        return _last_folder
+    documents = QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
+def export_name(persona: Persona | None, language: str) -> str:
+    """A file name for exporting ``persona`` (None: all of them)."""
+    if persona is None:
+        return "personas.json"
+    stem = "".join(c if c.isalnum() or c in "-_ " else " " for c in display_name(persona, language))
+    return ("-".join(stem.split()) or "persona") + ".json"
+
+
+def _pick_file(parent: QtWidgets.QWidget, saving: bool, suggested: Path) -> Path | None:
     translate = QtCore.QCoreApplication.translate
     title = translate("PersonaEditor", "Export personas") if saving else translate("PersonaEditor", "Import personas")
     pick = QtWidgets.QFileDialog.getSaveFileName if saving else QtWidgets.QFileDialog.getOpenFileName
-    name, _ = pick(parent, title, "personas.json", "JSON (*.json)")
+    name, _ = pick(parent, title, str(suggested), "JSON (*.json)")
     return Path(name) if name else None
 
 
@@ -155,11 +175,19 @@ class PersonaEditor(QtWidgets.QDialog):
         for text, slot in (
             (self.tr("New"), self._on_new_clicked), (self.tr("Duplicate"), self._on_duplicate_clicked),
             (self.tr("Delete"), self._on_delete_clicked), (self.tr("Reset"), self._on_reset_clicked),
-            (self.tr("Import…"), self._on_import_clicked), (self.tr("Export…"), self._on_export_clicked),
+            (self.tr("Import…"), self._on_import_clicked),
         ):  # fmt: skip
             button = QtWidgets.QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        self.export_button = QtWidgets.QPushButton(self.tr("Export…"), self)
+        export_menu = QtWidgets.QMenu(self.export_button)
+        self.export_one_action = export_menu.addAction(self.tr("This persona…"))
+        self.export_all_action = export_menu.addAction(self.tr("All personas…"))
+        self.export_one_action.triggered.connect(self._on_export_one_action_triggered)
+        self.export_all_action.triggered.connect(self._on_export_all_action_triggered)
+        self.export_button.setMenu(export_menu)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         self.save_button = QtWidgets.QPushButton(self.tr("Save"), self)
         self.save_button.setDefault(True)
@@ -303,12 +331,37 @@ class PersonaEditor(QtWidgets.QDialog):
 
     @QtCore.Slot()
     def _on_import_clicked(self) -> None:
-        path = self._choose_file(self, False)
+        path = self._choose(False, default_folder())
         if path is not None:
             self._act(lambda: next(iter(reversed(self._book.import_file(path))), None))
 
     @QtCore.Slot()
-    def _on_export_clicked(self) -> None:
-        path = self._choose_file(self, True)
+    def _on_export_one_action_triggered(self) -> None:
+        current = self.current
+        if current is not None:
+            self._export([current])
+
+    @QtCore.Slot()
+    def _on_export_all_action_triggered(self) -> None:
+        self._export(None)
+
+    def _export(self, personas: list[Persona] | None) -> None:
+        """Asks where, then writes ``personas`` (None: every persona) there."""
+        one = personas[0] if personas is not None and len(personas) == 1 else None
+        path = self._choose(True, default_folder() / export_name(one, self._language))
+        if path is None:
+            return
+        shown = self.current
+
+        def export() -> Persona | None:
+            self._book.export_file(path, personas)
+            return shown  # the persona on screen stays selected
+
+        self._act(export)
+
+    def _choose(self, saving: bool, suggested: Path) -> Path | None:
+        global _last_folder
+        path = self._choose_file(self, saving, suggested)
         if path is not None:
-            self._act(lambda: self._book.export_file(path))
+            _last_folder = path.parent
+        return path

@@ -2,6 +2,8 @@
 
 A finished download opens a chat with it (when asked for) or offers "Chat now"; a failed one offers
 the Hub's mirror where that may help. News goes to the "Get models" page's banner while it shows.
+A download's error that a banner still shows goes away when a download finishes: it is old news, and
+it must not come back in the chat that "Chat now" opens.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class DownloadNotices(QtCore.QObject):
         self.services, self.find_models, self.pages = services, find_models, pages
         self.mirror, self.banner = mirror, banner
         self.downloads = services.downloads
+        self._errors_shown: list[tuple[Banner, str]] = []  # the download errors told, while a banner may show them
         welcome.download_requested.connect(self._on_welcome_download_requested)
         self.downloads.download_finished.connect(self._on_downloads_download_finished)
         self.downloads.download_failed.connect(self._on_downloads_download_failed)
@@ -65,6 +68,7 @@ class DownloadNotices(QtCore.QObject):
         registry = self.services.registry
         registry.refresh()  # the Models page, the pickers and the welcome list follow its signal
         entry = registry.entry_for_path(result.model_path) if result.model_path is not None else None
+        self._forget_errors()
         if entry is None:
             return
         if job is not None and job.open_when_done:
@@ -84,6 +88,14 @@ class DownloadNotices(QtCore.QObject):
         job = self.downloads.job(key)  # still there while its failure is told; gone after it when nothing arrived
         if job is None or not self.mirror.offer(banner, error, lambda: self._download_again(job)):
             banner.show_error(error)
+        self._errors_shown.append((banner, banner.text()))
+
+    def _forget_errors(self) -> None:
+        """Hides the download errors a banner still shows (and nothing it said since)."""
+        for banner, text in self._errors_shown:
+            if not banner.isHidden() and banner.text() == text:
+                banner.hide()
+        self._errors_shown.clear()
 
     def _download_again(self, job: DownloadJob) -> None:
         """Starts ``job``'s download again (from the mirror just chosen); it resumes what had arrived."""

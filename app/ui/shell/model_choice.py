@@ -212,6 +212,7 @@ class ModelChoice(QtCore.QObject):
         self.refresh_picker(conversation)
         self.models_page.refresh()
         self.find_models.refresh_installed()
+        self.status.models_changed(conversation)
         if shown is not None and self.registry.entry_for_path(shown.path) is None:
             self._say_model_gone(shown.name, self.registry.model_for(conversation))
 
@@ -227,4 +228,4 @@ class ModelChoice(QtCore.QObject):
         else:
             text = translate("MainWindow", "{model} is no longer on this computer; this conversation now uses {other}.")
         self.banner.show_notice(text.format(model=gone, other=now.name if now is not None else ""))
-        self.status.write(now.name if now is not None else translate("MainWindow", "No model is installed"))
+        self.status.show_model(now)

@@ -1,6 +1,7 @@
 """The status line at the window's foot: the model in use, the last answer's speed and processor, the GPU probe.
 
 ``StatusLine`` is its one writer; the window, its model choice and its shortcuts write through it.
+When it says that no model is installed, the next change of the installed models names the model instead.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core.engine import gpu_plan
 from app.core.engine.protocol import ModelLoaded
 from app.core.history.types import Conversation, Message
+from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.ui.common import announce, markdown_render
 from app.ui.common.gpu_text import capability_sentence, offload_sentence
@@ -29,9 +31,24 @@ class StatusLine(QtCore.QObject):
         self.label.setContentsMargins(8, 0, 8, 0)
         window.statusBar().addPermanentWidget(self.label, 1)
         self.processor = ""  # "CPU", "GPU" or the offload sentence, from the last model load
+        self._says_no_model = False
 
     def write(self, text: str) -> None:
         self.label.setText(text)
+        self._says_no_model = False
+
+    def models_changed(self, conversation: Conversation | None) -> None:
+        """The installed models changed: "No model is installed" gives way to the model now in use."""
+        if self._says_no_model:
+            self.show_model(self.registry.model_for(conversation))
+
+    def show_model(self, entry: ModelEntry | None) -> None:
+        """The model in use, or that there is none."""
+        if entry is None:
+            self.write(translate("MainWindow", "No model is installed"))
+            self._says_no_model = True
+        else:
+            self.write(model_label(entry.name))
 
     def show_capability(self, capability: gpu_plan.Capability) -> None:
         """What the start-up probe found, unless the window said something newer meanwhile."""
@@ -51,8 +68,7 @@ class StatusLine(QtCore.QObject):
             if message.role == "assistant" and message.tokens_per_second is not None:
                 self.show_stats(message)
                 return
-        entry = self.registry.model_for(conversation)
-        self.write(model_label(entry.name) if entry is not None else translate("MainWindow", "No model is installed"))
+        self.show_model(self.registry.model_for(conversation))
 
     def show_stats(self, message: Message) -> None:
         model = model_label(message.model_name or "")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from app.ui.common.mnemonic import without_mnemonic
+
 _A = QtGui.QAccessible
 OBJECT_NAME = "pageButton"  # the buttons this interface is for
 _installed = False
@@ -38,7 +40,7 @@ class PageTabAccessible(QtWidgets.QAccessibleWidget):
 
     def text(self, kind: QtGui.QAccessible.Text) -> str:
         if kind == _A.Text.Name:
-            return self._button.accessibleName() or _without_mnemonic(self._button.text())
+            return self._button.accessibleName() or without_mnemonic(self._button.text())
         if kind == _A.Text.Description:
             return self._button.accessibleDescription() or self._button.toolTip()
         return str(super().text(kind))
@@ -60,8 +62,3 @@ class PageTabAccessible(QtWidgets.QAccessibleWidget):
             self._button.click()
         else:
             super().doAction(name)
-
-
-def _without_mnemonic(text: str) -> str:
-    """A button's text as read aloud: "&Models" is "Models", "Q&&A" is "Q&A"."""
-    return "&".join(part.replace("&", "") for part in text.split("&&"))

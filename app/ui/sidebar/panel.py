@@ -115,6 +115,7 @@ class Sidebar(QtWidgets.QFrame):
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
         self._undo_timer.timeout.connect(self._on_undo_timer_timeout)
         self.search.searching_changed.connect(self._on_search_searching_changed)
+        self.search.dismissed.connect(self.list.setFocus)
 
     # -- seams: tests replace these -------------------------------------------------------------
 

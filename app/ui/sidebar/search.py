@@ -2,14 +2,15 @@
 
 Typing searches the titles and messages of every conversation (``app.core.history.search``)
 after a short pause; Enter or a click opens a result (``result_opened``: the conversation and the
-message to scroll to, or -1 for a title). Esc clears the box and the list comes back.
+message to scroll to, or -1 for a title). Esc in the box clears it, the list comes back and the keyboard
+goes to it (``dismissed``), before the window's Esc (stop the answer) can take the key.
 """
 
 from __future__ import annotations
 
 import html
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.errors import AppError
 from app.core.history import search as history_search
@@ -40,6 +41,7 @@ class SearchBox(QtWidgets.QWidget):
 
     result_opened = QtCore.Signal(int, int)  # conversation id, message id (-1: the title matched)
     searching_changed = QtCore.Signal(bool)
+    dismissed = QtCore.Signal()  # Esc cleared the box: the keyboard goes back to the list
     error_reported = QtCore.Signal(object)  # AppError
 
     def __init__(self, store: Store, parent: QtWidgets.QWidget | None = None) -> None:
@@ -74,6 +76,7 @@ class SearchBox(QtWidgets.QWidget):
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
         self.results.itemActivated.connect(self._on_results_item_activated)
         self.results.itemClicked.connect(self._on_results_item_activated)
+        self.edit.installEventFilter(self)
 
     def focus(self) -> None:
         self.edit.setFocus()
@@ -115,14 +118,22 @@ class SearchBox(QtWidgets.QWidget):
     def clear(self) -> None:
         self.edit.clear()
 
-    def keyPressEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        from PySide6 import QtGui
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Esc in a box with text: the box takes it from the window's shortcut, clears, and hands focus on."""
+        if watched is self.edit and isinstance(event, QtGui.QKeyEvent) and self._clears(event):
+            if event.type() == QtCore.QEvent.Type.ShortcutOverride:
+                event.accept()  # the key comes to the box as a key press, not to the window's Esc
+                return True
+            if event.type() == QtCore.QEvent.Type.KeyPress:
+                self.clear()
+                self.search_now()
+                self.dismissed.emit()
+                return True
+        return super().eventFilter(watched, event)
 
-        assert isinstance(event, QtGui.QKeyEvent)
-        if event.key() == QtCore.Qt.Key.Key_Escape and self.edit.text():
-            self.clear()
-            return
-        super().keyPressEvent(event)
+    def _clears(self, event: QtGui.QKeyEvent) -> bool:
+        plain = event.modifiers() in (QtCore.Qt.KeyboardModifier.NoModifier, QtCore.Qt.KeyboardModifier.KeypadModifier)
+        return event.key() == QtCore.Qt.Key.Key_Escape and plain and bool(self.edit.text())
 
     @QtCore.Slot(str)
     def _on_edit_text_changed(self, text: str) -> None:

@@ -202,3 +202,34 @@ def test_a_message_taken_back_leaves_the_branch_ending_where_it_was(tmp_path: Pa
     later = store.add_message(c.id, "user", "What is my name?")
     assert later.parent_id == answer.id
     assert [m.content for m in store.messages(c.id)][-1] == "What is my name?"
+
+
+def test_a_short_word_is_found_and_highlighted_only_as_a_whole_word() -> None:
+    store = Store()
+    number = _chain(store, "What is 975 times 2?", "It is 1950.")
+    days = _chain(store, "Plan 7 days in Rome", "Day 7: the Vatican; 7th day rest.")
+
+    hits = history_search.search(store, "7")  # one character: LIKE, then whole words only
+
+    assert {h.conversation_id for h in hits} == {days}, "the 7 inside 975 is not a match"
+    for hit in hits:
+        assert hit.highlights, "every hit shows what matched"
+        assert all(hit.snippet[a:b] == "7" for a, b in hit.highlights)
+        for a, b in hit.highlights:
+            assert not (hit.snippet[a - 1 : a].isalnum() or hit.snippet[b : b + 1].isalnum())
+    answer = next(h for h in hits if h.snippet.startswith("Day 7"))
+    assert len(answer.highlights) == 1, "the 7 of “7th” is part of a word"
+    # Three characters or more: the trigram index finds them inside words, and they are highlighted so.
+    inside = history_search.search(store, "975")
+    assert [h.conversation_id for h in inside] == [number]
+    assert inside[0].snippet[slice(*inside[0].highlights[0])] == "975"
+    # Chinese does not space its words: one character inside a run of them is a match.
+    assert history_search.snippet("北京是中国的首都", ["京"], ["京"])[1] == ((1, 2),)
+    store.close()
+
+
+def test_a_snippet_highlights_only_what_it_shows_whole() -> None:
+    text = "x" * 200 + " 7 " + "y" * 200
+    shown, spans = history_search.snippet(text, ["7"], ["7"])
+    assert [shown[a:b] for a, b in spans] == ["7"]
+    assert shown.startswith("…") and shown.endswith("…")

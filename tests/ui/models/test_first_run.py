@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core import paths
 from app.core.history.store import Store
-from app.core.models import fit
+from app.core.models import fit, installed
 from app.core.models.fit import MachineProfile
 from app.core.models.hub import HubConfig
 from app.core.models.library import human_size
@@ -167,3 +167,24 @@ def test_the_list_shows_a_stopped_download_as_resumable(
     with qtbot.waitSignal(window.downloads.download_cancelled):
         window.downloads.cancel(key)
     assert card.download_button.text() == "Download"
+
+
+def test_with_no_model_at_all_the_first_screen_says_why_and_opens_a_gguf_file(
+    qtbot: QtBot, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch, starter_model: Path
+) -> None:
+    monkeypatch.setattr(installed, "starter_model_path", lambda: None)  # the default bundle ships no model
+    window = make_window()
+    welcome = window.welcome
+    assert welcome.offers_open_file()
+    assert welcome.start_button.isEnabled() and welcome.start_button.text() == "Open a GGUF file…"
+    assert welcome.start_note.isVisible() and "No model is on this computer yet" in welcome.start_note.text()
+    assert welcome.open_button.isHidden(), "one Open button, not two"
+    asked: list[bool] = []
+    monkeypatch.setattr(window.model_picker, "choose_gguf_file", lambda: asked.append(True) and None)
+    qtbot.mouseClick(welcome.start_button, QtCore.Qt.MouseButton.LeftButton)
+    assert asked == [True]
+    # Once a model is there, the button starts a chat with it.
+    assert installed.installed_models() == []
+    welcome.set_model(installed.ModelEntry("mine", starter_model, "imported", starter_model.stat().st_size))
+    assert not welcome.offers_open_file() and welcome.start_note.isHidden()
+    assert welcome.start_button.text() == "Start chatting with mine"

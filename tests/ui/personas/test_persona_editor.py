@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+from PySide6 import QtCore
 from pytestqt.qtbot import QtBot
 
 from app.core.config.settings import SettingsStore
 from app.core.history.store import Store
 from app.core.personas.book import PersonaBook, display_description, display_name
 from app.ui.chat.context_meter import ContextMeter
+from app.ui.personas import editor as editor_module
 from app.ui.personas.editor import PersonaEditor
 
 
@@ -78,3 +84,38 @@ def test_the_editor_says_whether_a_persona_uses_about_you_and_the_preview_follow
     editor.uses_about_check.setChecked(False)
     editor.save_button.click()
     assert not book.find("Translator").uses_about_you
+
+
+def test_export_writes_the_persona_shown_or_all_and_opens_in_documents_then_the_last_folder(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(editor_module, "_last_folder", None)
+    book = PersonaBook(Store())
+    asked: list[Path] = []
+    answers = iter([tmp_path / "one.json", tmp_path / "all.json"])
+
+    def choose(parent: object, saving: bool, suggested: Path) -> Path | None:
+        assert saving
+        asked.append(suggested)
+        return next(answers)
+
+    editor = PersonaEditor(book, SettingsStore(), choose_file=choose)
+    qtbot.addWidget(editor)
+    precise = next(p for p in book.all() if p.builtin == "precise")
+    editor.list.setCurrentRow([p.id for p in book.all()].index(precise.id))
+
+    editor.export_one_action.trigger()
+
+    documents = QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.StandardLocation.DocumentsLocation)
+    assert asked[0].parent == (Path(documents) if Path(documents).is_dir() else Path.home()), "not the working folder"
+    assert asked[0].name == "Q-A-precise.json"
+    written = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
+    assert [p["name"] for p in written["personas"]] == ["Q&A, precise"]
+    assert editor.current == precise, "the persona shown stays selected"
+
+    editor.export_all_action.trigger()
+
+    assert asked[1] == tmp_path / "personas.json", "the folder used last"
+    written = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert len(written["personas"]) == len(book.all()) > 1
+    assert [a.text() for a in editor.export_button.menu().actions()] == ["This persona…", "All personas…"]

@@ -88,6 +88,15 @@ def test_the_header_says_once_that_the_starter_is_too_small_to_translate(qtbot: 
     qtbot.waitUntil(lambda: not notice.isVisible(), timeout=60_000)
 
 
+def test_the_persona_menu_shows_an_ampersand_in_a_name_as_written(qtbot: QtBot, window: MainWindow) -> None:
+    precise = _persona(window, "precise")
+    assert "&" in precise.name
+    window.personas._fill_menu()
+    action = next(a for a in window.personas.menu.actions() if a.data() == precise.id)
+    assert action.text().endswith("Q&&A, precise"), "a single & would be a mnemonic: \"QA\" with an underlined A"
+    assert action.iconText().endswith("Q&A, precise")
+
+
 def test_a_persona_change_mid_conversation_leaves_a_divider_and_the_next_answer_uses_it(
     qtbot: QtBot, window: MainWindow, store: Store, engines: Engines, monkeypatch: pytest.MonkeyPatch
 ) -> None:
