@@ -105,6 +105,8 @@ class ReasoningSplitter:
         self._reasoning: list[str] = []
         self._answer: list[str] = []
         if prefill and prompt.endswith(prefill):
+            # (A prefill that starts with the opening tag tells where it stands even when the prompt,
+            # not the prefill, holds that tag: then the whole prompt is read and the prefill fed after.)
             prompt = prompt[: len(prompt) - len(prefill)]
         self._start_from_prompt(prompt.rstrip())
         if prefill:
