@@ -308,6 +308,18 @@ def has_markup(text: str) -> bool:
     return any(marker in text for marker in MARKUP)
 
 
+def split_saved(text: str) -> tuple[str, str] | None:
+    """(reasoning, answer) of an answer an older Parley saved raw, markup and all; None when ``text``
+    does not read as raw output (it does not start with markup, nor close a think block it never
+    opened, as QwQ's output does): an answer may well quote a tag."""
+    start = text.lstrip()
+    close = text.find(THINK_CLOSE)
+    opened_in_prompt = close >= 0 and THINK_OPEN not in text[:close]
+    if not (opened_in_prompt or any(start.startswith(marker) for marker in (THINK_OPEN, CHANNEL, START))):
+        return None
+    return split_reasoning(text, THINK_OPEN if opened_in_prompt else "")
+
+
 class StopScanner:
     """Watches streamed text for stop strings; what it returns never holds one.
 

@@ -25,7 +25,7 @@ from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.core.engine.protocol import ChatMessage
-from app.core.engine.reasoning import CHANNEL, START, THINK_PAIR, Pair, has_markup, split_reasoning
+from app.core.engine.reasoning import CHANNEL, START, THINK_PAIR, Pair, has_markup, split_saved
 
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
@@ -124,7 +124,7 @@ def _message(message: ChatMessage) -> dict[str, str]:
     content, reasoning = message.content, message.reasoning
     if message.role == "assistant" and reasoning is None and has_markup(content):
         # Saved before reasoning was kept apart: the raw output still holds it.
-        reasoning, content = split_reasoning(content)
+        reasoning, content = split_saved(content) or ("", content)
     fields = {"role": message.role, "content": content}
     if message.role == "assistant" and reasoning:
         fields["reasoning_content"] = reasoning  # Qwen3, Qwen3.5, Gemma 4
