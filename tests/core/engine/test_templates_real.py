@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import datetime
 from multiprocessing import Value
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,10 @@ from app.core.engine.protocol import (
     TokensReceived,
 )
 from app.core.engine.reasoning import MARKUP, OutputSplitter
+from app.core.engine.template import date_string
 from app.core.engine.worker import generation, loading, loop
 from app.core.history.store import Store
-from app.core.session.records import history_for_engine
+from app.core.session.records import TurnContext, build_request, history_for_engine
 from tests.core.engine_helpers import GREEDY, request, running_engine, spec_for
 from tests.core.template_helpers import template, template_source
 
@@ -302,3 +304,24 @@ def test_reasoning_tags_made_of_control_tokens_reach_the_splitter(starter_model:
     assert (output.reasoning, output.answer) == ("The capital of France.", "Paris.")
     received = [e for e in events if isinstance(e, TokensReceived)]
     assert "".join(e.text for e in received) == "Paris."
+
+
+def test_a_conversation_from_last_week_is_sent_todays_date(starter_model: Path) -> None:
+    store = Store()
+    started = store.create_conversation()
+    store.add_message(started.id, "user", "What day is it?")
+    last_week = dataclasses.replace(started, created_at=started.created_at - 7 * 86400)
+    model = with_template(starter_model, "dated")
+    context = TurnContext(model, "Be brief.", GREEDY)
+    today = datetime.date.today()
+    request_today, _ = build_request(last_week, store.messages(started.id), context)
+    # Within a day the prompt stays the same (its cache holds); the day after, it moves on.
+    tomorrow, _ = build_request(last_week, store.messages(started.id), context, today=today + datetime.timedelta(1))
+    assert request_today.date == today.isoformat() and tomorrow.date == (today + datetime.timedelta(1)).isoformat()
+    loaded = loading.open_model(model, loading.LlamaLog(), Value(ctypes.c_longlong, 0), None)
+    try:
+        loaded.generate(request_today, 1 << 40, lambda _: None)
+        assert f"Today Date: {date_string(today)}\n" in loaded.cached_text
+        assert date_string(datetime.date.fromtimestamp(last_week.created_at)) not in loaded.cached_text
+    finally:
+        loaded.close()
