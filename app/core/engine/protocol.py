@@ -88,8 +88,7 @@ class GenerationRequest:
     # Template switches, passed only when set; None leaves the model's own default.
     enable_thinking: bool | None = None  # Qwen3, Gemma 4 (see ModelLoaded.template_options)
     reasoning_effort: str | None = None  # gpt-oss: "low", "medium" or "high"
-    # The day templates print (ISO, e.g. the conversation's first day), so the prompt does not
-    # change at midnight; None: today.
+    # The day templates print (ISO); None: today.
     date: str | None = None
     # Which conversation this prompt belongs to: the engine keeps its KV state under this key and
     # restores it when the conversation comes back (None: nothing is kept).
@@ -97,6 +96,9 @@ class GenerationRequest:
     # Text the answer already starts with (Continue on a stopped answer): the engine puts it after the
     # prompt and the model goes on from there; the events carry only what is new.
     prefill: str = ""
+    # Reasoning the answer already starts with, when it was cut while still thinking (``prefill`` is
+    # then empty): the engine reopens the model's reasoning block with it, and the model thinks on.
+    prefill_reasoning: str = ""
     overflow: OverflowPolicy = "drop_oldest"
 
 

@@ -1,19 +1,21 @@
 """Streamed model output, pulled apart: the reasoning, the answer, and where to stop.
 
-Models that think write their reasoning into the same token stream as the answer, marked up in
-one of two ways. Qwen3, QwQ and the DeepSeek-R1 distills wrap it in ``<think>…</think>`` (QwQ and
-the distills put the opening tag into the prompt, so their output starts inside it). gpt-oss
-writes "harmony" channels: ``<|channel|>analysis<|message|>…<|end|>`` then
+Models that think write their reasoning into the same token stream as the answer. A block opened
+and closed by a pair of tags is one way: ``<think>…</think>`` always, plus the pairs a model's own
+template shows (``ChatTemplate.reasoning_pairs``, e.g. Gemma 4's ``<|channel>thought…<channel|>``);
+a generation prompt that ends inside the opening tag means the output starts inside the block.
+gpt-oss writes "harmony" channels: ``<|channel|>analysis<|message|>…<|end|>`` then
 ``<|start|>assistant<|channel|>final<|message|>…<|return|>``. ``ReasoningSplitter`` takes the
 decoded text as it arrives, in chunks cut anywhere, and hands back reasoning and answer apart,
-holding back only what could still turn out to be markup. ``StopScanner`` does the same for
-stop strings. Both are plain Python and know nothing of llama.cpp.
+holding back only what could still turn out to be markup; nothing the model wrote is dropped but
+markup (and a marker cut off half-written at the end). ``StopScanner`` does the same for stop
+strings. Both are plain Python and know nothing of llama.cpp.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum, auto
 
 THINK_OPEN = "<think>"
@@ -29,13 +31,29 @@ HARMONY_MARKUP = (CHANNEL, MESSAGE, END, RETURN, CALL, START, CONSTRAIN)
 # Every piece of markup the splitter understands; special tokens outside it are not shown at all.
 MARKUP = frozenset((THINK_OPEN, THINK_CLOSE, *HARMONY_MARKUP))
 
+# A reasoning block's opening and closing tag, e.g. ("<think>", "</think>").
+Pair = tuple[str, str]
+THINK_PAIR: Pair = (THINK_OPEN, THINK_CLOSE)
+_TAG = re.compile(r"<[^<>\s]{1,40}>")
+# A half-written marker at the very end of an output that stopped is dropped; one character ("<") may
+# be the answer's own.
+_PARTIAL_MIN = 2
+
+
+def markup_of(pairs: Sequence[Pair] = ()) -> frozenset[str]:
+    """Every tag the splitter reads for these pairs: MARKUP plus each tag inside them (Gemma 4's opener
+    "<|channel>thought" holds the token "<|channel>"). The token loop shows control tokens among these."""
+    tags = {tag for pair in pairs for marker in pair for tag in (marker, *_TAG.findall(marker))}
+    return MARKUP | frozenset(tags)
+
 _ASSISTANT = "assistant"
+_LONGEST_HEADER = 120  # "commentary to=functions.get_weather <|constrain|>json" and the like are shorter
 _OPEN_CHANNEL = re.compile(r"<\|channel\|>\s*(\w*)[^<]*(?:<\|constrain\|>[^<]*)?<\|message\|>\s*\Z")
 
 
 class _State(Enum):
     START = auto()  # nothing seen yet: is this a think block, harmony, or a plain answer?
-    REASONING = auto()  # inside <think>…</think>
+    REASONING = auto()  # inside a tag pair's block (<think>…</think>)
     ANSWER = auto()  # plain text to the end
     BETWEEN = auto()  # harmony, between messages: "<|start|>assistant" and the like
     HEADER = auto()  # harmony, after <|channel|>: the channel's name, up to <|message|>
@@ -67,10 +85,17 @@ class ReasoningSplitter:
     """Splits streamed output into (reasoning, answer) deltas.
 
     ``prompt`` is the rendered prompt (only its end is read): a generation prompt that ends
-    inside ``<think>`` or inside a harmony assistant turn means the output starts there too.
+    inside an opening tag or inside a harmony assistant turn means the output starts there too.
+    ``pairs`` are the model's own reasoning tags, besides ``<think>…</think>``. ``prefill`` is text the
+    answer already starts with (Continue), at the end of ``prompt``: it sets where the output goes on
+    (inside the reasoning, say) and is not handed back again.
     """
 
-    def __init__(self, prompt: str = "") -> None:
+    def __init__(self, prompt: str = "", *, pairs: Sequence[Pair] = (), prefill: str = "") -> None:
+        self._pairs = tuple(dict.fromkeys((THINK_PAIR, *(p for p in pairs if p[0] and p[1]))))
+        self._openers = tuple(open_ for open_, _ in self._pairs)
+        self._partials = tuple(markup_of(self._pairs))
+        self._close = THINK_CLOSE  # the closing tag of the block the output is in
         self._buffer = ""
         self._state = _State.START
         self._channel_is_answer = False
@@ -79,12 +104,22 @@ class ReasoningSplitter:
         self._new_block = False  # the next reasoning text starts a new block: separate it
         self._reasoning: list[str] = []
         self._answer: list[str] = []
+        if prefill and prompt.endswith(prefill):
+            # (A prefill that starts with the opening tag tells where it stands even when the prompt,
+            # not the prefill, holds that tag: then the whole prompt is read and the prefill fed after.)
+            prompt = prompt[: len(prompt) - len(prefill)]
         self._start_from_prompt(prompt.rstrip())
+        if prefill:
+            self.feed(prefill)
+            self._reasoning.clear()
+            self._answer.clear()
 
     def _start_from_prompt(self, tail: str) -> None:
-        if tail.endswith(THINK_OPEN):
-            self._state, self._skip_space = _State.REASONING, True
-        elif tail.endswith(THINK_CLOSE):  # Qwen3 with thinking off: the prompt holds an empty block
+        opened = next((pair for pair in self._pairs if tail.endswith(pair[0])), None)
+        if opened is not None:
+            self._state, self._close, self._skip_space = _State.REASONING, opened[1], True
+        elif any(tail.endswith(close) for _, close in self._pairs):
+            # Thinking off (Qwen3, Gemma 4): the generation prompt holds an empty block.
             self._state, self._skip_space = _State.ANSWER, True
         elif tail.endswith(START + _ASSISTANT):
             self._state = _State.BETWEEN
@@ -136,7 +171,7 @@ class ReasoningSplitter:
         if state is _State.START:
             return self._step_start(final=final)
         if state is _State.REASONING:
-            return self._step_text((THINK_CLOSE,), reasoning, is_reasoning=True, final=final)
+            return self._step_text((self._close,), reasoning, is_reasoning=True, final=final)
         if state is _State.ANSWER:
             answer.append(self._buffer)
             self._buffer = ""
@@ -155,13 +190,17 @@ class ReasoningSplitter:
 
     def _step_start(self, *, final: bool) -> bool:
         stripped = self._buffer.lstrip()
-        if stripped.startswith(THINK_OPEN):
-            self._buffer, self._state, self._skip_space = stripped[len(THINK_OPEN) :], _State.REASONING, True
+        opened = next((pair for pair in self._pairs if stripped.startswith(pair[0])), None)
+        if opened is not None:
+            self._buffer, self._state = stripped[len(opened[0]) :], _State.REASONING
+            self._close, self._skip_space = opened[1], True
         elif stripped.startswith(CHANNEL) or stripped.startswith(START):
             self._buffer, self._state = stripped, _State.BETWEEN
-        elif not final and (not stripped or any(tag.startswith(stripped) for tag in (THINK_OPEN, CHANNEL, START))):
+        elif not final and (not stripped or any(tag.startswith(stripped) for tag in (*self._openers, CHANNEL, START))):
             return False  # too early to tell
         else:
+            if final and len(stripped) >= _PARTIAL_MIN and any(t.startswith(stripped) for t in self._partials):
+                self._buffer = ""  # the output stopped half-way through its first tag
             self._state = _State.ANSWER
         return True
 
@@ -175,7 +214,7 @@ class ReasoningSplitter:
             self._after_marker(marker)
             return True
         if final:
-            text, self._buffer = self._buffer, ""
+            text, self._buffer = self._cut_partial(self._buffer), ""
             self._put(text.rstrip() if is_reasoning else text, out, is_reasoning=is_reasoning)
             return False
         keep = _partial_tail(self._buffer, markers)
@@ -185,6 +224,11 @@ class ReasoningSplitter:
         self._buffer = self._buffer[len(ready) :]
         self._put(ready, out, is_reasoning=is_reasoning)
         return False
+
+    def _cut_partial(self, text: str) -> str:
+        """``text`` without a marker cut off half-written at its end (the output stopped inside it)."""
+        keep = _partial_tail(text, self._partials)
+        return text[: len(text) - keep] if keep >= _PARTIAL_MIN else text
 
     def _put(self, text: str, out: list[str], *, is_reasoning: bool) -> None:
         if not text:
@@ -196,7 +240,7 @@ class ReasoningSplitter:
         out.append(text)
 
     def _after_marker(self, marker: str) -> None:
-        if marker == THINK_CLOSE:
+        if self._state is _State.REASONING:
             self._state, self._skip_space = _State.ANSWER, True
         elif marker in (RETURN, CALL):
             self._state = _State.DONE
@@ -234,8 +278,14 @@ class ReasoningSplitter:
     def _step_header(self, *, final: bool) -> bool:
         at = self._buffer.find(MESSAGE)
         if at < 0:
-            if final:
-                self._buffer = ""
+            header = self._header + self._buffer
+            if final or "\n" in header or len(header) > _LONGEST_HEADER:
+                # Not a channel header after all (it never reached <|message|>): what the model wrote
+                # is the answer; only a lone channel name ("analysis") is markup.
+                words = header.split()
+                self._header, self._buffer = "", "" if final and len(words) <= 1 else header.lstrip()
+                self._state, self._channel_is_answer = _State.BODY, True
+                return bool(self._buffer)
             return False
         self._header += self._buffer[:at]
         self._buffer = self._buffer[at + len(MESSAGE) :]
@@ -246,9 +296,9 @@ class ReasoningSplitter:
         return True
 
 
-def split_reasoning(text: str, prompt: str = "") -> tuple[str, str]:
+def split_reasoning(text: str, prompt: str = "", pairs: Sequence[Pair] = ()) -> tuple[str, str]:
     """(reasoning, answer) of a whole output at once."""
-    splitter = ReasoningSplitter(prompt)
+    splitter = ReasoningSplitter(prompt, pairs=pairs)
     splitter.feed(text)
     splitter.finish()
     return splitter.reasoning, splitter.answer
@@ -256,6 +306,18 @@ def split_reasoning(text: str, prompt: str = "") -> tuple[str, str]:
 
 def has_markup(text: str) -> bool:
     return any(marker in text for marker in MARKUP)
+
+
+def split_saved(text: str) -> tuple[str, str] | None:
+    """(reasoning, answer) of an answer an older Parley saved raw, markup and all; None when ``text``
+    does not read as raw output (it does not start with markup, nor close a think block it never
+    opened, as QwQ's output does): an answer may well quote a tag."""
+    start = text.lstrip()
+    close = text.find(THINK_CLOSE)
+    opened_in_prompt = close >= 0 and THINK_OPEN not in text[:close]
+    if not (opened_in_prompt or any(start.startswith(marker) for marker in (THINK_OPEN, CHANNEL, START))):
+        return None
+    return split_reasoning(text, THINK_OPEN if opened_in_prompt else "")
 
 
 class StopScanner:
@@ -285,9 +347,13 @@ class StopScanner:
         self._buffer = self._buffer[len(ready) :]
         return ready
 
-    def finish(self) -> str:
+    def finish(self, *, drop_partial: bool = False) -> str:
+        """What was held back; with ``drop_partial``, a held start of a stop string (two characters or
+        more: a marker the output stopped inside) is dropped instead."""
         text, self._buffer = self._buffer, ""
-        return "" if self.stopped else text
+        if self.stopped or (drop_partial and len(text) >= _PARTIAL_MIN):
+            return ""  # only a start of a stop string is ever held back
+        return text
 
 
 class OutputSplitter:
@@ -298,9 +364,18 @@ class OutputSplitter:
     answer alone (a stop string the model merely thinks about does not end the answer).
     """
 
-    def __init__(self, prompt: str = "", *, model_stops: Iterable[str] = (), user_stops: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        prompt: str = "",
+        *,
+        model_stops: Iterable[str] = (),
+        user_stops: Iterable[str] = (),
+        pairs: Sequence[Pair] = (),
+        prefill: str = "",
+    ) -> None:
         self._model_stops = StopScanner(model_stops)
-        self._splitter = ReasoningSplitter(prompt)
+        self._splitter = ReasoningSplitter(prompt, pairs=pairs, prefill=prefill)
+        self.markup = markup_of(pairs)  # the tags it reads: control tokens among them must reach it
         self._user_stops = StopScanner(user_stops)
         self._answer: list[str] = []
 
@@ -327,7 +402,7 @@ class OutputSplitter:
         return reasoning, self._shown(answer)
 
     def finish(self) -> tuple[str, str]:
-        reasoning, answer = self._splitter.feed(self._model_stops.finish())
+        reasoning, answer = self._splitter.feed(self._model_stops.finish(drop_partial=True))
         more_reasoning, more_answer = self._splitter.finish()
         shown = self._shown(answer + more_answer)
         return reasoning + more_reasoning, shown + self._remember(self._user_stops.finish())

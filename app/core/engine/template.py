@@ -2,17 +2,18 @@
 
 A GGUF file is untrusted input, so its Jinja template runs in an immutable sandbox. A model
 without a usable template falls back to ChatML, and the caller is told so and why. The renderer
-gives templates what Hugging Face's does: ``raise_exception``, ``strftime_now`` (here pinned to
-the conversation's day, so the prompt does not change at midnight), ``date_string``, the
-``{% generation %}`` block, and an answer's reasoning as ``reasoning_content`` (Qwen3) and
-``thinking`` (gpt-oss).
+gives templates what Hugging Face's does: ``raise_exception``, ``strftime_now`` and ``date_string``
+(the request's day), the ``{% generation %}`` block, and an answer's reasoning as
+``reasoning_content`` (Qwen3) and ``thinking`` (gpt-oss). ``reasoning_pairs`` reads the tags a
+template wraps reasoning in off the template itself, by rendering it.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -24,7 +25,7 @@ from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.core.engine.protocol import ChatMessage
-from app.core.engine.reasoning import has_markup, split_reasoning
+from app.core.engine.reasoning import CHANNEL, START, THINK_PAIR, Pair, has_markup, split_saved
 
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
@@ -52,6 +53,17 @@ _MONTHS = (
     "December",
 )
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+# Stand-ins for an answer and its reasoning when a template is rendered to see where it puts them.
+_PROBE_ANSWER = "Parley-probe-answer-7f3a"
+_PROBE_REASONING = "Parley-probe-reasoning-7f3a"
+_TAG = re.compile(r"<[^<>\s]{1,40}>|\[/?[A-Z_]{2,20}\]")  # <think>, <|channel>, [THINK]: what markers look like
+TagFinder = Callable[[str], list[str]]  # the special tokens' texts in a text, in order
+
+
+def _tag_shapes(text: str) -> list[str]:
+    return _TAG.findall(text)
 
 
 class TemplateRenderError(Exception):
@@ -112,7 +124,7 @@ def _message(message: ChatMessage) -> dict[str, str]:
     content, reasoning = message.content, message.reasoning
     if message.role == "assistant" and reasoning is None and has_markup(content):
         # Saved before reasoning was kept apart: the raw output still holds it.
-        reasoning, content = split_reasoning(content)
+        reasoning, content = split_saved(content) or ("", content)
     fields = {"role": message.role, "content": content}
     if message.role == "assistant" and reasoning:
         fields["reasoning_content"] = reasoning  # Qwen3, Qwen3.5, Gemma 4
@@ -153,6 +165,76 @@ class ChatTemplate:
     def options(self) -> tuple[str, ...]:
         """Which of the request's switches (TEMPLATE_OPTIONS) this template reads."""
         return self._options
+
+    def reasoning_pairs(self, special_tokens: TagFinder = _tag_shapes) -> tuple[Pair, ...]:
+        """The (opening, closing) tags this template wraps reasoning in, besides ``<think>…</think>``
+        and harmony's channels (the splitter knows those): read off the template by rendering it.
+
+        Two renders tell: the empty block a template adds to the generation prompt when thinking is
+        off (Gemma 4's ``<|channel>thought\n<channel|>``), and where an earlier answer's reasoning
+        goes (a ``reasoning_content`` shown in a block). ``special_tokens`` finds the vocabulary's
+        special tokens in a text (the worker asks the model's tokenizer); where it finds none, tags
+        are told by their shape.
+        """
+        def tags(text: str) -> list[str]:
+            return special_tokens(text) or _tag_shapes(text)
+
+        pairs: list[Pair] = []
+        for opener, closer in (*self._empty_blocks(tags), *self._reasoning_blocks()):
+            opener, closer = opener.strip(), closer.strip()
+            found = tags(opener)
+            if not (opener and closer and found and opener.startswith(found[0]) and tags(closer)):
+                continue  # a block is opened by a tag (what precedes an answer's text is not one)
+            if opener.startswith((CHANNEL, START)) or (opener, closer) == THINK_PAIR:
+                continue  # harmony, or <think>: the splitter reads those anyway
+            pairs.append((opener, closer))
+        return tuple(dict.fromkeys(pairs))
+
+    def _probe(self, messages: Sequence[ChatMessage], **options: Any) -> str | None:
+        try:
+            return self.render(messages, **options)
+        except TemplateRenderError:
+            return None
+
+    def _empty_blocks(self, tags: TagFinder) -> list[Pair]:
+        """The empty reasoning block in a generation prompt with thinking off, cut at its last tag."""
+        if "enable_thinking" not in self._options:
+            return []
+        question = [ChatMessage("user", "Hi")]
+        prompts = []
+        for on in (True, False):
+            with_prompt = self._probe(question, enable_thinking=on)
+            without = self._probe(question, enable_thinking=on, add_generation_prompt=False)
+            if with_prompt is None or without is None or not with_prompt.startswith(without):
+                return []
+            prompts.append(with_prompt[len(without) :])
+        thinking, not_thinking = prompts
+        if not not_thinking.startswith(thinking):
+            return []
+        block = not_thinking[len(thinking) :]
+        found = tags(block)
+        if len(found) < 2:
+            return []
+        closer = found[-1]
+        at = block.rfind(closer)
+        return [(block[:at], closer)]
+
+    def _reasoning_blocks(self) -> list[Pair]:
+        """What stands before and after an answer's reasoning where the template shows it."""
+        question = ChatMessage("user", "Hi")
+        bare = self._probe([question, ChatMessage("assistant", _PROBE_ANSWER)], add_generation_prompt=False)
+        shown = self._probe(
+            [question, ChatMessage("assistant", _PROBE_ANSWER, _PROBE_REASONING)], add_generation_prompt=False
+        )
+        if bare is None or shown is None or _PROBE_REASONING not in shown:
+            return []
+        start, at = 0, shown.index(_PROBE_REASONING)
+        while start < min(at, len(bare)) and shown[start] == bare[start]:
+            start += 1
+        end = shown.find(_PROBE_ANSWER, at)
+        if end < 0:
+            return []
+        return [(shown[start:at], shown[at + len(_PROBE_REASONING) : end])]
 
     def render(
         self,

@@ -58,7 +58,8 @@ def history_with_sources(
     alternate, as templates such as Mistral's and Gemma's insist.
 
     Stopped and interrupted answers stay in, exactly as saved, so the model keeps the context
-    the user saw; failed and empty answers are left out, and user messages they leave side by
+    the user saw, and so does one cut while still thinking (reasoning, no text yet); failed and
+    empty answers are left out, and user messages they leave side by
     side become one, in order and a blank line apart. An answer's saved reasoning goes along,
     for the templates that read it. Messages before ``memory_start`` (a message id) fell out of the
     model's memory earlier and are not sent again. Also returns, for each message after the system
@@ -71,8 +72,8 @@ def history_with_sources(
     for message in messages:
         if message.role == "system" or message.status in ("failed", "streaming"):
             continue
-        if message.role == "assistant" and not message.content:
-            continue
+        if message.role == "assistant" and not (message.content or message.reasoning):
+            continue  # an answer cut while still thinking stays: its turn happened
         if memory_start is not None and message.id < memory_start:
             continue
         reasoning = message.reasoning if message.role == "assistant" else None
@@ -149,10 +150,19 @@ def answer_turn(
 
 
 def build_request(
-    conversation: Conversation, seen: list[Message], context: TurnContext, *, prefill: str = ""
+    conversation: Conversation,
+    seen: list[Message],
+    context: TurnContext,
+    *,
+    prefill: str = "",
+    prefill_reasoning: str = "",
+    today: datetime.date | None = None,
 ) -> tuple[GenerationRequest, tuple[int, ...]]:
     """The engine request for the messages ``seen`` (a branch, up to the user's message to answer),
-    with the id of the first stored message behind each message after the system prompt."""
+    with the id of the first stored message behind each message after the system prompt.
+
+    Templates that print a date get ``today`` (None: the real today): the prompt, and the cache
+    that holds it, stay the same all day, and the day after the model is told the day it is."""
     history, sources = history_with_sources(seen, context.system_prompt, conversation.memory_start)
     request = GenerationRequest(
         uuid.uuid4().hex,
@@ -160,11 +170,10 @@ def build_request(
         history,
         context.sampling,
         **thinking_switches(conversation.thinking),
-        # The conversation's first day, for templates that print a date: fixed for its whole life, so
-        # the prompt (and the cache that holds it) does not change at midnight.
-        date=datetime.date.fromtimestamp(conversation.created_at).isoformat(),
+        date=(today or datetime.date.today()).isoformat(),
         conversation_key=str(conversation.id),  # the engine keeps its KV state under this
         prefill=prefill,
+        prefill_reasoning=prefill_reasoning,
         overflow=context.overflow,
     )
     return request, sources

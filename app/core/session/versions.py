@@ -38,13 +38,17 @@ def begin_edit(store: Store, message_id: int, text: str, context: TurnContext) -
 
 
 def begin_continue(store: Store, answer_id: int, context: TurnContext) -> Turn:
-    """Goes on with an answer that was stopped or cut at its length: the same message grows. The answer
-    keeps the persona and server that began it (``context``'s are not recorded)."""
+    """Goes on with an answer that was stopped or cut at its length: the same message grows. One cut
+    while still thinking (reasoning, no text) goes on thinking. The answer keeps the persona and
+    server that began it (``context``'s are not recorded)."""
     answer = store.message(answer_id)
-    if answer.role != "assistant" or answer.parent_id is None or not answer.content:
+    if answer.role != "assistant" or answer.parent_id is None or not (answer.content or answer.reasoning):
         raise NothingToRegenerateError()
     conversation = store.conversation(answer.conversation_id)
     seen = store.history_before(answer_id)
     store.update_message(answer_id, answer.content, status="streaming")
-    request, sources = records.build_request(conversation, seen, context, prefill=answer.content)
+    reasoning = "" if answer.content else answer.reasoning or ""
+    request, sources = records.build_request(
+        conversation, seen, context, prefill=answer.content, prefill_reasoning=reasoning
+    )
     return Turn(answer.conversation_id, store.message(answer.parent_id), store.message(answer_id), request, sources)

@@ -1,8 +1,10 @@
 """One message's block in the conversation document: its frame, header, reasoning line, body and links.
 
-``BlockWriter.write`` (re)writes a message's frame; what a message's text looks like is decided in
-``insert_body`` alone, and an answer's Markdown becomes rich text in ``insert_answer`` only (through
-``app.ui.common.markdown_render``). A streaming answer's body is left to ``streaming_tail``.
+``BlockWriter.write`` (re)writes a message's frame (an answer an older Parley saved raw, reasoning
+markup and all, is split for the screen there; the stored row keeps it); what a message's text
+looks like is decided in ``insert_body`` alone, and an answer's Markdown becomes rich text in
+``insert_answer`` only (through ``app.ui.common.markdown_render``). A streaming answer's body is
+left to ``streaming_tail``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from PySide6 import QtCore, QtGui
 
+from app.core.engine.reasoning import has_markup, split_saved
 from app.core.history.types import Message, Versions
 from app.ui.chat import message_links, persona_marks
 from app.ui.common import markdown_render, style
@@ -74,6 +77,10 @@ class BlockWriter:
             persona_marks.insert_marker(cursor, message, self.memory_start, self.persona_names)
         if message.kind is not None:
             return cursor.position() - shown.frame.firstPosition()
+        if message.role == "assistant" and message.status != "streaming" and not shown.reasoning:
+            split = split_saved(shown.text) if has_markup(shown.text) else None
+            if split is not None:
+                shown.reasoning, shown.text = split
         cursor.setBlockFormat(style.header_block_format())
         cursor.insertText(header(message), style.header_char_format(palette, message.status))
         cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
@@ -88,7 +95,9 @@ class BlockWriter:
         self.insert_body(cursor, shown, palette)
         if message.role == "assistant" and message.status != "streaming":
             persona_marks.insert_details(cursor, self, message, self.persona_names, palette)
-        message_links.insert_links(cursor, message, shown.text, self.versions.get(message.id), palette)
+        message_links.insert_links(
+            cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette
+        )
         return body_offset
 
     def insert_answer(
@@ -115,6 +124,12 @@ class BlockWriter:
             self.insert_answer(cursor, shown, shown.text, palette)
         elif shown.message.status == "streaming":
             cursor.insertText("…", style.muted_char_format(palette))
+        elif shown.reasoning and shown.message.finish_reason == "length":
+            # Cut at its longest answer while it still thought: unfinished, and Continue thinks on.
+            cut = QtCore.QCoreApplication.translate(
+                "ChatView", "The answer was cut off while the model was still thinking. Continue lets it think on."
+            )
+            cursor.insertText(cut, style.muted_char_format(palette))
         elif shown.message.status in ("failed", "stopped", "interrupted"):
             # Kept so the conversation shows the message got no answer; the banner said why.
             no_answer = QtCore.QCoreApplication.translate("ChatView", "No answer was written.")

@@ -20,8 +20,8 @@ VERBS = ("version", "edit", "regenerate", "continue", "copy")
 def insert_links(
     cursor: QtGui.QTextCursor, message: Message, text: str, versions: Versions | None, palette: QtGui.QPalette
 ) -> bool:
-    """Writes the links under ``message`` (whose shown text is ``text``) on a new line at the cursor;
-    a streaming message has none. Returns whether a line was written."""
+    """Writes the links under ``message`` (whose shown text, or reasoning when it has none, is ``text``)
+    on a new line at the cursor; a streaming message has none. Returns whether a line was written."""
     if message.status == "streaming":
         return False
     translate = QtCore.QCoreApplication.translate

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.core.engine.reasoning import MARKUP, OutputSplitter, ReasoningSplitter, StopScanner, split_reasoning
+from app.core.engine.reasoning import (
+    MARKUP,
+    OutputSplitter,
+    ReasoningSplitter,
+    StopScanner,
+    markup_of,
+    split_reasoning,
+)
 
 QWEN_PROMPT = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
 QWQ_PROMPT = QWEN_PROMPT + "<think>\n"
@@ -197,3 +204,90 @@ def test_the_models_end_marker_written_out_as_text_ends_the_output() -> None:
 def test_an_end_marker_inside_the_reasoning_still_ends_everything() -> None:
     splitter = OutputSplitter(QWQ_PROMPT, model_stops=["<|im_end|>"])
     assert _run_output(splitter, ["Thinking<|im_", "end|>never shown"]) == ("Thinking", "")
+
+
+# Gemma 4: the template's own tags (ChatTemplate.reasoning_pairs reads them off the template).
+GEMMA_PAIRS = (("<|channel>thought", "<channel|>"),)
+GEMMA_PROMPT = "<bos><|turn>user\nHi<turn|>\n<|turn>model\n"
+GEMMA_CASES = {
+    "thinking on": (
+        GEMMA_PROMPT,
+        "<|channel>thought\nThe user greets me.<channel|>Hello! How can I help?",
+        "The user greets me.",
+        "Hello! How can I help?",
+    ),
+    "thinking off: the prompt holds the empty block": (
+        GEMMA_PROMPT + "<|channel>thought\n<channel|>",
+        "Hello there.",
+        "",
+        "Hello there.",
+    ),
+    "cut while thinking": (GEMMA_PROMPT, "<|channel>thought\nStill going", "Still going", ""),
+    "a plain answer": (GEMMA_PROMPT, "<b>Bold</b> and <|tags|> stay.", "", "<b>Bold</b> and <|tags|> stay."),
+}
+
+
+@pytest.mark.parametrize("name", list(GEMMA_CASES))
+def test_a_models_own_tag_pair_splits_wherever_the_chunks_are_cut(name: str) -> None:
+    prompt, output, want_reasoning, want_answer = GEMMA_CASES[name]
+    for chunks in _two_cuts(output):
+        assert _feed(ReasoningSplitter(prompt, pairs=GEMMA_PAIRS), chunks) == (want_reasoning, want_answer), chunks
+    # Without the model's pair the same output is all answer: the tags are not a fixed list.
+    if want_reasoning:
+        assert split_reasoning(output, prompt)[0] == ""
+
+
+def test_the_markup_of_a_pair_holds_the_tokens_inside_it() -> None:
+    markup = markup_of(GEMMA_PAIRS)
+    assert {"<|channel>", "<channel|>", "<|channel>thought"} <= markup and markup >= MARKUP
+
+
+def test_a_harmony_header_that_never_reaches_its_message_is_kept_as_the_answer() -> None:
+    output = "<|channel|>analysis The user asks for a haiku about rain, so I will write one"
+    for chunks in _two_cuts(output):
+        assert _feed(ReasoningSplitter(HARMONY_PROMPT), chunks) == (
+            "",
+            "analysis The user asks for a haiku about rain, so I will write one",
+        ), chunks
+    # A long header streams as soon as it cannot be a header any more.
+    splitter = ReasoningSplitter(HARMONY_PROMPT)
+    _, answer = splitter.feed("<|channel|>" + "word " * 30)
+    assert answer.startswith("word word")
+    # A lone channel name is markup.
+    assert split_reasoning("<|channel|>analysis", HARMONY_PROMPT) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "output", "want"),
+    [
+        (HARMONY_PROMPT + "<|channel|>final<|message|>", "The answer.<|return", ("", "The answer.")),
+        (HARMONY_PROMPT, "<|channel|>analysis<|message|>Hm.<|en", ("Hm.", "")),
+        (QWEN_PROMPT, "<think>Hm.</thi", ("Hm.", "")),
+        (QWEN_PROMPT, "<|chan", ("", "")),
+        (QWEN_PROMPT, "Less than <", ("", "Less than <")),  # one character may be the answer's own
+    ],
+)
+def test_a_marker_cut_off_half_written_at_the_end_is_dropped(prompt: str, output: str, want: tuple[str, str]) -> None:
+    assert split_reasoning(output, prompt) == want
+
+
+def test_a_model_stop_cut_off_half_written_is_dropped_but_a_user_stop_start_is_kept() -> None:
+    splitter = OutputSplitter(QWEN_PROMPT, model_stops=["<|im_end|>"], user_stops=["###"])
+    assert _run_output(splitter, ["Done. #", "#<|im_"]) == ("", "Done. ##")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "prefill", "pairs", "more", "want"),
+    [
+        (QWEN_PROMPT, "<think>\nFirst I", (), " add.</think>\n\nFour.", (" add.", "Four.")),
+        (QWQ_PROMPT, "First I", (), " add.</think>Four.", (" add.", "Four.")),
+        (GEMMA_PROMPT, "<|channel>thought\nFirst I", GEMMA_PAIRS, " add.<channel|>Four.", (" add.", "Four.")),
+        (QWEN_PROMPT, "The answer is", (), " four.", ("", " four.")),
+    ],
+)
+def test_a_continued_output_goes_on_where_its_prefill_left_off(
+    prompt: str, prefill: str, pairs: tuple[tuple[str, str], ...], more: str, want: tuple[str, str]
+) -> None:
+    for chunks in _two_cuts(more):
+        splitter = ReasoningSplitter(prompt + prefill, pairs=pairs, prefill=prefill)
+        assert _feed(splitter, chunks) == want, chunks

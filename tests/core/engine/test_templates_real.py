@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import datetime
 from multiprocessing import Value
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,13 @@ from app.core.engine.protocol import (
     ModelSpec,
     TokensReceived,
 )
-from app.core.engine.reasoning import MARKUP
-from app.core.engine.worker import loading, loop
+from app.core.engine.reasoning import MARKUP, OutputSplitter
+from app.core.engine.template import date_string
+from app.core.engine.worker import generation, loading, loop
 from app.core.history.store import Store
-from app.core.session.records import history_for_engine
+from app.core.session.records import TurnContext, build_request, history_for_engine
 from tests.core.engine_helpers import GREEDY, request, running_engine, spec_for
-from tests.core.template_helpers import template_source
+from tests.core.template_helpers import template, template_source
 
 # A few worked examples are enough for the 135M model to think in <think> tags before answering.
 EXAMPLES = [
@@ -44,6 +46,10 @@ LONG_SYSTEM = ChatMessage("system", " ".join(f"Rule {i}: be polite, precise and 
 
 def with_template(model: Path, name: str, n_ctx: int = 4096) -> ModelSpec:
     return dataclasses.replace(spec_for(model, n_ctx), chat_template=template_source(name))
+
+
+def template_pairs(name: str) -> tuple[tuple[str, str], ...]:
+    return template(name).reasoning_pairs()
 
 
 def _no_markup(text: str) -> bool:
@@ -89,9 +95,7 @@ def test_the_loaded_event_tells_what_the_template_reads_and_why_it_failed(starte
     assert (own.template_fallback, own.template_error, own.template_options) == (False, None, ())
 
 
-def test_a_strict_template_gets_alternating_turns_even_after_a_failed_answer(
-    starter_model: Path
-) -> None:
+def test_a_strict_template_gets_alternating_turns_even_after_a_failed_answer(starter_model: Path) -> None:
     store = Store()
     c = store.create_conversation()
     store.add_message(c.id, "user", "What is the capital of France?")
@@ -229,3 +233,95 @@ def test_an_unexpected_error_in_a_generation_is_not_swallowed(starter_model: Pat
     (failed,) = [e for e in emitted if isinstance(e, GenerationFailed)]
     assert "internal error" in failed.reason and "ValueError: a bug" in failed.traceback
     assert getattr(broken, "forgotten", False)
+
+
+def test_the_reasoning_tags_are_read_off_the_template_and_the_vocabulary(starter_model: Path) -> None:
+    for name, tags in [
+        ("gemma4_thought", ("<|channel>", "<channel|>")),
+        ("control_thought", ("<issue_start>", "<issue_closed>")),
+    ]:
+        loaded = loading.open_model(
+            with_template(starter_model, name), loading.LlamaLog(), Value(ctypes.c_longlong, 0), None
+        )
+        try:
+            assert loaded.reasoning_pairs == ((tags[0] + "thought", tags[1]),)
+            if name == "control_thought":  # the tags are the starter's control tokens, as Gemma 4's are Gemma's
+                assert loaded.vocab.special_texts("<issue_start>thought\n<issue_closed>") == list(tags)
+        finally:
+            loaded.close()
+    # ChatML, <think> and harmony need no pairs of their own.
+    for name in ("keeps_think", "think_strip", "harmony"):
+        assert template_pairs(name) == ()
+
+
+def test_gemma_4_style_thinking_arrives_apart_from_the_answer(starter_model: Path) -> None:
+    sampling = dataclasses.replace(GREEDY, max_tokens=80)
+    model = with_template(starter_model, "gemma4_thought")
+    with running_engine() as (engine, log):
+        engine.generate(dataclasses.replace(request(model, EXAMPLES, sampling), enable_thinking=True))
+        events = log.collect_until((GenerationFinished, GenerationFailed))
+    finished = events[-1]
+    assert isinstance(finished, GenerationFinished), finished
+    assert "France" in finished.reasoning and "Paris" in finished.text, finished
+    for text in (finished.text, finished.reasoning):
+        assert _no_markup(text) and "channel" not in text and not text.startswith("thought")
+    chunks = [e for e in events if isinstance(e, TokensReceived)]
+    assert "".join(c.text for c in chunks) == finished.text
+    assert "".join(c.reasoning for c in chunks) == finished.reasoning
+
+
+class _Replay:
+    """Stands in for ``Llama.generate``: yields the given token ids (what a model wrote)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids, self.n_tokens = ids, 0
+
+    def generate(self, *_: object, **__: object) -> Any:
+        return (token for token in self.ids)
+
+
+def test_reasoning_tags_made_of_control_tokens_reach_the_splitter(starter_model: Path) -> None:
+    # As Gemma 4's <|channel> and <channel|> are in Gemma's vocabulary: the worker used to drop them,
+    # and the answer read "thought\n<reasoning><answer>". The starter never writes them unasked, so
+    # its own tokens of such an output are replayed through the token loop.
+    model = with_template(starter_model, "control_thought")
+    loaded = loading.open_model(model, loading.LlamaLog(), Value(ctypes.c_longlong, 0), None)
+    events: list[EngineEvent] = []
+    try:
+        written = loaded.vocab.tokenize(
+            "<issue_start>thought\nThe capital of France.<issue_closed>\n\nParis.<|im_end|>"
+        )
+        prompt = loaded.template.render(EXAMPLES, enable_thinking=True)
+        output = OutputSplitter(prompt, model_stops=loaded.stop_strings, pairs=loaded.reasoning_pairs)
+        done = generation.run(
+            _Replay(written), [], request_id="r", sampling=GREEDY, output=output, vocab=loaded.vocab,  # type: ignore[arg-type]
+            n_ctx=loaded.n_ctx, seq=1 << 40, stop_seq=Value(ctypes.c_longlong, 0), watch=lambda _: None,
+            emit=events.append,
+        )  # fmt: skip
+    finally:
+        loaded.close()
+    assert done.reason == "stop"
+    assert (output.reasoning, output.answer) == ("The capital of France.", "Paris.")
+    received = [e for e in events if isinstance(e, TokensReceived)]
+    assert "".join(e.text for e in received) == "Paris."
+
+
+def test_a_conversation_from_last_week_is_sent_todays_date(starter_model: Path) -> None:
+    store = Store()
+    started = store.create_conversation()
+    store.add_message(started.id, "user", "What day is it?")
+    last_week = dataclasses.replace(started, created_at=started.created_at - 7 * 86400)
+    model = with_template(starter_model, "dated")
+    context = TurnContext(model, "Be brief.", GREEDY)
+    today = datetime.date.today()
+    request_today, _ = build_request(last_week, store.messages(started.id), context)
+    # Within a day the prompt stays the same (its cache holds); the day after, it moves on.
+    tomorrow, _ = build_request(last_week, store.messages(started.id), context, today=today + datetime.timedelta(1))
+    assert request_today.date == today.isoformat() and tomorrow.date == (today + datetime.timedelta(1)).isoformat()
+    loaded = loading.open_model(model, loading.LlamaLog(), Value(ctypes.c_longlong, 0), None)
+    try:
+        loaded.generate(request_today, 1 << 40, lambda _: None)
+        assert f"Today Date: {date_string(today)}\n" in loaded.cached_text
+        assert date_string(datetime.date.fromtimestamp(last_week.created_at)) not in loaded.cached_text
+    finally:
+        loaded.close()

@@ -16,6 +16,7 @@ from app.core.engine.protocol import GenerationRequest, ModelSpec
 from app.core.engine.reasoning import MARKUP
 from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
+from app.core.session.records import history_for_engine
 from app.ui.shell.main_window import MainWindow
 from tests.core.template_helpers import template_source
 from tests.ui.chat import screen
@@ -103,10 +104,13 @@ def test_thinking_streams_apart_collapsed_and_the_answer_is_stored_clean(
 
 
 def test_the_next_request_sends_the_answer_and_its_reasoning_apart(
-    qtbot: QtBot, thinking_window: tuple[MainWindow, int], store: Store, engines: Engines,
+    qtbot: QtBot,
+    thinking_window: tuple[MainWindow, int],
+    store: Store,
+    engines: Engines,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    window, conversation_id = thinking_window
+    window, _conversation_id = thinking_window
     first = send_and_wait(qtbot, window, "What is the capital of France?")
     engine = engines.created[0]
     requests: list[GenerationRequest] = []
@@ -117,8 +121,8 @@ def test_the_next_request_sends_the_answer_and_its_reasoning_apart(
     sent = request.messages[-2]
     assert sent.role == "assistant" and sent.content == first.content and sent.reasoning == first.reasoning
     assert all(no_markup(m.content) for m in request.messages)
-    created = store.conversation(conversation_id).created_at
-    assert request.date == QtCore.QDateTime.fromSecsSinceEpoch(int(created)).date().toString("yyyy-MM-dd")
+    # Templates that print a date get today's (the day the conversation began may be long past).
+    assert request.date == QtCore.QDate.currentDate().toString("yyyy-MM-dd")
 
 
 def test_a_stopped_thought_keeps_what_was_shown(qtbot: QtBot, thinking_window: tuple[MainWindow, int]) -> None:
@@ -187,3 +191,74 @@ def test_an_answer_stopped_before_its_first_token_does_not_lock_a_strict_templat
     answer = send_and_wait(qtbot, window, "Say hello.")
     assert answer.status == "complete" and answer.content.strip()
     assert "alternate" not in window.banner.text()
+
+
+def _longest_answer(window: MainWindow, conversation_id: int, max_tokens: int) -> None:
+    """The conversation's persona answers with at most ``max_tokens``."""
+    book = window.controller.personas
+    persona = book.for_conversation(window.store.conversation(conversation_id))
+    book.update(dataclasses.replace(persona, sampling=dataclasses.replace(persona.sampling, max_tokens=max_tokens)))
+
+
+def test_an_answer_cut_while_thinking_stays_and_continue_thinks_on(
+    qtbot: QtBot,
+    thinking_window: tuple[MainWindow, int],
+    store: Store,
+    engines: Engines,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window, conversation_id = thinking_window
+    _longest_answer(window, conversation_id, 4)  # the opens-think template: the output starts inside the reasoning
+    cut = send_and_wait(qtbot, window, "What is the capital of France?")
+    assert (cut.status, cut.finish_reason, cut.content) == ("complete", "length", "") and cut.reasoning
+    # Shown as an unfinished answer, with Continue.
+    lines = screen.text_of(window.chat_view, cut.id).splitlines()
+    assert lines[1] == "▸ Show thinking" and "cut off while the model was still thinking" in lines[2]
+    assert "Continue" in screen.link_line(window.chat_view, cut.id)
+    # It stays in the conversation the model sees: the question is not merged into the next one.
+    history = history_for_engine(store.messages(conversation_id), "")
+    assert [m.role for m in history[-2:]] == ["user", "assistant"] and history[-1].reasoning == cut.reasoning
+
+    _longest_answer(window, conversation_id, 80)
+    engine = engines.created[0]
+    requests: list[GenerationRequest] = []
+    generate = engine.generate
+    monkeypatch.setattr(engine, "generate", lambda request: (requests.append(request), generate(request)))
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
+        screen.click_link(qtbot, window.chat_view, screen.block_of(window.chat_view, cut.id), "Continue")
+    grown = finished.args[0]
+    (continued,) = requests
+    assert continued.prefill == "" and continued.prefill_reasoning == cut.reasoning  # it resumes inside the reasoning
+    # The model thought on from where it was cut (here it closed its reasoning at once) and answered.
+    assert grown.id == cut.id and grown.reasoning.startswith(cut.reasoning) and "Paris" in grown.content
+    assert no_markup(grown.reasoning) and no_markup(grown.content)
+
+
+def test_an_answer_saved_raw_by_an_older_parley_is_split_on_display(window: MainWindow, store: Store) -> None:
+    conversation = store.create_conversation("Old")
+    raw = {
+        "think": "<think>\nThe user greets me.\n</think>\n\nHello there!",
+        "opened in the prompt": "The user greets me.\n</think>\n\nHello there!",
+        "harmony": "<|channel|>analysis<|message|>The user greets me.<|end|>"
+        "<|start|>assistant<|channel|>final<|message|>Hello there!",
+    }
+    ids = {}
+    for name, content in raw.items():
+        store.add_message(conversation.id, "user", "Hi")
+        saved = store.add_message(conversation.id, "assistant", "", status="streaming")
+        store.update_message(saved.id, content, status="complete")
+        ids[name] = saved.id
+    quoted = store.add_message(conversation.id, "user", "What does </think> do?")
+    answer = store.add_message(conversation.id, "assistant", "", status="streaming", parent_id=quoted.id)
+    store.update_message(answer.id, "It ends a <think> block: `</think>`.", status="complete")
+    window.reload()
+    window.show_conversation(conversation.id)
+    for name, message_id in ids.items():
+        lines = screen.text_of(window.chat_view, message_id).splitlines()
+        assert lines[1] == "▸ Show thinking" and lines[2] == "Hello there!", (name, lines)
+        assert no_markup("\n".join(lines)), name
+        assert store.message(message_id).content == raw[name]  # the stored row keeps what it has
+        window.chat_view.set_thinking_open(message_id, True)
+        assert "The user greets me." in screen.text_of(window.chat_view, message_id)
+    # An answer that merely quotes a tag is not raw output.
+    assert "It ends a <think> block" in screen.text_of(window.chat_view, answer.id)

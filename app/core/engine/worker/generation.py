@@ -17,7 +17,7 @@ from multiprocessing.sharedctypes import Synchronized
 import llama_cpp
 
 from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokensReceived
-from app.core.engine.reasoning import MARKUP, OutputSplitter
+from app.core.engine.reasoning import OutputSplitter
 from app.core.engine.worker.tokens import Vocabulary
 
 Emit = Callable[[EngineEvent], None]
@@ -88,7 +88,7 @@ def run(
     )
     # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
     # microsecond the model waits.
-    token_info, token_facts, decode = vocab.facts, vocab.token_facts, decoder.decode
+    token_info, token_facts, decode, markup = vocab.facts, vocab.token_facts, decoder.decode, output.markup
     try:
         for token in tokens:
             if first_token_at is None:
@@ -107,7 +107,9 @@ def run(
             reply_ids.append(token)
             chunk = decode(piece)
             parts.append(chunk)
-            if chunk and not (hidden and chunk not in MARKUP):  # unknown specials: never shown
+            # A control token is shown to the splitter only when it is one of the model's reasoning
+            # markers (Gemma 4's <|channel>); other special tokens are never shown.
+            if chunk and not (hidden and chunk not in markup):
                 reasoning, answer = output.feed(chunk)
                 if answer:
                     unsent_answer.append(answer)

@@ -1,8 +1,10 @@
 """A loaded model: its chat template, the prompt fitted to its context, and the tokens in its KV cache.
 
-It keeps the exact token ids that sit in the KV cache together with the prompt text they spell,
-so a new turn tokenizes and evaluates only the text that is new, and it hands each
-conversation's KV state to the state cache after a turn and puts it back before the next.
+The template's own reasoning tags (``ChatTemplate.reasoning_pairs``, told apart with the
+vocabulary's control tokens) go to every answer's splitter. The model keeps the exact token ids
+that sit in the KV cache together with the prompt text they spell, so a new turn tokenizes and
+evaluates only the text that is new, and it hands each conversation's KV state to the state cache
+after a turn and puts it back before the next.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from app.core.engine.protocol import (
     OffloadReport,
     TokensCounted,
 )
-from app.core.engine.reasoning import OutputSplitter
+from app.core.engine.reasoning import CHANNEL, MESSAGE, THINK_OPEN, OutputSplitter
 from app.core.engine.template import ChatTemplate, TemplateRenderError
 from app.core.engine.worker import generation
 from app.core.engine.worker.tokens import Vocabulary
@@ -63,6 +65,7 @@ class LoadedModel:
         template = spec.chat_template or llm.metadata.get("tokenizer.chat_template")
         self.template = ChatTemplate.from_metadata(template, self.vocab.bos_text, self.vocab.eos_text)
         self.stop_strings = self.vocab.end_markers(chatml_fallback=self.template.is_fallback)
+        self.reasoning_pairs = self.template.reasoning_pairs(self.vocab.special_texts)
         self.cached_text = ""
         self._cached_ids: list[int] = []
         self._stop_seq = stop_seq
@@ -159,13 +162,30 @@ class LoadedModel:
             )
 
         try:
-            return render(messages) + request.prefill
+            base = render(messages)
         except TemplateRenderError:
             # Some templates (Gemma's, for one) refuse a system role: fold it into the first user turn.
             if len(messages) > 1 and messages[0].role == "system" and messages[1].role == "user":
                 merged = ChatMessage("user", f"{messages[0].content}\n\n{messages[1].content}")
-                return render([merged, *messages[2:]]) + request.prefill
-            raise
+                base = render([merged, *messages[2:]])
+            else:
+                raise
+        return base + self._prefill(request, base)
+
+    def _prefill(self, request: GenerationRequest, base: str) -> str:
+        """What the answer already starts with: its text, or (cut while thinking) its reasoning inside the
+        model's own reasoning block, opened here unless the generation prompt ``base`` opened it."""
+        if request.prefill or not request.prefill_reasoning:
+            return request.prefill
+        if self.reasoning_pairs:
+            opener, after = self.reasoning_pairs[0][0], "\n"
+        elif CHANNEL in self.template.source:  # harmony
+            opener, after = f"{CHANNEL}analysis{MESSAGE}", ""
+        else:
+            opener, after = THINK_OPEN, "\n"
+        if base.rstrip().endswith(opener):
+            return request.prefill_reasoning
+        return opener + after + request.prefill_reasoning
 
     def prompt_limit(self, max_tokens: int) -> int:
         """How many tokens a prompt may take: the rest of the context is kept for the answer."""
@@ -243,7 +263,10 @@ class LoadedModel:
         ctx = self.llm.ctx
         llama_cpp.llama_perf_context_reset(ctx)
         self.llm.set_seed(sampling.seed if sampling.seed is not None else random.randrange(1 << 31))
-        output = OutputSplitter(prompt_text, model_stops=self.stop_strings, user_stops=sampling.stop)
+        output = OutputSplitter(
+            prompt_text, model_stops=self.stop_strings, user_stops=sampling.stop, pairs=self.reasoning_pairs,
+            prefill=self._prefill(request, ""),  # the resumed text with its opening tag: where the output stands
+        )  # fmt: skip
         done = generation.run(
             self.llm, ids, request_id=request.request_id, sampling=sampling, output=output, vocab=self.vocab,
             n_ctx=self.n_ctx, seq=seq, stop_seq=self._stop_seq, watch=lambda on: self._watch_prompt(on, seq),

@@ -1,4 +1,5 @@
-"""A loaded model's vocabulary: tokenizing, each token's bytes, and which tokens end generation.
+"""A loaded model's vocabulary: tokenizing, each token's bytes, which tokens end generation, and
+which are control tokens (the special tokens a template's markers are made of).
 
 A token's facts are fixed for the vocabulary, so each is asked of llama.cpp once and kept.
 """
@@ -37,6 +38,10 @@ class Vocabulary:
 
     def tokenize(self, text: str) -> list[int]:
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def special_texts(self, text: str) -> list[str]:
+        """The texts of the control tokens ``text`` holds, in order (``<|channel>``, ``<channel|>``)."""
+        return [self.token_text(token) for token in self.tokenize(text) if self._is_control(token)]
 
     def end_markers(self, chatml_fallback: bool) -> tuple[str, ...]:
         """The texts of the model's end-of-generation tokens, as its metadata names them."""
