@@ -8,8 +8,8 @@ gpt-oss writes "harmony" channels: ``<|channel|>analysis<|message|>…<|end|>`` 
 ``<|start|>assistant<|channel|>final<|message|>…<|return|>``. ``ReasoningSplitter`` takes the
 decoded text as it arrives, in chunks cut anywhere, and hands back reasoning and answer apart,
 holding back only what could still turn out to be markup; nothing the model wrote is dropped but
-markup (and a marker cut off half-written at the end). ``StopScanner`` does the same for stop
-strings. Both are plain Python and know nothing of llama.cpp.
+markup (and a marker cut off half-written at the end). Plain Python: it knows nothing of llama.cpp.
+Where to stop, and the two together, are ``app.core.engine.output``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ THINK_PAIR: Pair = (THINK_OPEN, THINK_CLOSE)
 _TAG = re.compile(r"<[^<>\s]{1,40}>")
 # A half-written marker at the very end of an output that stopped is dropped; one character ("<") may
 # be the answer's own.
-_PARTIAL_MIN = 2
+PARTIAL_MIN = 2
 
 
 def markup_of(pairs: Sequence[Pair] = ()) -> frozenset[str]:
@@ -61,7 +61,7 @@ class _State(Enum):
     DONE = auto()  # harmony, after <|return|> or <|call|>: nothing more is shown
 
 
-def _find_first(text: str, markers: Iterable[str]) -> tuple[int, str] | None:
+def find_first(text: str, markers: Iterable[str]) -> tuple[int, str] | None:
     found: tuple[int, str] | None = None
     for marker in markers:
         at = text.find(marker)
@@ -70,7 +70,7 @@ def _find_first(text: str, markers: Iterable[str]) -> tuple[int, str] | None:
     return found
 
 
-def _partial_tail(text: str, markers: Iterable[str]) -> int:
+def partial_tail(text: str, markers: Iterable[str]) -> int:
     """How many trailing characters of ``text`` could be the start of one of ``markers``."""
     longest = 0
     for marker in markers:
@@ -199,13 +199,13 @@ class ReasoningSplitter:
         elif not final and (not stripped or any(tag.startswith(stripped) for tag in (*self._openers, CHANNEL, START))):
             return False  # too early to tell
         else:
-            if final and len(stripped) >= _PARTIAL_MIN and any(t.startswith(stripped) for t in self._partials):
+            if final and len(stripped) >= PARTIAL_MIN and any(t.startswith(stripped) for t in self._partials):
                 self._buffer = ""  # the output stopped half-way through its first tag
             self._state = _State.ANSWER
         return True
 
     def _step_text(self, markers: tuple[str, ...], out: list[str], *, is_reasoning: bool, final: bool) -> bool:
-        found = _find_first(self._buffer, markers)
+        found = find_first(self._buffer, markers)
         if found is not None:
             at, marker = found
             text = self._buffer[:at]
@@ -217,7 +217,7 @@ class ReasoningSplitter:
             text, self._buffer = self._cut_partial(self._buffer), ""
             self._put(text.rstrip() if is_reasoning else text, out, is_reasoning=is_reasoning)
             return False
-        keep = _partial_tail(self._buffer, markers)
+        keep = partial_tail(self._buffer, markers)
         ready = self._buffer[: len(self._buffer) - keep]
         if is_reasoning:  # trailing whitespace waits: it is dropped if the block ends here
             ready = ready.rstrip()
@@ -227,8 +227,8 @@ class ReasoningSplitter:
 
     def _cut_partial(self, text: str) -> str:
         """``text`` without a marker cut off half-written at its end (the output stopped inside it)."""
-        keep = _partial_tail(text, self._partials)
-        return text[: len(text) - keep] if keep >= _PARTIAL_MIN else text
+        keep = partial_tail(text, self._partials)
+        return text[: len(text) - keep] if keep >= PARTIAL_MIN else text
 
     def _put(self, text: str, out: list[str], *, is_reasoning: bool) -> None:
         if not text:
@@ -251,11 +251,11 @@ class ReasoningSplitter:
 
     def _step_between(self, *, final: bool) -> bool:
         markers = (CHANNEL, MESSAGE, START, END, RETURN, CALL)
-        found = _find_first(self._buffer, markers)
+        found = find_first(self._buffer, markers)
         if found is not None:
             before = self._buffer[: found[0]]
         else:
-            before = self._buffer[: len(self._buffer) - _partial_tail(self._buffer, markers)]
+            before = self._buffer[: len(self._buffer) - partial_tail(self._buffer, markers)]
         word = before.strip()
         if word and not _ASSISTANT.startswith(word) and word != _ASSISTANT:
             # Not harmony after all (or the model left it): the rest is the answer.
@@ -318,99 +318,3 @@ def split_saved(text: str) -> tuple[str, str] | None:
     if not (opened_in_prompt or any(start.startswith(marker) for marker in (THINK_OPEN, CHANNEL, START))):
         return None
     return split_reasoning(text, THINK_OPEN if opened_in_prompt else "")
-
-
-class StopScanner:
-    """Watches streamed text for stop strings; what it returns never holds one.
-
-    Text that could be the start of a stop string is held back until the next chunk tells.
-    """
-
-    def __init__(self, stops: Iterable[str]) -> None:
-        self._stops = tuple(dict.fromkeys(s for s in stops if s))
-        self._buffer = ""
-        self.stopped = False
-
-    def feed(self, text: str) -> str:
-        if self.stopped:
-            return ""
-        if not self._stops:
-            return text
-        self._buffer += text
-        found = _find_first(self._buffer, self._stops)
-        if found is not None:
-            self.stopped = True
-            ready, self._buffer = self._buffer[: found[0]], ""
-            return ready
-        keep = _partial_tail(self._buffer, self._stops)
-        ready = self._buffer[: len(self._buffer) - keep]
-        self._buffer = self._buffer[len(ready) :]
-        return ready
-
-    def finish(self, *, drop_partial: bool = False) -> str:
-        """What was held back; with ``drop_partial``, a held start of a stop string (two characters or
-        more: a marker the output stopped inside) is dropped instead."""
-        text, self._buffer = self._buffer, ""
-        if self.stopped or (drop_partial and len(text) >= _PARTIAL_MIN):
-            return ""  # only a start of a stop string is ever held back
-        return text
-
-
-class OutputSplitter:
-    """The whole way from decoded output to what is shown.
-
-    The model's own stop strings are looked for in the raw text (they are markup), then the
-    reasoning is split from the answer, then the user's stop strings are looked for in the
-    answer alone (a stop string the model merely thinks about does not end the answer).
-    """
-
-    def __init__(
-        self,
-        prompt: str = "",
-        *,
-        model_stops: Iterable[str] = (),
-        user_stops: Iterable[str] = (),
-        pairs: Sequence[Pair] = (),
-        prefill: str = "",
-    ) -> None:
-        self._model_stops = StopScanner(model_stops)
-        self._splitter = ReasoningSplitter(prompt, pairs=pairs, prefill=prefill)
-        self.markup = markup_of(pairs)  # the tags it reads: control tokens among them must reach it
-        self._user_stops = StopScanner(user_stops)
-        self._answer: list[str] = []
-
-    @property
-    def stopped(self) -> bool:
-        """A stop string was met: the output should end here."""
-        return self._model_stops.stopped or self._user_stops.stopped
-
-    @property
-    def reasoning(self) -> str:
-        return self._splitter.reasoning
-
-    @property
-    def answer(self) -> str:
-        return "".join(self._answer)
-
-    def feed(self, text: str) -> tuple[str, str]:
-        if self.stopped:
-            return "", ""
-        reasoning, answer = self._splitter.feed(self._model_stops.feed(text))
-        if self._model_stops.stopped:
-            more_reasoning, more_answer = self._splitter.finish()
-            reasoning, answer = reasoning + more_reasoning, answer + more_answer
-        return reasoning, self._shown(answer)
-
-    def finish(self) -> tuple[str, str]:
-        reasoning, answer = self._splitter.feed(self._model_stops.finish(drop_partial=True))
-        more_reasoning, more_answer = self._splitter.finish()
-        shown = self._shown(answer + more_answer)
-        return reasoning + more_reasoning, shown + self._remember(self._user_stops.finish())
-
-    def _shown(self, answer: str) -> str:
-        return self._remember(self._user_stops.feed(answer))
-
-    def _remember(self, text: str) -> str:
-        if text:
-            self._answer.append(text)
-        return text

@@ -12,7 +12,7 @@ assistive technology (or a test) asks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -21,8 +21,14 @@ from app.ui.chat import message_links
 from app.ui.chat.blocks import ShownMessage, header
 from app.ui.common import markdown_render
 
-if TYPE_CHECKING:
-    from app.ui.chat.view import ChatView
+
+class _ListsMessages(Protocol):
+    def shown_messages(self) -> list[ShownMessage]: ...
+
+
+# The chat view (app.ui.chat.view, which installs this layer) as this module sees it: a text browser
+# that lists the messages it shows (``_ListsMessages``). Not imported, so that the view can import this.
+ChatView = QtWidgets.QTextBrowser
 
 _A = QtGui.QAccessible
 # PySide's stubs say child(), parent(), focusChild() and childAt() always return an interface and
@@ -42,7 +48,7 @@ def install() -> None:
 
 def _factory(key: str, obj: QtCore.QObject) -> QtGui.QAccessibleInterface | None:
     if key == "ChatView" and isinstance(obj, QtWidgets.QTextBrowser):
-        return ConversationAccessible(cast("ChatView", obj))
+        return ConversationAccessible(obj)
     if isinstance(obj, _MessageNode):
         return _MessageAccessible(obj)
     if isinstance(obj, _LinkNode):
@@ -181,7 +187,7 @@ class ConversationAccessible(QtWidgets.QAccessibleWidget):
         """The message nodes in reading order, brought up to date with the document."""
         if self._dirty:
             self._dirty = False
-            shown = self._view.shown_messages()
+            shown = cast(_ListsMessages, self._view).shown_messages()
             alive = {item.message.id for item in shown}
             for message_id in [i for i in self._nodes if i not in alive]:
                 self._nodes.pop(message_id).deleteLater()

@@ -7,14 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.core.engine.reasoning import (
-    MARKUP,
-    OutputSplitter,
-    ReasoningSplitter,
-    StopScanner,
-    markup_of,
-    split_reasoning,
-)
+from app.core.engine.output import OutputSplitter, StopScanner
+from app.core.engine.reasoning import MARKUP, ReasoningSplitter, markup_of, split_reasoning
 
 QWEN_PROMPT = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
 QWQ_PROMPT = QWEN_PROMPT + "<think>\n"

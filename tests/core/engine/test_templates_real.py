@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from app.core.engine.commands import GenerateCommand
+from app.core.engine.output import OutputSplitter
 from app.core.engine.protocol import (
     ChatMessage,
     EngineEvent,
@@ -22,7 +23,7 @@ from app.core.engine.protocol import (
     ModelSpec,
     TokensReceived,
 )
-from app.core.engine.reasoning import MARKUP, OutputSplitter
+from app.core.engine.reasoning import MARKUP
 from app.core.engine.template import date_string
 from app.core.engine.worker import generation, loading, loop
 from app.core.history.store import Store

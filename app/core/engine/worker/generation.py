@@ -16,8 +16,8 @@ from multiprocessing.sharedctypes import Synchronized
 
 import llama_cpp
 
+from app.core.engine.output import OutputSplitter
 from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokensReceived
-from app.core.engine.reasoning import OutputSplitter
 from app.core.engine.worker.tokens import Vocabulary
 
 Emit = Callable[[EngineEvent], None]

@@ -22,6 +22,7 @@ import llama_cpp
 
 from app.core.engine import budget
 from app.core.engine.kv_state import SavedState, StateCache, StateKey, model_identity
+from app.core.engine.output import OutputSplitter
 from app.core.engine.protocol import (
     ChatMessage,
     CountTokensRequest,
@@ -32,7 +33,7 @@ from app.core.engine.protocol import (
     OffloadReport,
     TokensCounted,
 )
-from app.core.engine.reasoning import CHANNEL, MESSAGE, THINK_OPEN, OutputSplitter
+from app.core.engine.reasoning import CHANNEL, MESSAGE, THINK_OPEN
 from app.core.engine.template import ChatTemplate, TemplateRenderError
 from app.core.engine.worker import generation
 from app.core.engine.worker.tokens import Vocabulary
