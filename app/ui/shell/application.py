@@ -3,7 +3,8 @@
 ``run_gui`` (what ``python -m app`` calls) opens the settings and the history (``open_history``: a
 damaged one is recovered, a read-only one shown from a copy; a full disk or a newer Parley's history
 stops the start with a message box and exit code 1), builds the ``Services`` (``build_services``, the
-background executor among them) and hands them to ``MainWindow``.
+background executor among them) and hands them to ``MainWindow``. SIGTERM and SIGHUP close the window
+the normal way (``termination``) and the exit code is then 128 + the signal's number.
 Only ``app.__main__``, tests and benches import this module.
 """
 
@@ -40,6 +41,7 @@ from app.ui.shell.crash import CrashHandler
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.services import Services
 from app.ui.shell.single_instance import SingleInstance, bring_to_front
+from app.ui.shell.termination import TerminationSignals
 
 log = logging.getLogger("app.ui")
 
@@ -161,6 +163,8 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
         return 0  # the Parley already running on this data folder came to the front instead
     crash_handler = CrashHandler(application)
     crash_handler.install()
+    signals = TerminationSignals()
+    signals.install()  # SIGTERM/SIGHUP close the window as its close button does
     translators: list[QtCore.QTranslator] = []
     try:
         try:
@@ -192,10 +196,11 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
             # would still answer palette changes (in a test run that goes on) from a closed store.
             window.deleteLater()
             QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-            return code
+            return signals.exit_code(code)
         finally:
             store.close()
     finally:
+        signals.uninstall()
         instance.close()
         crash_handler.uninstall()
         remove_translators(application, translators)
