@@ -8,8 +8,8 @@ The message is the argument, or stdin with ``ask -`` (or no argument when stdin 
 so a message longer than the system allows on a command line can be piped in. Ctrl+C stops the
 answer like the window's Stop: it is saved as stopped, "Stopped." goes to stderr, and the status
 is 130; SIGTERM and SIGHUP (a logout, ``kill``) stop and save it the same way, and the status is
-128 + the signal's number (143 for SIGTERM). When stdout's reader goes away (``parley ask … | head``), the answer is stopped and saved
-the same way, quietly.
+128 + the signal's number (143 for SIGTERM). When stdout's reader goes away (``parley ask … | head``),
+the answer is stopped and saved the same way, quietly.
 """
 
 from __future__ import annotations

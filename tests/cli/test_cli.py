@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from app.version import version_line
 from app.core.history.store import Store
+from app.version import version_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
