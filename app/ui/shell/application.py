@@ -36,6 +36,7 @@ from app.ui.controllers.chat_controller import ChatController
 from app.ui.controllers.download_controller import DownloadManager
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
+from app.ui.shell import single_instance
 from app.ui.shell.appearance import Appearance
 from app.ui.shell.crash import CrashHandler
 from app.ui.shell.main_window import MainWindow
@@ -149,6 +150,20 @@ def _temporary_history(database: Path, problem: StorageReadOnlyError) -> OpenedH
     return OpenedHistory(store, problem=problem, detail=detail, temporary=True)
 
 
+def _ask_to_end_in_the_users_language(application: QtWidgets.QApplication) -> bool:
+    """``single_instance.ask_to_end`` in the language of the settings (read only: the start opens them later)."""
+    try:
+        language = resolve_language(SettingsStore().current.language)
+    except (AppError, OSError) as exc:  # the start that follows says so; this question is asked in the system's
+        log.warning("the settings cannot be read for the language: %s", exc)
+        language = resolve_language("")
+    translators = install_translators(application, language)
+    try:
+        return single_instance.ask_to_end()
+    finally:
+        remove_translators(application, translators)
+
+
 def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int:
     """Runs the window until it is closed; returns the process exit code."""
     existing = QtWidgets.QApplication.instance()
@@ -159,8 +174,8 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
 
     logs.configure()
     instance = SingleInstance(paths.data_dir())
-    if not instance.claim():
-        return 0  # the Parley already running on this data folder came to the front instead
+    if not instance.claim(ask=partial(_ask_to_end_in_the_users_language, application)):
+        return 0  # the Parley already running on this data folder came to the front (or was left alone)
     crash_handler = CrashHandler(application)
     crash_handler.install()
     signals = TerminationSignals()
