@@ -62,15 +62,20 @@ class AboutDialog(QtWidgets.QDialog):
         title.setFont(font)
         tagline = QtWidgets.QLabel(self.tr("A private chat assistant that runs language models on this computer."))
         tagline.setWordWrap(True)
-        form = QtWidgets.QFormLayout()
-        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form = QtWidgets.QGridLayout()
+        form.setColumnStretch(1, 1)
+        form.setHorizontalSpacing(16)
         self._rows: list[tuple[str, str]] = []
-        for label, value in self._lines():
+        for row, (label, value) in enumerate(self._lines()):
+            name = QtWidgets.QLabel(label, self)
+            name.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
             field = QtWidgets.QLabel(value, self)
-            field.setWordWrap(True)
+            field.setWordWrap(len(value) > 40)  # the GPU sentence, a long folder; short ones stay on one line
+            field.setMinimumWidth(320)
             field.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             field.setAccessibleName(label)
-            form.addRow(label, field)
+            form.addWidget(name, row, 0)
+            form.addWidget(field, row, 1)
             self._rows.append((label, value))
         self.copy_button = QtWidgets.QPushButton(self.tr("Copy"), self)
         self.copy_button.setObjectName("aboutCopyButton")
@@ -89,7 +94,7 @@ class AboutDialog(QtWidgets.QDialog):
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(560, 320)
+        self.resize(600, 260)
 
     def _lines(self) -> list[tuple[str, str]]:
         facts = self._facts
