@@ -1,6 +1,7 @@
 """``python -m app``: the window; ``python -m app COMMAND …``: the command line (``app.cli.main``).
 
-``--version`` and ``--self-test`` are the window's own options, added here to the command line's tree.
+``--version`` (the build's version, the About box's first line) and ``--self-test`` are the window's own
+options, added here to the command line's tree.
 """
 
 from __future__ import annotations
@@ -9,8 +10,7 @@ import argparse
 import multiprocessing
 import sys
 from pathlib import Path
-
-from app import __version__
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +45,7 @@ def _parse(argv: list[str]) -> argparse.Namespace | int:
     from app.cli import tree
 
     parser = cli.build_parser()
-    parser.add_argument("--version", action="version", version=f"Parley {__version__}")
+    parser.add_argument("--version", action=_Version, help="print the version of this build and exit")
     parser.add_argument(
         "--self-test", action="store_true", help="check headless that Qt, resources, database and engine work"
     )
@@ -53,6 +53,19 @@ def _parse(argv: list[str]) -> argparse.Namespace | int:
         "--model", dest="self_test_model", type=Path, help="with --self-test: the .gguf to load (default: the starter)"
     )
     return tree.parse(parser, argv, sys.stderr)
+
+
+class _Version(argparse.Action):
+    """``--version``: the line the About box heads with, asked of git only when it is wanted."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from app.version import version_line
+
+        print(version_line())
+        parser.exit()
 
 
 if __name__ == "__main__":

@@ -297,10 +297,10 @@ def run(model: Path | None = None, out: TextIO | None = None) -> int:
     """Runs every check, prints one line each to ``out`` (stdout); 0 when none failed, else 1."""
     out = out or sys.stdout
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app import __version__
     from app.core import paths
+    from app.version import version_line
 
-    print(f"Parley {__version__} self-test ({'frozen' if paths.is_frozen() else 'source'}, {sys.executable})", file=out)
+    print(f"{version_line()} self-test ({'frozen' if paths.is_frozen() else 'source'}, {sys.executable})", file=out)
     results: list[CheckResult] = []
     with temporary_home():
         checks: list[tuple[str, Callable[[], str]]] = [

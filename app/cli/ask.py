@@ -7,8 +7,9 @@ there, by the model the window would pick (``turns.model_for_turn``); only the p
 The message is the argument, or stdin with ``ask -`` (or no argument when stdin is not a terminal),
 so a message longer than the system allows on a command line can be piped in. Ctrl+C stops the
 answer like the window's Stop: it is saved as stopped, "Stopped." goes to stderr, and the status
-is 130. When stdout's reader goes away (``parley ask … | head``), the answer is stopped and saved
-the same way, quietly.
+is 130; SIGTERM and SIGHUP (a logout, ``kill``) stop and save it the same way, and the status is
+128 + the signal's number (143 for SIGTERM). When stdout's reader goes away (``parley ask … | head``),
+the answer is stopped and saved the same way, quietly.
 """
 
 from __future__ import annotations
@@ -134,34 +135,48 @@ def _ask(
                 outcome = _stream(runner, events, answer, err, interrupts, show_reasoning=args.show_reasoning)
             finally:
                 service.shutdown()
-        return _report(outcome, conversation.id, answer, err)
+        code = _report(outcome, conversation.id, answer, err)
+        return 128 + interrupts.terminated if interrupts.terminated is not None else code
     finally:
         store.close()
 
 
 class _Interrupts:
-    """How many times Ctrl+C was pressed; set from the signal handler."""
+    """How many times Ctrl+C was pressed, and whether SIGTERM/SIGHUP asked the command to end; set by the handler."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.terminated: int | None = None  # SIGTERM or SIGHUP: stop, settle, exit 128 + the number
+
+    @property
+    def stop_asked(self) -> bool:
+        return bool(self.count) or self.terminated is not None
 
     def on_signal(self, signum: int, frame: object) -> None:
-        del signum, frame
-        self.count += 1
+        del frame
+        if signum == signal.SIGINT:
+            self.count += 1
+        else:
+            self.terminated = signum
+
+
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @contextmanager
 def _ctrl_c_stops() -> Iterator[_Interrupts]:
-    """While the answer streams, Ctrl+C asks for a stop (like the window's Stop) instead of raising anywhere."""
+    """While the answer streams, Ctrl+C (and SIGTERM, SIGHUP) asks for a stop, like the window's Stop, instead
+    of raising anywhere or ending the process with the answer unsettled."""
     interrupts = _Interrupts()
     if threading.current_thread() is not threading.main_thread():
         yield interrupts
         return
-    previous = signal.signal(signal.SIGINT, interrupts.on_signal)
+    previous = {signum: signal.signal(signum, interrupts.on_signal) for signum in (signal.SIGINT, *ENDING_SIGNALS)}
     try:
         yield interrupts
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class _Answer:
@@ -199,7 +214,7 @@ def _stream(
     ended it after ``STOP_WAIT_S`` (a load cannot be stopped), or at a second Ctrl+C, it is settled here."""
     stop_deadline: float | None = None
     while True:
-        if (interrupts.count or answer.reader_gone) and stop_deadline is None:
+        if (interrupts.stop_asked or answer.reader_gone) and stop_deadline is None:
             runner.stop()
             stop_deadline = time.monotonic() + STOP_WAIT_S
         if stop_deadline is not None and (interrupts.count > 1 or time.monotonic() > stop_deadline):

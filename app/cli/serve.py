@@ -3,7 +3,8 @@
 The same server as Settings → Local API server (``app.core.api_server``), on the same kind of
 engine service, for scripts and for machines without a display. It serves the installed models;
 ``--model`` loads one before the first request. ``--host`` beyond this computer needs an API key
-(Settings, or ``PARLEY_API_KEY``). Ctrl+C stops it; errors end it as every command's do (``app.cli.tree``).
+(Settings, or ``PARLEY_API_KEY``). Ctrl+C stops it; SIGTERM and SIGHUP too, with the status 128 + the
+signal's number (143 for SIGTERM); errors end it as every command's do (``app.cli.tree``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from app.cli.tree import Commands
@@ -58,21 +62,51 @@ def run_serve(
         host=args.host or current.api_host, port=args.port or current.api_port, api_key=key, cors=current.api_cors
     )
     service = EngineService(engine_factory or local_engine_factory())
-    try:
-        server = ApiServer(ApiBackend(service, choices), config)
-        if preload is not None:
-            _load(service, preload, err)
-        server.start()
-        print(f"parley: serving {', '.join(choices.names()) or 'no models'} at {server.base_url}", file=err)
-        print("parley: press Ctrl+C to stop", file=err)
+    stopping = stop or threading.Event()
+    with _ending_signals_stop(stopping) as ended_by:
         try:
-            (stop or threading.Event()).wait()
-        except KeyboardInterrupt:
-            print("parley: stopped", file=err)
-        server.stop()
+            server = ApiServer(ApiBackend(service, choices), config)
+            if preload is not None:
+                _load(service, preload, err)
+            server.start()
+            print(f"parley: serving {', '.join(choices.names()) or 'no models'} at {server.base_url}", file=err)
+            print("parley: press Ctrl+C to stop", file=err)
+            try:
+                while not stopping.wait(WAIT_STEP_S):  # in steps: a signal's handler runs between them
+                    pass
+            except KeyboardInterrupt:
+                print("parley: stopped", file=err)
+            if ended_by:
+                print(f"parley: stopped by {signal.Signals(ended_by[0]).name}", file=err)
+            server.stop()
+        finally:
+            service.shutdown()
+    return 128 + ended_by[0] if ended_by else 0
+
+WAIT_STEP_S = 0.2
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def _ending_signals_stop(stopping: threading.Event) -> Iterator[list[int]]:
+    """SIGTERM and SIGHUP end the server as Ctrl+C does (its answers stopped, the engine ended); the list
+    holds the signal that did. Only the main thread may take signals over: elsewhere nothing changes."""
+    ended_by: list[int] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        del frame
+        ended_by.append(signum)
+        stopping.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield ended_by
+        return
+    previous = {signum: signal.signal(signum, on_signal) for signum in ENDING_SIGNALS}
+    try:
+        yield ended_by
     finally:
-        service.shutdown()
-    return 0
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _load(service: EngineService, spec: ModelSpec, err: TextIO) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-import app
+from app import version
 from app.core import paths
 from app.core.atomic import write_atomically
 from app.core.models import fit, gpu
@@ -71,7 +71,7 @@ def system_summary(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Versions, the OS and the machine; ``extra`` adds what only the caller knows (the Qt version)."""
     backends = sorted(gpu.installed_backends())
     summary = {
-        "Parley": f"{app.__version__} ({'bundle' if paths.is_frozen() else 'source'})",
+        "Parley": f"{version.full_version()} ({'bundle' if paths.is_frozen() else 'source'})",
         "Python": f"{platform.python_version()} ({platform.python_implementation()})",
         "llama.cpp": f"llama-cpp-python {_version('llama-cpp-python')}",
         "OS": platform.platform(),

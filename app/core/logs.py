@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-import app
+from app import version
 from app.core import paths
 
 LOG_NAME = "parley.log"
@@ -76,7 +76,7 @@ def write_crash_log(details: str) -> Path | None:
         path = crash_log_path()
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {stamp} Parley {app.__version__}\n{details}\n")
+            handle.write(f"--- {stamp} {version.version_line()}\n{details}\n")
         return path
     except OSError:
         logging.getLogger("app").exception("could not write the crash log")

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from app import __version__
 from app.core.history.store import Store
+from app.version import version_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +59,7 @@ def gone(pid: int) -> bool:
 def test_version(parley_home: Path) -> None:
     result = parley(parley_home, "--version")
     assert result.returncode == 0
-    assert result.stdout.strip() == f"Parley {__version__}"
+    assert result.stdout.strip() == version_line()
 
 
 def test_ask_streams_the_answer_and_saves_it(parley_home: Path) -> None:

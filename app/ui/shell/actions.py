@@ -2,6 +2,7 @@
 
 Every key of the table is bound here (Ctrl+F and Ctrl+K both search). A new feature's shortcut is
 one more ``bind`` line here, and the Help → Keyboard shortcuts dialog lists it from then on.
+The Help menu also holds About Parley (``app.ui.shell.about``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from app.ui.chat.page import ChatPage
 from app.ui.chat.view import ChatView
 from app.ui.controllers.chat_controller import ChatController
 from app.ui.shell import shortcuts
+from app.ui.shell.about import AboutDialog, about_facts
 from app.ui.shell.host import WindowHost
 from app.ui.shell.status_line import StatusLine
 from app.ui.sidebar.panel import Sidebar
@@ -66,6 +68,12 @@ class WindowActions(QtCore.QObject):
         chat_menu.addAction(self.settings_action)
         help_menu = window.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
+        self.about_action = QtGui.QAction(self.tr("&About Parley"), window)
+        self.about_action.setObjectName("aboutAction")
+        self.about_action.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(lambda _checked=False: self.show_about())
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
 
     def copy_last_answer(self) -> None:
         """Puts the open conversation's last answer on the clipboard, as the reader sees it."""
@@ -103,6 +111,14 @@ class WindowActions(QtCore.QObject):
     def show_shortcuts(self) -> None:
         """Help → Keyboard shortcuts."""
         dialog = shortcuts.ShortcutsDialog(shortcuts.bound(self._window), self._window)
+        try:
+            self.run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+
+    def show_about(self) -> None:
+        """Help → About Parley: the version, what it runs on, the data folder."""
+        dialog = AboutDialog(about_facts(), self._window)
         try:
             self.run_dialog(dialog)
         finally:

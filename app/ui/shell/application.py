@@ -3,7 +3,8 @@
 ``run_gui`` (what ``python -m app`` calls) opens the settings and the history (``open_history``: a
 damaged one is recovered, a read-only one shown from a copy; a full disk or a newer Parley's history
 stops the start with a message box and exit code 1), builds the ``Services`` (``build_services``, the
-background executor among them) and hands them to ``MainWindow``.
+background executor among them) and hands them to ``MainWindow``. SIGTERM and SIGHUP close the window
+the normal way (``termination``) and the exit code is then 128 + the signal's number.
 Only ``app.__main__``, tests and benches import this module.
 """
 
@@ -35,11 +36,13 @@ from app.ui.controllers.chat_controller import ChatController
 from app.ui.controllers.download_controller import DownloadManager
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
+from app.ui.shell import single_instance
 from app.ui.shell.appearance import Appearance
 from app.ui.shell.crash import CrashHandler
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.services import Services
 from app.ui.shell.single_instance import SingleInstance, bring_to_front
+from app.ui.shell.termination import TerminationSignals
 
 log = logging.getLogger("app.ui")
 
@@ -147,6 +150,20 @@ def _temporary_history(database: Path, problem: StorageReadOnlyError) -> OpenedH
     return OpenedHistory(store, problem=problem, detail=detail, temporary=True)
 
 
+def _ask_to_end_in_the_users_language(application: QtWidgets.QApplication) -> bool:
+    """``single_instance.ask_to_end`` in the language of the settings (read only: the start opens them later)."""
+    try:
+        language = resolve_language(SettingsStore().current.language)
+    except (AppError, OSError) as exc:  # the start that follows says so; this question is asked in the system's
+        log.warning("the settings cannot be read for the language: %s", exc)
+        language = resolve_language("")
+    translators = install_translators(application, language)
+    try:
+        return single_instance.ask_to_end()
+    finally:
+        remove_translators(application, translators)
+
+
 def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int:
     """Runs the window until it is closed; returns the process exit code."""
     existing = QtWidgets.QApplication.instance()
@@ -157,10 +174,12 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
 
     logs.configure()
     instance = SingleInstance(paths.data_dir())
-    if not instance.claim():
-        return 0  # the Parley already running on this data folder came to the front instead
+    if not instance.claim(ask=partial(_ask_to_end_in_the_users_language, application)):
+        return 0  # the Parley already running on this data folder came to the front (or was left alone)
     crash_handler = CrashHandler(application)
     crash_handler.install()
+    signals = TerminationSignals()
+    signals.install()  # SIGTERM/SIGHUP close the window as its close button does
     translators: list[QtCore.QTranslator] = []
     try:
         try:
@@ -192,10 +211,11 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
             # would still answer palette changes (in a test run that goes on) from a closed store.
             window.deleteLater()
             QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-            return code
+            return signals.exit_code(code)
         finally:
             store.close()
     finally:
+        signals.uninstall()
         instance.close()
         crash_handler.uninstall()
         remove_translators(application, translators)

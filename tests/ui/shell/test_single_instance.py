@@ -14,20 +14,31 @@ from PySide6 import QtCore, QtWidgets
 from pytestqt.qtbot import QtBot
 
 from app.core import paths
-from app.ui.shell import application
+from app.ui.shell import application, single_instance
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.single_instance import SingleInstance, server_name
 
 LAUNCH_TIMEOUT_S = 120
 
 
-def launch(home: Path) -> subprocess.CompletedProcess[str]:
+def start(home: Path) -> subprocess.Popen[str]:
     """``python -m app`` as a user's second double-click would start it, on ``home``."""
     env = {**os.environ, paths.HOME_ENV: str(home), "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run(
-        [sys.executable, "-m", "app"], env=env, capture_output=True, text=True, timeout=LAUNCH_TIMEOUT_S,
+    return subprocess.Popen(
+        [sys.executable, "-m", "app"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=Path(__file__).resolve().parents[3],
     )
+
+
+def launch(qtbot: QtBot, home: Path) -> subprocess.Popen[str]:
+    """A second launch, run to its end while this process's event loop goes on (the first must answer it)."""
+    process = start(home)
+    try:
+        qtbot.waitUntil(lambda: process.poll() is not None, timeout=LAUNCH_TIMEOUT_S * 1000)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return process
 
 
 @pytest.fixture
@@ -49,9 +60,9 @@ def test_the_same_folder_spelled_twice_is_one_name_and_another_folder_is_another
 def test_a_second_launch_on_the_same_folder_hands_over_and_exits_0(
     qtbot: QtBot, first: SingleInstance, parley_home: Path
 ) -> None:
-    with qtbot.waitSignal(first.raise_requested, timeout=10_000):
-        second = launch(parley_home)
-        assert second.returncode == 0, second.stderr
+    with qtbot.waitSignal(first.raise_requested, timeout=60_000):
+        second = launch(qtbot, parley_home)
+        assert second.returncode == 0, second.communicate()[1]
     # The second launch never opened the history: no window of its own, nothing written beside ours.
     assert not paths.database_path().exists()
 
@@ -97,9 +108,9 @@ def test_two_launches_give_one_window_brought_to_the_front(
         window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
         try:
             window.showMinimized()
-            second = launch(parley_home)
+            second = launch(qtbot, parley_home)
             seen["code"] = second.returncode
-            qtbot.waitUntil(lambda: not window.isMinimized(), timeout=10_000)
+            qtbot.waitUntil(lambda: not window.isMinimized(), timeout=60_000)
             seen["windows"] = sum(isinstance(w, MainWindow) and w.isVisible() for w in qapp.topLevelWidgets())
         finally:
             window.close()
@@ -115,3 +126,63 @@ def app_name(qapp: QtWidgets.QApplication) -> Iterator[None]:
     name = qapp.applicationName()
     yield
     qapp.setApplicationName(name)
+
+
+# A first "instance" that holds the name but never answers: what a hung (or stopped) Parley looks like.
+HUNG = """
+import socket, sys, time
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind(sys.argv[1])
+server.listen(8)
+print("ready", flush=True)
+while True:
+    time.sleep(1)
+"""
+
+
+@pytest.fixture
+def hung(qapp: QtWidgets.QApplication) -> Iterator[subprocess.Popen[str]]:
+    del qapp
+    address = Path(QtCore.QDir.tempPath()) / server_name(paths.data_dir())
+    address.unlink(missing_ok=True)
+    process = subprocess.Popen([sys.executable, "-c", HUNG, str(address)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait(30)
+    address.unlink(missing_ok=True)
+
+
+def test_a_first_instance_that_does_not_answer_is_offered_to_be_ended_and_is(
+    hung: subprocess.Popen[str]
+) -> None:
+    asked: list[bool] = []
+    instance = SingleInstance(paths.data_dir())
+    try:
+        assert instance.claim(ask=lambda: asked.append(True) or True)
+        assert asked == [True]
+        assert hung.wait(60) is not None  # ended: SIGTERM
+        assert instance.listening  # and this launch took its place
+    finally:
+        instance.close()
+
+
+def test_cancel_leaves_the_first_instance_alone_and_this_launch_ends(hung: subprocess.Popen[str]) -> None:
+    instance = SingleInstance(paths.data_dir())
+    try:
+        assert not instance.claim(ask=lambda: False)
+        assert hung.poll() is None and not instance.listening
+    finally:
+        instance.close()
+
+
+def test_the_not_responding_message_offers_end_and_cancel(qapp: QtWidgets.QApplication) -> None:
+    del qapp
+    box = single_instance.not_responding_box()
+    try:
+        names = [button.text() for button in box.buttons()]
+        assert names == ["End it and open Parley", "Cancel"] or sorted(names) == ["Cancel", "End it and open Parley"]
+        assert "not responding" in box.text()
+    finally:
+        box.deleteLater()
