@@ -15,13 +15,8 @@ from app.cli.history_file import open_history
 from app.cli.tree import Commands
 from app.core import logs
 from app.core.config.settings import SettingsStore
-from app.core.personas.book import (
-    PersonaBook,
-    display_name,
-    final_system_prompt,
-    migrate_settings,
-    persona_to_json,
-)
+from app.core.personas.book import PersonaBook, migrate_settings
+from app.core.personas.persona import display_name, final_system_prompt, persona_to_json
 
 
 def add_parser(commands: Commands) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from app.core.errors import NotAGgufError
 from app.core.models import gguf
 from app.core.models.installed import ModelEntry
-from app.core.personas.book import Persona
+from app.core.personas.persona import Persona
 
 log = logging.getLogger("app.personas")
 

@@ -49,7 +49,8 @@ from app.core.history.store import Store
 from app.core.history.types import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
-from app.core.personas.book import Persona, PersonaBook, final_system_prompt, migrate_settings
+from app.core.personas.book import PersonaBook, migrate_settings
+from app.core.personas.persona import Persona, final_system_prompt
 from app.core.session import records, versions
 from app.core.session.service import EngineClient
 

@@ -7,7 +7,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.models.installed import ModelEntry
 from app.core.personas import fit
-from app.core.personas.book import Persona
+from app.core.personas.persona import Persona
 from app.ui.common.i18n import model_label
 
 

@@ -24,7 +24,8 @@ from app.core.engine.protocol import TokensCounted
 from app.core.errors import AppError, ContextFullError
 from app.core.history.store import Store
 from app.core.history.types import Conversation, Message
-from app.core.personas.book import TARGET_LANGUAGES, TARGET_PLACEHOLDER, Persona, PersonaBook, display_name
+from app.core.personas.book import PersonaBook
+from app.core.personas.persona import TARGET_LANGUAGES, TARGET_PLACEHOLDER, Persona, display_name
 from app.core.personas.summary import extractive_summary
 from app.core.session.records import turns_out_of_memory
 from app.core.session.turns import TurnOutcome

@@ -20,10 +20,10 @@ from PySide6 import QtCore, QtWidgets
 from app.core.config.settings import SettingsStore
 from app.core.engine.protocol import SamplingSettings
 from app.core.errors import AppError, DatabaseDamagedInUseError
-from app.core.personas.book import (
+from app.core.personas.book import PersonaBook
+from app.core.personas.persona import (
     OVERFLOWS,
     Persona,
-    PersonaBook,
     display_description,
     display_name,
     final_system_prompt,

@@ -14,14 +14,13 @@ from app.core.config.settings import DEFAULT_SYSTEM_PROMPT, Settings, SettingsSt
 from app.core.engine.protocol import SamplingSettings
 from app.core.errors import BuiltinPersonaError, PersonaFileError, PersonaInvalidError
 from app.core.history.store import SCHEMA_VERSION, Store
-from app.core.personas.book import (
+from app.core.personas.book import PersonaBook, migrate_settings
+from app.core.personas.persona import (
     FORMAT,
     TARGET_PLACEHOLDER,
     VERSION,
-    PersonaBook,
     display_name,
     final_system_prompt,
-    migrate_settings,
     shipped_builtins,
     target_language,
     validate,

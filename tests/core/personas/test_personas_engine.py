@@ -17,7 +17,8 @@ from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.personas import fit
-from app.core.personas.book import Persona, PersonaBook
+from app.core.personas.book import PersonaBook
+from app.core.personas.persona import Persona
 from app.core.session import records
 from app.core.session.service import EngineService
 from app.core.session.turns import TurnOutcome, TurnRunner

@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from app.core.config.settings import SettingsStore
 from app.core.history.store import Store
-from app.core.personas.book import PersonaBook, display_description, display_name
+from app.core.personas.book import PersonaBook
+from app.core.personas.persona import display_description, display_name
 from app.ui.chat.context_meter import ContextMeter
 from app.ui.personas import editor as editor_module
 from app.ui.personas.editor import PersonaEditor

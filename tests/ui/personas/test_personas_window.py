@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.core.engine.protocol import GenerationRequest
 from app.core.history.store import Store
 from app.core.history.types import Message
-from app.core.personas.book import Persona, final_system_prompt
+from app.core.personas.persona import Persona, final_system_prompt
 from app.ui.shell.main_window import MainWindow
 from tests.ui.conftest import ANSWER_TIMEOUT_MS, Engines, send_and_wait
 
