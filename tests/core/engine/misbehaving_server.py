@@ -17,14 +17,30 @@ MODEL = "odd-model"
 
 
 @contextmanager
-def misbehaving_server(chunks: list[Any]) -> Iterator[str]:
-    """Serves ``chunks`` as the stream of every answer; yields the base URL (``…/v1``)."""
+def misbehaving_server(chunks: list[Any], *, key: str | None = None) -> Iterator[str]:
+    """Serves ``chunks`` as the stream of every answer; yields the base URL (``…/v1``).
+
+    With ``key``, a request without ``Authorization: Bearer <key>`` is refused with 401.
+    """
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             del format, args
 
+        def refused(self) -> bool:
+            if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+                return False
+            body = json.dumps({"error": {"message": "Invalid API key"}}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
+
         def do_GET(self) -> None:
+            if self.refused():
+                return
             body = json.dumps({"object": "list", "data": [{"id": MODEL, "object": "model"}]}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -34,6 +50,8 @@ def misbehaving_server(chunks: list[Any]) -> Iterator[str]:
 
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.refused():
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "close")
