@@ -240,6 +240,14 @@ class ModelSwitchError(AppError):
     )
 
 
+class RemoteModelUnavailableError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "{name} could not be loaded: {reason}. The conversation keeps it: send again once the server answers, "
+        "or use another model.",
+    )
+
+
 class ModelExistsError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "The models folder already has a file called {name}, so {path} was not copied over it."

@@ -1,9 +1,11 @@
 """The one key store: every secret Parley keeps (remote servers' keys, the local API server's key, the Hub token).
 
-A secret goes to the OS keychain through ``keyring`` when a backend works here, otherwise to
+A secret goes to the system keychain through ``keyring`` when one works here, otherwise to
 ``remote_keys.json`` in the config folder (named for the first keys it held), readable by the user
-only (0600); ``KeyStore.where`` says which. The rule: no secret is ever written to settings.json or
-any other file; ``move_hub_token`` takes the Hub token out of the settings files of older versions.
+only (0600); ``KeyStore.where`` and ``keychain_name`` say which. Only a real keychain counts:
+keyring's own low-priority file backends (``keyrings.alt``) are passed over, so a key said to be in
+the keychain is in it. The rule: no secret is ever written to settings.json or any other file;
+``move_hub_token`` takes the Hub token out of the settings files of older versions.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ class KeyStore:
     @property
     def where(self) -> KeyPlace:
         return "keyring" if self._keyring is not None else "file"
+
+    @property
+    def keychain_name(self) -> str:
+        """The system keychain's name ("macOS Keychain", "Secret Service" …); "" when keys go to the file."""
+        return _keychain_name(self._keyring.backend) if self._keyring is not None else ""
 
     @property
     def file(self) -> Path:
@@ -143,9 +150,46 @@ def _usable_keyring() -> _CheckedKeyring | None:
     if isinstance(backend, keyring.backends.fail.Keyring):
         return None
     children = getattr(backend, "backends", None)
-    if children is not None and not children:  # a ChainerBackend with nothing to chain
+    if children is not None:  # a ChainerBackend (highest priority first): its first real keychain, alone
+        chosen: object | None = next((child for child in children if _is_keychain(child)), None)
+        if chosen is None:
+            log.info("no system keychain among %s: keys go to Parley's own file", children)
+            return None
+        return _CheckedKeyring(chosen)
+    elif not _is_keychain(backend):
+        log.info("the keyring backend %s is not a system keychain: keys go to Parley's own file", backend)
         return None
     return _CheckedKeyring(backend)
+
+
+# keyring's own priorities: 1 or more for a system keychain, below 1 for stand-ins such as a file.
+_KEYCHAIN_PRIORITY = 1.0
+_KEYCHAIN_NAMES = {
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.SecretService": "Secret Service (GNOME Keyring, KWallet)",
+    "keyring.backends.libsecret": "Secret Service (libsecret)",
+    "keyring.backends.kwallet": "KWallet",
+}
+
+
+def _is_keychain(backend: object) -> bool:
+    module = type(backend).__module__
+    if module.startswith("keyrings.alt"):
+        return False  # plain or weakly encrypted files, for tests and odd set-ups
+    try:
+        priority = float(getattr(backend, "priority", 0))
+    except (TypeError, ValueError):
+        return False
+    return priority >= _KEYCHAIN_PRIORITY
+
+
+def _keychain_name(backend: object) -> str:
+    module = type(backend).__module__
+    for prefix, name in _KEYCHAIN_NAMES.items():
+        if module.startswith(prefix):
+            return name
+    return str(getattr(backend, "name", "") or type(backend).__name__)
 
 
 class _CheckedKeyring:

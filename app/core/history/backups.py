@@ -2,7 +2,9 @@
 
 Copies use SQLite's online backup API into a temporary file, are made self-contained (no -wal) and
 pass ``PRAGMA quick_check`` before they are renamed into place. The rule: a file with a backup's name
-is always whole and was sound when written. The newest few of each kind are kept (``RETENTION``).
+is always whole and was sound when written. Its writer holds an OS lock on the temporary file, so
+``clear_stale_temps`` (at every open) removes only temporaries whose writer was killed. The newest
+few of each kind are kept (``RETENTION``).
 It knows files and connections, not the ``Store``.
 """
 
@@ -12,6 +14,7 @@ import logging
 import os
 import re
 import sqlite3
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from app.core.errors import BackupCheckFailedError
-from app.core.history import health
+from app.core.history import health, instances
 
 log = logging.getLogger("app.store")
 
@@ -71,13 +74,7 @@ def create_backup(
 ) -> Backup:
     """Copies the open database ``source`` (whose file is ``database``) into ``folder``, checked."""
     created = time.time() if now is None else now
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=folder)
-        os.close(fd)
-    except OSError as exc:
-        raise health.os_storage_error(exc, folder) from exc
-    temp = Path(temp_name)
+    fd, temp = _locked_temp(folder)
     try:
         check = _copy_and_check(source, temp, database=database, folder=folder)
         if check.damaged:
@@ -93,6 +90,7 @@ def create_backup(
             raise health.os_storage_error(exc, folder) from exc
     finally:
         _remove(temp)
+        os.close(fd)
     backup = Backup(target, kind, created_at, target.stat().st_size)
     log.info("backed up %s to %s", database, target)
     prune(folder, database)
@@ -131,19 +129,13 @@ def daily_backup_of(database: Path, folder: Path, *, now: float | None = None) -
 
 
 def prune(folder: Path, database: Path) -> None:
-    """Keeps the newest ``RETENTION[kind]`` copies of each kind; clears temp files left by a crash."""
+    """Keeps the newest ``RETENTION[kind]`` copies of each kind; clears temp files left by a killed writer."""
     by_kind: dict[str, int] = {}
     for backup in list_backups(folder, database):
         by_kind[backup.kind] = by_kind.get(backup.kind, 0) + 1
         if by_kind[backup.kind] > RETENTION[backup.kind]:
             _remove(backup.path)
-    cutoff = time.time() - _STALE_TEMP_SECONDS
-    for entry in folder.glob(f"{_TEMP_PREFIX}*"):
-        try:
-            if entry.stat().st_mtime < cutoff:
-                _remove(entry)
-        except OSError:
-            continue
+    clear_stale_temps(folder)
 
 
 def check_backup(path: Path, *, seconds: float = CHECK_SECONDS) -> health.CheckResult:
@@ -196,12 +188,7 @@ def newest_sound_backup(folder: Path, database: Path, *, max_version: int) -> Ba
 
 def restore_file(backup: Path, target: Path) -> None:
     """Writes a checked copy of ``backup`` at ``target`` (which must not be open): temp, check, rename."""
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=target.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise health.os_storage_error(exc, target.parent) from exc
-    temp = Path(temp_name)
+    fd, temp = _locked_temp(target.parent)
     try:
         try:
             source = _open_read_only(backup)
@@ -220,6 +207,7 @@ def restore_file(backup: Path, target: Path) -> None:
             raise health.os_storage_error(exc, target.parent) from exc
     finally:
         _remove(temp)
+        os.close(fd)
     log.info("restored %s from %s", target, backup)
 
 
@@ -282,6 +270,69 @@ def _free_name(folder: Path, database: Path, kind: BackupKind, created: float) -
         if not target.exists():
             return target, datetime.strptime(stamp, _STAMP).timestamp()
         moment += timedelta(microseconds=1)
+
+
+def _locked_temp(folder: Path) -> tuple[int, Path]:
+    """A new empty temporary file in ``folder``, open and locked (see ``clear_stale_temps``) until closed."""
+    for _attempt in range(3):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise health.os_storage_error(exc, folder) from exc
+        # On Windows the lock would bar SQLite itself from the file: there, age alone tells.
+        if sys.platform == "win32" or (instances.try_lock(fd) and _still_there(fd, Path(name))):
+            return fd, Path(name)
+        os.close(fd)  # another instance's sweep took it between mkstemp and the lock
+    raise health.os_storage_error(OSError(f"could not hold a temporary file in {folder}"), folder)
+
+
+def _still_there(fd: int, path: Path) -> bool:
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def clear_stale_temps(folder: Path) -> int:
+    """Removes the temporary copies (and their journals) whose writer is gone; returns how many.
+
+    A writer holds its temporary file's lock while it writes, so a temporary that can be locked
+    was left by a killed process. One that is locked is being written by a live one: kept. Where
+    locks cannot tell (Windows), a temporary older than a day is stale.
+    """
+    removed = 0
+    try:
+        entries = [entry for entry in folder.glob(f"{_TEMP_PREFIX}*") if entry.name.endswith(".tmp")]
+    except OSError:
+        return 0
+    for entry in entries:
+        if _writer_is_gone(entry):
+            _remove(entry)
+            removed += 1
+    for journal in folder.glob(f"{_TEMP_PREFIX}*.tmp-journal"):
+        if not Path(str(journal).removesuffix("-journal")).exists():  # its copy went without it
+            _remove(journal)
+    if removed:
+        log.info("removed %d temporary copies left in %s by a Parley that was killed", removed, folder)
+    return removed
+
+
+def _writer_is_gone(entry: Path) -> bool:
+    try:
+        if sys.platform == "win32":
+            return entry.stat().st_mtime < time.time() - _STALE_TEMP_SECONDS
+        fd = os.open(entry, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        return instances.try_lock(fd)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _fsync(path: Path) -> None:

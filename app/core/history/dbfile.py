@@ -1,9 +1,10 @@
 """The history's SQLite file: opening it checked and upgraded, and setting it aside when damaged.
 
 ``open_database`` is the one way a connection to the history is made (by the store and by the
-recovery path): the file is looked at read-only first (version, ``PRAGMA quick_check``), copied
-before a migration, migrated by numbered scripts recorded in ``PRAGMA user_version``, and probed
-for writing, so that a read-only folder is reported at start rather than at the first message.
+recovery path), one process at a time (a lock around the schema step): the file is looked at
+read-only first (version, ``PRAGMA quick_check``), copied before a migration, migrated by numbered
+scripts recorded in ``PRAGMA user_version``, and probed for writing, so that a read-only folder is
+reported at start rather than at the first message.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from app.core import paths
 from app.core.errors import BackupCheckFailedError, DatabaseDamagedError, DatabaseTooNewError
-from app.core.history import backups, health
+from app.core.history import backups, health, instances
 
 log = logging.getLogger("app.store")
 
@@ -205,7 +206,19 @@ def backups_folder_for(database: Path) -> Path:
 
 
 def open_database(path: Path, backups_folder: Path) -> sqlite3.Connection:
-    """Opens the history at ``path``: checked, copied if it is about to be migrated, upgraded."""
+    """Opens the history at ``path``: checked, copied if it is about to be migrated, upgraded.
+
+    The schema step runs under ``instances.schema_lock``: two processes opening a new history at
+    once do not both create it; the second waits and finds it made. A backup's temporary file left
+    by a killed writer is cleared first (``backups.clear_stale_temps``).
+    """
+    for folder in (backups_folder, path.parent):
+        backups.clear_stale_temps(folder)
+    with instances.schema_lock(path):
+        return _open_database(path, backups_folder)
+
+
+def _open_database(path: Path, backups_folder: Path) -> sqlite3.Connection:
     checked = _inspect(path)
     try:
         db = sqlite3.connect(path, isolation_level=None)

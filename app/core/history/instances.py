@@ -4,6 +4,8 @@ Each open ``Store`` holds an OS lock on ``<database>.instances/<id>.lock``; a st
 records its writer's id. The rule: an answer is "interrupted" only when its writer's lock can be
 taken, i.e. the writer is gone. A lock, not a heartbeat: the OS drops it the moment the process
 dies, with no clock, timeout or periodic write (``flock``, per open file; ``msvcrt.locking`` on Windows).
+The same locks serialise the schema step between processes (``schema_lock``) and mark a backup's
+temporary file as being written (``try_lock``), so start-up clears only a dead writer's.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 import re
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger("app.store")
@@ -29,6 +33,14 @@ if sys.platform == "win32":
             return False
         return True
 
+    def _wait_lock(fd: int) -> None:
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                return
+            except OSError:
+                continue
+
 else:
     import fcntl
 
@@ -38,6 +50,38 @@ else:
         except BlockingIOError:
             return False
         return True
+
+    def _wait_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def try_lock(fd: int) -> bool:
+    """Takes the OS lock on the open file ``fd`` if no other process holds it; dropped when ``fd`` closes."""
+    return _try_lock(fd)
+
+
+@contextmanager
+def schema_lock(database: Path) -> Iterator[None]:
+    """Holds ``<database>.schema.lock`` exclusively: one process at a time creates or migrates the history.
+
+    A second process waits here, then finds the schema done. Without a usable lock file (a file
+    system with no locks) it goes on unlocked, with a log line.
+    """
+    path = database.with_name(f"{database.name}.schema.lock")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        log.warning("no schema lock at %s (%s): opening without it", path, exc)
+        yield
+        return
+    try:
+        try:
+            _wait_lock(fd)
+        except OSError as exc:
+            log.warning("the file system refused the schema lock %s: %s", path, exc)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock; the file stays, so every process locks the same one
 
 
 def locks_folder(database: Path) -> Path:

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +47,13 @@ _MESSAGE_FIELDS = (
 _MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning", "chosen_child_id")
 
 Row = dict[str, Any]
+Progress = Callable[[float], None]  # told the fraction done (0 to 1), rising, from the recovering thread
+# The share of the work each step takes, measured on a 150 MB history: reading the damaged file is most of it.
+_READ_SHARE, _RESTORE_SHARE = 0.6, 0.1
+
+
+def _no_progress(fraction: float) -> None:
+    del fraction
 
 
 @dataclass(frozen=True)
@@ -66,19 +73,25 @@ class _Salvage:
     personas: list[Row] = field(default_factory=list)  # the user's own personas and their edits of the built-ins
 
 
-def recover(path: Path, *, backups_folder: Path | None = None) -> RecoveryReport:
-    """Replaces the damaged history at ``path`` (closed by its store) with a recovered one."""
+def recover(path: Path, *, backups_folder: Path | None = None, progress: Progress | None = None) -> RecoveryReport:
+    """Replaces the damaged history at ``path`` (closed by its store) with a recovered one.
+
+    ``progress`` is told the fraction done as the work goes (a big history takes half a minute).
+    """
     folder = backups_folder or backups_folder_for(path)
+    told = _Rising(progress or _no_progress)
     kept = set_aside(path)
     log.warning("kept the damaged history at %s", kept)
     try:
-        salvage = _salvage(kept)
+        salvage = _salvage(kept, lambda part: told(part * _READ_SHARE))
         backup = backups.newest_sound_backup(folder, path, max_version=SCHEMA_VERSION)
         if backup is not None:
             backups.restore_file(backup.path, path)
+        told(_READ_SHARE + _RESTORE_SHARE)
         db = open_database(path, folder)
         try:
-            conversations, messages = _merge(db, salvage)
+            start = _READ_SHARE + _RESTORE_SHARE
+            conversations, messages = _merge(db, salvage, lambda part: told(start + part * (1 - start)))
         finally:
             db.close()
     except (AppError, OSError, sqlite3.Error) as exc:
@@ -92,8 +105,23 @@ def recover(path: Path, *, backups_folder: Path | None = None) -> RecoveryReport
         conversations,
         messages,
     )
+    told(1.0)
     log.warning("recovered the history: %s", report)
     return report
+
+
+class _Rising:
+    """Passes fractions on only when they rise, at most once a percent."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._last = -1.0
+
+    def __call__(self, fraction: float) -> None:
+        fraction = min(1.0, max(0.0, fraction))
+        if fraction >= self._last + 0.01 or (fraction == 1.0 and self._last < 1.0):
+            self._last = fraction
+            self._progress(fraction)
 
 
 def _put_back(kept: Path, path: Path) -> None:
@@ -112,7 +140,7 @@ def _put_back(kept: Path, path: Path) -> None:
 # -- salvage -----------------------------------------------------------------------------------
 
 
-def _salvage(kept: Path) -> _Salvage:
+def _salvage(kept: Path, progress: Progress) -> _Salvage:
     """Everything still readable in the damaged file; its bytes are never changed."""
     empty = _Salvage([], [], {})
     if not kept.exists():
@@ -121,10 +149,10 @@ def _salvage(kept: Path) -> _Salvage:
         if db is None:
             return empty
         db.text_factory = _lenient_text  # one bad byte must not lose a whole message
-        conversations = _read_table(db, "conversations", _CONVERSATION_FIELDS)
-        messages = _read_table(db, "messages", _MESSAGE_FIELDS)
+        conversations = _read_table(db, "conversations", _CONVERSATION_FIELDS, lambda part: progress(part * 0.1))
+        messages = _read_table(db, "messages", _MESSAGE_FIELDS, lambda part: progress(0.1 + part * 0.85))
         sequences = _sequences(db)
-        personas = _read_table(db, "personas", _PERSONA_FIELDS)
+        personas = _read_table(db, "personas", _PERSONA_FIELDS, lambda part: progress(0.95 + part * 0.05))
     log.info("salvaged %d conversations and %d messages from %s", len(conversations), len(messages), kept)
     return _Salvage(conversations, messages, sequences, personas)
 
@@ -168,7 +196,7 @@ def _lenient_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _read_table(db: sqlite3.Connection, table: str, fields: tuple[str, ...]) -> list[Row]:
+def _read_table(db: sqlite3.Connection, table: str, fields: tuple[str, ...], progress: Progress) -> list[Row]:
     try:
         present = {str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")}
     except sqlite3.Error as exc:
@@ -198,6 +226,7 @@ def _read_table(db: sqlite3.Connection, table: str, fields: tuple[str, ...]) -> 
     upper = _upper_id(db, table)
     for low in range(1, upper + 1, CHUNK):
         read(low, min(low + CHUNK, upper + 1))
+        progress(min(low + CHUNK, upper + 1) / (upper + 1))
     if unreadable:
         log.warning("%d ids of %s could not be read", unreadable, table)
     return rows
@@ -239,7 +268,7 @@ def _sequences(db: sqlite3.Connection) -> dict[str, int]:
 # -- merge -------------------------------------------------------------------------------------
 
 
-def _merge(db: sqlite3.Connection, salvage: _Salvage) -> tuple[int, int]:
+def _merge(db: sqlite3.Connection, salvage: _Salvage, progress: Progress) -> tuple[int, int]:
     """Adds what the restored history lacks; returns (conversations, messages) taken from the salvage."""
     conversations = [row for row in map(_clean_conversation, salvage.conversations) if row is not None]
     messages = [row for row in map(_clean_message, salvage.messages) if row is not None]
@@ -252,7 +281,9 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage) -> tuple[int, int]:
                 row["persona_id"] = None
         mapped, merged_conversations = _merge_conversations(db, conversations)
         merged_messages = 0
-        for message in messages:
+        for done, message in enumerate(messages, 1):
+            if done % CHUNK == 0:
+                progress(done / (len(messages) + 1))
             original = message["conversation_id"]
             if original not in mapped:
                 mapped[original], created = _conversation_for_orphans(db, original, messages)

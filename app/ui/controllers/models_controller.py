@@ -7,7 +7,10 @@ the header's loading indicator, the status line, the banner and the pickers.
 Switching loads the new model at once (the engine unloads the old one first, so its memory is
 really freed) while the header shows "Loading <model>…" and Send waits. The conversation's messages
 are never touched; the engine renders them with the new model's own chat template on the next send.
-A model that fails to load leaves the previous one in use, and the banner says why. Removing a
+A model file that fails to load leaves the previous one in use, and the banner says why. A remote
+model that cannot be loaded (a refused key, nothing listening, no answer) stays the conversation's
+model: Parley never changes models for the user; ``switch_offered`` lets the banner offer the one
+used before. Removing a
 model that the engine holds waits until the engine says it closed the file, then deletes it.
 
 A file the user just opened (``use_new_file``) is used by the open conversation at once, but
@@ -28,7 +31,7 @@ from app.core.config.model_settings import ModelSettings
 from app.core.config.settings import Settings, SettingsStore
 from app.core.engine import gpu_plan
 from app.core.engine.protocol import EngineEvent, ModelLoaded, ModelLoadFailed, ModelSpec, ModelUnloaded
-from app.core.errors import AppError, ModelBusyError, ModelLoadError, ModelSwitchError
+from app.core.errors import AppError, ModelBusyError, ModelLoadError, ModelSwitchError, RemoteModelUnavailableError
 from app.core.history.store import Store
 from app.core.models import gpu, library
 from app.core.models.installed import ModelEntry
@@ -57,6 +60,8 @@ class ModelsController(QtCore.QObject):
     notice_reported = QtCore.Signal(str)  # a translated sentence worth knowing, not an error
     model_loaded = QtCore.Signal(object)  # ModelLoaded
     model_switch_failed = QtCore.Signal(object)  # ModelLoadFailed: it did not load, and the old choice is back
+    # (AppError, ModelEntry): a remote model did not load and stays chosen; the banner may offer the entry instead
+    switch_offered = QtCore.Signal(object, object)
     models_changed = QtCore.Signal()  # the installed models changed (download, import, removal)
     settings_changed = QtCore.Signal(object)  # Settings
     model_removed = QtCore.Signal(object)  # the ModelEntry deleted or forgotten
@@ -331,6 +336,9 @@ class ModelsController(QtCore.QObject):
         if self._pending_default is not None and Path(event.model.path) == self._pending_default.path:
             self._pending_default = None
         self._set_loading()
+        if event.model.server:
+            self._keep_remote_choice(switch, event)
+            return
         try:
             if switch.conversation_id is not None:
                 self.store.set_conversation_model(switch.conversation_id, switch.previous_model)
@@ -351,6 +359,25 @@ class ModelsController(QtCore.QObject):
             self.error_reported.emit(ModelLoadError(path=event.model.path, reason=event.reason))
         else:
             self.error_reported.emit(ModelSwitchError(name=event.model.name, reason=event.reason, previous=previous))
+
+    def _keep_remote_choice(self, switch: _Switch, event: ModelLoadFailed) -> None:
+        """A remote model did not load: it stays the conversation's; the model used before is offered."""
+        conversation = None
+        try:
+            if switch.conversation_id is not None:
+                conversation = self.store.conversation(switch.conversation_id)
+        except AppError as err:
+            self.error_reported.emit(err)
+        chosen = self.registry.model_for(conversation)
+        before = (
+            self.registry.model_for(replace(conversation, model_name=switch.previous_model)) if conversation else None
+        )
+        offer = before if before is not None and (chosen is None or before.name != chosen.name) else None
+        self.model_switch_failed.emit(event)
+        self.status_changed.emit(event.model.name)
+        self.switch_offered.emit(
+            RemoteModelUnavailableError(name=chosen.name if chosen else event.model.name, reason=event.reason), offer
+        )
 
     @QtCore.Slot(str)
     def _on_watcher_directory_changed(self, path: str) -> None:

@@ -3,7 +3,7 @@
 Off by default, on this computer only (127.0.0.1), port 8717. Listening on every interface is a
 separate, explicit choice with a warning, and then a key is required (``problem`` refuses the
 Save otherwise). The page edits the settings on Save (``apply``); the key goes to the key store
-(``key``), never into settings.json.
+(``key``), never into settings.json; the line under the key says where the key store keeps it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from dataclasses import replace
 from PySide6 import QtCore, QtWidgets
 
 from app.core.api_server.server import DEFAULT_HOST
+from app.core.config.secrets import KeyStore
 from app.core.config.settings import Settings
+from app.ui.settings.remote_servers_tab import key_place
 
 ALL_INTERFACES = "0.0.0.0"
 
@@ -21,7 +23,9 @@ ALL_INTERFACES = "0.0.0.0"
 class ApiServerTab(QtWidgets.QWidget):
     """GUI thread only."""
 
-    def __init__(self, settings: Settings, key: str, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, key: str, keys: KeyStore | None = None, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("apiServerTab")
         self.enabled_check = QtWidgets.QCheckBox(self.tr("Serve Parley's models to other programs on this computer"))
@@ -54,6 +58,9 @@ class ApiServerTab(QtWidgets.QWidget):
         self.key_edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(self.tr("None (this computer only)"))
         self.key_edit.setClearButtonEnabled(True)
+        self.key_place_label = QtWidgets.QLabel(key_place(keys or KeyStore()), self)
+        self.key_place_label.setWordWrap(True)
+        self.key_place_label.setObjectName("mutedLabel")
         self.cors_check = QtWidgets.QCheckBox(self.tr("Allow web pages to call it (CORS)"))
         self.cors_check.setChecked(settings.api_cors)
         self.address_label = QtWidgets.QLabel(self)
@@ -65,6 +72,7 @@ class ApiServerTab(QtWidgets.QWidget):
         form.addRow("", self.everywhere_check)
         form.addRow("", self.warning_label)
         form.addRow(self.tr("API key:"), self.key_edit)
+        form.addRow("", self.key_place_label)
         form.addRow("", self.cors_check)
         form.addRow(self.tr("Address:"), self.address_label)
         layout = QtWidgets.QVBoxLayout(self)

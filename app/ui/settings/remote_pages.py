@@ -24,7 +24,7 @@ def remote_tabs(
     return [
         (RemoteServersTab(remote), translate("RemoteSettings", "Remote servers")),
         (
-            ApiServerTab(settings, api.api_key),
+            ApiServerTab(settings, api.api_key, api.keys),
             translate("RemoteSettings", "Local API server"),
         ),
     ]

@@ -2,13 +2,15 @@
 
 Changes act at once, like the Data page's restore, not on Save: the list and the keys have their
 own owner (``app.core.engine.remote.servers``). Each server shows whether its models came (how many) or
-why not; the note under the list says where the keys are kept (the keychain or a 0600 file).
+why not; the note under the list (``key_place``, shared with the API server page) says truly where
+the keys are kept: the system keychain by name, or Parley's own 0600 file by its path.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from app.core.config.secrets import KeyStore
 from app.core.engine.remote.servers import RemoteServer
 from app.core.errors import AppError
 from app.ui.common.i18n import error_text
@@ -82,11 +84,7 @@ class RemoteServersTab(QtWidgets.QWidget):
     # -- showing ----------------------------------------------------------------------------------
 
     def _key_note(self) -> str:
-        if self.servers.keys.where == "keyring":
-            return self.tr("API keys are kept in this system's keychain.")
-        return self.tr(
-            "No system keychain is available, so API keys are kept in {path}, readable only by you."
-        ).format(path=self.servers.keys.file)
+        return key_place(self.servers.keys)
 
     def _describe(self, server: RemoteServer) -> str:
         fetching, count, error = self._controller.state(server.id)
@@ -188,3 +186,16 @@ class RemoteServersTab(QtWidgets.QWidget):
 
 
 _NONE = RemoteServer("", "", "")
+
+
+def key_place(keys: KeyStore) -> str:
+    """Where ``keys`` keeps the keys, truly: the keychain by name, or Parley's own file by its path."""
+    translate = QtCore.QCoreApplication.translate
+    if keys.where == "keyring":
+        return translate("KeyPlace", "API keys are kept in the system keychain: {name}.").format(
+            name=keys.keychain_name
+        )
+    return translate(
+        "KeyPlace", "No system keychain is available, so API keys are kept in Parley's own file {path}, "
+        "readable only by you."
+    ).format(path=keys.file)

@@ -13,13 +13,14 @@ from pathlib import Path
 from PySide6 import QtCore
 
 from app.core.engine.protocol import ModelLoaded, ModelSpec
-from app.core.errors import AppError
+from app.core.errors import AppError, RemoteServerError
 from app.core.history.types import Conversation, Thinking
 from app.core.models.installed import ModelEntry
 from app.ui.chat.composer import Composer
 from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage
 from app.ui.common.banner import Banner
+from app.ui.common.i18n import error_text
 from app.ui.models.find import FindModelsPage
 from app.ui.models.manager import GgufDropFilter, ModelManager
 from app.ui.models.welcome import WelcomePanel
@@ -65,6 +66,9 @@ class ModelChoice(QtCore.QObject):
         self.models.loading_changed.connect(self._on_models_loading_changed)
         self.models.model_loaded.connect(self._on_models_model_loaded)
         self.models.model_switch_failed.connect(self._on_models_model_switch_failed)
+        self.models.switch_offered.connect(self._on_models_switch_offered)
+        # Queued: after the window's error path has put the turn's failure in the banner.
+        self.chat.error_reported.connect(self._on_chat_error_reported, QtCore.Qt.ConnectionType.QueuedConnection)
         self.models.models_changed.connect(self._on_models_models_changed)
         self.models.settings_changed.connect(self._on_models_settings_changed)
 
@@ -204,6 +208,25 @@ class ModelChoice(QtCore.QObject):
         del event
         self.refresh_picker(self.host.current_conversation())
 
+    @QtCore.Slot(object)
+    def _on_chat_error_reported(self, error: AppError) -> None:
+        """A turn on a remote server failed: the model stays, and the banner offers one on this computer."""
+        if not isinstance(error, RemoteServerError) or not self.banner.isVisible():
+            return
+        chosen = self.registry.model_for(self.host.current_conversation())
+        local = self.registry.default_model()
+        if chosen is None or chosen.source != "remote" or local is None or self.banner.text() != error_text(error):
+            return
+        self._on_models_switch_offered(error, local)
+
+    @QtCore.Slot(object, object)
+    def _on_models_switch_offered(self, error: AppError, offer: ModelEntry | None) -> None:
+        if offer is None:
+            self.banner.show_error(error)
+            return
+        action = translate("MainWindow", "Use {model}").format(model=offer.name)
+        self.banner.show_error(error, action=action, on_action=lambda: self.use_model(offer, make_default=False))
+
     @QtCore.Slot()
     def _on_models_models_changed(self) -> None:
         shown = self.model_picker.current_entry() if self.host.conversation_id is not None else None
@@ -213,8 +236,11 @@ class ModelChoice(QtCore.QObject):
         self.models_page.refresh()
         self.find_models.refresh_installed()
         self.status.models_changed(conversation)
-        if shown is not None and self.registry.entry_for_path(shown.path) is None:
-            self._say_model_gone(shown.name, self.registry.model_for(conversation))
+        # Only a file can leave this computer: a remote model whose list is being fetched again is not gone.
+        if shown is not None and shown.source != "remote" and self.registry.entry_for_path(shown.path) is None:
+            now = self.registry.model_for(conversation)
+            if now is None or now.name != shown.name:
+                self._say_model_gone(shown.name, now)
 
     @QtCore.Slot(object)
     def _on_models_settings_changed(self, settings: object) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from app.core.config.secrets import HUB_TOKEN_ACCOUNT, KeyStore
 from app.core.config.settings import Settings, SettingsStore
 from app.core.errors import StorageError
 from app.core.models.hub import HubConfig
+from tests.keychains import MemoryKeychain, PlainFileKeyring, installed
 
 
 def _write_old_settings(**values: object) -> None:
@@ -77,3 +79,33 @@ def test_an_empty_token_removes_the_stored_one() -> None:
     keys.set(HUB_TOKEN_ACCOUNT, "")
     assert secrets.hub_token(keys) == ""
     assert json.loads(keys.file.read_text(encoding="utf-8")) == {}
+
+
+def test_a_file_backend_standing_in_for_a_keychain_is_passed_over_for_parleys_own_file() -> None:
+    # keyrings.alt's file backends (priority below 1) are what a source install with the test extras
+    # would pick up: their keys would sit in a plain file while the page said "system keychain".
+    with installed(PlainFileKeyring()) as backend:
+        keys = KeyStore()
+        keys.set(API_KEY_ACCOUNT, "api-key")
+        assert keys.where == "file" and keys.keychain_name == ""
+        assert isinstance(backend, PlainFileKeyring) and backend.passwords == {}
+        assert json.loads(keys.file.read_text(encoding="utf-8")) == {API_KEY_ACCOUNT: "api-key"}
+        assert stat.S_IMODE(keys.file.stat().st_mode) == 0o600
+
+
+def test_a_keychain_is_used_and_named() -> None:
+    with installed(MemoryKeychain()) as backend:
+        keys = KeyStore()
+        keys.set(API_KEY_ACCOUNT, "api-key")
+        assert keys.where == "keyring" and keys.keychain_name == backend.name == "keychains MemoryKeychain"
+        assert isinstance(backend, MemoryKeychain) and backend.passwords == {("Parley", API_KEY_ACCOUNT): "api-key"}
+        assert not keys.file.exists()
+
+
+def test_nothing_outside_the_tests_depends_on_keyrings_alt() -> None:
+    root = Path(__file__).resolve().parents[3]
+    imports = ("import keyrings", "from keyrings")
+    sources = {path: path.read_text(encoding="utf-8") for path in (root / "app").rglob("*.py")}
+    users = [path for path, text in sources.items() if any(i in text for i in imports)]
+    assert users == []
+    assert "keyrings.alt" not in (root / "pyproject.toml").read_text(encoding="utf-8")

@@ -1,36 +1,31 @@
-"""Remote servers' list and keys: the key goes to the keyring (its file backend here) or a 0600 file, never the list."""
+"""Remote servers' list and keys: the key goes to the keychain (the suite's own here) or a 0600 file, never the list."""
 
 from __future__ import annotations
 
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 
-import keyring
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 
 from app.core.config.secrets import KeyStore
 from app.core.config.settings import SettingsStore
 from app.core.engine.remote.servers import RemoteServers, normalize_url
 from app.core.errors import InvalidServerUrlError, RemoteServerError
 from app.core.models.registry import ModelRegistry
+from tests.keychains import MemoryKeychain, installed
 from tests.llama_server import API_KEY, MODEL_ALIAS, LlamaServer
 
 
 @pytest.fixture
-def file_keyring(tmp_path: Path) -> Iterator[PlaintextKeyring]:
-    """keyring's own file backend, in the test's folder, as the process's keyring."""
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring_pass.cfg")  # type: ignore[misc]
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+def file_keyring() -> Iterator[MemoryKeychain]:
+    """The suite's own keychain, as the process's keyring."""
+    with installed(MemoryKeychain()) as backend:
+        assert isinstance(backend, MemoryKeychain)
+        yield backend
 
 
 def test_a_key_is_stored_in_the_keyring_and_read_back_and_never_written_to_the_list(
-    file_keyring: PlaintextKeyring
+    file_keyring: MemoryKeychain
 ) -> None:
     servers = RemoteServers()
     assert servers.keys.where == "keyring"

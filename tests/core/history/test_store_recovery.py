@@ -11,7 +11,7 @@ import pytest
 
 from app.core import paths
 from app.core.errors import DatabaseDamagedError, DatabaseDamagedInUseError
-from app.core.history import health
+from app.core.history import health, recovery
 from app.core.history.store import Store, open_store
 from tests.core.store_helpers import (
     PAGE,
@@ -337,3 +337,17 @@ def test_the_users_own_personas_and_which_conversation_uses_them_survive_a_recov
     assert not restored.find("Pirate").uses_about_you and restored.find("Pirate").min_parameters == 2_000_000_000
     assert recovered.conversation(conversation.id).persona_id == restored.find("Pirate").id
     recovered.close()
+
+
+def test_recovery_tells_its_progress_in_rising_fractions_up_to_one() -> None:
+    written = _history(**BIG)
+    database = paths.database_path()
+    garble(database, middle_offset(database, 65536), 65536)
+    told: list[float] = []
+
+    report = recovery.recover(database, progress=told.append)
+
+    assert report.salvaged_messages >= len(written) - 16 * 12
+    assert len(told) >= 10, told  # the reading and the merging are told as they go
+    assert told == sorted(told) and len(set(told)) == len(told)
+    assert 0.0 <= told[0] < 0.2 and told[-1] == 1.0

@@ -10,7 +10,9 @@ that does not resolve, a TLS error, a refused key (401/403), an unknown model (4
 requests (429, with the wait the server asked for), a server error (5xx), a timeout, and a
 stream cut in the middle. A cut stream ends the request with ``EngineCrashed``, so the turn keeps
 the text that arrived and is marked interrupted; a failure before any text is ``GenerationFailed``
-(or ``ModelLoadFailed`` while checking the model).
+(or ``ModelLoadFailed`` while checking the model). A chunk not shaped like OpenAI's (``choices`` an
+object or null, a number for ``content``) is ``GenerationFailed`` with the text that arrived: every
+request ends with an event, even on a bug here (then with its traceback).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import socket
 import ssl
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +47,7 @@ from app.core.engine.protocol import (
     StopReason,
     TokensReceived,
 )
+from app.core.engine.remote.chunks import RemoteRequestError, first_choice, text_field
 from app.core.errors import NOTHING_ANSWERS
 
 CONNECT_SECONDS = 10.0
@@ -51,15 +55,6 @@ READ_SECONDS = 120.0  # the longest wait for the next event of an answer (a big 
 # Sampling fields that llama.cpp, vLLM and others accept but OpenAI's own API refuses: sent, and left
 # out from then on when a server refuses them (400/422).
 EXTRA_SAMPLING = ("top_k", "min_p", "repeat_penalty")
-
-
-class RemoteRequestError(Exception):
-    """A request to a remote server failed; ``reason`` says why in one sentence."""
-
-    def __init__(self, reason: str, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
 
 
 def _headers(api_key: str) -> dict[str, str]:
@@ -193,7 +188,7 @@ class RemoteEngine:
 
     def generate(self, request: GenerationRequest) -> None:
         self._stop.clear()
-        self._run(lambda: self._generate(request))
+        self._run(lambda: self._generate_or_report(request))
 
     def count_tokens(self, request: CountTokensRequest) -> None:
         """A server's tokenizer is not reachable through the OpenAI API: about four characters a token,
@@ -242,6 +237,14 @@ class RemoteEngine:
         self._sink(ModelLoaded(model, time.perf_counter() - started, False, False, model.n_ctx))
         return True
 
+    def _generate_or_report(self, request: GenerationRequest) -> None:
+        """``_generate``, whose bugs still end the request (with a traceback, for the crash path)."""
+        try:
+            self._generate(request)
+        except Exception as exc:
+            reason = f"an internal error ({type(exc).__name__}: {exc})"
+            self._sink(GenerationFailed(request.request_id, reason, traceback=traceback.format_exc()))
+
     def _generate(self, request: GenerationRequest) -> None:
         if self._loaded != request.model and not self._check_model(request.model, request):
             return
@@ -252,6 +255,10 @@ class RemoteEngine:
         except RemoteRequestError as failure:
             if self._stop.is_set() and stream.parts:
                 stream.reason = "stopped"
+            elif failure.malformed:
+                # The server sent something that is not an answer: the turn fails, keeping what arrived.
+                self._sink(GenerationFailed(request.request_id, failure.reason, "".join(stream.parts)))
+                return
             elif stream.parts:
                 # Cut in the middle: the text that arrived is kept, and the turn is marked interrupted.
                 self._sink(EngineCrashed(failure.reason, request.request_id))
@@ -331,10 +338,13 @@ class RemoteEngine:
             usage = chunk.get("usage") if isinstance(chunk, dict) else None
             if isinstance(usage, dict) and isinstance(usage.get("prompt_tokens"), int):
                 stream.prompt_tokens = usage["prompt_tokens"]
-            choice = (chunk.get("choices") or [{}])[0] if isinstance(chunk, dict) else {}
+            host = _host(str(source.response.url))
+            choice = first_choice(chunk, host)
+            if choice is None:
+                continue  # a chunk with only the usage, or an empty list of choices
             delta = choice.get("delta") or {}
-            text = delta.get("content") or ""
-            thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
+            text = text_field(delta, "content", host)
+            thought = text_field(delta, "reasoning_content", host) or text_field(delta, "reasoning", host)
             if text or thought:
                 stream.first = stream.first or time.perf_counter()
                 if text:

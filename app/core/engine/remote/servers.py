@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from app.core import paths
 from app.core.atomic import write_json_atomically
 from app.core.config.secrets import KeyStore
-from app.core.engine.remote.engine import RemoteRequestError, list_model_ids
+from app.core.engine.remote.chunks import RemoteRequestError
+from app.core.engine.remote.engine import list_model_ids
 from app.core.errors import InvalidServerUrlError, RemoteServerError, StorageError
 
 log = logging.getLogger("app.remote")
