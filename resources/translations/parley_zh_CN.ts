@@ -2,64 +2,137 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="36"/>
+        <source>not installed</source>
+        <translation>未安装</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="56"/>
+        <source>About Parley</source>
+        <translation>关于 Parley</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="58"/>
+        <source>Parley</source>
+        <translation>Parley</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="63"/>
+        <source>A private chat assistant that runs language models on this computer.</source>
+        <translation>在本机运行语言模型的私密聊天助手。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="80"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="82"/>
+        <source>Copy these details</source>
+        <translation>复制这些信息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="83"/>
+        <source>Copy these details, for a bug report</source>
+        <translation>复制这些信息，用于报告问题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="89"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="102"/>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="103"/>
+        <source>llama.cpp</source>
+        <translation>llama.cpp</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="104"/>
+        <source>Backends</source>
+        <translation>后端</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="105"/>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="106"/>
+        <source>Data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/about.py" line="117"/>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+</context>
+<context>
     <name>ApiServerTab</name>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="27"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="31"/>
         <source>Serve Parley&apos;s models to other programs on this computer</source>
         <translation>向这台电脑上的其他程序提供 Parley 的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="31"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="35"/>
         <source>Programs that speak the OpenAI API can use the model Parley has loaded, or any installed model they name, at /v1/chat/completions and /v1/models. They wait in line with your own chats.</source>
         <translation>支持 OpenAI API 的程序可以通过 /v1/chat/completions 和 /v1/models 使用 Parley 已加载的模型，或它们指定的任意已安装模型。它们会与你自己的对话一起排队。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="42"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="46"/>
         <source>Let other computers connect (listen on every network)</source>
         <translation>允许其他电脑连接（在所有网络上监听）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="46"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="50"/>
         <source>Anyone on your network who has the key can then use your model and see nothing else; without a key Parley refuses to listen. Prefer this computer only.</source>
         <translation>这样，你网络中任何持有密钥的人都能使用你的模型（但看不到其他任何内容）；没有密钥时 Parley 拒绝监听。建议仅限这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="55"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="59"/>
         <source>None (this computer only)</source>
         <translation>无（仅限这台电脑）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="57"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="64"/>
         <source>Allow web pages to call it (CORS)</source>
         <translation>允许网页调用（CORS）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="64"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="71"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="67"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="74"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="69"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="77"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="89"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="97"/>
         <source>To let other computers connect, set an API key first.</source>
         <translation>要允许其他电脑连接，请先设置 API 密钥。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="108"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="116"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="110"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="118"/>
         <source>this computer&apos;s address</source>
         <translation>这台电脑的地址</translation>
     </message>
@@ -251,91 +324,96 @@
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="244"/>
+        <source>{name} could not be loaded: {reason}. The conversation keeps it: send again once the server answers, or use another model.</source>
+        <translation>无法加载 {name}：{reason}。此对话仍使用它：服务器恢复应答后请重新发送，或改用其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="252"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="250"/>
+        <location filename="../../app/core/errors.py" line="258"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="256"/>
+        <location filename="../../app/core/errors.py" line="264"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="262"/>
+        <location filename="../../app/core/errors.py" line="270"/>
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="270"/>
+        <location filename="../../app/core/errors.py" line="278"/>
         <source>This chat template cannot be used ({reason}); the model keeps the template it had.</source>
         <translation>无法使用此聊天模板（{reason}）；模型保留原来的模板。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="276"/>
+        <location filename="../../app/core/errors.py" line="284"/>
         <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
         <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="283"/>
+        <location filename="../../app/core/errors.py" line="291"/>
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="289"/>
+        <location filename="../../app/core/errors.py" line="297"/>
         <source>This conversation no longer fits in the model&apos;s memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
         <translation>这段对话已超出模型的记忆（{tokens} 个词元，上限为 {limit}），因此回答没有开始。可以带着摘要开始新的对话，或者让 Parley 丢弃最早的几轮对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="297"/>
+        <location filename="../../app/core/errors.py" line="305"/>
         <source>The persona&apos;s {field} is not valid: {reason}</source>
         <translation>角色的{field}无效：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="301"/>
+        <location filename="../../app/core/errors.py" line="309"/>
         <source>The personas file could not be read: {reason}</source>
         <translation>无法读取角色文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="305"/>
+        <location filename="../../app/core/errors.py" line="313"/>
         <source>There is no persona named {name}.</source>
         <translation>没有名为 {name} 的角色。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="309"/>
+        <location filename="../../app/core/errors.py" line="317"/>
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation>{name} 是 Parley 自带的角色：可以恢复为自带的内容，但不能删除。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="315"/>
+        <location filename="../../app/core/errors.py" line="323"/>
         <source>The export could not be written to {path}: {reason}</source>
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="319"/>
+        <location filename="../../app/core/errors.py" line="327"/>
         <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="325"/>
+        <location filename="../../app/core/errors.py" line="333"/>
         <source>The server {host} could not be used: {reason}</source>
         <translation>无法使用服务器 {host}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="329"/>
+        <location filename="../../app/core/errors.py" line="337"/>
         <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
         <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="335"/>
+        <location filename="../../app/core/errors.py" line="343"/>
         <source>The local API server could not start: {reason}</source>
         <translation>本地 API 服务器无法启动：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="339"/>
+        <location filename="../../app/core/errors.py" line="347"/>
         <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
         <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
     </message>
@@ -373,12 +451,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="79"/>
+        <location filename="../../app/ui/shell/application.py" line="82"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="142"/>
+        <location filename="../../app/ui/shell/application.py" line="145"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -472,42 +550,47 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="147"/>
+        <location filename="../../app/ui/chat/blocks.py" line="162"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="148"/>
+        <location filename="../../app/ui/chat/blocks.py" line="163"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="152"/>
+        <location filename="../../app/ui/chat/blocks.py" line="167"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="153"/>
+        <location filename="../../app/ui/chat/blocks.py" line="168"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="154"/>
+        <location filename="../../app/ui/chat/blocks.py" line="169"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="155"/>
+        <location filename="../../app/ui/chat/blocks.py" line="170"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="105"/>
+        <location filename="../../app/ui/chat/blocks.py" line="114"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="120"/>
+        <location filename="../../app/ui/chat/blocks.py" line="129"/>
+        <source>The answer was cut off while the model was still thinking. Continue lets it think on.</source>
+        <translation>回答在模型仍在思考时被截断。点“继续”可让它接着思考。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/blocks.py" line="135"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
@@ -563,7 +646,7 @@
     </message>
     <message>
         <location filename="../../app/ui/chat/message_links.py" line="43"/>
-        <location filename="../../app/ui/chat/blocks.py" line="104"/>
+        <location filename="../../app/ui/chat/blocks.py" line="113"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -588,17 +671,17 @@
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="129"/>
+        <location filename="../../app/ui/chat/blocks.py" line="144"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="131"/>
+        <location filename="../../app/ui/chat/blocks.py" line="146"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="133"/>
+        <location filename="../../app/ui/chat/blocks.py" line="148"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
@@ -1293,6 +1376,19 @@
     </message>
 </context>
 <context>
+    <name>KeyPlace</name>
+    <message>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="195"/>
+        <source>API keys are kept in the system keychain: {name}.</source>
+        <translation>API 密钥保存在系统钥匙串中：{name}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="198"/>
+        <source>No system keychain is available, so API keys are kept in Parley&apos;s own file {path}, readable only by you.</source>
+        <translation>没有可用的系统钥匙串，因此 API 密钥保存在 Parley 自己的文件 {path} 中，只有你能读取。</translation>
+    </message>
+</context>
+<context>
     <name>LoadingIndicator</name>
     <message>
         <location filename="../../app/ui/chat/model_picker.py" line="136"/>
@@ -1338,48 +1434,52 @@
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_choice.py" line="230"/>
-        <location filename="../../app/ui/shell/status_line.py" line="55"/>
+        <location filename="../../app/ui/shell/status_line.py" line="48"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="63"/>
+        <location filename="../../app/ui/shell/status_line.py" line="79"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/download_notices.py" line="74"/>
+        <location filename="../../app/ui/shell/download_notices.py" line="78"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/download_notices.py" line="77"/>
+        <location filename="../../app/ui/shell/download_notices.py" line="81"/>
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="74"/>
+        <location filename="../../app/ui/shell/status_line.py" line="90"/>
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="43"/>
+        <location filename="../../app/ui/shell/status_line.py" line="60"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="43"/>
+        <location filename="../../app/ui/shell/status_line.py" line="60"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_choice.py" line="226"/>
+        <location filename="../../app/ui/shell/model_choice.py" line="227"/>
+        <source>Use {model}</source>
+        <translation>改用 {model}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/model_choice.py" line="253"/>
         <source>{model} is no longer on this computer, and no other model is installed.</source>
         <translation>{model} 已不在这台电脑上，且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/model_choice.py" line="228"/>
+        <location filename="../../app/ui/shell/model_choice.py" line="255"/>
         <source>{model} is no longer on this computer; this conversation now uses {other}.</source>
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
@@ -1889,37 +1989,37 @@
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="293"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="298"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="293"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="298"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="226"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="231"/>
         <source>{model}&apos;s settings are saved: it reloads with them on the next message.</source>
         <translation>{model} 的设置已保存：下一条消息时会用新设置重新加载。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="300"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="305"/>
         <source>{model} is loaded ({seconds} s) · {where}</source>
         <translation>{model} 已加载（{seconds} 秒）· {where}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="308"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="313"/>
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="315"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="320"/>
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="321"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="326"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -1927,27 +2027,27 @@
 <context>
     <name>OverflowOffer</name>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="56"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="58"/>
         <source>New conversation with a summary</source>
         <translation>带摘要开始新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="58"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="60"/>
         <source>Starts a new conversation with this persona; a short summary of this one goes before your message</source>
         <translation>用同一角色开始新的对话；这段对话的简短摘要会放在你的消息之前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="60"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="62"/>
         <source>Drop the oldest turns here</source>
         <translation>在此丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="62"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="64"/>
         <source>From now on this conversation forgets its oldest turns when it is full; your message is sent</source>
         <translation>从现在起，这段对话满了就会忘掉最早的几轮；你的消息会被发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="68"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="70"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -1955,62 +2055,62 @@
 <context>
     <name>PersonaController</name>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="96"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="98"/>
         <source>Into: auto</source>
         <translation>译成：自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="97"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="99"/>
         <source>Into English</source>
         <translation>译成英语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="98"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="100"/>
         <source>Into Chinese</source>
         <translation>译成中文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="99"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="101"/>
         <source>Into French</source>
         <translation>译成法语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="100"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="102"/>
         <source>Into German</source>
         <translation>译成德语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="101"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="103"/>
         <source>Into Spanish</source>
         <translation>译成西班牙语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="102"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="104"/>
         <source>Into Japanese</source>
         <translation>译成日语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="141"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="143"/>
         <source>Personas…</source>
         <translation>角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="141"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="143"/>
         <source>Edit the personas</source>
         <translation>编辑角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="143"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="145"/>
         <source>Edit personas…</source>
         <translation>编辑角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="251"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="253"/>
         <source>New chat with…</source>
         <translation>新对话，使用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="375"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="377"/>
         <source>A summary of our earlier conversation:</source>
         <translation>我们之前对话的摘要：</translation>
     </message>
@@ -2018,219 +2118,229 @@
 <context>
     <name>PersonaEditor</name>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="37"/>
+        <location filename="../../app/ui/personas/editor.py" line="57"/>
         <source>Export personas</source>
         <translation>导出角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="37"/>
+        <location filename="../../app/ui/personas/editor.py" line="57"/>
         <source>Import personas</source>
         <translation>导入角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="54"/>
-        <location filename="../../app/ui/personas/editor.py" line="58"/>
+        <location filename="../../app/ui/personas/editor.py" line="74"/>
+        <location filename="../../app/ui/personas/editor.py" line="78"/>
         <source>Personas</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="78"/>
+        <location filename="../../app/ui/personas/editor.py" line="98"/>
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="80"/>
+        <location filename="../../app/ui/personas/editor.py" line="100"/>
         <source>separated by |</source>
         <translation>用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="82"/>
+        <location filename="../../app/ui/personas/editor.py" line="102"/>
         <source>the conversation&apos;s model</source>
         <translation>对话所用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="85"/>
+        <location filename="../../app/ui/personas/editor.py" line="105"/>
         <source>from Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="87"/>
+        <location filename="../../app/ui/personas/editor.py" line="107"/>
         <source>From Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="87"/>
+        <location filename="../../app/ui/personas/editor.py" line="107"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="87"/>
+        <location filename="../../app/ui/personas/editor.py" line="107"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="91"/>
+        <location filename="../../app/ui/personas/editor.py" line="111"/>
         <source>from the text</source>
         <translation>根据文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="96"/>
+        <location filename="../../app/ui/personas/editor.py" line="116"/>
         <source>Add “About you” to every persona</source>
         <translation>把“关于你”加入每个角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="98"/>
+        <location filename="../../app/ui/personas/editor.py" line="118"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="62"/>
-        <location filename="../../app/ui/personas/editor.py" line="132"/>
+        <location filename="../../app/ui/personas/editor.py" line="82"/>
+        <location filename="../../app/ui/personas/editor.py" line="152"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="64"/>
+        <location filename="../../app/ui/personas/editor.py" line="84"/>
         <source>Icon</source>
         <translation>图标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="92"/>
+        <location filename="../../app/ui/personas/editor.py" line="112"/>
         <source>This persona uses “About you”</source>
         <translation>此角色使用“关于你”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="94"/>
+        <location filename="../../app/ui/personas/editor.py" line="114"/>
         <source>Off for a persona that translates or rewrites your text: About you would leak into it</source>
         <translation>翻译或改写你文字的角色应关闭：否则“关于你”会混进结果里</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="100"/>
+        <location filename="../../app/ui/personas/editor.py" line="120"/>
         <source>About you</source>
         <translation>关于你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="133"/>
+        <location filename="../../app/ui/personas/editor.py" line="153"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="134"/>
+        <location filename="../../app/ui/personas/editor.py" line="154"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="137"/>
+        <location filename="../../app/ui/personas/editor.py" line="157"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="137"/>
+        <location filename="../../app/ui/personas/editor.py" line="157"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="137"/>
+        <location filename="../../app/ui/personas/editor.py" line="157"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="138"/>
+        <location filename="../../app/ui/personas/editor.py" line="158"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="138"/>
+        <location filename="../../app/ui/personas/editor.py" line="158"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="139"/>
+        <location filename="../../app/ui/personas/editor.py" line="159"/>
         <source>Longest answer</source>
         <translation>最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="139"/>
+        <location filename="../../app/ui/personas/editor.py" line="159"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="140"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Stop strings</source>
         <translation>停止字符串</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="140"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Preferred model</source>
         <translation>首选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="141"/>
+        <location filename="../../app/ui/personas/editor.py" line="161"/>
         <source>Context length</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="141"/>
+        <location filename="../../app/ui/personas/editor.py" line="161"/>
         <source>When the context is full</source>
         <translation>上下文满了时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="142"/>
+        <location filename="../../app/ui/personas/editor.py" line="162"/>
         <source>Target language</source>
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="152"/>
+        <location filename="../../app/ui/personas/editor.py" line="172"/>
         <source>What the model gets</source>
         <translation>模型实际收到的内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="156"/>
+        <location filename="../../app/ui/personas/editor.py" line="176"/>
         <source>New</source>
         <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="156"/>
+        <location filename="../../app/ui/personas/editor.py" line="176"/>
         <source>Duplicate</source>
         <translation>创建副本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="177"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="177"/>
         <source>Reset</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <location filename="../../app/ui/personas/editor.py" line="178"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <location filename="../../app/ui/personas/editor.py" line="183"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="164"/>
+        <location filename="../../app/ui/personas/editor.py" line="185"/>
+        <source>This persona…</source>
+        <translation>这个角色…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="186"/>
+        <source>All personas…</source>
+        <translation>所有角色…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="192"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="223"/>
+        <location filename="../../app/ui/personas/editor.py" line="251"/>
         <source>The seed must be a whole number; it was left random.</source>
         <translation>随机种子必须是整数；已保持随机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="284"/>
+        <location filename="../../app/ui/personas/editor.py" line="312"/>
         <source>New persona</source>
         <translation>新角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="290"/>
+        <location filename="../../app/ui/personas/editor.py" line="318"/>
         <source>copy</source>
         <translation>副本</translation>
     </message>
@@ -2355,93 +2465,83 @@
 <context>
     <name>RemoteServersTab</name>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="30"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="32"/>
         <source>Chat with models on other computers or hosted services that speak the OpenAI API (llama.cpp, vLLM, Ollama, LM Studio…). Conversations with them leave this computer.</source>
         <translation>与其他电脑上或托管服务中支持 OpenAI API 的模型对话（llama.cpp、vLLM、Ollama、LM Studio…）。与它们的对话会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="38"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="40"/>
         <source>Remote servers</source>
         <translation>远程服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="40"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="42"/>
         <source>Lab computer</source>
         <translation>实验室电脑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="45"/>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="133"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="47"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="131"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="46"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="48"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="47"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="49"/>
         <source>Save changes</source>
         <translation>保存更改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="48"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="50"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="49"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="51"/>
         <source>Check again</source>
         <translation>重新检查</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="59"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="61"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="60"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="62"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="61"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="63"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="86"/>
-        <source>API keys are kept in this system&apos;s keychain.</source>
-        <translation>API 密钥保存在系统钥匙串中。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="88"/>
-        <source>No system keychain is available, so API keys are kept in {path}, readable only by you.</source>
-        <translation>没有可用的系统钥匙串，因此 API 密钥保存在 {path} 中，只有你能读取。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="94"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="92"/>
         <source>asking for its models…</source>
         <translation>正在获取模型列表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="96"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="94"/>
         <source>cannot be used</source>
         <translation>无法使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="98"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="96"/>
         <source>models: {count}</source>
         <translation>模型：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="124"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="122"/>
         <source>No remote servers: every conversation stays on this computer.</source>
         <translation>没有远程服务器：所有对话都留在这台电脑上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="133"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="131"/>
         <source>Unchanged (a key is set)</source>
         <translation>不变（已设置密钥）</translation>
     </message>
@@ -2462,22 +2562,22 @@
 <context>
     <name>SearchBox</name>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="51"/>
+        <location filename="../../app/ui/sidebar/search.py" line="53"/>
         <source>Search conversations (Ctrl+K)</source>
         <translation>搜索对话（Ctrl+K）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="52"/>
+        <location filename="../../app/ui/sidebar/search.py" line="54"/>
         <source>Search the conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="56"/>
+        <location filename="../../app/ui/sidebar/search.py" line="58"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/search.py" line="60"/>
+        <location filename="../../app/ui/sidebar/search.py" line="62"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
@@ -2828,7 +2928,7 @@
     </message>
     <message>
         <location filename="../../app/ui/sidebar/panel.py" line="70"/>
-        <location filename="../../app/ui/sidebar/panel.py" line="294"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="295"/>
         <source>Pin to top</source>
         <translation>置顶</translation>
     </message>
@@ -2848,24 +2948,52 @@
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="134"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="135"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="135"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="136"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="232"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="233"/>
         <source>Deleted “{title}”.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="294"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="295"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
+    </message>
+</context>
+<context>
+    <name>SingleInstance</name>
+    <message>
+        <location filename="../../app/ui/shell/single_instance.py" line="128"/>
+        <source>Parley is not responding</source>
+        <translation>Parley 没有响应</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/single_instance.py" line="129"/>
+        <source>Parley is already open on this data folder, but it is not responding.</source>
+        <translation>Parley 已在此数据文件夹上打开，但没有响应。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/single_instance.py" line="132"/>
+        <source>It may be stuck. You can end it and open Parley again: what it has saved is kept, and an answer it was writing is kept as far as it got.</source>
+        <translation>它可能卡住了。你可以结束它并重新打开 Parley：已保存的内容都会保留，正在写的回答也会保留到已写出的部分。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/single_instance.py" line="139"/>
+        <source>End it and open Parley</source>
+        <translation>结束它并打开 Parley</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/single_instance.py" line="142"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -2907,73 +3035,74 @@
 <context>
     <name>WelcomePanel</name>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="36"/>
+        <location filename="../../app/ui/models/welcome.py" line="38"/>
         <source>Welcome to Parley</source>
         <translation>欢迎使用 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="40"/>
+        <location filename="../../app/ui/models/welcome.py" line="42"/>
         <source>A private assistant that runs entirely on this computer. What you write never leaves it.</source>
         <translation>一个完全在这台电脑上运行的私人助手。您写下的内容绝不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="61"/>
+        <location filename="../../app/ui/models/welcome.py" line="67"/>
         <source>Or choose another recommended model</source>
         <translation>或者选择其他推荐模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="65"/>
+        <location filename="../../app/ui/models/welcome.py" line="71"/>
         <source>They come from the Hugging Face Hub. The badge tells how well each fits this computer&apos;s free memory; a chat opens when the download is done.</source>
         <translation>模型来自 Hugging Face Hub。标签表示每个模型与这台电脑可用内存的匹配程度；下载完成后会自动打开对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="74"/>
-        <location filename="../../app/ui/models/welcome.py" line="206"/>
+        <location filename="../../app/ui/models/welcome.py" line="80"/>
+        <location filename="../../app/ui/models/welcome.py" line="220"/>
         <source>Find models on the Hub…</source>
         <translation>在 Hub 上查找模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="76"/>
+        <location filename="../../app/ui/models/welcome.py" line="82"/>
+        <location filename="../../app/ui/models/welcome.py" line="177"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="161"/>
-        <source>No model is installed yet</source>
-        <translation>尚未安装任何模型</translation>
+        <location filename="../../app/ui/models/welcome.py" line="175"/>
+        <source>No model is on this computer yet: download one, or open a GGUF file you have.</source>
+        <translation>这台电脑上还没有模型：请下载一个，或打开你已有的 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="164"/>
+        <location filename="../../app/ui/models/welcome.py" line="179"/>
         <source>Try a tiny offline demo model (basic answers)</source>
         <translation>试用一个很小的离线演示模型（只能简单回答）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="167"/>
+        <location filename="../../app/ui/models/welcome.py" line="181"/>
         <source>Start chatting with {model}</source>
         <translation>开始与 {model} 对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="184"/>
+        <location filename="../../app/ui/models/welcome.py" line="197"/>
         <source>Downloading {model}… {percent}%</source>
         <translation>正在下载 {model}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="186"/>
+        <location filename="../../app/ui/models/welcome.py" line="199"/>
         <source>{progress} · {time} left</source>
         <translation>{progress} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="191"/>
+        <location filename="../../app/ui/models/welcome.py" line="204"/>
         <source>Download {model} ({size})</source>
         <translation>下载 {model}（{size}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="196"/>
+        <location filename="../../app/ui/models/welcome.py" line="209"/>
         <source>The best recommended model that fits this computer. A chat with it opens when the download is done.</source>
         <translation>适合这台电脑的最佳推荐模型。下载完成后会打开与它的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="206"/>
+        <location filename="../../app/ui/models/welcome.py" line="220"/>
         <source>Find more models</source>
         <translation>查找更多模型</translation>
     </message>
@@ -2981,17 +3110,22 @@
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="55"/>
+        <location filename="../../app/ui/shell/actions.py" line="57"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="67"/>
+        <location filename="../../app/ui/shell/actions.py" line="69"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="75"/>
+        <location filename="../../app/ui/shell/actions.py" line="71"/>
+        <source>&amp;About Parley</source>
+        <translation>关于 Parley(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/actions.py" line="83"/>
         <source>The last answer is on the clipboard.</source>
         <translation>最后一条回答已复制到剪贴板。</translation>
     </message>
