@@ -1021,6 +1021,80 @@
     </message>
 </context>
 <context>
+    <name>ExchangeController</name>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="50"/>
+        <source>Export as Markdown</source>
+        <translation>导出为 Markdown</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="50"/>
+        <source>Export as JSON</source>
+        <translation>导出为 JSON</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="51"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="51"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="59"/>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="69"/>
+        <source>Import conversations</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="61"/>
+        <source>Conversation exports (*.json);;All files (*)</source>
+        <translation>对话导出文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="71"/>
+        <source>{present} of the {total} conversations in this file are already here.</source>
+        <translation>此文件的 {total} 个对话中有 {present} 个已经存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="75"/>
+        <source>Skip them, or import them again as copies?</source>
+        <translation>跳过它们，还是作为副本再次导入？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="76"/>
+        <source>Skip them</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="77"/>
+        <source>Import as copies</source>
+        <translation>作为副本导入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="100"/>
+        <source>“{title}” was exported to {path}.</source>
+        <translation>已将“{title}”导出到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="110"/>
+        <source>Conversations exported: {count}, to {path}.</source>
+        <translation>已导出对话：{count} 个，保存到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="131"/>
+        <source>Conversations imported: {count}.</source>
+        <translation>已导入对话：{count} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/controllers/exchange_controller.py" line="133"/>
+        <source>Already here, so skipped: {count}.</source>
+        <translation>已存在而跳过：{count} 个。</translation>
+    </message>
+</context>
+<context>
     <name>FindModelsPage</name>
     <message>
         <location filename="../../app/ui/models/find.py" line="36"/>
@@ -1299,80 +1373,6 @@
         <location filename="../../app/ui/controllers/backup_controller.py" line="131"/>
         <source>The history from the backup of {date} is back. What it replaced is kept as a backup from {now}.</source>
         <translation>已恢复 {date} 备份中的历史记录。被替换的内容已保存为 {now} 的备份。</translation>
-    </message>
-</context>
-<context>
-    <name>HistoryExchange</name>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="50"/>
-        <source>Export as Markdown</source>
-        <translation>导出为 Markdown</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="50"/>
-        <source>Export as JSON</source>
-        <translation>导出为 JSON</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="51"/>
-        <source>Markdown (*.md)</source>
-        <translation>Markdown (*.md)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="51"/>
-        <source>JSON (*.json)</source>
-        <translation>JSON (*.json)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="59"/>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="69"/>
-        <source>Import conversations</source>
-        <translation>导入对话</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="61"/>
-        <source>Conversation exports (*.json);;All files (*)</source>
-        <translation>对话导出文件 (*.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="71"/>
-        <source>{present} of the {total} conversations in this file are already here.</source>
-        <translation>此文件的 {total} 个对话中有 {present} 个已经存在。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="75"/>
-        <source>Skip them, or import them again as copies?</source>
-        <translation>跳过它们，还是作为副本再次导入？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="76"/>
-        <source>Skip them</source>
-        <translation>跳过</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="77"/>
-        <source>Import as copies</source>
-        <translation>作为副本导入</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="100"/>
-        <source>“{title}” was exported to {path}.</source>
-        <translation>已将“{title}”导出到 {path}。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="110"/>
-        <source>Conversations exported: {count}, to {path}.</source>
-        <translation>已导出对话：{count} 个，保存到 {path}。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="131"/>
-        <source>Conversations imported: {count}.</source>
-        <translation>已导入对话：{count} 个。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/controllers/exchange_controller.py" line="133"/>
-        <source>Already here, so skipped: {count}.</source>
-        <translation>已存在而跳过：{count} 个。</translation>
     </message>
 </context>
 <context>

@@ -50,7 +50,7 @@ def recovery_notice(report: RecoveryReport) -> str:
     return notice.recovery_notice(report, QtCore.QCoreApplication.translate, format_moment)
 
 
-class HistoryController(QtCore.QObject):
+class BackupController(QtCore.QObject):
     """GUI thread only. ``start`` begins the backups; ``shutdown`` ends them."""
 
     notice_reported = QtCore.Signal(str)  # a translated sentence: a recovery or a restore happened

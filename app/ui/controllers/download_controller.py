@@ -73,7 +73,7 @@ class DownloadJob:
         return self.state in ("running", "pausing", "cancelling")
 
 
-class DownloadManager(QtCore.QObject):
+class DownloadController(QtCore.QObject):
     """Starts, pauses, resumes and cancels downloads; its signals arrive on the GUI thread."""
 
     download_added = QtCore.Signal(str)  # a job appeared (started, or found unfinished on disk)

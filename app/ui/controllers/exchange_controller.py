@@ -32,7 +32,7 @@ def file_stem(title: str) -> str:
     return " ".join(stem.split())[:80] or "conversation"
 
 
-class HistoryExchange(QtCore.QObject):
+class ExchangeController(QtCore.QObject):
     """GUI thread only. ``history_imported`` tells whoever lists conversations to read them again."""
 
     history_imported = QtCore.Signal(object)  # ImportReport

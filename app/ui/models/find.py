@@ -18,7 +18,7 @@ from app.core.models.registry import ModelRegistry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.i18n import error_text
-from app.ui.controllers.download_controller import DownloadManager, job_key
+from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.models.fit_badge import FitBadge
 from app.ui.models.mirror import MirrorOffer
 from app.ui.models.recommended_list import RecommendedList, fit_download_button
@@ -45,7 +45,7 @@ class FindModelsPage(QtWidgets.QWidget):
 
     def __init__(
         self,
-        manager: DownloadManager,
+        manager: DownloadController,
         registry: ModelRegistry,
         executor: BackgroundExecutor,
         parent: QtWidgets.QWidget | None = None,

@@ -14,7 +14,7 @@ from app.core.models import fit
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel, load_recommended
 from app.ui.common import i18n
-from app.ui.controllers.download_controller import DownloadManager, job_key
+from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.models.fit_badge import FitBadge
 
 DEFAULT_CONTEXT = 4096
@@ -121,7 +121,7 @@ class RecommendedList(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self._manager: DownloadManager | None = None
+        self._manager: DownloadController | None = None
         self._machine: fit.MachineProfile | None = None
         self._cards: list[RecommendedCard] = []
         self._layout = QtWidgets.QVBoxLayout(self)
@@ -129,7 +129,7 @@ class RecommendedList(QtWidgets.QWidget):
         self._layout.setSpacing(8)
         self.set_models(load_recommended())
 
-    def attach(self, manager: DownloadManager) -> None:
+    def attach(self, manager: DownloadController) -> None:
         """Follows ``manager``'s downloads and takes the context length from its settings."""
         self._manager = manager
         manager.download_updated.connect(self._on_manager_download_updated)
@@ -147,7 +147,7 @@ class RecommendedList(QtWidgets.QWidget):
         ]
         return max(fitting, key=lambda model: model.size_bytes, default=None)
 
-    def manager(self) -> DownloadManager | None:
+    def manager(self) -> DownloadController | None:
         return self._manager
 
     def card(self, model_id: str) -> RecommendedCard | None:

@@ -18,7 +18,7 @@ from app.core.models.installed import ModelEntry
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel
 from app.ui.common.i18n import model_label
-from app.ui.controllers.download_controller import DownloadManager, job_key
+from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.models.recommended_list import RecommendedList
 from app.ui.sidebar.download_panel import duration_text
 
@@ -144,7 +144,7 @@ class WelcomePanel(QtWidgets.QWidget):
         self.set_model(None)
         self.set_installed([])
 
-    def attach_downloads(self, manager: DownloadManager) -> None:
+    def attach_downloads(self, manager: DownloadController) -> None:
         """The cards' buttons, and the main button, follow ``manager``'s downloads."""
         self.recommended.attach(manager)
         manager.download_updated.connect(self._on_manager_download_updated)

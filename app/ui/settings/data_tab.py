@@ -19,8 +19,8 @@ from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.history.backups import Backup, BackupKind
 from app.core.models.library import human_size
 from app.ui.common.i18n import error_text
-from app.ui.controllers.backup_controller import HistoryController, format_moment
-from app.ui.controllers.exchange_controller import HistoryExchange
+from app.ui.controllers.backup_controller import BackupController, format_moment
+from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.settings.state_cache_box import StateCacheBox
 
 _BACKUP_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -33,8 +33,8 @@ class DataTab(QtWidgets.QWidget):
 
     def __init__(
         self,
-        history: HistoryController,
-        exchange: HistoryExchange | None = None,
+        history: BackupController,
+        exchange: ExchangeController | None = None,
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
         """``exchange``, when given, adds "Export all…" and "Import…" (``app.ui.controllers.exchange_controller``)."""

@@ -31,9 +31,9 @@ from app.core.session.service import EngineFactory, EngineService, local_engine_
 from app.ui.common.background import BackgroundExecutor
 from app.ui.common.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.controllers.api_controller import ApiServerController
-from app.ui.controllers.backup_controller import HistoryController, recovery_notice
+from app.ui.controllers.backup_controller import BackupController, recovery_notice
 from app.ui.controllers.chat_controller import ChatController
-from app.ui.controllers.download_controller import DownloadManager
+from app.ui.controllers.download_controller import DownloadController
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
 from app.ui.shell import single_instance
@@ -59,11 +59,11 @@ def build_services(
     registry = ModelRegistry(settings, servers)
     # One engine service for every client; each request goes to the local engine or its model's server.
     session = EngineService(routing_factory(engine_factory or local_engine_factory(settings), servers.connection))
-    downloads = DownloadManager(lambda: settings.current, executor)
+    downloads = DownloadController(lambda: settings.current, executor)
     personas = PersonaBook(store)
     chat = ChatController(store, settings, registry, session, personas=personas)
     models = ModelsController(store, settings, registry, session)
-    history = HistoryController(store, executor, answering=lambda: chat.is_busy, backups_enabled=backups)
+    history = BackupController(store, executor, answering=lambda: chat.is_busy, backups_enabled=backups)
     appearance = Appearance(settings)
     remote = RemoteModelsController(servers, registry, executor)
     api = ApiServerController(settings, registry, session, servers.keys)

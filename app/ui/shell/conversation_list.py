@@ -12,9 +12,9 @@ from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage
 from app.ui.chat.view import ChatView
 from app.ui.common.banner import Banner
-from app.ui.controllers.backup_controller import HistoryController
+from app.ui.controllers.backup_controller import BackupController
 from app.ui.controllers.chat_controller import ChatController
-from app.ui.controllers.exchange_controller import HistoryExchange
+from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.shell.host import WindowHost
 from app.ui.sidebar.panel import Sidebar, display_title
 
@@ -27,8 +27,8 @@ class ConversationList(QtCore.QObject):
         host: WindowHost,
         store: Store,
         controller: ChatController,
-        history: HistoryController,
-        exchange: HistoryExchange,
+        history: BackupController,
+        exchange: ExchangeController,
         *,
         sidebar: Sidebar,
         header: ChatHeader,

@@ -30,7 +30,7 @@ from app.ui.common.background import BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.gpu_text import capability_for
 from app.ui.common.i18n import error_text
-from app.ui.controllers.exchange_controller import HistoryExchange
+from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.controllers.persona_controller import PersonaController
 from app.ui.models.find import FindModelsPage
 from app.ui.models.manager import GgufDropFilter, ModelManager
@@ -84,7 +84,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._styled_for: tuple[int, ...] = ()
 
         self.sidebar = Sidebar(self.store, self)
-        self.exchange = HistoryExchange(self.store, self)  # export and import (sidebar, Settings → Data)
+        self.exchange = ExchangeController(self.store, self)  # export and import (sidebar, Settings → Data)
         self.welcome = WelcomePanel(self)
         self.welcome.attach_downloads(self.downloads)
         self.find_models = FindModelsPage(self.downloads, self.registry, services.executor, self)

@@ -11,9 +11,9 @@ from app.core.personas.book import PersonaBook
 from app.core.session.service import EngineService
 from app.ui.common.background import BackgroundExecutor
 from app.ui.controllers.api_controller import ApiServerController
-from app.ui.controllers.backup_controller import HistoryController
+from app.ui.controllers.backup_controller import BackupController
 from app.ui.controllers.chat_controller import ChatController
-from app.ui.controllers.download_controller import DownloadManager
+from app.ui.controllers.download_controller import DownloadController
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
 from app.ui.shell.appearance import Appearance
@@ -27,10 +27,10 @@ class Services:
     settings: SettingsStore
     registry: ModelRegistry
     session: EngineService
-    downloads: DownloadManager
+    downloads: DownloadController
     chat: ChatController
     models: ModelsController
-    history: HistoryController
+    history: BackupController
     appearance: Appearance
     remote: RemoteModelsController
     api: ApiServerController

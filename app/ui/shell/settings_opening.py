@@ -6,7 +6,7 @@ from PySide6 import QtWidgets
 
 from app.core.history.types import Conversation
 from app.ui.common.gpu_text import capability_for, capability_sentence
-from app.ui.controllers.exchange_controller import HistoryExchange
+from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.settings.remote_pages import apply_remote_tabs, remote_tabs
@@ -15,7 +15,7 @@ from app.ui.shell.services import Services
 
 def open_settings(
     services: Services,
-    exchange: HistoryExchange,
+    exchange: ExchangeController,
     conversation_id: int | None,
     conversation: Conversation | None,
     parent: QtWidgets.QWidget,

@@ -1,7 +1,7 @@
 """The downloads strip at the bottom of the sidebar: one row per download, with its progress and buttons.
 
 A row shows the model, a progress bar, the bytes done of the total, the speed and the time left, and
-Pause/Resume and Cancel. The panel follows the ``DownloadManager``'s signals and hides itself while
+Pause/Resume and Cancel. The panel follows the ``DownloadController``'s signals and hides itself while
 there is nothing to show. Unfinished downloads from an earlier session appear as paused rows.
 """
 
@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.models.library import human_size
 from app.ui.common.elided_label import ElidedLabel
-from app.ui.controllers.download_controller import DownloadJob, DownloadManager
+from app.ui.controllers.download_controller import DownloadController, DownloadJob
 
 _BAR_RANGE = 1000
 
@@ -31,7 +31,7 @@ def duration_text(seconds: float) -> str:
 class DownloadRow(QtWidgets.QFrame):
     """One download. Its buttons act on the manager directly."""
 
-    def __init__(self, manager: DownloadManager, key: str, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, manager: DownloadController, key: str, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("downloadRow")
         self.key = key
@@ -136,7 +136,7 @@ class DownloadRow(QtWidgets.QFrame):
 class DownloadsPanel(QtWidgets.QFrame):
     """Every download the manager has, newest last; hidden while there is none."""
 
-    def __init__(self, manager: DownloadManager, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, manager: DownloadController, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("downloadsPanel")
         self._manager = manager

@@ -16,7 +16,7 @@ from app.core.models.downloads import partial_downloads
 from app.core.models.hub import HubConfig
 from app.core.models.library import human_size
 from app.ui.common.background import BackgroundExecutor
-from app.ui.controllers.download_controller import DownloadManager, job_key
+from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.shell.main_window import MainWindow
 from tests.fakehub import KQUANTS_REPO, STARTER_FILE, STARTER_REPO, FakeHub, sha256
 from tests.ui.conftest import WindowFactory
@@ -213,7 +213,7 @@ def test_a_download_queued_behind_others_pauses_and_cancels_without_ever_startin
     qtbot: QtBot, throttled: FakeHub
 ) -> None:
     executor = BackgroundExecutor(long_workers=1)
-    manager = DownloadManager(lambda: Settings(), executor)
+    manager = DownloadController(lambda: Settings(), executor)
     try:
         with qtbot.waitSignal(manager.download_progressed, timeout=DOWNLOAD_TIMEOUT_MS):
             first = manager.start(STARTER_REPO, STARTER_FILE)

@@ -12,7 +12,7 @@ import pytest
 from app.core.history import exchange
 from app.core.history.exchange import OnConflict
 from app.core.history.store import Store
-from app.ui.controllers.exchange_controller import ExportFormat, HistoryExchange, file_stem
+from app.ui.controllers.exchange_controller import ExchangeController, ExportFormat, file_stem
 from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.main_window import MainWindow
@@ -40,9 +40,9 @@ class Dialogs:
         self.answer: OnConflict | None = "skip"
         self.suggested: list[tuple[Path, str]] = []
         self.asked: list[tuple[int, int]] = []
-        monkeypatch.setattr(HistoryExchange, "choose_save_path", self._save)
-        monkeypatch.setattr(HistoryExchange, "choose_open_path", lambda exchange, parent: self.open_path)
-        monkeypatch.setattr(HistoryExchange, "ask_on_conflict", self._ask)
+        monkeypatch.setattr(ExchangeController, "choose_save_path", self._save)
+        monkeypatch.setattr(ExchangeController, "choose_open_path", lambda exchange, parent: self.open_path)
+        monkeypatch.setattr(ExchangeController, "ask_on_conflict", self._ask)
 
     def _save(self, parent: object, suggested: Path, fmt: ExportFormat) -> Path | None:
         self.suggested.append((suggested, fmt))

@@ -18,8 +18,8 @@ from app.core.history import backups, health
 from app.core.history.backups import Backup
 from app.core.history.store import Store
 from app.ui.common.background import BackgroundExecutor
-from app.ui.controllers.backup_controller import BACKUP_CHECK_MS, HistoryController
-from app.ui.controllers.exchange_controller import HistoryExchange
+from app.ui.controllers.backup_controller import BACKUP_CHECK_MS, BackupController
+from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.application import build_services
@@ -128,7 +128,7 @@ def test_damage_found_by_an_export_from_settings_is_recovered_not_only_said_on_t
     qtbot.addWidget(window)
     recovered: list[str] = []
     window.history.notice_reported.connect(recovered.append)
-    monkeypatch.setattr(HistoryExchange, "choose_save_path", lambda self, parent, suggested, fmt: tmp_path / "all.json")
+    monkeypatch.setattr(ExchangeController, "choose_save_path", lambda self, parent, suggested, fmt: tmp_path / "all.json")
     on_page: list[str] = []
 
     def act(tab: DataTab) -> None:
@@ -184,7 +184,7 @@ def test_the_daily_backup_runs_off_the_gui_thread_at_start_and_hourly(
         return real(database, folder, now=now)
 
     monkeypatch.setattr(backups, "daily_backup_of", recorded)
-    history = HistoryController(store, executor)
+    history = BackupController(store, executor)
 
     with qtbot.waitSignal(history.backups_changed, timeout=30_000):
         history.start()
@@ -272,7 +272,7 @@ def test_no_backup_is_restored_while_an_answer_is_written(
 ) -> None:
     fill(store, 1, 2)
     backup = store.backup()
-    history = HistoryController(store, executor, answering=lambda: True)
+    history = BackupController(store, executor, answering=lambda: True)
     tab = DataTab(history)
     qtbot.addWidget(tab)
     tab.confirm_restore = lambda chosen: True  # type: ignore[method-assign]
@@ -289,7 +289,7 @@ def test_no_backup_is_restored_while_an_answer_is_written(
 def test_the_data_tab_says_when_there_are_no_backups(
     qtbot: QtBot, store: Store, executor: BackgroundExecutor
 ) -> None:
-    tab = DataTab(HistoryController(store, executor))
+    tab = DataTab(BackupController(store, executor))
     qtbot.addWidget(tab)
     assert tab.table.isHidden() and not tab.empty_label.isHidden()
     assert tab.empty_label.text() == "There are no backups yet."
