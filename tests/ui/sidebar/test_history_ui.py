@@ -128,7 +128,9 @@ def test_damage_found_by_an_export_from_settings_is_recovered_not_only_said_on_t
     qtbot.addWidget(window)
     recovered: list[str] = []
     window.history.notice_reported.connect(recovered.append)
-    monkeypatch.setattr(ExchangeController, "choose_save_path", lambda self, parent, suggested, fmt: tmp_path / "all.json")
+    monkeypatch.setattr(
+        ExchangeController, "choose_save_path", lambda self, parent, suggested, fmt: tmp_path / "all.json"
+    )
     on_page: list[str] = []
 
     def act(tab: DataTab) -> None:
