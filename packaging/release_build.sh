@@ -44,6 +44,14 @@ fi
 echo "$python_sha256  $root/build/$python_tarball" | sha256sum -c --quiet
 
 cp /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
+# The chroot trusts what this machine trusts (a proxy's own CA on a company network, for pip and curl).
+host_ca="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
+if [ -f "$host_ca" ]; then
+    mkdir -p "$chroot_dir/etc/ssl/certs"
+    cp "$host_ca" "$chroot_dir/etc/ssl/certs/host-ca-bundle.crt"
+else
+    host_ca=""
+fi
 mkdir -p "$chroot_dir/src" "$chroot_dir/proc" "$chroot_dir/dev"
 cleanup() {
     umount "$chroot_dir/src" 2>/dev/null || true
@@ -56,4 +64,5 @@ mountpoint -q "$chroot_dir/proc" || mount -t proc proc "$chroot_dir/proc"
 mountpoint -q "$chroot_dir/dev" || mount --bind /dev "$chroot_dir/dev"
 chroot "$chroot_dir" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin \
     GLIBC_MAX="$glibc_max" PYTHON_TARBALL="$python_tarball" \
+    ${host_ca:+PIP_CERT=/etc/ssl/certs/host-ca-bundle.crt SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt} \
     /bin/bash /src/packaging/release_build_chroot.sh
