@@ -9,12 +9,13 @@ headers the library needs (``X-Repo-Commit``, ``ETag``, ``X-Linked-Etag``, ``X-L
 the test token.
 
 Every request is recorded (method, path, headers, Range). Knobs in ``FakeHub.faults`` drop the
-connection at a byte, serve wrong bytes, throttle, or fail with a status.
+connection at a byte, serve wrong bytes, throttle, or fail with a status; ``FakeHub.hold_requests``
+keeps every request open (``held`` counts them) until the test lets them go.
 
 Fixtures: ``fake_hub`` (the running server with the standard repos), ``hub_env`` (PARLEY_HOME
 in a temp folder and ``HF_ENDPOINT`` pointing at the server; returns the ``HubConfig``),
 ``closed_port_endpoint`` (an address where nothing listens, for offline tests), and
-``silent_endpoint`` (an address that accepts connections and never answers).
+``silent_endpoint`` (an address that accepts connections and never answers; it says when one came).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ NO_Q4KM_REPO = "parley-test/Tiny-NoQ4KM-GGUF"
 NOT_GGUF_REPO = "parley-test/tiny-safetensors"
 VALID_TOKEN = "hf_parley_test_token"
 CHUNK = 64 * 1024
+HOLD_CEILING_S = 60.0  # a held request is answered after this even if the test never lets it go
 
 
 @dataclass
@@ -123,6 +125,8 @@ class FakeHub:
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.bytes_sent = 0
+        self.held = 0  # requests being held open right now (see hold_requests)
+        self._release: threading.Event | None = None
         # Like the real Hub: LFS files answer 302 to a CDN on another origin (here ``localhost``), which
         # serves the bytes without asking for the token.
         self.redirect_to_cdn = False
@@ -141,6 +145,7 @@ class FakeHub:
 
     def close(self) -> None:
         self.faults.throttle_bps = None
+        self.release_requests()
         self.closed.set()
         self._server.shutdown()
         self._server.server_close()
@@ -160,6 +165,31 @@ class FakeHub:
         with self._cond:
             self.bytes_sent += n
             self._cond.notify_all()
+
+    def hold_requests(self) -> None:
+        """From now on every request is read, then held open unanswered until ``release_requests``."""
+        self._release = threading.Event()
+
+    def release_requests(self) -> None:
+        """Lets the held requests (and every later one) be answered."""
+        release, self._release = self._release, None
+        if release is not None:
+            release.set()
+
+    def wait_while_held(self) -> None:
+        """Called by the server for each request: holds it while ``hold_requests`` is in force."""
+        release = self._release
+        if release is None:
+            return
+        with self._cond:
+            self.held += 1
+            self._cond.notify_all()
+        try:
+            release.wait(HOLD_CEILING_S)
+        finally:
+            with self._cond:
+                self.held -= 1
+                self._cond.notify_all()
 
     def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         """Waits until ``predicate()`` holds, re-checked whenever the server records or sends."""
@@ -215,6 +245,7 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
 
         def _route(self) -> None:
             path, query = self._record()
+            hub.wait_while_held()
             try:
                 if path == "/api/models":
                     self._search(query)
@@ -472,13 +503,20 @@ def closed_port_endpoint() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+@dataclass
+class SilentEndpoint:
+    url: str  # ``http://127.0.0.1:<port>``
+    connected: threading.Event  # set once a client has connected
+
+
 @pytest.fixture
-def silent_endpoint() -> Iterator[str]:
-    """``http://127.0.0.1:<port>`` that accepts connections and never says a word."""
+def silent_endpoint() -> Iterator[SilentEndpoint]:
+    """An address that accepts connections and never says a word; it says when a client connected."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     held: list[socket.socket] = []
+    connected = threading.Event()
 
     def accept() -> None:
         while True:
@@ -487,10 +525,11 @@ def silent_endpoint() -> Iterator[str]:
             except OSError:  # closed at the end of the test
                 return
             held.append(connection)
+            connected.set()
 
     threading.Thread(target=accept, name="silent-endpoint", daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield SilentEndpoint(f"http://127.0.0.1:{listener.getsockname()[1]}", connected)
     finally:
         with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() above

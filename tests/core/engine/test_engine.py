@@ -5,21 +5,24 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import time
 from multiprocessing import Value
 from pathlib import Path
 
 import pytest
 
+from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
     ChatMessage,
+    CountTokensRequest,
     EngineCrashed,
     GenerationFinished,
     ModelLoaded,
     ModelLoadFailed,
+    ModelSpec,
+    TokensCounted,
     TokensReceived,
 )
-from tests.core.engine_helpers import GREEDY, request, running_engine, spec_for
+from tests.core.engine_helpers import GREEDY, EventLog, request, running_engine, spec_for
 
 SYSTEM = ChatMessage("system", "You are a helpful assistant.")
 
@@ -41,21 +44,30 @@ def test_answer_streams_token_by_token(starter_model: Path) -> None:
     assert 0 < finished.stats.ttft_seconds < 30
 
 
+def _count(engine: LocalEngine, log: EventLog, model: ModelSpec, text: str) -> int:
+    """The tokens ``text`` takes as an answer, by the model's own tokenizer (template included)."""
+    engine.count_tokens(CountTokensRequest(f"count-{len(text)}", model, (ChatMessage("assistant", text),)))
+    return log.wait_for(TokensCounted, timeout=120).tokens
+
+
 def test_stop_mid_answer_keeps_the_partial_text(starter_model: Path) -> None:
     sampling = GREEDY.__class__(temperature=0.0, top_k=1, max_tokens=400, repeat_penalty=1.0, seed=1)
     prompt = [SYSTEM, ChatMessage("user", "Write a long story about a dragon who learns to bake bread.")]
+    model = spec_for(starter_model)
     with running_engine() as (engine, log):
-        engine.generate(request(spec_for(starter_model), prompt, sampling))
-        for _ in range(5):
-            log.wait_for(TokensReceived)
+        engine.generate(request(model, prompt, sampling))
+        seen = "".join(log.wait_for(TokensReceived).text for _ in range(5))
         engine.request_stop()
-        stopped_at = time.monotonic()
-        finished = log.wait_for(GenerationFinished)
-        latency = time.monotonic() - stopped_at
+        # Counted, not timed: however slow the machine, the engine checks the stop between tokens, so
+        # what arrives after it is the few tokens already on their way, not the rest of the 400.
+        after = log.collect_until((GenerationFinished,), timeout=120)
+        finished = after[-1]
+        assert isinstance(finished, GenerationFinished)
+        late = _count(engine, log, model, finished.text) - _count(engine, log, model, seen)
     assert finished.reason == "stopped"
-    assert finished.text.strip()
-    assert finished.stats.generated_tokens < 100
-    assert latency < 2.0
+    assert finished.text.startswith(seen) and seen.strip()
+    assert late <= 40, f"{late} tokens arrived after the stop"
+    assert finished.stats.generated_tokens < sampling.max_tokens // 2
 
 
 def test_stop_mid_prompt_aborts_the_evaluation(starter_model: Path) -> None:
@@ -69,14 +81,12 @@ def test_stop_mid_prompt_aborts_the_evaluation(starter_model: Path) -> None:
         # Asked before the worker even starts on it, so the stop lands before or during the prompt's
         # evaluation on any machine; evaluating all of it takes seconds on two cores.
         engine.request_stop()
-        stopped_at = time.monotonic()
-        finished = log.wait_for(GenerationFinished)
-        latency = time.monotonic() - stopped_at
+        finished = log.wait_for(GenerationFinished, timeout=120)
+        # Counted, not timed: the answer never started and the prompt's evaluation was cut short.
         assert finished.reason == "stopped"
         assert finished.stats.generated_tokens == 0
         assert finished.stats.prompt_tokens > 2000
         assert finished.stats.prompt_tokens_evaluated < finished.stats.prompt_tokens, "the evaluation was cut short"
-        assert latency < 2.0, f"stop took {latency:.2f} s during prompt processing"
         # The engine is still good for the next message.
         engine.generate(request(model, [SYSTEM, ChatMessage("user", "Say hello.")]))
         after = log.wait_for(GenerationFinished)
@@ -228,5 +238,5 @@ def test_loading_the_loaded_model_again_is_answered_at_once(starter_model: Path)
         engine.load(spec_for(starter_model))
         first = log.wait_for(ModelLoaded)
         engine.load(spec_for(starter_model))
-        again = log.wait_for(ModelLoaded, timeout=10)
+        again = log.wait_for(ModelLoaded, timeout=60)
     assert first.load_seconds > 0 and again.load_seconds == 0.0

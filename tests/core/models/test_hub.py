@@ -71,7 +71,7 @@ def test_offline_is_reported_quickly(closed_port_endpoint: str, call: str) -> No
             hub.search_models("anything", config=config)
         else:
             hub.list_gguf_files(STARTER_REPO, config=config)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 20, "a refused connection is not retried for the HTTP library's ~23 s"
     assert "Installed models keep working" in caught.value.user_message()
     assert "refused" in caught.value.user_message()
 

@@ -104,13 +104,17 @@ def test_streamed_text_is_rendered_in_batches_not_per_token(qtbot: QtBot) -> Non
     view.document().contentsChanged.connect(lambda: renders.append(time.monotonic()))
     started = time.monotonic()
     tokens = 0
-    while time.monotonic() - started < 0.5:
-        view.append_to_answer(2, f"word{tokens} ")
-        tokens += 1
+    for _ in range(40):  # tokens come faster than the event loop turns: five between two turns
+        for _ in range(5):
+            view.append_to_answer(2, f"word{tokens} ")
+            tokens += 1
         qtbot.wait(1)
-    qtbot.waitUntil(lambda: f"word{tokens - 1}" in screen.texts(view)[1])
-    assert tokens > 50
-    assert 1 <= len(renders) <= 500 / RENDER_INTERVAL_MS + 3
+    qtbot.waitUntil(lambda: f"word{tokens - 1}" in screen.texts(view)[1], timeout=60_000)
+    took_ms = (time.monotonic() - started) * 1000
+    # Counted: at most one render per turn of the loop, never one per token, and (on a machine of
+    # any speed) no more often than the render interval.
+    assert 1 <= len(renders) <= tokens // 5 + 1
+    assert len(renders) <= took_ms / RENDER_INTERVAL_MS + 3
     view.finish_answer(message(2, "assistant", "The final text.", "complete"))
     assert screen.texts(view)[1].splitlines()[:2] == [MODEL, "The final text."]
 
@@ -138,26 +142,22 @@ def test_the_view_follows_new_text_unless_the_user_scrolled_up(qtbot: QtBot) -> 
     assert bar.value() == bar.maximum()
 
 
-def test_a_huge_paste_and_a_long_answer_stay_quick(qtbot: QtBot) -> None:
+def test_a_huge_paste_and_a_long_answer_are_shown_whole(qtbot: QtBot) -> None:
+    # How quickly: bench/render.py (the 100k paste shown, one re-render of a long answer).
     view = make_view(qtbot)
     paste = ("All work and no play makes Jack a dull boy. " * 2300)[:100_000]
-    started = time.monotonic()
     view.show_conversation([message(1, "user", paste), message(2, "assistant", "", "streaming")])
-    qtbot.wait(1)
-    shown_in = time.monotonic() - started
     assert screen.texts(view)[0] == f"You\n{paste}\nEdit   Copy"
-    assert shown_in < 3.0, f"a 100k paste took {shown_in:.2f} s to show"
 
-    # A long answer, streamed token by token: each re-render stays well under a frame budget of work.
+    # A long answer, streamed piece by piece, then one more render tick with a code block.
     paragraph = "The quick brown fox jumps over the lazy dog, `again` and **again**. " * 6 + "\n\n"
     for _ in range(60):
         view.append_to_answer(2, paragraph)
-    qtbot.waitUntil(lambda: screen.texts(view)[1].count("lazy dog") == 360)
-    started = time.monotonic()
-    with qtbot.waitSignal(view.document().contentsChanged):  # the next render tick
+    qtbot.waitUntil(lambda: screen.texts(view)[1].count("lazy dog") == 360, timeout=60_000)
+    with qtbot.waitSignal(view.document().contentsChanged, timeout=60_000):  # the next render tick
         view.append_to_answer(2, "```\ncode\n```\n")
-    one_render = time.monotonic() - started - RENDER_INTERVAL_MS / 1000
-    assert one_render < 1.0, f"re-rendering a 25k-character answer took {one_render:.2f} s"
+    qtbot.waitUntil(lambda: "code" in screen.texts(view)[1].splitlines(), timeout=60_000)
+    assert screen.texts(view)[1].count("lazy dog") == 360
 
 
 def test_links_in_answers_do_not_navigate_the_view(qtbot: QtBot) -> None:

@@ -19,7 +19,7 @@ from app.core.models.library import human_size
 from app.ui.models.find import FindModelsPage
 from app.ui.shell.main_window import MainWindow
 from tests.fakehub import GATED_FILE, GATED_REPO, KQUANTS_REPO, NO_Q4KM_REPO, FakeHub, sha256
-from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, Ticker, leftovers
+from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, leftovers, responds_while_the_hub_holds_on
 
 SPLIT_FIRST = "tiny-BF16-00001-of-00002.gguf"
 SPLIT_SECOND = "tiny-BF16-00002-of-00002.gguf"
@@ -48,6 +48,16 @@ def open_kquants(qtbot: QtBot, page: FindModelsPage) -> None:
 def column(tree: QtWidgets.QTreeWidget, index: int) -> list[str]:
     items = (tree.topLevelItem(row) for row in range(tree.topLevelItemCount()))
     return [item.text(index) for item in items if item is not None]
+
+
+def test_the_window_answers_while_the_hub_holds_a_search_open(
+    qtbot: QtBot, page: FindModelsPage, fake_hub: FakeHub
+) -> None:
+    page.search_edit.setText("tiny")
+    responds_while_the_hub_holds_on(
+        qtbot, fake_hub, lambda: qtbot.keyClick(page.search_edit, QtCore.Qt.Key.Key_Return)
+    )
+    qtbot.waitUntil(lambda: page.result_repos() == [KQUANTS_REPO, NO_Q4KM_REPO], timeout=60_000)
 
 
 def test_typing_searches_the_hub_and_shows_downloads_and_likes(
@@ -148,28 +158,25 @@ def test_a_gated_repo_without_a_token_says_to_add_one_in_settings(
     assert button.text() == "Download" and button.isEnabled()
 
 
-def test_offline_is_explained_within_seconds_and_the_window_stays_responsive(
+def test_offline_is_explained_within_seconds(
     qtbot: QtBot, window: MainWindow, closed_port_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", closed_port_endpoint)
     window.show_find_models()
     page = window.find_models
-    ticker = Ticker()
-    ticker.start()
     started = time.monotonic()
     page.search_edit.setText("qwen")
     qtbot.keyClick(page.search_edit, QtCore.Qt.Key.Key_Return)
-    qtbot.waitUntil(page.banner.isVisible, timeout=5_000)
-    ticker.stop()
+    qtbot.waitUntil(page.banner.isVisible, timeout=60_000)
 
-    assert time.monotonic() - started < 5
+    # A refused connection is not retried for the HTTP library's ~23 s (generous for a loaded machine).
+    assert time.monotonic() - started < 20
     assert "can't be reached" in page.banner.text() and "try again when you are online" in page.banner.text()
     assert page.status_label.text() == "The search did not work."
-    assert ticker.longest_gap_s < 0.5
 
     page.banner.hide()
     page.open_repo(KQUANTS_REPO)
-    qtbot.waitUntil(page.banner.isVisible, timeout=5_000)
+    qtbot.waitUntil(page.banner.isVisible, timeout=60_000)
     assert "can't be reached" in page.banner.text() and "can't be reached" in page.repo_note.text()
 
 
