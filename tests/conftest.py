@@ -18,12 +18,34 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # test sets a keyring backend of its own (tests/core/engine/test_remote_servers.py).
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
+import functools
 import ipaddress
 import socket
+from collections.abc import Callable
+from typing import Any
+
+from pytestqt.qtbot import QtBot
 
 from app.core.models import installed
 
 pytest_plugins = ["tests.fakehub", "tests.llama_server"]
+
+# A test waits on events, not on the machine's speed: pytest-qt's own default of 5 s for waitSignal and
+# waitUntil is far too short for a busy two-core machine, so a wait with no ceiling of its own gets 60 s.
+# Only a test that never sees its event waits that long; speed goals are measured in bench/.
+WAIT_CEILING_MS = 60_000
+
+
+def _with_ceiling(wait: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(wait)
+    def waiting(self: QtBot, *args: Any, timeout: int = WAIT_CEILING_MS, **kwargs: Any) -> Any:
+        return wait(self, *args, timeout=timeout, **kwargs)
+
+    return waiting
+
+
+for _name in ("waitSignal", "waitSignals", "waitUntil", "waitCallback"):
+    setattr(QtBot, _name, _with_ceiling(getattr(QtBot, _name)))
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
