@@ -86,9 +86,13 @@ def run_and_look(qapp: QtWidgets.QApplication, look: Callable[[MainWindow], None
         finally:
             window.close()
 
+    # Another test's window may still wait for its deletion: only a window this run made must be gone.
+    # (Ids only, no references: holding one would keep it alive, and the run would never end.)
+    before = {id(w) for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)}
     QtCore.QTimer.singleShot(0, look_and_close)
     code = application.run_gui(["parley"])
-    assert not any(isinstance(w, MainWindow) for w in qapp.topLevelWidgets()), "the window outlived run_gui"
+    left = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and id(w) not in before]
+    assert not left, "the window outlived run_gui"
     return code
 
 
