@@ -45,7 +45,10 @@ class RecoveryProgressDialog(QtWidgets.QProgressDialog):
         self._label = self.findChild(QtWidgets.QLabel)
         if self._label is not None:
             self._label.setWordWrap(True)
+        if self._bar is not None:
+            self._bar.setTextVisible(False)  # the label says the percent
         self.set_fraction(0.0)
+        self.resize(self.sizeHint())  # the wrapped label's height, which QProgressDialog's own size misses
 
     def percent(self) -> int:
         return self._bar.value() if self._bar is not None else 0
