@@ -2,13 +2,16 @@
 
 The JSON numbers messages within their conversation, names personas by name and knows a conversation
 by its ``uuid``, so it does not depend on the database's own ids; an import skips a conversation that
-is already there or takes it as a copy. The rule: export → import → export gives the same bytes
-(sorted keys, two-space indent). ChatGPT's export is read into the same shape by ``chatgpt_import``.
+is already there or takes it as a copy; an import is one transaction from that look to its last
+insert, so two at once (two processes) never both add a conversation. The rule: export → import →
+export gives the same bytes (sorted keys, two-space indent). ChatGPT's export is read into the same
+shape by ``chatgpt_import``.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,22 +141,30 @@ def import_document(
     conversations = document.get("conversations")
     if not isinstance(conversations, list):
         raise HistoryFileError(path=path, reason="no list of conversations")
-    imported = skipped = messages = 0
-    known = {c.uuid for c in store.conversations()}
     for data in conversations:
         if not isinstance(data, dict):
             raise HistoryFileError(path=path, reason="a conversation is not an object")
-        if data.get("uuid") in known:
-            if on_conflict == "skip":
-                skipped += 1
-                continue
-            data = {**data, "uuid": str(uuid_module.uuid4())}
-        messages += _import_conversation(store, data, path)
-        imported += 1
+        _check_conversation(data, path)
+    imported = skipped = messages = 0
+    personas = {persona.name: persona.id for persona in PersonaBook(store).all()}
+    # One transaction from the look at what is here to the last insert: a second import at the same
+    # moment (another process) waits for it, then finds these conversations already here.
+    with store.writing() as db:
+        known = {str(row[0]) for row in db.execute("SELECT uuid FROM conversations WHERE uuid IS NOT NULL")}
+        for data in conversations:
+            if data.get("uuid") in known:
+                if on_conflict == "skip":
+                    skipped += 1
+                    continue
+                data = {**data, "uuid": str(uuid_module.uuid4())}
+            messages += _import_conversation(db, data, path, personas)
+            known.add(str(data.get("uuid")))
+            imported += 1
     return ImportReport(imported, skipped, messages)
 
 
-def _import_conversation(store: Store, data: dict[str, Any], path: Path) -> int:
+def _check_conversation(data: dict[str, Any], path: Path) -> None:
+    """``HistoryFileError`` unless the conversation's messages are a list of messages forming a tree."""
     items = data.get("messages") or []
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise HistoryFileError(path=path, reason=f"the messages of “{data.get('title')}” are not a list")
@@ -163,62 +174,67 @@ def _import_conversation(store: Store, data: dict[str, Any], path: Path) -> int:
     for item in items:
         if item.get("role") not in ROLES or not isinstance(item.get("content"), str):
             raise HistoryFileError(path=path, reason=f"a message of “{data.get('title')}” has no role or text")
-    personas = {persona.name: persona.id for persona in PersonaBook(store).all()}
-    with store.writing() as db:
+
+
+def _import_conversation(
+    db: sqlite3.Connection, data: dict[str, Any], path: Path, personas: dict[str, int | None]
+) -> int:
+    """Inserts one checked conversation inside the caller's transaction; returns how many messages it has."""
+    items: list[dict[str, Any]] = data.get("messages") or []
+    cursor = db.execute(
+        f"INSERT INTO conversations ({', '.join(_CONVERSATION_KEYS)}, persona_id) "
+        f"VALUES ({', '.join('?' for _ in _CONVERSATION_KEYS)}, ?)",
+        (
+            str(data.get("uuid") or uuid_module.uuid4()),
+            str(data.get("title") or "Imported conversation"),
+            int(bool(data.get("title_set_by_user"))),
+            int(bool(data.get("pinned"))),
+            float(data.get("created_at") or 0.0),
+            float(data.get("updated_at") or data.get("created_at") or 0.0),
+            _text(data.get("model_name")),
+            _text(data.get("system_prompt")),
+            data.get("thinking") if data.get("thinking") in ("on", "off") else None,
+            personas.get(str(data.get("persona"))),
+        ),
+    )
+    conversation_id = int(cursor.lastrowid or 0)
+    new_ids: dict[object, int] = {}
+    # Parents before children, and otherwise in the file's order (the order they were written).
+    pending = list(items)
+    while pending:
+        ready = next(
+            (item for item in pending if item.get("parent") is None or item.get("parent") in new_ids), None
+        )
+        if ready is None:
+            raise HistoryFileError(path=path, reason=f"the messages of “{data.get('title')}” form a loop")
+        item = ready
+        parent = new_ids.get(item.get("parent")) if item.get("parent") is not None else None
+        status = item.get("status") if item.get("status") in STATUSES else "complete"
         cursor = db.execute(
-            f"INSERT INTO conversations ({', '.join(_CONVERSATION_KEYS)}, persona_id) "
-            f"VALUES ({', '.join('?' for _ in _CONVERSATION_KEYS)}, ?)",
+            f"INSERT INTO messages (conversation_id, parent_id, {', '.join(_MESSAGE_KEYS)}, persona_id) "
+            f"VALUES (?, ?, {', '.join('?' for _ in _MESSAGE_KEYS)}, ?)",
             (
-                str(data.get("uuid") or uuid_module.uuid4()),
-                str(data.get("title") or "Imported conversation"),
-                int(bool(data.get("title_set_by_user"))),
-                int(bool(data.get("pinned"))),
-                float(data.get("created_at") or 0.0),
-                float(data.get("updated_at") or data.get("created_at") or 0.0),
-                _text(data.get("model_name")),
-                _text(data.get("system_prompt")),
-                data.get("thinking") if data.get("thinking") in ("on", "off") else None,
-                personas.get(str(data.get("persona"))),
+                conversation_id,
+                parent,
+                item["role"],
+                item["content"],
+                _text(item.get("reasoning")),
+                "interrupted" if status == "streaming" else status,
+                _text(item.get("model_name")),
+                float(item.get("created_at") or data.get("created_at") or 0.0),
+                item.get("n_tokens") if isinstance(item.get("n_tokens"), int) else None,
+                _number(item.get("tokens_per_second")),
+                _number(item.get("ttft_seconds")),
+                item.get("finish_reason") if item.get("finish_reason") in FINISH_REASONS else None,
+                "persona" if item.get("kind") == "persona" else None,
+                personas.get(str(item.get("persona"))),
             ),
         )
-        conversation_id = int(cursor.lastrowid or 0)
-        new_ids: dict[object, int] = {}
-        # Parents before children, and otherwise in the file's order (the order they were written).
-        pending = list(items)
-        while pending:
-            ready = next(
-                (item for item in pending if item.get("parent") is None or item.get("parent") in new_ids), None
-            )
-            if ready is None:
-                raise HistoryFileError(path=path, reason=f"the messages of “{data.get('title')}” form a loop")
-            item = ready
-            parent = new_ids.get(item.get("parent")) if item.get("parent") is not None else None
-            status = item.get("status") if item.get("status") in STATUSES else "complete"
-            cursor = db.execute(
-                f"INSERT INTO messages (conversation_id, parent_id, {', '.join(_MESSAGE_KEYS)}, persona_id) "
-                f"VALUES (?, ?, {', '.join('?' for _ in _MESSAGE_KEYS)}, ?)",
-                (
-                    conversation_id,
-                    parent,
-                    item["role"],
-                    item["content"],
-                    _text(item.get("reasoning")),
-                    "interrupted" if status == "streaming" else status,
-                    _text(item.get("model_name")),
-                    float(item.get("created_at") or data.get("created_at") or 0.0),
-                    item.get("n_tokens") if isinstance(item.get("n_tokens"), int) else None,
-                    _number(item.get("tokens_per_second")),
-                    _number(item.get("ttft_seconds")),
-                    item.get("finish_reason") if item.get("finish_reason") in FINISH_REASONS else None,
-                    "persona" if item.get("kind") == "persona" else None,
-                    personas.get(str(item.get("persona"))),
-                ),
-            )
-            new_ids[item.get("id")] = int(cursor.lastrowid or 0)
-            if item.get("chosen", True):
-                tree.choose_in(db, conversation_id, parent, new_ids[item.get("id")])
-            pending.remove(ready)
-        tree.repair(db, conversation_id)
+        new_ids[item.get("id")] = int(cursor.lastrowid or 0)
+        if item.get("chosen", True):
+            tree.choose_in(db, conversation_id, parent, new_ids[item.get("id")])
+        pending.remove(ready)
+    tree.repair(db, conversation_id)
     return len(items)
 
 

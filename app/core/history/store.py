@@ -3,7 +3,8 @@
 The file is opened, checked and upgraded by ``dbfile``; the tree, search, backups, recovery and the
 personas use the store's connection through ``reading``/``writing``. The rule: every write commits at
 once, and every SQLite failure leaves as an ``AppError`` (``health``); damage found while open is
-recovered by ``recover_from_damage``.
+recovered by ``recover_from_damage``. ``open_store`` opens the history at start, recovering a damaged
+one first; both tell a recovery's progress to a callback.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +45,9 @@ from app.core.history.types import (
 )
 
 log = logging.getLogger("app.store")
+
+# Runs a recovery (the job) where its caller wants it, a worker thread, and returns its report.
+RecoveryRunner = Callable[[Callable[[], recovery.RecoveryReport]], recovery.RecoveryReport]
 
 _CONVERSATION_COLUMNS = (
     "id, title, created_at, updated_at, model_name, system_prompt, thinking, uuid, pinned, title_set_by_user, "
@@ -180,16 +185,17 @@ class Store:
         log.warning("restored %s from %s (the previous history is kept at %s)", self.path, backup.path, before.path)
         return before
 
-    def recover_from_damage(self) -> recovery.RecoveryReport:
+    def recover_from_damage(self, progress: recovery.Progress | None = None) -> recovery.RecoveryReport:
         """After a ``DatabaseDamagedInUseError``: keeps the damaged file aside, restores and salvages.
 
+        ``progress`` is told the fraction done, on this thread, while the store's connection is closed.
         The store stays usable on the recovered history. If recovery itself fails, the error is
         raised and the store is closed.
         """
         guard = dbfile.read_only_guard(self.path)
         self._db.close()
         try:
-            report = recovery.recover(self.path, backups_folder=self.backups_folder)
+            report = recovery.recover(self.path, backups_folder=self.backups_folder, progress=progress)
             self._db = dbfile.open_database(self.path, self.backups_folder)
         except BaseException:
             self._lock.release()
@@ -437,13 +443,24 @@ class Store:
         return path[::-1]
 
 
-def open_store(path: Path | None = None) -> tuple[Store, recovery.RecoveryReport | None]:
-    """Opens the history; a damaged one is recovered first, and the report says how."""
+def open_store(
+    path: Path | None = None,
+    *,
+    progress: recovery.Progress | None = None,
+    runner: RecoveryRunner | None = None,
+) -> tuple[Store, recovery.RecoveryReport | None]:
+    """Opens the history; a damaged one is recovered first, and the report says how.
+
+    ``progress`` is told the recovery's fraction done (rising, up to 1) from the thread it runs on:
+    ``runner(job)`` runs ``job`` (the recovery) and returns what it returned, or raises what it raised;
+    without one it runs here. The store itself is always opened on this thread.
+    """
     try:
         return Store(path), None
     except DatabaseDamagedError as err:
         log.error("the history is damaged at start: %s", err)
-        report = recovery.recover(path or Store.default_path())
+        job = partial(recovery.recover, path or Store.default_path(), progress=progress)
+        report = runner(job) if runner is not None else job()
         return Store(path), report
 
 

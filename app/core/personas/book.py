@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -67,26 +68,19 @@ class PersonaBook:
         return self._shipped
 
     def ensure_builtins(self) -> None:
-        """Writes the shipped built-ins that the history does not have yet (a new or older history)."""
-        with self.store.reading() as db:
+        """Writes the shipped built-ins that the history does not have yet (a new or older history).
+
+        The look and the writes are one transaction: another process opening the same new history
+        at the same moment waits, then finds them there."""
+        with self.store.writing() as db:
             present = {row[0] for row in db.execute("SELECT builtin FROM personas WHERE builtin IS NOT NULL")}
-        missing = [shipped.persona for key, shipped in self._shipped.items() if key not in present]
-        for persona in missing:
-            self._insert(persona)
+            for key, shipped in self._shipped.items():
+                if key not in present:
+                    _insert_row(db, shipped.persona)
 
     def _insert(self, persona: Persona) -> Persona:
-        now = time.time()
         with self.store.writing() as db:
-            cursor = db.execute(
-                f"INSERT INTO personas ({_COLUMNS.replace('id, ', '', 1)}, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    persona.builtin, persona.name, persona.icon, persona.description, persona.system_prompt,
-                    _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
-                    persona.target_language, int(persona.uses_about_you), persona.min_parameters, now, now,
-                ),
-            )  # fmt: skip
-            new_id = int(cursor.lastrowid or 0)
+            new_id = _insert_row(db, persona)
         return self.get(new_id)
 
     # -- reading --
@@ -261,3 +255,18 @@ def migrate_settings(book: PersonaBook, settings: SettingsStore) -> bool:
     settings.update(replace(current, system_prompt=defaults.system_prompt, sampling=defaults.sampling))
     log.info("moved the system prompt and sampling from the settings into %r", general.name)
     return True
+
+
+def _insert_row(db: sqlite3.Connection, persona: Persona) -> int:
+    """Inserts ``persona`` inside the caller's transaction; returns its new id."""
+    now = time.time()
+    cursor = db.execute(
+        f"INSERT INTO personas ({_COLUMNS.replace('id, ', '', 1)}, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            persona.builtin, persona.name, persona.icon, persona.description, persona.system_prompt,
+            _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
+            persona.target_language, int(persona.uses_about_you), persona.min_parameters, now, now,
+        ),
+    )  # fmt: skip
+    return int(cursor.lastrowid or 0)

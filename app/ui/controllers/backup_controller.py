@@ -13,7 +13,8 @@ wording is the command line's too, ``app.core.history.recovery_notice``):
   a "pre-restore" copy of the history it replaces. It is refused while an answer is written.
 - Damage found while Parley runs (``DatabaseDamagedInUseError`` from any store call) is recovered
   once per run through ``Store.recover_from_damage``: the damaged file is kept aside byte for byte,
-  the newest sound backup restored, what can be read merged back. A second damage in the same run
+  the newest sound backup restored, what can be read merged back, under the recovery progress
+  dialog (``app.ui.common.progress``). A second damage in the same run
   is only reported: a disk that keeps damaging the file should not fill up with copies of it.
 """
 
@@ -23,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from app.core.errors import AppError, DatabaseDamagedInUseError, RestoreWhileAnsweringError
 from app.core.history import backups
@@ -33,6 +34,7 @@ from app.core.history.recovery import RecoveryReport
 from app.core.history.store import Store
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.i18n import current_language
+from app.ui.common.progress import RecoveryProgressDialog, run_here
 
 log = logging.getLogger("app.ui")
 
@@ -150,7 +152,7 @@ class BackupController(QtCore.QObject):
         log.error("the history turned out damaged while open: %s", error)
         started = time.monotonic()
         try:
-            report = self.store.recover_from_damage()
+            report = run_here(self.store.recover_from_damage, RecoveryProgressDialog(self._dialog_parent()))
         except AppError as err:
             log.error("recovering the history failed: %s", err)
             self.history_lost.emit(err)
@@ -160,6 +162,10 @@ class BackupController(QtCore.QObject):
         self.history_replaced.emit()
         self.notice_reported.emit(recovery_notice(report))
         return True
+
+    def _dialog_parent(self) -> QtWidgets.QWidget | None:
+        window = QtWidgets.QApplication.activeWindow()
+        return window if isinstance(window, QtWidgets.QWidget) else None
 
     # -- slots ----------------------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 """The composition root: the QApplication, its language, the crash path, and the app's long-lived objects.
 
 ``run_gui`` (what ``python -m app`` calls) opens the settings and the history (``open_history``: a
-damaged one is recovered, a read-only one shown from a copy; a full disk or a newer Parley's history
-stops the start with a message box and exit code 1), builds the ``Services`` (``build_services``, the
-background executor among them) and hands them to ``MainWindow``. SIGTERM and SIGHUP close the window
-the normal way (``termination``) and the exit code is then 128 + the signal's number.
+damaged one is recovered under a progress dialog, a read-only one shown from a copy; a full disk or a
+newer Parley's history stops the start with a message box and exit code 1), builds the ``Services``
+(``build_services``, the background executor among them) and hands them to ``MainWindow``. SIGTERM
+and SIGHUP close the window the normal way (``termination``) and the exit code is then 128 + the signal's number.
 Only ``app.__main__``, tests and benches import this module.
 """
 
@@ -24,12 +24,14 @@ from app.core.config.settings import SettingsStore
 from app.core.engine.remote.servers import RemoteServers
 from app.core.engine.router import routing_factory
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
+from app.core.history.recovery import RecoveryReport
 from app.core.history.store import Store, open_store
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
 from app.ui.common.background import BackgroundExecutor
 from app.ui.common.i18n import error_text, install_translators, remove_translators, resolve_language
+from app.ui.common.progress import RecoveryProgressDialog, run_on_worker
 from app.ui.controllers.api_controller import ApiServerController
 from app.ui.controllers.backup_controller import BackupController, recovery_notice
 from app.ui.controllers.chat_controller import ChatController
@@ -116,7 +118,7 @@ def open_history() -> OpenedHistory | None:
     everything and nothing they write is lost, though it is not added to their history.
     """
     try:
-        store, report = open_store()
+        store, report = _open_store_with_progress()
     except StorageReadOnlyError as err:
         log.error("the history cannot be written: %s", err)
         return _temporary_history(Store.default_path(), err)
@@ -125,6 +127,21 @@ def open_history() -> OpenedHistory | None:
         show_startup_error(err)
         return None
     return OpenedHistory(store, recovery_notice(report) if report is not None else "")
+
+
+def _open_store_with_progress(path: Path | None = None) -> tuple[Store, RecoveryReport | None]:
+    """``open_store``; a recovery runs on a worker thread under the recovery progress dialog."""
+    executor = BackgroundExecutor()
+    dialog = RecoveryProgressDialog()
+    try:
+        return open_store(
+            path,
+            progress=executor.relay.sink(dialog.set_fraction),
+            runner=partial(run_on_worker, dialog=dialog, executor=executor),
+        )
+    finally:
+        executor.shutdown()
+        dialog.deleteLater()
 
 
 def _temporary_history(database: Path, problem: StorageReadOnlyError) -> OpenedHistory | None:
@@ -136,7 +153,7 @@ def _temporary_history(database: Path, problem: StorageReadOnlyError) -> OpenedH
             source = Path(f"{database}{suffix}")
             if source.is_file():
                 shutil.copyfile(source, Path(f"{copy}{suffix}"))
-        store, report = open_store(copy)
+        store, report = _open_store_with_progress(copy)
     except (OSError, AppError) as err:
         log.error("no temporary copy of the history could be opened either: %s", err)
         show_startup_error(problem)

@@ -80,7 +80,10 @@ def run_and_look(qapp: QtWidgets.QApplication, look: Callable[[MainWindow], None
     """Runs the window; ``look`` sees it once it shows, then it is closed. Returns run_gui's exit code."""
 
     def look_and_close() -> None:
-        window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        window = next((w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+        if window is None:  # not yet: a damaged history is being recovered under its progress dialog
+            QtCore.QTimer.singleShot(50, look_and_close)
+            return
         try:
             look(window)
         finally:
