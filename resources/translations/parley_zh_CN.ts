@@ -451,12 +451,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="82"/>
+        <location filename="../../app/ui/shell/application.py" line="84"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="145"/>
+        <location filename="../../app/ui/shell/application.py" line="162"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -1370,7 +1370,7 @@
         <translation>损坏的文件已原样保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/backup_controller.py" line="131"/>
+        <location filename="../../app/ui/controllers/backup_controller.py" line="133"/>
         <source>The history from the backup of {date} is back. What it replaced is kept as a backup from {now}.</source>
         <translation>已恢复 {date} 备份中的历史记录。被替换的内容已保存为 {now} 的备份。</translation>
     </message>
@@ -2442,6 +2442,25 @@
         <location filename="../../app/ui/models/recommended_list.py" line="108"/>
         <source>Download</source>
         <translation>下载</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryProgressDialog</name>
+    <message>
+        <location filename="../../app/ui/common/progress.py" line="35"/>
+        <location filename="../../app/ui/common/progress.py" line="36"/>
+        <source>Recovering your history</source>
+        <translation>正在恢复您的历史记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/common/progress.py" line="60"/>
+        <source>Recovering your history… {percent} %</source>
+        <translation>正在恢复您的历史记录…… {percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/common/progress.py" line="62"/>
+        <source>The damaged file is kept aside, unchanged; what it still holds is merged back.</source>
+        <translation>损坏的文件已原样保留在一旁；其中仍可读取的内容会合并回来。</translation>
     </message>
 </context>
 <context>

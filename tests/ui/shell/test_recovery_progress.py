@@ -17,7 +17,7 @@ from app.core.history.store import Store
 from app.ui.common import progress
 from app.ui.common.background import BackgroundExecutor
 from app.ui.controllers import backup_controller
-from app.ui.controllers.backup_controller import HistoryController
+from app.ui.controllers.backup_controller import BackupController
 from app.ui.shell import application
 from tests.core.store_helpers import PAGE, all_texts, fill, garble, garble_messages
 
@@ -88,7 +88,7 @@ def test_damage_found_while_running_is_recovered_under_the_same_dialog(
     monkeypatch.setattr(health, "QUICK_CHECK_SECONDS", 0.0)
     store = Store()
     executor = BackgroundExecutor()
-    controller = HistoryController(store, executor)
+    controller = BackupController(store, executor)
     notices: list[str] = []
     controller.notice_reported.connect(notices.append)
     try:
