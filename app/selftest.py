@@ -6,7 +6,8 @@ starts (offscreen), the resources and translations are where ``paths.resources_d
 database opens (in a temporary data folder), a window built in English switches to 简体中文 while it
 is open (from the ``.qm`` alone, as the bundle ships it), the engine process loads a model (``--model``
 or the starter; skipped when there is neither) and generates 8 tokens, the first screen offers a way
-forward (a chat, or "Open a GGUF file…" where no model is installed), and a bundle holds none of the
+forward (a chat, or "Open a GGUF file…" where no model is installed), a .docx (made from python-docx's
+template, a data file) and a PDF are read by ``app.core.documents``, and a bundle holds none of the
 modules and libraries only a developer's machine has. The starter is found with
 ``importlib.util.find_spec`` and never imported.
 
@@ -228,6 +229,61 @@ def check_first_screen() -> str:
         welcome.deleteLater()
 
 
+SAMPLE_TEXT = "Parley reads documents"
+
+
+def sample_pdf(text: str) -> bytes:
+    """A one-page PDF 1.4 showing ``text`` (ASCII) in Helvetica, with a correct cross-reference table."""
+    stream = f"BT /F1 12 Tf 50 700 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def check_documents() -> str:
+    """A .docx made from python-docx's own template (a data file a bundle must carry) and a PDF, read back
+    by ``app.core.documents.extract.read_document``."""
+    import docx
+    import pypdf
+    from docx.opc.exceptions import PackageNotFoundError
+
+    from app.core import paths
+    from app.core.documents.extract import read_document
+    from app.core.errors import AppError
+
+    folder = paths.data_dir()
+    try:
+        written = docx.Document()
+    except PackageNotFoundError as exc:
+        raise CheckError(f"python-docx has no default template: {exc}") from exc
+    written.add_paragraph(SAMPLE_TEXT)
+    written.save(str(folder / "sample.docx"))
+    (folder / "sample.pdf").write_bytes(sample_pdf(SAMPLE_TEXT))
+    for name in ("sample.docx", "sample.pdf"):
+        try:
+            text = read_document(folder / name).text
+        except AppError as err:
+            raise CheckError(err.user_message()) from err
+        if SAMPLE_TEXT not in text:
+            raise CheckError(f"{name} read back as {text[:60]!r}, not {SAMPLE_TEXT!r}")
+    return f"a .docx (python-docx {docx.__version__}) and a .pdf (pypdf {pypdf.__version__}) read back"
+
+
 def _bundled_modules() -> set[str]:
     """The module names in the bundle's archive, from PyInstaller's importer (empty outside a bundle)."""
     importers = sys.modules.get("pyimod02_importers")
@@ -310,6 +366,7 @@ def run(model: Path | None = None, out: TextIO | None = None) -> int:
             ("language", check_language_switch),
             ("engine", lambda: check_engine(model)),
             ("first-screen", check_first_screen),
+            ("documents", check_documents),
             ("contents", check_contents),
         ]
         for name, check in checks:

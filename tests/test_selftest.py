@@ -16,7 +16,7 @@ from app import selftest
 from app.core import paths
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKS = ("qt", "resources", "database", "language", "engine", "first-screen")
+CHECKS = ("qt", "resources", "database", "language", "engine", "first-screen", "documents")
 SOURCE_RESULTS = {**dict.fromkeys(CHECKS, "PASS"), "contents": "SKIP"}  # the source tree is no bundle
 
 
@@ -113,3 +113,19 @@ def test_the_first_screen_check_fails_on_a_dead_end(qtbot: QtBot, monkeypatch: p
     monkeypatch.setattr(welcome.WelcomePanel, "offers_open_file", lambda self: False)
     with pytest.raises(selftest.CheckError, match="neither explains why nor offers to open a file"):
         selftest.check_first_screen()
+
+
+def test_the_documents_check_reads_back_a_docx_and_a_pdf(parley_home: Path) -> None:
+    detail = selftest.check_documents()
+    assert detail.startswith("a .docx (python-docx ") and ") and a .pdf (pypdf " in detail
+
+
+def test_the_documents_check_fails_when_python_docx_lacks_its_template(
+    parley_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import docx.api
+
+    # A bundle that did not collect python-docx's data files: its default template is not there.
+    monkeypatch.setattr(docx.api, "_default_docx_path", lambda: str(tmp_path / "templates" / "default.docx"))
+    with pytest.raises(selftest.CheckError, match="python-docx has no default template"):
+        selftest.check_documents()
