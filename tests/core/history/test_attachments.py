@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from app.core import paths
 from app.core.documents.types import AttachmentUse, Document, DocumentContext, Page, Passage
 from app.core.errors import DatabaseTooNewError
-from app.core.history import dbfile
+from app.core.history import dbfile, exchange
 from app.core.history.store import Store
 from app.core.history.types import LibraryChoice
 
@@ -124,3 +126,44 @@ def test_a_history_with_documents_is_refused_by_a_parley_without_them(monkeypatc
     with pytest.raises(DatabaseTooNewError):
         Store()
     assert _rows("message_attachments") == 2
+
+
+def test_an_export_carries_a_conversations_documents_into_another_history(tmp_path: Path) -> None:
+    store = Store()
+    conversation_id, _, _ = _turn(store)
+    store.set_library_choice(conversation_id, LibraryChoice(True, ("/docs",)))
+    exported = exchange.export_json(store)
+    store.close()
+
+    other = Store(tmp_path / "other.sqlite3")
+    report = exchange.import_document(other, json.loads(exported), tmp_path / "export.json")
+    assert (report.imported, report.messages) == (1, 2)
+    [conversation] = other.conversations()
+    user, answer = other.messages(conversation.id)
+    assert [a.document() for a in other.attachments(user.id)] == [REPORT, NOTES]
+    assert [(a.mode, a.used, a.total) for a in other.attachments(user.id)] == [("passages", 1, 2), ("whole", 0, 0)]
+    assert user.documents == CONTEXT.block
+    assert other.citations(answer.id) == list(CONTEXT.passages)
+    assert other.document_notes(answer.id) == list(CONTEXT.notes)
+    assert other.library_choice(conversation.id) == LibraryChoice(True, ("/docs",))
+    assert exchange.export_json(other) == exported  # export → import → export: the same bytes
+    other.close()
+
+
+def test_an_export_from_before_documents_still_imports(tmp_path: Path) -> None:
+    store = Store()
+    _turn(store)
+    document = json.loads(exchange.export_json(store))
+    for message in document["conversations"][0]["messages"]:
+        for key in ("documents", "attachments", "citations", "document_notes"):
+            message.pop(key, None)
+
+    report = exchange.import_document(store, document, tmp_path / "old.json", on_conflict="copy")
+
+    assert report.imported == 1
+    copy = next(c for c in store.conversations() if c.uuid != document["conversations"][0]["uuid"])
+    user, answer = store.messages(copy.id)
+    assert (user.content, user.documents, store.attachments(user.id), store.citations(answer.id)) == (
+        "What is the codename?", "", [], []
+    )
+    store.close()
