@@ -402,16 +402,13 @@ class Store:
 
     # -- documents (app.core.history.attachments) ------------------------------------------------
 
-    def save_turn_documents(
-        self, user_message_id: int, answer_id: int, documents: Sequence[Document], context: DocumentContext
-    ) -> None:
-        """Records a turn's attachments and documents block (on the user's message) and the passages
-        and notes its answer was given, in one transaction."""
+    def save_user_documents(self, message_id: int, documents: Sequence[Document], context: DocumentContext) -> None:
+        """Records a user message's attachments (how each went in, from ``context``) and its documents block."""
         with self._write() as db:
-            attachments.save_user_documents(db, user_message_id, documents, context)
-            attachments.save_answer_documents(db, answer_id, context.passages, context.notes)
+            attachments.save_user_documents(db, message_id, documents, context)
 
     def save_answer_documents(self, answer_id: int, passages: Sequence[Passage], notes: Sequence[str]) -> None:
+        """Records the passages an answer was given (its numbered sources) and its documents notes."""
         with self._write() as db:
             attachments.save_answer_documents(db, answer_id, passages, notes)
 

@@ -34,7 +34,8 @@ def _turn(store: Store) -> tuple[int, int, int]:
     conversation = store.create_conversation()
     user = store.add_message(conversation.id, "user", "What is the codename?")
     answer = store.add_message(conversation.id, "assistant", "Zorblax [1].")
-    store.save_turn_documents(user.id, answer.id, (REPORT, NOTES), CONTEXT)
+    store.save_user_documents(user.id, (REPORT, NOTES), CONTEXT)
+    store.save_answer_documents(answer.id, CONTEXT.passages, CONTEXT.notes)
     return conversation.id, user.id, answer.id
 
 
