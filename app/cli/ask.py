@@ -38,9 +38,10 @@ from app.cli.terminal import EXIT_INTERRUPTED, EXIT_USER_ERROR, STOPPED
 from app.cli.tree import Commands
 from app.core import logs
 from app.core.config.settings import SettingsStore
-from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
 from app.core.documents.extract import read_document
-from app.core.documents.types import Document, Passage
+from app.core.documents.retrieval import source_line
+from app.core.documents.types import Document
+from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
 from app.core.engine.protocol import EngineEvent, ModelLoaded
 from app.core.errors import DocumentError, ModelLoadError
 from app.core.history.store import Store
@@ -187,19 +188,13 @@ def _say_how_attached(attachments: Sequence[StoredAttachment], err: TextIO) -> N
         print(f"parley: {attachment.name}: {how}", file=err)
 
 
-def source_line(passage: Passage) -> str:
-    """A numbered source as the answer cites it: "[1] file.pdf p. 4" (no page for a file without pages)."""
-    page = f" p. {passage.page}" if passage.page is not None else ""
-    return f"[{passage.number}] {passage.name}{page}"
-
-
 def _show_sources(store: Store, answer_id: int, answer: _Answer, err: TextIO) -> None:
     """After the answer: its notes (on stderr) and the numbered sources it was given (on stdout)."""
     for note in store.document_notes(answer_id):
         print(f"parley: {note}", file=err)
     sources = store.citations(answer_id)
     if sources:
-        answer.write("\nSources:\n" + "".join(source_line(passage) + "\n" for passage in sources))
+        answer.write("\nSources:\n" + "".join(source_line(p.number, p.name, p.page) + "\n" for p in sources))
 
 
 class _Interrupts:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.core.documents import chunking
 from app.core.documents.context import build_context
 from app.core.documents.embedder import Embedder
-from app.core.documents.library import Library
 from app.core.documents.types import Document, DocumentContext
 from app.core.engine import budget
 from app.core.engine.protocol import ChatMessage, ModelSpec
-from app.core.history.types import LibraryChoice
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 
@@ -27,35 +26,22 @@ ESTIMATE_MARGIN = 0.15  # of the prompt limit, kept free: four characters a toke
 def documents_room(model: ModelSpec, max_tokens: int, history: Sequence[ChatMessage], question: str) -> int:
     """The tokens documents may take in a turn that sends ``history`` (system prompt first) and ``question``."""
     limit = budget.prompt_limit(model.n_ctx, max_tokens)
-    characters = sum(len(message.content) + len(message.reasoning or "") for message in history) + len(question)
-    used = budget.estimate_tokens(characters) + MESSAGE_OVERHEAD_TOKENS * (len(history) + 1)
+    texts = [question, *(message.content for message in history), *(m.reasoning or "" for m in history)]
+    used = sum(chunking.estimate(text) for text in texts) + MESSAGE_OVERHEAD_TOKENS * (len(history) + 1)
     return max(0, limit - used - int(limit * ESTIMATE_MARGIN))
 
 
-def uses_library(library: Library | None, choice: LibraryChoice | None) -> bool:
-    """Whether a conversation's turns search the library: there is one, and the user turned it on."""
-    return library is not None and choice is not None and choice.enabled
-
-
 def find_documents(
-    question: str,
-    attachments: Sequence[Document],
-    room: int,
-    *,
-    library: Library | None = None,
-    choice: LibraryChoice | None = None,
-    embedder: Embedder | None = None,
+    question: str, attachments: Sequence[Document], room: int, *, embedder: Embedder | None = None
 ) -> DocumentContext:
-    """What documents add to a turn: nothing without attachments or the library; else ``build_context``'s."""
-    searched = library if uses_library(library, choice) else None
-    if not attachments and searched is None:
+    """What documents add to a turn: nothing without attachments; else ``build_context``'s (whole or passages)."""
+    if not attachments:
         return DocumentContext("")
-    folders = choice.folders if searched is not None and choice is not None else None
-    return build_context(question, attachments, room, embedder=embedder, library=searched, folders=folders)
+    return build_context(question, attachments, room, embedder=embedder, count=chunking.estimate)
 
 
 def sends_documents_off_machine(
-    registry: ModelRegistry, entry: ModelEntry, *, attachments: bool, library: bool
+    registry: ModelRegistry, entry: ModelEntry, *, attachments: bool, library: bool = False
 ) -> bool:
     """Whether a turn by ``entry`` puts passages of the user's documents into a prompt sent to another
     computer (a remote server): the window says so before the first such send."""

@@ -153,7 +153,7 @@ def add_user_message(
     attachments: Sequence[Document] = (),
     documents: DocumentContext | None = None,
     *,
-    parent_id: int | None | Literal["leaf"] = "leaf",
+    parent_id: int | Literal["leaf"] | None = "leaf",
 ) -> Message:
     """Commits a user message after ``parent_id``, then its attachments and documents block."""
     message = store.add_message(conversation_id, "user", text, parent_id=parent_id)

@@ -4,7 +4,6 @@ regenerate and edit, and whether a turn would send passages off this computer.""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import GenerationRequest
 from app.core.engine.remote.servers import RemoteServers
 from app.core.history.store import Store
-from app.core.history.types import LibraryChoice
 from app.core.models.registry import ModelRegistry, remote_entry
 from app.core.session.service import EngineService
 from app.core.session.turns import TurnOutcome, TurnRunner
@@ -150,7 +148,4 @@ def test_a_remote_model_would_get_the_passages_and_a_local_one_keeps_them(
     assert runner.sends_documents_off_machine(conversation.id, attachments=True, model=remote)
     assert not runner.sends_documents_off_machine(conversation.id, attachments=False, model=remote)
     assert not runner.sends_documents_off_machine(conversation.id, attachments=True, model=local)
-    store.set_library_choice(conversation.id, LibraryChoice(True))
-    # "Use my library" sends passages only where there is a library to search.
-    assert not runner.sends_documents_off_machine(conversation.id, attachments=False, model=remote)
     store.close()
