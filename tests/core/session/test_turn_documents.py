@@ -129,6 +129,11 @@ def test_a_document_far_larger_than_the_context_goes_in_as_cited_passages(
     assert 87 in [passage.page for passage in citations]
     assert any(FACT in passage.text for passage in citations)
     assert outcome.stats is not None and outcome.stats.prompt_tokens <= turns.registry.spec_for(turns.entry).n_ctx
+
+    turns.runner.regenerate(outcome.answer_id, sampling=GREEDY)
+    regenerated = turns.finish()
+    assert turns.sent[-1].messages == turns.sent[-2].messages  # the same passages, not a new search
+    assert turns.store.citations(regenerated.answer_id) == citations
     turns.store.close()
 
 
