@@ -194,11 +194,10 @@ class TurnRunner:
     ) -> records.Turn:
         """Commits the user's message and an empty answer, then asks the engine for the answer.
 
-        ``attachments`` (read documents, in order) and, when the conversation uses it, the library go
-        in before the text: whole if they fit the room the context leaves, else the passages that
-        best answer it (``documents.find_documents``). ``model`` overrides the conversation's own;
-        ``sampling`` the settings'. Raises ``AppError`` (nothing is stored then) when no model can be
-        found or the history cannot be written.
+        ``attachments`` (read documents, in order) go in before the text: whole if they fit the room
+        the context leaves, else the passages that best answer it (``documents.find_documents``).
+        ``model`` overrides the conversation's own; ``sampling`` the settings'. Raises ``AppError``
+        (nothing is stored then) when no model can be found or the history cannot be written.
         """
         if self._running is not None:
             raise RuntimeError("a turn is already running")
@@ -309,8 +308,8 @@ class TurnRunner:
         self, conversation_id: int | None, *, attachments: bool, model: ModelEntry | None = None
     ) -> bool:
         """Whether the next turn in ``conversation_id`` (None: a new one) would send passages of the
-        user's documents (``attachments``) to a remote server; the window
-        asks before the send. False when there is no model to ask."""
+        user's documents (``attachments``) to a remote server; the window asks before the send.
+        False when there is no model to ask."""
         conversation = self.store.conversation(conversation_id) if conversation_id is not None else None
         persona = self.personas.for_conversation(conversation) if conversation is not None else self.personas.default()
         entry = model or model_for_turn(self._registry, conversation, persona)
