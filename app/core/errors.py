@@ -349,3 +349,13 @@ class ApiKeyRequiredError(ApiServerError):
         "The local API server listens on {host}, which other computers can reach, so it needs an API key. "
         "Set one in Settings → Local API server.",
     )
+
+
+class EmbeddingEngineError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The embedding model {name} stopped unexpectedly ({reason}); the next search starts it again."
+    )
+
+
+class EmbeddingFailedError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The embedding model {name} could not embed the text: {reason}")
