@@ -9,7 +9,9 @@ turn with documents is not refused as too long when the real tokenizer counts mo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
+from app.core import paths
 from app.core.documents import chunking
 from app.core.documents.context import build_context
 from app.core.documents.embedder import Embedder
@@ -31,6 +33,12 @@ def documents_room(model: ModelSpec, max_tokens: int, history: Sequence[ChatMess
     texts = [question, *(message.content for message in history), *(m.reasoning or "" for m in history)]
     used = sum(chunking.estimate(text) for text in texts) + MESSAGE_OVERHEAD_TOKENS * (len(history) + 1)
     return max(0, limit - used - int(limit * ESTIMATE_MARGIN))
+
+
+def existing_library(path: Path | None = None) -> Library | None:
+    """The user's library (``paths.library_path()``) once they have made one; None before (nothing is created)."""
+    path = path or paths.library_path()
+    return Library(path) if path.exists() else None
 
 
 def uses_library(library: Library | None, choice: LibraryChoice | None) -> bool:
