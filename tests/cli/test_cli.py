@@ -23,7 +23,7 @@ def _env(home: Path) -> dict[str, str]:
 def parley(
     home: Path,
     *args: str,
-    timeout: float = 120,
+    timeout: float = 600,  # a ceiling for a hung process, not a speed limit: a busy machine is slow
     stdin: str | None = None,
     env: dict[str, str] | None = None,
     encoding: str = "utf-8",
