@@ -4,7 +4,8 @@ The damaged file is set aside byte for byte, the newest sound backup takes its p
 history), and what the damaged file still yields is salvaged row by row and merged back; a
 ``RecoveryReport`` says what happened. The rule: nothing is lost on the way. A recovery that fails
 part-way puts the damaged file back unchanged, and the merge keeps rather than drops (a row missing
-from the damaged file cannot be told from one lost to the damage).
+from the damaged file cannot be told from one lost to the damage). The documents tables (attachments,
+citations, library choices) are salvaged by ``recovery_documents``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import AppError
-from app.core.history import backups, tree
+from app.core.history import backups, recovery_documents, tree
 from app.core.history.dbfile import SCHEMA_VERSION, backups_folder_for, open_database, set_aside
 from app.core.history.types import DEFAULT_TITLE, ROLES, STATUSES
 
@@ -71,6 +72,7 @@ class _Salvage:
     messages: list[Row]
     sequences: dict[str, int]  # AUTOINCREMENT counters, so ids of the damaged file are never reused
     personas: list[Row] = field(default_factory=list)  # the user's own personas and their edits of the built-ins
+    documents: dict[str, list[Row]] = field(default_factory=dict)  # by table (recovery_documents.TABLES)
 
 
 def recover(path: Path, *, backups_folder: Path | None = None, progress: Progress | None = None) -> RecoveryReport:
@@ -149,12 +151,24 @@ def _salvage(kept: Path, progress: Progress) -> _Salvage:
         if db is None:
             return empty
         db.text_factory = _lenient_text  # one bad byte must not lose a whole message
-        conversations = _read_table(db, "conversations", _CONVERSATION_FIELDS, lambda part: progress(part * 0.1))
-        messages = _read_table(db, "messages", _MESSAGE_FIELDS, lambda part: progress(0.1 + part * 0.85))
+        messages_end = 0.97 - recovery_documents.READ_SHARE
+        conversations = _read_table(db, "conversations", _CONVERSATION_FIELDS, lambda part: progress(part * 0.05))
+        messages = _read_table(db, "messages", _MESSAGE_FIELDS, _part(progress, 0.05, messages_end))
         sequences = _sequences(db)
-        personas = _read_table(db, "personas", _PERSONA_FIELDS, lambda part: progress(0.95 + part * 0.05))
+        personas = _read_table(db, "personas", _PERSONA_FIELDS, _part(progress, messages_end, 0.97))
+        documents: dict[str, list[Row]] = {}
+        start = 0.97
+        for table in recovery_documents.TABLES:
+            end = start + table.read_share
+            documents[table.name] = _read_table(db, table.name, table.fields, _part(progress, start, end))
+            start = end
     log.info("salvaged %d conversations and %d messages from %s", len(conversations), len(messages), kept)
-    return _Salvage(conversations, messages, sequences, personas)
+    return _Salvage(conversations, messages, sequences, personas, documents)
+
+
+def _part(progress: Progress, start: float, end: float) -> Progress:
+    """``progress`` told of one step that runs from ``start`` to ``end`` of the whole."""
+    return lambda part: progress(start + part * (end - start))
 
 
 @contextmanager
@@ -203,9 +217,10 @@ def _read_table(db: sqlite3.Connection, table: str, fields: tuple[str, ...], pro
         log.error("the layout of %s cannot be read: %s", table, exc)
         return []
     columns = [field for field in fields if field in present]
-    if "id" not in columns:
+    if fields[0] not in columns:  # no such table (an older file), or not the table it was
         return []
-    query = f"SELECT {', '.join(columns)} FROM {table} NOT INDEXED WHERE id >= ? AND id < ? ORDER BY id"
+    # By rowid: the id of the tables with one, the place in the file of the documents tables' rows.
+    query = f"SELECT {', '.join(columns)} FROM {table} NOT INDEXED WHERE rowid >= ? AND rowid < ? ORDER BY rowid"
     rows: list[Row] = []
     unreadable = 0
 
@@ -233,10 +248,10 @@ def _read_table(db: sqlite3.Connection, table: str, fields: tuple[str, ...], pro
 
 
 def _upper_id(db: sqlite3.Connection, table: str) -> int:
-    """The largest id worth trying: any of three sources may sit on a damaged page."""
+    """The largest rowid worth trying: any of three sources may sit on a damaged page."""
     candidates: list[int] = []
     for query, parameters in (
-        (f"SELECT max(id) FROM {table}", ()),
+        (f"SELECT max(rowid) FROM {table}", ()),
         ("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)),
     ):
         try:
@@ -246,7 +261,7 @@ def _upper_id(db: sqlite3.Connection, table: str) -> int:
         if row is not None and isinstance(row[0], int):
             candidates.append(row[0])
     try:  # a plain scan yields rows up to the first bad page
-        for (rowid,) in db.execute(f"SELECT id FROM {table} NOT INDEXED"):
+        for (rowid,) in db.execute(f"SELECT rowid FROM {table} NOT INDEXED"):
             if isinstance(rowid, int):
                 candidates.append(rowid)
     except sqlite3.Error:
@@ -281,15 +296,22 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage, progress: Progress) -> tup
                 row["persona_id"] = None
         mapped, merged_conversations = _merge_conversations(db, conversations)
         merged_messages = 0
+        message_ids: dict[int, int] = {}  # a salvaged message's id: the id it has now
+        documents = sum(map(len, salvage.documents.values()))
+        messages_share = (len(messages) + 1) / (len(messages) + documents + 1)
         for done, message in enumerate(messages, 1):
             if done % CHUNK == 0:
-                progress(done / (len(messages) + 1))
+                progress(done / (len(messages) + 1) * messages_share)
             original = message["conversation_id"]
             if original not in mapped:
                 mapped[original], created = _conversation_for_orphans(db, original, messages)
                 merged_conversations += created
             message["conversation_id"] = mapped[original]
-            merged_messages += _merge_message(db, message)
+            added, message_ids[message["id"]] = _merge_message(db, message)
+            merged_messages += added
+        ids = {"messages": message_ids, "conversations": mapped}
+        merged_documents = recovery_documents.merge(db, salvage.documents, ids, _part(progress, messages_share, 1.0))
+        log.info("merged %d rows of the documents tables", merged_documents)
         for name, seq in salvage.sequences.items():
             db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (seq, name))
         for conversation_id in {message["conversation_id"] for message in messages} | set(mapped.values()):
@@ -372,8 +394,9 @@ def _conversation_for_orphans(db: sqlite3.Connection, original: int, messages: l
     return original, 1
 
 
-def _merge_message(db: sqlite3.Connection, row: Row) -> int:
-    """1 if the salvaged message was added or brought up to date, 0 if the backup had it already."""
+def _merge_message(db: sqlite3.Connection, row: Row) -> tuple[int, int]:
+    """(1 if the salvaged message was added or brought up to date, 0 if the backup had it already;
+    its id now: its own, or a new one when another message holds that id)."""
     existing = db.execute(
         f"SELECT conversation_id, created_at, {', '.join(_MESSAGE_STATE)} FROM messages WHERE id = ?", (row["id"],)
     ).fetchone()
@@ -387,14 +410,15 @@ def _merge_message(db: sqlite3.Connection, row: Row) -> int:
     elif (existing[0], existing[1]) == (row["conversation_id"], row["created_at"]):
         # The same message; an answer only changes while it streams, so the damaged file's is the newer.
         if tuple(existing)[2:] == tuple(row[field] for field in _MESSAGE_STATE):
-            return 0
+            return 0, row["id"]
         assignments = ", ".join(f"{field} = ?" for field in _MESSAGE_STATE)
         db.execute(
             f"UPDATE messages SET {assignments} WHERE id = ?", (*(row[field] for field in _MESSAGE_STATE), row["id"])
         )
     else:
-        db.execute(f"INSERT INTO messages ({', '.join(columns)}) VALUES ({placeholders})", values)
-    return 1
+        cursor = db.execute(f"INSERT INTO messages ({', '.join(columns)}) VALUES ({placeholders})", values)
+        return 1, int(cursor.lastrowid or 0)
+    return 1, row["id"]
 
 
 def _clean_conversation(row: Row) -> Row | None:
