@@ -38,6 +38,7 @@ from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.session.service import EngineService
 from app.ui.common.gpu_text import offload_sentence
+from app.ui.common.i18n import model_label
 from app.ui.common.relay import GuiRelay
 
 
@@ -229,7 +230,7 @@ class ModelsController(QtCore.QObject):
         if not gpu_plan.same_load(before, self.registry.spec_for(entry), offloads):
             self.status_changed.emit(
                 self.tr("{model}'s settings are saved: it reloads with them on the next message.").format(
-                    model=entry.name
+                    model=model_label(entry.name)
                 )
             )
 

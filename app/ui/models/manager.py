@@ -23,6 +23,7 @@ from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.gpu_text import offload_sentence
+from app.ui.common.i18n import model_label
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.models.remote_list import RemoteModelsList
 from app.ui.models.settings_dialog import ModelSettingsDialog
@@ -253,7 +254,8 @@ class ModelManager(QtWidgets.QWidget):
         own = header.chat_template if isinstance(header, GgufInfo) else None
         registry = self._controller.registry
         return ModelSettingsDialog(
-            entry.name, registry.model_settings.get(str(entry.path)), self._controller.settings.current, own, self
+            model_label(entry.name), registry.model_settings.get(str(entry.path)), self._controller.settings.current,
+            own, self,
         )
 
     # -- public ---------------------------------------------------------------------------------
