@@ -26,12 +26,6 @@ class _PersonaCombo(ElidedComboBox):
     """The persona menu: wide enough for the chosen name with the style sheet's padding, and able to
     give way (eliding the name) when the window is narrow, so the title keeps its room."""
 
-    _PADDING = 14  # the style sheet's padding, which the style's own size hint leaves out
-
-    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
-        hint = super().sizeHint()
-        return QtCore.QSize(hint.width() + self._PADDING, hint.height())
-
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
         least = self.fontMetrics().averageCharWidth() * COMBO_MIN_CHARS
         return QtCore.QSize(min(least, self.sizeHint().width()), super().minimumSizeHint().height())

@@ -13,7 +13,13 @@ _ICON_GAP = 4  # what Qt's combo label leaves between the icon and the text
 
 
 class ElidedComboBox(QtWidgets.QComboBox):
-    """Paints its current text elided to the room its edit field has."""
+    """Paints its current text elided to the room its edit field has; asks for room for it whole."""
+
+    _PADDING = 14  # the style sheet's padding, which the style's own size hint leaves out
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        return QtCore.QSize(hint.width() + self._PADDING, hint.height())
 
     def initStyleOption(self, option: QtWidgets.QStyleOptionComboBox) -> None:  # noqa: N802 - Qt's name
         super().initStyleOption(option)

@@ -101,15 +101,20 @@ def test_the_header_menus_show_their_choice_whole_or_ending_in_an_ellipsis(
     window = make_window()
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: bool(window.model_picker.currentText() and window.header.persona_combo.currentText()))
-    for combo in (window.model_picker, window.header.persona_combo):
-        least = combo.minimumWidth() or combo.minimumSizeHint().width()  # what a narrow window leaves it
-        combo.resize(least, combo.height())
+
+    def shown(combo: QtWidgets.QComboBox, width: int) -> tuple[str, int]:
+        combo.resize(width, combo.height())
         option = QtWidgets.QStyleOptionComboBox()
         combo.initStyleOption(option)
         field = combo.style().subControlRect(
             QtWidgets.QStyle.ComplexControl.CC_ComboBox, option, QtWidgets.QStyle.SubControl.SC_ComboBoxEditField,
             combo,
         )
-        shown = option.currentText
-        assert combo.fontMetrics().horizontalAdvance(shown) <= field.width(), (combo.objectName(), shown)
-        assert shown == combo.currentText() or shown.endswith("…"), shown
+        return option.currentText, field.width()
+
+    for combo in (window.model_picker, window.header.persona_combo):
+        assert shown(combo, combo.sizeHint().width())[0] == combo.currentText()  # room enough: shown whole
+        least = combo.minimumWidth() or combo.minimumSizeHint().width()  # what a narrow window leaves it
+        text, room = shown(combo, least)
+        assert combo.fontMetrics().horizontalAdvance(text) <= room, (combo.objectName(), text)
+        assert text.endswith("…") and combo.currentText().startswith(text[:-1]), text
