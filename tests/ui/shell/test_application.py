@@ -22,6 +22,7 @@ from app.core.config.settings import Settings
 from app.core.errors import AppError, DatabaseTooNewError, DiskFullError, ModelLoadError, SettingsUnreadableError
 from app.core.history import backups, dbfile, health
 from app.core.history.store import Store
+from app.ui.common import style
 from app.ui.common.i18n import (
     error_text,
     install_translators,
@@ -29,7 +30,6 @@ from app.ui.common.i18n import (
     resolve_language,
     translations_dir,
 )
-from app.ui.common import style
 from app.ui.shell import application
 from app.ui.shell.crash import CrashHandler
 from app.ui.shell.main_window import MainWindow
