@@ -14,6 +14,7 @@ from app.core.history.types import Thinking
 from app.core.models.installed import ModelEntry
 from app.ui.chat.model_picker import LoadingIndicator, ModelPicker, remote_icon
 from app.ui.chat.size_notice import SizeNotice
+from app.ui.common.elided_combo import ElidedComboBox
 from app.ui.common.elided_label import ElidedLabel
 
 _THINKING_CHOICES: tuple[Thinking | None, ...] = (None, "on", "off")
@@ -21,15 +22,9 @@ TITLE_MIN_CHARS = 22  # the title's least width, in average characters
 COMBO_MIN_CHARS = 14  # what a narrow window leaves the persona menu and the model picker
 
 
-class _PersonaCombo(QtWidgets.QComboBox):
+class _PersonaCombo(ElidedComboBox):
     """The persona menu: wide enough for the chosen name with the style sheet's padding, and able to
     give way (eliding the name) when the window is narrow, so the title keeps its room."""
-
-    _PADDING = 14  # the style sheet's padding, which the style's own size hint leaves out
-
-    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
-        hint = super().sizeHint()
-        return QtCore.QSize(hint.width() + self._PADDING, hint.height())
 
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
         least = self.fontMetrics().averageCharWidth() * COMBO_MIN_CHARS

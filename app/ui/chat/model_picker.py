@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from app.core.models.installed import ModelEntry
 from app.core.models.library import human_size
 from app.core.models.registry import REMOTE_SEPARATOR
+from app.ui.common.elided_combo import ElidedComboBox
 from app.ui.common.i18n import model_label
 
 _OPEN_FILE = "\x00open"  # the item data of the "Open a GGUF file…" entry; no path looks like it
@@ -32,7 +33,7 @@ def remote_text(entry: ModelEntry) -> str:
     return f"{entry.name.rpartition(REMOTE_SEPARATOR)[0]} — {entry.server_host}"
 
 
-class ModelPicker(QtWidgets.QComboBox):
+class ModelPicker(ElidedComboBox):
     """A combo box of models. Emits the user's choice; never changes settings itself."""
 
     model_chosen = QtCore.Signal(object)  # ModelEntry

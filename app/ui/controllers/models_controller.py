@@ -38,6 +38,7 @@ from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.session.service import EngineService
 from app.ui.common.gpu_text import offload_sentence
+from app.ui.common.i18n import model_label
 from app.ui.common.relay import GuiRelay
 
 
@@ -182,7 +183,7 @@ class ModelsController(QtCore.QObject):
                 self.store.set_conversation_model(conversation_id, entry.name)
             self._pending_default = entry if pending else None
         spec = self.registry.spec_for(entry)
-        self.status_changed.emit(entry.name)
+        self.status_changed.emit(model_label(entry.name))
         if self._client.loaded_model == spec:
             self._adopt_default(spec)  # it has loaded before
             return False
@@ -229,7 +230,7 @@ class ModelsController(QtCore.QObject):
         if not gpu_plan.same_load(before, self.registry.spec_for(entry), offloads):
             self.status_changed.emit(
                 self.tr("{model}'s settings are saved: it reloads with them on the next message.").format(
-                    model=entry.name
+                    model=model_label(entry.name)
                 )
             )
 
@@ -299,11 +300,11 @@ class ModelsController(QtCore.QObject):
             if event.offload is not None:
                 processor = offload_sentence(event.offload)
             if self._answering is not None:
-                self.status_changed.emit(f"{event.model.name} · {processor}")
+                self.status_changed.emit(f"{model_label(event.model.name)} · {processor}")
             else:
                 self.status_changed.emit(
                     self.tr("{model} is loaded ({seconds} s) · {where}").format(
-                        model=event.model.name, seconds=f"{event.load_seconds:.1f}", where=processor
+                        model=model_label(event.model.name), seconds=f"{event.load_seconds:.1f}", where=processor
                     )
                 )
         backends = gpu.installed_backends()
@@ -354,11 +355,15 @@ class ModelsController(QtCore.QObject):
         back = self.registry.model_for(conversation)
         previous = back.name if back is not None else event.still_loaded.name if event.still_loaded else None
         self.model_switch_failed.emit(event)
-        self.status_changed.emit(back.name if back is not None else "")
+        self.status_changed.emit(model_label(back.name) if back is not None else "")
         if previous is None:
             self.error_reported.emit(ModelLoadError(path=event.model.path, reason=event.reason))
         else:
-            self.error_reported.emit(ModelSwitchError(name=event.model.name, reason=event.reason, previous=previous))
+            self.error_reported.emit(
+                ModelSwitchError(
+                    name=model_label(event.model.name), reason=event.reason, previous=model_label(previous)
+                )
+            )
 
     def _keep_remote_choice(self, switch: _Switch, event: ModelLoadFailed) -> None:
         """A remote model did not load: it stays the conversation's; the model used before is offered."""

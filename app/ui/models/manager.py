@@ -23,6 +23,7 @@ from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.gpu_text import offload_sentence
+from app.ui.common.i18n import model_label
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.models.remote_list import RemoteModelsList
 from app.ui.models.settings_dialog import ModelSettingsDialog
@@ -143,11 +144,11 @@ class ModelManager(QtWidgets.QWidget):
         busy.addWidget(self.busy_label)
         busy.addWidget(self.busy_bar)
         busy.addStretch(1)
-        # Two rows, so that every button keeps its whole label in a window 800 pixels wide: what to do
-        # with the selected model, then the library's own actions.
+        # Two rows, so that every button keeps its whole label in a window 800 pixels wide (the starter's
+        # "Remove from list…" is wider than "Delete…"): what to do with the selected model, then the
+        # library's own actions with removing one, away from "Use for this chat".
         selected = QtWidgets.QHBoxLayout()
         selected.setSpacing(8)
-        selected.addWidget(self.delete_button)
         selected.addWidget(self.settings_button)
         selected.addStretch(1)
         selected.addWidget(self.default_button)
@@ -157,6 +158,7 @@ class ModelManager(QtWidgets.QWidget):
         library_row.addWidget(self.import_button)
         library_row.addWidget(self.folder_button)
         library_row.addStretch(1)
+        library_row.addWidget(self.delete_button)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 16)
         layout.setSpacing(10)
@@ -253,7 +255,8 @@ class ModelManager(QtWidgets.QWidget):
         own = header.chat_template if isinstance(header, GgufInfo) else None
         registry = self._controller.registry
         return ModelSettingsDialog(
-            entry.name, registry.model_settings.get(str(entry.path)), self._controller.settings.current, own, self
+            model_label(entry.name), registry.model_settings.get(str(entry.path)), self._controller.settings.current,
+            own, self,
         )
 
     # -- public ---------------------------------------------------------------------------------

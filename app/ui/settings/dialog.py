@@ -18,6 +18,7 @@ from app.core.config.settings import Settings
 from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS
 from app.core.models import hub
 from app.core.models.installed import ModelEntry
+from app.ui.common.i18n import model_label
 from app.ui.common.style import FONT_SIZES
 from app.ui.models.mirror import mirror_host
 from app.ui.settings.categories import CategoryPages
@@ -129,7 +130,7 @@ class SettingsDialog(QtWidgets.QDialog):
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.model_combo = QtWidgets.QComboBox(page)
         for entry in models:
-            self.model_combo.addItem(entry.name, entry.name)
+            self.model_combo.addItem(model_label(entry.name), entry.name)
         if self._default is not None:
             self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(self._default.name)))
         self.switch_check = QtWidgets.QCheckBox(self.tr("Switch the open conversation to it as well"), page)

@@ -50,11 +50,17 @@ log = logging.getLogger("app.ui")
 
 
 def build_services(
-    store: Store, settings: SettingsStore, engine_factory: EngineFactory | None = None, *, backups: bool = True
+    store: Store,
+    settings: SettingsStore,
+    engine_factory: EngineFactory | None = None,
+    *,
+    backups: bool = True,
+    appearance: Appearance | None = None,
 ) -> Services:
     """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``.
 
-    ``backups`` is False for a temporary copy of a history that cannot be written.
+    ``backups`` is False for a temporary copy of a history that cannot be written. ``appearance`` is
+    the one the start already applied (its dialogs come before the window); without it one is made.
     """
     executor = BackgroundExecutor()
     servers = RemoteServers()
@@ -66,7 +72,7 @@ def build_services(
     chat = ChatController(store, settings, registry, session, personas=personas)
     models = ModelsController(store, settings, registry, session)
     history = BackupController(store, executor, answering=lambda: chat.is_busy, backups_enabled=backups)
-    appearance = Appearance(settings)
+    appearance = appearance or Appearance(settings)
     remote = RemoteModelsController(servers, registry, executor)
     api = ApiServerController(settings, registry, session, servers.keys)
     remote.refresh()
@@ -208,12 +214,17 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
             show_startup_error(SettingsUnreadableError(path=paths.settings_path(), reason=exc.strerror or exc))
             return 1
         translators = install_translators(application, resolve_language(settings.current.language))
+        # The theme too, before the history opens: its recovery progress and errors come before the window.
+        appearance = Appearance(settings)
         history = open_history()
         if history is None:
+            appearance.shutdown()
             return 1
         store = history.store
         try:
-            services = build_services(store, settings, engine_factory, backups=not history.temporary)
+            services = build_services(
+                store, settings, engine_factory, backups=not history.temporary, appearance=appearance
+            )
             window = MainWindow(services)
             instance.raise_requested.connect(partial(bring_to_front, window))
             window.show()

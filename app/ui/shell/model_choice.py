@@ -20,7 +20,7 @@ from app.ui.chat.composer import Composer
 from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage
 from app.ui.common.banner import Banner
-from app.ui.common.i18n import error_text
+from app.ui.common.i18n import error_text, model_label
 from app.ui.models.find import FindModelsPage
 from app.ui.models.manager import GgufDropFilter, ModelManager
 from app.ui.models.welcome import WelcomePanel
@@ -224,7 +224,7 @@ class ModelChoice(QtCore.QObject):
         if offer is None:
             self.banner.show_error(error)
             return
-        action = translate("MainWindow", "Use {model}").format(model=offer.name)
+        action = translate("MainWindow", "Use {model}").format(model=model_label(offer.name))
         self.banner.show_error(error, action=action, on_action=lambda: self.use_model(offer, make_default=False))
 
     @QtCore.Slot()

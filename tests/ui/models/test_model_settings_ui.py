@@ -20,6 +20,7 @@ from app.core.engine.protocol import (
     OffloadReport,
     gpu_layers_mode,
 )
+from app.ui.common import i18n
 from app.ui.common.gpu_text import capability_sentence, offload_sentence
 from app.ui.models.settings_dialog import ModelSettingsDialog
 from app.ui.settings.data_tab import DataTab
@@ -147,3 +148,18 @@ def test_the_data_tab_clears_the_saved_states(qtbot: QtBot, window: MainWindow) 
         qtbot.mouseClick(tab.state_cache.clear_button, QtCore.Qt.MouseButton.LeftButton)
     assert kv_state.folder_bytes(folder) == 0 and not tab.state_cache.clear_button.isEnabled()
 
+
+
+def test_the_starter_s_settings_dialog_is_titled_in_the_window_language(
+    qtbot: QtBot, window: MainWindow, qapp: QtWidgets.QApplication
+) -> None:
+    page = open_models_page(qtbot, window)
+    starter = next(entry for entry in page.table.entries() if entry.source == "starter")
+    translators = i18n.install_translators(qapp, "zh_CN")
+    try:
+        dialog = page.model_settings_dialog(starter)
+        qtbot.addWidget(dialog)
+        assert "SmolLM2 135M（入门，离线）" in dialog.windowTitle()
+        assert "starter, offline" not in dialog.windowTitle()
+    finally:
+        i18n.remove_translators(qapp, translators)

@@ -5,6 +5,7 @@ The server is the suite's own (``misbehaving_server``) on 127.0.0.1, refusing th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -53,3 +54,24 @@ def test_a_refused_key_keeps_the_remote_model_and_offers_the_switch_without_maki
         assert store.conversation(conversation_id).model_name == installed.STARTER_NAME
         answer = send_and_wait(qtbot, window, "Say hello.")
         assert answer.status == "complete" and answer.model_name == installed.STARTER_NAME
+
+
+def test_the_switch_offer_and_the_status_name_the_starter_in_chinese(
+    qtbot: QtBot, make_window: WindowFactory, starter_model: Path
+) -> None:
+    chinese = "SmolLM2 135M（入门，离线）"
+    with misbehaving_server([delta("Hi"), "[DONE]"], key="right") as url:
+        RemoteServers().add("Odd box", url, "wrong")
+        window = make_window()
+        window.settings.update(replace(window.settings.current, language="zh_CN"))  # as Settings → Language does
+        assert window.new_conversation() is not None
+        remote = window.registry.remote_entry(f"{MODEL} @ Odd box")
+        assert remote is not None
+        with qtbot.waitSignal(window.models.model_switch_failed, timeout=ANSWER_TIMEOUT_MS):
+            window.use_model(remote, make_default=False)
+        assert window.banner.action_button.text() == f"改用 {chinese}"
+
+        with qtbot.waitSignal(window.models.model_loaded, timeout=ANSWER_TIMEOUT_MS):
+            window.banner.action_button.click()
+        qtbot.waitUntil(lambda: chinese in window.status.label.text(), timeout=ANSWER_TIMEOUT_MS)
+        assert installed.STARTER_NAME not in window.status.label.text()

@@ -18,6 +18,7 @@ from app.core.config.settings import Settings
 from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS, GenerationRequest
 from app.core.history.store import Store
 from app.core.models import installed, library
+from app.ui.common import i18n
 from app.ui.common.gpu_text import capability_for, capability_sentence
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.main_window import MainWindow
@@ -217,3 +218,20 @@ def test_every_category_is_named_in_full_and_the_dialog_fits_a_small_screen(
     shown = answer_settings(monkeypatch, fill)
     window.settings_action.trigger()
     assert len(shown) == 1
+
+
+def test_the_default_model_list_names_the_starter_in_the_window_language(
+    qtbot: QtBot, qapp: QtWidgets.QApplication, ui_settings: Settings, starter_model: Path
+) -> None:
+    starter = next(entry for entry in installed.installed_models() if entry.source == "starter")
+    translators = i18n.install_translators(qapp, "zh_CN")
+    try:
+        dialog = SettingsDialog(
+            ui_settings, [starter], default=starter, current=None, follows_default=False, gpu_offload=None,
+            parent=None,
+        )
+        qtbot.addWidget(dialog)
+        assert dialog.model_combo.currentText() == "SmolLM2 135M（入门，离线）"
+        assert dialog.model_combo.currentData() == installed.STARTER_NAME  # saved under its own name
+    finally:
+        i18n.remove_translators(qapp, translators)

@@ -22,6 +22,7 @@ from app.core.config.settings import Settings
 from app.core.errors import AppError, DatabaseTooNewError, DiskFullError, ModelLoadError, SettingsUnreadableError
 from app.core.history import backups, dbfile, health
 from app.core.history.store import Store
+from app.ui.common import style
 from app.ui.common.i18n import (
     error_text,
     install_translators,
@@ -66,6 +67,23 @@ def test_a_history_from_a_newer_parley_is_refused_and_left_untouched(
     assert len(startup_errors) == 1 and isinstance(startup_errors[0], DatabaseTooNewError)
     assert str(database) in error_text(startup_errors[0])
     assert (sys.excepthook, threading.excepthook) == hooks  # the crash path is taken down again
+
+
+@pytest.mark.usefixtures("app_name")
+def test_the_start_s_own_dialogs_come_in_the_user_s_theme(
+    qapp: QtWidgets.QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_module.save(Settings(theme="dark"))
+    light = style.is_dark(qapp.palette())
+    seen: list[bool] = []
+
+    def open_history() -> None:  # what the recovery progress dialog or a startup error would be drawn with
+        seen.append(style.is_dark(qapp.palette()))
+
+    monkeypatch.setattr(application, "open_history", open_history)
+    assert application.run_gui(["parley"]) == 1
+    assert seen == [True]
+    assert style.is_dark(qapp.palette()) == light  # the application's own look is put back
 
 
 @pytest.fixture

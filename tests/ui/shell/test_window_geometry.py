@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
@@ -75,3 +76,45 @@ def test_a_saved_geometry_that_is_not_base64_takes_the_default() -> None:
     settings = Settings.from_json({"window_geometry": "not base64!", "window_splitter": 7})
     assert settings.window_geometry == "" and settings.window_splitter == ""
     assert Settings.from_json({"window_geometry": "AdnQyw=="}).window_geometry == "AdnQyw=="
+
+
+def test_choosing_the_starter_in_the_models_page_never_narrows_the_sidebar(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = make_window()
+    qtbot.waitExposed(window)
+    window.show_page(window.models_page)
+    page = window.models_page
+    qtbot.waitUntil(lambda: page.table.rowCount() > 0)
+    sidebar = window.splitter.sizes()[0]
+    page.table.selectRow(0)  # the starter: "Remove from list…" (wider than "Delete…"), a long folder
+    assert len(page.details.text()) > 80
+    QtWidgets.QApplication.processEvents()
+    assert window.splitter.sizes()[0] == sidebar
+    assert _inside(window, page.settings_button) and _inside(window, page.details)
+
+
+def test_the_header_menus_show_their_choice_whole_or_ending_in_an_ellipsis(
+    qtbot: QtBot, store: Store, make_window: WindowFactory, starter_model: Path
+) -> None:
+    store.create_conversation("Narrow")
+    window = make_window()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: bool(window.model_picker.currentText() and window.header.persona_combo.currentText()))
+
+    def shown(combo: QtWidgets.QComboBox, width: int) -> tuple[str, int]:
+        combo.resize(width, combo.height())
+        option = QtWidgets.QStyleOptionComboBox()
+        combo.initStyleOption(option)
+        field = combo.style().subControlRect(
+            QtWidgets.QStyle.ComplexControl.CC_ComboBox, option, QtWidgets.QStyle.SubControl.SC_ComboBoxEditField,
+            combo,
+        )
+        return option.currentText, field.width()
+
+    for combo in (window.model_picker, window.header.persona_combo):
+        assert shown(combo, combo.sizeHint().width())[0] == combo.currentText()  # room enough: shown whole
+        least = combo.minimumWidth() or combo.minimumSizeHint().width()  # what a narrow window leaves it
+        text, room = shown(combo, least)
+        assert combo.fontMetrics().horizontalAdvance(text) <= room, (combo.objectName(), text)
+        assert text.endswith("…") and combo.currentText().startswith(text[:-1]), text
