@@ -31,7 +31,6 @@ from app.core.engine.protocol import (
     ModelSpec,
     TextsEmbedded,
 )
-from app.core.engine.remote.embeddings import RemoteEmbedder
 from app.core.errors import EmbeddingEngineError, EmbeddingFailedError, ModelLoadError, NotAGgufError
 from app.core.models import gguf
 from app.core.models.installed import ModelEntry
@@ -233,18 +232,12 @@ def installed_embedders(registry: ModelRegistry) -> list[ModelEntry]:
 
 def embedder_for(settings: Settings, registry: ModelRegistry) -> Embedder | None:
     """The embedder ``settings.embedding_model`` names: a ``LocalEmbedder`` on an installed model (any
-    GGUF the user chose, a chat model too), a ``RemoteEmbedder`` on a configured server's model; None when
-    none is chosen, or the chosen one is not installed (or its server is no longer configured).
-    The caller owns the result and closes a ``LocalEmbedder`` when done with it."""
+    GGUF the user chose, a chat model too); None when none is chosen or the chosen one is not installed.
+    Documents never leave the computer, so a remote server's model is never an embedder (None).
+    The caller owns the result and closes it when done with it."""
     name = settings.embedding_model
-    if not name:
+    if not name or REMOTE_SEPARATOR in name:
         return None
-    if REMOTE_SEPARATOR in name:
-        remote = registry.remote_entry(name)
-        server = registry.server_of(remote) if remote is not None else None
-        if server is not None and registry.servers is not None:
-            model_id = name.rpartition(REMOTE_SEPARATOR)[0]
-            return RemoteEmbedder(server.base_url, model_id, registry.servers.key_for(server.id), label=name)
     entry = next((e for e in registry.models() if name in (e.name, str(e.path)) and not e.damage), None)
     if entry is None:
         return None

@@ -153,6 +153,8 @@ def test_the_settings_choose_the_embedder(starter_model: Path) -> None:
     registry = ModelRegistry(SettingsStore(Settings()))
     assert embedder_for(Settings(), registry) is None  # none chosen: words only
     assert embedder_for(Settings(embedding_model="bge-m3 (not downloaded)"), registry) is None
+    # Documents never leave the computer: a remote server's model is not used to embed them.
+    assert embedder_for(Settings(embedding_model="text-embedding-3-small @ gpu1"), registry) is None
     chosen = embedder_for(Settings(embedding_model=STARTER_NAME), registry)
     assert isinstance(chosen, LocalEmbedder) and chosen.name == STARTER_NAME
     assert chosen.model.embedding and chosen.model.path == str(starter_model)
