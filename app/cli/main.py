@@ -9,7 +9,12 @@ from __future__ import annotations
 from app.cli import ask, history, library, models, personas, serve, tree
 
 COMMANDS: tuple[tree.AddParser, ...] = (
-    ask.add_parser, personas.add_parser, models.add_parser, history.add_parser, library.add_parser, serve.add_parser
+    ask.add_parser,
+    personas.add_parser,
+    models.add_parser,
+    history.add_parser,
+    library.add_parser,
+    serve.add_parser,
 )
 
 

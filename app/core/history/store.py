@@ -346,8 +346,16 @@ class Store:
                 "finish_reason = COALESCE(?, finish_reason), "
                 "writer = CASE WHEN ? = 'streaming' THEN ? ELSE writer END WHERE id = ?",
                 (
-                    content, status, n_tokens, tokens_per_second, ttft_seconds, reasoning or None,
-                    finish_reason, status, self.instance_id, message_id,
+                    content,
+                    status,
+                    n_tokens,
+                    tokens_per_second,
+                    ttft_seconds,
+                    reasoning or None,
+                    finish_reason,
+                    status,
+                    self.instance_id,
+                    message_id,
                 ),
             )
 
@@ -394,7 +402,6 @@ class Store:
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
             ).fetchall()
         return [Message(*row) for row in rows]
-
 
     # -- versions ------------------------------------------------------------------------------
 
