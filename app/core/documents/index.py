@@ -53,16 +53,18 @@ def word_ranking(
     *,
     fts_table: str,
     limit: int,
+    joins: str = "",
     among: str = "",
     arguments: Sequence[object] = (),
 ) -> list[int]:
     """Rowids of ``fts_table`` that hold a term of ``question``, best first (bm25). ``among`` is an SQL
-    condition on ``rowid`` that restricts the search (``rowid IN (SELECT …)``), with its ``arguments``."""
+    condition (with its ``arguments``) on tables added by ``joins``, which must be CROSS JOINs: they keep
+    SQLite reading the full-text match first and filtering after, instead of one full-text query a row."""
     match = match_expression(question)
     if match is None:
         return []
     where = f"{fts_table} MATCH ?" + (f" AND {among}" if among else "")
-    sql = f"SELECT rowid FROM {fts_table} WHERE {where} ORDER BY bm25({fts_table}) LIMIT ?"
+    sql = f"SELECT {fts_table}.rowid FROM {fts_table} {joins} WHERE {where} ORDER BY bm25({fts_table}) LIMIT ?"
     return [int(row[0]) for row in db.execute(sql, [match, *arguments, limit])]
 
 

@@ -207,11 +207,13 @@ class Library:
             if not folder_ids:
                 return []
             marks = ",".join("?" * len(folder_ids))
-            among = (
-                "rowid IN (SELECT chunks.id FROM chunks JOIN files ON files.id = chunks.file_id "
-                f"WHERE files.folder_id IN ({marks}))"
-            )
-            rankings = [word_ranking(db, query, fts_table="chunks_fts", limit=limit, among=among, arguments=folder_ids)]
+            joins = "CROSS JOIN chunks ON chunks.id = chunks_fts.rowid CROSS JOIN files ON files.id = chunks.file_id"
+            among = f"files.folder_id IN ({marks})"
+            rankings = [
+                word_ranking(
+                    db, query, fts_table="chunks_fts", limit=limit, joins=joins, among=among, arguments=folder_ids
+                )
+            ]
             if embedder is not None:
                 ids, matrix = self._vectors(db, embedder.name, folder_ids)
                 if ids:
