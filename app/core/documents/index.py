@@ -82,10 +82,3 @@ def vector_ranking(query: Vectors, vectors: Vectors, *, limit: int) -> list[int]
 def vector_blob(vector: Vectors) -> bytes:
     """One vector as stored beside its chunk: little-endian float32 bytes."""
     return np.asarray(vector, dtype="<f4").tobytes()
-
-
-def vectors_from_blobs(blobs: Sequence[bytes], dimensions: int) -> Vectors:
-    """Stored vectors back as an ``(n, dimensions)`` float32 matrix."""
-    if not blobs:
-        return np.zeros((0, dimensions), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dimensions).astype(np.float32)
