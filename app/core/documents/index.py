@@ -8,7 +8,7 @@ more of the rarer terms ranks first. Shorter words cannot be matched by a trigra
 to the embeddings.
 
 Meaning: vectors are unit rows, so cosine similarity is one matrix-vector product; exact search over
-100,000 chunks of 384 dimensions is a few tens of milliseconds (bench/documents.py measures it).
+100,000 chunks of 384 dimensions takes a few milliseconds (bench/documents.py measures it).
 """
 
 from __future__ import annotations

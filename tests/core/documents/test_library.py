@@ -7,7 +7,9 @@ import random
 import resource
 import sqlite3
 import threading
+import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -165,12 +167,10 @@ def test_pause_holds_the_run_and_cancel_ends_it(tmp_path: Path) -> None:
     assert library.folders()[0].indexed_files == 30
 
 
-def _eventually(condition: object, seconds: float = 60.0) -> bool:
-    import time
-
+def _eventually(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if callable(condition) and condition():
+        if condition():
             return True
         time.sleep(0.01)
     return False
