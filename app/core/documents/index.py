@@ -8,7 +8,7 @@ more of the rarer terms ranks first. Shorter words cannot be matched by a trigra
 to the embeddings.
 
 Meaning: vectors are unit rows, so cosine similarity is one matrix-vector product; exact search over
-100,000 chunks of 384 dimensions is a few tens of milliseconds (bench/documents.py measures it).
+100,000 chunks of 384 dimensions takes a few milliseconds (bench/documents.py measures it).
 """
 
 from __future__ import annotations
@@ -53,16 +53,18 @@ def word_ranking(
     *,
     fts_table: str,
     limit: int,
+    joins: str = "",
     among: str = "",
     arguments: Sequence[object] = (),
 ) -> list[int]:
     """Rowids of ``fts_table`` that hold a term of ``question``, best first (bm25). ``among`` is an SQL
-    condition on ``rowid`` that restricts the search (``rowid IN (SELECT …)``), with its ``arguments``."""
+    condition (with its ``arguments``) on tables added by ``joins``, which must be CROSS JOINs: they keep
+    SQLite reading the full-text match first and filtering after, instead of one full-text query a row."""
     match = match_expression(question)
     if match is None:
         return []
     where = f"{fts_table} MATCH ?" + (f" AND {among}" if among else "")
-    sql = f"SELECT rowid FROM {fts_table} WHERE {where} ORDER BY bm25({fts_table}) LIMIT ?"
+    sql = f"SELECT {fts_table}.rowid FROM {fts_table} {joins} WHERE {where} ORDER BY bm25({fts_table}) LIMIT ?"
     return [int(row[0]) for row in db.execute(sql, [match, *arguments, limit])]
 
 
@@ -80,10 +82,3 @@ def vector_ranking(query: Vectors, vectors: Vectors, *, limit: int) -> list[int]
 def vector_blob(vector: Vectors) -> bytes:
     """One vector as stored beside its chunk: little-endian float32 bytes."""
     return np.asarray(vector, dtype="<f4").tobytes()
-
-
-def vectors_from_blobs(blobs: Sequence[bytes], dimensions: int) -> Vectors:
-    """Stored vectors back as an ``(n, dimensions)`` float32 matrix."""
-    if not blobs:
-        return np.zeros((0, dimensions), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dimensions).astype(np.float32)

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from app.core.documents.embedder import Embedder, Vectors
-from app.core.documents.index import vector_ranking, vectors_from_blobs, word_ranking
+from app.core.documents.index import vector_ranking, word_ranking
 from app.core.documents.retrieval import CANDIDATES, ScoredChunk, fuse
 from app.core.documents.types import Chunk
 from app.core.errors import LibraryDamagedError, LibraryFolderError, LibraryFolderNotFoundError
@@ -152,6 +154,12 @@ class Library:
             raise LibraryFolderNotFoundError(path=folder)
         return int(row[0])
 
+    def folder_path(self, folder: str) -> str:
+        """``folder`` as the library stores it (as given or made absolute); ``LibraryFolderNotFoundError`` if absent."""
+        with self.connect() as db:
+            folder_id = self.folder_id(db, folder)
+            return str(db.execute("SELECT path FROM folders WHERE id = ?", (folder_id,)).fetchone()[0])
+
     def folder_paths(self) -> list[str]:
         with self.connect() as db:
             return [str(row[0]) for row in db.execute("SELECT path FROM folders ORDER BY path")]
@@ -201,11 +209,13 @@ class Library:
             if not folder_ids:
                 return []
             marks = ",".join("?" * len(folder_ids))
-            among = (
-                "rowid IN (SELECT chunks.id FROM chunks JOIN files ON files.id = chunks.file_id "
-                f"WHERE files.folder_id IN ({marks}))"
-            )
-            rankings = [word_ranking(db, query, fts_table="chunks_fts", limit=limit, among=among, arguments=folder_ids)]
+            joins = "CROSS JOIN chunks ON chunks.id = chunks_fts.rowid CROSS JOIN files ON files.id = chunks.file_id"
+            among = f"files.folder_id IN ({marks})"
+            rankings = [
+                word_ranking(
+                    db, query, fts_table="chunks_fts", limit=limit, joins=joins, among=among, arguments=folder_ids
+                )
+            ]
             if embedder is not None:
                 ids, matrix = self._vectors(db, embedder.name, folder_ids)
                 if ids:
@@ -239,14 +249,22 @@ class Library:
             if self._cache is not None and self._cache[0] == key:
                 return self._cache[1], self._cache[2]
         marks = ",".join("?" * len(folder_ids))
-        rows = db.execute(
-            f"""SELECT vectors.chunk_id, vectors.vector FROM vectors JOIN chunks ON chunks.id = vectors.chunk_id
-                JOIN files ON files.id = chunks.file_id WHERE vectors.model = ? AND files.folder_id IN ({marks})""",
-            (model, *folder_ids),
-        ).fetchall()
-        ids = [int(row[0]) for row in rows]
-        dimensions = len(rows[0][1]) // 4 if rows else 0
-        matrix = vectors_from_blobs([row[1] for row in rows], dimensions)
+        where = f"""FROM vectors JOIN chunks ON chunks.id = vectors.chunk_id JOIN files ON files.id = chunks.file_id
+                    WHERE vectors.model = ? AND files.folder_id IN ({marks})"""
+        total = int(db.execute(f"SELECT COUNT(*) {where}", (model, *folder_ids)).fetchone()[0])
+        ids: list[int] = []
+        matrix = np.zeros((0, 0), dtype=np.float32)
+        # Row by row into one matrix: the blobs are never all held at once beside it.
+        for row, (chunk_id, blob) in enumerate(
+            db.execute(f"SELECT vectors.chunk_id, vectors.vector {where}", (model, *folder_ids))
+        ):
+            if row == 0:
+                matrix = np.empty((total, len(blob) // 4), dtype=np.float32)
+            if row >= total:
+                break  # a row written since the count; the next generation reads it
+            matrix[row] = np.frombuffer(blob, dtype="<f4")
+            ids.append(int(chunk_id))
+        matrix = matrix[: len(ids)]
         with self._cache_lock:
             self._cache = (key, ids, matrix)
         return ids, matrix

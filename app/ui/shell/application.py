@@ -78,7 +78,18 @@ def build_services(
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
     return Services(
-        store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas,
+        store,
+        settings,
+        registry,
+        session,
+        downloads,
+        chat,
+        models,
+        history,
+        appearance,
+        remote,
+        api,
+        personas,
         executor,
     )
 
