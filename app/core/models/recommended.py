@@ -20,7 +20,9 @@ CATALOG_FILE = "catalog.json"  # under paths.resources_dir(), looked up at each 
 
 KINDS = ("chat", "embedding", "vision")
 # Size bands by parameters (billions); a mixture of experts is its own band, named by its active share.
-SIZE_BANDS: dict[str, tuple[float, float]] = {"0.5B": (0.3, 0.9), "1-2B": (0.9, 2.5), "3-4B": (2.5, 4.9), "7-9B": (6.0, 9.9)}
+SIZE_BANDS: dict[str, tuple[float, float]] = {
+    "0.5B": (0.3, 0.9), "1-2B": (0.9, 2.5), "3-4B": (2.5, 4.9), "7-9B": (6.0, 9.9),
+}
 MOE_BAND = "moe"
 
 
@@ -50,9 +52,13 @@ class RecommendedModel:
     active_parameters_b: float | None = None  # a mixture of experts: the weights each token reads
     vocab_family: str | None = None  # entries of one family share a vocabulary (a draft must match)
     draft: str | None = None  # the id of a smaller entry for speculative decoding
-    reasoning: bool = False  # thinks before it answers (the thinking switch)
+    thinking: str | None = None  # "switch": thinks first when asked (the thinking switch); "always"
     vision: bool = False  # accepts images; Parley does not send them yet
     coding: bool = False
+
+    @property
+    def reasoning(self) -> bool:
+        return self.thinking is not None
 
     @property
     def active_share(self) -> float:
@@ -117,6 +123,13 @@ def _flag(raw: dict[str, Any], key: str, where: str) -> bool:
     return bool(_optional(raw, key, bool, where))
 
 
+def _thinking(raw: dict[str, Any], where: str) -> str | None:
+    thinking = _optional(raw, "thinking", str, where)
+    if thinking not in (None, "switch", "always"):
+        raise CatalogFileError(f"{where}: 'thinking' must be \"switch\" or \"always\"")
+    return thinking  # type: ignore[no-any-return]
+
+
 def parse_entry(raw: object, index: int) -> RecommendedModel:
     if not isinstance(raw, dict):
         raise CatalogFileError(f"entry {index} is not an object")
@@ -159,7 +172,7 @@ def parse_entry(raw: object, index: int) -> RecommendedModel:
         active_parameters_b=_optional(raw, "active_parameters_b", float, where),
         vocab_family=_optional(raw, "vocab_family", str, where),
         draft=_optional(raw, "draft", str, where),
-        reasoning=_flag(raw, "reasoning", where),
+        thinking=_thinking(raw, where),
         vision=_flag(raw, "vision", where) or kind == "vision",
         coding=_flag(raw, "coding", where),
     )

@@ -93,7 +93,7 @@ def _write(tmp_path: Path, entry: dict[str, object]) -> Path:
         {"repo": "no-owner"},
         {"size_bytes": "big"},
         {"gated": "no"},
-        {"reasoning": "yes"},
+        {"thinking": "sometimes"},
         {"parameters_b": "big"},
     ],
 )
