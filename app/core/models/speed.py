@@ -37,6 +37,10 @@ COMFORTABLE_TOKENS_PER_SECOND = 8.0  # the main button's floor: slower answers f
 FIXED_SHARE = 0.5
 # A GPU reads its memory this many times faster than a desktop CPU (coarse: ~400 GB/s against ~50).
 GPU_BANDWIDTH_CLASS = 8.0
+# Before this computer has answered once: the starter (SmolLM2-135M Q4_1, 98 MB) decodes at about 50
+# tokens/s per core, up to 8 cores (the bench's figure: about 100 tokens/s on two cores).
+STARTER_BYTES = 98_362_432
+ASSUMED_TOKENS_PER_SECOND_PER_CORE = 50.0
 MIN_DECODED_TOKENS = 16  # fewer tokens measure the first decodes' warm-up, not the steady speed
 _lock = threading.Lock()
 
@@ -111,6 +115,24 @@ def main_choice(
     if comfortable:
         return max(comfortable, key=lambda pair: (quality_rank(pair[0]), pair[1]))[0]
     return max(general, key=lambda pair: pair[1], default=(None, 0.0))[0]
+
+
+def assumed_measurement(cores: int | None = None) -> DecodeMeasurement:
+    """What the estimates start from until this computer's own answers measure it."""
+    cores = max(1, min(cores or os.cpu_count() or 1, 8))
+    return DecodeMeasurement(
+        model_bytes=STARTER_BYTES,
+        tokens_per_second=ASSUMED_TOKENS_PER_SECOND_PER_CORE * cores,
+        n_threads=cores,
+        gpu_offload=False,
+        measured_at=0.0,
+        model_name="",
+    )
+
+
+def current_measurement() -> DecodeMeasurement:
+    """The cached measurement of this computer, or the assumed one before its first answer."""
+    return load_measurement() or assumed_measurement()
 
 
 # -- the cache ----------------------------------------------------------------------------------
