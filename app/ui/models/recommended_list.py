@@ -65,6 +65,7 @@ class RecommendedCard(QtWidgets.QFrame):
         self.speed_label = QtWidgets.QLabel(self)
         self.speed_label.setObjectName("speedEstimate")
         self.speed_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.speed_label.setWordWrap(True)
         self.speed_label.setToolTip(
             self.tr("An estimate: this computer's measured speed, scaled by how much of the model each word reads.")
         )
@@ -91,11 +92,11 @@ class RecommendedCard(QtWidgets.QFrame):
         top.setSpacing(8)
         top.addWidget(self.name_label)
         top.addWidget(self.badge)
-        top.addWidget(self.speed_label)
         top.addStretch(1)
         text = QtWidgets.QVBoxLayout()
         text.setSpacing(3)
         text.addLayout(top)
+        text.addWidget(self.speed_label)  # its own line: beside a long name it would squeeze the card
         text.addWidget(self.details_label)
         text.addWidget(self.description_label)
         layout = QtWidgets.QHBoxLayout(self)
