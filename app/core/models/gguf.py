@@ -390,3 +390,15 @@ def check_architecture(info: GgufInfo) -> None:
     """Refuses a model this llama.cpp cannot load: ``ArchitectureUnknownError`` ("needs a newer Parley")."""
     if info.architecture and architecture_is_known(info.architecture) is False:
         raise ArchitectureUnknownError(architecture=info.architecture)
+
+
+def ggml_version() -> str | None:
+    """The ggml library version this llama.cpp build carries ("0.25.3"), from its file name."""
+    folder = gpu.llama_cpp_folder()
+    if folder is None:
+        return None
+    for library in sorted(folder.glob("lib/libggml-base.so.*")) + sorted(folder.glob("lib/libggml.so.*")):
+        version = library.name.split(".so.", 1)[1]
+        if version.count(".") == 2:
+            return version
+    return None
