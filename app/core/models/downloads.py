@@ -483,3 +483,32 @@ def partial_downloads() -> list[PartialDownload]:
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return found
+
+
+@dataclass(frozen=True)
+class NewerRevision:
+    """An installed model whose file has changed on the Hub since it was downloaded."""
+
+    model_path: Path
+    repo: str
+    file: str  # the first part, as installed
+    installed_commit: str
+    commit: str  # the repo's main branch now
+
+
+def newer_revision(model_path: Path, *, config: HubConfig | None = None) -> NewerRevision | None:
+    """Asks the Hub whether the same repo now publishes the same file with other bytes (a new sha256).
+
+    None: not downloaded from the Hub, the file is gone from the repo, or it is unchanged. Nothing
+    is fetched or replaced: an update is a download the user starts.
+    """
+    provenance = catalog.read_provenance(model_path)
+    if provenance is None or not provenance.repo:
+        return None
+    listing = hub.list_gguf_files(provenance.repo, "main", config=config)
+    for model in listing.models:
+        if tuple(part.name for part in model.parts) == provenance.files:
+            if tuple(part.sha256 or "" for part in model.parts) == provenance.sha256:
+                return None
+            return NewerRevision(model_path, provenance.repo, provenance.files[0], provenance.revision, listing.commit)
+    return None
