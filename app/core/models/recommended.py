@@ -2,7 +2,12 @@
 
 The file ships with the app; a malformed entry is a bug in the release, so loading raises
 ``CatalogFileError`` (a ``ValueError``) with the entry and the field at fault instead of
-showing half a list.
+showing half a list. Each entry names a repo, a quantization pattern and the file it had; the
+download takes the file list, sizes and sha256 from the Hub at that moment (``downloads``), so a
+list that aged only costs a renamed file (found again by its pattern) or a moved model (said so).
+There is deliberately no "Update the recommended list" from the network: the project has no server
+or signing key of its own to vouch for such a list, and a fetched list would choose what users
+download; it changes with a release, where it is reviewed and tested like code.
 """
 
 from __future__ import annotations

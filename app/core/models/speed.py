@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "decode_speed.json"
 COMFORTABLE_TOKENS_PER_SECOND = 8.0  # the main button's floor: slower answers feel like waiting
 # The share of the measured model's time per token that does not grow with its size (sampling, the
-# graph, thread hand-offs). Calibrated by bench/speed_estimate.py: the starter (Q4_1, 98 MB) against
-# its own F16 re-pack (271 MB) decodes 1.5x to 2.2x slower for 2.75x the bytes, which puts it
-# between 0.3 and 0.7 depending on how busy the machine is.
+# graph, thread hand-offs). From bench/speed_estimate.py (the starter, Q4_1 98 MB, against its F16
+# re-pack, 271 MB): purely memory-bound decoding would be 2.75x slower for the F16, and a machine
+# starved of CPU time decodes both alike (1.0x, seen on a 2-core machine shared by seven test
+# runs); one measurement at 1.5x (share 0.71) lay between. 0.5 keeps the estimate within 1.5x of
+# the truth for any slowdown from 1.25x to 2.8x.
 FIXED_SHARE = 0.5
 # A GPU reads its memory this many times faster than a desktop CPU (coarse: ~400 GB/s against ~50).
 GPU_BANDWIDTH_CLASS = 8.0

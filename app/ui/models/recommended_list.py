@@ -176,6 +176,7 @@ class RecommendedList(QtWidgets.QWidget):
         """Follows ``manager``'s downloads and takes the context length from its settings."""
         self._manager = manager
         manager.download_updated.connect(self._on_manager_download_updated)
+        self._retranslate()
         self.refresh()
 
     def cards(self) -> list[RecommendedCard]:
@@ -192,8 +193,14 @@ class RecommendedList(QtWidgets.QWidget):
             and card.model.kind != "embedding"
         ]
         if fitting and all(card.tokens_per_second is not None for card in fitting):
-            return speed.main_choice([(card.model, card.tokens_per_second or 0.0) for card in fitting])
+            return speed.main_choice([(card.model, card.tokens_per_second or 0.0) for card in fitting], self.floor())
         return max((card.model for card in fitting), key=lambda model: model.size_bytes, default=None)
+
+    def floor(self) -> float:
+        """The speed a model must reach here to be the main choice: the setting (8 tokens/s by default)."""
+        if self._manager is None:
+            return speed.COMFORTABLE_TOKENS_PER_SECOND
+        return float(self._manager.settings().comfortable_tokens_per_second)
 
     def set_measurement(self, measurement: speed.DecodeMeasurement | None) -> None:
         """The decode speed the estimates scale; None: the one cached for this computer (or assumed)."""
@@ -243,13 +250,13 @@ class RecommendedList(QtWidgets.QWidget):
         """With "comfortable speed only" ticked, the cards estimated slower than the floor are hidden."""
         only = self.comfortable_only.isChecked()
         for card in self._cards:
-            slow = card.tokens_per_second is not None and card.tokens_per_second < speed.COMFORTABLE_TOKENS_PER_SECOND
+            slow = card.tokens_per_second is not None and card.tokens_per_second < self.floor()
             card.setHidden(only and slow)
 
     def _retranslate(self) -> None:
         self.comfortable_only.setText(
             self.tr("Only models that answer at {speed} tokens/s or faster here").format(
-                speed=speed.rounded(speed.COMFORTABLE_TOKENS_PER_SECOND)
+                speed=speed.rounded(self.floor())
             )
         )
 

@@ -1,7 +1,8 @@
 """The first screen: one click to a model worth talking to.
 
 While no model but the starter is installed, the main button downloads the best recommended model
-that fits this computer (its size shown, then its progress and time left), and the window opens a
+that fits this computer and is estimated to answer at a comfortable speed here (its size and speed
+shown, then its progress and time left), and the window opens a
 chat with it once it is installed. The starter, which needs no download but gives only basic
 answers, is the secondary "Try a tiny offline demo model". Below, the other recommended models
 with their fit badges. When another model is installed, the main button starts a chat with it and

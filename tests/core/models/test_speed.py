@@ -26,6 +26,7 @@ from app.core.session.service import EngineService, local_engine_factory
 GB = 1000**3
 PROMPT = (ChatMessage("user", "Count from 1 to 400, separated by commas."),)
 TOKENS = 96
+STARVED_TOKENS_PER_SECOND = 6.0  # the starter decodes at about 100 tokens/s on two idle cores
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +88,10 @@ def test_the_estimate_is_within_half_again_of_the_measured_speed(starter_model: 
     def measured(event: GenerationFinished) -> float:
         return event.stats.decoded_tokens / event.stats.decode_seconds
 
+    if measured(starter_first) < STARVED_TOKENS_PER_SECOND:
+        # Time slices, not memory traffic, set the pace then: every model decodes alike (seen here at
+        # 3 tokens/s on a 2-core machine shared by seven test runs). Nothing about the estimate to tell.
+        pytest.skip(f"the machine is too busy to measure decoding ({measured(starter_first):.1f} tokens/s)")
     from_starter = speed.measurement_from_answer(
         str(starter_model), starter_first.stats.decode_seconds, starter_first.stats.decoded_tokens, 2, False
     )
