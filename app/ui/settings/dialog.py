@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core.config import secrets
 from app.core.config.settings import Settings
 from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS
-from app.core.models import gguf, hub
+from app.core.models import gguf, gpu, hub
 from app.core.models.installed import ModelEntry
 from app.ui.common.style import FONT_SIZES
 from app.ui.models.mirror import mirror_host
@@ -221,7 +221,9 @@ class SettingsDialog(QtWidgets.QDialog):
         self.llama_build_label = _note(build)
         self.llama_build_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.tr("llama.cpp build:"), self.llama_build_label)
-        form.addRow(self.tr("Backends:"), _note(facts.backends))
+        # The backends compiled in (the GPU note above says what this machine makes of them).
+        self.backends_label = _note(", ".join(["CPU", *sorted(name.upper() for name in gpu.build_backends())]))
+        form.addRow(self.tr("Backends:"), self.backends_label)
         return page
 
     def _hub_tab(self) -> QtWidgets.QWidget:
