@@ -50,7 +50,10 @@ class UpdateChecker(QtCore.QObject):
     def check(self) -> None:
         """Starts a check of every model downloaded from the Hub."""
         paths = [entry.path for entry in self.entries if entry.provenance is not None and entry.provenance.repo]
-        if not paths or self._op is not None or self._downloads is None:
+        if self._op is not None or self._downloads is None:
+            return
+        if not paths:
+            self._banner.show_notice(self.tr("No model here was downloaded from the Hugging Face Hub."))
             return
         config = self._downloads.hub_config()
         self.button.setEnabled(False)

@@ -44,3 +44,11 @@ def test_a_newer_revision_is_offered_and_replaces_the_model_only_when_asked(
     with qtbot.waitSignal(page.updates.checked, timeout=DOWNLOAD_TIMEOUT_MS):
         page.updates.button.click()
     assert page.banner.text() == "Every downloaded model is up to date."
+
+
+def test_with_only_the_starter_the_check_says_there_is_nothing_to_check(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    page = make_window().models_page
+    page.updates.button.click()
+    assert page.banner.text() == "No model here was downloaded from the Hugging Face Hub."
