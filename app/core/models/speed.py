@@ -31,11 +31,11 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "decode_speed.json"
 COMFORTABLE_TOKENS_PER_SECOND = 8.0  # the main button's floor: slower answers feel like waiting
 # The share of the measured model's time per token that does not grow with its size (sampling, the
-# graph, thread hand-offs). From bench/speed_estimate.py (the starter, Q4_1 98 MB, against its F16
-# re-pack, 271 MB): purely memory-bound decoding would be 2.75x slower for the F16, and a machine
-# starved of CPU time decodes both alike (1.0x, seen on a 2-core machine shared by seven test
-# runs); one measurement at 1.5x (share 0.71) lay between. 0.5 keeps the estimate within 1.5x of
-# the truth for any slowdown from 1.25x to 2.8x.
+# graph, thread hand-offs). bench/speed_estimate.py measures the starter (Q4_1, 98 MB) against its
+# F16 re-pack (271 MB, 2.75x the bytes): on a 2-core machine the F16 decoded 1.07x slower idle and
+# 1.0x to 1.5x slower while the machine was shared, so at 135M parameters memory traffic hardly sets
+# the pace; models of gigabytes are memory-bound. 0.5 is therefore an assumption between the two,
+# not a fit: a second measured model (any answer on it) is what would pin it (not done yet).
 FIXED_SHARE = 0.5
 # A GPU reads its memory this many times faster than a desktop CPU (coarse: ~400 GB/s against ~50).
 GPU_BANDWIDTH_CLASS = 8.0
