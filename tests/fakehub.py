@@ -48,6 +48,10 @@ GATED_REPO = "parley-test/Gated-GGUF"
 GATED_FILE = "gated-Q4_K_M.gguf"
 NO_Q4KM_REPO = "parley-test/Tiny-NoQ4KM-GGUF"
 NOT_GGUF_REPO = "parley-test/tiny-safetensors"
+RENAMED_REPO = "parley-test/SmolLM2-Renamed-GGUF"  # the starter, its file renamed since a catalog named it
+RENAMED_FILE = "SmolLM2-135M-Instruct-v2.Q4_1.gguf"
+FUTURE_ARCH_REPO = "parley-test/Future-Arch-GGUF"  # a model of an architecture no llama.cpp knows
+FUTURE_ARCH = "parley-future"
 VALID_TOKEN = "hf_parley_test_token"
 CHUNK = 64 * 1024
 HOLD_CEILING_S = 60.0  # a held request is answered after this even if the test never lets it go
@@ -91,6 +95,7 @@ class FakeRepo:
     downloads: int = 0
     likes: int = 0
     tags: list[str] = field(default_factory=lambda: ["gguf", "text-generation"])
+    architecture: str | None = None  # what the Hub reads from the GGUF header ("gguf": {"architecture": ...})
 
 
 @dataclass
@@ -319,6 +324,8 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                     "gated": "manual" if repo.gated else False, "disabled": False, "downloads": repo.downloads,
                     "likes": repo.likes, "tags": repo.tags, "library_name": "gguf", "siblings": siblings,
                     "lastModified": "2026-01-02T03:04:05.000Z"}
+            if repo.architecture is not None:
+                info["gguf"] = {"architecture": repo.architecture, "context_length": 2048}
             self._send(200, _json(info), {"Content-Type": "application/json"})
 
         def _resolve(self, path: str) -> None:
@@ -459,6 +466,12 @@ def _standard_content() -> dict[str, dict[str, FakeFile]]:
         },
         GATED_REPO: {GATED_FILE: FakeFile.from_bytes(tiny("Gated", tensor_elements=4096))},
         NOT_GGUF_REPO: {"model.safetensors": FakeFile.from_bytes(b"\0" * 64)},
+        RENAMED_REPO: {RENAMED_FILE: starter_file()},
+        FUTURE_ARCH_REPO: {
+            "future-Q4_K_M.gguf": FakeFile.from_bytes(
+                tiny("Future", extra={"general.architecture": FUTURE_ARCH, f"{FUTURE_ARCH}.context_length": 2048})
+            ),
+        },
     })
     return _CONTENT
 
@@ -471,6 +484,8 @@ def standard_hub() -> FakeHub:
     hub.add_repo(NO_Q4KM_REPO, dict(content[NO_Q4KM_REPO]), downloads=20, likes=1)
     hub.add_repo(GATED_REPO, dict(content[GATED_REPO]), gated=True, downloads=900, likes=40)
     hub.add_repo(NOT_GGUF_REPO, dict(content[NOT_GGUF_REPO]), downloads=10_000, likes=3, tags=["safetensors"])
+    hub.add_repo(RENAMED_REPO, dict(content[RENAMED_REPO]), downloads=2, likes=0, architecture="llama")
+    hub.add_repo(FUTURE_ARCH_REPO, dict(content[FUTURE_ARCH_REPO]), downloads=1, likes=0, architecture=FUTURE_ARCH)
     return hub.start()
 
 

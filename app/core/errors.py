@@ -83,6 +83,12 @@ class ModelLoadError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The model file {path} could not be loaded: {reason}")
 
 
+class ArchitectureUnknownError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "This model needs a newer Parley: its architecture “{architecture}” is unknown to this version."
+    )
+
+
 class NotAGgufError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "{path} is not a usable GGUF model file: {reason}")
 
@@ -192,6 +198,10 @@ class HubRevisionNotFoundError(HubNotFoundError):
 
 class HubFileNotFoundError(HubNotFoundError):
     template = QT_TRANSLATE_NOOP("AppError", "The Hugging Face Hub has no file “{file}” in {repo}.")
+
+
+class HubModelMovedError(HubNotFoundError):
+    template = QT_TRANSLATE_NOOP("AppError", "This model was moved on the Hub; search for it.")
 
 
 class HubInvalidRepoNameError(HubNotFoundError):

@@ -47,6 +47,7 @@ class Settings:
     hub_endpoint: str = ""  # "" is the public Hugging Face Hub
     hub_token: str = ""  # read from older files only: the token lives in the key store (app.core.config.secrets)
     state_cache_mb: int = 2048  # the disk the conversations' KV states may take (kv_state)
+    comfortable_tokens_per_second: int = 8  # the first screen recommends models estimated at least this fast
     about_you: str = ""  # the user's own words, added to every persona's system prompt when switched on
     about_you_enabled: bool = False
     overflow: str = "drop_oldest"  # when a conversation outgrows the context: "drop_oldest" or "stop"
@@ -165,6 +166,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "hub_endpoint": _text,
     "hub_token": _text,
     "state_cache_mb": _int_in(0, 1 << 20),
+    "comfortable_tokens_per_second": _int_in(1, 1000),
     "about_you": _text,
     "about_you_enabled": _bool,
     "overflow": _overflow,

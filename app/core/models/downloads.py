@@ -30,13 +30,14 @@ from app.core.errors import (
     DownloadInterruptedError,
     HubError,
     HubFileNotFoundError,
+    HubModelMovedError,
     HubUnreachableError,
     NotEnoughDiskSpaceError,
     StorageError,
 )
 from app.core.models import hub
 from app.core.models import installed as catalog
-from app.core.models.gguf import split_name, split_part_names
+from app.core.models.gguf import quantization_from_name, split_name, split_part_names
 from app.core.models.hub import DEFAULT_ENDPOINT, HubConfig, HubFile, RemoteFile, TransferError
 from app.core.models.installed import Provenance
 from app.core.models.library import human_size, model_target, now_utc, safe_model_file_name
@@ -63,6 +64,9 @@ class DownloadRequest:
     repo: str
     files: tuple[str, ...]  # a file, or any part of a split model (every part is fetched)
     revision: str = "main"
+    # A recommended model's quantization pattern (e.g. "Q4_K_M"): when the named file is gone from the
+    # repo, its one file of that quantization is fetched instead; with none, the model was moved.
+    quantization: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,8 +210,19 @@ class Download:
         for model in listing.models:
             if [part.name for part in model.parts] == names or (model.name == names[0] and len(names) == 1):
                 return [_Part(part, model_target(part.name).name) for part in model.parts]
+        if self.request.quantization is not None and names[0] not in listing.incomplete:
+            return self._by_quantization(listing, self.request.quantization)
         missing = names[0] if names[0] not in listing.incomplete else f"every part of {names[0]}"
         raise HubFileNotFoundError(file=missing, repo=self.request.repo)
+
+    def _by_quantization(self, listing: hub.RepoFiles, quantization: str) -> list[_Part]:
+        """The repo's model of ``quantization`` (a catalog entry whose file was renamed), if exactly one."""
+        matches = [model for model in listing.models if quantization_from_name(model.name) == quantization]
+        if len(matches) != 1:
+            raise HubModelMovedError(repo=self.request.repo)
+        log.info("%s: %s is gone; its %s file now is %s", self.request.repo, self.request.files[0], quantization,
+                 matches[0].name)
+        return [_Part(part, model_target(part.name).name) for part in matches[0].parts]
 
     @contextlib.contextmanager
     def _locked(self, parts: list[_Part]) -> Iterator[None]:
@@ -475,3 +490,32 @@ def partial_downloads() -> list[PartialDownload]:
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return found
+
+
+@dataclass(frozen=True)
+class NewerRevision:
+    """An installed model whose file has changed on the Hub since it was downloaded."""
+
+    model_path: Path
+    repo: str
+    file: str  # the first part, as installed
+    installed_commit: str
+    commit: str  # the repo's main branch now
+
+
+def newer_revision(model_path: Path, *, config: HubConfig | None = None) -> NewerRevision | None:
+    """Asks the Hub whether the same repo now publishes the same file with other bytes (a new sha256).
+
+    None: not downloaded from the Hub, the file is gone from the repo, or it is unchanged. Nothing
+    is fetched or replaced: an update is a download the user starts.
+    """
+    provenance = catalog.read_provenance(model_path)
+    if provenance is None or not provenance.repo:
+        return None
+    listing = hub.list_gguf_files(provenance.repo, "main", config=config)
+    for model in listing.models:
+        if tuple(part.name for part in model.parts) == provenance.files:
+            if tuple(part.sha256 or "" for part in model.parts) == provenance.sha256:
+                return None
+            return NewerRevision(model_path, provenance.repo, provenance.files[0], provenance.revision, listing.commit)
+    return None

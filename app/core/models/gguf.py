@@ -4,11 +4,13 @@ Pure Python and read-only: the key/value metadata is parsed (big arrays such as 
 list are skipped, never held in memory), the tensor table is walked to estimate the parameter
 count and to tell a truncated file from a whole one, and split models
 (``name-00001-of-00003.gguf``) are read part by part. Anything that is not a usable GGUF file
-raises ``NotAGgufError`` with the reason.
+raises ``NotAGgufError`` with the reason. ``check_architecture`` tells whether this build of llama.cpp
+knows the model's architecture.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from app.core.errors import NotAGgufError
+from app.core.errors import ArchitectureUnknownError, NotAGgufError
+from app.core.models import gpu
 
 MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
@@ -412,3 +415,48 @@ def quantization_from_name(file_name: str) -> str | None:
         return None
     quant = matches[-1].group(1).upper()
     return "F16" if quant == "FP16" else quant
+
+
+@functools.cache
+def _llama_library_bytes() -> bytes | None:
+    folder = gpu.llama_cpp_folder()
+    library = None
+    if folder is not None:
+        library = next((p for pattern in ("lib/libllama.*", "lib/llama.dll", "libllama.*", "llama.dll")
+                        for p in sorted(folder.glob(pattern)) if p.is_file()), None)
+    if library is None:
+        return None
+    try:
+        return library.read_bytes()
+    except OSError:
+        return None
+
+
+def architecture_is_known(architecture: str) -> bool | None:
+    """Whether this build of llama.cpp loads ``architecture`` ("qwen3", "gemma3n", ...); None: cannot tell.
+
+    The GUI never imports llama_cpp, so this looks for the name in llama.cpp's own table of
+    architecture names, a NUL-terminated string in its library (read once).
+    """
+    library = _llama_library_bytes()
+    if library is None or not architecture:
+        return None
+    return b"\0" + architecture.encode("utf-8") + b"\0" in library
+
+
+def check_architecture(info: GgufInfo) -> None:
+    """Refuses a model this llama.cpp cannot load: ``ArchitectureUnknownError`` ("needs a newer Parley")."""
+    if info.architecture and architecture_is_known(info.architecture) is False:
+        raise ArchitectureUnknownError(architecture=info.architecture)
+
+
+def ggml_version() -> str | None:
+    """The ggml library version this llama.cpp build carries ("0.25.3"), from its file name."""
+    folder = gpu.llama_cpp_folder()
+    if folder is None:
+        return None
+    for library in sorted(folder.glob("lib/libggml-base.so.*")) + sorted(folder.glob("lib/libggml.so.*")):
+        version = library.name.split(".so.", 1)[1]
+        if version.count(".") == 2:
+            return version
+    return None

@@ -19,7 +19,7 @@ BACKENDS = ("cuda", "vulkan", "metal", "hip", "sycl")
 PROBE_SECONDS = 2.0
 
 
-def _llama_cpp_folder() -> Path | None:
+def llama_cpp_folder() -> Path | None:
     spec = importlib.util.find_spec("llama_cpp")  # found, not imported
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -28,7 +28,7 @@ def _llama_cpp_folder() -> Path | None:
 
 def build_backends(folder: Path | None = None) -> set[str]:
     """The GPU backends the installed llama.cpp was built with (empty: CPU only)."""
-    folder = folder or _llama_cpp_folder()
+    folder = folder or llama_cpp_folder()
     if folder is None:
         return set()
     found: set[str] = set()

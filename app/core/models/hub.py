@@ -43,6 +43,7 @@ from app.core.errors import (
     HubRevisionNotFoundError,
     HubUnreachableError,
 )
+from app.core.models import gguf
 from app.core.models.gguf import quantization_from_name, split_name
 
 log = logging.getLogger("app.hub")
@@ -127,6 +128,12 @@ class RepoFiles:
     gated: bool
     models: tuple[GgufModelFile, ...]  # smallest first
     incomplete: tuple[str, ...]  # split models with parts missing from the repo
+    architecture: str | None = None  # the Hub's reading of the GGUF header ("qwen3"), when it gives one
+
+    @property
+    def needs_newer_parley(self) -> bool:
+        """The models' architecture is one this build of llama.cpp does not know."""
+        return self.architecture is not None and gguf.architecture_is_known(self.architecture) is False
 
 
 @dataclass(frozen=True)
@@ -268,7 +275,12 @@ def list_gguf_files(repo: str, revision: str = "main", *, config: HubConfig | No
     models, incomplete = group_gguf_files(files)
     if not info.sha:
         raise HubError(reason=f"the Hub did not say which commit {revision} of {repo} is")
-    return RepoFiles(repo=repo, commit=info.sha, gated=bool(info.gated), models=models, incomplete=incomplete)
+    metadata = getattr(info, "gguf", None)
+    architecture = metadata.get("architecture") if isinstance(metadata, dict) else None
+    return RepoFiles(
+        repo=repo, commit=info.sha, gated=bool(info.gated), models=models, incomplete=incomplete,
+        architecture=architecture if isinstance(architecture, str) and architecture else None,
+    )
 
 
 def resolve_file(repo: str, file: str, commit: str, *, config: HubConfig) -> RemoteFile:

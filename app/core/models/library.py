@@ -18,7 +18,7 @@ from app.core import paths
 from app.core.atomic import copy_atomically
 from app.core.errors import ModelRemoveError, StorageError, UnsafeFileNameError
 from app.core.models import installed as catalog
-from app.core.models.gguf import GgufInfo, part_paths, read_gguf
+from app.core.models.gguf import GgufInfo, check_architecture, part_paths, read_gguf
 from app.core.models.installed import ModelEntry, Provenance
 
 
@@ -75,6 +75,7 @@ def import_model(path: Path, copy: bool) -> ImportResult:
     copies it (every part, for a split model) into the models folder or keeps it where it is."""
     source = Path(path).expanduser().absolute()
     info = read_gguf(source)
+    check_architecture(info)
     first = info.path
     if not copy:
         return ImportResult(info=info, model_path=first, copied=False, imported_setting=str(first))

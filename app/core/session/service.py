@@ -33,6 +33,7 @@ from app.core.engine.protocol import (
     ModelUnloaded,
     TokensCounted,
 )
+from app.core.models import speed
 
 log = logging.getLogger("app.engine")
 
@@ -111,6 +112,7 @@ class EngineService:
         self._clients: list[EngineClient] = []
         self._ids = itertools.count(1)
         self._closed = False
+        self._gpu_offload = False  # the loaded model's layers are on a GPU
         self._engine = engine_factory(self._on_engine_event)
 
     # -- clients ---------------------------------------------------------------------------------
@@ -228,6 +230,10 @@ class EngineService:
             if ends_job:
                 self._running = None
             clients = list(self._clients)
+        if isinstance(event, ModelLoaded):
+            self._gpu_offload = event.gpu_offload
+        if ends_job and isinstance(job, _Generate) and isinstance(event, GenerationFinished):
+            self._record_speed(job.request.model, event)
         if isinstance(event, ModelLoaded | ModelUnloaded) or (isinstance(event, EngineCrashed) and owner is None):
             for client in clients:  # the engine's state: everyone shows it
                 client.deliver(event)
@@ -236,6 +242,17 @@ class EngineService:
         if ends_job:
             with self._lock:
                 self._dispatch()
+
+
+    def _record_speed(self, model: ModelSpec, event: GenerationFinished) -> None:
+        """Every local answer measures this computer's decode speed (``speed``'s estimates scale it)."""
+        if model.server or event.engine_hung:
+            return
+        try:
+            speed.record(model.path, event.stats.decode_seconds, event.stats.decoded_tokens, model.n_threads,
+                         self._gpu_offload)
+        except OSError as exc:  # the cache is a convenience: the next answer tries again
+            log.warning("could not cache the decode speed: %s", exc)
 
 
 def _ends(job: _Job, event: EngineEvent) -> bool:

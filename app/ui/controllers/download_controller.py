@@ -64,6 +64,7 @@ class DownloadJob:
     verifying: bool = False
     open_when_done: bool = False  # the window opens a chat with the model once it is installed
     endpoint: str = ""  # the Hub (or mirror) the download comes from, as of its last start
+    quantization: str | None = None  # a recommended model's pattern, for when its file was renamed
     download: Download | None = field(default=None, repr=False)
     run: BackgroundOp[DownloadResult] | None = field(default=None, repr=False)  # the download's current run
 
@@ -122,7 +123,8 @@ class DownloadController(QtCore.QObject):
     # -- requests -------------------------------------------------------------------------------
 
     def start(
-        self, repo: str, file: str, *, revision: str = "main", label: str | None = None, open_when_done: bool = False
+        self, repo: str, file: str, *, revision: str = "main", label: str | None = None, open_when_done: bool = False,
+        quantization: str | None = None,
     ) -> str:
         """Downloads ``file`` (any part of a split model) from ``repo``; resumes it if it was stopped."""
         key = job_key(repo, file)
@@ -133,6 +135,7 @@ class DownloadController(QtCore.QObject):
             self._jobs[key] = job
             self.download_added.emit(key)
         job.open_when_done = job.open_when_done or open_when_done
+        job.quantization = quantization or job.quantization
         if label:
             job.label = label
         self.resume(key)
@@ -149,7 +152,7 @@ class DownloadController(QtCore.QObject):
         # The run is built first: the download reports its progress through it.
         run: BackgroundOp[DownloadResult] = BackgroundOp(run=lambda: download.run())
         download = Download(
-            DownloadRequest(job.repo, (job.file,), job.revision),
+            DownloadRequest(job.repo, (job.file,), job.revision, job.quantization),
             config=config,
             on_progress=run.report,
             free_space=self.free_space,

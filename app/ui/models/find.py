@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from app.core.errors import AppError, HubGatedRepoError
+from app.core.errors import AppError, ArchitectureUnknownError, HubGatedRepoError
 from app.core.models import fit, hub
 from app.core.models.gguf import split_name
 from app.core.models.library import human_size
@@ -329,6 +329,8 @@ class FindModelsPage(QtWidgets.QWidget):
         notes = []
         if listing.gated and self._manager.hub_config().token is None:
             notes.append(error_text(HubGatedRepoError(repo=listing.repo)))
+        if listing.needs_newer_parley:
+            notes.append(error_text(ArchitectureUnknownError(architecture=listing.architecture or "")))
         if not listing.models:
             notes.append(self.tr("This repository has no GGUF model files."))
         if listing.incomplete:
@@ -337,7 +339,7 @@ class FindModelsPage(QtWidgets.QWidget):
                     files=", ".join(listing.incomplete)
                 )
             )
-        self._set_note(" ".join(notes), warning=bool(notes) and listing.gated)
+        self._set_note(" ".join(notes), warning=bool(notes) and (listing.gated or listing.needs_newer_parley))
         self._update_badges()
 
     def _add_file_row(self, listing: hub.RepoFiles, model: hub.GgufModelFile) -> None:
@@ -382,7 +384,10 @@ class FindModelsPage(QtWidgets.QWidget):
             return
         job = self._manager.job(key)
         repo, _, name = key.partition("::")
-        if job is not None and job.is_active:
+        if self._listing.needs_newer_parley:  # it would download, then fail to load
+            button.setText(self.tr("Needs a newer Parley"))
+            button.setEnabled(False)
+        elif job is not None and job.is_active:
             percent = round(100 * job.done_bytes / job.total_bytes) if job.total_bytes else 0
             button.setText(self.tr("Downloading… {percent}%").format(percent=percent))
             button.setEnabled(False)
@@ -444,7 +449,7 @@ class FindModelsPage(QtWidgets.QWidget):
 
     @QtCore.Slot(object)
     def _on_recommended_download_requested(self, model: RecommendedModel) -> None:
-        self._manager.start(model.repo, model.file, label=model.name)
+        self._manager.start(model.repo, model.file, label=model.name, quantization=model.quantization)
 
     @QtCore.Slot(str)
     def _on_manager_download_updated(self, key: str) -> None:

@@ -4,7 +4,8 @@ An import is checked (the GGUF header is read off the GUI thread), then copied i
 folder (off the GUI thread too) or used where it lies, as the user chooses. A file that is not a
 usable GGUF is refused with the reason before anything is asked. Every question that would block
 (which files, copy or not, delete?, open the folder) is a method tests replace. ``GgufDropFilter``
-lets .gguf files dropped anywhere on the window take the same import path.
+lets .gguf files dropped anywhere on the window take the same import path. "Check for updates"
+(``UpdateChecker``) offers newer revisions of downloaded models.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from app.ui.controllers.models_controller import ModelsController
 from app.ui.models.remote_list import RemoteModelsList
 from app.ui.models.settings_dialog import ModelSettingsDialog
 from app.ui.models.table import ModelTable
+from app.ui.models.updates import UpdateChecker
 
 
 def gguf_files(mime: QtCore.QMimeData) -> list[Path]:
@@ -97,6 +99,7 @@ class ModelManager(QtWidgets.QWidget):
         self.busy_bar.setMaximumWidth(160)
         self.busy_bar.setTextVisible(False)
         self.banner = Banner(self)
+        self.updates = UpdateChecker(executor, self.banner, self)  # "Check for updates", then the offer
 
         self.table = ModelTable(executor, self)
         self.remote_list = RemoteModelsList(self)  # the remote servers' models, beside the installed ones
@@ -159,6 +162,7 @@ class ModelManager(QtWidgets.QWidget):
         library_row.addWidget(self.folder_button)
         library_row.addStretch(1)
         library_row.addWidget(self.delete_button)
+        library_row.addWidget(self.updates.button)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 16)
         layout.setSpacing(10)
@@ -266,7 +270,8 @@ class ModelManager(QtWidgets.QWidget):
 
     def refresh(self) -> None:
         """Lists the installed models again (their headers arrive with ``table.refreshed``)."""
-        self.table.set_entries(self._controller.registry.models(), self._controller.registry.default_model())
+        self.updates.entries = self._controller.registry.models()
+        self.table.set_entries(self.updates.entries, self._controller.registry.default_model())
         self.remote_list.set_entries(self._controller.registry.remote_models())
 
     def import_files(self, files: list[Path]) -> None:

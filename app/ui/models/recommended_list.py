@@ -2,15 +2,18 @@
 
 The list comes from ``resources/catalog.json`` (``recommended.load_recommended``); the badges from
 ``fit.estimate_for_recommended`` for this computer (``fit.MachineProfile.detect``). Both can be
-given instead (``set_models``, ``set_machine``), which is how tests pin them. A card's button
-follows the download of its model: Download, then the percentage while it runs, Resume when stopped.
+given instead (``set_models``, ``set_machine``), which is how tests pin them. Beside each badge, the
+speed estimate (``speed.estimate_for``, from the decode speed cached for this computer, or
+``set_measurement``); the main choice (``best_choice``) and the "comfortable speed only" filter
+follow it. A card's button follows the download of its model: Download, then the percentage while
+it runs, Resume when stopped.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.core.models import fit
+from app.core.models import fit, speed
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel, load_recommended
 from app.ui.common import i18n
@@ -58,8 +61,20 @@ class RecommendedCard(QtWidgets.QFrame):
         self.name_label.setObjectName("modelCardName")
         self.name_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.badge = FitBadge(self)
+        self.tokens_per_second: float | None = None  # the speed estimate here, once measured
+        self.speed_label = QtWidgets.QLabel(self)
+        self.speed_label.setObjectName("speedEstimate")
+        self.speed_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.speed_label.setWordWrap(True)
+        self.speed_label.setToolTip(
+            self.tr("An estimate: this computer's measured speed, scaled by how much of the model each word reads.")
+        )
+        self.speed_label.hide()
         details = " · ".join(
-            [human_size(model.size_bytes), model.quantization, context_text(model.context_length), model.licence]
+            [
+                human_size(model.size_bytes), model.quantization, context_text(model.context_length), model.licence,
+                *self._marks(),
+            ]
         )
         self.details_label = QtWidgets.QLabel(details, self)
         self.details_label.setObjectName("mutedLabel")
@@ -81,6 +96,7 @@ class RecommendedCard(QtWidgets.QFrame):
         text = QtWidgets.QVBoxLayout()
         text.setSpacing(3)
         text.addLayout(top)
+        text.addWidget(self.speed_label)  # its own line: beside a long name it would squeeze the card
         text.addWidget(self.details_label)
         text.addWidget(self.description_label)
         layout = QtWidgets.QHBoxLayout(self)
@@ -91,9 +107,30 @@ class RecommendedCard(QtWidgets.QFrame):
         self.download_button.clicked.connect(self._on_download_button_clicked)
         self.set_state(None)
 
+    def _marks(self) -> list[str]:
+        marks: list[str] = []
+        if self.model.thinking == "switch":
+            marks.append(self.tr("thinking switch"))
+        elif self.model.thinking == "always":
+            marks.append(self.tr("thinks before answering"))
+        if self.model.coding:
+            marks.append(self.tr("for code"))
+        if self.model.vision:
+            marks.append(self.tr("image input is not supported yet"))
+        return marks
+
     def set_fit(self, estimate: fit.FitEstimate) -> None:
         self.estimate = estimate
         self.badge.set_estimate(estimate)
+
+    def set_speed(self, tokens_per_second: float | None) -> None:
+        """The estimate beside the badge: "about 18 tokens/s here"; None hides it (not measured yet)."""
+        self.tokens_per_second = tokens_per_second
+        self.speed_label.setVisible(tokens_per_second is not None)
+        if tokens_per_second is not None:
+            self.speed_label.setText(
+                self.tr("about {speed} tokens/s here").format(speed=speed.rounded(tokens_per_second))
+            )
 
     def set_state(self, state: str | None, percent: int | None = None) -> None:
         """Follows the model's download: None (not downloading), a job state, and how far it got."""
@@ -123,29 +160,52 @@ class RecommendedList(QtWidgets.QWidget):
         super().__init__(parent)
         self._manager: DownloadController | None = None
         self._machine: fit.MachineProfile | None = None
+        self._measurement: speed.DecodeMeasurement | None = None  # None: the cached one, read at each refresh
         self._cards: list[RecommendedCard] = []
         self._layout = QtWidgets.QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
+        self.comfortable_only = QtWidgets.QCheckBox(self)
+        self.comfortable_only.setObjectName("comfortableOnly")
+        self.comfortable_only.toggled.connect(self._on_comfortable_only_toggled)
+        self._layout.addWidget(self.comfortable_only)
+        self._retranslate()
         self.set_models(load_recommended())
 
     def attach(self, manager: DownloadController) -> None:
         """Follows ``manager``'s downloads and takes the context length from its settings."""
         self._manager = manager
         manager.download_updated.connect(self._on_manager_download_updated)
+        self._retranslate()
         self.refresh()
 
     def cards(self) -> list[RecommendedCard]:
         return list(self._cards)
 
     def best_fitting(self) -> RecommendedModel | None:
-        """The largest model that fits this computer's free memory and needs no access token, if any."""
+        """The main choice: of the models that fit this computer's free memory and need no access token,
+        the best one estimated to answer at a comfortable speed here (``speed.main_choice``); before
+        this computer's speed is known, the largest that fits."""
         fitting = [
-            card.model
+            card
             for card in self._cards
             if card.estimate is not None and card.estimate.verdict == "fits" and not card.model.gated
+            and card.model.kind != "embedding"
         ]
-        return max(fitting, key=lambda model: model.size_bytes, default=None)
+        if fitting and all(card.tokens_per_second is not None for card in fitting):
+            return speed.main_choice([(card.model, card.tokens_per_second or 0.0) for card in fitting], self.floor())
+        return max((card.model for card in fitting), key=lambda model: model.size_bytes, default=None)
+
+    def floor(self) -> float:
+        """The speed a model must reach here to be the main choice: the setting (8 tokens/s by default)."""
+        if self._manager is None:
+            return speed.COMFORTABLE_TOKENS_PER_SECOND
+        return float(self._manager.settings().comfortable_tokens_per_second)
+
+    def set_measurement(self, measurement: speed.DecodeMeasurement | None) -> None:
+        """The decode speed the estimates scale; None: the one cached for this computer (or assumed)."""
+        self._measurement = measurement
+        self.refresh()
 
     def manager(self) -> DownloadController | None:
         return self._manager
@@ -160,7 +220,7 @@ class RecommendedList(QtWidgets.QWidget):
             card.setParent(None)  # gone from the window's widget tree now, not at the next event loop pass
             card.deleteLater()
         self._cards = []
-        for model in models:
+        for model in (m for m in models if m.kind != "embedding"):  # embedding models belong to documents
             card = RecommendedCard(model, self)
             card.download_requested.connect(self.download_requested)
             self._cards.append(card)
@@ -176,10 +236,33 @@ class RecommendedList(QtWidgets.QWidget):
         """Recomputes the badges (free memory changes) and the buttons' states."""
         machine = self._machine or fit.MachineProfile.detect()
         n_ctx = self._manager.settings().n_ctx if self._manager is not None else DEFAULT_CONTEXT
+        measurement = self._measurement or speed.current_measurement()
         for card in self._cards:
-            card.set_fit(fit.estimate_for_recommended(card.model, n_ctx, machine))
+            estimate = fit.estimate_for_recommended(card.model, n_ctx, machine)
+            card.set_fit(estimate)
+            card.set_speed(speed.estimate_for(card.model, measurement, _gpu_share(
+                card.model, estimate, machine)))
             self._update_card(card)
+        self._apply_filter()
         self.refreshed.emit()
+
+    def _apply_filter(self) -> None:
+        """With "comfortable speed only" ticked, the cards estimated slower than the floor are hidden."""
+        only = self.comfortable_only.isChecked()
+        for card in self._cards:
+            slow = card.tokens_per_second is not None and card.tokens_per_second < self.floor()
+            card.setHidden(only and slow)
+
+    def _retranslate(self) -> None:
+        self.comfortable_only.setText(
+            self.tr("Only models that answer at {speed} tokens/s or faster here").format(
+                speed=speed.rounded(self.floor())
+            )
+        )
+
+    @QtCore.Slot(bool)
+    def _on_comfortable_only_toggled(self, _checked: bool) -> None:
+        self._apply_filter()
 
     def _update_card(self, card: RecommendedCard) -> None:
         job = self._manager.job(job_key(card.model.repo, card.model.file)) if self._manager is not None else None
@@ -196,9 +279,20 @@ class RecommendedList(QtWidgets.QWidget):
 
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QtCore.QEvent.Type.LanguageChange:
+            self._retranslate()
             self.set_models(load_recommended())  # the cards' texts come from the catalog, in the new language
         super().changeEvent(event)
 
     @QtCore.Slot(str)
     def _on_manager_download_updated(self, key: str) -> None:
         self._update_key(key)
+
+
+def _gpu_share(model: RecommendedModel, estimate: fit.FitEstimate, machine: fit.MachineProfile) -> float:
+    """The part of ``model``'s layers that would go to the GPU, by the same sums as the badge."""
+    if not machine.vram_free_bytes or not model.n_layer:
+        return 0.0
+    layers = fit.gpu_layers_that_fit(
+        estimate.weights_bytes, estimate.kv_cache_bytes, estimate.n_ctx, model.n_layer, machine.vram_free_bytes
+    )
+    return layers / model.n_layer

@@ -1,7 +1,8 @@
 """The first screen: one click to a model worth talking to.
 
 While no model but the starter is installed, the main button downloads the best recommended model
-that fits this computer (its size shown, then its progress and time left), and the window opens a
+that fits this computer and is estimated to answer at a comfortable speed here (its size and speed
+shown, then its progress and time left), and the window opens a
 chat with it once it is installed. The starter, which needs no download but gives only basic
 answers, is the secondary "Try a tiny offline demo model". Below, the other recommended models
 with their fit badges. When another model is installed, the main button starts a chat with it and
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from app.core.models import speed
 from app.core.models.installed import ModelEntry
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel
@@ -204,11 +206,18 @@ class WelcomePanel(QtWidgets.QWidget):
                 self.tr("Download {model} ({size})").format(model=best.name, size=human_size(best.size_bytes))
             )
             self.best_button.setEnabled(True)
-        self.best_note.setText(
-            self.tr(
+        card = self.recommended.card(best.id)
+        estimate = card.tokens_per_second if card is not None else None
+        if estimate is None:
+            note = self.tr(
                 "The best recommended model that fits this computer. A chat with it opens when the download is done."
             )
-        )
+        else:
+            note = self.tr(
+                "The best recommended model that fits this computer and answers at about {speed} tokens/s here "
+                "(an estimate). A chat with it opens when the download is done."
+            ).format(speed=speed.rounded(estimate))
+        self.best_note.setText(note)
 
     def set_installed(self, models: list[ModelEntry]) -> None:
         """Shows the recommended list while no model but the starter is installed, else a compact link."""

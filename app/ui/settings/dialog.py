@@ -16,12 +16,13 @@ from PySide6 import QtCore, QtWidgets
 from app.core.config import secrets
 from app.core.config.settings import Settings
 from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS
-from app.core.models import hub
+from app.core.models import gguf, gpu, hub
 from app.core.models.installed import ModelEntry
 from app.ui.common.i18n import model_label
 from app.ui.common.style import FONT_SIZES
 from app.ui.models.mirror import mirror_host
 from app.ui.settings.categories import CategoryPages
+from app.ui.shell.about import about_facts
 
 # Language names are shown in their own language, so they are not translated.
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
@@ -213,6 +214,17 @@ class SettingsDialog(QtWidgets.QDialog):
         self.state_cache_spin.setToolTip(self.tr("Disk for saved conversation states, so long chats reopen at once"))
         form.addRow(self.tr("Conversation cache:"), self.state_cache_spin)
         form.addRow("", _note(self.tr("A new context length reloads the model. A persona may set its own.")))
+        facts = about_facts()  # the same lines as the About box
+        ggml = gguf.ggml_version()
+        build = facts.llama_cpp if ggml is None else self.tr("{package}, ggml {version}").format(
+            package=facts.llama_cpp, version=ggml
+        )
+        self.llama_build_label = _note(build)
+        self.llama_build_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.tr("llama.cpp build:"), self.llama_build_label)
+        # The backends compiled in (the GPU note above says what this machine makes of them).
+        self.backends_label = _note(", ".join(["CPU", *sorted(name.upper() for name in gpu.build_backends())]))
+        form.addRow(self.tr("Backends:"), self.backends_label)
         return page
 
     def _hub_tab(self) -> QtWidgets.QWidget:

@@ -60,7 +60,9 @@ class DownloadNotices(QtCore.QObject):
     @QtCore.Slot(object)
     def _on_welcome_download_requested(self, model: RecommendedModel) -> None:
         self.banner.hide()
-        self.downloads.start(model.repo, model.file, label=model.name, open_when_done=True)
+        self.downloads.start(
+            model.repo, model.file, label=model.name, open_when_done=True, quantization=model.quantization
+        )
 
     @QtCore.Slot(str, object)
     def _on_downloads_download_finished(self, key: str, result: DownloadResult) -> None:

@@ -92,6 +92,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.find_models.attach_mirror(self.mirror)
         self.downloads_panel = DownloadsPanel(self.downloads, self)
         self.models_page = ModelManager(self.models, services.executor, self)
+        self.models_page.updates.attach_downloads(self.downloads)
         self.chat_view = ChatView(self)
         self.banner = Banner(self)
         self.composer = Composer(self)

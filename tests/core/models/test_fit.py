@@ -12,7 +12,7 @@ from app.core.models.fit import MachineProfile
 from app.core.models.recommended import load_recommended
 
 GB = 1000**3
-MISTRAL = next(m for m in load_recommended() if m.id == "mistral-7b-instruct-v0.3")
+MISTRAL = next(m for m in load_recommended() if m.id == "qwen2.5-coder-7b-instruct")  # a 7B, 4.7 GB
 QWEN_05 = next(m for m in load_recommended() if m.id == "qwen2.5-0.5b-instruct")
 
 

@@ -7,27 +7,74 @@ from pathlib import Path
 
 import pytest
 
-from app.core.models.gguf import quantization_from_name, split_name
-from app.core.models.recommended import CatalogFileError, load_recommended
+from app.core.models.gguf import quantization_from_name
+from app.core.models.recommended import KINDS, MOE_BAND, SIZE_BANDS, CatalogFileError, load_recommended
+
+CHAT = [m for m in load_recommended() if m.kind != "embedding"]
+BY_ID = {m.id: m for m in load_recommended()}
 
 
-def test_the_shipped_catalog_loads_and_spans_tiny_to_8b() -> None:
-    models = load_recommended()
-    assert len(models) >= 9
-    assert all(m.quantization == "Q4_K_M" for m in models)
-    assert all(quantization_from_name(m.file) == "Q4_K_M" for m in models)
-    sizes = [m.size_bytes for m in models]
-    assert min(sizes) < 600_000_000 and max(sizes) < 8_000_000_000
-    assert all(m.n_layer and m.n_head_kv and m.head_dim for m in models)
-    assert all(m.description and m.licence for m in models)
+def test_the_shipped_catalog_covers_every_size_band_and_purpose() -> None:
+    assert {m.size_band for m in CHAT} >= {*SIZE_BANDS, MOE_BAND}
+    assert any(m.reasoning for m in CHAT) and any(m.coding for m in CHAT) and any(m.vision for m in CHAT)
+    assert any("中文" in m.description_in("zh_CN") for m in CHAT)  # one strong in Chinese says so
+    assert all(m.kind in KINDS for m in load_recommended())
+    assert all(m.description and m.licence for m in CHAT)
+    assert all(m.n_layer and m.n_head_kv and m.head_dim for m in CHAT)
 
 
-def test_a_split_model_lists_every_part_and_loads_from_the_first() -> None:
-    qwen7 = next((model for model in load_recommended() if model.id == "qwen2.5-7b-instruct"), None)
-    assert qwen7 is not None
-    assert len(qwen7.files) == 2
-    first = split_name(qwen7.file)
-    assert first is not None and first.index == 1
+@pytest.mark.parametrize("model", CHAT, ids=lambda m: m.id)
+def test_each_chat_entry_sits_in_its_size_band(model: object) -> None:
+    from app.core.models.recommended import RecommendedModel
+
+    assert isinstance(model, RecommendedModel)
+    assert model.parameters_b and model.size_band
+    if model.size_band == MOE_BAND:
+        assert model.active_parameters_b and model.active_parameters_b < model.parameters_b / 3
+        active = model.active_parameters_b
+    else:
+        low, high = SIZE_BANDS[model.size_band]
+        assert low <= model.parameters_b < high
+        active = model.parameters_b
+    # The download's size agrees with the parameters and the quantization's bits per weight (4 to 9).
+    bits_per_weight = model.size_bytes * 8 / (model.parameters_b * 1e9)
+    assert 4.0 <= bits_per_weight <= 9.5, (model.id, bits_per_weight)
+    assert active > 0
+
+
+@pytest.mark.parametrize("model", CHAT, ids=lambda m: m.id)
+def test_each_file_matches_its_quantization_pattern(model: object) -> None:
+    from app.core.models.recommended import RecommendedModel
+
+    assert isinstance(model, RecommendedModel)
+    assert quantization_from_name(model.file) == model.quantization
+    assert model.quantization.lower() in model.file.lower()
+
+
+def test_every_draft_is_smaller_and_shares_its_models_vocabulary() -> None:
+    drafted = [m for m in CHAT if m.draft]
+    assert len(drafted) >= 4
+    for model in drafted:
+        draft = BY_ID[model.draft or ""]
+        assert draft.vocab_family == model.vocab_family, model.id
+        assert draft.size_bytes * 2 < model.size_bytes, model.id  # a draft pays only when much smaller
+        assert draft.draft is None
+
+
+def test_a_draft_missing_from_the_list_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CatalogFileError):
+        load_recommended(_write(tmp_path, {"draft": "not-there"}))
+
+
+def test_an_unknown_kind_or_band_is_refused_and_an_embedding_entry_is_kept(tmp_path: Path) -> None:
+    with pytest.raises(CatalogFileError):
+        load_recommended(_write(tmp_path, {"kind": "toaster"}))
+    with pytest.raises(CatalogFileError):
+        load_recommended(_write(tmp_path, {"size_band": "70B"}))
+    embedder = _write(tmp_path, {"kind": "embedding"})
+    assert load_recommended(embedder) == []  # never offered for chat
+    assert load_recommended(embedder, kind="embedding")[0].kind == "embedding"
+    assert load_recommended(_write(tmp_path, {"kind": "vision"}))[0].vision  # a vision model chats too
 
 
 def _write(tmp_path: Path, entry: dict[str, object]) -> Path:
@@ -48,6 +95,8 @@ def _write(tmp_path: Path, entry: dict[str, object]) -> Path:
         {"repo": "no-owner"},
         {"size_bytes": "big"},
         {"gated": "no"},
+        {"thinking": "sometimes"},
+        {"parameters_b": "big"},
     ],
 )
 def test_malformed_entries_are_refused(tmp_path: Path, bad: dict[str, object]) -> None:

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core import paths
 from app.core.history.store import Store
-from app.core.models import fit, installed
+from app.core.models import fit, installed, speed
 from app.core.models.fit import MachineProfile
 from app.core.models.hub import HubConfig
 from app.core.models.library import human_size
@@ -22,6 +22,7 @@ from tests.ui.conftest import WindowFactory, send_and_wait
 from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS
 
 GB = 1_000_000_000
+STARTER_BYTES = speed.STARTER_BYTES
 
 
 def entry(model_id: str, size_bytes: int, **changes: object) -> RecommendedModel:
@@ -46,6 +47,8 @@ def test_the_first_screen_offers_the_best_fitting_model_first_the_demo_second_th
 ) -> None:
     welcome = window.welcome
     assert window.stack.currentWidget() is welcome
+    fast = speed.DecodeMeasurement(STARTER_BYTES, 2000.0, 16, gpu_offload=False, measured_at=0.0)
+    welcome.recommended.set_measurement(fast)  # a computer fast enough for all: the choice is by fit alone
     welcome.recommended.set_machine(MachineProfile(ram_free_bytes=2 * GB))
     fitting = [card.model for card in welcome.recommended.cards() if card.badge.verdict() == "fits"]
     best = welcome.best_model()
@@ -58,7 +61,10 @@ def test_the_first_screen_offers_the_best_fitting_model_first_the_demo_second_th
     assert y(welcome.best_button) < y(welcome.start_button)
     welcome.recommended.set_machine(MachineProfile(ram_free_bytes=64 * GB))
     best = welcome.best_model()
-    assert best is not None and best.size_bytes == max(m.size_bytes for m in load_recommended() if not m.gated)
+    assert best is not None and best.parameters_b == max(
+        m.parameters_b or 0 for m in load_recommended() if not m.gated and not m.coding and m.thinking != "always"
+        and not m.active_parameters_b
+    )
     welcome.recommended.set_machine(MachineProfile(ram_free_bytes=int(0.3 * GB)))
     assert welcome.best_model() is None and welcome.best_button.isHidden()  # nothing fits: the list says why
     cards = welcome.recommended.cards()
@@ -66,11 +72,31 @@ def test_the_first_screen_offers_the_best_fitting_model_first_the_demo_second_th
     first = cards[0]
     assert first.name_label.text() == "Qwen2.5 0.5B Instruct"
     assert first.details_label.text() == "491.4 MB · Q4_K_M · 32K context · apache-2.0"
+    assert first.speed_label.text().startswith("about ") and first.speed_label.text().endswith(" tokens/s here")
     assert first.description_label.text() == "Tiny and quick; fine for short questions on any computer."
     assert first.download_button.text() == "Download" and first.download_button.isEnabled()
     assert all(card.badge.text() in ("Fits", "May be slow", "Won't fit") for card in cards)
     # Both buttons come before the list.
     assert y(welcome.start_button) < y(first)
+
+
+def test_a_two_core_computer_without_a_gpu_is_offered_a_model_that_answers_at_8_tokens_a_second(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    welcome = window.welcome
+    welcome.recommended.set_measurement(speed.assumed_measurement(cores=2))  # before its first answer
+    welcome.recommended.set_machine(MachineProfile(ram_free_bytes=24 * GB))
+    best = welcome.best_model()
+    assert best is not None
+    card = welcome.recommended.card(best.id)
+    assert card is not None and card.tokens_per_second is not None and card.tokens_per_second >= 8
+    largest = max((c for c in welcome.recommended.cards() if c.badge.verdict() == "fits"
+                   and not c.model.active_parameters_b), key=lambda c: c.model.size_bytes)
+    assert largest.model != best and (largest.tokens_per_second or 0) < 8  # the largest that fits is slow here
+    assert f"about {speed.rounded(card.tokens_per_second)} tokens/s here (an estimate)" in welcome.best_note.text()
+    # The filter hides the slow ones.
+    welcome.recommended.comfortable_only.setChecked(True)
+    assert largest.isHidden() and not card.isHidden()
 
 
 @pytest.mark.parametrize(
