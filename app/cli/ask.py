@@ -10,6 +10,12 @@ answer like the window's Stop: it is saved as stopped, "Stopped." goes to stderr
 is 130; SIGTERM and SIGHUP (a logout, ``kill``) stop and save it the same way, and the status is
 128 + the signal's number (143 for SIGTERM). When stdout's reader goes away (``parley ask … | head``),
 the answer is stopped and saved the same way, quietly.
+
+``--attach FILE…`` reads each file (``app.core.documents.extract``) and hands the documents to the turn
+runner, which puts them before the message as the window does. A file that cannot be read gets its
+sentence on stderr and is left out; when none of the files could be read the message is not sent
+(an answer would not know what the user asked about). How each file went in ("read whole", "N of M
+passages used") goes to stderr; the numbered sources the answer was given follow it on stdout.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TextIO
@@ -32,9 +38,14 @@ from app.cli.terminal import EXIT_INTERRUPTED, EXIT_USER_ERROR, STOPPED
 from app.cli.tree import Commands
 from app.core import logs
 from app.core.config.settings import SettingsStore
+from app.core.documents.extract import read_document
+from app.core.documents.retrieval import source_line
+from app.core.documents.types import Document
 from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
 from app.core.engine.protocol import EngineEvent, ModelLoaded
-from app.core.errors import ModelLoadError
+from app.core.errors import DocumentError, ModelLoadError
+from app.core.history.store import Store
+from app.core.history.types import StoredAttachment
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
@@ -60,6 +71,19 @@ def add_parser(commands: Commands) -> None:
     )
     ask.add_argument(
         "--show-reasoning", action="store_true", help="also print a reasoning model's thinking (to stderr)"
+    )
+    ask.add_argument(
+        "--attach",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help=(
+            "attach files to the message (text, Markdown, PDF, Word, HTML, CSV, code): put the message first, "
+            "or end the files with `--`. A file that cannot be read is named on stderr and left out; if none "
+            "can be read, the message is not sent. stderr says how each file went in; the numbered sources "
+            "follow the answer"
+        ),
     )
 
 
@@ -101,6 +125,10 @@ def _ask(
     if not prompt.strip():
         print("parley: the message is empty", file=err)
         return EXIT_USER_ERROR
+    attachments = _read_attachments(getattr(args, "attach", None) or [], err)
+    if getattr(args, "attach", None) and not attachments:
+        print("parley: none of the attached files could be read, so the message was not sent", file=err)
+        return EXIT_USER_ERROR
     registry = ModelRegistry(settings)
     store = open_history(err)
     try:
@@ -131,14 +159,42 @@ def _ask(
             try:
                 client = service.connect(events.put, "command line")
                 runner = TurnRunner(store, client, settings, registry, personas=book)
-                runner.start(conversation.id, prompt, model=chosen, sampling=sampling)
+                turn = runner.start(conversation.id, prompt, attachments=attachments, model=chosen, sampling=sampling)
+                _say_how_attached(store.attachments(turn.user_message.id), err)
                 outcome = _stream(runner, events, answer, err, interrupts, show_reasoning=args.show_reasoning)
             finally:
                 service.shutdown()
         code = _report(outcome, conversation.id, answer, err)
+        _show_sources(store, outcome.answer_id, answer, err)
         return 128 + interrupts.terminated if interrupts.terminated is not None else code
     finally:
         store.close()
+
+
+def _read_attachments(paths: Sequence[str], err: TextIO) -> list[Document]:
+    """The files that could be read, in order; each one that could not is named on stderr with why."""
+    documents: list[Document] = []
+    for path in paths:
+        try:
+            documents.append(read_document(path))
+        except DocumentError as refused:
+            print(f"parley: {refused.user_message()}", file=err)
+    return documents
+
+
+def _say_how_attached(attachments: Sequence[StoredAttachment], err: TextIO) -> None:
+    for attachment in attachments:
+        how = "read whole" if attachment.mode == "whole" else f"{attachment.used} of {attachment.total} passages used"
+        print(f"parley: {attachment.name}: {how}", file=err)
+
+
+def _show_sources(store: Store, answer_id: int, answer: _Answer, err: TextIO) -> None:
+    """After the answer: its notes (on stderr) and the numbered sources it was given (on stdout)."""
+    for note in store.document_notes(answer_id):
+        print(f"parley: {note}", file=err)
+    sources = store.citations(answer_id)
+    if sources:
+        answer.write("\nSources:\n" + "".join(source_line(p.number, p.name, p.page) + "\n" for p in sources))
 
 
 class _Interrupts:

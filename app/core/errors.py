@@ -349,3 +349,63 @@ class ApiKeyRequiredError(ApiServerError):
         "The local API server listens on {host}, which other computers can reach, so it needs an API key. "
         "Set one in Settings → Local API server.",
     )
+
+
+class DocumentError(AppError):
+    """A file that cannot be read as a document; it is not attached (or not indexed), nothing else is lost."""
+
+    template = QT_TRANSLATE_NOOP("AppError", "{name} could not be read: {reason}")
+
+
+class DocumentEmptyError(DocumentError):
+    template = QT_TRANSLATE_NOOP("AppError", "{name} has no text in it, so it was not attached.")
+
+
+class DocumentScannedError(DocumentError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "{name} is a scanned PDF with no text layer, so it was not attached; run it through OCR first."
+    )
+
+
+class DocumentEncryptedError(DocumentError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "{name} is protected with a password, so it was not attached; save an unprotected copy first."
+    )
+
+
+class DocumentUnsupportedError(DocumentError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "{name} is not a kind of file Parley can read; attach text, Markdown, PDF, Word (.docx), HTML, CSV or code.",
+    )
+
+
+class DocumentBinaryError(DocumentUnsupportedError):
+    template = QT_TRANSLATE_NOOP("AppError", "{name} is a binary file, not text, so it was not attached.")
+
+
+class DocumentTooLargeError(DocumentError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "{name} is {size}, larger than the {limit} Parley reads, so it was not attached."
+    )
+
+
+class DocumentUnreadableError(DocumentError):
+    template = QT_TRANSLATE_NOOP("AppError", "{name} could not be read, so it was not attached: {reason}")
+
+
+class LibraryDamagedError(AppError):
+    """Said once when the library's index was found damaged; it is derived data and is rebuilt."""
+
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "The library's index was damaged; it was set aside as {path} and will be rebuilt from your folders.",
+    )
+
+
+class LibraryFolderError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "{path} is not a folder Parley can index.")
+
+
+class LibraryFolderNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The library has no folder {path}.")

@@ -64,6 +64,11 @@ def database_path() -> Path:
     return data_dir() / "parley.sqlite3"
 
 
+def library_path() -> Path:
+    """The document library's index (app.core.documents.library): derived data, rebuilt from the folders if lost."""
+    return data_dir() / "library.sqlite3"
+
+
 def backups_dir() -> Path:
     """Checked copies of the history database (daily, before a migration, before a restore)."""
     return _ensure(data_dir() / BACKUPS_FOLDER)

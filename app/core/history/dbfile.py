@@ -193,6 +193,55 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE personas SET uses_about_you = 0 WHERE builtin IN ('translator', 'writer');
     UPDATE personas SET min_parameters = 1000000000 WHERE builtin = 'translator';
     """,
+    # 9: documents (app.core.history.attachments). A user message's attached files, with the text
+    # extracted from them (page by page, as JSON) so export, edit and regenerate never need the file
+    # again; the documents block sent before the user's text (the history replays the exact prompt);
+    # an answer's numbered citations and its notes ("a folder was still being indexed"); and a
+    # conversation's "Use my library" choice (off unless a row says on; folders NULL: every folder).
+    # Each row goes with its message or conversation (ON DELETE CASCADE).
+    """
+    CREATE TABLE message_attachments (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        pages INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        paged INTEGER NOT NULL DEFAULT 0,
+        mode TEXT NOT NULL CHECK (mode IN ('whole', 'passages')),
+        used INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0,
+        page_texts TEXT NOT NULL,
+        PRIMARY KEY (message_id, position)
+    );
+    CREATE TABLE message_documents (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        block TEXT NOT NULL
+    );
+    CREATE TABLE answer_citations (
+        answer_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        page INTEGER,
+        text TEXT NOT NULL,
+        first_index INTEGER NOT NULL,
+        last_index INTEGER NOT NULL,
+        PRIMARY KEY (answer_id, number)
+    );
+    CREATE TABLE answer_document_notes (
+        answer_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (answer_id, position)
+    );
+    CREATE TABLE conversation_library (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+        enabled INTEGER NOT NULL DEFAULT 0,
+        folders TEXT
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -4,8 +4,10 @@ The JSON numbers messages within their conversation, names personas by name and 
 by its ``uuid``, so it does not depend on the database's own ids; an import skips a conversation that
 is already there or takes it as a copy; an import is one transaction from that look to its last
 insert, so two at once (two processes) never both add a conversation. The rule: export → import →
-export gives the same bytes (sorted keys, two-space indent). ChatGPT's export is read into the same
-shape by ``chatgpt_import``.
+export gives the same bytes (sorted keys, two-space indent). A message carries its documents (the
+attachments with their extracted text, the block sent, an answer's citations and notes) and a
+conversation its library choice, under keys an older export simply lacks. ChatGPT's export is read
+into the same shape by ``chatgpt_import``.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import sqlite3
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from app.core import atomic
+from app.core.documents.types import AttachmentUse, Document, DocumentContext, DocumentKind, Page, Passage, ReadMode
 from app.core.errors import HistoryFileError
-from app.core.history import tree
+from app.core.history import attachments, tree
 from app.core.history.store import Store
-from app.core.history.types import FINISH_REASONS, ROLES, STATUSES
+from app.core.history.types import FINISH_REASONS, ROLES, STATUSES, LibraryChoice
 from app.core.personas.book import PersonaBook
 
 FORMAT = "parley-history"
@@ -59,8 +62,12 @@ def conversation_data(store: Store, conversation_id: int) -> dict[str, Any]:
             )
         }
         persona_names: dict[int, str] = {row[0]: row[1] for row in db.execute("SELECT id, name FROM personas")}
+        documents = {message.id: _documents_data(db, message.id, message.documents) for message in messages}
+        library = attachments.library_choice(db, conversation_id)
     data: dict[str, Any] = {key: getattr(conversation, key) for key in _CONVERSATION_KEYS}
     data["persona"] = persona_names.get(conversation.persona_id or -1)
+    if library is not None:
+        data["library"] = {"enabled": library.enabled, "folders": list(library.folders or []) or None}
     data["messages"] = [
         {
             "id": number[message.id],
@@ -68,9 +75,35 @@ def conversation_data(store: Store, conversation_id: int) -> dict[str, Any]:
             "chosen": message.id in chosen,
             "persona": persona_names.get(message.persona_id or -1),
             **{key: getattr(message, key) for key in _MESSAGE_KEYS},
+            **documents[message.id],
         }
         for message in messages
     ]
+    return data
+
+
+def _documents_data(db: sqlite3.Connection, message_id: int, block: str) -> dict[str, Any]:
+    """A message's documents as JSON keys; none for a message without any (as an older export has it)."""
+    data: dict[str, Any] = {}
+    if block:
+        data["documents"] = block
+    files = attachments.attachments(db, message_id)
+    if files:
+        data["attachments"] = [
+            {"name": a.name, "path": a.path, "size": a.size, "kind": a.kind, "paged": a.paged, "mode": a.mode,
+             "used": a.used, "total": a.total, "pages": list(a.page_texts)}
+            for a in files
+        ]  # fmt: skip
+    cited = attachments.citations(db, message_id)
+    if cited:
+        data["citations"] = [
+            {"number": p.number, "name": p.name, "path": p.path, "page": p.page, "text": p.text,
+             "first_index": p.first_index, "last_index": p.last_index}
+            for p in cited
+        ]  # fmt: skip
+    notes = attachments.notes(db, message_id)
+    if notes:
+        data["document_notes"] = notes
     return data
 
 
@@ -198,6 +231,11 @@ def _import_conversation(
         ),
     )
     conversation_id = int(cursor.lastrowid or 0)
+    library = data.get("library")
+    if isinstance(library, dict):
+        folders = library.get("folders")
+        chosen = tuple(str(f) for f in folders) if isinstance(folders, list) and folders else None
+        attachments.set_library_choice(db, conversation_id, LibraryChoice(bool(library.get("enabled")), chosen))
     new_ids: dict[object, int] = {}
     # Parents before children, and otherwise in the file's order (the order they were written).
     pending = list(items)
@@ -231,11 +269,47 @@ def _import_conversation(
             ),
         )
         new_ids[item.get("id")] = int(cursor.lastrowid or 0)
+        _import_documents(db, new_ids[item.get("id")], item)
         if item.get("chosen", True):
             tree.choose_in(db, conversation_id, parent, new_ids[item.get("id")])
         pending.remove(ready)
     tree.repair(db, conversation_id)
     return len(items)
+
+
+def _import_documents(db: sqlite3.Connection, message_id: int, item: dict[str, Any]) -> None:
+    """Inserts a message's documents (keys an older export lacks: then nothing)."""
+    documents: list[Document] = []
+    uses: list[AttachmentUse] = []
+    for entry in _objects(item.get("attachments")):
+        pages = tuple(Page(n + 1, str(text)) for n, text in enumerate(entry.get("pages") or []))
+        kind = cast(DocumentKind, entry.get("kind") if entry.get("kind") in _KINDS else "text")
+        path, name, size = str(entry.get("path") or ""), str(entry.get("name") or ""), _int(entry.get("size"))
+        documents.append(Document(path, name, kind, size, pages, bool(entry.get("paged"))))
+        mode: ReadMode = "passages" if entry.get("mode") == "passages" else "whole"
+        used, total = _int(entry.get("used")), _int(entry.get("total"))
+        uses.append(AttachmentUse(path, name, size, len(pages), mode, used, total))
+    block = _text(item.get("documents")) or ""
+    attachments.save_user_documents(db, message_id, documents, DocumentContext(block, tuple(uses)))
+    passages = [
+        Passage(_int(p.get("number")), str(p.get("path") or ""), str(p.get("name") or ""),
+                p.get("page") if isinstance(p.get("page"), int) else None, str(p.get("text") or ""),
+                _int(p.get("first_index")), _int(p.get("last_index")))
+        for p in _objects(item.get("citations"))
+    ]  # fmt: skip
+    notes = [str(note) for note in item.get("document_notes") or [] if isinstance(note, str)]
+    attachments.save_answer_documents(db, message_id, passages, notes)
+
+
+_KINDS = ("pdf", "docx", "html", "text", "markdown", "csv", "code")
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _text(value: object) -> str | None:

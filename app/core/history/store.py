@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from app.core import paths
+from app.core.documents.types import Document, DocumentContext, Passage
 from app.core.errors import (
     AppError,
     BackupCheckFailedError,
@@ -26,7 +27,7 @@ from app.core.errors import (
     DatabaseDamagedError,
     DatabaseTooNewError,
 )
-from app.core.history import backups, dbfile, health, instances, recovery, tree
+from app.core.history import attachments, backups, dbfile, health, instances, recovery, tree
 from app.core.history.backups import Backup, BackupKind
 
 # Re-exported: the schema and setting a damaged file aside were this module's before dbfile existed.
@@ -37,9 +38,11 @@ from app.core.history.types import (
     DEFAULT_TITLE,
     Conversation,
     FinishReason,
+    LibraryChoice,
     Message,
     MessageStatus,
     Role,
+    StoredAttachment,
     Thinking,
     Versions,
 )
@@ -55,7 +58,8 @@ _CONVERSATION_COLUMNS = (
 )
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
-    "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind, server"
+    "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind, server, "
+    + attachments.DOCUMENTS_COLUMN
 )
 
 
@@ -395,6 +399,44 @@ class Store:
             ).fetchall()
         return [Message(*row) for row in rows]
 
+
+    # -- documents (app.core.history.attachments) ------------------------------------------------
+
+    def save_user_documents(self, message_id: int, documents: Sequence[Document], context: DocumentContext) -> None:
+        """Records a user message's attachments (how each went in, from ``context``) and its documents block."""
+        with self._write() as db:
+            attachments.save_user_documents(db, message_id, documents, context)
+
+    def save_answer_documents(self, answer_id: int, passages: Sequence[Passage], notes: Sequence[str]) -> None:
+        """Records the passages an answer was given (its numbered sources) and its documents notes."""
+        with self._write() as db:
+            attachments.save_answer_documents(db, answer_id, passages, notes)
+
+    def copy_answer_documents(self, source_id: int, target_id: int) -> None:
+        """A regenerated answer gets the sources and notes of the answer it stands beside."""
+        with self._write() as db:
+            attachments.copy_answer_documents(db, source_id, target_id)
+
+    def attachments(self, message_id: int) -> list[StoredAttachment]:
+        with self._reading() as db:
+            return attachments.attachments(db, message_id)
+
+    def citations(self, answer_id: int) -> list[Passage]:
+        with self._reading() as db:
+            return attachments.citations(db, answer_id)
+
+    def document_notes(self, answer_id: int) -> list[str]:
+        with self._reading() as db:
+            return attachments.notes(db, answer_id)
+
+    def library_choice(self, conversation_id: int) -> LibraryChoice | None:
+        """The conversation's "Use my library" choice; None: never set (off)."""
+        with self._reading() as db:
+            return attachments.library_choice(db, conversation_id)
+
+    def set_library_choice(self, conversation_id: int, choice: LibraryChoice) -> None:
+        with self._write() as db:
+            attachments.set_library_choice(db, conversation_id, choice)
 
     # -- versions ------------------------------------------------------------------------------
 

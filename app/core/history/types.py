@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from app.core.documents.types import Document, DocumentKind, Page, ReadMode
+
 Role = Literal["system", "user", "assistant"]
 # complete: a finished message; streaming: an answer being written; stopped: the user pressed
 # Stop; interrupted: the app or engine died while it streamed; failed: generation raised.
@@ -55,6 +57,7 @@ class Message:
     finish_reason: FinishReason | None = None  # why an answer ended
     kind: MessageKind | None = None  # None: a message; "persona": a divider left by a persona change
     server: str | None = None  # the remote server that wrote an answer ("name (host)"); None: this computer
+    documents: str = ""  # a user message's documents block, sent before its text (app.core.history.attachments)
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,34 @@ class Versions:
     count: int
     previous_id: int | None
     next_id: int | None
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    """A file attached to a user message, as it went into the turn, with the text read from it then."""
+
+    message_id: int
+    position: int  # its place among the message's attachments, from 0
+    name: str
+    path: str
+    size: int  # bytes on disk when it was attached
+    pages: int
+    kind: DocumentKind
+    mode: ReadMode  # "whole", or "passages": ``used`` of its ``total`` passages went in
+    used: int
+    total: int
+    page_texts: tuple[str, ...]  # the extracted text, page by page
+    paged: bool = False
+
+    def document(self) -> Document:
+        """The document as it was read when attached (the file itself may be gone)."""
+        pages = tuple(Page(number + 1, text) for number, text in enumerate(self.page_texts))
+        return Document(self.path, self.name, self.kind, self.size, pages, self.paged)
+
+
+@dataclass(frozen=True)
+class LibraryChoice:
+    """A conversation's "Use my library": on or off (off by default), and the folders it searches."""
+
+    enabled: bool = False
+    folders: tuple[str, ...] | None = None  # None: every library folder

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from app.core import paths
+from app.core.documents.types import Document, DocumentContext
 from app.core.engine import kv_state
 from app.core.engine.protocol import (
     ChatMessage,
@@ -77,11 +78,17 @@ def history_with_sources(
         if memory_start is not None and message.id < memory_start:
             continue
         reasoning = message.reasoning if message.role == "assistant" else None
+        content = with_documents(message.documents, message.content) if message.role == "user" else message.content
         before = len(history)
-        _append_alternating(history, ChatMessage(message.role, message.content, reasoning or None))
+        _append_alternating(history, ChatMessage(message.role, content, reasoning or None))
         if len(history) > before:
             sources.append(message.id)
     return tuple(history), tuple(sources)
+
+
+def with_documents(block: str, text: str) -> str:
+    """A user message as the model gets it: its documents block (if any), then the user's own text."""
+    return f"{block}\n\n{text}" if block else text
 
 
 def _append_alternating(history: list[ChatMessage], message: ChatMessage) -> None:
@@ -119,22 +126,55 @@ class TurnContext:
     server: str | None = None  # the remote server the answer records; None for a model on this computer
 
 
-def begin_turn(store: Store, conversation_id: int, user_text: str, context: TurnContext) -> Turn:
-    """Commits the user's message and an empty streaming answer; returns the engine request."""
+def begin_turn(
+    store: Store,
+    conversation_id: int,
+    user_text: str,
+    context: TurnContext,
+    *,
+    attachments: Sequence[Document] = (),
+    documents: DocumentContext | None = None,
+) -> Turn:
+    """Commits the user's message (with its ``attachments`` and the ``documents`` found for it) and an
+    empty streaming answer; returns the engine request."""
     conversation = store.conversation(conversation_id)
-    user_message = store.add_message(conversation_id, "user", user_text)
+    user_message = add_user_message(store, conversation_id, user_text, attachments, documents)
     if conversation.title == DEFAULT_TITLE:
         store.rename_conversation(conversation_id, title_from(user_text), by_user=False)
     # The branch on screen, which now ends with the user's message: only it reaches the model.
     seen = store.messages(conversation_id)
-    return answer_turn(store, conversation, user_message, seen, context)
+    return answer_turn(store, conversation, user_message, seen, context, documents=documents)
+
+
+def add_user_message(
+    store: Store,
+    conversation_id: int,
+    text: str,
+    attachments: Sequence[Document] = (),
+    documents: DocumentContext | None = None,
+    *,
+    parent_id: int | Literal["leaf"] | None = "leaf",
+) -> Message:
+    """Commits a user message after ``parent_id``, then its attachments and documents block."""
+    message = store.add_message(conversation_id, "user", text, parent_id=parent_id)
+    if attachments or (documents is not None and not documents.empty):
+        store.save_user_documents(message.id, attachments, documents or DocumentContext(""))
+        message = store.message(message.id)
+    return message
 
 
 def answer_turn(
-    store: Store, conversation: Conversation, user_message: Message, seen: list[Message], context: TurnContext
+    store: Store,
+    conversation: Conversation,
+    user_message: Message,
+    seen: list[Message],
+    context: TurnContext,
+    *,
+    documents: DocumentContext | None = None,
 ) -> Turn:
     """Commits an empty streaming answer to ``user_message`` and returns the turn asking for it,
-    with the messages ``seen`` (the branch up to that message) as the history sent."""
+    with the messages ``seen`` (the branch up to that message) as the history sent; the answer
+    records the passages and notes of ``documents``."""
     answer = store.add_message(
         conversation.id,
         "assistant",
@@ -145,6 +185,8 @@ def answer_turn(
         persona_id=context.persona_id,
         server=context.server,
     )
+    if documents is not None and (documents.passages or documents.notes):
+        store.save_answer_documents(answer.id, documents.passages, documents.notes)
     request, sources = build_request(conversation, seen, context)
     return Turn(conversation.id, user_message, answer, request, sources)
 

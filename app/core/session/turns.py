@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 from urllib.parse import urlsplit
 
 from app.core.config.settings import SettingsStore
+from app.core.documents.embedder import Embedder
+from app.core.documents.types import Document, DocumentContext
 from app.core.engine.protocol import (
     ChatMessage,
     CountTokensRequest,
@@ -51,7 +53,7 @@ from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
 from app.core.personas.persona import Persona, final_system_prompt
-from app.core.session import records, versions
+from app.core.session import documents, records, versions
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.session")
@@ -130,8 +132,11 @@ class TurnRunner:
         *,
         clock: Callable[[], float] = time.monotonic,
         personas: PersonaBook | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
+        """``embedder`` ranks passages by meaning as well as by words (None: words only)."""
         self.store = store
+        self.embedder = embedder
         self.personas = personas if personas is not None else PersonaBook(store)
         migrate_settings(self.personas, settings)  # once: a prompt edited in older Settings joins its persona
         self._client = client
@@ -183,19 +188,24 @@ class TurnRunner:
         conversation_id: int,
         text: str,
         *,
+        attachments: Sequence[Document] = (),
         model: ModelEntry | None = None,
         sampling: SamplingSettings | None = None,
     ) -> records.Turn:
         """Commits the user's message and an empty answer, then asks the engine for the answer.
 
-        ``model`` overrides the conversation's own; ``sampling`` the settings'. Raises ``AppError``
-        (nothing is stored then) when no model can be found or the history cannot be written.
+        ``attachments`` (read documents, in order) and, when the conversation uses it, the library go
+        in before the text: whole if they fit the room the context leaves, else the passages that
+        best answer it (``documents.find_documents``). ``model`` overrides the conversation's own;
+        ``sampling`` the settings'. Raises ``AppError`` (nothing is stored then) when no model can be
+        found or the history cannot be written.
         """
         if self._running is not None:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(conversation_id)
         entry, context = self._context(conversation, model, None, text, sampling)
-        turn = records.begin_turn(self.store, conversation_id, text, context)
+        found = self._documents(conversation, context, self.store.messages(conversation_id), text, attachments)
+        turn = records.begin_turn(self.store, conversation_id, text, context, attachments=attachments, documents=found)
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
             self.store.set_conversation_model(conversation_id, entry.name)
@@ -214,10 +224,14 @@ class TurnRunner:
         return self._launch(self._versioned(versions.begin_regenerate, answer_id, model, sampling, persona_id))
 
     def edit(self, message_id: int, text: str, *, sampling: SamplingSettings | None = None) -> records.Turn:
-        """A new version of the user's message ``message_id`` with ``text``, and its answer."""
+        """A new version of the user's message ``message_id`` with ``text``, and its answer. The old
+        version's attachments come along; what goes in of them is found again for the new text."""
 
         def begin(store: Store, message_id: int, context: records.TurnContext) -> records.Turn:
-            return versions.begin_edit(store, message_id, text, context)
+            carried = [attachment.document() for attachment in store.attachments(message_id)]
+            conversation = store.conversation(store.message(message_id).conversation_id)
+            found = self._documents(conversation, context, store.history_before(message_id), text, carried)
+            return versions.begin_edit(store, message_id, text, context, attachments=carried, documents=found)
 
         return self._launch(self._versioned(begin, message_id, None, sampling))
 
@@ -275,6 +289,34 @@ class TurnRunner:
             server=server.label if server is not None else None,
         )
         return entry, context
+
+    def _documents(
+        self,
+        conversation: Conversation,
+        context: records.TurnContext,
+        before: list[Message],
+        text: str,
+        attachments: Sequence[Document],
+    ) -> DocumentContext:
+        """The documents of a turn that sends the messages ``before`` and then ``text``."""
+        if not attachments:
+            return DocumentContext("")
+        history, _ = records.history_with_sources(before, context.system_prompt, conversation.memory_start)
+        room = documents.documents_room(context.model, context.sampling.max_tokens, history, text)
+        return documents.find_documents(text, attachments, room, embedder=self.embedder)
+
+    def sends_documents_off_machine(
+        self, conversation_id: int | None, *, attachments: bool, model: ModelEntry | None = None
+    ) -> bool:
+        """Whether the next turn in ``conversation_id`` (None: a new one) would send passages of the
+        user's documents (``attachments``) to a remote server; the window
+        asks before the send. False when there is no model to ask."""
+        conversation = self.store.conversation(conversation_id) if conversation_id is not None else None
+        persona = self.personas.for_conversation(conversation) if conversation is not None else self.personas.default()
+        entry = model or model_for_turn(self._registry, conversation, persona)
+        if entry is None:
+            return False
+        return documents.sends_documents_off_machine(self._registry, entry, attachments=attachments)
 
     def _launch(self, turn: records.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> records.Turn:
         recorder = records.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)

@@ -9,6 +9,9 @@ only the branch the new version is on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from app.core.documents.types import Document, DocumentContext
 from app.core.errors import NothingToRegenerateError
 from app.core.history.store import Store
 from app.core.session import records
@@ -22,19 +25,32 @@ def begin_regenerate(store: Store, answer_id: int, context: TurnContext) -> Turn
         raise NothingToRegenerateError()
     user_message = store.message(old.parent_id)
     conversation = store.conversation(old.conversation_id)
-    seen = [*store.history_before(answer_id)]
-    return records.answer_turn(store, conversation, user_message, seen, context)
+    seen = [*store.history_before(answer_id)]  # the user's message keeps the documents block it was sent with
+    turn = records.answer_turn(store, conversation, user_message, seen, context)
+    store.copy_answer_documents(answer_id, turn.answer.id)  # the same block: the same sources
+    return turn
 
 
-def begin_edit(store: Store, message_id: int, text: str, context: TurnContext) -> Turn:
-    """A new version of the user's message ``message_id`` with ``text``, and an answer to it."""
+def begin_edit(
+    store: Store,
+    message_id: int,
+    text: str,
+    context: TurnContext,
+    *,
+    attachments: Sequence[Document] = (),
+    documents: DocumentContext | None = None,
+) -> Turn:
+    """A new version of the user's message ``message_id`` with ``text`` (and the ``attachments`` carried
+    over, with the ``documents`` found for the new text), and an answer to it."""
     old = store.message(message_id)
     if old.role != "user":
         raise NothingToRegenerateError()
     conversation = store.conversation(old.conversation_id)
-    user_message = store.add_message(old.conversation_id, "user", text, parent_id=old.parent_id)
+    user_message = records.add_user_message(
+        store, old.conversation_id, text, attachments, documents, parent_id=old.parent_id
+    )
     seen = store.messages(old.conversation_id)  # the branch now ends with the new version
-    return records.answer_turn(store, conversation, user_message, seen, context)
+    return records.answer_turn(store, conversation, user_message, seen, context, documents=documents)
 
 
 def begin_continue(store: Store, answer_id: int, context: TurnContext) -> Turn:
