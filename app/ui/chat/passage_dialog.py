@@ -46,9 +46,9 @@ class PassageDialog(QtWidgets.QDialog):
         self.open_button = QtWidgets.QPushButton(self.tr("Open file"), self)
         self.open_button.setObjectName("openFileButton")
         self.open_button.setAccessibleName(self.tr("Open file"))
-        self.open_button.setToolTip(self.tr("Open {name} in the program this computer uses for it").format(
-            name=passage.name
-        ))
+        self.open_button.setToolTip(
+            self.tr("Open {name} in the program this computer uses for it").format(name=passage.name)
+        )
         close = QtWidgets.QPushButton(self.tr("Close"), self)
         close.setAccessibleName(self.tr("Close"))
         close.setDefault(True)
@@ -84,7 +84,8 @@ class PassageDialog(QtWidgets.QDialog):
             return
         document = self.text.document()
         mark = QtGui.QTextCharFormat()
-        mark.setBackground(style.mix(self.palette().color(QtGui.QPalette.ColorRole.Base), QtGui.QColor("#f5c211"), 0.45))
+        base = self.palette().color(QtGui.QPalette.ColorRole.Base)
+        mark.setBackground(style.mix(base, QtGui.QColor("#f5c211"), 0.45))
         cursor = QtGui.QTextCursor(document)
         cursor.setPosition(start)
         cursor.setPosition(start + len(self.passage.text), QtGui.QTextCursor.MoveMode.KeepAnchor)

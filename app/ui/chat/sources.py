@@ -9,14 +9,20 @@ conversation asks ``MessageDocuments`` of each message through the writer's ``do
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6 import QtCore, QtGui
 
 from app.core.documents.types import AttachmentUse, Passage
+from app.core.errors import AppError
+from app.core.history.store import Store
+from app.core.history.types import Message
 from app.ui.chat.attachments import chip_label, use_text
 from app.ui.common import style
+
+log = logging.getLogger("app.ui.chat")
 
 SOURCE_SCHEME = "parley-source"  # a citation under an answer: parley-source:<answer id>/<number>
 
@@ -31,6 +37,42 @@ class MessageDocuments:
 
 
 NO_DOCUMENTS = MessageDocuments()
+
+
+def documents_in(store: Store) -> Callable[[Message], MessageDocuments]:
+    """The conversation's lookup of a message's documents in ``store`` (what the view's writer asks)."""
+
+    def documents_of(message: Message) -> MessageDocuments:
+        try:
+            if message.role == "user":
+                uses = tuple(
+                    AttachmentUse(a.path, a.name, a.size, a.pages, a.mode, a.used, a.total)
+                    for a in store.attachments(message.id)
+                )
+                return MessageDocuments(attachments=uses)
+            if message.role == "assistant":
+                passages = tuple(store.citations(message.id))
+                return MessageDocuments(passages=passages, notes=tuple(store.document_notes(message.id)))
+        except AppError as err:  # the message still shows; a damaged history reaches recovery on its next write
+            log.warning("no documents shown for message %s: %s", message.id, err)
+        return NO_DOCUMENTS
+
+    return documents_of
+
+
+def page_text(store: Store, answer_id: int, passage: Passage) -> str | None:
+    """The text of the page a passage came from, as it was read when attached (None: not an attachment's)."""
+    try:
+        question = store.message(answer_id).parent_id
+        stored = store.attachments(question) if question is not None else []
+    except AppError as err:
+        log.warning("no page text for a passage of answer %s: %s", answer_id, err)
+        return None
+    for attachment in stored:
+        if attachment.path == passage.path and attachment.page_texts:
+            index = (passage.page or 1) - 1
+            return attachment.page_texts[index] if 0 <= index < len(attachment.page_texts) else None
+    return None
 
 
 def citation_text(passage: Passage) -> str:

@@ -42,7 +42,7 @@ class ChatView(QtWidgets.QTextBrowser):
     version_requested = QtCore.Signal(int)  # the id of the version to show instead
     copied = QtCore.Signal(int)  # a message's Markdown source went to the clipboard
     text_copied = QtCore.Signal(str)  # what a code block's Copy link or "Copy message" put on the clipboard
-    passage_requested = QtCore.Signal(object)  # the Passage of a citation clicked under an answer
+    passage_requested = QtCore.Signal(int, object)  # an answer's id, the Passage of a citation clicked under it
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -446,7 +446,7 @@ class ChatView(QtWidgets.QTextBrowser):
         passages = self._writer.documents_of(shown.message).passages
         passage = next((p for p in passages if p.number == source[1]), None)
         if passage is not None:
-            self.passage_requested.emit(passage)
+            self.passage_requested.emit(source[0], passage)
 
     def _on_action(self, path: str) -> None:
         action = message_links.parse_action(path)

@@ -31,9 +31,7 @@ class DocumentsController(QtCore.QObject):
     attachment_refused = QtCore.Signal(object)  # AppError: its sentence says why the file was not attached
     reading_changed = QtCore.Signal(int)  # files still being read
 
-    def __init__(
-        self, executor: BackgroundExecutor, read: ReadDocument, parent: QtCore.QObject | None = None
-    ) -> None:
+    def __init__(self, executor: BackgroundExecutor, read: ReadDocument, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = executor
         self._read = read

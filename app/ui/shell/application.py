@@ -21,6 +21,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core import logs, paths
 from app.core.config.settings import SettingsStore
+from app.core.documents.extract import read_document
 from app.core.engine.remote.servers import RemoteServers
 from app.core.engine.router import routing_factory
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
@@ -35,6 +36,7 @@ from app.ui.common.progress import RecoveryProgressDialog, run_on_worker
 from app.ui.controllers.api_controller import ApiServerController
 from app.ui.controllers.backup_controller import BackupController, recovery_notice
 from app.ui.controllers.chat_controller import ChatController
+from app.ui.controllers.documents_controller import DocumentsController
 from app.ui.controllers.download_controller import DownloadController
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
@@ -69,11 +71,12 @@ def build_services(
     appearance = Appearance(settings)
     remote = RemoteModelsController(servers, registry, executor)
     api = ApiServerController(settings, registry, session, servers.keys)
+    documents = DocumentsController(executor, read_document)
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
     return Services(
         store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas,
-        executor,
+        executor, documents,
     )
 
 

@@ -39,6 +39,7 @@ from app.ui.models.welcome import WelcomePanel
 from app.ui.shell import geometry
 from app.ui.shell.actions import WindowActions
 from app.ui.shell.api_status import ApiStatusLabel
+from app.ui.shell.attach_view import AttachView
 from app.ui.shell.conversation_list import ConversationList
 from app.ui.shell.download_notices import DownloadNotices
 from app.ui.shell.model_choice import ModelChoice
@@ -76,7 +77,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # can be the engine's reader thread, and Qt objects must not be deleted there.
         for controller in (
             services.chat, services.models, services.downloads, services.history, services.appearance,
-            services.remote, services.api,
+            services.remote, services.api, services.documents,
         ):  # fmt: skip
             controller.setParent(self)
         self._conversation_id: int | None = None
@@ -157,6 +158,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.header.thinking_combo,
             self.model_picker,
             self.chat_view,
+            self.composer.attach_button,
             self.composer.edit,
             self.composer.stop_button,
             self.composer.send_button,
@@ -177,6 +179,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.installEventFilter(self.drop_filter)
         self.composer.edit.viewport().installEventFilter(self.drop_filter)
+        self.attach = AttachView(
+            self, self.store, self.services.documents, chat_page=self.chat_page, chat_view=self.chat_view,
+            composer=self.composer, parent=self,
+        )  # fmt: skip
         self.turns = TurnView(
             self, self.store, self.controller, self.models, chat_view=self.chat_view, composer=self.composer,
             banner=self.banner, model_picker=self.model_picker, status=self.status, parent=self,
