@@ -409,3 +409,13 @@ class LibraryFolderError(AppError):
 
 class LibraryFolderNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The library has no folder {path}.")
+
+
+class EmbeddingEngineError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The embedding model {name} stopped unexpectedly ({reason}); the next search starts it again."
+    )
+
+
+class EmbeddingFailedError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The embedding model {name} could not embed the text: {reason}")

@@ -1,4 +1,5 @@
-"""The local API server's routes: ``/v1/models[/{id}]`` and ``/v1/chat/completions`` on the app's one engine.
+"""The local API server's routes: ``/v1/models[/{id}]`` and ``/v1/chat/completions`` on the app's one engine,
+and ``/v1/embeddings`` on the embedding model chosen in Settings (``embeddings``).
 
 Each completion is a client of the engine service, queued with the window's and the command line's
 answers, and never stored (the API is stateless). The rule: no request thread touches the model
@@ -30,6 +31,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.core.api_server import openai_shapes as shapes
+from app.core.api_server.embeddings import ServedEmbedder, parse_embedding_request
 from app.core.api_server.guard import RequestGuard
 from app.core.api_server.openai_shapes import ApiRequestError
 from app.core.config.settings import Settings
@@ -56,12 +58,13 @@ BODY_SECONDS = 60.0  # a whole body must arrive in this time; one that trickles 
 
 
 class ModelChoices:
-    """The models the API may use, by name, and the sampling it starts from; safe from any thread."""
+    """The models the API may use, by name, the sampling it starts from, and the embedder; safe from any thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._specs: dict[str, ModelSpec] = {}
         self._sampling = SamplingSettings()
+        self.embedder = ServedEmbedder()
 
     def set(self, specs: dict[str, ModelSpec], sampling: SamplingSettings) -> None:
         with self._lock:
@@ -297,8 +300,17 @@ def build_app(
             if not streaming:
                 completion.close("stopped")  # a no-op when it ended on its own first
 
+    async def embeddings(request: Request) -> Response:
+        try:
+            authorized(request)
+            asked = parse_embedding_request(await _read_json(request, body_seconds))
+            return JSONResponse(await backend.models.embedder.reply(asked))
+        except ApiRequestError as err:
+            return _error(err)
+
     routes = [
         Route("/v1/models", list_models, methods=["GET"]),
+        Route("/v1/embeddings", embeddings, methods=["POST"]),
         Route("/v1/models/{model_id:path}", retrieve_model, methods=["GET"]),
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
     ]
@@ -380,6 +392,8 @@ __all__ = ["BODY_SECONDS", "MAX_BODY_BYTES", "ApiBackend", "ApiOutcome", "Genera
 
 
 def choices_from(registry: ModelRegistry, settings: Settings, choices: ModelChoices) -> None:
-    """Sets ``choices`` to the installed models (never remote ones) as ``settings`` loads them."""
+    """Sets ``choices`` to the installed models (never remote ones) as ``settings`` loads them, and the
+    embedding model to the one ``settings`` chooses."""
     specs = {entry.name: registry.spec_for(entry, settings) for entry in registry.models() if not entry.damage}
     choices.set(specs, settings.sampling)
+    choices.embedder.choose(settings, registry)

@@ -132,3 +132,4 @@ class ApiServer:
             thread.join(START_SECONDS)
         if sock is not None:
             sock.close()
+        self.backend.models.embedder.close()  # its process; the next request after a start begins another

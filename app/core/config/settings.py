@@ -61,6 +61,9 @@ class Settings:
     # The window's size and place and the sidebar's width, as Qt saves them (base64); "" before the first close.
     window_geometry: str = ""
     window_splitter: str = ""
+    # The model that embeds documents for search (app.core.engine.embedding.embedder_for): an installed model's
+    # name or path, or a remote one ("<model id> @ <server name>"); None: words only, no embeddings.
+    embedding_model: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -153,6 +156,7 @@ def _optional_int(value: Any) -> Any:
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "model_name": _optional_text,
+    "embedding_model": _optional_text,
     "system_prompt": _text,
     "n_ctx": _int_in(256, 1 << 20),
     "n_gpu_layers": _gpu_layers,

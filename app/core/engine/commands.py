@@ -34,6 +34,14 @@ class PrepareCommand:
 
 
 @dataclass(frozen=True)
+class EmbedCommand:
+    """Embeds ``texts`` with the loaded embedding model (a ``ModelSpec`` with ``embedding=True``)."""
+
+    request_id: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class UnloadCommand:
     pass
 
@@ -52,7 +60,14 @@ class CacheConfigCommand:
 
 
 WorkerCommand = (
-    LoadCommand | GenerateCommand | CountCommand | PrepareCommand | UnloadCommand | ShutdownCommand | CacheConfigCommand
+    LoadCommand
+    | GenerateCommand
+    | CountCommand
+    | PrepareCommand
+    | EmbedCommand
+    | UnloadCommand
+    | ShutdownCommand
+    | CacheConfigCommand
 )
 
 

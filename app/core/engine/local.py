@@ -115,7 +115,7 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-class _Process:
+class WorkerProcess:
     """One running worker process and its pipes."""
 
     def __init__(self) -> None:
@@ -141,7 +141,7 @@ class LocalEngine:
     def __init__(self, on_event: EventSink) -> None:
         self._sink = on_event
         self._lock = threading.Lock()
-        self._worker: _Process | None = None
+        self._worker: WorkerProcess | None = None
         self._reader: threading.Thread | None = None
         self._loaded: ModelSpec | None = None
         self._loading: ModelSpec | None = None
@@ -265,7 +265,7 @@ class LocalEngine:
 
     def _start(self) -> None:
         old_reader = self._reader
-        worker = _Process()
+        worker = WorkerProcess()
         self._worker = worker
         self._loaded = None
         self._reader = threading.Thread(
@@ -276,7 +276,7 @@ class LocalEngine:
         if self._cache_config is not None:
             worker.commands.send(self._cache_config)
 
-    def _read_events(self, worker: _Process) -> None:
+    def _read_events(self, worker: WorkerProcess) -> None:
         while True:
             try:
                 event: EngineEvent | WorkerLogLine = worker.events.recv()
@@ -291,7 +291,7 @@ class LocalEngine:
             self._sink(event)
         self._on_worker_gone(worker)
 
-    def _note(self, worker: _Process, event: EngineEvent) -> None:
+    def _note(self, worker: WorkerProcess, event: EngineEvent) -> None:
         with self._lock:
             if isinstance(event, TokensReceived):
                 if event.request_id == self._running_request:
@@ -349,7 +349,7 @@ class LocalEngine:
             self._watchdog.cancel()
         self._watchdog = self._watchdog_kind = None
 
-    def _on_watchdog(self, worker: _Process, kind: WatchdogKind, seconds: float) -> None:
+    def _on_watchdog(self, worker: WorkerProcess, kind: WatchdogKind, seconds: float) -> None:
         with self._lock:
             # A timer cancelled or replaced just as it fired does nothing: only the armed one acts.
             if self._watchdog is not threading.current_thread() or worker is not self._worker or self._closing:
@@ -363,7 +363,7 @@ class LocalEngine:
         # The reader thread sees the pipe close and reports the end (_on_worker_gone).
         _end_process(worker.process)
 
-    def _on_worker_gone(self, worker: _Process) -> None:
+    def _on_worker_gone(self, worker: WorkerProcess) -> None:
         worker.process.join(SHUTDOWN_SECONDS)
         with self._lock:
             if self._closing or worker is not self._worker:
@@ -390,7 +390,7 @@ class LocalEngine:
         else:
             self._sink(EngineCrashed(reason, request_id))
 
-    def _report_hung(self, worker: _Process, loading: ModelSpec | None, request_id: str | None) -> None:
+    def _report_hung(self, worker: WorkerProcess, loading: ModelSpec | None, request_id: str | None) -> None:
         """Ends what the worker the watchdog ended was doing; nothing when it finished meanwhile."""
         if loading is not None:
             after = f"{worker.hung_after:.0f} s"

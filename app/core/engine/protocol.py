@@ -57,6 +57,9 @@ class ModelSpec:
     # "" for a model on this computer; else the id of the remote server (app.core.engine.remote.servers) that
     # serves it, and then ``path`` is the server's base URL (``…/v1``) and ``name`` its model id.
     server: str = ""
+    # True: an embedding model (llama.cpp's ``embedding=True``), loaded by a worker of its own that answers
+    # ``EmbedCommand`` instead of chat requests (app.core.engine.embedding).
+    embedding: bool = False
 
 
 # GPU layers, one encoding for the settings, the per-model settings, the load plan and both dialogs.
@@ -230,6 +233,24 @@ class TokensCounted:
 
 
 @dataclass(frozen=True)
+class TextsEmbedded:
+    """The answer to an ``EmbedCommand``: one unit row per text, as float32 bytes (C order)."""
+
+    request_id: str
+    vectors: bytes  # len(texts) × dimensions float32 values
+    dimensions: int
+    tokens: int  # the tokens evaluated, after truncation
+    truncated: int  # how many texts were longer than the context and cut to it
+
+
+@dataclass(frozen=True)
+class EmbeddingFailed:
+    request_id: str
+    reason: str
+    traceback: str = ""  # set when a bug, not the text or the model, made it fail
+
+
+@dataclass(frozen=True)
 class EngineCrashed:
     """The engine died on its own (killed, aborted by native code, out of memory)."""
 
@@ -246,6 +267,8 @@ EngineEvent = (
     | GenerationFinished
     | GenerationFailed
     | TokensCounted
+    | TextsEmbedded
+    | EmbeddingFailed
     | EngineCrashed
 )
 EventSink = Callable[[EngineEvent], None]

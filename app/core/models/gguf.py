@@ -114,6 +114,8 @@ class GgufInfo:
     file_size: int  # every part together
     part_count: int
     tensor_count: int
+    # <arch>.pooling_type, set by embedding models: 0 none, 1 mean, 2 CLS, 3 last token, 4 rank (a reranker)
+    pooling_type: int | None = None
 
     @property
     def head_dim(self) -> int | None:
@@ -335,6 +337,7 @@ def read_gguf(path: Path) -> GgufInfo:
         file_size=sum(size for _, size in headers),
         part_count=len(parts),
         tensor_count=sum(header.tensor_count for header, _ in headers),
+        pooling_type=arch_int("pooling_type"),
     )
 
 

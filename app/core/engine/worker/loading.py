@@ -13,9 +13,10 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.sharedctypes import Synchronized
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import llama_cpp
 from llama_cpp import _ggml as ggml_library
@@ -23,11 +24,15 @@ from llama_cpp import _ggml as ggml_library
 from app.core.engine import gpu_plan, native
 from app.core.engine.kv_state import StateCache
 from app.core.engine.protocol import BackendDevice, ModelLoaded, ModelSpec, OffloadReport
+from app.core.engine.worker.embedding import EmbeddingModel
 from app.core.engine.worker.model import LoadedModel
+from app.core.errors import NotAGgufError
+from app.core.models import gguf
 
 log = logging.getLogger("app.worker")
 _GGML_LOG_LEVEL_ERROR = 4
 _GGML_LOG_LEVEL_CONT = 5
+T = TypeVar("T")
 _KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
 
 
@@ -85,10 +90,17 @@ def gpu_build() -> bool:
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
-def build(spec: ModelSpec, stop_seq: Synchronized[int], n_gpu_layers: int, n_ctx: int) -> LoadedModel:
-    """One load attempt: ``spec`` with ``n_gpu_layers`` and ``n_ctx`` (ValueError when it does not load)."""
+def new_llama(
+    spec: ModelSpec, n_gpu_layers: int, n_ctx: int, pooling: int = llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED
+) -> tuple[llama_cpp.Llama, float]:
+    """One ``Llama`` for ``spec`` built the way this CPU runs it, and the seconds it took (ValueError: no load).
+
+    An embedding model (``spec.embedding``) evaluates a whole text in one batch, as a model that is not
+    causal (BERT) must, so its batch is its context.
+    """
     threads = max(1, min(os.cpu_count() or 1, 8))
     kv_type = _KV_TYPES.get(spec.kv_type)
+    n_batch = n_ctx if spec.embedding else spec.n_batch
     started = time.perf_counter()
     with cpu_buffers_for_this_machine():
         llm = llama_cpp.Llama(
@@ -97,22 +109,31 @@ def build(spec: ModelSpec, stop_seq: Synchronized[int], n_gpu_layers: int, n_ctx
             n_gpu_layers=n_gpu_layers,
             n_threads=spec.n_threads or threads,
             n_threads_batch=spec.n_threads or (os.cpu_count() or 1),
-            n_batch=spec.n_batch,
+            n_batch=n_batch,
+            n_ubatch=n_batch if spec.embedding else 512,
             flash_attn=spec.flash_attn,
             type_k=kv_type,
             type_v=kv_type,
+            embedding=spec.embedding,
+            pooling_type=pooling,
             verbose=False,
         )
+    return llm, time.perf_counter() - started
+
+
+def build(spec: ModelSpec, stop_seq: Synchronized[int], n_gpu_layers: int, n_ctx: int) -> LoadedModel:
+    """One load attempt: ``spec`` with ``n_gpu_layers`` and ``n_ctx`` (ValueError when it does not load)."""
+    llm, seconds = new_llama(spec, n_gpu_layers, n_ctx)
     try:
-        return LoadedModel(spec, llm, stop_seq, n_gpu_layers, time.perf_counter() - started)
+        return LoadedModel(spec, llm, stop_seq, n_gpu_layers, seconds)
     except Exception:  # the model stays unusable: its file is closed before the error goes on
         llm.close()
         raise
 
 
-def open_model(
-    spec: ModelSpec, llama_log: LlamaLog, stop_seq: Synchronized[int], states: StateCache | None
-) -> LoadedModel:
+def _with_step_down(
+    spec: ModelSpec, llama_log: LlamaLog, build_one: Callable[[int, int], T]
+) -> tuple[T, OffloadReport]:
     """Loads ``spec``: Auto resolved to a layer count, then stepped down while the load runs out of memory."""
     if not os.path.isfile(spec.path):
         raise ValueError("the file does not exist")
@@ -121,12 +142,12 @@ def open_model(
     offloads = gpu_build()
     first, n_layer = gpu_plan.first_attempt(spec, offloads, backend_devices)
 
-    def attempt(layers: int, n_ctx: int) -> LoadedModel:
+    def attempt(layers: int, n_ctx: int) -> T:
         llama_log.clear()
         # Every repeating layer on the GPU: the output layer goes too.
         wanted = n_layer + 1 if n_layer and layers >= n_layer else layers
         try:
-            return build(spec, stop_seq, wanted, n_ctx)
+            return build_one(wanted, n_ctx)
         except ValueError as exc:
             lines = [line for _, line in llama_log.lines]
             if gpu_plan.is_memory_failure([str(exc), *lines]):
@@ -137,14 +158,49 @@ def open_model(
         planned = gpu_plan.load_with_step_down(attempt, first, spec.n_ctx)
     except gpu_plan.MemoryLoadError as exc:
         raise ValueError(f"not enough memory to load it, even on the CPU with a small context ({exc})") from exc
-    loaded = planned.loaded
     lines = [line for _, line in llama_log.lines]
     on_gpu, total, vram = gpu_plan.parse_offload(lines)
-    loaded.offload = OffloadReport(on_gpu, total, vram, planned.layers, planned.n_ctx, planned.failed, offloads)
+    offload = OffloadReport(on_gpu, total, vram, planned.layers, planned.n_ctx, planned.failed, offloads)
     if planned.failed:
         log.warning("%s: %s", spec.name, gpu_plan.describe_offload(on_gpu, total, vram, planned.failed, offloads))
-    loaded.states = states
+    return planned.loaded, offload
+
+
+def open_model(
+    spec: ModelSpec, llama_log: LlamaLog, stop_seq: Synchronized[int], states: StateCache | None
+) -> LoadedModel:
+    """Loads the chat model ``spec`` (see ``_with_step_down``)."""
+    loaded, offload = _with_step_down(spec, llama_log, lambda layers, n_ctx: build(spec, stop_seq, layers, n_ctx))
+    loaded.offload, loaded.states = offload, states
     return loaded
+
+
+def embedding_pooling(path: str) -> int:
+    """How an embedding model's token rows become one: as its GGUF declares, else the mean (a decoder-only
+    model such as the starter declares none)."""
+    try:
+        declared = gguf.read_gguf(Path(path)).pooling_type
+    except NotAGgufError as exc:
+        raise ValueError(exc.fields.get("reason", str(exc))) from exc
+    declares = (llama_cpp.LLAMA_POOLING_TYPE_MEAN, llama_cpp.LLAMA_POOLING_TYPE_CLS, llama_cpp.LLAMA_POOLING_TYPE_LAST)
+    if declared in declares:
+        return llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED  # llama.cpp reads the declared one itself
+    if declared == llama_cpp.LLAMA_POOLING_TYPE_RANK:
+        raise ValueError("it is a reranking model, which scores pairs of texts rather than embedding them")
+    return llama_cpp.LLAMA_POOLING_TYPE_MEAN
+
+
+def open_embedding_model(spec: ModelSpec, llama_log: LlamaLog) -> EmbeddingModel:
+    """Loads the embedding model ``spec`` (``spec.embedding`` is set; see ``_with_step_down``)."""
+    pooling = embedding_pooling(spec.path) if os.path.isfile(spec.path) else llama_cpp.LLAMA_POOLING_TYPE_MEAN
+
+    def build_one(layers: int, n_ctx: int) -> EmbeddingModel:
+        llm, seconds = new_llama(spec, layers, n_ctx, pooling)
+        return EmbeddingModel(spec, llm, seconds)
+
+    model, offload = _with_step_down(spec, llama_log, build_one)
+    model.offload = offload
+    return model
 
 
 def loaded_event(loaded: LoadedModel, load_seconds: float) -> ModelLoaded:

@@ -20,6 +20,7 @@ from app.core.engine import gpu_plan
 from app.core.engine.commands import (
     CacheConfigCommand,
     CountCommand,
+    EmbedCommand,
     GenerateCommand,
     LoadCommand,
     PrepareCommand,
@@ -31,15 +32,18 @@ from app.core.engine.commands import (
 from app.core.engine.kv_state import StateCache
 from app.core.engine.protocol import (
     CountTokensRequest,
+    EmbeddingFailed,
     EngineCrashed,
     GenerationFailed,
     GenerationRequest,
+    ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
     ModelUnloaded,
 )
 from app.core.engine.template import TemplateRenderError
 from app.core.engine.worker import loading
+from app.core.engine.worker.embedding import EmbeddingModel
 from app.core.engine.worker.generation import DecodeError, Emit
 from app.core.engine.worker.model import ContextOverflowError, LoadedModel
 
@@ -54,13 +58,18 @@ class Worker:
         self._stop_seq = stop_seq
         self._log = loading.LlamaLog()
         self.loaded: LoadedModel | None = None
+        self.embedder: EmbeddingModel | None = None  # an embedding model, loaded apart from the chat model
         self.states: StateCache | None = None
 
     def handle(self, command: WorkerCommand) -> None:
         if isinstance(command, CacheConfigCommand):
             self.configure_states(command.folder, command.limit_bytes)
+        elif isinstance(command, LoadCommand) and command.model.embedding:
+            self.load_embedder(command.model)
         elif isinstance(command, LoadCommand):
             self.load(command.model, always_answer=True)
+        elif isinstance(command, EmbedCommand):
+            self.embed(command)
         elif isinstance(command, GenerateCommand):
             self.generate(command)
         elif isinstance(command, CountCommand):
@@ -77,6 +86,39 @@ class Worker:
             self.loaded.close()
             self.loaded = None
             gc.collect()
+        if self.embedder is not None:
+            self.embedder.close()
+            self.embedder = None
+            gc.collect()
+
+    def load_embedder(self, spec: ModelSpec) -> None:
+        """Makes ``spec`` (an embedding model) the loaded one; always answered with an event."""
+        embedder = self.embedder
+        if embedder is not None and embedder.spec == spec:
+            self._emit(self._embedder_loaded(embedder))
+            return
+        self.unload()
+        try:
+            self.embedder = loading.open_embedding_model(spec, self._log)
+        except (ValueError, RuntimeError, OSError) as exc:  # how llama-cpp-python says the file will not load
+            self._emit(ModelLoadFailed(spec, str(exc)))
+            return
+        self._emit(self._embedder_loaded(self.embedder))
+
+    @staticmethod
+    def _embedder_loaded(embedder: EmbeddingModel) -> ModelLoaded:
+        on_gpu = bool(embedder.offload and embedder.offload.layers_on_gpu)
+        spec, seconds, n_ctx = embedder.spec, embedder.load_seconds, embedder.n_ctx
+        return ModelLoaded(spec, seconds, on_gpu, False, n_ctx, offload=embedder.offload)
+
+    def embed(self, command: EmbedCommand) -> None:
+        if self.embedder is None:
+            self._emit(EmbeddingFailed(command.request_id, "no embedding model is loaded"))
+            return
+        try:
+            self._emit(self.embedder.embed(command.request_id, command.texts))
+        except (ValueError, RuntimeError) as exc:  # llama_decode failed on this batch
+            self._emit(EmbeddingFailed(command.request_id, str(exc)))
 
     def configure_states(self, folder: str | None, limit_bytes: int) -> None:
         if self.states is not None and self.states.folder == (Path(folder) if folder else None):

@@ -1,0 +1,215 @@
+"""Embeddings on this computer: ``LocalEmbedder`` runs an embedding model in an engine process of its own.
+
+The process is the chat engine's kind (``local.WorkerProcess``, the same worker loop and loading code,
+llama.cpp built the same way), spawned on first use and loaded with ``ModelSpec.embedding`` set, so
+llama_cpp never loads into the app's process and a crash in native code ends only that process.
+``embedder_for`` is the one rule for which embedder the settings choose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from app.core.config.settings import Settings
+from app.core.documents.embedder import Embedder, Vectors
+from app.core.engine.commands import EmbedCommand, LoadCommand, ShutdownCommand, WorkerCommand, WorkerLogLine
+from app.core.engine.local import LOAD_LIMIT_SECONDS, SHUTDOWN_SECONDS, WorkerProcess, describe_exit
+from app.core.engine.protocol import (
+    EmbeddingFailed,
+    EngineCrashed,
+    EngineEvent,
+    ModelLoaded,
+    ModelLoadFailed,
+    ModelSpec,
+    TextsEmbedded,
+)
+from app.core.engine.remote.embeddings import RemoteEmbedder
+from app.core.errors import EmbeddingEngineError, EmbeddingFailedError, ModelLoadError, NotAGgufError
+from app.core.models import gguf
+from app.core.models.registry import REMOTE_SEPARATOR, ModelRegistry
+
+log = logging.getLogger("app.engine")
+worker_log = logging.getLogger("app.worker")
+
+# Texts per command: the pipe carries a bounded message and llama.cpp a bounded batch.
+TEXTS_PER_BATCH = 32
+# The longest a batch may take before the process counts as hung: generous for a large model on a slow CPU.
+BATCH_LIMIT_SECONDS = 300.0
+# The context an embedding model is loaded with (its own when smaller): a chunk or a question is far shorter,
+# and a model that is not causal needs a batch as large as its context.
+EMBEDDING_CONTEXT = 2048
+
+
+class LocalEmbedder:
+    """An ``Embedder`` on a GGUF model, in a worker process that starts on first use; safe from any thread.
+
+    ``embed`` batches the texts; a text longer than the model's context (at most ``EMBEDDING_CONTEXT``
+    tokens) is cut to it, as the search only needs its start. Rows are float32 and of unit length, pooled
+    as the model declares (the mean for a model that declares nothing, such as a chat model). A crash, a
+    hang or a load failure is an ``AppError``; the next call starts a fresh process. ``close`` ends it.
+    """
+
+    def __init__(self, model: ModelSpec) -> None:
+        self._model = replace(model, embedding=True)
+        self._lock = threading.Lock()
+        self._worker: WorkerProcess | None = None
+        self.dimensions: int | None = None  # known once the model answered
+        self.n_ctx: int | None = None  # the context it loaded with
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    @property
+    def model(self) -> ModelSpec:
+        return self._model
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process id, while one runs."""
+        worker = self._worker
+        return worker.process.pid if worker is not None else None
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return self.embed_counted(texts)[0]
+
+    def embed_counted(self, texts: Sequence[str]) -> tuple[Vectors, int]:
+        """The rows of ``texts`` and the tokens they took (after cutting), as the API's usage reports it."""
+        texts = tuple(texts)
+        with self._lock:
+            worker = self._ready()
+            rows: list[Vectors] = []
+            tokens = 0
+            for start in range(0, len(texts), TEXTS_PER_BATCH):
+                command = EmbedCommand(uuid.uuid4().hex, texts[start : start + TEXTS_PER_BATCH])
+                answer = self._ask(worker, command, BATCH_LIMIT_SECONDS)
+                if isinstance(answer, EmbeddingFailed):
+                    raise EmbeddingFailedError(name=self.name, reason=answer.reason)
+                if not isinstance(answer, TextsEmbedded):
+                    raise self._gone(worker, f"it answered {type(answer).__name__} to a request for embeddings")
+                rows.append(np.frombuffer(answer.vectors, dtype=np.float32).reshape(-1, answer.dimensions))
+                tokens += answer.tokens
+                if answer.truncated:
+                    log.info("%s: %d text(s) longer than its context were cut to it", self.name, answer.truncated)
+            if not rows:
+                return np.zeros((0, self.dimensions or 0), dtype=np.float32), 0
+            return np.concatenate(rows).astype(np.float32, copy=False), tokens
+
+    def close(self) -> None:
+        """Ends the worker process (a later ``embed`` starts another)."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+            if worker is not None:
+                _shut(worker)
+
+    # -- the process -----------------------------------------------------------------------------
+
+    def _ready(self) -> WorkerProcess:
+        """The running process with the model loaded, started and loaded first when needed."""
+        if self._worker is not None and self._worker.process.is_alive():
+            return self._worker
+        if self._worker is not None:
+            _shut(self._worker)
+        worker = self._worker = WorkerProcess()
+        answer = self._ask(worker, LoadCommand(self._model), LOAD_LIMIT_SECONDS)
+        if isinstance(answer, ModelLoadFailed):
+            self._worker = None
+            _shut(worker)
+            raise ModelLoadError(path=self._model.path, reason=answer.reason)
+        if not isinstance(answer, ModelLoaded):
+            raise self._gone(worker, f"it answered {type(answer).__name__} to a load")
+        self.n_ctx = answer.n_ctx
+        log.info("loaded the embedding model %s in %.2f s (context %d)", self.name, answer.load_seconds, self.n_ctx)
+        return worker
+
+    def _ask(self, worker: WorkerProcess, command: WorkerCommand, seconds: float) -> EngineEvent:
+        """Sends ``command`` and returns the worker's answer (its log lines go to the log meanwhile)."""
+        try:
+            worker.commands.send(command)
+            while True:
+                if not worker.events.poll(seconds):
+                    raise self._gone(worker, f"it did not answer within {seconds:.0f} s, so Parley ended it")
+                event: EngineEvent | WorkerLogLine = worker.events.recv()
+                if isinstance(event, WorkerLogLine):
+                    worker_log.log(event.level, "%s", event.message)
+                    continue
+                if isinstance(event, EngineCrashed):
+                    raise self._gone(worker, event.reason)
+                if isinstance(event, TextsEmbedded) and self.dimensions is None:
+                    self.dimensions = event.dimensions
+                return event
+        except (EOFError, OSError) as exc:
+            worker.process.join(SHUTDOWN_SECONDS)
+            raise self._gone(worker, describe_exit(worker.process.exitcode)) from exc
+
+    def _gone(self, worker: WorkerProcess, reason: str) -> EmbeddingEngineError:
+        """Ends ``worker`` (hung, crashed or confused) and says so; the next call starts a fresh one."""
+        log.error("the embedding process for %s ended: %s", self.name, reason)
+        if self._worker is worker:
+            self._worker = None
+        _shut(worker)
+        return EmbeddingEngineError(name=self.name, reason=reason)
+
+
+def _shut(worker: WorkerProcess) -> None:
+    """Asks ``worker`` to end, kills it when it does not, and closes its pipes."""
+    if worker.process.is_alive():
+        with contextlib.suppress(OSError):  # it is going already
+            worker.commands.send(ShutdownCommand())
+        worker.process.join(SHUTDOWN_SECONDS)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join(SHUTDOWN_SECONDS)
+    worker.commands.close()
+    worker.events.close()
+
+
+# -- which embedder ----------------------------------------------------------------------------
+
+# Architectures that exist only to embed (BERT and its kin): an embedder even without a pooling key.
+EMBEDDING_ARCHITECTURES = frozenset({"bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "modern-bert", "neo-bert"})
+
+
+def is_embedding_model(info: gguf.GgufInfo) -> bool:
+    """Whether a GGUF is an embedding model by its header: it declares a pooling (not a reranker's), or its
+    architecture only embeds."""
+    declared = info.pooling_type is not None and info.pooling_type not in (0, 4)  # none, rank
+    return declared or (info.architecture or "") in EMBEDDING_ARCHITECTURES
+
+
+def embedding_context(path: Path) -> int:
+    """The context an embedding model is loaded with: its own, at most ``EMBEDDING_CONTEXT``."""
+    try:
+        own = gguf.read_gguf(path).context_length
+    except NotAGgufError:
+        own = None  # the load will say what is wrong with the file
+    return min(own or EMBEDDING_CONTEXT, EMBEDDING_CONTEXT)
+
+
+def embedder_for(settings: Settings, registry: ModelRegistry) -> Embedder | None:
+    """The embedder ``settings.embedding_model`` names: a ``LocalEmbedder`` on an installed model (any
+    GGUF the user chose, a chat model too), a ``RemoteEmbedder`` on a configured server's model; None when
+    none is chosen, or the chosen one is not installed (or its server is no longer configured).
+    The caller owns the result and closes a ``LocalEmbedder`` when done with it."""
+    name = settings.embedding_model
+    if not name:
+        return None
+    if REMOTE_SEPARATOR in name:
+        remote = registry.remote_entry(name)
+        server = registry.server_of(remote) if remote is not None else None
+        if server is not None and registry.servers is not None:
+            model_id = name.rpartition(REMOTE_SEPARATOR)[0]
+            return RemoteEmbedder(server.base_url, model_id, registry.servers.key_for(server.id), label=name)
+    entry = next((e for e in registry.models() if name in (e.name, str(e.path)) and not e.damage), None)
+    if entry is None:
+        return None
+    spec = registry.spec_for(entry, settings)
+    return LocalEmbedder(replace(spec, n_ctx=embedding_context(entry.path), embedding=True))
