@@ -1,20 +1,30 @@
-"""The window's side of documents: reading attached files off the GUI thread.
+"""The window's side of documents: reading attached files, and the library's folders and their indexing.
 
 Each file the composer names is read on the window's ``BackgroundExecutor`` (``read``, the core's
 ``read_document``); what was read arrives as ``attachment_read`` and what was refused (scanned,
 encrypted, empty, binary, too large, unreadable) as ``attachment_refused`` with its ``AppError``,
 whose sentence the window shows. ``reading_changed`` says how many files are still being read.
+
+The controller owns the ``Library`` and runs its ``Indexer`` on the executor's long lane, one run at
+a time (a change while it runs asks for another run after it). ``set_answering`` pauses indexing
+while an answer is being written, so the model has the computer; progress arrives as
+``index_progressed`` on the GUI thread. The embedder is built on the worker for each run
+(``embedder``, the Settings choice) and closed after it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
 from PySide6 import QtCore
 
+from app.core.documents.embedder import Embedder
+from app.core.documents.indexer import Indexer, IndexProgress
+from app.core.documents.library import FolderStatus, Library
 from app.core.documents.types import Document
 from app.core.errors import AppError
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
@@ -22,6 +32,7 @@ from app.ui.common.background import BackgroundExecutor, BackgroundOp
 log = logging.getLogger("app.ui.documents")
 
 ReadDocument = Callable[[Path], Document]
+MakeEmbedder = Callable[[], Embedder | None]  # the Settings choice, built on the worker; None: words only
 
 
 class DocumentsController(QtCore.QObject):
@@ -50,10 +61,111 @@ class DocumentsController(QtCore.QObject):
             op.start(self._executor)
         self.reading_changed.emit(len(self._reading))
 
+    # -- the library ----------------------------------------------------------------------------
+
+    @property
+    def indexing(self) -> bool:
+        return self._run is not None
+
+    @property
+    def paused(self) -> bool:
+        return self._pause.is_set()
+
+    def folders(self) -> list[FolderStatus]:
+        """Each library folder's counts and state (a quick read of the library's own file)."""
+        if self.library is None:
+            return []
+        try:
+            return self.library.folders(self._embedding_model())
+        except AppError as err:
+            self.error_reported.emit(err)
+            return []
+
+    def add_folder(self, folder: str) -> None:
+        """Adds ``folder`` and indexes it in the background."""
+        self._change(lambda library: library.add_folder(folder))
+
+    def remove_folder(self, folder: str) -> None:
+        """Removes ``folder`` with its chunks and vectors; a run on it stops first."""
+        self._change(lambda library: library.remove_folder(folder), stop=True)
+
+    def reindex(self, folder: str | None = None) -> None:
+        """Reads every file of ``folder`` (None: of every folder) again."""
+        self._change(lambda library: library.mark_for_reindex(folder), stop=True)
+
+    def index(self) -> None:
+        """Brings every folder up to date in the background (files changed, added or gone)."""
+        if self.library is None:
+            return
+        if self._run is not None:
+            self._again = True
+            return
+        library = self.library
+        self._cancel = threading.Event()
+        cancel = self._cancel
+
+        def run() -> None:
+            embedder = self._make_embedder()
+            try:
+                Indexer(library, embedder=embedder).run(progress=op.report, pause=self._pause, cancel=cancel)
+            finally:
+                close = getattr(embedder, "close", None)
+                if callable(close):
+                    close()
+
+        op: BackgroundOp[None] = BackgroundOp(run).long_running()
+        op.with_progress(self._on_run_progress).on_failure(self.error_reported.emit).on_end(self._on_run_ended)
+        self._run = op
+        self.indexing_changed.emit(True)
+        op.start(self._executor)
+
+    def set_answering(self, answering: bool) -> None:
+        """While an answer is written, indexing waits (the model gets the computer)."""
+        if answering == self._pause.is_set():
+            return
+        if answering:
+            self._pause.set()
+        else:
+            self._pause.clear()
+        self.paused_changed.emit(answering)
+
     def shutdown(self) -> None:
         for op in self._reading:
             op.cancel()
         self._reading.clear()
+        self._cancel.set()
+        if self._run is not None:
+            self._run.cancel()
+            self._run = None
+
+    def _change(self, change: Callable[[Library], object], *, stop: bool = False) -> None:
+        """Runs ``change`` on the library off the GUI thread, then indexes; ``stop`` ends a run first."""
+        if self.library is None:
+            return
+        library = self.library
+        if stop:
+            self._cancel.set()
+        op: BackgroundOp[object] = BackgroundOp(partial(change, library))
+        op.on_success(self._on_change_success).on_failure(self.error_reported.emit)
+        op.start(self._executor)
+
+    def _on_change_success(self, result: object) -> None:
+        del result
+        self.folders_changed.emit()
+        self.index()
+
+    def _on_run_progress(self, progress: IndexProgress) -> None:
+        self.last_progress = progress
+        self.index_progressed.emit(progress)
+
+    def _on_run_ended(self) -> None:
+        self._run = None
+        self.last_progress = None
+        self.indexing_changed.emit(False)
+        self.folders_changed.emit()
+        if self._again:
+            self._again = False
+            self.index()
 
     def _ended(self, op: BackgroundOp[Document]) -> None:
         if op in self._reading:

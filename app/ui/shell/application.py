@@ -22,6 +22,8 @@ from PySide6 import QtCore, QtWidgets
 from app.core import logs, paths
 from app.core.config.settings import SettingsStore
 from app.core.documents.extract import read_document
+from app.core.documents.library import Library
+from app.core.engine.embedding import embedder_for
 from app.core.engine.remote.servers import RemoteServers
 from app.core.engine.router import routing_factory
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
@@ -71,7 +73,13 @@ def build_services(
     appearance = Appearance(settings)
     remote = RemoteModelsController(servers, registry, executor)
     api = ApiServerController(settings, registry, session, servers.keys)
-    documents = DocumentsController(executor, read_document)
+    documents = DocumentsController(
+        executor, read_document, library=Library(paths.library_path()),
+        embedder=lambda: embedder_for(settings.current, registry),
+        embedding_model=lambda: settings.current.embedding_model,
+    )  # fmt: skip
+    chat.busy_changed.connect(documents.set_answering)  # indexing waits while an answer is written
+    documents.index()  # folders whose files changed while Parley was closed are brought up to date
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
     return Services(

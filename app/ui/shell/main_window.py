@@ -156,6 +156,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.header.persona_combo,
             self.header.target_combo,
             self.header.thinking_combo,
+            self.header.library_switch,
             self.model_picker,
             self.chat_view,
             self.composer.attach_button,
@@ -180,8 +181,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.installEventFilter(self.drop_filter)
         self.composer.edit.viewport().installEventFilter(self.drop_filter)
         self.attach = AttachView(
-            self, self.store, self.services.documents, chat_page=self.chat_page, chat_view=self.chat_view,
-            composer=self.composer, parent=self,
+            self, self.store, self.services.documents, chat_page=self.chat_page, header=self.header,
+            chat_view=self.chat_view, composer=self.composer, parent=self,
         )  # fmt: skip
         self.turns = TurnView(
             self, self.store, self.controller, self.models, chat_view=self.chat_view, composer=self.composer,
@@ -295,6 +296,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chat_view.show_conversation(messages, versions, focus=focus)
         self.title_label.setText(display_title(conversation.title))
         self.model_choice.refresh_picker(conversation)
+        self.attach.show_library_choice(conversation_id)
         self.stack.setCurrentWidget(self.chat_view)
         self.header.show()
         self.composer.show()
@@ -365,7 +367,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_choice.use_model(entry, make_default=make_default)
 
     def open_settings(self) -> None:
-        if open_settings(self.services, self.exchange, self._conversation_id, self.current_conversation(), self):
+        conversation, find_models = self.current_conversation(), lambda: self.show_page(self.find_models)
+        if open_settings(self.services, self.exchange, self._conversation_id, conversation, self, find_models):
             self.model_choice.refresh_picker(self.current_conversation())
 
     # -- helpers --------------------------------------------------------------------------------
