@@ -29,7 +29,12 @@ def _identity(context: str, text: str) -> str:
 
 # Reasons that carry data, given by lower layers as filled-in English (``NOTHING_ANSWERS.format(host=…)``).
 NOTHING_ANSWERS = QT_TRANSLATE_NOOP("AppError", "nothing answers at {host}; is the server running?")
-REASON_TEMPLATES: tuple[str, ...] = (NOTHING_ANSWERS,)
+# Notes under an answer that drew on the library (app.core.documents.context).
+FOLDER_STILL_INDEXING = QT_TRANSLATE_NOOP(
+    "AppError", "The folder {folder} was still being indexed ({done} of {total} files), so some of it was not searched."
+)
+FOLDER_MISSING = QT_TRANSLATE_NOOP("AppError", "The folder {folder} is no longer there, so it was not searched.")
+REASON_TEMPLATES: tuple[str, ...] = (NOTHING_ANSWERS, FOLDER_STILL_INDEXING, FOLDER_MISSING)
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:

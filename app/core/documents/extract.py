@@ -1,6 +1,6 @@
 """Reading a file as a document: its text, page by page, or one sentence saying why it cannot be read.
 
-PDF through pypdf (one page at a time, so a long PDF is never held as one string by the reader), Word
+PDF through pypdf (one page at a time, read from the file as needed, so a long PDF is never held whole), Word
 through python-docx (paragraphs, then tables), HTML through the stdlib parser (scripts, styles and
 navigation dropped), and text, Markdown, CSV and source code as text: UTF-8 (a byte-order mark
 allowed), then UTF-16 when it says so, then the locale-free cp1252 / Latin-1 fallback. A file with
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import html.parser
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.documents.types import Document, DocumentKind, Page
 from app.core.errors import (
@@ -29,6 +30,9 @@ from app.core.errors import (
     DocumentUnsupportedError,
 )
 from app.core.models.library import human_size
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
@@ -86,11 +90,12 @@ def check_file(path: Path) -> tuple[DocumentKind, int]:
     return kind, size
 
 
-def iter_pages(path: Path, kind: DocumentKind) -> Iterator[Page]:
-    """The pages of a checked file, one at a time; raises ``DocumentEmptyError`` when none has text."""
+def iter_pages(path: Path, kind: DocumentKind, on_count: Callable[[int], None] | None = None) -> Iterator[Page]:
+    """The pages of a checked file, one at a time; raises ``DocumentEmptyError`` when none has text.
+    ``on_count`` hears how many pages there are as soon as that is known (before the first page)."""
     produced = False
     try:
-        pages = _pdf_pages(path) if kind == "pdf" else iter(_single_page(path, kind))
+        pages = _pdf_pages(path, on_count) if kind == "pdf" else iter(_single_page(path, kind, on_count))
         for page in pages:
             if page.text.strip():
                 produced = True
@@ -103,32 +108,45 @@ def iter_pages(path: Path, kind: DocumentKind) -> Iterator[Page]:
         raise (DocumentScannedError if kind == "pdf" else DocumentEmptyError)(name=path.name)
 
 
-def _single_page(path: Path, kind: DocumentKind) -> list[Page]:
+def _single_page(path: Path, kind: DocumentKind, on_count: Callable[[int], None] | None) -> list[Page]:
+    if on_count is not None:
+        on_count(1)
     if kind == "docx":
         return [Page(1, _docx_text(path))]
     text = decode_text(path.read_bytes(), path.name)
     return [Page(1, html_text(text) if kind == "html" else text)]
 
 
-def _pdf_pages(path: Path) -> Iterator[Page]:
+def _pdf_pages(path: Path, on_count: Callable[[int], None] | None) -> Iterator[Page]:
     import pypdf
     from pypdf.errors import PdfReadError
 
     try:
-        reader = pypdf.PdfReader(path)
-        if reader.is_encrypted:
-            # An empty user password opens many "protected" PDFs (printing restrictions only).
-            try:
-                opened = reader.decrypt("")
-            except (NotImplementedError, PdfReadError) as exc:
-                raise DocumentEncryptedError(name=path.name) from exc
-            if not opened:
-                raise DocumentEncryptedError(name=path.name)
-        for number, page in enumerate(reader.pages, start=1):
-            yield Page(number, _tidy(page.extract_text() or ""))
+        with path.open("rb") as handle:
+            yield from _pdf_reader_pages(pypdf.PdfReader(handle), path, on_count)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         # pypdf meets a damaged file with one of these, depending on where the damage is.
         raise DocumentUnreadableError(name=path.name, reason=_reason(exc, "the PDF is damaged")) from exc
+
+
+def _pdf_reader_pages(reader: PdfReader, path: Path, on_count: Callable[[int], None] | None) -> Iterator[Page]:
+    from pypdf.errors import PdfReadError
+
+    if reader.is_encrypted:
+        # An empty user password opens many "protected" PDFs (printing restrictions only).
+        try:
+            opened = reader.decrypt("")
+        except (NotImplementedError, PdfReadError) as exc:
+            raise DocumentEncryptedError(name=path.name) from exc
+        if not opened:
+            raise DocumentEncryptedError(name=path.name)
+    if on_count is not None:
+        on_count(len(reader.pages))
+    for number, page in enumerate(reader.pages, start=1):
+        yield Page(number, _tidy(page.extract_text() or ""))
+        # pypdf keeps every object it has parsed (each page's decoded content stream included); letting
+        # them go after each page keeps reading a 500-page PDF about as small as reading one page.
+        reader.resolved_objects.clear()
 
 
 def _docx_text(path: Path) -> str:
