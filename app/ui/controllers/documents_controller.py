@@ -41,12 +41,34 @@ class DocumentsController(QtCore.QObject):
     attachment_read = QtCore.Signal(object)  # Document
     attachment_refused = QtCore.Signal(object)  # AppError: its sentence says why the file was not attached
     reading_changed = QtCore.Signal(int)  # files still being read
+    folders_changed = QtCore.Signal()  # a folder was added or removed, or an indexing run ended
+    index_progressed = QtCore.Signal(object)  # IndexProgress
+    indexing_changed = QtCore.Signal(bool)  # a run started (True) or ended
+    paused_changed = QtCore.Signal(bool)  # indexing waits while an answer is written
+    error_reported = QtCore.Signal(object)  # AppError of a library change or run
 
-    def __init__(self, executor: BackgroundExecutor, read: ReadDocument, parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        executor: BackgroundExecutor,
+        read: ReadDocument,
+        parent: QtCore.QObject | None = None,
+        *,
+        library: Library | None = None,
+        embedder: MakeEmbedder = lambda: None,
+        embedding_model: Callable[[], str | None] = lambda: None,
+    ) -> None:
         super().__init__(parent)
         self._executor = executor
         self._read = read
         self._reading: list[BackgroundOp[Document]] = []
+        self.library = library
+        self._make_embedder = embedder
+        self._embedding_model = embedding_model
+        self._run: BackgroundOp[None] | None = None
+        self._again = False  # a change came while a run was going: run once more after it
+        self._pause = threading.Event()
+        self._cancel = threading.Event()
+        self.last_progress: IndexProgress | None = None
 
     @property
     def reading(self) -> int:

@@ -1,4 +1,4 @@
-"""Attached files on screen: from the paperclip, a drop or a paste to chips, and from a citation to its passage, and the conversation's "Use my library".
+"""Attached files on screen (paperclip, drop or paste to chips; a citation to its passage), and "Use my library".
 
 The composer and drops on the chat name files; the documents controller reads them off the GUI
 thread; a read file becomes a chip, a refused one's sentence goes to the window's error path (the
@@ -13,8 +13,8 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.documents.extract import SUPPORTED_SUFFIXES
 from app.core.documents.types import Passage
-from app.core.history.store import Store
 from app.core.errors import AppError
+from app.core.history.store import Store
 from app.core.history.types import LibraryChoice
 from app.ui.chat import sources
 from app.ui.chat.attachments import DocumentDropFilter

@@ -45,7 +45,12 @@ def open_settings(
         capability=capability_sentence(capability_for(last)),
     )
     wants_models: list[bool] = []
-    documents_tab.get_models_requested.connect(lambda: (wants_models.append(True), dialog.reject()))
+
+    def leave_for_models() -> None:
+        wants_models.append(True)
+        dialog.reject()
+
+    documents_tab.get_models_requested.connect(leave_for_models)
     try:
         if not dialog.run():
             if wants_models and get_models is not None:

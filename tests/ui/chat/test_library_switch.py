@@ -21,7 +21,7 @@ def test_the_switch_is_off_by_default_and_says_what_it_searches(qtbot: QtBot) ->
     switch.click()
     assert chosen[-1] == LibraryChoice(enabled=True, folders=None)
     assert "every library folder" in switch.toolTip()
-    every, notes, papers = switch.folder_actions()
+    papers = switch.folder_actions()[2]  # after "All folders" and notes
     papers.trigger()
     assert chosen[-1] == LibraryChoice(enabled=True, folders=("/home/me/papers",))
     assert "papers" in switch.toolTip()
