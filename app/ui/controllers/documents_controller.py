@@ -27,6 +27,8 @@ from app.core.documents.indexer import Indexer, IndexProgress
 from app.core.documents.library import FolderStatus, Library
 from app.core.documents.types import Document
 from app.core.errors import AppError
+from app.core.models.gguf import read_gguf
+from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 
 log = logging.getLogger("app.ui.documents")
@@ -46,6 +48,7 @@ class DocumentsController(QtCore.QObject):
     indexing_changed = QtCore.Signal(bool)  # a run started (True) or ended
     paused_changed = QtCore.Signal(bool)  # indexing waits while an answer is written
     error_reported = QtCore.Signal(object)  # AppError of a library change or run
+    embedders_found = QtCore.Signal(object)  # list[ModelEntry]: the installed models that embed
 
     def __init__(
         self,
@@ -82,6 +85,12 @@ class DocumentsController(QtCore.QObject):
             self._reading.append(op)
             op.start(self._executor)
         self.reading_changed.emit(len(self._reading))
+
+    def find_embedders(self, models: Sequence[ModelEntry]) -> None:
+        """Reads the GGUF headers of ``models`` off the GUI thread; ``embedders_found`` names those that embed."""
+        local = [entry for entry in models if entry.source != "remote" and not entry.damage]
+        op: BackgroundOp[list[ModelEntry]] = BackgroundOp(lambda: [entry for entry in local if embeds(entry)])
+        op.on_success(self.embedders_found.emit).start(self._executor)
 
     # -- the library ----------------------------------------------------------------------------
 
@@ -200,3 +209,11 @@ class DocumentsController(QtCore.QObject):
     def _on_read_failure(self, error: AppError) -> None:
         log.info("a file was not attached: %s", error)
         self.attachment_refused.emit(error)
+
+
+def embeds(entry: ModelEntry) -> bool:
+    """Whether the model's GGUF says it is an embedding model (it pools); a file that cannot be read does not."""
+    try:
+        return read_gguf(entry.path).pooling_type not in (None, 0)
+    except AppError:
+        return False

@@ -18,9 +18,7 @@ from app.core.config.settings import Settings
 from app.core.documents.indexer import IndexProgress
 from app.core.documents.library import FolderStatus
 from app.core.errors import AppError
-from app.core.models.gguf import read_gguf
 from app.core.models.installed import ModelEntry
-from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.i18n import error_text, model_label
 from app.ui.controllers.documents_controller import DocumentsController
 
@@ -70,7 +68,6 @@ class DocumentsTab(QtWidgets.QWidget):
         documents: DocumentsController,
         settings: Settings,
         models: list[ModelEntry],
-        executor: BackgroundExecutor,
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -148,12 +145,8 @@ class DocumentsTab(QtWidgets.QWidget):
         documents.paused_changed.connect(self._on_documents_paused_changed)
         documents.error_reported.connect(self._on_documents_error_reported)
         self._show_embedders([])
-        local = [entry for entry in models if entry.source != "remote" and not entry.damage]
-        self._probe: BackgroundOp[list[ModelEntry]] = (
-            BackgroundOp(lambda: [entry for entry in local if _embeds(entry)])
-            .on_success(self._show_embedders)
-            .start(executor)
-        )
+        documents.embedders_found.connect(self._show_embedders)  # Qt lets go of it when the page is deleted
+        documents.find_embedders(models)
         self._show_folders()
         self._on_documents_indexing_changed(documents.indexing)
 
@@ -183,6 +176,7 @@ class DocumentsTab(QtWidgets.QWidget):
             self.progress_label.setText(self.tr("No folders yet: add one, and answers can use what is in it."))
         self._update_buttons()
 
+    @QtCore.Slot(object)
     def _show_embedders(self, embedders: list[ModelEntry]) -> None:
         self.embedder_combo.clear()
         self.embedder_combo.addItem(self.tr("None: search by words only"), None)
@@ -267,11 +261,3 @@ class DocumentsTab(QtWidgets.QWidget):
     def _on_documents_error_reported(self, error: AppError) -> None:
         self.error_label.setText(error_text(error))
         self.error_label.show()
-
-
-def _embeds(entry: ModelEntry) -> bool:
-    """Whether the GGUF says it is an embedding model; a file that cannot be read is left out."""
-    try:
-        return read_gguf(entry.path).pooling_type not in (None, 0)
-    except AppError:
-        return False

@@ -44,7 +44,7 @@ def notes_folder(tmp_path: Path, files: int = 3) -> Path:
 
 
 def make_tab(qtbot: QtBot, documents: DocumentsController, executor: BackgroundExecutor) -> DocumentsTab:
-    tab = DocumentsTab(documents, Settings(), [], executor)
+    tab = DocumentsTab(documents, Settings(), [])
     # Shown as a window of its own: an explicit minimum keeps offscreen Qt from warning about size hints.
     tab.setMinimumSize(720, 520)
     qtbot.addWidget(tab)
@@ -103,9 +103,9 @@ def test_without_an_embedding_model_the_page_says_what_to_download(
     qtbot: QtBot, documents: DocumentsController, executor: BackgroundExecutor, starter_model: Path
 ) -> None:
     starter = ModelEntry("SmolLM2-135M-Instruct", starter_model, "starter", starter_model.stat().st_size)
-    tab = DocumentsTab(documents, Settings(), [starter], executor)  # a chat model: it does not embed
+    with qtbot.waitSignal(documents.embedders_found, check_params_cb=lambda found: found == [], timeout=TIMEOUT_MS):
+        tab = DocumentsTab(documents, Settings(), [starter])  # a chat model: it does not embed
     qtbot.addWidget(tab)
-    qtbot.waitUntil(lambda: tab._probe.ended, timeout=TIMEOUT_MS)
     assert tab.embedder_combo.count() == 1
     assert "No embedding model is installed" in tab.embedder_note.text()
     assert not tab.get_models_button.isHidden()
