@@ -17,6 +17,29 @@ from app.core.documents.types import AttachmentUse, Document
 MODEL_SUFFIXES = frozenset({".gguf"})  # a dropped model is imported, never attached (GgufDropFilter)
 
 
+def paperclip_icon(widget: QtWidgets.QWidget) -> QtGui.QIcon:
+    """A paperclip drawn in the widget's text colour (no emoji font is needed for it)."""
+    pixmap = QtGui.QPixmap(48, 48)
+    pixmap.fill(QtCore.Qt.GlobalColor.transparent)
+    painter = QtGui.QPainter(pixmap)
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+    painter.scale(2, 2)
+    pen = QtGui.QPen(widget.palette().color(QtGui.QPalette.ColorRole.ButtonText), 1.7)
+    pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    path = QtGui.QPainterPath(QtCore.QPointF(16, 8))
+    path.lineTo(16, 17)
+    path.arcTo(QtCore.QRectF(8, 13, 8, 8), 0, -180)
+    path.lineTo(8, 6)
+    path.arcTo(QtCore.QRectF(8, 3, 6, 6), 180, -180)
+    path.lineTo(14, 16)
+    path.arcTo(QtCore.QRectF(10, 14, 4, 4), 0, -180)
+    path.lineTo(10, 8)
+    painter.drawPath(path)
+    painter.end()
+    return QtGui.QIcon(pixmap)
+
+
 def local_files(mime: QtCore.QMimeData | None) -> list[Path]:
     """The local files (not folders, not models) a drag or a paste carries, in order."""
     if mime is None or not mime.hasUrls():

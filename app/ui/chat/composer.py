@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.documents.types import Document
-from app.ui.chat.attachments import AttachmentTray, local_files
+from app.ui.chat.attachments import AttachmentTray, local_files, paperclip_icon
 
 MIN_LINES = 2
 MAX_LINES = 10
@@ -116,7 +116,8 @@ class Composer(QtWidgets.QFrame):
 
         self.attach_button = QtWidgets.QToolButton(self)
         self.attach_button.setObjectName("attachButton")
-        self.attach_button.setText("📎")
+        self.attach_button.setIcon(paperclip_icon(self.attach_button))
+        self.attach_button.setIconSize(QtCore.QSize(22, 22))
         self.attach_button.setAutoRaise(True)
         self.attach_button.setAccessibleName(self.tr("Attach files"))
         self.attach_button.setToolTip(self.tr("Attach files to the message ({keys})").format(keys=self.ATTACH_SHORTCUT))
@@ -203,6 +204,11 @@ class Composer(QtWidgets.QFrame):
 
     def focus_edit(self) -> None:
         self.edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.PaletteChange:  # the paperclip follows the theme's text colour
+            self.attach_button.setIcon(paperclip_icon(self.attach_button))
+        super().changeEvent(event)
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.edit and event.type() in (QtCore.QEvent.Type.FocusIn, QtCore.QEvent.Type.FocusOut):

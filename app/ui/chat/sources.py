@@ -1,8 +1,8 @@
 """What documents a message carried, as the conversation shows it: chips above a sent message, sources under an answer.
 
-Above a user's message, a line per attached file: "📎 report.pdf · 12 pages · 1.2 MB · read whole"
-(or "3 of 40 passages used"). Under an answer that used passages, numbered sources
-"[1] report.pdf p. 4", each a link ``parley-source:<answer id>/<number>`` that opens the passage;
+Above a user's message, a line per attached file: "Attached: report.pdf · 12 pages · 1.2 MB · read
+whole" (or "3 of 40 passages used"). Under an answer that used passages, numbered sources, per file
+"report.pdf [1] p. 4 [2] p. 9", each a link ``parley-source:<answer id>/<number>`` that opens the passage;
 and the turn's notes (a library folder still being indexed) join the answer's details. The
 conversation asks ``MessageDocuments`` of each message through the writer's ``documents_of``.
 """
@@ -76,7 +76,7 @@ def page_text(store: Store, answer_id: int, passage: Passage) -> str | None:
 
 
 def citation_text(passage: Passage) -> str:
-    """ "[1] report.pdf p. 4" (no page for a document without pages)."""
+    """ "[1] report.pdf p. 4" (no page for a document without pages): the passage dialog's title line."""
     if passage.page is None:
         return f"[{passage.number}] {passage.name}"
     page = QtCore.QCoreApplication.translate("Sources", "p. {page}").format(page=passage.page)
@@ -95,7 +95,8 @@ def citation_name(passage: Passage) -> str:
 
 def attachment_line(use: AttachmentUse) -> str:
     # A one-page file says no page count, as a text file's chip does not.
-    return f"📎 {chip_label(use.name, use.pages, use.pages > 1, use.size)} · {use_text(use)}"
+    attached = QtCore.QCoreApplication.translate("Sources", "Attached:")
+    return f"{attached} {chip_label(use.name, use.pages, use.pages > 1, use.size)} · {use_text(use)}"
 
 
 def insert_attachments(cursor: QtGui.QTextCursor, uses: Sequence[AttachmentUse], palette: QtGui.QPalette) -> None:
@@ -119,22 +120,35 @@ def insert_notes(cursor: QtGui.QTextCursor, notes: Sequence[str], palette: QtGui
 def insert_citations(
     cursor: QtGui.QTextCursor, answer_id: int, passages: Sequence[Passage], palette: QtGui.QPalette
 ) -> None:
-    """ "Sources:" and a link per passage, on a new line at the cursor."""
+    """ "Sources:" and, per file, its name and a link per passage ("[1] p. 4"), on a new line at the cursor."""
     if not passages:
         return
     muted = style.muted_char_format(palette)
     cursor.insertBlock(style.header_block_format(), QtGui.QTextCharFormat())
-    cursor.insertText(QtCore.QCoreApplication.translate("Sources", "Sources:") + " ", muted)
+    cursor.insertText(QtCore.QCoreApplication.translate("Sources", "Sources:"), muted)
     link = QtGui.QTextCharFormat(muted)
     link.setForeground(palette.color(QtGui.QPalette.ColorRole.Link))
-    for index, passage in enumerate(passages):
-        if index:
-            cursor.insertText("   ", muted)
-        fmt = QtGui.QTextCharFormat(link)
-        fmt.setAnchor(True)
-        fmt.setAnchorHref(f"{SOURCE_SCHEME}:{answer_id}/{passage.number}")
-        fmt.setToolTip(citation_name(passage))
-        cursor.insertText(citation_text(passage), fmt)
+    by_file: dict[str, list[Passage]] = {}
+    for passage in passages:
+        by_file.setdefault(passage.path, []).append(passage)
+    for cited in by_file.values():
+        cursor.insertText(f"   {cited[0].name} ", muted)
+        for index, passage in enumerate(cited):
+            if index:
+                cursor.insertText(" ", muted)
+            fmt = QtGui.QTextCharFormat(link)
+            fmt.setAnchor(True)
+            fmt.setAnchorHref(f"{SOURCE_SCHEME}:{answer_id}/{passage.number}")
+            fmt.setToolTip(citation_name(passage))
+            cursor.insertText(link_text(passage), fmt)
+
+
+def link_text(passage: Passage) -> str:
+    """A citation's link after its file's name: "[1] p. 4", or "[1]" for a document without pages."""
+    if passage.page is None:
+        return f"[{passage.number}]"
+    page = QtCore.QCoreApplication.translate("Sources", "p. {page}").format(page=passage.page)
+    return f"[{passage.number}] {page}"
 
 
 def parse_source(path: str) -> tuple[int, int] | None:

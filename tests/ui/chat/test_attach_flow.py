@@ -73,7 +73,7 @@ def test_a_whole_file_shows_above_the_message_and_sources_open_their_passage(
     assert window.composer.attachments() == []  # sent: the chips moved to the message
     question = screen.message_ids(window.chat_view)[0]
     assert question is not None
-    assert "📎 brief.txt" in screen.text_of(window.chat_view, question)
+    assert "Attached: brief.txt" in screen.text_of(window.chat_view, question)
     assert "read whole" in screen.text_of(window.chat_view, question)
 
     handbook = write_pdf(tmp_path / "handbook.pdf", handbook_pages())
@@ -84,7 +84,7 @@ def test_a_whole_file_shows_above_the_message_and_sources_open_their_passage(
     assert question is not None
     assert "passages used" in screen.text_of(window.chat_view, question)
     answer_text = screen.text_of(window.chat_view, answer_id)
-    assert "Sources:" in answer_text and "handbook.pdf p. 87" in answer_text
+    assert "Sources:   handbook.pdf [" in answer_text and "] p. 87" in answer_text
     frame = screen.block_of(window.chat_view, answer_id)
     label = next(label for label, _, _ in screen.links(window.chat_view, frame) if label.endswith("p. 87"))
     screen.click_link(qtbot, window.chat_view, frame, label)
