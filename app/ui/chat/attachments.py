@@ -111,6 +111,7 @@ class AttachmentChip(QtWidgets.QFrame):
         layout.addWidget(self.label)
         layout.addWidget(self.remove_button)
         self.setAccessibleName(text)
+        self.setStyleSheet("#attachmentChip { border: 1px solid palette(mid); border-radius: 11px; }")
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
 
     @QtCore.Slot()

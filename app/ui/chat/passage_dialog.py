@@ -60,6 +60,7 @@ class PassageDialog(QtWidgets.QDialog):
 
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.missing_label, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         buttons.addWidget(close)
         layout = QtWidgets.QVBoxLayout(self)
@@ -74,14 +75,17 @@ class PassageDialog(QtWidgets.QDialog):
         return QtGui.QDesktopServices.openUrl(url)
 
     def highlighted_text(self) -> str:
-        """The text highlighted as the passage (what the test and the reader see marked)."""
-        return self.text.textCursor().selectedText().replace("\u2029", "\n")
+        """The text marked as the passage (the reader sees it on a highlighter's yellow)."""
+        start, end = self._marked
+        return self.text.toPlainText()[start:end]
 
     def _show_text(self, text: str) -> None:
         self.text.setPlainText(text)
         start = text.find(self.passage.text)
+        self._marked = (0, 0)
         if start < 0:
             return
+        self._marked = (start, start + len(self.passage.text))
         document = self.text.document()
         mark = QtGui.QTextCharFormat()
         base = self.palette().color(QtGui.QPalette.ColorRole.Base)
@@ -90,6 +94,7 @@ class PassageDialog(QtWidgets.QDialog):
         cursor.setPosition(start)
         cursor.setPosition(start + len(self.passage.text), QtGui.QTextCursor.MoveMode.KeepAnchor)
         cursor.mergeCharFormat(mark)
+        cursor.setPosition(start)  # no selection: the mark shows, and the view starts at the passage
         self.text.setTextCursor(cursor)
         self.text.ensureCursorVisible()
 

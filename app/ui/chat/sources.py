@@ -148,7 +148,7 @@ def link_text(passage: Passage) -> str:
     if passage.page is None:
         return f"[{passage.number}]"
     page = QtCore.QCoreApplication.translate("Sources", "p. {page}").format(page=passage.page)
-    return f"[{passage.number}] {page}"
+    return f"[{passage.number}] {page}".replace(" ", "\u00a0")  # a citation never breaks across lines
 
 
 def parse_source(path: str) -> tuple[int, int] | None:
