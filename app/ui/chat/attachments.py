@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.documents.types import AttachmentUse, Document
+from app.ui.common.i18n import current_language
 
 MODEL_SUFFIXES = frozenset({".gguf"})  # a dropped model is imported, never attached (GgufDropFilter)
 
@@ -57,7 +58,8 @@ def local_files(mime: QtCore.QMimeData | None) -> list[Path]:
 
 def size_text(size: int) -> str:
     """A file's size as people read it, in the interface's language ("1.2 MB")."""
-    return QtCore.QLocale().formattedDataSize(size, 1, QtCore.QLocale.DataSizeFormat.DataSizeSIFormat)
+    locale = QtCore.QLocale(current_language())  # the interface's language, not the system's
+    return locale.formattedDataSize(size, 1, QtCore.QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
 def pages_text(pages: int, paged: bool) -> str:

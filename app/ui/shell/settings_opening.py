@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from app.core.history.types import Conversation
 from app.ui.common.gpu_text import capability_for, capability_sentence
@@ -39,7 +39,7 @@ def open_settings(
         data_tab=DataTab(services.history, exchange),
         extra_tabs=[
             *remote_tabs(services.settings.current, services.remote, services.api),
-            (documents_tab, documents_tab.tr("Documents")),
+            (documents_tab, QtCore.QCoreApplication.translate("DocumentsTab", "Documents")),
         ],
         parent=parent,
         capability=capability_sentence(capability_for(last)),
