@@ -84,9 +84,11 @@ def test_a_whole_file_shows_above_the_message_and_sources_open_their_passage(
     assert question is not None
     assert "passages used" in screen.text_of(window.chat_view, question)
     answer_text = screen.text_of(window.chat_view, answer_id)
-    assert "Sources:   handbook.pdf [" in answer_text and "]\u00a0p.\u00a087" in answer_text
+    assert "Sources:   handbook.pdf [" in answer_text and "] p. 87" in answer_text
     frame = screen.block_of(window.chat_view, answer_id)
-    label = next(label for label, _, _ in screen.links(window.chat_view, frame) if label.endswith("p.\u00a087"))
+    label = next(
+        label for label, _, _ in screen.links(window.chat_view, frame) if label.replace("\u00a0", " ").endswith("p. 87")
+    )
     screen.click_link(qtbot, window.chat_view, frame, label)
     qtbot.waitUntil(lambda: window.attach.dialog is not None, timeout=10_000)
     dialog = window.attach.dialog
