@@ -36,8 +36,21 @@ ENGINE_TIMEOUT_S = 180.0
 # the test runner, build tools, and GTK (its Python bindings, or the libraries Qt's GTK3 theme
 # plugin would bring from the build host).
 UNWANTED_MODULES = (
-    "openai", "fastapi", "pydantic", "_pytest", "pytest", "pytestqt", "mypy", "ruff", "gi", "pip", "setuptools",
-    "PyInstaller", "llama_cpp.server", "keyrings.alt", "tkinter",
+    "openai",
+    "fastapi",
+    "pydantic",
+    "_pytest",
+    "pytest",
+    "pytestqt",
+    "mypy",
+    "ruff",
+    "gi",
+    "pip",
+    "setuptools",
+    "PyInstaller",
+    "llama_cpp.server",
+    "keyrings.alt",
+    "tkinter",
 )
 UNWANTED_LIBRARIES = ("libgtk-3.so*", "libgdk-3.so*", "libqgtk3.so")
 

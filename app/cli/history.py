@@ -25,8 +25,11 @@ EXIT_OK = 0
 
 
 def add_parser(commands: Commands) -> None:
-    history = commands.add_parser("history", help="export conversations (Markdown, JSON) and import them",
-                                  description="Export and import conversations.")
+    history = commands.add_parser(
+        "history",
+        help="export conversations (Markdown, JSON) and import them",
+        description="Export and import conversations.",
+    )
     sub = history.add_subparsers(dest="action", required=True)
     export = sub.add_parser("export", help="write conversations to a Markdown or JSON file")
     export.add_argument("--conversation", type=int, help="only this conversation (its id)")

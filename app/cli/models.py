@@ -42,8 +42,11 @@ PAUSE_WAIT_S = 2.0
 
 
 def add_parser(commands: Commands) -> None:
-    models = commands.add_parser("models", help="list, search, download, import and remove models",
-                                 description="Manage the models Parley can use.")
+    models = commands.add_parser(
+        "models",
+        help="list, search, download, import and remove models",
+        description="Manage the models Parley can use.",
+    )
     sub = models.add_subparsers(dest="action", required=True)
     listing = sub.add_parser("list", help="the installed models, and downloads waiting to be resumed")
     listing.set_defaults(run=_list)
@@ -126,8 +129,10 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if model is None:
             raise HubNoGgufError(repo=args.repo)
         why = "" if model.quantization == PREFERRED_QUANT else f" (no {PREFERRED_QUANT}; the smallest file)"
-        print(f"Downloading {model.name}{why}, {model.quantization or 'unknown quantization'}, "
-              f"{human_size(model.size)}", file=out)
+        print(
+            f"Downloading {model.name}{why}, {model.quantization or 'unknown quantization'}, {human_size(model.size)}",
+            file=out,
+        )
         file = model.name
     target = model_target(split_part_names(file)[0])
     damage = installed.damage(target, installed.read_provenance(target)) if target.is_file() else ""
@@ -206,8 +211,7 @@ class _ProgressPrinter:
             return f"{part}{human_size(progress.done_bytes)}  100%  verifying…"
         speed = f"{human_size(progress.speed_bps)}/s" if progress.speed_bps else "…"
         eta = "" if progress.eta_s is None else f"  ETA {int(progress.eta_s) // 60}:{int(progress.eta_s) % 60:02d}"
-        return (f"{part}{human_size(progress.done_bytes)} / {human_size(progress.total_bytes)}  {percent}%  "
-                f"{speed}{eta}")
+        return f"{part}{human_size(progress.done_bytes)} / {human_size(progress.total_bytes)}  {percent}%  {speed}{eta}"
 
     def finish(self) -> None:
         if self.tty and self.width:

@@ -83,6 +83,7 @@ def run_serve(
             service.shutdown()
     return 128 + ended_by[0] if ended_by else 0
 
+
 WAIT_STEP_S = 0.2
 ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 

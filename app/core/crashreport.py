@@ -79,7 +79,8 @@ def system_summary(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         "Memory available": _gib(fit.available_ram_bytes()),
         "GPU": (
             f"llama.cpp built for {', '.join(backends)}; free GPU memory {_gib(gpu.free_vram_bytes())}"
-            if backends else "none used (a CPU-only llama.cpp build)"
+            if backends
+            else "none used (a CPU-only llama.cpp build)"
         ),
     }
     summary.update(extra or {})

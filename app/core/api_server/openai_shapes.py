@@ -21,8 +21,14 @@ class ApiRequestError(Exception):
     """A request the server refuses: ``status`` and OpenAI's ``error`` object."""
 
     def __init__(
-        self, status: int, message: str, *, kind: str = "invalid_request_error", param: str | None = None,
-        code: str | None = None, close: bool = False,
+        self,
+        status: int,
+        message: str,
+        *,
+        kind: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        close: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -170,9 +176,7 @@ def _include_usage(body: dict[str, Any], stream: bool) -> bool:
     if options is None:
         return False
     if not stream:
-        raise ApiRequestError(
-            400, "'stream_options' is only allowed when 'stream' is true", param="stream_options"
-        )
+        raise ApiRequestError(400, "'stream_options' is only allowed when 'stream' is true", param="stream_options")
     if not isinstance(options, dict):
         raise ApiRequestError(400, "'stream_options' must be an object", param="stream_options")
     include = options.get("include_usage", False)

@@ -28,7 +28,7 @@ from app.core.documents.extract import check_file, is_document, iter_pages
 from app.core.documents.index import vector_blob
 from app.core.documents.library import Library, bump_generation
 from app.core.documents.types import Page
-from app.core.errors import DocumentError
+from app.core.errors import DocumentError, LibraryFolderNotFoundError
 
 BATCH = 32  # chunks written (and embedded) together
 _PAUSE_POLL_SECONDS = 0.1
@@ -110,7 +110,12 @@ class Indexer:
         folders = list(self.folders) if self.folders is not None else self.library.folder_paths()
         try:
             for folder in folders:
-                self._index_folder(folder, state)
+                try:
+                    self._index_folder(folder, state)
+                except (sqlite3.IntegrityError, LibraryFolderNotFoundError):
+                    # The folder was removed while it was being indexed (its rows went with it): nothing to do.
+                    if folder in self.library.folder_paths():
+                        raise
         except _CancelledError:
             return
 

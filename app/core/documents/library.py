@@ -152,6 +152,12 @@ class Library:
             raise LibraryFolderNotFoundError(path=folder)
         return int(row[0])
 
+    def folder_path(self, folder: str) -> str:
+        """``folder`` as the library stores it (as given or made absolute); ``LibraryFolderNotFoundError`` if absent."""
+        with self.connect() as db:
+            folder_id = self.folder_id(db, folder)
+            return str(db.execute("SELECT path FROM folders WHERE id = ?", (folder_id,)).fetchone()[0])
+
     def folder_paths(self) -> list[str]:
         with self.connect() as db:
             return [str(row[0]) for row in db.execute("SELECT path FROM folders ORDER BY path")]

@@ -175,13 +175,16 @@ def _shut(worker: WorkerProcess) -> None:
 # -- which embedder ----------------------------------------------------------------------------
 
 # Architectures that exist only to embed (BERT and its kin): an embedder even without a pooling key.
+POOLING_NONE, POOLING_RANK = 0, 4  # llama.cpp's llama_pooling_type values (GgufInfo.pooling_type)
 EMBEDDING_ARCHITECTURES = frozenset({"bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "modern-bert", "neo-bert"})
 
 
 def is_embedding_model(info: gguf.GgufInfo) -> bool:
-    """Whether a GGUF is an embedding model by its header: it declares a pooling (not a reranker's), or its
-    architecture only embeds."""
-    declared = info.pooling_type is not None and info.pooling_type not in (0, 4)  # none, rank
+    """Whether a GGUF is an embedding model by its header: it declares a pooling, or its architecture only
+    embeds; a reranker (rank pooling) is not one."""
+    if info.pooling_type == POOLING_RANK:
+        return False
+    declared = info.pooling_type is not None and info.pooling_type != POOLING_NONE
     return declared or (info.architecture or "") in EMBEDDING_ARCHITECTURES
 
 

@@ -66,15 +66,15 @@ def auto_layers_for(
     *, weights_bytes: int, n_layer: int, n_ctx: int, n_head_kv: int, head_dim: int, vram_free_bytes: int | None
 ) -> int:
     """Auto's answer for a model of this shape at this context, given the free VRAM."""
-    kv = fit.kv_cache_bytes(n_layer, n_ctx, n_head_kv, head_dim) if n_head_kv and head_dim else (
-        fit.guessed_kv_cache_bytes(weights_bytes, n_ctx)
+    kv = (
+        fit.kv_cache_bytes(n_layer, n_ctx, n_head_kv, head_dim)
+        if n_head_kv and head_dim
+        else (fit.guessed_kv_cache_bytes(weights_bytes, n_ctx))
     )
     return fit.gpu_layers_that_fit(weights_bytes, kv, n_ctx, n_layer, vram_free_bytes)
 
 
-def first_attempt(
-    spec: ModelSpec, gpu_build: bool, devices: Callable[[], Sequence[BackendDevice]]
-) -> tuple[int, int]:
+def first_attempt(spec: ModelSpec, gpu_build: bool, devices: Callable[[], Sequence[BackendDevice]]) -> tuple[int, int]:
     """The layers to ask for first, and the model's layer count (0 when its header says nothing).
 
     Auto reads the model's shape from its GGUF header and the free memory of the roomiest GPU.
@@ -89,8 +89,12 @@ def first_attempt(
             n_layer = info.block_count or 0
             free = max((d.free_bytes for d in devices() if d.kind in ("gpu", "igpu")), default=0)
             auto = auto_layers_for(
-                weights_bytes=info.file_size, n_layer=n_layer, n_ctx=spec.n_ctx,
-                n_head_kv=info.head_count_kv or 0, head_dim=info.head_dim or 0, vram_free_bytes=free,
+                weights_bytes=info.file_size,
+                n_layer=n_layer,
+                n_ctx=spec.n_ctx,
+                n_head_kv=info.head_count_kv or 0,
+                head_dim=info.head_dim or 0,
+                vram_free_bytes=free,
             )
     first = resolve_layers(spec.n_gpu_layers, n_layer, auto, gpu_build)
     if gpu_build and n_layer == 0 and spec.n_gpu_layers != NO_GPU_LAYERS:
@@ -216,8 +220,9 @@ def describe(cap: Capability) -> str:
     return f"{names} build: {devices}."
 
 
-def describe_offload(layers_on_gpu: int, layers_total: int, vram_bytes: int, failed: Sequence[tuple[int, int]],
-                     gpu_build: bool) -> str:
+def describe_offload(
+    layers_on_gpu: int, layers_total: int, vram_bytes: int, failed: Sequence[tuple[int, int]], gpu_build: bool
+) -> str:
     """The load's result in English, e.g. "24/33 layers on GPU · 5.1 GB VRAM"."""
     if layers_on_gpu > 0:
         text = f"{layers_on_gpu}/{layers_total} layers on GPU · {vram_bytes / 1e9:.1f} GB VRAM"

@@ -302,7 +302,10 @@ class LocalEngine:
             elif isinstance(event, ModelLoaded):
                 log.info(
                     "loaded %s in %.2f s (context %d, %s)",
-                    event.model.path, event.load_seconds, event.n_ctx, _where(event),
+                    event.model.path,
+                    event.load_seconds,
+                    event.n_ctx,
+                    _where(event),
                 )
                 self._loaded, self._loading = event.model, None
                 if self._running_request is not None and worker.stop_seq.value >= self._seq:
@@ -315,10 +318,7 @@ class LocalEngine:
                 self._disarm()
                 if event.request_id == self._running_request:
                     self._running_request = None
-            elif (
-                isinstance(event, GenerationFinished | GenerationFailed)
-                and event.request_id == self._running_request
-            ):
+            elif isinstance(event, GenerationFinished | GenerationFailed) and event.request_id == self._running_request:
                 self._running_request = None
                 self._disarm()
             elif isinstance(event, EngineCrashed):

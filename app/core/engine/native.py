@@ -64,7 +64,9 @@ def _typed(lib: Any) -> Any:
         lib.ggml_backend_dev_type.restype = ctypes.c_int
         lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
         lib.ggml_backend_dev_memory.argtypes = [
-            ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t)
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_size_t),
+            ctypes.POINTER(ctypes.c_size_t),
         ]
         lib.ggml_backend_reg_count.restype = ctypes.c_size_t
         lib.ggml_backend_reg_get.restype = ctypes.c_void_p
@@ -102,5 +104,3 @@ def backend_names(library: Any) -> tuple[str, ...]:
         (lib.ggml_backend_reg_name(lib.ggml_backend_reg_get(i)) or b"").decode(errors="replace")
         for i in range(lib.ggml_backend_reg_count())
     )
-
-

@@ -46,6 +46,7 @@ def markup_of(pairs: Sequence[Pair] = ()) -> frozenset[str]:
     tags = {tag for pair in pairs for marker in pair for tag in (marker, *_TAG.findall(marker))}
     return MARKUP | frozenset(tags)
 
+
 _ASSISTANT = "assistant"
 _LONGEST_HEADER = 120  # "commentary to=functions.get_weather <|constrain|>json" and the like are shorter
 _OPEN_CHANNEL = re.compile(r"<\|channel\|>\s*(\w*)[^<]*(?:<\|constrain\|>[^<]*)?<\|message\|>\s*\Z")

@@ -176,6 +176,7 @@ class ChatTemplate:
         special tokens in a text (the worker asks the model's tokenizer); where it finds none, tags
         are told by their shape.
         """
+
         def tags(text: str) -> list[str]:
             return special_tokens(text) or _tag_shapes(text)
 

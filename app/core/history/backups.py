@@ -231,9 +231,7 @@ def copy_into(backup: Path, destination: sqlite3.Connection, database: Path) -> 
         source.close()
 
 
-def _copy_and_check(
-    source: sqlite3.Connection, temp: Path, *, database: Path, folder: Path
-) -> health.CheckResult:
+def _copy_and_check(source: sqlite3.Connection, temp: Path, *, database: Path, folder: Path) -> health.CheckResult:
     """Backs ``source`` up into the empty file ``temp`` as a rollback-journal database and checks it."""
     try:
         copy = sqlite3.connect(temp, isolation_level=None)

@@ -21,6 +21,7 @@ from app.core.history import backups, health, instances
 
 log = logging.getLogger("app.store")
 
+
 def _fts_script() -> str:
     """Migration 4's search index: FTS5 with the trigram tokenizer (SQLite 3.34 or later).
 

@@ -240,9 +240,7 @@ def _import_conversation(
     # Parents before children, and otherwise in the file's order (the order they were written).
     pending = list(items)
     while pending:
-        ready = next(
-            (item for item in pending if item.get("parent") is None or item.get("parent") in new_ids), None
-        )
+        ready = next((item for item in pending if item.get("parent") is None or item.get("parent") in new_ids), None)
         if ready is None:
             raise HistoryFileError(path=path, reason=f"the messages of “{data.get('title')}” form a loop")
         item = ready
@@ -318,4 +316,3 @@ def _text(value: object) -> str | None:
 
 def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-

@@ -381,9 +381,7 @@ def _merge_message(db: sqlite3.Connection, row: Row) -> int:
     values = tuple(row[field] for field in columns)
     placeholders = ", ".join("?" for _ in columns)
     if existing is None:
-        db.execute(
-            f"INSERT INTO messages (id, {', '.join(columns)}) VALUES (?, {placeholders})", (row["id"], *values)
-        )
+        db.execute(f"INSERT INTO messages (id, {', '.join(columns)}) VALUES (?, {placeholders})", (row["id"], *values))
     elif (existing[0], existing[1]) == (row["conversation_id"], row["created_at"]):
         # The same message; an answer only changes while it streams, so the damaged file's is the newer.
         if tuple(existing)[2:] == tuple(row[field] for field in _MESSAGE_STATE):

@@ -132,18 +132,14 @@ def _spaced(char: str) -> bool:
     return not (unspaced or 0x20000 <= point <= 0x3FFFF)
 
 
-def snippet(
-    text: str, words: list[str], whole: Collection[str] = ()
-) -> tuple[str, tuple[tuple[int, int], ...]]:
+def snippet(text: str, words: list[str], whole: Collection[str] = ()) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A piece of ``text`` around the first match, on one line, and where each word occurs in it.
 
     A word in ``whole`` counts only where it stands as a whole word (what the search kept it for).
     """
     flat = " ".join(text.split())
     folded = flat.lower()
-    matches = sorted(
-        span for word in words if word for span in occurrences(folded, word.lower(), whole=word in whole)
-    )
+    matches = sorted(span for word in words if word for span in occurrences(folded, word.lower(), whole=word in whole))
     first = matches[0][0] if matches else 0
     start = max(0, first - SNIPPET_CHARS // 3)
     end = min(len(flat), start + SNIPPET_CHARS)

@@ -350,8 +350,16 @@ class Store:
                 "finish_reason = COALESCE(?, finish_reason), "
                 "writer = CASE WHEN ? = 'streaming' THEN ? ELSE writer END WHERE id = ?",
                 (
-                    content, status, n_tokens, tokens_per_second, ttft_seconds, reasoning or None,
-                    finish_reason, status, self.instance_id, message_id,
+                    content,
+                    status,
+                    n_tokens,
+                    tokens_per_second,
+                    ttft_seconds,
+                    reasoning or None,
+                    finish_reason,
+                    status,
+                    self.instance_id,
+                    message_id,
                 ),
             )
 

@@ -275,8 +275,12 @@ class Download:
             log.info("could not reuse %s (%s): fetching it whole", installed, exc)
 
     def _wanted(self, part: _Part) -> dict[str, object]:
-        return {"repo": self.request.repo, "file": part.hub_file.name, "size": part.hub_file.size,
-                "sha256": part.hub_file.sha256}
+        return {
+            "repo": self.request.repo,
+            "file": part.hub_file.name,
+            "size": part.hub_file.size,
+            "sha256": part.hub_file.sha256,
+        }
 
     def _resumable(self, part: _Part) -> int:
         """How much of ``part`` an earlier run left that can be trusted (0: start afresh)."""
@@ -463,8 +467,11 @@ def partial_downloads() -> list[PartialDownload]:
             data: dict[str, Any] = json.loads(sidecar.read_text(encoding="utf-8"))
             part = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)] + PART_SUFFIX)
             done = part.stat().st_size if part.exists() else 0
-            found.append(PartialDownload(str(data["repo"]), str(data["file"]), str(data.get("revision", "")),
-                                         done, int(data["size"])))
+            found.append(
+                PartialDownload(
+                    str(data["repo"]), str(data["file"]), str(data.get("revision", "")), done, int(data["size"])
+                )
+            )
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return found

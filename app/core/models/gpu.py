@@ -47,7 +47,10 @@ def nvidia_free_vram_bytes() -> int | None:
     try:
         result = subprocess.run(
             [tool, "--query-gpu=memory.free", "--format=csv,noheader,nounits"],
-            capture_output=True, text=True, timeout=PROBE_SECONDS, check=True,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_SECONDS,
+            check=True,
         )
         values = [int(line.strip()) for line in result.stdout.splitlines() if line.strip()]
     except (OSError, subprocess.SubprocessError, ValueError):

@@ -139,7 +139,12 @@ def _entry(name: str, path: Path, source: ModelSource) -> ModelEntry:
             size += part.stat().st_size
     provenance = read_provenance(path) if source == "downloaded" else None
     return ModelEntry(
-        name=name, path=path, source=source, size_bytes=size, provenance=provenance, parts=parts,
+        name=name,
+        path=path,
+        source=source,
+        size_bytes=size,
+        provenance=provenance,
+        parts=parts,
         damage=damage(path, provenance),
     )
 

@@ -94,8 +94,15 @@ def import_model(path: Path, copy: bool) -> ImportResult:
         raise StorageError(path=targets[0], reason=exc.strerror or str(exc)) from exc
     catalog.write_provenance(
         targets[0],
-        Provenance(repo="", revision="", files=tuple(p.name for p in sources), sha256=(), downloaded_at=now_utc(),
-                   original_path=str(first), sizes=tuple(p.stat().st_size for p in targets)),
+        Provenance(
+            repo="",
+            revision="",
+            files=tuple(p.name for p in sources),
+            sha256=(),
+            downloaded_at=now_utc(),
+            original_path=str(first),
+            sizes=tuple(p.stat().st_size for p in targets),
+        ),
     )
     return ImportResult(info=info, model_path=targets[0], copied=True, imported_setting=None)
 

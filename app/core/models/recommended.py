@@ -127,5 +127,3 @@ def load_recommended(path: Path | None = None) -> list[RecommendedModel]:
     if len(set(ids)) != len(ids):
         raise CatalogFileError(f"{path}: model ids must be unique")
     return models
-
-

@@ -240,9 +240,7 @@ class AnswerRecorder:
     at the next one; the failure is reported once, not at every token.
     """
 
-    def __init__(
-        self, store: Store, message_id: int, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, store: Store, message_id: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._store = store
         self._clock = clock
         self.message_id = message_id

@@ -175,11 +175,7 @@ class EngineService:
                     self._queue.remove(job)
                     dropped.append(job)
             running = self._running
-            if (
-                isinstance(running, _Generate)
-                and running.client is client
-                and request_id in (None, running.request_id)
-            ):
+            if isinstance(running, _Generate) and running.client is client and request_id in (None, running.request_id):
                 # Under the lock: the engine still runs this request (the next one is sent only
                 # after this one's end has come through here), so no other request is stopped.
                 self._engine.request_stop()
@@ -314,4 +310,3 @@ class EngineClient:
     def deliver(self, event: EngineEvent) -> None:
         if not self._closed:
             self._sink(event)
-

@@ -86,7 +86,6 @@ class ContextMeter(QtWidgets.QWidget):
         self.setAccessibleDescription(" ".join((text, tip)).strip())
         self.bar.setProperty("full", too_long)
 
-
     @QtCore.Slot()
     def _on_timer_timeout(self) -> None:
         self.count_requested.emit(self._draft)

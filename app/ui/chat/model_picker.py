@@ -113,7 +113,7 @@ class ModelPicker(QtWidgets.QComboBox):
 
 
 class LoadingIndicator(QtWidgets.QWidget):
-    """"Loading <model>…" and a busy bar, shown in the chat header while a chosen model loads."""
+    """ "Loading <model>…" and a busy bar, shown in the chat header while a chosen model loads."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)

@@ -18,20 +18,48 @@ THEMES = ("light", "dark")
 FONT_SIZES = (0, 9, 10, 11, 12, 13, 14, 16, 18)  # points; 0 keeps the system's size
 
 _LIGHT = {
-    _ROLE.Window: "#f4f5f7", _ROLE.WindowText: "#1f2328", _ROLE.Base: "#ffffff", _ROLE.AlternateBase: "#f0f2f5",
-    _ROLE.Text: "#1f2328", _ROLE.Button: "#f4f5f7", _ROLE.ButtonText: "#1f2328", _ROLE.BrightText: "#ffffff",
-    _ROLE.Highlight: "#2f6fde", _ROLE.HighlightedText: "#ffffff", _ROLE.Link: "#1f5fc8",
-    _ROLE.LinkVisited: "#6a3fb5", _ROLE.ToolTipBase: "#ffffff", _ROLE.ToolTipText: "#1f2328",
-    _ROLE.PlaceholderText: "#6b7280", _ROLE.Light: "#ffffff", _ROLE.Midlight: "#e6e8eb", _ROLE.Mid: "#c4c8ce",
-    _ROLE.Dark: "#9aa0a8", _ROLE.Shadow: "#5f6670",
+    _ROLE.Window: "#f4f5f7",
+    _ROLE.WindowText: "#1f2328",
+    _ROLE.Base: "#ffffff",
+    _ROLE.AlternateBase: "#f0f2f5",
+    _ROLE.Text: "#1f2328",
+    _ROLE.Button: "#f4f5f7",
+    _ROLE.ButtonText: "#1f2328",
+    _ROLE.BrightText: "#ffffff",
+    _ROLE.Highlight: "#2f6fde",
+    _ROLE.HighlightedText: "#ffffff",
+    _ROLE.Link: "#1f5fc8",
+    _ROLE.LinkVisited: "#6a3fb5",
+    _ROLE.ToolTipBase: "#ffffff",
+    _ROLE.ToolTipText: "#1f2328",
+    _ROLE.PlaceholderText: "#6b7280",
+    _ROLE.Light: "#ffffff",
+    _ROLE.Midlight: "#e6e8eb",
+    _ROLE.Mid: "#c4c8ce",
+    _ROLE.Dark: "#9aa0a8",
+    _ROLE.Shadow: "#5f6670",
 }
 _DARK = {
-    _ROLE.Window: "#1f2023", _ROLE.WindowText: "#e6e7e9", _ROLE.Base: "#27282c", _ROLE.AlternateBase: "#2e3034",
-    _ROLE.Text: "#e6e7e9", _ROLE.Button: "#2c2e32", _ROLE.ButtonText: "#e6e7e9", _ROLE.BrightText: "#ffffff",
-    _ROLE.Highlight: "#4d8ef7", _ROLE.HighlightedText: "#ffffff", _ROLE.Link: "#7fb0ff",
-    _ROLE.LinkVisited: "#b69cf0", _ROLE.ToolTipBase: "#2c2e32", _ROLE.ToolTipText: "#e6e7e9",
-    _ROLE.PlaceholderText: "#9096a0", _ROLE.Light: "#45484e", _ROLE.Midlight: "#383a3f", _ROLE.Mid: "#2a2c30",
-    _ROLE.Dark: "#141517", _ROLE.Shadow: "#000000",
+    _ROLE.Window: "#1f2023",
+    _ROLE.WindowText: "#e6e7e9",
+    _ROLE.Base: "#27282c",
+    _ROLE.AlternateBase: "#2e3034",
+    _ROLE.Text: "#e6e7e9",
+    _ROLE.Button: "#2c2e32",
+    _ROLE.ButtonText: "#e6e7e9",
+    _ROLE.BrightText: "#ffffff",
+    _ROLE.Highlight: "#4d8ef7",
+    _ROLE.HighlightedText: "#ffffff",
+    _ROLE.Link: "#7fb0ff",
+    _ROLE.LinkVisited: "#b69cf0",
+    _ROLE.ToolTipBase: "#2c2e32",
+    _ROLE.ToolTipText: "#e6e7e9",
+    _ROLE.PlaceholderText: "#9096a0",
+    _ROLE.Light: "#45484e",
+    _ROLE.Midlight: "#383a3f",
+    _ROLE.Mid: "#2a2c30",
+    _ROLE.Dark: "#141517",
+    _ROLE.Shadow: "#000000",
 }
 
 
@@ -49,6 +77,8 @@ def palette_for(theme: str) -> QtGui.QPalette:
 
 def is_dark(palette: QtGui.QPalette) -> bool:
     return palette.color(_ROLE.Base).lightness() < 128
+
+
 # The palette colours everything here is mixed from; when one changes, the window restyles.
 THEME_ROLES = (_ROLE.Base, _ROLE.Window, _ROLE.Text, _ROLE.Highlight, _ROLE.HighlightedText)
 
@@ -150,10 +180,27 @@ def _badge_rules(palette: QtGui.QPalette) -> str:
 
 # Controls the style sheet draws itself, so they lose the style's own focus frame: each gets a ring.
 _RINGED = (
-    "#startButton", "#sendButton", "#stopButton", "#newChatButton", "#pageButton", "#modelButton", "#useModelButton",
-    "#hubButton", "#openFileButton", "#backButton", "#downloadModelButton", "#downloadButton", "#searchEdit",
-    "#conversationList", "#hubResults", "#hubFiles", "#modelTable", "#secondaryStartButton", "#chatNowButton",
-    "#mirrorButton", "#bannerAction",
+    "#startButton",
+    "#sendButton",
+    "#stopButton",
+    "#newChatButton",
+    "#pageButton",
+    "#modelButton",
+    "#useModelButton",
+    "#hubButton",
+    "#openFileButton",
+    "#backButton",
+    "#downloadModelButton",
+    "#downloadButton",
+    "#searchEdit",
+    "#conversationList",
+    "#hubResults",
+    "#hubFiles",
+    "#modelTable",
+    "#secondaryStartButton",
+    "#chatNowButton",
+    "#mirrorButton",
+    "#bannerAction",
 )
 
 

@@ -93,7 +93,10 @@ class DownloadController(QtCore.QObject):
         self.settings = settings
         self._executor = executor
         for news in (
-            self.download_added, self.download_started, self.download_paused, self.download_cancelled,
+            self.download_added,
+            self.download_started,
+            self.download_paused,
+            self.download_cancelled,
             self.download_removed,
         ):
             news.connect(self.download_updated)

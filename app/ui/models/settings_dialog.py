@@ -95,8 +95,12 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         mode = _GLOBAL if current.n_gpu_layers is None else gpu_layers_mode(current.n_gpu_layers)
         self.gpu_combo = self._combo(
             page,
-            [(self.tr("Global"), _GLOBAL), (self.tr("Auto"), "auto"), (self.tr("Off"), "off"),
-             (self.tr("A number"), "number")],
+            [
+                (self.tr("Global"), _GLOBAL),
+                (self.tr("Auto"), "auto"),
+                (self.tr("Off"), "off"),
+                (self.tr("A number"), "number"),
+            ],
             mode,
         )
         self.gpu_layers_spin = QtWidgets.QSpinBox(page)
@@ -111,11 +115,13 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         self.threads_spin = self._spin(page, 1, 512, current.n_threads)
         self.batch_spin = self._spin(page, 32, 8192, current.n_batch, 64)
         self.flash_combo = self._combo(
-            page, [(self.tr("Global"), _GLOBAL), (self.tr("On"), True), (self.tr("Off"), False)],
+            page,
+            [(self.tr("Global"), _GLOBAL), (self.tr("On"), True), (self.tr("Off"), False)],
             _GLOBAL if current.flash_attn is None else current.flash_attn,
         )
         self.kv_combo = self._combo(
-            page, [(self.tr("Global"), _GLOBAL), *[(kind, kind) for kind in KV_TYPES]],
+            page,
+            [(self.tr("Global"), _GLOBAL), *[(kind, kind) for kind in KV_TYPES]],
             _GLOBAL if current.kv_type is None else current.kv_type,
         )
         form.addRow(self.tr("Context length:"), self.context_spin)

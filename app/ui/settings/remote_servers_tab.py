@@ -196,6 +196,6 @@ def key_place(keys: KeyStore) -> str:
             name=keys.keychain_name
         )
     return translate(
-        "KeyPlace", "No system keychain is available, so API keys are kept in Parley's own file {path}, "
-        "readable only by you."
+        "KeyPlace",
+        "No system keychain is available, so API keys are kept in Parley's own file {path}, readable only by you.",
     ).format(path=keys.file)

@@ -73,9 +73,7 @@ class CrashHandler(QtCore.QObject):
 
     # -- handling -------------------------------------------------------------------------------
 
-    def handle(
-        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def handle(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         """Logs one uncaught exception at once and shows it on the GUI thread; callable from any thread."""
         if issubclass(exc_type, KeyboardInterrupt):
             self._previous_hook(exc_type, exc, tb)
@@ -125,8 +123,10 @@ class CrashDialog(QtWidgets.QDialog):
         headline.setWordWrap(True)
         layout.addWidget(headline)
         where = (
-            self.tr("This report was saved on this computer as {path}. Nothing was sent anywhere; "
-                    "it holds no conversation text. Please include it in a bug report.").format(path=report_path)
+            self.tr(
+                "This report was saved on this computer as {path}. Nothing was sent anywhere; "
+                "it holds no conversation text. Please include it in a bug report."
+            ).format(path=report_path)
             if report_path is not None
             else self.tr("The report could not be saved; you can still copy it. Nothing was sent anywhere.")
         )

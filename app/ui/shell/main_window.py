@@ -274,9 +274,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.composer.hide()
         self.status.show_for(None, [])
 
-    def show_conversation(
-        self, conversation_id: int, *, focus: int | None = None, focus_composer: bool = True
-    ) -> None:
+    def show_conversation(self, conversation_id: int, *, focus: int | None = None, focus_composer: bool = True) -> None:
         """Shows a conversation's branch on screen, at its end or scrolled to the message ``focus``."""
         try:
             conversation = self.store.conversation(conversation_id)
@@ -470,4 +468,3 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_history_history_lost(self, error: AppError) -> None:
         self.show_history_lost(error)
         self.close()
-

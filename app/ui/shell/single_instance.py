@@ -219,8 +219,11 @@ class SingleInstance(QtCore.QObject):
             # Nobody answers, so the name is a leftover of a Parley that was killed: take it over.
             QtNetwork.QLocalServer.removeServer(self.name)
             if not self._server.listen(self.name):
-                log.warning("cannot listen as %s (%s): a second launch will open a second window",
-                            self.name, self._server.errorString())
+                log.warning(
+                    "cannot listen as %s (%s): a second launch will open a second window",
+                    self.name,
+                    self._server.errorString(),
+                )
                 return True
         self._write_pid()
         return True

@@ -263,3 +263,23 @@ def test_a_500_page_pdf_is_indexed_with_bounded_memory(tmp_path: Path) -> None:
     assert peak < text_size * 1.5
     hit = library.search("treasure map", embedder=None, folders=[str(docs)])[0].chunk
     assert hit.page == 322 and "treasure map" in hit.text
+
+
+def test_removing_a_folder_while_it_is_indexed_ends_its_run_quietly(tmp_path: Path) -> None:
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for number in range(20):
+        (docs / f"note{number:02}.txt").write_text(f"Note number {number} about copper.", encoding="utf-8")
+    library_file = tmp_path / "library.sqlite3"
+    library = Library(library_file)
+    library.add_folder(str(docs))
+    removed: list[bool] = []
+
+    def progressed(progress: IndexProgress) -> None:
+        if progress.files_done == 3 and not removed:
+            library.remove_folder(str(docs))  # as the window's Remove would, between two files
+            removed.append(True)
+
+    Indexer(library).run(progress=progressed)
+    assert removed and library.folders() == []
+    assert _counts(library_file) == (0, 0, 0)

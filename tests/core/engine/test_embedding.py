@@ -15,9 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.core.engine.embedding import LocalEmbedder
+from app.core.config.settings import Settings, SettingsStore
+from app.core.engine.embedding import EMBEDDING_CONTEXT, LocalEmbedder, embedder_for, is_embedding_model
 from app.core.engine.protocol import ModelSpec
 from app.core.errors import EmbeddingEngineError, ModelLoadError
+from app.core.models import gguf
+from app.core.models.installed import STARTER_NAME
+from app.core.models.registry import ModelRegistry
+from tests import ggufdata
 
 N_CTX = 256
 
@@ -133,3 +138,28 @@ def test_a_file_that_will_not_load_is_one_sentence(tmp_path: Path) -> None:
     missing = LocalEmbedder(ModelSpec(str(tmp_path / "gone.gguf"), "gone"))
     with pytest.raises(ModelLoadError, match="the file does not exist"):
         missing.embed(["anything"])
+
+
+def test_the_settings_choose_the_embedder(starter_model: Path) -> None:
+    registry = ModelRegistry(SettingsStore(Settings()))
+    assert embedder_for(Settings(), registry) is None  # none chosen: words only
+    assert embedder_for(Settings(embedding_model="bge-m3 (not downloaded)"), registry) is None
+    chosen = embedder_for(Settings(embedding_model=STARTER_NAME), registry)
+    assert isinstance(chosen, LocalEmbedder) and chosen.name == STARTER_NAME
+    assert chosen.model.embedding and chosen.model.path == str(starter_model)
+    assert chosen.model.n_ctx == EMBEDDING_CONTEXT  # the starter's own is larger: the cap holds
+    assert chosen.pid is None  # nothing starts before the first text
+
+
+def test_an_embedding_model_is_told_from_a_chat_model_by_its_header(tmp_path: Path, starter_model: Path) -> None:
+    def info(arch: str, extra: dict[str, object]) -> gguf.GgufInfo:
+        path = tmp_path / f"{arch}-{len(extra)}.gguf"
+        metadata = {**ggufdata.llama_metadata(), "general.architecture": arch, **extra}
+        path.write_bytes(ggufdata.gguf_bytes(metadata, [ggufdata.Tensor("w", (64,))]))
+        return gguf.read_gguf(path)
+
+    assert not is_embedding_model(gguf.read_gguf(starter_model))
+    assert is_embedding_model(info("bert", {}))
+    assert is_embedding_model(info("qwen3", {"qwen3.pooling_type": 3}))  # Qwen3-Embedding: last token
+    assert not is_embedding_model(info("qwen3", {}))
+    assert not is_embedding_model(info("bert", {"bert.pooling_type": 4}))  # a reranker scores, it does not embed

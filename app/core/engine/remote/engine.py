@@ -313,8 +313,10 @@ class RemoteEngine:
                 return response
             response.read()
             response.close()
-            if self._extras and response.status_code in (400, 422) and any(
-                name in response.text for name in EXTRA_SAMPLING
+            if (
+                self._extras
+                and response.status_code in (400, 422)
+                and any(name in response.text for name in EXTRA_SAMPLING)
             ):
                 self._extras = False
                 continue
