@@ -41,6 +41,7 @@ from app.core.config.settings import SettingsStore
 from app.core.documents.extract import read_document
 from app.core.documents.retrieval import source_line
 from app.core.documents.types import Document
+from app.core.engine.embedding import LocalEmbedder, embedder_for
 from app.core.engine.local import STOP_ACK_SECONDS, TERMINATE_GRACE_SECONDS
 from app.core.engine.protocol import EngineEvent, ModelLoaded
 from app.core.errors import DocumentError, ModelLoadError
@@ -48,6 +49,7 @@ from app.core.history.store import Store
 from app.core.history.types import StoredAttachment
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
+from app.core.session.documents import existing_library
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
 from app.core.session.turns import TurnOutcome, TurnRunner, model_for_turn
 
@@ -152,18 +154,23 @@ def _ask(
         sampling = replace(persona.sampling, **{key: value for key, value in overrides.items() if value is not None})
         events: queue.Queue[EngineEvent] = queue.Queue()
         answer = _Answer(out)
+        embedder = embedder_for(settings.current, registry)  # as the window: the one Settings choice
         service = EngineService(engine_factory)
         # From here Ctrl+C stops the turn instead of raising: once the message is stored, its answer
         # is always settled (stopped, with what was printed) before the command ends.
         with _ctrl_c_stops() as interrupts:
             try:
                 client = service.connect(events.put, "command line")
-                runner = TurnRunner(store, client, settings, registry, personas=book)
+                runner = TurnRunner(
+                    store, client, settings, registry, personas=book, library=existing_library(), embedder=embedder
+                )
                 turn = runner.start(conversation.id, prompt, attachments=attachments, model=chosen, sampling=sampling)
                 _say_how_attached(store.attachments(turn.user_message.id), err)
                 outcome = _stream(runner, events, answer, err, interrupts, show_reasoning=args.show_reasoning)
             finally:
                 service.shutdown()
+                if isinstance(embedder, LocalEmbedder):
+                    embedder.close()
         code = _report(outcome, conversation.id, answer, err)
         _show_sources(store, outcome.answer_id, answer, err)
         return 128 + interrupts.terminated if interrupts.terminated is not None else code

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from app.core import atomic
+from app.core.documents.retrieval import source_line
 from app.core.documents.types import AttachmentUse, Document, DocumentContext, DocumentKind, Page, Passage, ReadMode
 from app.core.errors import HistoryFileError
 from app.core.history import attachments, tree
@@ -124,7 +125,15 @@ def export_markdown(store: Store, conversation_id: int) -> str:
         if message.role == "system":
             continue
         who = "You" if message.role == "user" else (message.model_name or "Assistant")
-        lines += [f"## {who}", "", message.content.rstrip() or "_(no answer was written)_", ""]
+        lines += [f"## {who}", ""]
+        with store.reading() as db:
+            files = attachments.attachments(db, message.id)
+            cited = attachments.citations(db, message.id)
+        if files:
+            lines += ["_Attached: " + ", ".join(f.name for f in files) + "_", ""]
+        lines += [message.content.rstrip() or "_(no answer was written)_", ""]
+        if cited:
+            lines += ["Sources:", "", *(f"- {source_line(p.number, p.name, p.page)}" for p in cited), ""]
     return "\n".join(lines)
 
 

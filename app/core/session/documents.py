@@ -9,13 +9,17 @@ turn with documents is not refused as too long when the real tokenizer counts mo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
+from app.core import paths
 from app.core.documents import chunking
 from app.core.documents.context import build_context
 from app.core.documents.embedder import Embedder
+from app.core.documents.library import Library
 from app.core.documents.types import Document, DocumentContext
 from app.core.engine import budget
 from app.core.engine.protocol import ChatMessage, ModelSpec
+from app.core.history.types import LibraryChoice
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 
@@ -31,13 +35,35 @@ def documents_room(model: ModelSpec, max_tokens: int, history: Sequence[ChatMess
     return max(0, limit - used - int(limit * ESTIMATE_MARGIN))
 
 
+def existing_library(path: Path | None = None) -> Library | None:
+    """The user's library (``paths.library_path()``) once they have made one; None before (nothing is created)."""
+    path = path or paths.library_path()
+    return Library(path) if path.exists() else None
+
+
+def uses_library(library: Library | None, choice: LibraryChoice | None) -> bool:
+    """Whether a conversation's turns search the library: there is one, and the user turned it on."""
+    return library is not None and choice is not None and choice.enabled
+
+
 def find_documents(
-    question: str, attachments: Sequence[Document], room: int, *, embedder: Embedder | None = None
+    question: str,
+    attachments: Sequence[Document],
+    room: int,
+    *,
+    library: Library | None = None,
+    choice: LibraryChoice | None = None,
+    embedder: Embedder | None = None,
 ) -> DocumentContext:
-    """What documents add to a turn: nothing without attachments; else ``build_context``'s (whole or passages)."""
-    if not attachments:
+    """What documents add to a turn: nothing without attachments or the library; else ``build_context``'s
+    (attachments whole, or passages of them and of the conversation's library folders)."""
+    searched = library if uses_library(library, choice) else None
+    if not attachments and searched is None:
         return DocumentContext("")
-    return build_context(question, attachments, room, embedder=embedder, count=chunking.estimate)
+    folders = choice.folders if searched is not None and choice is not None else None
+    return build_context(
+        question, attachments, room, embedder=embedder, library=searched, folders=folders, count=chunking.estimate
+    )
 
 
 def sends_documents_off_machine(

@@ -5,7 +5,9 @@ The turn runner (``app.core.session.turns``) drives these for every front end an
 
 ``begin_turn`` commits the user's message and an empty answer marked ``streaming`` before any
 generation starts. ``AnswerRecorder`` then writes the streaming answer back at least once a
-second and settles its final status, so a killed app loses at most the last second of it.
+second and settles its final status, so a killed app loses at most the last second of it. A user
+message's attachments and documents block are committed with it (``add_user_message``), an answer's
+sources with the answer, and ``history_with_sources`` sends each block again before its message.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from app.core.config.settings import SettingsStore
 from app.core.documents.embedder import Embedder
+from app.core.documents.library import Library
 from app.core.documents.types import Document, DocumentContext
 from app.core.engine.protocol import (
     ChatMessage,
@@ -132,10 +133,13 @@ class TurnRunner:
         *,
         clock: Callable[[], float] = time.monotonic,
         personas: PersonaBook | None = None,
+        library: Library | None = None,
         embedder: Embedder | None = None,
     ) -> None:
-        """``embedder`` ranks passages by meaning as well as by words (None: words only)."""
+        """``library`` is searched in conversations that turned "Use my library" on; ``embedder``
+        ranks passages by meaning as well as by words (None: words only)."""
         self.store = store
+        self.library = library
         self.embedder = embedder
         self.personas = personas if personas is not None else PersonaBook(store)
         migrate_settings(self.personas, settings)  # once: a prompt edited in older Settings joins its persona
@@ -196,9 +200,9 @@ class TurnRunner:
 
         ``attachments`` (read documents, in order) and, when the conversation uses it, the library go
         in before the text: whole if they fit the room the context leaves, else the passages that
-        best answer it (``documents.find_documents``). ``model`` overrides the conversation's own;
-        ``sampling`` the settings'. Raises ``AppError`` (nothing is stored then) when no model can be
-        found or the history cannot be written.
+        best answer it (``documents.find_documents``).
+        ``model`` overrides the conversation's own; ``sampling`` the settings'. Raises ``AppError``
+        (nothing is stored then) when no model can be found or the history cannot be written.
         """
         if self._running is not None:
             raise RuntimeError("a turn is already running")
@@ -299,24 +303,29 @@ class TurnRunner:
         attachments: Sequence[Document],
     ) -> DocumentContext:
         """The documents of a turn that sends the messages ``before`` and then ``text``."""
-        if not attachments:
+        choice = self.store.library_choice(conversation.id)
+        if not attachments and not documents.uses_library(self.library, choice):
             return DocumentContext("")
         history, _ = records.history_with_sources(before, context.system_prompt, conversation.memory_start)
         room = documents.documents_room(context.model, context.sampling.max_tokens, history, text)
-        return documents.find_documents(text, attachments, room, embedder=self.embedder)
+        return documents.find_documents(
+            text, attachments, room, library=self.library, choice=choice, embedder=self.embedder
+        )
 
     def sends_documents_off_machine(
         self, conversation_id: int | None, *, attachments: bool, model: ModelEntry | None = None
     ) -> bool:
         """Whether the next turn in ``conversation_id`` (None: a new one) would send passages of the
-        user's documents (``attachments``) to a remote server; the window
-        asks before the send. False when there is no model to ask."""
+        user's documents (``attachments``, or the library it uses) to a remote server; the window asks
+        before the send. False when there is no model to ask."""
         conversation = self.store.conversation(conversation_id) if conversation_id is not None else None
         persona = self.personas.for_conversation(conversation) if conversation is not None else self.personas.default()
         entry = model or model_for_turn(self._registry, conversation, persona)
         if entry is None:
             return False
-        return documents.sends_documents_off_machine(self._registry, entry, attachments=attachments)
+        choice = self.store.library_choice(conversation_id) if conversation_id is not None else None
+        library = documents.uses_library(self.library, choice)
+        return documents.sends_documents_off_machine(self._registry, entry, attachments=attachments, library=library)
 
     def _launch(self, turn: records.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> records.Turn:
         recorder = records.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from PySide6 import QtCore
 
 from app.core.config.settings import SettingsStore
+from app.core.documents.embedder import Embedder
+from app.core.documents.library import Library
 from app.core.documents.types import Document
 from app.core.engine.budget import estimated_count
 from app.core.engine.protocol import EngineEvent, TokensCounted
@@ -57,12 +59,16 @@ class ChatController(QtCore.QObject):
         parent: QtCore.QObject | None = None,
         *,
         personas: PersonaBook | None = None,
+        library: Library | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self._relay = GuiRelay(self)
         self._client = session.connect(self._relay.sink(self._on_client_event), "window")
-        self._runner = TurnRunner(store, self._client, settings, registry, personas=personas)
+        self._runner = TurnRunner(
+            store, self._client, settings, registry, personas=personas, library=library, embedder=embedder
+        )
         self.personas = self._runner.personas
         self._counting: dict[str, int] = {}  # count request id -> conversation id
         self._shut_down = False

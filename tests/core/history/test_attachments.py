@@ -168,3 +168,14 @@ def test_an_export_from_before_documents_still_imports(tmp_path: Path) -> None:
         "What is the codename?", "", [], []
     )
     store.close()
+
+
+def test_the_markdown_export_names_the_attachments_and_the_sources() -> None:
+    store = Store()
+    conversation_id, _, _ = _turn(store)
+
+    text = exchange.export_markdown(store, conversation_id)
+
+    assert "_Attached: report.pdf, notes.md_\n\nWhat is the codename?" in text
+    assert "Zorblax [1].\n\nSources:\n\n- [1] report.pdf p. 2\n" in text
+    store.close()
