@@ -60,6 +60,9 @@ class ModelSpec:
     # True: an embedding model (llama.cpp's ``embedding=True``), loaded by a worker of its own that answers
     # ``EmbedCommand`` instead of chat requests (app.core.engine.embedding).
     embedding: bool = False
+    # An embedding model's pooling where its GGUF declares none ("mean", "cls", "last"; "": the mean), as the
+    # catalog knows it for files converted before llama.cpp wrote it (Qwen3-Embedding's own, last token).
+    pooling: str = ""
 
 
 # GPU layers, one encoding for the settings, the per-model settings, the load plan and both dialogs.

@@ -18,6 +18,9 @@ from app.core.models.gguf import split_name
 CATALOG_FILE = "catalog.json"  # under paths.resources_dir(), looked up at each call (frozen or source)
 
 
+KINDS = ("chat", "embedding")  # an entry without "kind" is a chat model
+
+
 class CatalogFileError(ValueError):
     """The shipped catalog file is malformed."""
 
@@ -38,6 +41,8 @@ class RecommendedModel:
     n_head_kv: int | None = None
     head_dim: int | None = None
     translated_descriptions: tuple[tuple[str, str], ...] = ()  # (language, text), from "description_<lang>"
+    kind: str = "chat"  # "chat", or "embedding" for a model that embeds documents for search (never offered for chat)
+    pooling: str = ""  # an embedder's pooling where its file declares none: "mean", "cls" or "last"
 
     def description_in(self, language: str) -> str:
         """The description in ``language`` (such as "zh_CN") when the catalog has it, else in English."""
@@ -87,6 +92,12 @@ def parse_entry(raw: object, index: int) -> RecommendedModel:
     repo = _field(raw, "repo", str, where)
     if repo.count("/") != 1 or any(not part for part in repo.split("/")):
         raise CatalogFileError(f"{where}: 'repo' must look like owner/name")
+    kind = raw.get("kind", "chat")
+    if kind not in KINDS:
+        raise CatalogFileError(f"{where}: 'kind' must be one of {', '.join(KINDS)}, not {kind!r}")
+    pooling = raw.get("pooling", "")
+    if pooling not in ("", "mean", "cls", "last"):
+        raise CatalogFileError(f"{where}: 'pooling' must be 'mean', 'cls' or 'last', not {pooling!r}")
     size = _field(raw, "size_bytes", int, where)
     context = _field(raw, "context_length", int, where)
     if size <= 0 or context <= 0:
@@ -110,11 +121,14 @@ def parse_entry(raw: object, index: int) -> RecommendedModel:
             for key in sorted(raw)
             if key.startswith("description_")
         ),
+        kind=kind,
+        pooling=pooling,
     )
 
 
-def load_recommended(path: Path | None = None) -> list[RecommendedModel]:
-    """The recommended models, smallest first as listed; raises ``CatalogFileError`` if malformed."""
+def load_recommended(path: Path | None = None, *, kind: str | None = "chat") -> list[RecommendedModel]:
+    """The recommended models of ``kind`` ("chat", "embedding"; None: all), as listed; raises
+    ``CatalogFileError`` if malformed. Chat by default, so that no list of chat models offers an embedder."""
     path = path or paths.resource_path(CATALOG_FILE)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -126,4 +140,6 @@ def load_recommended(path: Path | None = None) -> list[RecommendedModel]:
     ids = [model.id for model in models]
     if len(set(ids)) != len(ids):
         raise CatalogFileError(f"{path}: model ids must be unique")
-    return models
+    return [model for model in models if kind is None or model.kind == kind]
+
+

@@ -7,6 +7,7 @@ still put a paraphrase nearer than an unrelated sentence, which is what search r
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 from collections.abc import Iterator
@@ -15,12 +16,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.core import paths
 from app.core.config.settings import Settings, SettingsStore
-from app.core.engine.embedding import EMBEDDING_CONTEXT, LocalEmbedder, embedder_for, is_embedding_model
+from app.core.engine.embedding import (
+    EMBEDDING_CONTEXT,
+    LocalEmbedder,
+    embedder_for,
+    installed_embedders,
+    is_embedding_model,
+)
 from app.core.engine.protocol import ModelSpec
 from app.core.errors import EmbeddingEngineError, ModelLoadError
 from app.core.models import gguf
-from app.core.models.installed import STARTER_NAME
+from app.core.models.installed import STARTER_NAME, Provenance, write_provenance
+from app.core.models.recommended import load_recommended
 from app.core.models.registry import ModelRegistry
 from tests import ggufdata
 
@@ -163,3 +172,28 @@ def test_an_embedding_model_is_told_from_a_chat_model_by_its_header(tmp_path: Pa
     assert is_embedding_model(info("qwen3", {"qwen3.pooling_type": 3}))  # Qwen3-Embedding: last token
     assert not is_embedding_model(info("qwen3", {}))
     assert not is_embedding_model(info("bert", {"bert.pooling_type": 4}))  # a reranker scores, it does not embed
+
+
+def test_a_catalog_embedder_is_listed_and_loads_with_the_catalogs_pooling(starter_model: Path) -> None:
+    # The starter's bytes under the name and provenance of Qwen3-Embedding, whose file declares no pooling:
+    # what a download of it leaves in the models folder.
+    qwen = next(m for m in load_recommended(kind="embedding") if m.id == "qwen3-embedding-0.6b")
+    path = paths.models_dir() / qwen.file
+    shutil.copyfile(starter_model, path)
+    size = path.stat().st_size
+    write_provenance(path, Provenance(qwen.repo, "0" * 40, (qwen.file,), ("x",), "2026-01-01T00:00:00Z", sizes=(size,)))
+    registry = ModelRegistry(SettingsStore(Settings()))
+    assert [entry.path for entry in installed_embedders(registry)] == [path]  # the starter is a chat model
+    entry = installed_embedders(registry)[0]
+    chosen = embedder_for(Settings(embedding_model=entry.name), registry)
+    assert isinstance(chosen, LocalEmbedder) and chosen.model.pooling == "last"
+    mean = embedder_for(Settings(embedding_model=STARTER_NAME), registry)
+    assert isinstance(mean, LocalEmbedder) and mean.model.pooling == ""
+    try:
+        texts = ["The cat sat on the mat.", "Stock markets fell sharply today."]
+        last_rows, mean_rows = chosen.embed(texts), mean.embed(texts)
+        assert np.allclose(np.linalg.norm(last_rows, axis=1), 1.0, atol=1e-5)
+        assert not np.allclose(last_rows, mean_rows, atol=1e-3)  # the last token's row, not the mean
+    finally:
+        chosen.close()
+        mean.close()

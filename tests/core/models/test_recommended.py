@@ -68,3 +68,28 @@ def test_every_recommended_model_is_described_in_simplified_chinese_too() -> Non
         chinese = model.description_in("zh_CN")
         assert chinese != model.description and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), model.id
         assert model.description_in("fr") == model.description  # no translation: English
+
+
+def test_the_shipped_embedders_are_listed_apart_multilingual_first() -> None:
+    embedders = load_recommended(kind="embedding")
+    assert [m.id for m in embedders] == ["bge-m3", "qwen3-embedding-0.6b", "nomic-embed-text-v1.5"]
+    assert all(m.kind == "embedding" and 0 < m.size_bytes < 1_000_000_000 for m in embedders)
+    assert all(quantization_from_name(m.file) == m.quantization for m in embedders)
+    assert "Chinese" in embedders[0].description and "中文" in embedders[0].description_in("zh_CN")
+    # Qwen's own file predates llama.cpp writing the pooling down: the catalog says it (last token).
+    assert {m.id: m.pooling for m in embedders}["qwen3-embedding-0.6b"] == "last"
+    everything = load_recommended(kind=None)
+    assert len(everything) == len(load_recommended()) + len(embedders)
+
+
+def test_no_list_of_chat_models_offers_an_embedder() -> None:
+    chat = load_recommended()
+    assert chat and all(m.kind == "chat" for m in chat)
+    embedders = {(m.repo, m.file) for m in load_recommended(kind="embedding")}
+    assert not embedders & {(m.repo, m.file) for m in chat}
+
+
+@pytest.mark.parametrize("bad", [{"kind": "reranker"}, {"kind": "embedding", "pooling": "max"}])
+def test_an_unknown_kind_or_pooling_is_refused(tmp_path: Path, bad: dict[str, object]) -> None:
+    with pytest.raises(CatalogFileError):
+        load_recommended(_write(tmp_path, bad), kind=None)

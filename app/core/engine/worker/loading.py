@@ -175,24 +175,30 @@ def open_model(
     return loaded
 
 
-def embedding_pooling(path: str) -> int:
-    """How an embedding model's token rows become one: as its GGUF declares, else the mean (a decoder-only
-    model such as the starter declares none)."""
+_POOLINGS = {
+    "mean": llama_cpp.LLAMA_POOLING_TYPE_MEAN,
+    "cls": llama_cpp.LLAMA_POOLING_TYPE_CLS,
+    "last": llama_cpp.LLAMA_POOLING_TYPE_LAST,
+}
+
+
+def embedding_pooling(path: str, fallback: str = "") -> int:
+    """How an embedding model's token rows become one: as its GGUF declares, else ``fallback`` ("mean",
+    "cls", "last"), else the mean (a decoder-only chat model such as the starter declares none)."""
     try:
         declared = gguf.read_gguf(Path(path)).pooling_type
     except NotAGgufError as exc:
         raise ValueError(exc.fields.get("reason", str(exc))) from exc
-    declares = (llama_cpp.LLAMA_POOLING_TYPE_MEAN, llama_cpp.LLAMA_POOLING_TYPE_CLS, llama_cpp.LLAMA_POOLING_TYPE_LAST)
-    if declared in declares:
+    if declared in _POOLINGS.values():
         return llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED  # llama.cpp reads the declared one itself
     if declared == llama_cpp.LLAMA_POOLING_TYPE_RANK:
         raise ValueError("it is a reranking model, which scores pairs of texts rather than embedding them")
-    return llama_cpp.LLAMA_POOLING_TYPE_MEAN
+    return _POOLINGS.get(fallback, llama_cpp.LLAMA_POOLING_TYPE_MEAN)
 
 
 def open_embedding_model(spec: ModelSpec, llama_log: LlamaLog) -> EmbeddingModel:
     """Loads the embedding model ``spec`` (``spec.embedding`` is set; see ``_with_step_down``)."""
-    pooling = embedding_pooling(spec.path) if os.path.isfile(spec.path) else llama_cpp.LLAMA_POOLING_TYPE_MEAN
+    pooling = embedding_pooling(spec.path, spec.pooling) if os.path.isfile(spec.path) else _POOLINGS["mean"]
 
     def build_one(layers: int, n_ctx: int) -> EmbeddingModel:
         llm, seconds = new_llama(spec, layers, n_ctx, pooling)
