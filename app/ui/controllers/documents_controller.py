@@ -27,7 +27,6 @@ from app.core.documents.indexer import Indexer, IndexProgress
 from app.core.documents.library import FolderStatus, Library
 from app.core.documents.types import Document
 from app.core.errors import AppError
-from app.core.models.gguf import read_gguf
 from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 
@@ -59,6 +58,7 @@ class DocumentsController(QtCore.QObject):
         library: Library | None = None,
         embedder: MakeEmbedder = lambda: None,
         embedding_model: Callable[[], str | None] = lambda: None,
+        embedders: Callable[[], list[ModelEntry]] = list,
     ) -> None:
         super().__init__(parent)
         self._executor = executor
@@ -67,6 +67,7 @@ class DocumentsController(QtCore.QObject):
         self.library = library
         self._make_embedder = embedder
         self._embedding_model = embedding_model
+        self._find_embedders = embedders  # the installed embedding models (reads GGUF headers: a worker's job)
         self._run: BackgroundOp[None] | None = None
         self._again = False  # a change came while a run was going: run once more after it
         self._pause = threading.Event()
@@ -86,10 +87,10 @@ class DocumentsController(QtCore.QObject):
             op.start(self._executor)
         self.reading_changed.emit(len(self._reading))
 
-    def find_embedders(self, models: Sequence[ModelEntry]) -> None:
-        """Reads the GGUF headers of ``models`` off the GUI thread; ``embedders_found`` names those that embed."""
-        local = [entry for entry in models if entry.source != "remote" and not entry.damage]
-        op: BackgroundOp[list[ModelEntry]] = BackgroundOp(lambda: [entry for entry in local if embeds(entry)])
+    def find_embedders(self) -> None:
+        """Looks for the installed embedding models off the GUI thread (their headers are read);
+        ``embedders_found`` names them."""
+        op: BackgroundOp[list[ModelEntry]] = BackgroundOp(self._find_embedders)
         op.on_success(self.embedders_found.emit).start(self._executor)
 
     # -- the library ----------------------------------------------------------------------------
@@ -209,11 +210,3 @@ class DocumentsController(QtCore.QObject):
     def _on_read_failure(self, error: AppError) -> None:
         log.info("a file was not attached: %s", error)
         self.attachment_refused.emit(error)
-
-
-def embeds(entry: ModelEntry) -> bool:
-    """Whether the model's GGUF says it is an embedding model (it pools); a file that cannot be read does not."""
-    try:
-        return read_gguf(entry.path).pooling_type not in (None, 0)
-    except AppError:
-        return False

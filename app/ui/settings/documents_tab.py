@@ -4,7 +4,7 @@ The folder list and the progress come from the documents controller (``Documents
 folder's files, pages and state; while a run goes, a bar with files, pages and the time left, which
 says "paused" while an answer is being written. Folder changes act at once (like Data's restore);
 the embedding model is a setting, saved with the dialog (``apply``). The choice lists the installed
-models whose GGUF says they embed (``pooling_type``, read off the GUI thread); with none, the page
+models that embed (``installed_embedders``, read off the GUI thread); with none, the page
 says which model to download and offers "Get models" (``get_models_requested``).
 """
 
@@ -19,10 +19,18 @@ from app.core.documents.indexer import IndexProgress
 from app.core.documents.library import FolderStatus
 from app.core.errors import AppError
 from app.core.models.installed import ModelEntry
+from app.core.models.recommended import load_recommended
 from app.ui.common.i18n import error_text, model_label
 from app.ui.controllers.documents_controller import DocumentsController
 
-RECOMMENDED_EMBEDDER = "multilingual-e5-small"  # what the page tells a user without one to get
+
+def recommended_embedder() -> str:
+    """The first embedder of the recommended list (multilingual first), which the page tells a user to get."""
+    try:
+        listed = load_recommended(kind="embedding")
+    except AppError:
+        listed = []
+    return listed[0].name if listed else "BGE-M3"
 
 
 def seconds_text(seconds: float | None) -> str:
@@ -67,7 +75,6 @@ class DocumentsTab(QtWidgets.QWidget):
         self,
         documents: DocumentsController,
         settings: Settings,
-        models: list[ModelEntry],
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -146,7 +153,7 @@ class DocumentsTab(QtWidgets.QWidget):
         documents.error_reported.connect(self._on_documents_error_reported)
         self._show_embedders([])
         documents.embedders_found.connect(self._show_embedders)  # Qt lets go of it when the page is deleted
-        documents.find_embedders(models)
+        documents.find_embedders()
         self._show_folders()
         self._on_documents_indexing_changed(documents.indexing)
 
@@ -196,7 +203,7 @@ class DocumentsTab(QtWidgets.QWidget):
                     "No embedding model is installed: the library is searched by words only, and attached files "
                     "that fit are still read whole. Download {model} (small, multilingual) to find passages by "
                     "meaning."
-                ).format(model=RECOMMENDED_EMBEDDER)
+                ).format(model=recommended_embedder())
             )
             self.get_models_button.show()
 

@@ -28,7 +28,7 @@ def open_settings(
     Documents' "Get models" closes the dialog unsaved and calls ``get_models``."""
     registry, models = services.registry, services.models
     last = models.last_loaded
-    documents_tab = DocumentsTab(services.documents, services.settings.current, registry.models())
+    documents_tab = DocumentsTab(services.documents, services.settings.current)
     dialog = SettingsDialog(
         services.settings.current,
         registry.models(),

@@ -9,11 +9,13 @@ import pytest
 from PySide6 import QtCore
 from pytestqt.qtbot import QtBot
 
+from app.core import paths
+from app.core.documents.library import Library
 from app.ui.chat.passage_dialog import PassageDialog
 from app.ui.shell.main_window import MainWindow
 from tests.core.documents.files import write_pdf
 from tests.ui.chat import screen
-from tests.ui.conftest import ANSWER_TIMEOUT_MS, type_message
+from tests.ui.conftest import ANSWER_TIMEOUT_MS, WindowFactory, type_message
 
 FACT = "The project's codename is Zorblax."
 TOPICS = ("rivers", "bread", "trains", "music", "weather", "gardens", "chess", "bridges", "coffee", "birds")
@@ -108,3 +110,23 @@ def test_a_whole_file_shows_above_the_message_and_sources_open_their_passage(
     assert gone is not None and not gone.open_button.isEnabled()
     assert "no longer" in gone.missing_label.text()
     assert FACT in gone.highlighted_text()
+
+
+def test_a_question_asked_while_a_chosen_folder_is_indexed_says_so(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(200):
+        (folder / f"note{number:03}.md").write_text(f"Note {number}: the river runs north.\n" * 20)
+    Library(paths.library_path()).add_folder(str(folder))
+    window = make_window()
+    window.services.documents.shutdown()  # the indexing stops part way, as when Parley closed while it ran
+    window.new_conversation()
+    switch = window.header.library_switch
+    qtbot.mouseClick(switch, QtCore.Qt.MouseButton.LeftButton)
+    assert switch.isChecked()
+    type_message(qtbot, window, "Which way does the river run?")
+    answer_id = send(qtbot, window)
+    details = screen.text_of(window.chat_view, answer_id)
+    assert "The folder" in details and "was still being indexed" in details

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.config.settings import Settings
+from app.core.config.settings import Settings, SettingsStore
 from app.core.documents.extract import read_document
 from app.core.documents.indexer import IndexProgress
 from app.core.documents.library import Library
-from app.core.models.installed import ModelEntry
+from app.core.engine.embedding import installed_embedders
+from app.core.models.recommended import load_recommended
+from app.core.models.registry import ModelRegistry
 from app.ui.common.background import BackgroundExecutor
 from app.ui.controllers.documents_controller import DocumentsController
 from app.ui.settings.documents_tab import DocumentsTab, progress_text
@@ -44,7 +46,7 @@ def notes_folder(tmp_path: Path, files: int = 3) -> Path:
 
 
 def make_tab(qtbot: QtBot, documents: DocumentsController, executor: BackgroundExecutor) -> DocumentsTab:
-    tab = DocumentsTab(documents, Settings(), [])
+    tab = DocumentsTab(documents, Settings())
     # Shown as a window of its own: an explicit minimum keeps offscreen Qt from warning about size hints.
     tab.setMinimumSize(720, 520)
     qtbot.addWidget(tab)
@@ -100,14 +102,21 @@ def test_indexing_waits_while_an_answer_is_written(
 
 
 def test_without_an_embedding_model_the_page_says_what_to_download(
-    qtbot: QtBot, documents: DocumentsController, executor: BackgroundExecutor, starter_model: Path
+    qtbot: QtBot, executor: BackgroundExecutor, tmp_path: Path, starter_model: Path
 ) -> None:
-    starter = ModelEntry("SmolLM2-135M-Instruct", starter_model, "starter", starter_model.stat().st_size)
+    del starter_model  # installed: a chat model, which does not embed
+    registry = ModelRegistry(SettingsStore())
+    documents = DocumentsController(
+        executor, read_document, library=Library(tmp_path / "library.sqlite3"),
+        embedders=lambda: installed_embedders(registry),
+    )  # fmt: skip
     with qtbot.waitSignal(documents.embedders_found, check_params_cb=lambda found: found == [], timeout=TIMEOUT_MS):
-        tab = DocumentsTab(documents, Settings(), [starter])  # a chat model: it does not embed
+        tab = DocumentsTab(documents, Settings())
     qtbot.addWidget(tab)
     assert tab.embedder_combo.count() == 1
-    assert "No embedding model is installed" in tab.embedder_note.text()
+    note = tab.embedder_note.text()
+    assert "No embedding model is installed" in note
+    assert load_recommended(kind="embedding")[0].name in note  # the first recommended embedder
     assert not tab.get_models_button.isHidden()
     with qtbot.waitSignal(tab.get_models_requested):
         tab.get_models_button.click()
