@@ -201,8 +201,8 @@ class DocumentsTab(QtWidgets.QWidget):
             self.embedder_note.setText(
                 self.tr(
                     "No embedding model is installed: the library is searched by words only, and attached files "
-                    "that fit are still read whole. Download {model} (small, multilingual) to find passages by "
-                    "meaning."
+                    "that fit are still read whole. Get {model} from Get models to find passages by meaning, "
+                    "in any language."
                 ).format(model=recommended_embedder())
             )
             self.get_models_button.show()
