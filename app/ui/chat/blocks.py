@@ -9,13 +9,14 @@ left to ``streaming_tail``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6 import QtCore, QtGui
 
 from app.core.engine.reasoning import has_markup, split_saved
 from app.core.history.types import Message, Versions
-from app.ui.chat import message_links, persona_marks
+from app.ui.chat import message_links, persona_marks, sources
 from app.ui.common import markdown_render, style
 from app.ui.common.i18n import model_label
 
@@ -46,6 +47,8 @@ class BlockWriter:
         self.persona_names: dict[int, str] = {}  # persona id -> shown name, for dividers and details lines
         self.versions: dict[int, Versions] = {}
         self.expanded: set[int] = set()  # answers whose reasoning is open
+        # A message's attachments, or an answer's passages and notes (the window reads them from the store).
+        self.documents_of: Callable[[Message], sources.MessageDocuments] = lambda message: sources.NO_DOCUMENTS
 
     def frame_format(self, message: Message, palette: QtGui.QPalette) -> QtGui.QTextFrameFormat:
         fmt = QtGui.QTextFrameFormat()
@@ -84,6 +87,9 @@ class BlockWriter:
         cursor.setBlockFormat(style.header_block_format())
         cursor.insertText(header(message), style.header_char_format(palette, message.status))
         cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
+        documents = self.documents_of(message) if message.status != "streaming" else sources.NO_DOCUMENTS
+        if message.role == "user":
+            sources.insert_attachments(cursor, documents.attachments, palette)
         if shown.reasoning and message.role == "assistant":
             self.insert_thinking(cursor, shown, palette)
         body_offset = cursor.position() - shown.frame.firstPosition()
@@ -94,7 +100,9 @@ class BlockWriter:
             return body_offset
         self.insert_body(cursor, shown, palette)
         if message.role == "assistant" and message.status != "streaming":
+            sources.insert_citations(cursor, message.id, documents.passages, palette)
             persona_marks.insert_details(cursor, self, message, self.persona_names, palette)
+            sources.insert_notes(cursor, documents.notes, palette)
         message_links.insert_links(
             cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette
         )

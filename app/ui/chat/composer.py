@@ -1,12 +1,20 @@
-"""The composer: where the user writes a message, with its Send and Stop buttons.
+"""The composer: where the user writes a message, with its Send and Stop buttons and the files attached.
 
 Enter sends and Shift+Enter starts a new line. A message that is empty or only whitespace cannot
 be sent. While an answer streams, Send is disabled and Stop is enabled, but typing goes on.
+Files come by the paperclip (a file dialog, several at once), by a drop or by a paste; the composer
+only says which (``attach_requested``), and shows as chips (``attachments``) what the window read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.core.documents.types import Document
+from app.ui.chat.attachments import AttachmentTray, local_files, paperclip_icon
 
 MIN_LINES = 2
 MAX_LINES = 10
@@ -20,6 +28,7 @@ class MessageEdit(QtWidgets.QPlainTextEdit):
     """
 
     submitted = QtCore.Signal()
+    files_pasted = QtCore.Signal(object)  # list[Path]: a paste that carried files, not text
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +57,16 @@ class MessageEdit(QtWidgets.QPlainTextEdit):
         del size
         self.updateGeometry()
 
+    def canInsertFromMimeData(self, source: QtCore.QMimeData) -> bool:  # noqa: N802 - Qt's name
+        return bool(local_files(source)) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QtCore.QMimeData) -> None:  # noqa: N802 - Qt's name
+        files = local_files(source)
+        if files:  # a copied file is attached; its path is not typed into the message
+            self.files_pasted.emit(files)
+            return
+        super().insertFromMimeData(source)
+
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
             modifiers = event.modifiers() & ~QtCore.Qt.KeyboardModifier.KeypadModifier
@@ -67,12 +86,17 @@ class Composer(QtWidgets.QFrame):
 
     send_requested = QtCore.Signal(str)
     stop_requested = QtCore.Signal()
+    attach_requested = QtCore.Signal(object)  # list[Path]: chosen, dropped or pasted files to read and attach
+
+    ATTACH_SHORTCUT = "Ctrl+Shift+A"
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
         self._busy = False
         self._waiting = False
+        self._reading = 0  # files being read: Send waits for their chips
+        self.attach_suffixes: frozenset[str] = frozenset()  # what the file dialog offers; empty: any file
 
         self.edit = MessageEdit(self)
         self.edit.setObjectName("composerEdit")
@@ -90,21 +114,42 @@ class Composer(QtWidgets.QFrame):
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setToolTip(self.tr("Stop the answer (Esc)"))
 
+        self.attach_button = QtWidgets.QToolButton(self)
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.setIcon(paperclip_icon(self.attach_button))
+        self.attach_button.setIconSize(QtCore.QSize(22, 22))
+        self.attach_button.setAutoRaise(True)
+        self.attach_button.setAccessibleName(self.tr("Attach files"))
+        self.attach_button.setToolTip(self.tr("Attach files to the message ({keys})").format(keys=self.ATTACH_SHORTCUT))
+        self.attach_button.setShortcut(QtGui.QKeySequence(self.ATTACH_SHORTCUT))
+        self.tray = AttachmentTray(self)
+
         buttons = QtWidgets.QVBoxLayout()
         buttons.setSpacing(6)
         buttons.addStretch(1)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.send_button)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
-        layout.setSpacing(8)
-        layout.addWidget(self.edit, 1)
-        layout.addLayout(buttons)
+        clip = QtWidgets.QVBoxLayout()
+        clip.addStretch(1)
+        clip.addWidget(self.attach_button)
+        row = QtWidgets.QHBoxLayout()
+        row.setSpacing(8)
+        row.addLayout(clip)
+        row.addWidget(self.edit, 1)
+        row.addLayout(buttons)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.tray)
+        layout.addLayout(row)
 
         self.edit.submitted.connect(self._on_edit_submitted)
         self.edit.textChanged.connect(self._on_edit_text_changed)
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.stop_button.clicked.connect(self._on_stop_button_clicked)
+        self.attach_button.clicked.connect(self._on_attach_button_clicked)
+        self.edit.files_pasted.connect(self._on_edit_files_pasted)
+        self.tray.emptied.connect(self.focus_edit)  # the user took the last chip off: back to the message
         self._update_buttons()
 
     # -- public ---------------------------------------------------------------------------------
@@ -126,10 +171,44 @@ class Composer(QtWidgets.QFrame):
         self._update_buttons()
 
     def can_send(self) -> bool:
-        return not self._busy and not self._waiting and bool(self.text().strip())
+        return not self._busy and not self._waiting and not self._reading and bool(self.text().strip())
+
+    def attachments(self) -> list[Document]:
+        """The files the next message carries, in the order they came."""
+        return self.tray.documents()
+
+    def add_attachment(self, document: Document) -> None:
+        self.tray.add(document)
+
+    def set_attachments(self, documents: Iterable[Document]) -> None:
+        """Puts back the chips of a message that was not sent, so nothing the user gave is lost."""
+        self.tray.clear()
+        for document in documents:
+            self.tray.add(document)
+
+    def clear_attachments(self) -> None:
+        self.tray.clear()
+
+    def set_reading(self, count: int) -> None:
+        """How many files are being read; Send waits until their chips are there."""
+        self._reading = count
+        self._update_buttons()
+
+    def choose_files(self) -> list[Path]:
+        """The file dialog (several files at once); tests replace this seam."""
+        suffixes = " ".join(f"*{suffix}" for suffix in sorted(self.attach_suffixes))
+        filters = [self.tr("Documents ({patterns})").format(patterns=suffixes)] if suffixes else []
+        filters.append(self.tr("All files (*)"))
+        names, _ = QtWidgets.QFileDialog.getOpenFileNames(self, self.tr("Attach files"), "", ";;".join(filters))
+        return [Path(name) for name in names]
 
     def focus_edit(self) -> None:
         self.edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.Type.PaletteChange:  # the paperclip follows the theme's text colour
+            self.attach_button.setIcon(paperclip_icon(self.attach_button))
+        super().changeEvent(event)
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.edit and event.type() in (QtCore.QEvent.Type.FocusIn, QtCore.QEvent.Type.FocusOut):
@@ -166,3 +245,14 @@ class Composer(QtWidgets.QFrame):
     @QtCore.Slot()
     def _on_edit_text_changed(self) -> None:
         self._update_buttons()
+
+    @QtCore.Slot()
+    def _on_attach_button_clicked(self) -> None:
+        files = self.choose_files()
+        if files:
+            self.attach_requested.emit(files)
+        self.focus_edit()
+
+    @QtCore.Slot(object)
+    def _on_edit_files_pasted(self, files: list[Path]) -> None:
+        self.attach_requested.emit(files)

@@ -1,5 +1,6 @@
 """The chat's header: the conversation's title, its persona (and, for a translating persona, the target
-language), "Loading <model>…", the thinking switch and the model picker; under them, a notice when the
+language), "Loading <model>…", the thinking switch, "Use my library" (``library_switch``) and the model
+picker; under them, a notice when the
 model is too small for the persona's job.
 
 It shows what it is told and says what the user picked through signals; the main window decides.
@@ -12,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.history.types import Thinking
 from app.core.models.installed import ModelEntry
+from app.ui.chat.library_switch import LibrarySwitch
 from app.ui.chat.model_picker import LoadingIndicator, ModelPicker, remote_icon
 from app.ui.chat.size_notice import SizeNotice
 from app.ui.common.elided_combo import ElidedComboBox
@@ -81,6 +83,7 @@ class ChatHeader(QtWidgets.QFrame):
         self.target_combo.setAccessibleName(self.tr("Target language"))
         self.target_combo.hide()
         self.size_notice = SizeNotice(self)
+        self.library_switch = LibrarySwitch(self)  # this conversation's "Use my library" and its folders
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(20, 10, 16, 10)
         layout = QtWidgets.QHBoxLayout()
@@ -91,6 +94,7 @@ class ChatHeader(QtWidgets.QFrame):
         layout.addWidget(self.target_combo)
         layout.addWidget(self.loading_indicator)
         layout.addWidget(self.thinking_combo)
+        layout.addWidget(self.library_switch)
         layout.addWidget(self.remote_badge)
         layout.addWidget(self.model_picker)
         self.thinking_combo.activated.connect(self._on_thinking_combo_activated)

@@ -7,7 +7,8 @@ it: scrolling near the page's edge puts the next messages in, and a drag (or Hom
 Ctrl+End) beyond it lays out the page there instead. A streaming answer re-renders in batches, its
 tail only (``streaming_tail``). The view keeps to the bottom while text arrives unless the user
 scrolled up. Clicks on a message's links (``message_links``) only say what was asked
-(``*_requested`` signals) and the window acts; Copy links and "Copy message" put text on the
+(``*_requested`` signals) and the window acts (a citation under an answer, ``sources``, asks for its
+passage); Copy links and "Copy message" put text on the
 clipboard (the link reads "Copied" for a moment and a screen reader is told), and nothing in an
 answer is ever fetched or read (``loadResource``). A screen reader meets the messages and their links
 as a list (``accessible``).
@@ -15,10 +16,12 @@ as a list (``accessible``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.history.types import Message, Versions
-from app.ui.chat import accessible, message_links, paging, streaming_tail
+from app.ui.chat import accessible, message_links, paging, sources, streaming_tail
 from app.ui.chat.blocks import BlockWriter, ShownMessage
 from app.ui.chat.paging import Pager
 from app.ui.common import announce, markdown_render
@@ -39,6 +42,7 @@ class ChatView(QtWidgets.QTextBrowser):
     version_requested = QtCore.Signal(int)  # the id of the version to show instead
     copied = QtCore.Signal(int)  # a message's Markdown source went to the clipboard
     text_copied = QtCore.Signal(str)  # what a code block's Copy link or "Copy message" put on the clipboard
+    passage_requested = QtCore.Signal(int, object)  # an answer's id, the Passage of a citation clicked under it
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +85,15 @@ class ChatView(QtWidgets.QTextBrowser):
     @persona_names.setter
     def persona_names(self, names: dict[int, str]) -> None:
         self._writer.persona_names = names
+
+    @property
+    def documents_of(self) -> Callable[[Message], sources.MessageDocuments]:
+        """A message's attachments, or an answer's passages and notes (chips above, sources under)."""
+        return self._writer.documents_of
+
+    @documents_of.setter
+    def documents_of(self, lookup: Callable[[Message], sources.MessageDocuments]) -> None:
+        self._writer.documents_of = lookup
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -418,10 +431,22 @@ class ChatView(QtWidgets.QTextBrowser):
                 self.set_thinking_open(message_id, message_id not in self._writer.expanded)
         elif url.scheme() == message_links.ACTION_SCHEME:
             self._on_action(url.path())
+        elif url.scheme() == sources.SOURCE_SCHEME:
+            self._on_source(url.path())
         elif url.scheme() == markdown_render.COPY_SCHEME:
             self._copy_code_block(url.path())
         elif url.scheme() in ("http", "https", "mailto"):
             QtGui.QDesktopServices.openUrl(url)
+
+    def _on_source(self, path: str) -> None:
+        source = sources.parse_source(path)
+        shown = self._pages.shown.get(source[0]) if source is not None else None
+        if source is None or shown is None:
+            return
+        passages = self._writer.documents_of(shown.message).passages
+        passage = next((p for p in passages if p.number == source[1]), None)
+        if passage is not None:
+            self.passage_requested.emit(source[0], passage)
 
     def _on_action(self, path: str) -> None:
         action = message_links.parse_action(path)

@@ -8,13 +8,14 @@ hands them to the runner, and tells the window what changed through signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6 import QtCore
 
 from app.core.config.settings import SettingsStore
 from app.core.documents.embedder import Embedder
 from app.core.documents.library import Library
+from app.core.documents.types import Document
 from app.core.engine.budget import estimated_count
 from app.core.engine.protocol import EngineEvent, TokensCounted
 from app.core.errors import AppError, DatabaseDamagedInUseError
@@ -92,11 +93,20 @@ class ChatController(QtCore.QObject):
         turn = self._runner.turn
         return (turn.answer.id, self._runner.live_text, self._runner.live_reasoning) if turn is not None else None
 
-    def send(self, conversation_id: int, text: str) -> bool:
-        """Starts an answer to ``text``; False when nothing was sent (empty text, or an answer is running)."""
+    def send(self, conversation_id: int, text: str, attachments: Sequence[Document] = ()) -> bool:
+        """Starts an answer to ``text`` (with the read ``attachments``); False when nothing was sent
+        (empty text, or an answer is running)."""
         if not text.strip():
             return False
-        return self._begin(lambda: self._runner.start(conversation_id, text))
+        return self._begin(lambda: self._runner.start(conversation_id, text, attachments=attachments))
+
+    def sends_documents_off_machine(self, conversation_id: int | None) -> bool:
+        """Whether a turn with attachments in ``conversation_id`` would send passages to a remote server."""
+        try:
+            return self._runner.sends_documents_off_machine(conversation_id, attachments=True)
+        except AppError as err:
+            self._report_damage(err)
+            return False
 
     def regenerate(self, answer_id: int, *, model: ModelEntry | None = None, persona_id: int | None = None) -> bool:
         """A new version of an answer (by ``model``, or the conversation's); the old one stays."""

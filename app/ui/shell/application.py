@@ -21,6 +21,9 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core import logs, paths
 from app.core.config.settings import SettingsStore
+from app.core.documents.extract import read_document
+from app.core.documents.library import Library
+from app.core.engine.embedding import embedder_for, installed_embedders
 from app.core.engine.remote.servers import RemoteServers
 from app.core.engine.router import routing_factory
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
@@ -35,6 +38,7 @@ from app.ui.common.progress import RecoveryProgressDialog, run_on_worker
 from app.ui.controllers.api_controller import ApiServerController
 from app.ui.controllers.backup_controller import BackupController, recovery_notice
 from app.ui.controllers.chat_controller import ChatController
+from app.ui.controllers.documents_controller import DocumentsController
 from app.ui.controllers.download_controller import DownloadController
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
@@ -69,28 +73,27 @@ def build_services(
     session = EngineService(routing_factory(engine_factory or local_engine_factory(settings), servers.connection))
     downloads = DownloadController(lambda: settings.current, executor)
     personas = PersonaBook(store)
-    chat = ChatController(store, settings, registry, session, personas=personas)
+    library = Library(paths.library_path())
+    chat = ChatController(
+        store, settings, registry, session, personas=personas, library=library,
+        embedder=embedder_for(settings.current, registry),
+    )  # fmt: skip
     models = ModelsController(store, settings, registry, session)
     history = BackupController(store, executor, answering=lambda: chat.is_busy, backups_enabled=backups)
     appearance = appearance or Appearance(settings)
     remote = RemoteModelsController(servers, registry, executor)
     api = ApiServerController(settings, registry, session, servers.keys)
+    documents = DocumentsController(
+        executor, read_document, library=library, embedder=lambda: embedder_for(settings.current, registry),
+        embedding_model=lambda: settings.current.embedding_model, embedders=lambda: installed_embedders(registry),
+    )  # fmt: skip
+    chat.busy_changed.connect(documents.set_answering)  # indexing waits while an answer is written
+    documents.index()  # folders whose files changed while Parley was closed are brought up to date
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
     return Services(
-        store,
-        settings,
-        registry,
-        session,
-        downloads,
-        chat,
-        models,
-        history,
-        appearance,
-        remote,
-        api,
-        personas,
-        executor,
+        store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas,
+        executor, documents,
     )
 
 

@@ -39,6 +39,7 @@ from app.ui.models.welcome import WelcomePanel
 from app.ui.shell import geometry
 from app.ui.shell.actions import WindowActions
 from app.ui.shell.api_status import ApiStatusLabel
+from app.ui.shell.attach_view import AttachView
 from app.ui.shell.conversation_list import ConversationList
 from app.ui.shell.download_notices import DownloadNotices
 from app.ui.shell.model_choice import ModelChoice
@@ -76,7 +77,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # can be the engine's reader thread, and Qt objects must not be deleted there.
         for controller in (
             services.chat, services.models, services.downloads, services.history, services.appearance,
-            services.remote, services.api,
+            services.remote, services.api, services.documents,
         ):  # fmt: skip
             controller.setParent(self)
         self._conversation_id: int | None = None
@@ -156,8 +157,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.header.persona_combo,
             self.header.target_combo,
             self.header.thinking_combo,
+            self.header.library_switch,
             self.model_picker,
             self.chat_view,
+            self.composer.attach_button,
             self.composer.edit,
             self.composer.stop_button,
             self.composer.send_button,
@@ -178,6 +181,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.installEventFilter(self.drop_filter)
         self.composer.edit.viewport().installEventFilter(self.drop_filter)
+        self.attach = AttachView(
+            self, self.store, self.services.documents, chat_page=self.chat_page, header=self.header,
+            chat_view=self.chat_view, composer=self.composer, parent=self,
+        )  # fmt: skip
         self.turns = TurnView(
             self, self.store, self.controller, self.models, chat_view=self.chat_view, composer=self.composer,
             banner=self.banner, model_picker=self.model_picker, status=self.status, parent=self,
@@ -288,6 +295,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chat_view.show_conversation(messages, versions, focus=focus)
         self.title_label.setText(display_title(conversation.title))
         self.model_choice.refresh_picker(conversation)
+        self.attach.show_library_choice(conversation_id)
         self.stack.setCurrentWidget(self.chat_view)
         self.header.show()
         self.composer.show()
@@ -358,7 +366,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_choice.use_model(entry, make_default=make_default)
 
     def open_settings(self) -> None:
-        if open_settings(self.services, self.exchange, self._conversation_id, self.current_conversation(), self):
+        conversation, find_models = self.current_conversation(), lambda: self.show_page(self.find_models)
+        if open_settings(self.services, self.exchange, self._conversation_id, conversation, self, find_models):
             self.model_choice.refresh_picker(self.current_conversation())
 
     # -- helpers --------------------------------------------------------------------------------

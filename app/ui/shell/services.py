@@ -13,6 +13,7 @@ from app.ui.common.background import BackgroundExecutor
 from app.ui.controllers.api_controller import ApiServerController
 from app.ui.controllers.backup_controller import BackupController
 from app.ui.controllers.chat_controller import ChatController
+from app.ui.controllers.documents_controller import DocumentsController
 from app.ui.controllers.download_controller import DownloadController
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
@@ -36,10 +37,12 @@ class Services:
     api: ApiServerController
     personas: PersonaBook  # the one persona book: the turn runner's and the window's
     executor: BackgroundExecutor  # every job off the GUI thread; shut down last
+    documents: DocumentsController  # attached files read, the library indexed (on the executor)
 
     def shutdown(self) -> None:
         """Settles a running answer, pauses the downloads, ends the engine and the executor. Safe to call twice."""
         self.api.shutdown()
+        self.documents.shutdown()
         self.remote.shutdown()
         self.appearance.shutdown()
         self.history.shutdown()

@@ -2,16 +2,21 @@
 
 While the user edits a message (``editing``), Send makes a new version of it; a turn that adds a
 version (edit, regenerate, continue) shows the branch on screen anew when it starts (``reshow``).
+The composer's attachments go with the message; they leave the composer once the turn started, and
+come back if the prompt did not fit. Before the first send with attachments to a remote server in a
+conversation, the user confirms that the passages go there (``confirm_remote``, a seam for tests).
 """
 
 from __future__ import annotations
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
+from app.core.documents.types import Document
 from app.core.errors import AppError
 from app.core.history.store import Store
 from app.core.history.types import Message
 from app.core.session.records import Turn
+from app.core.session.turns import TurnOutcome
 from app.ui.chat.composer import Composer
 from app.ui.chat.model_picker import ModelPicker
 from app.ui.chat.view import ChatView
@@ -48,6 +53,8 @@ class TurnView(QtCore.QObject):
         self.status = status
         self.editing: int | None = None  # the user message being edited in the composer
         self.reshow = False  # the next turn adds a version: the branch on screen is shown anew
+        self._sent_attachments: list[Document] = []  # the last send's, given back if its prompt did not fit
+        self._remote_confirmed: set[int] = set()  # conversations whose passages may go to their server
         composer.send_requested.connect(self._on_composer_send_requested)
         composer.stop_requested.connect(self._on_composer_stop_requested)
         chat_view.edit_requested.connect(self._on_chat_view_edit_requested)
@@ -58,6 +65,20 @@ class TurnView(QtCore.QObject):
         controller.reasoning_progressed.connect(self._on_controller_reasoning_progressed)
         controller.answer_finished.connect(self._on_controller_answer_finished)
         controller.busy_changed.connect(self._on_controller_busy_changed)
+        controller.turn_withdrawn.connect(self._on_controller_turn_withdrawn)
+
+    def confirm_remote(self) -> bool:
+        """Asks once per conversation whether the passages of the attached files may go to the remote server."""
+        answer = QtWidgets.QMessageBox.question(
+            self.composer.window(),
+            translate("MainWindow", "Send passages to the server?"),
+            translate(
+                "MainWindow",
+                "This conversation's model runs on a remote server: the passages of your files that go into "
+                "the question are sent to it. Nothing else leaves this computer.",
+            ),
+        )
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     # -- the user -------------------------------------------------------------------------------
 
@@ -73,8 +94,30 @@ class TurnView(QtCore.QObject):
         conversation_id = self.host.conversation_id
         if conversation_id is None:
             conversation_id = self.host.new_conversation()
-        if conversation_id is None or not self.controller.send(conversation_id, text):
+        attachments = self.composer.attachments()
+        if conversation_id is not None and attachments and not self._may_send_documents(conversation_id):
+            self.composer.set_text(text)  # not sent: the user keeps what they wrote and attached
+            return
+        if conversation_id is None or not self.controller.send(conversation_id, text, attachments):
             self.composer.set_text(text)  # nothing was sent: the user keeps what they wrote
+            return
+        self._sent_attachments = attachments
+        self.composer.clear_attachments()
+
+    def _may_send_documents(self, conversation_id: int) -> bool:
+        if conversation_id in self._remote_confirmed:
+            return True
+        if not self.controller.sends_documents_off_machine(conversation_id):
+            return True
+        if not self.confirm_remote():
+            return False
+        self._remote_confirmed.add(conversation_id)
+        return True
+
+    @QtCore.Slot(object)
+    def _on_controller_turn_withdrawn(self, outcome: TurnOutcome) -> None:
+        if self._sent_attachments and not self.composer.attachments():
+            self.composer.set_attachments(self._sent_attachments)  # the files come back with the text
 
     @QtCore.Slot()
     def _on_composer_stop_requested(self) -> None:
