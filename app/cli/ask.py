@@ -161,8 +161,9 @@ def _ask(
         with _ctrl_c_stops() as interrupts:
             try:
                 client = service.connect(events.put, "command line")
+                library = existing_library()
                 runner = TurnRunner(
-                    store, client, settings, registry, personas=book, library=existing_library(), embedder=embedder
+                    store, client, settings, registry, personas=book, library=library, embedder=lambda: embedder
                 )
                 turn = runner.start(conversation.id, prompt, attachments=attachments, model=chosen, sampling=sampling)
                 _say_how_attached(store.attachments(turn.user_message.id), err)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -245,3 +245,34 @@ def embedder_for(settings: Settings, registry: ModelRegistry) -> Embedder | None
     catalog = catalog_embedder(entry)
     pooling = catalog.pooling if catalog is not None else ""
     return LocalEmbedder(replace(spec, n_ctx=embedding_context(entry.path), embedding=True, pooling=pooling))
+
+
+class ChosenEmbedder:
+    """The one embedder of the Settings choice in this process, shared by the window's turns and its
+    indexer: made when first asked for, kept while the choice stays, and replaced (the old engine
+    process closed) when the user chooses another model. Calling it gives the embedder or None."""
+
+    def __init__(self, settings: Callable[[], Settings], registry: ModelRegistry) -> None:
+        self._settings = settings
+        self._registry = registry
+        self._lock = threading.Lock()
+        self._choice: str | None = None
+        self._embedder: Embedder | None = None
+
+    def __call__(self) -> Embedder | None:
+        settings = self._settings()
+        with self._lock:
+            if settings.embedding_model != self._choice or self._embedder is None:
+                old = self._embedder
+                self._choice = settings.embedding_model
+                self._embedder = embedder_for(settings, self._registry)
+                if isinstance(old, LocalEmbedder):
+                    old.close()
+            return self._embedder
+
+    def close(self) -> None:
+        """Ends the embedder's engine process (a later call starts one again)."""
+        with self._lock:
+            embedder = self._embedder
+        if isinstance(embedder, LocalEmbedder):
+            embedder.close()

@@ -134,10 +134,11 @@ class TurnRunner:
         clock: Callable[[], float] = time.monotonic,
         personas: PersonaBook | None = None,
         library: Library | None = None,
-        embedder: Embedder | None = None,
+        embedder: Callable[[], Embedder | None] = lambda: None,
     ) -> None:
         """``library`` is searched in conversations that turned "Use my library" on; ``embedder``
-        ranks passages by meaning as well as by words (None: words only)."""
+        gives the embedder that ranks passages by meaning as well as by words (None: words only), asked
+        at each turn so that a model chosen in Settings counts from the next message."""
         self.store = store
         self.library = library
         self.embedder = embedder
@@ -309,7 +310,7 @@ class TurnRunner:
         history, _ = records.history_with_sources(before, context.system_prompt, conversation.memory_start)
         room = documents.documents_room(context.model, context.sampling.max_tokens, history, text)
         return documents.find_documents(
-            text, attachments, room, library=self.library, choice=choice, embedder=self.embedder
+            text, attachments, room, library=self.library, choice=choice, embedder=self.embedder()
         )
 
     def sends_documents_off_machine(

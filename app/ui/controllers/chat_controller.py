@@ -60,7 +60,7 @@ class ChatController(QtCore.QObject):
         *,
         personas: PersonaBook | None = None,
         library: Library | None = None,
-        embedder: Embedder | None = None,
+        embedder: Callable[[], Embedder | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
         self.store = store

@@ -8,8 +8,8 @@ whose sentence the window shows. ``reading_changed`` says how many files are sti
 The controller owns the ``Library`` and runs its ``Indexer`` on the executor's long lane, one run at
 a time (a change while it runs asks for another run after it). ``set_answering`` pauses indexing
 while an answer is being written, so the model has the computer; progress arrives as
-``index_progressed`` on the GUI thread. The embedder is built on the worker for each run
-(``embedder``, the Settings choice) and closed after it.
+``index_progressed`` on the GUI thread. The embedder (the Settings choice, shared
+with the chat's turns) is asked for on the worker at each run, and closed at shutdown.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from app.core.documents.embedder import Embedder
 from app.core.documents.indexer import Indexer, IndexProgress
 from app.core.documents.library import FolderStatus, Library
 from app.core.documents.types import Document
+from app.core.engine.embedding import ChosenEmbedder
 from app.core.errors import AppError
 from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
@@ -33,7 +33,6 @@ from app.ui.common.background import BackgroundExecutor, BackgroundOp
 log = logging.getLogger("app.ui.documents")
 
 ReadDocument = Callable[[Path], Document]
-MakeEmbedder = Callable[[], Embedder | None]  # the Settings choice, built on the worker; None: words only
 
 
 class DocumentsController(QtCore.QObject):
@@ -56,7 +55,7 @@ class DocumentsController(QtCore.QObject):
         parent: QtCore.QObject | None = None,
         *,
         library: Library | None = None,
-        embedder: MakeEmbedder = lambda: None,
+        embedder: ChosenEmbedder | None = None,
         embedding_model: Callable[[], str | None] = lambda: None,
         embedders: Callable[[], list[ModelEntry]] = list,
     ) -> None:
@@ -65,7 +64,7 @@ class DocumentsController(QtCore.QObject):
         self._read = read
         self._reading: list[BackgroundOp[Document]] = []
         self.library = library
-        self._make_embedder = embedder
+        self._embedder = embedder  # shared with the chat's turns; this controller closes it at the end
         self._embedding_model = embedding_model
         self._find_embedders = embedders  # the installed embedding models (reads GGUF headers: a worker's job)
         self._run: BackgroundOp[None] | None = None
@@ -137,13 +136,8 @@ class DocumentsController(QtCore.QObject):
         cancel = self._cancel
 
         def run() -> None:
-            embedder = self._make_embedder()
-            try:
-                Indexer(library, embedder=embedder).run(progress=op.report, pause=self._pause, cancel=cancel)
-            finally:
-                close = getattr(embedder, "close", None)
-                if callable(close):
-                    close()
+            embedder = self._embedder() if self._embedder is not None else None
+            Indexer(library, embedder=embedder).run(progress=op.report, pause=self._pause, cancel=cancel)
 
         op: BackgroundOp[None] = BackgroundOp(run).long_running()
         op.with_progress(self._on_run_progress).on_failure(self.error_reported.emit).on_end(self._on_run_ended)
@@ -169,6 +163,8 @@ class DocumentsController(QtCore.QObject):
         if self._run is not None:
             self._run.cancel()
             self._run = None
+        if self._embedder is not None:
+            self._embedder.close()
 
     def _change(self, change: Callable[[Library], object], *, stop: bool = False) -> None:
         """Runs ``change`` on the library off the GUI thread, then indexes; ``stop`` ends a run first."""

@@ -147,6 +147,7 @@ class ModelManager(QtWidgets.QWidget):
         busy.addWidget(self.busy_label)
         busy.addWidget(self.busy_bar)
         busy.addStretch(1)
+        busy.addWidget(self.updates.button)  # for every downloaded model: beside the page's own status
         # Two rows, so that every button keeps its whole label in a window 800 pixels wide (the starter's
         # "Remove from list…" is wider than "Delete…"): what to do with the selected model, then the
         # library's own actions with removing one, away from "Use for this chat".
@@ -162,7 +163,6 @@ class ModelManager(QtWidgets.QWidget):
         library_row.addWidget(self.folder_button)
         library_row.addStretch(1)
         library_row.addWidget(self.delete_button)
-        library_row.addWidget(self.updates.button)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 16)
         layout.setSpacing(10)

@@ -23,7 +23,7 @@ from app.core import logs, paths
 from app.core.config.settings import SettingsStore
 from app.core.documents.extract import read_document
 from app.core.documents.library import Library
-from app.core.engine.embedding import embedder_for, installed_embedders
+from app.core.engine.embedding import ChosenEmbedder, installed_embedders
 from app.core.engine.remote.servers import RemoteServers
 from app.core.engine.router import routing_factory
 from app.core.errors import AppError, SettingsUnreadableError, StorageReadOnlyError
@@ -74,17 +74,15 @@ def build_services(
     downloads = DownloadController(lambda: settings.current, executor)
     personas = PersonaBook(store)
     library = Library(paths.library_path())
-    chat = ChatController(
-        store, settings, registry, session, personas=personas, library=library,
-        embedder=embedder_for(settings.current, registry),
-    )  # fmt: skip
+    embedder = ChosenEmbedder(lambda: settings.current, registry)  # one embedding engine for turns and indexing
+    chat = ChatController(store, settings, registry, session, personas=personas, library=library, embedder=embedder)
     models = ModelsController(store, settings, registry, session)
     history = BackupController(store, executor, answering=lambda: chat.is_busy, backups_enabled=backups)
     appearance = appearance or Appearance(settings)
     remote = RemoteModelsController(servers, registry, executor)
     api = ApiServerController(settings, registry, session, servers.keys)
     documents = DocumentsController(
-        executor, read_document, library=library, embedder=lambda: embedder_for(settings.current, registry),
+        executor, read_document, library=library, embedder=embedder,
         embedding_model=lambda: settings.current.embedding_model, embedders=lambda: installed_embedders(registry),
     )  # fmt: skip
     chat.busy_changed.connect(documents.set_answering)  # indexing waits while an answer is written

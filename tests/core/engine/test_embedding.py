@@ -20,6 +20,7 @@ from app.core import paths
 from app.core.config.settings import Settings, SettingsStore
 from app.core.engine.embedding import (
     EMBEDDING_CONTEXT,
+    ChosenEmbedder,
     LocalEmbedder,
     embedder_for,
     installed_embedders,
@@ -199,3 +200,21 @@ def test_a_catalog_embedder_is_listed_and_loads_with_the_catalogs_pooling(starte
     finally:
         chosen.close()
         mean.close()
+
+
+def test_the_chosen_embedder_is_shared_until_the_user_chooses_another(starter_model: Path) -> None:
+    current = Settings(embedding_model=STARTER_NAME)
+    registry = ModelRegistry(SettingsStore(Settings()))
+    chosen = ChosenEmbedder(lambda: current, registry)
+    first = chosen()
+    assert isinstance(first, LocalEmbedder)
+    assert chosen() is first  # the turns and the indexer share one engine process
+    first.embed(["warm it up"])
+    assert first.pid is not None
+    current = Settings()  # the user turns embeddings off in Settings
+    assert chosen() is None
+    assert first.pid is None  # the replaced one's process was ended
+    current = Settings(embedding_model=STARTER_NAME)
+    again = chosen()
+    assert isinstance(again, LocalEmbedder) and again is not first
+    chosen.close()
