@@ -168,282 +168,367 @@
         <translation>{host} 没有响应；服务器在运行吗？</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="56"/>
+        <location filename="../../app/core/errors.py" line="33"/>
+        <source>The folder {folder} was still being indexed ({done} of {total} files), so some of it was not searched.</source>
+        <translation>文件夹 {folder} 仍在建立索引（已完成 {done} / {total} 个文件），因此其中部分内容未被搜索。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="36"/>
+        <source>The folder {folder} is no longer there, so it was not searched.</source>
+        <translation>文件夹 {folder} 已不存在，因此未被搜索。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="61"/>
         <source>Something went wrong: {reason}</source>
         <translation>出了点问题：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="74"/>
+        <location filename="../../app/core/errors.py" line="79"/>
         <source>No model called “{name}” is installed, and no such file exists.</source>
         <translation>没有安装名为“{name}”的模型，也找不到这个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="78"/>
+        <location filename="../../app/core/errors.py" line="83"/>
         <source>The model file {path} could not be loaded: {reason}</source>
         <translation>无法加载模型文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="82"/>
+        <location filename="../../app/core/errors.py" line="87"/>
+        <source>This model needs a newer Parley: its architecture “{architecture}” is unknown to this version.</source>
+        <translation>这个模型需要更新版本的 Parley：此版本不认识它的架构“{architecture}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="93"/>
         <source>{path} is not a usable GGUF model file: {reason}</source>
         <translation>{path} 不是可用的 GGUF 模型文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="86"/>
+        <location filename="../../app/core/errors.py" line="97"/>
         <source>The model engine stopped unexpectedly ({reason}). Your conversation is safe; the next message starts a fresh engine.</source>
         <translation>模型引擎意外停止（{reason}）。您的对话已安全保存；发送下一条消息时会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="94"/>
+        <location filename="../../app/core/errors.py" line="105"/>
         <source>The answer could not be generated: {reason}</source>
         <translation>无法生成回答：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="98"/>
+        <location filename="../../app/core/errors.py" line="109"/>
         <source>The message is too long for this model&apos;s context ({tokens} tokens, the limit is {limit}). Shorten it or start a new conversation.</source>
         <translation>这条消息超出了该模型的上下文长度（{tokens} 个词元，上限为 {limit}）。请缩短消息，或开始新的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="106"/>
+        <location filename="../../app/core/errors.py" line="117"/>
         <source>The history database {path} was written by a newer version of Parley (schema {found}, this version knows {known}). It was left untouched; please update Parley.</source>
         <translation>历史数据库 {path} 由更新版本的 Parley 写入（架构版本 {found}，当前版本只支持到 {known}）。该文件未被改动；请更新 Parley。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="114"/>
+        <location filename="../../app/core/errors.py" line="125"/>
         <source>The history database {path} is damaged and could not be opened: {reason}. It was left untouched.</source>
         <translation>历史数据库 {path} 已损坏，无法打开：{reason}。该文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="123"/>
+        <location filename="../../app/core/errors.py" line="134"/>
         <source>The history database {path} turned out to be damaged while Parley was using it: {reason}.</source>
         <translation>Parley 使用历史数据库 {path} 时发现它已损坏：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="130"/>
+        <location filename="../../app/core/errors.py" line="141"/>
         <source>Parley could not save to {path}: {reason}</source>
         <translation>Parley 无法保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="134"/>
+        <location filename="../../app/core/errors.py" line="145"/>
         <source>The disk holding {path} is full: free some space and try again; nothing already saved was lost.</source>
         <translation>{path} 所在的磁盘已满：请腾出一些空间后重试；已保存的内容都没有丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="140"/>
+        <location filename="../../app/core/errors.py" line="151"/>
         <source>Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed.</source>
         <translation>Parley 无法写入 {path}：文件夹或文件是只读的。没有任何内容被更改。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="146"/>
+        <location filename="../../app/core/errors.py" line="157"/>
         <source>The backup copy {path} did not pass its check, so it was not kept: {reason}</source>
         <translation>备份副本 {path} 未通过检查，因此没有保留：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="152"/>
+        <location filename="../../app/core/errors.py" line="163"/>
         <source>An answer is being written. Stop it or let it finish, then restore the backup.</source>
         <translation>正在生成回答。请先停止或等待其完成，再恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="158"/>
+        <location filename="../../app/core/errors.py" line="169"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="162"/>
+        <location filename="../../app/core/errors.py" line="173"/>
         <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="170"/>
+        <location filename="../../app/core/errors.py" line="181"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="177"/>
+        <location filename="../../app/core/errors.py" line="188"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="181"/>
+        <location filename="../../app/core/errors.py" line="192"/>
         <source>The Hugging Face Hub has no repository “{repo}” (or it is private).</source>
         <translation>Hugging Face Hub 上没有仓库“{repo}”（或者它是私有的）。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="185"/>
+        <location filename="../../app/core/errors.py" line="196"/>
         <source>The Hugging Face Hub has no revision “{revision}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有版本“{revision}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="189"/>
+        <location filename="../../app/core/errors.py" line="200"/>
         <source>The Hugging Face Hub has no file “{file}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有文件“{file}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="193"/>
+        <location filename="../../app/core/errors.py" line="204"/>
+        <source>This model was moved on the Hub; search for it.</source>
+        <translation>这个模型在 Hub 上已被移走，请搜索它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="208"/>
         <source>“{repo}” is not a valid name for a repository on the Hugging Face Hub.</source>
         <translation>“{repo}”不是 Hugging Face Hub 上有效的仓库名称。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="197"/>
+        <location filename="../../app/core/errors.py" line="212"/>
         <source>The Hugging Face Hub has no GGUF model file in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="201"/>
+        <location filename="../../app/core/errors.py" line="216"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="205"/>
+        <location filename="../../app/core/errors.py" line="220"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="212"/>
+        <location filename="../../app/core/errors.py" line="227"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="220"/>
+        <location filename="../../app/core/errors.py" line="235"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="228"/>
+        <location filename="../../app/core/errors.py" line="243"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="234"/>
+        <location filename="../../app/core/errors.py" line="249"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="238"/>
+        <location filename="../../app/core/errors.py" line="253"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="244"/>
+        <location filename="../../app/core/errors.py" line="259"/>
         <source>{name} could not be loaded: {reason}. The conversation keeps it: send again once the server answers, or use another model.</source>
         <translation>无法加载 {name}：{reason}。此对话仍使用它：服务器恢复应答后请重新发送，或改用其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="252"/>
+        <location filename="../../app/core/errors.py" line="267"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="258"/>
+        <location filename="../../app/core/errors.py" line="273"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="264"/>
+        <location filename="../../app/core/errors.py" line="279"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="270"/>
+        <location filename="../../app/core/errors.py" line="285"/>
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="278"/>
+        <location filename="../../app/core/errors.py" line="293"/>
         <source>This chat template cannot be used ({reason}); the model keeps the template it had.</source>
         <translation>无法使用此聊天模板（{reason}）；模型保留原来的模板。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="284"/>
+        <location filename="../../app/core/errors.py" line="299"/>
         <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
         <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="291"/>
+        <location filename="../../app/core/errors.py" line="306"/>
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="297"/>
+        <location filename="../../app/core/errors.py" line="312"/>
         <source>This conversation no longer fits in the model&apos;s memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
         <translation>这段对话已超出模型的记忆（{tokens} 个词元，上限为 {limit}），因此回答没有开始。可以带着摘要开始新的对话，或者让 Parley 丢弃最早的几轮对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="305"/>
+        <location filename="../../app/core/errors.py" line="320"/>
         <source>The persona&apos;s {field} is not valid: {reason}</source>
         <translation>角色的{field}无效：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="309"/>
+        <location filename="../../app/core/errors.py" line="324"/>
         <source>The personas file could not be read: {reason}</source>
         <translation>无法读取角色文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="313"/>
+        <location filename="../../app/core/errors.py" line="328"/>
         <source>There is no persona named {name}.</source>
         <translation>没有名为 {name} 的角色。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="317"/>
+        <location filename="../../app/core/errors.py" line="332"/>
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation>{name} 是 Parley 自带的角色：可以恢复为自带的内容，但不能删除。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="323"/>
+        <location filename="../../app/core/errors.py" line="338"/>
         <source>The export could not be written to {path}: {reason}</source>
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="327"/>
+        <location filename="../../app/core/errors.py" line="342"/>
         <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="333"/>
+        <location filename="../../app/core/errors.py" line="348"/>
         <source>The server {host} could not be used: {reason}</source>
         <translation>无法使用服务器 {host}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="337"/>
+        <location filename="../../app/core/errors.py" line="352"/>
         <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
         <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="343"/>
+        <location filename="../../app/core/errors.py" line="358"/>
         <source>The local API server could not start: {reason}</source>
         <translation>本地 API 服务器无法启动：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="347"/>
+        <location filename="../../app/core/errors.py" line="362"/>
         <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
         <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="174"/>
+        <location filename="../../app/core/errors.py" line="372"/>
+        <source>{name} could not be read: {reason}</source>
+        <translation>无法读取 {name}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="376"/>
+        <source>{name} has no text in it, so it was not attached.</source>
+        <translation>{name} 中没有文字，因此未附加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="380"/>
+        <source>{name} is a scanned PDF with no text layer, so it was not attached; run it through OCR first.</source>
+        <translation>{name} 是没有文字层的扫描版 PDF，因此未附加；请先对它进行 OCR 文字识别。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="386"/>
+        <source>{name} is protected with a password, so it was not attached; save an unprotected copy first.</source>
+        <translation>{name} 受密码保护，因此未附加；请先另存一份不受保护的副本。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="392"/>
+        <source>{name} is not a kind of file Parley can read; attach text, Markdown, PDF, Word (.docx), HTML, CSV or code.</source>
+        <translation>Parley 无法读取 {name} 这类文件；请附加文本、Markdown、PDF、Word (.docx)、HTML、CSV 或代码文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="399"/>
+        <source>{name} is a binary file, not text, so it was not attached.</source>
+        <translation>{name} 是二进制文件而非文本，因此未附加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="403"/>
+        <source>{name} is {size}, larger than the {limit} Parley reads, so it was not attached.</source>
+        <translation>{name} 大小为 {size}，超过了 Parley 可读取的 {limit}，因此未附加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="409"/>
+        <source>{name} could not be read, so it was not attached: {reason}</source>
+        <translation>无法读取 {name}，因此未附加：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="415"/>
+        <source>The library&apos;s index was damaged; it was set aside as {path} and will be rebuilt from your folders.</source>
+        <translation>资料库的索引已损坏；已将其另存为 {path}，并将根据你的文件夹重新建立。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="422"/>
+        <source>{path} is not a folder Parley can index.</source>
+        <translation>{path} 不是 Parley 可以建立索引的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="426"/>
+        <source>The library has no folder {path}.</source>
+        <translation>资料库中没有文件夹 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="430"/>
+        <source>The embedding model {name} stopped unexpectedly ({reason}); the next search starts it again.</source>
+        <translation>嵌入模型 {name} 意外停止（{reason}）；下次搜索时会重新启动它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="436"/>
+        <source>The embedding model {name} could not embed the text: {reason}</source>
+        <translation>嵌入模型 {name} 无法为文本生成向量：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/models/hub.py" line="181"/>
         <source>offline mode is on (HF_HUB_OFFLINE)</source>
         <translation>已开启离线模式（HF_HUB_OFFLINE）</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="176"/>
+        <location filename="../../app/core/models/hub.py" line="183"/>
         <source>the server does not answer like a Hugging Face Hub</source>
         <translation>该服务器的响应不像 Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="184"/>
+        <location filename="../../app/core/models/hub.py" line="191"/>
         <source>the connection timed out</source>
         <translation>连接超时</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="194"/>
+        <location filename="../../app/core/models/hub.py" line="201"/>
         <source>its address could not be looked up</source>
         <translation>无法解析其地址</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="196"/>
+        <location filename="../../app/core/models/hub.py" line="203"/>
         <source>the connection was refused</source>
         <translation>连接被拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="197"/>
+        <location filename="../../app/core/models/hub.py" line="204"/>
         <source>no connection could be made</source>
         <translation>无法建立连接</translation>
     </message>
@@ -451,14 +536,50 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="84"/>
+        <location filename="../../app/ui/shell/application.py" line="102"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="162"/>
+        <location filename="../../app/ui/shell/application.py" line="180"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentChip</name>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="107"/>
+        <source>Remove {name}</source>
+        <translation>移除 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="108"/>
+        <source>Do not attach this file</source>
+        <translation>不附加此文件</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="72"/>
+        <source>1 page</source>
+        <translation>1 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="73"/>
+        <source>{count} pages</source>
+        <translation>{count} 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="80"/>
+        <source>read whole</source>
+        <translation>已完整读取</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="81"/>
+        <source>{used} of {total} passages used</source>
+        <translation>使用了 {total} 段中的 {used} 段</translation>
     </message>
 </context>
 <context>
@@ -489,7 +610,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/controllers/chat_controller.py" line="244"/>
+        <location filename="../../app/ui/controllers/chat_controller.py" line="260"/>
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -497,52 +618,52 @@
 <context>
     <name>ChatHeader</name>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="56"/>
+        <location filename="../../app/ui/chat/header.py" line="53"/>
         <source>Thinking: model&apos;s default</source>
         <translation>思考：模型默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="57"/>
+        <location filename="../../app/ui/chat/header.py" line="54"/>
         <source>Thinking: on</source>
         <translation>思考：开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="58"/>
+        <location filename="../../app/ui/chat/header.py" line="55"/>
         <source>Thinking: off</source>
         <translation>思考：关</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="59"/>
+        <location filename="../../app/ui/chat/header.py" line="56"/>
         <source>Whether this model reasons before it answers, in this conversation</source>
         <translation>在此对话中，模型是否先推理再回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="60"/>
+        <location filename="../../app/ui/chat/header.py" line="57"/>
         <source>Thinking</source>
         <translation>思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="79"/>
+        <location filename="../../app/ui/chat/header.py" line="76"/>
         <source>The persona this conversation talks to; a change applies from the next answer</source>
         <translation>这段对话所用的角色；更改从下一条回答起生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="81"/>
+        <location filename="../../app/ui/chat/header.py" line="78"/>
         <source>Persona</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="85"/>
+        <location filename="../../app/ui/chat/header.py" line="82"/>
         <source>The language the persona translates into</source>
         <translation>该角色翻译成的语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="86"/>
+        <location filename="../../app/ui/chat/header.py" line="83"/>
         <source>Target language</source>
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="117"/>
+        <location filename="../../app/ui/chat/header.py" line="116"/>
         <source>This conversation leaves this computer: it is sent to {host}.</source>
         <translation>此对话会离开这台电脑：它会发送到 {host}。</translation>
     </message>
@@ -550,47 +671,47 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="162"/>
+        <location filename="../../app/ui/chat/blocks.py" line="170"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="163"/>
+        <location filename="../../app/ui/chat/blocks.py" line="171"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="167"/>
+        <location filename="../../app/ui/chat/blocks.py" line="175"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="168"/>
+        <location filename="../../app/ui/chat/blocks.py" line="176"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="169"/>
+        <location filename="../../app/ui/chat/blocks.py" line="177"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="170"/>
+        <location filename="../../app/ui/chat/blocks.py" line="178"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="114"/>
+        <location filename="../../app/ui/chat/blocks.py" line="122"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="129"/>
+        <location filename="../../app/ui/chat/blocks.py" line="137"/>
         <source>The answer was cut off while the model was still thinking. Continue lets it think on.</source>
         <translation>回答在模型仍在思考时被截断。点“继续”可让它接着思考。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="135"/>
+        <location filename="../../app/ui/chat/blocks.py" line="143"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
@@ -625,33 +746,33 @@
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="309"/>
+        <location filename="../../app/ui/chat/view.py" line="322"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="311"/>
+        <location filename="../../app/ui/chat/view.py" line="324"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="384"/>
+        <location filename="../../app/ui/chat/view.py" line="397"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="386"/>
+        <location filename="../../app/ui/chat/view.py" line="399"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat/message_links.py" line="43"/>
-        <location filename="../../app/ui/chat/blocks.py" line="113"/>
+        <location filename="../../app/ui/chat/blocks.py" line="121"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="46"/>
+        <location filename="../../app/ui/chat/view.py" line="50"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
@@ -671,17 +792,17 @@
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="144"/>
+        <location filename="../../app/ui/chat/blocks.py" line="152"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="146"/>
+        <location filename="../../app/ui/chat/blocks.py" line="154"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="148"/>
+        <location filename="../../app/ui/chat/blocks.py" line="156"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
@@ -694,34 +815,55 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="79"/>
+        <location filename="../../app/ui/chat/composer.py" line="103"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="80"/>
+        <location filename="../../app/ui/chat/composer.py" line="104"/>
         <source>Message Parley (Enter sends, Shift+Enter starts a new line)</source>
         <translation>给 Parley 发消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="86"/>
+        <location filename="../../app/ui/chat/composer.py" line="110"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="88"/>
+        <location filename="../../app/ui/chat/composer.py" line="112"/>
         <source>Send the message (Enter)</source>
         <translation>发送消息（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="89"/>
+        <location filename="../../app/ui/chat/composer.py" line="113"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="91"/>
+        <location filename="../../app/ui/chat/composer.py" line="115"/>
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="122"/>
+        <location filename="../../app/ui/chat/composer.py" line="202"/>
+        <source>Attach files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="123"/>
+        <source>Attach files to the message ({keys})</source>
+        <translation>为消息附加文件（{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="200"/>
+        <source>Documents ({patterns})</source>
+        <translation>文档（{patterns}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="201"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -765,17 +907,17 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="116"/>
+        <location filename="../../app/ui/shell/crash.py" line="114"/>
         <source>Parley hit a bug</source>
         <translation>Parley 遇到了程序错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="123"/>
+        <location filename="../../app/ui/shell/crash.py" line="121"/>
         <source>Something inside Parley went wrong that should not have. Your conversations are saved.</source>
         <translation>Parley 内部发生了不应出现的错误。您的对话均已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/crash.py" line="128"/>
+        <location filename="../../app/ui/shell/crash.py" line="127"/>
         <source>This report was saved on this computer as {path}. Nothing was sent anywhere; it holds no conversation text. Please include it in a bug report.</source>
         <translation>此报告已保存在这台电脑上：{path}。没有发送到任何地方，其中也不含任何对话内容。报告问题时请附上它。</translation>
     </message>
@@ -907,6 +1049,166 @@
         <location filename="../../app/ui/settings/data_tab.py" line="250"/>
         <source>No file manager could be opened. The folder is {path}</source>
         <translation>无法打开文件管理器。文件夹位于 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsTab</name>
+    <message>
+        <location filename="../../app/ui/shell/settings_opening.py" line="42"/>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="39"/>
+        <source>working out the time left</source>
+        <translation>正在估算剩余时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="41"/>
+        <source>less than a minute left</source>
+        <translation>剩余不到一分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="42"/>
+        <source>about {minutes} min left</source>
+        <translation>约剩 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="49"/>
+        <source>Indexing {folder}: {done} of {total} files, {pages} pages</source>
+        <translation>正在索引 {folder}：{done}/{total} 个文件，{pages} 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="53"/>
+        <source>paused while an answer is written</source>
+        <translation>正在写回答，已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="60"/>
+        <source>indexing</source>
+        <translation>正在索引</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="61"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="62"/>
+        <source>searched by words (no embedding model)</source>
+        <translation>按词语搜索（无嵌入模型）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="63"/>
+        <source>folder not found</source>
+        <translation>找不到文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="65"/>
+        <source>{files} files, {pages} pages</source>
+        <translation>{files} 个文件，{pages} 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="87"/>
+        <source>Your folders are read and searched on this computer; no document, passage or vector leaves it. A remote model gets only the passages that go into its question.</source>
+        <translation>你的文件夹只在这台电脑上读取和搜索；任何文档、段落或向量都不会离开它。远程模型只会收到放入提问的段落。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="94"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="97"/>
+        <source>Library folders</source>
+        <translation>资料库文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="99"/>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="100"/>
+        <source>Add a folder whose documents answers may use</source>
+        <translation>添加一个文件夹，回答可以使用其中的文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="101"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="102"/>
+        <source>Remove the folder and everything indexed from it (not its files)</source>
+        <translation>移除该文件夹及其全部索引（不删除文件本身）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="103"/>
+        <source>Index again</source>
+        <translation>重新索引</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="104"/>
+        <source>Read every file of the folder again</source>
+        <translation>重新读取该文件夹中的每个文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="106"/>
+        <source>Indexing progress</source>
+        <translation>索引进度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="114"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="117"/>
+        <source>Embedding model</source>
+        <translation>嵌入模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="118"/>
+        <source>The model that finds passages by meaning, in any language</source>
+        <translation>按含义查找段落的模型，适用于任何语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="122"/>
+        <source>Get models</source>
+        <translation>获取模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="123"/>
+        <source>Download an embedding model from the recommended list</source>
+        <translation>从推荐列表下载嵌入模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="168"/>
+        <source>Add a library folder</source>
+        <translation>添加资料库文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="183"/>
+        <source>No folders yet: add one, and answers can use what is in it.</source>
+        <translation>还没有文件夹：添加一个后，回答就能使用其中的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="189"/>
+        <source>None: search by words only</source>
+        <translation>无：仅按词语搜索</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="198"/>
+        <source>Passages are found by meaning as well as by words.</source>
+        <translation>按含义和词语一起查找段落。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="203"/>
+        <source>No embedding model is installed: the library is searched by words only, and attached files that fit are still read whole. Get {model} from Get models to find passages by meaning, in any language.</source>
+        <translation>尚未安装嵌入模型：资料库只按词语搜索，放得下的附件仍会完整读取。在“获取模型”中下载 {model}，即可按含义查找段落，适用于任何语言。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="256"/>
+        <source>Looking for documents…</source>
+        <translation>正在查找文档…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="258"/>
+        <source>Every folder is up to date.</source>
+        <translation>所有文件夹都已是最新。</translation>
     </message>
 </context>
 <context>
@@ -1213,40 +1515,45 @@
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="333"/>
+        <location filename="../../app/ui/models/find.py" line="335"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="336"/>
+        <location filename="../../app/ui/models/find.py" line="338"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="353"/>
-        <location filename="../../app/ui/models/find.py" line="396"/>
+        <location filename="../../app/ui/models/find.py" line="355"/>
+        <location filename="../../app/ui/models/find.py" line="401"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="356"/>
+        <location filename="../../app/ui/models/find.py" line="358"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="36"/>
-        <location filename="../../app/ui/models/find.py" line="387"/>
+        <location filename="../../app/ui/models/find.py" line="388"/>
+        <source>Needs a newer Parley</source>
+        <translation>需要更新版本的 Parley</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="39"/>
+        <location filename="../../app/ui/models/find.py" line="392"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="390"/>
+        <location filename="../../app/ui/models/find.py" line="395"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
-        <location filename="../../app/ui/models/find.py" line="393"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="40"/>
+        <location filename="../../app/ui/models/find.py" line="398"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -1389,9 +1696,38 @@
     </message>
 </context>
 <context>
+    <name>LibrarySwitch</name>
+    <message>
+        <location filename="../../app/ui/chat/library_switch.py" line="26"/>
+        <location filename="../../app/ui/chat/library_switch.py" line="27"/>
+        <source>Use my library</source>
+        <translation>使用我的资料库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/library_switch.py" line="57"/>
+        <source>All folders</source>
+        <translation>所有文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/library_switch.py" line="72"/>
+        <source>Add folders in Settings → Documents; then questions here can use them</source>
+        <translation>在“设置 → 文档”中添加文件夹后，这里的提问即可使用它们</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/library_switch.py" line="74"/>
+        <source>Questions in this conversation search every library folder</source>
+        <translation>此对话中的提问会搜索资料库的所有文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/library_switch.py" line="77"/>
+        <source>Questions in this conversation search: {folders}</source>
+        <translation>此对话中的提问会搜索：{folders}</translation>
+    </message>
+</context>
+<context>
     <name>LoadingIndicator</name>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="136"/>
+        <location filename="../../app/ui/chat/model_picker.py" line="137"/>
         <source>Loading {model}…</source>
         <translation>正在加载 {model}…</translation>
     </message>
@@ -1399,37 +1735,37 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="139"/>
+        <location filename="../../app/ui/shell/main_window.py" line="141"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="139"/>
+        <location filename="../../app/ui/shell/main_window.py" line="141"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="141"/>
+        <location filename="../../app/ui/shell/main_window.py" line="143"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="141"/>
+        <location filename="../../app/ui/shell/main_window.py" line="143"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="135"/>
+        <location filename="../../app/ui/shell/main_window.py" line="137"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="136"/>
+        <location filename="../../app/ui/shell/main_window.py" line="138"/>
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="341"/>
+        <location filename="../../app/ui/shell/main_window.py" line="348"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
@@ -1444,12 +1780,12 @@
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/download_notices.py" line="78"/>
+        <location filename="../../app/ui/shell/download_notices.py" line="80"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/download_notices.py" line="81"/>
+        <location filename="../../app/ui/shell/download_notices.py" line="83"/>
         <source>Chat now</source>
         <translation>立即聊天</translation>
     </message>
@@ -1484,7 +1820,17 @@
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="94"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="74"/>
+        <source>Send passages to the server?</source>
+        <translation>要把段落发送到服务器吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/turn_view.py" line="75"/>
+        <source>This conversation&apos;s model runs on a remote server: the passages of your files that go into the question are sent to it. Nothing else leaves this computer.</source>
+        <translation>此对话的模型运行在远程服务器上：放入提问的文件段落会发送给它。其他内容都不会离开这台电脑。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/turn_view.py" line="137"/>
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -1526,188 +1872,188 @@
 <context>
     <name>ModelManager</name>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="86"/>
+        <location filename="../../app/ui/models/manager.py" line="89"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="89"/>
+        <location filename="../../app/ui/models/manager.py" line="92"/>
         <source>The models on this computer. Drop a .gguf file anywhere on the window to import it.</source>
         <translation>这台电脑上的模型。把 .gguf 文件拖放到窗口任意位置即可导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="108"/>
+        <location filename="../../app/ui/models/manager.py" line="112"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="109"/>
+        <location filename="../../app/ui/models/manager.py" line="113"/>
         <source>Add a .gguf model file from this computer</source>
         <translation>从这台电脑添加 .gguf 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="111"/>
-        <location filename="../../app/ui/models/manager.py" line="418"/>
+        <location filename="../../app/ui/models/manager.py" line="115"/>
+        <location filename="../../app/ui/models/manager.py" line="426"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="113"/>
+        <location filename="../../app/ui/models/manager.py" line="117"/>
         <source>Show models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="116"/>
+        <location filename="../../app/ui/models/manager.py" line="120"/>
         <source>Use for this chat</source>
         <translation>用于当前对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="118"/>
+        <location filename="../../app/ui/models/manager.py" line="122"/>
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="119"/>
+        <location filename="../../app/ui/models/manager.py" line="123"/>
         <source>New conversations start with this model</source>
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="121"/>
+        <location filename="../../app/ui/models/manager.py" line="125"/>
         <source>Model settings…</source>
         <translation>模型设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="122"/>
+        <location filename="../../app/ui/models/manager.py" line="126"/>
         <source>Context, GPU layers, threads and chat template for this model</source>
         <translation>此模型的上下文、GPU 层数、线程和聊天模板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="178"/>
+        <location filename="../../app/ui/models/manager.py" line="184"/>
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="178"/>
+        <location filename="../../app/ui/models/manager.py" line="184"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="195"/>
+        <location filename="../../app/ui/models/manager.py" line="201"/>
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="196"/>
+        <location filename="../../app/ui/models/manager.py" line="202"/>
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="199"/>
+        <location filename="../../app/ui/models/manager.py" line="205"/>
         <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="204"/>
+        <location filename="../../app/ui/models/manager.py" line="210"/>
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="205"/>
+        <location filename="../../app/ui/models/manager.py" line="211"/>
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="213"/>
+        <location filename="../../app/ui/models/manager.py" line="219"/>
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="217"/>
+        <location filename="../../app/ui/models/manager.py" line="223"/>
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="225"/>
+        <location filename="../../app/ui/models/manager.py" line="231"/>
         <source>The open conversation uses it, and no other model is installed.</source>
         <translation>当前对话正在使用它，而且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="227"/>
+        <location filename="../../app/ui/models/manager.py" line="233"/>
         <source>The open conversation uses it; it will use {other} instead.</source>
         <translation>当前对话正在使用它；之后将改用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="236"/>
+        <location filename="../../app/ui/models/manager.py" line="242"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="236"/>
+        <location filename="../../app/ui/models/manager.py" line="242"/>
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="369"/>
+        <location filename="../../app/ui/models/manager.py" line="377"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="373"/>
+        <location filename="../../app/ui/models/manager.py" line="381"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="299"/>
+        <location filename="../../app/ui/models/manager.py" line="307"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="311"/>
+        <location filename="../../app/ui/models/manager.py" line="319"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="327"/>
+        <location filename="../../app/ui/models/manager.py" line="335"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="327"/>
+        <location filename="../../app/ui/models/manager.py" line="335"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="344"/>
+        <location filename="../../app/ui/models/manager.py" line="352"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="344"/>
+        <location filename="../../app/ui/models/manager.py" line="352"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="345"/>
+        <location filename="../../app/ui/models/manager.py" line="353"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="406"/>
+        <location filename="../../app/ui/models/manager.py" line="414"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="418"/>
+        <location filename="../../app/ui/models/manager.py" line="426"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="420"/>
+        <location filename="../../app/ui/models/manager.py" line="428"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="438"/>
+        <location filename="../../app/ui/models/manager.py" line="446"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -1715,27 +2061,27 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="45"/>
+        <location filename="../../app/ui/chat/model_picker.py" line="46"/>
         <source>The model that answers in this conversation</source>
         <translation>在此对话中回答的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="55"/>
+        <location filename="../../app/ui/chat/model_picker.py" line="56"/>
         <source>Open a GGUF model file</source>
         <translation>打开 GGUF 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="55"/>
+        <location filename="../../app/ui/chat/model_picker.py" line="56"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="70"/>
+        <location filename="../../app/ui/chat/model_picker.py" line="71"/>
         <source>On {host}: this conversation leaves this computer</source>
         <translation>位于 {host}：此对话会离开这台电脑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/model_picker.py" line="76"/>
+        <location filename="../../app/ui/chat/model_picker.py" line="77"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
@@ -1754,7 +2100,7 @@
     </message>
     <message>
         <location filename="../../app/ui/models/settings_dialog.py" line="51"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="150"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="156"/>
         <source>Chat template</source>
         <translation>聊天模板</translation>
     </message>
@@ -1765,9 +2111,9 @@
     </message>
     <message>
         <location filename="../../app/ui/models/settings_dialog.py" line="85"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="98"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="118"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="99"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="124"/>
         <source>Global</source>
         <translation>全局</translation>
     </message>
@@ -1777,108 +2123,108 @@
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="98"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="100"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="98"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="101"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="99"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="102"/>
         <source>A number</source>
         <translation>指定层数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="105"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="109"/>
         <source> layers</source>
         <translation> 层</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="106"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="110"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
         <source>On</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="121"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="127"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="122"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="128"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="123"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="129"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="124"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="130"/>
         <source>Batch size:</source>
         <translation>批大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="125"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
         <source>Flash attention:</source>
         <translation>Flash Attention：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="126"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="132"/>
         <source>KV cache type:</source>
         <translation>KV 缓存类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="129"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="135"/>
         <source>Global: as in Settings → Model (context {ctx} tokens). q8_0 and q4_0 need flash attention.</source>
         <translation>全局：与“设置 → 模型”相同（上下文 {ctx} 个词元）。q8_0 和 q4_0 需要开启 Flash Attention。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="143"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="149"/>
         <source>The model&apos;s own</source>
         <translation>模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="146"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="152"/>
         <source>Custom (Jinja)</source>
         <translation>自定义（Jinja）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="147"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="153"/>
         <source>Reset to the model&apos;s own</source>
         <translation>恢复为模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="154"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="160"/>
         <source>Template preview</source>
         <translation>模板预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="164"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="170"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="176"/>
         <source>Preview of a sample conversation:</source>
         <translation>示例对话预览：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="231"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="237"/>
         <source>This model has no template of its own: Parley uses ChatML for it.</source>
         <translation>此模型没有自带模板：Parley 为它使用 ChatML。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="239"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="245"/>
         <source>This template cannot be used: {error}</source>
         <translation>无法使用此模板：{error}</translation>
     </message>
@@ -1989,37 +2335,37 @@
 <context>
     <name>ModelsController</name>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="298"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="299"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="298"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="299"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="231"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="232"/>
         <source>{model}&apos;s settings are saved: it reloads with them on the next message.</source>
         <translation>{model} 的设置已保存：下一条消息时会用新设置重新加载。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="305"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="306"/>
         <source>{model} is loaded ({seconds} s) · {where}</source>
         <translation>{model} 已加载（{seconds} 秒）· {where}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="313"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="314"/>
         <source>This Parley can use a GPU ({backends}), but no usable GPU was found, so {model} runs on the CPU. Answers will be slower.</source>
         <translation>此版 Parley 支持 GPU（{backends}），但没有找到可用的 GPU，因此 {model} 在 CPU 上运行，回答会慢一些。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="320"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="321"/>
         <source>The chat template of {model} could not be used ({error}), so Parley uses the ChatML format for it. Answers may be off; a model file with a fixed template helps.</source>
         <translation>{model} 的聊天模板无法使用（{error}），因此 Parley 改用 ChatML 格式。回答可能不准确；换一个模板已修复的模型文件会有帮助。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/models_controller.py" line="326"/>
+        <location filename="../../app/ui/controllers/models_controller.py" line="327"/>
         <source>{model} has no chat template of its own, so Parley uses the ChatML format for it.</source>
         <translation>{model} 没有自带聊天模板，Parley 将为它使用 ChatML 格式。</translation>
     </message>
@@ -2050,6 +2396,41 @@
         <location filename="../../app/ui/controllers/persona_controller.py" line="70"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>PassageDialog</name>
+    <message>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="26"/>
+        <source>Source {number}</source>
+        <translation>来源 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="39"/>
+        <source>Passage</source>
+        <translation>段落</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="46"/>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="48"/>
+        <source>Open file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="50"/>
+        <source>Open {name} in the program this computer uses for it</source>
+        <translation>用这台电脑上的默认程序打开 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="52"/>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="53"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/passage_dialog.py" line="58"/>
+        <source>The file is no longer where it was read from, so it cannot be opened.</source>
+        <translation>文件已不在读取时的位置，无法打开。</translation>
     </message>
 </context>
 <context>
@@ -2411,37 +2792,75 @@
 <context>
     <name>RecommendedCard</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="26"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="29"/>
         <source>{amount} context</source>
         <translation>{amount} 上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="73"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="70"/>
+        <source>An estimate: this computer&apos;s measured speed, scaled by how much of the model each word reads.</source>
+        <translation>估计值：按本机实测的速度，再按模型每生成一个词要读取的数据量换算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="88"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="33"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="101"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="36"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="138"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="102"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="113"/>
+        <source>thinking switch</source>
+        <translation>可切换思考</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="115"/>
+        <source>thinks before answering</source>
+        <translation>先思考再回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="117"/>
+        <source>for code</source>
+        <translation>写代码用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="119"/>
+        <source>image input is not supported yet</source>
+        <translation>暂不支持图片输入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="132"/>
+        <source>about {speed} tokens/s here</source>
+        <translation>本机约每秒 {speed} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="139"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="35"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="105"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="38"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="142"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="34"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="108"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="145"/>
         <source>Download</source>
         <translation>下载</translation>
+    </message>
+</context>
+<context>
+    <name>RecommendedList</name>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="258"/>
+        <source>Only models that answer at {speed} tokens/s or faster here</source>
+        <translation>只显示本机每秒至少 {speed} 个词元的模型</translation>
     </message>
 </context>
 <context>
@@ -2604,228 +3023,243 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="82"/>
+        <location filename="../../app/ui/settings/dialog.py" line="84"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="89"/>
+        <location filename="../../app/ui/settings/dialog.py" line="91"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="90"/>
+        <location filename="../../app/ui/settings/dialog.py" line="92"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="91"/>
+        <location filename="../../app/ui/settings/dialog.py" line="93"/>
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="92"/>
+        <location filename="../../app/ui/settings/dialog.py" line="94"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="97"/>
+        <location filename="../../app/ui/settings/dialog.py" line="99"/>
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="135"/>
+        <location filename="../../app/ui/settings/dialog.py" line="137"/>
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="139"/>
+        <location filename="../../app/ui/settings/dialog.py" line="141"/>
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="154"/>
-        <location filename="../../app/ui/settings/dialog.py" line="175"/>
+        <location filename="../../app/ui/settings/dialog.py" line="156"/>
+        <location filename="../../app/ui/settings/dialog.py" line="177"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="159"/>
+        <location filename="../../app/ui/settings/dialog.py" line="161"/>
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="141"/>
+        <location filename="../../app/ui/settings/dialog.py" line="143"/>
         <source>Add it to every persona&apos;s system prompt</source>
         <translation>把它加入每个角色的系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="145"/>
+        <location filename="../../app/ui/settings/dialog.py" line="147"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="149"/>
+        <location filename="../../app/ui/settings/dialog.py" line="151"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="150"/>
+        <location filename="../../app/ui/settings/dialog.py" line="152"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="152"/>
+        <location filename="../../app/ui/settings/dialog.py" line="154"/>
         <source>For personas that do not choose for themselves</source>
         <translation>用于没有自行设置的角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="161"/>
+        <location filename="../../app/ui/settings/dialog.py" line="163"/>
         <source>About you:</source>
         <translation>关于你：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="163"/>
+        <location filename="../../app/ui/settings/dialog.py" line="165"/>
         <source>When a conversation is full:</source>
         <translation>对话满了时：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="165"/>
+        <location filename="../../app/ui/settings/dialog.py" line="167"/>
         <source>System prompts and sampling belong to each persona: open Personas… in the sidebar.</source>
         <translation>系统提示词和采样参数属于各个角色：请在侧边栏打开“角色…”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="167"/>
+        <location filename="../../app/ui/settings/dialog.py" line="169"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="168"/>
+        <location filename="../../app/ui/settings/dialog.py" line="170"/>
         <source>A new language takes effect as soon as you save.</source>
         <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="176"/>
+        <location filename="../../app/ui/settings/dialog.py" line="178"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="177"/>
+        <location filename="../../app/ui/settings/dialog.py" line="179"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="181"/>
+        <location filename="../../app/ui/settings/dialog.py" line="183"/>
         <source>System size</source>
         <translation>系统大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="181"/>
+        <location filename="../../app/ui/settings/dialog.py" line="183"/>
         <source>{size} pt</source>
         <translation>{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="184"/>
+        <location filename="../../app/ui/settings/dialog.py" line="186"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="185"/>
+        <location filename="../../app/ui/settings/dialog.py" line="187"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="186"/>
+        <location filename="../../app/ui/settings/dialog.py" line="188"/>
         <source>Both apply to every window as soon as you save.</source>
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="193"/>
+        <location filename="../../app/ui/settings/dialog.py" line="195"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="195"/>
+        <location filename="../../app/ui/settings/dialog.py" line="197"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="196"/>
+        <location filename="../../app/ui/settings/dialog.py" line="198"/>
         <source>Auto: as many layers as fit the free GPU memory; 0: none</source>
         <translation>自动：按空闲显存放入尽可能多的层；0：不使用 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="200"/>
+        <location filename="../../app/ui/settings/dialog.py" line="202"/>
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="202"/>
+        <location filename="../../app/ui/settings/dialog.py" line="204"/>
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="204"/>
+        <location filename="../../app/ui/settings/dialog.py" line="206"/>
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="214"/>
+        <location filename="../../app/ui/settings/dialog.py" line="216"/>
         <source>A new context length reloads the model. A persona may set its own.</source>
         <translation>更改上下文长度会重新加载模型。角色也可以设置自己的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="207"/>
+        <location filename="../../app/ui/settings/dialog.py" line="209"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="208"/>
+        <location filename="../../app/ui/settings/dialog.py" line="210"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="211"/>
+        <location filename="../../app/ui/settings/dialog.py" line="213"/>
         <source> MB</source>
         <translation> MB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="212"/>
+        <location filename="../../app/ui/settings/dialog.py" line="214"/>
         <source>Disk for saved conversation states, so long chats reopen at once</source>
         <translation>用于保存对话状态的磁盘空间，让长对话能立即重新打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="213"/>
+        <location filename="../../app/ui/settings/dialog.py" line="215"/>
         <source>Conversation cache:</source>
         <translation>对话缓存：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="230"/>
+        <location filename="../../app/ui/settings/dialog.py" line="219"/>
+        <source>{package}, ggml {version}</source>
+        <translation>{package}，ggml {version}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="224"/>
+        <source>llama.cpp build:</source>
+        <translation>llama.cpp 版本：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="227"/>
+        <source>Backends:</source>
+        <translation>后端：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="243"/>
         <source>Use the mirror {host}</source>
         <translation>使用镜像 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="233"/>
+        <location filename="../../app/ui/settings/dialog.py" line="246"/>
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="239"/>
+        <location filename="../../app/ui/settings/dialog.py" line="252"/>
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="244"/>
+        <location filename="../../app/ui/settings/dialog.py" line="257"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="249"/>
+        <location filename="../../app/ui/settings/dialog.py" line="262"/>
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="272"/>
+        <location filename="../../app/ui/settings/dialog.py" line="285"/>
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
@@ -3029,6 +3463,35 @@
     </message>
 </context>
 <context>
+    <name>Sources</name>
+    <message>
+        <location filename="../../app/ui/chat/sources.py" line="82"/>
+        <location filename="../../app/ui/chat/sources.py" line="150"/>
+        <source>p. {page}</source>
+        <translation>第 {page} 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sources.py" line="90"/>
+        <source>Source {number}: {name}</source>
+        <translation>来源 {number}：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sources.py" line="91"/>
+        <source>Source {number}: {name}, page {page}</source>
+        <translation>来源 {number}：{name}，第 {page} 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sources.py" line="98"/>
+        <source>Attached:</source>
+        <translation>附件：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sources.py" line="128"/>
+        <source>Sources:</source>
+        <translation>来源：</translation>
+    </message>
+</context>
+<context>
     <name>StateCacheBox</name>
     <message>
         <location filename="../../app/ui/settings/state_cache_box.py" line="27"/>
@@ -3052,76 +3515,119 @@
     </message>
 </context>
 <context>
+    <name>UpdateChecker</name>
+    <message>
+        <location filename="../../app/ui/models/updates.py" line="43"/>
+        <source>Check for updates</source>
+        <translation>检查更新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/updates.py" line="44"/>
+        <source>Ask the Hugging Face Hub whether downloaded models have a newer version</source>
+        <translation>询问 Hugging Face Hub 已下载的模型是否有新版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/updates.py" line="56"/>
+        <source>No model here was downloaded from the Hugging Face Hub.</source>
+        <translation>这里没有从 Hugging Face Hub 下载的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/updates.py" line="60"/>
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/updates.py" line="80"/>
+        <source>Every downloaded model is up to date.</source>
+        <translation>所有已下载的模型都是最新的。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/updates.py" line="84"/>
+        <source>A newer version is on the Hub for: {models}.</source>
+        <translation>Hub 上有这些模型的新版本：{models}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/updates.py" line="85"/>
+        <source>Update</source>
+        <translation>更新</translation>
+    </message>
+</context>
+<context>
     <name>WelcomePanel</name>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="38"/>
+        <location filename="../../app/ui/models/welcome.py" line="40"/>
         <source>Welcome to Parley</source>
         <translation>欢迎使用 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="42"/>
+        <location filename="../../app/ui/models/welcome.py" line="44"/>
         <source>A private assistant that runs entirely on this computer. What you write never leaves it.</source>
         <translation>一个完全在这台电脑上运行的私人助手。您写下的内容绝不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="67"/>
+        <location filename="../../app/ui/models/welcome.py" line="69"/>
         <source>Or choose another recommended model</source>
         <translation>或者选择其他推荐模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="71"/>
+        <location filename="../../app/ui/models/welcome.py" line="73"/>
         <source>They come from the Hugging Face Hub. The badge tells how well each fits this computer&apos;s free memory; a chat opens when the download is done.</source>
         <translation>模型来自 Hugging Face Hub。标签表示每个模型与这台电脑可用内存的匹配程度；下载完成后会自动打开对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="80"/>
-        <location filename="../../app/ui/models/welcome.py" line="220"/>
+        <location filename="../../app/ui/models/welcome.py" line="82"/>
+        <location filename="../../app/ui/models/welcome.py" line="229"/>
         <source>Find models on the Hub…</source>
         <translation>在 Hub 上查找模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="82"/>
-        <location filename="../../app/ui/models/welcome.py" line="177"/>
+        <location filename="../../app/ui/models/welcome.py" line="84"/>
+        <location filename="../../app/ui/models/welcome.py" line="179"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="175"/>
+        <location filename="../../app/ui/models/welcome.py" line="177"/>
         <source>No model is on this computer yet: download one, or open a GGUF file you have.</source>
         <translation>这台电脑上还没有模型：请下载一个，或打开你已有的 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="179"/>
+        <location filename="../../app/ui/models/welcome.py" line="181"/>
         <source>Try a tiny offline demo model (basic answers)</source>
         <translation>试用一个很小的离线演示模型（只能简单回答）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="181"/>
+        <location filename="../../app/ui/models/welcome.py" line="183"/>
         <source>Start chatting with {model}</source>
         <translation>开始与 {model} 对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="197"/>
+        <location filename="../../app/ui/models/welcome.py" line="199"/>
         <source>Downloading {model}… {percent}%</source>
         <translation>正在下载 {model}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="199"/>
+        <location filename="../../app/ui/models/welcome.py" line="201"/>
         <source>{progress} · {time} left</source>
         <translation>{progress} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="204"/>
+        <location filename="../../app/ui/models/welcome.py" line="206"/>
         <source>Download {model} ({size})</source>
         <translation>下载 {model}（{size}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="209"/>
+        <location filename="../../app/ui/models/welcome.py" line="213"/>
         <source>The best recommended model that fits this computer. A chat with it opens when the download is done.</source>
         <translation>适合这台电脑的最佳推荐模型。下载完成后会打开与它的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="220"/>
+        <location filename="../../app/ui/models/welcome.py" line="217"/>
+        <source>The best recommended model that fits this computer and answers at about {speed} tokens/s here (an estimate). A chat with it opens when the download is done.</source>
+        <translation>适合本机、且在本机每秒约能生成 {speed} 个词元（估计值）的最佳推荐模型。下载完成后会打开与它的对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/welcome.py" line="229"/>
         <source>Find more models</source>
         <translation>查找更多模型</translation>
     </message>
