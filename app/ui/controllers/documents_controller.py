@@ -8,7 +8,8 @@ whose sentence the window shows. ``reading_changed`` says how many files are sti
 The controller owns the ``Library`` and runs its ``Indexer`` on the executor's long lane, one run at
 a time (a change while it runs asks for another run after it). ``set_answering`` pauses indexing
 while an answer is being written, so the model has the computer; progress arrives as
-``index_progressed`` on the GUI thread. The embedder (the Settings choice, shared
+``index_progressed`` on the GUI thread. A file changed, added or removed in a folder starts another
+run by itself (``FolderWatch``), as do Parley's start and "Index again". The embedder (the Settings choice, shared
 with the chat's turns) is asked for on the worker at each run, and closed at shutdown.
 """
 
@@ -29,6 +30,7 @@ from app.core.engine.embedding import ChosenEmbedder
 from app.core.errors import AppError
 from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
+from app.ui.controllers.folder_watch import FolderWatch
 
 log = logging.getLogger("app.ui.documents")
 
@@ -72,6 +74,8 @@ class DocumentsController(QtCore.QObject):
         self._pause = threading.Event()
         self._cancel = threading.Event()
         self.last_progress: IndexProgress | None = None
+        self.watch = FolderWatch(executor, self)  # a change on disk indexes again, after a quiet moment
+        self.watch.changed.connect(self.index)
 
     @property
     def reading(self) -> int:
@@ -191,6 +195,7 @@ class DocumentsController(QtCore.QObject):
         self.last_progress = None
         self.indexing_changed.emit(False)
         self.folders_changed.emit()
+        self.watch.watch([folder.path for folder in self.folders()])  # subfolders may have come or gone
         if self._again:
             self._again = False
             self.index()

@@ -127,3 +127,26 @@ def test_progress_says_files_pages_and_time_left() -> None:
     progress = IndexProgress("/home/me/notes", 12, 40, 230, 150.0)
     assert progress_text(progress, paused=False) == "Indexing notes: 12 of 40 files, 230 pages · about 2 min left"
     assert progress_text(progress, paused=True).endswith("paused while an answer is written")
+
+
+def test_a_file_written_added_or_removed_in_a_folder_is_indexed_without_asking(
+    qtbot: QtBot, documents: DocumentsController, tmp_path: Path
+) -> None:
+    library = documents.library
+    assert library is not None
+    folder = notes_folder(tmp_path)
+    (folder / "deeper").mkdir()
+    documents.add_folder(str(folder))
+    qtbot.waitUntil(lambda: bool(library.search("river number", embedder=None)) and not documents.indexing,
+                    timeout=TIMEOUT_MS)  # fmt: skip
+    qtbot.waitUntil(lambda: str(folder / "deeper") in documents.watch.watched(), timeout=TIMEOUT_MS)
+
+    (folder / "note1.md").write_text("# Note 1\n\nThe lighthouse keeper is called Quillon.\n")
+    qtbot.waitUntil(lambda: bool(library.search("Quillon", embedder=None)), timeout=TIMEOUT_MS)
+    (folder / "deeper" / "new.md").write_text("The orchard grows copper apples.\n")
+    qtbot.waitUntil(lambda: bool(library.search("copper apples", embedder=None)), timeout=TIMEOUT_MS)
+    (folder / "note2.md").unlink()
+    def note2_gone() -> bool:
+        return all(hit.chunk.name != "note2.md" for hit in library.search("river number", embedder=None, limit=50))
+
+    qtbot.waitUntil(note2_gone, timeout=TIMEOUT_MS)
