@@ -549,12 +549,12 @@
 <context>
     <name>AttachmentChip</name>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="107"/>
+        <location filename="../../app/ui/chat/attachments.py" line="101"/>
         <source>Remove {name}</source>
         <translation>移除 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="108"/>
+        <location filename="../../app/ui/chat/attachments.py" line="102"/>
         <source>Do not attach this file</source>
         <translation>不附加此文件</translation>
     </message>
@@ -562,22 +562,22 @@
 <context>
     <name>Attachments</name>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="72"/>
+        <location filename="../../app/ui/chat/attachments.py" line="66"/>
         <source>1 page</source>
         <translation>1 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="73"/>
+        <location filename="../../app/ui/chat/attachments.py" line="67"/>
         <source>{count} pages</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="80"/>
+        <location filename="../../app/ui/chat/attachments.py" line="74"/>
         <source>read whole</source>
         <translation>已完整读取</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="81"/>
+        <location filename="../../app/ui/chat/attachments.py" line="75"/>
         <source>{used} of {total} passages used</source>
         <translation>使用了 {total} 段中的 {used} 段</translation>
     </message>
@@ -851,7 +851,7 @@
         <translation>附加文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="123"/>
+        <location filename="../../app/ui/chat/composer.py" line="216"/>
         <source>Attach files to the message ({keys})</source>
         <translation>为消息附加文件（{keys}）</translation>
     </message>
@@ -1054,7 +1054,7 @@
 <context>
     <name>DocumentsTab</name>
     <message>
-        <location filename="../../app/ui/shell/settings_opening.py" line="42"/>
+        <location filename="../../app/ui/shell/settings_opening.py" line="39"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1166,47 +1166,52 @@
         <translation>按含义查找段落的模型，适用于任何语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="122"/>
-        <source>Get models</source>
-        <translation>获取模型</translation>
+        <location filename="../../app/ui/settings/documents_tab.py" line="124"/>
+        <source>Download the recommended embedding model; it is used once ready</source>
+        <translation>下载推荐的嵌入模型；下载完成后即会使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="123"/>
-        <source>Download an embedding model from the recommended list</source>
-        <translation>从推荐列表下载嵌入模型</translation>
+        <location filename="../../app/ui/settings/documents_tab.py" line="127"/>
+        <source>Download {model} ({size})</source>
+        <translation>下载 {model}（{size}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="168"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="213"/>
+        <source>No embedding model is installed: the library is searched by words only, and attached files that fit are still read whole. Download {model} to find passages by meaning, in any language.</source>
+        <translation>尚未安装嵌入模型：文档库只按字词搜索，放得下的附件仍会整篇读取。下载 {model} 即可按语义查找段落，支持任何语言。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="223"/>
+        <source>{model} is downloading (see the sidebar); the library uses it as soon as it is ready.</source>
+        <translation>{model} 正在下载（见侧边栏）；下载完成后文档库会立即使用它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="178"/>
         <source>Add a library folder</source>
         <translation>添加资料库文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="183"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="193"/>
         <source>No folders yet: add one, and answers can use what is in it.</source>
         <translation>还没有文件夹：添加一个后，回答就能使用其中的内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="189"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="199"/>
         <source>None: search by words only</source>
         <translation>无：仅按词语搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="198"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="208"/>
         <source>Passages are found by meaning as well as by words.</source>
         <translation>按含义和词语一起查找段落。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="203"/>
-        <source>No embedding model is installed: the library is searched by words only, and attached files that fit are still read whole. Get {model} from Get models to find passages by meaning, in any language.</source>
-        <translation>尚未安装嵌入模型：资料库只按词语搜索，放得下的附件仍会完整读取。在“获取模型”中下载 {model}，即可按含义查找段落，适用于任何语言。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="256"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="275"/>
         <source>Looking for documents…</source>
         <translation>正在查找文档…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="258"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="277"/>
         <source>Every folder is up to date.</source>
         <translation>所有文件夹都已是最新。</translation>
     </message>
@@ -1780,14 +1785,19 @@
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/download_notices.py" line="80"/>
+        <location filename="../../app/ui/shell/download_notices.py" line="84"/>
         <source>{model} is downloaded. Choose it in the model menu to chat with it.</source>
         <translation>{model} 已下载完成。在模型菜单中选择它即可开始对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/download_notices.py" line="83"/>
+        <location filename="../../app/ui/shell/download_notices.py" line="87"/>
         <source>Chat now</source>
         <translation>立即聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/download_notices.py" line="98"/>
+        <source>{model} is downloaded: your documents are now searched by meaning as well.</source>
+        <translation>{model} 已下载：现在也会按语义搜索你的文档。</translation>
     </message>
     <message>
         <location filename="../../app/ui/shell/status_line.py" line="90"/>

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.documents.types import AttachmentUse, Document
-from app.ui.common.i18n import current_language
+from app.ui.common.i18n import size_text
 
 MODEL_SUFFIXES = frozenset({".gguf"})  # a dropped model is imported, never attached (GgufDropFilter)
 
@@ -54,12 +54,6 @@ def local_files(mime: QtCore.QMimeData | None) -> list[Path]:
             continue
         files.append(path)
     return files
-
-
-def size_text(size: int) -> str:
-    """A file's size as people read it, in the interface's language ("1.2 MB")."""
-    locale = QtCore.QLocale(current_language())  # the interface's language, not the system's
-    return locale.formattedDataSize(size, 1, QtCore.QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
 def pages_text(pages: int, paged: bool) -> str:

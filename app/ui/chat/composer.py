@@ -120,7 +120,7 @@ class Composer(QtWidgets.QFrame):
         self.attach_button.setIconSize(QtCore.QSize(22, 22))
         self.attach_button.setAutoRaise(True)
         self.attach_button.setAccessibleName(self.tr("Attach files"))
-        self.attach_button.setToolTip(self.tr("Attach files to the message ({keys})").format(keys=self.ATTACH_SHORTCUT))
+        self._set_attach_tooltip()
         self.attach_button.setShortcut(QtGui.QKeySequence(self.ATTACH_SHORTCUT))
         self.tray = AttachmentTray(self)
 
@@ -208,7 +208,12 @@ class Composer(QtWidgets.QFrame):
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QtCore.QEvent.Type.PaletteChange:  # the paperclip follows the theme's text colour
             self.attach_button.setIcon(paperclip_icon(self.attach_button))
+        elif event.type() == QtCore.QEvent.Type.LanguageChange:  # built from data: not in the catalogue
+            self._set_attach_tooltip()
         super().changeEvent(event)
+
+    def _set_attach_tooltip(self) -> None:
+        self.attach_button.setToolTip(self.tr("Attach files to the message ({keys})").format(keys=self.ATTACH_SHORTCUT))
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.edit and event.type() in (QtCore.QEvent.Type.FocusIn, QtCore.QEvent.Type.FocusOut):

@@ -96,3 +96,9 @@ def _translate(context: str, text: str) -> str:
 def error_text(error: AppError) -> str:
     """The error's sentence in the window's language."""
     return error.user_message(_translate)
+
+
+def size_text(size: int) -> str:
+    """A file's size as people read it, in the interface's language ("1.2 MB")."""
+    locale = QtCore.QLocale(current_language())  # the interface's language, not the system's
+    return locale.formattedDataSize(size, 1, QtCore.QLocale.DataSizeFormat.DataSizeSIFormat)

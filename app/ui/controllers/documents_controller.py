@@ -98,6 +98,10 @@ class DocumentsController(QtCore.QObject):
 
     # -- the library ----------------------------------------------------------------------------
 
+    def embedding_model(self) -> str | None:
+        """The embedding model the settings choose now (None: words only)."""
+        return self._embedding_model()
+
     @property
     def indexing(self) -> bool:
         return self._run is not None
@@ -167,6 +171,7 @@ class DocumentsController(QtCore.QObject):
         if self._run is not None:
             self._run.cancel()
             self._run = None
+        self.watch.close()
         if self._embedder is not None:
             self._embedder.close()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import shiboken6
 from PySide6 import QtCore
 
 from app.core.documents.extract import SUPPORTED_SUFFIXES
@@ -53,23 +54,43 @@ class FolderWatch(QtCore.QObject):
         self._quiet.timeout.connect(self.changed)
         self._watcher.directoryChanged.connect(self._on_change)
         self._watcher.fileChanged.connect(self._on_change)
+        self._closed = False
 
     def watch(self, roots: Sequence[str]) -> None:
         """Watches ``roots`` (the library's folders) and what is under them, instead of what was watched."""
+        if self._closed:
+            return
         op: BackgroundOp[list[str]] = BackgroundOp(lambda: paths_under(roots))
         op.on_success(self._replace).start(self._executor)
 
+    def close(self) -> None:
+        """Watches nothing more, and forgets a change still waiting for its quiet moment. The watcher and
+        its timer are destroyed here, on the GUI thread: left to the garbage collector, they could be
+        destroyed on whichever thread collects them, and a socket notifier ended off its thread crashes."""
+        if self._closed:
+            return
+        self._closed = True
+        shiboken6.delete(self._quiet)
+        shiboken6.delete(self._watcher)
+
     def watched(self) -> list[str]:
+        if self._closed:
+            return []
         return self._watcher.directories() + self._watcher.files()
 
     def _replace(self, paths: list[str]) -> None:
-        old = self.watched()
-        if old:
-            self._watcher.removePaths(old)
-        existing = [path for path in paths if os.path.exists(path)]
-        if existing:
-            self._watcher.addPaths(existing)
+        if self._closed:
+            return
+        # Only what differs: a path watched all along never has a moment unwatched.
+        now = set(self.watched())
+        wanted = {path for path in paths if os.path.exists(path)}
+        if now - wanted:
+            self._watcher.removePaths(sorted(now - wanted))
+        if wanted - now:
+            self._watcher.addPaths(sorted(wanted - now))
 
     def _on_change(self, path: str) -> None:
         del path
+        if self._closed:
+            return
         self._quiet.start()  # restarts: a burst of changes ends as one

@@ -5,7 +5,7 @@ folder's files, pages and state; while a run goes, a bar with files, pages and t
 says "paused" while an answer is being written. Folder changes act at once (like Data's restore);
 the embedding model is a setting, saved with the dialog (``apply``). The choice lists the installed
 models that embed (``installed_embedders``, read off the GUI thread); with none, the page
-says which model to download and offers "Get models" (``get_models_requested``).
+offers to download the first recommended embedder (``download_requested``), which is chosen when ready.
 """
 
 from __future__ import annotations
@@ -19,18 +19,18 @@ from app.core.documents.indexer import IndexProgress
 from app.core.documents.library import FolderStatus
 from app.core.errors import AppError
 from app.core.models.installed import ModelEntry
-from app.core.models.recommended import load_recommended
-from app.ui.common.i18n import error_text, model_label
+from app.core.models.recommended import RecommendedModel, load_recommended
+from app.ui.common.i18n import error_text, model_label, size_text
 from app.ui.controllers.documents_controller import DocumentsController
 
 
-def recommended_embedder() -> str:
-    """The first embedder of the recommended list (multilingual first), which the page tells a user to get."""
+def recommended_embedder() -> RecommendedModel | None:
+    """The first embedder of the recommended list (multilingual first), which the page offers to download."""
     try:
         listed = load_recommended(kind="embedding")
     except AppError:
         listed = []
-    return listed[0].name if listed else "BGE-M3"
+    return listed[0] if listed else None
 
 
 def seconds_text(seconds: float | None) -> str:
@@ -69,7 +69,7 @@ def folder_text(status: FolderStatus) -> str:
 class DocumentsTab(QtWidgets.QWidget):
     """The Documents page of the Settings dialog. GUI thread only; ``choose_folder`` is a seam for tests."""
 
-    get_models_requested = QtCore.Signal()
+    download_requested = QtCore.Signal(object)  # RecommendedModel: the embedder to download
 
     def __init__(
         self,
@@ -119,8 +119,15 @@ class DocumentsTab(QtWidgets.QWidget):
         self.embedder_note = QtWidgets.QLabel(self)
         self.embedder_note.setObjectName("mutedLabel")
         self.embedder_note.setWordWrap(True)
-        self.get_models_button = QtWidgets.QPushButton(self.tr("Get models"), self)
-        self.get_models_button.setToolTip(self.tr("Download an embedding model from the recommended list"))
+        self._offered = recommended_embedder()
+        self.download_button = QtWidgets.QPushButton(self)
+        self.download_button.setToolTip(self.tr("Download the recommended embedding model; it is used once ready"))
+        if self._offered is not None:
+            self.download_button.setText(
+                self.tr("Download {model} ({size})").format(
+                    model=self._offered.name, size=size_text(self._offered.size_bytes)
+                )
+            )
 
         buttons = QtWidgets.QHBoxLayout()
         for button in (self.add_button, self.remove_button, self.reindex_button):
@@ -128,7 +135,7 @@ class DocumentsTab(QtWidgets.QWidget):
         buttons.addStretch(1)
         embedder_row = QtWidgets.QHBoxLayout()
         embedder_row.addWidget(self.embedder_combo, 1)
-        embedder_row.addWidget(self.get_models_button)
+        embedder_row.addWidget(self.download_button)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(private)
         layout.addWidget(folders_title)
@@ -144,7 +151,7 @@ class DocumentsTab(QtWidgets.QWidget):
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.reindex_button.clicked.connect(self._on_reindex_button_clicked)
-        self.get_models_button.clicked.connect(self.get_models_requested)
+        self.download_button.clicked.connect(self._on_download_button_clicked)
         self.folder_list.currentRowChanged.connect(self._update_buttons)
         documents.folders_changed.connect(self._show_folders)
         documents.index_progressed.connect(self._show_progress)
@@ -162,6 +169,9 @@ class DocumentsTab(QtWidgets.QWidget):
     def apply(self, values: Settings) -> Settings:
         """``values`` with the embedding model chosen here."""
         chosen = self.embedder_combo.currentData()
+        if not isinstance(chosen, str) and not self.download_button.isEnabled():
+            # The embedder downloaded from here may be ready (and chosen) by now: keep that choice.
+            chosen = self._documents.embedding_model()
         return replace(values, embedding_model=chosen if isinstance(chosen, str) else None)
 
     def choose_folder(self) -> str:
@@ -196,16 +206,25 @@ class DocumentsTab(QtWidgets.QWidget):
         self.embedder_combo.setCurrentIndex(max(0, index))
         if self.embedder_combo.count() > 1:
             self.embedder_note.setText(self.tr("Passages are found by meaning as well as by words."))
-            self.get_models_button.hide()
+            self.download_button.hide()
         else:
             self.embedder_note.setText(
                 self.tr(
                     "No embedding model is installed: the library is searched by words only, and attached files "
-                    "that fit are still read whole. Get {model} from Get models to find passages by meaning, "
-                    "in any language."
-                ).format(model=recommended_embedder())
+                    "that fit are still read whole. Download {model} to find passages by meaning, in any language."
+                ).format(model=self._offered.name if self._offered is not None else "BGE-M3")
             )
-            self.get_models_button.show()
+            self.download_button.setVisible(self._offered is not None)
+
+    def _on_download_button_clicked(self) -> None:
+        if self._offered is not None:
+            self.download_button.setEnabled(False)
+            self.embedder_note.setText(
+                self.tr("{model} is downloading (see the sidebar); the library uses it as soon as it is ready.").format(
+                    model=self._offered.name
+                )
+            )
+            self.download_requested.emit(self._offered)
 
     def _show_progress(self, progress: IndexProgress) -> None:
         self.progress_bar.setRange(0, max(1, progress.files_total))

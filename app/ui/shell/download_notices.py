@@ -12,8 +12,10 @@ from dataclasses import replace
 
 from PySide6 import QtCore
 
+from app.core.engine.embedding import catalog_embedder
 from app.core.errors import AppError
 from app.core.models.downloads import DownloadResult
+from app.core.models.installed import ModelEntry
 from app.core.models.recommended import RecommendedModel
 from app.ui.chat.page import PageStack
 from app.ui.common.banner import Banner
@@ -73,7 +75,9 @@ class DownloadNotices(QtCore.QObject):
         self._forget_errors()
         if entry is None:
             return
-        if job is not None and job.open_when_done:
+        if catalog_embedder(entry) is not None:
+            self._embedder_downloaded(entry)
+        elif job is not None and job.open_when_done:
             self.open_requested.emit(entry)
         else:
             self.banner_for_news().show_notice(
@@ -83,6 +87,17 @@ class DownloadNotices(QtCore.QObject):
                 action=translate("MainWindow", "Chat now"),
                 on_action=lambda: self.chat_now_requested.emit(entry),
             )
+
+    def _embedder_downloaded(self, entry: ModelEntry) -> None:
+        """A downloaded embedder becomes the library's when none is chosen; the folders are indexed with it."""
+        settings = self.services.settings
+        if not settings.current.embedding_model:
+            settings.update(replace(settings.current, embedding_model=entry.name))
+        self.services.documents.index()
+        self.banner_for_news().show_notice(
+            translate("MainWindow", "{model} is downloaded: your documents are now searched by meaning as well.")
+            .format(model=entry.name)
+        )
 
     @QtCore.Slot(str, object)
     def _on_downloads_download_failed(self, key: str, error: AppError) -> None:

@@ -366,8 +366,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_choice.use_model(entry, make_default=make_default)
 
     def open_settings(self) -> None:
-        conversation, find_models = self.current_conversation(), lambda: self.show_page(self.find_models)
-        if open_settings(self.services, self.exchange, self._conversation_id, conversation, self, find_models):
+        conversation = self.current_conversation()
+        if open_settings(self.services, self.exchange, self._conversation_id, conversation, self):
             self.model_choice.refresh_picker(self.current_conversation())
 
     # -- helpers --------------------------------------------------------------------------------

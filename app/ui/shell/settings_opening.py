@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6 import QtCore, QtWidgets
 
 from app.core.history.types import Conversation
@@ -22,10 +20,9 @@ def open_settings(
     conversation_id: int | None,
     conversation: Conversation | None,
     parent: QtWidgets.QWidget,
-    get_models: Callable[[], None] | None = None,
 ) -> bool:
     """Runs the dialog for the open conversation; True when the user saved (the settings are applied then).
-    Documents' "Get models" closes the dialog unsaved and calls ``get_models``."""
+    Documents' download button starts the embedder's download at once (the sidebar shows it)."""
     registry, models = services.registry, services.models
     last = models.last_loaded
     documents_tab = DocumentsTab(services.documents, services.settings.current)
@@ -44,17 +41,13 @@ def open_settings(
         parent=parent,
         capability=capability_sentence(capability_for(last)),
     )
-    wants_models: list[bool] = []
-
-    def leave_for_models() -> None:
-        wants_models.append(True)
-        dialog.reject()
-
-    documents_tab.get_models_requested.connect(leave_for_models)
+    documents_tab.download_requested.connect(
+        lambda model: services.downloads.start(
+            model.repo, model.file, label=model.name, open_when_done=False, quantization=model.quantization
+        )
+    )
     try:
         if not dialog.run():
-            if wants_models and get_models is not None:
-                get_models()
             return False
         values = documents_tab.apply(apply_remote_tabs(dialog, services.api))
         models.apply_settings(values, conversation_id, switch_current=dialog.switch_current())

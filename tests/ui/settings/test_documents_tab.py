@@ -117,10 +117,12 @@ def test_without_an_embedding_model_the_page_says_what_to_download(
     note = tab.embedder_note.text()
     assert "No embedding model is installed" in note
     assert load_recommended(kind="embedding")[0].name in note  # the first recommended embedder
-    assert not tab.get_models_button.isHidden()
-    with qtbot.waitSignal(tab.get_models_requested):
-        tab.get_models_button.click()
-    assert tab.apply(Settings(embedding_model="x")).embedding_model is None
+    assert tab.apply(Settings(embedding_model="x")).embedding_model is None  # the combo says none
+    offered = load_recommended(kind="embedding")[0]
+    assert not tab.download_button.isHidden() and offered.name in tab.download_button.text()
+    with qtbot.waitSignal(tab.download_requested, check_params_cb=lambda model: model == offered):
+        tab.download_button.click()
+    assert "is downloading" in tab.embedder_note.text() and not tab.download_button.isEnabled()
 
 
 def test_progress_says_files_pages_and_time_left() -> None:
