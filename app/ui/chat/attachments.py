@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.documents.types import AttachmentUse, Document
+from app.ui.common.file_drop import FileDropFilter
 from app.ui.common.i18n import size_text
 
 MODEL_SUFFIXES = frozenset({".gguf"})  # a dropped model is imported, never attached (GgufDropFilter)
@@ -178,20 +179,8 @@ class AttachmentTray(QtWidgets.QWidget):
             self.emptied.emit()
 
 
-class DocumentDropFilter(QtCore.QObject):
-    """Takes drags of local files (not models) on the widgets it watches and reports the dropped files."""
+class DocumentDropFilter(FileDropFilter):
+    """Takes drags of files (not models) on the widgets it watches and reports the dropped files."""
 
-    files_dropped = QtCore.Signal(object)  # list[Path]
-
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
-        del watched
-        kind = event.type()
-        if kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove, QtCore.QEvent.Type.Drop):
-            assert isinstance(event, QtGui.QDropEvent)
-            files = local_files(event.mimeData())
-            if files:
-                event.acceptProposedAction()
-                if kind == QtCore.QEvent.Type.Drop:
-                    self.files_dropped.emit(files)
-                return True
-        return False
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(local_files, parent)

@@ -23,6 +23,7 @@ from app.core.models.gguf import GgufInfo, read_gguf
 from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
+from app.ui.common.file_drop import FileDropFilter
 from app.ui.common.gpu_text import offload_sentence
 from app.ui.common.i18n import model_label
 from app.ui.controllers.models_controller import ModelsController
@@ -46,23 +47,11 @@ class _Import:
     copy: bool
 
 
-class GgufDropFilter(QtCore.QObject):
+class GgufDropFilter(FileDropFilter):
     """Takes drags of .gguf files on the widgets it watches and reports the dropped files."""
 
-    files_dropped = QtCore.Signal(object)  # list[Path]
-
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 - Qt's name
-        del watched
-        kind = event.type()
-        if kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove, QtCore.QEvent.Type.Drop):
-            assert isinstance(event, QtGui.QDropEvent)
-            files = gguf_files(event.mimeData())
-            if files:
-                event.acceptProposedAction()
-                if kind == QtCore.QEvent.Type.Drop:
-                    self.files_dropped.emit(files)
-                return True
-        return False
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(gguf_files, parent)
 
 
 class ModelManager(QtWidgets.QWidget):
