@@ -235,6 +235,9 @@ def test_an_older_history_gets_the_about_you_and_size_fields_with_the_translator
         db.execute("PRAGMA user_version = 7")
         db.execute("ALTER TABLE personas DROP COLUMN uses_about_you")
         db.execute("ALTER TABLE personas DROP COLUMN min_parameters")
+        for table in ("message_attachments", "message_documents", "answer_citations", "answer_document_notes",
+                      "conversation_library"):  # fmt: skip
+            db.execute(f"DROP TABLE {table}")  # migration 9's, after 8
         db.commit()
     finally:
         db.close()
