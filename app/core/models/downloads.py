@@ -219,7 +219,9 @@ class Download:
         """The repo's model of ``quantization`` (a catalog entry whose file was renamed), if exactly one."""
         matches = [model for model in listing.models if quantization_from_name(model.name) == quantization]
         if len(matches) != 1:
-            raise HubModelMovedError(repo=self.request.repo)
+            log.info("%s: %s is gone and no one %s file took its place", self.request.repo, self.request.files[0],
+                     quantization)  # fmt: skip
+            raise HubModelMovedError()
         log.info("%s: %s is gone; its %s file now is %s", self.request.repo, self.request.files[0], quantization,
                  matches[0].name)
         return [_Part(part, model_target(part.name).name) for part in matches[0].parts]
