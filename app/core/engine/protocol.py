@@ -106,6 +106,9 @@ class GenerationRequest:
     # then empty): the engine reopens the model's reasoning block with it, and the model thinks on.
     prefill_reasoning: str = ""
     overflow: OverflowPolicy = "drop_oldest"
+    # A JSON Schema (its JSON text) the answer must follow: llama.cpp's grammar makes the output valid by
+    # construction on this computer; a remote server is sent OpenAI's ``response_format``. None: free text.
+    json_schema: str | None = None
 
 
 @dataclass(frozen=True)

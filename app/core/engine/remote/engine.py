@@ -161,6 +161,9 @@ def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str
         body["seed"] = s.seed
     if s.stop:
         body["stop"] = list(s.stop)
+    if request.json_schema:
+        schema = {"name": "answer", "schema": json.loads(request.json_schema), "strict": True}
+        body["response_format"] = {"type": "json_schema", "json_schema": schema}
     if extras:
         body.update({"top_k": s.top_k, "min_p": s.min_p, "repeat_penalty": s.repeat_penalty})
     return body

@@ -1,5 +1,7 @@
 """The token loop of one answer: sample, detokenize, split reasoning from the answer, send, stop.
 
+A JSON Schema answer samples through the schema's llama.cpp grammar (``schema_grammar``).
+
 Tokens are detokenized through an incremental UTF-8 decoder, so a character split across tokens
 is never shown half-made, and the text goes through an ``OutputSplitter`` that keeps reasoning
 apart from the answer and ends the answer at a stop string. Stop is a shared counter checked
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 
 import llama_cpp
+from llama_cpp.llama_grammar import LlamaGrammar
 
 from app.core.engine.output import OutputSplitter
 from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokensReceived
@@ -32,6 +35,19 @@ SEND_INTERVAL_SECONDS = 0.05
 
 class DecodeError(Exception):
     """llama.cpp could not evaluate a batch (llama_decode failed)."""
+
+
+class SchemaError(Exception):
+    """A JSON Schema that llama.cpp cannot turn into a grammar."""
+
+
+def schema_grammar(schema: str) -> LlamaGrammar:
+    """The grammar that only lets out JSON valid for ``schema`` (a JSON Schema's text)."""
+    try:
+        return LlamaGrammar.from_json_schema(schema, verbose=False)
+    # llama-cpp-python reports a schema it cannot convert with assertions as well as ValueError.
+    except (ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, AssertionError) as exc:
+        raise SchemaError(f"The answer's JSON Schema cannot be used: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,7 @@ def run(
     stop_seq: Synchronized[int],
     watch: Callable[[bool], None],
     emit: Emit,
+    grammar: LlamaGrammar | None = None,
 ) -> Tokens:
     """Generates from ``ids`` until the model ends, a stop string, ``max_tokens``, a full context or stop."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
@@ -85,6 +102,7 @@ def run(
         min_p=sampling.min_p,
         temp=sampling.temperature,
         repeat_penalty=sampling.repeat_penalty,
+        grammar=grammar,
     )
     # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
     # microsecond the model waits.

@@ -268,10 +268,11 @@ class LoadedModel:
             prompt_text, model_stops=self.stop_strings, user_stops=sampling.stop, pairs=self.reasoning_pairs,
             prefill=self._prefill(request, ""),  # the resumed text with its opening tag: where the output stands
         )  # fmt: skip
+        grammar = generation.schema_grammar(request.json_schema) if request.json_schema else None
         done = generation.run(
             self.llm, ids, request_id=request.request_id, sampling=sampling, output=output, vocab=self.vocab,
             n_ctx=self.n_ctx, seq=seq, stop_seq=self._stop_seq, watch=lambda on: self._watch_prompt(on, seq),
-            emit=emit,
+            emit=emit, grammar=grammar,
         )  # fmt: skip
         finished = time.perf_counter()
         if done.spelt:
