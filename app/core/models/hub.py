@@ -49,8 +49,12 @@ from app.core.models.gguf import quantization_from_name, split_name
 log = logging.getLogger("app.hub")
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-API_TIMEOUT_S = 10.0
-STREAM_TIMEOUT = httpx2.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
+# How long one request to the Hub may wait, in seconds; PARLEY_HUB_TIMEOUT_S lengthens it (a slow link, or
+# a test that must press Ctrl+C before any timeout can fire on a loaded machine).
+API_TIMEOUT_S = float(os.environ.get("PARLEY_HUB_TIMEOUT_S", "") or 10.0)
+STREAM_TIMEOUT = httpx2.Timeout(
+    connect=API_TIMEOUT_S / 2, read=API_TIMEOUT_S * 2, write=API_TIMEOUT_S * 2, pool=API_TIMEOUT_S / 2
+)
 SEARCH_LIMIT = 30
 
 
