@@ -88,8 +88,12 @@ class ProjectDialog(QtWidgets.QDialog):
         form.addRow(self.tr("Instructions:"), self.instructions_edit)
         form.addRow(self.tr("Default persona:"), self.persona_box)
         form.addRow(self.tr("Default model:"), self.model_box)
-        form.addRow(self.tr("Library folders:"), self.folder_list)
-        form.addRow("", self.folder_note)
+        if folders:
+            form.addRow(self.tr("Library folders:"), self.folder_list)
+            form.addRow("", self.folder_note)
+        else:  # nothing to tick: only where folders come from
+            self.folder_list.hide()
+            form.addRow(self.tr("Library folders:"), self.folder_note)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
