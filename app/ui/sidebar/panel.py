@@ -22,8 +22,8 @@ from app.core.history.types import DEFAULT_TITLE, Conversation
 from app.core.projects.project import DeleteChoice, Project, ProjectDraft
 from app.core.projects.store import ProjectStore
 from app.core.session import records
-from app.ui.sidebar import page_tab
-from app.ui.sidebar.project_dialog import ProjectChoices, ProjectDialog
+from app.ui.sidebar import page_tab, project_dialog
+from app.ui.sidebar.project_dialog import ProjectChoices
 from app.ui.sidebar.project_rows import ID_ROLE as _ID_ROLE
 from app.ui.sidebar.project_rows import MEMBER_ROLE, PROJECT_ROLE, ConversationRows
 from app.ui.sidebar.search import SearchBox
@@ -170,30 +170,11 @@ class Sidebar(QtWidgets.QFrame):
 
     def ask_project(self, draft: ProjectDraft | None, choices: ProjectChoices) -> ProjectDraft | None:
         """Asks for a project's details (``draft`` None: a new one); None when the user cancels."""
-        dialog = ProjectDialog(draft, choices, self)
-        try:
-            return dialog.draft() if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return project_dialog.ask_project(self, draft, choices)
 
     def ask_delete_project(self, name: str, chats: int) -> DeleteChoice | None:
         """Asks what deleting project ``name`` does with its ``chats``; None when the user cancels."""
-        box = QtWidgets.QMessageBox(self)
-        box.setObjectName("deleteProjectBox")
-        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Delete project"))
-        box.setText(self.tr("Delete the project “{name}”?").format(name=name))
-        box.setInformativeText(self.tr("It has {count} chats. Keep them in the main list, or delete them too?")
-                               .format(count=chats))  # fmt: skip
-        keep = box.addButton(self.tr("Keep the chats"), QtWidgets.QMessageBox.ButtonRole.AcceptRole)
-        delete = box.addButton(self.tr("Delete the chats too"), QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
-        try:
-            box.exec()
-            clicked = box.clickedButton()
-            return "keep_chats" if clicked is keep else "delete_chats" if clicked is delete else None
-        finally:
-            box.deleteLater()
+        return project_dialog.ask_delete_project(self, name, chats)
 
     # -- public ---------------------------------------------------------------------------------
 

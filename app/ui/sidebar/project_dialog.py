@@ -1,5 +1,6 @@
 """The project dialog: a project's name, instructions, default persona and model, and library folders.
 
+``ask_project`` runs it, and ``ask_delete_project`` asks what deleting a project does with its chats.
 It shows a ``ProjectDraft`` (empty for "New project…") among the choices the window gives it
 (``ProjectChoices``: the personas, the installed models, the library's folders) and gives back the
 draft the user accepted; it stores nothing.
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from PySide6 import QtCore, QtWidgets
 
-from app.core.projects.project import ProjectDraft
+from app.core.projects.project import DeleteChoice, ProjectDraft
 
 _FOLDER_ROLE = QtCore.Qt.ItemDataRole.UserRole
 
@@ -123,3 +124,34 @@ class ProjectDialog(QtWidgets.QDialog):
     @QtCore.Slot(str)
     def _on_name_edit_text_changed(self, text: str) -> None:
         self.save_button.setEnabled(bool(text.strip()))
+
+
+def ask_project(parent: QtWidgets.QWidget, draft: ProjectDraft | None, choices: ProjectChoices) -> ProjectDraft | None:
+    """Shows the dialog; the draft the user saved, or None when they cancelled."""
+    dialog = ProjectDialog(draft, choices, parent)
+    try:
+        return dialog.draft() if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()
+
+
+def ask_delete_project(parent: QtWidgets.QWidget, name: str, chats: int) -> DeleteChoice | None:
+    """Asks whether project ``name``'s ``chats`` go back to the main list or are deleted too; None: cancelled."""
+    tr = QtCore.QCoreApplication.translate
+    box = QtWidgets.QMessageBox(parent)
+    box.setObjectName("deleteProjectBox")
+    box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+    box.setWindowTitle(tr("Sidebar", "Delete project"))
+    box.setText(tr("Sidebar", "Delete the project “{name}”?").format(name=name))
+    box.setInformativeText(
+        tr("Sidebar", "It has {count} chats. Keep them in the main list, or delete them too?").format(count=chats)
+    )
+    keep = box.addButton(tr("Sidebar", "Keep the chats"), QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    delete = box.addButton(tr("Sidebar", "Delete the chats too"), QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+    try:
+        box.exec()
+        clicked = box.clickedButton()
+        return "keep_chats" if clicked is keep else "delete_chats" if clicked is delete else None
+    finally:
+        box.deleteLater()

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
 from app.core.history.store import Store
@@ -152,3 +153,19 @@ def test_the_project_dialog_gives_back_what_the_user_set(qtbot: QtBot) -> None:
     for widget in (dialog.name_edit, dialog.instructions_edit, dialog.persona_box, dialog.model_box,
                    dialog.folder_list, dialog.save_button):  # fmt: skip
         assert widget.accessibleName()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # a dialog, offscreen
+def test_deleting_a_project_asks_whether_its_chats_stay(qtbot: QtBot, window: MainWindow) -> None:
+    answers: list[object] = []
+
+    def press(label: str) -> None:
+        box = QtWidgets.QApplication.activeModalWidget()
+        assert isinstance(box, QtWidgets.QMessageBox) and "“Garden”" in box.text()
+        assert "2 chats" in box.informativeText()
+        next(button for button in box.buttons() if button.text() == label).click()
+
+    for label in ("Keep the chats", "Delete the chats too"):
+        QtCore.QTimer.singleShot(200, lambda label=label: press(label))
+        answers.append(window.sidebar.ask_delete_project("Garden", 2))
+    assert answers == ["keep_chats", "delete_chats"]
