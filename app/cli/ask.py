@@ -16,6 +16,7 @@ runner, which puts them before the message as the window does. A file that canno
 sentence on stderr and is left out; when none of the files could be read the message is not sent
 (an answer would not know what the user asked about). How each file went in ("read whole", "N of M
 passages used") goes to stderr; the numbered sources the answer was given follow it on stdout.
+``--project NAME`` starts the new chat in that project (its persona, model, folders and instructions).
 """
 
 from __future__ import annotations
