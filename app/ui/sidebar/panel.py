@@ -401,10 +401,14 @@ class Sidebar(QtWidgets.QFrame):
         self.undo_label.setText(self.tr("Deleted “{title}”.").format(title=display_title(title)))
         self.undo_bar.show()
         self._undo_timer.start()
-        row = self.ids().index(conversation_id) if conversation_id in self.ids() else 0
+        position = self.ids().index(conversation_id) if conversation_id in self.ids() else 0
         self.refresh()
+        rows = self._chat_rows()  # the chat that took its place (a project's header is not one)
         self.list.blockSignals(True)
-        self.list.setCurrentRow(min(row, self.list.count() - 1))
+        if rows:
+            self.list.setCurrentItem(rows[min(position, len(rows) - 1)])
+        else:
+            self.list.setCurrentRow(-1)
         self.list.blockSignals(False)
         self.conversation_deleted.emit(conversation_id)
 

@@ -169,3 +169,23 @@ def test_deleting_a_project_asks_whether_its_chats_stay(qtbot: QtBot, window: Ma
         QtCore.QTimer.singleShot(200, lambda label=label: press(label))
         answers.append(window.sidebar.ask_delete_project("Garden", 2))
     assert answers == ["keep_chats", "delete_chats"]
+
+
+def test_deleting_a_chat_under_a_project_selects_the_next_chat_not_a_header(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    sidebar = window.sidebar
+    first = store.create_conversation("First")
+    store.add_message(first.id, "user", "one")
+    second = store.create_conversation("Second")
+    store.add_message(second.id, "user", "two")
+    sidebar.ask_project = lambda draft, choices: ProjectDraft("Garden")  # type: ignore[method-assign]
+    project_id = sidebar.create_project()
+    assert project_id is not None
+    sidebar.move_to_project(second.id, project_id)
+    assert sidebar.ids() == [second.id, first.id]  # the project's section above the main list
+
+    sidebar.delete(second.id)
+    assert sidebar.current_id() == first.id
+    sidebar.undo_delete()
+    assert sidebar.ids() == [second.id, first.id] and store.conversation(second.id).project_id == project_id
