@@ -3,6 +3,7 @@ and ``python -m app ask --project NAME`` with the starter model."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from app.core.history.store import Store
@@ -26,6 +27,12 @@ def test_add_list_ask_in_a_project_and_remove(parley_home: Path) -> None:
 
     listed = parley(parley_home, "projects", "list")
     assert listed.returncode == 0 and f"{project.id}\tGarden\t1 chats" in listed.stdout
+
+    exported = parley(parley_home, "history", "export", "--project", "Garden", str(parley_home / "garden.json"))
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads((parley_home / "garden.json").read_text(encoding="utf-8"))
+    assert [p["name"] for p in document["projects"]] == ["Garden"]
+    assert [c["project"] for c in document["conversations"]] == [project.uuid]
 
     removed = parley(parley_home, "projects", "remove", "Garden")
     assert removed.returncode == 0, removed.stderr
