@@ -16,6 +16,7 @@ runner, which puts them before the message as the window does. A file that canno
 sentence on stderr and is left out; when none of the files could be read the message is not sent
 (an answer would not know what the user asked about). How each file went in ("read whole", "N of M
 passages used") goes to stderr; the numbered sources the answer was given follow it on stdout.
+``--project NAME`` starts the new chat in that project (its persona, model, folders and instructions).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from app.core.history.store import Store
 from app.core.history.types import StoredAttachment
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
+from app.core.projects.store import ProjectStore
 from app.core.session.documents import existing_library
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
 from app.core.session.turns import TurnOutcome, TurnRunner, model_for_turn
@@ -65,6 +67,7 @@ def add_parser(commands: Commands) -> None:
     ask.add_argument("--model", help="an installed model's name, or the path of a .gguf file")
     ask.add_argument("--conversation", type=int, help="continue the conversation with this id")
     ask.add_argument("--persona", help="the persona to ask (its name or id); see `personas list`")
+    ask.add_argument("--project", help="start the chat in this project (its name or id); see `projects list`")
     ask.add_argument("--max-tokens", type=int, help="the longest answer, in tokens")
     ask.add_argument("--temperature", type=float, help="0 always picks the likeliest token; higher is more varied")
     ask.add_argument("--seed", type=int, help="a fixed seed makes sampling repeatable")
@@ -137,6 +140,10 @@ def _ask(
         book = PersonaBook(store)
         migrate_settings(book, settings)
         conversation = store.conversation(args.conversation) if args.conversation is not None else None
+        in_project = getattr(args, "project", None)
+        if conversation is None and in_project:  # a new chat in the project: its persona, model and folders
+            projects = ProjectStore(store)
+            conversation = projects.new_conversation(projects.find(in_project).id)
         wanted = getattr(args, "persona", None)  # absent when a caller builds the arguments itself
         persona = book.find(wanted) if wanted else None
         if persona is not None and conversation is not None and persona.id != conversation.persona_id:

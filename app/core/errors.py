@@ -328,6 +328,16 @@ class PersonaNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "There is no persona named {name}.")
 
 
+class ProjectNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "There is no project named {name}.")
+
+
+class ProjectNameError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "A project needs a name that no other project has: “{name}” cannot be used."
+    )
+
+
 class BuiltinPersonaError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "{name} ships with Parley: it can be reset to its shipped text, not deleted."

@@ -243,6 +243,27 @@ MIGRATIONS: tuple[str, ...] = (
         folders TEXT
     );
     """,
+    # 11: projects (app.core.projects): a named group of conversations with its own instructions (added
+    # after the persona's prompt), default persona and model, and library folders (JSON; [] none) a
+    # new chat in it searches. A uuid keeps a project through export and import. A conversation's
+    # project_id is NULL outside any project; deleting a project puts its chats back (SET NULL).
+    """
+    CREATE TABLE projects (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        instructions TEXT NOT NULL DEFAULT '',
+        persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL,
+        model_name TEXT,
+        folders TEXT NOT NULL DEFAULT '[]',
+        archived INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX projects_by_name ON projects(archived, name);
+    ALTER TABLE conversations ADD COLUMN project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL;
+    CREATE INDEX conversations_by_project ON conversations(project_id, updated_at DESC);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -54,7 +54,7 @@ RecoveryRunner = Callable[[Callable[[], recovery.RecoveryReport]], recovery.Reco
 
 _CONVERSATION_COLUMNS = (
     "id, title, created_at, updated_at, model_name, system_prompt, thinking, uuid, pinned, title_set_by_user, "
-    "persona_id, memory_start"
+    "persona_id, memory_start, project_id"
 )
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "

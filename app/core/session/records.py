@@ -121,11 +121,12 @@ class TurnContext:
     """What a turn runs with, as the turn runner resolved it for the conversation."""
 
     model: ModelSpec
-    system_prompt: str  # final: the persona's (or the conversation's own) with "About you"
+    system_prompt: str  # final: the persona's (or the conversation's own) with "About you" and the project's
     sampling: SamplingSettings
     persona_id: int | None = None  # the persona the answer records
     overflow: OverflowPolicy = "drop_oldest"
     server: str | None = None  # the remote server the answer records; None for a model on this computer
+    project_id: int | None = None  # the conversation's project (app.core.projects); None: none
 
 
 def begin_turn(

@@ -54,6 +54,8 @@ from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
 from app.core.personas.persona import Persona, final_system_prompt
+from app.core.projects.project import with_instructions
+from app.core.projects.store import ProjectStore
 from app.core.session import documents, records, versions
 from app.core.session.service import EngineClient
 
@@ -267,9 +269,10 @@ class TurnRunner:
         text: str,
         sampling: SamplingSettings | None = None,
     ) -> tuple[ModelEntry, records.TurnContext]:
-        """What a turn in ``conversation`` runs with: its persona (or ``persona_id``'s), with "About you"
-        and the conversation's own prompt, its sampling (or ``sampling``), and its model (``model``, the
-        persona's preferred one for a new conversation, or the conversation's), with that model's entry.
+        """What a turn in ``conversation`` runs with: its persona (or ``persona_id``'s), with "About you",
+        the conversation's own prompt and its project's instructions (``with_instructions``), its sampling
+        (or ``sampling``), and its model (``model``, the persona's preferred one for a new conversation,
+        or the conversation's), with that model's entry.
         ``ModelNotFoundError`` when there is none."""
         settings = self._settings.current
         persona = self.personas.get(persona_id) if persona_id is not None else None
@@ -287,11 +290,12 @@ class TurnRunner:
         server = self._registry.server_of(entry)
         context = records.TurnContext(
             spec,
-            final_system_prompt(persona, settings, text),
+            with_instructions(final_system_prompt(persona, settings, text), ProjectStore(self.store).of(conversation)),
             sampling or persona.sampling,
             persona_id=persona.id,
             overflow=overflow,
             server=server.label if server is not None else None,
+            project_id=conversation.project_id,
         )
         return entry, context
 

@@ -49,6 +49,7 @@ from app.ui.shell.status_line import StatusLine
 from app.ui.shell.turn_view import TurnView
 from app.ui.sidebar.download_panel import DownloadsPanel
 from app.ui.sidebar.panel import Sidebar, display_title
+from app.ui.sidebar.project_dialog import ProjectChoices
 
 log = logging.getLogger("app.ui")
 
@@ -109,6 +110,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
         self._build_parts()
+        self.sidebar.project_choices = self._project_choices
         self._set_tab_order()  # after the parts: the persona controller adds "Personas…"
         self._connect()
         self._apply_style()
@@ -148,6 +150,7 @@ class MainWindow(QtWidgets.QMainWindow):
         chain = [
             self.sidebar.new_button,
             self.sidebar.persona_button,
+            self.sidebar.new_project_button,
             self.sidebar.search.edit,
             self.sidebar.list,
             self.find_models_button,
@@ -247,6 +250,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setStyleSheet(style.style_sheet(palette))
         if self._conversation_id is not None:
             self.show_conversation(self._conversation_id)  # the bubbles take their colours when drawn
+
+    def _project_choices(self) -> ProjectChoices:
+        """What the project dialog offers: the personas, the installed models, the library's folders."""
+        personas = [(p.id, self.personas.name(p)) for p in self.services.personas.all() if p.id is not None]
+        models = [entry.name for entry in self.registry.models()]
+        return ProjectChoices(personas, models, [status.path for status in self.services.documents.folders()])
 
     # -- public ---------------------------------------------------------------------------------
 

@@ -238,6 +238,10 @@ def test_an_older_history_gets_the_about_you_and_size_fields_with_the_translator
         for table in ("message_attachments", "message_documents", "answer_citations", "answer_document_notes",
                       "conversation_library"):  # fmt: skip
             db.execute(f"DROP TABLE {table}")  # migration 9's, after 8
+        # migration 11's (projects), after 8 as well
+        db.execute("DROP INDEX conversations_by_project")
+        db.execute("ALTER TABLE conversations DROP COLUMN project_id")
+        db.execute("DROP TABLE projects")
         db.commit()
     finally:
         db.close()
