@@ -40,6 +40,7 @@ from app.core.engine.protocol import (
     GenerationFinished,
     GenerationRequest,
     GenerationStats,
+    InspectRequest,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -51,6 +52,7 @@ from app.core.engine.remote.chunks import RemoteRequestError, first_choice, text
 from app.core.errors import NOTHING_ANSWERS
 
 CONNECT_SECONDS = 10.0
+REMOTE_INSPECT_REASON = "a remote server does not let Parley re-read an answer's probabilities"
 READ_SECONDS = 120.0  # the longest wait for the next event of an answer (a big prompt on a slow server)
 # Sampling fields that llama.cpp, vLLM and others accept but OpenAI's own API refuses: sent, and left
 # out from then on when a server refuses them (400/422).
@@ -197,6 +199,11 @@ class RemoteEngine:
         """A server's tokenizer is not reachable through the OpenAI API: about four characters a token,
         against the local engine's limit (``budget.prompt_limit``)."""
         self._sink(estimated_count(request))
+
+    def inspect(self, request: InspectRequest) -> None:
+        """A server's logits are not reachable through the OpenAI API: only what it streamed with an answer
+        (``GenerationRequest.top_logprobs``) can be looked at."""
+        self._sink(GenerationFailed(request.request_id, REMOTE_INSPECT_REASON, code="not_local"))
 
     def prepare(self, request: GenerationRequest) -> None:
         """Nothing to do: the server keeps (or not) its own cache."""
