@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.core import paths
 from app.core.errors import BackupCheckFailedError, DatabaseDamagedError, DatabaseTooNewError
-from app.core.history import backups, health, instances
+from app.core.history import backups, health, instances, look_inside
 
 log = logging.getLogger("app.store")
 
@@ -243,6 +243,8 @@ MIGRATIONS: tuple[str, ...] = (
         folders TEXT
     );
     """,
+    # 12: an answer looked inside: its tokens, their probabilities and alternatives (app.core.history.look_inside).
+    look_inside.MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
