@@ -48,7 +48,7 @@ from app.core.engine.protocol import (
     StopReason,
     TokensReceived,
 )
-from app.core.engine.remote.chunks import RemoteRequestError, first_choice, text_field
+from app.core.engine.remote.chunks import RemoteRequestError, first_choice, logprobs_of, text_field
 from app.core.errors import NOTHING_ANSWERS
 
 CONNECT_SECONDS = 10.0
@@ -166,6 +166,8 @@ def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str
     if request.json_schema:
         schema = {"name": "answer", "schema": json.loads(request.json_schema), "strict": True}
         body["response_format"] = {"type": "json_schema", "json_schema": schema}
+    if request.top_logprobs:
+        body.update({"logprobs": True, "top_logprobs": min(request.top_logprobs, 20)})
     if extras:
         body.update({"top_k": s.top_k, "min_p": s.min_p, "repeat_penalty": s.repeat_penalty})
     return body
@@ -363,7 +365,7 @@ class RemoteEngine:
                     stream.parts.append(text)
                 if thought:
                     stream.thought.append(thought)
-                self._sink(TokensReceived(request_id, text, thought))
+                self._sink(TokensReceived(request_id, text, thought, logprobs_of(choice) if text else ()))
             finish = choice.get("finish_reason")
             if finish:
                 stream.finished = True
