@@ -58,8 +58,7 @@ def insert_links(
             tip = translate("ChatView", "Show the answer as it was written")
             links.append((translate("ChatView", "Hide look inside"), f"inside/{message.id}", tip))
         elif message.server:
-            tip = translate("ChatView", "Not available: a remote server does not let Parley re-read an answer's "
-                                        "probabilities.")  # fmt: skip
+            tip = translate("ChatView", "Not available: a remote server's probabilities cannot be re-read.")
             links.append((translate("ChatView", "Look inside"), "", tip))
         else:
             tip = translate("ChatView", "Show how sure the model was of each word, and what else it considered")
