@@ -22,8 +22,7 @@ TOKEN_SCHEME = "parley-token"
 _MOST_SHADE = 0.55  # the background of a token the model gave almost nothing, towards the highlight colour
 
 
-def _translate(text: str) -> str:
-    return QtCore.QCoreApplication.translate("ChatView", text)
+translate = QtCore.QCoreApplication.translate
 
 
 def quoted(text: str) -> str:
@@ -39,28 +38,30 @@ def token_name(token: TokenLogprobs) -> str:
     """The first line of a token's tooltip: what a screen reader says for it."""
     name = f"{quoted(token.token.text)}, {percent(token.token.probability)}"
     if token.token.probability < look_inside.LOW_CONFIDENCE:
-        name += ", " + _translate("low confidence")
+        name += ", " + translate("ChatView", "low confidence")
     return name
 
 
 def token_tooltip(token: TokenLogprobs) -> str:
-    lines = [token_name(token), _translate("The model also considered:")]
+    lines = [token_name(token), translate("ChatView", "The model also considered:")]
     others = [c for c in token.alternatives if c.id != token.token.id or c.piece != token.token.piece]
     lines += [f"  {quoted(c.text)}  {percent(c.probability)}" for c in others] or ["  —"]
-    lines.append(_translate("Click or press Enter to continue from here with another word."))
+    lines.append(translate("ChatView", "Click or press Enter to continue from here with another word."))
     return "\n".join(lines)
 
 
 def summary_text(data: LookInside) -> str:
     summary = look_inside.summary(data.tokens)
-    text = _translate("The model was {overall} sure per word on average; {low} of {count} words below {limit}.").format(
+    text = translate(
+        "ChatView", "The model was {overall} sure per word on average; {low} of {count} words below {limit}."
+    ).format(
         overall=percent(summary.overall), low=summary.low, count=len(data.tokens),
         limit=percent(look_inside.LOW_CONFIDENCE),
     )  # fmt: skip
     if summary.hesitations:
         spots = ", ".join(f"{quoted(h.token.token.text.strip())} ({percent(h.token.token.probability)})"
                           for h in summary.hesitations)  # fmt: skip
-        text += " " + _translate("It hesitated most at {spots}.").format(spots=spots)
+        text += " " + translate("ChatView", "It hesitated most at {spots}.").format(spots=spots)
     return text
 
 
@@ -105,7 +106,7 @@ def branch_choices(data: LookInside, index: int) -> list[tuple[str, str]]:
     for choice in token.alternatives:
         if choice.id == token.token.id and choice.piece == token.token.piece:
             continue
-        label = _translate("Continue from here with {word} ({share})").format(
+        label = translate("ChatView", "Continue from here with {word} ({share})").format(
             word=quoted(choice.text), share=percent(choice.probability)
         )
         choices.append((label, look_inside.branch_prefix(data.tokens, index, choice)))
