@@ -73,7 +73,7 @@ def test_look_inside_shades_each_word_and_a_branch_takes_an_alternative(
     index = next(i for i, t in enumerate(data.tokens) if t.token.probability < look_inside.LOW_CONFIDENCE)
     choices = view.branch_choices(answer.id, index)
     assert choices and all(label.startswith("Continue from here with “") for label, _ in choices)
-    label, prefix = choices[0]
+    _, prefix = choices[0]
     with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
         view.branch_requested.emit(answer.id, prefix)  # what the token's menu item does
     branch = finished.args[0]
