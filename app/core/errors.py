@@ -105,6 +105,14 @@ class GenerationError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The answer could not be generated: {reason}")
 
 
+class LookInsideError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "Parley could not look inside this answer: {reason}")
+
+
+class NotAnAnswerError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "Message {message} is not an answer of conversation {conversation}.")
+
+
 class ContextTooLongError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError",

@@ -46,6 +46,7 @@ from app.core.engine.protocol import (
     ModelSpec,
     SamplingSettings,
     StopReason,
+    TokenLogprobs,
     TokensReceived,
 )
 from app.core.models.registry import ModelRegistry
@@ -147,8 +148,12 @@ class _Completion:
         self.loop = asyncio.get_running_loop()
         self.events: asyncio.Queue[EngineEvent] = asyncio.Queue()
         # As OpenAI does, messages that do not fit are refused (context_length_exceeded), not shortened.
-        self.request = GenerationRequest(uuid.uuid4().hex, spec, chat.messages, chat.sampling, overflow="stop")
+        self.request = GenerationRequest(
+            uuid.uuid4().hex, spec, chat.messages, chat.sampling, overflow="stop", top_logprobs=chat.engine_top_logprobs
+        )
         self.model = chat.model
+        self.top_logprobs = chat.top_logprobs  # None: the answer carries no logprobs
+        self.logprobs: list[TokenLogprobs] = []
         self.include_usage = chat.include_usage
         self.tokens = 0
         self._closed = False
@@ -351,10 +356,14 @@ async def _whole(completion: _Completion, cid: str, request: Request, first: Eng
             return _error(failure)
         if isinstance(event, TokensReceived):
             completion.tokens += 1
+            completion.logprobs.extend(event.logprobs)
         if isinstance(event, GenerationFinished):
             completion.tokens = event.stats.generated_tokens
             completion.close(event.reason)
-            return JSONResponse(shapes.completion(cid, completion.model, event.text, event.reason, event.stats))
+            top = completion.top_logprobs
+            logprobs = shapes.logprobs_content(completion.logprobs, top) if top is not None else None
+            body = shapes.completion(cid, completion.model, event.text, event.reason, event.stats, logprobs)
+            return JSONResponse(body)
         event = await _next(completion, request)
 
 
@@ -371,7 +380,9 @@ async def _stream(completion: _Completion, cid: str, first: EngineEvent) -> Asyn
             return
         if isinstance(event, TokensReceived) and event.text:
             completion.tokens += 1
-            yield _sse(shapes.chunk(cid, model, {"content": event.text}, with_usage=usage))
+            top = completion.top_logprobs
+            logprobs = shapes.logprobs_content(event.logprobs, top) if top is not None else None
+            yield _sse(shapes.chunk(cid, model, {"content": event.text}, with_usage=usage, logprobs=logprobs))
         elif isinstance(event, GenerationFinished):
             reason: StopReason = event.reason
             completion.tokens = event.stats.generated_tokens

@@ -8,6 +8,7 @@ and range of a GPU-layers value live here too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -109,6 +110,29 @@ class GenerationRequest:
     # A JSON Schema (its JSON text) the answer must follow: llama.cpp's grammar makes the output valid by
     # construction on this computer; a remote server is sent OpenAI's ``response_format``. None: free text.
     json_schema: str | None = None
+    # How many alternatives (0–20) to report with each sampled token's log-probability (TokensReceived.logprobs);
+    # 0: none, and the token loop does no extra work.
+    top_logprobs: int = 0
+
+
+@dataclass(frozen=True)
+class InspectRequest:
+    """Look inside an answer: re-evaluate the prompt with the answer's tokens and report each token's
+    probability and the ``top`` likeliest alternatives (answered with AnswerInspected or GenerationFailed).
+
+    ``messages`` are what the model saw before the answer (its prompt); ``answer`` the answer's text as stored.
+    The figures are the raw model distribution: a softmax of the logits at temperature 1, no sampler applied.
+    """
+
+    request_id: str
+    model: ModelSpec
+    messages: tuple[ChatMessage, ...]
+    answer: str
+    top: int = 5
+    enable_thinking: bool | None = None
+    reasoning_effort: str | None = None
+    date: str | None = None
+    conversation_key: str | None = None  # whose KV state to reuse, as GenerationRequest's
 
 
 @dataclass(frozen=True)
@@ -180,10 +204,48 @@ class ModelUnloaded:
 
 
 @dataclass(frozen=True)
+class TokenChoice:
+    """One token the model could write at a position, with its log-probability (natural log)."""
+
+    id: int  # the vocabulary's id; -1 where a remote server names only the text
+    piece: bytes  # the token's bytes (a piece may hold half a character)
+    logprob: float
+
+    @property
+    def probability(self) -> float:
+        return math.exp(self.logprob)
+
+    @property
+    def text(self) -> str:
+        return self.piece.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class TokenLogprobs:
+    """A token of an answer as written, with the likeliest alternatives at its position (the first the likeliest)."""
+
+    token: TokenChoice
+    alternatives: tuple[TokenChoice, ...] = ()
+
+
+@dataclass(frozen=True)
 class TokensReceived:
     request_id: str
     text: str  # the answer's new text
     reasoning: str = ""  # the reasoning's new text
+    # With GenerationRequest.top_logprobs: the answer's tokens that make ``text``, each with its alternatives.
+    logprobs: tuple[TokenLogprobs, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerInspected:
+    """The answer to an InspectRequest: every answer token, in order, with its alternatives."""
+
+    request_id: str
+    tokens: tuple[TokenLogprobs, ...]
+    prompt_tokens: int  # the prompt's tokens before the answer
+    evaluated_tokens: int  # the tokens llama.cpp evaluated (the rest came from the KV cache)
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -273,6 +335,7 @@ EngineEvent = (
     | GenerationFinished
     | GenerationFailed
     | TokensCounted
+    | AnswerInspected
     | TextsEmbedded
     | EmbeddingFailed
     | EngineCrashed
@@ -291,6 +354,10 @@ class Engine(Protocol):
 
     def count_tokens(self, request: CountTokensRequest) -> None:
         """Counts a prompt's tokens (loading ``request.model`` first if needed); answers with TokensCounted."""
+
+    def inspect(self, request: InspectRequest) -> None:
+        """Looks inside an answer (loading ``request.model`` first if needed); answers with AnswerInspected,
+        or GenerationFailed where this engine cannot (a remote server, whose logits are not reachable)."""
 
     def prepare(self, request: GenerationRequest) -> None:
         """Gets ready for ``request``'s conversation, whose turn may come next: puts its saved KV state

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.core import paths
 from app.core.errors import BackupCheckFailedError, DatabaseDamagedError, DatabaseTooNewError
-from app.core.history import backups, health, instances
+from app.core.history import backups, health, instances, look_inside
 
 log = logging.getLogger("app.store")
 
@@ -264,6 +264,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE conversations ADD COLUMN project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL;
     CREATE INDEX conversations_by_project ON conversations(project_id, updated_at DESC);
     """,
+    # 11: an answer looked inside: its tokens, their probabilities and alternatives (app.core.history.look_inside).
+    look_inside.MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

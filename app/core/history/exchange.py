@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from app.core import atomic
 from app.core.documents.retrieval import source_line
 from app.core.documents.types import AttachmentUse, Document, DocumentContext, DocumentKind, Page, Passage, ReadMode
 from app.core.errors import HistoryFileError
-from app.core.history import attachments, tree
+from app.core.history import attachments, look_inside, tree
 from app.core.history.store import Store
 from app.core.history.types import FINISH_REASONS, ROLES, STATUSES, LibraryChoice
 from app.core.personas.book import PersonaBook
@@ -109,6 +110,9 @@ def _documents_data(db: sqlite3.Connection, message_id: int, block: str) -> dict
     notes = attachments.notes(db, message_id)
     if notes:
         data["document_notes"] = notes
+    inside = look_inside.load(db, message_id)
+    if inside is not None:
+        data["look_inside"] = look_inside.to_json(inside)
     return data
 
 
@@ -296,6 +300,9 @@ def _import_conversation(
         )
         new_ids[item.get("id")] = int(cursor.lastrowid or 0)
         _import_documents(db, new_ids[item.get("id")], item)
+        inside = look_inside.from_json(item.get("look_inside"))
+        if inside is not None:
+            look_inside.save(db, new_ids[item.get("id")], inside, time.time())
         if item.get("chosen", True):
             tree.choose_in(db, conversation_id, parent, new_ids[item.get("id")])
         pending.remove(ready)

@@ -27,7 +27,7 @@ from app.core.errors import (
     DatabaseDamagedError,
     DatabaseTooNewError,
 )
-from app.core.history import attachments, backups, dbfile, health, instances, recovery, tree
+from app.core.history import attachments, backups, dbfile, health, instances, look_inside, recovery, tree
 from app.core.history.backups import Backup, BackupKind
 
 # Re-exported: the schema and setting a damaged file aside were this module's before dbfile existed.
@@ -445,6 +445,17 @@ class Store:
     def set_library_choice(self, conversation_id: int, choice: LibraryChoice) -> None:
         with self._write() as db:
             attachments.set_library_choice(db, conversation_id, choice)
+
+    # -- looking inside an answer (app.core.history.look_inside) --------------------------------
+
+    def save_look_inside(self, message_id: int, data: look_inside.LookInside) -> None:
+        with self._write() as db:
+            look_inside.save(db, message_id, data, time.time())
+
+    def look_inside(self, message_id: int) -> look_inside.LookInside | None:
+        """An answer's stored look-inside data; None when it was never looked inside (or edited since)."""
+        with self._reading() as db:
+            return look_inside.load(db, message_id)
 
     # -- versions ------------------------------------------------------------------------------
 

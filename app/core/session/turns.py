@@ -31,6 +31,7 @@ from app.core.engine.protocol import (
     GenerationFinished,
     GenerationRequest,
     GenerationStats,
+    InspectRequest,
     ModelLoadFailed,
     OverflowPolicy,
     SamplingSettings,
@@ -56,7 +57,7 @@ from app.core.personas.book import PersonaBook, migrate_settings
 from app.core.personas.persona import Persona, final_system_prompt
 from app.core.projects.project import with_instructions
 from app.core.projects.store import ProjectStore
-from app.core.session import documents, records, versions
+from app.core.session import documents, look_inside, records, versions
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.session")
@@ -246,6 +247,25 @@ class TurnRunner:
         """Goes on with a stopped (or cut short) answer; the same message grows."""
         turn = self._versioned(versions.begin_continue, answer_id, None, sampling)
         return self._launch(turn, prefix=turn.answer.content, reasoning_prefix=turn.answer.reasoning or "")
+
+    def inspect_request(self, answer_id: int, top: int = look_inside.TOP) -> InspectRequest:
+        """The request that looks inside ``answer_id`` (``app.core.session.look_inside``), for the model that wrote
+        it (where it is gone, the conversation's, as a regenerate picks it); ``ModelNotFoundError`` when none is."""
+        answer = self.store.message(answer_id)
+        conversation = self.store.conversation(answer.conversation_id)
+        entry = self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
+        _, context = self._context(conversation, entry, answer.persona_id, "")
+        return look_inside.request_for(self.store, answer_id, context, top)
+
+    def branch_from(self, answer_id: int, prefix: str, *, sampling: SamplingSettings | None = None) -> records.Turn:
+        """A new version of ``answer_id`` that starts with ``prefix`` (its tokens up to one, then an alternative)
+        and goes on from there, by the model that wrote it."""
+        answer = self.store.message(answer_id)
+        conversation = self.store.conversation(answer.conversation_id)
+        entry = self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
+        turn = self._versioned(versions.begin_regenerate, answer_id, entry, sampling, answer.persona_id)
+        turn = replace(turn, request=replace(turn.request, prefill=prefix))
+        return self._launch(turn, prefix=prefix)
 
     def _versioned(
         self,

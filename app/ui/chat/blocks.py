@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from PySide6 import QtCore, QtGui
 
 from app.core.engine.reasoning import has_markup, split_saved
+from app.core.history.look_inside import LookInside
 from app.core.history.types import Message, Versions
-from app.ui.chat import message_links, persona_marks, sources
+from app.ui.chat import inside_render, message_links, persona_marks, sources
 from app.ui.common import markdown_render, style
 from app.ui.common.i18n import model_label
 
@@ -47,6 +48,7 @@ class BlockWriter:
         self.persona_names: dict[int, str] = {}  # persona id -> shown name, for dividers and details lines
         self.versions: dict[int, Versions] = {}
         self.expanded: set[int] = set()  # answers whose reasoning is open
+        self.looked_inside: dict[int, LookInside] = {}  # answers shown token by token, with their probabilities
         # A message's attachments, or an answer's passages and notes (the window reads them from the store).
         self.documents_of: Callable[[Message], sources.MessageDocuments] = lambda message: sources.NO_DOCUMENTS
 
@@ -104,8 +106,9 @@ class BlockWriter:
             persona_marks.insert_details(cursor, self, message, self.persona_names, palette)
             sources.insert_notes(cursor, documents.notes, palette)
         message_links.insert_links(
-            cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette
-        )
+            cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette,
+            looked_inside=message.id in self.looked_inside,
+        )  # fmt: skip
         return body_offset
 
     def insert_answer(
@@ -126,8 +129,11 @@ class BlockWriter:
 
     def insert_body(self, cursor: QtGui.QTextCursor, shown: ShownMessage, palette: QtGui.QPalette) -> None:
         """A message's own text, as it looks on screen: the one place that decides it."""
+        inside = self.looked_inside.get(shown.message.id)
         if shown.message.role == "user":
             cursor.insertText(shown.text)
+        elif shown.text and inside is not None and shown.message.status != "streaming":
+            inside_render.insert(cursor, shown.message.id, inside, palette)
         elif shown.text:
             self.insert_answer(cursor, shown, shown.text, palette)
         elif shown.message.status == "streaming":

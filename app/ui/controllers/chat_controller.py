@@ -2,7 +2,8 @@
 
 Every rule for how a turn runs and ends is in ``app.core.session.turns``, shared with the command
 line; this class only carries the engine's events of its client to the GUI thread (``GuiRelay``),
-hands them to the runner, and tells the window what changed through signals.
+hands them to the runner, and tells the window what changed through signals. Looking inside an answer
+goes through the same client: its stored figures when it has them, else the engine's, stored then.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from app.core.documents.embedder import Embedder
 from app.core.documents.library import Library
 from app.core.documents.types import Document
 from app.core.engine.budget import estimated_count
-from app.core.engine.protocol import EngineEvent, TokensCounted
-from app.core.errors import AppError, DatabaseDamagedInUseError
+from app.core.engine.protocol import AnswerInspected, EngineEvent, GenerationFailed, ModelLoadFailed, TokensCounted
+from app.core.errors import AppError, DatabaseDamagedInUseError, LookInsideError
+from app.core.history.look_inside import LookInside
 from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
@@ -49,6 +51,7 @@ class ChatController(QtCore.QObject):
     # TurnOutcome: the prompt did not fit and the turn was taken back; ``withdrawn`` is the user's text
     turn_withdrawn = QtCore.Signal(object)
     tokens_counted = QtCore.Signal(int, object)  # conversation id, TokensCounted (for the context meter)
+    looked_inside = QtCore.Signal(int, object)  # an answer's id, its LookInside
 
     def __init__(
         self,
@@ -71,6 +74,7 @@ class ChatController(QtCore.QObject):
         )
         self.personas = self._runner.personas
         self._counting: dict[str, int] = {}  # count request id -> conversation id
+        self._inspecting: dict[str, tuple[int, str]] = {}  # look-inside request id -> (answer id, model name)
         self._shut_down = False
         # Titles have a client of their own: they step aside whenever the user sends.
         self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
@@ -121,6 +125,36 @@ class ChatController(QtCore.QObject):
     def continue_answer(self, answer_id: int) -> bool:
         """Goes on with a stopped answer."""
         return self._begin(lambda: self._runner.continue_answer(answer_id))
+
+    def look_inside(self, answer_id: int) -> None:
+        """``looked_inside`` answers with the answer's figures: the stored ones, or the engine's (then stored)."""
+        try:
+            stored = self.store.look_inside(answer_id)
+            if stored is not None:
+                self.looked_inside.emit(answer_id, stored)
+                return
+            request = self._runner.inspect_request(answer_id)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        self._inspecting[request.request_id] = (answer_id, request.model.name)
+        self._client.inspect(request)
+
+    def branch_from(self, answer_id: int, prefix: str) -> bool:
+        """A new version of the answer that starts with ``prefix`` and goes on from there."""
+        return self._begin(lambda: self._runner.branch_from(answer_id, prefix))
+
+    def _on_inspected(self, event: AnswerInspected | GenerationFailed | ModelLoadFailed, answer_id: int,
+                      model_name: str) -> None:  # fmt: skip
+        if not isinstance(event, AnswerInspected):
+            self.error_reported.emit(LookInsideError(reason=event.reason))
+            return
+        data = LookInside(event.tokens, model_name)
+        try:
+            self.store.save_look_inside(answer_id, data)
+        except AppError as err:  # shown all the same; only keeping it failed
+            self.error_reported.emit(err)
+        self.looked_inside.emit(answer_id, data)
 
     def _begin(self, start: Callable[[], Turn]) -> bool:
         if self.is_busy:
@@ -193,6 +227,11 @@ class ChatController(QtCore.QObject):
             self.answer_finished.emit(outcome.message)
 
     def _on_client_event(self, event: EngineEvent) -> None:
+        inspecting = self._inspecting.get(getattr(event, "request_id", None) or "")
+        if inspecting is not None and isinstance(event, AnswerInspected | GenerationFailed | ModelLoadFailed):
+            self._inspecting.pop(event.request_id or "", None)
+            self._on_inspected(event, *inspecting)
+            return
         if isinstance(event, TokensCounted):
             conversation_id = self._counting.pop(event.request_id, None)
             if conversation_id is not None:

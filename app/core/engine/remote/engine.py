@@ -40,6 +40,7 @@ from app.core.engine.protocol import (
     GenerationFinished,
     GenerationRequest,
     GenerationStats,
+    InspectRequest,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -47,10 +48,11 @@ from app.core.engine.protocol import (
     StopReason,
     TokensReceived,
 )
-from app.core.engine.remote.chunks import RemoteRequestError, first_choice, text_field
+from app.core.engine.remote.chunks import RemoteRequestError, first_choice, logprobs_of, text_field
 from app.core.errors import NOTHING_ANSWERS
 
 CONNECT_SECONDS = 10.0
+REMOTE_INSPECT_REASON = "a remote server does not let Parley re-read an answer's probabilities"
 READ_SECONDS = 120.0  # the longest wait for the next event of an answer (a big prompt on a slow server)
 # Sampling fields that llama.cpp, vLLM and others accept but OpenAI's own API refuses: sent, and left
 # out from then on when a server refuses them (400/422).
@@ -164,6 +166,8 @@ def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str
     if request.json_schema:
         schema = {"name": "answer", "schema": json.loads(request.json_schema), "strict": True}
         body["response_format"] = {"type": "json_schema", "json_schema": schema}
+    if request.top_logprobs:
+        body.update({"logprobs": True, "top_logprobs": min(request.top_logprobs, 20)})
     if extras:
         body.update({"top_k": s.top_k, "min_p": s.min_p, "repeat_penalty": s.repeat_penalty})
     return body
@@ -197,6 +201,11 @@ class RemoteEngine:
         """A server's tokenizer is not reachable through the OpenAI API: about four characters a token,
         against the local engine's limit (``budget.prompt_limit``)."""
         self._sink(estimated_count(request))
+
+    def inspect(self, request: InspectRequest) -> None:
+        """A server's logits are not reachable through the OpenAI API: only what it streamed with an answer
+        (``GenerationRequest.top_logprobs``) can be looked at."""
+        self._sink(GenerationFailed(request.request_id, REMOTE_INSPECT_REASON, code="not_local"))
 
     def prepare(self, request: GenerationRequest) -> None:
         """Nothing to do: the server keeps (or not) its own cache."""
@@ -356,7 +365,7 @@ class RemoteEngine:
                     stream.parts.append(text)
                 if thought:
                     stream.thought.append(thought)
-                self._sink(TokensReceived(request_id, text, thought))
+                self._sink(TokensReceived(request_id, text, thought, logprobs_of(choice) if text else ()))
             finish = choice.get("finish_reason")
             if finish:
                 stream.finished = True

@@ -20,7 +20,8 @@ import llama_cpp
 from llama_cpp.llama_grammar import LlamaGrammar
 
 from app.core.engine.output import OutputSplitter
-from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokensReceived
+from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokenLogprobs, TokensReceived
+from app.core.engine.worker import inspect
 from app.core.engine.worker.tokens import Vocabulary
 
 Emit = Callable[[EngineEvent], None]
@@ -75,21 +76,30 @@ def run(
     watch: Callable[[bool], None],
     emit: Emit,
     grammar: LlamaGrammar | None = None,
+    top_logprobs: int = 0,
 ) -> Tokens:
-    """Generates from ``ids`` until the model ends, a stop string, ``max_tokens``, a full context or stop."""
+    """Generates from ``ids`` until the model ends, a stop string, ``max_tokens``, a full context or stop.
+
+    With ``top_logprobs``, each answer token goes out with its log-probability and that many alternatives
+    (``inspect.top_choices``: the raw distribution at temperature 1, whatever the sampler did with it).
+    """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
     reply_ids: list[int] = []
     parts: list[str] = []
     # Text not sent yet: pieces are batched to spare the app a wake-up per token.
     unsent_answer: list[str] = []
     unsent_reasoning: list[str] = []
+    unsent_logprobs: list[TokenLogprobs] = []
     last_sent = 0.0  # the first piece goes out at once
+    n_vocab = llm.n_vocab() if top_logprobs else 0
 
     def send() -> None:
         if unsent_answer or unsent_reasoning:
-            emit(TokensReceived(request_id, "".join(unsent_answer), "".join(unsent_reasoning)))
+            logprobs = tuple(unsent_logprobs)
+            emit(TokensReceived(request_id, "".join(unsent_answer), "".join(unsent_reasoning), logprobs))
             unsent_answer.clear()
             unsent_reasoning.clear()
+            unsent_logprobs.clear()
 
     first_token_at: float | None = None
     reason: StopReason = "length"
@@ -107,6 +117,9 @@ def run(
     # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
     # microsecond the model waits.
     token_info, token_facts, decode, markup = vocab.facts, vocab.token_facts, decoder.decode, output.markup
+
+    def _piece(token: int) -> bytes:
+        return token_facts(token)[0]
     try:
         for token in tokens:
             if first_token_at is None:
@@ -129,6 +142,9 @@ def run(
             # markers (Gemma 4's <|channel>); other special tokens are never shown.
             if chunk and not (hidden and chunk not in markup):
                 reasoning, answer = output.feed(chunk)
+                if top_logprobs and not reasoning:  # an answer token (the reasoning's are not reported)
+                    logits = inspect.current_logits(llm.ctx, -1, n_vocab)
+                    unsent_logprobs.append(inspect.top_choices(logits, token, top_logprobs, _piece))
                 if answer:
                     unsent_answer.append(answer)
                 if reasoning:

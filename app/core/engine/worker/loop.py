@@ -22,6 +22,7 @@ from app.core.engine.commands import (
     CountCommand,
     EmbedCommand,
     GenerateCommand,
+    InspectCommand,
     LoadCommand,
     PrepareCommand,
     ShutdownCommand,
@@ -36,6 +37,7 @@ from app.core.engine.protocol import (
     EngineCrashed,
     GenerationFailed,
     GenerationRequest,
+    InspectRequest,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -74,6 +76,8 @@ class Worker:
             self.generate(command)
         elif isinstance(command, CountCommand):
             self.count(command.request)
+        elif isinstance(command, InspectCommand):
+            self.inspect(command.request)
         elif isinstance(command, PrepareCommand):
             self.prepare(command.request)
         elif isinstance(command, UnloadCommand):
@@ -176,6 +180,17 @@ class Worker:
         try:
             self._emit(self.loaded.count(request))
         except TemplateRenderError as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc)))
+
+    def inspect(self, request: InspectRequest) -> None:
+        if not self.load(request.model, request.request_id) or self.loaded is None:
+            return
+        try:
+            self._emit(self.loaded.inspect(request))
+        except ContextOverflowError as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc), code=exc.code, prompt_tokens=exc.tokens,
+                                        limit=exc.limit))
+        except (TemplateRenderError, DecodeError) as exc:
             self._emit(GenerationFailed(request.request_id, str(exc)))
 
     def prepare(self, request: GenerationRequest) -> None:
