@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from app.core.engine.protocol import ChatMessage, GenerationRequest, ModelSpec, SamplingSettings
 from app.core.memory.types import Memory
 
-CONFIDENCE_THRESHOLD = 0.7  # an extracted fact below this is not kept
+CONFIDENCE_THRESHOLD = 0.5  # an extracted fact below this is not kept (the starter rates true facts 0.5)
 MAX_FACTS = 3
 MESSAGE_EXCERPT = 1200  # characters of the user's message the model reads
 FACT_LENGTH = 160
@@ -103,12 +103,13 @@ class MemoryCommand:
 
 
 _POLITE = r"(?:(?:please|pls|ok|okay|hey)[,\s]+)?(?:(?:can|could|would) you\s+)?(?:please\s+)?"
+_AFTER = r"(?:\s*[:,]\s*|\s+)"
 _COMMANDS = (
     ("forget", re.compile(
-        rf"^\s*{_POLITE}(?:forget|stop remembering|don'?t remember|do not remember)\s+(?:that|about)?\s*[:,]?\s*(.+)$",
+        rf"^\s*{_POLITE}(?:forget|stop remembering|don'?t remember|do not remember){_AFTER}(?:that\s+|about\s+)?(.+)$",
         re.IGNORECASE | re.DOTALL)),
     ("remember", re.compile(
-        rf"^\s*{_POLITE}(?:remember|don'?t forget|do not forget|keep in mind|note)\s+(?:that)?\s*[:,]?\s*(.+)$",
+        rf"^\s*{_POLITE}(?:remember|don'?t forget|do not forget|keep in mind|note){_AFTER}(?:that\s+)?(.+)$",
         re.IGNORECASE | re.DOTALL)),
     ("forget", re.compile(r"^\s*(?:请)?(?:忘掉|忘记|不要记住|别记住)\s*[:：，,]?\s*(.+)$", re.DOTALL)),
     ("remember", re.compile(r"^\s*(?:请)?(?:记住|记得|别忘了)\s*[:：，,]?\s*(.+)$", re.DOTALL)),
