@@ -1,4 +1,4 @@
-"""The command line: the commands of ``parley`` (ask, personas, models, history, library, serve), in one tree.
+"""The command line: the commands of ``parley`` (ask, personas, models, history, library, memory, serve), in one tree.
 
 ``app.__main__`` adds ``--version`` and ``--self-test`` to ``build_parser()``, dispatches the command
 (``app.cli.tree``), and starts the window when none is named.
@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from app.cli import ask, history, library, models, personas, serve, tree
+from app.cli import ask, history, library, memory, models, personas, serve, tree
 
 COMMANDS: tuple[tree.AddParser, ...] = (
     ask.add_parser,
@@ -14,6 +14,7 @@ COMMANDS: tuple[tree.AddParser, ...] = (
     models.add_parser,
     history.add_parser,
     library.add_parser,
+    memory.add_parser,
     serve.add_parser,
 )
 

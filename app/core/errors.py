@@ -328,6 +328,10 @@ class PersonaNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "There is no persona named {name}.")
 
 
+class MemoryNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "No memory matches {what}.")
+
+
 class BuiltinPersonaError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "{name} ships with Parley: it can be reset to its shipped text, not deleted."

@@ -85,7 +85,9 @@ def test_a_contradicting_fact_replaces_the_old_one_and_undo_puts_it_back() -> No
 
 
 def test_remember_and_forget_are_honoured_without_the_model() -> None:
-    assert command("Remember that I'm allergic to peanuts.") == extraction.MemoryCommand("remember", "I'm allergic to peanuts")
+    assert command("Remember that I'm allergic to peanuts.") == extraction.MemoryCommand(
+        "remember", "I'm allergic to peanuts"
+    )
     assert command("please remember: my daughter is called Mia") == extraction.MemoryCommand(
         "remember", "my daughter is called Mia"
     )
@@ -98,7 +100,9 @@ def test_remember_and_forget_are_honoured_without_the_model() -> None:
 
     store = Store()
     memories = MemoryStore(store)
-    keeping.apply_command(memories, command("Remember that I live in Leeds") or _no(), conversation_id=None, message_id=None)
+    keeping.apply_command(
+        memories, command("Remember that I live in Leeds") or _no(), conversation_id=None, message_id=None
+    )
     keeping.apply_command(memories, command("remember that I'm allergic to peanuts") or _no(), conversation_id=None,
                           message_id=None)  # fmt: skip
     assert [m.text for m in memories.active()] == ["I live in Leeds.", "I'm allergic to peanuts."]
