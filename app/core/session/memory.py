@@ -71,6 +71,13 @@ class TurnMemory:
         server = self._registry.server_of(entry)
         return server is None or server.send_memories
 
+    def allowed_for_spec(self, model: ModelSpec) -> bool:
+        """``allowed_for`` by the model as loaded (its ``server`` id; "" for this computer)."""
+        if not model.server:
+            return True
+        server = self._registry.servers.get(model.server) if self._registry.servers is not None else None
+        return server is not None and server.send_memories
+
     def withheld_from(self, entry: ModelEntry, conversation: Conversation | None) -> bool:
         """Whether memories are kept from this turn only because its server was not allowed them (the
         window says so)."""
@@ -132,7 +139,7 @@ class MemoryKeeper:
         self._client = client
         self._pending: dict[int, _Pending] = {}  # by answer id
 
-    def after_answer(self, answer_id: int, entry: ModelEntry, model: ModelSpec) -> str | None:
+    def after_answer(self, answer_id: int, model: ModelSpec) -> str | None:
         """Asks for the facts of the message ``answer_id`` answers (and again for any that stepped aside).
         Returns the request id, or None when nothing is asked (memory off, a temporary chat, a server
         not allowed memories, a message that was a command)."""
@@ -141,7 +148,11 @@ class MemoryKeeper:
                 self._ask(pending)
         answer = self._store.message(answer_id)
         conversation = self._store.conversation(answer.conversation_id)
-        if not self._memory.in_use(conversation) or not self._memory.allowed_for(entry) or answer.parent_id is None:
+        if (
+            not self._memory.in_use(conversation)
+            or not self._memory.allowed_for_spec(model)
+            or answer.parent_id is None
+        ):
             return None
         user = self._store.message(answer.parent_id)
         if user.role != "user" or extraction.command(user.content) is not None:

@@ -64,7 +64,7 @@ class _Chat:
 
     def extract(self, answer_id: int) -> list[str]:
         """Runs the keeper after an answer, to its end; the texts it saved."""
-        request_id = self.keeper.after_answer(answer_id, self.entry, self.spec)
+        request_id = self.keeper.after_answer(answer_id, self.spec)
         if request_id is None:
             return []
         while True:
