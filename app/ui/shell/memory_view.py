@@ -17,6 +17,7 @@ from app.core.errors import AppError
 from app.core.history.store import Store
 from app.core.memory import keeping
 from app.core.memory.store import MemoryStore
+from app.core.session.records import Turn
 from app.ui.chat import memory_marks
 from app.ui.chat.header import ChatHeader
 from app.ui.chat.view import ChatView
@@ -44,6 +45,8 @@ class MemoryView(QtCore.QObject):
         self.memories: MemoryStore = controller.memory.memories
         chat_view.set_memories_of(memory_marks.memories_in(self.memories))
         controller.memory_updated.connect(self._on_controller_memory_updated)
+        controller.turn_started.connect(self._on_controller_turn_started)
+        self._told_withheld: set[int] = set()  # conversations told that their server gets no memories
         chat_view.memory_requested.connect(self._on_chat_view_memory_requested)
         self.temporary_label = QtWidgets.QLabel(self.tr("Temporary chat · not saved, no memory"), header)
         self.temporary_label.setObjectName("temporaryMark")
@@ -96,6 +99,24 @@ class MemoryView(QtCore.QObject):
                 self.store.delete_conversation(conversation_id)
         except AppError as err:
             log.warning("a temporary chat could not be deleted: %s", err)
+
+    # -- remote servers --------------------------------------------------------------------------
+
+    @QtCore.Slot(object)
+    def _on_controller_turn_started(self, turn: Turn) -> None:
+        """Once per conversation: a remote server the user did not allow memories gets none, and the window says so."""
+        memory = self.controller.memory
+        if turn.conversation_id in self._told_withheld or memory.allowed_for_spec(turn.request.model):
+            return
+        try:
+            if not memory.in_use(self.store.conversation(turn.conversation_id)) or not self.memories.count():
+                return
+        except AppError:
+            return
+        self._told_withheld.add(turn.conversation_id)
+        self.controller.notice_reported.emit(
+            self.tr("Your memories are not sent to this server. Settings → Memory can allow it.")
+        )
 
     # -- "Memory updated" ------------------------------------------------------------------------
 
