@@ -26,8 +26,10 @@ class Memory:
     @property
     def source(self) -> str:
         """Where it came from, for the CLI (the window translates its own)."""
-        if self.added_by_user or self.conversation_id is None:
+        if self.added_by_user:
             return ADDED_BY_USER
+        if self.conversation_id is None:
+            return "a conversation since deleted"
         return f"conversation {self.conversation_id}, message {self.message_id}"
 
 

@@ -51,7 +51,8 @@ def memories_in(memories: MemoryStore) -> Callable[[Message], AnswerMemories]:
 
 def used_text(used: tuple[str, ...]) -> str:
     translate = QtCore.QCoreApplication.translate
-    return translate("MemoryMarks", "Memories used: %1").replace("%1", "; ".join(used))
+    listed = "; ".join(text.rstrip(".。") for text in used)
+    return translate("MemoryMarks", "Memories used: %1").replace("%1", listed)
 
 
 def insert_lines(cursor: QtGui.QTextCursor, message_id: int, found: AnswerMemories, palette: QtGui.QPalette) -> None:

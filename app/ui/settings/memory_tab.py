@@ -52,6 +52,8 @@ class MemoryTab(QtWidgets.QWidget):
         self.list = QtWidgets.QListWidget(self)
         self.list.setAccessibleName(self.tr("Memories"))
         self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
         self.list.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.empty_label = QtWidgets.QLabel(self.tr("Nothing remembered yet."), self)
         self.empty_label.setObjectName("mutedLabel")
@@ -111,7 +113,7 @@ class MemoryTab(QtWidgets.QWidget):
     def confirm_delete_all(self, count: int) -> bool:
         answer = QtWidgets.QMessageBox.question(
             self, self.tr("Delete every memory?"),
-            self.tr("All %n memories will be deleted. This cannot be undone.", "", count),
+            self.tr("All %1 memories will be deleted. This cannot be undone.").replace("%1", str(count)),
         )  # fmt: skip
         return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
@@ -149,8 +151,10 @@ class MemoryTab(QtWidgets.QWidget):
 
     def _label(self, memory: Memory) -> str:
         when = datetime.datetime.fromtimestamp(memory.created_at).strftime("%Y-%m-%d")
-        if memory.added_by_user or memory.conversation_id is None:
+        if memory.added_by_user:
             source = self.tr("added by you")
+        elif memory.conversation_id is None:
+            source = self.tr("from a conversation since deleted")
         else:
             source = self.tr("from a conversation")
         return f"{memory.text}\n{when} · {source}"

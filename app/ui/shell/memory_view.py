@@ -48,10 +48,10 @@ class MemoryView(QtCore.QObject):
         controller.turn_started.connect(self._on_controller_turn_started)
         self._told_withheld: set[int] = set()  # conversations told that their server gets no memories
         chat_view.memory_requested.connect(self._on_chat_view_memory_requested)
-        self.temporary_label = QtWidgets.QLabel(self.tr("Temporary chat · not saved, no memory"), header)
+        self.temporary_label = QtWidgets.QLabel(self.tr("Temporary chat"), header)
         self.temporary_label.setObjectName("temporaryMark")
         self.temporary_label.setToolTip(
-            self.tr("This chat is not kept in the history and does not use or change your memories")
+            self.tr("Temporary chat: not kept in the history, and it neither uses nor changes your memories")
         )
         self.temporary_label.setStyleSheet(
             "QLabel#temporaryMark { border: 1px dashed palette(mid); padding: 2px 6px; }"

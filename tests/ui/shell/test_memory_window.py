@@ -35,7 +35,8 @@ def test_remember_shows_memory_updated_with_undo_and_the_next_chat_uses_it(qtbot
     memories.add("My daughter is called Mia.", added_by_user=True)
     window.new_conversation()
     send_and_wait(qtbot, window, "Any ideas for a birthday party?")
-    assert memory_marks.used_text(("My daughter is called Mia.",)) in _text(window)
+    assert memory_marks.used_text(("My daughter is called Mia.",))
+    assert "Memories used: My daughter is called Mia" in _text(window) in _text(window)
 
 
 def test_a_temporary_chat_is_marked_uses_no_memory_and_goes_when_left(qtbot: QtBot, window: MainWindow) -> None:
