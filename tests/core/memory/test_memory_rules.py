@@ -9,6 +9,7 @@ import time
 from app.core import paths
 from app.core.documents.chunking import estimate
 from app.core.history import exchange
+from app.core.history.search import search
 from app.core.history.store import Store, open_store
 from app.core.memory import extraction, facts, keeping
 from app.core.memory.block import BUDGET_TOKENS, HEADING, choose, memory_block
@@ -207,3 +208,14 @@ def test_facts_compare_by_normalised_words() -> None:
     assert not facts.same_subject("My name is Sam", "my name is sam")
     assert facts.stated_in("The user works as a nurse", "I work as a nurse on nights")
     assert not facts.stated_in("The user lives in Lancashire", "I live in Leeds")
+
+
+def test_search_never_finds_a_temporary_chat() -> None:
+    store = Store()
+    memories = MemoryStore(store)
+    kept = store.create_conversation("Zebra notes")
+    store.add_message(kept.id, "user", "zebra stripes")
+    temporary = store.create_conversation("Zebra secret")
+    store.add_message(temporary.id, "user", "zebra secret plans")
+    memories.mark_temporary(temporary.id)
+    assert {hit.conversation_id for hit in search(store, "zebra")} == {kept.id}
