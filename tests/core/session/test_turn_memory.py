@@ -146,3 +146,11 @@ def test_with_memory_off_nothing_is_written_or_read(chat: _Chat) -> None:
     outcome = chat.turn(conversation.id, STATED)
     assert chat.extract(outcome.answer_id) == []
     assert [m.text for m in memories.active()] == ["The user's cat is called Tom."]
+
+
+def test_the_context_meter_counts_the_memory_block(chat: _Chat) -> None:
+    chat.runner.memory.memories.add("The user's cat is called Tom.", added_by_user=True)
+    conversation = chat.store.create_conversation(model_name=chat.entry.name)
+    counted = chat.runner.count_request(conversation.id, "Hello")
+    assert counted.messages[0].role == "system" and "- The user's cat is called Tom." in counted.messages[0].content
+    assert HEADING in counted.messages[0].content
