@@ -346,6 +346,10 @@ class ProjectNameError(AppError):
     )
 
 
+class MemoryNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "No memory matches {what}.")
+
+
 class BuiltinPersonaError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "{name} ships with Parley: it can be reset to its shipped text, not deleted."

@@ -243,7 +243,7 @@ MIGRATIONS: tuple[str, ...] = (
         folders TEXT
     );
     """,
-    # 11: projects (app.core.projects): a named group of conversations with its own instructions (added
+    # 10: projects (app.core.projects): a named group of conversations with its own instructions (added
     # after the persona's prompt), default persona and model, and library folders (JSON; [] none) a
     # new chat in it searches. A uuid keeps a project through export and import. A conversation's
     # project_id is NULL outside any project; deleting a project puts its chats back (SET NULL).
@@ -266,6 +266,38 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 11: an answer looked inside: its tokens, their probabilities and alternatives (app.core.history.look_inside).
     look_inside.MIGRATION,
+    # 12: memories (app.core.memory): short facts about the user, each with where it came from (a
+    # conversation and message, or added by the user), its scope (project_id NULL: everywhere) and,
+    # once contradicted, when it was retired and by which memory; which memories an answer used and
+    # which it saved or retired; and the temporary conversations (deleted when left, never listed).
+    """
+    CREATE TABLE memories (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        text TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        conversation_id INTEGER REFERENCES conversations(id) ON DELETE SET NULL,
+        message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+        added_by_user INTEGER NOT NULL DEFAULT 0,
+        project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        confidence REAL,
+        retired_at REAL,
+        replaced_by INTEGER,
+        vector BLOB,
+        vector_model TEXT
+    );
+    CREATE INDEX memories_active ON memories(retired_at, project_id);
+    CREATE TABLE answer_memories (
+        answer_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        memory_id INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('used', 'saved', 'retired', 'forgotten')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (answer_id, memory_id, role)
+    );
+    CREATE TABLE temporary_conversations (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -27,6 +27,7 @@ from app.core.errors import HistoryFileError
 from app.core.history import attachments, look_inside, tree
 from app.core.history.store import Store
 from app.core.history.types import FINISH_REASONS, ROLES, STATUSES, LibraryChoice
+from app.core.memory import exchange as memory_exchange
 from app.core.personas.book import PersonaBook
 from app.core.projects import exchange as project_exchange
 
@@ -45,6 +46,7 @@ class ImportReport:
     imported: int  # conversations added
     skipped: int  # already there (same uuid) and skipped
     messages: int  # messages added
+    memories: int = 0  # memories added (app.core.memory.exchange)
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -117,7 +119,8 @@ def _documents_data(db: sqlite3.Connection, message_id: int, block: str) -> dict
 
 
 def export_json(store: Store, conversation_ids: list[int] | None = None) -> str:
-    """The conversations (all of them when None), oldest first, as the versioned JSON document."""
+    """The conversations (all of them when None), oldest first, as the versioned JSON document; the whole
+    history's export carries the memories too (``app.core.memory.exchange``)."""
     chosen = conversation_ids if conversation_ids is not None else [c.id for c in store.conversations()]
     conversations = [conversation_data(store, conversation_id) for conversation_id in chosen]
     conversations.sort(key=lambda data: (data["created_at"], data["uuid"]))
@@ -128,6 +131,9 @@ def export_json(store: Store, conversation_ids: list[int] | None = None) -> str:
         projects = project_exchange.projects_data(db, wanted)
     if projects:
         document["projects"] = projects
+    if conversation_ids is None:
+        with store.reading() as db:
+            document["memories"] = memory_exchange.export_memories(db)
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
@@ -218,7 +224,8 @@ def import_document(
             messages += _import_conversation(db, data, path, personas, projects)
             known.add(str(data.get("uuid")))
             imported += 1
-    return ImportReport(imported, skipped, messages)
+        memories = memory_exchange.import_memories(db, document.get("memories"))
+    return ImportReport(imported, skipped, messages, memories)
 
 
 def _check_conversation(data: dict[str, Any], path: Path) -> None:

@@ -1,4 +1,4 @@
-"""An answer's look-inside data in the history (migration 12's ``answer_tokens``): its tokens, their
+"""An answer's look-inside data in the history (migration 11's ``answer_tokens``): its tokens, their
 log-probabilities and each position's alternatives, kept as compact blobs with the message.
 
 A row goes when its message is deleted (ON DELETE CASCADE) and when its text changes (a trigger: an

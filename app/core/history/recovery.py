@@ -5,7 +5,8 @@ history), and what the damaged file still yields is salvaged row by row and merg
 ``RecoveryReport`` says what happened. The rule: nothing is lost on the way. A recovery that fails
 part-way puts the damaged file back unchanged, and the merge keeps rather than drops (a row missing
 from the damaged file cannot be told from one lost to the damage). The documents tables (attachments,
-citations, library choices) are salvaged by ``recovery_documents``, the projects by ``app.core.projects.salvage``.
+citations, library choices) are salvaged by ``recovery_documents``, the projects by ``app.core.projects.salvage``,
+the memories by ``app.core.memory.salvage``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from app.core.errors import AppError
 from app.core.history import backups, recovery_documents, tree
 from app.core.history.dbfile import SCHEMA_VERSION, backups_folder_for, open_database, set_aside
 from app.core.history.types import DEFAULT_TITLE, ROLES, STATUSES
+from app.core.memory import salvage as memory_salvage
 from app.core.projects import salvage as project_salvage
 
 log = logging.getLogger("app.store")
@@ -165,6 +167,7 @@ def _salvage(kept: Path, progress: Progress) -> _Salvage:
             documents[table.name] = _read_table(db, table.name, table.fields, _part(progress, start, end))
             start = end
         projects = _read_table(db, "projects", project_salvage.FIELDS, _no_progress)
+        documents[memory_salvage.TABLE] = _read_table(db, memory_salvage.TABLE, memory_salvage.FIELDS, _no_progress)
     log.info("salvaged %d conversations and %d messages from %s", len(conversations), len(messages), kept)
     return _Salvage(conversations, messages, sequences, personas, documents, projects)
 
@@ -319,6 +322,8 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage, progress: Progress) -> tup
         ids = {"messages": message_ids, "conversations": mapped}
         merged_documents = recovery_documents.merge(db, salvage.documents, ids, _part(progress, messages_share, 1.0))
         log.info("merged %d rows of the documents tables", merged_documents)
+        merged_memories = memory_salvage.merge(db, salvage.documents.get(memory_salvage.TABLE, []), ids)
+        log.info("merged %d memories", merged_memories)
         for name, seq in salvage.sequences.items():
             db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (seq, name))
         for conversation_id in {message["conversation_id"] for message in messages} | set(mapped.values()):

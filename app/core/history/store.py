@@ -231,10 +231,12 @@ class Store:
         return self.conversation(new_id)
 
     def conversations(self) -> list[Conversation]:
-        """Every conversation, the most recently active first."""
+        """Every conversation kept in the history (not the temporary ones), the most recently active first."""
         with self._reading() as db:
             rows = db.execute(
-                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC"
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations "
+                "WHERE id NOT IN (SELECT conversation_id FROM temporary_conversations) "  # temporary: never listed
+                "ORDER BY pinned DESC, updated_at DESC, id DESC"
             ).fetchall()
         return [_conversation(row) for row in rows]
 

@@ -1,4 +1,4 @@
-"""What a recovery (``app.core.history.recovery``) salvages of the projects table (migration 11).
+"""What a recovery (``app.core.history.recovery``) salvages of the projects table (migration 10).
 
 ``recovery`` reads the table from the damaged file row by row, as it reads the others; this module
 says which columns it reads, cleans each row (garbage read as a row is left out) and puts back the

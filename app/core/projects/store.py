@@ -1,7 +1,7 @@
 """The projects repository over the history database: create, edit, archive, delete, and which
 conversations are in which project.
 
-Projects live in the history's ``projects`` table (migration 11) and a conversation points at its
+Projects live in the history's ``projects`` table (migration 10) and a conversation points at its
 project (``conversations.project_id``). The rule for files: a chat in a project that names library
 folders has "Use my library" on with those folders, unless the user chose otherwise for that chat;
 a new chat, a chat moved in, and (when the folders are edited) every chat still on the old default

@@ -16,7 +16,7 @@ import datetime
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from app.core import paths
@@ -33,6 +33,7 @@ from app.core.engine.protocol import (
 from app.core.errors import AppError
 from app.core.history.store import Store
 from app.core.history.types import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus, Thinking
+from app.core.memory.types import MemoryBlock
 
 CHECKPOINT_SECONDS = 0.5
 TITLE_LENGTH = 48
@@ -127,6 +128,8 @@ class TurnContext:
     overflow: OverflowPolicy = "drop_oldest"
     server: str | None = None  # the remote server the answer records; None for a model on this computer
     project_id: int | None = None  # the conversation's project (app.core.projects); None: none
+    # the memories in the system prompt (app.core.session.memory)
+    memories: MemoryBlock = field(default_factory=MemoryBlock)
 
 
 def begin_turn(

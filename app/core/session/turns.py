@@ -58,6 +58,7 @@ from app.core.personas.persona import Persona, final_system_prompt
 from app.core.projects.project import with_instructions
 from app.core.projects.store import ProjectStore
 from app.core.session import documents, look_inside, records, versions
+from app.core.session.memory import TurnMemory
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.session")
@@ -153,6 +154,7 @@ class TurnRunner:
         self._clock = clock
         self._running: _Running | None = None
         self._unsaved: list[_Unsaved] = []
+        self.memory = TurnMemory(store, settings, registry, embedder)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -211,9 +213,11 @@ class TurnRunner:
         if self._running is not None:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(conversation_id)
+        told = self.memory.honour_command(conversation, text)  # "remember that …" counts from this turn
         entry, context = self._context(conversation, model, None, text, sampling)
         found = self._documents(conversation, context, self.store.messages(conversation_id), text, attachments)
         turn = records.begin_turn(self.store, conversation_id, text, context, attachments=attachments, documents=found)
+        self.memory.after_commit(turn.answer.id, turn.user_message.id, context.memories, told)
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
             self.store.set_conversation_model(conversation_id, entry.name)
@@ -279,7 +283,9 @@ class TurnRunner:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(self.store.message(message_id).conversation_id)
         _, context = self._context(conversation, model, persona_id, "", sampling)
-        return begin(self.store, message_id, context)
+        turn = begin(self.store, message_id, context)
+        self.memory.after_commit(turn.answer.id, turn.user_message.id, context.memories, None)
+        return turn
 
     def _context(
         self,
@@ -308,14 +314,20 @@ class TurnRunner:
         own = self.personas.conversation_overflow(conversation.id)  # "stop and ask" answered for this one
         overflow = cast(OverflowPolicy, own or persona.overflow or settings.overflow)
         server = self._registry.server_of(entry)
+        sampling = sampling or persona.sampling
+        memories = self.memory.block(conversation, entry, spec, sampling.max_tokens, text)
+        project = ProjectStore(self.store).of(conversation)
+        instructed = with_instructions(final_system_prompt(persona, settings, text), project)
+        prompt = "\n\n".join(part for part in (instructed, memories.text) if part)
         context = records.TurnContext(
             spec,
-            with_instructions(final_system_prompt(persona, settings, text), ProjectStore(self.store).of(conversation)),
-            sampling or persona.sampling,
+            prompt,
+            sampling,
             persona_id=persona.id,
             overflow=overflow,
             server=server.label if server is not None else None,
             project_id=conversation.project_id,
+            memories=memories,
         )
         return entry, context
 

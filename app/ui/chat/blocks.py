@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui
 from app.core.engine.reasoning import has_markup, split_saved
 from app.core.history.look_inside import LookInside
 from app.core.history.types import Message, Versions
-from app.ui.chat import inside_render, message_links, persona_marks, sources
+from app.ui.chat import inside_render, memory_marks, message_links, persona_marks, sources
 from app.ui.common import markdown_render, style
 from app.ui.common.i18n import model_label
 
@@ -51,6 +51,8 @@ class BlockWriter:
         self.looked_inside: dict[int, LookInside] = {}  # answers shown token by token, with their probabilities
         # A message's attachments, or an answer's passages and notes (the window reads them from the store).
         self.documents_of: Callable[[Message], sources.MessageDocuments] = lambda message: sources.NO_DOCUMENTS
+        # An answer's memories: those it used, and what was saved after it (app.ui.chat.memory_marks).
+        self.memories_of: Callable[[Message], memory_marks.AnswerMemories] = lambda message: memory_marks.NO_MEMORIES
 
     def frame_format(self, message: Message, palette: QtGui.QPalette) -> QtGui.QTextFrameFormat:
         fmt = QtGui.QTextFrameFormat()
@@ -104,6 +106,7 @@ class BlockWriter:
         if message.role == "assistant" and message.status != "streaming":
             sources.insert_citations(cursor, message.id, documents.passages, palette)
             persona_marks.insert_details(cursor, self, message, self.persona_names, palette)
+            memory_marks.insert_lines(cursor, message.id, self.memories_of(message), palette)
             sources.insert_notes(cursor, documents.notes, palette)
         message_links.insert_links(
             cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette,

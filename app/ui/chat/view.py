@@ -23,7 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.history.look_inside import LookInside
 from app.core.history.types import Message, Versions
-from app.ui.chat import accessible, inside_render, message_links, paging, sources, streaming_tail
+from app.ui.chat import accessible, inside_render, memory_marks, message_links, paging, sources, streaming_tail
 from app.ui.chat.blocks import BlockWriter, ShownMessage
 from app.ui.chat.paging import Pager
 from app.ui.common import announce, markdown_render
@@ -44,6 +44,7 @@ class ChatView(QtWidgets.QTextBrowser):
     version_requested = QtCore.Signal(int)  # the id of the version to show instead
     copied = QtCore.Signal(int)  # a message's Markdown source went to the clipboard
     text_copied = QtCore.Signal(str)  # what a code block's Copy link or "Copy message" put on the clipboard
+    memory_requested = QtCore.Signal(str, int)  # "show" or "undo", the answer id of a "Memory updated" line
     passage_requested = QtCore.Signal(int, object)  # an answer's id, the Passage of a citation clicked under it
     look_inside_requested = QtCore.Signal(int)  # an answer's id
     branch_requested = QtCore.Signal(int, str)  # an answer's id, the text its new version starts with
@@ -99,6 +100,10 @@ class ChatView(QtWidgets.QTextBrowser):
     @documents_of.setter
     def documents_of(self, lookup: Callable[[Message], sources.MessageDocuments]) -> None:
         self._writer.documents_of = lookup
+
+    def set_memories_of(self, lookup: Callable[[Message], memory_marks.AnswerMemories]) -> None:
+        """How the view finds an answer's memories (used, and saved after it)."""
+        self._writer.memories_of = lookup
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -455,6 +460,8 @@ class ChatView(QtWidgets.QTextBrowser):
             self._on_action(url.path())
         elif url.scheme() == sources.SOURCE_SCHEME:
             self._on_source(url.path())
+        elif url.scheme() == memory_marks.MEMORY_SCHEME and (memory := memory_marks.parse(url.path())) is not None:
+            self.memory_requested.emit(*memory)
         elif url.scheme() == markdown_render.COPY_SCHEME:
             self._copy_code_block(url.path())
         elif url.scheme() == inside_render.TOKEN_SCHEME:

@@ -25,6 +25,7 @@ from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
+from app.core.session.memory import MemoryKeeper
 from app.core.session.records import Turn
 from app.core.session.service import EngineService
 from app.core.session.titles import AutoTitler
@@ -52,6 +53,7 @@ class ChatController(QtCore.QObject):
     turn_withdrawn = QtCore.Signal(object)
     tokens_counted = QtCore.Signal(int, object)  # conversation id, TokensCounted (for the context meter)
     looked_inside = QtCore.Signal(int, object)  # an answer's id, its LookInside
+    memory_updated = QtCore.Signal(int)  # an answer id: memories were saved, retired or forgotten after it
 
     def __init__(
         self,
@@ -78,6 +80,11 @@ class ChatController(QtCore.QObject):
         self._shut_down = False
         # Titles have a client of their own: they step aside whenever the user sends.
         self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
+        # Memories too (app.core.session.memory): asked after an answer, stepping aside when the user sends.
+        self.memory = self._runner.memory
+        self._keeper = MemoryKeeper(
+            self.memory, store, session.connect(self._relay.sink(self._on_memory_event), "memory")
+        )
         # An answer the disk refused is kept in memory and tried again this often.
         self._save_timer = QtCore.QTimer(self)
         self._save_timer.setInterval(SAVE_RETRY_MS)
@@ -160,6 +167,7 @@ class ChatController(QtCore.QObject):
         if self.is_busy:
             return False
         self._titler.yield_to_user()
+        self._keeper.yield_to_user()
         try:
             turn = start()
         except AppError as err:
@@ -221,6 +229,7 @@ class ChatController(QtCore.QObject):
             except AppError as err:
                 log.error("closing with an answer the disk would not take: %s", err)
         self._titler.close()
+        self._keeper.close()
         self._relay.close()
         self._client.close()
         if outcome is not None and outcome.message is not None:
@@ -249,6 +258,7 @@ class ChatController(QtCore.QObject):
             except AppError as err:
                 self._report_damage(err)
                 log.warning("no title asked for: %s", err)
+            self._after_answer_memory(turn)
         if update.reasoning and turn is not None:
             self.reasoning_progressed.emit(turn.answer.id, update.reasoning)
         if update.text and turn is not None:
@@ -286,6 +296,27 @@ class ChatController(QtCore.QObject):
             return
         if changed is not None:
             self.conversations_changed.emit()
+
+    def _after_answer_memory(self, turn: Turn) -> None:
+        """A command the user gave ("remember that …") shows at once; extraction is asked off the critical path."""
+        try:
+            if self.memory.memories.of_answer(turn.answer.id, "saved") or self.memory.memories.of_answer(
+                turn.answer.id, "forgotten"
+            ):
+                self.memory_updated.emit(turn.answer.id)
+            self._keeper.after_answer(turn.answer.id, turn.request.model)
+        except AppError as err:
+            self._report_damage(err)
+            log.warning("no memories asked for: %s", err)
+
+    def _on_memory_event(self, event: EngineEvent) -> None:
+        try:
+            change = self._keeper.handle(event)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        if change is not None and change.answer_id is not None:
+            self.memory_updated.emit(change.answer_id)
 
     @QtCore.Slot()
     def _on_save_timer_timeout(self) -> None:

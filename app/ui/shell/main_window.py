@@ -42,6 +42,7 @@ from app.ui.shell.api_status import ApiStatusLabel
 from app.ui.shell.attach_view import AttachView
 from app.ui.shell.conversation_list import ConversationList
 from app.ui.shell.download_notices import DownloadNotices
+from app.ui.shell.memory_view import MemoryView
 from app.ui.shell.model_choice import ModelChoice
 from app.ui.shell.services import Services
 from app.ui.shell.settings_opening import open_settings
@@ -188,6 +189,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self, self.store, self.services.documents, chat_page=self.chat_page, header=self.header,
             chat_view=self.chat_view, composer=self.composer, parent=self,
         )  # fmt: skip
+        self.memory_view = MemoryView(
+            self, self.store, self.controller, header=self.header, chat_view=self.chat_view, parent=self
+        )
         self.turns = TurnView(
             self, self.store, self.controller, self.models, chat_view=self.chat_view, composer=self.composer,
             banner=self.banner, model_picker=self.model_picker, status=self.status, parent=self,
@@ -276,6 +280,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_welcome(self) -> None:
         if self._conversation_id is not None:
             self._discard_if_empty(self._conversation_id)
+            self.memory_view.leave(self._conversation_id)
         self._conversation_id = None
         self.welcome.set_model(self.registry.default_model())
         self.welcome.set_installed(self.registry.models())
@@ -295,7 +300,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self._conversation_id is not None and self._conversation_id != conversation_id:
             self._discard_if_empty(self._conversation_id)
+            self.memory_view.leave(self._conversation_id)  # a temporary chat goes once left
         self._conversation_id = conversation_id
+        self.memory_view.show_for(conversation_id)
         live = self.controller.live_answer()
         if live is not None:
             # The store lags the stream by up to a checkpoint; show what has arrived so far.
@@ -316,11 +323,16 @@ class MainWindow(QtWidgets.QMainWindow):
         if messages:
             self.controller.prepare(conversation_id)  # its saved state goes back while the user reads
 
+    def new_temporary_conversation(self) -> int | None:
+        """Opens a temporary chat: not kept in the history, no memory read or written (``MemoryView``)."""
+        return self.memory_view.new_temporary()
+
     def new_conversation(self) -> int | None:
         """Opens an empty conversation (the current one when it is still empty); returns its id."""
         try:
-            if self._conversation_id is not None and not self.store.messages(self._conversation_id):
-                conversation_id = self._conversation_id
+            current = self._conversation_id
+            if current is not None and not self.store.messages(current) and not self.memory_view.is_temporary(current):
+                conversation_id = current
             else:
                 conversation_id = self.store.create_conversation().id
         except AppError as err:
@@ -362,6 +374,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self._conversation_id is not None:
             self._discard_if_empty(self._conversation_id, refresh=False)
+            self.memory_view.leave(self._conversation_id)
         self._shut_down = True
         self.sidebar.apply_pending_deletes()  # a delete waiting for Undo is applied when the window closes
         self.find_models.shutdown()

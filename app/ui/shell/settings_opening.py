@@ -10,6 +10,7 @@ from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.settings.documents_tab import DocumentsTab
+from app.ui.settings.memory_tab import MemoryTab
 from app.ui.settings.remote_pages import apply_remote_tabs, remote_tabs
 from app.ui.shell.services import Services
 
@@ -26,6 +27,7 @@ def open_settings(
     registry, models = services.registry, services.models
     last = models.last_loaded
     documents_tab = DocumentsTab(services.documents, services.settings.current)
+    memory_tab = MemoryTab(services.chat.memory.memories, services.settings.current, services.remote.servers)
     dialog = SettingsDialog(
         services.settings.current,
         registry.models(),
@@ -37,6 +39,7 @@ def open_settings(
         extra_tabs=[
             *remote_tabs(services.settings.current, services.remote, services.api),
             (documents_tab, QtCore.QCoreApplication.translate("DocumentsTab", "Documents")),
+            (memory_tab, QtCore.QCoreApplication.translate("MemoryTab", "Memory")),
         ],
         parent=parent,
         capability=capability_sentence(capability_for(last)),
@@ -49,7 +52,7 @@ def open_settings(
     try:
         if not dialog.run():
             return False
-        values = documents_tab.apply(apply_remote_tabs(dialog, services.api))
+        values = memory_tab.apply(documents_tab.apply(apply_remote_tabs(dialog, services.api)))
         models.apply_settings(values, conversation_id, switch_current=dialog.switch_current())
         return True
     finally:
