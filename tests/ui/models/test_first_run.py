@@ -48,7 +48,8 @@ def test_the_first_screen_offers_the_best_fitting_model_first_the_demo_second_th
     welcome = window.welcome
     assert window.stack.currentWidget() is welcome
     fast = speed.DecodeMeasurement(STARTER_BYTES, 2000.0, 16, gpu_offload=False, measured_at=0.0)
-    welcome.recommended.set_measurement(fast)  # a computer fast enough for all: the choice is by fit alone
+    # A computer fast enough for all: the choice is by fit alone.
+    welcome.recommended.set_calibration(speed.from_one(fast))
     welcome.recommended.set_machine(MachineProfile(ram_free_bytes=2 * GB))
     fitting = [card.model for card in welcome.recommended.cards() if card.badge.verdict() == "fits"]
     best = welcome.best_model()
@@ -84,7 +85,7 @@ def test_a_two_core_computer_without_a_gpu_is_offered_a_model_that_answers_at_8_
     qtbot: QtBot, window: MainWindow
 ) -> None:
     welcome = window.welcome
-    welcome.recommended.set_measurement(speed.assumed_measurement(cores=2))  # before its first answer
+    welcome.recommended.set_calibration(speed.from_one(speed.assumed_measurement(cores=2)))  # before its first answer
     welcome.recommended.set_machine(MachineProfile(ram_free_bytes=24 * GB))
     best = welcome.best_model()
     assert best is not None
