@@ -10,9 +10,10 @@ token are its file size times the share of its weights one token reads (a mixtur
 only its active experts). Layers that go to a GPU are read at ``GPU_BANDWIDTH_CLASS`` times the CPU's
 speed. The result is an estimate and is always labelled as one.
 
-The measurements are cached in ``decode_speed.json`` under the data folder, one per model, with the
-computer they were taken on (``machine_key``: its processor, cores, llama.cpp build and backends); a
-different computer or a new llama.cpp build starts afresh, and the starter is measured again.
+The measurements are cached in ``decode_speed.json`` under the data folder (the latest few of each
+model), with the computer they were taken on (``machine_key``: its processor, cores, llama.cpp build
+and backends); a different computer or a new llama.cpp build starts afresh, and the starter is
+measured again.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ GPU_BANDWIDTH_CLASS = 8.0
 STARTER_BYTES = 98_362_432
 ASSUMED_TOKENS_PER_SECOND_PER_CORE = 50.0
 MIN_DECODED_TOKENS = 16  # fewer tokens measure the first decodes' warm-up, not the steady speed
-MAX_KEPT = 12  # measurements kept in the cache (the latest of each model)
+KEPT_PER_MODEL = 5  # the latest answers of each model kept in the cache
+MAX_KEPT = 40
 _lock = threading.Lock()
 
 
@@ -108,11 +110,13 @@ def from_one(measurement: DecodeMeasurement) -> Calibration:
 
 
 def calibrate(measurements: Sequence[DecodeMeasurement]) -> Calibration:
-    """Fits both terms to the measurements (least squares over each size's median time per token).
+    """Fits both terms to the measurements (least squares over each size's best time per token).
 
-    Measurements on the CPU are preferred (they are what scales to other models); of those, sizes
-    that differ by ``MIN_SIZE_RATIO`` or more are fitted, and a single size falls back to ``from_one``.
-    Raises ``ValueError`` on an empty list.
+    Each size counts by its fastest recent answer: an answer slowed by other work on the computer
+    (the usual noise on a shared machine) says little about the model, and nothing runs faster than
+    the computer can. Measurements on the CPU are preferred (they are what scales to other models);
+    of those, sizes that differ by ``MIN_SIZE_RATIO`` or more are fitted, and a single size falls
+    back to ``from_one``. Raises ``ValueError`` on an empty list.
     """
     if not measurements:
         raise ValueError("nothing measured to calibrate from")
@@ -124,12 +128,10 @@ def calibrate(measurements: Sequence[DecodeMeasurement]) -> Calibration:
     sizes = sorted(by_size)
     latest = max(chosen, key=lambda m: m.measured_at)
     if len(sizes) < 2 or sizes[-1] < sizes[0] * MIN_SIZE_RATIO:
-        same_size = [m for m in chosen if m.model_bytes == latest.model_bytes]
-        median = statistics.median(m.tokens_per_second for m in same_size)
-        return from_one(DecodeMeasurement(latest.model_bytes, median, latest.n_threads, latest.gpu_offload,
-                                          latest.measured_at, latest.model_name))
+        best = max((m for m in chosen if m.model_bytes == latest.model_bytes), key=lambda m: m.tokens_per_second)
+        return from_one(best)
     xs = [float(size) for size in sizes]
-    ys = [statistics.median(by_size[size]) for size in sizes]
+    ys = [min(by_size[size]) for size in sizes]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
         (x - mean_x) ** 2 for x in xs
@@ -290,16 +292,16 @@ def load_measurement() -> DecodeMeasurement | None:
 
 
 def save_measurement(measurement: DecodeMeasurement) -> None:
-    """Adds ``measurement`` to the cache, replacing the one before of the same model and size."""
+    """Adds ``measurement`` to the cache; of each model the latest ``KEPT_PER_MODEL`` stay."""
     path = _cache_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
+    model = (measurement.model_name, measurement.model_bytes)
     with _lock:
-        kept = [
-            m for m in load_measurements()
-            if (m.model_name, m.model_bytes) != (measurement.model_name, measurement.model_bytes)
-        ]
-        kept = [*kept, measurement][-MAX_KEPT:]
+        kept = load_measurements()
+        same = [m for m in kept if (m.model_name, m.model_bytes) == model]
+        dropped = same[: max(0, len(same) + 1 - KEPT_PER_MODEL)]
+        kept = [*(m for m in kept if m not in dropped), measurement][-MAX_KEPT:]
         data = {"machine": machine_key(), "measurements": [asdict(m) for m in kept]}
         temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
         os.replace(temporary, path)

@@ -171,12 +171,9 @@ class RecommendedList(QtWidgets.QWidget):
         self.fastest_first = QtWidgets.QCheckBox(self)
         self.fastest_first.setObjectName("fastestFirst")
         self.fastest_first.toggled.connect(self._on_fastest_first_toggled)
-        options = QtWidgets.QHBoxLayout()
-        options.setSpacing(16)
-        options.addWidget(self.comfortable_only)
-        options.addWidget(self.fastest_first)
-        options.addStretch(1)
-        self._layout.addLayout(options)
+        # One under the other: side by side they do not fit a narrow window in every language.
+        self._layout.addWidget(self.comfortable_only)
+        self._layout.addWidget(self.fastest_first)
         self._retranslate()
         self.set_models(load_recommended())
 

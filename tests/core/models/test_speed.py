@@ -29,7 +29,7 @@ from tests.requantized import requantize
 
 GB = 1000**3
 PROMPT = (ChatMessage("user", "Count from 1 to 400, separated by commas."),)
-TOKENS = 96
+TOKENS = 64
 
 
 class _Answers:
@@ -51,7 +51,7 @@ class _Answers:
         self._done.clear()
         self.client.generate(GenerationRequest(uuid.uuid4().hex, model, PROMPT, sampling))
         while True:
-            assert self._done.wait(300), "no answer in five minutes"
+            assert self._done.wait(900), "no answer in fifteen minutes"  # a shared 2-core machine is that slow
             self._done.clear()
             if isinstance(self._event, GenerationFinished):
                 return self._event
@@ -94,11 +94,13 @@ def test_the_engine_measures_each_answer_and_two_models_fit_both_terms(
     calibration = speed.calibrate(measured_here)
     assert calibration.fitted and calibration.fixed_seconds >= 0 and calibration.seconds_per_byte > 0
     assert set(calibration.measured) == {starter_model.name, starter_f16.name}
-    # The fit is a straight line through both sizes' times: between them it lies between them.
+    # Two sizes: the fitted line goes through both measured times (unless clamped to what can be).
     small, large = sorted((by_name[starter_model.name], by_name[starter_f16.name]), key=lambda m: m.model_bytes)
-    middle = speed.estimate_tokens_per_second((small.model_bytes + large.model_bytes) // 2, calibration)
-    slow, fast = sorted((small.tokens_per_second, large.tokens_per_second))
-    assert slow * 0.999 <= middle <= fast * 1.001 or not calibration.fixed_seconds  # a clamped fit passes through 0
+    least_slope = speed.MIN_BYTE_SHARE * small.seconds_per_token / small.model_bytes
+    if calibration.fixed_seconds > 0 and calibration.seconds_per_byte > least_slope:
+        for measured in (small, large):
+            estimate = speed.estimate_tokens_per_second(measured.model_bytes, calibration)
+            assert estimate == pytest.approx(measured.tokens_per_second, rel=1e-6)
 
 
 def test_the_estimate_falls_with_the_bytes_a_token_reads(measured_here: list[speed.DecodeMeasurement]) -> None:
@@ -122,10 +124,15 @@ def test_the_cache_holds_this_computers_measurements_and_another_computer_starts
         speed.save_measurement(measurement)
     assert speed.load_measurements() == sorted(measured_here, key=lambda m: m.measured_at)
     assert speed.current_calibration() == speed.calibrate(measured_here) and not speed.needs_measuring()
-    # The same model measured again replaces its older figure.
-    again = replace(measured_here[0], tokens_per_second=measured_here[0].tokens_per_second / 2, measured_at=2e9)
-    speed.save_measurement(again)
-    assert len(speed.load_measurements()) == len(measured_here) and speed.load_measurement() == again
+    # An answer slowed by other work does not make the model slower: each size counts by its best.
+    slowed = replace(measured_here[0], tokens_per_second=measured_here[0].tokens_per_second / 2, measured_at=2e9)
+    speed.save_measurement(slowed)
+    assert speed.load_measurement() == slowed and speed.current_calibration() == speed.calibrate(measured_here)
+    # Of each model the latest few answers are kept.
+    for number in range(speed.KEPT_PER_MODEL + 2):
+        speed.save_measurement(replace(slowed, measured_at=3e9 + number))
+    same = [m for m in speed.load_measurements() if m.model_name == slowed.model_name]
+    assert len(same) == speed.KEPT_PER_MODEL and same[-1].measured_at == 3e9 + speed.KEPT_PER_MODEL + 1
     # Another computer, or another llama.cpp build, did not measure this one.
     cache = next(parley_home.rglob(speed.CACHE_FILE))
     data = json.loads(cache.read_text())
@@ -146,7 +153,7 @@ def test_the_first_start_check_times_the_starter_once(starter_model: Path) -> No
     try:
         check = speed_check.check_if_needed(service, starter_model, finished)
         assert check is not None
-        assert done.wait(300), "the speed check did not finish in five minutes"
+        assert done.wait(900), "the speed check did not finish in fifteen minutes"
         assert speed_check.check_if_needed(service, starter_model, finished) is None  # measured: not again
     finally:
         service.shutdown()
@@ -180,9 +187,9 @@ def test_this_two_core_computer_is_offered_a_model_it_runs_comfortably(
 
 
 def test_a_faster_computer_is_offered_a_bigger_model() -> None:
-    two_cores = speed.from_one(speed.DecodeMeasurement(98_362_432, 100.0, 2, False, 0.0))
+    two_cores = speed.from_one(speed.DecodeMeasurement(98_362_432, 50.0, 2, False, 0.0))  # the starter, busy
     fast = speed.from_one(speed.DecodeMeasurement(98_362_432, 800.0, 16, False, 0.0))
-    machine = fit.MachineProfile(ram_free_bytes=8 * GB)  # both with 8 GB free
+    machine = fit.MachineProfile(ram_free_bytes=16 * GB)  # both with 16 GB free
     models = [
         m for m in load_recommended()
         if not m.gated and fit.estimate_for_recommended(m, 4096, machine).verdict == "fits"
