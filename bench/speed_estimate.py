@@ -2,10 +2,11 @@
 
 The two models are the starter (SmolLM2-135M Q4_1, 98 MB) and its F16 re-pack (271 MB, made here with
 llama.cpp's own quantizer: tests/requantized.py). Both decode through the engine process, alternated,
-``PARLEY_BENCH_ROUNDS`` rounds each. The first half of the rounds calibrates (``speed.calibrate``: the
+``PARLEY_BENCH_ROUNDS`` rounds each. Every other round (the even ones) calibrates (``speed.calibrate``: the
 fixed and the per-byte term, as the app fits them from the answers it measured, each model by its
-fastest answer); the second half is what the estimate is checked against (each model's fastest
-answer there too: on a shared machine the slower ones measure the other work), so a ratio is never
+fastest answer); the odd rounds are what the estimate is checked against (each model's fastest
+answer there too: on a shared machine the slower ones measure the other work; interleaved, both
+halves see the same moments of the machine), so a ratio is never
 the calibration measured against itself. Prints each model's held-out measured speed (and every
 round's), the estimate and their ratio (target: within 1/1.5 .. 1.5), the same for the one-model
 estimate (the starter only, split by ``speed.FIXED_SHARE``), and the fitted terms.
@@ -27,7 +28,7 @@ from tests.requantized import requantize
 
 PROMPT = [ChatMessage("user", "Count from 1 to 400, separated by commas.")]
 TOKENS = 128
-ROUNDS = max(2, int(os.environ.get("PARLEY_BENCH_ROUNDS", "6")))
+ROUNDS = max(2, int(os.environ.get("PARLEY_BENCH_ROUNDS", "8")))
 TARGET = 1.5
 
 
@@ -55,17 +56,16 @@ def main() -> None:
                     rates[path].append(decode_rate(engine, path))
         finally:
             engine.close()
-    half = ROUNDS // 2
     calibrating = [
         speed.DecodeMeasurement(sizes[path], rate, THREADS, False, time.time(), path.name)
-        for path, values in rates.items() for rate in values[:half]
+        for path, values in rates.items() for rate in values[0::2]
     ]
     fitted = speed.calibrate(calibrating)
     one = speed.calibrate([m for m in calibrating if m.model_bytes == sizes[small]])  # its fastest answer
-    held_out = {path: max(values[half:]) for path, values in rates.items()}
-    print(f"threads={THREADS} rounds={ROUNDS} (calibrate on {half}, check on {ROUNDS - half}) tokens={TOKENS}")
+    held_out = {path: max(values[1::2]) for path, values in rates.items()}
+    print(f"threads={THREADS} rounds={ROUNDS} (calibrate on the even ones, check on the odd ones) tokens={TOKENS}")
     print("calibration rounds: " + "; ".join(
-        f"{path.name} {', '.join(f'{r:.1f}' for r in values[:half])}" for path, values in rates.items()
+        f"{path.name} {', '.join(f'{r:.1f}' for r in values[0::2])}" for path, values in rates.items()
     ))
     print(f"fitted: fixed {fitted.fixed_seconds * 1e3:.2f} ms/token, {fitted.bytes_per_second / 1e9:.1f} GB/s, "
           f"fixed share at the starter {fitted.fixed_seconds / fitted.seconds_per_token(sizes[small]):.2f} "
@@ -78,8 +78,8 @@ def main() -> None:
             if calibration is fitted:
                 worst = max(worst, ratio, 1 / ratio)
             print(f"[{label}] {path.name}: {sizes[path] / 1e6:.0f} MB, measured {held_out[path]:.1f} tokens/s "
-                  f"(rounds {', '.join(f'{r:.1f}' for r in rates[path][half:])}; median "
-                  f"{statistics.median(rates[path][half:]):.1f}), estimated {estimate:.1f} "
+                  f"(rounds {', '.join(f'{r:.1f}' for r in rates[path][1::2])}; median "
+                  f"{statistics.median(rates[path][1::2]):.1f}), estimated {estimate:.1f} "
                   f"-> ratio {ratio:.2f}")
     print(f"worst ratio (fitted) {worst:.2f}  target <= {TARGET}  {'PASS' if worst <= TARGET else 'FAIL'}")
 
