@@ -5,7 +5,8 @@ graph, thread hand-offs) plus a part that grows with the bytes read:
 ``seconds per token = fixed + bytes read per token × seconds per byte``. Both terms are fitted
 (``calibrate``) from the engine's own decode speeds on this computer (llama.cpp's timings of real
 answers: the starter measured at first start, and every model loaded since); two models of
-different sizes pin both terms, one alone splits its time by ``FIXED_SHARE``. A model's bytes per
+different sizes pin both terms, one alone splits its time by ``FIXED_SHARE``; bytes beyond the largest
+measured model cost at least a read from memory (``CORE_MEMORY_BYTES_PER_SECOND``). A model's bytes per
 token are its file size times the share of its weights one token reads (a mixture of experts reads
 only its active experts). Layers that go to a GPU are read at ``GPU_BANDWIDTH_CLASS`` times the CPU's
 speed. The result is an estimate and is always labelled as one.
@@ -50,6 +51,11 @@ MIN_SIZE_RATIO = 1.5
 # The fitted byte term keeps at least this share of the smallest measured model's time: a noisy pair
 # of answers (the larger decoding faster) must not make the bytes free, which would rate every size alike.
 MIN_BYTE_SHARE = 0.05
+# The measured models are small (the starter and its re-packs: 0.1 to 0.3 GB) and may sit in the
+# processor's cache, which reads far faster than memory: bench/speed_estimate.py fitted 140 GB/s
+# between them on a 2-core EPYC. Bytes beyond the largest measured model are therefore read no faster
+# than this per thread decoding (a core streams about 10 GB/s from memory; more cores add up).
+CORE_MEMORY_BYTES_PER_SECOND = 10e9
 # A GPU reads its memory this many times faster than a desktop CPU (coarse: ~400 GB/s against ~50).
 GPU_BANDWIDTH_CLASS = 8.0
 # Before this computer has answered once: the starter (SmolLM2-135M Q4_1, 98 MB) decodes at about 50
@@ -83,18 +89,30 @@ class Calibration:
     """This computer's decode cost: ``fixed_seconds + bytes × seconds_per_byte`` per token."""
 
     fixed_seconds: float
-    seconds_per_byte: float
+    seconds_per_byte: float  # as measured, up to ``largest_bytes``
     fitted: bool  # both terms from two measured sizes; False: one measurement split by FIXED_SHARE
     gpu_offload: bool = False  # measured with layers on a GPU: not scaled by GPU_BANDWIDTH_CLASS again
     measured: tuple[str, ...] = ()  # the models it comes from
+    largest_bytes: int = 0  # the largest model measured
+    memory_seconds_per_byte: float = 0.0  # the least a byte beyond ``largest_bytes`` costs (from memory)
 
     def seconds_per_token(self, bytes_per_token: int) -> float:
-        return self.fixed_seconds + bytes_per_token * self.seconds_per_byte
+        return self.fixed_seconds + self.traffic_seconds(bytes_per_token)
+
+    def traffic_seconds(self, bytes_per_token: int) -> float:
+        """The part of a token's time that reads its weights."""
+        within = min(bytes_per_token, self.largest_bytes)
+        beyond = bytes_per_token - within
+        return within * self.seconds_per_byte + beyond * max(self.seconds_per_byte, self.memory_seconds_per_byte)
 
     @property
     def bytes_per_second(self) -> float:
         """The memory speed the fit implies (for the log and the bench)."""
         return 1.0 / self.seconds_per_byte
+
+
+def _memory_seconds_per_byte(n_threads: int) -> float:
+    return 1.0 / (max(1, min(n_threads, 8)) * CORE_MEMORY_BYTES_PER_SECOND)
 
 
 def from_one(measurement: DecodeMeasurement) -> Calibration:
@@ -106,6 +124,8 @@ def from_one(measurement: DecodeMeasurement) -> Calibration:
         fitted=False,
         gpu_offload=measurement.gpu_offload,
         measured=(measurement.model_name,),
+        largest_bytes=measurement.model_bytes,
+        memory_seconds_per_byte=_memory_seconds_per_byte(measurement.n_threads),
     )
 
 
@@ -141,7 +161,10 @@ def calibrate(measurements: Sequence[DecodeMeasurement]) -> Calibration:
     slope = max(slope, MIN_BYTE_SHARE * smallest_time / xs[0])
     fixed = max(0.0, mean_y - slope * mean_x)
     names = tuple(dict.fromkeys(m.model_name for m in sorted(chosen, key=lambda m: m.model_bytes)))
-    return Calibration(fixed, slope, fitted=True, gpu_offload=not on_cpu, measured=names)
+    return Calibration(
+        fixed, slope, fitted=True, gpu_offload=not on_cpu, measured=names, largest_bytes=sizes[-1],
+        memory_seconds_per_byte=_memory_seconds_per_byte(latest.n_threads),
+    )
 
 
 def bytes_per_token(model: RecommendedModel) -> int:
@@ -159,7 +182,7 @@ def estimate_tokens_per_second(
     if target_bytes_per_token <= 0:
         raise ValueError("a model reads some bytes per token")
     gpu_share = 0.0 if calibration.gpu_offload else min(1.0, max(0.0, gpu_share))
-    traffic = target_bytes_per_token * calibration.seconds_per_byte
+    traffic = calibration.traffic_seconds(target_bytes_per_token)
     traffic *= (1.0 - gpu_share) + gpu_share / GPU_BANDWIDTH_CLASS
     return 1.0 / (calibration.fixed_seconds + traffic)
 
