@@ -53,7 +53,13 @@ def test_an_architecture_this_llama_cpp_does_not_know_is_marked_before_download(
     assert not hub.list_gguf_files(STARTER_REPO, config=hub_env).needs_newer_parley  # the Hub said nothing
 
 
-@pytest.mark.parametrize("architecture", ["qwen3", "qwen3moe", "gemma3", "gemma3n", "gpt-oss", "lfm2", "llama"])
+@pytest.mark.parametrize(
+    "architecture",
+    [
+        "qwen3", "qwen3moe", "gemma3", "gemma3n", "gpt-oss", "lfm2", "llama", "granite", "granitehybrid", "smollm3",
+        "phi3",
+    ],
+)
 def test_this_llama_cpp_knows_every_architecture_the_catalog_offers(architecture: str) -> None:
     assert gguf.architecture_is_known(architecture) is True
 
