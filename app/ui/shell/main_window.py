@@ -19,8 +19,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from app.core.engine import gpu_plan
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.history.types import Conversation
+from app.core.models import installed
 from app.core.models.installed import ModelEntry
-from app.core.session import records
+from app.core.session import records, speed_check
 from app.ui.chat.composer import Composer
 from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage, PageStack
@@ -30,6 +31,7 @@ from app.ui.common.background import BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.gpu_text import capability_for
 from app.ui.common.i18n import error_text
+from app.ui.common.relay import GuiRelay
 from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.controllers.persona_controller import PersonaController
 from app.ui.models.find import FindModelsPage
@@ -228,6 +230,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller.model_load_started.connect(self.models.load_started_for_answer)
         self.models.status_changed.connect(self.status.write)
         # What this build and machine can do, said once at start-up (the probe may run nvidia-smi: off the GUI thread).
+        self._speed_check: speed_check.StarterSpeedCheck | None = None
         self._probe = (
             BackgroundOp(run=lambda: capability_for(None))
             .on_success(self._on_probe_finished)
@@ -381,7 +384,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.mirror.shutdown()
         self.models_page.shutdown()
         self._probe.cancel()
+        if self._speed_check is not None:
+            self._speed_check.cancel()
         self.services.shutdown()
+
+    def check_speed_if_needed(self) -> None:
+        """At first start (or with a new llama.cpp build), times one answer of the starter: the speed estimates'
+        measurement of this computer (``speed_check``); the recommended models are estimated again after it."""
+        self._speed_relay = GuiRelay(self)
+        refresh = self._speed_relay.sink(lambda _calibration: self.welcome.recommended.refresh())
+        self._speed_check = speed_check.check_if_needed(self.session, installed.starter_model_path(), refresh)
 
     def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:
         """Switches the open conversation (and, with ``make_default``, new ones) to ``entry``, loading it now."""
