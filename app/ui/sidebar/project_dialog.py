@@ -137,17 +137,20 @@ def ask_project(parent: QtWidgets.QWidget, draft: ProjectDraft | None, choices: 
 
 def ask_delete_project(parent: QtWidgets.QWidget, name: str, chats: int) -> DeleteChoice | None:
     """Asks whether project ``name``'s ``chats`` go back to the main list or are deleted too; None: cancelled."""
-    tr = QtCore.QCoreApplication.translate
+    translate = QtCore.QCoreApplication.translate
     box = QtWidgets.QMessageBox(parent)
     box.setObjectName("deleteProjectBox")
     box.setIcon(QtWidgets.QMessageBox.Icon.Question)
-    box.setWindowTitle(tr("Sidebar", "Delete project"))
-    box.setText(tr("Sidebar", "Delete the project “{name}”?").format(name=name))
+    box.setWindowTitle(translate("Sidebar", "Delete project"))
+    box.setText(translate("Sidebar", "Delete the project “{name}”?").format(name=name))
     box.setInformativeText(
-        tr("Sidebar", "It has {count} chats. Keep them in the main list, or delete them too?").format(count=chats)
+        translate("Sidebar", "It has {count} chats. Keep them in the main list, or delete them too?").format(
+            count=chats
+        )
     )
-    keep = box.addButton(tr("Sidebar", "Keep the chats"), QtWidgets.QMessageBox.ButtonRole.AcceptRole)
-    delete = box.addButton(tr("Sidebar", "Delete the chats too"), QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(translate("Sidebar", "Keep the chats"), QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    delete_role = QtWidgets.QMessageBox.ButtonRole.DestructiveRole
+    delete = box.addButton(translate("Sidebar", "Delete the chats too"), delete_role)
     box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
     try:
         box.exec()
