@@ -63,6 +63,10 @@ class ModelSpec:
     # An embedding model's pooling where its GGUF declares none ("mean", "cls", "last"; "": the mean), as the
     # catalog knows it for files converted before llama.cpp wrote it (Qwen3-Embedding's own, last token).
     pooling: str = ""
+    # Speculative decoding: a draft model's file (same vocabulary, several times smaller; "": none), loaded
+    # beside this one with its GPU layers setting; without one, prompt lookup drafts when ``prompt_lookup``.
+    draft_path: str = ""
+    prompt_lookup: bool = True
 
 
 # GPU layers, one encoding for the settings, the per-model settings, the load plan and both dialogs.
@@ -196,6 +200,15 @@ class GenerationStats:
     truncated_messages: int = 0  # oldest messages left out because the context was full
     decode_seconds: float = 0.0  # llama.cpp's own time decoding the answer's tokens (llama_perf_context)
     decoded_tokens: int = 0  # the tokens that time covers
+    # Speculative decoding ("": none; else "prompt lookup" or "draft model"): the tokens drafted, how many of
+    # them the model's own sampling kept, and the speed-up against the engine's running estimate of plain
+    # decoding (0.0: no estimate yet). ``drafting_turned_down_to``: the smaller draft length the engine
+    # went to because drafting made this answer slower than plain decoding (0: off for the next answers).
+    speculation: str = ""
+    drafted_tokens: int = 0
+    accepted_tokens: int = 0
+    speculative_speedup: float = 0.0
+    drafting_turned_down_to: int | None = None
 
 
 # An answer that ended before the engine produced anything (stopped while queued, or a hung engine ended).

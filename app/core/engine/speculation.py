@@ -1,0 +1,146 @@
+"""How much to draft in speculative decoding, and whether it paid: the adaptive rule and the running estimates.
+
+A loaded model keeps one ``DraftPolicy`` across answers: the longest draft it tries, and a running
+estimate of how long one plain decode step takes (the median of the recent steps decoded without a
+draft). Each
+answer gets an ``AnswerDrafting`` that says, step by step, how many tokens to draft: none for the
+first ``PLAIN_STEPS`` steps (they keep the plain estimate current), then up to the policy's limit,
+and none for a while when the recent drafts were mostly refused, with a probe after the pause
+(longer after each failed probe). When the answer ends it says what drafting did: the tokens
+drafted and accepted, and the speed-up against plain decoding as estimated. An answer that came
+out slower than plain would have halves the limit for the next ones (down to off for a few
+answers, then a probe at the smallest draft); one clearly faster raises it again.
+
+The numbers come from bench/speculative.py on two CPU cores with the starter model (see the
+README): verifying a draft of k tokens costs about as much as k decode steps would on a busy CPU,
+so a draft pays only when most of it is accepted.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import deque
+from dataclasses import dataclass
+
+DRAFT_LIMIT = 8  # the longest draft tried
+MIN_DRAFT = 2  # the shortest draft a turned-down policy still tries
+PLAIN_STEPS = 3  # plain steps at the start of every answer: they keep the plain estimate current
+RECENT_STEPS = 4  # drafted steps the acceptance rate is judged over
+PAUSE_BELOW = 0.5  # below this acceptance rate over the recent drafted steps, drafting pauses
+FIRST_PAUSE, LONGEST_PAUSE = 8, 64  # plain steps in a pause: doubles after each failed probe
+SLOWER_BELOW = 0.95  # an answer whose speed-up is below this was slower than plain decoding
+FASTER_ABOVE = 1.3  # one above this lets the limit grow back
+MIN_DRAFTED_TO_JUDGE = 16  # fewer drafted tokens say nothing about an answer's speed
+OFF_ANSWERS = 3  # answers without drafting once the smallest draft was still slower
+PLAIN_SAMPLES = 16  # the plain steps the estimate is the median of (a busy CPU makes single steps erratic)
+
+
+@dataclass(frozen=True)
+class DraftingOutcome:
+    """What drafting did in one answer."""
+
+    drafted: int  # tokens the drafter proposed (each was evaluated by the model)
+    accepted: int  # of those, how many the model's own sampling produced
+    speedup: float  # tokens/s against plain decoding as estimated (0.0: no estimate yet)
+    turned_down_to: int | None  # the new draft limit when this answer was slower than plain (0: off for a while)
+
+
+class DraftPolicy:
+    """One loaded model's drafting across answers. Used on the engine's one thread."""
+
+    def __init__(self, limit: int = DRAFT_LIMIT) -> None:
+        self.limit = limit
+        self._plain_steps: deque[float] = deque(maxlen=PLAIN_SAMPLES)
+        self._off_answers = 0
+
+    @property
+    def plain_step_seconds(self) -> float | None:
+        """The running estimate of one plain decode step: the median of the recent ones (None: none yet)."""
+        return statistics.median(self._plain_steps) if self._plain_steps else None
+
+    def begin(self) -> AnswerDrafting:
+        """Drafting for the next answer."""
+        if self._off_answers > 0:
+            self._off_answers -= 1
+            if self._off_answers == 0:
+                self.limit = MIN_DRAFT  # probe again
+            return AnswerDrafting(self, 0)
+        return AnswerDrafting(self, self.limit)
+
+    def observe_plain_step(self, seconds: float) -> None:
+        self._plain_steps.append(seconds)
+
+    def judge(self, drafted: int, speedup: float) -> int | None:
+        """Adjusts the limit after an answer; returns the new limit when it was turned down."""
+        if drafted < MIN_DRAFTED_TO_JUDGE or speedup <= 0.0:
+            return None
+        if speedup < SLOWER_BELOW:
+            if self.limit <= MIN_DRAFT:
+                self.limit, self._off_answers = 0, OFF_ANSWERS
+            else:
+                self.limit = max(MIN_DRAFT, self.limit // 2)
+            return self.limit
+        if speedup > FASTER_ABOVE:
+            self.limit = min(DRAFT_LIMIT, max(MIN_DRAFT, self.limit * 2))
+        return None
+
+
+class AnswerDrafting:
+    """The step-by-step rule for one answer, and its tally."""
+
+    def __init__(self, policy: DraftPolicy, limit: int) -> None:
+        self._policy = policy
+        self._limit = limit
+        self._steps = 0
+        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_STEPS)  # (drafted, accepted) per drafted step
+        self._paused_for = 0
+        self._pause = FIRST_PAUSE
+        self._probing = False
+        self.drafted = 0
+        self.accepted = 0
+        self._tokens = 0
+        self._seconds = 0.0
+
+    def draft_length(self) -> int:
+        """How many tokens to draft for the next step (0: a plain step)."""
+        if self._limit <= 0 or self._steps < PLAIN_STEPS:
+            return 0
+        if self._paused_for > 0:
+            self._paused_for -= 1
+            if self._paused_for == 0:
+                self._probing = True
+            return 0
+        return self._limit
+
+    def record(self, drafted: int, accepted: int, produced: int, seconds: float) -> None:
+        """One step: ``drafted`` tokens proposed, ``accepted`` of them kept, ``produced`` tokens out, in ``seconds``."""
+        self._steps += 1
+        self._tokens += produced
+        self._seconds += seconds
+        if drafted == 0:
+            # Not the answer's first step: it carries the first piece's send to the app.
+            if produced == 1 and self._steps > 1:
+                self._policy.observe_plain_step(seconds)
+            return
+        self.drafted += drafted
+        self.accepted += accepted
+        self._recent.append((drafted, accepted))
+        if self._probing:
+            self._probing = False
+            if accepted / drafted < PAUSE_BELOW:
+                self._pause = min(LONGEST_PAUSE, self._pause * 2)
+                self._paused_for = self._pause
+            else:
+                self._pause = FIRST_PAUSE
+            return
+        tried = sum(d for d, _ in self._recent)
+        if len(self._recent) == RECENT_STEPS and sum(a for _, a in self._recent) / tried < PAUSE_BELOW:
+            self._recent.clear()
+            self._paused_for = self._pause
+
+    def finish(self) -> DraftingOutcome:
+        """What drafting did; judges the answer for the policy."""
+        plain = self._policy.plain_step_seconds
+        speedup = self._tokens * plain / self._seconds if plain and self._seconds > 0 and self.drafted else 0.0
+        turned_down = self._policy.judge(self.drafted, speedup)
+        return DraftingOutcome(self.drafted, self.accepted, speedup, turned_down)
