@@ -65,6 +65,8 @@ class ModelSpec:
     pooling: str = ""
     # Speculative decoding: a draft model's file (same vocabulary, several times smaller; "": none), loaded
     # beside this one with its GPU layers setting; without one, prompt lookup drafts when ``prompt_lookup``.
+    # Drafting needs ``flash_attn`` (without it a batch's logits are not one token's); the registry turns it
+    # on for a model whose own settings leave it unset.
     draft_path: str = ""
     prompt_lookup: bool = True
 

@@ -89,7 +89,7 @@ def resolve_draft(
         return str(found.path) if found is not None else ""
     draft = next((m for m in models if str(m.path) == choice), None)
     if draft is None or not _local(draft):
-        log.warning("draft models: %s's draft %s is no longer installed; prompt lookup drafts instead", main.name, choice)
+        log.warning("draft models: %s's draft %s is gone; prompt lookup drafts instead", main.name, choice)
         return ""
     return str(draft.path)
 

@@ -161,7 +161,9 @@ class ModelRegistry:
         if entry.source == "remote":
             return own.apply(spec)
         draft = drafts.resolve_draft(own.draft_model, entry, self.models(), self.catalog())
-        return replace(own.apply(spec), draft_path=draft)
+        # Speculative decoding is exact only with flash attention (ModelSpec.draft_path): on unless the model says.
+        flash = own.flash_attn if own.flash_attn is not None else True
+        return replace(own.apply(spec), draft_path=draft, flash_attn=flash)
 
     def catalog(self) -> list[recommended.RecommendedModel]:
         """The recommended models (read once): they name each one's draft."""

@@ -3,7 +3,8 @@
 A load that runs out of memory is tried again with fewer GPU layers, then a smaller context
 (``gpu_plan``); the reason a load failed is read from llama.cpp's own log, which it drops with
 verbose=False, so ``LlamaLog`` keeps it. A model with a draft (``ModelSpec.draft_path``) gets it loaded
-beside it, with its GPU layers setting and context, once its vocabulary is checked against the model's.
+beside it, with its GPU layers setting and context, once its vocabulary is checked against the model's;
+drafting needs flash attention (see ``open_model``).
 """
 
 from __future__ import annotations
@@ -175,9 +176,13 @@ def open_model(
     loaded, offload = _with_step_down(spec, llama_log, lambda layers, n_ctx: build(spec, stop_seq, layers, n_ctx))
     loaded.offload, loaded.states = offload, states
     try:
-        if spec.draft_path:
+        # Drafts are verified only with flash attention: without it, llama.cpp's attention gives a batch's
+        # logits that differ from one token's (by up to 0.7 with the starter, enough to flip a greedy
+        # choice 23 tokens in), so a verified draft would not be what plain decoding samples. With it
+        # they are the same to the bit (measured with the starter on this CPU, batches of 2 to 9).
+        if spec.flash_attn and spec.draft_path:
             loaded.drafter = DraftModelDrafter(open_draft(spec, loaded.n_ctx))
-        elif spec.prompt_lookup:
+        elif spec.flash_attn and spec.prompt_lookup:
             loaded.drafter = PromptLookupDrafter()
     except BaseException:
         loaded.close()
