@@ -9,7 +9,8 @@ and none for a while when the recent drafts were mostly refused, with a probe af
 (longer after each failed probe). When the answer ends it says what drafting did: the tokens
 drafted and accepted, and the speed-up against plain decoding as estimated. An answer that came
 out slower than plain would have halves the limit for the next ones (down to off for a few
-answers, then a probe at the smallest draft); one clearly faster raises it again.
+answers, then a probe at the smallest draft); one clearly faster raises it again. An answer's figures
+are kept with it in the history as ``summary_json`` writes them, for its details line.
 
 The numbers come from bench/speculative.py on two CPU cores with the starter model (see the
 README): verifying a draft of k tokens costs about as much as k decode steps would on a busy CPU,
@@ -18,9 +19,12 @@ so a draft pays only when most of it is accepted.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import deque
 from dataclasses import dataclass
+
+from app.core.engine.protocol import GenerationStats
 
 DRAFT_LIMIT = 8  # the longest draft tried
 MIN_DRAFT = 2  # the shortest draft a turned-down policy still tries
@@ -144,3 +148,51 @@ class AnswerDrafting:
         speedup = self._tokens * plain / self._seconds if plain and self._seconds > 0 and self.drafted else 0.0
         turned_down = self._policy.judge(self.drafted, speedup)
         return DraftingOutcome(self.drafted, self.accepted, speedup, turned_down)
+
+
+@dataclass(frozen=True)
+class DraftingSummary:
+    """An answer's speculative decoding figures, as its details line tells them."""
+
+    kind: str  # "prompt lookup" or "draft model"
+    drafted: int
+    accepted: int
+    speedup: float  # 0.0: no estimate of plain decoding yet
+    turned_down_to: int | None
+
+    @property
+    def accepted_share(self) -> float:
+        return self.accepted / self.drafted if self.drafted else 0.0
+
+
+def summary_json(stats: GenerationStats) -> str | None:
+    """What the history keeps of an answer's drafting (None: it drafted nothing)."""
+    if not stats.speculation or not stats.drafted_tokens:
+        return None
+    return json.dumps(
+        {
+            "kind": stats.speculation,
+            "drafted": stats.drafted_tokens,
+            "accepted": stats.accepted_tokens,
+            "speedup": round(stats.speculative_speedup, 3),
+            "turned_down_to": stats.drafting_turned_down_to,
+        }
+    )
+
+
+def parse_summary(text: str) -> DraftingSummary | None:
+    """The figures ``summary_json`` wrote (None: none, or a value this version cannot read)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        turned = data.get("turned_down_to")
+        return DraftingSummary(
+            str(data["kind"]),
+            int(data["drafted"]),
+            int(data["accepted"]),
+            float(data["speedup"]),
+            int(turned) if turned is not None else None,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None

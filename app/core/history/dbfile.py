@@ -243,6 +243,10 @@ MIGRATIONS: tuple[str, ...] = (
         folders TEXT
     );
     """,
+    # Speculative decoding's figures for an answer (app.core.engine.speculation.summary_json), for its details line.
+    """
+    ALTER TABLE messages ADD COLUMN speculation TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
