@@ -5,16 +5,18 @@ estimate of how long one plain decode step takes (the median of the recent steps
 draft). Each
 answer gets an ``AnswerDrafting`` that says, step by step, how many tokens to draft: none for the
 first ``PLAIN_STEPS`` steps (they keep the plain estimate current), then up to the policy's limit,
-and none for a while when the recent drafts were mostly refused, with a probe after the pause
-(longer after each failed probe). When the answer ends it says what drafting did: the tokens
+and none for a while when the recent drafted steps gave fewer tokens per second than plain steps
+do (judged from the first drafted step on, since a refused draft costs several plain steps), with a
+probe after the pause (longer after each failed probe). When the answer ends it says what drafting did: the tokens
 drafted and accepted, and the speed-up against plain decoding as estimated. An answer that came
 out slower than plain would have halves the limit for the next ones (down to off for a few
 answers, then a probe at the smallest draft); one clearly faster raises it again. An answer's figures
 are kept with it in the history as ``summary_json`` writes them, for its details line.
 
-The numbers come from bench/speculative.py on two CPU cores with the starter model (see the
-README): verifying a draft of k tokens costs about as much as k decode steps would on a busy CPU,
-so a draft pays only when most of it is accepted.
+Judging by speed rather than by acceptance alone follows the hardware: on two CPU cores with the
+starter model (compute-bound), evaluating a batch of 9 tokens takes about 5 times one token's step
+and a batch of 2 about twice (measured; see the README), so there a draft pays only when most of it
+is accepted, while a large memory-bound model verifies a batch for little more than one step.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ from app.core.engine.protocol import GenerationStats
 DRAFT_LIMIT = 8  # the longest draft tried
 MIN_DRAFT = 2  # the shortest draft a turned-down policy still tries
 PLAIN_STEPS = 3  # plain steps at the start of every answer: they keep the plain estimate current
-RECENT_STEPS = 4  # drafted steps the acceptance rate is judged over
-PAUSE_BELOW = 0.5  # below this acceptance rate over the recent drafted steps, drafting pauses
+RECENT_STEPS = 4  # the drafted steps judged together
+PAUSE_BELOW = 0.5  # without a plain estimate yet: below this acceptance rate over them, drafting pauses
 FIRST_PAUSE, LONGEST_PAUSE = 8, 64  # plain steps in a pause: doubles after each failed probe
 SLOWER_BELOW = 0.95  # an answer whose speed-up is below this was slower than plain decoding
 FASTER_ABOVE = 1.3  # one above this lets the limit grow back
-MIN_DRAFTED_TO_JUDGE = 16  # fewer drafted tokens say nothing about an answer's speed
+MIN_DRAFTED_TO_JUDGE = 8  # fewer drafted tokens say nothing about an answer's speed
 OFF_ANSWERS = 3  # answers without drafting once the smallest draft was still slower
 PLAIN_SAMPLES = 16  # the plain steps the estimate is the median of (a busy CPU makes single steps erratic)
 
@@ -96,7 +98,8 @@ class AnswerDrafting:
         self._policy = policy
         self._limit = limit
         self._steps = 0
-        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_STEPS)  # (drafted, accepted) per drafted step
+        # (produced, seconds, drafted, accepted) of the recent drafted steps
+        self._recent: deque[tuple[int, float, int, int]] = deque(maxlen=RECENT_STEPS)
         self._paused_for = 0
         self._pause = FIRST_PAUSE
         self._probing = False
@@ -128,19 +131,31 @@ class AnswerDrafting:
             return
         self.drafted += drafted
         self.accepted += accepted
-        self._recent.append((drafted, accepted))
+        self._recent.append((produced, seconds, drafted, accepted))
         if self._probing:
             self._probing = False
-            if accepted / drafted < PAUSE_BELOW:
+            if self._pays():
+                self._pause = FIRST_PAUSE
+            else:
+                self._recent.clear()
                 self._pause = min(LONGEST_PAUSE, self._pause * 2)
                 self._paused_for = self._pause
-            else:
-                self._pause = FIRST_PAUSE
             return
-        tried = sum(d for d, _ in self._recent)
-        if len(self._recent) == RECENT_STEPS and sum(a for _, a in self._recent) / tried < PAUSE_BELOW:
+        if not self._pays():
             self._recent.clear()
             self._paused_for = self._pause
+
+    def _pays(self) -> bool:
+        """Whether the recent drafted steps beat plain decoding: in tokens per second against the plain
+        estimate, or (before there is one) by their acceptance rate once ``RECENT_STEPS`` are in."""
+        plain = self._policy.plain_step_seconds
+        if plain:
+            produced = sum(step[0] for step in self._recent)
+            seconds = sum(step[1] for step in self._recent)
+            return produced * plain >= seconds
+        if len(self._recent) < RECENT_STEPS:
+            return True
+        return sum(step[3] for step in self._recent) / sum(step[2] for step in self._recent) >= PAUSE_BELOW
 
     def finish(self) -> DraftingOutcome:
         """What drafting did; judges the answer for the policy."""

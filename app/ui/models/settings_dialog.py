@@ -162,6 +162,12 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         self.draft_error.hide()
         form.addRow(self.tr("Draft model:"), self.draft_combo)
         form.addRow("", self.draft_error)
+        draft_hint = QtWidgets.QLabel(
+            self.tr("Drafting (speculative decoding) needs flash attention, so Global turns it on."), page
+        )
+        draft_hint.setObjectName("mutedLabel")
+        draft_hint.setWordWrap(True)
+        form.addRow("", draft_hint)
         hint = QtWidgets.QLabel(
             self.tr(
                 "Global: as in Settings → Model (context {ctx} tokens). q8_0 and q4_0 need flash attention."

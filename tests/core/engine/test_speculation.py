@@ -12,18 +12,29 @@ def _plain_steps(answer: speculation.AnswerDrafting, seconds: float = 0.1) -> No
         answer.record(0, 0, 1, seconds)
 
 
-def test_drafting_pauses_when_recent_drafts_are_refused_and_probes_again_later() -> None:
+def test_drafting_pauses_as_soon_as_drafted_steps_are_slower_than_plain_ones_and_probes_again_later() -> None:
     answer = DraftPolicy().begin()
     _plain_steps(answer)
-    for _ in range(speculation.RECENT_STEPS):
-        length = answer.draft_length()
-        assert length == speculation.DRAFT_LIMIT
-        answer.record(length, 0, 1, 0.2)
+    length = answer.draft_length()
+    assert length == speculation.DRAFT_LIMIT
+    answer.record(length, 0, 1, 0.2)  # one token in the time of two plain steps
     paused = [answer.draft_length() for _ in range(speculation.FIRST_PAUSE)]
     for _ in paused:
         answer.record(0, 0, 1, 0.1)
     assert paused == [0] * speculation.FIRST_PAUSE
     assert answer.draft_length() == speculation.DRAFT_LIMIT  # the probe
+    answer.record(speculation.DRAFT_LIMIT, 0, 1, 0.2)  # refused again: a longer pause
+    assert [answer.draft_length() for _ in range(2 * speculation.FIRST_PAUSE)] == [0] * 2 * speculation.FIRST_PAUSE
+
+
+def test_before_a_plain_estimate_drafting_is_judged_by_its_acceptance_rate() -> None:
+    answer = DraftPolicy().begin()
+    for _ in range(speculation.PLAIN_STEPS):
+        answer.draft_length()
+        answer.record(0, 0, 0, 0.1)  # steps cut short give no plain estimate
+    for _ in range(speculation.RECENT_STEPS):
+        answer.record(answer.draft_length(), 1, 2, 0.2)
+    assert answer.draft_length() == 0  # one in eight accepted: paused
 
 
 def test_well_accepted_drafts_keep_drafting_and_report_their_speedup() -> None:
@@ -45,9 +56,12 @@ def test_an_answer_slower_than_plain_turns_drafting_down_then_off_then_probes() 
     for _ in range(3):
         answer = policy.begin()
         _plain_steps(answer)
-        for _ in range(8):
+        for _ in range(120):
             length = answer.draft_length()
-            answer.record(length, length // 2, length // 2 + 1, 1.0)  # fewer tokens than plain in the time
+            if length:
+                answer.record(length, length // 2, length // 2 + 1, 1.0)  # fewer tokens than plain in the time
+            else:
+                answer.record(0, 0, 1, 0.1)
         limits.append(answer.finish().turned_down_to)
     assert limits == [speculation.DRAFT_LIMIT // 2, speculation.MIN_DRAFT, 0]
     assert [policy.begin().draft_length() for _ in range(speculation.OFF_ANSWERS)] == [0] * speculation.OFF_ANSWERS
