@@ -93,15 +93,3 @@ def resolve_draft(
         return ""
     return str(draft.path)
 
-
-def recommended_draft(
-    main: ModelEntry, models: Sequence[ModelEntry], catalog: Sequence[RecommendedModel]
-) -> RecommendedModel | None:
-    """The catalog's draft for ``main`` when it is not installed yet (what the Models page offers), or None."""
-    recommended = _catalog_entry(main, catalog)
-    if recommended is None or recommended.draft is None:
-        return None
-    named = next((model for model in catalog if model.id == recommended.draft), None)
-    if named is None or any(m.path.name in named.files for m in models):
-        return None
-    return named
