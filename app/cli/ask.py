@@ -331,9 +331,14 @@ def _report(outcome: TurnOutcome, conversation_id: int, answer: _Answer, err: Te
         answer.write("\n")
         stats = outcome.stats
         if stats is not None:
+            drafted = ""
+            if stats.drafted_tokens:
+                share = round(100 * stats.accepted_tokens / stats.drafted_tokens)
+                drafted = f" · speculative: {share} % of {stats.drafted_tokens} drafted tokens accepted"
+                drafted += f", {stats.speculative_speedup:.1f}×" if stats.speculative_speedup else ""
             print(
                 f"[conversation {conversation_id} · {stats.tokens_per_second:.1f} tokens/s · "
-                f"first token {stats.ttft_seconds:.2f} s]",
+                f"first token {stats.ttft_seconds:.2f} s{drafted}]",
                 file=err,
             )
     if outcome.error is not None:

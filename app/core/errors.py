@@ -34,7 +34,13 @@ FOLDER_STILL_INDEXING = QT_TRANSLATE_NOOP(
     "AppError", "The folder {folder} was still being indexed ({done} of {total} files), so some of it was not searched."
 )
 FOLDER_MISSING = QT_TRANSLATE_NOOP("AppError", "The folder {folder} is no longer there, so it was not searched.")
-REASON_TEMPLATES: tuple[str, ...] = (NOTHING_ANSWERS, FOLDER_STILL_INDEXING, FOLDER_MISSING)
+# Why a draft model is refused (DraftVocabularyError's sentence, also the engine's load-failure reason).
+DRAFT_VOCABULARY_MISMATCH = QT_TRANSLATE_NOOP(
+    "AppError",
+    "The draft model “{draft}” cannot draft for “{model}”: its vocabulary is not the same, "
+    "so none of its guesses could be accepted. Choose another draft model, or Auto.",
+)
+REASON_TEMPLATES: tuple[str, ...] = (NOTHING_ANSWERS, FOLDER_STILL_INDEXING, FOLDER_MISSING, DRAFT_VOCABULARY_MISMATCH)
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -81,6 +87,10 @@ class ModelNotFoundError(AppError):
 
 class ModelLoadError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The model file {path} could not be loaded: {reason}")
+
+
+class DraftVocabularyError(AppError):
+    template = DRAFT_VOCABULARY_MISMATCH
 
 
 class ArchitectureUnknownError(AppError):

@@ -64,6 +64,12 @@ class ModelSpec:
     # An embedding model's pooling where its GGUF declares none ("mean", "cls", "last"; "": the mean), as the
     # catalog knows it for files converted before llama.cpp wrote it (Qwen3-Embedding's own, last token).
     pooling: str = ""
+    # Speculative decoding: a draft model's file (same vocabulary, several times smaller; "": none), loaded
+    # beside this one with its GPU layers setting; without one, prompt lookup drafts when ``prompt_lookup``.
+    # Drafting needs ``flash_attn`` (without it a batch's logits are not one token's); the registry turns it
+    # on for a model whose own settings leave it unset.
+    draft_path: str = ""
+    prompt_lookup: bool = True
 
 
 # GPU layers, one encoding for the settings, the per-model settings, the load plan and both dialogs.
@@ -258,6 +264,15 @@ class GenerationStats:
     truncated_messages: int = 0  # oldest messages left out because the context was full
     decode_seconds: float = 0.0  # llama.cpp's own time decoding the answer's tokens (llama_perf_context)
     decoded_tokens: int = 0  # the tokens that time covers
+    # Speculative decoding ("": none; else "prompt lookup" or "draft model"): the tokens drafted, how many of
+    # them the model's own sampling kept, and the speed-up against the engine's running estimate of plain
+    # decoding (0.0: no estimate yet). ``drafting_turned_down_to``: the smaller draft length the engine
+    # went to because drafting made this answer slower than plain decoding (0: off for the next answers).
+    speculation: str = ""
+    drafted_tokens: int = 0
+    accepted_tokens: int = 0
+    speculative_speedup: float = 0.0
+    drafting_turned_down_to: int | None = None
 
 
 # An answer that ended before the engine produced anything (stopped while queued, or a hung engine ended).

@@ -298,6 +298,11 @@ MIGRATIONS: tuple[str, ...] = (
         conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE
     );
     """,
+    # 13: speculative decoding's figures for an answer (app.core.engine.speculation.summary_json), for its
+    # details line.
+    """
+    ALTER TABLE messages ADD COLUMN speculation TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -60,6 +60,7 @@ _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
     "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind, server, "
     + attachments.DOCUMENTS_COLUMN
+    + ", COALESCE(speculation, '')"
 )
 
 
@@ -343,10 +344,12 @@ class Store:
         ttft_seconds: float | None = None,
         reasoning: str | None = None,
         finish_reason: FinishReason | None = None,
+        speculation: str | None = None,
     ) -> None:
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET content = ?, status = COALESCE(?, status), "
+                "speculation = COALESCE(?, speculation), "
                 "n_tokens = COALESCE(?, n_tokens), tokens_per_second = COALESCE(?, tokens_per_second), "
                 "ttft_seconds = COALESCE(?, ttft_seconds), reasoning = COALESCE(?, reasoning), "
                 "finish_reason = COALESCE(?, finish_reason), "
@@ -354,6 +357,7 @@ class Store:
                 (
                     content,
                     status,
+                    speculation,
                     n_tokens,
                     tokens_per_second,
                     ttft_seconds,

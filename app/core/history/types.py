@@ -59,6 +59,7 @@ class Message:
     kind: MessageKind | None = None  # None: a message; "persona": a divider left by a persona change
     server: str | None = None  # the remote server that wrote an answer ("name (host)"); None: this computer
     documents: str = ""  # a user message's documents block, sent before its text (app.core.history.attachments)
+    speculation: str = ""  # an answer's speculative decoding figures (app.core.engine.speculation.summary_json)
 
 
 @dataclass(frozen=True)

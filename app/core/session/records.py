@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from app.core import paths
 from app.core.documents.types import Document, DocumentContext
-from app.core.engine import kv_state
+from app.core.engine import kv_state, speculation
 from app.core.engine.protocol import (
     ChatMessage,
     GenerationRequest,
@@ -303,6 +303,7 @@ class AnswerRecorder:
             ttft_seconds=stats.ttft_seconds if stats else None,
             reasoning=self.reasoning,
             finish_reason=finish_reason,
+            speculation=speculation.summary_json(stats) if stats else None,
         )
         self._saved = (self.text, self.reasoning)
 

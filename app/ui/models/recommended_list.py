@@ -6,7 +6,8 @@ given instead (``set_models``, ``set_machine``), which is how tests pin them. Be
 speed estimate (``speed.estimate_for``, from the calibration of this computer's measured decode
 speeds, or ``set_calibration``); the main choice (``best_fitting``), the "comfortable speed only"
 filter and the order ("Fastest here first") follow it. A card's button follows the download of its
-model: Download, then the percentage while it runs, Resume when stopped.
+model: Download, then the percentage while it runs, Resume when stopped. A model the catalog names a draft for offers
+that draft's download too (speculative decoding: ``app.core.models.drafts`` picks it once installed).
 """
 
 from __future__ import annotations
@@ -52,10 +53,13 @@ class RecommendedCard(QtWidgets.QFrame):
 
     download_requested = QtCore.Signal(object)  # RecommendedModel
 
-    def __init__(self, model: RecommendedModel, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, model: RecommendedModel, parent: QtWidgets.QWidget | None = None, draft: RecommendedModel | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("modelCard")
         self.model = model
+        self.draft = draft
         self.estimate: fit.FitEstimate | None = None  # how it fits this computer, once measured
         self.name_label = QtWidgets.QLabel(model.name, self)
         self.name_label.setObjectName("modelCardName")
@@ -99,6 +103,24 @@ class RecommendedCard(QtWidgets.QFrame):
         text.addWidget(self.speed_label)  # its own line: beside a long name it would squeeze the card
         text.addWidget(self.details_label)
         text.addWidget(self.description_label)
+        self.draft_button: QtWidgets.QPushButton | None = None
+        if draft is not None:
+            self.draft_button = QtWidgets.QPushButton(
+                self.tr("Also download its draft model, {name} ({size}): faster answers").format(
+                    name=draft.name, size=human_size(draft.size_bytes)
+                ),
+                self,
+            )
+            self.draft_button.setObjectName("downloadDraftButton")
+            self.draft_button.setFlat(True)
+            self.draft_button.setAccessibleName(self.tr("Download the draft model {name}").format(name=draft.name))
+            self.draft_button.setToolTip(
+                self.tr("A smaller model of the same family that guesses ahead; {model} checks its guesses.").format(
+                    model=model.name
+                )
+            )
+            self.draft_button.clicked.connect(self._on_draft_button_clicked)
+            text.addWidget(self.draft_button, 0, QtCore.Qt.AlignmentFlag.AlignLeft)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 12, 10)
         layout.setSpacing(12)
@@ -148,6 +170,10 @@ class RecommendedCard(QtWidgets.QFrame):
     @QtCore.Slot()
     def _on_download_button_clicked(self) -> None:
         self.download_requested.emit(self.model)
+
+    @QtCore.Slot()
+    def _on_draft_button_clicked(self) -> None:
+        self.download_requested.emit(self.draft)
 
 
 class RecommendedList(QtWidgets.QWidget):
@@ -225,8 +251,9 @@ class RecommendedList(QtWidgets.QWidget):
             card.setParent(None)  # gone from the window's widget tree now, not at the next event loop pass
             card.deleteLater()
         self._cards = []
+        by_id = {model.id: model for model in models}
         for model in (m for m in models if m.kind != "embedding"):  # embedding models belong to documents
-            card = RecommendedCard(model, self)
+            card = RecommendedCard(model, self, by_id.get(model.draft) if model.draft else None)
             card.download_requested.connect(self.download_requested)
             self._cards.append(card)
             self._layout.addWidget(card)
@@ -243,7 +270,7 @@ class RecommendedList(QtWidgets.QWidget):
         n_ctx = self._manager.settings().n_ctx if self._manager is not None else DEFAULT_CONTEXT
         calibration = self._calibration or speed.current_calibration()
         for card in self._cards:
-            estimate = fit.estimate_for_recommended(card.model, n_ctx, machine)
+            estimate = fit.estimate_for_recommended(card.model, n_ctx, machine, card.draft)
             card.set_fit(estimate)
             card.set_speed(speed.estimate_for(card.model, calibration, _gpu_share(
                 card.model, estimate, machine)))

@@ -21,7 +21,8 @@ from llama_cpp.llama_grammar import LlamaGrammar
 
 from app.core.engine.output import OutputSplitter
 from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokenLogprobs, TokensReceived
-from app.core.engine.worker import inspect
+from app.core.engine.speculation import AnswerDrafting
+from app.core.engine.worker import inspect, speculative
 from app.core.engine.worker.tokens import Vocabulary
 
 Emit = Callable[[EngineEvent], None]
@@ -77,11 +78,14 @@ def run(
     emit: Emit,
     grammar: LlamaGrammar | None = None,
     top_logprobs: int = 0,
+    drafting: tuple[speculative.Drafter, AnswerDrafting] | None = None,
 ) -> Tokens:
     """Generates from ``ids`` until the model ends, a stop string, ``max_tokens``, a full context or stop.
 
     With ``top_logprobs``, each answer token goes out with its log-probability and that many alternatives
     (``inspect.top_choices``: the raw distribution at temperature 1, whatever the sampler did with it).
+    With ``drafting`` (a drafter and this answer's rule), drafts are verified in batches (``speculative``);
+    the two never go together (a drafted batch's last logits are not each token's).
     """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
     reply_ids: list[int] = []
@@ -104,16 +108,21 @@ def run(
     first_token_at: float | None = None
     reason: StopReason = "length"
     watch(True)
-    tokens = llm.generate(
-        ids,
-        reset=True,  # not "start afresh": keep the KV cache's longest common prefix with ids
-        top_k=sampling.top_k,
-        top_p=sampling.top_p,
-        min_p=sampling.min_p,
-        temp=sampling.temperature,
-        repeat_penalty=sampling.repeat_penalty,
-        grammar=grammar,
-    )
+    if drafting is not None:
+        tokens = speculative.tokens(
+            llm, ids, sampling=sampling, grammar=grammar, drafter=drafting[0], drafting=drafting[1], n_ctx=n_ctx
+        )
+    else:
+        tokens = llm.generate(
+            ids,
+            reset=True,  # not "start afresh": keep the KV cache's longest common prefix with ids
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            min_p=sampling.min_p,
+            temp=sampling.temperature,
+            repeat_penalty=sampling.repeat_penalty,
+            grammar=grammar,
+        )
     # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
     # microsecond the model waits.
     token_info, token_facts, decode, markup = vocab.facts, vocab.token_facts, decoder.decode, output.markup
@@ -158,7 +167,8 @@ def run(
                     break
             if len(reply_ids) >= sampling.max_tokens:
                 break
-            if llm.n_tokens + 1 >= n_ctx:
+            # The next token's position (the KV cache may hold drafted tokens ahead of it).
+            if len(ids) + len(reply_ids) >= n_ctx:
                 reason = "context_full"
                 break
     except RuntimeError as exc:

@@ -4,7 +4,8 @@ The template's own reasoning tags (``ChatTemplate.reasoning_pairs``, told apart 
 vocabulary's control tokens) go to every answer's splitter. The model keeps the exact token ids
 that sit in the KV cache together with the prompt text they spell, so a new turn tokenizes and
 evaluates only the text that is new, and it hands each conversation's KV state to the state cache
-after a turn and puts it back before the next.
+after a turn and puts it back before the next. With a drafter (prompt lookup or a draft model) it
+decodes speculatively, drafting as its ``DraftPolicy`` says, and its answers' stats tell what it did.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ from app.core.engine.protocol import (
     TokensCounted,
 )
 from app.core.engine.reasoning import CHANNEL, MESSAGE, THINK_OPEN
+from app.core.engine.speculation import DraftPolicy
 from app.core.engine.template import ChatTemplate, TemplateRenderError
 from app.core.engine.worker import generation, inspect
+from app.core.engine.worker.speculative import Drafter
 from app.core.engine.worker.tokens import Vocabulary
 
 log = logging.getLogger("app.worker")
@@ -79,9 +82,13 @@ class LoadedModel:
         self.states: StateCache | None = None
         self._state_key = StateKey("", model_identity(spec.path), self.n_ctx, n_gpu_layers, spec.kv_type)
         self._conversation: str | None = None  # whose tokens the KV cache holds
+        self.drafter: Drafter | None = None  # set by loading: speculative decoding, or None for plain decoding
+        self.draft_policy = DraftPolicy()
 
     def close(self) -> None:
         self._watch_prompt(False)
+        if self.drafter is not None:
+            self.drafter.close()
         self.llm.close()
 
     def forget_cache(self) -> None:
@@ -338,11 +345,16 @@ class LoadedModel:
             prefill=self._prefill(request, ""),  # the resumed text with its opening tag: where the output stands
         )  # fmt: skip
         grammar = generation.schema_grammar(request.json_schema) if request.json_schema else None
+        top_logprobs = max(0, min(request.top_logprobs, 20))
+        # Token figures read each step's last logits, which a drafted batch does not give: no drafting then.
+        answer_drafting = self.draft_policy.begin() if self.drafter is not None and not top_logprobs else None
         done = generation.run(
             self.llm, ids, request_id=request.request_id, sampling=sampling, output=output, vocab=self.vocab,
             n_ctx=self.n_ctx, seq=seq, stop_seq=self._stop_seq, watch=lambda on: self._watch_prompt(on, seq),
-            emit=emit, grammar=grammar, top_logprobs=max(0, min(request.top_logprobs, 20)),
+            emit=emit, grammar=grammar, top_logprobs=top_logprobs,
+            drafting=(self.drafter, answer_drafting) if self.drafter and answer_drafting else None,
         )  # fmt: skip
+        drafted = answer_drafting.finish() if answer_drafting is not None else None
         finished = time.perf_counter()
         if done.spelt:
             self.cached_text, self._cached_ids = prompt_text + done.text, ids + done.reply_ids
@@ -360,6 +372,11 @@ class LoadedModel:
             truncated_messages=dropped,
             decode_seconds=float(perf.t_eval_ms) / 1000,
             decoded_tokens=int(perf.n_eval),
+            speculation=self.drafter.kind if self.drafter is not None and drafted and drafted.drafted else "",
+            drafted_tokens=drafted.drafted if drafted else 0,
+            accepted_tokens=drafted.accepted if drafted else 0,
+            speculative_speedup=drafted.speedup if drafted else 0.0,
+            drafting_turned_down_to=drafted.turned_down_to if drafted else None,
         )
         emit(GenerationFinished(request.request_id, output.answer, done.reason, stats, output.reasoning))
         try:
