@@ -243,6 +243,11 @@ MIGRATIONS: tuple[str, ...] = (
         folders TEXT
     );
     """,
+    # 10 (the schema-output branch; the lead renumbers at merge): a JSON Schema a persona's answers follow
+    # (its text; NULL: free text).
+    """
+    ALTER TABLE personas ADD COLUMN json_schema TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

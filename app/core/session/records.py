@@ -126,6 +126,7 @@ class TurnContext:
     persona_id: int | None = None  # the persona the answer records
     overflow: OverflowPolicy = "drop_oldest"
     server: str | None = None  # the remote server the answer records; None for a model on this computer
+    json_schema: str | None = None  # the persona's JSON Schema the answer follows; None: free text
 
 
 def begin_turn(
@@ -219,6 +220,7 @@ def build_request(
         prefill=prefill,
         prefill_reasoning=prefill_reasoning,
         overflow=context.overflow,
+        json_schema=context.json_schema,
     )
     return request, sources
 

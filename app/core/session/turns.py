@@ -292,6 +292,7 @@ class TurnRunner:
             persona_id=persona.id,
             overflow=overflow,
             server=server.label if server is not None else None,
+            json_schema=persona.json_schema or None,
         )
         return entry, context
 
