@@ -93,7 +93,8 @@ def json_schema_of(body: dict[str, Any]) -> str | None:
     try:
         checked_schema(json.dumps(schema))
     except JsonSchemaError as err:
-        raise ApiRequestError(400, err.user_message(), param="response_format.json_schema.schema") from err
+        param = "response_format.json_schema.schema"
+        raise ApiRequestError(400, f"'{param}': {err.user_message()}", param=param) from err
     return json.dumps(schema)
 
 

@@ -238,6 +238,7 @@ def test_an_older_history_gets_the_about_you_and_size_fields_with_the_translator
         for table in ("message_attachments", "message_documents", "answer_citations", "answer_document_notes",
                       "conversation_library"):  # fmt: skip
             db.execute(f"DROP TABLE {table}")  # migration 9's, after 8
+        db.execute("ALTER TABLE personas DROP COLUMN json_schema")  # the persona schema migration's, after 9
         db.commit()
     finally:
         db.close()
