@@ -114,11 +114,12 @@ def _error_message(response: httpx.Response) -> str:
 
 def failure_from_response(response: httpx.Response, url: str, *, schema: bool = False) -> RemoteRequestError:
     """The sentence for an HTTP error status (the body must have been read); ``schema``: the request held
-    the answer to a JSON Schema (``response_format``), which a server that refuses it is most likely refusing."""
+    the answer to a JSON Schema (``response_format``), which a server that refuses the request (400/422), or
+    fails on it by name (llama-cpp-python's server answers 500 to a type it does not know), is refusing."""
     host, status = _host(url), response.status_code
     words = _error_message(response)
     said = f" ({status}: {words})" if words else f" ({status})"
-    if schema and status in (400, 422):
+    if schema and (status in (400, 422) or (status >= 500 and "response_format" in response.text)):
         return RemoteRequestError(
             f"{host} refused to hold the answer to the persona's JSON Schema{said}; use a model on this computer "
             "for this persona, or clear its schema", status,
