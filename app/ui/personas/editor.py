@@ -172,8 +172,14 @@ class PersonaEditor(QtWidgets.QDialog):
         form.addRow(self.uses_about_check)
         form.addRow(self.about_check)
         form.addRow(self.about_edit)
-        form.addRow(self.tr("JSON Schema"), self.schema_field)
-        form.addRow(self.tr("What the model gets"), self.preview)
+        # The final prompt and the answers' schema share one place: the dialog fits 800×600 with both.
+        self.preview.setMinimumHeight(self.preview.fontMetrics().lineSpacing() * 2 + 12)
+        self.model_tabs = QtWidgets.QTabWidget(self)
+        self.model_tabs.setAccessibleName(self.tr("What the model gets"))
+        self.model_tabs.setDocumentMode(True)
+        self.model_tabs.addTab(self.preview, self.tr("What the model gets"))
+        self.model_tabs.addTab(self.schema_field, self.tr("JSON Schema of the answers"))
+        form.addRow(self.model_tabs)
         form.addRow(self.error_label)
         buttons = QtWidgets.QHBoxLayout()
         for text, slot in (

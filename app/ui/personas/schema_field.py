@@ -35,8 +35,9 @@ class SchemaField(QtWidgets.QWidget):
         self.preview.setToolTip(self.tr("An answer could look like this"))
         for box in (self.edit, self.preview):
             box.setFont(style.fixed_font())
-            box.setMaximumHeight(box.fontMetrics().lineSpacing() * 5 + 12)
-            box.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
+            # As tall as the editor leaves room for (it fits 800×600), never under two lines.
+            box.setMinimumHeight(box.fontMetrics().lineSpacing() * 2 + 12)
+            box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Ignored)
         self.status = QtWidgets.QLabel(self)
         self.status.setObjectName("personaSchemaStatus")
         self.status.setWordWrap(True)
