@@ -40,7 +40,19 @@ DRAFT_VOCABULARY_MISMATCH = QT_TRANSLATE_NOOP(
     "The draft model “{draft}” cannot draft for “{model}”: its vocabulary is not the same, "
     "so none of its guesses could be accepted. Choose another draft model, or Auto.",
 )
-REASON_TEMPLATES: tuple[str, ...] = (NOTHING_ANSWERS, FOLDER_STILL_INDEXING, FOLDER_MISSING, DRAFT_VOCABULARY_MISMATCH)
+# Why a JSON Schema cannot hold an answer (app.core.engine.json_schema): llama.cpp's converter would refuse it.
+SCHEMA_NOT_JSON = QT_TRANSLATE_NOOP("AppError", "it is not JSON (line {line}, column {column})")
+SCHEMA_NOT_OBJECT = QT_TRANSLATE_NOOP("AppError", "it must be a JSON object, not a list, text or a number")
+SCHEMA_BAD_TYPE = QT_TRANSLATE_NOOP(
+    "AppError", "the type at {where} is “{value}”; use string, number, integer, boolean, object, array or null"
+)
+SCHEMA_BAD_REF = QT_TRANSLATE_NOOP("AppError", "the $ref at {where} does not point to a part of this schema")
+SCHEMA_BAD_PATTERN = QT_TRANSLATE_NOOP("AppError", "the pattern at {where} must start with ^ and end with $")
+SCHEMA_BAD_KEYWORD = QT_TRANSLATE_NOOP("AppError", "“{keyword}” at {where} has a value JSON Schema does not allow")
+REASON_TEMPLATES: tuple[str, ...] = (
+    NOTHING_ANSWERS, FOLDER_STILL_INDEXING, FOLDER_MISSING, DRAFT_VOCABULARY_MISMATCH, SCHEMA_NOT_JSON,
+    SCHEMA_BAD_TYPE, SCHEMA_BAD_REF, SCHEMA_BAD_PATTERN, SCHEMA_BAD_KEYWORD,
+)  # fmt: skip
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -336,6 +348,10 @@ class ContextFullError(AppError):
 
 class PersonaInvalidError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The persona's {field} is not valid: {reason}")
+
+
+class JsonSchemaError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The JSON Schema cannot be used: {reason}")
 
 
 class PersonaFileError(AppError):

@@ -1,8 +1,10 @@
 """OpenAI's wire format for the local API server: request checking, error bodies, completions and chunks.
 
 Plain functions on plain dicts, so the rules are tested without a server. A request that breaks one,
-or asks for something this server does not do (tools, JSON output), raises
-``ApiRequestError`` naming the field, which the server answers with OpenAI's error body and status.
+or asks for something this server does not do (tools, n > 1), raises ``ApiRequestError``
+naming the field, which the server answers with OpenAI's error body and status. The fields beyond
+messages and sampling (``response_format``, ``logit_bias``, the audit of the rest) are
+``request_fields``'.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class ChatRequest:
     def engine_top_logprobs(self) -> int:
         """What the engine is asked for: at least one alternative, so that each token's own figure comes too."""
         return 0 if self.top_logprobs is None else max(1, self.top_logprobs)
+    json_schema: str | None = None  # response_format's schema the answer follows (request_fields); None: text
+    reasoning_effort: str | None = None  # for the chat template (request_fields)
 
 
 def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:
@@ -146,7 +150,11 @@ def parse_chat_request(body: Any, defaults: SamplingSettings) -> ChatRequest:
     }
     n = _integer(body, "n", 1, 128)
     if n is not None and n != 1:
-        raise ApiRequestError(400, "only n = 1 is supported", param="n")
+        # n answers would hold the one engine n times as long, ahead of the window's own answers: ask again instead.
+        raise ApiRequestError(
+            400, "only n = 1 is supported: this server runs one answer at a time on one engine; send the request "
+            "again (with another seed) for another answer", param="n",
+        )  # fmt: skip
     _refuse_unsupported(body)
     sampling = replace(defaults, **{key: value for key, value in changes.items() if value is not None})
     return ChatRequest(model, tuple(messages), stream, sampling, _include_usage(body, stream), _top_logprobs(body))
@@ -190,20 +198,11 @@ def _refuse_unsupported(body: dict[str, Any]) -> None:
         raise _unsupported("function_call", "its models answer in text and cannot call tools")
     if body.get("tool_choice") not in (None, "none", "auto"):
         raise _unsupported("tool_choice", "its models answer in text and cannot call tools")
-    if body.get("logit_bias"):
-        raise _unsupported("logit_bias", "it cannot bias tokens")
     for name in ("presence_penalty", "frequency_penalty"):
         if body.get(name) not in (None, 0, 0.0):
             raise _unsupported(name, "use 'repeat_penalty' (llama.cpp's) instead")
     if body.get("audio") is not None or body.get("modalities") not in (None, ["text"]):
         raise _unsupported("audio" if body.get("audio") is not None else "modalities", "it answers in text only")
-    response_format = body.get("response_format")
-    if response_format is not None:
-        kind = response_format.get("type") if isinstance(response_format, dict) else None
-        if kind in ("json_object", "json_schema"):
-            raise _unsupported("response_format", f"it cannot constrain the answer to {kind}; only 'text' is accepted")
-        if kind != "text":
-            raise ApiRequestError(400, "'response_format' must be an object with a 'type'", param="response_format")
 
 
 def _include_usage(body: dict[str, Any], stream: bool) -> bool:

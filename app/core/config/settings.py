@@ -71,6 +71,7 @@ class Settings:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["imported_models"] = list(self.imported_models)
+        data["sampling"].pop("logit_bias", None)  # a request's (the local API server's), not a setting
         return data
 
     @classmethod

@@ -36,10 +36,13 @@ class SamplingSettings:
     max_tokens: int = 1024
     seed: int | None = None
     stop: tuple[str, ...] = ()  # the answer ends where one of these appears (it is not shown)
+    # (token id, bias) pairs added to those tokens' logits before sampling (OpenAI's logit_bias, -100..100).
+    logit_bias: tuple[tuple[int, float], ...] = ()
 
     def __post_init__(self) -> None:
         # Settings come back from JSON with a list here: keep the value hashable and comparable.
         object.__setattr__(self, "stop", tuple(self.stop))
+        object.__setattr__(self, "logit_bias", tuple((int(t), float(b)) for t, b in self.logit_bias))
 
 
 @dataclass(frozen=True)
@@ -300,7 +303,8 @@ class GenerationFailed:
     text: str = ""  # what was generated before the failure
     traceback: str = ""  # set when a bug in the engine, not the request, made it fail
     # Why, for a front end to act on: "message_too_long" (the last message alone does not fit),
-    # "context_full" (the conversation does not fit and the policy is "stop"), or "" for anything else.
+    # "context_full" (the conversation does not fit and the policy is "stop"), "invalid_request" (a JSON
+    # Schema or logit bias this model cannot follow), or "" for anything else.
     code: str = ""
     prompt_tokens: int = 0  # with a code: the tokens the prompt needed ...
     limit: int = 0  # ... and how many it may have

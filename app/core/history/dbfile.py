@@ -303,6 +303,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE messages ADD COLUMN speculation TEXT;
     """,
+    # 14: a JSON Schema a persona's answers follow
+    # (its text; NULL: free text).
+    """
+    ALTER TABLE personas ADD COLUMN json_schema TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

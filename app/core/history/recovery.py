@@ -41,7 +41,7 @@ _CONVERSATION_FIELDS = (
 )  # fmt: skip
 _PERSONA_FIELDS = (
     "id", "builtin", "name", "icon", "description", "system_prompt", "sampling", "model_name", "n_ctx", "overflow",
-    "target_language", "created_at", "updated_at", "uses_about_you", "min_parameters",
+    "target_language", "created_at", "updated_at", "uses_about_you", "min_parameters", "json_schema",
 )  # fmt: skip
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
@@ -354,6 +354,7 @@ def _merge_personas(db: sqlite3.Connection, rows: list[Row]) -> None:
         uses = values["uses_about_you"]  # a file from before the column: the migration's rule
         values["uses_about_you"] = uses if uses in (0, 1) else int(values["builtin"] not in ("translator", "writer"))
         values["model_name"] = _text_or_none(values["model_name"])
+        values["json_schema"] = _text_or_none(values["json_schema"])
         values["builtin"] = _text_or_none(values["builtin"])
         values["updated_at"] = _number(values["updated_at"], created)
         columns = ", ".join(_PERSONA_FIELDS)

@@ -130,6 +130,7 @@ class TurnContext:
     project_id: int | None = None  # the conversation's project (app.core.projects); None: none
     # the memories in the system prompt (app.core.session.memory)
     memories: MemoryBlock = field(default_factory=MemoryBlock)
+    json_schema: str | None = None  # the persona's JSON Schema the answer follows; None: free text
 
 
 def begin_turn(
@@ -223,6 +224,7 @@ def build_request(
         prefill=prefill,
         prefill_reasoning=prefill_reasoning,
         overflow=context.overflow,
+        json_schema=context.json_schema,
     )
     return request, sources
 

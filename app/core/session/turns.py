@@ -328,6 +328,7 @@ class TurnRunner:
             server=server.label if server is not None else None,
             project_id=conversation.project_id,
             memories=memories,
+            json_schema=persona.json_schema or None,
         )
         return entry, context
 

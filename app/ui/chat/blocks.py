@@ -2,9 +2,9 @@
 
 ``BlockWriter.write`` (re)writes a message's frame (an answer an older Parley saved raw, reasoning
 markup and all, is split for the screen there; the stored row keeps it); what a message's text
-looks like is decided in ``insert_body`` alone, and an answer's Markdown becomes rich text in
-``insert_answer`` only (through ``app.ui.common.markdown_render``). A streaming answer's body is
-left to ``streaming_tail``.
+looks like is decided in ``insert_body`` alone (an answer of a persona with a JSON Schema is formatted
+JSON, ``json_answer``), and an answer's Markdown becomes rich text in ``insert_answer`` only (through
+``app.ui.common.markdown_render``). A streaming answer's body is left to ``streaming_tail``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui
 from app.core.engine.reasoning import has_markup, split_saved
 from app.core.history.look_inside import LookInside
 from app.core.history.types import Message, Versions
-from app.ui.chat import inside_render, memory_marks, message_links, persona_marks, sources
+from app.ui.chat import inside_render, json_answer, memory_marks, message_links, persona_marks, sources
 from app.ui.common import markdown_render, style
 from app.ui.common.i18n import model_label
 
@@ -46,6 +46,7 @@ class BlockWriter:
         self.document = document
         self.memory_start: int | None = None  # the first message the model still remembers (a marker shows it)
         self.persona_names: dict[int, str] = {}  # persona id -> shown name, for dividers and details lines
+        self.json_personas: set[int] = set()  # ids of the personas whose answers follow a JSON Schema
         self.versions: dict[int, Versions] = {}
         self.expanded: set[int] = set()  # answers whose reasoning is open
         self.looked_inside: dict[int, LookInside] = {}  # answers shown token by token, with their probabilities
@@ -138,7 +139,8 @@ class BlockWriter:
         elif shown.text and inside is not None and shown.message.status != "streaming":
             inside_render.insert(cursor, shown.message.id, inside, palette)
         elif shown.text:
-            self.insert_answer(cursor, shown, shown.text, palette)
+            formatted = json_answer.as_markdown(shown.text) if shown.message.persona_id in self.json_personas else None
+            self.insert_answer(cursor, shown, formatted or shown.text, palette)
         elif shown.message.status == "streaming":
             cursor.insertText("…", style.muted_char_format(palette))
         elif shown.reasoning and shown.message.finish_reason == "length":

@@ -93,6 +93,15 @@ class ChatView(QtWidgets.QTextBrowser):
         self._writer.persona_names = names
 
     @property
+    def json_personas(self) -> set[int]:
+        """Ids of the personas whose answers follow a JSON Schema: shown as formatted JSON with Copy."""
+        return self._writer.json_personas
+
+    @json_personas.setter
+    def json_personas(self, ids: set[int]) -> None:
+        self._writer.json_personas = ids
+
+    @property
     def documents_of(self) -> Callable[[Message], sources.MessageDocuments]:
         """A message's attachments, or an answer's passages and notes (chips above, sources under)."""
         return self._writer.documents_of

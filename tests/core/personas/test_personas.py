@@ -247,6 +247,7 @@ def test_an_older_history_gets_the_about_you_and_size_fields_with_the_translator
         for table in ("memories", "answer_memories", "temporary_conversations"):  # migration 12's
             db.execute(f"DROP TABLE {table}")
         db.execute("ALTER TABLE messages DROP COLUMN speculation")  # migration 13's
+        db.execute("ALTER TABLE personas DROP COLUMN json_schema")  # migration 14's
         db.commit()
     finally:
         db.close()

@@ -114,11 +114,18 @@ def _error_message(response: httpx.Response) -> str:
     return str(data)[:200]
 
 
-def failure_from_response(response: httpx.Response, url: str) -> RemoteRequestError:
-    """The sentence for an HTTP error status (the body must have been read)."""
+def failure_from_response(response: httpx.Response, url: str, *, schema: bool = False) -> RemoteRequestError:
+    """The sentence for an HTTP error status (the body must have been read); ``schema``: the request held
+    the answer to a JSON Schema (``response_format``), which a server that refuses the request (400/422), or
+    fails on it by name (llama-cpp-python's server answers 500 to a type it does not know), is refusing."""
     host, status = _host(url), response.status_code
     words = _error_message(response)
     said = f" ({status}: {words})" if words else f" ({status})"
+    if schema and (status in (400, 422) or (status >= 500 and "response_format" in response.text)):
+        return RemoteRequestError(
+            f"{host} refused to hold the answer to the persona's JSON Schema{said}; use a model on this computer "
+            "for this persona, or clear its schema", status,
+        )  # fmt: skip
     if status in (401, 403):
         return RemoteRequestError(f"{host} refused the API key{said}; check it in Settings → Remote servers", status)
     if status == 404:
@@ -163,6 +170,8 @@ def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str
         body["seed"] = s.seed
     if s.stop:
         body["stop"] = list(s.stop)
+    if s.logit_bias:
+        body["logit_bias"] = {str(token): bias for token, bias in s.logit_bias}
     if request.json_schema:
         schema = {"name": "answer", "schema": json.loads(request.json_schema), "strict": True}
         body["response_format"] = {"type": "json_schema", "json_schema": schema}
@@ -332,7 +341,7 @@ class RemoteEngine:
             ):
                 self._extras = False
                 continue
-            raise failure_from_response(response, url)
+            raise failure_from_response(response, url, schema=bool(request.json_schema))
 
     def _read(self, source: EventSource, request_id: str, stream: _Stream) -> None:
         done = False

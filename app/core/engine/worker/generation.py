@@ -1,6 +1,7 @@
 """The token loop of one answer: sample, detokenize, split reasoning from the answer, send, stop.
 
-A JSON Schema answer samples through the schema's llama.cpp grammar (``schema_grammar``).
+A JSON Schema answer samples through the schema's llama.cpp grammar (``schema_grammar``); a
+``logit_bias`` is added to its tokens' logits before each sample (``bias_processor``).
 
 Tokens are detokenized through an incremental UTF-8 decoder, so a character split across tokens
 is never shown half-made, and the text goes through an ``OutputSplitter`` that keeps reasoning
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 
 import llama_cpp
+import numpy as np
+import numpy.typing as npt
 from llama_cpp.llama_grammar import LlamaGrammar
 
 from app.core.engine.output import OutputSplitter
@@ -39,8 +42,18 @@ class DecodeError(Exception):
     """llama.cpp could not evaluate a batch (llama_decode failed)."""
 
 
-class SchemaError(Exception):
+class RequestRefusedError(Exception):
+    """A request this model cannot answer as asked (its fault, not the engine's): ``code`` says so to the app."""
+
+    code = "invalid_request"
+
+
+class SchemaError(RequestRefusedError):
     """A JSON Schema that llama.cpp cannot turn into a grammar."""
+
+
+class LogitBiasError(RequestRefusedError):
+    """A logit bias on a token the model's vocabulary does not have."""
 
 
 def schema_grammar(schema: str) -> LlamaGrammar:
@@ -50,6 +63,27 @@ def schema_grammar(schema: str) -> LlamaGrammar:
     # llama-cpp-python reports a schema it cannot convert with assertions as well as ValueError.
     except (ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, AssertionError) as exc:
         raise SchemaError(f"The answer's JSON Schema cannot be used: {exc}") from exc
+
+
+def bias_processor(bias: tuple[tuple[int, float], ...], n_vocab: int) -> llama_cpp.LogitsProcessorList | None:
+    """The logits processor that adds each (token id, bias) to that token's logit; None without a bias.
+
+    llama.cpp hands the processor every candidate in token-id order (it runs first in the sampler
+    chain), so a logit's index is its token's id."""
+    if not bias:
+        return None
+    outside = [token for token, _ in bias if not 0 <= token < n_vocab]
+    if outside:
+        raise LogitBiasError(f"logit_bias names token {outside[0]}, which this model's {n_vocab} tokens do not have")
+    ids = np.array([token for token, _ in bias], dtype=np.intc)
+    values = np.array([value for _, value in bias], dtype=np.single)
+
+    def add_bias(input_ids: npt.NDArray[np.intc], scores: npt.NDArray[np.single]) -> npt.NDArray[np.single]:
+        del input_ids
+        scores[ids] += values
+        return scores
+
+    return llama_cpp.LogitsProcessorList([add_bias])
 
 
 @dataclass(frozen=True)
@@ -96,6 +130,7 @@ def run(
     unsent_logprobs: list[TokenLogprobs] = []
     last_sent = 0.0  # the first piece goes out at once
     n_vocab = llm.n_vocab() if top_logprobs else 0
+    biased = bias_processor(sampling.logit_bias, llm.n_vocab())
 
     def send() -> None:
         if unsent_answer or unsent_reasoning:
@@ -122,6 +157,7 @@ def run(
             temp=sampling.temperature,
             repeat_penalty=sampling.repeat_penalty,
             grammar=grammar,
+            logits_processor=biased,
         )
     # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
     # microsecond the model waits.

@@ -46,7 +46,7 @@ from app.core.engine.protocol import (
 from app.core.engine.template import TemplateRenderError
 from app.core.engine.worker import loading
 from app.core.engine.worker.embedding import EmbeddingModel
-from app.core.engine.worker.generation import DecodeError, Emit, SchemaError
+from app.core.engine.worker.generation import DecodeError, Emit, RequestRefusedError
 from app.core.engine.worker.model import ContextOverflowError, LoadedModel
 
 log = logging.getLogger("app.worker")
@@ -215,7 +215,9 @@ class Worker:
             self._emit(
                 GenerationFailed(request.request_id, str(exc), code=exc.code, prompt_tokens=exc.tokens, limit=exc.limit)
             )
-        except (TemplateRenderError, DecodeError, SchemaError) as exc:
+        except RequestRefusedError as exc:  # a schema or logit bias this model cannot follow: the asker's to fix
+            self._emit(GenerationFailed(request.request_id, str(exc), code=exc.code))
+        except (TemplateRenderError, DecodeError) as exc:
             # Only the failures this conversation or this model explain; anything else is a bug.
             self._emit(GenerationFailed(request.request_id, str(exc)))
         except (BrokenPipeError, ConnectionResetError):

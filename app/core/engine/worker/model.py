@@ -346,8 +346,10 @@ class LoadedModel:
         )  # fmt: skip
         grammar = generation.schema_grammar(request.json_schema) if request.json_schema else None
         top_logprobs = max(0, min(request.top_logprobs, 20))
-        # Token figures read each step's last logits, which a drafted batch does not give: no drafting then.
-        answer_drafting = self.draft_policy.begin() if self.drafter is not None and not top_logprobs else None
+        # Token figures read each step's last logits, which a drafted batch does not give, and a logit bias
+        # is a processor the drafted path does not run: no drafting with either.
+        plain = bool(top_logprobs or sampling.logit_bias)
+        answer_drafting = self.draft_policy.begin() if self.drafter is not None and not plain else None
         done = generation.run(
             self.llm, ids, request_id=request.request_id, sampling=sampling, output=output, vocab=self.vocab,
             n_ctx=self.n_ctx, seq=seq, stop_seq=self._stop_seq, watch=lambda on: self._watch_prompt(on, seq),
