@@ -178,352 +178,392 @@
         <translation>文件夹 {folder} 已不存在，因此未被搜索。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="61"/>
+        <location filename="../../app/core/errors.py" line="38"/>
+        <source>The draft model “{draft}” cannot draft for “{model}”: its vocabulary is not the same, so none of its guesses could be accepted. Choose another draft model, or Auto.</source>
+        <translation>草稿模型“{draft}”不能为“{model}”起草：两者的词表不同，它的猜测一个也不会被接受。请选择其他草稿模型，或选“自动”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="44"/>
+        <source>it is not JSON (line {line}, column {column})</source>
+        <translation>它不是 JSON（第 {line} 行，第 {column} 列）</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="45"/>
+        <source>it must be a JSON object, not a list, text or a number</source>
+        <translation>它必须是 JSON 对象，而不是列表、文本或数字</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="46"/>
+        <source>the type at {where} is “{value}”; use string, number, integer, boolean, object, array or null</source>
+        <translation>{where} 处的类型是“{value}”；请使用 string、number、integer、boolean、object、array 或 null</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="49"/>
+        <source>the $ref at {where} does not point to a part of this schema</source>
+        <translation>{where} 处的 $ref 没有指向本 Schema 中的某一部分</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="50"/>
+        <source>the pattern at {where} must start with ^ and end with $</source>
+        <translation>{where} 处的 pattern 必须以 ^ 开头、以 $ 结尾</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="51"/>
+        <source>“{keyword}” at {where} has a value JSON Schema does not allow</source>
+        <translation>{where} 处的“{keyword}”的值不符合 JSON Schema 的规定</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="79"/>
         <source>Something went wrong: {reason}</source>
         <translation>出了点问题：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="79"/>
+        <location filename="../../app/core/errors.py" line="97"/>
         <source>No model called “{name}” is installed, and no such file exists.</source>
         <translation>没有安装名为“{name}”的模型，也找不到这个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="83"/>
+        <location filename="../../app/core/errors.py" line="101"/>
         <source>The model file {path} could not be loaded: {reason}</source>
         <translation>无法加载模型文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="87"/>
+        <location filename="../../app/core/errors.py" line="109"/>
         <source>This model needs a newer Parley: its architecture “{architecture}” is unknown to this version.</source>
         <translation>这个模型需要更新版本的 Parley：此版本不认识它的架构“{architecture}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="93"/>
+        <location filename="../../app/core/errors.py" line="115"/>
         <source>{path} is not a usable GGUF model file: {reason}</source>
         <translation>{path} 不是可用的 GGUF 模型文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="97"/>
+        <location filename="../../app/core/errors.py" line="119"/>
         <source>The model engine stopped unexpectedly ({reason}). Your conversation is safe; the next message starts a fresh engine.</source>
         <translation>模型引擎意外停止（{reason}）。您的对话已安全保存；发送下一条消息时会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="105"/>
+        <location filename="../../app/core/errors.py" line="127"/>
         <source>The answer could not be generated: {reason}</source>
         <translation>无法生成回答：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="109"/>
+        <location filename="../../app/core/errors.py" line="131"/>
         <source>Parley could not look inside this answer: {reason}</source>
         <translation>Parley 无法查看这个回答的内部：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="113"/>
+        <location filename="../../app/core/errors.py" line="135"/>
         <source>Message {message} is not an answer of conversation {conversation}.</source>
         <translation>消息 {message} 不是对话 {conversation} 中的回答。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="117"/>
+        <location filename="../../app/core/errors.py" line="139"/>
         <source>The message is too long for this model&apos;s context ({tokens} tokens, the limit is {limit}). Shorten it or start a new conversation.</source>
         <translation>这条消息超出了该模型的上下文长度（{tokens} 个词元，上限为 {limit}）。请缩短消息，或开始新的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="125"/>
+        <location filename="../../app/core/errors.py" line="147"/>
         <source>The history database {path} was written by a newer version of Parley (schema {found}, this version knows {known}). It was left untouched; please update Parley.</source>
         <translation>历史数据库 {path} 由更新版本的 Parley 写入（架构版本 {found}，当前版本只支持到 {known}）。该文件未被改动；请更新 Parley。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="133"/>
+        <location filename="../../app/core/errors.py" line="155"/>
         <source>The history database {path} is damaged and could not be opened: {reason}. It was left untouched.</source>
         <translation>历史数据库 {path} 已损坏，无法打开：{reason}。该文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="142"/>
+        <location filename="../../app/core/errors.py" line="164"/>
         <source>The history database {path} turned out to be damaged while Parley was using it: {reason}.</source>
         <translation>Parley 使用历史数据库 {path} 时发现它已损坏：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="149"/>
+        <location filename="../../app/core/errors.py" line="171"/>
         <source>Parley could not save to {path}: {reason}</source>
         <translation>Parley 无法保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="153"/>
+        <location filename="../../app/core/errors.py" line="175"/>
         <source>The disk holding {path} is full: free some space and try again; nothing already saved was lost.</source>
         <translation>{path} 所在的磁盘已满：请腾出一些空间后重试；已保存的内容都没有丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="159"/>
+        <location filename="../../app/core/errors.py" line="181"/>
         <source>Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed.</source>
         <translation>Parley 无法写入 {path}：文件夹或文件是只读的。没有任何内容被更改。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="165"/>
+        <location filename="../../app/core/errors.py" line="187"/>
         <source>The backup copy {path} did not pass its check, so it was not kept: {reason}</source>
         <translation>备份副本 {path} 未通过检查，因此没有保留：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="171"/>
+        <location filename="../../app/core/errors.py" line="193"/>
         <source>An answer is being written. Stop it or let it finish, then restore the backup.</source>
         <translation>正在生成回答。请先停止或等待其完成，再恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="177"/>
+        <location filename="../../app/core/errors.py" line="199"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="181"/>
+        <location filename="../../app/core/errors.py" line="203"/>
         <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="189"/>
+        <location filename="../../app/core/errors.py" line="211"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="196"/>
+        <location filename="../../app/core/errors.py" line="218"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="200"/>
+        <location filename="../../app/core/errors.py" line="222"/>
         <source>The Hugging Face Hub has no repository “{repo}” (or it is private).</source>
         <translation>Hugging Face Hub 上没有仓库“{repo}”（或者它是私有的）。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="204"/>
+        <location filename="../../app/core/errors.py" line="226"/>
         <source>The Hugging Face Hub has no revision “{revision}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有版本“{revision}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="208"/>
+        <location filename="../../app/core/errors.py" line="230"/>
         <source>The Hugging Face Hub has no file “{file}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有文件“{file}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="212"/>
+        <location filename="../../app/core/errors.py" line="234"/>
         <source>This model was moved on the Hub; search for it.</source>
         <translation>这个模型在 Hub 上已被移走，请搜索它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="216"/>
+        <location filename="../../app/core/errors.py" line="238"/>
         <source>“{repo}” is not a valid name for a repository on the Hugging Face Hub.</source>
         <translation>“{repo}”不是 Hugging Face Hub 上有效的仓库名称。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="220"/>
+        <location filename="../../app/core/errors.py" line="242"/>
         <source>The Hugging Face Hub has no GGUF model file in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="224"/>
+        <location filename="../../app/core/errors.py" line="246"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="228"/>
+        <location filename="../../app/core/errors.py" line="250"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="235"/>
+        <location filename="../../app/core/errors.py" line="257"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="243"/>
+        <location filename="../../app/core/errors.py" line="265"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="251"/>
+        <location filename="../../app/core/errors.py" line="273"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="257"/>
+        <location filename="../../app/core/errors.py" line="279"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="261"/>
+        <location filename="../../app/core/errors.py" line="283"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="267"/>
+        <location filename="../../app/core/errors.py" line="289"/>
         <source>{name} could not be loaded: {reason}. The conversation keeps it: send again once the server answers, or use another model.</source>
         <translation>无法加载 {name}：{reason}。此对话仍使用它：服务器恢复应答后请重新发送，或改用其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="275"/>
+        <location filename="../../app/core/errors.py" line="297"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="281"/>
+        <location filename="../../app/core/errors.py" line="303"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="287"/>
+        <location filename="../../app/core/errors.py" line="309"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="293"/>
+        <location filename="../../app/core/errors.py" line="315"/>
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="301"/>
+        <location filename="../../app/core/errors.py" line="323"/>
         <source>This chat template cannot be used ({reason}); the model keeps the template it had.</source>
         <translation>无法使用此聊天模板（{reason}）；模型保留原来的模板。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="307"/>
+        <location filename="../../app/core/errors.py" line="329"/>
         <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
         <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="314"/>
+        <location filename="../../app/core/errors.py" line="336"/>
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="320"/>
+        <location filename="../../app/core/errors.py" line="342"/>
         <source>This conversation no longer fits in the model&apos;s memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
         <translation>这段对话已超出模型的记忆（{tokens} 个词元，上限为 {limit}），因此回答没有开始。可以带着摘要开始新的对话，或者让 Parley 丢弃最早的几轮对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="328"/>
+        <location filename="../../app/core/errors.py" line="350"/>
         <source>The persona&apos;s {field} is not valid: {reason}</source>
         <translation>角色的{field}无效：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="332"/>
+        <location filename="../../app/core/errors.py" line="354"/>
+        <source>The JSON Schema cannot be used: {reason}</source>
+        <translation>无法使用该 JSON Schema：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="358"/>
         <source>The personas file could not be read: {reason}</source>
         <translation>无法读取角色文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="336"/>
+        <location filename="../../app/core/errors.py" line="362"/>
         <source>There is no persona named {name}.</source>
         <translation>没有名为 {name} 的角色。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="340"/>
+        <location filename="../../app/core/errors.py" line="366"/>
         <source>There is no project named {name}.</source>
         <translation>没有名为 {name} 的项目。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="344"/>
+        <location filename="../../app/core/errors.py" line="370"/>
         <source>A project needs a name that no other project has: “{name}” cannot be used.</source>
         <translation>项目需要一个与其他项目不同的名称：不能使用“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="350"/>
+        <location filename="../../app/core/errors.py" line="376"/>
         <source>No memory matches {what}.</source>
         <translation>没有与 {what} 相符的记忆。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="354"/>
+        <location filename="../../app/core/errors.py" line="380"/>
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation>{name} 是 Parley 自带的角色：可以恢复为自带的内容，但不能删除。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="360"/>
+        <location filename="../../app/core/errors.py" line="386"/>
         <source>The export could not be written to {path}: {reason}</source>
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="364"/>
+        <location filename="../../app/core/errors.py" line="390"/>
         <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="370"/>
+        <location filename="../../app/core/errors.py" line="396"/>
         <source>The server {host} could not be used: {reason}</source>
         <translation>无法使用服务器 {host}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="374"/>
+        <location filename="../../app/core/errors.py" line="400"/>
         <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
         <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="380"/>
+        <location filename="../../app/core/errors.py" line="406"/>
         <source>The local API server could not start: {reason}</source>
         <translation>本地 API 服务器无法启动：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="384"/>
+        <location filename="../../app/core/errors.py" line="410"/>
         <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
         <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="394"/>
+        <location filename="../../app/core/errors.py" line="420"/>
         <source>{name} could not be read: {reason}</source>
         <translation>无法读取 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="398"/>
+        <location filename="../../app/core/errors.py" line="424"/>
         <source>{name} has no text in it, so it was not attached.</source>
         <translation>{name} 中没有文字，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="402"/>
+        <location filename="../../app/core/errors.py" line="428"/>
         <source>{name} is a scanned PDF with no text layer, so it was not attached; run it through OCR first.</source>
         <translation>{name} 是没有文字层的扫描版 PDF，因此未附加；请先对它进行 OCR 文字识别。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="408"/>
+        <location filename="../../app/core/errors.py" line="434"/>
         <source>{name} is protected with a password, so it was not attached; save an unprotected copy first.</source>
         <translation>{name} 受密码保护，因此未附加；请先另存一份不受保护的副本。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="414"/>
+        <location filename="../../app/core/errors.py" line="440"/>
         <source>{name} is not a kind of file Parley can read; attach text, Markdown, PDF, Word (.docx), HTML, CSV or code.</source>
         <translation>Parley 无法读取 {name} 这类文件；请附加文本、Markdown、PDF、Word (.docx)、HTML、CSV 或代码文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="421"/>
+        <location filename="../../app/core/errors.py" line="447"/>
         <source>{name} is a binary file, not text, so it was not attached.</source>
         <translation>{name} 是二进制文件而非文本，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="425"/>
+        <location filename="../../app/core/errors.py" line="451"/>
         <source>{name} is {size}, larger than the {limit} Parley reads, so it was not attached.</source>
         <translation>{name} 大小为 {size}，超过了 Parley 可读取的 {limit}，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="431"/>
+        <location filename="../../app/core/errors.py" line="457"/>
         <source>{name} could not be read, so it was not attached: {reason}</source>
         <translation>无法读取 {name}，因此未附加：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="437"/>
+        <location filename="../../app/core/errors.py" line="463"/>
         <source>The library&apos;s index was damaged; it was set aside as {path} and will be rebuilt from your folders.</source>
         <translation>资料库的索引已损坏；已将其另存为 {path}，并将根据你的文件夹重新建立。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="444"/>
+        <location filename="../../app/core/errors.py" line="470"/>
         <source>{path} is not a folder Parley can index.</source>
         <translation>{path} 不是 Parley 可以建立索引的文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="448"/>
+        <location filename="../../app/core/errors.py" line="474"/>
         <source>The library has no folder {path}.</source>
         <translation>资料库中没有文件夹 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="452"/>
+        <location filename="../../app/core/errors.py" line="478"/>
         <source>The embedding model {name} stopped unexpectedly ({reason}); the next search starts it again.</source>
         <translation>嵌入模型 {name} 意外停止（{reason}）；下次搜索时会重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="458"/>
+        <location filename="../../app/core/errors.py" line="484"/>
         <source>The embedding model {name} could not embed the text: {reason}</source>
         <translation>嵌入模型 {name} 无法为文本生成向量：{reason}</translation>
     </message>
@@ -696,47 +736,47 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="179"/>
+        <location filename="../../app/ui/chat/blocks.py" line="181"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="180"/>
+        <location filename="../../app/ui/chat/blocks.py" line="182"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="184"/>
+        <location filename="../../app/ui/chat/blocks.py" line="186"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="185"/>
+        <location filename="../../app/ui/chat/blocks.py" line="187"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="186"/>
+        <location filename="../../app/ui/chat/blocks.py" line="188"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="187"/>
+        <location filename="../../app/ui/chat/blocks.py" line="189"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="128"/>
+        <location filename="../../app/ui/chat/blocks.py" line="129"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="146"/>
+        <location filename="../../app/ui/chat/blocks.py" line="148"/>
         <source>The answer was cut off while the model was still thinking. Continue lets it think on.</source>
         <translation>回答在模型仍在思考时被截断。点“继续”可让它接着思考。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="152"/>
+        <location filename="../../app/ui/chat/blocks.py" line="154"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
@@ -797,28 +837,28 @@
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="349"/>
+        <location filename="../../app/ui/chat/view.py" line="358"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="351"/>
+        <location filename="../../app/ui/chat/view.py" line="360"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="424"/>
+        <location filename="../../app/ui/chat/view.py" line="433"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="426"/>
+        <location filename="../../app/ui/chat/view.py" line="435"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat/message_links.py" line="51"/>
-        <location filename="../../app/ui/chat/blocks.py" line="127"/>
+        <location filename="../../app/ui/chat/blocks.py" line="128"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -843,17 +883,17 @@
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="161"/>
+        <location filename="../../app/ui/chat/blocks.py" line="163"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="163"/>
+        <location filename="../../app/ui/chat/blocks.py" line="165"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="165"/>
+        <location filename="../../app/ui/chat/blocks.py" line="167"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
@@ -1632,7 +1672,7 @@
         <translation>需要更新版本的 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="39"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="40"/>
         <location filename="../../app/ui/models/find.py" line="397"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
@@ -1643,7 +1683,7 @@
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="40"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="41"/>
         <location filename="../../app/ui/models/find.py" line="403"/>
         <source>Installed</source>
         <translation>已安装</translation>
@@ -1678,6 +1718,11 @@
     </message>
     <message>
         <location filename="../../app/ui/models/fit_badge.py" line="58"/>
+        <source>That includes {draft} for its draft model, which speeds answers up.</source>
+        <translation>其中包括草稿模型所需的 {draft}，它能加快回答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/fit_badge.py" line="62"/>
         <source>The context cache is guessed from the download size.</source>
         <translation>上下文缓存的大小是根据下载大小估算的。</translation>
     </message>
@@ -1861,7 +1906,7 @@
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="48"/>
+        <location filename="../../app/ui/shell/status_line.py" line="49"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
@@ -1869,6 +1914,11 @@
         <location filename="../../app/ui/shell/status_line.py" line="79"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/status_line.py" line="86"/>
+        <source> · speculative {speedup}×</source>
+        <translation> · 推测解码 {speedup}×</translation>
     </message>
     <message>
         <location filename="../../app/ui/shell/download_notices.py" line="84"/>
@@ -1886,17 +1936,17 @@
         <translation>{model} 已下载：现在也会按语义搜索你的文档。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="90"/>
+        <location filename="../../app/ui/shell/status_line.py" line="93"/>
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="60"/>
+        <location filename="../../app/ui/shell/status_line.py" line="61"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="60"/>
+        <location filename="../../app/ui/shell/status_line.py" line="61"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -2155,188 +2205,188 @@
 <context>
     <name>ModelManager</name>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="78"/>
+        <location filename="../../app/ui/models/manager.py" line="89"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="81"/>
+        <location filename="../../app/ui/models/manager.py" line="92"/>
         <source>The models on this computer. Drop a .gguf file anywhere on the window to import it.</source>
         <translation>这台电脑上的模型。把 .gguf 文件拖放到窗口任意位置即可导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="101"/>
+        <location filename="../../app/ui/models/manager.py" line="112"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="102"/>
+        <location filename="../../app/ui/models/manager.py" line="113"/>
         <source>Add a .gguf model file from this computer</source>
         <translation>从这台电脑添加 .gguf 模型文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="104"/>
-        <location filename="../../app/ui/models/manager.py" line="415"/>
+        <location filename="../../app/ui/models/manager.py" line="115"/>
+        <location filename="../../app/ui/models/manager.py" line="428"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="106"/>
+        <location filename="../../app/ui/models/manager.py" line="117"/>
         <source>Show models folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="109"/>
+        <location filename="../../app/ui/models/manager.py" line="120"/>
         <source>Use for this chat</source>
         <translation>用于当前对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="111"/>
+        <location filename="../../app/ui/models/manager.py" line="122"/>
         <source>Set as default</source>
         <translation>设为默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="112"/>
+        <location filename="../../app/ui/models/manager.py" line="123"/>
         <source>New conversations start with this model</source>
         <translation>新对话将使用这个模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="114"/>
+        <location filename="../../app/ui/models/manager.py" line="125"/>
         <source>Model settings…</source>
         <translation>模型设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="115"/>
+        <location filename="../../app/ui/models/manager.py" line="126"/>
         <source>Context, GPU layers, threads and chat template for this model</source>
         <translation>此模型的上下文、GPU 层数、线程和聊天模板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="173"/>
+        <location filename="../../app/ui/models/manager.py" line="184"/>
         <source>Import GGUF models</source>
         <translation>导入 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="173"/>
+        <location filename="../../app/ui/models/manager.py" line="184"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="190"/>
+        <location filename="../../app/ui/models/manager.py" line="201"/>
         <source>Import a model</source>
         <translation>导入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="191"/>
+        <location filename="../../app/ui/models/manager.py" line="202"/>
         <source>How should Parley use {name}?</source>
         <translation>Parley 应如何使用 {name}？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="194"/>
+        <location filename="../../app/ui/models/manager.py" line="205"/>
         <source>A copy in Parley&apos;s models folder keeps working when the original is moved or deleted, and takes {size} more disk space. Used where it lies, the file takes no more space, but Parley loses it if it moves.</source>
         <translation>复制到 Parley 的模型文件夹后，即使原文件被移动或删除也能继续使用，但会多占用 {size} 磁盘空间。在原位置使用则不额外占用空间，但文件一旦被移动，Parley 就找不到它了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="199"/>
+        <location filename="../../app/ui/models/manager.py" line="210"/>
         <source>Copy into the models folder</source>
         <translation>复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="200"/>
+        <location filename="../../app/ui/models/manager.py" line="211"/>
         <source>Use where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="208"/>
+        <location filename="../../app/ui/models/manager.py" line="219"/>
         <source>Delete {name}? This frees {size} on the disk and cannot be undone.</source>
         <translation>要删除 {name} 吗？这将释放 {size} 磁盘空间，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="212"/>
+        <location filename="../../app/ui/models/manager.py" line="223"/>
         <source>Remove {name} from the list? The file itself stays at {path}.</source>
         <translation>要从列表中移除 {name} 吗？文件本身仍保留在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="220"/>
+        <location filename="../../app/ui/models/manager.py" line="231"/>
         <source>The open conversation uses it, and no other model is installed.</source>
         <translation>当前对话正在使用它，而且没有安装其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="222"/>
+        <location filename="../../app/ui/models/manager.py" line="233"/>
         <source>The open conversation uses it; it will use {other} instead.</source>
         <translation>当前对话正在使用它；之后将改用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="231"/>
+        <location filename="../../app/ui/models/manager.py" line="242"/>
         <source>Delete model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="231"/>
+        <location filename="../../app/ui/models/manager.py" line="242"/>
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="366"/>
+        <location filename="../../app/ui/models/manager.py" line="379"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="370"/>
+        <location filename="../../app/ui/models/manager.py" line="383"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="296"/>
+        <location filename="../../app/ui/models/manager.py" line="309"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="308"/>
+        <location filename="../../app/ui/models/manager.py" line="321"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="324"/>
+        <location filename="../../app/ui/models/manager.py" line="337"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="324"/>
+        <location filename="../../app/ui/models/manager.py" line="337"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="341"/>
+        <location filename="../../app/ui/models/manager.py" line="354"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="341"/>
+        <location filename="../../app/ui/models/manager.py" line="354"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="342"/>
+        <location filename="../../app/ui/models/manager.py" line="355"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="403"/>
+        <location filename="../../app/ui/models/manager.py" line="416"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="415"/>
+        <location filename="../../app/ui/models/manager.py" line="428"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="417"/>
+        <location filename="../../app/ui/models/manager.py" line="430"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="435"/>
+        <location filename="../../app/ui/models/manager.py" line="448"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -2372,142 +2422,173 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="45"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="57"/>
         <source>Settings for {model}</source>
         <translation>{model} 的设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="50"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="62"/>
         <source>Loading</source>
         <translation>加载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="51"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="156"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="63"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="195"/>
         <source>Chat template</source>
         <translation>聊天模板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="53"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="65"/>
         <source>These apply the next time the model loads: the next message reloads it.</source>
         <translation>这些设置在模型下次加载时生效：下一条消息会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="85"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="99"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="124"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="97"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="111"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="136"/>
         <source>Global</source>
         <translation>全局</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="94"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="106"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="100"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="112"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="145"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="101"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="113"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="102"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
         <source>A number</source>
         <translation>指定层数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="109"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="121"/>
         <source> layers</source>
         <translation> 层</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="110"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="122"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
         <source>On</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="127"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="139"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="128"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="140"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="129"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="141"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="130"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="142"/>
         <source>Batch size:</source>
         <translation>批大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="143"/>
         <source>Flash attention:</source>
         <translation>Flash Attention：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="132"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="144"/>
         <source>KV cache type:</source>
         <translation>KV 缓存类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="135"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="145"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="150"/>
+        <source>{name} (not installed)</source>
+        <translation>{name}（未安装）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="152"/>
+        <source>Draft model</source>
+        <translation>草稿模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="155"/>
+        <source>A smaller model with the same vocabulary guesses the next tokens and this model checks them all at once. Auto picks an installed one; without one, Parley guesses from the conversation.</source>
+        <translation>一个词表相同的较小模型预先猜出接下来的词元，再由本模型一次核对。“自动”会选一个已安装的模型；没有时，Parley 从对话本身猜测。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="163"/>
+        <source>Draft model:</source>
+        <translation>草稿模型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="166"/>
+        <source>Drafting (speculative decoding) needs flash attention, so Global turns it on.</source>
+        <translation>起草（推测解码）需要 Flash Attention，因此“全局”会将其开启。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="173"/>
         <source>Global: as in Settings → Model (context {ctx} tokens). q8_0 and q4_0 need flash attention.</source>
         <translation>全局：与“设置 → 模型”相同（上下文 {ctx} 个词元）。q8_0 和 q4_0 需要开启 Flash Attention。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="149"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="188"/>
         <source>The model&apos;s own</source>
         <translation>模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="152"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="191"/>
         <source>Custom (Jinja)</source>
         <translation>自定义（Jinja）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="192"/>
         <source>Reset to the model&apos;s own</source>
         <translation>恢复为模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="160"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="199"/>
         <source>Template preview</source>
         <translation>模板预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="209"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="176"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="215"/>
         <source>Preview of a sample conversation:</source>
         <translation>示例对话预览：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="237"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="284"/>
         <source>This model has no template of its own: Parley uses ChatML for it.</source>
         <translation>此模型没有自带模板：Parley 为它使用 ChatML。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="245"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="292"/>
         <source>This template cannot be used: {error}</source>
         <translation>无法使用此模板：{error}</translation>
     </message>
@@ -2769,12 +2850,12 @@
         <translation>编辑角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="253"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="254"/>
         <source>New chat with…</source>
         <translation>新对话，使用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="377"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="378"/>
         <source>A summary of our earlier conversation:</source>
         <translation>我们之前对话的摘要：</translation>
     </message>
@@ -2782,229 +2863,235 @@
 <context>
     <name>PersonaEditor</name>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="57"/>
+        <location filename="../../app/ui/personas/editor.py" line="59"/>
         <source>Export personas</source>
         <translation>导出角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="57"/>
+        <location filename="../../app/ui/personas/editor.py" line="59"/>
         <source>Import personas</source>
         <translation>导入角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="74"/>
-        <location filename="../../app/ui/personas/editor.py" line="78"/>
+        <location filename="../../app/ui/personas/editor.py" line="76"/>
+        <location filename="../../app/ui/personas/editor.py" line="80"/>
         <source>Personas</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="98"/>
+        <location filename="../../app/ui/personas/editor.py" line="100"/>
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="100"/>
+        <location filename="../../app/ui/personas/editor.py" line="102"/>
         <source>separated by |</source>
         <translation>用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="102"/>
+        <location filename="../../app/ui/personas/editor.py" line="104"/>
         <source>the conversation&apos;s model</source>
         <translation>对话所用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="105"/>
+        <location filename="../../app/ui/personas/editor.py" line="107"/>
         <source>from Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="107"/>
+        <location filename="../../app/ui/personas/editor.py" line="109"/>
         <source>From Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="107"/>
+        <location filename="../../app/ui/personas/editor.py" line="109"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="107"/>
+        <location filename="../../app/ui/personas/editor.py" line="109"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="111"/>
+        <location filename="../../app/ui/personas/editor.py" line="113"/>
         <source>from the text</source>
         <translation>根据文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="116"/>
+        <location filename="../../app/ui/personas/editor.py" line="118"/>
         <source>Add “About you” to every persona</source>
         <translation>把“关于你”加入每个角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="118"/>
+        <location filename="../../app/ui/personas/editor.py" line="120"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="82"/>
-        <location filename="../../app/ui/personas/editor.py" line="152"/>
+        <location filename="../../app/ui/personas/editor.py" line="84"/>
+        <location filename="../../app/ui/personas/editor.py" line="155"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="84"/>
+        <location filename="../../app/ui/personas/editor.py" line="86"/>
         <source>Icon</source>
         <translation>图标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="112"/>
+        <location filename="../../app/ui/personas/editor.py" line="114"/>
         <source>This persona uses “About you”</source>
         <translation>此角色使用“关于你”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="114"/>
+        <location filename="../../app/ui/personas/editor.py" line="116"/>
         <source>Off for a persona that translates or rewrites your text: About you would leak into it</source>
         <translation>翻译或改写你文字的角色应关闭：否则“关于你”会混进结果里</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="120"/>
+        <location filename="../../app/ui/personas/editor.py" line="122"/>
         <source>About you</source>
         <translation>关于你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="153"/>
+        <location filename="../../app/ui/personas/editor.py" line="156"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="154"/>
+        <location filename="../../app/ui/personas/editor.py" line="157"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <location filename="../../app/ui/personas/editor.py" line="161"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <location filename="../../app/ui/personas/editor.py" line="161"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="159"/>
+        <location filename="../../app/ui/personas/editor.py" line="162"/>
         <source>Longest answer</source>
         <translation>最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="159"/>
+        <location filename="../../app/ui/personas/editor.py" line="162"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="160"/>
+        <location filename="../../app/ui/personas/editor.py" line="163"/>
         <source>Stop strings</source>
         <translation>停止字符串</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="160"/>
+        <location filename="../../app/ui/personas/editor.py" line="163"/>
         <source>Preferred model</source>
         <translation>首选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="161"/>
+        <location filename="../../app/ui/personas/editor.py" line="164"/>
         <source>Context length</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="161"/>
+        <location filename="../../app/ui/personas/editor.py" line="164"/>
         <source>When the context is full</source>
         <translation>上下文满了时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="162"/>
+        <location filename="../../app/ui/personas/editor.py" line="165"/>
         <source>Target language</source>
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="172"/>
+        <location filename="../../app/ui/personas/editor.py" line="178"/>
+        <location filename="../../app/ui/personas/editor.py" line="180"/>
         <source>What the model gets</source>
         <translation>模型实际收到的内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="176"/>
+        <location filename="../../app/ui/personas/editor.py" line="181"/>
+        <source>JSON Schema of the answers</source>
+        <translation>回答的 JSON Schema</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="186"/>
         <source>New</source>
         <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="176"/>
+        <location filename="../../app/ui/personas/editor.py" line="186"/>
         <source>Duplicate</source>
         <translation>创建副本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="177"/>
+        <location filename="../../app/ui/personas/editor.py" line="187"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="177"/>
+        <location filename="../../app/ui/personas/editor.py" line="187"/>
         <source>Reset</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="178"/>
+        <location filename="../../app/ui/personas/editor.py" line="188"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="183"/>
+        <location filename="../../app/ui/personas/editor.py" line="193"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="185"/>
+        <location filename="../../app/ui/personas/editor.py" line="195"/>
         <source>This persona…</source>
         <translation>这个角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="186"/>
+        <location filename="../../app/ui/personas/editor.py" line="196"/>
         <source>All personas…</source>
         <translation>所有角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="192"/>
+        <location filename="../../app/ui/personas/editor.py" line="202"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="251"/>
+        <location filename="../../app/ui/personas/editor.py" line="262"/>
         <source>The seed must be a whole number; it was left random.</source>
         <translation>随机种子必须是整数；已保持随机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="312"/>
+        <location filename="../../app/ui/personas/editor.py" line="323"/>
         <source>New persona</source>
         <translation>新角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="318"/>
+        <location filename="../../app/ui/personas/editor.py" line="329"/>
         <source>copy</source>
         <translation>副本</translation>
     </message>
@@ -3012,62 +3099,82 @@
 <context>
     <name>PersonaMarks</name>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="19"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="21"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="20"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="22"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="21"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="23"/>
         <source>longest answer reached</source>
         <translation>已达最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="22"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="24"/>
         <source>context full</source>
         <translation>上下文已满</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="23"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="25"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="24"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="26"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="31"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="33"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="37"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="39"/>
         <source>%n tokens</source>
         <translation>%n 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="41"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="43"/>
         <source>%1 tokens/s</source>
         <translation>每秒 %1 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="47"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="49"/>
         <source>first token %1 s</source>
         <translation>首个词元 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="80"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="64"/>
+        <source>speculative: %1 % of %2 drafted tokens accepted</source>
+        <translation>推测解码：%2 个草稿词元中 %1 % 被接受</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="69"/>
+        <source>, %1×</source>
+        <translation>，%1×</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="71"/>
+        <source> (slower than plain decoding: drafting is off for the next answers)</source>
+        <translation>（比普通解码慢：接下来的几次回答不再起草）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="73"/>
+        <source> (slower than plain decoding: drafting is turned down to %1 tokens)</source>
+        <translation>（比普通解码慢：草稿长度已降为 %1 个词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="104"/>
         <source>The model&apos;s memory begins here; earlier turns are out of it</source>
         <translation>模型的记忆从这里开始；更早的几轮已超出记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="86"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="110"/>
         <source>Persona: %1</source>
         <translation>角色：%1</translation>
     </message>
@@ -3179,65 +3286,80 @@
 <context>
     <name>RecommendedCard</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="29"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="30"/>
         <source>{amount} context</source>
         <translation>{amount} 上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="70"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="74"/>
         <source>An estimate: this computer&apos;s measured speed, scaled by how much of the model each word reads.</source>
         <translation>估计值：按本机实测的速度，再按模型每生成一个词要读取的数据量换算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="88"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="92"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="36"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="138"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="160"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="113"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="109"/>
+        <source>Also download its draft model, {name} ({size}): faster answers</source>
+        <translation>同时下载它的草稿模型 {name}（{size}）：回答更快</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="116"/>
+        <source>Download the draft model {name}</source>
+        <translation>下载草稿模型 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="118"/>
+        <source>A smaller model of the same family that guesses ahead; {model} checks its guesses.</source>
+        <translation>同系列的较小模型预先猜测，由 {model} 核对它的猜测。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="135"/>
         <source>thinking switch</source>
         <translation>可切换思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="115"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="137"/>
         <source>thinks before answering</source>
         <translation>先思考再回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="117"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="139"/>
         <source>for code</source>
         <translation>写代码用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="119"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="141"/>
         <source>image input is not supported yet</source>
         <translation>暂不支持图片输入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="132"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="154"/>
         <source>about {speed} tokens/s here</source>
         <translation>本机约每秒 {speed} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="139"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="161"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="38"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="142"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="39"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="164"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="145"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="38"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="167"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
@@ -3245,12 +3367,12 @@
 <context>
     <name>RecommendedList</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="274"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="301"/>
         <source>Only models that answer at {speed} tokens/s or faster here</source>
         <translation>只显示本机每秒至少 {speed} 个词元的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="278"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="305"/>
         <source>Fastest here first</source>
         <translation>在本机最快的排在前面</translation>
     </message>
@@ -3387,6 +3509,35 @@
         <location filename="../../app/ui/settings/remote_pages.py" line="28"/>
         <source>Local API server</source>
         <translation>本地 API 服务器</translation>
+    </message>
+</context>
+<context>
+    <name>SchemaField</name>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="26"/>
+        <source>JSON Schema</source>
+        <translation>JSON Schema</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="29"/>
+        <source>Empty: answers are free text. A JSON Schema here holds every answer to it.</source>
+        <translation>留空：回答为自由文本。在此填写 JSON Schema，每个回答都会遵循它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="34"/>
+        <location filename="../../app/ui/personas/schema_field.py" line="35"/>
+        <source>An answer could look like this</source>
+        <translation>回答可能是这样的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="75"/>
+        <source>Answers are free text.</source>
+        <translation>回答为自由文本。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="87"/>
+        <source>Every answer will be JSON that follows this schema.</source>
+        <translation>每个回答都将是遵循此 Schema 的 JSON。</translation>
     </message>
 </context>
 <context>
