@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import llama_cpp
 import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, Field
 
-from app.core.engine.worker.loading import cpu_buffers_for_this_machine
 from tests.core.api_server.serving import GREEDY, MODEL, Running
+from tests.core.engine import direct_llama
 
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Say hello."}]
 PARIS: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Describe Paris as JSON."}]
@@ -34,17 +32,9 @@ CITY_FORMAT: Any = {
 }
 
 
-@pytest.fixture(scope="module")
-def vocab(starter_model: Path) -> Iterator[llama_cpp.Llama]:
-    """The starter's tokenizer alone (no weights), to name tokens by id as a client would."""
-    with cpu_buffers_for_this_machine():
-        model = llama_cpp.Llama(str(starter_model), vocab_only=True, verbose=False)
-    yield model
-    model.close()
-
-
-def _token(vocab: llama_cpp.Llama, text: str) -> int:
-    ids = vocab.tokenize(text.encode(), add_bos=False, special=False)
+def _token(model: Path, text: str) -> int:
+    """The id of ``text`` in the starter's own vocabulary, to name a token as a client would."""
+    ids = direct_llama.token_ids(model, text)
     assert len(ids) == 1, f"{text!r} is {len(ids)} tokens"
     return int(ids[0])
 
@@ -86,16 +76,16 @@ def test_json_object_gets_a_json_object_plain_and_streamed(api: Running, stream:
     api.outcome()
 
 
-def test_logit_bias_minus_100_keeps_a_token_out_and_plus_100_forces_one(api: Running, vocab: llama_cpp.Llama) -> None:
+def test_logit_bias_minus_100_keeps_a_token_out_and_plus_100_forces_one(api: Running, starter_model: Path) -> None:
     client = api.client()
     first = client.chat.completions.create(model=MODEL, messages=HI, **(GREEDY | {"max_tokens": 1}))
     greedy_start = first.choices[0].message.content or ""
-    banned = _token(vocab, greedy_start)
+    banned = _token(starter_model, greedy_start)
     api.outcome()
     kept_out = client.chat.completions.create(model=MODEL, messages=HI, logit_bias={str(banned): -100}, **GREEDY)
     assert not (kept_out.choices[0].message.content or "").startswith(greedy_start), greedy_start
     api.outcome()
-    forced = _token(vocab, "purple")
+    forced = _token(starter_model, "purple")
     pushed = client.chat.completions.create(
         model=MODEL, messages=HI, logit_bias={str(forced): 100}, **(GREEDY | {"max_tokens": 3})
     )
