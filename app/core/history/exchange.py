@@ -38,7 +38,7 @@ OnConflict = Literal["skip", "copy"]
 _CONVERSATION_KEYS = ("uuid", "title", "title_set_by_user", "pinned", "created_at", "updated_at", "model_name",
                       "system_prompt", "thinking")  # fmt: skip
 _MESSAGE_KEYS = ("role", "content", "reasoning", "status", "model_name", "created_at", "n_tokens",
-                 "tokens_per_second", "ttft_seconds", "finish_reason", "kind")  # fmt: skip
+                 "tokens_per_second", "ttft_seconds", "finish_reason", "kind", "speculation")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -302,6 +302,7 @@ def _import_conversation(
                 _number(item.get("ttft_seconds")),
                 item.get("finish_reason") if item.get("finish_reason") in FINISH_REASONS else None,
                 "persona" if item.get("kind") == "persona" else None,
+                _text(item.get("speculation")) or None,
                 personas.get(str(item.get("persona"))),
             ),
         )

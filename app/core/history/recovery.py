@@ -46,7 +46,7 @@ _PERSONA_FIELDS = (
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
     "tokens_per_second", "ttft_seconds", "writer", "reasoning", "parent_id", "chosen_child_id", "finish_reason",
-    "kind", "server", "persona_id",
+    "kind", "server", "persona_id", "speculation",
 )  # fmt: skip
 _MESSAGE_STATE = ("content", "status", "n_tokens", "tokens_per_second", "ttft_seconds", "reasoning", "chosen_child_id")
 
@@ -486,6 +486,7 @@ def _clean_message(row: Row) -> Row | None:
         "finish_reason": _text_or_none(row.get("finish_reason")),
         "kind": _text_or_none(row.get("kind")),
         "server": _text_or_none(row.get("server")),
+        "speculation": _text_or_none(row.get("speculation")),
     }
 
 
