@@ -127,6 +127,14 @@ class GenerationError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The answer could not be generated: {reason}")
 
 
+class SchemaContinueError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError",
+        "An answer that follows its persona's JSON Schema cannot be continued (the JSON would break); "
+        "regenerate it for a whole answer.",
+    )
+
+
 class LookInsideError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "Parley could not look inside this answer: {reason}")
 

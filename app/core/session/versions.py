@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.core.documents.types import Document, DocumentContext
-from app.core.errors import NothingToRegenerateError
+from app.core.errors import NothingToRegenerateError, SchemaContinueError
 from app.core.history.store import Store
 from app.core.session import records
 from app.core.session.records import Turn, TurnContext
@@ -56,10 +56,13 @@ def begin_edit(
 def begin_continue(store: Store, answer_id: int, context: TurnContext) -> Turn:
     """Goes on with an answer that was stopped or cut at its length: the same message grows. One cut
     while still thinking (reasoning, no text) goes on thinking. The answer keeps the persona and
-    server that began it (``context``'s are not recorded)."""
+    server that began it (``context``'s are not recorded). An answer held to a JSON Schema is not continued:
+    the grammar would start the JSON again after the text already there (``SchemaContinueError``)."""
     answer = store.message(answer_id)
     if answer.role != "assistant" or answer.parent_id is None or not (answer.content or answer.reasoning):
         raise NothingToRegenerateError()
+    if context.json_schema:
+        raise SchemaContinueError()
     conversation = store.conversation(answer.conversation_id)
     seen = store.history_before(answer_id)
     store.update_message(answer_id, answer.content, status="streaming")

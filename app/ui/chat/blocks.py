@@ -111,7 +111,7 @@ class BlockWriter:
             sources.insert_notes(cursor, documents.notes, palette)
         message_links.insert_links(
             cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette,
-            looked_inside=message.id in self.looked_inside,
+            looked_inside=message.id in self.looked_inside, follows_schema=message.persona_id in self.json_personas,
         )  # fmt: skip
         return body_offset
 

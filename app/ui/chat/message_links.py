@@ -26,10 +26,12 @@ def insert_links(
     palette: QtGui.QPalette,
     *,
     looked_inside: bool = False,
+    follows_schema: bool = False,
 ) -> bool:
     """Writes the links under ``message`` (whose shown text, or reasoning when it has none, is ``text``)
     on a new line at the cursor; a streaming message has none. Returns whether a line was written.
-    ``looked_inside``: the answer shows its tokens' probabilities now (its link then hides them)."""
+    ``looked_inside``: the answer shows its tokens' probabilities now (its link then hides them).
+    ``follows_schema``: the answer is held to its persona's JSON Schema, so it cannot be continued."""
     if message.status == "streaming":
         return False
     translate = QtCore.QCoreApplication.translate
@@ -50,7 +52,10 @@ def insert_links(
     tip = translate("ChatView", "Copy the message's Markdown source")
     links.append((translate("ChatView", "Copy"), f"copy/{message.id}", tip))
     cut_short = message.status in ("stopped", "interrupted") or message.finish_reason == "length"
-    if message.role == "assistant" and cut_short and text:
+    if message.role == "assistant" and cut_short and text and follows_schema:
+        tip = translate("ChatView", "Not available: an answer that follows a JSON Schema would break; regenerate it.")
+        links.append((translate("ChatView", "Continue"), "", tip))
+    elif message.role == "assistant" and cut_short and text:
         tip = translate("ChatView", "Go on from where the answer ended")
         links.append((translate("ChatView", "Continue"), f"continue/{message.id}", tip))
     if message.role == "assistant" and message.kind is None and message.content:

@@ -11,8 +11,10 @@ import pytest
 from app.core.config.settings import SettingsStore
 from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import ChatMessage, GenerationRequest
+from app.core.errors import SchemaContinueError
 from app.core.history.store import Store
 from app.core.models.registry import ModelRegistry
+from app.core.personas.book import PersonaBook
 from app.core.session.service import EngineService
 from app.core.session.titles import AutoTitler, clean_title
 from app.core.session.turns import TurnOutcome, TurnRunner
@@ -110,6 +112,35 @@ def test_continue_goes_on_from_where_a_stopped_answer_ended(
     assert more.text.startswith(cut.text) and len(more.text) > len(cut.text)
     assert store.message(cut.answer_id).content == more.text
     assert len(store.all_messages(conversation.id)) == 2  # the same answer grew; nothing was added
+    store.close()
+
+
+def test_an_answer_held_to_a_json_schema_is_not_continued_and_stays_as_it_was(
+    service: EngineService, starter_model: Path
+) -> None:
+    # Continuing would start the grammar again after the JSON already written: a broken answer.
+    settings = SettingsStore()
+    registry = ModelRegistry(settings)
+    store = Store()
+    book = PersonaBook(store)
+    schema = '{"type": "object", "properties": {"fruits": {"type": "array", "items": {"type": "string"}}}}'
+    strict = book.create(replace(book.default(), name="Strict", json_schema=schema))
+    log = EventLog()
+    runner = TurnRunner(store, service.connect(log.put, "window"), settings, registry)
+    entry = registry.resolve(str(starter_model))
+    conversation = store.create_conversation(model_name=entry.name)
+    book.assign(conversation.id, strict.id or 0)
+    short = replace(GREEDY, max_tokens=5)
+    runner.start(conversation.id, "List three fruits.", model=entry, sampling=short)
+    cut = _finish(runner, log)
+    assert cut.text.startswith("{") and store.message(cut.answer_id).finish_reason == "length"
+
+    with pytest.raises(SchemaContinueError) as refused:
+        runner.continue_answer(cut.answer_id, sampling=short)
+
+    assert "cannot be continued" in refused.value.user_message()
+    kept = store.message(cut.answer_id)
+    assert (kept.content, kept.status) == (cut.text, "complete")
     store.close()
 
 
