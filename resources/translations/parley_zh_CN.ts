@@ -249,321 +249,326 @@
     </message>
     <message>
         <location filename="../../app/core/errors.py" line="131"/>
+        <source>An answer that follows its persona&apos;s JSON Schema cannot be continued (the JSON would break); regenerate it for a whole answer.</source>
+        <translation>遵循角色 JSON Schema 的回答无法继续（JSON 会被破坏）；请重新生成以得到完整的回答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="139"/>
         <source>Parley could not look inside this answer: {reason}</source>
         <translation>Parley 无法查看这个回答的内部：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="135"/>
+        <location filename="../../app/core/errors.py" line="143"/>
         <source>Message {message} is not an answer of conversation {conversation}.</source>
         <translation>消息 {message} 不是对话 {conversation} 中的回答。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="139"/>
+        <location filename="../../app/core/errors.py" line="147"/>
         <source>The message is too long for this model&apos;s context ({tokens} tokens, the limit is {limit}). Shorten it or start a new conversation.</source>
         <translation>这条消息超出了该模型的上下文长度（{tokens} 个词元，上限为 {limit}）。请缩短消息，或开始新的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="147"/>
+        <location filename="../../app/core/errors.py" line="155"/>
         <source>The history database {path} was written by a newer version of Parley (schema {found}, this version knows {known}). It was left untouched; please update Parley.</source>
         <translation>历史数据库 {path} 由更新版本的 Parley 写入（架构版本 {found}，当前版本只支持到 {known}）。该文件未被改动；请更新 Parley。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="155"/>
+        <location filename="../../app/core/errors.py" line="163"/>
         <source>The history database {path} is damaged and could not be opened: {reason}. It was left untouched.</source>
         <translation>历史数据库 {path} 已损坏，无法打开：{reason}。该文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="164"/>
+        <location filename="../../app/core/errors.py" line="172"/>
         <source>The history database {path} turned out to be damaged while Parley was using it: {reason}.</source>
         <translation>Parley 使用历史数据库 {path} 时发现它已损坏：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="171"/>
+        <location filename="../../app/core/errors.py" line="179"/>
         <source>Parley could not save to {path}: {reason}</source>
         <translation>Parley 无法保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="175"/>
+        <location filename="../../app/core/errors.py" line="183"/>
         <source>The disk holding {path} is full: free some space and try again; nothing already saved was lost.</source>
         <translation>{path} 所在的磁盘已满：请腾出一些空间后重试；已保存的内容都没有丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="181"/>
+        <location filename="../../app/core/errors.py" line="189"/>
         <source>Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed.</source>
         <translation>Parley 无法写入 {path}：文件夹或文件是只读的。没有任何内容被更改。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="187"/>
+        <location filename="../../app/core/errors.py" line="195"/>
         <source>The backup copy {path} did not pass its check, so it was not kept: {reason}</source>
         <translation>备份副本 {path} 未通过检查，因此没有保留：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="193"/>
+        <location filename="../../app/core/errors.py" line="201"/>
         <source>An answer is being written. Stop it or let it finish, then restore the backup.</source>
         <translation>正在生成回答。请先停止或等待其完成，再恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="199"/>
+        <location filename="../../app/core/errors.py" line="207"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="203"/>
+        <location filename="../../app/core/errors.py" line="211"/>
         <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="211"/>
+        <location filename="../../app/core/errors.py" line="219"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="218"/>
+        <location filename="../../app/core/errors.py" line="226"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="222"/>
+        <location filename="../../app/core/errors.py" line="230"/>
         <source>The Hugging Face Hub has no repository “{repo}” (or it is private).</source>
         <translation>Hugging Face Hub 上没有仓库“{repo}”（或者它是私有的）。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="226"/>
+        <location filename="../../app/core/errors.py" line="234"/>
         <source>The Hugging Face Hub has no revision “{revision}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有版本“{revision}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="230"/>
+        <location filename="../../app/core/errors.py" line="238"/>
         <source>The Hugging Face Hub has no file “{file}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有文件“{file}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="234"/>
+        <location filename="../../app/core/errors.py" line="242"/>
         <source>This model was moved on the Hub; search for it.</source>
         <translation>这个模型在 Hub 上已被移走，请搜索它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="238"/>
+        <location filename="../../app/core/errors.py" line="246"/>
         <source>“{repo}” is not a valid name for a repository on the Hugging Face Hub.</source>
         <translation>“{repo}”不是 Hugging Face Hub 上有效的仓库名称。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="242"/>
+        <location filename="../../app/core/errors.py" line="250"/>
         <source>The Hugging Face Hub has no GGUF model file in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="246"/>
+        <location filename="../../app/core/errors.py" line="254"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="250"/>
+        <location filename="../../app/core/errors.py" line="258"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="257"/>
+        <location filename="../../app/core/errors.py" line="265"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="265"/>
+        <location filename="../../app/core/errors.py" line="273"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="273"/>
+        <location filename="../../app/core/errors.py" line="281"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="279"/>
+        <location filename="../../app/core/errors.py" line="287"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="283"/>
+        <location filename="../../app/core/errors.py" line="291"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="289"/>
+        <location filename="../../app/core/errors.py" line="297"/>
         <source>{name} could not be loaded: {reason}. The conversation keeps it: send again once the server answers, or use another model.</source>
         <translation>无法加载 {name}：{reason}。此对话仍使用它：服务器恢复应答后请重新发送，或改用其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="297"/>
+        <location filename="../../app/core/errors.py" line="305"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="303"/>
+        <location filename="../../app/core/errors.py" line="311"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="309"/>
+        <location filename="../../app/core/errors.py" line="317"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="315"/>
+        <location filename="../../app/core/errors.py" line="323"/>
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="323"/>
+        <location filename="../../app/core/errors.py" line="331"/>
         <source>This chat template cannot be used ({reason}); the model keeps the template it had.</source>
         <translation>无法使用此聊天模板（{reason}）；模型保留原来的模板。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="329"/>
+        <location filename="../../app/core/errors.py" line="337"/>
         <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
         <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="336"/>
+        <location filename="../../app/core/errors.py" line="344"/>
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="342"/>
+        <location filename="../../app/core/errors.py" line="350"/>
         <source>This conversation no longer fits in the model&apos;s memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
         <translation>这段对话已超出模型的记忆（{tokens} 个词元，上限为 {limit}），因此回答没有开始。可以带着摘要开始新的对话，或者让 Parley 丢弃最早的几轮对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="350"/>
+        <location filename="../../app/core/errors.py" line="358"/>
         <source>The persona&apos;s {field} is not valid: {reason}</source>
         <translation>角色的{field}无效：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="354"/>
+        <location filename="../../app/core/errors.py" line="362"/>
         <source>The JSON Schema cannot be used: {reason}</source>
         <translation>无法使用该 JSON Schema：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="358"/>
+        <location filename="../../app/core/errors.py" line="366"/>
         <source>The personas file could not be read: {reason}</source>
         <translation>无法读取角色文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="362"/>
+        <location filename="../../app/core/errors.py" line="370"/>
         <source>There is no persona named {name}.</source>
         <translation>没有名为 {name} 的角色。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="366"/>
+        <location filename="../../app/core/errors.py" line="374"/>
         <source>There is no project named {name}.</source>
         <translation>没有名为 {name} 的项目。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="370"/>
+        <location filename="../../app/core/errors.py" line="378"/>
         <source>A project needs a name that no other project has: “{name}” cannot be used.</source>
         <translation>项目需要一个与其他项目不同的名称：不能使用“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="376"/>
+        <location filename="../../app/core/errors.py" line="384"/>
         <source>No memory matches {what}.</source>
         <translation>没有与 {what} 相符的记忆。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="380"/>
+        <location filename="../../app/core/errors.py" line="388"/>
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation>{name} 是 Parley 自带的角色：可以恢复为自带的内容，但不能删除。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="386"/>
+        <location filename="../../app/core/errors.py" line="394"/>
         <source>The export could not be written to {path}: {reason}</source>
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="390"/>
+        <location filename="../../app/core/errors.py" line="398"/>
         <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="396"/>
+        <location filename="../../app/core/errors.py" line="404"/>
         <source>The server {host} could not be used: {reason}</source>
         <translation>无法使用服务器 {host}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="400"/>
+        <location filename="../../app/core/errors.py" line="408"/>
         <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
         <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="406"/>
+        <location filename="../../app/core/errors.py" line="414"/>
         <source>The local API server could not start: {reason}</source>
         <translation>本地 API 服务器无法启动：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="410"/>
+        <location filename="../../app/core/errors.py" line="418"/>
         <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
         <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="420"/>
+        <location filename="../../app/core/errors.py" line="428"/>
         <source>{name} could not be read: {reason}</source>
         <translation>无法读取 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="424"/>
+        <location filename="../../app/core/errors.py" line="432"/>
         <source>{name} has no text in it, so it was not attached.</source>
         <translation>{name} 中没有文字，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="428"/>
+        <location filename="../../app/core/errors.py" line="436"/>
         <source>{name} is a scanned PDF with no text layer, so it was not attached; run it through OCR first.</source>
         <translation>{name} 是没有文字层的扫描版 PDF，因此未附加；请先对它进行 OCR 文字识别。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="434"/>
+        <location filename="../../app/core/errors.py" line="442"/>
         <source>{name} is protected with a password, so it was not attached; save an unprotected copy first.</source>
         <translation>{name} 受密码保护，因此未附加；请先另存一份不受保护的副本。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="440"/>
+        <location filename="../../app/core/errors.py" line="448"/>
         <source>{name} is not a kind of file Parley can read; attach text, Markdown, PDF, Word (.docx), HTML, CSV or code.</source>
         <translation>Parley 无法读取 {name} 这类文件；请附加文本、Markdown、PDF、Word (.docx)、HTML、CSV 或代码文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="447"/>
+        <location filename="../../app/core/errors.py" line="455"/>
         <source>{name} is a binary file, not text, so it was not attached.</source>
         <translation>{name} 是二进制文件而非文本，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="451"/>
+        <location filename="../../app/core/errors.py" line="459"/>
         <source>{name} is {size}, larger than the {limit} Parley reads, so it was not attached.</source>
         <translation>{name} 大小为 {size}，超过了 Parley 可读取的 {limit}，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="457"/>
+        <location filename="../../app/core/errors.py" line="465"/>
         <source>{name} could not be read, so it was not attached: {reason}</source>
         <translation>无法读取 {name}，因此未附加：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="463"/>
+        <location filename="../../app/core/errors.py" line="471"/>
         <source>The library&apos;s index was damaged; it was set aside as {path} and will be rebuilt from your folders.</source>
         <translation>资料库的索引已损坏；已将其另存为 {path}，并将根据你的文件夹重新建立。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="470"/>
+        <location filename="../../app/core/errors.py" line="478"/>
         <source>{path} is not a folder Parley can index.</source>
         <translation>{path} 不是 Parley 可以建立索引的文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="474"/>
+        <location filename="../../app/core/errors.py" line="482"/>
         <source>The library has no folder {path}.</source>
         <translation>资料库中没有文件夹 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="478"/>
+        <location filename="../../app/core/errors.py" line="486"/>
         <source>The embedding model {name} stopped unexpectedly ({reason}); the next search starts it again.</source>
         <translation>嵌入模型 {name} 意外停止（{reason}）；下次搜索时会重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="484"/>
+        <location filename="../../app/core/errors.py" line="492"/>
         <source>The embedding model {name} could not embed the text: {reason}</source>
         <translation>嵌入模型 {name} 无法为文本生成向量：{reason}</translation>
     </message>
@@ -781,58 +786,63 @@
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="39"/>
+        <location filename="../../app/ui/chat/message_links.py" line="41"/>
         <source>Show the previous version</source>
         <translation>显示上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="43"/>
+        <location filename="../../app/ui/chat/message_links.py" line="45"/>
         <source>Show the next version</source>
         <translation>显示下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="46"/>
+        <location filename="../../app/ui/chat/message_links.py" line="48"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="58"/>
+        <location filename="../../app/ui/chat/message_links.py" line="56"/>
+        <source>Not available: an answer that follows a JSON Schema would break; regenerate it.</source>
+        <translation>不可用：遵循 JSON Schema 的回答会被破坏；请重新生成。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="63"/>
         <source>Show the answer as it was written</source>
         <translation>按原样显示回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="59"/>
+        <location filename="../../app/ui/chat/message_links.py" line="64"/>
         <source>Hide look inside</source>
         <translation>收起内部视图</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="61"/>
+        <location filename="../../app/ui/chat/message_links.py" line="66"/>
         <source>Not available: a remote server&apos;s probabilities cannot be re-read.</source>
         <translation>不可用：无法重新读取远程服务器的概率。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="62"/>
-        <location filename="../../app/ui/chat/message_links.py" line="65"/>
+        <location filename="../../app/ui/chat/message_links.py" line="67"/>
+        <location filename="../../app/ui/chat/message_links.py" line="70"/>
         <source>Look inside</source>
         <translation>查看内部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="64"/>
+        <location filename="../../app/ui/chat/message_links.py" line="69"/>
         <source>Show how sure the model was of each word, and what else it considered</source>
         <translation>显示模型对每个词有多大把握，以及它还考虑过哪些词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="45"/>
+        <location filename="../../app/ui/chat/message_links.py" line="47"/>
         <source>Edit and send again as a new version</source>
         <translation>编辑后作为新版本重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="48"/>
+        <location filename="../../app/ui/chat/message_links.py" line="50"/>
         <source>Write a new version of this answer</source>
         <translation>为这个回答写一个新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="49"/>
+        <location filename="../../app/ui/chat/message_links.py" line="51"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
@@ -857,7 +867,7 @@
         <translation>复制消息的 Markdown 原文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="51"/>
+        <location filename="../../app/ui/chat/message_links.py" line="53"/>
         <location filename="../../app/ui/chat/blocks.py" line="128"/>
         <source>Copy</source>
         <translation>复制</translation>
@@ -868,17 +878,18 @@
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="50"/>
+        <location filename="../../app/ui/chat/message_links.py" line="52"/>
         <source>Copy the message&apos;s Markdown source</source>
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="54"/>
+        <location filename="../../app/ui/chat/message_links.py" line="59"/>
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="55"/>
+        <location filename="../../app/ui/chat/message_links.py" line="57"/>
+        <location filename="../../app/ui/chat/message_links.py" line="60"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
@@ -898,7 +909,7 @@
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="86"/>
+        <location filename="../../app/ui/chat/message_links.py" line="91"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
