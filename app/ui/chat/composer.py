@@ -4,6 +4,7 @@ Enter sends and Shift+Enter starts a new line. A message that is empty or only w
 be sent. While an answer streams, Send is disabled and Stop is enabled, but typing goes on.
 Files come by the paperclip (a file dialog, several at once), by a drop or by a paste; the composer
 only says which (``attach_requested``), and shows as chips (``attachments``) what the window read.
+The microphone (``microphone``) dictates; its text lands where the cursor is (``insert_dictated``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.documents.types import Document
 from app.ui.chat.attachments import AttachmentTray, local_files, paperclip_icon
+from app.ui.chat.voice_button import MicrophoneButton
 
 MIN_LINES = 2
 MAX_LINES = 10
@@ -123,14 +125,21 @@ class Composer(QtWidgets.QFrame):
         self._set_attach_tooltip()
         self.attach_button.setShortcut(QtGui.QKeySequence(self.ATTACH_SHORTCUT))
         self.tray = AttachmentTray(self)
+        self.microphone = MicrophoneButton(self)
+        self.stop_reading_button = QtWidgets.QPushButton(self.tr("Stop reading"), self)
+        self.stop_reading_button.setObjectName("stopReadingButton")
+        self.stop_reading_button.setToolTip(self.tr("Stop reading the answer aloud (Esc)"))
+        self.stop_reading_button.hide()
 
         buttons = QtWidgets.QVBoxLayout()
         buttons.setSpacing(6)
         buttons.addStretch(1)
+        buttons.addWidget(self.stop_reading_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.send_button)
         clip = QtWidgets.QVBoxLayout()
         clip.addStretch(1)
+        clip.addWidget(self.microphone)
         clip.addWidget(self.attach_button)
         row = QtWidgets.QHBoxLayout()
         row.setSpacing(8)
@@ -159,6 +168,18 @@ class Composer(QtWidgets.QFrame):
 
     def set_text(self, text: str) -> None:
         self.edit.setPlainText(text)
+
+    def insert_dictated(self, text: str) -> None:
+        """Dictated ``text`` at the cursor, a space apart from what is already there; left to edit."""
+        cursor = self.edit.textCursor()
+        before = self.edit.toPlainText()[: cursor.position()]
+        cursor.insertText((" " if before and not before[-1].isspace() else "") + text)
+        self.edit.setTextCursor(cursor)
+        self.focus_edit()
+
+    def send_now(self) -> None:
+        """Sends what is written, as Enter would (dictation that is sent at once)."""
+        self._submit()
 
     def set_busy(self, busy: bool) -> None:
         """While busy, an answer streams: Send waits, Stop works, typing goes on."""

@@ -1,4 +1,4 @@
-"""The line of links under a message: "‹ 2/3 ›" between its versions, Edit or Regenerate, Copy, Continue.
+"""The line of links under a message: "‹ 2/3 ›" between its versions, Edit or Regenerate, Copy, Continue, Read aloud.
 
 Each link is an anchor ``parley-action:<verb>/<message id>`` in the document; ``parse_action`` reads
 one back when it is clicked. The reasoning's "Thinking" line links to ``parley-thinking:<message id>``.
@@ -14,7 +14,7 @@ from app.ui.common import style
 
 THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
 ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
-VERBS = ("version", "edit", "regenerate", "continue", "copy")
+VERBS = ("version", "edit", "regenerate", "continue", "copy", "speak")
 
 
 def insert_links(
@@ -45,6 +45,9 @@ def insert_links(
     if message.role == "assistant" and cut_short and text:
         tip = translate("ChatView", "Go on from where the answer ended")
         links.append((translate("ChatView", "Continue"), f"continue/{message.id}", tip))
+    if message.role == "assistant" and message.content.strip():
+        tip = translate("ChatView", "Read the answer aloud (click Stop reading to end it)")
+        links.append((translate("ChatView", "Read aloud"), f"speak/{message.id}", tip))
     cursor.insertBlock(style.header_block_format(), QtGui.QTextCharFormat())
     muted = style.muted_char_format(palette)
     for number, (label, verb, tooltip) in enumerate(links):

@@ -11,6 +11,7 @@ from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.settings.documents_tab import DocumentsTab
 from app.ui.settings.remote_pages import apply_remote_tabs, remote_tabs
+from app.ui.settings.voice_tab import VoiceTab
 from app.ui.shell.services import Services
 
 
@@ -26,6 +27,7 @@ def open_settings(
     registry, models = services.registry, services.models
     last = models.last_loaded
     documents_tab = DocumentsTab(services.documents, services.settings.current)
+    voice_tab = VoiceTab(services.voice.settings, services.voice.devices())
     dialog = SettingsDialog(
         services.settings.current,
         registry.models(),
@@ -37,6 +39,7 @@ def open_settings(
         extra_tabs=[
             *remote_tabs(services.settings.current, services.remote, services.api),
             (documents_tab, QtCore.QCoreApplication.translate("DocumentsTab", "Documents")),
+            (voice_tab, QtCore.QCoreApplication.translate("VoiceTab", "Voice")),
         ],
         parent=parent,
         capability=capability_sentence(capability_for(last)),
@@ -51,6 +54,7 @@ def open_settings(
             return False
         values = documents_tab.apply(apply_remote_tabs(dialog, services.api))
         models.apply_settings(values, conversation_id, switch_current=dialog.switch_current())
+        services.voice.update(voice_tab.values())
         return True
     finally:
         dialog.deleteLater()

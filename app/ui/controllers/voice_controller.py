@@ -1,0 +1,198 @@
+"""Dictation and reading aloud for the window, off the GUI thread: the Qt face of ``VoiceService``.
+
+Dictation: ``toggle_dictation`` starts recording (PortAudio's thread reports the level through the relay) and,
+the second time, stops and transcribes on the executor's long lane; the text arrives as ``dictated``. Reading:
+``read`` says a whole answer, ``follow``/``follow_end`` say one as it streams, sentence by sentence; ``stop_reading``
+silences it at once. Every ``AppError`` comes out as ``error_reported``; the microphone's own as the state
+"unavailable" with its sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from PySide6 import QtCore
+
+from app.core.errors import AppError
+from app.core.voice.devices import AudioDevice
+from app.core.voice.playback import PlaybackEvent, Reading
+from app.core.voice.recording import Recorder
+from app.core.voice.service import VoiceService, text_language
+from app.core.voice.settings import VoiceSettings
+from app.core.voice.spoken_text import SpokenStream, spoken_sentences
+from app.core.voice.transcription import Transcript
+from app.ui.common.background import BackgroundExecutor, BackgroundOp
+from app.ui.common.relay import GuiRelay
+
+log = logging.getLogger("app.ui.voice")
+
+
+class VoiceController(QtCore.QObject):
+    state_changed = QtCore.Signal(str, object)  # DictationState, the AppError that makes it "unavailable" or None
+    level_changed = QtCore.Signal(float)
+    dictated = QtCore.Signal(str)  # the transcribed text (never empty)
+    reading_changed = QtCore.Signal(bool)  # a reading began (True) or ended
+    error_reported = QtCore.Signal(object)  # AppError
+
+    def __init__(
+        self, service: VoiceService, executor: BackgroundExecutor, parent: QtCore.QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self._executor = executor
+        self._relay = GuiRelay(self)
+        self._recorder: Recorder | None = None
+        self._state = "idle"
+        self._reading: Reading | None = None
+        self._readings = 0  # which reading the events are about: only the current one's end counts
+        self._following: tuple[int, SpokenStream, list[str]] | None = None  # answer id, its stream, its text
+
+    @property
+    def settings(self) -> VoiceSettings:
+        return self.service.settings
+
+    def devices(self) -> list[AudioDevice] | AppError:
+        """PortAudio's devices for Settings → Voice, or the error that says why there are none."""
+        try:
+            return self.service.devices()
+        except AppError as error:
+            return error
+
+    def update(self, settings: VoiceSettings) -> None:
+        """Settings → Voice was saved: used from the next recording or reading; the microphone is checked again."""
+        self.service.update(settings)
+        self.check()
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def reading(self) -> bool:
+        return self._reading is not None
+
+    def check(self) -> None:
+        """Finds out, off the GUI thread, whether dictation can work here; the state says."""
+        BackgroundOp(run=self.service.check_microphone).on_success(
+            lambda _none: self._set_state("idle") if self._state == "unavailable" else None
+        ).on_failure(lambda error: self._set_state("unavailable", error)).start(self._executor)
+
+    # -- dictation ------------------------------------------------------------------------------
+
+    def toggle_dictation(self) -> None:
+        if self._state == "recording":
+            self._finish_recording()
+        elif self._state in ("idle", "unavailable"):
+            self._start_recording()
+
+    def _start_recording(self) -> None:
+        self.stop_reading()  # the voice never talks over the microphone
+        try:
+            self._recorder = self.service.recorder(self._relay.sink(self.level_changed.emit))
+            self._recorder.start()
+        except AppError as error:
+            self._recorder = None
+            self._set_state("unavailable", error)
+            return
+        self._set_state("recording")
+
+    def _finish_recording(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            return
+        clip = recorder.stop()
+        self._set_state("transcribing")
+        BackgroundOp(run=lambda: self.service.transcribe(clip)).on_success(self._on_transcribed).on_failure(
+            self._on_failed
+        ).on_end(lambda: self._set_state("idle") if self._state == "transcribing" else None).long_running().start(
+            self._executor
+        )
+
+    def _on_transcribed(self, transcript: Transcript) -> None:
+        log.info("dictated %.1f s of speech in %.2f s", transcript.audio_s, transcript.elapsed_s)
+        if transcript.text:
+            self.dictated.emit(transcript.text)
+
+    def _on_failed(self, error: AppError) -> None:
+        self.error_reported.emit(error)
+
+    def _set_state(self, state: str, error: AppError | None = None) -> None:
+        self._state = state
+        self.state_changed.emit(state, error)
+
+    # -- reading aloud --------------------------------------------------------------------------
+
+    def read(self, markdown: str) -> None:
+        """Reads a whole answer aloud, in the voice of its language; a reading already going stops first."""
+        reading = self._begin(text_language(markdown))
+        if reading is not None:
+            reading.add(spoken_sentences(markdown, text_language(markdown)))
+            reading.finish()
+
+    def follow(self, answer_id: int, new_text: str) -> None:
+        """More of a streaming answer: each sentence is said as soon as it is complete."""
+        if self._following is None or self._following[0] != answer_id:
+            if not self.settings.read_aloud:
+                return
+            self._following = (answer_id, SpokenStream(), [])
+        _, stream, parts = self._following
+        parts.append(new_text)
+        text = "".join(parts)
+        sentences = stream.update(text)
+        if sentences:
+            if self._reading is None or stream.language != text_language(text):
+                stream.language = text_language(text)
+                if self._begin(stream.language) is None:
+                    self._following = None
+                    return
+            assert self._reading is not None
+            self._reading.add(sentences)
+
+    def follow_end(self, answer_id: int, markdown: str) -> None:
+        """The streaming answer settled: its last sentences, then the reading ends."""
+        if self._following is None or self._following[0] != answer_id:
+            return
+        stream = self._following[1]
+        self._following = None
+        rest = stream.finish(markdown)
+        if self._reading is None and rest:
+            self._begin(stream.language)
+        if self._reading is not None:
+            self._reading.add(rest)
+            self._reading.finish()
+
+    def stop_reading(self) -> None:
+        """Silences the voice at once."""
+        self._following = None
+        if self._reading is not None:
+            self._reading.stop()
+            self._reading = None
+            self.reading_changed.emit(False)
+
+    def _begin(self, language: str) -> Reading | None:
+        self.stop_reading()
+        self._readings += 1
+        number = self._readings
+        try:
+            reading = self.service.reading(language, self._relay.sink(partial(self._on_playback_event, number)))
+        except AppError as error:
+            self.error_reported.emit(error)
+            return None
+        self._reading = reading
+        self.reading_changed.emit(True)
+        return reading
+
+    def _on_playback_event(self, number: int, event: PlaybackEvent) -> None:
+        if event.kind == "failed" and event.error is not None:
+            self.error_reported.emit(event.error)
+        if event.kind in ("ended", "failed") and number == self._readings and self._reading is not None:
+            self._reading = None
+            self.reading_changed.emit(False)
+
+    def shutdown(self) -> None:
+        self.stop_reading()
+        if self._recorder is not None:
+            self._recorder.stop()
+            self._recorder = None
+        self._relay.close()
