@@ -65,6 +65,7 @@ bench: $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/render.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/history.py
 	$(PY) bench/api.py
+	$(PY) bench/voice.py
 
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts
