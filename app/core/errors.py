@@ -464,7 +464,9 @@ class AudioDeviceUnsupportedError(VoiceError):
 
 
 class SpeechModelMissingError(VoiceError):
-    template = QT_TRANSLATE_NOOP("AppError", "The speech model “{name}” is not installed; get it in Settings → Voice.")
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The speech model “{name}” is not installed; choose an installed one in Settings → Voice."
+    )
 
 
 class SpeechModelBrokenError(VoiceError):

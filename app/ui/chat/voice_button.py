@@ -1,7 +1,7 @@
 """The composer's microphone: a button that dictates, with a level meter while it records.
 
 Four states, each said by the button's tooltip and accessible description: idle (click or Ctrl+Shift+D to
-speak), recording (the meter shows the level; click again to stop), transcribing (wait), and unavailable,
+speak), recording (the meter shows the level; click again to stop), transcribing (a moving bar), and unavailable,
 where the tooltip is the one sentence that explains why (no microphone, no PortAudio, ...). The widget only
 shows the state and says what was clicked (``toggled_by_user``); the voice view decides.
 """
@@ -81,12 +81,19 @@ class MicrophoneButton(QtWidgets.QWidget):
         self.button.setAccessibleName(self.tr("Dictate"))
         self.meter = LevelMeter(self)
         self.meter.setFixedWidth(26)
+        self.busy = QtWidgets.QProgressBar(self)  # while transcribing: moving, so it never reads as "off"
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedSize(26, 4)
+        self.busy.setAccessibleName(self.tr("Transcribing"))
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.button, 0, QtCore.Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.meter, 0, QtCore.Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.busy, 0, QtCore.Qt.AlignmentFlag.AlignHCenter)
         self.meter.setVisible(False)
+        self.busy.setVisible(False)
         self.button.clicked.connect(self._on_button_clicked)
         self._show()
 
@@ -133,6 +140,7 @@ class MicrophoneButton(QtWidgets.QWidget):
             color = palette.color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.ButtonText)
         self.button.setIcon(microphone_icon(color, filled=self._state == "recording"))
         self.meter.setVisible(self._state == "recording")
+        self.busy.setVisible(self._state == "transcribing")
         if self._state != "recording":
             self.meter.set_level(0)
 

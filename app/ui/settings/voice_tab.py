@@ -65,12 +65,15 @@ class VoiceTab(QtWidgets.QWidget):
         form.addRow(self.tr("Dictation language:"), self.language_combo)
 
         self.voice_combos: dict[str, QtWidgets.QComboBox] = {}
-        names = {"en": self.tr("English voice"), "zh": self.tr("Chinese voice")}
+        names = {
+            "en": (self.tr("English voice"), self.tr("English voice:")),
+            "zh": (self.tr("Chinese voice"), self.tr("Chinese voice:")),
+        }
         for language in VOICE_LANGUAGES:
-            name = names[language]
+            name, label = names[language]
             combo = self._models_combo("piper", language, settings.voices.get(language, ""), name)
             self.voice_combos[language] = combo
-            form.addRow(name + ":", combo)
+            form.addRow(label, combo)
 
         self.send_check = QtWidgets.QCheckBox(self.tr("Send dictated text at once (without editing it first)"), self)
         self.send_check.setChecked(settings.send_at_once)
