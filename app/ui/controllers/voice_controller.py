@@ -3,19 +3,25 @@
 Dictation: ``toggle_dictation`` starts recording (PortAudio's thread reports the level through the relay) and,
 the second time, stops and transcribes on the executor's long lane; the text arrives as ``dictated``. Reading:
 ``read`` says a whole answer, ``follow``/``follow_end`` say one as it streams, sentence by sentence; ``stop_reading``
-silences it at once. Every ``AppError`` comes out as ``error_reported``; the microphone's own as the state
-"unavailable" with its sentence.
+silences it at once. ``download`` fetches a speech model (``SpeechDownload``: progress, resume, sha256).
+Every ``AppError`` comes out as ``error_reported``; the microphone's own as the state "unavailable" with its
+sentence.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from PySide6 import QtCore
 
 from app.core.errors import AppError
+from app.core.models.downloads import DownloadResult
+from app.core.models.hub import HubConfig
+from app.core.voice import catalog
 from app.core.voice.devices import AudioDevice
+from app.core.voice.downloads import SpeechDownload
 from app.core.voice.playback import PlaybackEvent, Reading
 from app.core.voice.recording import Recorder
 from app.core.voice.service import VoiceService, text_language
@@ -34,9 +40,15 @@ class VoiceController(QtCore.QObject):
     dictated = QtCore.Signal(str)  # the transcribed text (never empty)
     reading_changed = QtCore.Signal(bool)  # a reading began (True) or ended
     error_reported = QtCore.Signal(object)  # AppError
+    download_progressed = QtCore.Signal(str, object)  # a speech model's id, DownloadProgress
+    download_finished = QtCore.Signal(str, str)  # its id, how it ended ("installed", ..., "failed")
 
     def __init__(
-        self, service: VoiceService, executor: BackgroundExecutor, parent: QtCore.QObject | None = None
+        self,
+        service: VoiceService,
+        executor: BackgroundExecutor,
+        hub_config: Callable[[], HubConfig] = HubConfig.from_settings,
+        parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
@@ -47,6 +59,8 @@ class VoiceController(QtCore.QObject):
         self._reading: Reading | None = None
         self._readings = 0  # which reading the events are about: only the current one's end counts
         self._following: tuple[int, SpokenStream, list[str]] | None = None  # answer id, its stream, its text
+        self._downloads: dict[str, SpeechDownload] = {}
+        self._hub_config = hub_config  # the endpoint and token of the window's settings
 
     @property
     def settings(self) -> VoiceSettings:
@@ -190,7 +204,37 @@ class VoiceController(QtCore.QObject):
             self._reading = None
             self.reading_changed.emit(False)
 
+    # -- downloads ------------------------------------------------------------------------------
+
+    def download(self, model_id: str) -> None:
+        """Downloads a speech model of the catalog on the long lane; progress and the end come as signals."""
+        model = catalog.speech_model(model_id)
+        if model is None or model_id in self._downloads:
+            return
+        op: BackgroundOp[DownloadResult]
+        download = SpeechDownload(model, config=self._hub_config(), on_progress=lambda progress: op.report(progress))
+        self._downloads[model_id] = download
+
+        def failed(error: AppError) -> None:
+            self.error_reported.emit(error)
+            self.download_finished.emit(model_id, "failed")
+
+        op = (
+            BackgroundOp(run=download.run)
+            .with_progress(lambda progress: self.download_progressed.emit(model_id, progress))
+            .on_success(lambda result: self.download_finished.emit(model_id, result.status))
+            .on_failure(failed)
+            .on_end(lambda: self._forget_download(model_id))
+            .long_running()
+            .start(self._executor)
+        )
+
+    def _forget_download(self, model_id: str) -> None:
+        self._downloads.pop(model_id, None)
+
     def shutdown(self) -> None:
+        for download in self._downloads.values():
+            download.pause()  # what arrived is kept: the next download resumes from there
         self.stop_reading()
         if self._recorder is not None:
             self._recorder.stop()

@@ -1,17 +1,20 @@
 """Settings → Voice: the microphone, the speech recognition model, the dictation language, a voice per language,
 and whether dictation is sent at once and answers are read aloud as they are written.
 
-Each speech model is listed with its size and whether it is installed; one that is not installed cannot be
-chosen. The page edits a copy of ``VoiceSettings`` and hands the new one back (``values``) on Save.
+Each speech model is listed with its size and whether it is installed; one that is not installed can be
+chosen and downloaded with the Download button beside it (``download_requested``; the window downloads it and
+``show_progress`` says how far it got). The page edits a copy of ``VoiceSettings`` and hands the new one back
+(``values``) on Save.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from app.core.errors import AppError
+from app.core.models.downloads import DownloadProgress
 from app.core.models.library import human_size
 from app.core.voice import catalog
 from app.core.voice.devices import AudioDevice
@@ -23,6 +26,8 @@ VOICE_LANGUAGES = ("en", "zh")
 
 class VoiceTab(QtWidgets.QWidget):
     """GUI thread only. ``devices`` is PortAudio's list, or the error that says why there is none."""
+
+    download_requested = QtCore.Signal(str)  # a speech model's catalog id
 
     def __init__(
         self, settings: VoiceSettings, devices: list[AudioDevice] | AppError, parent: QtWidgets.QWidget | None = None
@@ -55,8 +60,9 @@ class VoiceTab(QtWidgets.QWidget):
         form.addRow(self.tr("Microphone:"), self.device_combo)
         form.addRow("", self.device_note)
 
+        self.download_buttons: dict[QtWidgets.QComboBox, QtWidgets.QPushButton] = {}
         self.whisper_combo = self._models_combo("whisper", "", settings.whisper_model, self.tr("Speech recognition"))
-        form.addRow(self.tr("Speech recognition:"), self.whisper_combo)
+        form.addRow(self.tr("Speech recognition:"), self._with_download(self.whisper_combo))
         self.language_combo = QtWidgets.QComboBox(self)
         self.language_combo.setAccessibleName(self.tr("Dictation language"))
         for code, label in (("", self.tr("Detect it")), ("en", "English"), ("zh", "中文")):
@@ -73,7 +79,7 @@ class VoiceTab(QtWidgets.QWidget):
             name, label = names[language]
             combo = self._models_combo("piper", language, settings.voices.get(language, ""), name)
             self.voice_combos[language] = combo
-            form.addRow(label, combo)
+            form.addRow(label, self._with_download(combo))
 
         self.send_check = QtWidgets.QCheckBox(self.tr("Send dictated text at once (without editing it first)"), self)
         self.send_check.setChecked(settings.send_at_once)
@@ -91,6 +97,9 @@ class VoiceTab(QtWidgets.QWidget):
         note.setObjectName("mutedLabel")
         note.setWordWrap(True)
         outer.addWidget(note)
+        self.progress_label = QtWidgets.QLabel(self)
+        self.progress_label.setObjectName("mutedLabel")
+        outer.addWidget(self.progress_label)
         outer.addStretch(1)
 
     def _models_combo(self, kind: catalog.SpeechKind, language: str, chosen: str, name: str) -> QtWidgets.QComboBox:
@@ -100,14 +109,69 @@ class VoiceTab(QtWidgets.QWidget):
         for model in catalog.SPEECH_MODELS:
             if model.kind != kind or (kind == "piper" and model.language != language):
                 continue
-            installed = catalog.model_dir(model) is not None
-            state = self.tr("installed") if installed else self.tr("not installed")
-            combo.addItem(f"{model.name} · {human_size(model.size_bytes)} · {state}", model.id)
-            if not installed:
-                item = combo.model().item(combo.count() - 1)  # type: ignore[attr-defined]
-                item.setEnabled(False)
+            combo.addItem("", model.id)
+        self._label_models(combo)
         combo.setCurrentIndex(max(0, combo.findData(chosen)))
         return combo
+
+    def _label_models(self, combo: QtWidgets.QComboBox) -> None:
+        for index in range(combo.count()):
+            model = catalog.speech_model(str(combo.itemData(index)))
+            assert model is not None
+            state = self.tr("installed") if catalog.model_dir(model) is not None else self.tr("not installed")
+            combo.setItemText(index, f"{model.name} · {human_size(model.size_bytes)} · {state}")
+
+    def _with_download(self, combo: QtWidgets.QComboBox) -> QtWidgets.QWidget:
+        """``combo`` with a Download button beside it, shown while its choice is not installed."""
+        row = QtWidgets.QWidget(self)
+        layout = QtWidgets.QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(combo, 1)
+        button = QtWidgets.QPushButton(self.tr("Download"), row)
+        button.setAccessibleName(self.tr("Download {name}").format(name=combo.accessibleName()))
+        layout.addWidget(button)
+        self.download_buttons[combo] = button
+        button.clicked.connect(lambda: self._on_download_clicked(combo))
+        combo.currentIndexChanged.connect(lambda _index: self._show_download(combo))
+        self._show_download(combo)
+        return row
+
+    def _chosen_model(self, combo: QtWidgets.QComboBox) -> catalog.SpeechModel | None:
+        return catalog.speech_model(str(combo.currentData()))
+
+    def _show_download(self, combo: QtWidgets.QComboBox) -> None:
+        model = self._chosen_model(combo)
+        self.download_buttons[combo].setVisible(model is not None and catalog.model_dir(model) is None)
+
+    def _on_download_clicked(self, combo: QtWidgets.QComboBox) -> None:
+        model = self._chosen_model(combo)
+        if model is not None:
+            self.download_buttons[combo].setEnabled(False)
+            self.download_requested.emit(model.id)
+
+    @QtCore.Slot(str, object)
+    def show_progress(self, model_id: str, progress: DownloadProgress) -> None:
+        done_bytes, total_bytes = progress.done_bytes, progress.total_bytes
+        model = catalog.speech_model(model_id)
+        name = model.name if model is not None else model_id
+        self.progress_label.setText(
+            self.tr("Downloading {name}: {done} of {total}").format(
+                name=name, done=human_size(done_bytes), total=human_size(total_bytes)
+            )
+        )
+
+    @QtCore.Slot(str, str)
+    def show_finished(self, model_id: str, status: str) -> None:
+        """A download ended: the lists say what is installed now."""
+        model = catalog.speech_model(model_id)
+        name = model.name if model is not None else model_id
+        self.progress_label.setText(
+            self.tr("{name} is installed.").format(name=name) if status in ("installed", "already_installed") else ""
+        )
+        for combo, button in self.download_buttons.items():
+            self._label_models(combo)
+            button.setEnabled(True)
+            self._show_download(combo)
 
     def values(self) -> VoiceSettings:
         voices = dict(self._settings.voices)

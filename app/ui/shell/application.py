@@ -93,7 +93,7 @@ def build_services(
     documents.index()  # folders whose files changed while Parley was closed are brought up to date
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
-    voice_controller = VoiceController(voice or VoiceService(), executor)
+    voice_controller = VoiceController(voice or VoiceService(), executor, downloads.hub_config)
     return Services(
         store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas,
         executor, documents, voice_controller,

@@ -28,6 +28,9 @@ def open_settings(
     last = models.last_loaded
     documents_tab = DocumentsTab(services.documents, services.settings.current)
     voice_tab = VoiceTab(services.voice.settings, services.voice.devices())
+    voice_tab.download_requested.connect(services.voice.download)
+    services.voice.download_progressed.connect(voice_tab.show_progress)  # bound slots: gone with the tab
+    services.voice.download_finished.connect(voice_tab.show_finished)
     dialog = SettingsDialog(
         services.settings.current,
         registry.models(),
