@@ -9,6 +9,7 @@ cannot be opened (a denied permission) or that cannot record or play this format
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,13 +33,26 @@ class AudioDevice:
     default_rate: int
 
 
+_IMPORT_LOCK = threading.Lock()
+_imported: list[Any] = []  # sounddevice, or the OSError its import raised: imported once
+
+
 def _sounddevice() -> Any:
-    try:
-        import sounddevice
-    except OSError as exc:  # sounddevice imports, then fails to find the PortAudio library
-        log.info("no PortAudio: %s", exc)
-        raise AudioUnavailableError() from exc
-    return sounddevice
+    # One import, under a lock: two threads importing it at once while it fails can leave one of them
+    # holding the half-initialised module (Python's import-deadlock escape returns it).
+    with _IMPORT_LOCK:
+        if not _imported:
+            try:
+                import sounddevice
+
+                _imported.append(sounddevice)
+            except OSError as exc:  # sounddevice imports, then fails to find the PortAudio library
+                log.info("no PortAudio: %s", exc)
+                _imported.append(exc)
+        found = _imported[0]
+    if isinstance(found, OSError):
+        raise AudioUnavailableError() from found
+    return found
 
 
 def all_devices() -> list[AudioDevice]:

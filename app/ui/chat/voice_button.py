@@ -12,6 +12,9 @@ from typing import Literal
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from app.core.errors import AppError
+from app.ui.common.i18n import error_text
+
 DictationState = Literal["idle", "recording", "transcribing", "unavailable"]
 DICTATE_SHORTCUT = "Ctrl+Shift+D"
 
@@ -72,7 +75,7 @@ class MicrophoneButton(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._state: DictationState = "idle"
-        self._reason = ""
+        self._error: AppError | None = None
         self.button = QtWidgets.QToolButton(self)
         self.button.setObjectName("microphoneButton")
         self.button.setAutoRaise(True)
@@ -103,11 +106,12 @@ class MicrophoneButton(QtWidgets.QWidget):
 
     @property
     def reason(self) -> str:
-        return self._reason
+        """Why dictation is unavailable, in the window's language ("" when it is not)."""
+        return error_text(self._error) if self._error is not None else ""
 
-    def set_state(self, state: DictationState, reason: str = "") -> None:
-        """``reason``: for "unavailable", the sentence that says why (shown as the tooltip)."""
-        self._state, self._reason = state, reason
+    def set_state(self, state: DictationState, error: AppError | None = None) -> None:
+        """``error``: for "unavailable", the one that says why (its sentence is the tooltip, in every language)."""
+        self._state, self._error = state, error
         self._show()
 
     def set_level(self, level: float) -> None:
@@ -124,7 +128,7 @@ class MicrophoneButton(QtWidgets.QWidget):
             "idle": self.tr("Dictate: speak, then click again to stop ({keys})").format(keys=keys),
             "recording": self.tr("Listening… click to stop and write it down ({keys})").format(keys=keys),
             "transcribing": self.tr("Writing down what you said…"),
-            "unavailable": self._reason or self.tr("Dictation is not available."),
+            "unavailable": self.reason or self.tr("Dictation is not available."),
         }
         tip = tips[self._state]
         self.button.setToolTip(tip)

@@ -56,6 +56,7 @@ class VoiceController(QtCore.QObject):
         self._relay = GuiRelay(self)
         self._recorder: Recorder | None = None
         self._state = "idle"
+        self._checked = False
         self._reading: Reading | None = None
         self._readings = 0  # which reading the events are about: only the current one's end counts
         self._following: tuple[int, SpokenStream, list[str]] | None = None  # answer id, its stream, its text
@@ -88,9 +89,23 @@ class VoiceController(QtCore.QObject):
 
     def check(self) -> None:
         """Finds out, off the GUI thread, whether dictation can work here; the state says."""
-        BackgroundOp(run=self.service.check_microphone).on_success(
-            lambda _none: self._set_state("idle") if self._state == "unavailable" else None
-        ).on_failure(lambda error: self._set_state("unavailable", error)).start(self._executor)
+        BackgroundOp(run=self.service.check_microphone).on_success(self._on_microphone_found).on_failure(
+            self._on_microphone_missing
+        ).start(self._executor)
+
+    @property
+    def checked(self) -> bool:
+        """Whether the first ``check`` has answered (the microphone's state is known)."""
+        return self._checked
+
+    def _on_microphone_found(self, _none: None) -> None:
+        self._checked = True
+        if self._state == "unavailable":
+            self._set_state("idle")
+
+    def _on_microphone_missing(self, error: AppError) -> None:
+        self._checked = True
+        self._set_state("unavailable", error)
 
     # -- dictation ------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from app.core.history.types import Message
 from app.ui.chat.composer import Composer
 from app.ui.chat.view import ChatView
 from app.ui.common.banner import Banner
-from app.ui.common.i18n import error_text
 from app.ui.controllers.chat_controller import ChatController
 from app.ui.controllers.voice_controller import VoiceController
 
@@ -49,8 +48,7 @@ class VoiceView(QtCore.QObject):
 
     @QtCore.Slot(str, object)
     def _on_voice_state_changed(self, state: str, error: AppError | None) -> None:
-        reason = error_text(error) if error is not None else ""
-        self._composer.microphone.set_state(state, reason)  # type: ignore[arg-type]
+        self._composer.microphone.set_state(state, error)  # type: ignore[arg-type]
 
     @QtCore.Slot(str)
     def _on_voice_dictated(self, text: str) -> None:
