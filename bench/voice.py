@@ -86,6 +86,7 @@ def first_audio(voice: PiperSynthesizer) -> float:
     while reading.first_audio_at is None:
         time.sleep(0.005)
     reading.stop()
+    reading.wait(5)  # its thread ends before the next round (and before the interpreter exits)
     assert completed_at is not None
     return reading.first_audio_at - completed_at
 

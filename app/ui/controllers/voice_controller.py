@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 
 from PySide6 import QtCore
@@ -32,6 +33,17 @@ from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.relay import GuiRelay
 
 log = logging.getLogger("app.ui.voice")
+READING_END_WAIT_S = 5.0  # a stopped reading ends once the sentence being synthesised is done
+
+
+@dataclass
+class _Following:
+    """A streaming answer read aloud: its text so far, its sentences, whether its reading began."""
+
+    answer_id: int
+    stream: SpokenStream = field(default_factory=SpokenStream)
+    parts: list[str] = field(default_factory=list)
+    began: bool = False
 
 
 class VoiceController(QtCore.QObject):
@@ -59,7 +71,9 @@ class VoiceController(QtCore.QObject):
         self._checked = False
         self._reading: Reading | None = None
         self._readings = 0  # which reading the events are about: only the current one's end counts
-        self._following: tuple[int, SpokenStream, list[str]] | None = None  # answer id, its stream, its text
+        self._following: _Following | None = None  # the answer being read as it streams
+        self._silenced_answer: int | None = None  # the streaming answer Stop silenced: not read on
+        self._started: list[Reading] = []  # readings whose threads may still run (shutdown waits for them)
         self._downloads: dict[str, SpeechDownload] = {}
         self._hub_config = hub_config  # the endpoint and token of the window's settings
 
@@ -154,6 +168,7 @@ class VoiceController(QtCore.QObject):
 
     def read(self, markdown: str) -> None:
         """Reads a whole answer aloud, in the voice of its language; a reading already going stops first."""
+        self.stop_reading()
         reading = self._begin(text_language(markdown))
         if reading is not None:
             reading.add(spoken_sentences(markdown, text_language(markdown)))
@@ -161,46 +176,56 @@ class VoiceController(QtCore.QObject):
 
     def follow(self, answer_id: int, new_text: str) -> None:
         """More of a streaming answer: each sentence is said as soon as it is complete."""
-        if self._following is None or self._following[0] != answer_id:
-            if not self.settings.read_aloud:
+        following = self._following
+        if following is None or following.answer_id != answer_id:
+            if not self.settings.read_aloud or answer_id == self._silenced_answer:
                 return
-            self._following = (answer_id, SpokenStream(), [])
-        _, stream, parts = self._following
-        parts.append(new_text)
-        text = "".join(parts)
-        sentences = stream.update(text)
-        if sentences:
-            if self._reading is None or stream.language != text_language(text):
-                stream.language = text_language(text)
-                if self._begin(stream.language) is None:
-                    self._following = None
-                    return
-            assert self._reading is not None
+            following = self._following = _Following(answer_id)
+        following.parts.append(new_text)
+        text = "".join(following.parts)
+        if not following.began:  # the voice's language is settled by the text before the first sentence
+            following.stream.language = text_language(text)
+        sentences = following.stream.update(text)
+        if not sentences:
+            return
+        if not following.began:
+            following.began = True
+            if self._begin(following.stream.language) is None:
+                self._following = None
+                return
+        if self._reading is not None:
             self._reading.add(sentences)
 
     def follow_end(self, answer_id: int, markdown: str) -> None:
         """The streaming answer settled: its last sentences, then the reading ends."""
-        if self._following is None or self._following[0] != answer_id:
+        following = self._following
+        if following is None or following.answer_id != answer_id:
             return
-        stream = self._following[1]
         self._following = None
-        rest = stream.finish(markdown)
-        if self._reading is None and rest:
-            self._begin(stream.language)
+        if not following.began:
+            following.stream.language = text_language(markdown)
+        rest = following.stream.finish(markdown)
+        if not following.began and rest and self._begin(following.stream.language) is None:
+            return
         if self._reading is not None:
             self._reading.add(rest)
             self._reading.finish()
 
     def stop_reading(self) -> None:
-        """Silences the voice at once."""
-        self._following = None
+        """Silences the voice at once; an answer still streaming is not read on."""
+        if self._following is not None:
+            self._silenced_answer = self._following.answer_id
+            self._following = None
+        self._stop_current()
+
+    def _stop_current(self) -> None:
         if self._reading is not None:
             self._reading.stop()
             self._reading = None
             self.reading_changed.emit(False)
 
     def _begin(self, language: str) -> Reading | None:
-        self.stop_reading()
+        self._stop_current()
         self._readings += 1
         number = self._readings
         try:
@@ -209,6 +234,7 @@ class VoiceController(QtCore.QObject):
             self.error_reported.emit(error)
             return None
         self._reading = reading
+        self._started = [started for started in self._started if not started.wait(0)] + [reading]
         self.reading_changed.emit(True)
         return reading
 
@@ -251,6 +277,9 @@ class VoiceController(QtCore.QObject):
         for download in self._downloads.values():
             download.pause()  # what arrived is kept: the next download resumes from there
         self.stop_reading()
+        for reading in self._started:  # a thread still inside onnxruntime at exit aborts the process
+            reading.stop()
+            reading.wait(READING_END_WAIT_S)
         if self._recorder is not None:
             self._recorder.stop()
             self._recorder = None
