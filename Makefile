@@ -66,6 +66,7 @@ bench: $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/history.py
 	$(PY) bench/api.py
 	$(PY) bench/voice.py
+	$(PY) bench/speculative.py
 
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts

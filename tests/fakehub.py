@@ -279,6 +279,11 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                  "library_name": "gguf" if "gguf" in r.tags else None, "lastModified": "2026-01-02T03:04:05.000Z"}
                 for r in found[:limit]
             ]
+            # Like the Hub: ``expand[]=gguf`` adds what it read from the GGUF header (where it read one).
+            if "gguf" in query.get("expand[]", []):
+                for item, r in zip(items, found[:limit], strict=True):
+                    if r.architecture is not None:
+                        item["gguf"] = {"architecture": r.architecture, "context_length": 2048}
             self._send(200, _json(items), {"Content-Type": "application/json"})
 
         def _repo_and_rest(self, rest: str, marker: str) -> tuple[FakeRepo | None, str | None]:

@@ -16,6 +16,7 @@ runner, which puts them before the message as the window does. A file that canno
 sentence on stderr and is left out; when none of the files could be read the message is not sent
 (an answer would not know what the user asked about). How each file went in ("read whole", "N of M
 passages used") goes to stderr; the numbered sources the answer was given follow it on stdout.
+``--project NAME`` starts the new chat in that project (its persona, model, folders and instructions).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from app.core.history.store import Store
 from app.core.history.types import StoredAttachment
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
+from app.core.projects.store import ProjectStore
 from app.core.session.documents import existing_library
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
 from app.core.session.turns import TurnOutcome, TurnRunner, model_for_turn
@@ -66,6 +68,7 @@ def add_parser(commands: Commands) -> None:
     ask.add_argument("--model", help="an installed model's name, or the path of a .gguf file")
     ask.add_argument("--conversation", type=int, help="continue the conversation with this id")
     ask.add_argument("--persona", help="the persona to ask (its name or id); see `personas list`")
+    ask.add_argument("--project", help="start the chat in this project (its name or id); see `projects list`")
     ask.add_argument("--max-tokens", type=int, help="the longest answer, in tokens")
     ask.add_argument("--temperature", type=float, help="0 always picks the likeliest token; higher is more varied")
     ask.add_argument("--seed", type=int, help="a fixed seed makes sampling repeatable")
@@ -139,6 +142,10 @@ def _ask(
         book = PersonaBook(store)
         migrate_settings(book, settings)
         conversation = store.conversation(args.conversation) if args.conversation is not None else None
+        in_project = getattr(args, "project", None)
+        if conversation is None and in_project:  # a new chat in the project: its persona, model and folders
+            projects = ProjectStore(store)
+            conversation = projects.new_conversation(projects.find(in_project).id)
         wanted = getattr(args, "persona", None)  # absent when a caller builds the arguments itself
         persona = book.find(wanted) if wanted else None
         if persona is not None and conversation is not None and persona.id != conversation.persona_id:
@@ -328,9 +335,14 @@ def _report(outcome: TurnOutcome, conversation_id: int, answer: _Answer, err: Te
         answer.write("\n")
         stats = outcome.stats
         if stats is not None:
+            drafted = ""
+            if stats.drafted_tokens:
+                share = round(100 * stats.accepted_tokens / stats.drafted_tokens)
+                drafted = f" · speculative: {share} % of {stats.drafted_tokens} drafted tokens accepted"
+                drafted += f", {stats.speculative_speedup:.1f}×" if stats.speculative_speedup else ""
             print(
                 f"[conversation {conversation_id} · {stats.tokens_per_second:.1f} tokens/s · "
-                f"first token {stats.ttft_seconds:.2f} s]",
+                f"first token {stats.ttft_seconds:.2f} s{drafted}]",
                 file=err,
             )
     if outcome.error is not None:

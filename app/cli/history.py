@@ -1,7 +1,8 @@
 """``parley history …``: export conversations to Markdown or JSON, and import an export back.
 
 ``history export [--conversation N] [--format md|json] PATH`` writes one conversation (Markdown:
-the branch on screen; JSON: every branch) or, without ``--conversation``, all of them as JSON.
+the branch on screen; JSON: every branch) or, without ``--conversation``, all of them as JSON;
+``--project NAME`` writes that project's conversations, with the project, as JSON.
 ``history import [--copies] PATH`` reads a Parley export or ChatGPT's ``conversations.json``; a
 conversation already in the history is skipped, or imported as a copy with ``--copies``.
 The history is opened as the window opens it (``history_file``); errors end the command as every
@@ -20,6 +21,7 @@ from app.cli.terminal import EXIT_USER_ERROR
 from app.cli.tree import Commands
 from app.core.history import exchange
 from app.core.history.store import Store
+from app.core.projects.store import ProjectStore
 
 EXIT_OK = 0
 
@@ -33,6 +35,7 @@ def add_parser(commands: Commands) -> None:
     sub = history.add_subparsers(dest="action", required=True)
     export = sub.add_parser("export", help="write conversations to a Markdown or JSON file")
     export.add_argument("--conversation", type=int, help="only this conversation (its id)")
+    export.add_argument("--project", help="only this project's conversations, with the project (JSON)")
     export.add_argument("--format", choices=("md", "json"), default=None, help="md or json (default: from PATH)")
     export.add_argument("path", type=Path)
     export.set_defaults(run=_run, act=_export)
@@ -68,6 +71,13 @@ def _import(store: Store, args: argparse.Namespace, out: TextIO, err: TextIO) ->
 
 def _export(store: Store, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = args.format or ("md" if args.path.suffix.lower() in (".md", ".markdown") else "json")
+    if args.project is not None:
+        if fmt == "md":
+            print("parley history: a project's conversations are exported as JSON", file=err)
+            return EXIT_USER_ERROR
+        projects = ProjectStore(store)
+        text = exchange.export_json(store, projects.conversation_ids(projects.find(args.project).id))
+        return _write(args.path, text, out, err)
     if fmt == "md" and args.conversation is None:
         print("parley history: a Markdown export is of one conversation: give --conversation N", file=err)
         return EXIT_USER_ERROR
@@ -77,10 +87,14 @@ def _export(store: Store, args: argparse.Namespace, out: TextIO, err: TextIO) ->
         text = exchange.export_markdown(store, args.conversation)
     else:
         text = exchange.export_json(store, [args.conversation] if args.conversation is not None else None)
+    return _write(args.path, text, out, err)
+
+
+def _write(path: Path, text: str, out: TextIO, err: TextIO) -> int:
     try:
-        exchange.write(args.path, text)
+        exchange.write(path, text)
     except OSError as exc:
-        print(f"parley: {args.path} could not be written: {exc.strerror or exc}", file=err)
+        print(f"parley: {path} could not be written: {exc.strerror or exc}", file=err)
         return EXIT_USER_ERROR
-    print(f"wrote {args.path}", file=out)
+    print(f"wrote {path}", file=out)
     return EXIT_OK

@@ -1,4 +1,5 @@
-"""The command line: the commands of ``parley`` (ask, personas, models, history, library, serve), in one tree.
+"""The command line: the commands of ``parley`` (ask, personas, projects, models, history, library, memory,
+serve, explain), in one tree.
 
 ``app.__main__`` adds ``--version`` and ``--self-test`` to ``build_parser()``, dispatches the command
 (``app.cli.tree``), and starts the window when none is named.
@@ -6,15 +7,18 @@
 
 from __future__ import annotations
 
-from app.cli import ask, history, library, models, personas, serve, tree
+from app.cli import ask, explain, history, library, memory, models, personas, projects, serve, tree
 
 COMMANDS: tuple[tree.AddParser, ...] = (
     ask.add_parser,
     personas.add_parser,
+    projects.add_parser,
     models.add_parser,
     history.add_parser,
     library.add_parser,
+    memory.add_parser,
     serve.add_parser,
+    explain.add_parser,
 )
 
 

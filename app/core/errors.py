@@ -34,7 +34,25 @@ FOLDER_STILL_INDEXING = QT_TRANSLATE_NOOP(
     "AppError", "The folder {folder} was still being indexed ({done} of {total} files), so some of it was not searched."
 )
 FOLDER_MISSING = QT_TRANSLATE_NOOP("AppError", "The folder {folder} is no longer there, so it was not searched.")
-REASON_TEMPLATES: tuple[str, ...] = (NOTHING_ANSWERS, FOLDER_STILL_INDEXING, FOLDER_MISSING)
+# Why a draft model is refused (DraftVocabularyError's sentence, also the engine's load-failure reason).
+DRAFT_VOCABULARY_MISMATCH = QT_TRANSLATE_NOOP(
+    "AppError",
+    "The draft model “{draft}” cannot draft for “{model}”: its vocabulary is not the same, "
+    "so none of its guesses could be accepted. Choose another draft model, or Auto.",
+)
+# Why a JSON Schema cannot hold an answer (app.core.engine.json_schema): llama.cpp's converter would refuse it.
+SCHEMA_NOT_JSON = QT_TRANSLATE_NOOP("AppError", "it is not JSON (line {line}, column {column})")
+SCHEMA_NOT_OBJECT = QT_TRANSLATE_NOOP("AppError", "it must be a JSON object, not a list, text or a number")
+SCHEMA_BAD_TYPE = QT_TRANSLATE_NOOP(
+    "AppError", "the type at {where} is “{value}”; use string, number, integer, boolean, object, array or null"
+)
+SCHEMA_BAD_REF = QT_TRANSLATE_NOOP("AppError", "the $ref at {where} does not point to a part of this schema")
+SCHEMA_BAD_PATTERN = QT_TRANSLATE_NOOP("AppError", "the pattern at {where} must start with ^ and end with $")
+SCHEMA_BAD_KEYWORD = QT_TRANSLATE_NOOP("AppError", "“{keyword}” at {where} has a value JSON Schema does not allow")
+REASON_TEMPLATES: tuple[str, ...] = (
+    NOTHING_ANSWERS, FOLDER_STILL_INDEXING, FOLDER_MISSING, DRAFT_VOCABULARY_MISMATCH, SCHEMA_NOT_JSON,
+    SCHEMA_BAD_TYPE, SCHEMA_BAD_REF, SCHEMA_BAD_PATTERN, SCHEMA_BAD_KEYWORD,
+)  # fmt: skip
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -83,6 +101,10 @@ class ModelLoadError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The model file {path} could not be loaded: {reason}")
 
 
+class DraftVocabularyError(AppError):
+    template = DRAFT_VOCABULARY_MISMATCH
+
+
 class ArchitectureUnknownError(AppError):
     template = QT_TRANSLATE_NOOP(
         "AppError", "This model needs a newer Parley: its architecture “{architecture}” is unknown to this version."
@@ -103,6 +125,14 @@ class EngineCrashedError(AppError):
 
 class GenerationError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The answer could not be generated: {reason}")
+
+
+class LookInsideError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "Parley could not look inside this answer: {reason}")
+
+
+class NotAnAnswerError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "Message {message} is not an answer of conversation {conversation}.")
 
 
 class ContextTooLongError(AppError):
@@ -320,12 +350,30 @@ class PersonaInvalidError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The persona's {field} is not valid: {reason}")
 
 
+class JsonSchemaError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "The JSON Schema cannot be used: {reason}")
+
+
 class PersonaFileError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The personas file could not be read: {reason}")
 
 
 class PersonaNotFoundError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "There is no persona named {name}.")
+
+
+class ProjectNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "There is no project named {name}.")
+
+
+class ProjectNameError(AppError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "A project needs a name that no other project has: “{name}” cannot be used."
+    )
+
+
+class MemoryNotFoundError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "No memory matches {what}.")
 
 
 class BuiltinPersonaError(AppError):

@@ -178,357 +178,422 @@
         <translation>文件夹 {folder} 已不存在，因此未被搜索。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="61"/>
+        <location filename="../../app/core/errors.py" line="38"/>
+        <source>The draft model “{draft}” cannot draft for “{model}”: its vocabulary is not the same, so none of its guesses could be accepted. Choose another draft model, or Auto.</source>
+        <translation>草稿模型“{draft}”不能为“{model}”起草：两者的词表不同，它的猜测一个也不会被接受。请选择其他草稿模型，或选“自动”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="44"/>
+        <source>it is not JSON (line {line}, column {column})</source>
+        <translation>它不是 JSON（第 {line} 行，第 {column} 列）</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="45"/>
+        <source>it must be a JSON object, not a list, text or a number</source>
+        <translation>它必须是 JSON 对象，而不是列表、文本或数字</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="46"/>
+        <source>the type at {where} is “{value}”; use string, number, integer, boolean, object, array or null</source>
+        <translation>{where} 处的类型是“{value}”；请使用 string、number、integer、boolean、object、array 或 null</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="49"/>
+        <source>the $ref at {where} does not point to a part of this schema</source>
+        <translation>{where} 处的 $ref 没有指向本 Schema 中的某一部分</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="50"/>
+        <source>the pattern at {where} must start with ^ and end with $</source>
+        <translation>{where} 处的 pattern 必须以 ^ 开头、以 $ 结尾</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="51"/>
+        <source>“{keyword}” at {where} has a value JSON Schema does not allow</source>
+        <translation>{where} 处的“{keyword}”的值不符合 JSON Schema 的规定</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="79"/>
         <source>Something went wrong: {reason}</source>
         <translation>出了点问题：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="79"/>
+        <location filename="../../app/core/errors.py" line="97"/>
         <source>No model called “{name}” is installed, and no such file exists.</source>
         <translation>没有安装名为“{name}”的模型，也找不到这个文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="83"/>
+        <location filename="../../app/core/errors.py" line="101"/>
         <source>The model file {path} could not be loaded: {reason}</source>
         <translation>无法加载模型文件 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="87"/>
+        <location filename="../../app/core/errors.py" line="109"/>
         <source>This model needs a newer Parley: its architecture “{architecture}” is unknown to this version.</source>
         <translation>这个模型需要更新版本的 Parley：此版本不认识它的架构“{architecture}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="93"/>
+        <location filename="../../app/core/errors.py" line="115"/>
         <source>{path} is not a usable GGUF model file: {reason}</source>
         <translation>{path} 不是可用的 GGUF 模型文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="97"/>
+        <location filename="../../app/core/errors.py" line="119"/>
         <source>The model engine stopped unexpectedly ({reason}). Your conversation is safe; the next message starts a fresh engine.</source>
         <translation>模型引擎意外停止（{reason}）。您的对话已安全保存；发送下一条消息时会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="105"/>
+        <location filename="../../app/core/errors.py" line="127"/>
         <source>The answer could not be generated: {reason}</source>
         <translation>无法生成回答：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="109"/>
+        <location filename="../../app/core/errors.py" line="131"/>
+        <source>Parley could not look inside this answer: {reason}</source>
+        <translation>Parley 无法查看这个回答的内部：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="135"/>
+        <source>Message {message} is not an answer of conversation {conversation}.</source>
+        <translation>消息 {message} 不是对话 {conversation} 中的回答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="139"/>
         <source>The message is too long for this model&apos;s context ({tokens} tokens, the limit is {limit}). Shorten it or start a new conversation.</source>
         <translation>这条消息超出了该模型的上下文长度（{tokens} 个词元，上限为 {limit}）。请缩短消息，或开始新的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="117"/>
+        <location filename="../../app/core/errors.py" line="147"/>
         <source>The history database {path} was written by a newer version of Parley (schema {found}, this version knows {known}). It was left untouched; please update Parley.</source>
         <translation>历史数据库 {path} 由更新版本的 Parley 写入（架构版本 {found}，当前版本只支持到 {known}）。该文件未被改动；请更新 Parley。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="125"/>
+        <location filename="../../app/core/errors.py" line="155"/>
         <source>The history database {path} is damaged and could not be opened: {reason}. It was left untouched.</source>
         <translation>历史数据库 {path} 已损坏，无法打开：{reason}。该文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="134"/>
+        <location filename="../../app/core/errors.py" line="164"/>
         <source>The history database {path} turned out to be damaged while Parley was using it: {reason}.</source>
         <translation>Parley 使用历史数据库 {path} 时发现它已损坏：{reason}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="141"/>
+        <location filename="../../app/core/errors.py" line="171"/>
         <source>Parley could not save to {path}: {reason}</source>
         <translation>Parley 无法保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="145"/>
+        <location filename="../../app/core/errors.py" line="175"/>
         <source>The disk holding {path} is full: free some space and try again; nothing already saved was lost.</source>
         <translation>{path} 所在的磁盘已满：请腾出一些空间后重试；已保存的内容都没有丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="151"/>
+        <location filename="../../app/core/errors.py" line="181"/>
         <source>Parley cannot write to {path}: the folder or the file is read-only. Nothing was changed.</source>
         <translation>Parley 无法写入 {path}：文件夹或文件是只读的。没有任何内容被更改。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="157"/>
+        <location filename="../../app/core/errors.py" line="187"/>
         <source>The backup copy {path} did not pass its check, so it was not kept: {reason}</source>
         <translation>备份副本 {path} 未通过检查，因此没有保留：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="163"/>
+        <location filename="../../app/core/errors.py" line="193"/>
         <source>An answer is being written. Stop it or let it finish, then restore the backup.</source>
         <translation>正在生成回答。请先停止或等待其完成，再恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="169"/>
+        <location filename="../../app/core/errors.py" line="199"/>
         <source>There is no conversation with the id {id}.</source>
         <translation>不存在 ID 为 {id} 的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="173"/>
+        <location filename="../../app/core/errors.py" line="203"/>
         <source>The Hugging Face Hub can&apos;t be reached ({reason}). Installed models keep working; try again when you are online.</source>
         <translation>无法连接 Hugging Face Hub（{reason}）。已安装的模型仍可正常使用；请在联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="181"/>
+        <location filename="../../app/core/errors.py" line="211"/>
         <source>{repo} is gated: accept its licence on the Hugging Face Hub, then add an access token in Settings.</source>
         <translation>{repo} 需要授权访问：请先在 Hugging Face Hub 上接受其许可协议，然后在“设置”中添加访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="188"/>
+        <location filename="../../app/core/errors.py" line="218"/>
         <source>The Hugging Face Hub has no {what}.</source>
         <translation>Hugging Face Hub 上没有 {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="192"/>
+        <location filename="../../app/core/errors.py" line="222"/>
         <source>The Hugging Face Hub has no repository “{repo}” (or it is private).</source>
         <translation>Hugging Face Hub 上没有仓库“{repo}”（或者它是私有的）。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="196"/>
+        <location filename="../../app/core/errors.py" line="226"/>
         <source>The Hugging Face Hub has no revision “{revision}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有版本“{revision}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="200"/>
+        <location filename="../../app/core/errors.py" line="230"/>
         <source>The Hugging Face Hub has no file “{file}” in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有文件“{file}”。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="204"/>
+        <location filename="../../app/core/errors.py" line="234"/>
         <source>This model was moved on the Hub; search for it.</source>
         <translation>这个模型在 Hub 上已被移走，请搜索它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="208"/>
+        <location filename="../../app/core/errors.py" line="238"/>
         <source>“{repo}” is not a valid name for a repository on the Hugging Face Hub.</source>
         <translation>“{repo}”不是 Hugging Face Hub 上有效的仓库名称。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="212"/>
+        <location filename="../../app/core/errors.py" line="242"/>
         <source>The Hugging Face Hub has no GGUF model file in {repo}.</source>
         <translation>Hugging Face Hub 上的 {repo} 中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="216"/>
+        <location filename="../../app/core/errors.py" line="246"/>
         <source>The Hugging Face Hub refused the request: {reason}</source>
         <translation>Hugging Face Hub 拒绝了请求：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="220"/>
+        <location filename="../../app/core/errors.py" line="250"/>
         <source>There is not enough free disk space for {name}: it needs {needed}, but only {free} is free in {path}.</source>
         <translation>磁盘空间不足，无法保存 {name}：需要 {needed}，但 {path} 中只剩 {free}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="227"/>
+        <location filename="../../app/core/errors.py" line="257"/>
         <source>The downloaded file {file} does not match the checksum published on the Hub, so it was deleted. Please download it again.</source>
         <translation>下载的文件 {file} 与 Hub 上公布的校验和不一致，已被删除。请重新下载。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="235"/>
+        <location filename="../../app/core/errors.py" line="265"/>
         <source>The download of {file} was interrupted ({reason}). What arrived is kept; starting the download again resumes where it stopped.</source>
         <translation>{file} 的下载中断了（{reason}）。已下载的部分会保留；重新开始下载时将从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="243"/>
+        <location filename="../../app/core/errors.py" line="273"/>
         <source>The file name “{name}” would be saved outside the models folder, so it was refused.</source>
         <translation>文件名“{name}”会使文件保存到模型文件夹之外，因此已被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="249"/>
+        <location filename="../../app/core/errors.py" line="279"/>
         <source>The model {name} was not removed: {reason}</source>
         <translation>模型 {name} 未被删除：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="253"/>
+        <location filename="../../app/core/errors.py" line="283"/>
         <source>{name} could not be loaded: {reason}. The conversation goes on with {previous}.</source>
         <translation>无法加载 {name}：{reason}。对话将继续使用 {previous}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="259"/>
+        <location filename="../../app/core/errors.py" line="289"/>
         <source>{name} could not be loaded: {reason}. The conversation keeps it: send again once the server answers, or use another model.</source>
         <translation>无法加载 {name}：{reason}。此对话仍使用它：服务器恢复应答后请重新发送，或改用其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="267"/>
+        <location filename="../../app/core/errors.py" line="297"/>
         <source>The models folder already has a file called {name}, so {path} was not copied over it.</source>
         <translation>模型文件夹中已有名为 {name} 的文件，因此没有用 {path} 覆盖它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="273"/>
+        <location filename="../../app/core/errors.py" line="303"/>
         <source>{name} is writing an answer right now. Stop the answer or let it finish, then delete the model.</source>
         <translation>{name} 正在生成回答。请先停止回答或等它完成，然后再删除该模型。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="279"/>
+        <location filename="../../app/core/errors.py" line="309"/>
         <source>Parley cannot read its settings file {path} ({reason}). Check its permissions, or move it away.</source>
         <translation>Parley 无法读取设置文件 {path}（{reason}）。请检查它的权限，或将它移走。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="285"/>
+        <location filename="../../app/core/errors.py" line="315"/>
         <source>The model engine stopped responding, so Parley ended it. Your answer was kept up to where it stopped; the next message starts a fresh engine.</source>
         <translation>模型引擎停止了响应，Parley 已将其结束。回答已保留到停止之处；下一条消息会启动新的引擎。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="293"/>
+        <location filename="../../app/core/errors.py" line="323"/>
         <source>This chat template cannot be used ({reason}); the model keeps the template it had.</source>
         <translation>无法使用此聊天模板（{reason}）；模型保留原来的模板。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="299"/>
+        <location filename="../../app/core/errors.py" line="329"/>
         <source>Only an answer to one of your messages can be regenerated or continued, and only your own message edited.</source>
         <translation>只有对你的消息的回答才能重新生成或继续，也只有你自己的消息可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="306"/>
+        <location filename="../../app/core/errors.py" line="336"/>
         <source>{path} is not a conversation export Parley can read: {reason}</source>
         <translation>{path} 不是 Parley 能读取的对话导出文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="312"/>
+        <location filename="../../app/core/errors.py" line="342"/>
         <source>This conversation no longer fits in the model&apos;s memory ({tokens} tokens, the limit is {limit}), so the answer did not start. Start a new conversation with a summary, or let Parley drop the oldest turns.</source>
         <translation>这段对话已超出模型的记忆（{tokens} 个词元，上限为 {limit}），因此回答没有开始。可以带着摘要开始新的对话，或者让 Parley 丢弃最早的几轮对话。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="320"/>
+        <location filename="../../app/core/errors.py" line="350"/>
         <source>The persona&apos;s {field} is not valid: {reason}</source>
         <translation>角色的{field}无效：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="324"/>
+        <location filename="../../app/core/errors.py" line="354"/>
+        <source>The JSON Schema cannot be used: {reason}</source>
+        <translation>无法使用该 JSON Schema：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="358"/>
         <source>The personas file could not be read: {reason}</source>
         <translation>无法读取角色文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="328"/>
+        <location filename="../../app/core/errors.py" line="362"/>
         <source>There is no persona named {name}.</source>
         <translation>没有名为 {name} 的角色。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="332"/>
+        <location filename="../../app/core/errors.py" line="366"/>
+        <source>There is no project named {name}.</source>
+        <translation>没有名为 {name} 的项目。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="370"/>
+        <source>A project needs a name that no other project has: “{name}” cannot be used.</source>
+        <translation>项目需要一个与其他项目不同的名称：不能使用“{name}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="376"/>
+        <source>No memory matches {what}.</source>
+        <translation>没有与 {what} 相符的记忆。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="380"/>
         <source>{name} ships with Parley: it can be reset to its shipped text, not deleted.</source>
         <translation>{name} 是 Parley 自带的角色：可以恢复为自带的内容，但不能删除。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="338"/>
+        <location filename="../../app/core/errors.py" line="386"/>
         <source>The export could not be written to {path}: {reason}</source>
         <translation>无法将导出内容写入 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="342"/>
+        <location filename="../../app/core/errors.py" line="390"/>
         <source>“{url}” is not a server address; enter one such as http://192.168.1.20:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请输入类似 http://192.168.1.20:8000/v1 的地址。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="348"/>
+        <location filename="../../app/core/errors.py" line="396"/>
         <source>The server {host} could not be used: {reason}</source>
         <translation>无法使用服务器 {host}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="352"/>
+        <location filename="../../app/core/errors.py" line="400"/>
         <source>The connection to {host} was lost in the middle of the answer ({reason}). What arrived is kept.</source>
         <translation>回答途中与 {host} 的连接断开了（{reason}）。已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="358"/>
+        <location filename="../../app/core/errors.py" line="406"/>
         <source>The local API server could not start: {reason}</source>
         <translation>本地 API 服务器无法启动：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="362"/>
+        <location filename="../../app/core/errors.py" line="410"/>
         <source>The local API server listens on {host}, which other computers can reach, so it needs an API key. Set one in Settings → Local API server.</source>
         <translation>本地 API 服务器监听在 {host}，其他电脑可以访问，因此需要 API 密钥。请在“设置 → 本地 API 服务器”中设置。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="372"/>
+        <location filename="../../app/core/errors.py" line="420"/>
         <source>{name} could not be read: {reason}</source>
         <translation>无法读取 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="376"/>
+        <location filename="../../app/core/errors.py" line="424"/>
         <source>{name} has no text in it, so it was not attached.</source>
         <translation>{name} 中没有文字，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="380"/>
+        <location filename="../../app/core/errors.py" line="428"/>
         <source>{name} is a scanned PDF with no text layer, so it was not attached; run it through OCR first.</source>
         <translation>{name} 是没有文字层的扫描版 PDF，因此未附加；请先对它进行 OCR 文字识别。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="386"/>
+        <location filename="../../app/core/errors.py" line="434"/>
         <source>{name} is protected with a password, so it was not attached; save an unprotected copy first.</source>
         <translation>{name} 受密码保护，因此未附加；请先另存一份不受保护的副本。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="392"/>
+        <location filename="../../app/core/errors.py" line="440"/>
         <source>{name} is not a kind of file Parley can read; attach text, Markdown, PDF, Word (.docx), HTML, CSV or code.</source>
         <translation>Parley 无法读取 {name} 这类文件；请附加文本、Markdown、PDF、Word (.docx)、HTML、CSV 或代码文件。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="399"/>
+        <location filename="../../app/core/errors.py" line="447"/>
         <source>{name} is a binary file, not text, so it was not attached.</source>
         <translation>{name} 是二进制文件而非文本，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="403"/>
+        <location filename="../../app/core/errors.py" line="451"/>
         <source>{name} is {size}, larger than the {limit} Parley reads, so it was not attached.</source>
         <translation>{name} 大小为 {size}，超过了 Parley 可读取的 {limit}，因此未附加。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="409"/>
+        <location filename="../../app/core/errors.py" line="457"/>
         <source>{name} could not be read, so it was not attached: {reason}</source>
         <translation>无法读取 {name}，因此未附加：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="415"/>
+        <location filename="../../app/core/errors.py" line="463"/>
         <source>The library&apos;s index was damaged; it was set aside as {path} and will be rebuilt from your folders.</source>
         <translation>资料库的索引已损坏；已将其另存为 {path}，并将根据你的文件夹重新建立。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="422"/>
+        <location filename="../../app/core/errors.py" line="470"/>
         <source>{path} is not a folder Parley can index.</source>
         <translation>{path} 不是 Parley 可以建立索引的文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="426"/>
+        <location filename="../../app/core/errors.py" line="474"/>
         <source>The library has no folder {path}.</source>
         <translation>资料库中没有文件夹 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="430"/>
+        <location filename="../../app/core/errors.py" line="478"/>
         <source>The embedding model {name} stopped unexpectedly ({reason}); the next search starts it again.</source>
         <translation>嵌入模型 {name} 意外停止（{reason}）；下次搜索时会重新启动它。</translation>
     </message>
     <message>
-        <location filename="../../app/core/errors.py" line="436"/>
+        <location filename="../../app/core/errors.py" line="484"/>
         <source>The embedding model {name} could not embed the text: {reason}</source>
         <translation>嵌入模型 {name} 无法为文本生成向量：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="181"/>
+        <location filename="../../app/core/models/hub.py" line="202"/>
         <source>offline mode is on (HF_HUB_OFFLINE)</source>
         <translation>已开启离线模式（HF_HUB_OFFLINE）</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="183"/>
+        <location filename="../../app/core/models/hub.py" line="204"/>
         <source>the server does not answer like a Hugging Face Hub</source>
         <translation>该服务器的响应不像 Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="191"/>
+        <location filename="../../app/core/models/hub.py" line="212"/>
         <source>the connection timed out</source>
         <translation>连接超时</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="201"/>
+        <location filename="../../app/core/models/hub.py" line="222"/>
         <source>its address could not be looked up</source>
         <translation>无法解析其地址</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="203"/>
+        <location filename="../../app/core/models/hub.py" line="224"/>
         <source>the connection was refused</source>
         <translation>连接被拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/core/models/hub.py" line="204"/>
+        <location filename="../../app/core/models/hub.py" line="225"/>
         <source>no connection could be made</source>
         <translation>无法建立连接</translation>
     </message>
@@ -549,12 +614,12 @@
 <context>
     <name>AttachmentChip</name>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="101"/>
+        <location filename="../../app/ui/chat/attachments.py" line="102"/>
         <source>Remove {name}</source>
         <translation>移除 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="102"/>
+        <location filename="../../app/ui/chat/attachments.py" line="103"/>
         <source>Do not attach this file</source>
         <translation>不附加此文件</translation>
     </message>
@@ -562,22 +627,22 @@
 <context>
     <name>Attachments</name>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="66"/>
+        <location filename="../../app/ui/chat/attachments.py" line="67"/>
         <source>1 page</source>
         <translation>1 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="67"/>
+        <location filename="../../app/ui/chat/attachments.py" line="68"/>
         <source>{count} pages</source>
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="74"/>
+        <location filename="../../app/ui/chat/attachments.py" line="75"/>
         <source>read whole</source>
         <translation>已完整读取</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="75"/>
+        <location filename="../../app/ui/chat/attachments.py" line="76"/>
         <source>{used} of {total} passages used</source>
         <translation>使用了 {total} 段中的 {used} 段</translation>
     </message>
@@ -610,7 +675,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/controllers/chat_controller.py" line="260"/>
+        <location filename="../../app/ui/controllers/chat_controller.py" line="330"/>
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -663,7 +728,7 @@
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/header.py" line="116"/>
+        <location filename="../../app/ui/chat/header.py" line="117"/>
         <source>This conversation leaves this computer: it is sent to {host}.</source>
         <translation>此对话会离开这台电脑：它会发送到 {host}。</translation>
     </message>
@@ -671,145 +736,201 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="170"/>
+        <location filename="../../app/ui/chat/blocks.py" line="181"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="171"/>
+        <location filename="../../app/ui/chat/blocks.py" line="182"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="175"/>
+        <location filename="../../app/ui/chat/blocks.py" line="186"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="176"/>
+        <location filename="../../app/ui/chat/blocks.py" line="187"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="177"/>
+        <location filename="../../app/ui/chat/blocks.py" line="188"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="178"/>
+        <location filename="../../app/ui/chat/blocks.py" line="189"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="122"/>
+        <location filename="../../app/ui/chat/blocks.py" line="129"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="137"/>
+        <location filename="../../app/ui/chat/blocks.py" line="148"/>
         <source>The answer was cut off while the model was still thinking. Continue lets it think on.</source>
         <translation>回答在模型仍在思考时被截断。点“继续”可让它接着思考。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="143"/>
+        <location filename="../../app/ui/chat/blocks.py" line="154"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="31"/>
+        <location filename="../../app/ui/chat/message_links.py" line="39"/>
         <source>Show the previous version</source>
         <translation>显示上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="35"/>
+        <location filename="../../app/ui/chat/message_links.py" line="43"/>
         <source>Show the next version</source>
         <translation>显示下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="38"/>
+        <location filename="../../app/ui/chat/message_links.py" line="46"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="37"/>
+        <location filename="../../app/ui/chat/message_links.py" line="58"/>
+        <source>Show the answer as it was written</source>
+        <translation>按原样显示回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="59"/>
+        <source>Hide look inside</source>
+        <translation>收起内部视图</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="61"/>
+        <source>Not available: a remote server&apos;s probabilities cannot be re-read.</source>
+        <translation>不可用：无法重新读取远程服务器的概率。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="62"/>
+        <location filename="../../app/ui/chat/message_links.py" line="65"/>
+        <source>Look inside</source>
+        <translation>查看内部</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="64"/>
+        <source>Show how sure the model was of each word, and what else it considered</source>
+        <translation>显示模型对每个词有多大把握，以及它还考虑过哪些词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="45"/>
         <source>Edit and send again as a new version</source>
         <translation>编辑后作为新版本重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="40"/>
+        <location filename="../../app/ui/chat/message_links.py" line="48"/>
         <source>Write a new version of this answer</source>
         <translation>为这个回答写一个新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="41"/>
+        <location filename="../../app/ui/chat/message_links.py" line="49"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="322"/>
+        <location filename="../../app/ui/chat/view.py" line="358"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="324"/>
+        <location filename="../../app/ui/chat/view.py" line="360"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="397"/>
+        <location filename="../../app/ui/chat/view.py" line="433"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="399"/>
+        <location filename="../../app/ui/chat/view.py" line="435"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="43"/>
-        <location filename="../../app/ui/chat/blocks.py" line="121"/>
+        <location filename="../../app/ui/chat/message_links.py" line="51"/>
+        <location filename="../../app/ui/chat/blocks.py" line="128"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="50"/>
+        <location filename="../../app/ui/chat/view.py" line="55"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="42"/>
+        <location filename="../../app/ui/chat/message_links.py" line="50"/>
         <source>Copy the message&apos;s Markdown source</source>
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="46"/>
+        <location filename="../../app/ui/chat/message_links.py" line="54"/>
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="47"/>
+        <location filename="../../app/ui/chat/message_links.py" line="55"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="152"/>
+        <location filename="../../app/ui/chat/blocks.py" line="163"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="154"/>
+        <location filename="../../app/ui/chat/blocks.py" line="165"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="156"/>
+        <location filename="../../app/ui/chat/blocks.py" line="167"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="67"/>
+        <location filename="../../app/ui/chat/message_links.py" line="86"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="41"/>
+        <source>low confidence</source>
+        <translation>低置信度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="46"/>
+        <source>The model also considered:</source>
+        <translation>模型还考虑过：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="49"/>
+        <source>Click or press Enter to continue from here with another word.</source>
+        <translation>点击或按回车，从这里换一个词继续。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="55"/>
+        <source>The model was {overall} sure per word on average; {low} of {count} words below {limit}.</source>
+        <translation>模型对每个词的平均把握为 {overall}；{count} 个词中有 {low} 个低于 {limit}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="64"/>
+        <source>It hesitated most at {spots}.</source>
+        <translation>它在 {spots} 处最犹豫。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="109"/>
+        <source>Continue from here with {word} ({share})</source>
+        <translation>从这里改用 {word}（{share}）继续</translation>
     </message>
 </context>
 <context>
@@ -1054,7 +1175,7 @@
 <context>
     <name>DocumentsTab</name>
     <message>
-        <location filename="../../app/ui/shell/settings_opening.py" line="39"/>
+        <location filename="../../app/ui/shell/settings_opening.py" line="41"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1404,161 +1525,166 @@
 <context>
     <name>FindModelsPage</name>
     <message>
-        <location filename="../../app/ui/models/find.py" line="36"/>
+        <location filename="../../app/ui/models/find.py" line="38"/>
         <source>{name} ({count} parts)</source>
         <translation>{name}（{count} 个分卷）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="71"/>
-        <location filename="../../app/ui/models/find.py" line="218"/>
+        <location filename="../../app/ui/models/find.py" line="73"/>
+        <location filename="../../app/ui/models/find.py" line="220"/>
         <source>Type a model&apos;s name, such as “qwen” or “llama”.</source>
         <translation>输入模型名称，例如“qwen”或“llama”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="76"/>
+        <location filename="../../app/ui/models/find.py" line="78"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="78"/>
+        <location filename="../../app/ui/models/find.py" line="80"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="86"/>
+        <location filename="../../app/ui/models/find.py" line="88"/>
         <source>Search the Hub</source>
         <translation>在 Hub 中搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="87"/>
+        <location filename="../../app/ui/models/find.py" line="89"/>
         <source>Search the Hugging Face Hub for GGUF models</source>
         <translation>在 Hugging Face Hub 上搜索 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="97"/>
+        <location filename="../../app/ui/models/find.py" line="99"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="100"/>
+        <location filename="../../app/ui/models/find.py" line="102"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="100"/>
+        <location filename="../../app/ui/models/find.py" line="102"/>
         <source>Downloads</source>
         <translation>下载量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="100"/>
+        <location filename="../../app/ui/models/find.py" line="102"/>
         <source>Likes</source>
         <translation>点赞</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="117"/>
+        <location filename="../../app/ui/models/find.py" line="119"/>
         <source>Files in the repository</source>
         <translation>仓库中的文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="121"/>
+        <location filename="../../app/ui/models/find.py" line="123"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="121"/>
+        <location filename="../../app/ui/models/find.py" line="123"/>
         <source>Quantization</source>
         <translation>量化</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="121"/>
+        <location filename="../../app/ui/models/find.py" line="123"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="121"/>
+        <location filename="../../app/ui/models/find.py" line="123"/>
         <source>Fit</source>
         <translation>适配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="142"/>
+        <location filename="../../app/ui/models/find.py" line="144"/>
         <source>Recommended models</source>
         <translation>推荐模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="222"/>
+        <location filename="../../app/ui/models/find.py" line="224"/>
         <source>Searching the Hub for “{query}”…</source>
         <translation>正在 Hub 上搜索“{query}”…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="237"/>
+        <location filename="../../app/ui/models/find.py" line="239"/>
         <source>Listing the files of {repo}…</source>
         <translation>正在列出 {repo} 中的文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="280"/>
+        <location filename="../../app/ui/models/find.py" line="282"/>
         <source> (gated)</source>
         <translation>（需授权）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="288"/>
+        <location filename="../../app/ui/models/find.py" line="284"/>
+        <source>{repo} — needs a newer Parley</source>
+        <translation>{repo} — 需要更新版本的 Parley</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/find.py" line="293"/>
         <source>GGUF repositories for “{query}”: {count}</source>
         <translation>与“{query}”相关的 GGUF 仓库：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="292"/>
+        <location filename="../../app/ui/models/find.py" line="297"/>
         <source>No GGUF models match “{query}”. Try a shorter name (such as “qwen”), or clear the search to see the recommended models.</source>
         <translation>没有与“{query}”匹配的 GGUF 模型。试试更短的名称（例如“qwen”），或清空搜索框查看推荐模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="299"/>
+        <location filename="../../app/ui/models/find.py" line="304"/>
         <source>The search did not work.</source>
         <translation>搜索没有成功。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="322"/>
+        <location filename="../../app/ui/models/find.py" line="327"/>
         <source>Select a repository to see its models</source>
         <translation>选择一个仓库，查看其中的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="335"/>
+        <location filename="../../app/ui/models/find.py" line="340"/>
         <source>This repository has no GGUF model files.</source>
         <translation>这个仓库中没有 GGUF 模型文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="338"/>
+        <location filename="../../app/ui/models/find.py" line="343"/>
         <source>Not offered, because parts are missing from the repository: {files}</source>
         <translation>以下模型在仓库中缺少分卷文件，因此无法下载：{files}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="355"/>
-        <location filename="../../app/ui/models/find.py" line="401"/>
+        <location filename="../../app/ui/models/find.py" line="360"/>
+        <location filename="../../app/ui/models/find.py" line="406"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="358"/>
+        <location filename="../../app/ui/models/find.py" line="363"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="388"/>
+        <location filename="../../app/ui/models/find.py" line="393"/>
         <source>Needs a newer Parley</source>
         <translation>需要更新版本的 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="39"/>
-        <location filename="../../app/ui/models/find.py" line="392"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="40"/>
+        <location filename="../../app/ui/models/find.py" line="397"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/find.py" line="395"/>
+        <location filename="../../app/ui/models/find.py" line="400"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="40"/>
-        <location filename="../../app/ui/models/find.py" line="398"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="41"/>
+        <location filename="../../app/ui/models/find.py" line="403"/>
         <source>Installed</source>
         <translation>已安装</translation>
     </message>
@@ -1592,6 +1718,11 @@
     </message>
     <message>
         <location filename="../../app/ui/models/fit_badge.py" line="58"/>
+        <source>That includes {draft} for its draft model, which speeds answers up.</source>
+        <translation>其中包括草稿模型所需的 {draft}，它能加快回答。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/fit_badge.py" line="62"/>
         <source>The context cache is guessed from the download size.</source>
         <translation>上下文缓存的大小是根据下载大小估算的。</translation>
     </message>
@@ -1740,42 +1871,42 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="141"/>
+        <location filename="../../app/ui/shell/main_window.py" line="146"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="141"/>
+        <location filename="../../app/ui/shell/main_window.py" line="146"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="143"/>
+        <location filename="../../app/ui/shell/main_window.py" line="148"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="143"/>
+        <location filename="../../app/ui/shell/main_window.py" line="148"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="137"/>
+        <location filename="../../app/ui/shell/main_window.py" line="142"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="138"/>
+        <location filename="../../app/ui/shell/main_window.py" line="143"/>
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="348"/>
+        <location filename="../../app/ui/shell/main_window.py" line="372"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="48"/>
+        <location filename="../../app/ui/shell/status_line.py" line="49"/>
         <source>No model is installed</source>
         <translation>尚未安装模型</translation>
     </message>
@@ -1783,6 +1914,11 @@
         <location filename="../../app/ui/shell/status_line.py" line="79"/>
         <source>{model} · {speed} tokens/s · first token {ttft} s</source>
         <translation>{model} · 每秒 {speed} 个词元 · 首个词元 {ttft} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/status_line.py" line="86"/>
+        <source> · speculative {speedup}×</source>
+        <translation> · 推测解码 {speedup}×</translation>
     </message>
     <message>
         <location filename="../../app/ui/shell/download_notices.py" line="84"/>
@@ -1800,17 +1936,17 @@
         <translation>{model} 已下载：现在也会按语义搜索你的文档。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="90"/>
+        <location filename="../../app/ui/shell/status_line.py" line="93"/>
         <source>Answer ready: {sentence}</source>
         <translation>回答已完成：{sentence}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="60"/>
+        <location filename="../../app/ui/shell/status_line.py" line="61"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/status_line.py" line="60"/>
+        <location filename="../../app/ui/shell/status_line.py" line="61"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -1830,19 +1966,206 @@
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="74"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="77"/>
         <source>Send passages to the server?</source>
         <translation>要把段落发送到服务器吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="75"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="78"/>
         <source>This conversation&apos;s model runs on a remote server: the passages of your files that go into the question are sent to it. Nothing else leaves this computer.</source>
         <translation>此对话的模型运行在远程服务器上：放入提问的文件段落会发送给它。其他内容都不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="137"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="140"/>
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryMarks</name>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="55"/>
+        <source>Memories used: %1</source>
+        <translation>用到的记忆：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="72"/>
+        <source>See what was saved</source>
+        <translation>查看保存了什么</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="73"/>
+        <source>Memory updated</source>
+        <translation>记忆已更新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="78"/>
+        <source>Take this memory change back</source>
+        <translation>撤销这次记忆更改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="79"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="92"/>
+        <source>Saved:</source>
+        <translation>已保存：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="94"/>
+        <source>Replaced:</source>
+        <translation>已替换：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/memory_marks.py" line="96"/>
+        <source>Forgotten:</source>
+        <translation>已忘记：</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryTab</name>
+    <message>
+        <location filename="../../app/ui/shell/settings_opening.py" line="42"/>
+        <source>Memory</source>
+        <translation>记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="36"/>
+        <source>Remember facts about me across conversations</source>
+        <translation>在不同对话之间记住关于我的事实</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="38"/>
+        <source>Memory on</source>
+        <translation>记忆开启</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="41"/>
+        <source>Parley keeps short facts you state (“I&apos;m vegetarian”) and adds them to later chats. Say “remember that …” or “forget that …” in a chat, or edit them here.</source>
+        <translation>Parley 会保存你说过的简短事实（“我吃素”），并在之后的对话中用到。可以在对话中说“记住……”或“忘掉……”，也可以在这里编辑。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="49"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="50"/>
+        <source>Search memories</source>
+        <translation>搜索记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="53"/>
+        <source>Memories</source>
+        <translation>记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="58"/>
+        <source>Nothing remembered yet.</source>
+        <translation>还没有记住任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="64"/>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="65"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="66"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="67"/>
+        <source>Delete all…</source>
+        <translation>全部删除…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="69"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="187"/>
+        <source>Add a memory</source>
+        <translation>添加一条记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="69"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="197"/>
+        <source>Edit the memory</source>
+        <translation>编辑这条记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="70"/>
+        <source>Delete the chosen memories</source>
+        <translation>删除所选记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="71"/>
+        <source>Delete every memory</source>
+        <translation>删除所有记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="90"/>
+        <source>Send memories to %1</source>
+        <translation>向 %1 发送记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="92"/>
+        <source>Off: chats with this server&apos;s models get no memories</source>
+        <translation>关闭时：使用该服务器模型的对话不会得到记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="109"/>
+        <source>The fact, in a short sentence:</source>
+        <translation>用一句简短的话写下这个事实：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="115"/>
+        <source>Delete every memory?</source>
+        <translation>删除所有记忆？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="116"/>
+        <source>All %1 memories will be deleted. This cannot be undone.</source>
+        <translation>全部 %1 条记忆都将被删除，且无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="155"/>
+        <source>added by you</source>
+        <translation>由你添加</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="157"/>
+        <source>from a conversation since deleted</source>
+        <translation>来自一次已删除的对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/memory_tab.py" line="159"/>
+        <source>from a conversation</source>
+        <translation>来自一次对话</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryView</name>
+    <message>
+        <location filename="../../app/ui/shell/memory_view.py" line="51"/>
+        <source>Temporary chat</source>
+        <translation>临时对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/memory_view.py" line="54"/>
+        <source>Temporary chat: not kept in the history, and it neither uses nor changes your memories</source>
+        <translation>临时对话：不会保存到历史记录中，既不使用也不更改你的记忆</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/memory_view.py" line="118"/>
+        <source>Your memories are not sent to this server. Settings → Memory can allow it.</source>
+        <translation>你的记忆不会发送到此服务器。可在“设置 → 记忆”中允许。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/memory_view.py" line="152"/>
+        <source>Memory updated</source>
+        <translation>记忆已更新</translation>
     </message>
 </context>
 <context>
@@ -1903,7 +2226,7 @@
     </message>
     <message>
         <location filename="../../app/ui/models/manager.py" line="115"/>
-        <location filename="../../app/ui/models/manager.py" line="426"/>
+        <location filename="../../app/ui/models/manager.py" line="428"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -2003,67 +2326,67 @@
         <translation>移除模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="377"/>
+        <location filename="../../app/ui/models/manager.py" line="379"/>
         <source>{name} is deleted; {size} freed.</source>
         <translation>已删除 {name}，释放了 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="381"/>
+        <location filename="../../app/ui/models/manager.py" line="383"/>
         <source>{name} is no longer listed. The file itself is still at {path}.</source>
         <translation>{name} 已从列表中移除。文件本身仍在 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="307"/>
+        <location filename="../../app/ui/models/manager.py" line="309"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="319"/>
+        <location filename="../../app/ui/models/manager.py" line="321"/>
         <source>{name} is already installed.</source>
         <translation>{name} 已经安装。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="335"/>
+        <location filename="../../app/ui/models/manager.py" line="337"/>
         <source>Copying {name} into the models folder…</source>
         <translation>正在将 {name} 复制到模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="335"/>
+        <location filename="../../app/ui/models/manager.py" line="337"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="352"/>
+        <location filename="../../app/ui/models/manager.py" line="354"/>
         <source>copied into the models folder</source>
         <translation>已复制到模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="352"/>
+        <location filename="../../app/ui/models/manager.py" line="354"/>
         <source>used where it lies</source>
         <translation>在原位置使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="353"/>
+        <location filename="../../app/ui/models/manager.py" line="355"/>
         <source>{name} is imported ({how}).</source>
         <translation>已导入 {name}（{how}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="414"/>
+        <location filename="../../app/ui/models/manager.py" line="416"/>
         <source>Installed models: {count}, {size} in all.</source>
         <translation>已安装模型：{count} 个，共 {size}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="426"/>
+        <location filename="../../app/ui/models/manager.py" line="428"/>
         <source>Remove from list…</source>
         <translation>从列表中移除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="428"/>
+        <location filename="../../app/ui/models/manager.py" line="430"/>
         <source>The starter model comes with Parley and cannot be deleted</source>
         <translation>入门模型随 Parley 附带，无法删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/manager.py" line="446"/>
+        <location filename="../../app/ui/models/manager.py" line="448"/>
         <source>No file manager could be opened. The models folder is {path}</source>
         <translation>无法打开文件管理器。模型文件夹位于 {path}</translation>
     </message>
@@ -2099,142 +2422,173 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="45"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="57"/>
         <source>Settings for {model}</source>
         <translation>{model} 的设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="50"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="62"/>
         <source>Loading</source>
         <translation>加载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="51"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="156"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="63"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="195"/>
         <source>Chat template</source>
         <translation>聊天模板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="53"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="65"/>
         <source>These apply the next time the model loads: the next message reloads it.</source>
         <translation>这些设置在模型下次加载时生效：下一条消息会重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="85"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="99"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="124"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="97"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="111"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="136"/>
         <source>Global</source>
         <translation>全局</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="94"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="106"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="100"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="112"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="145"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="101"/>
-        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="113"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="102"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="114"/>
         <source>A number</source>
         <translation>指定层数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="109"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="121"/>
         <source> layers</source>
         <translation> 层</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="110"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="122"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="119"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
         <source>On</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="127"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="139"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="128"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="140"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="129"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="141"/>
         <source>Threads:</source>
         <translation>线程数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="130"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="142"/>
         <source>Batch size:</source>
         <translation>批大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="131"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="143"/>
         <source>Flash attention:</source>
         <translation>Flash Attention：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="132"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="144"/>
         <source>KV cache type:</source>
         <translation>KV 缓存类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="135"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="145"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="150"/>
+        <source>{name} (not installed)</source>
+        <translation>{name}（未安装）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="152"/>
+        <source>Draft model</source>
+        <translation>草稿模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="155"/>
+        <source>A smaller model with the same vocabulary guesses the next tokens and this model checks them all at once. Auto picks an installed one; without one, Parley guesses from the conversation.</source>
+        <translation>一个词表相同的较小模型预先猜出接下来的词元，再由本模型一次核对。“自动”会选一个已安装的模型；没有时，Parley 从对话本身猜测。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="163"/>
+        <source>Draft model:</source>
+        <translation>草稿模型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="166"/>
+        <source>Drafting (speculative decoding) needs flash attention, so Global turns it on.</source>
+        <translation>起草（推测解码）需要 Flash Attention，因此“全局”会将其开启。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/settings_dialog.py" line="173"/>
         <source>Global: as in Settings → Model (context {ctx} tokens). q8_0 and q4_0 need flash attention.</source>
         <translation>全局：与“设置 → 模型”相同（上下文 {ctx} 个词元）。q8_0 和 q4_0 需要开启 Flash Attention。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="149"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="188"/>
         <source>The model&apos;s own</source>
         <translation>模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="152"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="191"/>
         <source>Custom (Jinja)</source>
         <translation>自定义（Jinja）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="153"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="192"/>
         <source>Reset to the model&apos;s own</source>
         <translation>恢复为模型自带</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="160"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="199"/>
         <source>Template preview</source>
         <translation>模板预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="170"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="209"/>
         <source>Template:</source>
         <translation>模板：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="176"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="215"/>
         <source>Preview of a sample conversation:</source>
         <translation>示例对话预览：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="237"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="284"/>
         <source>This model has no template of its own: Parley uses ChatML for it.</source>
         <translation>此模型没有自带模板：Parley 为它使用 ChatML。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/settings_dialog.py" line="245"/>
+        <location filename="../../app/ui/models/settings_dialog.py" line="292"/>
         <source>This template cannot be used: {error}</source>
         <translation>无法使用此模板：{error}</translation>
     </message>
@@ -2496,12 +2850,12 @@
         <translation>编辑角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="253"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="254"/>
         <source>New chat with…</source>
         <translation>新对话，使用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="377"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="378"/>
         <source>A summary of our earlier conversation:</source>
         <translation>我们之前对话的摘要：</translation>
     </message>
@@ -2509,229 +2863,235 @@
 <context>
     <name>PersonaEditor</name>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="57"/>
+        <location filename="../../app/ui/personas/editor.py" line="59"/>
         <source>Export personas</source>
         <translation>导出角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="57"/>
+        <location filename="../../app/ui/personas/editor.py" line="59"/>
         <source>Import personas</source>
         <translation>导入角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="74"/>
-        <location filename="../../app/ui/personas/editor.py" line="78"/>
+        <location filename="../../app/ui/personas/editor.py" line="76"/>
+        <location filename="../../app/ui/personas/editor.py" line="80"/>
         <source>Personas</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="98"/>
+        <location filename="../../app/ui/personas/editor.py" line="100"/>
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="100"/>
+        <location filename="../../app/ui/personas/editor.py" line="102"/>
         <source>separated by |</source>
         <translation>用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="102"/>
+        <location filename="../../app/ui/personas/editor.py" line="104"/>
         <source>the conversation&apos;s model</source>
         <translation>对话所用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="105"/>
+        <location filename="../../app/ui/personas/editor.py" line="107"/>
         <source>from Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="107"/>
+        <location filename="../../app/ui/personas/editor.py" line="109"/>
         <source>From Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="107"/>
+        <location filename="../../app/ui/personas/editor.py" line="109"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="107"/>
+        <location filename="../../app/ui/personas/editor.py" line="109"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="111"/>
+        <location filename="../../app/ui/personas/editor.py" line="113"/>
         <source>from the text</source>
         <translation>根据文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="116"/>
+        <location filename="../../app/ui/personas/editor.py" line="118"/>
         <source>Add “About you” to every persona</source>
         <translation>把“关于你”加入每个角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="118"/>
+        <location filename="../../app/ui/personas/editor.py" line="120"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="82"/>
-        <location filename="../../app/ui/personas/editor.py" line="152"/>
+        <location filename="../../app/ui/personas/editor.py" line="84"/>
+        <location filename="../../app/ui/personas/editor.py" line="155"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="84"/>
+        <location filename="../../app/ui/personas/editor.py" line="86"/>
         <source>Icon</source>
         <translation>图标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="112"/>
+        <location filename="../../app/ui/personas/editor.py" line="114"/>
         <source>This persona uses “About you”</source>
         <translation>此角色使用“关于你”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="114"/>
+        <location filename="../../app/ui/personas/editor.py" line="116"/>
         <source>Off for a persona that translates or rewrites your text: About you would leak into it</source>
         <translation>翻译或改写你文字的角色应关闭：否则“关于你”会混进结果里</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="120"/>
+        <location filename="../../app/ui/personas/editor.py" line="122"/>
         <source>About you</source>
         <translation>关于你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="153"/>
+        <location filename="../../app/ui/personas/editor.py" line="156"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="154"/>
+        <location filename="../../app/ui/personas/editor.py" line="157"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="160"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <location filename="../../app/ui/personas/editor.py" line="161"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="158"/>
+        <location filename="../../app/ui/personas/editor.py" line="161"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="159"/>
+        <location filename="../../app/ui/personas/editor.py" line="162"/>
         <source>Longest answer</source>
         <translation>最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="159"/>
+        <location filename="../../app/ui/personas/editor.py" line="162"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="160"/>
+        <location filename="../../app/ui/personas/editor.py" line="163"/>
         <source>Stop strings</source>
         <translation>停止字符串</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="160"/>
+        <location filename="../../app/ui/personas/editor.py" line="163"/>
         <source>Preferred model</source>
         <translation>首选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="161"/>
+        <location filename="../../app/ui/personas/editor.py" line="164"/>
         <source>Context length</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="161"/>
+        <location filename="../../app/ui/personas/editor.py" line="164"/>
         <source>When the context is full</source>
         <translation>上下文满了时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="162"/>
+        <location filename="../../app/ui/personas/editor.py" line="165"/>
         <source>Target language</source>
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="172"/>
+        <location filename="../../app/ui/personas/editor.py" line="178"/>
+        <location filename="../../app/ui/personas/editor.py" line="180"/>
         <source>What the model gets</source>
         <translation>模型实际收到的内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="176"/>
+        <location filename="../../app/ui/personas/editor.py" line="181"/>
+        <source>JSON Schema of the answers</source>
+        <translation>回答的 JSON Schema</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="186"/>
         <source>New</source>
         <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="176"/>
+        <location filename="../../app/ui/personas/editor.py" line="186"/>
         <source>Duplicate</source>
         <translation>创建副本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="177"/>
+        <location filename="../../app/ui/personas/editor.py" line="187"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="177"/>
+        <location filename="../../app/ui/personas/editor.py" line="187"/>
         <source>Reset</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="178"/>
+        <location filename="../../app/ui/personas/editor.py" line="188"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="183"/>
+        <location filename="../../app/ui/personas/editor.py" line="193"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="185"/>
+        <location filename="../../app/ui/personas/editor.py" line="195"/>
         <source>This persona…</source>
         <translation>这个角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="186"/>
+        <location filename="../../app/ui/personas/editor.py" line="196"/>
         <source>All personas…</source>
         <translation>所有角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="192"/>
+        <location filename="../../app/ui/personas/editor.py" line="202"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="251"/>
+        <location filename="../../app/ui/personas/editor.py" line="262"/>
         <source>The seed must be a whole number; it was left random.</source>
         <translation>随机种子必须是整数；已保持随机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="312"/>
+        <location filename="../../app/ui/personas/editor.py" line="323"/>
         <source>New persona</source>
         <translation>新角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="318"/>
+        <location filename="../../app/ui/personas/editor.py" line="329"/>
         <source>copy</source>
         <translation>副本</translation>
     </message>
@@ -2739,128 +3099,267 @@
 <context>
     <name>PersonaMarks</name>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="19"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="21"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="20"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="22"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="21"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="23"/>
         <source>longest answer reached</source>
         <translation>已达最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="22"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="24"/>
         <source>context full</source>
         <translation>上下文已满</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="23"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="25"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="24"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="26"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="31"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="33"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="37"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="39"/>
         <source>%n tokens</source>
         <translation>%n 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="41"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="43"/>
         <source>%1 tokens/s</source>
         <translation>每秒 %1 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="47"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="49"/>
         <source>first token %1 s</source>
         <translation>首个词元 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="80"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="64"/>
+        <source>speculative: %1 % of %2 drafted tokens accepted</source>
+        <translation>推测解码：%2 个草稿词元中 %1 % 被接受</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="69"/>
+        <source>, %1×</source>
+        <translation>，%1×</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="71"/>
+        <source> (slower than plain decoding: drafting is off for the next answers)</source>
+        <translation>（比普通解码慢：接下来的几次回答不再起草）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="73"/>
+        <source> (slower than plain decoding: drafting is turned down to %1 tokens)</source>
+        <translation>（比普通解码慢：草稿长度已降为 %1 个词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/persona_marks.py" line="104"/>
         <source>The model&apos;s memory begins here; earlier turns are out of it</source>
         <translation>模型的记忆从这里开始；更早的几轮已超出记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/persona_marks.py" line="86"/>
+        <location filename="../../app/ui/chat/persona_marks.py" line="110"/>
         <source>Persona: %1</source>
         <translation>角色：%1</translation>
     </message>
 </context>
 <context>
+    <name>ProjectDialog</name>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="38"/>
+        <source>Edit project</source>
+        <translation>编辑项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="38"/>
+        <source>New project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="41"/>
+        <source>Project name</source>
+        <translation>项目名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="42"/>
+        <source>e.g. Garden plans</source>
+        <translation>例如：花园计划</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="44"/>
+        <source>Instructions</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="45"/>
+        <source>Added after the persona&apos;s instructions in every chat here</source>
+        <translation>加在此项目每个对话的角色说明之后</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="48"/>
+        <source>Default persona</source>
+        <translation>默认角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="49"/>
+        <source>The default persona</source>
+        <translation>默认角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="54"/>
+        <source>Default model</source>
+        <translation>默认模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="55"/>
+        <source>The persona&apos;s or the default model</source>
+        <translation>角色的模型或默认模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="63"/>
+        <source>Library folders</source>
+        <translation>资料库文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="75"/>
+        <source>New chats here use my library with the folders ticked.</source>
+        <translation>此处的新对话会使用资料库中勾选的文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="77"/>
+        <source>Add folders in Settings → Documents to give this project files.</source>
+        <translation>在“设置 → 文档”中添加文件夹，即可为此项目提供文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="83"/>
+        <source>Save project</source>
+        <translation>保存项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="85"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="88"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="89"/>
+        <source>Instructions:</source>
+        <translation>说明：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="90"/>
+        <source>Default persona:</source>
+        <translation>默认角色：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="91"/>
+        <source>Default model:</source>
+        <translation>默认模型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="93"/>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="97"/>
+        <source>Library folders:</source>
+        <translation>资料库文件夹：</translation>
+    </message>
+</context>
+<context>
     <name>RecommendedCard</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="29"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="30"/>
         <source>{amount} context</source>
         <translation>{amount} 上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="70"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="74"/>
         <source>An estimate: this computer&apos;s measured speed, scaled by how much of the model each word reads.</source>
         <translation>估计值：按本机实测的速度，再按模型每生成一个词要读取的数据量换算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="88"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="92"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="36"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="138"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="160"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="113"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="109"/>
+        <source>Also download its draft model, {name} ({size}): faster answers</source>
+        <translation>同时下载它的草稿模型 {name}（{size}）：回答更快</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="116"/>
+        <source>Download the draft model {name}</source>
+        <translation>下载草稿模型 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="118"/>
+        <source>A smaller model of the same family that guesses ahead; {model} checks its guesses.</source>
+        <translation>同系列的较小模型预先猜测，由 {model} 核对它的猜测。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="135"/>
         <source>thinking switch</source>
         <translation>可切换思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="115"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="137"/>
         <source>thinks before answering</source>
         <translation>先思考再回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="117"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="139"/>
         <source>for code</source>
         <translation>写代码用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="119"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="141"/>
         <source>image input is not supported yet</source>
         <translation>暂不支持图片输入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="132"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="154"/>
         <source>about {speed} tokens/s here</source>
         <translation>本机约每秒 {speed} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="139"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="161"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="38"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="142"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="39"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="164"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="145"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="38"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="167"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
@@ -2868,9 +3367,14 @@
 <context>
     <name>RecommendedList</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="258"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="301"/>
         <source>Only models that answer at {speed} tokens/s or faster here</source>
         <translation>只显示本机每秒至少 {speed} 个词元的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="305"/>
+        <source>Fastest here first</source>
+        <translation>在本机最快的排在前面</translation>
     </message>
 </context>
 <context>
@@ -3005,6 +3509,35 @@
         <location filename="../../app/ui/settings/remote_pages.py" line="28"/>
         <source>Local API server</source>
         <translation>本地 API 服务器</translation>
+    </message>
+</context>
+<context>
+    <name>SchemaField</name>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="26"/>
+        <source>JSON Schema</source>
+        <translation>JSON Schema</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="29"/>
+        <source>Empty: answers are free text. A JSON Schema here holds every answer to it.</source>
+        <translation>留空：回答为自由文本。在此填写 JSON Schema，每个回答都会遵循它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="34"/>
+        <location filename="../../app/ui/personas/schema_field.py" line="35"/>
+        <source>An answer could look like this</source>
+        <translation>回答可能是这样的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="75"/>
+        <source>Answers are free text.</source>
+        <translation>回答为自由文本。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/schema_field.py" line="87"/>
+        <source>Every answer will be JSON that follows this schema.</source>
+        <translation>每个回答都将是遵循此 Schema 的 JSON。</translation>
     </message>
 </context>
 <context>
@@ -3277,57 +3810,62 @@
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="43"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="44"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="44"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="45"/>
+        <source>New temporary chat (not saved, no memory)</source>
+        <translation>新建临时对话（不保存，不用记忆）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shell/shortcuts.py" line="46"/>
         <source>Search the conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="45"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="47"/>
         <source>Go to the message box</source>
         <translation>转到消息框</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="46"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="48"/>
         <source>Stop the answer</source>
         <translation>停止回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="47"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="49"/>
         <source>Copy the last answer</source>
         <translation>复制最后一条回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="48"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="50"/>
         <source>Write the last answer again</source>
         <translation>重新生成最后一条回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="49"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="51"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="50"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="52"/>
         <source>Previous conversation</source>
         <translation>上一个对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="51"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="53"/>
         <source>Next conversation</source>
         <translation>下一个对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="52"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="54"/>
         <source>Switch the model</source>
         <translation>切换模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="53"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="55"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -3335,18 +3873,18 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="85"/>
-        <location filename="../../app/ui/shell/shortcuts.py" line="88"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="87"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="90"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="89"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="91"/>
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/shortcuts.py" line="89"/>
+        <location filename="../../app/ui/shell/shortcuts.py" line="91"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -3354,81 +3892,173 @@
 <context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="28"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="37"/>
         <source>New conversation</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="46"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="58"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="48"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="60"/>
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>开始新的对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="53"/>
-        <location filename="../../app/ui/sidebar/panel.py" line="54"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="65"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="66"/>
         <source>Start a new conversation with a persona</source>
         <translation>用某个角色开始新的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="59"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="72"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="90"/>
+        <source>New project…</source>
+        <translation>新建项目…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="73"/>
+        <source>New project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="76"/>
         <source>Conversations</source>
         <translation>对话列表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="64"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="81"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="67"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="84"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="498"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="70"/>
-        <location filename="../../app/ui/sidebar/panel.py" line="295"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="87"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="477"/>
         <source>Pin to top</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="71"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="88"/>
         <source>Export as Markdown…</source>
         <translation>导出为 Markdown…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="72"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="89"/>
         <source>Export as JSON…</source>
         <translation>导出为 JSON…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="80"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="98"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="135"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="158"/>
         <source>Rename conversation</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="136"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="159"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="233"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="223"/>
+        <source>{name} (archived)</source>
+        <translation>{name}（已归档）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="227"/>
+        <source>open</source>
+        <translation>已展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="227"/>
+        <source>closed</source>
+        <translation>已折叠</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="228"/>
+        <source>Project {name}, {state}, {count} chats</source>
+        <translation>项目 {name}，{state}，{count} 个对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="229"/>
+        <source>, archived</source>
+        <translation>，已归档</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="401"/>
         <source>Deleted “{title}”.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sidebar/panel.py" line="295"/>
+        <location filename="../../app/ui/sidebar/panel.py" line="477"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="492"/>
+        <source>New chat in project</source>
+        <translation>在项目中新建对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="493"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="495"/>
+        <source>Unarchive</source>
+        <translation>取消归档</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="497"/>
+        <source>Archive</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="503"/>
+        <source>Move to project…</source>
+        <translation>移到项目…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/panel.py" line="512"/>
+        <source>No project (main list)</source>
+        <translation>不属于项目（主列表）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="144"/>
+        <source>Delete project</source>
+        <translation>删除项目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="145"/>
+        <source>Delete the project “{name}”?</source>
+        <translation>删除项目“{name}”？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="147"/>
+        <source>It has {count} chats. Keep them in the main list, or delete them too?</source>
+        <translation>它有 {count} 个对话。把它们留在主列表中，还是一并删除？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="151"/>
+        <source>Keep the chats</source>
+        <translation>保留对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sidebar/project_dialog.py" line="153"/>
+        <source>Delete the chats too</source>
+        <translation>一并删除对话</translation>
     </message>
 </context>
 <context>
@@ -3645,22 +4275,22 @@
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="57"/>
+        <location filename="../../app/ui/shell/actions.py" line="58"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="69"/>
+        <location filename="../../app/ui/shell/actions.py" line="71"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="71"/>
+        <location filename="../../app/ui/shell/actions.py" line="73"/>
         <source>&amp;About Parley</source>
         <translation>关于 Parley(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/actions.py" line="83"/>
+        <location filename="../../app/ui/shell/actions.py" line="85"/>
         <source>The last answer is on the clipboard.</source>
         <translation>最后一条回答已复制到剪贴板。</translation>
     </message>

@@ -17,7 +17,6 @@ import pytest
 from app.cli.models import run_models_command
 from app.core import paths
 from app.core.config import settings
-from app.core.models import hub
 from app.core.models import installed as catalog
 from app.core.models.hub import HubConfig
 from app.core.models.installed import STARTER_NAME
@@ -154,7 +153,7 @@ def test_importing_a_file_that_is_not_a_model_says_why(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_pauses_and_the_same_command_resumes(hub_env: HubConfig, fake_hub: FakeHub, parley_home: Path) -> None:
-    fake_hub.faults.throttle_bps = 4_000_000
+    fake_hub.faults.throttle_bps = 1_000_000  # about 100 s for the file: Ctrl+C comes long before its end
     env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PARLEY_HOME": str(parley_home)}
     command = [sys.executable, "-m", "app.cli.models", "download", STARTER_REPO, STARTER_FILE]
     child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -182,6 +181,11 @@ def test_ctrl_c_pauses_and_the_same_command_resumes(hub_env: HubConfig, fake_hub
     assert fake_hub.ranges(STARTER_FILE) == [f"bytes={kept}-"]
 
 
+# The child's Hub timeouts for the Ctrl+C tests: the connect timeout (half of this) is the shortest.
+LONG_TIMEOUT_S = 400.0
+LONG_HUB_TIMEOUT = {"PARLEY_HUB_TIMEOUT_S": str(LONG_TIMEOUT_S)}
+
+
 def _interrupted_once_waiting(
     args: list[str], env: dict[str, str], wait_until_waiting: Callable[[], None]
 ) -> tuple[int, str, float]:
@@ -207,7 +211,7 @@ def _interrupted_once_waiting(
 def test_ctrl_c_while_the_hub_is_silent_stops_at_once(
     parley_home: Path, silent_endpoint: SilentEndpoint, args: list[str]
 ) -> None:
-    env = {**os.environ, "HF_ENDPOINT": silent_endpoint.url, "PARLEY_HOME": str(parley_home)}
+    env = {**os.environ, "HF_ENDPOINT": silent_endpoint.url, "PARLEY_HOME": str(parley_home), **LONG_HUB_TIMEOUT}
 
     def connected() -> None:
         assert silent_endpoint.connected.wait(60), "the command never connected to the Hub"
@@ -215,16 +219,16 @@ def test_ctrl_c_while_the_hub_is_silent_stops_at_once(
     code, err, took = _interrupted_once_waiting(args, env, connected)
     assert code == 130, err
     assert err == "Stopped.\n" and "Traceback" not in err
-    # Ended by the key, not by the connection giving up: sooner than the shortest Hub timeout it could be
-    # waiting out (pressed once connected, so slow start-up on a loaded machine does not count).
-    assert took < hub.API_TIMEOUT_S, f"Ctrl+C took {took:.1f} s: it waited for the connection's timeout"
+    # Ended by the key, not by the connection giving up: the child's Hub timeouts are long (LONG_HUB_TIMEOUT),
+    # so an answer before half the shortest of them is the key's doing, however loaded the machine.
+    assert took < LONG_TIMEOUT_S / 2, f"Ctrl+C took {took:.1f} s: it waited for the connection's timeout"
 
 
 def test_ctrl_c_while_a_download_waits_for_its_first_byte_stops_at_once(
     hub_env: HubConfig, fake_hub: FakeHub, parley_home: Path
 ) -> None:
     fake_hub.faults.stall = True
-    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PARLEY_HOME": str(parley_home)}
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PARLEY_HOME": str(parley_home), **LONG_HUB_TIMEOUT}
 
     def asked_for_the_file() -> None:  # the Hub read the request and holds it: the first byte never comes
         fake_hub.wait_until(lambda: bool(fake_hub.file_requests("tiny-Q4_K_M.gguf", "HEAD")), timeout=60)
@@ -232,7 +236,7 @@ def test_ctrl_c_while_a_download_waits_for_its_first_byte_stops_at_once(
     code, err, took = _interrupted_once_waiting(["download", KQUANTS_REPO, "tiny-Q4_K_M.gguf"], env, asked_for_the_file)
     assert code == 130, err
     assert err == "Stopped.\n" and "Traceback" not in err
-    assert took < hub.API_TIMEOUT_S, f"Ctrl+C took {took:.1f} s: it waited for the connection's timeout"
+    assert took < LONG_TIMEOUT_S / 2, f"Ctrl+C took {took:.1f} s: it waited for the connection's timeout"
 
 
 def test_a_truncated_model_is_reported_by_verify_and_fetched_again(hub_env: HubConfig, fake_hub: FakeHub) -> None:

@@ -31,6 +31,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from app.core.api_server import openai_shapes as shapes
+from app.core.api_server import request_fields
 from app.core.api_server.embeddings import ServedEmbedder, parse_embedding_request
 from app.core.api_server.guard import RequestGuard
 from app.core.api_server.openai_shapes import ApiRequestError
@@ -46,6 +47,7 @@ from app.core.engine.protocol import (
     ModelSpec,
     SamplingSettings,
     StopReason,
+    TokenLogprobs,
     TokensReceived,
 )
 from app.core.models.registry import ModelRegistry
@@ -147,8 +149,13 @@ class _Completion:
         self.loop = asyncio.get_running_loop()
         self.events: asyncio.Queue[EngineEvent] = asyncio.Queue()
         # As OpenAI does, messages that do not fit are refused (context_length_exceeded), not shortened.
-        self.request = GenerationRequest(uuid.uuid4().hex, spec, chat.messages, chat.sampling, overflow="stop")
+        self.request = GenerationRequest(
+            uuid.uuid4().hex, spec, chat.messages, chat.sampling, overflow="stop",
+            json_schema=chat.json_schema, reasoning_effort=chat.reasoning_effort, top_logprobs=chat.engine_top_logprobs,
+        )  # fmt: skip
         self.model = chat.model
+        self.top_logprobs = chat.top_logprobs  # None: the answer carries no logprobs
+        self.logprobs: list[TokenLogprobs] = []
         self.include_usage = chat.include_usage
         self.tokens = 0
         self._closed = False
@@ -173,6 +180,8 @@ class _Completion:
 def _failure(event: EngineEvent, completion: _Completion) -> ApiRequestError | None:
     if isinstance(event, GenerationFailed) and event.code in ("message_too_long", "context_full"):
         return shapes.context_exceeded(event.prompt_tokens, event.limit, completion.request.sampling.max_tokens)
+    if isinstance(event, GenerationFailed) and event.code == "invalid_request":  # the schema or logit bias asked for
+        return ApiRequestError(400, event.reason)
     if isinstance(event, ModelLoadFailed):
         return ApiRequestError(500, f"The model could not be loaded: {event.reason}", kind="server_error")
     if isinstance(event, GenerationFailed):
@@ -276,7 +285,7 @@ def build_app(
     async def chat_completions(request: Request) -> Response:
         try:
             authorized(request)
-            chat = shapes.parse_chat_request(await _read_json(request, body_seconds), backend.models.sampling)
+            chat = request_fields.parse_request(await _read_json(request, body_seconds), backend.models.sampling)
             spec = backend.resolve(chat.model)
         except ApiRequestError as err:
             return _error(err)
@@ -351,10 +360,14 @@ async def _whole(completion: _Completion, cid: str, request: Request, first: Eng
             return _error(failure)
         if isinstance(event, TokensReceived):
             completion.tokens += 1
+            completion.logprobs.extend(event.logprobs)
         if isinstance(event, GenerationFinished):
             completion.tokens = event.stats.generated_tokens
             completion.close(event.reason)
-            return JSONResponse(shapes.completion(cid, completion.model, event.text, event.reason, event.stats))
+            top = completion.top_logprobs
+            logprobs = shapes.logprobs_content(completion.logprobs, top) if top is not None else None
+            body = shapes.completion(cid, completion.model, event.text, event.reason, event.stats, logprobs)
+            return JSONResponse(body)
         event = await _next(completion, request)
 
 
@@ -371,7 +384,9 @@ async def _stream(completion: _Completion, cid: str, first: EngineEvent) -> Asyn
             return
         if isinstance(event, TokensReceived) and event.text:
             completion.tokens += 1
-            yield _sse(shapes.chunk(cid, model, {"content": event.text}, with_usage=usage))
+            top = completion.top_logprobs
+            logprobs = shapes.logprobs_content(event.logprobs, top) if top is not None else None
+            yield _sse(shapes.chunk(cid, model, {"content": event.text}, with_usage=usage, logprobs=logprobs))
         elif isinstance(event, GenerationFinished):
             reason: StopReason = event.reason
             completion.tokens = event.stats.generated_tokens

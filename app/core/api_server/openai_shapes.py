@@ -1,18 +1,28 @@
 """OpenAI's wire format for the local API server: request checking, error bodies, completions and chunks.
 
 Plain functions on plain dicts, so the rules are tested without a server. A request that breaks one,
-or asks for something this server does not do (tools, logprobs, JSON output), raises
-``ApiRequestError`` naming the field, which the server answers with OpenAI's error body and status.
+or asks for something this server does not do (tools, n > 1), raises ``ApiRequestError``
+naming the field, which the server answers with OpenAI's error body and status. The fields beyond
+messages and sampling (``response_format``, ``logit_bias``, the audit of the rest) are
+``request_fields``'.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.core.engine.protocol import ChatMessage, GenerationStats, SamplingSettings, StopReason
+from app.core.engine.protocol import (
+    ChatMessage,
+    GenerationStats,
+    SamplingSettings,
+    StopReason,
+    TokenChoice,
+    TokenLogprobs,
+)
 
 ROLES = ("system", "user", "assistant")
 
@@ -55,6 +65,15 @@ class ChatRequest:
     stream: bool
     sampling: SamplingSettings
     include_usage: bool = False  # a stream ends with a chunk carrying the usage (stream_options)
+    # ``logprobs: true``: how many alternatives each token reports (``top_logprobs``, 0–20); None: no logprobs.
+    top_logprobs: int | None = None
+
+    @property
+    def engine_top_logprobs(self) -> int:
+        """What the engine is asked for: at least one alternative, so that each token's own figure comes too."""
+        return 0 if self.top_logprobs is None else max(1, self.top_logprobs)
+    json_schema: str | None = None  # response_format's schema the answer follows (request_fields); None: text
+    reasoning_effort: str | None = None  # for the chat template (request_fields)
 
 
 def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:
@@ -131,10 +150,39 @@ def parse_chat_request(body: Any, defaults: SamplingSettings) -> ChatRequest:
     }
     n = _integer(body, "n", 1, 128)
     if n is not None and n != 1:
-        raise ApiRequestError(400, "only n = 1 is supported", param="n")
+        # n answers would hold the one engine n times as long, ahead of the window's own answers: ask again instead.
+        raise ApiRequestError(
+            400, "only n = 1 is supported: this server runs one answer at a time on one engine; send the request "
+            "again (with another seed) for another answer", param="n",
+        )  # fmt: skip
     _refuse_unsupported(body)
     sampling = replace(defaults, **{key: value for key, value in changes.items() if value is not None})
-    return ChatRequest(model, tuple(messages), stream, sampling, _include_usage(body, stream))
+    return ChatRequest(model, tuple(messages), stream, sampling, _include_usage(body, stream), _top_logprobs(body))
+
+
+def _top_logprobs(body: dict[str, Any]) -> int | None:
+    """``logprobs`` and ``top_logprobs`` as OpenAI checks them."""
+    logprobs = body.get("logprobs")
+    if logprobs is not None and not isinstance(logprobs, bool):
+        raise ApiRequestError(400, "'logprobs' must be true or false", param="logprobs")
+    top = _integer(body, "top_logprobs", 0, 20)
+    if top is not None and not logprobs:
+        raise ApiRequestError(400, "'top_logprobs' requires 'logprobs' to be true", param="top_logprobs")
+    return (top or 0) if logprobs else None
+
+
+def _choice_shape(choice: TokenChoice) -> dict[str, Any]:
+    # A piece that holds half a character is named by its escaped bytes, as OpenAI names it.
+    token = choice.piece.decode("utf-8", errors="backslashreplace")
+    return {"token": token, "logprob": choice.logprob, "bytes": list(choice.piece)}
+
+
+def logprobs_content(tokens: Sequence[TokenLogprobs], top: int) -> dict[str, Any]:
+    """OpenAI's ``choices[].logprobs``: each token with its log-probability, bytes and ``top`` alternatives."""
+    content = [
+        {**_choice_shape(t.token), "top_logprobs": [_choice_shape(c) for c in t.alternatives[:top]]} for t in tokens
+    ]
+    return {"content": content, "refusal": None}
 
 
 def _unsupported(param: str, what: str) -> ApiRequestError:
@@ -150,25 +198,11 @@ def _refuse_unsupported(body: dict[str, Any]) -> None:
         raise _unsupported("function_call", "its models answer in text and cannot call tools")
     if body.get("tool_choice") not in (None, "none", "auto"):
         raise _unsupported("tool_choice", "its models answer in text and cannot call tools")
-    logprobs = body.get("logprobs")
-    if logprobs not in (None, False):
-        raise _unsupported("logprobs", "it does not report token probabilities")
-    if body.get("top_logprobs") not in (None, 0):
-        raise _unsupported("top_logprobs", "it does not report token probabilities")
-    if body.get("logit_bias"):
-        raise _unsupported("logit_bias", "it cannot bias tokens")
     for name in ("presence_penalty", "frequency_penalty"):
         if body.get(name) not in (None, 0, 0.0):
             raise _unsupported(name, "use 'repeat_penalty' (llama.cpp's) instead")
     if body.get("audio") is not None or body.get("modalities") not in (None, ["text"]):
         raise _unsupported("audio" if body.get("audio") is not None else "modalities", "it answers in text only")
-    response_format = body.get("response_format")
-    if response_format is not None:
-        kind = response_format.get("type") if isinstance(response_format, dict) else None
-        if kind in ("json_object", "json_schema"):
-            raise _unsupported("response_format", f"it cannot constrain the answer to {kind}; only 'text' is accepted")
-        if kind != "text":
-            raise ApiRequestError(400, "'response_format' must be an object with a 'type'", param="response_format")
 
 
 def _include_usage(body: dict[str, Any], stream: bool) -> bool:
@@ -193,15 +227,21 @@ def finish_reason(reason: StopReason) -> str:
     return "length" if reason == "length" else "stop"
 
 
-def completion(cid: str, model: str, text: str, reason: StopReason, stats: GenerationStats) -> dict[str, Any]:
+def completion(
+    cid: str, model: str, text: str, reason: StopReason, stats: GenerationStats, logprobs: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A whole answer; ``logprobs`` (``logprobs_content``) when the request asked for them."""
+    choice: dict[str, Any] = {
+        "index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason(reason)
+    }  # fmt: skip
+    if logprobs is not None:
+        choice["logprobs"] = logprobs
     return {
         "id": cid,
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason(reason)}
-        ],
+        "choices": [choice],
         "usage": usage(stats),
     }
 
@@ -215,15 +255,25 @@ def usage(stats: GenerationStats) -> dict[str, int]:
 
 
 def chunk(
-    cid: str, model: str, delta: dict[str, str], finish: str | None = None, *, with_usage: bool = False
+    cid: str,
+    model: str,
+    delta: dict[str, str],
+    finish: str | None = None,
+    *,
+    with_usage: bool = False,
+    logprobs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One stream chunk; ``with_usage`` adds ``"usage": null`` as OpenAI does when the usage comes at the end."""
+    """One stream chunk; ``with_usage`` adds ``"usage": null`` as OpenAI does when the usage comes at the end;
+    ``logprobs`` (``logprobs_content``) are the chunk's tokens when the request asked for them."""
+    choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
+    if logprobs is not None:
+        choice["logprobs"] = logprobs
     body: dict[str, Any] = {
         "id": cid,
         "object": "chat.completion.chunk",
         "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        "choices": [choice],
     }
     if with_usage:
         body["usage"] = None

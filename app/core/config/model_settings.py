@@ -1,7 +1,8 @@
 """Per-model load settings over the global defaults, and the one owner of ``model-settings.json``.
 
 A model (by its file path) may set its own context length, GPU layers (Auto, Off or a number),
-threads, batch size, flash attention, KV-cache type and chat template; what it leaves unset
+threads, batch size, flash attention, KV-cache type, chat template and draft model (for speculative
+decoding: Auto, none, or an installed model's file; ``app.core.models.drafts`` resolves it); what it leaves unset
 follows the global settings. ``apply`` turns them into the ``ModelSpec`` the engine loads, so a
 change shows on the next load: the next message reloads the model with them, without a restart.
 A chat template is checked (compiled and rendered with a sample conversation) before it is
@@ -38,10 +39,11 @@ class ModelSettings:
     kv_type: str | None = None  # one of KV_TYPES
     chat_template: str | None = None  # None: the GGUF's own
     template_name: str | None = None  # the built-in it came from (builtin_templates), or None for pasted text
+    draft_model: str | None = None  # None: Auto; "none"; or the path of an installed model (drafts.resolve_draft)
 
     def apply(self, spec: ModelSpec) -> ModelSpec:
-        """``spec`` (from the global settings) with this model's own values over it."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "template_name"}
+        """``spec`` (from the global settings) with this model's own values over it (the draft is resolved apart)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_IN_SPEC}
         return replace(spec, **{name: value for name, value in values.items() if value is not None})
 
     @classmethod
@@ -55,6 +57,7 @@ class ModelSettings:
             "kv_type": lambda v: v in KV_TYPES,
             "chat_template": lambda v: isinstance(v, str) and check_template(v).error is None,
             "template_name": lambda v: isinstance(v, str),
+            "draft_model": lambda v: isinstance(v, str) and bool(v),
         }
         values: dict[str, Any] = {}
         for name, check in checks.items():
@@ -66,6 +69,9 @@ class ModelSettings:
             else:
                 log.warning("model settings: %s = %r is not valid; using the default", name, value)
         return cls(**values)
+
+
+_NOT_IN_SPEC = ("template_name", "draft_model")
 
 
 def _int(value: Any) -> bool:

@@ -65,10 +65,13 @@ class Settings:
     # The model that embeds documents for search (app.core.engine.embedding.embedder_for): an installed model's
     # name or path, or a remote one ("<model id> @ <server name>"); None: words only, no embeddings.
     embedding_model: str | None = None
+    # Memory (app.core.memory): facts about the user kept across conversations; off: none used or saved.
+    memory_enabled: bool = True
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["imported_models"] = list(self.imported_models)
+        data["sampling"].pop("logit_bias", None)  # a request's (the local API server's), not a setting
         return data
 
     @classmethod
@@ -176,6 +179,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "api_host": _text,
     "api_port": _int_in(1, 65535),
     "api_cors": _bool,
+    "memory_enabled": _bool,
     "window_geometry": _base64,
     "window_splitter": _base64,
 }

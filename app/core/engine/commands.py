@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.engine.protocol import CountTokensRequest, GenerationRequest, ModelSpec
+from app.core.engine.protocol import CountTokensRequest, GenerationRequest, InspectRequest, ModelSpec
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,13 @@ class GenerateCommand:
 @dataclass(frozen=True)
 class CountCommand:
     request: CountTokensRequest
+
+
+@dataclass(frozen=True)
+class InspectCommand:
+    """Look inside an answer (answered with AnswerInspected or GenerationFailed)."""
+
+    request: InspectRequest
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ WorkerCommand = (
     LoadCommand
     | GenerateCommand
     | CountCommand
+    | InspectCommand
     | PrepareCommand
     | EmbedCommand
     | UnloadCommand

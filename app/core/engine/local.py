@@ -39,6 +39,7 @@ from app.core.engine.commands import (
     CacheConfigCommand,
     CountCommand,
     GenerateCommand,
+    InspectCommand,
     LoadCommand,
     PrepareCommand,
     ShutdownCommand,
@@ -55,6 +56,7 @@ from app.core.engine.protocol import (
     GenerationFailed,
     GenerationFinished,
     GenerationRequest,
+    InspectRequest,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -199,6 +201,15 @@ class LocalEngine:
             if loading:
                 self._loading = request.model
             self._send(CountCommand(request))
+            if loading:
+                self._arm("load", LOAD_LIMIT_SECONDS)
+
+    def inspect(self, request: InspectRequest) -> None:
+        with self._lock:
+            loading = self._loaded != request.model
+            if loading:
+                self._loading = request.model
+            self._send(InspectCommand(request))
             if loading:
                 self._arm("load", LOAD_LIMIT_SECONDS)
 

@@ -8,6 +8,7 @@ and range of a GPU-layers value live here too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -35,10 +36,13 @@ class SamplingSettings:
     max_tokens: int = 1024
     seed: int | None = None
     stop: tuple[str, ...] = ()  # the answer ends where one of these appears (it is not shown)
+    # (token id, bias) pairs added to those tokens' logits before sampling (OpenAI's logit_bias, -100..100).
+    logit_bias: tuple[tuple[int, float], ...] = ()
 
     def __post_init__(self) -> None:
         # Settings come back from JSON with a list here: keep the value hashable and comparable.
         object.__setattr__(self, "stop", tuple(self.stop))
+        object.__setattr__(self, "logit_bias", tuple((int(t), float(b)) for t, b in self.logit_bias))
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,12 @@ class ModelSpec:
     # An embedding model's pooling where its GGUF declares none ("mean", "cls", "last"; "": the mean), as the
     # catalog knows it for files converted before llama.cpp wrote it (Qwen3-Embedding's own, last token).
     pooling: str = ""
+    # Speculative decoding: a draft model's file (same vocabulary, several times smaller; "": none), loaded
+    # beside this one with its GPU layers setting; without one, prompt lookup drafts when ``prompt_lookup``.
+    # Drafting needs ``flash_attn`` (without it a batch's logits are not one token's); the registry turns it
+    # on for a model whose own settings leave it unset.
+    draft_path: str = ""
+    prompt_lookup: bool = True
 
 
 # GPU layers, one encoding for the settings, the per-model settings, the load plan and both dialogs.
@@ -109,6 +119,29 @@ class GenerationRequest:
     # A JSON Schema (its JSON text) the answer must follow: llama.cpp's grammar makes the output valid by
     # construction on this computer; a remote server is sent OpenAI's ``response_format``. None: free text.
     json_schema: str | None = None
+    # How many alternatives (0–20) to report with each sampled token's log-probability (TokensReceived.logprobs);
+    # 0: none, and the token loop does no extra work.
+    top_logprobs: int = 0
+
+
+@dataclass(frozen=True)
+class InspectRequest:
+    """Look inside an answer: re-evaluate the prompt with the answer's tokens and report each token's
+    probability and the ``top`` likeliest alternatives (answered with AnswerInspected or GenerationFailed).
+
+    ``messages`` are what the model saw before the answer (its prompt); ``answer`` the answer's text as stored.
+    The figures are the raw model distribution: a softmax of the logits at temperature 1, no sampler applied.
+    """
+
+    request_id: str
+    model: ModelSpec
+    messages: tuple[ChatMessage, ...]
+    answer: str
+    top: int = 5
+    enable_thinking: bool | None = None
+    reasoning_effort: str | None = None
+    date: str | None = None
+    conversation_key: str | None = None  # whose KV state to reuse, as GenerationRequest's
 
 
 @dataclass(frozen=True)
@@ -180,10 +213,48 @@ class ModelUnloaded:
 
 
 @dataclass(frozen=True)
+class TokenChoice:
+    """One token the model could write at a position, with its log-probability (natural log)."""
+
+    id: int  # the vocabulary's id; -1 where a remote server names only the text
+    piece: bytes  # the token's bytes (a piece may hold half a character)
+    logprob: float
+
+    @property
+    def probability(self) -> float:
+        return math.exp(self.logprob)
+
+    @property
+    def text(self) -> str:
+        return self.piece.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class TokenLogprobs:
+    """A token of an answer as written, with the likeliest alternatives at its position (the first the likeliest)."""
+
+    token: TokenChoice
+    alternatives: tuple[TokenChoice, ...] = ()
+
+
+@dataclass(frozen=True)
 class TokensReceived:
     request_id: str
     text: str  # the answer's new text
     reasoning: str = ""  # the reasoning's new text
+    # With GenerationRequest.top_logprobs: the answer's tokens that make ``text``, each with its alternatives.
+    logprobs: tuple[TokenLogprobs, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerInspected:
+    """The answer to an InspectRequest: every answer token, in order, with its alternatives."""
+
+    request_id: str
+    tokens: tuple[TokenLogprobs, ...]
+    prompt_tokens: int  # the prompt's tokens before the answer
+    evaluated_tokens: int  # the tokens llama.cpp evaluated (the rest came from the KV cache)
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -196,6 +267,15 @@ class GenerationStats:
     truncated_messages: int = 0  # oldest messages left out because the context was full
     decode_seconds: float = 0.0  # llama.cpp's own time decoding the answer's tokens (llama_perf_context)
     decoded_tokens: int = 0  # the tokens that time covers
+    # Speculative decoding ("": none; else "prompt lookup" or "draft model"): the tokens drafted, how many of
+    # them the model's own sampling kept, and the speed-up against the engine's running estimate of plain
+    # decoding (0.0: no estimate yet). ``drafting_turned_down_to``: the smaller draft length the engine
+    # went to because drafting made this answer slower than plain decoding (0: off for the next answers).
+    speculation: str = ""
+    drafted_tokens: int = 0
+    accepted_tokens: int = 0
+    speculative_speedup: float = 0.0
+    drafting_turned_down_to: int | None = None
 
 
 # An answer that ended before the engine produced anything (stopped while queued, or a hung engine ended).
@@ -223,7 +303,8 @@ class GenerationFailed:
     text: str = ""  # what was generated before the failure
     traceback: str = ""  # set when a bug in the engine, not the request, made it fail
     # Why, for a front end to act on: "message_too_long" (the last message alone does not fit),
-    # "context_full" (the conversation does not fit and the policy is "stop"), or "" for anything else.
+    # "context_full" (the conversation does not fit and the policy is "stop"), "invalid_request" (a JSON
+    # Schema or logit bias this model cannot follow), or "" for anything else.
     code: str = ""
     prompt_tokens: int = 0  # with a code: the tokens the prompt needed ...
     limit: int = 0  # ... and how many it may have
@@ -273,6 +354,7 @@ EngineEvent = (
     | GenerationFinished
     | GenerationFailed
     | TokensCounted
+    | AnswerInspected
     | TextsEmbedded
     | EmbeddingFailed
     | EngineCrashed
@@ -291,6 +373,10 @@ class Engine(Protocol):
 
     def count_tokens(self, request: CountTokensRequest) -> None:
         """Counts a prompt's tokens (loading ``request.model`` first if needed); answers with TokensCounted."""
+
+    def inspect(self, request: InspectRequest) -> None:
+        """Looks inside an answer (loading ``request.model`` first if needed); answers with AnswerInspected,
+        or GenerationFailed where this engine cannot (a remote server, whose logits are not reachable)."""
 
     def prepare(self, request: GenerationRequest) -> None:
         """Gets ready for ``request``'s conversation, whose turn may come next: puts its saved KV state

@@ -19,6 +19,7 @@ from app.core.engine.protocol import (
     Engine,
     EventSink,
     GenerationRequest,
+    InspectRequest,
     ModelLoadFailed,
     ModelSpec,
 )
@@ -66,6 +67,11 @@ class RoutingEngine:
         engine = self._engine_for(request.model, request.request_id, activate=False)
         if engine is not None:
             engine.count_tokens(request)
+
+    def inspect(self, request: InspectRequest) -> None:
+        engine = self._engine_for(request.model, request.request_id, activate=False)
+        if engine is not None:
+            engine.inspect(request)
 
     def prepare(self, request: GenerationRequest) -> None:
         if not request.model.server:  # a remote server keeps its own cache

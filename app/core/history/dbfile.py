@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.core import paths
 from app.core.errors import BackupCheckFailedError, DatabaseDamagedError, DatabaseTooNewError
-from app.core.history import backups, health, instances
+from app.core.history import backups, health, instances, look_inside
 
 log = logging.getLogger("app.store")
 
@@ -242,6 +242,71 @@ MIGRATIONS: tuple[str, ...] = (
         enabled INTEGER NOT NULL DEFAULT 0,
         folders TEXT
     );
+    """,
+    # 10: projects (app.core.projects): a named group of conversations with its own instructions (added
+    # after the persona's prompt), default persona and model, and library folders (JSON; [] none) a
+    # new chat in it searches. A uuid keeps a project through export and import. A conversation's
+    # project_id is NULL outside any project; deleting a project puts its chats back (SET NULL).
+    """
+    CREATE TABLE projects (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        instructions TEXT NOT NULL DEFAULT '',
+        persona_id INTEGER REFERENCES personas(id) ON DELETE SET NULL,
+        model_name TEXT,
+        folders TEXT NOT NULL DEFAULT '[]',
+        archived INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX projects_by_name ON projects(archived, name);
+    ALTER TABLE conversations ADD COLUMN project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL;
+    CREATE INDEX conversations_by_project ON conversations(project_id, updated_at DESC);
+    """,
+    # 11: an answer looked inside: its tokens, their probabilities and alternatives (app.core.history.look_inside).
+    look_inside.MIGRATION,
+    # 12: memories (app.core.memory): short facts about the user, each with where it came from (a
+    # conversation and message, or added by the user), its scope (project_id NULL: everywhere) and,
+    # once contradicted, when it was retired and by which memory; which memories an answer used and
+    # which it saved or retired; and the temporary conversations (deleted when left, never listed).
+    """
+    CREATE TABLE memories (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        text TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        conversation_id INTEGER REFERENCES conversations(id) ON DELETE SET NULL,
+        message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+        added_by_user INTEGER NOT NULL DEFAULT 0,
+        project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        confidence REAL,
+        retired_at REAL,
+        replaced_by INTEGER,
+        vector BLOB,
+        vector_model TEXT
+    );
+    CREATE INDEX memories_active ON memories(retired_at, project_id);
+    CREATE TABLE answer_memories (
+        answer_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        memory_id INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('used', 'saved', 'retired', 'forgotten')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (answer_id, memory_id, role)
+    );
+    CREATE TABLE temporary_conversations (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE
+    );
+    """,
+    # 13: speculative decoding's figures for an answer (app.core.engine.speculation.summary_json), for its
+    # details line.
+    """
+    ALTER TABLE messages ADD COLUMN speculation TEXT;
+    """,
+    # 14: a JSON Schema a persona's answers follow
+    # (its text; NULL: free text).
+    """
+    ALTER TABLE personas ADD COLUMN json_schema TEXT;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

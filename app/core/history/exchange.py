@@ -6,14 +6,15 @@ is already there or takes it as a copy; an import is one transaction from that l
 insert, so two at once (two processes) never both add a conversation. The rule: export → import →
 export gives the same bytes (sorted keys, two-space indent). A message carries its documents (the
 attachments with their extracted text, the block sent, an answer's citations and notes) and a
-conversation its library choice, under keys an older export simply lacks. ChatGPT's export is read
-into the same shape by ``chatgpt_import``.
+conversation its library choice and its project (``app.core.projects.exchange``), under keys an
+older export simply lacks. ChatGPT's export is read into the same shape by ``chatgpt_import``.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,12 @@ from app.core import atomic
 from app.core.documents.retrieval import source_line
 from app.core.documents.types import AttachmentUse, Document, DocumentContext, DocumentKind, Page, Passage, ReadMode
 from app.core.errors import HistoryFileError
-from app.core.history import attachments, tree
+from app.core.history import attachments, look_inside, tree
 from app.core.history.store import Store
 from app.core.history.types import FINISH_REASONS, ROLES, STATUSES, LibraryChoice
+from app.core.memory import exchange as memory_exchange
 from app.core.personas.book import PersonaBook
+from app.core.projects import exchange as project_exchange
 
 FORMAT = "parley-history"
 VERSION = 1
@@ -43,6 +46,7 @@ class ImportReport:
     imported: int  # conversations added
     skipped: int  # already there (same uuid) and skipped
     messages: int  # messages added
+    memories: int = 0  # memories added (app.core.memory.exchange)
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -65,7 +69,10 @@ def conversation_data(store: Store, conversation_id: int) -> dict[str, Any]:
         persona_names: dict[int, str] = {row[0]: row[1] for row in db.execute("SELECT id, name FROM personas")}
         documents = {message.id: _documents_data(db, message.id, message.documents) for message in messages}
         library = attachments.library_choice(db, conversation_id)
+        project = project_exchange.project_uuid(db, conversation.project_id)
     data: dict[str, Any] = {key: getattr(conversation, key) for key in _CONVERSATION_KEYS}
+    if project is not None:
+        data["project"] = project
     data["persona"] = persona_names.get(conversation.persona_id or -1)
     if library is not None:
         data["library"] = {"enabled": library.enabled, "folders": list(library.folders or []) or None}
@@ -105,15 +112,28 @@ def _documents_data(db: sqlite3.Connection, message_id: int, block: str) -> dict
     notes = attachments.notes(db, message_id)
     if notes:
         data["document_notes"] = notes
+    inside = look_inside.load(db, message_id)
+    if inside is not None:
+        data["look_inside"] = look_inside.to_json(inside)
     return data
 
 
 def export_json(store: Store, conversation_ids: list[int] | None = None) -> str:
-    """The conversations (all of them when None), oldest first, as the versioned JSON document."""
+    """The conversations (all of them when None), oldest first, as the versioned JSON document; the whole
+    history's export carries the memories too (``app.core.memory.exchange``)."""
     chosen = conversation_ids if conversation_ids is not None else [c.id for c in store.conversations()]
     conversations = [conversation_data(store, conversation_id) for conversation_id in chosen]
     conversations.sort(key=lambda data: (data["created_at"], data["uuid"]))
-    document = {"format": FORMAT, "version": VERSION, "conversations": conversations}
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION, "conversations": conversations}
+    with store.reading() as db:  # a whole export keeps empty projects too
+        named = {str(data["project"]) for data in conversations if "project" in data}
+        wanted = None if conversation_ids is None else named
+        projects = project_exchange.projects_data(db, wanted)
+    if projects:
+        document["projects"] = projects
+    if conversation_ids is None:
+        with store.reading() as db:
+            document["memories"] = memory_exchange.export_memories(db)
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
@@ -187,22 +207,25 @@ def import_document(
         if not isinstance(data, dict):
             raise HistoryFileError(path=path, reason="a conversation is not an object")
         _check_conversation(data, path)
+    project_exchange.check_projects(document, path)
     imported = skipped = messages = 0
     personas = {persona.name: persona.id for persona in PersonaBook(store).all()}
     # One transaction from the look at what is here to the last insert: a second import at the same
     # moment (another process) waits for it, then finds these conversations already here.
     with store.writing() as db:
         known = {str(row[0]) for row in db.execute("SELECT uuid FROM conversations WHERE uuid IS NOT NULL")}
+        projects = project_exchange.import_projects(db, document, personas)
         for data in conversations:
             if data.get("uuid") in known:
                 if on_conflict == "skip":
                     skipped += 1
                     continue
                 data = {**data, "uuid": str(uuid_module.uuid4())}
-            messages += _import_conversation(db, data, path, personas)
+            messages += _import_conversation(db, data, path, personas, projects)
             known.add(str(data.get("uuid")))
             imported += 1
-    return ImportReport(imported, skipped, messages)
+        memories = memory_exchange.import_memories(db, document.get("memories"))
+    return ImportReport(imported, skipped, messages, memories)
 
 
 def _check_conversation(data: dict[str, Any], path: Path) -> None:
@@ -219,7 +242,11 @@ def _check_conversation(data: dict[str, Any], path: Path) -> None:
 
 
 def _import_conversation(
-    db: sqlite3.Connection, data: dict[str, Any], path: Path, personas: dict[str, int | None]
+    db: sqlite3.Connection,
+    data: dict[str, Any],
+    path: Path,
+    personas: dict[str, int | None],
+    projects: dict[str, int],
 ) -> int:
     """Inserts one checked conversation inside the caller's transaction; returns how many messages it has."""
     items: list[dict[str, Any]] = data.get("messages") or []
@@ -240,6 +267,9 @@ def _import_conversation(
         ),
     )
     conversation_id = int(cursor.lastrowid or 0)
+    project_id = projects.get(str(data.get("project")))
+    if project_id is not None:
+        db.execute("UPDATE conversations SET project_id = ? WHERE id = ?", (project_id, conversation_id))
     library = data.get("library")
     if isinstance(library, dict):
         folders = library.get("folders")
@@ -277,6 +307,9 @@ def _import_conversation(
         )
         new_ids[item.get("id")] = int(cursor.lastrowid or 0)
         _import_documents(db, new_ids[item.get("id")], item)
+        inside = look_inside.from_json(item.get("look_inside"))
+        if inside is not None:
+            look_inside.save(db, new_ids[item.get("id")], inside, time.time())
         if item.get("chosen", True):
             tree.choose_in(db, conversation_id, parent, new_ids[item.get("id")])
         pending.remove(ready)

@@ -5,7 +5,8 @@ history), and what the damaged file still yields is salvaged row by row and merg
 ``RecoveryReport`` says what happened. The rule: nothing is lost on the way. A recovery that fails
 part-way puts the damaged file back unchanged, and the merge keeps rather than drops (a row missing
 from the damaged file cannot be told from one lost to the damage). The documents tables (attachments,
-citations, library choices) are salvaged by ``recovery_documents``.
+citations, library choices) are salvaged by ``recovery_documents``, the projects by ``app.core.projects.salvage``,
+the memories by ``app.core.memory.salvage``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from app.core.errors import AppError
 from app.core.history import backups, recovery_documents, tree
 from app.core.history.dbfile import SCHEMA_VERSION, backups_folder_for, open_database, set_aside
 from app.core.history.types import DEFAULT_TITLE, ROLES, STATUSES
+from app.core.memory import salvage as memory_salvage
+from app.core.projects import salvage as project_salvage
 
 log = logging.getLogger("app.store")
 
@@ -34,11 +37,11 @@ MAX_ID = 50_000_000  # a bound on ids taken from a damaged file, so garbage cann
 
 _CONVERSATION_FIELDS = (
     "id", "title", "created_at", "updated_at", "model_name", "system_prompt", "thinking", "uuid", "pinned",
-    "title_set_by_user", "chosen_root_id", "persona_id", "memory_start", "overflow",
+    "title_set_by_user", "chosen_root_id", "persona_id", "memory_start", "overflow", "project_id",
 )  # fmt: skip
 _PERSONA_FIELDS = (
     "id", "builtin", "name", "icon", "description", "system_prompt", "sampling", "model_name", "n_ctx", "overflow",
-    "target_language", "created_at", "updated_at", "uses_about_you", "min_parameters",
+    "target_language", "created_at", "updated_at", "uses_about_you", "min_parameters", "json_schema",
 )  # fmt: skip
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
@@ -73,6 +76,7 @@ class _Salvage:
     sequences: dict[str, int]  # AUTOINCREMENT counters, so ids of the damaged file are never reused
     personas: list[Row] = field(default_factory=list)  # the user's own personas and their edits of the built-ins
     documents: dict[str, list[Row]] = field(default_factory=dict)  # by table (recovery_documents.TABLES)
+    projects: list[Row] = field(default_factory=list)  # app.core.projects.salvage
 
 
 def recover(path: Path, *, backups_folder: Path | None = None, progress: Progress | None = None) -> RecoveryReport:
@@ -162,8 +166,10 @@ def _salvage(kept: Path, progress: Progress) -> _Salvage:
             end = start + table.read_share
             documents[table.name] = _read_table(db, table.name, table.fields, _part(progress, start, end))
             start = end
+        projects = _read_table(db, "projects", project_salvage.FIELDS, _no_progress)
+        documents[memory_salvage.TABLE] = _read_table(db, memory_salvage.TABLE, memory_salvage.FIELDS, _no_progress)
     log.info("salvaged %d conversations and %d messages from %s", len(conversations), len(messages), kept)
-    return _Salvage(conversations, messages, sequences, personas, documents)
+    return _Salvage(conversations, messages, sequences, personas, documents, projects)
 
 
 def _part(progress: Progress, start: float, end: float) -> Progress:
@@ -294,6 +300,10 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage, progress: Progress) -> tup
         for row in (*conversations, *messages):  # a persona that could not be read: the default one
             if row["persona_id"] not in personas:
                 row["persona_id"] = None
+        projects = project_salvage.merge(db, salvage.projects)
+        for row in conversations:  # a project that could not be read: the main list
+            if row["project_id"] not in projects:
+                row["project_id"] = None
         mapped, merged_conversations = _merge_conversations(db, conversations)
         merged_messages = 0
         message_ids: dict[int, int] = {}  # a salvaged message's id: the id it has now
@@ -312,6 +322,8 @@ def _merge(db: sqlite3.Connection, salvage: _Salvage, progress: Progress) -> tup
         ids = {"messages": message_ids, "conversations": mapped}
         merged_documents = recovery_documents.merge(db, salvage.documents, ids, _part(progress, messages_share, 1.0))
         log.info("merged %d rows of the documents tables", merged_documents)
+        merged_memories = memory_salvage.merge(db, salvage.documents.get(memory_salvage.TABLE, []), ids)
+        log.info("merged %d memories", merged_memories)
         for name, seq in salvage.sequences.items():
             db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (seq, name))
         for conversation_id in {message["conversation_id"] for message in messages} | set(mapped.values()):
@@ -342,6 +354,7 @@ def _merge_personas(db: sqlite3.Connection, rows: list[Row]) -> None:
         uses = values["uses_about_you"]  # a file from before the column: the migration's rule
         values["uses_about_you"] = uses if uses in (0, 1) else int(values["builtin"] not in ("translator", "writer"))
         values["model_name"] = _text_or_none(values["model_name"])
+        values["json_schema"] = _text_or_none(values["json_schema"])
         values["builtin"] = _text_or_none(values["builtin"])
         values["updated_at"] = _number(values["updated_at"], created)
         columns = ", ".join(_PERSONA_FIELDS)
@@ -440,6 +453,7 @@ def _clean_conversation(row: Row) -> Row | None:
         "persona_id": _id_or_none(row.get("persona_id")),
         "memory_start": _id_or_none(row.get("memory_start")),
         "overflow": row.get("overflow") if row.get("overflow") in ("drop_oldest", "stop") else None,
+        "project_id": _id_or_none(row.get("project_id")),
     }
 
 

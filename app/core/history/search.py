@@ -50,6 +50,8 @@ def search(store: Store, query: str, *, limit: int = LIMIT, exclude: Collection[
         titles = _find(db, "conversations", "title", words, indexed, limit)
         messages = _find(db, "messages", "content", words, indexed, limit)
         names = dict(db.execute("SELECT id, title FROM conversations").fetchall())
+        # A temporary chat (app.core.memory.store) is not in the history: search never finds it.
+        exclude = {*exclude, *(row[0] for row in db.execute("SELECT conversation_id FROM temporary_conversations"))}
         hits: list[SearchHit] = []
         for conversation_id, title in titles:
             if conversation_id not in exclude:

@@ -27,7 +27,7 @@ from app.core.errors import (
     DatabaseDamagedError,
     DatabaseTooNewError,
 )
-from app.core.history import attachments, backups, dbfile, health, instances, recovery, tree
+from app.core.history import attachments, backups, dbfile, health, instances, look_inside, recovery, tree
 from app.core.history.backups import Backup, BackupKind
 
 # Re-exported: the schema and setting a damaged file aside were this module's before dbfile existed.
@@ -54,12 +54,13 @@ RecoveryRunner = Callable[[Callable[[], recovery.RecoveryReport]], recovery.Reco
 
 _CONVERSATION_COLUMNS = (
     "id, title, created_at, updated_at, model_name, system_prompt, thinking, uuid, pinned, title_set_by_user, "
-    "persona_id, memory_start"
+    "persona_id, memory_start, project_id"
 )
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model_name, created_at, n_tokens, "
     "tokens_per_second, ttft_seconds, reasoning, parent_id, persona_id, finish_reason, kind, server, "
     + attachments.DOCUMENTS_COLUMN
+    + ", COALESCE(speculation, '')"
 )
 
 
@@ -231,10 +232,12 @@ class Store:
         return self.conversation(new_id)
 
     def conversations(self) -> list[Conversation]:
-        """Every conversation, the most recently active first."""
+        """Every conversation kept in the history (not the temporary ones), the most recently active first."""
         with self._reading() as db:
             rows = db.execute(
-                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations ORDER BY pinned DESC, updated_at DESC, id DESC"
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations "
+                "WHERE id NOT IN (SELECT conversation_id FROM temporary_conversations) "  # temporary: never listed
+                "ORDER BY pinned DESC, updated_at DESC, id DESC"
             ).fetchall()
         return [_conversation(row) for row in rows]
 
@@ -341,10 +344,12 @@ class Store:
         ttft_seconds: float | None = None,
         reasoning: str | None = None,
         finish_reason: FinishReason | None = None,
+        speculation: str | None = None,
     ) -> None:
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET content = ?, status = COALESCE(?, status), "
+                "speculation = COALESCE(?, speculation), "
                 "n_tokens = COALESCE(?, n_tokens), tokens_per_second = COALESCE(?, tokens_per_second), "
                 "ttft_seconds = COALESCE(?, ttft_seconds), reasoning = COALESCE(?, reasoning), "
                 "finish_reason = COALESCE(?, finish_reason), "
@@ -352,6 +357,7 @@ class Store:
                 (
                     content,
                     status,
+                    speculation,
                     n_tokens,
                     tokens_per_second,
                     ttft_seconds,
@@ -445,6 +451,17 @@ class Store:
     def set_library_choice(self, conversation_id: int, choice: LibraryChoice) -> None:
         with self._write() as db:
             attachments.set_library_choice(db, conversation_id, choice)
+
+    # -- looking inside an answer (app.core.history.look_inside) --------------------------------
+
+    def save_look_inside(self, message_id: int, data: look_inside.LookInside) -> None:
+        with self._write() as db:
+            look_inside.save(db, message_id, data, time.time())
+
+    def look_inside(self, message_id: int) -> look_inside.LookInside | None:
+        """An answer's stored look-inside data; None when it was never looked inside (or edited since)."""
+        with self._reading() as db:
+            return look_inside.load(db, message_id)
 
     # -- versions ------------------------------------------------------------------------------
 

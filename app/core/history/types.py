@@ -37,6 +37,7 @@ class Conversation:
     title_set_by_user: bool = False  # an automatic title never replaces one the user chose
     persona_id: int | None = None  # None: the default persona (app.core.personas.book)
     memory_start: int | None = None  # the first message the model still gets (older ones fell out); None: all
+    project_id: int | None = None  # the project it belongs to (app.core.projects); None: the main list
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Message:
     kind: MessageKind | None = None  # None: a message; "persona": a divider left by a persona change
     server: str | None = None  # the remote server that wrote an answer ("name (host)"); None: this computer
     documents: str = ""  # a user message's documents block, sent before its text (app.core.history.attachments)
+    speculation: str = ""  # an answer's speculative decoding figures (app.core.engine.speculation.summary_json)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ Needed bytes = the weights (the file size, every part) + the KV cache at the cho
 (f16 K and V: ``2 * n_layer * n_ctx * n_head_kv * head_dim * 2`` bytes) + a modest allowance
 for llama.cpp's compute buffers. That is compared with the free RAM (``MemAvailable`` on
 Linux) and, when the llama.cpp build can offload, with the free VRAM the caller measured.
+A model with a draft for speculative decoding counts the draft too (its weights and its own KV
+cache at the same context), since the engine loads both, on the same devices.
 The numbers are estimates in the spirit of llama.cpp's own fit heuristics, not promises.
 """
 
@@ -56,6 +58,7 @@ class FitEstimate:
     ram_free_bytes: int
     vram_free_bytes: int | None
     from_metadata: bool  # False: the KV cache was guessed from the download size
+    draft_bytes: int = 0  # a draft model's weights and KV cache, loaded beside it (in needed_bytes)
 
 
 def _meminfo_available(path: Path = Path("/proc/meminfo")) -> int | None:
@@ -148,10 +151,16 @@ def verdict_for(needed: int, machine: MachineProfile) -> Verdict:
 
 
 def estimate(
-    weights_bytes: int, kv_bytes: int, n_ctx: int, machine: MachineProfile, *, from_metadata: bool = True
+    weights_bytes: int,
+    kv_bytes: int,
+    n_ctx: int,
+    machine: MachineProfile,
+    *,
+    from_metadata: bool = True,
+    draft_bytes: int = 0,
 ) -> FitEstimate:
     overhead = overhead_bytes(weights_bytes, n_ctx)
-    needed = weights_bytes + kv_bytes + overhead
+    needed = weights_bytes + kv_bytes + overhead + draft_bytes
     return FitEstimate(
         verdict=verdict_for(needed, machine),
         needed_bytes=needed,
@@ -162,6 +171,7 @@ def estimate(
         ram_free_bytes=machine.ram_free_bytes,
         vram_free_bytes=machine.vram_free_bytes,
         from_metadata=from_metadata,
+        draft_bytes=draft_bytes,
     )
 
 
@@ -171,13 +181,25 @@ def _context(n_ctx: int, model_limit: int | None) -> int:
     return min(n_ctx, model_limit) if model_limit else n_ctx
 
 
-def estimate_for_recommended(model: RecommendedModel, n_ctx: int, machine: MachineProfile) -> FitEstimate:
-    """For a model not downloaded yet, from the catalog (or the download size when it lacks the shape)."""
-    n_ctx = _context(n_ctx, model.context_length)
+def _catalog_kv_bytes(model: RecommendedModel, n_ctx: int) -> tuple[int, bool]:
+    """The KV cache from the catalog's shape of the model, else guessed from its size (and whether it was not)."""
     if model.n_layer and model.n_head_kv and model.head_dim:
-        kv = kv_cache_bytes(model.n_layer, n_ctx, model.n_head_kv, model.head_dim)
-        return estimate(model.size_bytes, kv, n_ctx, machine)
-    return estimate_for_download(model.size_bytes, n_ctx, machine)
+        return kv_cache_bytes(model.n_layer, n_ctx, model.n_head_kv, model.head_dim), True
+    return guessed_kv_cache_bytes(model.size_bytes, n_ctx), False
+
+
+def estimate_for_recommended(
+    model: RecommendedModel, n_ctx: int, machine: MachineProfile, draft: RecommendedModel | None = None
+) -> FitEstimate:
+    """For a model not downloaded yet, from the catalog (or the download size when it lacks the shape);
+    with ``draft``, the draft model loaded beside it at the same context counts too."""
+    n_ctx = _context(n_ctx, model.context_length)
+    kv, known = _catalog_kv_bytes(model, n_ctx)
+    draft_bytes = 0
+    if draft is not None:
+        draft_kv, _ = _catalog_kv_bytes(draft, min(n_ctx, draft.context_length or n_ctx))
+        draft_bytes = draft.size_bytes + draft_kv
+    return estimate(model.size_bytes, kv, n_ctx, machine, from_metadata=known, draft_bytes=draft_bytes)
 
 
 def estimate_for_download(size_bytes: int, n_ctx: int, machine: MachineProfile) -> FitEstimate:

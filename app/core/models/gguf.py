@@ -5,12 +5,13 @@ list are skipped, never held in memory), the tensor table is walked to estimate 
 count and to tell a truncated file from a whole one, and split models
 (``name-00001-of-00003.gguf``) are read part by part. Anything that is not a usable GGUF file
 raises ``NotAGgufError`` with the reason. ``check_architecture`` tells whether this build of llama.cpp
-knows the model's architecture.
+knows the model's architecture. ``vocabulary_hash`` fingerprints the tokenizer (for draft models).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import re
 import struct
@@ -248,6 +249,35 @@ class _Reader:
             return [self.value(item_type) for _ in range(count)]
         raise self.fail(f"unknown value type {value_type} in the metadata")
 
+    def feed(self, value_type: int, digest: hashlib._Hash) -> None:
+        """Reads one value as it is written in the file into ``digest``."""
+        scalar = _SCALARS.get(value_type)
+        if scalar is not None:
+            digest.update(self.read(scalar.size))
+        elif value_type == _STRING:
+            length = self.u64()
+            if length > _MAX_STRING:
+                raise self.fail(f"a text field claims {length} bytes, so the header is damaged")
+            digest.update(_U64.pack(length) + self.read(length))
+        elif value_type == _ARRAY:
+            item_type, count = self.u32(), self.u64()
+            digest.update(_U32.pack(item_type) + _U64.pack(count))
+            for _ in range(count):
+                self.feed(item_type, digest)
+        else:
+            raise self.fail(f"unknown value type {value_type} in the metadata")
+
+    def skip_value(self, value_type: int) -> None:
+        scalar = _SCALARS.get(value_type)
+        if scalar is not None:
+            self.skip(scalar.size)
+        elif value_type == _STRING:
+            self.skip_string()
+        elif value_type == _ARRAY:
+            self.skip_array(self.u32(), self.u64())
+        else:
+            raise self.fail(f"unknown value type {value_type} in the metadata")
+
     def skip_array(self, item_type: int, count: int) -> None:
         scalar = _SCALARS.get(item_type)
         if scalar is not None:
@@ -397,6 +427,41 @@ def read_gguf(path: Path) -> GgufInfo:
         tensor_count=sum(header.tensor_count for header, _ in headers),
         pooling_type=arch_int("pooling_type"),
     )
+
+
+# What a tokenizer is made of: two models whose values agree here turn the same text into the same ids.
+VOCABULARY_KEYS = ("tokenizer.ggml.model", "tokenizer.ggml.pre", "tokenizer.ggml.tokens", "tokenizer.ggml.merges")
+
+
+def vocabulary_hash(path: Path) -> str:
+    """A sha256 of the tokenizer's model, pre-tokenizer, tokens and merges, as the GGUF's metadata holds them."""
+    path = part_paths(Path(path))[0]
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as raw:
+            handle = io.BufferedReader(raw, buffer_size=1024 * 1024)
+            reader = _Reader(handle, path)
+            if handle.read(4) != MAGIC:
+                raise reader.fail("it does not start with the GGUF signature")
+            if reader.u32() not in SUPPORTED_VERSIONS:
+                raise reader.fail("its GGUF version is not supported (only versions 2 and 3)")
+            reader.u64()  # the tensor count
+            kv_count = reader.u64()
+            if kv_count > _MAX_KV:
+                raise reader.fail("the header claims an impossible number of entries, so it is damaged")
+            for _ in range(kv_count):
+                key = reader.string()
+                value_type = reader.u32()
+                if key in VOCABULARY_KEYS:
+                    digest.update(key.encode("utf-8"))
+                    reader.feed(value_type, digest)
+                else:
+                    reader.skip_value(value_type)
+    except FileNotFoundError as exc:
+        raise NotAGgufError(path=path, reason="the file does not exist") from exc
+    except OSError as exc:
+        raise NotAGgufError(path=path, reason=exc.strerror or str(exc)) from exc
+    return digest.hexdigest()
 
 
 _QUANT_RE = re.compile(

@@ -49,8 +49,12 @@ from app.core.models.gguf import quantization_from_name, split_name
 log = logging.getLogger("app.hub")
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-API_TIMEOUT_S = 10.0
-STREAM_TIMEOUT = httpx2.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
+# How long one request to the Hub may wait, in seconds; PARLEY_HUB_TIMEOUT_S lengthens it (a slow link, or
+# a test that must press Ctrl+C before any timeout can fire on a loaded machine).
+API_TIMEOUT_S = float(os.environ.get("PARLEY_HUB_TIMEOUT_S", "") or 10.0)
+STREAM_TIMEOUT = httpx2.Timeout(
+    connect=API_TIMEOUT_S / 2, read=API_TIMEOUT_S * 2, write=API_TIMEOUT_S * 2, pool=API_TIMEOUT_S / 2
+)
 SEARCH_LIMIT = 30
 
 
@@ -88,12 +92,29 @@ def resolve_endpoint(setting: str = "") -> str:
     return value.rstrip("/")
 
 
+def needs_newer_parley(architecture: str | None) -> bool:
+    """Whether the Hub's reading of a GGUF header names an architecture this build of llama.cpp does not know."""
+    return architecture is not None and gguf.architecture_is_known(architecture) is False
+
+
+def _architecture(item: object) -> str | None:
+    """The architecture in a model's ``gguf`` metadata as the Hub reports it ({"architecture": "qwen3", ...})."""
+    metadata = item.get("gguf") if isinstance(item, dict) else getattr(item, "gguf", None)
+    architecture = metadata.get("architecture") if isinstance(metadata, dict) else None
+    return architecture if isinstance(architecture, str) and architecture else None
+
+
 @dataclass(frozen=True)
 class RepoSummary:
     repo: str
     downloads: int
     likes: int
     gated: bool
+    architecture: str | None = None  # from the search's gguf metadata, when the Hub gives it
+
+    @property
+    def needs_newer_parley(self) -> bool:
+        return needs_newer_parley(self.architecture)
 
 
 @dataclass(frozen=True)
@@ -133,7 +154,7 @@ class RepoFiles:
     @property
     def needs_newer_parley(self) -> bool:
         """The models' architecture is one this build of llama.cpp does not know."""
-        return self.architecture is not None and gguf.architecture_is_known(self.architecture) is False
+        return needs_newer_parley(self.architecture)
 
 
 @dataclass(frozen=True)
@@ -209,7 +230,11 @@ def search_models(query: str, *, config: HubConfig | None = None, limit: int = S
     config = config or HubConfig.from_settings()
     # One request with a timeout, not HfApi.list_models: that pages through http_backoff with no
     # timeout and retries a refused connection for ~23 s.
-    params: dict[str, Any] = {"search": query, "filter": "gguf", "sort": "downloads", "limit": limit}
+    # "expand" names every field wanted (the Hub then sends only those): gguf carries the architecture.
+    params: dict[str, Any] = {
+        "search": query, "filter": "gguf", "sort": "downloads", "limit": limit,
+        "expand[]": ["downloads", "likes", "gated", "gguf"],
+    }
     with translate_errors(query):
         response = get_session().get(
             f"{config.endpoint}/api/models",
@@ -231,6 +256,7 @@ def search_models(query: str, *, config: HubConfig | None = None, limit: int = S
                 downloads=int(item.get("downloads") or 0),
                 likes=int(item.get("likes") or 0),
                 gated=bool(item.get("gated")),
+                architecture=_architecture(item),
             )
         )
     return results
@@ -263,11 +289,9 @@ def list_gguf_files(repo: str, revision: str = "main", *, config: HubConfig | No
     """The GGUF models in ``repo`` at ``revision``, with sizes, sha256 and quantization."""
     info, files = _model_files(repo, revision, config or HubConfig.from_settings())
     models, incomplete = group_gguf_files(files)
-    metadata = getattr(info, "gguf", None)
-    architecture = metadata.get("architecture") if isinstance(metadata, dict) else None
     return RepoFiles(
         repo=repo, commit=info.sha, gated=bool(info.gated), models=models, incomplete=incomplete,
-        architecture=architecture if isinstance(architecture, str) and architecture else None,
+        architecture=_architecture(info),
     )
 
 

@@ -3,7 +3,8 @@
 It scans the models folder (``installed``) once and keeps the list until a download, an import, a
 removal or the settings change it; the remote servers' models are listed beside it. The rule: whoever
 shows models asks and listens to it instead of rescanning, and the default model is always an
-installed one. It also picks a conversation's model and the load settings a model gets.
+installed one. It also picks a conversation's model and the load settings a model gets, its draft
+model for speculative decoding included (``drafts``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app.core.engine.protocol import ModelSpec
 from app.core.engine.remote.servers import RemoteServer, RemoteServers
 from app.core.errors import ModelNotFoundError
 from app.core.history.types import Conversation
-from app.core.models import gguf, library
+from app.core.models import drafts, gguf, library, recommended
 from app.core.models import installed as catalog
 from app.core.models.installed import ModelEntry
 
@@ -55,6 +56,7 @@ class ModelRegistry:
         self._remote_ids: dict[str, list[str]] = {}  # server id -> its model ids, as last fetched
         self.model_settings = model_settings if model_settings is not None else ModelSettingsStore()
         self._models: list[ModelEntry] | None = None
+        self._catalog: list[recommended.RecommendedModel] | None = None
         self._imported = settings.current.imported_models
         self._listeners: list[RegistryListener] = []
         settings.add_listener(self._on_settings_changed)
@@ -155,7 +157,23 @@ class ModelRegistry:
             model_id = entry.name.rpartition(REMOTE_SEPARATOR)[0]
             return ModelSpec(path=server.base_url, name=model_id, n_ctx=values.n_ctx, server=server.id)
         spec = ModelSpec(path=str(entry.path), name=entry.name, n_ctx=values.n_ctx, n_gpu_layers=values.n_gpu_layers)
-        return self.model_settings.get(str(entry.path)).apply(spec)
+        own = self.model_settings.get(str(entry.path))
+        if entry.source == "remote":
+            return own.apply(spec)
+        draft = drafts.resolve_draft(own.draft_model, entry, self.models(), self.catalog())
+        # Speculative decoding is exact only with flash attention (ModelSpec.draft_path): on unless the model says.
+        flash = own.flash_attn if own.flash_attn is not None else True
+        return replace(own.apply(spec), draft_path=draft, flash_attn=flash)
+
+    def catalog(self) -> list[recommended.RecommendedModel]:
+        """The recommended models (read once): they name each one's draft."""
+        if self._catalog is None:
+            try:
+                self._catalog = recommended.load_recommended(kind=None)
+            except recommended.CatalogFileError as exc:
+                log.warning("the catalog is unreadable (%s); drafts are chosen without it", exc)
+                self._catalog = []
+        return self._catalog
 
     # -- changing --------------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ log = logging.getLogger("app.personas")
 
 _COLUMNS = (
     "id, builtin, name, icon, description, system_prompt, sampling, model_name, n_ctx, overflow, target_language, "
-    "uses_about_you, min_parameters"
+    "uses_about_you, min_parameters, json_schema"
 )
 
 
@@ -45,13 +45,14 @@ def _from_row(row: Any) -> Persona:
     return Persona(
         name=row[2], icon=row[3], description=row[4], system_prompt=row[5], sampling=sampling, model_name=row[7],
         n_ctx=row[8], overflow=row[9], target_language=row[10], uses_about_you=bool(row[11]),
-        min_parameters=row[12], id=row[0], builtin=row[1],
+        min_parameters=row[12], json_schema=row[13] or "", id=row[0], builtin=row[1],
     )  # fmt: skip
 
 
 def _sampling_text(sampling: SamplingSettings) -> str:
     data = asdict(sampling)
     data["stop"] = list(sampling.stop)
+    data.pop("logit_bias", None)  # a request's (the local API server's), not a persona's
     return json.dumps(data)
 
 
@@ -170,12 +171,12 @@ class PersonaBook:
             db.execute(
                 "UPDATE personas SET name = ?, icon = ?, description = ?, system_prompt = ?, sampling = ?, "
                 "model_name = ?, n_ctx = ?, overflow = ?, target_language = ?, uses_about_you = ?, "
-                "min_parameters = ?, updated_at = ? WHERE id = ?",
+                "min_parameters = ?, json_schema = ?, updated_at = ? WHERE id = ?",
                 (
                     persona.name, persona.icon, persona.description, persona.system_prompt,
                     _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
-                    persona.target_language, int(persona.uses_about_you), persona.min_parameters, time.time(),
-                    persona.id,
+                    persona.target_language, int(persona.uses_about_you), persona.min_parameters,
+                    persona.json_schema or None, time.time(), persona.id,
                 ),
             )  # fmt: skip
         return self.get(persona_id)
@@ -262,11 +263,12 @@ def _insert_row(db: sqlite3.Connection, persona: Persona) -> int:
     now = time.time()
     cursor = db.execute(
         f"INSERT INTO personas ({_COLUMNS.replace('id, ', '', 1)}, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             persona.builtin, persona.name, persona.icon, persona.description, persona.system_prompt,
             _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
-            persona.target_language, int(persona.uses_about_you), persona.min_parameters, now, now,
+            persona.target_language, int(persona.uses_about_you), persona.min_parameters, persona.json_schema or None,
+            now, now,
         ),
     )  # fmt: skip
     return int(cursor.lastrowid or 0)

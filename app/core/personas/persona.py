@@ -1,6 +1,7 @@
 """A persona: the type, its JSON, its checks, the built-ins as shipped, and the one place that builds the
 system prompt a model gets from it (``final_system_prompt``: a built-in's unedited prompt in the interface's
-language, and "About you" only for a persona that uses it). The export format is versioned
+language, and "About you" only for a persona that uses it). A persona may hold its answers to a JSON
+Schema (``json_schema``, checked by ``app.core.engine.json_schema``). The export format is versioned
 (``FORMAT``/``VERSION``, see the README)."""
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any, Literal
 
 from app.core import paths
 from app.core.config.settings import Settings
+from app.core.engine.json_schema import checked_schema
 from app.core.engine.protocol import SamplingSettings
-from app.core.errors import PersonaInvalidError
+from app.core.errors import JsonSchemaError, PersonaInvalidError
 
 log = logging.getLogger("app.personas")
 
@@ -46,6 +48,7 @@ class Persona:
     target_language: str = ""  # for prompts with {target_language}; "": from the text
     uses_about_you: bool = True  # whether "About you" joins this persona's prompt (off for a translation task)
     min_parameters: int | None = None  # the smallest model (parameters) that does this persona's job well
+    json_schema: str = ""  # a JSON Schema's text every answer follows; "": free text
     id: int | None = None
     builtin: str | None = None  # the shipped key, for a built-in
 
@@ -183,14 +186,22 @@ def validate(persona: Persona) -> Persona:
         raise PersonaInvalidError(
             field="minimum parameters", reason="it must be a whole number of parameters, or empty"
         )
-    return replace(persona, name=persona.name.strip())
+    if not isinstance(persona.json_schema, str):
+        raise PersonaInvalidError(field="JSON Schema", reason="it must be text")
+    if persona.json_schema.strip():
+        try:
+            checked_schema(persona.json_schema)
+        except JsonSchemaError as err:
+            raise PersonaInvalidError(field="JSON Schema", reason=err.fields["reason"]) from err
+    return replace(persona, name=persona.name.strip(), json_schema=persona.json_schema.strip())
 
 
 def sampling_from_json(data: Any, base: SamplingSettings | None = None) -> SamplingSettings:
     """Sampling from a JSON object; an unknown key or a value of the wrong type is refused by name."""
     if not isinstance(data, dict):
         raise PersonaInvalidError(field="sampling", reason="it must be an object")
-    known = {f.name for f in fields(SamplingSettings)}
+    # logit_bias is a request's (the local API server's), not a persona's.
+    known = {f.name for f in fields(SamplingSettings)} - {"logit_bias"}
     for key in data:
         if key not in known:
             raise PersonaInvalidError(field=str(key), reason="Parley does not know this sampling field")
@@ -203,7 +214,8 @@ def persona_to_json(persona: Persona) -> dict[str, Any]:
     """One persona in the export format (no id: ids belong to one history)."""
     sampling = asdict(persona.sampling)
     sampling["stop"] = list(persona.sampling.stop)
-    return {
+    sampling.pop("logit_bias", None)
+    data: dict[str, Any] = {
         "name": persona.name,
         "icon": persona.icon,
         "description": persona.description,
@@ -216,6 +228,9 @@ def persona_to_json(persona: Persona) -> dict[str, Any]:
         "uses_about_you": persona.uses_about_you,
         "min_parameters": persona.min_parameters,
     }
+    if persona.json_schema:  # only where there is one: files without it read as free text
+        data["json_schema"] = json.loads(persona.json_schema)
+    return data
 
 
 def persona_from_json(data: Any) -> Persona:
@@ -241,9 +256,12 @@ def persona_from_json(data: Any) -> Persona:
     minimum = data.get("min_parameters")
     if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool)):
         raise PersonaInvalidError(field="minimum parameters", reason="it must be a whole number, or null")
+    schema = data.get("json_schema")  # optional: the schema itself (an object), or its text
+    if schema is not None and not isinstance(schema, str):
+        schema = json.dumps(schema, ensure_ascii=False)
     persona = Persona(
         sampling=sampling_from_json(data.get("sampling", {})), model_name=model or None, n_ctx=n_ctx,
-        uses_about_you=uses_about_you, min_parameters=minimum, **values,
+        uses_about_you=uses_about_you, min_parameters=minimum, json_schema=schema or "", **values,
     )  # fmt: skip
     return validate(persona)
 

@@ -16,12 +16,12 @@ import datetime
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from app.core import paths
 from app.core.documents.types import Document, DocumentContext
-from app.core.engine import kv_state
+from app.core.engine import kv_state, speculation
 from app.core.engine.protocol import (
     ChatMessage,
     GenerationRequest,
@@ -33,6 +33,7 @@ from app.core.engine.protocol import (
 from app.core.errors import AppError
 from app.core.history.store import Store
 from app.core.history.types import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus, Thinking
+from app.core.memory.types import MemoryBlock
 
 CHECKPOINT_SECONDS = 0.5
 TITLE_LENGTH = 48
@@ -121,11 +122,15 @@ class TurnContext:
     """What a turn runs with, as the turn runner resolved it for the conversation."""
 
     model: ModelSpec
-    system_prompt: str  # final: the persona's (or the conversation's own) with "About you"
+    system_prompt: str  # final: the persona's (or the conversation's own) with "About you" and the project's
     sampling: SamplingSettings
     persona_id: int | None = None  # the persona the answer records
     overflow: OverflowPolicy = "drop_oldest"
     server: str | None = None  # the remote server the answer records; None for a model on this computer
+    project_id: int | None = None  # the conversation's project (app.core.projects); None: none
+    # the memories in the system prompt (app.core.session.memory)
+    memories: MemoryBlock = field(default_factory=MemoryBlock)
+    json_schema: str | None = None  # the persona's JSON Schema the answer follows; None: free text
 
 
 def begin_turn(
@@ -219,6 +224,7 @@ def build_request(
         prefill=prefill,
         prefill_reasoning=prefill_reasoning,
         overflow=context.overflow,
+        json_schema=context.json_schema,
     )
     return request, sources
 
@@ -299,6 +305,7 @@ class AnswerRecorder:
             ttft_seconds=stats.ttft_seconds if stats else None,
             reasoning=self.reasoning,
             finish_reason=finish_reason,
+            speculation=speculation.summary_json(stats) if stats else None,
         )
         self._saved = (self.text, self.reasoning)
 

@@ -19,6 +19,7 @@ from app.core import logs, paths
 from app.core.config.settings import Settings, SettingsStore
 from app.core.engine.protocol import (
     NO_STATS,
+    AnswerInspected,
     CountTokensRequest,
     Engine,
     EngineCrashed,
@@ -27,6 +28,7 @@ from app.core.engine.protocol import (
     GenerationFailed,
     GenerationFinished,
     GenerationRequest,
+    InspectRequest,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -94,12 +96,22 @@ class _Count:
 
 
 @dataclass(frozen=True)
+class _Inspect:
+    client: EngineClient
+    request: InspectRequest
+
+    @property
+    def request_id(self) -> str:
+        return self.request.request_id
+
+
+@dataclass(frozen=True)
 class _Unload:
     client: EngineClient
     request_id: str
 
 
-_Job = _Generate | _Load | _Count | _Unload
+_Job = _Generate | _Load | _Count | _Inspect | _Unload
 
 
 class EngineService:
@@ -210,6 +222,8 @@ class EngineService:
                     self._engine.load(job.model)
                 elif isinstance(job, _Count):
                     self._engine.count_tokens(job.request)
+                elif isinstance(job, _Inspect):
+                    self._engine.inspect(job.request)
                 else:
                     self._engine.unload()
             except BaseException:
@@ -265,6 +279,10 @@ def _ends(job: _Job, event: EngineEvent) -> bool:
         return isinstance(event, ModelLoadFailed) and event.request_id == job.request_id
     if isinstance(job, _Load):
         return isinstance(event, ModelLoaded | ModelLoadFailed) and event.model == job.model
+    if isinstance(job, _Inspect):
+        if isinstance(event, AnswerInspected | GenerationFailed):
+            return event.request_id == job.request_id
+        return isinstance(event, ModelLoadFailed) and event.model == job.request.model
     if isinstance(job, _Count):
         if isinstance(event, TokensCounted | GenerationFailed):
             return event.request_id == job.request_id
@@ -294,6 +312,10 @@ class EngineClient:
     def count_tokens(self, request: CountTokensRequest) -> None:
         """Queues counting a prompt's tokens; answered with TokensCounted (or ModelLoadFailed) to this client."""
         self._service._submit(_Count(self, request))
+
+    def inspect(self, request: InspectRequest) -> None:
+        """Queues looking inside an answer; answered with AnswerInspected (or GenerationFailed, ModelLoadFailed)."""
+        self._service._submit(_Inspect(self, request))
 
     def prepare(self, request: GenerationRequest) -> None:
         """Lets an idle engine restore the saved state of ``request``'s conversation before its turn

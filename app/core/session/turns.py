@@ -31,6 +31,7 @@ from app.core.engine.protocol import (
     GenerationFinished,
     GenerationRequest,
     GenerationStats,
+    InspectRequest,
     ModelLoadFailed,
     OverflowPolicy,
     SamplingSettings,
@@ -54,7 +55,10 @@ from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
 from app.core.personas.persona import Persona, final_system_prompt
-from app.core.session import documents, records, versions
+from app.core.projects.project import with_instructions
+from app.core.projects.store import ProjectStore
+from app.core.session import documents, look_inside, records, versions
+from app.core.session.memory import TurnMemory
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.session")
@@ -150,6 +154,7 @@ class TurnRunner:
         self._clock = clock
         self._running: _Running | None = None
         self._unsaved: list[_Unsaved] = []
+        self.memory = TurnMemory(store, settings, registry, embedder)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -208,9 +213,11 @@ class TurnRunner:
         if self._running is not None:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(conversation_id)
+        told = self.memory.honour_command(conversation, text)  # "remember that …" counts from this turn
         entry, context = self._context(conversation, model, None, text, sampling)
         found = self._documents(conversation, context, self.store.messages(conversation_id), text, attachments)
         turn = records.begin_turn(self.store, conversation_id, text, context, attachments=attachments, documents=found)
+        self.memory.after_commit(turn.answer.id, turn.user_message.id, context.memories, told)
         if conversation.model_name is None:
             # From its first answer on, a conversation keeps its model when the default changes.
             self.store.set_conversation_model(conversation_id, entry.name)
@@ -245,6 +252,25 @@ class TurnRunner:
         turn = self._versioned(versions.begin_continue, answer_id, None, sampling)
         return self._launch(turn, prefix=turn.answer.content, reasoning_prefix=turn.answer.reasoning or "")
 
+    def inspect_request(self, answer_id: int, top: int = look_inside.TOP) -> InspectRequest:
+        """The request that looks inside ``answer_id`` (``app.core.session.look_inside``), for the model that wrote
+        it (where it is gone, the conversation's, as a regenerate picks it); ``ModelNotFoundError`` when none is."""
+        answer = self.store.message(answer_id)
+        conversation = self.store.conversation(answer.conversation_id)
+        entry = self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
+        _, context = self._context(conversation, entry, answer.persona_id, "")
+        return look_inside.request_for(self.store, answer_id, context, top)
+
+    def branch_from(self, answer_id: int, prefix: str, *, sampling: SamplingSettings | None = None) -> records.Turn:
+        """A new version of ``answer_id`` that starts with ``prefix`` (its tokens up to one, then an alternative)
+        and goes on from there, by the model that wrote it."""
+        answer = self.store.message(answer_id)
+        conversation = self.store.conversation(answer.conversation_id)
+        entry = self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
+        turn = self._versioned(versions.begin_regenerate, answer_id, entry, sampling, answer.persona_id)
+        turn = replace(turn, request=replace(turn.request, prefill=prefix))
+        return self._launch(turn, prefix=prefix)
+
     def _versioned(
         self,
         begin: Callable[[Store, int, records.TurnContext], records.Turn],
@@ -257,7 +283,9 @@ class TurnRunner:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(self.store.message(message_id).conversation_id)
         _, context = self._context(conversation, model, persona_id, "", sampling)
-        return begin(self.store, message_id, context)
+        turn = begin(self.store, message_id, context)
+        self.memory.after_commit(turn.answer.id, turn.user_message.id, context.memories, None)
+        return turn
 
     def _context(
         self,
@@ -267,9 +295,10 @@ class TurnRunner:
         text: str,
         sampling: SamplingSettings | None = None,
     ) -> tuple[ModelEntry, records.TurnContext]:
-        """What a turn in ``conversation`` runs with: its persona (or ``persona_id``'s), with "About you"
-        and the conversation's own prompt, its sampling (or ``sampling``), and its model (``model``, the
-        persona's preferred one for a new conversation, or the conversation's), with that model's entry.
+        """What a turn in ``conversation`` runs with: its persona (or ``persona_id``'s), with "About you",
+        the conversation's own prompt and its project's instructions (``with_instructions``), its sampling
+        (or ``sampling``), and its model (``model``, the persona's preferred one for a new conversation,
+        or the conversation's), with that model's entry.
         ``ModelNotFoundError`` when there is none."""
         settings = self._settings.current
         persona = self.personas.get(persona_id) if persona_id is not None else None
@@ -285,13 +314,21 @@ class TurnRunner:
         own = self.personas.conversation_overflow(conversation.id)  # "stop and ask" answered for this one
         overflow = cast(OverflowPolicy, own or persona.overflow or settings.overflow)
         server = self._registry.server_of(entry)
+        sampling = sampling or persona.sampling
+        memories = self.memory.block(conversation, entry, spec, sampling.max_tokens, text)
+        project = ProjectStore(self.store).of(conversation)
+        instructed = with_instructions(final_system_prompt(persona, settings, text), project)
+        prompt = "\n\n".join(part for part in (instructed, memories.text) if part)
         context = records.TurnContext(
             spec,
-            final_system_prompt(persona, settings, text),
-            sampling or persona.sampling,
+            prompt,
+            sampling,
             persona_id=persona.id,
             overflow=overflow,
             server=server.label if server is not None else None,
+            project_id=conversation.project_id,
+            memories=memories,
+            json_schema=persona.json_schema or None,
         )
         return entry, context
 

@@ -17,7 +17,7 @@ from typing import Protocol, cast
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.ui.chat import message_links
+from app.ui.chat import inside_render, message_links
 from app.ui.chat.blocks import ShownMessage, header
 from app.ui.common import markdown_render
 
@@ -77,6 +77,8 @@ class _Link:
             return _translate("Copy code")
         if self.href.startswith(f"{message_links.ACTION_SCHEME}:version/"):
             return self.tooltip or self.label  # "‹" and "›" say nothing read aloud
+        if scheme == inside_render.TOKEN_SCHEME:  # a word looked inside: it, its probability, "low confidence"
+            return self.tooltip.split("\n", 1)[0] or self.label
         return self.label.lstrip("▸▾ ").strip()
 
 

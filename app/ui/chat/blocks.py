@@ -2,9 +2,9 @@
 
 ``BlockWriter.write`` (re)writes a message's frame (an answer an older Parley saved raw, reasoning
 markup and all, is split for the screen there; the stored row keeps it); what a message's text
-looks like is decided in ``insert_body`` alone, and an answer's Markdown becomes rich text in
-``insert_answer`` only (through ``app.ui.common.markdown_render``). A streaming answer's body is
-left to ``streaming_tail``.
+looks like is decided in ``insert_body`` alone (an answer of a persona with a JSON Schema is formatted
+JSON, ``json_answer``), and an answer's Markdown becomes rich text in ``insert_answer`` only (through
+``app.ui.common.markdown_render``). A streaming answer's body is left to ``streaming_tail``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from PySide6 import QtCore, QtGui
 
 from app.core.engine.reasoning import has_markup, split_saved
+from app.core.history.look_inside import LookInside
 from app.core.history.types import Message, Versions
-from app.ui.chat import message_links, persona_marks, sources
+from app.ui.chat import inside_render, json_answer, memory_marks, message_links, persona_marks, sources
 from app.ui.common import markdown_render, style
 from app.ui.common.i18n import model_label
 
@@ -45,10 +46,14 @@ class BlockWriter:
         self.document = document
         self.memory_start: int | None = None  # the first message the model still remembers (a marker shows it)
         self.persona_names: dict[int, str] = {}  # persona id -> shown name, for dividers and details lines
+        self.json_personas: set[int] = set()  # ids of the personas whose answers follow a JSON Schema
         self.versions: dict[int, Versions] = {}
         self.expanded: set[int] = set()  # answers whose reasoning is open
+        self.looked_inside: dict[int, LookInside] = {}  # answers shown token by token, with their probabilities
         # A message's attachments, or an answer's passages and notes (the window reads them from the store).
         self.documents_of: Callable[[Message], sources.MessageDocuments] = lambda message: sources.NO_DOCUMENTS
+        # An answer's memories: those it used, and what was saved after it (app.ui.chat.memory_marks).
+        self.memories_of: Callable[[Message], memory_marks.AnswerMemories] = lambda message: memory_marks.NO_MEMORIES
 
     def frame_format(self, message: Message, palette: QtGui.QPalette) -> QtGui.QTextFrameFormat:
         fmt = QtGui.QTextFrameFormat()
@@ -102,10 +107,12 @@ class BlockWriter:
         if message.role == "assistant" and message.status != "streaming":
             sources.insert_citations(cursor, message.id, documents.passages, palette)
             persona_marks.insert_details(cursor, self, message, self.persona_names, palette)
+            memory_marks.insert_lines(cursor, message.id, self.memories_of(message), palette)
             sources.insert_notes(cursor, documents.notes, palette)
         message_links.insert_links(
-            cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette
-        )
+            cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette,
+            looked_inside=message.id in self.looked_inside,
+        )  # fmt: skip
         return body_offset
 
     def insert_answer(
@@ -126,10 +133,14 @@ class BlockWriter:
 
     def insert_body(self, cursor: QtGui.QTextCursor, shown: ShownMessage, palette: QtGui.QPalette) -> None:
         """A message's own text, as it looks on screen: the one place that decides it."""
+        inside = self.looked_inside.get(shown.message.id)
         if shown.message.role == "user":
             cursor.insertText(shown.text)
+        elif shown.text and inside is not None and shown.message.status != "streaming":
+            inside_render.insert(cursor, shown.message.id, inside, palette)
         elif shown.text:
-            self.insert_answer(cursor, shown, shown.text, palette)
+            formatted = json_answer.as_markdown(shown.text) if shown.message.persona_id in self.json_personas else None
+            self.insert_answer(cursor, shown, formatted or shown.text, palette)
         elif shown.message.status == "streaming":
             cursor.insertText("…", style.muted_char_format(palette))
         elif shown.reasoning and shown.message.finish_reason == "length":

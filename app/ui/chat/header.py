@@ -87,6 +87,7 @@ class ChatHeader(QtWidgets.QFrame):
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(20, 10, 16, 10)
         layout = QtWidgets.QHBoxLayout()
+        self.title_row = layout  # where a part of the window may put a mark beside the title (a temporary chat's)
         outer.addLayout(layout)
         outer.addWidget(self.size_notice)
         layout.addWidget(self.title_label, 1)

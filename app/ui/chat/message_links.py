@@ -1,4 +1,5 @@
-"""The line of links under a message: "‹ 2/3 ›" between its versions, Edit or Regenerate, Copy, Continue, Read aloud.
+"""The line of links under a message: "‹ 2/3 ›" between its versions, Edit or Regenerate, Copy, Continue,
+Read aloud, and an answer's "Look inside" (plain text saying why not, on a remote server's answer).
 
 Each link is an anchor ``parley-action:<verb>/<message id>`` in the document; ``parse_action`` reads
 one back when it is clicked. The reasoning's "Thinking" line links to ``parley-thinking:<message id>``.
@@ -14,14 +15,21 @@ from app.ui.common import style
 
 THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
 ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
-VERBS = ("version", "edit", "regenerate", "continue", "copy", "speak")
+VERBS = ("version", "edit", "regenerate", "continue", "copy", "speak", "inside")
 
 
 def insert_links(
-    cursor: QtGui.QTextCursor, message: Message, text: str, versions: Versions | None, palette: QtGui.QPalette
+    cursor: QtGui.QTextCursor,
+    message: Message,
+    text: str,
+    versions: Versions | None,
+    palette: QtGui.QPalette,
+    *,
+    looked_inside: bool = False,
 ) -> bool:
     """Writes the links under ``message`` (whose shown text, or reasoning when it has none, is ``text``)
-    on a new line at the cursor; a streaming message has none. Returns whether a line was written."""
+    on a new line at the cursor; a streaming message has none. Returns whether a line was written.
+    ``looked_inside``: the answer shows its tokens' probabilities now (its link then hides them)."""
     if message.status == "streaming":
         return False
     translate = QtCore.QCoreApplication.translate
@@ -48,6 +56,16 @@ def insert_links(
     if message.role == "assistant" and message.content.strip():
         tip = translate("ChatView", "Read the answer aloud (click Stop reading to end it)")
         links.append((translate("ChatView", "Read aloud"), f"speak/{message.id}", tip))
+    if message.role == "assistant" and message.kind is None and message.content:
+        if looked_inside:
+            tip = translate("ChatView", "Show the answer as it was written")
+            links.append((translate("ChatView", "Hide look inside"), f"inside/{message.id}", tip))
+        elif message.server:
+            tip = translate("ChatView", "Not available: a remote server's probabilities cannot be re-read.")
+            links.append((translate("ChatView", "Look inside"), "", tip))
+        else:
+            tip = translate("ChatView", "Show how sure the model was of each word, and what else it considered")
+            links.append((translate("ChatView", "Look inside"), f"inside/{message.id}", tip))
     cursor.insertBlock(style.header_block_format(), QtGui.QTextCharFormat())
     muted = style.muted_char_format(palette)
     for number, (label, verb, tooltip) in enumerate(links):
@@ -57,6 +75,7 @@ def insert_links(
         if verb:
             fmt.setAnchor(True)
             fmt.setAnchorHref(f"{ACTION_SCHEME}:{verb}")
+        if tooltip:
             fmt.setToolTip(tooltip)
         cursor.insertText(label, fmt)
     return True

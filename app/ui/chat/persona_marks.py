@@ -1,5 +1,6 @@
 """What personas add to the transcript: the divider a persona change leaves, the marker where the model's
-memory begins, and the details line under each answer (model, persona, tokens, speed, first token, finish).
+memory begins, and the details line under each answer (model, persona, tokens, speed, first token, what
+speculative decoding did, finish).
 
 Kept apart from ``chat_view`` so that its rendering stays the view's own; the view calls these with a
 cursor at the place to write.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui
 
+from app.core.engine.speculation import DraftingSummary, parse_summary
 from app.core.history.types import Message
 from app.ui.common import style
 from app.ui.common.i18n import model_label
@@ -48,8 +50,30 @@ def details_text(message: Message, persona_names: dict[int, str]) -> str:
                 "%1", f"{message.ttft_seconds:.2f}"
             )
         )
+    drafted = parse_summary(message.speculation)
+    if drafted is not None:
+        parts.append(speculation_text(drafted))
     parts.append(finish_text(message.finish_reason, message.status))
     return " · ".join(parts)
+
+
+def speculation_text(drafted: DraftingSummary) -> str:
+    """"speculative: 61 % of 140 drafted tokens accepted, 1.6×", and what the engine did when it did not pay."""
+    translate = QtCore.QCoreApplication.translate
+    text = (
+        translate("PersonaMarks", "speculative: %1 % of %2 drafted tokens accepted")
+        .replace("%1", f"{round(drafted.accepted_share * 100)}")
+        .replace("%2", str(drafted.drafted))
+    )
+    if drafted.speedup > 0:
+        text += translate("PersonaMarks", ", %1×").replace("%1", f"{drafted.speedup:.1f}")
+    if drafted.turned_down_to == 0:
+        text += translate("PersonaMarks", " (slower than plain decoding: drafting is off for the next answers)")
+    elif drafted.turned_down_to is not None:
+        text += translate(
+            "PersonaMarks", " (slower than plain decoding: drafting is turned down to %1 tokens)"
+        ).replace("%1", str(drafted.turned_down_to))
+    return text
 
 
 def insert_details(

@@ -11,7 +11,8 @@ scrolled up. Clicks on a message's links (``message_links``) only say what was a
 passage); Copy links and "Copy message" put text on the
 clipboard (the link reads "Copied" for a moment and a screen reader is told), and nothing in an
 answer is ever fetched or read (``loadResource``). A screen reader meets the messages and their links
-as a list (``accessible``).
+as a list (``accessible``). An answer looked inside shows its tokens (``inside_render``); a click (or
+Enter) on one offers to continue from there with another word the model considered.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from app.core.history.look_inside import LookInside
 from app.core.history.types import Message, Versions
-from app.ui.chat import accessible, message_links, paging, sources, streaming_tail
+from app.ui.chat import accessible, inside_render, memory_marks, message_links, paging, sources, streaming_tail
 from app.ui.chat.blocks import BlockWriter, ShownMessage
 from app.ui.chat.paging import Pager
 from app.ui.common import announce, markdown_render
@@ -43,7 +45,10 @@ class ChatView(QtWidgets.QTextBrowser):
     version_requested = QtCore.Signal(int)  # the id of the version to show instead
     copied = QtCore.Signal(int)  # a message's Markdown source went to the clipboard
     text_copied = QtCore.Signal(str)  # what a code block's Copy link or "Copy message" put on the clipboard
+    memory_requested = QtCore.Signal(str, int)  # "show" or "undo", the answer id of a "Memory updated" line
     passage_requested = QtCore.Signal(int, object)  # an answer's id, the Passage of a citation clicked under it
+    look_inside_requested = QtCore.Signal(int)  # an answer's id
+    branch_requested = QtCore.Signal(int, str)  # an answer's id, the text its new version starts with
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +71,7 @@ class ChatView(QtWidgets.QTextBrowser):
         bar.valueChanged.connect(self._on_scroll_bar_value_changed)
         bar.rangeChanged.connect(self._on_scroll_bar_range_changed)
         self.anchorClicked.connect(self._on_self_anchor_clicked)
+        self.highlighted.connect(self._on_self_highlighted)
 
     # -- what the persona controller sets ---------------------------------------------------------
 
@@ -88,6 +94,15 @@ class ChatView(QtWidgets.QTextBrowser):
         self._writer.persona_names = names
 
     @property
+    def json_personas(self) -> set[int]:
+        """Ids of the personas whose answers follow a JSON Schema: shown as formatted JSON with Copy."""
+        return self._writer.json_personas
+
+    @json_personas.setter
+    def json_personas(self, ids: set[int]) -> None:
+        self._writer.json_personas = ids
+
+    @property
     def documents_of(self) -> Callable[[Message], sources.MessageDocuments]:
         """A message's attachments, or an answer's passages and notes (chips above, sources under)."""
         return self._writer.documents_of
@@ -95,6 +110,10 @@ class ChatView(QtWidgets.QTextBrowser):
     @documents_of.setter
     def documents_of(self, lookup: Callable[[Message], sources.MessageDocuments]) -> None:
         self._writer.documents_of = lookup
+
+    def set_memories_of(self, lookup: Callable[[Message], memory_marks.AnswerMemories]) -> None:
+        """How the view finds an answer's memories (used, and saved after it)."""
+        self._writer.memories_of = lookup
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -170,6 +189,8 @@ class ChatView(QtWidgets.QTextBrowser):
             self._pages.replace_unshown(message)
             return
         self._ticker.discard(message.id)
+        if shown.text != message.content:  # continued: the tokens looked inside are not its tokens any more
+            self._writer.looked_inside.pop(message.id, None)
         shown.message = message
         shown.text = message.content
         shown.reasoning = message.reasoning or ""
@@ -185,6 +206,21 @@ class ChatView(QtWidgets.QTextBrowser):
         else:
             self._writer.expanded.discard(message_id)
         self._render(shown)
+
+    def show_look_inside(self, message_id: int, data: LookInside | None) -> None:
+        """Shows an answer token by token with its probabilities (``data``), or as written again (None)."""
+        if data is None:
+            self._writer.looked_inside.pop(message_id, None)
+        else:
+            self._writer.looked_inside[message_id] = data
+        shown = self._pages.shown.get(message_id)
+        if shown is not None:
+            self._render(shown)
+
+    def branch_choices(self, message_id: int, index: int) -> list[tuple[str, str]]:
+        """What a click on an answer's token offers: (label, the text the new version starts with) each."""
+        data = self._writer.looked_inside.get(message_id)
+        return inside_render.branch_choices(data, index) if data is not None and index < len(data.tokens) else []
 
     def copy_message(self, message_id: int, *, markdown: bool = False) -> None:
         """Puts one message on the clipboard: as the reader sees it, or its Markdown source."""
@@ -439,10 +475,36 @@ class ChatView(QtWidgets.QTextBrowser):
             self._on_action(url.path())
         elif url.scheme() == sources.SOURCE_SCHEME:
             self._on_source(url.path())
+        elif url.scheme() == memory_marks.MEMORY_SCHEME and (memory := memory_marks.parse(url.path())) is not None:
+            self.memory_requested.emit(*memory)
         elif url.scheme() == markdown_render.COPY_SCHEME:
             self._copy_code_block(url.path())
+        elif url.scheme() == inside_render.TOKEN_SCHEME:
+            self._on_token(url.path())
         elif url.scheme() in ("http", "https", "mailto"):
             QtGui.QDesktopServices.openUrl(url)
+
+    def _on_token(self, path: str) -> None:
+        token = inside_render.parse_token(path)
+        choices = self.branch_choices(*token) if token is not None else []
+        if token is None or not choices:
+            return
+        menu = QtWidgets.QMenu(self)
+        for label, prefix in choices:
+            action = menu.addAction(label)
+            action.triggered.connect(lambda _=False, p=prefix, m=token[0]: self.branch_requested.emit(m, p))
+        menu.exec(self.viewport().mapToGlobal(self.cursorRect().bottomLeft()))
+        menu.deleteLater()
+
+    @QtCore.Slot(QtCore.QUrl)
+    def _on_self_highlighted(self, url: QtCore.QUrl) -> None:
+        """A token reached with Tab shows its tooltip, as hovering it does."""
+        cursor = self.textCursor()
+        if url.scheme() != inside_render.TOKEN_SCHEME or not cursor.hasSelection():
+            return
+        tooltip = cursor.charFormat().toolTip()
+        if tooltip:
+            QtWidgets.QToolTip.showText(self.viewport().mapToGlobal(self.cursorRect().bottomLeft()), tooltip, self)
 
     def _on_source(self, path: str) -> None:
         source = sources.parse_source(path)
@@ -469,6 +531,10 @@ class ChatView(QtWidgets.QTextBrowser):
             self.continue_requested.emit(message_id)
         elif verb == "speak":
             self.speak_requested.emit(message_id)
+        elif verb == "inside" and message_id in self._writer.looked_inside:
+            self.show_look_inside(message_id, None)
+        elif verb == "inside":
+            self.look_inside_requested.emit(message_id)
         elif verb == "copy" and message_id in self._pages.shown:
             href = f"{message_links.ACTION_SCHEME}:{path}"
             self._copy(self._pages.shown[message_id].text, message_id=message_id, href=href)

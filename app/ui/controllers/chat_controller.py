@@ -2,7 +2,8 @@
 
 Every rule for how a turn runs and ends is in ``app.core.session.turns``, shared with the command
 line; this class only carries the engine's events of its client to the GUI thread (``GuiRelay``),
-hands them to the runner, and tells the window what changed through signals.
+hands them to the runner, and tells the window what changed through signals. Looking inside an answer
+goes through the same client: its stored figures when it has them, else the engine's, stored then.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from app.core.documents.embedder import Embedder
 from app.core.documents.library import Library
 from app.core.documents.types import Document
 from app.core.engine.budget import estimated_count
-from app.core.engine.protocol import EngineEvent, TokensCounted
-from app.core.errors import AppError, DatabaseDamagedInUseError
+from app.core.engine.protocol import AnswerInspected, EngineEvent, GenerationFailed, ModelLoadFailed, TokensCounted
+from app.core.errors import AppError, DatabaseDamagedInUseError, LookInsideError
+from app.core.history.look_inside import LookInside
 from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
+from app.core.session.memory import MemoryKeeper
 from app.core.session.records import Turn
 from app.core.session.service import EngineService
 from app.core.session.titles import AutoTitler
@@ -49,6 +52,8 @@ class ChatController(QtCore.QObject):
     # TurnOutcome: the prompt did not fit and the turn was taken back; ``withdrawn`` is the user's text
     turn_withdrawn = QtCore.Signal(object)
     tokens_counted = QtCore.Signal(int, object)  # conversation id, TokensCounted (for the context meter)
+    looked_inside = QtCore.Signal(int, object)  # an answer's id, its LookInside
+    memory_updated = QtCore.Signal(int)  # an answer id: memories were saved, retired or forgotten after it
 
     def __init__(
         self,
@@ -71,9 +76,15 @@ class ChatController(QtCore.QObject):
         )
         self.personas = self._runner.personas
         self._counting: dict[str, int] = {}  # count request id -> conversation id
+        self._inspecting: dict[str, tuple[int, str]] = {}  # look-inside request id -> (answer id, model name)
         self._shut_down = False
         # Titles have a client of their own: they step aside whenever the user sends.
         self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
+        # Memories too (app.core.session.memory): asked after an answer, stepping aside when the user sends.
+        self.memory = self._runner.memory
+        self._keeper = MemoryKeeper(
+            self.memory, store, session.connect(self._relay.sink(self._on_memory_event), "memory")
+        )
         # An answer the disk refused is kept in memory and tried again this often.
         self._save_timer = QtCore.QTimer(self)
         self._save_timer.setInterval(SAVE_RETRY_MS)
@@ -122,10 +133,41 @@ class ChatController(QtCore.QObject):
         """Goes on with a stopped answer."""
         return self._begin(lambda: self._runner.continue_answer(answer_id))
 
+    def look_inside(self, answer_id: int) -> None:
+        """``looked_inside`` answers with the answer's figures: the stored ones, or the engine's (then stored)."""
+        try:
+            stored = self.store.look_inside(answer_id)
+            if stored is not None:
+                self.looked_inside.emit(answer_id, stored)
+                return
+            request = self._runner.inspect_request(answer_id)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        self._inspecting[request.request_id] = (answer_id, request.model.name)
+        self._client.inspect(request)
+
+    def branch_from(self, answer_id: int, prefix: str) -> bool:
+        """A new version of the answer that starts with ``prefix`` and goes on from there."""
+        return self._begin(lambda: self._runner.branch_from(answer_id, prefix))
+
+    def _on_inspected(self, event: AnswerInspected | GenerationFailed | ModelLoadFailed, answer_id: int,
+                      model_name: str) -> None:  # fmt: skip
+        if not isinstance(event, AnswerInspected):
+            self.error_reported.emit(LookInsideError(reason=event.reason))
+            return
+        data = LookInside(event.tokens, model_name)
+        try:
+            self.store.save_look_inside(answer_id, data)
+        except AppError as err:  # shown all the same; only keeping it failed
+            self.error_reported.emit(err)
+        self.looked_inside.emit(answer_id, data)
+
     def _begin(self, start: Callable[[], Turn]) -> bool:
         if self.is_busy:
             return False
         self._titler.yield_to_user()
+        self._keeper.yield_to_user()
         try:
             turn = start()
         except AppError as err:
@@ -187,12 +229,18 @@ class ChatController(QtCore.QObject):
             except AppError as err:
                 log.error("closing with an answer the disk would not take: %s", err)
         self._titler.close()
+        self._keeper.close()
         self._relay.close()
         self._client.close()
         if outcome is not None and outcome.message is not None:
             self.answer_finished.emit(outcome.message)
 
     def _on_client_event(self, event: EngineEvent) -> None:
+        inspecting = self._inspecting.get(getattr(event, "request_id", None) or "")
+        if inspecting is not None and isinstance(event, AnswerInspected | GenerationFailed | ModelLoadFailed):
+            self._inspecting.pop(event.request_id or "", None)
+            self._on_inspected(event, *inspecting)
+            return
         if isinstance(event, TokensCounted):
             conversation_id = self._counting.pop(event.request_id, None)
             if conversation_id is not None:
@@ -210,6 +258,7 @@ class ChatController(QtCore.QObject):
             except AppError as err:
                 self._report_damage(err)
                 log.warning("no title asked for: %s", err)
+            self._after_answer_memory(turn)
         if update.reasoning and turn is not None:
             self.reasoning_progressed.emit(turn.answer.id, update.reasoning)
         if update.text and turn is not None:
@@ -247,6 +296,27 @@ class ChatController(QtCore.QObject):
             return
         if changed is not None:
             self.conversations_changed.emit()
+
+    def _after_answer_memory(self, turn: Turn) -> None:
+        """A command the user gave ("remember that …") shows at once; extraction is asked off the critical path."""
+        try:
+            if self.memory.memories.of_answer(turn.answer.id, "saved") or self.memory.memories.of_answer(
+                turn.answer.id, "forgotten"
+            ):
+                self.memory_updated.emit(turn.answer.id)
+            self._keeper.after_answer(turn.answer.id, turn.request.model)
+        except AppError as err:
+            self._report_damage(err)
+            log.warning("no memories asked for: %s", err)
+
+    def _on_memory_event(self, event: EngineEvent) -> None:
+        try:
+            change = self._keeper.handle(event)
+        except AppError as err:
+            self.error_reported.emit(err)
+            return
+        if change is not None and change.answer_id is not None:
+            self.memory_updated.emit(change.answer_id)
 
     @QtCore.Slot()
     def _on_save_timer_timeout(self) -> None:

@@ -1,8 +1,10 @@
 """The "Get models" page: the recommended models, and a search of the Hugging Face Hub for GGUF repos.
 
-Typing searches (debounced); a repo lists its GGUF models, a split model as one row, each with a fit
-badge and a Download button; an unreachable Hub gets the mirror offer (``mirror``). The rule: every Hub
-call is a ``BackgroundOp`` on the window's executor, so the window never waits on the network.
+Typing searches (debounced); a result whose architecture (as the Hub read it from the GGUF header)
+this llama.cpp does not know is marked "needs a newer Parley", and its files cannot be downloaded; a
+repo lists its GGUF models, a split model as one row, each with a fit badge and a Download button;
+an unreachable Hub gets the mirror offer (``mirror``). The rule: every Hub call is a ``BackgroundOp``
+on the window's executor, so the window never waits on the network.
 """
 
 from __future__ import annotations
@@ -278,9 +280,12 @@ class FindModelsPage(QtWidgets.QWidget):
         locale = QtCore.QLocale()
         for summary in found:
             name = summary.repo + (self.tr(" (gated)") if summary.gated else "")
+            if summary.needs_newer_parley:  # the Hub read its GGUF header: this llama.cpp cannot load it
+                name = self.tr("{repo} — needs a newer Parley").format(repo=name)
             item = QtWidgets.QTreeWidgetItem([name, locale.toString(summary.downloads), locale.toString(summary.likes)])
             item.setData(0, _REPO_ROLE, summary.repo)
-            item.setToolTip(0, summary.repo)
+            item.setToolTip(0, error_text(ArchitectureUnknownError(architecture=summary.architecture or ""))
+                            if summary.needs_newer_parley else summary.repo)
             for column in (1, 2):
                 item.setTextAlignment(column, QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
             self.results.addTopLevelItem(item)

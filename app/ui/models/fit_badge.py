@@ -54,6 +54,10 @@ class FitBadge(QtWidgets.QLabel):
             text += " " + self.tr("{vram} of graphics memory is free.").format(
                 vram=human_size(estimate.vram_free_bytes)
             )
+        if estimate.draft_bytes:
+            text += " " + self.tr("That includes {draft} for its draft model, which speeds answers up.").format(
+                draft=human_size(estimate.draft_bytes)
+            )
         if not estimate.from_metadata:
             text += " " + self.tr("The context cache is guessed from the download size.")
         return text

@@ -17,15 +17,15 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core import paths
 from app.core.errors import AppError, ModelExistsError
+from app.core.models import drafts, library
 from app.core.models import installed as catalog
-from app.core.models import library
 from app.core.models.gguf import GgufInfo, read_gguf
 from app.core.models.installed import ModelEntry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.file_drop import FileDropFilter
 from app.ui.common.gpu_text import offload_sentence
-from app.ui.common.i18n import model_label
+from app.ui.common.i18n import error_text, model_label
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.models.remote_list import RemoteModelsList
 from app.ui.models.settings_dialog import ModelSettingsDialog
@@ -45,6 +45,17 @@ def gguf_files(mime: QtCore.QMimeData) -> list[Path]:
 class _Import:
     source: Path
     copy: bool
+
+
+def draft_refusal(entry: ModelEntry, draft: ModelEntry | None) -> str | None:
+    """Why ``draft`` cannot draft for ``entry``, as the dialog shows it (None: it can)."""
+    if draft is None:
+        return None
+    try:
+        drafts.check_draft(entry, draft)
+    except AppError as exc:  # DraftVocabularyError, or NotAGgufError for a file that cannot be read
+        return error_text(exc)
+    return None
 
 
 class GgufDropFilter(FileDropFilter):
@@ -247,9 +258,11 @@ class ModelManager(QtWidgets.QWidget):
         header = self.table.header_of(entry)
         own = header.chat_template if isinstance(header, GgufInfo) else None
         registry = self._controller.registry
+        others = [m for m in registry.models() if not m.server_id and not m.damage]
         return ModelSettingsDialog(
             model_label(entry.name), registry.model_settings.get(str(entry.path)), self._controller.settings.current,
-            own, self,
+            own, self, [(model_label(m.name), str(m.path)) for m in others],
+            lambda path: draft_refusal(entry, next((m for m in others if str(m.path) == path), None)),
         )
 
     # -- public ---------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 The list comes from ``resources/catalog.json`` (``recommended.load_recommended``); the badges from
 ``fit.estimate_for_recommended`` for this computer (``fit.MachineProfile.detect``). Both can be
 given instead (``set_models``, ``set_machine``), which is how tests pin them. Beside each badge, the
-speed estimate (``speed.estimate_for``, from the decode speed cached for this computer, or
-``set_measurement``); the main choice (``best_choice``) and the "comfortable speed only" filter
-follow it. A card's button follows the download of its model: Download, then the percentage while
-it runs, Resume when stopped.
+speed estimate (``speed.estimate_for``, from the calibration of this computer's measured decode
+speeds, or ``set_calibration``); the main choice (``best_fitting``), the "comfortable speed only"
+filter and the order ("Fastest here first") follow it. A card's button follows the download of its
+model: Download, then the percentage while it runs, Resume when stopped. A model the catalog names a draft for offers
+that draft's download too (speculative decoding: ``app.core.models.drafts`` picks it once installed).
 """
 
 from __future__ import annotations
@@ -52,10 +53,13 @@ class RecommendedCard(QtWidgets.QFrame):
 
     download_requested = QtCore.Signal(object)  # RecommendedModel
 
-    def __init__(self, model: RecommendedModel, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, model: RecommendedModel, parent: QtWidgets.QWidget | None = None, draft: RecommendedModel | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("modelCard")
         self.model = model
+        self.draft = draft
         self.estimate: fit.FitEstimate | None = None  # how it fits this computer, once measured
         self.name_label = QtWidgets.QLabel(model.name, self)
         self.name_label.setObjectName("modelCardName")
@@ -99,6 +103,24 @@ class RecommendedCard(QtWidgets.QFrame):
         text.addWidget(self.speed_label)  # its own line: beside a long name it would squeeze the card
         text.addWidget(self.details_label)
         text.addWidget(self.description_label)
+        self.draft_button: QtWidgets.QPushButton | None = None
+        if draft is not None:
+            self.draft_button = QtWidgets.QPushButton(
+                self.tr("Also download its draft model, {name} ({size}): faster answers").format(
+                    name=draft.name, size=human_size(draft.size_bytes)
+                ),
+                self,
+            )
+            self.draft_button.setObjectName("downloadDraftButton")
+            self.draft_button.setFlat(True)
+            self.draft_button.setAccessibleName(self.tr("Download the draft model {name}").format(name=draft.name))
+            self.draft_button.setToolTip(
+                self.tr("A smaller model of the same family that guesses ahead; {model} checks its guesses.").format(
+                    model=model.name
+                )
+            )
+            self.draft_button.clicked.connect(self._on_draft_button_clicked)
+            text.addWidget(self.draft_button, 0, QtCore.Qt.AlignmentFlag.AlignLeft)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 12, 10)
         layout.setSpacing(12)
@@ -149,6 +171,10 @@ class RecommendedCard(QtWidgets.QFrame):
     def _on_download_button_clicked(self) -> None:
         self.download_requested.emit(self.model)
 
+    @QtCore.Slot()
+    def _on_draft_button_clicked(self) -> None:
+        self.download_requested.emit(self.draft)
+
 
 class RecommendedList(QtWidgets.QWidget):
     """The cards, in the catalog's order (smallest first)."""
@@ -160,7 +186,7 @@ class RecommendedList(QtWidgets.QWidget):
         super().__init__(parent)
         self._manager: DownloadController | None = None
         self._machine: fit.MachineProfile | None = None
-        self._measurement: speed.DecodeMeasurement | None = None  # None: the cached one, read at each refresh
+        self._calibration: speed.Calibration | None = None  # None: this computer's, read at each refresh
         self._cards: list[RecommendedCard] = []
         self._layout = QtWidgets.QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -168,7 +194,12 @@ class RecommendedList(QtWidgets.QWidget):
         self.comfortable_only = QtWidgets.QCheckBox(self)
         self.comfortable_only.setObjectName("comfortableOnly")
         self.comfortable_only.toggled.connect(self._on_comfortable_only_toggled)
+        self.fastest_first = QtWidgets.QCheckBox(self)
+        self.fastest_first.setObjectName("fastestFirst")
+        self.fastest_first.toggled.connect(self._on_fastest_first_toggled)
+        # One under the other: side by side they do not fit a narrow window in every language.
         self._layout.addWidget(self.comfortable_only)
+        self._layout.addWidget(self.fastest_first)
         self._retranslate()
         self.set_models(load_recommended())
 
@@ -202,9 +233,9 @@ class RecommendedList(QtWidgets.QWidget):
             return speed.COMFORTABLE_TOKENS_PER_SECOND
         return float(self._manager.settings().comfortable_tokens_per_second)
 
-    def set_measurement(self, measurement: speed.DecodeMeasurement | None) -> None:
-        """The decode speed the estimates scale; None: the one cached for this computer (or assumed)."""
-        self._measurement = measurement
+    def set_calibration(self, calibration: speed.Calibration | None) -> None:
+        """The decode cost the estimates scale; None: this computer's measured one (or the assumed one)."""
+        self._calibration = calibration
         self.refresh()
 
     def manager(self) -> DownloadController | None:
@@ -220,8 +251,9 @@ class RecommendedList(QtWidgets.QWidget):
             card.setParent(None)  # gone from the window's widget tree now, not at the next event loop pass
             card.deleteLater()
         self._cards = []
+        by_id = {model.id: model for model in models}
         for model in (m for m in models if m.kind != "embedding"):  # embedding models belong to documents
-            card = RecommendedCard(model, self)
+            card = RecommendedCard(model, self, by_id.get(model.draft) if model.draft else None)
             card.download_requested.connect(self.download_requested)
             self._cards.append(card)
             self._layout.addWidget(card)
@@ -236,22 +268,33 @@ class RecommendedList(QtWidgets.QWidget):
         """Recomputes the badges (free memory changes) and the buttons' states."""
         machine = self._machine or fit.MachineProfile.detect()
         n_ctx = self._manager.settings().n_ctx if self._manager is not None else DEFAULT_CONTEXT
-        measurement = self._measurement or speed.current_measurement()
+        calibration = self._calibration or speed.current_calibration()
         for card in self._cards:
-            estimate = fit.estimate_for_recommended(card.model, n_ctx, machine)
+            estimate = fit.estimate_for_recommended(card.model, n_ctx, machine, card.draft)
             card.set_fit(estimate)
-            card.set_speed(speed.estimate_for(card.model, measurement, _gpu_share(
+            card.set_speed(speed.estimate_for(card.model, calibration, _gpu_share(
                 card.model, estimate, machine)))
             self._update_card(card)
         self._apply_filter()
         self.refreshed.emit()
 
     def _apply_filter(self) -> None:
-        """With "comfortable speed only" ticked, the cards estimated slower than the floor are hidden."""
+        """With "comfortable speed only" ticked, the cards estimated slower than the floor are hidden;
+        with "fastest here first", the cards go by their speed estimate (else in the catalog's order)."""
         only = self.comfortable_only.isChecked()
         for card in self._cards:
             slow = card.tokens_per_second is not None and card.tokens_per_second < self.floor()
             card.setHidden(only and slow)
+        for card in self.shown_order():
+            self._layout.removeWidget(card)
+            self._layout.addWidget(card)
+
+    def shown_order(self) -> list[RecommendedCard]:
+        """The cards from top to bottom (hidden ones included)."""
+        if not self.fastest_first.isChecked():
+            return list(self._cards)
+        # sorted() is stable: cards of equal speed keep the catalog's order
+        return sorted(self._cards, key=lambda card: -(card.tokens_per_second or 0.0))
 
     def _retranslate(self) -> None:
         self.comfortable_only.setText(
@@ -259,9 +302,14 @@ class RecommendedList(QtWidgets.QWidget):
                 speed=speed.rounded(self.floor())
             )
         )
+        self.fastest_first.setText(self.tr("Fastest here first"))
 
     @QtCore.Slot(bool)
     def _on_comfortable_only_toggled(self, _checked: bool) -> None:
+        self._apply_filter()
+
+    @QtCore.Slot(bool)
+    def _on_fastest_first_toggled(self, _checked: bool) -> None:
         self._apply_filter()
 
     def _update_card(self, card: RecommendedCard) -> None:

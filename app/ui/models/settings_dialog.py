@@ -3,10 +3,15 @@
 Every load setting can follow the global settings ("Global") or be the model's own. The chat
 template is the GGUF's own by default; the user can pick a built-in or paste a Jinja template,
 and a live preview renders a sample conversation with it. An invalid template shows Jinja's
-error and cannot be saved; "Reset to the model's own" goes back to the GGUF's template.
+error and cannot be saved; "Reset to the model's own" goes back to the GGUF's template. The draft
+model for speculative decoding is Auto, None or one of the installed models; one whose vocabulary
+differs is refused with the sentence ``check_draft`` gives, and cannot be saved.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
@@ -14,10 +19,12 @@ from app.core.config.model_settings import ModelSettings
 from app.core.config.settings import Settings
 from app.core.engine.builtin_templates import BUILTINS, builtin, check_template, key_for_source
 from app.core.engine.protocol import AUTO_GPU_LAYERS, KV_TYPES, MAX_GPU_LAYERS, NO_GPU_LAYERS, gpu_layers_mode
+from app.core.models.drafts import DRAFT_AUTO, DRAFT_NONE
 
 _OWN = "own"
 _CUSTOM = "custom"
 _GLOBAL = object()
+DraftCheck = Callable[[str], str | None]  # a draft model's path -> why it cannot draft for this model, or None
 TEMPLATE_LINES = 10  # the template editor's least height, in lines
 PREVIEW_LINES = 4
 
@@ -38,9 +45,14 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         defaults: Settings,
         own_template: str | None,
         parent: QtWidgets.QWidget | None = None,
+        draft_models: Sequence[tuple[str, str]] = (),
+        check_draft: DraftCheck | None = None,
     ) -> None:
-        """``own_template`` is the GGUF's chat template (None: it has none)."""
+        """``own_template`` is the GGUF's chat template (None: it has none); ``draft_models`` the installed
+        models a draft may be (label, path), checked with ``check_draft`` when chosen."""
         super().__init__(parent)
+        self._draft_models = list(draft_models)
+        self._check_draft = check_draft
         self.setObjectName("modelSettingsDialog")
         self.setWindowTitle(self.tr("Settings for {model}").format(model=model_name))
         self.setMinimumWidth(560)
@@ -130,6 +142,32 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         form.addRow(self.tr("Batch size:"), self.batch_spin)
         form.addRow(self.tr("Flash attention:"), self.flash_combo)
         form.addRow(self.tr("KV cache type:"), self.kv_combo)
+        choices: list[tuple[str, object]] = [(self.tr("Auto"), DRAFT_AUTO), (self.tr("None"), DRAFT_NONE)]
+        choices += self._draft_models
+        chosen = current.draft_model
+        if chosen not in (DRAFT_AUTO, DRAFT_NONE) and all(path != chosen for _, path in self._draft_models):
+            # The saved draft is no longer installed: shown as it is, so that Save keeps it rather than Auto.
+            choices.append((self.tr("{name} (not installed)").format(name=Path(str(chosen)).stem), chosen))
+        self.draft_combo = self._combo(page, choices, chosen)
+        self.draft_combo.setAccessibleName(self.tr("Draft model"))
+        self.draft_combo.setToolTip(
+            self.tr(
+                "A smaller model with the same vocabulary guesses the next tokens and this model checks them "
+                "all at once. Auto picks an installed one; without one, Parley guesses from the conversation."
+            )
+        )
+        self.draft_error = QtWidgets.QLabel(page)
+        self.draft_error.setObjectName("errorLabel")
+        self.draft_error.setWordWrap(True)
+        self.draft_error.hide()
+        form.addRow(self.tr("Draft model:"), self.draft_combo)
+        form.addRow("", self.draft_error)
+        draft_hint = QtWidgets.QLabel(
+            self.tr("Drafting (speculative decoding) needs flash attention, so Global turns it on."), page
+        )
+        draft_hint.setObjectName("mutedLabel")
+        draft_hint.setWordWrap(True)
+        form.addRow("", draft_hint)
         hint = QtWidgets.QLabel(
             self.tr(
                 "Global: as in Settings → Model (context {ctx} tokens). q8_0 and q4_0 need flash attention."
@@ -141,6 +179,7 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         form.addRow("", hint)
         self.gpu_combo.currentIndexChanged.connect(self._on_gpu_combo_current_index_changed)
         self._on_gpu_combo_current_index_changed()
+        self.draft_combo.currentIndexChanged.connect(self._on_draft_combo_current_index_changed)
         return page
 
     def _template_tab(self, current: ModelSettings) -> QtWidgets.QWidget:
@@ -227,7 +266,15 @@ class ModelSettingsDialog(QtWidgets.QDialog):
             kv_type=kv if isinstance(kv, str) else None,
             chat_template=template,
             template_name=key if key not in (_OWN, _CUSTOM) else None,
+            draft_model=self.draft_combo.currentData(),
         )
+
+    def draft_refusal(self) -> str | None:
+        """Why the chosen draft model cannot draft for this model (None: it can, or Auto or None is chosen)."""
+        chosen = self.draft_combo.currentData()
+        if chosen in (DRAFT_AUTO, DRAFT_NONE) or self._check_draft is None:
+            return None
+        return self._check_draft(str(chosen))
 
     # -- slots ----------------------------------------------------------------------------------
 
@@ -236,7 +283,7 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         if self.template_combo.currentData() == _OWN and not source.strip():
             self.preview.setPlainText(self.tr("This model has no template of its own: Parley uses ChatML for it."))
             self.error_label.hide()
-            self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save).setEnabled(True)
+            self._update_save(True)
             return
         check = check_template(source)
         self.preview.setPlainText(check.preview)
@@ -244,10 +291,21 @@ class ModelSettingsDialog(QtWidgets.QDialog):
         if check.error is not None:
             self.error_label.setText(self.tr("This template cannot be used: {error}").format(error=check.error))
         self.error_label.setVisible(check.error is not None)
-        self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save).setEnabled(own or check.error is None)
+        self._update_save(own or check.error is None)
+
+    def _update_save(self, template_ok: bool | None = None) -> None:
+        if template_ok is None:
+            template_ok = self.template_combo.currentData() == _OWN or self.template_error() is None
+        refusal = self.draft_refusal()
+        self.draft_error.setText(refusal or "")
+        self.draft_error.setVisible(refusal is not None)
+        self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save).setEnabled(template_ok and refusal is None)
 
     def _on_gpu_combo_current_index_changed(self) -> None:
         self.gpu_layers_spin.setEnabled(self.gpu_combo.currentData() == "number")
+
+    def _on_draft_combo_current_index_changed(self) -> None:
+        self._update_save()
 
     def _on_template_combo_current_index_changed(self) -> None:
         self._show_source(str(self.template_combo.currentData()), None)

@@ -1,6 +1,7 @@
 """The persona editor: create, duplicate, edit, delete (a built-in is reset instead), import and export
-personas, write "About you" and say which personas use it, and preview the system prompt exactly as the
-model gets it (a built-in's unedited prompt in the window's language).
+personas, write "About you" and say which personas use it, preview the system prompt exactly as the
+model gets it (a built-in's unedited prompt in the window's language), and hold a persona's answers to a
+JSON Schema (``schema_field``: checked as it is typed, with an example answer).
 
 It works on the ``PersonaBook`` and ``SettingsStore`` it is handed; file pickers go through
 ``choose_file`` so tests can replace them. Export writes the persona shown or all of them (the Export
@@ -30,6 +31,7 @@ from app.core.personas.persona import (
     shown_prompt,
     stored_prompt,
 )
+from app.ui.personas.schema_field import SchemaField
 
 FileChooser = Callable[[QtWidgets.QWidget, bool, Path], Path | None]  # (parent, saving, suggested) -> path
 
@@ -118,6 +120,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
         self.about_edit.setMaximumHeight(50)
         self.about_edit.setAccessibleName(self.tr("About you"))
+        self.schema_field = SchemaField(self)
         self.preview = QtWidgets.QPlainTextEdit(self)
         self.preview.setReadOnly(True)
         self.preview.setObjectName("personaPreview")
@@ -169,7 +172,14 @@ class PersonaEditor(QtWidgets.QDialog):
         form.addRow(self.uses_about_check)
         form.addRow(self.about_check)
         form.addRow(self.about_edit)
-        form.addRow(self.tr("What the model gets"), self.preview)
+        # The final prompt and the answers' schema share one place: the dialog fits 800×600 with both.
+        self.preview.setMinimumHeight(self.preview.fontMetrics().lineSpacing() * 2 + 12)
+        self.model_tabs = QtWidgets.QTabWidget(self)
+        self.model_tabs.setAccessibleName(self.tr("What the model gets"))
+        self.model_tabs.setDocumentMode(True)
+        self.model_tabs.addTab(self.preview, self.tr("What the model gets"))
+        self.model_tabs.addTab(self.schema_field, self.tr("JSON Schema of the answers"))
+        form.addRow(self.model_tabs)
         form.addRow(self.error_label)
         buttons = QtWidgets.QHBoxLayout()
         for text, slot in (
@@ -237,6 +247,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.n_ctx.setValue(persona.n_ctx or 0)
         self.overflow.setCurrentIndex(max(0, self.overflow.findData(persona.overflow)))
         self.target_edit.setText(persona.target_language)
+        self.schema_field.set_text(persona.json_schema)
         self.error_label.clear()
         self._update_preview()
 
@@ -265,7 +276,7 @@ class PersonaEditor(QtWidgets.QDialog):
             system_prompt=stored_prompt(base, self.prompt_edit.toPlainText(), self._language), sampling=sampling,
             model_name=self.model_edit.text() or None, n_ctx=self.n_ctx.value() or None,
             overflow=self.overflow.currentData(), target_language=self.target_edit.text().strip(),
-            uses_about_you=self.uses_about_check.isChecked(),
+            uses_about_you=self.uses_about_check.isChecked(), json_schema=self.schema_field.text(),
         )  # fmt: skip
 
     @QtCore.Slot()

@@ -42,6 +42,7 @@ class WindowActions(QtCore.QObject):
         self._sidebar, self._header, self._chat_page, self._chat_view = sidebar, header, chat_page, chat_view
         bind = shortcuts.bind
         self.new_action = bind(window, "new_chat", host.new_conversation)
+        self.temporary_action = bind(window, "new_temporary_chat", host.new_temporary_conversation)
         self.settings_action = bind(window, "settings", host.open_settings)
         self.settings_action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
         self.stop_action = bind(window, "stop", lambda: controller.stop())
@@ -57,6 +58,7 @@ class WindowActions(QtCore.QObject):
         chat_menu = window.menuBar().addMenu(self.tr("&Chat"))
         for action in (
             self.new_action,
+            self.temporary_action,
             self.search_action,
             self.copy_answer_action,
             self.regenerate_action,

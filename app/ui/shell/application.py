@@ -245,6 +245,8 @@ def run_gui(argv: list[str], engine_factory: EngineFactory | None = None) -> int
             window = MainWindow(services)
             instance.raise_requested.connect(partial(bring_to_front, window))
             window.show()
+            if engine_factory is None:  # Parley's own engine: its speed on this computer is measured once
+                window.check_speed_if_needed()
             if history.problem is not None:
                 window.banner.show_error(history.problem, detail=history.detail)
             elif history.notice:

@@ -19,8 +19,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from app.core.engine import gpu_plan
 from app.core.errors import AppError, DatabaseDamagedInUseError
 from app.core.history.types import Conversation
+from app.core.models import installed
 from app.core.models.installed import ModelEntry
-from app.core.session import records
+from app.core.session import records, speed_check
 from app.ui.chat.composer import Composer
 from app.ui.chat.header import ChatHeader
 from app.ui.chat.page import ChatPage, PageStack
@@ -30,6 +31,7 @@ from app.ui.common.background import BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.gpu_text import capability_for
 from app.ui.common.i18n import error_text
+from app.ui.common.relay import GuiRelay
 from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.controllers.persona_controller import PersonaController
 from app.ui.models.find import FindModelsPage
@@ -42,6 +44,7 @@ from app.ui.shell.api_status import ApiStatusLabel
 from app.ui.shell.attach_view import AttachView
 from app.ui.shell.conversation_list import ConversationList
 from app.ui.shell.download_notices import DownloadNotices
+from app.ui.shell.memory_view import MemoryView
 from app.ui.shell.model_choice import ModelChoice
 from app.ui.shell.services import Services
 from app.ui.shell.settings_opening import open_settings
@@ -50,6 +53,7 @@ from app.ui.shell.turn_view import TurnView
 from app.ui.shell.voice_view import VoiceView
 from app.ui.sidebar.download_panel import DownloadsPanel
 from app.ui.sidebar.panel import Sidebar, display_title
+from app.ui.sidebar.project_dialog import ProjectChoices
 
 log = logging.getLogger("app.ui")
 
@@ -110,6 +114,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
         self._build_layout()
         self._build_parts()
+        self.sidebar.project_choices = self._project_choices
         self._set_tab_order()  # after the parts: the persona controller adds "Personas…"
         self._connect()
         self._apply_style()
@@ -149,6 +154,7 @@ class MainWindow(QtWidgets.QMainWindow):
         chain = [
             self.sidebar.new_button,
             self.sidebar.persona_button,
+            self.sidebar.new_project_button,
             self.sidebar.search.edit,
             self.sidebar.list,
             self.find_models_button,
@@ -188,6 +194,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self, self.store, self.services.documents, chat_page=self.chat_page, header=self.header,
             chat_view=self.chat_view, composer=self.composer, parent=self,
         )  # fmt: skip
+        self.memory_view = MemoryView(
+            self, self.store, self.controller, header=self.header, chat_view=self.chat_view, parent=self
+        )
         self.turns = TurnView(
             self, self.store, self.controller, self.models, chat_view=self.chat_view, composer=self.composer,
             banner=self.banner, model_picker=self.model_picker, status=self.status, parent=self,
@@ -229,6 +238,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controller.model_load_started.connect(self.models.load_started_for_answer)
         self.models.status_changed.connect(self.status.write)
         # What this build and machine can do, said once at start-up (the probe may run nvidia-smi: off the GUI thread).
+        self._speed_check: speed_check.StarterSpeedCheck | None = None
         self._probe = (
             BackgroundOp(run=lambda: capability_for(None))
             .on_success(self._on_probe_finished)
@@ -256,6 +266,12 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._conversation_id is not None:
             self.show_conversation(self._conversation_id)  # the bubbles take their colours when drawn
 
+    def _project_choices(self) -> ProjectChoices:
+        """What the project dialog offers: the personas, the installed models, the library's folders."""
+        personas = [(p.id, self.personas.name(p)) for p in self.services.personas.all() if p.id is not None]
+        models = [entry.name for entry in self.registry.models()]
+        return ProjectChoices(personas, models, [status.path for status in self.services.documents.folders()])
+
     # -- public ---------------------------------------------------------------------------------
 
     @property
@@ -275,6 +291,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_welcome(self) -> None:
         if self._conversation_id is not None:
             self._discard_if_empty(self._conversation_id)
+            self.memory_view.leave(self._conversation_id)
         self._conversation_id = None
         self.welcome.set_model(self.registry.default_model())
         self.welcome.set_installed(self.registry.models())
@@ -294,7 +311,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self._conversation_id is not None and self._conversation_id != conversation_id:
             self._discard_if_empty(self._conversation_id)
+            self.memory_view.leave(self._conversation_id)  # a temporary chat goes once left
         self._conversation_id = conversation_id
+        self.memory_view.show_for(conversation_id)
         live = self.controller.live_answer()
         if live is not None:
             # The store lags the stream by up to a checkpoint; show what has arrived so far.
@@ -315,11 +334,16 @@ class MainWindow(QtWidgets.QMainWindow):
         if messages:
             self.controller.prepare(conversation_id)  # its saved state goes back while the user reads
 
+    def new_temporary_conversation(self) -> int | None:
+        """Opens a temporary chat: not kept in the history, no memory read or written (``MemoryView``)."""
+        return self.memory_view.new_temporary()
+
     def new_conversation(self) -> int | None:
         """Opens an empty conversation (the current one when it is still empty); returns its id."""
         try:
-            if self._conversation_id is not None and not self.store.messages(self._conversation_id):
-                conversation_id = self._conversation_id
+            current = self._conversation_id
+            if current is not None and not self.store.messages(current) and not self.memory_view.is_temporary(current):
+                conversation_id = current
             else:
                 conversation_id = self.store.create_conversation().id
         except AppError as err:
@@ -361,13 +385,23 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self._conversation_id is not None:
             self._discard_if_empty(self._conversation_id, refresh=False)
+            self.memory_view.leave(self._conversation_id)
         self._shut_down = True
         self.sidebar.apply_pending_deletes()  # a delete waiting for Undo is applied when the window closes
         self.find_models.shutdown()
         self.mirror.shutdown()
         self.models_page.shutdown()
         self._probe.cancel()
+        if self._speed_check is not None:
+            self._speed_check.cancel()
         self.services.shutdown()
+
+    def check_speed_if_needed(self) -> None:
+        """At first start (or with a new llama.cpp build), times one answer of the starter: the speed estimates'
+        measurement of this computer (``speed_check``); the recommended models are estimated again after it."""
+        self._speed_relay = GuiRelay(self)
+        refresh = self._speed_relay.sink(lambda _calibration: self.welcome.recommended.refresh())
+        self._speed_check = speed_check.check_if_needed(self.session, installed.starter_model_path(), refresh)
 
     def use_model(self, entry: ModelEntry, *, make_default: bool = True) -> None:
         """Switches the open conversation (and, with ``make_default``, new ones) to ``entry``, loading it now."""

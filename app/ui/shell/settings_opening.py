@@ -10,6 +10,7 @@ from app.ui.controllers.exchange_controller import ExchangeController
 from app.ui.settings.data_tab import DataTab
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.settings.documents_tab import DocumentsTab
+from app.ui.settings.memory_tab import MemoryTab
 from app.ui.settings.remote_pages import apply_remote_tabs, remote_tabs
 from app.ui.settings.voice_tab import VoiceTab
 from app.ui.shell.services import Services
@@ -31,6 +32,7 @@ def open_settings(
     voice_tab.download_requested.connect(services.voice.download)
     services.voice.download_progressed.connect(voice_tab.show_progress)  # bound slots: gone with the tab
     services.voice.download_finished.connect(voice_tab.show_finished)
+    memory_tab = MemoryTab(services.chat.memory.memories, services.settings.current, services.remote.servers)
     dialog = SettingsDialog(
         services.settings.current,
         registry.models(),
@@ -43,6 +45,7 @@ def open_settings(
             *remote_tabs(services.settings.current, services.remote, services.api),
             (documents_tab, QtCore.QCoreApplication.translate("DocumentsTab", "Documents")),
             (voice_tab, QtCore.QCoreApplication.translate("VoiceTab", "Voice")),
+            (memory_tab, QtCore.QCoreApplication.translate("MemoryTab", "Memory")),
         ],
         parent=parent,
         capability=capability_sentence(capability_for(last)),
@@ -55,7 +58,7 @@ def open_settings(
     try:
         if not dialog.run():
             return False
-        values = documents_tab.apply(apply_remote_tabs(dialog, services.api))
+        values = memory_tab.apply(documents_tab.apply(apply_remote_tabs(dialog, services.api)))
         models.apply_settings(values, conversation_id, switch_current=dialog.switch_current())
         services.voice.update(voice_tab.values())
         return True

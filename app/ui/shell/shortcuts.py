@@ -22,6 +22,7 @@ class Shortcut:
 
 SHORTCUTS = (
     Shortcut("new_chat", "Ctrl+N"),
+    Shortcut("new_temporary_chat", "Ctrl+Shift+N"),
     Shortcut("search", "Ctrl+F"),
     Shortcut("focus_input", "Ctrl+L"),
     Shortcut("stop", "Esc"),
@@ -41,6 +42,7 @@ def description(name: str) -> str:
     translate = QtCore.QCoreApplication.translate
     texts = {
         "new_chat": translate("Shortcuts", "New chat"),
+        "new_temporary_chat": translate("Shortcuts", "New temporary chat (not saved, no memory)"),
         "search": translate("Shortcuts", "Search the conversations"),
         "focus_input": translate("Shortcuts", "Go to the message box"),
         "stop": translate("Shortcuts", "Stop the answer"),

@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtWidgets
 
 from app.core.engine import gpu_plan
 from app.core.engine.protocol import ModelLoaded
+from app.core.engine.speculation import parse_summary
 from app.core.history.types import Conversation, Message
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
@@ -75,13 +76,15 @@ class StatusLine(QtCore.QObject):
         if message.tokens_per_second is None or message.ttft_seconds is None:
             self.write(model)
             return
-        self.write(
-            translate("MainWindow", "{model} · {speed} tokens/s · first token {ttft} s").format(
-                model=f"{model} · {self.processor}" if self.processor else model,
-                speed=f"{message.tokens_per_second:.1f}",
-                ttft=f"{message.ttft_seconds:.2f}",
-            )
+        text = translate("MainWindow", "{model} · {speed} tokens/s · first token {ttft} s").format(
+            model=f"{model} · {self.processor}" if self.processor else model,
+            speed=f"{message.tokens_per_second:.1f}",
+            ttft=f"{message.ttft_seconds:.2f}",
         )
+        drafted = parse_summary(message.speculation)
+        if drafted is not None and drafted.speedup > 0:
+            text += translate("MainWindow", " · speculative {speedup}×").format(speedup=f"{drafted.speedup:.1f}")
+        self.write(text)
 
     def announce_answer(self, message: Message) -> None:
         """Tells a screen reader the first sentence of an answer that is ready."""

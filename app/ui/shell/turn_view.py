@@ -60,6 +60,9 @@ class TurnView(QtCore.QObject):
         chat_view.edit_requested.connect(self._on_chat_view_edit_requested)
         chat_view.regenerate_requested.connect(self._on_chat_view_regenerate_requested)
         chat_view.continue_requested.connect(self._on_chat_view_continue_requested)
+        chat_view.look_inside_requested.connect(controller.look_inside)
+        chat_view.branch_requested.connect(self._on_chat_view_branch_requested)
+        controller.looked_inside.connect(chat_view.show_look_inside)
         controller.turn_started.connect(self._on_controller_turn_started)
         controller.answer_progressed.connect(self._on_controller_answer_progressed)
         controller.reasoning_progressed.connect(self._on_controller_reasoning_progressed)
@@ -149,6 +152,12 @@ class TurnView(QtCore.QObject):
     def _on_chat_view_continue_requested(self, message_id: int) -> None:
         self.reshow = True
         if not self.controller.continue_answer(message_id):
+            self.reshow = False
+
+    @QtCore.Slot(int, str)
+    def _on_chat_view_branch_requested(self, message_id: int, prefix: str) -> None:
+        self.reshow = True
+        if not self.controller.branch_from(message_id, prefix):
             self.reshow = False
 
     # -- the chat controller's turn -------------------------------------------------------------

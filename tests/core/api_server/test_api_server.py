@@ -188,5 +188,5 @@ def test_python_m_app_serve_runs_the_same_server_without_a_window(parley_home: P
         assert answer.choices[0].message.content
     finally:
         process.send_signal(signal.SIGINT)
-        code = process.wait(30)
+        code = process.wait(120)
     assert code == 0

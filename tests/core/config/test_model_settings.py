@@ -136,3 +136,18 @@ def test_every_gpu_layers_value_in_the_range_is_kept_in_both_files(parley_home: 
     paths.model_settings_path().write_text(json.dumps({"/m.gguf": {"n_gpu_layers": layers}}), encoding="utf-8")
     assert SettingsStore().current.n_gpu_layers == ModelSettingsStore().get("/m.gguf").n_gpu_layers == layers
     assert valid_gpu_layers(layers)
+
+
+def test_the_draft_model_choice_survives_a_restart_and_reaches_the_load_plan(starter_model: Path) -> None:
+    registry = _registry()
+    entry = registry.models()[0]
+    assert registry.spec_for(entry).draft_path == ""  # Auto: nothing installed is several times smaller
+    assert registry.spec_for(entry).flash_attn  # drafting needs it, so a model that leaves it unset gets it
+    registry.model_settings.set(str(entry.path), ModelSettings(draft_model=str(entry.path)))
+    again = _registry()
+    assert again.model_settings.get(str(entry.path)).draft_model == str(entry.path)
+    assert again.spec_for(again.models()[0]).draft_path == str(entry.path)
+    again.model_settings.set(str(entry.path), ModelSettings(draft_model="none", flash_attn=False))
+    spec = _registry().spec_for(again.models()[0])
+    assert (spec.draft_path, spec.flash_attn) == ("", False)
+    assert _registry().model_settings.get(str(entry.path)).draft_model == "none"

@@ -6,8 +6,10 @@ back is a real model's answer over real HTTP, and a wrong key is refused by the 
 
 from __future__ import annotations
 
+import json
 import queue
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -243,3 +245,32 @@ def test_a_tls_failure_is_told_as_one(llama_server: LlamaServer) -> None:
     failed = log.wait_for(ModelLoadFailed, timeout=30)
     engine.shutdown()
     assert failed.reason.startswith(f"the secure connection to {plain.split('/')[2]} failed (TLS:")
+
+
+def test_a_schema_goes_as_response_format_and_a_bias_as_logit_bias() -> None:
+    schema = '{"type": "object", "properties": {"colour": {"type": "string"}}}'
+    sampling = SamplingSettings(logit_bias=((42, -100.0),))
+    body = request_body(GenerationRequest("x", ModelSpec("u", "m"), STORY, sampling, json_schema=schema))
+    assert body["response_format"] == {
+        "type": "json_schema", "json_schema": {"name": "answer", "schema": json.loads(schema), "strict": True},
+    }  # fmt: skip
+    assert body["logit_bias"] == {"42": -100.0}
+    assert "response_format" not in request_body(GenerationRequest("x", ModelSpec("u", "m"), STORY, GREEDY))
+    refused = httpx.Response(400, json={"error": {"message": "response_format is not supported"}})
+    assert failure_from_response(refused, "https://api.example.com/v1/x", schema=True).reason == (
+        "api.example.com refused to hold the answer to the persona's JSON Schema (400: response_format is not "
+        "supported); use a model on this computer for this persona, or clear its schema"
+    )
+
+
+def test_a_server_that_refuses_the_schema_says_so_in_one_sentence(
+    llama_server: LlamaServer, engine_log: tuple[RemoteEngine, EventLog]
+) -> None:
+    # llama-cpp-python's server takes response_format "json_object" only: json_schema fails there (a 500 naming it).
+    engine, log = engine_log
+    asked = replace(_request(llama_server, "s1"), json_schema='{"type": "object"}')
+    engine.generate(asked)
+    failed = log.collect_until((GenerationFinished, GenerationFailed, ModelLoadFailed), timeout=120)[-1]
+    assert isinstance(failed, GenerationFailed | ModelLoadFailed), failed
+    assert "refused to hold the answer to the persona's JSON Schema (500" in failed.reason
+    assert failed.reason.endswith("use a model on this computer for this persona, or clear its schema")

@@ -53,7 +53,13 @@ def test_an_architecture_this_llama_cpp_does_not_know_is_marked_before_download(
     assert not hub.list_gguf_files(STARTER_REPO, config=hub_env).needs_newer_parley  # the Hub said nothing
 
 
-@pytest.mark.parametrize("architecture", ["qwen3", "qwen3moe", "gemma3", "gemma3n", "gpt-oss", "lfm2", "llama"])
+@pytest.mark.parametrize(
+    "architecture",
+    [
+        "qwen3", "qwen3moe", "gemma3", "gemma3n", "gpt-oss", "lfm2", "llama", "granite", "granitehybrid", "smollm3",
+        "phi3",
+    ],
+)
 def test_this_llama_cpp_knows_every_architecture_the_catalog_offers(architecture: str) -> None:
     assert gguf.architecture_is_known(architecture) is True
 
@@ -72,3 +78,10 @@ def test_importing_a_model_of_an_unknown_architecture_is_refused_with_one_senten
 
 def test_the_starter_imports(starter_model: Path) -> None:
     assert import_model(starter_model, copy=False).info.architecture == "llama"
+
+
+def test_search_results_carry_the_architecture_the_hub_read(hub_env: HubConfig) -> None:
+    found = {summary.repo: summary for summary in hub.search_models("GGUF", config=hub_env)}
+    assert found[FUTURE_ARCH_REPO].architecture == FUTURE_ARCH and found[FUTURE_ARCH_REPO].needs_newer_parley
+    assert found[RENAMED_REPO].architecture == "llama" and not found[RENAMED_REPO].needs_newer_parley
+    assert found[STARTER_REPO].architecture is None and not found[STARTER_REPO].needs_newer_parley  # not said

@@ -142,3 +142,18 @@ def test_no_list_of_chat_models_offers_an_embedder() -> None:
 def test_an_unknown_kind_or_pooling_is_refused(tmp_path: Path, bad: dict[str, object]) -> None:
     with pytest.raises(CatalogFileError):
         load_recommended(_write(tmp_path, bad), kind=None)
+
+
+def test_todays_models_are_offered_in_their_bands() -> None:
+    # The families people download today, each where its size puts it, with a draft where one exists.
+    expected = {
+        "phi-4-mini-instruct": "3-4B", "smollm3-3b": "3-4B", "granite-4.0-micro": "3-4B", "lfm2-1.2b": "1-2B",
+        "lfm2-2.6b": "3-4B", "qwen3-30b-a3b-instruct-2507": MOE_BAND, "granite-4.0-h-tiny": MOE_BAND,
+    }
+    assert {model_id: BY_ID[model_id].size_band for model_id in expected} == expected
+    assert BY_ID["qwen3-4b-thinking-2507"].thinking == "always"  # a reasoning model
+    assert {BY_ID[i].draft for i in ("lfm2-1.2b", "lfm2-2.6b")} == {"lfm2-350m"}
+    assert BY_ID["granite-4.0-micro"].draft == BY_ID["granite-4.0-h-tiny"].draft == "granite-4.0-350m"
+    # A mixture of experts that runs well on a CPU reads at most 4B weights a word.
+    assert all((m.active_parameters_b or 0) <= 4 for m in CHAT if m.size_band == MOE_BAND)
+    assert "中文" in BY_ID["qwen3-4b-instruct-2507"].description_in("zh_CN")

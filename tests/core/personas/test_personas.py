@@ -238,6 +238,16 @@ def test_an_older_history_gets_the_about_you_and_size_fields_with_the_translator
         for table in ("message_attachments", "message_documents", "answer_citations", "answer_document_notes",
                       "conversation_library"):  # fmt: skip
             db.execute(f"DROP TABLE {table}")  # migration 9's, after 8
+        # migration 10's (projects), after 8 as well
+        db.execute("DROP INDEX conversations_by_project")
+        db.execute("ALTER TABLE conversations DROP COLUMN project_id")
+        db.execute("DROP TABLE projects")
+        db.execute("DROP TRIGGER answer_tokens_edited")  # migration 11's (look inside)
+        db.execute("DROP TABLE answer_tokens")
+        for table in ("memories", "answer_memories", "temporary_conversations"):  # migration 12's
+            db.execute(f"DROP TABLE {table}")
+        db.execute("ALTER TABLE messages DROP COLUMN speculation")  # migration 13's
+        db.execute("ALTER TABLE personas DROP COLUMN json_schema")  # migration 14's
         db.commit()
     finally:
         db.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -230,3 +231,30 @@ def test_the_starter_is_too_small_for_the_translator_and_big_enough_for_the_rest
     assert fit.too_small(talk.book.find("Translator"), talk.entry) == count
     assert fit.size_text(count) == "135M" and fit.size_text(1_000_000_000) == "1B"
     assert all(fit.too_small(p, talk.entry) is None for p in talk.book.all() if p.builtin != "translator")
+
+
+CITY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string", "maxLength": 24},
+        "population": {"type": "integer"},
+        "sights": {"type": "array", "items": {"type": "string", "maxLength": 24}, "minItems": 1, "maxItems": 2},
+    },
+    "required": ["city", "population", "sights"],
+    "additionalProperties": False,
+}
+
+
+def test_a_persona_with_a_json_schema_gets_a_stored_answer_that_parses_and_follows_it(talk: Chat) -> None:
+    sampling = replace(GREEDY, max_tokens=160)
+    persona = talk.persona(name="City facts", json_schema=json.dumps(CITY_SCHEMA), sampling=sampling)
+    outcome = talk.turn(talk.conversation(persona), "Tell me about Paris.")
+    assert outcome.status == "complete", outcome.error
+    stored = talk.store.message(outcome.answer_id)
+    assert stored.persona_id == persona.id
+    answer = json.loads(stored.content)
+    assert set(answer) == {"city", "population", "sights"}
+    assert isinstance(answer["city"], str) and len(answer["city"]) <= 24
+    assert isinstance(answer["population"], int) and not isinstance(answer["population"], bool)
+    assert isinstance(answer["sights"], list) and 1 <= len(answer["sights"]) <= 2
+    assert all(isinstance(sight, str) and len(sight) <= 24 for sight in answer["sights"])

@@ -18,7 +18,17 @@ from app.core.models.hub import HubConfig
 from app.core.models.library import human_size
 from app.ui.models.find import FindModelsPage
 from app.ui.shell.main_window import MainWindow
-from tests.fakehub import GATED_FILE, GATED_REPO, KQUANTS_REPO, NO_Q4KM_REPO, FakeHub, sha256
+from tests.fakehub import (
+    FUTURE_ARCH,
+    FUTURE_ARCH_REPO,
+    GATED_FILE,
+    GATED_REPO,
+    KQUANTS_REPO,
+    NO_Q4KM_REPO,
+    RENAMED_REPO,
+    FakeHub,
+    sha256,
+)
 from tests.ui.hub_helpers import DOWNLOAD_TIMEOUT_MS, leftovers, responds_while_the_hub_holds_on
 
 SPLIT_FIRST = "tiny-BF16-00001-of-00002.gguf"
@@ -233,3 +243,20 @@ def test_a_damaged_copy_is_marked_and_offered_for_download_again(
     with qtbot.waitSignal(window.downloads.download_finished, timeout=DOWNLOAD_TIMEOUT_MS):
         qtbot.mouseClick(again, QtCore.Qt.MouseButton.LeftButton)
     assert sha256(installed) == fake_hub.repos[KQUANTS_REPO].files[name].sha256
+
+
+def test_a_search_result_of_an_unknown_architecture_says_it_needs_a_newer_parley(
+    qtbot: QtBot, page: FindModelsPage
+) -> None:
+    page.search("GGUF")
+    qtbot.waitUntil(lambda: FUTURE_ARCH_REPO in page.result_repos(), timeout=60_000)
+    rows = {page.results.topLevelItem(i).data(0, QtCore.Qt.ItemDataRole.UserRole): page.results.topLevelItem(i)
+            for i in range(page.results.topLevelItemCount())}
+    future = rows[FUTURE_ARCH_REPO]
+    assert future.text(0) == f"{FUTURE_ARCH_REPO} — needs a newer Parley"
+    assert f"“{FUTURE_ARCH}” is unknown to this version" in future.toolTip(0)
+    assert rows[RENAMED_REPO].text(0) == RENAMED_REPO  # an architecture this llama.cpp knows: not marked
+    page.results.setCurrentItem(future)
+    qtbot.waitUntil(lambda: page.file_names() != [], timeout=60_000)
+    button = page.download_button(page.file_names()[0])
+    assert button is not None and not button.isEnabled() and button.text() == "Needs a newer Parley"

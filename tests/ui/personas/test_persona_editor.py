@@ -120,3 +120,30 @@ def test_export_writes_the_persona_shown_or_all_and_opens_in_documents_then_the_
     written = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
     assert len(written["personas"]) == len(book.all()) > 1
     assert [a.text() for a in editor.export_button.menu().actions()] == ["This persona…", "All personas…"]
+
+
+def test_the_schema_field_checks_as_it_is_typed_previews_an_answer_and_saving_refuses_an_invalid_one(
+    qtbot: QtBot,
+) -> None:
+    book = PersonaBook(Store())
+    editor = PersonaEditor(book, SettingsStore())
+    qtbot.addWidget(editor)
+    field = editor.schema_field
+    assert field.status.text() == "Answers are free text." and not field.preview.toPlainText()
+    field.edit.setPlainText('{"type": "object", "properties": {"age": {"type": "int"}}}')
+    assert field.status.text() == (
+        "The JSON Schema cannot be used: the type at #/properties/age is “int”; use string, number, integer, "
+        "boolean, object, array or null"
+    )
+    assert not field.preview.toPlainText()
+    editor.save_button.click()
+    assert editor.error_label.text().startswith("The persona's JSON Schema is not valid: the type at #/properties/age")
+    assert book.default().json_schema == ""
+    field.edit.setPlainText('{"type": "object", "properties": {"age": {"type": "integer"}}, "required": ["age"]}')
+    assert field.status.text() == "Every answer will be JSON that follows this schema."
+    assert json.loads(field.preview.toPlainText()) == {"age": 0}
+    editor.save_button.click()
+    assert json.loads(book.default().json_schema)["required"] == ["age"]
+    editor.list.setCurrentRow(1)
+    editor.list.setCurrentRow(0)  # shown again from the history: laid out, and still valid
+    assert field.edit.toPlainText().startswith('{\n  "type": "object"') and not field.problem

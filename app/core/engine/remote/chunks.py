@@ -2,12 +2,15 @@
 
 OpenAI's stream sends ``{"choices": [{"delta": {"content": "…"}, "finish_reason": …}]}``; a chunk
 of another shape (``choices`` an object or null, a number for ``content``) is a
-``RemoteRequestError`` marked ``malformed``, so the answer ends instead of waiting for ever.
+``RemoteRequestError`` marked ``malformed``, so the answer ends instead of waiting for ever. A chunk's
+``logprobs`` (asked for with ``top_logprobs``) are read leniently: a server may send none at all.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from app.core.engine.protocol import TokenChoice, TokenLogprobs
 
 
 class RemoteRequestError(Exception):
@@ -58,6 +61,35 @@ def text_field(delta: dict[str, Any], field: str, host: str) -> str:
     if not isinstance(value, str):
         raise _malformed(host, f"“{field}” is {_kind(value)}, not text")
     return value
+
+
+def logprobs_of(choice: dict[str, Any]) -> tuple[TokenLogprobs, ...]:
+    """The tokens of a chunk's ``logprobs.content`` (OpenAI's shape), each with its alternatives; () where the
+    server sent none. A server names tokens by their text and bytes, not ids: the ids are -1."""
+    logprobs = choice.get("logprobs")
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    if not isinstance(content, list):
+        return ()
+    found: list[TokenLogprobs] = []
+    for entry in content:
+        token = _token_choice(entry)
+        if token is None:
+            continue  # not a token OpenAI's way: the others still are
+        alternatives = entry.get("top_logprobs")
+        choices = [_token_choice(item) for item in alternatives] if isinstance(alternatives, list) else []
+        found.append(TokenLogprobs(token, tuple(c for c in choices if c is not None)))
+    return tuple(found)
+
+
+def _token_choice(entry: object) -> TokenChoice | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("token"), str):
+        return None
+    logprob = entry.get("logprob")
+    if not isinstance(logprob, int | float) or isinstance(logprob, bool):
+        return None
+    raw = entry.get("bytes")
+    piece = bytes(raw) if isinstance(raw, list) and all(isinstance(b, int) and 0 <= b < 256 for b in raw) else None
+    return TokenChoice(-1, piece if piece is not None else entry["token"].encode("utf-8"), float(logprob))
 
 
 def _kind(value: object) -> str:

@@ -40,6 +40,7 @@ from app.core.engine.protocol import (
     GenerationFinished,
     GenerationRequest,
     GenerationStats,
+    InspectRequest,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -47,10 +48,11 @@ from app.core.engine.protocol import (
     StopReason,
     TokensReceived,
 )
-from app.core.engine.remote.chunks import RemoteRequestError, first_choice, text_field
+from app.core.engine.remote.chunks import RemoteRequestError, first_choice, logprobs_of, text_field
 from app.core.errors import NOTHING_ANSWERS
 
 CONNECT_SECONDS = 10.0
+REMOTE_INSPECT_REASON = "a remote server does not let Parley re-read an answer's probabilities"
 READ_SECONDS = 120.0  # the longest wait for the next event of an answer (a big prompt on a slow server)
 # Sampling fields that llama.cpp, vLLM and others accept but OpenAI's own API refuses: sent, and left
 # out from then on when a server refuses them (400/422).
@@ -112,11 +114,18 @@ def _error_message(response: httpx.Response) -> str:
     return str(data)[:200]
 
 
-def failure_from_response(response: httpx.Response, url: str) -> RemoteRequestError:
-    """The sentence for an HTTP error status (the body must have been read)."""
+def failure_from_response(response: httpx.Response, url: str, *, schema: bool = False) -> RemoteRequestError:
+    """The sentence for an HTTP error status (the body must have been read); ``schema``: the request held
+    the answer to a JSON Schema (``response_format``), which a server that refuses the request (400/422), or
+    fails on it by name (llama-cpp-python's server answers 500 to a type it does not know), is refusing."""
     host, status = _host(url), response.status_code
     words = _error_message(response)
     said = f" ({status}: {words})" if words else f" ({status})"
+    if schema and (status in (400, 422) or (status >= 500 and "response_format" in response.text)):
+        return RemoteRequestError(
+            f"{host} refused to hold the answer to the persona's JSON Schema{said}; use a model on this computer "
+            "for this persona, or clear its schema", status,
+        )  # fmt: skip
     if status in (401, 403):
         return RemoteRequestError(f"{host} refused the API key{said}; check it in Settings → Remote servers", status)
     if status == 404:
@@ -161,9 +170,13 @@ def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str
         body["seed"] = s.seed
     if s.stop:
         body["stop"] = list(s.stop)
+    if s.logit_bias:
+        body["logit_bias"] = {str(token): bias for token, bias in s.logit_bias}
     if request.json_schema:
         schema = {"name": "answer", "schema": json.loads(request.json_schema), "strict": True}
         body["response_format"] = {"type": "json_schema", "json_schema": schema}
+    if request.top_logprobs:
+        body.update({"logprobs": True, "top_logprobs": min(request.top_logprobs, 20)})
     if extras:
         body.update({"top_k": s.top_k, "min_p": s.min_p, "repeat_penalty": s.repeat_penalty})
     return body
@@ -197,6 +210,11 @@ class RemoteEngine:
         """A server's tokenizer is not reachable through the OpenAI API: about four characters a token,
         against the local engine's limit (``budget.prompt_limit``)."""
         self._sink(estimated_count(request))
+
+    def inspect(self, request: InspectRequest) -> None:
+        """A server's logits are not reachable through the OpenAI API: only what it streamed with an answer
+        (``GenerationRequest.top_logprobs``) can be looked at."""
+        self._sink(GenerationFailed(request.request_id, REMOTE_INSPECT_REASON, code="not_local"))
 
     def prepare(self, request: GenerationRequest) -> None:
         """Nothing to do: the server keeps (or not) its own cache."""
@@ -323,7 +341,7 @@ class RemoteEngine:
             ):
                 self._extras = False
                 continue
-            raise failure_from_response(response, url)
+            raise failure_from_response(response, url, schema=bool(request.json_schema))
 
     def _read(self, source: EventSource, request_id: str, stream: _Stream) -> None:
         done = False
@@ -356,7 +374,7 @@ class RemoteEngine:
                     stream.parts.append(text)
                 if thought:
                     stream.thought.append(thought)
-                self._sink(TokensReceived(request_id, text, thought))
+                self._sink(TokensReceived(request_id, text, thought, logprobs_of(choice) if text else ()))
             finish = choice.get("finish_reason")
             if finish:
                 stream.finished = True

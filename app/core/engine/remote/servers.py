@@ -29,6 +29,7 @@ class RemoteServer:
     id: str
     name: str
     base_url: str  # normalized: scheme, host, port and path, ending in /v1 unless the user gave another path
+    send_memories: bool = False  # the user allowed their memories (app.core.memory) in prompts to this server
 
     @property
     def host(self) -> str:
@@ -103,6 +104,15 @@ class RemoteServers:
         self._save([new if server.id == server_id else server for server in self._servers])
         return new
 
+    def allow_memories(self, server_id: str, allowed: bool) -> RemoteServer:
+        """Lets (or stops) the user's memories go in the prompts sent to ``server_id``; off by default."""
+        old = self.get(server_id)
+        if old is None:
+            raise RemoteServerError(host=server_id, reason="it is no longer configured")
+        new = replace(old, send_memories=allowed)
+        self._save([new if server.id == server_id else server for server in self._servers])
+        return new
+
     def remove(self, server_id: str) -> None:
         self.keys.delete(_account(server_id))
         self._save([server for server in self._servers if server.id != server_id])
@@ -128,13 +138,14 @@ class RemoteServers:
         servers: list[RemoteServer] = []
         for item in data if isinstance(data, list) else []:
             try:
-                servers.append(RemoteServer(str(item["id"]), str(item["name"]), normalize_url(str(item["base_url"]))))
+                url = normalize_url(str(item["base_url"]))
+                servers.append(RemoteServer(str(item["id"]), str(item["name"]), url, item.get("send_memories") is True))
             except (KeyError, TypeError, InvalidServerUrlError):
                 log.warning("remote servers: %r is not a server; skipped", item)
         return servers
 
     def _save(self, servers: list[RemoteServer]) -> None:
-        data = [{"id": s.id, "name": s.name, "base_url": s.base_url} for s in servers]
+        data = [{"id": s.id, "name": s.name, "base_url": s.base_url, "send_memories": s.send_memories} for s in servers]
         try:
             write_json_atomically(self.file, data, prefix=".remote-servers-")
         except OSError as exc:

@@ -1,6 +1,7 @@
 """The token loop of one answer: sample, detokenize, split reasoning from the answer, send, stop.
 
-A JSON Schema answer samples through the schema's llama.cpp grammar (``schema_grammar``).
+A JSON Schema answer samples through the schema's llama.cpp grammar (``schema_grammar``); a
+``logit_bias`` is added to its tokens' logits before each sample (``bias_processor``).
 
 Tokens are detokenized through an incremental UTF-8 decoder, so a character split across tokens
 is never shown half-made, and the text goes through an ``OutputSplitter`` that keeps reasoning
@@ -17,10 +18,14 @@ from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 
 import llama_cpp
+import numpy as np
+import numpy.typing as npt
 from llama_cpp.llama_grammar import LlamaGrammar
 
 from app.core.engine.output import OutputSplitter
-from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokensReceived
+from app.core.engine.protocol import EngineEvent, SamplingSettings, StopReason, TokenLogprobs, TokensReceived
+from app.core.engine.speculation import AnswerDrafting
+from app.core.engine.worker import inspect, speculative
 from app.core.engine.worker.tokens import Vocabulary
 
 Emit = Callable[[EngineEvent], None]
@@ -37,8 +42,18 @@ class DecodeError(Exception):
     """llama.cpp could not evaluate a batch (llama_decode failed)."""
 
 
-class SchemaError(Exception):
+class RequestRefusedError(Exception):
+    """A request this model cannot answer as asked (its fault, not the engine's): ``code`` says so to the app."""
+
+    code = "invalid_request"
+
+
+class SchemaError(RequestRefusedError):
     """A JSON Schema that llama.cpp cannot turn into a grammar."""
+
+
+class LogitBiasError(RequestRefusedError):
+    """A logit bias on a token the model's vocabulary does not have."""
 
 
 def schema_grammar(schema: str) -> LlamaGrammar:
@@ -48,6 +63,27 @@ def schema_grammar(schema: str) -> LlamaGrammar:
     # llama-cpp-python reports a schema it cannot convert with assertions as well as ValueError.
     except (ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, AssertionError) as exc:
         raise SchemaError(f"The answer's JSON Schema cannot be used: {exc}") from exc
+
+
+def bias_processor(bias: tuple[tuple[int, float], ...], n_vocab: int) -> llama_cpp.LogitsProcessorList | None:
+    """The logits processor that adds each (token id, bias) to that token's logit; None without a bias.
+
+    llama.cpp hands the processor every candidate in token-id order (it runs first in the sampler
+    chain), so a logit's index is its token's id."""
+    if not bias:
+        return None
+    outside = [token for token, _ in bias if not 0 <= token < n_vocab]
+    if outside:
+        raise LogitBiasError(f"logit_bias names token {outside[0]}, which this model's {n_vocab} tokens do not have")
+    ids = np.array([token for token, _ in bias], dtype=np.intc)
+    values = np.array([value for _, value in bias], dtype=np.single)
+
+    def add_bias(input_ids: npt.NDArray[np.intc], scores: npt.NDArray[np.single]) -> npt.NDArray[np.single]:
+        del input_ids
+        scores[ids] += values
+        return scores
+
+    return llama_cpp.LogitsProcessorList([add_bias])
 
 
 @dataclass(frozen=True)
@@ -75,38 +111,60 @@ def run(
     watch: Callable[[bool], None],
     emit: Emit,
     grammar: LlamaGrammar | None = None,
+    top_logprobs: int = 0,
+    drafting: tuple[speculative.Drafter, AnswerDrafting] | None = None,
 ) -> Tokens:
-    """Generates from ``ids`` until the model ends, a stop string, ``max_tokens``, a full context or stop."""
+    """Generates from ``ids`` until the model ends, a stop string, ``max_tokens``, a full context or stop.
+
+    With ``top_logprobs``, each answer token goes out with its log-probability and that many alternatives
+    (``inspect.top_choices``: the raw distribution at temperature 1, whatever the sampler did with it).
+    With ``drafting`` (a drafter and this answer's rule), drafts are verified in batches (``speculative``);
+    the two never go together (a drafted batch's last logits are not each token's).
+    """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
     reply_ids: list[int] = []
     parts: list[str] = []
     # Text not sent yet: pieces are batched to spare the app a wake-up per token.
     unsent_answer: list[str] = []
     unsent_reasoning: list[str] = []
+    unsent_logprobs: list[TokenLogprobs] = []
     last_sent = 0.0  # the first piece goes out at once
+    n_vocab = llm.n_vocab() if top_logprobs else 0
+    biased = bias_processor(sampling.logit_bias, llm.n_vocab())
 
     def send() -> None:
         if unsent_answer or unsent_reasoning:
-            emit(TokensReceived(request_id, "".join(unsent_answer), "".join(unsent_reasoning)))
+            logprobs = tuple(unsent_logprobs)
+            emit(TokensReceived(request_id, "".join(unsent_answer), "".join(unsent_reasoning), logprobs))
             unsent_answer.clear()
             unsent_reasoning.clear()
+            unsent_logprobs.clear()
 
     first_token_at: float | None = None
     reason: StopReason = "length"
     watch(True)
-    tokens = llm.generate(
-        ids,
-        reset=True,  # not "start afresh": keep the KV cache's longest common prefix with ids
-        top_k=sampling.top_k,
-        top_p=sampling.top_p,
-        min_p=sampling.min_p,
-        temp=sampling.temperature,
-        repeat_penalty=sampling.repeat_penalty,
-        grammar=grammar,
-    )
+    if drafting is not None:
+        tokens = speculative.tokens(
+            llm, ids, sampling=sampling, grammar=grammar, drafter=drafting[0], drafting=drafting[1], n_ctx=n_ctx
+        )
+    else:
+        tokens = llm.generate(
+            ids,
+            reset=True,  # not "start afresh": keep the KV cache's longest common prefix with ids
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            min_p=sampling.min_p,
+            temp=sampling.temperature,
+            repeat_penalty=sampling.repeat_penalty,
+            grammar=grammar,
+            logits_processor=biased,
+        )
     # Bound once: the loop runs between llama.cpp's decodes, and every microsecond in it is a
     # microsecond the model waits.
     token_info, token_facts, decode, markup = vocab.facts, vocab.token_facts, decoder.decode, output.markup
+
+    def _piece(token: int) -> bytes:
+        return token_facts(token)[0]
     try:
         for token in tokens:
             if first_token_at is None:
@@ -129,6 +187,9 @@ def run(
             # markers (Gemma 4's <|channel>); other special tokens are never shown.
             if chunk and not (hidden and chunk not in markup):
                 reasoning, answer = output.feed(chunk)
+                if top_logprobs and not reasoning:  # an answer token (the reasoning's are not reported)
+                    logits = inspect.current_logits(llm.ctx, -1, n_vocab)
+                    unsent_logprobs.append(inspect.top_choices(logits, token, top_logprobs, _piece))
                 if answer:
                     unsent_answer.append(answer)
                 if reasoning:
@@ -142,7 +203,8 @@ def run(
                     break
             if len(reply_ids) >= sampling.max_tokens:
                 break
-            if llm.n_tokens + 1 >= n_ctx:
+            # The next token's position (the KV cache may hold drafted tokens ahead of it).
+            if len(ids) + len(reply_ids) >= n_ctx:
                 reason = "context_full"
                 break
     except RuntimeError as exc:

@@ -22,6 +22,7 @@ from app.core.engine.commands import (
     CountCommand,
     EmbedCommand,
     GenerateCommand,
+    InspectCommand,
     LoadCommand,
     PrepareCommand,
     ShutdownCommand,
@@ -36,6 +37,7 @@ from app.core.engine.protocol import (
     EngineCrashed,
     GenerationFailed,
     GenerationRequest,
+    InspectRequest,
     ModelLoaded,
     ModelLoadFailed,
     ModelSpec,
@@ -44,7 +46,7 @@ from app.core.engine.protocol import (
 from app.core.engine.template import TemplateRenderError
 from app.core.engine.worker import loading
 from app.core.engine.worker.embedding import EmbeddingModel
-from app.core.engine.worker.generation import DecodeError, Emit, SchemaError
+from app.core.engine.worker.generation import DecodeError, Emit, RequestRefusedError
 from app.core.engine.worker.model import ContextOverflowError, LoadedModel
 
 log = logging.getLogger("app.worker")
@@ -74,6 +76,8 @@ class Worker:
             self.generate(command)
         elif isinstance(command, CountCommand):
             self.count(command.request)
+        elif isinstance(command, InspectCommand):
+            self.inspect(command.request)
         elif isinstance(command, PrepareCommand):
             self.prepare(command.request)
         elif isinstance(command, UnloadCommand):
@@ -178,6 +182,17 @@ class Worker:
         except TemplateRenderError as exc:
             self._emit(GenerationFailed(request.request_id, str(exc)))
 
+    def inspect(self, request: InspectRequest) -> None:
+        if not self.load(request.model, request.request_id) or self.loaded is None:
+            return
+        try:
+            self._emit(self.loaded.inspect(request))
+        except ContextOverflowError as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc), code=exc.code, prompt_tokens=exc.tokens,
+                                        limit=exc.limit))
+        except (TemplateRenderError, DecodeError) as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc)))
+
     def prepare(self, request: GenerationRequest) -> None:
         """Restores the conversation's state ahead of its turn, so that its first token comes as soon as
         the user sends. Only with the request's model already loaded: opening a conversation loads nothing."""
@@ -200,7 +215,9 @@ class Worker:
             self._emit(
                 GenerationFailed(request.request_id, str(exc), code=exc.code, prompt_tokens=exc.tokens, limit=exc.limit)
             )
-        except (TemplateRenderError, DecodeError, SchemaError) as exc:
+        except RequestRefusedError as exc:  # a schema or logit bias this model cannot follow: the asker's to fix
+            self._emit(GenerationFailed(request.request_id, str(exc), code=exc.code))
+        except (TemplateRenderError, DecodeError) as exc:
             # Only the failures this conversation or this model explain; anything else is a bug.
             self._emit(GenerationFailed(request.request_id, str(exc)))
         except (BrokenPipeError, ConnectionResetError):

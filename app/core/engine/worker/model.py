@@ -4,7 +4,8 @@ The template's own reasoning tags (``ChatTemplate.reasoning_pairs``, told apart 
 vocabulary's control tokens) go to every answer's splitter. The model keeps the exact token ids
 that sit in the KV cache together with the prompt text they spell, so a new turn tokenizes and
 evaluates only the text that is new, and it hands each conversation's KV state to the state cache
-after a turn and puts it back before the next.
+after a turn and puts it back before the next. With a drafter (prompt lookup or a draft model) it
+decodes speculatively, drafting as its ``DraftPolicy`` says, and its answers' stats tell what it did.
 """
 
 from __future__ import annotations
@@ -24,18 +25,22 @@ from app.core.engine import budget
 from app.core.engine.kv_state import SavedState, StateCache, StateKey, model_identity
 from app.core.engine.output import OutputSplitter
 from app.core.engine.protocol import (
+    AnswerInspected,
     ChatMessage,
     CountTokensRequest,
     GenerationFinished,
     GenerationRequest,
     GenerationStats,
+    InspectRequest,
     ModelSpec,
     OffloadReport,
     TokensCounted,
 )
 from app.core.engine.reasoning import CHANNEL, MESSAGE, THINK_OPEN
+from app.core.engine.speculation import DraftPolicy
 from app.core.engine.template import ChatTemplate, TemplateRenderError
-from app.core.engine.worker import generation
+from app.core.engine.worker import generation, inspect
+from app.core.engine.worker.speculative import Drafter
 from app.core.engine.worker.tokens import Vocabulary
 
 log = logging.getLogger("app.worker")
@@ -77,9 +82,13 @@ class LoadedModel:
         self.states: StateCache | None = None
         self._state_key = StateKey("", model_identity(spec.path), self.n_ctx, n_gpu_layers, spec.kv_type)
         self._conversation: str | None = None  # whose tokens the KV cache holds
+        self.drafter: Drafter | None = None  # set by loading: speculative decoding, or None for plain decoding
+        self.draft_policy = DraftPolicy()
 
     def close(self) -> None:
         self._watch_prompt(False)
+        if self.drafter is not None:
+            self.drafter.close()
         self.llm.close()
 
     def forget_cache(self) -> None:
@@ -239,6 +248,73 @@ class LoadedModel:
             ids = self.prompt_ids(text)
         return text, ids, dropped
 
+    # -- looking inside an answer -----------------------------------------------------------------
+
+    def inspect(self, request: InspectRequest) -> AnswerInspected:
+        """Re-evaluates ``request``'s prompt with its answer's tokens, logits kept for the answer's positions.
+
+        The answer's ids are the very ones in the KV cache when the cache still spells the prompt and the
+        answer (the model's own tokens, as it wrote them), else the answer re-tokenized exactly as a next
+        turn's prompt would put it after the prompt. Only what follows the cache's reusable prefix is
+        evaluated, and never less than the answer: the cache then holds the prompt and the answer.
+        """
+        started = time.perf_counter()
+        as_turn = GenerationRequest(
+            request.request_id, request.model, request.messages, enable_thinking=request.enable_thinking,
+            reasoning_effort=request.reasoning_effort, date=request.date, conversation_key=request.conversation_key,
+            prefill=request.answer,
+        )  # fmt: skip
+        self.restore_for(as_turn)
+        base = self._render(request.messages, replace(as_turn, prefill=""))
+        ids, answer_start = self._answer_ids(base, request.answer)
+        if len(ids) >= self.n_ctx:
+            raise ContextOverflowError(
+                f"the answer and its prompt do not fit in the context ({len(ids)} tokens, it has {self.n_ctx})",
+                "context_full", len(ids), self.n_ctx,
+            )  # fmt: skip
+        llm = self.llm
+        common = 0
+        for cached, wanted in zip(llm.input_ids[: llm.n_tokens], ids, strict=False):
+            if cached != wanted:
+                break
+            common += 1
+        start = min(common, answer_start - 1)
+        llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(llm.ctx), 0, start, -1)
+        llm.n_tokens = start
+        self.forget_cache()  # until the evaluation is done, the cache spells nothing known
+        try:
+            found = inspect.evaluate(
+                llm.ctx, ids, start=start, answer_start=answer_start, n_batch=llm.n_batch,
+                n_vocab=llm.n_vocab(), top=max(0, min(request.top, 20)), piece=self._piece,
+            )  # fmt: skip
+        except RuntimeError as exc:
+            llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(llm.ctx), True)
+            llm.n_tokens = 0
+            raise generation.DecodeError(str(exc)) from exc
+        llm.input_ids[: len(ids)] = ids
+        llm.n_tokens = len(ids)
+        llm._requires_eval = True  # Llama's own logits were not written: a next generate replays a token
+        self.cached_text, self._cached_ids = base + request.answer, list(ids)
+        self._conversation = request.conversation_key
+        seconds = time.perf_counter() - started
+        return AnswerInspected(request.request_id, tuple(found), answer_start, len(ids) - start, seconds)
+
+    def _piece(self, token: int) -> bytes:
+        return self.vocab.token_facts(token)[0]
+
+    def _answer_ids(self, base: str, answer: str) -> tuple[list[int], int]:
+        """The ids of the prompt ``base`` followed by ``answer``, and where the answer's start among them."""
+        full, cached = base + answer, self._cached_ids
+        if self.cached_text.startswith(full) and cached:
+            added_bos = self.vocab.add_bos and cached[0] == self.vocab.bos and not full.startswith(self.vocab.bos_text)
+            skip = 1 if added_bos else 0
+            end = inspect.spelling_length(cached, full.encode("utf-8"), self._piece, skip)
+            split = inspect.spelling_length(cached, base.encode("utf-8"), self._piece, skip)
+            if end is not None and split is not None:
+                return cached[:end], split
+        prompt = self.prompt_ids(base)
+        return prompt + self.vocab.tokenize(answer), len(prompt)
+
     # -- generation ----------------------------------------------------------------------------
 
     def _watch_prompt(self, on: bool, seq: int = NO_STOP) -> None:
@@ -269,11 +345,18 @@ class LoadedModel:
             prefill=self._prefill(request, ""),  # the resumed text with its opening tag: where the output stands
         )  # fmt: skip
         grammar = generation.schema_grammar(request.json_schema) if request.json_schema else None
+        top_logprobs = max(0, min(request.top_logprobs, 20))
+        # Token figures read each step's last logits, which a drafted batch does not give, and a logit bias
+        # is a processor the drafted path does not run: no drafting with either.
+        plain = bool(top_logprobs or sampling.logit_bias)
+        answer_drafting = self.draft_policy.begin() if self.drafter is not None and not plain else None
         done = generation.run(
             self.llm, ids, request_id=request.request_id, sampling=sampling, output=output, vocab=self.vocab,
             n_ctx=self.n_ctx, seq=seq, stop_seq=self._stop_seq, watch=lambda on: self._watch_prompt(on, seq),
-            emit=emit, grammar=grammar,
+            emit=emit, grammar=grammar, top_logprobs=top_logprobs,
+            drafting=(self.drafter, answer_drafting) if self.drafter and answer_drafting else None,
         )  # fmt: skip
+        drafted = answer_drafting.finish() if answer_drafting is not None else None
         finished = time.perf_counter()
         if done.spelt:
             self.cached_text, self._cached_ids = prompt_text + done.text, ids + done.reply_ids
@@ -291,6 +374,11 @@ class LoadedModel:
             truncated_messages=dropped,
             decode_seconds=float(perf.t_eval_ms) / 1000,
             decoded_tokens=int(perf.n_eval),
+            speculation=self.drafter.kind if self.drafter is not None and drafted and drafted.drafted else "",
+            drafted_tokens=drafted.drafted if drafted else 0,
+            accepted_tokens=drafted.accepted if drafted else 0,
+            speculative_speedup=drafted.speedup if drafted else 0.0,
+            drafting_turned_down_to=drafted.turned_down_to if drafted else None,
         )
         emit(GenerationFinished(request.request_id, output.answer, done.reason, stats, output.reasoning))
         try:

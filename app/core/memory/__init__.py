@@ -1,0 +1,1 @@
+"""Memory: short facts about the user, kept across conversations (see app.core.memory.store)."""

@@ -1,0 +1,1 @@
+"""Projects: named groups of conversations with their own instructions, defaults and library folders."""
