@@ -568,6 +568,41 @@
         <translation>嵌入模型 {name} 无法为文本生成向量：{reason}</translation>
     </message>
     <message>
+        <location filename="../../app/core/errors.py" line="491"/>
+        <source>Voice does not work here: {reason}</source>
+        <translation>语音在这里无法使用：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="495"/>
+        <source>Sound does not work here because the PortAudio library is missing (on Linux: libportaudio2).</source>
+        <translation>这里无法播放或录制声音，因为缺少 PortAudio 库（Linux 上为 libportaudio2）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="501"/>
+        <source>No microphone was found; connect one and try again.</source>
+        <translation>未找到麦克风；请连接一个后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="505"/>
+        <source>The microphone {device} could not be opened; allow Parley to use it in the system&apos;s settings.</source>
+        <translation>无法打开麦克风 {device}；请在系统设置中允许 Parley 使用它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="511"/>
+        <source>The audio device {device} cannot be used: {reason}</source>
+        <translation>无法使用音频设备 {device}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="515"/>
+        <source>The speech model “{name}” is not installed; choose an installed one in Settings → Voice.</source>
+        <translation>语音模型“{name}”未安装；请在“设置 → 语音”中选择一个已安装的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="521"/>
+        <source>The speech model “{name}” could not be loaded: {reason}</source>
+        <translation>无法加载语音模型“{name}”：{reason}</translation>
+    </message>
+    <message>
         <location filename="../../app/core/models/hub.py" line="202"/>
         <source>offline mode is on (HF_HUB_OFFLINE)</source>
         <translation>已开启离线模式（HF_HUB_OFFLINE）</translation>
@@ -601,12 +636,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="102"/>
+        <location filename="../../app/ui/shell/application.py" line="107"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="180"/>
+        <location filename="../../app/ui/shell/application.py" line="185"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -796,28 +831,38 @@
         <translation>编辑</translation>
     </message>
     <message>
+        <location filename="../../app/ui/chat/message_links.py" line="57"/>
+        <source>Read the answer aloud (click Stop reading to end it)</source>
+        <translation>朗读这个回答（点击“停止朗读”结束）</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/chat/message_links.py" line="58"/>
+        <source>Read aloud</source>
+        <translation>朗读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="61"/>
         <source>Show the answer as it was written</source>
         <translation>按原样显示回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="59"/>
+        <location filename="../../app/ui/chat/message_links.py" line="62"/>
         <source>Hide look inside</source>
         <translation>收起内部视图</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="61"/>
+        <location filename="../../app/ui/chat/message_links.py" line="64"/>
         <source>Not available: a remote server&apos;s probabilities cannot be re-read.</source>
         <translation>不可用：无法重新读取远程服务器的概率。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="62"/>
         <location filename="../../app/ui/chat/message_links.py" line="65"/>
+        <location filename="../../app/ui/chat/message_links.py" line="68"/>
         <source>Look inside</source>
         <translation>查看内部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="64"/>
+        <location filename="../../app/ui/chat/message_links.py" line="67"/>
         <source>Show how sure the model was of each word, and what else it considered</source>
         <translation>显示模型对每个词有多大把握，以及它还考虑过哪些词</translation>
     </message>
@@ -837,22 +882,22 @@
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="358"/>
+        <location filename="../../app/ui/chat/view.py" line="364"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="360"/>
+        <location filename="../../app/ui/chat/view.py" line="366"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="433"/>
+        <location filename="../../app/ui/chat/view.py" line="439"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="435"/>
+        <location filename="../../app/ui/chat/view.py" line="441"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
@@ -863,7 +908,7 @@
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="55"/>
+        <location filename="../../app/ui/chat/view.py" line="56"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
@@ -898,7 +943,7 @@
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="86"/>
+        <location filename="../../app/ui/chat/message_links.py" line="89"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -936,53 +981,63 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="103"/>
+        <location filename="../../app/ui/chat/composer.py" line="105"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="104"/>
+        <location filename="../../app/ui/chat/composer.py" line="106"/>
         <source>Message Parley (Enter sends, Shift+Enter starts a new line)</source>
         <translation>给 Parley 发消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="110"/>
+        <location filename="../../app/ui/chat/composer.py" line="112"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="112"/>
+        <location filename="../../app/ui/chat/composer.py" line="114"/>
         <source>Send the message (Enter)</source>
         <translation>发送消息（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="113"/>
+        <location filename="../../app/ui/chat/composer.py" line="115"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="115"/>
+        <location filename="../../app/ui/chat/composer.py" line="117"/>
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="122"/>
-        <location filename="../../app/ui/chat/composer.py" line="202"/>
+        <location filename="../../app/ui/chat/composer.py" line="124"/>
+        <location filename="../../app/ui/chat/composer.py" line="223"/>
         <source>Attach files</source>
         <translation>附加文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="216"/>
+        <location filename="../../app/ui/chat/composer.py" line="129"/>
+        <source>Stop reading</source>
+        <translation>停止朗读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="131"/>
+        <source>Stop reading the answer aloud (Esc)</source>
+        <translation>停止朗读回答（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="237"/>
         <source>Attach files to the message ({keys})</source>
         <translation>为消息附加文件（{keys}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="200"/>
+        <location filename="../../app/ui/chat/composer.py" line="221"/>
         <source>Documents ({patterns})</source>
         <translation>文档（{patterns}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="201"/>
+        <location filename="../../app/ui/chat/composer.py" line="222"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
@@ -1175,7 +1230,7 @@
 <context>
     <name>DocumentsTab</name>
     <message>
-        <location filename="../../app/ui/shell/settings_opening.py" line="41"/>
+        <location filename="../../app/ui/shell/settings_opening.py" line="46"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1832,6 +1887,14 @@
     </message>
 </context>
 <context>
+    <name>LevelMeter</name>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="50"/>
+        <source>Microphone level</source>
+        <translation>麦克风音量</translation>
+    </message>
+</context>
+<context>
     <name>LibrarySwitch</name>
     <message>
         <location filename="../../app/ui/chat/library_switch.py" line="26"/>
@@ -1871,37 +1934,37 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="146"/>
+        <location filename="../../app/ui/shell/main_window.py" line="147"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="146"/>
+        <location filename="../../app/ui/shell/main_window.py" line="147"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="148"/>
+        <location filename="../../app/ui/shell/main_window.py" line="149"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="148"/>
+        <location filename="../../app/ui/shell/main_window.py" line="149"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="142"/>
+        <location filename="../../app/ui/shell/main_window.py" line="143"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="143"/>
+        <location filename="../../app/ui/shell/main_window.py" line="144"/>
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="372"/>
+        <location filename="../../app/ui/shell/main_window.py" line="380"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
@@ -2027,7 +2090,7 @@
 <context>
     <name>MemoryTab</name>
     <message>
-        <location filename="../../app/ui/shell/settings_opening.py" line="42"/>
+        <location filename="../../app/ui/shell/settings_opening.py" line="48"/>
         <source>Memory</source>
         <translation>记忆</translation>
     </message>
@@ -2166,6 +2229,39 @@
         <location filename="../../app/ui/shell/memory_view.py" line="152"/>
         <source>Memory updated</source>
         <translation>记忆已更新</translation>
+    </message>
+</context>
+<context>
+    <name>MicrophoneButton</name>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="84"/>
+        <source>Dictate</source>
+        <translation>听写</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="91"/>
+        <source>Transcribing</source>
+        <translation>正在转写</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="128"/>
+        <source>Dictate: speak, then click again to stop ({keys})</source>
+        <translation>听写：说话，然后再次点击停止（{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="129"/>
+        <source>Listening… click to stop and write it down ({keys})</source>
+        <translation>正在听… 点击停止并写下来（{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="130"/>
+        <source>Writing down what you said…</source>
+        <translation>正在写下你说的话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="131"/>
+        <source>Dictation is not available.</source>
+        <translation>听写不可用。</translation>
     </message>
 </context>
 <context>
@@ -4190,6 +4286,124 @@
         <location filename="../../app/ui/models/updates.py" line="85"/>
         <source>Update</source>
         <translation>更新</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceTab</name>
+    <message>
+        <location filename="../../app/ui/shell/settings_opening.py" line="47"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="43"/>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="54"/>
+        <source>No microphone</source>
+        <translation>没有麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="58"/>
+        <source>No microphone was found; connect one and try again.</source>
+        <translation>未找到麦克风；请连接一个后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="60"/>
+        <source>Microphone:</source>
+        <translation>麦克风：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="64"/>
+        <source>Speech recognition</source>
+        <translation>语音识别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="65"/>
+        <source>Speech recognition:</source>
+        <translation>语音识别：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="67"/>
+        <source>Dictation language</source>
+        <translation>听写语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="68"/>
+        <source>Detect it</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="71"/>
+        <source>Dictation language:</source>
+        <translation>听写语言：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="75"/>
+        <source>English voice</source>
+        <translation>英文语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="75"/>
+        <source>English voice:</source>
+        <translation>英文语音：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
+        <source>Chinese voice</source>
+        <translation>中文语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
+        <source>Chinese voice:</source>
+        <translation>中文语音：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="84"/>
+        <source>Send dictated text at once (without editing it first)</source>
+        <translation>听写的文字立即发送（不先编辑）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="86"/>
+        <source>Read answers aloud as they are written</source>
+        <translation>回答一边生成一边朗读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="92"/>
+        <source>Speech is recognised and spoken on this computer; nothing you say leaves it. Code blocks are not read out: the voice says “code block” instead.</source>
+        <translation>语音识别和朗读都在这台电脑上进行；你说的话不会离开它。代码块不会被读出：语音会改说“代码块”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="121"/>
+        <source>installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="121"/>
+        <source>not installed</source>
+        <translation>未安装</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="130"/>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="131"/>
+        <source>Download {name}</source>
+        <translation>下载 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="158"/>
+        <source>Downloading {name}: {done} of {total}</source>
+        <translation>正在下载 {name}：{done} / {total}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="169"/>
+        <source>{name} is installed.</source>
+        <translation>{name} 已安装。</translation>
     </message>
 </context>
 <context>
