@@ -2,8 +2,9 @@
 
 ``VoiceService`` holds Settings → Voice, loads the chosen Whisper model and one Piper voice per language once
 (each loads on the first call, on the caller's thread), says which language a text is in (so a Chinese answer
-gets the Chinese voice), and starts recordings and readings with the seams the tests replace (the devices,
-the sink).
+gets the Chinese voice), and starts recordings, conversation mode's listener and readings with the seams the
+tests replace (the devices, the microphone's stream, the sink). ``silence`` stops every reading at once, from
+any thread: a barge-in calls it on PortAudio's.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from app.core.errors import SpeechModelMissingError
 from app.core.voice import catalog
 from app.core.voice import settings as voice_settings
 from app.core.voice.audio import AudioClip
-from app.core.voice.devices import AudioDevice, DeviceLister, all_devices, input_device
+from app.core.voice.devices import AudioDevice, DeviceLister, all_devices, input_device, open_input_stream
+from app.core.voice.listening import Listener
 from app.core.voice.playback import PlaybackEvent, Reading
-from app.core.voice.recording import Recorder
+from app.core.voice.recording import InputOpener, Recorder
 from app.core.voice.sinks import AudioSink, SpeakerSink
 from app.core.voice.synthesis import PiperSynthesizer
 from app.core.voice.transcription import Transcriber, Transcript
@@ -39,10 +41,13 @@ class VoiceService:
         *,
         sink_factory: SinkFactory = SpeakerSink,
         devices: DeviceLister = all_devices,
+        microphone: InputOpener = open_input_stream,
     ) -> None:
         self.settings = settings if settings is not None else voice_settings.load()
         self._sink_factory = sink_factory
         self._devices = devices
+        self._microphone = microphone
+        self._live: list[Reading] = []  # readings that may still sound (``silence`` stops them)
         self._transcribers: dict[str, Transcriber] = {}
         self._voices: dict[str, PiperSynthesizer] = {}
         self._lock = threading.Lock()
@@ -60,7 +65,19 @@ class VoiceService:
         input_device(self.settings.input_device, self._devices)
 
     def recorder(self, on_level: Callable[[float], None] | None = None) -> Recorder:
-        return Recorder(self.settings.input_device, on_level, self._devices)
+        return Recorder(self.settings.input_device, on_level, self._devices, self._microphone)
+
+    def listener(
+        self,
+        on_utterance: Callable[[AudioClip], None],
+        on_barge_in: Callable[[float], None] | None = None,
+        on_level: Callable[[float], None] | None = None,
+    ) -> Listener:
+        """Conversation mode's ear on the chosen microphone (not opened yet); raises ``NoMicrophoneError``."""
+        return Listener(
+            self.settings.input_device, on_utterance=on_utterance, on_barge_in=on_barge_in, on_level=on_level,
+            devices=self._devices, opener=self._microphone,
+        )  # fmt: skip
 
     def transcriber(self) -> Transcriber:
         model = catalog.speech_model(self.settings.whisper_model)
@@ -84,4 +101,14 @@ class VoiceService:
 
     def reading(self, language: str, on_event: Callable[[PlaybackEvent], None] | None = None) -> Reading:
         """A reading in ``language``'s voice, to the speakers (the null sink in tests), not begun until ``add``."""
-        return Reading(self.voice(language), self._sink_factory(), on_event)
+        reading = Reading(self.voice(language), self._sink_factory(), on_event)
+        with self._lock:
+            self._live = [live for live in self._live if not live.wait(0)] + [reading]
+        return reading
+
+    def silence(self) -> None:
+        """Stops every reading now; safe from any thread."""
+        with self._lock:
+            live = list(self._live)
+        for reading in live:
+            reading.stop()
