@@ -54,6 +54,7 @@ class VoiceController(QtCore.QObject):
     error_reported = QtCore.Signal(object)  # AppError
     download_progressed = QtCore.Signal(str, object)  # a speech model's id, DownloadProgress
     download_finished = QtCore.Signal(str, str)  # its id, how it ended ("installed", ..., "failed")
+    settings_changed = QtCore.Signal(object)  # the VoiceSettings Settings → Voice saved
 
     def __init__(
         self,
@@ -76,6 +77,7 @@ class VoiceController(QtCore.QObject):
         self._started: list[Reading] = []  # readings whose threads may still run (shutdown waits for them)
         self._downloads: dict[str, SpeechDownload] = {}
         self._hub_config = hub_config  # the endpoint and token of the window's settings
+        self.read_every_answer = False  # conversation mode: answers are read as they stream, whatever the setting
 
     @property
     def settings(self) -> VoiceSettings:
@@ -92,6 +94,7 @@ class VoiceController(QtCore.QObject):
         """Settings → Voice was saved: used from the next recording or reading; the microphone is checked again."""
         self.service.update(settings)
         self.check()
+        self.settings_changed.emit(settings)
 
     @property
     def state(self) -> str:
@@ -178,7 +181,8 @@ class VoiceController(QtCore.QObject):
         """More of a streaming answer: each sentence is said as soon as it is complete."""
         following = self._following
         if following is None or following.answer_id != answer_id:
-            if not self.settings.read_aloud or answer_id == self._silenced_answer:
+            wanted = self.settings.read_aloud or self.read_every_answer
+            if not wanted or answer_id == self._silenced_answer:
                 return
             following = self._following = _Following(answer_id)
         following.parts.append(new_text)

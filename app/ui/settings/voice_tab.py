@@ -1,5 +1,5 @@
 """Settings → Voice: the microphone, the speech recognition model, the dictation language, a voice per language,
-and whether dictation is sent at once and answers are read aloud as they are written.
+whether dictation is sent at once and answers are read aloud as they are written, and conversation mode.
 
 Each speech model is listed with its size and whether it is installed; one that is not installed can be
 chosen and downloaded with the Download button beside it (``download_requested``; the window downloads it and
@@ -85,8 +85,16 @@ class VoiceTab(QtWidgets.QWidget):
         self.send_check.setChecked(settings.send_at_once)
         self.read_check = QtWidgets.QCheckBox(self.tr("Read answers aloud as they are written"), self)
         self.read_check.setChecked(settings.read_aloud)
+        self.conversation_check = QtWidgets.QCheckBox(
+            self.tr("Conversation mode: listen, answer aloud, listen again (Ctrl+Shift+T)"), self
+        )
+        self.conversation_check.setToolTip(
+            self.tr("Speaking while the answer is read stops it and is heard as your next message.")
+        )
+        self.conversation_check.setChecked(settings.conversation_mode)
         outer.addWidget(self.send_check)
         outer.addWidget(self.read_check)
+        outer.addWidget(self.conversation_check)
         note = QtWidgets.QLabel(
             self.tr(
                 "Speech is recognised and spoken on this computer; nothing you say leaves it. "
@@ -185,4 +193,5 @@ class VoiceTab(QtWidgets.QWidget):
             voices=voices,
             send_at_once=self.send_check.isChecked(),
             read_aloud=self.read_check.isChecked(),
+            conversation_mode=self.conversation_check.isChecked(),
         )

@@ -39,6 +39,7 @@ from app.ui.common.progress import RecoveryProgressDialog, run_on_worker
 from app.ui.controllers.api_controller import ApiServerController
 from app.ui.controllers.backup_controller import BackupController, recovery_notice
 from app.ui.controllers.chat_controller import ChatController
+from app.ui.controllers.conversation_controller import ConversationController
 from app.ui.controllers.documents_controller import DocumentsController
 from app.ui.controllers.download_controller import DownloadController
 from app.ui.controllers.models_controller import ModelsController
@@ -96,7 +97,7 @@ def build_services(
     voice_controller = VoiceController(voice or VoiceService(), executor, downloads.hub_config)
     return Services(
         store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas,
-        executor, documents, voice_controller,
+        executor, documents, voice_controller, ConversationController(voice_controller, executor),
     )
 
 

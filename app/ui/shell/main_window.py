@@ -82,7 +82,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # can be the engine's reader thread, and Qt objects must not be deleted there.
         for controller in (
             services.chat, services.models, services.downloads, services.history, services.appearance,
-            services.remote, services.api, services.documents, services.voice,
+            services.remote, services.api, services.documents, services.voice, services.conversation,
         ):  # fmt: skip
             controller.setParent(self)
         self._conversation_id: int | None = None
@@ -168,6 +168,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.model_picker,
             self.chat_view,
             self.composer.microphone.button,
+            self.composer.conversation.button,
             self.composer.attach_button,
             self.composer.edit,
             self.composer.stop_reading_button,
@@ -215,8 +216,8 @@ class MainWindow(QtWidgets.QMainWindow):
             banner=self.banner, parent=self,
         )  # fmt: skip
         self.voice = VoiceView(
-            self.services.voice, self.controller, composer=self.composer, chat_view=self.chat_view,
-            banner=self.banner, parent=self,
+            self.services.voice, self.services.conversation, self.controller, composer=self.composer,
+            chat_view=self.chat_view, banner=self.banner, parent=self,
         )  # fmt: skip
         self.window_actions.stop_action.triggered.connect(self.voice.stop)
         # Personas: the menu beside "New chat", the header's persona, the meter, "stop and ask".

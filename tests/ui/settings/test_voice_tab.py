@@ -40,10 +40,13 @@ def test_the_page_lists_microphones_and_models_and_gives_back_the_choices(qtbot:
     tab.language_combo.setCurrentIndex(tab.language_combo.findData("zh"))
     tab.send_check.setChecked(True)
     tab.read_check.setChecked(True)
+    assert not tab.conversation_check.isChecked() and "Ctrl+Shift+T" in tab.conversation_check.text()
+    tab.conversation_check.setChecked(True)
     values = tab.values()
     assert (values.input_device, values.language, values.send_at_once, values.read_aloud) == (
         "USB headset", "zh", True, True
     )
+    assert values.conversation_mode
     assert values.whisper_model == "whisper-tiny.en" and values.voices["en"] == "en_US-joe-medium"
 
 

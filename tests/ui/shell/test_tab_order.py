@@ -16,7 +16,8 @@ def _expected(window: MainWindow) -> list[QtWidgets.QWidget]:
         sidebar.new_button, sidebar.persona_button, sidebar.new_project_button, sidebar.search.edit, sidebar.list,
         window.find_models_button, window.models_button, window.settings_button, window.personas.editor_button,
         header.persona_combo, header.target_combo, header.thinking_combo, header.library_switch, window.model_picker,
-        window.chat_view, window.composer.microphone.button, window.composer.attach_button, window.composer.edit,
+        window.chat_view, window.composer.microphone.button, window.composer.conversation.button,
+        window.composer.attach_button, window.composer.edit,
     ]  # fmt: skip
     return [widget for widget in chain if widget.isVisible() and widget.isEnabled()]
 
