@@ -636,12 +636,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="107"/>
+        <location filename="../../app/ui/shell/application.py" line="108"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="185"/>
+        <location filename="../../app/ui/shell/application.py" line="186"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -981,63 +981,63 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="105"/>
+        <location filename="../../app/ui/chat/composer.py" line="107"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="106"/>
+        <location filename="../../app/ui/chat/composer.py" line="245"/>
         <source>Message Parley (Enter sends, Shift+Enter starts a new line)</source>
         <translation>给 Parley 发消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="112"/>
+        <location filename="../../app/ui/chat/composer.py" line="113"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="114"/>
+        <location filename="../../app/ui/chat/composer.py" line="115"/>
         <source>Send the message (Enter)</source>
         <translation>发送消息（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="115"/>
+        <location filename="../../app/ui/chat/composer.py" line="116"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="117"/>
+        <location filename="../../app/ui/chat/composer.py" line="118"/>
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="124"/>
-        <location filename="../../app/ui/chat/composer.py" line="223"/>
+        <location filename="../../app/ui/chat/composer.py" line="125"/>
+        <location filename="../../app/ui/chat/composer.py" line="229"/>
         <source>Attach files</source>
         <translation>附加文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="129"/>
+        <location filename="../../app/ui/chat/composer.py" line="133"/>
         <source>Stop reading</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="131"/>
+        <location filename="../../app/ui/chat/composer.py" line="135"/>
         <source>Stop reading the answer aloud (Esc)</source>
         <translation>停止朗读回答（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="237"/>
+        <location filename="../../app/ui/chat/composer.py" line="249"/>
         <source>Attach files to the message ({keys})</source>
         <translation>为消息附加文件（{keys}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="221"/>
+        <location filename="../../app/ui/chat/composer.py" line="227"/>
         <source>Documents ({patterns})</source>
         <translation>文档（{patterns}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="222"/>
+        <location filename="../../app/ui/chat/composer.py" line="228"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
@@ -1078,6 +1078,64 @@
         <location filename="../../app/ui/chat/context_meter.py" line="83"/>
         <source>The oldest turns are left out of what the model reads.</source>
         <translation>最早的几轮对话不再交给模型读取。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationButton</name>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="99"/>
+        <source>Listening… say your message, then pause. Esc ends conversation mode.</source>
+        <translation>正在听… 说出你的消息，然后停顿一下。按 Esc 结束对话模式。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="100"/>
+        <source>Writing down what you said…</source>
+        <translation>正在写下你说的话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="101"/>
+        <source>The answer is being written; speak to interrupt it.</source>
+        <translation>正在生成回答；说话即可打断。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="102"/>
+        <source>Reading the answer aloud; speak to interrupt it.</source>
+        <translation>正在朗读回答；说话即可打断。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="113"/>
+        <source>Conversation mode</source>
+        <translation>对话模式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="115"/>
+        <source>Conversation mode: talk, hear the answer, talk again ({keys})</source>
+        <translation>对话模式：说话，听回答，再说话（{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="116"/>
+        <source>Conversation mode is on: listening (click or Esc to end it; {keys})</source>
+        <translation>对话模式已开启：正在听（点击或按 Esc 结束；{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="119"/>
+        <source>Conversation mode is on: writing down what you said</source>
+        <translation>对话模式已开启：正在写下你说的话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="120"/>
+        <source>Conversation mode is on: the answer is being written (click or Esc to end it)</source>
+        <translation>对话模式已开启：正在生成回答（点击或按 Esc 结束）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="121"/>
+        <source>Conversation mode is on: reading the answer aloud (click or Esc to end it)</source>
+        <translation>对话模式已开启：正在朗读回答（点击或按 Esc 结束）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="122"/>
+        <source>Conversation mode is not available.</source>
+        <translation>对话模式不可用。</translation>
     </message>
 </context>
 <context>
@@ -1964,7 +2022,7 @@
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="380"/>
+        <location filename="../../app/ui/shell/main_window.py" line="381"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
@@ -4371,37 +4429,47 @@
         <translation>回答一边生成一边朗读</translation>
     </message>
     <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="89"/>
+        <source>Conversation mode: listen, answer aloud, listen again (Ctrl+Shift+T)</source>
+        <translation>对话模式：听、朗读回答、再听（Ctrl+Shift+T）</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/settings/voice_tab.py" line="92"/>
+        <source>Speaking while the answer is read stops it and is heard as your next message.</source>
+        <translation>在朗读回答时说话会停止朗读，你说的话会作为下一条消息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="100"/>
         <source>Speech is recognised and spoken on this computer; nothing you say leaves it. Code blocks are not read out: the voice says “code block” instead.</source>
         <translation>语音识别和朗读都在这台电脑上进行；你说的话不会离开它。代码块不会被读出：语音会改说“代码块”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="121"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="129"/>
         <source>installed</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="121"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="129"/>
         <source>not installed</source>
         <translation>未安装</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="130"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="138"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="131"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="139"/>
         <source>Download {name}</source>
         <translation>下载 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="158"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="166"/>
         <source>Downloading {name}: {done} of {total}</source>
         <translation>正在下载 {name}：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="169"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="177"/>
         <source>{name} is installed.</source>
         <translation>{name} 已安装。</translation>
     </message>
