@@ -244,6 +244,9 @@ class Composer(QtWidgets.QFrame):
         """Conversation mode's state while it is on, else the usual hint."""
         hint = self.tr("Message Parley (Enter sends, Shift+Enter starts a new line)")
         self.edit.setPlaceholderText(self.conversation.status_text() or hint)
+        # Qt repaints only when the placeholder appears or goes (QPlainTextEditPrivate::updatePlaceholderVisibility),
+        # not when a shown one changes its text: without this the old state stays on screen.
+        self.edit.viewport().update()
 
     def _set_attach_tooltip(self) -> None:
         self.attach_button.setToolTip(self.tr("Attach files to the message ({keys})").format(keys=self.ATTACH_SHORTCUT))
