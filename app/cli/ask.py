@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TextIO
 
+from app.cli import voice
 from app.cli.history_file import open_history
 from app.cli.terminal import EXIT_INTERRUPTED, EXIT_USER_ERROR, STOPPED
 from app.cli.tree import Commands
@@ -90,6 +91,7 @@ def add_parser(commands: Commands) -> None:
             "follow the answer"
         ),
     )
+    voice.add_arguments(ask)
 
 
 def run_ask(
@@ -120,7 +122,7 @@ def _ask(
     settings = SettingsStore()
     engine_factory = engine_factory or local_engine_factory(settings)
     try:
-        prompt = read_prompt(args.prompt, stdin)
+        prompt = voice.listen(err) if getattr(args, "listen", False) else read_prompt(args.prompt, stdin)
     except UnicodeDecodeError as exc:
         print(f"parley: the message on stdin is not {exc.encoding} text", file=err)
         return EXIT_USER_ERROR
@@ -181,6 +183,8 @@ def _ask(
                     embedder.close()
         code = _report(outcome, conversation.id, answer, err)
         _show_sources(store, outcome.answer_id, answer, err)
+        if (getattr(args, "speak", False) or getattr(args, "speak_to", None)) and outcome.status == "complete":
+            voice.speak(store.message(outcome.answer_id).content, getattr(args, "speak_to", None))
         return 128 + interrupts.terminated if interrupts.terminated is not None else code
     finally:
         store.close()

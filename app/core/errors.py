@@ -490,3 +490,40 @@ class EmbeddingEngineError(AppError):
 
 class EmbeddingFailedError(AppError):
     template = QT_TRANSLATE_NOOP("AppError", "The embedding model {name} could not embed the text: {reason}")
+
+
+# -- voice (app.core.voice) ------------------------------------------------------------------------
+
+
+class VoiceError(AppError):
+    template = QT_TRANSLATE_NOOP("AppError", "Voice does not work here: {reason}")
+
+
+class AudioUnavailableError(VoiceError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "Sound does not work here because the PortAudio library is missing (on Linux: libportaudio2)."
+    )
+
+
+class NoMicrophoneError(VoiceError):
+    template = QT_TRANSLATE_NOOP("AppError", "No microphone was found; connect one and try again.")
+
+
+class MicrophoneDeniedError(VoiceError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The microphone {device} could not be opened; allow Parley to use it in the system's settings."
+    )
+
+
+class AudioDeviceUnsupportedError(VoiceError):
+    template = QT_TRANSLATE_NOOP("AppError", "The audio device {device} cannot be used: {reason}")
+
+
+class SpeechModelMissingError(VoiceError):
+    template = QT_TRANSLATE_NOOP(
+        "AppError", "The speech model “{name}” is not installed; choose an installed one in Settings → Voice."
+    )
+
+
+class SpeechModelBrokenError(VoiceError):
+    template = QT_TRANSLATE_NOOP("AppError", "The speech model “{name}” could not be loaded: {reason}")

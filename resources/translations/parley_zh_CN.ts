@@ -573,6 +573,41 @@
         <translation>嵌入模型 {name} 无法为文本生成向量：{reason}</translation>
     </message>
     <message>
+        <location filename="../../app/core/errors.py" line="499"/>
+        <source>Voice does not work here: {reason}</source>
+        <translation>语音在这里无法使用：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="503"/>
+        <source>Sound does not work here because the PortAudio library is missing (on Linux: libportaudio2).</source>
+        <translation>缺少 PortAudio 库，所以这里无法使用声音（Linux 上请安装 libportaudio2）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="509"/>
+        <source>No microphone was found; connect one and try again.</source>
+        <translation>没有找到麦克风；请连接一个后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="513"/>
+        <source>The microphone {device} could not be opened; allow Parley to use it in the system&apos;s settings.</source>
+        <translation>无法打开麦克风 {device}；请在系统设置中允许 Parley 使用它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="519"/>
+        <source>The audio device {device} cannot be used: {reason}</source>
+        <translation>无法使用音频设备 {device}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="523"/>
+        <source>The speech model “{name}” is not installed; choose an installed one in Settings → Voice.</source>
+        <translation>语音模型“{name}”尚未安装；请在 设置 → 语音 中选择一个已安装的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/core/errors.py" line="529"/>
+        <source>The speech model “{name}” could not be loaded: {reason}</source>
+        <translation>无法加载语音模型“{name}”：{reason}</translation>
+    </message>
+    <message>
         <location filename="../../app/core/models/hub.py" line="202"/>
         <source>offline mode is on (HF_HUB_OFFLINE)</source>
         <translation>已开启离线模式（HF_HUB_OFFLINE）</translation>
@@ -606,12 +641,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="102"/>
+        <location filename="../../app/ui/shell/application.py" line="108"/>
         <source>Parley cannot start</source>
         <translation>Parley 无法启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/application.py" line="180"/>
+        <location filename="../../app/ui/shell/application.py" line="186"/>
         <source>Until it can, Parley works on a copy at {path}; what you write now is kept only there.</source>
         <translation>在可以写入之前，Parley 使用位于 {path} 的副本；您现在写下的内容只保存在那里。</translation>
     </message>
@@ -806,28 +841,38 @@
         <translation>不可用：遵循 JSON Schema 的回答会被破坏；请重新生成。</translation>
     </message>
     <message>
+        <location filename="../../app/ui/chat/message_links.py" line="62"/>
+        <source>Read the answer aloud (click Stop reading to end it)</source>
+        <translation>朗读这条回答（点击“停止朗读”结束）</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/chat/message_links.py" line="63"/>
+        <source>Read aloud</source>
+        <translation>朗读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_links.py" line="66"/>
         <source>Show the answer as it was written</source>
         <translation>按原样显示回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="64"/>
+        <location filename="../../app/ui/chat/message_links.py" line="67"/>
         <source>Hide look inside</source>
         <translation>收起内部视图</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="66"/>
+        <location filename="../../app/ui/chat/message_links.py" line="69"/>
         <source>Not available: a remote server&apos;s probabilities cannot be re-read.</source>
         <translation>不可用：无法重新读取远程服务器的概率。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="67"/>
         <location filename="../../app/ui/chat/message_links.py" line="70"/>
+        <location filename="../../app/ui/chat/message_links.py" line="73"/>
         <source>Look inside</source>
         <translation>查看内部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="69"/>
+        <location filename="../../app/ui/chat/message_links.py" line="72"/>
         <source>Show how sure the model was of each word, and what else it considered</source>
         <translation>显示模型对每个词有多大把握，以及它还考虑过哪些词</translation>
     </message>
@@ -847,22 +892,22 @@
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="358"/>
+        <location filename="../../app/ui/chat/view.py" line="364"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="360"/>
+        <location filename="../../app/ui/chat/view.py" line="366"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="433"/>
+        <location filename="../../app/ui/chat/view.py" line="439"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="435"/>
+        <location filename="../../app/ui/chat/view.py" line="441"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
@@ -873,7 +918,7 @@
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="55"/>
+        <location filename="../../app/ui/chat/view.py" line="56"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
@@ -909,7 +954,7 @@
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="91"/>
+        <location filename="../../app/ui/chat/message_links.py" line="94"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
@@ -947,53 +992,63 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="103"/>
+        <location filename="../../app/ui/chat/composer.py" line="107"/>
         <source>Message</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="104"/>
+        <location filename="../../app/ui/chat/composer.py" line="245"/>
         <source>Message Parley (Enter sends, Shift+Enter starts a new line)</source>
         <translation>给 Parley 发消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="110"/>
+        <location filename="../../app/ui/chat/composer.py" line="113"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="112"/>
+        <location filename="../../app/ui/chat/composer.py" line="115"/>
         <source>Send the message (Enter)</source>
         <translation>发送消息（Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="113"/>
+        <location filename="../../app/ui/chat/composer.py" line="116"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="115"/>
+        <location filename="../../app/ui/chat/composer.py" line="118"/>
         <source>Stop the answer (Esc)</source>
         <translation>停止回答（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="122"/>
-        <location filename="../../app/ui/chat/composer.py" line="202"/>
+        <location filename="../../app/ui/chat/composer.py" line="125"/>
+        <location filename="../../app/ui/chat/composer.py" line="229"/>
         <source>Attach files</source>
         <translation>附加文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="216"/>
+        <location filename="../../app/ui/chat/composer.py" line="133"/>
+        <source>Stop reading</source>
+        <translation>停止朗读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="135"/>
+        <source>Stop reading the answer aloud (Esc)</source>
+        <translation>停止朗读回答（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="252"/>
         <source>Attach files to the message ({keys})</source>
         <translation>为消息附加文件（{keys}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="200"/>
+        <location filename="../../app/ui/chat/composer.py" line="227"/>
         <source>Documents ({patterns})</source>
         <translation>文档（{patterns}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="201"/>
+        <location filename="../../app/ui/chat/composer.py" line="228"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
@@ -1034,6 +1089,64 @@
         <location filename="../../app/ui/chat/context_meter.py" line="83"/>
         <source>The oldest turns are left out of what the model reads.</source>
         <translation>最早的几轮对话不再交给模型读取。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationButton</name>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="99"/>
+        <source>Listening… say your message, then pause. Esc ends conversation mode.</source>
+        <translation>正在听… 说出你的消息，然后停顿一下。按 Esc 结束对话模式。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="100"/>
+        <source>Writing down what you said…</source>
+        <translation>正在写下你说的话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="101"/>
+        <source>The answer is being written; speak to interrupt it.</source>
+        <translation>正在生成回答；说话即可打断。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="102"/>
+        <source>Reading the answer aloud; speak to interrupt it.</source>
+        <translation>正在朗读回答；说话即可打断。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="113"/>
+        <source>Conversation mode</source>
+        <translation>对话模式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="115"/>
+        <source>Conversation mode: talk, hear the answer, talk again ({keys})</source>
+        <translation>对话模式：说话，听回答，再说话（{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="116"/>
+        <source>Conversation mode is on: listening (click or Esc to end it; {keys})</source>
+        <translation>对话模式已开启：正在听（点击或按 Esc 结束；{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="119"/>
+        <source>Conversation mode is on: writing down what you said</source>
+        <translation>对话模式已开启：正在写下你说的话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="120"/>
+        <source>Conversation mode is on: the answer is being written (click or Esc to end it)</source>
+        <translation>对话模式已开启：正在生成回答（点击或按 Esc 结束）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="121"/>
+        <source>Conversation mode is on: reading the answer aloud (click or Esc to end it)</source>
+        <translation>对话模式已开启：正在朗读回答（点击或按 Esc 结束）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/conversation_button.py" line="122"/>
+        <source>Conversation mode is not available.</source>
+        <translation>对话模式不可用。</translation>
     </message>
 </context>
 <context>
@@ -1186,7 +1299,7 @@
 <context>
     <name>DocumentsTab</name>
     <message>
-        <location filename="../../app/ui/shell/settings_opening.py" line="41"/>
+        <location filename="../../app/ui/shell/settings_opening.py" line="46"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1843,6 +1956,14 @@
     </message>
 </context>
 <context>
+    <name>LevelMeter</name>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="50"/>
+        <source>Microphone level</source>
+        <translation>麦克风音量</translation>
+    </message>
+</context>
+<context>
     <name>LibrarySwitch</name>
     <message>
         <location filename="../../app/ui/chat/library_switch.py" line="26"/>
@@ -1882,37 +2003,37 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="146"/>
+        <location filename="../../app/ui/shell/main_window.py" line="147"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="146"/>
+        <location filename="../../app/ui/shell/main_window.py" line="147"/>
         <source>The installed models: import, delete, choose</source>
         <translation>已安装的模型：导入、删除、选择</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="148"/>
+        <location filename="../../app/ui/shell/main_window.py" line="149"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="148"/>
+        <location filename="../../app/ui/shell/main_window.py" line="149"/>
         <source>Settings (Ctrl+,)</source>
         <translation>设置（Ctrl+,）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="142"/>
+        <location filename="../../app/ui/shell/main_window.py" line="143"/>
         <source>Get models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="143"/>
+        <location filename="../../app/ui/shell/main_window.py" line="144"/>
         <source>The recommended models, and a search of the Hugging Face Hub for more</source>
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="372"/>
+        <location filename="../../app/ui/shell/main_window.py" line="381"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
@@ -2038,7 +2159,7 @@
 <context>
     <name>MemoryTab</name>
     <message>
-        <location filename="../../app/ui/shell/settings_opening.py" line="42"/>
+        <location filename="../../app/ui/shell/settings_opening.py" line="48"/>
         <source>Memory</source>
         <translation>记忆</translation>
     </message>
@@ -2177,6 +2298,39 @@
         <location filename="../../app/ui/shell/memory_view.py" line="152"/>
         <source>Memory updated</source>
         <translation>记忆已更新</translation>
+    </message>
+</context>
+<context>
+    <name>MicrophoneButton</name>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="84"/>
+        <source>Dictate</source>
+        <translation>听写</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="91"/>
+        <source>Transcribing</source>
+        <translation>正在转写</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="128"/>
+        <source>Dictate: speak, then click again to stop ({keys})</source>
+        <translation>听写：说话，然后再点一次停止（{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="129"/>
+        <source>Listening… click to stop and write it down ({keys})</source>
+        <translation>正在听…点击停止并写下来（{keys}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="130"/>
+        <source>Writing down what you said…</source>
+        <translation>正在写下您说的话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/voice_button.py" line="131"/>
+        <source>Dictation is not available.</source>
+        <translation>听写不可用。</translation>
     </message>
 </context>
 <context>
@@ -4201,6 +4355,134 @@
         <location filename="../../app/ui/models/updates.py" line="85"/>
         <source>Update</source>
         <translation>更新</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceTab</name>
+    <message>
+        <location filename="../../app/ui/shell/settings_opening.py" line="47"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="43"/>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="54"/>
+        <source>No microphone</source>
+        <translation>没有麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="58"/>
+        <source>No microphone was found; connect one and try again.</source>
+        <translation>没有找到麦克风；请连接一个后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="60"/>
+        <source>Microphone:</source>
+        <translation>麦克风：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="64"/>
+        <source>Speech recognition</source>
+        <translation>语音识别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="65"/>
+        <source>Speech recognition:</source>
+        <translation>语音识别：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="67"/>
+        <source>Dictation language</source>
+        <translation>听写语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="68"/>
+        <source>Detect it</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="71"/>
+        <source>Dictation language:</source>
+        <translation>听写语言：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="75"/>
+        <source>English voice</source>
+        <translation>英文语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="75"/>
+        <source>English voice:</source>
+        <translation>英文语音：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
+        <source>Chinese voice</source>
+        <translation>中文语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
+        <source>Chinese voice:</source>
+        <translation>中文语音：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="84"/>
+        <source>Send dictated text at once (without editing it first)</source>
+        <translation>听写的文字立即发送（不先编辑）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="86"/>
+        <source>Read answers aloud as they are written</source>
+        <translation>回答一边生成一边朗读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="89"/>
+        <source>Conversation mode: listen, answer aloud, listen again (Ctrl+Shift+T)</source>
+        <translation>对话模式：听、朗读回答、再听（Ctrl+Shift+T）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="92"/>
+        <source>Speaking while the answer is read stops it and is heard as your next message.</source>
+        <translation>在朗读回答时说话会停止朗读，你说的话会作为下一条消息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="100"/>
+        <source>Speech is recognised and spoken on this computer; nothing you say leaves it. Code blocks are not read out: the voice says “code block” instead.</source>
+        <translation>语音的识别和朗读都在这台电脑上进行；您说的话不会离开它。代码块不会被读出来：语音会说“代码块”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="129"/>
+        <source>installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="129"/>
+        <source>not installed</source>
+        <translation>未安装</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="138"/>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="139"/>
+        <source>Download {name}</source>
+        <translation>下载{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="166"/>
+        <source>Downloading {name}: {done} of {total}</source>
+        <translation>正在下载 {name}：{done} / {total}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="177"/>
+        <source>{name} is installed.</source>
+        <translation>{name} 已安装。</translation>
     </message>
 </context>
 <context>

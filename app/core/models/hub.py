@@ -287,7 +287,16 @@ def group_gguf_files(files: list[HubFile]) -> tuple[tuple[GgufModelFile, ...], t
 
 def list_gguf_files(repo: str, revision: str = "main", *, config: HubConfig | None = None) -> RepoFiles:
     """The GGUF models in ``repo`` at ``revision``, with sizes, sha256 and quantization."""
-    config = config or HubConfig.from_settings()
+    info, files = _model_files(repo, revision, config or HubConfig.from_settings())
+    models, incomplete = group_gguf_files(files)
+    return RepoFiles(
+        repo=repo, commit=info.sha, gated=bool(info.gated), models=models, incomplete=incomplete,
+        architecture=_architecture(info),
+    )
+
+
+def _model_files(repo: str, revision: str, config: HubConfig) -> tuple[Any, list[HubFile]]:
+    """The repo's model info at ``revision`` and every file in it, with sizes and (LFS) sha256."""
     with translate_errors(repo, revision=revision):
         info = HfApi(endpoint=config.endpoint, token=config.token_arg).model_info(
             repo, revision=revision, files_metadata=True, timeout=API_TIMEOUT_S
@@ -298,13 +307,15 @@ def list_gguf_files(repo: str, revision: str = "main", *, config: HubConfig | No
         size = lfs.size if lfs is not None else sibling.size
         sha256 = lfs.sha256 if lfs is not None else None
         files.append(HubFile(sibling.rfilename, int(size or 0), sha256, sibling.blob_id))
-    models, incomplete = group_gguf_files(files)
     if not info.sha:
         raise HubError(reason=f"the Hub did not say which commit {revision} of {repo} is")
-    return RepoFiles(
-        repo=repo, commit=info.sha, gated=bool(info.gated), models=models, incomplete=incomplete,
-        architecture=_architecture(info),
-    )
+    return info, files
+
+
+def list_repo_files(repo: str, revision: str = "main", *, config: HubConfig | None = None) -> tuple[str, list[HubFile]]:
+    """The commit ``revision`` is at, and every file of ``repo`` there (speech models are not GGUF)."""
+    info, files = _model_files(repo, revision, config or HubConfig.from_settings())
+    return str(info.sha), files
 
 
 def resolve_file(repo: str, file: str, commit: str, *, config: HubConfig) -> RemoteFile:

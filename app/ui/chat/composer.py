@@ -4,6 +4,8 @@ Enter sends and Shift+Enter starts a new line. A message that is empty or only w
 be sent. While an answer streams, Send is disabled and Stop is enabled, but typing goes on.
 Files come by the paperclip (a file dialog, several at once), by a drop or by a paste; the composer
 only says which (``attach_requested``), and shows as chips (``attachments``) what the window read.
+The microphone (``microphone``) dictates; its text lands where the cursor is (``insert_dictated``). Beside it,
+``conversation`` toggles conversation mode, whose state the empty message box says while it is on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.documents.types import Document
 from app.ui.chat.attachments import AttachmentTray, local_files, paperclip_icon
+from app.ui.chat.conversation_button import ConversationButton
+from app.ui.chat.voice_button import MicrophoneButton
 
 MIN_LINES = 2
 MAX_LINES = 10
@@ -101,7 +105,6 @@ class Composer(QtWidgets.QFrame):
         self.edit = MessageEdit(self)
         self.edit.setObjectName("composerEdit")
         self.edit.setAccessibleName(self.tr("Message"))
-        self.edit.setPlaceholderText(self.tr("Message Parley (Enter sends, Shift+Enter starts a new line)"))
         self.edit.setTabChangesFocus(True)
         self.edit.installEventFilter(self)  # the frame draws the focus ring for the edit inside it
         self.edit.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -123,15 +126,27 @@ class Composer(QtWidgets.QFrame):
         self._set_attach_tooltip()
         self.attach_button.setShortcut(QtGui.QKeySequence(self.ATTACH_SHORTCUT))
         self.tray = AttachmentTray(self)
+        self.microphone = MicrophoneButton(self)
+        self.conversation = ConversationButton(self)
+        self.conversation.look_changed.connect(self._set_placeholder)
+        self._set_placeholder()
+        self.stop_reading_button = QtWidgets.QPushButton(self.tr("Stop reading"), self)
+        self.stop_reading_button.setObjectName("stopReadingButton")
+        self.stop_reading_button.setToolTip(self.tr("Stop reading the answer aloud (Esc)"))
+        self.stop_reading_button.hide()
 
         buttons = QtWidgets.QVBoxLayout()
         buttons.setSpacing(6)
         buttons.addStretch(1)
+        buttons.addWidget(self.stop_reading_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.send_button)
-        clip = QtWidgets.QVBoxLayout()
-        clip.addStretch(1)
-        clip.addWidget(self.attach_button)
+        clip = QtWidgets.QGridLayout()
+        clip.setSpacing(2)
+        clip.setRowStretch(0, 1)
+        clip.addWidget(self.microphone, 1, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+        clip.addWidget(self.conversation, 1, 1, QtCore.Qt.AlignmentFlag.AlignBottom)
+        clip.addWidget(self.attach_button, 2, 0)
         row = QtWidgets.QHBoxLayout()
         row.setSpacing(8)
         row.addLayout(clip)
@@ -159,6 +174,18 @@ class Composer(QtWidgets.QFrame):
 
     def set_text(self, text: str) -> None:
         self.edit.setPlainText(text)
+
+    def insert_dictated(self, text: str) -> None:
+        """Dictated ``text`` at the cursor, a space apart from what is already there; left to edit."""
+        cursor = self.edit.textCursor()
+        before = self.edit.toPlainText()[: cursor.position()]
+        cursor.insertText((" " if before and not before[-1].isspace() else "") + text)
+        self.edit.setTextCursor(cursor)
+        self.focus_edit()
+
+    def send_now(self) -> None:
+        """Sends what is written, as Enter would (dictation that is sent at once)."""
+        self._submit()
 
     def set_busy(self, busy: bool) -> None:
         """While busy, an answer streams: Send waits, Stop works, typing goes on."""
@@ -210,7 +237,16 @@ class Composer(QtWidgets.QFrame):
             self.attach_button.setIcon(paperclip_icon(self.attach_button))
         elif event.type() == QtCore.QEvent.Type.LanguageChange:  # built from data: not in the catalogue
             self._set_attach_tooltip()
+            self._set_placeholder()
         super().changeEvent(event)
+
+    def _set_placeholder(self) -> None:
+        """Conversation mode's state while it is on, else the usual hint."""
+        hint = self.tr("Message Parley (Enter sends, Shift+Enter starts a new line)")
+        self.edit.setPlaceholderText(self.conversation.status_text() or hint)
+        # Qt repaints only when the placeholder appears or goes (QPlainTextEditPrivate::updatePlaceholderVisibility),
+        # not when a shown one changes its text: without this the old state stays on screen.
+        self.edit.viewport().update()
 
     def _set_attach_tooltip(self) -> None:
         self.attach_button.setToolTip(self.tr("Attach files to the message ({keys})").format(keys=self.ATTACH_SHORTCUT))

@@ -1,5 +1,5 @@
 """The line of links under a message: "‹ 2/3 ›" between its versions, Edit or Regenerate, Copy, Continue,
-and an answer's "Look inside" (plain text saying why not, on a remote server's answer).
+Read aloud, and an answer's "Look inside" (plain text saying why not, on a remote server's answer).
 
 Each link is an anchor ``parley-action:<verb>/<message id>`` in the document; ``parse_action`` reads
 one back when it is clicked. The reasoning's "Thinking" line links to ``parley-thinking:<message id>``.
@@ -15,7 +15,7 @@ from app.ui.common import style
 
 THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
 ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
-VERBS = ("version", "edit", "regenerate", "continue", "copy", "inside")
+VERBS = ("version", "edit", "regenerate", "continue", "copy", "speak", "inside")
 
 
 def insert_links(
@@ -58,6 +58,9 @@ def insert_links(
     elif message.role == "assistant" and cut_short and text:
         tip = translate("ChatView", "Go on from where the answer ended")
         links.append((translate("ChatView", "Continue"), f"continue/{message.id}", tip))
+    if message.role == "assistant" and message.content.strip():
+        tip = translate("ChatView", "Read the answer aloud (click Stop reading to end it)")
+        links.append((translate("ChatView", "Read aloud"), f"speak/{message.id}", tip))
     if message.role == "assistant" and message.kind is None and message.content:
         if looked_inside:
             tip = translate("ChatView", "Show the answer as it was written")

@@ -41,6 +41,7 @@ class ChatView(QtWidgets.QTextBrowser):
     edit_requested = QtCore.Signal(int)  # a user message's id
     regenerate_requested = QtCore.Signal(int)  # an answer's id
     continue_requested = QtCore.Signal(int)  # an answer's id
+    speak_requested = QtCore.Signal(int)  # an answer's id: its "Read aloud" link
     version_requested = QtCore.Signal(int)  # the id of the version to show instead
     copied = QtCore.Signal(int)  # a message's Markdown source went to the clipboard
     text_copied = QtCore.Signal(str)  # what a code block's Copy link or "Copy message" put on the clipboard
@@ -228,6 +229,11 @@ class ChatView(QtWidgets.QTextBrowser):
             return
         plain = markdown or shown.message.role == "user"
         self._copy(shown.text if plain else markdown_render.plain_text(shown.text))
+
+    def message_markdown(self, message_id: int) -> str | None:
+        """The Markdown source of a shown message (None when it is not shown)."""
+        shown = self._pages.shown.get(message_id)
+        return shown.text if shown is not None else None
 
     def last_answer_id(self) -> int | None:
         """The newest answer laid out, if any."""
@@ -523,6 +529,8 @@ class ChatView(QtWidgets.QTextBrowser):
             self.regenerate_requested.emit(message_id)
         elif verb == "continue":
             self.continue_requested.emit(message_id)
+        elif verb == "speak":
+            self.speak_requested.emit(message_id)
         elif verb == "inside" and message_id in self._writer.looked_inside:
             self.show_look_inside(message_id, None)
         elif verb == "inside":

@@ -32,16 +32,19 @@ from app.core.history.store import Store, open_store
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
+from app.core.voice.service import VoiceService
 from app.ui.common.background import BackgroundExecutor
 from app.ui.common.i18n import error_text, install_translators, remove_translators, resolve_language
 from app.ui.common.progress import RecoveryProgressDialog, run_on_worker
 from app.ui.controllers.api_controller import ApiServerController
 from app.ui.controllers.backup_controller import BackupController, recovery_notice
 from app.ui.controllers.chat_controller import ChatController
+from app.ui.controllers.conversation_controller import ConversationController
 from app.ui.controllers.documents_controller import DocumentsController
 from app.ui.controllers.download_controller import DownloadController
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.controllers.remote_controller import RemoteModelsController
+from app.ui.controllers.voice_controller import VoiceController
 from app.ui.shell import single_instance
 from app.ui.shell.appearance import Appearance
 from app.ui.shell.crash import CrashHandler
@@ -60,11 +63,13 @@ def build_services(
     *,
     backups: bool = True,
     appearance: Appearance | None = None,
+    voice: VoiceService | None = None,
 ) -> Services:
     """Builds everything the window needs, on the GUI thread. The caller still owns (and closes) ``store``.
 
     ``backups`` is False for a temporary copy of a history that cannot be written. ``appearance`` is
     the one the start already applied (its dialogs come before the window); without it one is made.
+    ``voice`` (tests: one with a null sink and no devices) defaults to the speakers and PortAudio's devices.
     """
     executor = BackgroundExecutor()
     servers = RemoteServers()
@@ -89,9 +94,10 @@ def build_services(
     documents.index()  # folders whose files changed while Parley was closed are brought up to date
     remote.refresh()
     api.apply()  # starts the local API server when the settings say so (off by default)
+    voice_controller = VoiceController(voice or VoiceService(), executor, downloads.hub_config)
     return Services(
         store, settings, registry, session, downloads, chat, models, history, appearance, remote, api, personas,
-        executor, documents,
+        executor, documents, voice_controller, ConversationController(voice_controller, executor),
     )
 
 

@@ -50,6 +50,7 @@ from app.ui.shell.services import Services
 from app.ui.shell.settings_opening import open_settings
 from app.ui.shell.status_line import StatusLine
 from app.ui.shell.turn_view import TurnView
+from app.ui.shell.voice_view import VoiceView
 from app.ui.sidebar.download_panel import DownloadsPanel
 from app.ui.sidebar.panel import Sidebar, display_title
 from app.ui.sidebar.project_dialog import ProjectChoices
@@ -81,7 +82,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # can be the engine's reader thread, and Qt objects must not be deleted there.
         for controller in (
             services.chat, services.models, services.downloads, services.history, services.appearance,
-            services.remote, services.api, services.documents,
+            services.remote, services.api, services.documents, services.voice, services.conversation,
         ):  # fmt: skip
             controller.setParent(self)
         self._conversation_id: int | None = None
@@ -166,8 +167,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.header.library_switch,
             self.model_picker,
             self.chat_view,
+            self.composer.microphone.button,
+            self.composer.conversation.button,
             self.composer.attach_button,
             self.composer.edit,
+            self.composer.stop_reading_button,
             self.composer.stop_button,
             self.composer.send_button,
         ]
@@ -211,6 +215,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.services, welcome=self.welcome, find_models=self.find_models, pages=self.pages, mirror=self.mirror,
             banner=self.banner, parent=self,
         )  # fmt: skip
+        self.voice = VoiceView(
+            self.services.voice, self.services.conversation, self.controller, composer=self.composer,
+            chat_view=self.chat_view, banner=self.banner, parent=self,
+        )  # fmt: skip
+        self.window_actions.stop_action.triggered.connect(self.voice.stop)
         # Personas: the menu beside "New chat", the header's persona, the meter, "stop and ask".
         self.personas = PersonaController(
             self, self.services.personas, self.settings, self.store, self.controller, sidebar=self.sidebar,

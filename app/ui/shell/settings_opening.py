@@ -12,6 +12,7 @@ from app.ui.settings.dialog import SettingsDialog
 from app.ui.settings.documents_tab import DocumentsTab
 from app.ui.settings.memory_tab import MemoryTab
 from app.ui.settings.remote_pages import apply_remote_tabs, remote_tabs
+from app.ui.settings.voice_tab import VoiceTab
 from app.ui.shell.services import Services
 
 
@@ -27,6 +28,10 @@ def open_settings(
     registry, models = services.registry, services.models
     last = models.last_loaded
     documents_tab = DocumentsTab(services.documents, services.settings.current)
+    voice_tab = VoiceTab(services.voice.settings, services.voice.devices())
+    voice_tab.download_requested.connect(services.voice.download)
+    services.voice.download_progressed.connect(voice_tab.show_progress)  # bound slots: gone with the tab
+    services.voice.download_finished.connect(voice_tab.show_finished)
     memory_tab = MemoryTab(services.chat.memory.memories, services.settings.current, services.remote.servers)
     dialog = SettingsDialog(
         services.settings.current,
@@ -39,6 +44,7 @@ def open_settings(
         extra_tabs=[
             *remote_tabs(services.settings.current, services.remote, services.api),
             (documents_tab, QtCore.QCoreApplication.translate("DocumentsTab", "Documents")),
+            (voice_tab, QtCore.QCoreApplication.translate("VoiceTab", "Voice")),
             (memory_tab, QtCore.QCoreApplication.translate("MemoryTab", "Memory")),
         ],
         parent=parent,
@@ -54,6 +60,7 @@ def open_settings(
             return False
         values = memory_tab.apply(documents_tab.apply(apply_remote_tabs(dialog, services.api)))
         models.apply_settings(values, conversation_id, switch_current=dialog.switch_current())
+        services.voice.update(voice_tab.values())
         return True
     finally:
         dialog.deleteLater()

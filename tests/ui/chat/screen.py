@@ -70,7 +70,7 @@ def text_of(view: ChatView, message_id: int) -> str:
 
 def link_line(view: ChatView, message_id: int) -> list[str]:
     """The line of links under a message, as shown: e.g. ["‹", "2/3", "Regenerate", "Copy"]."""
-    return text_of(view, message_id).rpartition("\n")[2].split()
+    return [label.strip() for label in text_of(view, message_id).rpartition("\n")[2].split("   ") if label.strip()]
 
 
 def click_position(qtbot: QtBot, view: ChatView, position: int) -> None:

@@ -88,7 +88,9 @@ def test_an_answer_that_ended_before_its_first_word_says_so(qtbot: QtBot) -> Non
     view.show_conversation([message(1, "assistant", "", "failed"), message(2, "assistant", "Half", "stopped")])
     failed, stopped = (text.splitlines() for text in screen.texts(view))
     assert failed == [f"{MODEL} · failed", "No answer was written.", f"{MODEL} · failed", "Regenerate   Copy"]
-    assert stopped == [f"{MODEL} · stopped", "Half", f"{MODEL} · stopped", "Regenerate   Copy   Continue   Look inside"]
+    assert stopped == [
+        f"{MODEL} · stopped", "Half", f"{MODEL} · stopped", "Regenerate   Copy   Continue   Read aloud   Look inside"
+    ]
 
 
 def test_html_in_an_answer_is_shown_as_text(qtbot: QtBot) -> None:

@@ -93,7 +93,9 @@ def test_versions_are_shown_as_a_control_and_move_between_branches(qtbot: QtBot,
     view.show()
     view.show_conversation(store.messages(conversation.id), store.versions(conversation.id))
 
-    assert screen.link_line(view, turn.answer.id) == ["‹", "2/2", "Regenerate", "Copy", "Continue", "Look", "inside"]
+    assert screen.link_line(view, turn.answer.id) == [
+        "‹", "2/2", "Regenerate", "Copy", "Continue", "Read aloud", "Look inside"
+    ]
     answer = screen.block_of(view, turn.answer.id)
     with qtbot.waitSignal(view.version_requested) as asked:
         screen.click_link(qtbot, view, answer, "‹")

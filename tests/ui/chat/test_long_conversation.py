@@ -90,7 +90,7 @@ def test_a_streaming_answer_shows_the_same_text_as_the_whole_answer(qtbot: QtBot
     streaming.finish_answer(message(2, "assistant", ANSWER))
     assert len(edits) == 1, "the finished answer is rendered whole, once"
     assert screen.texts(streaming)[-1] == screen.texts(whole)[0]
-    assert screen.link_line(streaming, 2) == ["Regenerate", "Copy", "Look", "inside"]
+    assert screen.link_line(streaming, 2) == ["Regenerate", "Copy", "Read aloud", "Look inside"]
 
 
 def test_a_long_scroll_keeps_a_window_of_messages_and_loses_no_streamed_text(qtbot: QtBot) -> None:

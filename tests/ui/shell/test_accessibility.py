@@ -159,7 +159,7 @@ def test_the_chat_is_a_list_of_messages_whose_links_a_screen_reader_can_press(
     assert question.parent().object() is window.chat_view and chat.indexOfChild(reply) == 1
     assert reply.text(A.Text.Name).endswith(": It is 4.") and "print(2 + 2)" in reply.text(A.Text.Description)
     links = [reply.child(i).text(A.Text.Name) for i in range(reply.childCount())]
-    assert links == ["Copy code", "Regenerate", "Copy", "Look inside"]
+    assert links == ["Copy code", "Regenerate", "Copy", "Read aloud", "Look inside"]
     assert reply.actionInterface().actionNames() == links
     assert [question.child(i).text(A.Text.Name) for i in range(question.childCount())] == ["Edit", "Copy"]
 

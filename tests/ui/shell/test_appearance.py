@@ -107,6 +107,7 @@ def test_switching_the_language_retranslates_the_open_window_at_once(
     store.add_message(conversation.id, "user", "Hi")
     store.add_message(conversation.id, "assistant", "Hello", model_name="SmolLM2", status="stopped")
     window = make_window()
+    qtbot.waitUntil(lambda: window.services.voice.checked)
     english = shown_texts(window)
     assert "New chat" in english and "Get models" in english
 
@@ -118,6 +119,7 @@ def test_switching_the_language_retranslates_the_open_window_at_once(
     assert "SmolLM2 · 已停止" in screen.text_of(window.chat_view, 2) or "已停止" in screen.text_of(window.chat_view, 2)
 
     fresh = make_window()  # built in Chinese from the start: what the switched window must now show
+    qtbot.waitUntil(lambda: fresh.services.voice.checked)  # its microphone says what it can do
     expected = shown_texts(fresh)
     different = [f"{a!r} != {b!r}" for a, b in zip(switched, expected, strict=False) if a != b]
     assert different == [], "\n".join(different)

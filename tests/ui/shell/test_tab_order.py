@@ -16,7 +16,8 @@ def _expected(window: MainWindow) -> list[QtWidgets.QWidget]:
         sidebar.new_button, sidebar.persona_button, sidebar.new_project_button, sidebar.search.edit, sidebar.list,
         window.find_models_button, window.models_button, window.settings_button, window.personas.editor_button,
         header.persona_combo, header.target_combo, header.thinking_combo, header.library_switch, window.model_picker,
-        window.chat_view, window.composer.attach_button, window.composer.edit,
+        window.chat_view, window.composer.microphone.button, window.composer.conversation.button,
+        window.composer.attach_button, window.composer.edit,
     ]  # fmt: skip
     return [widget for widget in chain if widget.isVisible() and widget.isEnabled()]
 
@@ -48,6 +49,7 @@ def test_tab_follows_the_layout_from_the_first_control(qtbot: QtBot, store: Stor
     qtbot.waitUntil(window.isActiveWindow, timeout=10_000)
     window.sidebar.new_button.setFocus(QtCore.Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(window.sidebar.new_button.hasFocus, timeout=10_000)
+    qtbot.waitUntil(lambda: window.services.voice.checked)  # the microphone is enabled or not for good
     expected = _expected(window)
     visited = _walk(qtbot, window, len(expected) + 12)  # room for the links inside the chat
     assert visited[: len(expected)] == expected, [w.objectName() or type(w).__name__ for w in visited]

@@ -1,0 +1,3 @@
+from tests.core.voice.speech_models import transcriber, voice
+
+__all__ = ["transcriber", "voice"]
