@@ -99,7 +99,7 @@ def _look_inside(store: Store, settings: SettingsStore, answer_id: int, top: int
             except queue.Empty as exc:
                 raise LookInsideError(reason="the engine did not answer") from exc
             if isinstance(event, AnswerInspected) and event.request_id == request.request_id:
-                return LookInside(event.tokens, request.model.name)
+                return LookInside(event.tokens, request.model.name, event.thinking_tokens)
             if isinstance(event, GenerationFailed | ModelLoadFailed | EngineCrashed):
                 raise LookInsideError(reason=event.reason)
     finally:

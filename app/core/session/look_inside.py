@@ -1,7 +1,8 @@
 """Looking inside a stored answer: the engine request for it, what its figures say, and a branch from a token.
 
 The request re-sends exactly what the model saw before the answer (``records.build_request`` on the
-answer's history) with the answer's text; the result is kept with the message (``Store.save_look_inside``).
+answer's history) with the answer's text and the thinking before it; the result is kept with the message
+(``Store.save_look_inside``).
 ``summary`` is the one reading of the figures (how sure the model was overall, where it hesitated most)
 that the window and ``parley explain`` share, and ``branch_prefix`` the text a branch from an alternative
 starts with: the answer's tokens before the position, then the alternative.
@@ -29,6 +30,7 @@ def request_for(store: Store, answer_id: int, context: records.TurnContext, top:
     return InspectRequest(
         uuid.uuid4().hex, turn.model, turn.messages, answer.content, top=top, enable_thinking=turn.enable_thinking,
         reasoning_effort=turn.reasoning_effort, date=turn.date, conversation_key=turn.conversation_key,
+        reasoning=answer.reasoning or "",
     )  # fmt: skip
 
 

@@ -156,7 +156,7 @@ class ChatController(QtCore.QObject):
         if not isinstance(event, AnswerInspected):
             self.error_reported.emit(LookInsideError(reason=event.reason))
             return
-        data = LookInside(event.tokens, model_name)
+        data = LookInside(event.tokens, model_name, event.thinking_tokens)
         try:
             self.store.save_look_inside(answer_id, data)
         except AppError as err:  # shown all the same; only keeping it failed
