@@ -299,6 +299,9 @@ class GenerationFinished:
     # The engine did not acknowledge a stop in time and was ended: ``reason`` is "stopped", ``text`` is
     # empty and ``stats`` are zeros, because the engine never said what it had written.
     engine_hung: bool = False
+    # A remote server refused the ``top_logprobs`` asked for (a 400 naming the field): the answer was asked
+    # again without them, and its events carry none.
+    logprobs_refused: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ carries the same blobs in base64.
 
 ``source`` says where the figures came from: "evaluated" (this computer's engine evaluated the answer
 again) or "streamed" (a remote server sent them with the answer). A streamed row may hold no tokens and
-a ``note`` instead, saying why there are none: "none" (the server sent none) or "refused" (it refused
-the field, and the answer was written again without it).
+a ``note`` instead, saying why there are none: "none" (the server sent none), "refused" (it refused
+the field, and the answer was written again without it) or "unmatched" (what it sent does not spell the
+answer).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ import numpy as np
 from app.core.engine.protocol import TokenChoice, TokenLogprobs
 
 Source = Literal["evaluated", "streamed"]
-Note = Literal["", "none", "refused"]
-NOTES: tuple[Note, ...] = ("", "none", "refused")
+Note = Literal["", "none", "refused", "unmatched"]
+NOTES: tuple[Note, ...] = ("", "none", "refused", "unmatched")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class LookInside:
     # The thinking's tokens as the model wrote them, its reasoning tags included; () for an answer without.
     thinking: tuple[TokenLogprobs, ...] = ()
     source: Source = "evaluated"
-    note: Note = ""  # a streamed answer without figures: why ("none", "refused")
+    note: Note = ""  # a streamed answer without figures: why ("none", "refused", "unmatched")
 
     @property
     def has_ids(self) -> bool:
