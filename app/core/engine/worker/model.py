@@ -55,6 +55,10 @@ class ContextOverflowError(Exception):
         self.code, self.tokens, self.limit = code, tokens, limit
 
 
+class InspectStoppedError(Exception):
+    """A stop request ended a look inside before it was done (the user sent a message)."""
+
+
 class LoadedModel:
     """One ``Llama`` (built by ``loading``), its chat template and the tokens in its KV cache."""
 
@@ -250,7 +254,7 @@ class LoadedModel:
 
     # -- looking inside an answer -----------------------------------------------------------------
 
-    def inspect(self, request: InspectRequest) -> AnswerInspected:
+    def inspect(self, request: InspectRequest, seq: int = NO_STOP) -> AnswerInspected:
         """Re-evaluates ``request``'s prompt with its answer's tokens (after its thinking's, as the model wrote
         them), logits kept for the positions of what the model wrote.
 
@@ -258,6 +262,7 @@ class LoadedModel:
         (the model's own tokens, as it wrote them), else the thinking and the answer re-tokenized exactly as
         a next turn's prompt would put them after the prompt. Only what follows the cache's reusable prefix
         is evaluated, and never less than what the model wrote: the cache then holds the prompt and it.
+        A stop request numbered ``seq`` or later aborts it (``InspectStoppedError``): the cache keeps the prompt.
         """
         started = time.perf_counter()
         as_turn = GenerationRequest(
@@ -293,15 +298,22 @@ class LoadedModel:
         llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(llm.ctx), 0, start, -1)
         llm.n_tokens = start
         self.forget_cache()  # until the evaluation is done, the cache spells nothing known
+        self._watch_prompt(True, seq)
         try:
             found = inspect.evaluate(
                 llm.ctx, ids, start=start, answer_start=thinking_start, n_batch=llm.n_batch,
                 n_vocab=llm.n_vocab(), top=max(0, min(request.top, 20)), piece=self._piece,
             )  # fmt: skip
         except RuntimeError as exc:
+            if self._stop_seq.value >= seq:  # aborted for the user: what the cache held of the prompt stays
+                llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(llm.ctx), 0, start, -1)
+                llm.n_tokens = start
+                raise InspectStoppedError("stopped for the user's next turn") from exc
             llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(llm.ctx), True)
             llm.n_tokens = 0
             raise generation.DecodeError(str(exc)) from exc
+        finally:
+            self._watch_prompt(False)
         llm.input_ids[: len(ids)] = ids
         llm.n_tokens = len(ids)
         llm._requires_eval = True  # Llama's own logits were not written: a next generate replays a token
