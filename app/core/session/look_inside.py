@@ -78,6 +78,18 @@ class StreamedFigures:
         return LookInside(tokens, self.model_name, source="streamed", note=note)
 
 
+def why_not(stored: LookInside | None) -> str:
+    """Why a remote server's answer has no figures to look at ("" where it has), for ``parley explain``."""
+    if stored is not None and stored.tokens:
+        return ""
+    if stored is None:
+        return "the answer was written without asking the server for token probabilities"
+    return {
+        "refused": "the server refused to send token probabilities, so the answer was written again without them",
+        "unmatched": "the token probabilities the server sent do not match the answer's text",
+    }.get(stored.note, "the server sent no token probabilities with the answer")
+
+
 @dataclass(frozen=True)
 class Hesitation:
     position: int  # the token's index in the answer
