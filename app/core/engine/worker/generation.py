@@ -130,7 +130,7 @@ def run(
     unsent_logprobs: list[TokenLogprobs] = []
     last_sent = 0.0  # the first piece goes out at once
     n_vocab = llm.n_vocab() if top_logprobs else 0
-    biased = bias_processor(sampling.logit_bias, llm.n_vocab())
+    biased = bias_processor(sampling.logit_bias, llm.n_vocab()) if sampling.logit_bias else None
 
     def send() -> None:
         if unsent_answer or unsent_reasoning:
