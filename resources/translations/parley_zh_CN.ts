@@ -715,7 +715,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/controllers/chat_controller.py" line="330"/>
+        <location filename="../../app/ui/controllers/chat_controller.py" line="373"/>
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -776,144 +776,139 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="181"/>
+        <location filename="../../app/ui/chat/blocks.py" line="206"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="182"/>
+        <location filename="../../app/ui/chat/blocks.py" line="207"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="186"/>
+        <location filename="../../app/ui/chat/blocks.py" line="211"/>
         <source>writing…</source>
         <translation>正在输入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="187"/>
+        <location filename="../../app/ui/chat/blocks.py" line="212"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="188"/>
+        <location filename="../../app/ui/chat/blocks.py" line="213"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="189"/>
+        <location filename="../../app/ui/chat/blocks.py" line="214"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="129"/>
+        <location filename="../../app/ui/chat/blocks.py" line="149"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="148"/>
+        <location filename="../../app/ui/chat/blocks.py" line="168"/>
         <source>The answer was cut off while the model was still thinking. Continue lets it think on.</source>
         <translation>回答在模型仍在思考时被截断。点“继续”可让它接着思考。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="154"/>
+        <location filename="../../app/ui/chat/blocks.py" line="174"/>
         <source>No answer was written.</source>
         <translation>没有写出回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="41"/>
+        <location filename="../../app/ui/chat/message_links.py" line="46"/>
         <source>Show the previous version</source>
         <translation>显示上一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="45"/>
+        <location filename="../../app/ui/chat/message_links.py" line="50"/>
         <source>Show the next version</source>
         <translation>显示下一个版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="48"/>
+        <location filename="../../app/ui/chat/message_links.py" line="53"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="56"/>
+        <location filename="../../app/ui/chat/message_links.py" line="61"/>
         <source>Not available: an answer that follows a JSON Schema would break; regenerate it.</source>
         <translation>不可用：遵循 JSON Schema 的回答会被破坏；请重新生成。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="62"/>
+        <location filename="../../app/ui/chat/message_links.py" line="67"/>
         <source>Read the answer aloud (click Stop reading to end it)</source>
         <translation>朗读这条回答（点击“停止朗读”结束）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="63"/>
+        <location filename="../../app/ui/chat/message_links.py" line="68"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="66"/>
+        <location filename="../../app/ui/chat/message_links.py" line="71"/>
         <source>Show the answer as it was written</source>
         <translation>按原样显示回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="67"/>
+        <location filename="../../app/ui/chat/message_links.py" line="72"/>
         <source>Hide look inside</source>
         <translation>收起内部视图</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="69"/>
-        <source>Not available: a remote server&apos;s probabilities cannot be re-read.</source>
-        <translation>不可用：无法重新读取远程服务器的概率。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/chat/message_links.py" line="70"/>
-        <location filename="../../app/ui/chat/message_links.py" line="73"/>
+        <location filename="../../app/ui/chat/message_links.py" line="74"/>
+        <location filename="../../app/ui/chat/message_links.py" line="77"/>
         <source>Look inside</source>
         <translation>查看内部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="72"/>
+        <location filename="../../app/ui/chat/message_links.py" line="76"/>
         <source>Show how sure the model was of each word, and what else it considered</source>
         <translation>显示模型对每个词有多大把握，以及它还考虑过哪些词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="47"/>
+        <location filename="../../app/ui/chat/message_links.py" line="52"/>
         <source>Edit and send again as a new version</source>
         <translation>编辑后作为新版本重新发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="50"/>
+        <location filename="../../app/ui/chat/message_links.py" line="55"/>
         <source>Write a new version of this answer</source>
         <translation>为这个回答写一个新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="51"/>
+        <location filename="../../app/ui/chat/message_links.py" line="56"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="364"/>
+        <location filename="../../app/ui/chat/view.py" line="379"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="366"/>
+        <location filename="../../app/ui/chat/view.py" line="381"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="439"/>
+        <location filename="../../app/ui/chat/view.py" line="454"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="441"/>
+        <location filename="../../app/ui/chat/view.py" line="456"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="53"/>
-        <location filename="../../app/ui/chat/blocks.py" line="128"/>
+        <location filename="../../app/ui/chat/message_links.py" line="58"/>
+        <location filename="../../app/ui/chat/blocks.py" line="148"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -923,68 +918,103 @@
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="52"/>
+        <location filename="../../app/ui/chat/message_links.py" line="57"/>
         <source>Copy the message&apos;s Markdown source</source>
         <translation>复制这条消息的 Markdown 源文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="59"/>
+        <location filename="../../app/ui/chat/message_links.py" line="64"/>
         <source>Go on from where the answer ended</source>
         <translation>从回答中断的地方继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="57"/>
-        <location filename="../../app/ui/chat/message_links.py" line="60"/>
+        <location filename="../../app/ui/chat/message_links.py" line="62"/>
+        <location filename="../../app/ui/chat/message_links.py" line="65"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="163"/>
+        <location filename="../../app/ui/chat/blocks.py" line="183"/>
         <source>Hide thinking</source>
         <translation>收起思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="165"/>
+        <location filename="../../app/ui/chat/blocks.py" line="185"/>
         <source>Thinking…</source>
         <translation>正在思考…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/blocks.py" line="167"/>
+        <location filename="../../app/ui/chat/blocks.py" line="187"/>
         <source>Show thinking</source>
         <translation>显示思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_links.py" line="94"/>
+        <location filename="../../app/ui/chat/message_links.py" line="100"/>
         <source>What the model thought before it answered</source>
         <translation>模型在回答之前的思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="41"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="51"/>
         <source>low confidence</source>
         <translation>低置信度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="46"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="58"/>
         <source>The model also considered:</source>
         <translation>模型还考虑过：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="49"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="85"/>
+        <source>Not available: this answer was written without asking the server for token probabilities (Settings → Remote servers can ask for them).</source>
+        <translation>不可用：写这个回答时没有向服务器要词元概率（可在“设置 → 远程服务器”中让它提供）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="91"/>
+        <source>Not available: the server refused to send token probabilities, so the answer was written again without them.</source>
+        <translation>不可用：服务器拒绝发送词元概率，所以回答是不带概率重新写的。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="95"/>
+        <source>Not available: the token probabilities the server sent do not match this answer&apos;s text.</source>
+        <translation>不可用：服务器发来的词元概率与这个回答的文字对不上。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="99"/>
+        <source>Not available: the server sent no token probabilities with this answer.</source>
+        <translation>不可用：服务器没有随这个回答发送词元概率。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="107"/>
+        <source>A remote server&apos;s answer cannot be continued from a word of it.</source>
+        <translation>远程服务器的回答不能从其中某个词接着写。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="112"/>
         <source>Click or press Enter to continue from here with another word.</source>
         <translation>点击或按回车，从这里换一个词继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="55"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="118"/>
         <source>The model was {overall} sure per word on average; {low} of {count} words below {limit}.</source>
         <translation>模型对每个词的平均把握为 {overall}；{count} 个词中有 {low} 个低于 {limit}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="64"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="125"/>
+        <source>The figures are the ones the server sent with the answer.</source>
+        <translation>这些数字是服务器随回答发来的。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="129"/>
         <source>It hesitated most at {spots}.</source>
         <translation>它在 {spots} 处最犹豫。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="109"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="169"/>
+        <source>While thinking, the model was {overall} sure per word on average.</source>
+        <translation>思考时，模型对每个词的平均把握为 {overall}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="225"/>
         <source>Continue from here with {word} ({share})</source>
         <translation>从这里改用 {word}（{share}）继续</translation>
     </message>
@@ -1945,12 +1975,12 @@
 <context>
     <name>KeyPlace</name>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="195"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="218"/>
         <source>API keys are kept in the system keychain: {name}.</source>
         <translation>API 密钥保存在系统钥匙串中：{name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="198"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="221"/>
         <source>No system keychain is available, so API keys are kept in Parley&apos;s own file {path}, readable only by you.</source>
         <translation>没有可用的系统钥匙串，因此 API 密钥保存在 Parley 自己的文件 {path} 中，只有你能读取。</translation>
     </message>
@@ -2098,17 +2128,17 @@
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="77"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="79"/>
         <source>Send passages to the server?</source>
         <translation>要把段落发送到服务器吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="78"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="80"/>
         <source>This conversation&apos;s model runs on a remote server: the passages of your files that go into the question are sent to it. Nothing else leaves this computer.</source>
         <translation>此对话的模型运行在远程服务器上：放入提问的文件段落会发送给它。其他内容都不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="140"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="142"/>
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>
@@ -3015,12 +3045,12 @@
         <translation>编辑角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="254"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="255"/>
         <source>New chat with…</source>
         <translation>新对话，使用…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/controllers/persona_controller.py" line="378"/>
+        <location filename="../../app/ui/controllers/persona_controller.py" line="379"/>
         <source>A summary of our earlier conversation:</source>
         <translation>我们之前对话的摘要：</translation>
     </message>
@@ -3028,235 +3058,246 @@
 <context>
     <name>PersonaEditor</name>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="59"/>
+        <location filename="../../app/ui/personas/editor.py" line="60"/>
         <source>Export personas</source>
         <translation>导出角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="59"/>
+        <location filename="../../app/ui/personas/editor.py" line="60"/>
         <source>Import personas</source>
         <translation>导入角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="76"/>
-        <location filename="../../app/ui/personas/editor.py" line="80"/>
+        <location filename="../../app/ui/personas/editor.py" line="77"/>
+        <location filename="../../app/ui/personas/editor.py" line="81"/>
         <source>Personas</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="100"/>
+        <location filename="../../app/ui/personas/editor.py" line="101"/>
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="102"/>
+        <location filename="../../app/ui/personas/editor.py" line="103"/>
         <source>separated by |</source>
         <translation>用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="104"/>
+        <location filename="../../app/ui/personas/editor.py" line="105"/>
         <source>the conversation&apos;s model</source>
         <translation>对话所用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="107"/>
+        <location filename="../../app/ui/personas/editor.py" line="108"/>
         <source>from Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="109"/>
+        <location filename="../../app/ui/personas/editor.py" line="110"/>
         <source>From Settings</source>
         <translation>按设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="109"/>
+        <location filename="../../app/ui/personas/editor.py" line="110"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="109"/>
+        <location filename="../../app/ui/personas/editor.py" line="110"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="113"/>
+        <location filename="../../app/ui/personas/editor.py" line="114"/>
         <source>from the text</source>
         <translation>根据文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="118"/>
+        <location filename="../../app/ui/personas/editor.py" line="126"/>
         <source>Add “About you” to every persona</source>
         <translation>把“关于你”加入每个角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="120"/>
+        <location filename="../../app/ui/personas/editor.py" line="128"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="84"/>
-        <location filename="../../app/ui/personas/editor.py" line="155"/>
+        <location filename="../../app/ui/personas/editor.py" line="85"/>
+        <location filename="../../app/ui/personas/editor.py" line="163"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="86"/>
+        <location filename="../../app/ui/personas/editor.py" line="87"/>
         <source>Icon</source>
         <translation>图标</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="114"/>
+        <location filename="../../app/ui/personas/editor.py" line="115"/>
         <source>This persona uses “About you”</source>
         <translation>此角色使用“关于你”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="116"/>
+        <location filename="../../app/ui/personas/editor.py" line="117"/>
         <source>Off for a persona that translates or rewrites your text: About you would leak into it</source>
         <translation>翻译或改写你文字的角色应关闭：否则“关于你”会混进结果里</translation>
     </message>
     <message>
+        <location filename="../../app/ui/personas/editor.py" line="119"/>
+        <location filename="../../app/ui/personas/editor.py" line="120"/>
+        <source>Look inside every answer</source>
+        <translation>查看每个回答的内部</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/personas/editor.py" line="122"/>
+        <source>Once an answer is written, shade each word by how sure the model was; a remote server is asked for its token probabilities</source>
+        <translation>回答写完后，按模型的把握程度给每个词加底色；远程服务器会被要求提供词元概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/personas/editor.py" line="130"/>
         <source>About you</source>
         <translation>关于你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="156"/>
+        <location filename="../../app/ui/personas/editor.py" line="164"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="157"/>
+        <location filename="../../app/ui/personas/editor.py" line="165"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="160"/>
+        <location filename="../../app/ui/personas/editor.py" line="168"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="160"/>
+        <location filename="../../app/ui/personas/editor.py" line="168"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="160"/>
+        <location filename="../../app/ui/personas/editor.py" line="168"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="161"/>
+        <location filename="../../app/ui/personas/editor.py" line="169"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="161"/>
+        <location filename="../../app/ui/personas/editor.py" line="169"/>
         <source>Repeat penalty</source>
         <translation>重复惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="162"/>
+        <location filename="../../app/ui/personas/editor.py" line="170"/>
         <source>Longest answer</source>
         <translation>最长回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="162"/>
+        <location filename="../../app/ui/personas/editor.py" line="170"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="163"/>
+        <location filename="../../app/ui/personas/editor.py" line="171"/>
         <source>Stop strings</source>
         <translation>停止字符串</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="163"/>
+        <location filename="../../app/ui/personas/editor.py" line="171"/>
         <source>Preferred model</source>
         <translation>首选模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="164"/>
+        <location filename="../../app/ui/personas/editor.py" line="172"/>
         <source>Context length</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="164"/>
+        <location filename="../../app/ui/personas/editor.py" line="172"/>
         <source>When the context is full</source>
         <translation>上下文满了时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="165"/>
+        <location filename="../../app/ui/personas/editor.py" line="173"/>
         <source>Target language</source>
         <translation>目标语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="178"/>
-        <location filename="../../app/ui/personas/editor.py" line="180"/>
+        <location filename="../../app/ui/personas/editor.py" line="190"/>
+        <location filename="../../app/ui/personas/editor.py" line="192"/>
         <source>What the model gets</source>
         <translation>模型实际收到的内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="181"/>
+        <location filename="../../app/ui/personas/editor.py" line="193"/>
         <source>JSON Schema of the answers</source>
         <translation>回答的 JSON Schema</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="186"/>
+        <location filename="../../app/ui/personas/editor.py" line="198"/>
         <source>New</source>
         <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="186"/>
+        <location filename="../../app/ui/personas/editor.py" line="198"/>
         <source>Duplicate</source>
         <translation>创建副本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="187"/>
+        <location filename="../../app/ui/personas/editor.py" line="199"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="187"/>
+        <location filename="../../app/ui/personas/editor.py" line="199"/>
         <source>Reset</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="188"/>
+        <location filename="../../app/ui/personas/editor.py" line="200"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="193"/>
+        <location filename="../../app/ui/personas/editor.py" line="205"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="195"/>
+        <location filename="../../app/ui/personas/editor.py" line="207"/>
         <source>This persona…</source>
         <translation>这个角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="196"/>
+        <location filename="../../app/ui/personas/editor.py" line="208"/>
         <source>All personas…</source>
         <translation>所有角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="202"/>
+        <location filename="../../app/ui/personas/editor.py" line="214"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="262"/>
+        <location filename="../../app/ui/personas/editor.py" line="275"/>
         <source>The seed must be a whole number; it was left random.</source>
         <translation>随机种子必须是整数；已保持随机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="323"/>
+        <location filename="../../app/ui/personas/editor.py" line="337"/>
         <source>New persona</source>
         <translation>新角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/personas/editor.py" line="329"/>
+        <location filename="../../app/ui/personas/editor.py" line="343"/>
         <source>copy</source>
         <translation>副本</translation>
     </message>
@@ -3582,83 +3623,94 @@
 <context>
     <name>RemoteServersTab</name>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="32"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="33"/>
         <source>Chat with models on other computers or hosted services that speak the OpenAI API (llama.cpp, vLLM, Ollama, LM Studio…). Conversations with them leave this computer.</source>
         <translation>与其他电脑上或托管服务中支持 OpenAI API 的模型对话（llama.cpp、vLLM、Ollama、LM Studio…）。与它们的对话会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="40"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="41"/>
         <source>Remote servers</source>
         <translation>远程服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="42"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="43"/>
         <source>Lab computer</source>
         <translation>实验室电脑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="47"/>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="131"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="48"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="144"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="48"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="49"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="49"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="50"/>
         <source>Save changes</source>
         <translation>保存更改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="50"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="51"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="51"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="52"/>
         <source>Check again</source>
         <translation>重新检查</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="61"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="53"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="54"/>
+        <source>Ask this server for token probabilities</source>
+        <translation>向此服务器索取词元概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="56"/>
+        <source>Every answer asks for how sure the model was of each word, so that “Look inside” can show it</source>
+        <translation>每个回答都会索取模型对每个词的把握程度，以便“查看内部”能显示出来</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="68"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="62"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="69"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="63"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="70"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="92"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="101"/>
         <source>asking for its models…</source>
         <translation>正在获取模型列表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="94"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="103"/>
         <source>cannot be used</source>
         <translation>无法使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="96"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="105"/>
         <source>models: {count}</source>
         <translation>模型：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="122"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="135"/>
         <source>No remote servers: every conversation stays on this computer.</source>
         <translation>没有远程服务器：所有对话都留在这台电脑上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="131"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="144"/>
         <source>Unchanged (a key is set)</source>
         <translation>不变（已设置密钥）</translation>
     </message>

@@ -28,9 +28,11 @@ class CountCommand:
 
 @dataclass(frozen=True)
 class InspectCommand:
-    """Look inside an answer (answered with AnswerInspected or GenerationFailed)."""
+    """Look inside an answer (answered with AnswerInspected or GenerationFailed); a stop request naming
+    ``seq`` (or later) ends it, answered with GenerationFailed coded "stopped"."""
 
     request: InspectRequest
+    seq: int = 0
 
 
 @dataclass(frozen=True)

@@ -206,10 +206,11 @@ class LocalEngine:
 
     def inspect(self, request: InspectRequest) -> None:
         with self._lock:
+            self._seq += 1  # a stop request (the user sending while it runs) ends it
             loading = self._loaded != request.model
             if loading:
                 self._loading = request.model
-            self._send(InspectCommand(request))
+            self._send(InspectCommand(request, self._seq))
             if loading:
                 self._arm("load", LOAD_LIMIT_SECONDS)
 

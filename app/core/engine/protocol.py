@@ -129,7 +129,9 @@ class InspectRequest:
     """Look inside an answer: re-evaluate the prompt with the answer's tokens and report each token's
     probability and the ``top`` likeliest alternatives (answered with AnswerInspected or GenerationFailed).
 
-    ``messages`` are what the model saw before the answer (its prompt); ``answer`` the answer's text as stored.
+    ``messages`` are what the model saw before the answer (its prompt); ``answer`` the answer's text as stored,
+    ``reasoning`` the thinking the model wrote before it (as stored: without its tags), evaluated before the
+    answer as the model wrote it and reported apart (AnswerInspected.thinking_tokens).
     The figures are the raw model distribution: a softmax of the logits at temperature 1, no sampler applied.
     """
 
@@ -138,6 +140,7 @@ class InspectRequest:
     messages: tuple[ChatMessage, ...]
     answer: str
     top: int = 5
+    reasoning: str = ""
     enable_thinking: bool | None = None
     reasoning_effort: str | None = None
     date: str | None = None
@@ -248,13 +251,15 @@ class TokensReceived:
 
 @dataclass(frozen=True)
 class AnswerInspected:
-    """The answer to an InspectRequest: every answer token, in order, with its alternatives."""
+    """The answer to an InspectRequest: every answer token, in order, with its alternatives, and the same for
+    every token the model wrote before the answer (its thinking, reasoning tags included)."""
 
     request_id: str
     tokens: tuple[TokenLogprobs, ...]
-    prompt_tokens: int  # the prompt's tokens before the answer
+    prompt_tokens: int  # the prompt's tokens before the answer (and before its thinking)
     evaluated_tokens: int  # the tokens llama.cpp evaluated (the rest came from the KV cache)
     seconds: float
+    thinking_tokens: tuple[TokenLogprobs, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,6 +299,9 @@ class GenerationFinished:
     # The engine did not acknowledge a stop in time and was ended: ``reason`` is "stopped", ``text`` is
     # empty and ``stats`` are zeros, because the engine never said what it had written.
     engine_hung: bool = False
+    # A remote server refused the ``top_logprobs`` asked for (a 400 naming the field): the answer was asked
+    # again without them, and its events carry none.
+    logprobs_refused: bool = False
 
 
 @dataclass(frozen=True)

@@ -308,6 +308,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE personas ADD COLUMN json_schema TEXT;
     """,
+    # 15: a persona that looks inside every answer (app.core.session.auto_inside); an answer's thinking looked
+    # inside, where its figures came from, and why a remote server's answer has none (app.core.history.look_inside).
+    """
+    ALTER TABLE personas ADD COLUMN look_inside INTEGER NOT NULL DEFAULT 0;
+    """
+    + look_inside.MIGRATION_THINKING,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

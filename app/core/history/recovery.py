@@ -42,6 +42,7 @@ _CONVERSATION_FIELDS = (
 _PERSONA_FIELDS = (
     "id", "builtin", "name", "icon", "description", "system_prompt", "sampling", "model_name", "n_ctx", "overflow",
     "target_language", "created_at", "updated_at", "uses_about_you", "min_parameters", "json_schema",
+    "look_inside",
 )  # fmt: skip
 _MESSAGE_FIELDS = (
     "id", "conversation_id", "role", "content", "status", "model_name", "created_at", "n_tokens",
@@ -355,6 +356,7 @@ def _merge_personas(db: sqlite3.Connection, rows: list[Row]) -> None:
         values["uses_about_you"] = uses if uses in (0, 1) else int(values["builtin"] not in ("translator", "writer"))
         values["model_name"] = _text_or_none(values["model_name"])
         values["json_schema"] = _text_or_none(values["json_schema"])
+        values["look_inside"] = 1 if values["look_inside"] == 1 else 0  # a file from before the column: off
         values["builtin"] = _text_or_none(values["builtin"])
         values["updated_at"] = _number(values["updated_at"], created)
         columns = ", ".join(_PERSONA_FIELDS)

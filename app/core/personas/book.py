@@ -36,7 +36,7 @@ log = logging.getLogger("app.personas")
 
 _COLUMNS = (
     "id, builtin, name, icon, description, system_prompt, sampling, model_name, n_ctx, overflow, target_language, "
-    "uses_about_you, min_parameters, json_schema"
+    "uses_about_you, min_parameters, json_schema, look_inside"
 )
 
 
@@ -45,7 +45,7 @@ def _from_row(row: Any) -> Persona:
     return Persona(
         name=row[2], icon=row[3], description=row[4], system_prompt=row[5], sampling=sampling, model_name=row[7],
         n_ctx=row[8], overflow=row[9], target_language=row[10], uses_about_you=bool(row[11]),
-        min_parameters=row[12], json_schema=row[13] or "", id=row[0], builtin=row[1],
+        min_parameters=row[12], json_schema=row[13] or "", look_inside=bool(row[14]), id=row[0], builtin=row[1],
     )  # fmt: skip
 
 
@@ -171,12 +171,12 @@ class PersonaBook:
             db.execute(
                 "UPDATE personas SET name = ?, icon = ?, description = ?, system_prompt = ?, sampling = ?, "
                 "model_name = ?, n_ctx = ?, overflow = ?, target_language = ?, uses_about_you = ?, "
-                "min_parameters = ?, json_schema = ?, updated_at = ? WHERE id = ?",
+                "min_parameters = ?, json_schema = ?, look_inside = ?, updated_at = ? WHERE id = ?",
                 (
                     persona.name, persona.icon, persona.description, persona.system_prompt,
                     _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
                     persona.target_language, int(persona.uses_about_you), persona.min_parameters,
-                    persona.json_schema or None, time.time(), persona.id,
+                    persona.json_schema or None, int(persona.look_inside), time.time(), persona.id,
                 ),
             )  # fmt: skip
         return self.get(persona_id)
@@ -263,12 +263,12 @@ def _insert_row(db: sqlite3.Connection, persona: Persona) -> int:
     now = time.time()
     cursor = db.execute(
         f"INSERT INTO personas ({_COLUMNS.replace('id, ', '', 1)}, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             persona.builtin, persona.name, persona.icon, persona.description, persona.system_prompt,
             _sampling_text(persona.sampling), persona.model_name, persona.n_ctx, persona.overflow,
             persona.target_language, int(persona.uses_about_you), persona.min_parameters, persona.json_schema or None,
-            now, now,
+            int(persona.look_inside), now, now,
         ),
     )  # fmt: skip
     return int(cursor.lastrowid or 0)

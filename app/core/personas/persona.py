@@ -1,7 +1,8 @@
 """A persona: the type, its JSON, its checks, the built-ins as shipped, and the one place that builds the
 system prompt a model gets from it (``final_system_prompt``: a built-in's unedited prompt in the interface's
 language, and "About you" only for a persona that uses it). A persona may hold its answers to a JSON
-Schema (``json_schema``, checked by ``app.core.engine.json_schema``). The export format is versioned
+Schema (``json_schema``, checked by ``app.core.engine.json_schema``), and have every answer looked inside
+(``look_inside``: its tokens' probabilities, app.core.session.auto_inside). The export format is versioned
 (``FORMAT``/``VERSION``, see the README)."""
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Persona:
     uses_about_you: bool = True  # whether "About you" joins this persona's prompt (off for a translation task)
     min_parameters: int | None = None  # the smallest model (parameters) that does this persona's job well
     json_schema: str = ""  # a JSON Schema's text every answer follows; "": free text
+    look_inside: bool = False  # every answer is looked inside once written (a remote server is asked for logprobs)
     id: int | None = None
     builtin: str | None = None  # the shipped key, for a built-in
 
@@ -186,6 +188,8 @@ def validate(persona: Persona) -> Persona:
         raise PersonaInvalidError(
             field="minimum parameters", reason="it must be a whole number of parameters, or empty"
         )
+    if not isinstance(persona.look_inside, bool):
+        raise PersonaInvalidError(field="look inside", reason="it must be true or false")
     if not isinstance(persona.json_schema, str):
         raise PersonaInvalidError(field="JSON Schema", reason="it must be text")
     if persona.json_schema.strip():
@@ -227,6 +231,7 @@ def persona_to_json(persona: Persona) -> dict[str, Any]:
         "target_language": persona.target_language,
         "uses_about_you": persona.uses_about_you,
         "min_parameters": persona.min_parameters,
+        "look_inside": persona.look_inside,
     }
     if persona.json_schema:  # only where there is one: files without it read as free text
         data["json_schema"] = json.loads(persona.json_schema)
@@ -256,12 +261,16 @@ def persona_from_json(data: Any) -> Persona:
     minimum = data.get("min_parameters")
     if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool)):
         raise PersonaInvalidError(field="minimum parameters", reason="it must be a whole number, or null")
+    look_inside = data.get("look_inside", False)  # optional: files from before it read as False
+    if not isinstance(look_inside, bool):
+        raise PersonaInvalidError(field="look inside", reason="it must be true or false")
     schema = data.get("json_schema")  # optional: the schema itself (an object), or its text
     if schema is not None and not isinstance(schema, str):
         schema = json.dumps(schema, ensure_ascii=False)
     persona = Persona(
         sampling=sampling_from_json(data.get("sampling", {})), model_name=model or None, n_ctx=n_ctx,
-        uses_about_you=uses_about_you, min_parameters=minimum, json_schema=schema or "", **values,
+        uses_about_you=uses_about_you, min_parameters=minimum, json_schema=schema or "", look_inside=look_inside,
+        **values,
     )  # fmt: skip
     return validate(persona)
 

@@ -1,7 +1,11 @@
 """Looking inside a stored answer: the engine request for it, what its figures say, and a branch from a token.
 
 The request re-sends exactly what the model saw before the answer (``records.build_request`` on the
-answer's history) with the answer's text; the result is kept with the message (``Store.save_look_inside``).
+answer's history) with the answer's text and the thinking before it; the result is kept with the message
+(``Store.save_look_inside``).
+A remote server cannot evaluate again: an answer it writes asks it for the tokens' log-probabilities in the
+stream instead (``streamed_top``: when the persona looks inside every answer, or the server is set to be
+asked), and ``StreamedFigures`` keeps what came as the answer's data, or why there is none.
 ``summary`` is the one reading of the figures (how sure the model was overall, where it hesitated most)
 that the window and ``parley explain`` share, and ``branch_prefix`` the text a branch from an alternative
 starts with: the answer's tokens before the position, then the alternative.
@@ -9,13 +13,22 @@ starts with: the answer's tokens before the position, then the alternative.
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.core.engine.protocol import InspectRequest, TokenChoice, TokenLogprobs
+from app.core.history.look_inside import LookInside, Note
 from app.core.history.store import Store
+from app.core.personas.persona import Persona
 from app.core.session import records
+
+if TYPE_CHECKING:
+    from app.core.engine.remote.servers import RemoteServer
+
+log = logging.getLogger("app.session")
 
 TOP = 5  # alternatives kept per token
 LOW_CONFIDENCE = 0.5  # a token the model gave less than this is marked (shaded and underlined)
@@ -29,7 +42,52 @@ def request_for(store: Store, answer_id: int, context: records.TurnContext, top:
     return InspectRequest(
         uuid.uuid4().hex, turn.model, turn.messages, answer.content, top=top, enable_thinking=turn.enable_thinking,
         reasoning_effort=turn.reasoning_effort, date=turn.date, conversation_key=turn.conversation_key,
+        reasoning=answer.reasoning or "",
     )  # fmt: skip
+
+
+def streamed_top(server: RemoteServer | None, persona: Persona) -> int:
+    """How many alternatives a turn asks ``server`` to stream with each token (0: none, and never for this
+    computer's engine, which evaluates again instead): TOP when the persona looks inside every answer or the
+    server is set to be asked."""
+    return TOP if server is not None and (persona.look_inside or server.ask_logprobs) else 0
+
+
+class StreamedFigures:
+    """The figures a remote server streams with one answer, gathered for its look-inside data."""
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name
+        self.tokens: list[TokenLogprobs] = []
+        self.refused = False  # the server refused the field: the answer was asked for again without it
+
+    def add(self, tokens: tuple[TokenLogprobs, ...]) -> None:
+        self.tokens.extend(tokens)
+
+    def data(self, text: str) -> LookInside:
+        """What to store for the answer whose text is ``text``: its tokens, or a note saying why there are none."""
+        note: Note = ""
+        if self.refused:
+            note = "refused"
+        elif not self.tokens:
+            note = "none"
+        elif b"".join(t.token.piece for t in self.tokens).decode("utf-8", errors="replace") != text:
+            log.info("the %d tokens a server streamed do not spell its answer; none are kept", len(self.tokens))
+            note = "unmatched"
+        tokens = tuple(self.tokens) if not note else ()
+        return LookInside(tokens, self.model_name, source="streamed", note=note)
+
+
+def why_not(stored: LookInside | None) -> str:
+    """Why a remote server's answer has no figures to look at ("" where it has), for ``parley explain``."""
+    if stored is not None and stored.tokens:
+        return ""
+    if stored is None:
+        return "the answer was written without asking the server for token probabilities"
+    return {
+        "refused": "the server refused to send token probabilities, so the answer was written again without them",
+        "unmatched": "the token probabilities the server sent do not match the answer's text",
+    }.get(stored.note, "the server sent no token probabilities with the answer")
 
 
 @dataclass(frozen=True)

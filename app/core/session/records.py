@@ -131,6 +131,9 @@ class TurnContext:
     # the memories in the system prompt (app.core.session.memory)
     memories: MemoryBlock = field(default_factory=MemoryBlock)
     json_schema: str | None = None  # the persona's JSON Schema the answer follows; None: free text
+    # Alternatives per token a remote server is asked to stream with the answer's log-probabilities (0: none),
+    # kept as the answer's look-inside data (app.core.session.look_inside.StreamedFigures).
+    top_logprobs: int = 0
 
 
 def begin_turn(
@@ -225,6 +228,7 @@ def build_request(
         prefill_reasoning=prefill_reasoning,
         overflow=context.overflow,
         json_schema=context.json_schema,
+        top_logprobs=context.top_logprobs,
     )
     return request, sources
 

@@ -181,26 +181,38 @@ class EngineService:
                 self._engine.prepare(request)
 
     def _stop(self, client: EngineClient, request_id: str | None) -> None:
-        """Stops ``request_id`` of ``client`` (every request of it when None)."""
-        dropped: list[_Generate] = []
+        """Stops ``request_id`` of ``client`` (every request of it when None): a generation, or a look inside
+        (which ends with GenerationFailed coded "stopped")."""
+        dropped: list[_Generate | _Inspect] = []
         with self._lock:
             for job in list(self._queue):
-                if job.client is client and isinstance(job, _Generate) and request_id in (None, job.request_id):
+                if (
+                    isinstance(job, _Generate | _Inspect)
+                    and job.client is client
+                    and request_id in (None, job.request_id)
+                ):
                     self._queue.remove(job)
                     dropped.append(job)
             running = self._running
-            if isinstance(running, _Generate) and running.client is client and request_id in (None, running.request_id):
+            if (
+                isinstance(running, _Generate | _Inspect)
+                and running.client is client
+                and request_id in (None, running.request_id)
+            ):
                 # Under the lock: the engine still runs this request (the next one is sent only
                 # after this one's end has come through here), so no other request is stopped.
                 self._engine.request_stop()
         for job in dropped:
-            client.deliver(GenerationFinished(job.request_id, "", "stopped", NO_STATS))
+            if isinstance(job, _Inspect):
+                client.deliver(GenerationFailed(job.request_id, "stopped before it started", code="stopped"))
+            else:
+                client.deliver(GenerationFinished(job.request_id, "", "stopped", NO_STATS))
 
     def _disconnect(self, client: EngineClient) -> None:
         with self._lock:
             self._queue = deque(job for job in self._queue if job.client is not client)
             running = self._running
-            if running is not None and running.client is client and isinstance(running, _Generate):
+            if running is not None and running.client is client and isinstance(running, _Generate | _Inspect):
                 self._engine.request_stop()
             if client in self._clients:
                 self._clients.remove(client)

@@ -119,6 +119,7 @@ class _Running:
     stop_requested: bool = False
     prefix: str = ""  # Continue: the answer's text before this turn; the engine sends only what follows
     reasoning_prefix: str = ""
+    figures: look_inside.StreamedFigures | None = None  # a remote server asked for its tokens' figures
 
     @property
     def request_id(self) -> str:
@@ -329,6 +330,7 @@ class TurnRunner:
             project_id=conversation.project_id,
             memories=memories,
             json_schema=persona.json_schema or None,
+            top_logprobs=look_inside.streamed_top(server, persona),
         )
         return entry, context
 
@@ -368,7 +370,9 @@ class TurnRunner:
     def _launch(self, turn: records.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> records.Turn:
         recorder = records.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)
         recorder.text, recorder.reasoning = prefix, reasoning_prefix
-        self._running = _Running(turn, recorder, prefix=prefix, reasoning_prefix=reasoning_prefix)
+        asked = turn.request.top_logprobs and turn.request.model.server
+        figures = look_inside.StreamedFigures(turn.request.model.name) if asked else None
+        self._running = _Running(turn, recorder, prefix=prefix, reasoning_prefix=reasoning_prefix, figures=figures)
         try:
             self._client.generate(turn.request)
         except BaseException:
@@ -421,11 +425,15 @@ class TurnRunner:
             if running.stop_requested:
                 return TurnUpdate()
             error = running.recorder.append(event.text, event.reasoning)
+            if running.figures is not None:
+                running.figures.add(event.logprobs)
             return TurnUpdate(text=event.text, reasoning=event.reasoning, error=error)
         if isinstance(event, GenerationFinished) and event.engine_hung:
             # The engine never said what it had written: the answer is what the user saw.
             return TurnUpdate(outcome=self._settle("stopped", error=EngineHungError()))
         if isinstance(event, GenerationFinished):
+            if running.figures is not None:
+                running.figures.refused = event.logprobs_refused
             stopped = running.stop_requested or event.reason == "stopped"
             # After Stop the answer is what the user saw when they pressed it; otherwise the engine's full text.
             text = None if running.stop_requested else running.prefix + event.text
@@ -460,6 +468,13 @@ class TurnRunner:
             )
             return TurnUpdate(outcome=self._settle("interrupted", error=crash))
         return None
+
+    def _keep_figures(self, answer_id: int, figures: look_inside.StreamedFigures, text: str) -> None:
+        """Stores what a remote server streamed of the answer's figures (after its text: a change of it drops them)."""
+        try:
+            self.store.save_look_inside(answer_id, figures.data(text))
+        except (AppError, LookupError) as err:  # the answer stands; only its figures are lost
+            log.warning("the figures of answer %s could not be kept: %s", answer_id, err)
 
     def _forget_oldest(self, turn: records.Turn, dropped: int) -> int | None:
         """Moves the conversation's memory start past the ``dropped`` messages the engine left out."""
@@ -523,6 +538,8 @@ class TurnRunner:
                 error = err
         except LookupError:
             log.info("answer %s was deleted while it streamed", answer.id)
+        if running.figures is not None and message is not None and message.content:
+            self._keep_figures(answer.id, running.figures, message.content)
         return TurnOutcome(
             running.turn.conversation_id,
             answer.id,

@@ -341,6 +341,8 @@ class _LinkAccessible(QtGui.QAccessibleObject, QtGui.QAccessibleActionInterface)
         state.focusable = True
         state.linked = True
         state.focused = self._node.message.focused_link() is self._node
+        # "Look inside" on an answer it cannot be done for: there, disabled, its description says why.
+        state.disabled = self._node.link.href.startswith(f"{message_links.ACTION_SCHEME}:{message_links.UNAVAILABLE}/")
         return state
 
     def text(self, kind: QtGui.QAccessible.Text) -> str:

@@ -50,6 +50,11 @@ class BlockWriter:
         self.versions: dict[int, Versions] = {}
         self.expanded: set[int] = set()  # answers whose reasoning is open
         self.looked_inside: dict[int, LookInside] = {}  # answers shown token by token, with their probabilities
+        # Look inside every answer: the personas that ask for it, and the answers the user hid again.
+        self.inside_personas: set[int] = set()
+        self.inside_hidden: set[int] = set()
+        # An answer's stored look-inside data (the window reads it from the store), or None.
+        self.inside_of: Callable[[Message], LookInside | None] = lambda message: None
         # A message's attachments, or an answer's passages and notes (the window reads them from the store).
         self.documents_of: Callable[[Message], sources.MessageDocuments] = lambda message: sources.NO_DOCUMENTS
         # An answer's memories: those it used, and what was saved after it (app.ui.chat.memory_marks).
@@ -93,6 +98,7 @@ class BlockWriter:
         cursor.insertText(header(message), style.header_char_format(palette, message.status))
         cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
         documents = self.documents_of(message) if message.status != "streaming" else sources.NO_DOCUMENTS
+        unavailable = self._look_inside_state(message)
         if message.role == "user":
             sources.insert_attachments(cursor, documents.attachments, palette)
         if shown.reasoning and message.role == "assistant":
@@ -111,9 +117,23 @@ class BlockWriter:
             sources.insert_notes(cursor, documents.notes, palette)
         message_links.insert_links(
             cursor, message, shown.text or shown.reasoning, self.versions.get(message.id), palette,
-            looked_inside=message.id in self.looked_inside, follows_schema=message.persona_id in self.json_personas,
+            looked_inside=message.id in self.looked_inside, inside_unavailable=unavailable,
+            follows_schema=message.persona_id in self.json_personas,
         )  # fmt: skip
         return body_offset
+
+    def _look_inside_state(self, message: Message) -> str:
+        """Puts a look-inside persona's stored figures on screen (unless the user hid them) and returns why
+        "Look inside" is not available for this answer ("" where it is)."""
+        answer = message.role == "assistant" and message.kind is None and message.status != "streaming"
+        asks = message.persona_id in self.inside_personas
+        if not answer or not message.content or not (message.server or asks):
+            return ""
+        stored = self.inside_of(message)
+        shown = message.id in self.looked_inside or message.id in self.inside_hidden
+        if asks and stored is not None and stored.tokens and not shown:
+            self.looked_inside[message.id] = stored
+        return inside_render.unavailable_reason(stored) if message.server else ""
 
     def insert_answer(
         self, cursor: QtGui.QTextCursor, shown: ShownMessage, source: str, palette: QtGui.QPalette
@@ -170,7 +190,12 @@ class BlockWriter:
             quote = style.muted_char_format(palette)
             quote.setFontItalic(True)
             cursor.insertBlock(QtGui.QTextBlockFormat(), quote)
-            cursor.insertText(shown.reasoning.strip(), quote)
+            inside = self.looked_inside.get(message_id) if shown.message.status != "streaming" else None
+            shaded = inside is not None and inside_render.insert_thinking(
+                cursor, message_id, inside, shown.reasoning, palette
+            )
+            if not shaded:
+                cursor.insertText(shown.reasoning.strip(), quote)
         cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
 
 

@@ -6,17 +6,27 @@ model was (from the palette, so it reads in light and dark alike), and a token b
 visible token is a link ``parley-token:<message id>/<index>`` whose tooltip gives its probability and the
 alternatives with theirs, so hovering shows them, Tab moves from word to word, and a screen reader reads
 the tooltip's first line ("“ word”, 23%, low confidence"). A line above the tokens sums up how sure the
-model was and where it hesitated most.
+model was and where it hesitated most. An open thinking block is shaded the same way (``insert_thinking``),
+its tokens linked as ``parley-token:<message id>/t<index>`` (no branch starts from them). Figures a remote
+server streamed name tokens by their text: no branch starts from those either (``branch_unavailable``).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from PySide6 import QtCore, QtGui
 
 from app.core.engine.protocol import TokenLogprobs
+from app.core.errors import AppError
 from app.core.history.look_inside import LookInside
+from app.core.history.store import Store
+from app.core.history.types import Message
 from app.core.session import look_inside
 from app.ui.common import style
+
+log = logging.getLogger("app.ui.chat")
 
 TOKEN_SCHEME = "parley-token"
 _MOST_SHADE = 0.55  # the background of a token the model gave almost nothing, towards the highlight colour
@@ -42,12 +52,65 @@ def token_name(token: TokenLogprobs) -> str:
     return name
 
 
-def token_tooltip(token: TokenLogprobs) -> str:
+def token_tooltip(token: TokenLogprobs, branch: str = "") -> str:
+    """The token's name, what else the model considered there, and ``branch``: what a click on it does (or
+    why it does nothing); nothing for a thinking token."""
     lines = [token_name(token), translate("ChatView", "The model also considered:")]
     others = [c for c in token.alternatives if c.id != token.token.id or c.piece != token.token.piece]
     lines += [f"  {quoted(c.text)}  {percent(c.probability)}" for c in others] or ["  —"]
-    lines.append(translate("ChatView", "Click or press Enter to continue from here with another word."))
+    if branch:
+        lines.append(branch)
     return "\n".join(lines)
+
+
+def stored_in(store: Store) -> Callable[[Message], LookInside | None]:
+    """The conversation's lookup of an answer's stored look-inside data in ``store`` (what the view's writer asks)."""
+
+    def inside_of(message: Message) -> LookInside | None:
+        try:
+            return store.look_inside(message.id)
+        except AppError as err:  # the answer still shows; a damaged history reaches recovery on its next write
+            log.warning("no look-inside data shown for answer %s: %s", message.id, err)
+            return None
+
+    return inside_of
+
+
+def unavailable_reason(stored: LookInside | None) -> str:
+    """Why a remote server's answer cannot be looked inside, in one sentence ("" where it can: the figures
+    it streamed are stored)."""
+    if stored is not None and stored.tokens:
+        return ""
+    if stored is None:
+        return translate(
+            "ChatView",
+            "Not available: this answer was written without asking the server for token probabilities "
+            "(Settings → Remote servers can ask for them).",
+        )
+    reasons = {
+        "refused": translate(
+            "ChatView", "Not available: the server refused to send token probabilities, so the answer was "
+            "written again without them.",
+        ),
+        "unmatched": translate(
+            "ChatView", "Not available: the token probabilities the server sent do not match this answer's text."
+        ),
+    }  # fmt: skip
+    none = translate("ChatView", "Not available: the server sent no token probabilities with this answer.")
+    return reasons.get(stored.note, none)
+
+
+def branch_unavailable(data: LookInside) -> str:
+    """Why no branch starts from this answer's words ("" where one can): a remote server's figures."""
+    if data.has_ids and data.source == "evaluated":
+        return ""
+    return translate("ChatView", "A remote server's answer cannot be continued from a word of it.")
+
+
+def branch_hint(data: LookInside) -> str:
+    """The last line of an answer token's tooltip: what a click on it does, or why it does nothing."""
+    hint = translate("ChatView", "Click or press Enter to continue from here with another word.")
+    return branch_unavailable(data) or hint
 
 
 def summary_text(data: LookInside) -> str:
@@ -58,6 +121,8 @@ def summary_text(data: LookInside) -> str:
         overall=percent(summary.overall), low=summary.low, count=len(data.tokens),
         limit=percent(look_inside.LOW_CONFIDENCE),
     )  # fmt: skip
+    if data.source == "streamed":
+        text += " " + translate("ChatView", "The figures are the ones the server sent with the answer.")
     if summary.hesitations:
         spots = ", ".join(f"{quoted(h.token.token.text.strip())} ({percent(h.token.token.probability)})"
                           for h in summary.hesitations)  # fmt: skip
@@ -71,19 +136,68 @@ def insert(cursor: QtGui.QTextCursor, message_id: int, data: LookInside, palette
     muted.setFontItalic(True)
     cursor.insertText(summary_text(data), muted)
     cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
+    plain = QtGui.QTextCharFormat()
+    plain.setForeground(palette.color(QtGui.QPalette.ColorRole.Text))
+    hint = branch_hint(data)
+    pieces = [(index, token, token.token.piece) for index, token in enumerate(data.tokens)]
+    _write_tokens(cursor, pieces, palette, plain, lambda index: f"{message_id}/{index}", hint)
+
+
+def insert_thinking(
+    cursor: QtGui.QTextCursor, message_id: int, data: LookInside, reasoning: str, palette: QtGui.QPalette
+) -> bool:
+    """The open thinking ``reasoning`` (as the view shows it) shaded by its tokens' figures, after a line that
+    sums them up; only the part of what the model wrote that is the text shown (its tags and the spaces around
+    them are not). False when the figures do not hold that text (the caller writes it plain)."""
+    written = b"".join(t.token.piece for t in data.thinking)
+    shown = reasoning.strip().encode("utf-8")
+    start = written.find(shown) if shown else -1
+    if start < 0:
+        return False
+    end, position = start + len(shown), 0
+    pieces: list[tuple[int, TokenLogprobs, bytes]] = []
+    for index, token in enumerate(data.thinking):
+        piece = token.token.piece
+        low, high = max(start, position), min(end, position + len(piece))
+        if low < high:
+            pieces.append((index, token, piece[low - position : high - position]))
+        position += len(piece)
+    quote = style.muted_char_format(palette)
+    quote.setFontItalic(True)
+    summary = look_inside.summary(tuple(token for _, token, _ in pieces))
+    cursor.insertText(
+        translate("ChatView", "While thinking, the model was {overall} sure per word on average.").format(
+            overall=percent(summary.overall)
+        ),
+        quote,
+    )
+    cursor.insertBlock(QtGui.QTextBlockFormat(), quote)
+    _write_tokens(cursor, pieces, palette, quote, lambda index: f"{message_id}/t{index}", "")
+    return True
+
+
+def _write_tokens(
+    cursor: QtGui.QTextCursor,
+    pieces: list[tuple[int, TokenLogprobs, bytes]],
+    palette: QtGui.QPalette,
+    plain: QtGui.QTextCharFormat,
+    path: Callable[[int], str],
+    hint: str,
+) -> None:
+    """Each (index, token, bytes shown of it) written in ``plain``, shaded by its probability and linked at
+    ``path(index)`` with its tooltip (``hint`` last)."""
     base = palette.color(QtGui.QPalette.ColorRole.Base)
     highlight = palette.color(QtGui.QPalette.ColorRole.Highlight)
     text_colour = palette.color(QtGui.QPalette.ColorRole.Text)
     pending = b""  # a character split across tokens is written whole, with the token that ends it
-    for index, token in enumerate(data.tokens):
-        raw = pending + token.token.piece
+    for index, token, piece in pieces:
+        raw = pending + piece
         try:
             text, pending = raw.decode("utf-8"), b""
         except UnicodeDecodeError:
             pending = raw
             continue
-        fmt = QtGui.QTextCharFormat()
-        fmt.setForeground(text_colour)
+        fmt = QtGui.QTextCharFormat(plain)
         if text.strip():
             doubt = 1.0 - token.token.probability
             fmt.setBackground(style.mix(base, highlight, _MOST_SHADE * doubt))
@@ -91,11 +205,11 @@ def insert(cursor: QtGui.QTextCursor, message_id: int, data: LookInside, palette
                 fmt.setUnderlineStyle(QtGui.QTextCharFormat.UnderlineStyle.DotLine)
                 fmt.setUnderlineColor(text_colour)
             fmt.setAnchor(True)
-            fmt.setAnchorHref(f"{TOKEN_SCHEME}:{message_id}/{index}")
-            fmt.setToolTip(token_tooltip(token))
+            fmt.setAnchorHref(f"{TOKEN_SCHEME}:{path(index)}")
+            fmt.setToolTip(token_tooltip(token, hint))
         cursor.insertText(text, fmt)
     if pending:
-        cursor.insertText(pending.decode("utf-8", errors="replace"), QtGui.QTextCharFormat())
+        cursor.insertText(pending.decode("utf-8", errors="replace"), QtGui.QTextCharFormat(plain))
 
 
 def branch_choices(data: LookInside, index: int) -> list[tuple[str, str]]:
@@ -103,6 +217,8 @@ def branch_choices(data: LookInside, index: int) -> list[tuple[str, str]]:
     “word” (12%)", the text the new version starts with)."""
     token = data.tokens[index]
     choices: list[tuple[str, str]] = []
+    if branch_unavailable(data):
+        return choices
     for choice in token.alternatives:
         if choice.id == token.token.id and choice.piece == token.token.piece:
             continue

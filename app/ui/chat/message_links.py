@@ -1,5 +1,7 @@
 """The line of links under a message: "‹ 2/3 ›" between its versions, Edit or Regenerate, Copy, Continue,
-Read aloud, and an answer's "Look inside" (plain text saying why not, on a remote server's answer).
+Read aloud, and an answer's "Look inside". A link that cannot be used here (Look inside on a remote server's
+answer without figures, Continue on an answer held to a JSON Schema) is shown disabled, saying why: a link
+``parley-action:unavailable/<id>`` that does nothing, so a screen reader still meets it and its reason.
 
 Each link is an anchor ``parley-action:<verb>/<message id>`` in the document; ``parse_action`` reads
 one back when it is clicked. The reasoning's "Thinking" line links to ``parley-thinking:<message id>``.
@@ -15,7 +17,8 @@ from app.ui.common import style
 
 THINKING_SCHEME = "parley-thinking"  # the link that opens and closes an answer's reasoning
 ACTION_SCHEME = "parley-action"  # a message's links: parley-action:<verb>/<message id>
-VERBS = ("version", "edit", "regenerate", "continue", "copy", "speak", "inside")
+VERBS = ("version", "edit", "regenerate", "continue", "copy", "speak", "inside", "unavailable")
+UNAVAILABLE = "unavailable"  # the verb of a link shown disabled: clicking it does nothing
 
 
 def insert_links(
@@ -26,11 +29,13 @@ def insert_links(
     palette: QtGui.QPalette,
     *,
     looked_inside: bool = False,
+    inside_unavailable: str = "",
     follows_schema: bool = False,
 ) -> bool:
     """Writes the links under ``message`` (whose shown text, or reasoning when it has none, is ``text``)
     on a new line at the cursor; a streaming message has none. Returns whether a line was written.
-    ``looked_inside``: the answer shows its tokens' probabilities now (its link then hides them).
+    ``looked_inside``: the answer shows its tokens' probabilities now (its link then hides them);
+    ``inside_unavailable``: why it cannot be looked inside (its link is then disabled);
     ``follows_schema``: the answer is held to its persona's JSON Schema, so it cannot be continued."""
     if message.status == "streaming":
         return False
@@ -54,7 +59,7 @@ def insert_links(
     cut_short = message.status in ("stopped", "interrupted") or message.finish_reason == "length"
     if message.role == "assistant" and cut_short and text and follows_schema:
         tip = translate("ChatView", "Not available: an answer that follows a JSON Schema would break; regenerate it.")
-        links.append((translate("ChatView", "Continue"), "", tip))
+        links.append((translate("ChatView", "Continue"), f"{UNAVAILABLE}/{message.id}", tip))
     elif message.role == "assistant" and cut_short and text:
         tip = translate("ChatView", "Go on from where the answer ended")
         links.append((translate("ChatView", "Continue"), f"continue/{message.id}", tip))
@@ -65,9 +70,8 @@ def insert_links(
         if looked_inside:
             tip = translate("ChatView", "Show the answer as it was written")
             links.append((translate("ChatView", "Hide look inside"), f"inside/{message.id}", tip))
-        elif message.server:
-            tip = translate("ChatView", "Not available: a remote server's probabilities cannot be re-read.")
-            links.append((translate("ChatView", "Look inside"), "", tip))
+        elif inside_unavailable:
+            links.append((translate("ChatView", "Look inside"), f"{UNAVAILABLE}/{message.id}", inside_unavailable))
         else:
             tip = translate("ChatView", "Show how sure the model was of each word, and what else it considered")
             links.append((translate("ChatView", "Look inside"), f"inside/{message.id}", tip))
@@ -77,6 +81,8 @@ def insert_links(
         if number:
             cursor.insertText("   ", muted)
         fmt = QtGui.QTextCharFormat(muted)
+        if verb.startswith(f"{UNAVAILABLE}/"):  # shown disabled: fainter
+            fmt.setForeground(style.mix(muted.foreground().color(), palette.color(QtGui.QPalette.ColorRole.Base), 0.4))
         if verb:
             fmt.setAnchor(True)
             fmt.setAnchorHref(f"{ACTION_SCHEME}:{verb}")

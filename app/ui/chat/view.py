@@ -111,6 +111,19 @@ class ChatView(QtWidgets.QTextBrowser):
     def documents_of(self, lookup: Callable[[Message], sources.MessageDocuments]) -> None:
         self._writer.documents_of = lookup
 
+    @property
+    def inside_personas(self) -> set[int]:
+        """Ids of the personas that look inside every answer: their answers show their stored figures."""
+        return self._writer.inside_personas
+
+    @inside_personas.setter
+    def inside_personas(self, ids: set[int]) -> None:
+        self._writer.inside_personas = ids
+
+    def set_inside_of(self, lookup: Callable[[Message], LookInside | None]) -> None:
+        """How the view finds an answer's stored look-inside data."""
+        self._writer.inside_of = lookup
+
     def set_memories_of(self, lookup: Callable[[Message], memory_marks.AnswerMemories]) -> None:
         """How the view finds an answer's memories (used, and saved after it)."""
         self._writer.memories_of = lookup
@@ -211,8 +224,10 @@ class ChatView(QtWidgets.QTextBrowser):
         """Shows an answer token by token with its probabilities (``data``), or as written again (None)."""
         if data is None:
             self._writer.looked_inside.pop(message_id, None)
+            self._writer.inside_hidden.add(message_id)  # hidden: not put back by itself
         else:
             self._writer.looked_inside[message_id] = data
+            self._writer.inside_hidden.discard(message_id)
         shown = self._pages.shown.get(message_id)
         if shown is not None:
             self._render(shown)
@@ -487,9 +502,13 @@ class ChatView(QtWidgets.QTextBrowser):
     def _on_token(self, path: str) -> None:
         token = inside_render.parse_token(path)
         choices = self.branch_choices(*token) if token is not None else []
-        if token is None or not choices:
+        data = self._writer.looked_inside.get(token[0]) if token is not None else None
+        why = inside_render.branch_unavailable(data) if data is not None else ""
+        if token is None or not (choices or why):
             return
         menu = QtWidgets.QMenu(self)
+        if why:  # a remote server's answer: the branch is there, disabled, saying why
+            menu.addAction(why).setEnabled(False)
         for label, prefix in choices:
             action = menu.addAction(label)
             action.triggered.connect(lambda _=False, p=prefix, m=token[0]: self.branch_requested.emit(m, p))

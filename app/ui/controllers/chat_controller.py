@@ -3,7 +3,9 @@
 Every rule for how a turn runs and ends is in ``app.core.session.turns``, shared with the command
 line; this class only carries the engine's events of its client to the GUI thread (``GuiRelay``),
 hands them to the runner, and tells the window what changed through signals. Looking inside an answer
-goes through the same client: its stored figures when it has them, else the engine's, stored then.
+goes through the same client: its stored figures when it has them, else the engine's, stored then. A
+persona that looks inside every answer has it done after each answer, off the critical path
+(``app.core.session.auto_inside``), and the answer is shown shaded when its figures arrive.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from app.core.history.store import Store
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
+from app.core.session.auto_inside import AutoInspector
 from app.core.session.memory import MemoryKeeper
 from app.core.session.records import Turn
 from app.core.session.service import EngineService
@@ -78,6 +81,12 @@ class ChatController(QtCore.QObject):
         self._counting: dict[str, int] = {}  # count request id -> conversation id
         self._inspecting: dict[str, tuple[int, str]] = {}  # look-inside request id -> (answer id, model name)
         self._shut_down = False
+        # Looking inside every answer of a persona that asks for it: a client of its own, asked before the titles
+        # (the engine still holds the conversation), stepping aside whenever the user sends.
+        self._inspector = AutoInspector(
+            store, session.connect(self._relay.sink(self._on_inspector_event), "look inside"), self.personas,
+            self._runner.inspect_request,
+        )  # fmt: skip
         # Titles have a client of their own: they step aside whenever the user sends.
         self._titler = AutoTitler(store, session.connect(self._relay.sink(self._on_titles_event), "titles"))
         # Memories too (app.core.session.memory): asked after an answer, stepping aside when the user sends.
@@ -156,7 +165,7 @@ class ChatController(QtCore.QObject):
         if not isinstance(event, AnswerInspected):
             self.error_reported.emit(LookInsideError(reason=event.reason))
             return
-        data = LookInside(event.tokens, model_name)
+        data = LookInside(event.tokens, model_name, event.thinking_tokens)
         try:
             self.store.save_look_inside(answer_id, data)
         except AppError as err:  # shown all the same; only keeping it failed
@@ -166,6 +175,7 @@ class ChatController(QtCore.QObject):
     def _begin(self, start: Callable[[], Turn]) -> bool:
         if self.is_busy:
             return False
+        self._inspector.yield_to_user()
         self._titler.yield_to_user()
         self._keeper.yield_to_user()
         try:
@@ -228,6 +238,7 @@ class ChatController(QtCore.QObject):
                 self._runner.save_unsaved()
             except AppError as err:
                 log.error("closing with an answer the disk would not take: %s", err)
+        self._inspector.close()
         self._titler.close()
         self._keeper.close()
         self._relay.close()
@@ -246,12 +257,18 @@ class ChatController(QtCore.QObject):
             if conversation_id is not None:
                 self.tokens_counted.emit(conversation_id, event)
             return
+        running = self._runner.turn  # the runner lets go of it as it ends
         update = self._runner.handle(event)
         if update is not None:
-            self._show(update)
+            self._show(update, running)
 
-    def _show(self, update: TurnUpdate) -> None:
-        turn = self._runner.turn
+    def _show(self, update: TurnUpdate, running: Turn | None = None) -> None:
+        # A settled turn has already left the runner: ``running`` is the turn the update belongs to.
+        turn = self._runner.turn or running
+        outcome = update.outcome
+        streamed = None  # a remote server's figures of a look-inside persona's answer, shown once it is settled
+        if outcome is not None and outcome.status in ("complete", "stopped") and running is not None:
+            streamed = self._after_answer_inside(running, outcome)
         if update.outcome is not None and update.outcome.status == "complete" and turn is not None:
             try:
                 self._titler.after_answer(turn.conversation_id, turn.request.model)
@@ -265,11 +282,12 @@ class ChatController(QtCore.QObject):
             self.answer_progressed.emit(turn.answer.id, update.text)
         if update.error is not None:
             self.error_reported.emit(update.error)
-        outcome = update.outcome
         if outcome is None:
             return
         if outcome.message is not None:
             self.answer_finished.emit(outcome.message)
+        if streamed is not None:
+            self.looked_inside.emit(outcome.answer_id, streamed)
         self.busy_changed.emit(False)
         if outcome.withdrawn is not None:
             self._withdrawn(outcome)
@@ -287,6 +305,32 @@ class ChatController(QtCore.QObject):
         """The prompt did not fit: the window gives the text back and says why (``turn_withdrawn``)."""
         self.conversations_changed.emit()  # the title may be new again
         self.turn_withdrawn.emit(outcome)
+
+    def _after_answer_inside(self, turn: Turn, outcome: TurnOutcome) -> LookInside | None:
+        """A look-inside persona's answer: a remote server's figures came with it (returned, to show at once), a
+        local answer's are asked for off the critical path (``_on_inspector_event`` shows them)."""
+        try:
+            if not turn.request.model.server:
+                self._inspector.after_answer(outcome.answer_id)
+                return None
+            stored = self.store.look_inside(outcome.answer_id)
+            persona_id = turn.answer.persona_id
+            persona = self.personas.get(persona_id) if persona_id is not None else self.personas.default()
+            return stored if stored is not None and stored.tokens and persona.look_inside else None
+        except AppError as err:
+            self._report_damage(err)
+            log.warning("not looked inside by itself: %s", err)
+            return None
+
+    def _on_inspector_event(self, event: EngineEvent) -> None:
+        try:
+            found = self._inspector.handle(event)
+        except AppError as err:
+            self._report_damage(err)
+            log.warning("the figures looked inside could not be kept: %s", err)
+            return
+        if found is not None:
+            self.looked_inside.emit(*found)
 
     def _on_titles_event(self, event: EngineEvent) -> None:
         try:

@@ -173,6 +173,7 @@ class PersonaController(QtCore.QObject):
         chat_view = self.chat_view
         chat_view.persona_names = {p.id: self.name(p) for p in personas if p.id is not None}
         chat_view.json_personas = {p.id for p in personas if p.id is not None and p.json_schema}
+        chat_view.inside_personas = {p.id for p in personas if p.id is not None and p.look_inside}
         chat_view.memory_start = conversation.memory_start
         current = self.book.for_conversation(conversation)
         self.header.size_notice.set_persona(current, self.name(current))

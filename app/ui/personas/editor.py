@@ -1,7 +1,8 @@
 """The persona editor: create, duplicate, edit, delete (a built-in is reset instead), import and export
 personas, write "About you" and say which personas use it, preview the system prompt exactly as the
-model gets it (a built-in's unedited prompt in the window's language), and hold a persona's answers to a
-JSON Schema (``schema_field``: checked as it is typed, with an example answer).
+model gets it (a built-in's unedited prompt in the window's language), hold a persona's answers to a
+JSON Schema (``schema_field``: checked as it is typed, with an example answer), and have every answer of a
+persona looked inside ("Look inside every answer").
 
 It works on the ``PersonaBook`` and ``SettingsStore`` it is handed; file pickers go through
 ``choose_file`` so tests can replace them. Export writes the persona shown or all of them (the Export
@@ -115,6 +116,13 @@ class PersonaEditor(QtWidgets.QDialog):
         self.uses_about_check.setToolTip(
             self.tr("Off for a persona that translates or rewrites your text: About you would leak into it")
         )
+        self.look_inside_check = QtWidgets.QCheckBox(self.tr("Look inside every answer"), self)
+        self.look_inside_check.setAccessibleName(self.tr("Look inside every answer"))
+        self.look_inside_check.setToolTip(
+            self.tr("Once an answer is written, shade each word by how sure the model was; a remote server is asked "
+                    "for its token probabilities")
+        )  # fmt: skip
+        self.look_inside_check.setAccessibleDescription(self.look_inside_check.toolTip())
         self.about_check = QtWidgets.QCheckBox(self.tr("Add “About you” to every persona"), self)
         self.about_edit = QtWidgets.QPlainTextEdit(self)
         self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
@@ -169,7 +177,11 @@ class PersonaEditor(QtWidgets.QDialog):
             grid.addWidget(widget, index // 2, (index % 2) * 2 + 1)
             widget.setAccessibleName(label)
         form.addRow(grid)
-        form.addRow(self.uses_about_check)
+        checks = QtWidgets.QHBoxLayout()  # one row for the persona's two switches: the dialog still fits 800×600
+        checks.addWidget(self.uses_about_check)
+        checks.addWidget(self.look_inside_check)
+        checks.addStretch(1)
+        form.addRow(checks)
         form.addRow(self.about_check)
         form.addRow(self.about_edit)
         # The final prompt and the answers' schema share one place: the dialog fits 800×600 with both.
@@ -234,6 +246,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.description_edit.setCursorPosition(0)  # a long description shows its start
         self.prompt_edit.setPlainText(shown_prompt(persona, self._language))
         self.uses_about_check.setChecked(persona.uses_about_you)
+        self.look_inside_check.setChecked(persona.look_inside)
         sampling = persona.sampling
         self.temperature.setValue(sampling.temperature)
         self.top_p.setValue(sampling.top_p)
@@ -277,6 +290,7 @@ class PersonaEditor(QtWidgets.QDialog):
             model_name=self.model_edit.text() or None, n_ctx=self.n_ctx.value() or None,
             overflow=self.overflow.currentData(), target_language=self.target_edit.text().strip(),
             uses_about_you=self.uses_about_check.isChecked(), json_schema=self.schema_field.text(),
+            look_inside=self.look_inside_check.isChecked(),
         )  # fmt: skip
 
     @QtCore.Slot()

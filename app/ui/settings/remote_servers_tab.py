@@ -2,7 +2,8 @@
 
 Changes act at once, like the Data page's restore, not on Save: the list and the keys have their
 own owner (``app.core.engine.remote.servers``). Each server shows whether its models came (how many) or
-why not; the note under the list (``key_place``, shared with the API server page) says truly where
+why not, and may be asked for its answers' token probabilities (shown by "Look inside"; off by default);
+the note under the list (``key_place``, shared with the API server page) says truly where
 the keys are kept: the system keychain by name, or Parley's own 0600 file by its path.
 """
 
@@ -49,6 +50,12 @@ class RemoteServersTab(QtWidgets.QWidget):
         self.save_button = QtWidgets.QPushButton(self.tr("Save changes"), self)
         self.remove_button = QtWidgets.QPushButton(self.tr("Remove"), self)
         self.check_button = QtWidgets.QPushButton(self.tr("Check again"), self)
+        self.logprobs_check = QtWidgets.QCheckBox(self.tr("Ask this server for token probabilities"), self)
+        self.logprobs_check.setAccessibleName(self.tr("Ask this server for token probabilities"))
+        self.logprobs_check.setToolTip(
+            self.tr("Every answer asks for how sure the model was of each word, so that “Look inside” can show it")
+        )
+        self.logprobs_check.setAccessibleDescription(self.logprobs_check.toolTip())
         self.status_label = QtWidgets.QLabel(self)
         self.status_label.setWordWrap(True)
         self.status_label.setObjectName("mutedLabel")
@@ -61,6 +68,7 @@ class RemoteServersTab(QtWidgets.QWidget):
         form.addRow(self.tr("Name:"), self.name_edit)
         form.addRow(self.tr("Address:"), self.url_edit)
         form.addRow(self.tr("API key:"), self.key_edit)
+        form.addRow(self.logprobs_check)
         buttons = QtWidgets.QHBoxLayout()
         for button in (self.add_button, self.save_button, self.remove_button, self.check_button):
             buttons.addWidget(button)
@@ -78,6 +86,7 @@ class RemoteServersTab(QtWidgets.QWidget):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.check_button.clicked.connect(self._on_check_button_clicked)
+        self.logprobs_check.toggled.connect(self._on_logprobs_check_toggled)
         controller.server_checked.connect(self._on_controller_server_checked)
         self._fill()
 
@@ -117,6 +126,10 @@ class RemoteServersTab(QtWidgets.QWidget):
         self.save_button.setEnabled(server is not None)
         self.remove_button.setEnabled(server is not None)
         self.check_button.setEnabled(bool(self.servers.servers()))
+        self.logprobs_check.setEnabled(server is not None)
+        self.logprobs_check.blockSignals(True)
+        self.logprobs_check.setChecked(server is not None and server.ask_logprobs)
+        self.logprobs_check.blockSignals(False)
         if server is None:
             self.status_label.setText(
                 self.tr("No remote servers: every conversation stays on this computer.")
@@ -173,6 +186,16 @@ class RemoteServersTab(QtWidgets.QWidget):
             self.url_edit.clear()
             self.key_edit.clear()
             self._fill()
+
+    @QtCore.Slot(bool)
+    def _on_logprobs_check_toggled(self, checked: bool) -> None:
+        server = self._current()
+        if server is None:
+            return
+        try:
+            self.servers.ask_for_logprobs(server.id, checked)
+        except AppError as err:
+            self._report(err)
 
     @QtCore.Slot()
     def _on_check_button_clicked(self) -> None:

@@ -17,6 +17,7 @@ from app.core.history.store import Store
 from app.core.history.types import Message
 from app.core.session.records import Turn
 from app.core.session.turns import TurnOutcome
+from app.ui.chat import inside_render
 from app.ui.chat.composer import Composer
 from app.ui.chat.model_picker import ModelPicker
 from app.ui.chat.view import ChatView
@@ -63,6 +64,7 @@ class TurnView(QtCore.QObject):
         chat_view.look_inside_requested.connect(controller.look_inside)
         chat_view.branch_requested.connect(self._on_chat_view_branch_requested)
         controller.looked_inside.connect(chat_view.show_look_inside)
+        chat_view.set_inside_of(inside_render.stored_in(store))
         controller.turn_started.connect(self._on_controller_turn_started)
         controller.answer_progressed.connect(self._on_controller_answer_progressed)
         controller.reasoning_progressed.connect(self._on_controller_reasoning_progressed)

@@ -25,9 +25,9 @@ def probabilities_after(model: Path, prompt_ids: Sequence[int], answer_ids: Sequ
     return in_child(_probabilities_after, model, list(prompt_ids), list(answer_ids))
 
 
-def prompt_ids(model: Path, messages: Sequence[ChatMessage]) -> list[int]:
-    """The ids of ``messages`` rendered with the model's own template, ready for the answer."""
-    return in_child(_prompt_ids, model, list(messages))
+def prompt_ids(model: Path, messages: Sequence[ChatMessage], template: str | None = None) -> list[int]:
+    """The ids of ``messages`` rendered with the model's own template (or ``template``), ready for the answer."""
+    return in_child(_prompt_ids, model, list(messages), template)
 
 
 def token_ids(model: Path, text: str) -> list[int]:
@@ -53,11 +53,11 @@ def _probabilities_after(model: Path, prompt_ids: list[int], answer_ids: list[in
     return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
 
 
-def _prompt_ids(model: Path, messages: list[ChatMessage]) -> list[int]:
+def _prompt_ids(model: Path, messages: list[ChatMessage], source: str | None) -> list[int]:
     llm = _vocab(model)
     try:
         bos, eos = llm._model.token_get_text(llm.token_bos()), llm._model.token_get_text(llm.token_eos())
-        template = ChatTemplate.from_metadata(llm.metadata.get("tokenizer.chat_template"), bos, eos)
+        template = ChatTemplate.from_metadata(source or llm.metadata.get("tokenizer.chat_template"), bos, eos)
         text = template.render(list(messages))
         ids = list(llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
         if llama_cpp.llama_vocab_get_add_bos(llm._model.vocab) and not (bos and text.startswith(bos)):

@@ -1,7 +1,9 @@
 """A small OpenAI-shaped server of the suite's own, on 127.0.0.1, that streams the chunks a test gives it.
 
 ``GET /v1/models`` lists one model; ``POST /v1/chat/completions`` answers with server-sent events,
-one ``data:`` line per chunk of ``chunks`` (dicts are sent as JSON, strings as they are).
+one ``data:`` line per chunk of ``chunks`` (dicts are sent as JSON, strings as they are). It can refuse a
+field of the request as OpenAI's API refuses one it does not take (``refuse``: a 400 naming it), and keeps
+the bodies it was sent (``bodies``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ MODEL = "odd-model"
 
 
 @contextmanager
-def misbehaving_server(chunks: list[Any], *, key: str | None = None) -> Iterator[str]:
+def misbehaving_server(
+    chunks: list[Any], *, key: str | None = None, refuse: str = "", bodies: list[Any] | None = None
+) -> Iterator[str]:
     """Serves ``chunks`` as the stream of every answer; yields the base URL (``…/v1``).
 
-    With ``key``, a request without ``Authorization: Bearer <key>`` is refused with 401.
+    With ``key``, a request without ``Authorization: Bearer <key>`` is refused with 401; with ``refuse``, a
+    request whose body has that field is refused with 400 naming it. Each body sent is added to ``bodies``.
     """
 
     class Handler(BaseHTTPRequestHandler):
@@ -49,8 +54,19 @@ def misbehaving_server(chunks: list[Any], *, key: str | None = None) -> Iterator
             self.wfile.write(body)
 
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+            if bodies is not None:
+                bodies.append(body)
             if self.refused():
+                return
+            if refuse and refuse in body:
+                said = json.dumps({"error": {"message": f"Unrecognized request argument supplied: {refuse}",
+                                             "type": "invalid_request_error", "param": refuse}}).encode()  # fmt: skip
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(said)))
+                self.end_headers()
+                self.wfile.write(said)
                 return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")

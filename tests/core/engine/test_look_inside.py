@@ -18,8 +18,11 @@ from app.core.engine.protocol import (
     ModelSpec,
     TokensReceived,
 )
+from app.core.engine.worker.inspect import thinking_as_written
 from tests.core.engine import direct_llama
-from tests.core.engine_helpers import request, running_engine, spec_for
+from tests.core.engine.test_templates_real import EXAMPLES, with_template
+from tests.core.engine_helpers import GREEDY, request, running_engine, spec_for
+from tests.core.template_helpers import template_source
 
 PROMPT = (ChatMessage("system", "You are a helpful assistant."), ChatMessage("user", "Name three fruits, briefly."))
 
@@ -74,3 +77,49 @@ def test_the_figures_match_a_direct_llama_cpp_evaluation_of_the_same_tokens(star
         for choice in token.alternatives:
             assert choice.probability == pytest.approx(row[choice.id], abs=2e-3)
         assert {c.id for c in token.alternatives} >= {int(i) for i in row.argsort()[-3:]}
+
+
+def test_the_thinking_is_evaluated_before_the_answer_as_the_model_wrote_it_and_reported_apart(
+    starter_model: Path,
+) -> None:
+    # The starter thinks in <think> tags after a few worked examples, under a template that shows them.
+    model = with_template(starter_model, "keeps_think")
+    sampling = replace(GREEDY, max_tokens=80)
+    with running_engine() as (engine, log):
+        engine.generate(request(model, EXAMPLES, sampling))
+        finished = log.wait_for(GenerationFinished)
+        asked = InspectRequest(uuid.uuid4().hex, model, tuple(EXAMPLES), finished.text, reasoning=finished.reasoning)
+        engine.inspect(asked)
+        warm = log.wait_for(AnswerInspected)
+    with running_engine() as (engine, log):
+        engine.inspect(replace(asked, request_id=uuid.uuid4().hex))  # a fresh engine: written in the template's tags
+        cold = log.wait_for(AnswerInspected)
+    assert finished.reasoning.strip() and finished.text.strip()
+
+    written = b"".join(t.token.piece for t in warm.thinking_tokens).decode("utf-8")
+    assert written.lstrip().startswith("<think>") and "</think>" in written and finished.reasoning in written
+    assert b"".join(t.token.piece for t in warm.tokens).decode("utf-8") == finished.text
+    # The very tokens the model wrote, in the order it wrote them, and only they were evaluated again.
+    assert len(warm.thinking_tokens) + len(warm.tokens) == finished.stats.generated_tokens
+    assert warm.evaluated_tokens <= finished.stats.generated_tokens + 1
+
+    assert b"".join(t.token.piece for t in cold.thinking_tokens).decode("utf-8") == (
+        f"<think>\n{finished.reasoning}\n</think>\n\n"
+    )
+    assert b"".join(t.token.piece for t in cold.tokens).decode("utf-8") == finished.text
+    prompt_ids = direct_llama.prompt_ids(starter_model, EXAMPLES, template_source("keeps_think"))
+    assert len(prompt_ids) == cold.prompt_tokens
+    written_ids = [t.token.id for t in (*cold.thinking_tokens, *cold.tokens)]
+    direct = direct_llama.probabilities_after(starter_model, prompt_ids, written_ids)
+    for row, token in zip(direct, (*cold.thinking_tokens, *cold.tokens), strict=True):
+        assert token.token.probability == pytest.approx(row[token.token.id], abs=2e-3)
+        assert all(c.probability == pytest.approx(row[c.id], abs=2e-3) for c in token.alternatives)
+
+
+def test_a_thinking_block_the_prompt_opened_is_written_without_its_opening_tag() -> None:
+    prompt = "<|im_start|>assistant\n<think>\n"
+    assert thinking_as_written(prompt, "Sum.", "4.", cached="", pairs=(), harmony=False) == "Sum.\n</think>\n\n"
+    by_the_model = thinking_as_written("<|im_start|>assistant\n", "Sum.", "4.", cached="", pairs=(), harmony=False)
+    assert by_the_model == "<think>\nSum.\n</think>\n\n"
+    exact = prompt + "Sum.\n\n</think>\n4."  # as a model wrote it: the cache's own spacing wins
+    assert thinking_as_written(prompt, "Sum.", "4.", cached=exact, pairs=(), harmony=False) == "Sum.\n\n</think>\n"

@@ -81,3 +81,49 @@ def test_survives_export_then_import(tmp_path: Path) -> None:
     assert exchange.export_json(other) == first
     store.close()
     other.close()
+
+
+def _textual() -> tuple[TokenLogprobs, ...]:
+    """Tokens as a remote server names them: by their text, with no ids."""
+
+    def choice(piece: str, probability: float) -> TokenChoice:
+        return TokenChoice(-1, piece.encode("utf-8"), math.log(probability))
+
+    blue, green = choice("Blue", 0.7), choice("Green", 0.2)
+    return (TokenLogprobs(blue, (blue, green)), TokenLogprobs(choice(".", 0.9), (choice(".", 0.9), choice("!", 0.05))))
+
+
+def test_a_servers_tokens_without_ids_the_thinking_and_a_note_are_kept_and_exported(tmp_path: Path) -> None:
+    store = Store()
+    conversation = store.create_conversation("Colours")
+    store.add_message(conversation.id, "user", "Name a colour")
+    remote = store.add_message(conversation.id, "assistant", "Blue.", model_name="gpt", server="lab (h:1)")
+    silent = store.add_message(conversation.id, "assistant", "Green.", model_name="gpt", server="lab (h:1)")
+    thought = store.add_message(conversation.id, "assistant", "Hello 世界!", model_name="X")
+    store.update_message(thought.id, "Hello 世界!", reasoning="A greeting.")
+    store.save_look_inside(remote.id, LookInside(_textual(), "gpt", source="streamed"))
+    store.save_look_inside(silent.id, LookInside((), "gpt", source="streamed", note="refused"))
+    store.save_look_inside(thought.id, LookInside(_tokens(), "X", thinking=_tokens()[:2]))
+
+    found = store.look_inside(remote.id)
+    _same(found, _textual())  # each text kept apart, though none has an id
+    assert found is not None and found.source == "streamed" and not found.has_ids
+    none = store.look_inside(silent.id)
+    assert none is not None and none.tokens == () and none.note == "refused"
+    both = store.look_inside(thought.id)
+    assert both is not None and both.source == "evaluated" and both.has_ids
+    _same(LookInside(both.thinking), _tokens()[:2])
+
+    path = tmp_path / "all.json"
+    first = exchange.export_json(store)
+    exchange.write(path, first)
+    other = Store(tmp_path / "other.sqlite3")
+    exchange.import_file(other, path)
+    assert exchange.export_json(other) == first
+    imported = other.messages(other.conversations()[0].id)
+    assert [other.look_inside(m.id) is not None for m in imported if m.role == "assistant"] == [True, True, True]
+
+    store.update_message(thought.id, "Hello 世界!", reasoning="Another thought.")  # the thinking changed
+    assert store.look_inside(thought.id) is None
+    store.close()
+    other.close()

@@ -127,6 +127,7 @@ def test_export_and_import_round_trip_through_the_documented_format(book: Person
             sampling=SamplingSettings(seed=3, stop=("END",)),
             uses_about_you=False,
             min_parameters=7_000_000_000,
+            look_inside=True,
         )
     )
     path = tmp_path / "personas.json"
@@ -135,6 +136,7 @@ def test_export_and_import_round_trip_through_the_documented_format(book: Person
     assert data["format"] == FORMAT and data["version"] == VERSION
     assert data["personas"][0]["context_length"] == 2048 and data["personas"][0]["sampling"]["stop"] == ["END"]
     assert data["personas"][0]["uses_about_you"] is False and data["personas"][0]["min_parameters"] == 7_000_000_000
+    assert data["personas"][0]["look_inside"] is True
     (imported,) = book.import_file(path)
     assert imported.name == "Rustacean (2)"  # the name was taken
     assert replace(imported, id=None, name="Rustacean") == replace(mine, id=None)
@@ -191,7 +193,9 @@ def test_the_translator_and_the_writing_partner_leave_about_you_out_and_the_tran
     assert book.update(replace(mine, uses_about_you=True)).uses_about_you
 
 
-@pytest.mark.parametrize(("field", "value"), [("uses_about_you", "yes"), ("min_parameters", -1)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("uses_about_you", "yes"), ("min_parameters", -1), ("look_inside", "always")]
+)
 def test_about_you_use_and_minimum_size_are_validated(book: PersonaBook, field: str, value: object) -> None:
     with pytest.raises(PersonaInvalidError):
         validate(replace(book.default(), **{field: value}))  # type: ignore[arg-type]
@@ -206,6 +210,16 @@ def test_a_personas_file_without_the_about_you_field_reads_as_using_it(book: Per
         {"format": FORMAT, "version": 1, "personas": [{"name": "Old", "system_prompt": "Hi"}]}
     )
     assert imported.uses_about_you and imported.min_parameters is None
+    assert not imported.look_inside  # nor does it look inside every answer
+
+
+def test_a_persona_that_looks_inside_every_answer_keeps_the_choice(book: PersonaBook) -> None:
+    assert not any(p.look_inside for p in book.all())  # off for every built-in
+    mine = book.create(replace(book.default(), name="Curious", look_inside=True))
+    assert book.get(mine.id or 0).look_inside
+    assert not book.update(replace(mine, look_inside=False)).look_inside
+    duplicate = book.duplicate(book.update(replace(mine, look_inside=True)).id or 0)
+    assert duplicate.look_inside
 
 
 def test_a_built_ins_unedited_prompt_follows_the_interface_language_and_an_edited_one_stays(book: PersonaBook) -> None:
@@ -243,18 +257,20 @@ def test_an_older_history_gets_the_about_you_and_size_fields_with_the_translator
         db.execute("ALTER TABLE conversations DROP COLUMN project_id")
         db.execute("DROP TABLE projects")
         db.execute("DROP TRIGGER answer_tokens_edited")  # migration 11's (look inside)
+        db.execute("DROP TRIGGER answer_tokens_rethought")  # and 15's, which needs that table
         db.execute("DROP TABLE answer_tokens")
         for table in ("memories", "answer_memories", "temporary_conversations"):  # migration 12's
             db.execute(f"DROP TABLE {table}")
         db.execute("ALTER TABLE messages DROP COLUMN speculation")  # migration 13's
         db.execute("ALTER TABLE personas DROP COLUMN json_schema")  # migration 14's
+        db.execute("ALTER TABLE personas DROP COLUMN look_inside")  # migration 15's (its answer_tokens go with 11's)
         db.commit()
     finally:
         db.close()
     book = PersonaBook(Store(path))
     translator = book.find("Translator")
     assert not translator.uses_about_you and translator.min_parameters == 1_000_000_000
-    assert book.default().uses_about_you
+    assert book.default().uses_about_you and not translator.look_inside
 
 
 def test_the_translators_target_language_follows_the_text_unless_chosen(book: PersonaBook) -> None:

@@ -3,29 +3,40 @@ Tab moving from word to word, and "Continue from here with …" making a new ver
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from PySide6 import QtCore, QtGui
 from pytestqt.qtbot import QtBot
 
+from app.core.engine.remote.servers import RemoteServers
 from app.core.history.store import Store
 from app.core.session import look_inside
 from app.ui.chat import inside_render
 from app.ui.chat.accessible import _links_in
 from app.ui.shell.main_window import MainWindow
+from tests.core.engine.misbehaving_server import MODEL, delta, misbehaving_server
 from tests.ui.chat import screen
 from tests.ui.chat.test_chat_flow import start_chatting
-from tests.ui.conftest import ANSWER_TIMEOUT_MS, send_and_wait
+from tests.ui.chat.test_reasoning_ui import thinking_window  # noqa: F401 - a fixture
+from tests.ui.conftest import ANSWER_TIMEOUT_MS, WindowFactory, send_and_wait
+
+_A = QtGui.QAccessible
 
 
-def _token_fragments(window: MainWindow, message_id: int) -> list[QtGui.QTextFragment]:
+def _token_fragments(window: MainWindow, message_id: int, thinking: bool = False) -> list[QtGui.QTextFragment]:
+    """The answer's token links (with ``thinking``: its thinking's)."""
     view = window.chat_view
     frame = screen.block_of(view, message_id)
     found: list[QtGui.QTextFragment] = []
     block = view.document().findBlock(frame.firstPosition())
+    prefix = f"{inside_render.TOKEN_SCHEME}:{message_id}/" + ("t" if thinking else "")
     while block.isValid() and block.position() <= frame.lastPosition():
         fragments = block.begin()
         while not fragments.atEnd():
             fragment = fragments.fragment()
-            if fragment.charFormat().anchorHref().startswith(f"{inside_render.TOKEN_SCHEME}:"):
+            href = fragment.charFormat().anchorHref()
+            if href.startswith(prefix) and (thinking or href[len(prefix) :].isdigit()):
                 found.append(fragment)
             fragments += 1
         block = block.next()
@@ -81,3 +92,137 @@ def test_look_inside_shades_each_word_and_a_branch_takes_an_alternative(
     versions = store.versions(conversation_id)[branch.id]
     assert (versions.index, versions.count) == (2, 2)
     assert "2/2" in screen.link_line(view, branch.id)
+
+
+def _look_inside_every_answer(window: MainWindow) -> None:
+    """The default persona looks inside every answer (what its editor's checkbox does)."""
+    book = window.controller.personas
+    book.update(replace(book.default(), look_inside=True))
+    window.reload()
+
+
+def test_a_persona_that_looks_inside_every_answer_shows_it_shaded_by_itself_and_again_when_reopened(
+    qtbot: QtBot, make_window: WindowFactory, store: Store
+) -> None:
+    window = make_window()
+    start_chatting(qtbot, window)
+    _look_inside_every_answer(window)
+    with qtbot.waitSignal(window.controller.looked_inside, timeout=ANSWER_TIMEOUT_MS) as looked:
+        answer = send_and_wait(qtbot, window, "Name three fruits.")  # no click on "Look inside"
+    assert looked.args[0] == answer.id
+    view = window.chat_view
+    text = screen.text_of(view, answer.id)
+    assert "sure per word on average" in text and "Hide look inside" in text.rpartition("\n")[2]
+    assert _token_fragments(window, answer.id)
+    stored = store.look_inside(answer.id)
+    assert stored is not None and stored.source == "evaluated"
+
+    second = send_and_wait(qtbot, window, "Name a colour.")  # the next answer is not held up, and shaded too
+    qtbot.waitUntil(lambda: bool(_token_fragments(window, second.id)), timeout=ANSWER_TIMEOUT_MS)
+
+    screen.click_link(qtbot, view, screen.block_of(view, answer.id), "Hide look inside")
+    assert not _token_fragments(window, answer.id)
+    window.reload()  # opened again: shaded from the store, without the engine; the one hidden stays so
+    assert _token_fragments(window, second.id) and not _token_fragments(window, answer.id)
+    window.shutdown()
+    reopened = make_window()
+    assert _token_fragments(reopened, second.id) and _token_fragments(reopened, answer.id)
+
+
+def test_a_thinking_answer_looked_inside_shades_its_thinking_when_it_is_opened(
+    qtbot: QtBot, thinking_window: tuple[MainWindow, int], store: Store  # noqa: F811 - the fixture
+) -> None:
+    window, _ = thinking_window
+    _look_inside_every_answer(window)
+    with qtbot.waitSignal(window.controller.looked_inside, timeout=ANSWER_TIMEOUT_MS) as looked:
+        answer = send_and_wait(qtbot, window, "What is the capital of France?")
+    data = looked.args[1]
+    assert answer.reasoning and data.thinking  # the thinking was evaluated too, before the answer
+    written = b"".join(t.token.piece for t in data.thinking).decode("utf-8")
+    assert "</think>" in written and answer.reasoning in written
+    stored = store.look_inside(answer.id)
+    assert stored is not None and len(stored.thinking) == len(data.thinking)
+    view = window.chat_view
+    assert not _token_fragments(window, answer.id, thinking=True)  # collapsed: nothing of it shows
+    view.set_thinking_open(answer.id, True)
+    fragments = _token_fragments(window, answer.id, thinking=True)
+    assert "While thinking, the model was" in screen.text_of(view, answer.id)
+    shown = "".join(f.text() for f in fragments)
+    assert shown.replace(" ", "").replace("\n", "") == answer.reasoning.replace(" ", "").replace("\n", "")
+    assert all("%" in f.charFormat().toolTip() and "also considered" in f.charFormat().toolTip() for f in fragments)
+    assert all(f.charFormat().background().style() != QtCore.Qt.BrushStyle.NoBrush for f in fragments)
+    assert _token_fragments(window, answer.id)  # and the answer's own
+
+
+@pytest.mark.parametrize("looks_inside", [False, True])
+def test_a_remote_answer_without_figures_has_look_inside_disabled_saying_why(
+    qtbot: QtBot, make_window: WindowFactory, store: Store, looks_inside: bool
+) -> None:
+    with misbehaving_server([delta("Blue"), delta("."), "[DONE]"]) as url:
+        RemoteServers().add("Odd box", url, "")
+        window = make_window()
+        window.new_conversation()
+        if looks_inside:
+            _look_inside_every_answer(window)
+        remote = window.registry.remote_entry(f"{MODEL} @ Odd box")
+        assert remote is not None
+        with qtbot.waitSignal(window.models.model_loaded, timeout=ANSWER_TIMEOUT_MS):
+            window.use_model(remote, make_default=False)
+        answer = send_and_wait(qtbot, window, "Name a colour.")
+    assert answer.status == "complete" and answer.content == "Blue."
+    view = window.chat_view
+    frame = screen.block_of(view, answer.id)
+    (link,) = [link for link in _links_in(view.document(), frame) if link.label == "Look inside"]
+    reason = (
+        "Not available: the server sent no token probabilities with this answer."
+        if looks_inside
+        else "Not available: this answer was written without asking the server for token probabilities "
+        "(Settings → Remote servers can ask for them)."
+    )
+    assert link.tooltip == reason
+    chat = QtGui.QAccessible.queryAccessibleInterface(view)  # as a screen reader meets it
+    assert chat is not None
+    reply = chat.child(chat.childCount() - 1)
+    (item,) = [reply.child(i) for i in range(reply.childCount()) if reply.child(i).text(_A.Text.Name) == "Look inside"]
+    assert item.state().disabled and item.text(_A.Text.Description) == reason
+    with qtbot.assertNotEmitted(view.look_inside_requested):
+        screen.click_link(qtbot, view, frame, "Look inside")
+
+
+def _with_figures(text: str, logprob: float, other: str) -> dict[str, object]:
+    """A streamed chunk carrying ``text`` and, as OpenAI sends them, its token's figures."""
+
+    def token(piece: str, value: float) -> dict[str, object]:
+        return {"token": piece, "logprob": value, "bytes": list(piece.encode("utf-8"))}
+
+    figures = {**token(text, logprob), "top_logprobs": [token(text, logprob), token(other, -2.5)]}
+    chunk = delta(text)
+    chunk["choices"][0]["logprobs"] = {"content": [figures]}  # type: ignore[index]
+    return chunk
+
+
+def test_a_remote_answer_with_the_servers_figures_is_shaded_by_itself_and_no_branch_starts_from_it(
+    qtbot: QtBot, make_window: WindowFactory, store: Store
+) -> None:
+    chunks = [_with_figures("Blue", -0.1, "Red"), _with_figures(" sky", -1.6, " sea"), "[DONE]"]
+    with misbehaving_server(chunks) as url:
+        RemoteServers().add("Odd box", url, "")
+        window = make_window()
+        window.new_conversation()
+        _look_inside_every_answer(window)
+        remote = window.registry.remote_entry(f"{MODEL} @ Odd box")
+        assert remote is not None
+        with qtbot.waitSignal(window.models.model_loaded, timeout=ANSWER_TIMEOUT_MS):
+            window.use_model(remote, make_default=False)
+        with qtbot.waitSignal(window.controller.looked_inside, timeout=ANSWER_TIMEOUT_MS):
+            answer = send_and_wait(qtbot, window, "Name a colour.")
+    assert answer.content == "Blue sky"
+    fragments = _token_fragments(window, answer.id)
+    assert [f.text() for f in fragments] == ["Blue", " sky"]
+    low = fragments[1].charFormat()
+    assert low.underlineStyle() == QtGui.QTextCharFormat.UnderlineStyle.DotLine and "“ sea”" in low.toolTip()
+    assert "cannot be continued from a word" in low.toolTip()
+    assert window.chat_view.branch_choices(answer.id, 1) == []  # the server cannot go on from a chosen word
+    assert "the ones the server sent" in screen.text_of(window.chat_view, answer.id)
+    stored = store.look_inside(answer.id)
+    assert stored is not None and stored.source == "streamed" and not stored.has_ids

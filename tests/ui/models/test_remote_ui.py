@@ -74,6 +74,10 @@ def test_remote_servers_are_added_in_settings_and_the_key_place_is_said(
     assert tab.server_list.count() == 1
     assert "(models: 1)" in tab.server_list.item(0).text()
     assert any(entry.source == "remote" for entry in window.registry.all_models())
+    check = tab.logprobs_check  # off by default; acts at once, as the rest of the page does
+    assert check.accessibleName() == "Ask this server for token probabilities" and not check.isChecked()
+    check.setChecked(True)
+    assert RemoteServers().servers()[0].ask_logprobs  # kept in the file
     tab.url_edit.setText("not an address")
     tab.save_button.click()
     assert "is not a server address" in tab.status_label.text()

@@ -87,6 +87,24 @@ def test_the_editor_says_whether_a_persona_uses_about_you_and_the_preview_follow
     assert not book.find("Translator").uses_about_you
 
 
+def test_the_editor_turns_look_inside_every_answer_on_for_the_persona_shown(qtbot: QtBot) -> None:
+    book = PersonaBook(Store())
+    editor = PersonaEditor(book, SettingsStore())
+    qtbot.addWidget(editor)
+    check = editor.look_inside_check
+    assert check.accessibleName() == "Look inside every answer" and "remote server" in check.accessibleDescription()
+    assert not check.isChecked()  # off as shipped
+    coder = book.find("Coder")
+    editor.list.setCurrentRow([p.id for p in book.all()].index(coder.id))
+    check.setChecked(True)
+    editor.save_button.click()
+    assert book.find("Coder").look_inside and not book.default().look_inside
+    editor.list.setCurrentRow(0)
+    assert not check.isChecked()
+    editor.list.setCurrentRow([p.id for p in book.all()].index(coder.id))
+    assert check.isChecked()  # shown again as stored
+
+
 def test_export_writes_the_persona_shown_or_all_and_opens_in_documents_then_the_last_folder(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -155,8 +155,9 @@ def list_model_ids(base_url: str, api_key: str, *, timeout: float = CONNECT_SECO
         raise RemoteRequestError(f"{_host(url)} did not answer like an OpenAI-compatible server") from exc
 
 
-def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str, Any]:
-    """The ``/chat/completions`` body for ``request``: the messages and the persona's sampling."""
+def request_body(request: GenerationRequest, *, extras: bool = True, logprobs: bool = True) -> dict[str, Any]:
+    """The ``/chat/completions`` body for ``request``: the messages and the persona's sampling (``logprobs``:
+    with the token probabilities it asks for, if any)."""
     s = request.sampling
     body: dict[str, Any] = {
         "model": request.model.name,
@@ -175,7 +176,7 @@ def request_body(request: GenerationRequest, *, extras: bool = True) -> dict[str
     if request.json_schema:
         schema = {"name": "answer", "schema": json.loads(request.json_schema), "strict": True}
         body["response_format"] = {"type": "json_schema", "json_schema": schema}
-    if request.top_logprobs:
+    if request.top_logprobs and logprobs:
         body.update({"logprobs": True, "top_logprobs": min(request.top_logprobs, 20)})
     if extras:
         body.update({"top_k": s.top_k, "min_p": s.min_p, "repeat_penalty": s.repeat_penalty})
@@ -194,6 +195,7 @@ class RemoteEngine:
         self._response: httpx.Response | None = None
         self._response_lock = threading.Lock()
         self._extras = True  # whether this server takes EXTRA_SAMPLING (until it refuses them)
+        self._logprobs = True  # whether this server takes ``logprobs`` (until it refuses the field)
 
     @property
     def loaded_model(self) -> ModelSpec | None:
@@ -297,9 +299,13 @@ class RemoteEngine:
             ttft_seconds=(first or finished) - started,
             tokens_per_second=(count - 1) / (finished - first) if first and count > 1 and finished > first else 0.0,
         )
+        refused = bool(request.top_logprobs) and not self._logprobs
         self._sink(
-            GenerationFinished(request.request_id, "".join(stream.parts), stream.reason, stats, "".join(stream.thought))
-        )
+            GenerationFinished(
+                request.request_id, "".join(stream.parts), stream.reason, stats, "".join(stream.thought),
+                logprobs_refused=refused,
+            )
+        )  # fmt: skip
 
     def _stream(self, request: GenerationRequest, stream: _Stream) -> None:
         """Reads the answer into ``stream``; ``RemoteRequestError`` when the server fails or the stream is cut."""
@@ -321,9 +327,10 @@ class RemoteEngine:
             raise failure_from_exception(exc, url, streaming=bool(stream.parts)) from exc
 
     def _open(self, client: httpx.Client, url: str, request: GenerationRequest) -> httpx.Response:
-        """Sends the request; retries once without ``EXTRA_SAMPLING`` when the server refuses them."""
+        """Sends the request; retries once without ``EXTRA_SAMPLING`` when the server refuses them, and once
+        without ``logprobs`` when it refuses those (a 400 naming the field: then it is not asked for them again)."""
         while True:
-            body = request_body(request, extras=self._extras)
+            body = request_body(request, extras=self._extras, logprobs=self._logprobs)
             outgoing = client.build_request("POST", url, json=body, headers=_headers(self._api_key))
             response = client.send(outgoing, stream=True)
             if response.status_code < 400:
@@ -340,6 +347,14 @@ class RemoteEngine:
                 and any(name in response.text for name in EXTRA_SAMPLING)
             ):
                 self._extras = False
+                continue
+            if (
+                self._logprobs
+                and "logprobs" in body
+                and response.status_code in (400, 422)
+                and "logprobs" in response.text
+            ):
+                self._logprobs = False
                 continue
             raise failure_from_response(response, url, schema=bool(request.json_schema))
 

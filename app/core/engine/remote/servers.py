@@ -30,6 +30,9 @@ class RemoteServer:
     name: str
     base_url: str  # normalized: scheme, host, port and path, ending in /v1 unless the user gave another path
     send_memories: bool = False  # the user allowed their memories (app.core.memory) in prompts to this server
+    # Every answer asks for the tokens' log-probabilities (``logprobs``), shown by "Look inside"; a persona
+    # that looks inside every answer asks for them whatever this says.
+    ask_logprobs: bool = False
 
     @property
     def host(self) -> str:
@@ -113,6 +116,15 @@ class RemoteServers:
         self._save([new if server.id == server_id else server for server in self._servers])
         return new
 
+    def ask_for_logprobs(self, server_id: str, asked: bool) -> RemoteServer:
+        """Makes every answer of ``server_id`` ask for its token probabilities (or not); off by default."""
+        old = self.get(server_id)
+        if old is None:
+            raise RemoteServerError(host=server_id, reason="it is no longer configured")
+        new = replace(old, ask_logprobs=asked)
+        self._save([new if server.id == server_id else server for server in self._servers])
+        return new
+
     def remove(self, server_id: str) -> None:
         self.keys.delete(_account(server_id))
         self._save([server for server in self._servers if server.id != server_id])
@@ -139,13 +151,20 @@ class RemoteServers:
         for item in data if isinstance(data, list) else []:
             try:
                 url = normalize_url(str(item["base_url"]))
-                servers.append(RemoteServer(str(item["id"]), str(item["name"]), url, item.get("send_memories") is True))
+                servers.append(
+                    RemoteServer(str(item["id"]), str(item["name"]), url, item.get("send_memories") is True,
+                                 item.get("ask_logprobs") is True)
+                )  # fmt: skip
             except (KeyError, TypeError, InvalidServerUrlError):
                 log.warning("remote servers: %r is not a server; skipped", item)
         return servers
 
     def _save(self, servers: list[RemoteServer]) -> None:
-        data = [{"id": s.id, "name": s.name, "base_url": s.base_url, "send_memories": s.send_memories} for s in servers]
+        data = [
+            {"id": s.id, "name": s.name, "base_url": s.base_url, "send_memories": s.send_memories,
+             "ask_logprobs": s.ask_logprobs}
+            for s in servers
+        ]  # fmt: skip
         try:
             write_json_atomically(self.file, data, prefix=".remote-servers-")
         except OSError as exc:

@@ -5,6 +5,8 @@
 turns each into log-probabilities. ``top_choices`` is the one place a row of logits becomes a token's
 log-probability and its alternatives: the streaming path (``TokensReceived.logprobs``) uses it too.
 The distribution is the model's raw one: a softmax of the logits at temperature 1, no sampler applied.
+An answer's thinking is evaluated before it as the model wrote it (``thinking_as_written``): the text the
+KV cache still holds after the prompt, else the reasoning in the template's own tags.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.engine.protocol import TokenChoice, TokenLogprobs
+from app.core.engine.reasoning import CHANNEL, END, MESSAGE, START, THINK_PAIR, Pair, split_reasoning
 
 Piece = Callable[[int], bytes]
 
@@ -108,3 +111,28 @@ def spelling_length(ids: Sequence[int], text: bytes, piece: Piece, skip: int = 0
         if spelt == len(text):
             return index + 1
     return None
+
+
+def thinking_as_written(
+    prompt: str, reasoning: str, answer: str, *, cached: str, pairs: Sequence[Pair], harmony: bool
+) -> str:
+    """What the model wrote after ``prompt`` and before ``answer`` when it thought ``reasoning``: its tags and
+    the thinking between them.
+
+    ``cached`` (the text the KV cache spells) gives it exactly as written when it still holds this answer after
+    this prompt; else it is written the way a template shows it: ``pairs``' first tags (``<think>`` without
+    any; harmony's analysis channel with ``harmony``), a line break inside each and a blank line before the
+    answer, the opening tag left out where ``prompt`` already opened it.
+    """
+    if cached.startswith(prompt):
+        rest = cached[len(prompt) :]
+        at = rest.find(answer)
+        while at >= 0:
+            if split_reasoning(rest[:at] + answer, prompt, pairs) == (reasoning, answer):
+                return rest[:at]
+            at = rest.find(answer, at + 1)
+    if harmony:
+        return f"{CHANNEL}analysis{MESSAGE}{reasoning}{END}{START}assistant{CHANNEL}final{MESSAGE}"
+    opener, closer = pairs[0] if pairs else THINK_PAIR
+    head = "" if prompt.rstrip().endswith(opener) else opener + "\n"
+    return f"{head}{reasoning}\n{closer}\n\n"

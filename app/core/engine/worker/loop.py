@@ -47,7 +47,7 @@ from app.core.engine.template import TemplateRenderError
 from app.core.engine.worker import loading
 from app.core.engine.worker.embedding import EmbeddingModel
 from app.core.engine.worker.generation import DecodeError, Emit, RequestRefusedError
-from app.core.engine.worker.model import ContextOverflowError, LoadedModel
+from app.core.engine.worker.model import ContextOverflowError, InspectStoppedError, LoadedModel
 
 log = logging.getLogger("app.worker")
 
@@ -77,7 +77,7 @@ class Worker:
         elif isinstance(command, CountCommand):
             self.count(command.request)
         elif isinstance(command, InspectCommand):
-            self.inspect(command.request)
+            self.inspect(command.request, command.seq)
         elif isinstance(command, PrepareCommand):
             self.prepare(command.request)
         elif isinstance(command, UnloadCommand):
@@ -182,11 +182,13 @@ class Worker:
         except TemplateRenderError as exc:
             self._emit(GenerationFailed(request.request_id, str(exc)))
 
-    def inspect(self, request: InspectRequest) -> None:
+    def inspect(self, request: InspectRequest, seq: int = 0) -> None:
         if not self.load(request.model, request.request_id) or self.loaded is None:
             return
         try:
-            self._emit(self.loaded.inspect(request))
+            self._emit(self.loaded.inspect(request, seq))
+        except InspectStoppedError as exc:
+            self._emit(GenerationFailed(request.request_id, str(exc), code="stopped"))
         except ContextOverflowError as exc:
             self._emit(GenerationFailed(request.request_id, str(exc), code=exc.code, prompt_tokens=exc.tokens,
                                         limit=exc.limit))

@@ -55,6 +55,10 @@ class ContextOverflowError(Exception):
         self.code, self.tokens, self.limit = code, tokens, limit
 
 
+class InspectStoppedError(Exception):
+    """A stop request ended a look inside before it was done (the user sent a message)."""
+
+
 class LoadedModel:
     """One ``Llama`` (built by ``loading``), its chat template and the tokens in its KV cache."""
 
@@ -250,23 +254,35 @@ class LoadedModel:
 
     # -- looking inside an answer -----------------------------------------------------------------
 
-    def inspect(self, request: InspectRequest) -> AnswerInspected:
-        """Re-evaluates ``request``'s prompt with its answer's tokens, logits kept for the answer's positions.
+    def inspect(self, request: InspectRequest, seq: int = NO_STOP) -> AnswerInspected:
+        """Re-evaluates ``request``'s prompt with its answer's tokens (after its thinking's, as the model wrote
+        them), logits kept for the positions of what the model wrote.
 
-        The answer's ids are the very ones in the KV cache when the cache still spells the prompt and the
-        answer (the model's own tokens, as it wrote them), else the answer re-tokenized exactly as a next
-        turn's prompt would put it after the prompt. Only what follows the cache's reusable prefix is
-        evaluated, and never less than the answer: the cache then holds the prompt and the answer.
+        The ids are the very ones in the KV cache when the cache still spells the prompt and the answer
+        (the model's own tokens, as it wrote them), else the thinking and the answer re-tokenized exactly as
+        a next turn's prompt would put them after the prompt. Only what follows the cache's reusable prefix
+        is evaluated, and never less than what the model wrote: the cache then holds the prompt and it.
+        A stop request numbered ``seq`` or later aborts it (``InspectStoppedError``): the cache keeps the prompt.
         """
         started = time.perf_counter()
         as_turn = GenerationRequest(
             request.request_id, request.model, request.messages, enable_thinking=request.enable_thinking,
             reasoning_effort=request.reasoning_effort, date=request.date, conversation_key=request.conversation_key,
-            prefill=request.answer,
         )  # fmt: skip
-        self.restore_for(as_turn)
-        base = self._render(request.messages, replace(as_turn, prefill=""))
-        ids, answer_start = self._answer_ids(base, request.answer)
+        base = self._render(request.messages, as_turn)
+        harmony = not self.reasoning_pairs and CHANNEL in self.template.source
+        written = ""
+        if request.reasoning:
+            written = inspect.thinking_as_written(
+                base, request.reasoning, request.answer, cached="", pairs=self.reasoning_pairs, harmony=harmony
+            )
+        self.restore_for(replace(as_turn, prefill=written + request.answer))
+        if request.reasoning:  # as the model wrote it, where the cache (now) holds it
+            written = inspect.thinking_as_written(
+                base, request.reasoning, request.answer, cached=self.cached_text, pairs=self.reasoning_pairs,
+                harmony=harmony,
+            )  # fmt: skip
+        ids, thinking_start, answer_start = self._answer_ids(base, written, request.answer)
         if len(ids) >= self.n_ctx:
             raise ContextOverflowError(
                 f"the answer and its prompt do not fit in the context ({len(ids)} tokens, it has {self.n_ctx})",
@@ -278,42 +294,54 @@ class LoadedModel:
             if cached != wanted:
                 break
             common += 1
-        start = min(common, answer_start - 1)
+        start = min(common, thinking_start - 1)
         llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(llm.ctx), 0, start, -1)
         llm.n_tokens = start
         self.forget_cache()  # until the evaluation is done, the cache spells nothing known
+        self._watch_prompt(True, seq)
         try:
             found = inspect.evaluate(
-                llm.ctx, ids, start=start, answer_start=answer_start, n_batch=llm.n_batch,
+                llm.ctx, ids, start=start, answer_start=thinking_start, n_batch=llm.n_batch,
                 n_vocab=llm.n_vocab(), top=max(0, min(request.top, 20)), piece=self._piece,
             )  # fmt: skip
         except RuntimeError as exc:
+            if self._stop_seq.value >= seq:  # aborted for the user: what the cache held of the prompt stays
+                llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(llm.ctx), 0, start, -1)
+                llm.n_tokens = start
+                raise InspectStoppedError("stopped for the user's next turn") from exc
             llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(llm.ctx), True)
             llm.n_tokens = 0
             raise generation.DecodeError(str(exc)) from exc
+        finally:
+            self._watch_prompt(False)
         llm.input_ids[: len(ids)] = ids
         llm.n_tokens = len(ids)
         llm._requires_eval = True  # Llama's own logits were not written: a next generate replays a token
-        self.cached_text, self._cached_ids = base + request.answer, list(ids)
+        self.cached_text, self._cached_ids = base + written + request.answer, list(ids)
         self._conversation = request.conversation_key
         seconds = time.perf_counter() - started
-        return AnswerInspected(request.request_id, tuple(found), answer_start, len(ids) - start, seconds)
+        thought = answer_start - thinking_start
+        answer, thinking = tuple(found[thought:]), tuple(found[:thought])
+        return AnswerInspected(request.request_id, answer, thinking_start, len(ids) - start, seconds, thinking)
 
     def _piece(self, token: int) -> bytes:
         return self.vocab.token_facts(token)[0]
 
-    def _answer_ids(self, base: str, answer: str) -> tuple[list[int], int]:
-        """The ids of the prompt ``base`` followed by ``answer``, and where the answer's start among them."""
-        full, cached = base + answer, self._cached_ids
+    def _answer_ids(self, base: str, written: str, answer: str) -> tuple[list[int], int, int]:
+        """The ids of the prompt ``base`` followed by the thinking as ``written`` and ``answer``, and where the
+        thinking and the answer start among them."""
+        full, cached = base + written + answer, self._cached_ids
         if self.cached_text.startswith(full) and cached:
             added_bos = self.vocab.add_bos and cached[0] == self.vocab.bos and not full.startswith(self.vocab.bos_text)
             skip = 1 if added_bos else 0
             end = inspect.spelling_length(cached, full.encode("utf-8"), self._piece, skip)
-            split = inspect.spelling_length(cached, base.encode("utf-8"), self._piece, skip)
-            if end is not None and split is not None:
-                return cached[:end], split
+            split = inspect.spelling_length(cached, (base + written).encode("utf-8"), self._piece, skip)
+            prompt_end = inspect.spelling_length(cached, base.encode("utf-8"), self._piece, skip)
+            if end is not None and split is not None and prompt_end is not None:
+                return cached[:end], prompt_end, split
         prompt = self.prompt_ids(base)
-        return prompt + self.vocab.tokenize(answer), len(prompt)
+        thinking = self.vocab.tokenize(written) if written else []
+        return prompt + thinking + self.vocab.tokenize(answer), len(prompt), len(prompt) + len(thinking)
 
     # -- generation ----------------------------------------------------------------------------
 
