@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core.config import settings as settings_module
 from app.core.config.settings import Settings, SettingsStore
 from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import Engine, EventSink, SamplingSettings
+from app.core.engine.protocol import Engine, EventSink, GenerationRequest, SamplingSettings
 from app.core.history.store import Store
 from app.core.history.types import Message
 from app.ui.shell.application import build_services
@@ -96,6 +96,13 @@ def type_message(qtbot: QtBot, window: MainWindow, text: str) -> None:
         if number:
             qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return, QtCore.Qt.KeyboardModifier.ShiftModifier)
         qtbot.keyClicks(edit, line)
+
+
+def turn_request(requests: list[GenerationRequest], text: str) -> GenerationRequest:
+    """Of the requests an engine was sent, the window's turn that sent ``text`` (the automatic title and the
+    memory extraction ask for theirs beside it, before or after)."""
+    (request,) = [r for r in requests if r.messages and r.messages[-1].content == text]
+    return request
 
 
 def send_and_wait(qtbot: QtBot, window: MainWindow, text: str) -> Message:

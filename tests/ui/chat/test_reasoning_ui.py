@@ -20,7 +20,14 @@ from app.core.session.records import history_for_engine
 from app.ui.shell.main_window import MainWindow
 from tests.core.template_helpers import template_source
 from tests.ui.chat import screen
-from tests.ui.conftest import ANSWER_TIMEOUT_MS, TEST_SAMPLING, Engines, send_and_wait, type_message
+from tests.ui.conftest import (
+    ANSWER_TIMEOUT_MS,
+    TEST_SAMPLING,
+    Engines,
+    send_and_wait,
+    turn_request,
+    type_message,
+)
 
 EXAMPLES = [
     ("Hi!", "A greeting.", "Hello! How can I help?"),
@@ -117,7 +124,7 @@ def test_the_next_request_sends_the_answer_and_its_reasoning_apart(
     generate = engine.generate
     monkeypatch.setattr(engine, "generate", lambda request: (requests.append(request), generate(request)))
     send_and_wait(qtbot, window, "And of Italy?")
-    (request,) = requests
+    request = turn_request(requests, "And of Italy?")
     sent = request.messages[-2]
     assert sent.role == "assistant" and sent.content == first.content and sent.reasoning == first.reasoning
     assert all(no_markup(m.content) for m in request.messages)
@@ -158,7 +165,8 @@ def test_the_thinking_switch_shows_for_a_template_that_reads_it_and_reaches_the_
     assert window.conversation_id is not None
     assert store.conversation(window.conversation_id).thinking == "off"
     send_and_wait(qtbot, window, "Once more.")
-    assert requests[-1].enable_thinking is False and requests[-1].reasoning_effort == "low"
+    turn = turn_request(requests, "Once more.")
+    assert turn.enable_thinking is False and turn.reasoning_effort == "low"
 
 
 def test_a_template_that_does_not_compile_is_told_apart_from_a_model_without_one(

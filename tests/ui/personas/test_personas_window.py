@@ -17,7 +17,7 @@ from app.core.history.types import Message
 from app.core.personas.persona import Persona, final_system_prompt
 from app.ui.chat import persona_marks
 from app.ui.shell.main_window import MainWindow
-from tests.ui.conftest import ANSWER_TIMEOUT_MS, Engines, send_and_wait
+from tests.ui.conftest import ANSWER_TIMEOUT_MS, Engines, send_and_wait, turn_request
 
 # About 11 tokens a sentence with SmolLM2's tokenizer: 22 of them take about 250 of a 512-token context.
 LONG = "The quick brown fox jumps over the lazy dog near the river. " * 22
@@ -121,7 +121,9 @@ def test_a_persona_change_mid_conversation_leaves_a_divider_and_the_next_answer_
     assert conversation_id is not None
     assert store.conversation(conversation_id).persona_id == tutor.id
     answer = send_and_wait(qtbot, window, "What is two plus two?")
-    assert requests[-1].messages[0].content == final_system_prompt(tutor, window.settings.current)
+    assert turn_request(requests, "What is two plus two?").messages[0].content == final_system_prompt(
+        tutor, window.settings.current
+    )
     assert answer.persona_id == tutor.id
     assert "Tutor" in window.chat_view.toPlainText().split("What is two plus two?")[-1]
 

@@ -22,7 +22,7 @@ from app.ui.common import i18n
 from app.ui.common.gpu_text import capability_for, capability_sentence
 from app.ui.settings.dialog import SettingsDialog
 from app.ui.shell.main_window import MainWindow
-from tests.ui.conftest import ANSWER_TIMEOUT_MS, Engines, send_and_wait
+from tests.ui.conftest import ANSWER_TIMEOUT_MS, Engines, send_and_wait, turn_request
 from tests.ui.settings.categories import open_category, shown_category
 
 PIRATE = "You are a pirate. Answer every question like a pirate would."
@@ -91,8 +91,7 @@ def test_settings_are_saved_and_the_next_answer_follows_them_without_a_restart(
 
     answer = send_and_wait(qtbot, window, "Where is the treasure?")
 
-    # The turn's own request (the first chat's title may be asked for after it).
-    turn = next(r for r in reversed(requests) if r.messages[-1].content == "Where is the treasure?")
+    turn = turn_request(requests, "Where is the treasure?")
     system = turn.messages[0]
     assert system.role == "system" and system.content.endswith(PIRATE), "About you reaches the model"
     assert turn.overflow == "stop"
