@@ -6,6 +6,7 @@ events, with the chunks each test gives it.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from app.core.engine.remote.engine import RemoteEngine
 from app.core.engine.remote.servers import RemoteServers
 from app.core.errors import RemoteServerError
 from app.core.models.registry import remote_entry
+from app.core.session.service import EngineService
 from tests.core.engine.misbehaving_server import MODEL, delta, misbehaving_server
 from tests.core.engine.test_remote_engine import _Turns
 from tests.core.engine_helpers import EventLog
@@ -89,3 +91,30 @@ def test_in_a_turn_the_answer_is_stored_failed_with_the_text_and_one_sentence(pa
     assert "sent an answer Parley cannot read (“content” is int, not text)" in outcome.error.user_message()
     assert outcome.message is not None and outcome.message.status == "failed"
     assert outcome.message.content == "Partial"
+
+
+def test_a_request_sent_the_moment_the_last_one_finished_is_answered_too() -> None:
+    # As the window asks for a title as soon as an answer ends: the finished event reaches the client on
+    # the engine's own thread, before that thread is done with the service. The next request must not
+    # wait for it (a deadlock on the service's lock, or joining the thread from itself).
+    finished: list[GenerationFinished] = []
+    done = threading.Event()
+    service = EngineService(RemoteEngine)
+    try:
+        with misbehaving_server([delta("Blue"), delta("."), "[DONE]"]) as url:
+            spec = ModelSpec(url, MODEL, server="s")
+
+            def deliver(event: object) -> None:
+                if isinstance(event, GenerationFinished):
+                    finished.append(event)
+                    if len(finished) == 1:
+                        client.generate(GenerationRequest("second", spec, MESSAGES, SAMPLING))
+                    else:
+                        done.set()
+
+            client = service.connect(deliver, "titles")
+            client.generate(GenerationRequest("first", spec, MESSAGES, SAMPLING))
+            assert done.wait(60), "the second request was never answered"
+    finally:
+        service.shutdown()
+    assert [(f.request_id, f.text) for f in finished] == [("first", "Blue."), ("second", "Blue.")]

@@ -241,9 +241,17 @@ class RemoteEngine:
     # -- the background thread -------------------------------------------------------------------
 
     def _run(self, target: Callable[[], object]) -> None:
-        if self._thread is not None:
-            self._thread.join()
-        self._thread = threading.Thread(target=target, name="parley-remote", daemon=True)
+        """Runs ``target`` on a new thread once the previous request's thread has ended. The caller never
+        waits for that one: it may be the engine service's thread, finishing the previous request and
+        waiting for the service's lock, which the caller (the next request's ``generate``) holds."""
+        previous = self._thread
+
+        def after_previous() -> None:
+            if previous is not None:
+                previous.join()
+            target()
+
+        self._thread = threading.Thread(target=after_previous, name="parley-remote", daemon=True)
         self._thread.start()
 
     def _check_model(self, model: ModelSpec, request: GenerationRequest | None) -> bool:
