@@ -235,7 +235,7 @@ def test_an_answer_cut_while_thinking_stays_and_continue_thinks_on(
     with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
         screen.click_link(qtbot, window.chat_view, screen.block_of(window.chat_view, cut.id), "Continue")
     grown = finished.args[0]
-    (continued,) = requests
+    continued = turn_request(requests, "What is the capital of France?")  # not the title asked beside it
     assert continued.prefill == "" and continued.prefill_reasoning == cut.reasoning  # it resumes inside the reasoning
     # The model thought on from where it was cut (here it closed its reasoning at once) and answered.
     assert grown.id == cut.id and grown.reasoning.startswith(cut.reasoning) and "Paris" in grown.content
