@@ -40,11 +40,16 @@ class Running:
         return self.server.backend.outcomes.popleft()
 
 
+def served_spec(starter_model: Path) -> ModelSpec:
+    """How the server loads the starter: as the app loads a local model (the registry's flash attention on)."""
+    return ModelSpec(str(starter_model), MODEL, n_ctx=N_CTX, flash_attn=True)
+
+
 def start(starter_model: Path, config: ApiConfig, service: EngineService | None = None) -> Running:
     """A started server for ``config`` (on its own engine service unless ``service`` is given)."""
     service = service or EngineService(local_engine_factory())
     choices = ModelChoices()
-    choices.set({MODEL: ModelSpec(str(starter_model), MODEL, n_ctx=N_CTX)}, SamplingSettings(repeat_penalty=1.0))
+    choices.set({MODEL: served_spec(starter_model)}, SamplingSettings(repeat_penalty=1.0))
     activity: list[int] = []
     server = ApiServer(ApiBackend(service, choices, on_activity=activity.append), config)
     server.start()

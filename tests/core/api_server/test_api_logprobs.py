@@ -11,8 +11,8 @@ from queue import Queue
 import httpx
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
-from app.core.engine.protocol import AnswerInspected, ChatMessage, EngineEvent, InspectRequest, ModelSpec
-from tests.core.api_server.serving import GREEDY, MODEL, N_CTX, Running
+from app.core.engine.protocol import AnswerInspected, ChatMessage, EngineEvent, InspectRequest
+from tests.core.api_server.serving import GREEDY, MODEL, Running, served_spec
 
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Name a colour."}]
 
@@ -22,8 +22,7 @@ def _looked_inside(api: Running, starter_model: Path, answer: str) -> AnswerInsp
     events: Queue[EngineEvent] = Queue()
     client = api.service.connect(events.put, "test")
     try:
-        spec = ModelSpec(str(starter_model), MODEL, n_ctx=N_CTX)
-        client.inspect(InspectRequest(uuid.uuid4().hex, spec, (ChatMessage("user", "Name a colour."),), answer))
+        client.inspect(InspectRequest(uuid.uuid4().hex, served_spec(starter_model), (ChatMessage("user", "Name a colour."),), answer))
         while True:
             event = events.get(timeout=180)
             if isinstance(event, AnswerInspected):
@@ -54,12 +53,15 @@ def test_a_plain_completion_carries_openai_shaped_logprobs_with_the_windows_figu
     looked = _looked_inside(api, starter_model, text)
     assert [t.token.piece.decode("utf-8") for t in looked.tokens] == [item.token for item in content]
     for item, token in zip(content, looked.tokens, strict=True):
-        # The same distribution, up to llama.cpp's rounding of one batch against token-by-token decoding.
-        assert math.isclose(item.logprob, token.token.logprob, abs_tol=0.5)
+        # The same figures: with flash attention one batch's logits are token-by-token decoding's, bit for bit.
+        assert item.logprob == token.token.logprob
+        assert [(a.token, a.logprob) for a in item.top_logprobs] == [(c.text, c.logprob) for c in token.alternatives[:4]]
     api.outcome()
 
 
-def test_a_streamed_completion_carries_each_chunks_tokens(api: Running) -> None:
+def test_a_streamed_completion_carries_each_chunks_tokens_with_the_windows_figures(
+    api: Running, starter_model: Path
+) -> None:
     stream = api.client().chat.completions.create(
         model=MODEL, messages=HI, logprobs=True, top_logprobs=2, stream=True, **GREEDY
     )
@@ -74,6 +76,10 @@ def test_a_streamed_completion_carries_each_chunks_tokens(api: Running) -> None:
     assert text and "".join(t.token for t in tokens) == text
     assert all(len(t.top_logprobs) == 2 for t in tokens)
     api.outcome()
+    looked = _looked_inside(api, starter_model, text)
+    assert [(t.token, t.logprob) for t in tokens] == [(o.token.text, o.token.logprob) for o in looked.tokens]
+    for item, token in zip(tokens, looked.tokens, strict=True):
+        assert [(a.token, a.logprob) for a in item.top_logprobs] == [(c.text, c.logprob) for c in token.alternatives[:2]]
 
 
 def test_without_logprobs_the_answer_has_none(api: Running) -> None:
