@@ -11,7 +11,7 @@ from queue import Queue
 import httpx
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
-from app.core.engine.protocol import AnswerInspected, ChatMessage, EngineEvent, InspectRequest
+from app.core.engine.protocol import AnswerInspected, ChatMessage, EngineEvent, InspectRequest, TokenChoice
 from tests.core.api_server.serving import GREEDY, MODEL, Running, served_spec
 
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Name a colour."}]
@@ -22,13 +22,18 @@ def _looked_inside(api: Running, starter_model: Path, answer: str) -> AnswerInsp
     events: Queue[EngineEvent] = Queue()
     client = api.service.connect(events.put, "test")
     try:
-        client.inspect(InspectRequest(uuid.uuid4().hex, served_spec(starter_model), (ChatMessage("user", "Name a colour."),), answer))
+        prompt = (ChatMessage("user", "Name a colour."),)
+        client.inspect(InspectRequest(uuid.uuid4().hex, served_spec(starter_model), prompt, answer))
         while True:
             event = events.get(timeout=180)
             if isinstance(event, AnswerInspected):
                 return event
     finally:
         client.close()
+
+
+def _figures(choices: tuple[TokenChoice, ...]) -> list[tuple[str, float]]:
+    return [(choice.text, choice.logprob) for choice in choices]
 
 
 def test_a_plain_completion_carries_openai_shaped_logprobs_with_the_windows_figures(
@@ -55,7 +60,7 @@ def test_a_plain_completion_carries_openai_shaped_logprobs_with_the_windows_figu
     for item, token in zip(content, looked.tokens, strict=True):
         # The same figures: with flash attention one batch's logits are token-by-token decoding's, bit for bit.
         assert item.logprob == token.token.logprob
-        assert [(a.token, a.logprob) for a in item.top_logprobs] == [(c.text, c.logprob) for c in token.alternatives[:4]]
+        assert [(a.token, a.logprob) for a in item.top_logprobs] == _figures(token.alternatives[:4])
     api.outcome()
 
 
@@ -79,7 +84,7 @@ def test_a_streamed_completion_carries_each_chunks_tokens_with_the_windows_figur
     looked = _looked_inside(api, starter_model, text)
     assert [(t.token, t.logprob) for t in tokens] == [(o.token.text, o.token.logprob) for o in looked.tokens]
     for item, token in zip(tokens, looked.tokens, strict=True):
-        assert [(a.token, a.logprob) for a in item.top_logprobs] == [(c.text, c.logprob) for c in token.alternatives[:2]]
+        assert [(a.token, a.logprob) for a in item.top_logprobs] == _figures(token.alternatives[:2])
 
 
 def test_without_logprobs_the_answer_has_none(api: Running) -> None:

@@ -3,7 +3,6 @@ temperature 0, and the same figures as a direct llama.cpp evaluation of the same
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import replace
 from pathlib import Path
