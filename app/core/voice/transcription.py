@@ -3,6 +3,11 @@
 The model loads on first use on the caller's thread (a worker thread in the window: CTranslate2 releases the
 GIL, so the window never waits on it). Silero voice-activity detection trims silence before decoding. The
 language is detected, or fixed ("en", "zh"...); an English-only model is always English.
+
+Whisper decodes greedily and, where that output looks wrong (repeating itself, or unsure), decodes again
+sampling at rising temperatures (faster-whisper's fallback, as Whisper's authors use it). The sampling's
+random generator is seeded before each transcription (``SEED``), so the same recording always gives the
+same words.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from app.core.voice.audio import AudioClip
 log = logging.getLogger("app.voice")
 WHISPER_RATE = 16_000
 AUTO_LANGUAGE = ""
+SEED = 0  # CTranslate2's sampling seed, set before each transcription
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,10 @@ class Transcriber:
         fixed = "en" if self.model.language == "en" else (language.split("_")[0] or None)
         with self._lock:
             whisper = self._whisper()
+            import ctranslate2  # faster-whisper's own engine, imported late as it is
+
             started = time.perf_counter()
+            ctranslate2.set_random_seed(SEED)  # the fallback's sampling: the same every time
             segments, info = whisper.transcribe(audio, language=fixed, vad_filter=True, beam_size=1)
             text = " ".join(segment.text.strip() for segment in segments).strip()
             elapsed = time.perf_counter() - started
