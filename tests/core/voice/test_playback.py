@@ -42,9 +42,10 @@ def test_an_answer_with_a_code_block_is_read_without_its_code(
     assert [event.sentence for event in events if event.kind == "sentence"] == [
         "Here is how to print a greeting.", "Code block.", "Run it with Python."
     ]
-    assert word_error_rate("Here is how to print a greeting. Code block. Run it with Python.", text) <= 0.35
-    assert "code block" in text.lower()
-    assert "rocket" not in text.lower() and "import" not in text.lower()
+    # Piper samples its voice's noise afresh each time, so the words heard vary a little from run to run.
+    assert word_error_rate("Here is how to print a greeting. Code block. Run it with Python.", text) <= 0.35, text
+    assert "code block" in text.lower(), text
+    assert "rocket" not in text.lower() and "import" not in text.lower(), text
 
 
 def test_stop_silences_playback_within_100_ms_by_the_sinks_clock(voice: PiperSynthesizer) -> None:
