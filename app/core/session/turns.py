@@ -262,12 +262,18 @@ class TurnRunner:
         _, context = self._context(conversation, entry, answer.persona_id, "")
         return look_inside.request_for(self.store, answer_id, context, top)
 
-    def branch_from(self, answer_id: int, prefix: str, *, sampling: SamplingSettings | None = None) -> records.Turn:
+    def branch_from(
+        self, answer_id: int, prefix: str, *, thinking: bool = False, sampling: SamplingSettings | None = None
+    ) -> records.Turn:
         """A new version of ``answer_id`` that starts with ``prefix`` (its tokens up to one, then an alternative)
-        and goes on from there, by the model that wrote it."""
+        and goes on from there, by the model that wrote it. With ``thinking``, ``prefix`` is the thinking it
+        starts with (``look_inside.thinking_prefix``): the model thinks on from there, then answers."""
         answer = self.store.message(answer_id)
         entry = self._writer_of(answer)
         turn = self._versioned(versions.begin_regenerate, answer_id, entry, sampling, answer.persona_id)
+        if thinking:
+            turn = replace(turn, request=replace(turn.request, prefill="", prefill_reasoning=prefix))
+            return self._launch(turn, reasoning_prefix=prefix)
         turn = replace(turn, request=replace(turn.request, prefill=prefix))
         return self._launch(turn, prefix=prefix)
 
