@@ -715,7 +715,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/controllers/chat_controller.py" line="373"/>
+        <location filename="../../app/ui/controllers/chat_controller.py" line="375"/>
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -887,24 +887,29 @@
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="379"/>
+        <location filename="../../app/ui/chat/view.py" line="389"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="381"/>
+        <location filename="../../app/ui/chat/view.py" line="391"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="454"/>
+        <location filename="../../app/ui/chat/view.py" line="464"/>
         <source>Copy message</source>
         <translation>复制消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="456"/>
+        <location filename="../../app/ui/chat/view.py" line="466"/>
         <source>Copy message as Markdown</source>
         <translation>复制消息的 Markdown 原文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/view.py" line="524"/>
+        <source>Continue from this word</source>
+        <translation>从这个词接着写</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat/message_links.py" line="58"/>
@@ -913,7 +918,7 @@
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/view.py" line="56"/>
+        <location filename="../../app/ui/chat/view.py" line="57"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
@@ -954,12 +959,12 @@
         <translation>模型在回答之前的思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="51"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="53"/>
         <source>low confidence</source>
         <translation>低置信度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="58"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="59"/>
         <source>The model also considered:</source>
         <translation>模型还考虑过：</translation>
     </message>
@@ -984,37 +989,42 @@
         <translation>不可用：服务器没有随这个回答发送词元概率。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="107"/>
-        <source>A remote server&apos;s answer cannot be continued from a word of it.</source>
-        <translation>远程服务器的回答不能从其中某个词接着写。</translation>
+        <location filename="../../app/ui/chat/inside_render.py" line="109"/>
+        <source>The server sent the other words without their bytes: no branch starts here.</source>
+        <translation>服务器发来的其他候选词没有附带字节：无法从这里分支。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="112"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="114"/>
         <source>Click or press Enter to continue from here with another word.</source>
         <translation>点击或按回车，从这里换一个词继续。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="118"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="116"/>
+        <source>The server is asked to go on from the words kept.</source>
+        <translation>会请服务器从保留的词接着写。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/inside_render.py" line="126"/>
         <source>The model was {overall} sure per word on average; {low} of {count} words below {limit}.</source>
         <translation>模型对每个词的平均把握为 {overall}；{count} 个词中有 {low} 个低于 {limit}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="125"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="133"/>
         <source>The figures are the ones the server sent with the answer.</source>
         <translation>这些数字是服务器随回答发来的。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="129"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="137"/>
         <source>It hesitated most at {spots}.</source>
         <translation>它在 {spots} 处最犹豫。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="169"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="177"/>
         <source>While thinking, the model was {overall} sure per word on average.</source>
         <translation>思考时，模型对每个词的平均把握为 {overall}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/inside_render.py" line="225"/>
+        <location filename="../../app/ui/chat/inside_render.py" line="246"/>
         <source>Continue from here with {word} ({share})</source>
         <translation>从这里改用 {word}（{share}）继续</translation>
     </message>
@@ -2128,17 +2138,17 @@
         <translation>{model} 已不在这台电脑上；此对话现在使用 {other}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="79"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="80"/>
         <source>Send passages to the server?</source>
         <translation>要把段落发送到服务器吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="80"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="81"/>
         <source>This conversation&apos;s model runs on a remote server: the passages of your files that go into the question are sent to it. Nothing else leaves this computer.</source>
         <translation>此对话的模型运行在远程服务器上：放入提问的文件段落会发送给它。其他内容都不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/turn_view.py" line="142"/>
+        <location filename="../../app/ui/shell/turn_view.py" line="143"/>
         <source>Editing your message: sending it makes a new version, and the earlier one stays (‹ ›).</source>
         <translation>正在编辑你的消息：发送后会成为新版本，之前的版本会保留（‹ ›）。</translation>
     </message>

@@ -152,6 +152,7 @@ class _Completion:
         self.request = GenerationRequest(
             uuid.uuid4().hex, spec, chat.messages, chat.sampling, overflow="stop",
             json_schema=chat.json_schema, reasoning_effort=chat.reasoning_effort, top_logprobs=chat.engine_top_logprobs,
+            prefill=chat.prefill, prefill_reasoning=chat.prefill_reasoning,
         )  # fmt: skip
         self.model = chat.model
         self.top_logprobs = chat.top_logprobs  # None: the answer carries no logprobs

@@ -74,6 +74,10 @@ class ChatRequest:
         return 0 if self.top_logprobs is None else max(1, self.top_logprobs)
     json_schema: str | None = None  # response_format's schema the answer follows (request_fields); None: text
     reasoning_effort: str | None = None  # for the chat template (request_fields)
+    # A final assistant message, continued rather than answered (request_fields.prefill_of): its text, or
+    # its reasoning (``reasoning_content``) where it has no text yet.
+    prefill: str = ""
+    prefill_reasoning: str = ""
 
 
 def _number(body: dict[str, Any], name: str, low: float, high: float) -> float | None:

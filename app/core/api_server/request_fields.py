@@ -1,5 +1,6 @@
 """The chat completions request fields beyond messages and sampling: ``response_format`` (a JSON Schema the
-answer follows), ``logit_bias``, ``reasoning_effort``, and the audit of every other field OpenAI defines.
+answer follows), ``logit_bias``, ``reasoning_effort``, a final assistant message (continued, as llama-server
+does: ``prefill_of``), and the audit of every other field OpenAI defines.
 
 Each of OpenAI's fields is honoured, accepted because it asks for nothing this server would do
 differently (``IGNORED``, listed in the README), or refused by name with a 400; a field OpenAI does not
@@ -28,7 +29,7 @@ IGNORED = (
 HONOURED = (
     "model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens", "max_completion_tokens",
     "seed", "stop", "n", "response_format", "logit_bias", "reasoning_effort", "logprobs", "top_logprobs", "top_k",
-    "min_p", "repeat_penalty",
+    "min_p", "repeat_penalty", "continue_final_message", "add_generation_prompt",
 )  # fmt: skip
 CHECKED = (
     "tools", "functions", "function_call", "tool_choice", "presence_penalty",
@@ -126,6 +127,26 @@ def reasoning_effort_of(body: dict[str, Any]) -> str | None:
     raise _unsupported("reasoning_effort", f"use one of {', '.join(REASONING_EFFORTS)}")
 
 
+def prefill_of(body: dict[str, Any], chat: ChatRequest) -> ChatRequest:
+    """``chat`` with a final assistant message taken out as the text the answer starts with: the model goes on
+    from it and the answer holds only what follows (llama-server's "assistant prefill"; vLLM's
+    ``continue_final_message``, which is honoured, as is its ``add_generation_prompt``). Its
+    ``reasoning_content`` is the thinking to go on with where it has no text yet. ``continue_final_message``
+    false, or ``add_generation_prompt`` true, answers it as a finished message instead."""
+    for name in ("continue_final_message", "add_generation_prompt"):
+        if name in body and not isinstance(body[name], bool):
+            raise ApiRequestError(400, f"'{name}' must be true or false", param=name)
+    if body.get("continue_final_message") is False or body.get("add_generation_prompt") is True:
+        return chat
+    if len(chat.messages) < 2 or chat.messages[-1].role != "assistant":
+        return chat
+    last = body["messages"][-1]
+    reasoning = last.get("reasoning_content") if isinstance(last, dict) else None
+    text = chat.messages[-1].content
+    thinking = reasoning if isinstance(reasoning, str) and not text else ""
+    return replace(chat, messages=chat.messages[:-1], prefill=text, prefill_reasoning=thinking)
+
+
 def parse_request(body: Any, defaults: SamplingSettings) -> ChatRequest:
     """A checked ``/v1/chat/completions`` body, every field honoured or refused; ``ApiRequestError`` (400) if not."""
     chat = parse_chat_request(body, defaults)
@@ -133,4 +154,5 @@ def parse_request(body: Any, defaults: SamplingSettings) -> ChatRequest:
     refuse_other_outputs(body)
     sampling = replace(chat.sampling, logit_bias=logit_bias_of(body))
     effort = reasoning_effort_of(body)
-    return replace(chat, sampling=sampling, json_schema=json_schema_of(body), reasoning_effort=effort)
+    chat = replace(chat, sampling=sampling, json_schema=json_schema_of(body), reasoning_effort=effort)
+    return prefill_of(body, chat)

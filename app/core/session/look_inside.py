@@ -8,7 +8,9 @@ stream instead (``streamed_top``: when the persona looks inside every answer, or
 asked), and ``StreamedFigures`` keeps what came as the answer's data, or why there is none.
 ``summary`` is the one reading of the figures (how sure the model was overall, where it hesitated most)
 that the window and ``parley explain`` share, and ``branch_prefix`` the text a branch from an alternative
-starts with: the answer's tokens before the position, then the alternative.
+starts with: the answer's tokens before the position, then the alternative (``thinking_prefix`` the same for
+a token of the thinking: the thinking the branch starts with, without its opening tag). A piece a server named
+by its text alone, half a character of it lost, is not known (``known_piece``): no branch takes it.
 """
 
 from __future__ import annotations
@@ -113,7 +115,30 @@ def summary(tokens: tuple[TokenLogprobs, ...], most: int = 3) -> Summary:
     return Summary(overall, low, tuple(Hesitation(i, t) for i, t in ranked if t.token.probability < 1.0))
 
 
+def known_piece(choice: TokenChoice) -> bool:
+    """Whether ``choice``'s bytes are known: a vocabulary id, or a server's text with no character lost (a server
+    that sends no ``bytes`` writes half a character as U+FFFD)."""
+    return choice.id >= 0 or "\N{REPLACEMENT CHARACTER}".encode() not in choice.piece
+
+
 def branch_prefix(tokens: tuple[TokenLogprobs, ...], position: int, alternative: TokenChoice) -> str:
     """The text a branch that takes ``alternative`` at ``position`` starts with: every token before, then it."""
     kept = b"".join(t.token.piece for t in tokens[:position]) + alternative.piece
     return kept.decode("utf-8", errors="ignore")  # a half character at the end cannot be written
+
+
+def thinking_prefix(
+    thinking: tuple[TokenLogprobs, ...], reasoning: str, position: int, alternative: TokenChoice
+) -> str | None:
+    """The thinking a branch that takes ``alternative`` at ``position`` of ``thinking`` (the tokens as the model
+    wrote them, tags included) starts with: the thinking's tokens before it, then it, from where the stored
+    ``reasoning`` begins (the engine opens the reasoning block itself, ``GenerationRequest.prefill_reasoning``).
+    None when those tokens do not hold ``reasoning``."""
+    written = b"".join(t.token.piece for t in thinking)
+    shown = reasoning.strip().encode("utf-8")
+    start = written.find(shown) if shown else -1
+    if start < 0:
+        return None
+    before = sum(len(t.token.piece) for t in thinking[:position])
+    kept = written[start:before] + alternative.piece if before >= start else alternative.piece.lstrip()
+    return kept.decode("utf-8", errors="ignore")

@@ -52,7 +52,7 @@ from app.core.errors import (
 from app.core.history.store import Store
 from app.core.history.types import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus
 from app.core.models.installed import ModelEntry
-from app.core.models.registry import ModelRegistry
+from app.core.models.registry import ModelRegistry, remote_entry
 from app.core.personas.book import PersonaBook, migrate_settings
 from app.core.personas.persona import Persona, final_system_prompt
 from app.core.projects.project import with_instructions
@@ -262,15 +262,31 @@ class TurnRunner:
         _, context = self._context(conversation, entry, answer.persona_id, "")
         return look_inside.request_for(self.store, answer_id, context, top)
 
-    def branch_from(self, answer_id: int, prefix: str, *, sampling: SamplingSettings | None = None) -> records.Turn:
+    def branch_from(
+        self, answer_id: int, prefix: str, *, thinking: bool = False, sampling: SamplingSettings | None = None
+    ) -> records.Turn:
         """A new version of ``answer_id`` that starts with ``prefix`` (its tokens up to one, then an alternative)
-        and goes on from there, by the model that wrote it."""
+        and goes on from there, by the model that wrote it. With ``thinking``, ``prefix`` is the thinking it
+        starts with (``look_inside.thinking_prefix``): the model thinks on from there, then answers."""
         answer = self.store.message(answer_id)
-        conversation = self.store.conversation(answer.conversation_id)
-        entry = self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
+        entry = self._writer_of(answer)
         turn = self._versioned(versions.begin_regenerate, answer_id, entry, sampling, answer.persona_id)
+        if thinking:
+            turn = replace(turn, request=replace(turn.request, prefill="", prefill_reasoning=prefix))
+            return self._launch(turn, reasoning_prefix=prefix)
         turn = replace(turn, request=replace(turn.request, prefill=prefix))
         return self._launch(turn, prefix=prefix)
+
+    def _writer_of(self, answer: Message) -> ModelEntry | None:
+        """The model that wrote ``answer``: on the server it records, by its model id there (a remote model's
+        id may be any local model's name too), else the installed model of its name or the conversation's."""
+        servers = self._registry.servers
+        if answer.server and answer.model_name and servers is not None:
+            server = next((s for s in servers.servers() if s.label == answer.server), None)
+            if server is not None:
+                return remote_entry(server, answer.model_name)
+        conversation = self.store.conversation(answer.conversation_id)
+        return self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
 
     def _versioned(
         self,

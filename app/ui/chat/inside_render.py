@@ -7,8 +7,10 @@ visible token is a link ``parley-token:<message id>/<index>`` whose tooltip give
 alternatives with theirs, so hovering shows them, Tab moves from word to word, and a screen reader reads
 the tooltip's first line ("“ word”, 23%, low confidence"). A line above the tokens sums up how sure the
 model was and where it hesitated most. An open thinking block is shaded the same way (``insert_thinking``),
-its tokens linked as ``parley-token:<message id>/t<index>`` (no branch starts from them). Figures a remote
-server streamed name tokens by their text: no branch starts from those either (``branch_unavailable``).
+its tokens linked as ``parley-token:<message id>/t<index>``. A click on a word offers a branch from each other
+word the model considered there (``branch_choices``, ``thinking_branch_choices``); figures a remote server
+streamed name tokens by their text, and a word whose alternatives the server sent without their bytes offers
+none (``branch_unavailable``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui
 
-from app.core.engine.protocol import TokenLogprobs
+from app.core.engine.protocol import TokenChoice, TokenLogprobs
 from app.core.errors import AppError
 from app.core.history.look_inside import LookInside
 from app.core.history.store import Store
@@ -53,11 +55,9 @@ def token_name(token: TokenLogprobs) -> str:
 
 
 def token_tooltip(token: TokenLogprobs, branch: str = "") -> str:
-    """The token's name, what else the model considered there, and ``branch``: what a click on it does (or
-    why it does nothing); nothing for a thinking token."""
+    """The token's name, what else the model considered there, and ``branch``: what a click on it does."""
     lines = [token_name(token), translate("ChatView", "The model also considered:")]
-    others = [c for c in token.alternatives if c.id != token.token.id or c.piece != token.token.piece]
-    lines += [f"  {quoted(c.text)}  {percent(c.probability)}" for c in others] or ["  —"]
+    lines += [f"  {quoted(c.text)}  {percent(c.probability)}" for c in _others(token)] or ["  —"]
     if branch:
         lines.append(branch)
     return "\n".join(lines)
@@ -100,17 +100,25 @@ def unavailable_reason(stored: LookInside | None) -> str:
     return reasons.get(stored.note, none)
 
 
-def branch_unavailable(data: LookInside) -> str:
-    """Why no branch starts from this answer's words ("" where one can): a remote server's figures."""
-    if data.has_ids and data.source == "evaluated":
+def branch_unavailable(token: TokenLogprobs) -> str:
+    """Why no branch starts from ``token`` ("" where one can): the model considered nothing else there, or a
+    remote server sent the other words without their bytes (``look_inside.known_piece``)."""
+    others = _others(token)
+    if not others or any(look_inside.known_piece(c) for c in others):
         return ""
-    return translate("ChatView", "A remote server's answer cannot be continued from a word of it.")
+    return translate("ChatView", "The server sent the other words without their bytes: no branch starts here.")
 
 
 def branch_hint(data: LookInside) -> str:
-    """The last line of an answer token's tooltip: what a click on it does, or why it does nothing."""
+    """The last line of a token's tooltip: what a click on it does."""
     hint = translate("ChatView", "Click or press Enter to continue from here with another word.")
-    return branch_unavailable(data) or hint
+    if data.source == "streamed":
+        hint += "\n" + translate("ChatView", "The server is asked to go on from the words kept.")
+    return hint
+
+
+def _others(token: TokenLogprobs) -> list[TokenChoice]:
+    return [c for c in token.alternatives if c.id != token.token.id or c.piece != token.token.piece]
 
 
 def summary_text(data: LookInside) -> str:
@@ -172,7 +180,7 @@ def insert_thinking(
         quote,
     )
     cursor.insertBlock(QtGui.QTextBlockFormat(), quote)
-    _write_tokens(cursor, pieces, palette, quote, lambda index: f"{message_id}/t{index}", "")
+    _write_tokens(cursor, pieces, palette, quote, lambda index: f"{message_id}/t{index}", branch_hint(data))
     return True
 
 
@@ -213,23 +221,36 @@ def _write_tokens(
 
 
 def branch_choices(data: LookInside, index: int) -> list[tuple[str, str]]:
-    """For the token at ``index``: each other word the model considered there, as ("Continue from here with
-    “word” (12%)", the text the new version starts with)."""
+    """For the answer's token at ``index``: each other word the model considered there, as ("Continue from here
+    with “word” (12%)", the text the new version starts with)."""
     token = data.tokens[index]
+    return [(_label(c), look_inside.branch_prefix(data.tokens, index, c)) for c in _branchable(token)]
+
+
+def thinking_branch_choices(data: LookInside, index: int, reasoning: str) -> list[tuple[str, str]]:
+    """For the thinking's token at ``index`` (of the answer whose stored thinking is ``reasoning``): each other
+    word the model considered there, as (its label, the thinking the new version starts with)."""
     choices: list[tuple[str, str]] = []
-    if branch_unavailable(data):
-        return choices
-    for choice in token.alternatives:
-        if choice.id == token.token.id and choice.piece == token.token.piece:
-            continue
-        label = translate("ChatView", "Continue from here with {word} ({share})").format(
-            word=quoted(choice.text), share=percent(choice.probability)
-        )
-        choices.append((label, look_inside.branch_prefix(data.tokens, index, choice)))
+    for choice in _branchable(data.thinking[index]):
+        prefix = look_inside.thinking_prefix(data.thinking, reasoning, index, choice)
+        if prefix:
+            choices.append((_label(choice), prefix))
     return choices
 
 
-def parse_token(path: str) -> tuple[int, int] | None:
-    """``(message id, token index)`` from a token link's path."""
+def _branchable(token: TokenLogprobs) -> list[TokenChoice]:
+    return [c for c in _others(token) if look_inside.known_piece(c)]
+
+
+def _label(choice: TokenChoice) -> str:
+    return translate("ChatView", "Continue from here with {word} ({share})").format(
+        word=quoted(choice.text), share=percent(choice.probability)
+    )
+
+
+def parse_token(path: str) -> tuple[int, int, bool] | None:
+    """``(message id, token index, whether it is the thinking's)`` from a token link's path."""
     message, _, index = path.partition("/")
-    return (int(message), int(index)) if message.isdigit() and index.isdigit() else None
+    thinking = index.startswith("t")
+    index = index[1:] if thinking else index
+    return (int(message), int(index), thinking) if message.isdigit() and index.isdigit() else None

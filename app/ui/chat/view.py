@@ -49,6 +49,7 @@ class ChatView(QtWidgets.QTextBrowser):
     passage_requested = QtCore.Signal(int, object)  # an answer's id, the Passage of a citation clicked under it
     look_inside_requested = QtCore.Signal(int)  # an answer's id
     branch_requested = QtCore.Signal(int, str)  # an answer's id, the text its new version starts with
+    thinking_branch_requested = QtCore.Signal(int, str)  # an answer's id, the thinking its new version starts with
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,10 +233,19 @@ class ChatView(QtWidgets.QTextBrowser):
         if shown is not None:
             self._render(shown)
 
-    def branch_choices(self, message_id: int, index: int) -> list[tuple[str, str]]:
-        """What a click on an answer's token offers: (label, the text the new version starts with) each."""
+    def branch_choices(self, message_id: int, index: int, thinking: bool = False) -> list[tuple[str, str]]:
+        """What a click on an answer's token (with ``thinking``: its thinking's) offers: (label, the text or the
+        thinking the new version starts with) each."""
         data = self._writer.looked_inside.get(message_id)
-        return inside_render.branch_choices(data, index) if data is not None and index < len(data.tokens) else []
+        if data is None:
+            return []
+        if not thinking:
+            return inside_render.branch_choices(data, index) if index < len(data.tokens) else []
+        shown = self._pages.shown.get(message_id)
+        reasoning = shown.message.reasoning if shown is not None else None
+        if not reasoning or index >= len(data.thinking):
+            return []
+        return inside_render.thinking_branch_choices(data, index, reasoning)
 
     def copy_message(self, message_id: int, *, markdown: bool = False) -> None:
         """Puts one message on the clipboard: as the reader sees it, or its Markdown source."""
@@ -501,17 +511,23 @@ class ChatView(QtWidgets.QTextBrowser):
 
     def _on_token(self, path: str) -> None:
         token = inside_render.parse_token(path)
-        choices = self.branch_choices(*token) if token is not None else []
-        data = self._writer.looked_inside.get(token[0]) if token is not None else None
-        why = inside_render.branch_unavailable(data) if data is not None else ""
-        if token is None or not (choices or why):
+        if token is None:
+            return
+        message_id, index, thinking = token
+        choices = self.branch_choices(message_id, index, thinking)
+        data = self._writer.looked_inside.get(message_id)
+        tokens = (data.thinking if thinking else data.tokens) if data is not None else ()
+        why = inside_render.branch_unavailable(tokens[index]) if index < len(tokens) else ""
+        if not (choices or why):
             return
         menu = QtWidgets.QMenu(self)
-        if why:  # a remote server's answer: the branch is there, disabled, saying why
+        menu.setAccessibleName(QtCore.QCoreApplication.translate("ChatView", "Continue from this word"))
+        if why:  # the branch is there, disabled, saying why
             menu.addAction(why).setEnabled(False)
+        signal = self.thinking_branch_requested if thinking else self.branch_requested
         for label, prefix in choices:
             action = menu.addAction(label)
-            action.triggered.connect(lambda _=False, p=prefix, m=token[0]: self.branch_requested.emit(m, p))
+            action.triggered.connect(lambda _=False, p=prefix, m=message_id, s=signal: s.emit(m, p))
         menu.exec(self.viewport().mapToGlobal(self.cursorRect().bottomLeft()))
         menu.deleteLater()
 

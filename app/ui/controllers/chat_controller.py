@@ -156,9 +156,10 @@ class ChatController(QtCore.QObject):
         self._inspecting[request.request_id] = (answer_id, request.model.name)
         self._client.inspect(request)
 
-    def branch_from(self, answer_id: int, prefix: str) -> bool:
-        """A new version of the answer that starts with ``prefix`` and goes on from there."""
-        return self._begin(lambda: self._runner.branch_from(answer_id, prefix))
+    def branch_from(self, answer_id: int, prefix: str, *, thinking: bool = False) -> bool:
+        """A new version of the answer that starts with ``prefix`` (with ``thinking``: whose thinking starts with
+        it) and goes on from there."""
+        return self._begin(lambda: self._runner.branch_from(answer_id, prefix, thinking=thinking))
 
     def _on_inspected(self, event: AnswerInspected | GenerationFailed | ModelLoadFailed, answer_id: int,
                       model_name: str) -> None:  # fmt: skip

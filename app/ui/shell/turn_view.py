@@ -63,6 +63,7 @@ class TurnView(QtCore.QObject):
         chat_view.continue_requested.connect(self._on_chat_view_continue_requested)
         chat_view.look_inside_requested.connect(controller.look_inside)
         chat_view.branch_requested.connect(self._on_chat_view_branch_requested)
+        chat_view.thinking_branch_requested.connect(self._on_chat_view_thinking_branch_requested)
         controller.looked_inside.connect(chat_view.show_look_inside)
         chat_view.set_inside_of(inside_render.stored_in(store))
         controller.turn_started.connect(self._on_controller_turn_started)
@@ -160,6 +161,12 @@ class TurnView(QtCore.QObject):
     def _on_chat_view_branch_requested(self, message_id: int, prefix: str) -> None:
         self.reshow = True
         if not self.controller.branch_from(message_id, prefix):
+            self.reshow = False
+
+    @QtCore.Slot(int, str)
+    def _on_chat_view_thinking_branch_requested(self, message_id: int, prefix: str) -> None:
+        self.reshow = True
+        if not self.controller.branch_from(message_id, prefix, thinking=True):
             self.reshow = False
 
     # -- the chat controller's turn -------------------------------------------------------------

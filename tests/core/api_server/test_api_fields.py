@@ -134,3 +134,21 @@ def test_a_conversation_beyond_the_context_is_refused_not_silently_shortened(api
         api.client().chat.completions.create(model=MODEL, messages=turns, **GREEDY)
     assert refused.value.code == "context_length_exceeded"
     api.outcome()
+
+
+def test_a_final_assistant_message_is_continued_and_the_answer_is_only_what_follows(api: Running) -> None:
+    client = api.client()
+    whole = client.chat.completions.create(model=MODEL, messages=HI, **GREEDY).choices[0].message.content
+    assert whole and len(whole) > 8
+    kept = whole[: whole.rindex(" ", 0, len(whole) // 2)]  # cut before a word: its tokens are the model's own
+    prefilled: list[ChatCompletionMessageParam] = [*HI, {"role": "assistant", "content": kept}]
+    went_on = client.chat.completions.create(model=MODEL, messages=prefilled, **GREEDY).choices[0].message.content
+    afresh = client.chat.completions.create(
+        model=MODEL, messages=prefilled, extra_body={"continue_final_message": False}, **GREEDY
+    ).choices[0].message.content
+    assert went_on and not went_on.startswith(kept)  # only the continuation comes back, as llama-server sends it
+    assert went_on.startswith(whole[len(kept) : len(kept) + 6])  # greedy: it goes on as it wrote the whole
+    assert afresh and afresh != went_on  # a finished message: a new answer after it
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(model=MODEL, messages=prefilled, extra_body={"add_generation_prompt": "no"})
+    assert refused.value.body["param"] == "add_generation_prompt"  # type: ignore[index]

@@ -1,12 +1,14 @@
 """"Look inside" in the window, on the real engine: an answer shaded token by token with its alternatives,
-Tab moving from word to word, and "Continue from here with …" making a new version."""
+Tab moving from word to word, and "Continue from here with …" making a new version (from a word of the
+thinking too, and from a remote server's answer)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.remote.servers import RemoteServers
@@ -129,6 +131,25 @@ def test_a_persona_that_looks_inside_every_answer_shows_it_shaded_by_itself_and_
     assert _token_fragments(reopened, second.id) and _token_fragments(reopened, answer.id)
 
 
+def _choose_from_token_menu(qtbot: QtBot, window: MainWindow, fragment: QtGui.QTextFragment) -> list[str]:
+    """Clicks a token, as a user would, and picks the first "Continue from here with …" of the menu it opens;
+    returns the menu's items."""
+    items: list[str] = []
+
+    def choose() -> None:
+        menu = QtWidgets.QApplication.activePopupWidget()
+        assert isinstance(menu, QtWidgets.QMenu) and menu.accessibleName()
+        try:
+            items.extend(item.text() for item in menu.actions())
+            next(item for item in menu.actions() if item.isEnabled()).trigger()
+        finally:
+            menu.close()
+
+    QtCore.QTimer.singleShot(0, choose)
+    screen.click_position(qtbot, window.chat_view, fragment.position() + fragment.length() // 2)
+    return items
+
+
 def test_a_thinking_answer_looked_inside_shades_its_thinking_when_it_is_opened(
     qtbot: QtBot, thinking_window: tuple[MainWindow, int], store: Store  # noqa: F811 - the fixture
 ) -> None:
@@ -152,6 +173,43 @@ def test_a_thinking_answer_looked_inside_shades_its_thinking_when_it_is_opened(
     assert all("%" in f.charFormat().toolTip() and "also considered" in f.charFormat().toolTip() for f in fragments)
     assert all(f.charFormat().background().style() != QtCore.Qt.BrushStyle.NoBrush for f in fragments)
     assert _token_fragments(window, answer.id)  # and the answer's own
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform's menus
+def test_a_word_of_the_thinking_offers_its_alternatives_and_one_makes_a_version_that_thinks_on_from_it(
+    qtbot: QtBot, thinking_window: tuple[MainWindow, int], store: Store  # noqa: F811 - the fixture
+) -> None:
+    window, conversation_id = thinking_window
+    _look_inside_every_answer(window)
+    with qtbot.waitSignal(window.controller.looked_inside, timeout=ANSWER_TIMEOUT_MS) as looked:
+        answer = send_and_wait(qtbot, window, "What is the capital of France?")
+    data = looked.args[1]
+    view = window.chat_view
+    view.set_thinking_open(answer.id, True)
+    fragments = _token_fragments(window, answer.id, thinking=True)
+    assert all("Click or press Enter to continue from here" in f.charFormat().toolTip() for f in fragments)
+    href = f"{inside_render.TOKEN_SCHEME}:{answer.id}/t"
+    word = next(f for f in fragments[1:] if view.branch_choices(answer.id, int(
+        f.charFormat().anchorHref()[len(href) :]), thinking=True))  # fmt: skip
+    index = int(word.charFormat().anchorHref()[len(href) :])
+    choices = view.branch_choices(answer.id, index, thinking=True)
+    others = [c for c in data.thinking[index].alternatives if c.piece != data.thinking[index].token.piece]
+    assert [label for label, _ in choices] == [
+        f"Continue from here with {inside_render.quoted(c.text)} ({inside_render.percent(c.probability)})"
+        for c in others
+    ]
+    _, prefix = choices[0]
+    assert answer.reasoning and not answer.reasoning.startswith(prefix)
+
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
+        items = _choose_from_token_menu(qtbot, window, word)
+    assert items == [label for label, _ in choices]
+    branch = finished.args[0]
+    assert branch.id != answer.id and branch.reasoning.startswith(prefix) and branch.content.strip()
+    versions = store.versions(conversation_id)[branch.id]
+    assert (versions.index, versions.count) == (2, 2)
+    assert "2/2" in screen.link_line(view, branch.id)
+    assert store.message(answer.id).reasoning == answer.reasoning  # ‹ 1/2 › as it was
 
 
 @pytest.mark.parametrize("looks_inside", [False, True])
@@ -201,11 +259,13 @@ def _with_figures(text: str, logprob: float, other: str) -> dict[str, object]:
     return chunk
 
 
-def test_a_remote_answer_with_the_servers_figures_is_shaded_by_itself_and_no_branch_starts_from_it(
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform's menus
+def test_a_remote_answer_with_the_servers_figures_is_shaded_by_itself_and_a_branch_starts_from_it(
     qtbot: QtBot, make_window: WindowFactory, store: Store
 ) -> None:
     chunks = [_with_figures("Blue", -0.1, "Red"), _with_figures(" sky", -1.6, " sea"), "[DONE]"]
-    with misbehaving_server(chunks) as url:
+    bodies: list[Any] = []
+    with misbehaving_server(chunks, bodies=bodies) as url:
         RemoteServers().add("Odd box", url, "")
         window = make_window()
         window.new_conversation()
@@ -216,13 +276,23 @@ def test_a_remote_answer_with_the_servers_figures_is_shaded_by_itself_and_no_bra
             window.use_model(remote, make_default=False)
         with qtbot.waitSignal(window.controller.looked_inside, timeout=ANSWER_TIMEOUT_MS):
             answer = send_and_wait(qtbot, window, "Name a colour.")
-    assert answer.content == "Blue sky"
-    fragments = _token_fragments(window, answer.id)
-    assert [f.text() for f in fragments] == ["Blue", " sky"]
-    low = fragments[1].charFormat()
-    assert low.underlineStyle() == QtGui.QTextCharFormat.UnderlineStyle.DotLine and "“ sea”" in low.toolTip()
-    assert "cannot be continued from a word" in low.toolTip()
-    assert window.chat_view.branch_choices(answer.id, 1) == []  # the server cannot go on from a chosen word
-    assert "the ones the server sent" in screen.text_of(window.chat_view, answer.id)
-    stored = store.look_inside(answer.id)
-    assert stored is not None and stored.source == "streamed" and not stored.has_ids
+        assert answer.content == "Blue sky"
+        fragments = _token_fragments(window, answer.id)
+        assert [f.text() for f in fragments] == ["Blue", " sky"]
+        low = fragments[1].charFormat()
+        assert low.underlineStyle() == QtGui.QTextCharFormat.UnderlineStyle.DotLine and "“ sea”" in low.toolTip()
+        assert "The server is asked to go on from the words kept." in low.toolTip()
+        offered = [("Continue from here with “ sea” (8%)", "Blue sea")]
+        assert window.chat_view.branch_choices(answer.id, 1) == offered
+        assert "the ones the server sent" in screen.text_of(window.chat_view, answer.id)
+        stored = store.look_inside(answer.id)
+        assert stored is not None and stored.source == "streamed" and not stored.has_ids
+
+        with qtbot.waitSignal(window.controller.answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
+            items = _choose_from_token_menu(qtbot, window, fragments[1])
+    assert items == [offered[0][0]]
+    assert bodies[-1]["messages"][-1] == {"role": "assistant", "content": "Blue sea"}  # the kept words, to go on
+    branch = finished.args[0]
+    assert branch.content.startswith("Blue sea")  # (this server streams the same words whatever it is sent)
+    versions = store.versions(branch.conversation_id)[branch.id]
+    assert (versions.index, versions.count) == (2, 2)

@@ -57,6 +57,9 @@ READ_SECONDS = 120.0  # the longest wait for the next event of an answer (a big 
 # Sampling fields that llama.cpp, vLLM and others accept but OpenAI's own API refuses: sent, and left
 # out from then on when a server refuses them (400/422).
 EXTRA_SAMPLING = ("top_k", "min_p", "repeat_penalty")
+# What vLLM and SGLang need to continue a final assistant message (llama-server, Ollama and Parley's own API
+# server continue one unasked): sent with a prefill, and left out from then on when a server refuses them.
+PREFILL_FIELDS = ("continue_final_message", "add_generation_prompt")
 
 
 def _headers(api_key: str) -> dict[str, str]:
@@ -155,13 +158,24 @@ def list_model_ids(base_url: str, api_key: str, *, timeout: float = CONNECT_SECO
         raise RemoteRequestError(f"{_host(url)} did not answer like an OpenAI-compatible server") from exc
 
 
-def request_body(request: GenerationRequest, *, extras: bool = True, logprobs: bool = True) -> dict[str, Any]:
+def request_body(
+    request: GenerationRequest, *, extras: bool = True, logprobs: bool = True, prefill_fields: bool = True
+) -> dict[str, Any]:
     """The ``/chat/completions`` body for ``request``: the messages and the persona's sampling (``logprobs``:
-    with the token probabilities it asks for, if any)."""
+    with the token probabilities it asks for, if any). The text the answer already starts with (Continue, a
+    branch) goes as a final assistant message, the "assistant prefill" a server continues (its thinking as
+    ``reasoning_content`` where it has no text yet), with vLLM's ``PREFILL_FIELDS`` (``prefill_fields``)."""
     s = request.sampling
+    messages: list[dict[str, str]] = [{"role": m.role, "content": m.content} for m in request.messages]
+    prefilled = bool(request.prefill or request.prefill_reasoning)
+    if prefilled:
+        kept = {"role": "assistant", "content": request.prefill}
+        if request.prefill_reasoning and not request.prefill:
+            kept["reasoning_content"] = request.prefill_reasoning
+        messages.append(kept)
     body: dict[str, Any] = {
         "model": request.model.name,
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "messages": messages,
         "stream": True,
         "temperature": s.temperature,
         "top_p": s.top_p,
@@ -180,6 +194,8 @@ def request_body(request: GenerationRequest, *, extras: bool = True, logprobs: b
         body.update({"logprobs": True, "top_logprobs": min(request.top_logprobs, 20)})
     if extras:
         body.update({"top_k": s.top_k, "min_p": s.min_p, "repeat_penalty": s.repeat_penalty})
+    if prefilled and prefill_fields:
+        body.update({"continue_final_message": True, "add_generation_prompt": False})
     return body
 
 
@@ -196,6 +212,7 @@ class RemoteEngine:
         self._response_lock = threading.Lock()
         self._extras = True  # whether this server takes EXTRA_SAMPLING (until it refuses them)
         self._logprobs = True  # whether this server takes ``logprobs`` (until it refuses the field)
+        self._prefill_fields = True  # whether this server takes PREFILL_FIELDS (until it refuses them)
 
     @property
     def loaded_model(self) -> ModelSpec | None:
@@ -335,10 +352,13 @@ class RemoteEngine:
             raise failure_from_exception(exc, url, streaming=bool(stream.parts)) from exc
 
     def _open(self, client: httpx.Client, url: str, request: GenerationRequest) -> httpx.Response:
-        """Sends the request; retries once without ``EXTRA_SAMPLING`` when the server refuses them, and once
-        without ``logprobs`` when it refuses those (a 400 naming the field: then it is not asked for them again)."""
+        """Sends the request; retries once without ``EXTRA_SAMPLING`` when the server refuses them, once without
+        ``PREFILL_FIELDS``, and once without ``logprobs`` when it refuses those (a 400 naming the field: then it is
+        not asked for them again)."""
         while True:
-            body = request_body(request, extras=self._extras, logprobs=self._logprobs)
+            body = request_body(
+                request, extras=self._extras, logprobs=self._logprobs, prefill_fields=self._prefill_fields
+            )
             outgoing = client.build_request("POST", url, json=body, headers=_headers(self._api_key))
             response = client.send(outgoing, stream=True)
             if response.status_code < 400:
@@ -355,6 +375,14 @@ class RemoteEngine:
                 and any(name in response.text for name in EXTRA_SAMPLING)
             ):
                 self._extras = False
+                continue
+            if (
+                self._prefill_fields
+                and PREFILL_FIELDS[0] in body
+                and response.status_code in (400, 422)
+                and any(name in response.text for name in PREFILL_FIELDS)
+            ):
+                self._prefill_fields = False
                 continue
             if (
                 self._logprobs
