@@ -3,7 +3,8 @@
 It edits a copy of ``Settings`` and hands the new one back (``values``); the Hub token is not a setting:
 ``save_hub_token`` puts it in the key store. Saving and what follows is up to the window; ``run`` is the
 blocking call, which tests replace. Extra pages (remote servers, the API server, Data) come from the window.
-The pages are listed by category on the left (``categories.CategoryPages``).
+The pages are listed by category on the left (``categories.CategoryPages``), each scrolled where the screen
+is shorter than it; the dialog, its Save and Cancel included, fits the screen it opens on.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.config import secrets
 from app.core.config.settings import Settings
@@ -22,6 +23,7 @@ from app.ui.common.i18n import model_label
 from app.ui.common.style import FONT_SIZES
 from app.ui.models.mirror import mirror_host
 from app.ui.settings.categories import CategoryPages
+from app.ui.shell import geometry
 from app.ui.shell.about import about_facts
 
 # Language names are shown in their own language, so they are not translated.
@@ -117,13 +119,17 @@ class SettingsDialog(QtWidgets.QDialog):
     # -- building -------------------------------------------------------------------------------
 
     def _fit_to_screen(self) -> None:
-        """Opens roomy (the pages' notes wrap less) but never larger than the screen's available area."""
+        """Opens roomy (the pages' notes wrap less), over the window, but with its frame inside the screen's
+        available area: a page taller than that scrolls, and the buttons stay in view."""
         screen = self.screen()
         if screen is None:
             return
-        room = screen.availableGeometry().size() - QtCore.QSize(40, 60)
+        available = screen.availableGeometry()
         hint = self.sizeHint()
-        self.resize(QtCore.QSize(max(hint.width(), 760), hint.height()).boundedTo(room).expandedTo(self.minimumSize()))
+        rect = QtCore.QRect(QtCore.QPoint(0, 0), QtCore.QSize(max(hint.width(), 760), hint.height()))
+        parent = self.parentWidget()
+        rect.moveCenter(parent.window().geometry().center() if parent is not None else available.center())
+        self.setGeometry(geometry.clamped(rect, available))
 
     def _general_tab(self, models: list[ModelEntry], follows_default: bool) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget(self)
@@ -265,6 +271,12 @@ class SettingsDialog(QtWidgets.QDialog):
             ),
         )
         return page
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Fitted again to the screen it opens on, which may not be the one it was built on."""
+        super().showEvent(event)
+        if not event.spontaneous():
+            self._fit_to_screen()
 
     # -- seam: tests replace this ---------------------------------------------------------------
 

@@ -20,7 +20,7 @@ def open_category(dialog: SettingsDialog, title: str) -> QtWidgets.QWidget:
     where = categories.visualItemRect(items[0]).center()
     QTest.mouseClick(categories.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=where)
     page = dialog.pages.currentWidget()
-    assert page is not None and dialog.pages.stack.currentWidget() is page
+    assert page is not None and page.isVisibleTo(dialog)  # the page shown, not one behind it
     assert dialog.pages.tabText(dialog.pages.currentIndex()) == title
     return page
 
