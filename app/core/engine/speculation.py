@@ -1,22 +1,23 @@
-"""How much to draft in speculative decoding, and whether it paid: the adaptive rule and the running estimates.
+"""How much to draft in speculative decoding and whether it paid: the adaptive rule and its estimates.
 
 A loaded model keeps one ``DraftPolicy`` across answers: the longest draft it tries, and a running
 estimate of how long one plain decode step takes (the median of the recent steps decoded without a
-draft). Each
-answer gets an ``AnswerDrafting`` that says, step by step, how many tokens to draft: none for the
-first ``PLAIN_STEPS`` steps (they keep the plain estimate current), then up to the policy's limit,
-and none for a while when the recent drafted steps gave fewer tokens per second than plain steps
-do (judged from the first drafted step on, since a refused draft costs several plain steps), with a
-probe after the pause (longer after each failed probe). When the answer ends it says what drafting did: the tokens
-drafted and accepted, and the speed-up against plain decoding as estimated. An answer that came
-out slower than plain would have halves the limit for the next ones (down to off for a few
-answers, then a probe at the smallest draft); one clearly faster raises it again. An answer's figures
-are kept with it in the history as ``summary_json`` writes them, for its details line.
+draft). Each answer gets an ``AnswerDrafting`` that says, step by step, how many tokens to draft: none
+for the first ``PLAIN_STEPS`` steps (they keep the plain estimate current), then up to the policy's
+limit: the whole limit at first, after a draft refused part-way only as many as that one had accepted
+(one at least), and ``GROW`` more after each draft accepted whole; and none for a while when the recent
+drafted steps gave fewer tokens per second than plain steps do (judged from the first drafted step on,
+since a refused draft costs several plain steps), with a probe after the pause (longer after each failed
+probe). When the answer ends it says what drafting did: the tokens drafted and accepted, and the speed-up
+against plain decoding as estimated. An answer that came out slower than plain would have halves the
+limit for the next ones (down to off for a few answers, then a probe at the smallest draft); one clearly
+faster raises it again. An answer's figures are kept with it in the history as ``summary_json`` writes
+them, for its details line.
 
-Judging by speed rather than by acceptance alone follows the hardware: on two CPU cores with the
-starter model (compute-bound), evaluating a batch of 9 tokens takes about 5 times one token's step
-and a batch of 2 about twice (measured; see the README), so there a draft pays only when most of it
-is accepted, while a large memory-bound model verifies a batch for little more than one step.
+Judging by speed rather than by acceptance alone follows the hardware: on two CPU cores with the starter
+model (compute-bound), evaluating a batch of 9 tokens takes about 5 times one token's step and a batch of
+2 about twice (measured; see the README), so there a draft pays only when most of it is accepted, while a
+large memory-bound model verifies a batch for little more than one step.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from app.core.engine.protocol import GenerationStats
 DRAFT_LIMIT = 8  # the longest draft tried
 MIN_DRAFT = 2  # the shortest draft a turned-down policy still tries
 PLAIN_STEPS = 3  # plain steps at the start of every answer: they keep the plain estimate current
+GROW = 2  # tokens a draft grows by after one accepted whole (bench/speculative.py: 2 beat 0 and 4)
 RECENT_STEPS = 4  # the drafted steps judged together
 PAUSE_BELOW = 0.5  # without a plain estimate yet: below this acceptance rate over them, drafting pauses
 FIRST_PAUSE, LONGEST_PAUSE = 8, 64  # plain steps in a pause: doubles after each failed probe
@@ -100,6 +102,7 @@ class AnswerDrafting:
         self._steps = 0
         # (produced, seconds, drafted, accepted) of the recent drafted steps
         self._recent: deque[tuple[int, float, int, int]] = deque(maxlen=RECENT_STEPS)
+        self._length = limit  # the next draft's length, within the limit
         self._paused_for = 0
         self._pause = FIRST_PAUSE
         self._probing = False
@@ -117,7 +120,7 @@ class AnswerDrafting:
             if self._paused_for == 0:
                 self._probing = True
             return 0
-        return self._limit
+        return min(self._limit, self._length)
 
     def record(self, drafted: int, accepted: int, produced: int, seconds: float) -> None:
         """One step: ``drafted`` tokens proposed, ``accepted`` of them kept, ``produced`` tokens out, in ``seconds``."""
@@ -131,6 +134,7 @@ class AnswerDrafting:
             return
         self.drafted += drafted
         self.accepted += accepted
+        self._length = min(self._limit, self._length + GROW) if accepted == drafted else max(1, accepted)
         self._recent.append((produced, seconds, drafted, accepted))
         if self._probing:
             self._probing = False

@@ -22,8 +22,8 @@ def test_drafting_pauses_as_soon_as_drafted_steps_are_slower_than_plain_ones_and
     for _ in paused:
         answer.record(0, 0, 1, 0.1)
     assert paused == [0] * speculation.FIRST_PAUSE
-    assert answer.draft_length() == speculation.DRAFT_LIMIT  # the probe
-    answer.record(speculation.DRAFT_LIMIT, 0, 1, 0.2)  # refused again: a longer pause
+    assert answer.draft_length() == 1  # the probe: as long as the last draft's accepted part, one at least
+    answer.record(1, 0, 1, 0.2)  # refused again: a longer pause
     assert [answer.draft_length() for _ in range(2 * speculation.FIRST_PAUSE)] == [0] * 2 * speculation.FIRST_PAUSE
 
 
@@ -50,6 +50,19 @@ def test_well_accepted_drafts_keep_drafting_and_report_their_speedup() -> None:
     assert outcome.speedup > 2 and outcome.turned_down_to is None
 
 
+def test_a_draft_shortens_to_what_was_accepted_of_the_last_and_grows_after_one_accepted_whole() -> None:
+    answer = DraftPolicy().begin()
+    _plain_steps(answer)
+    lengths = []
+    for accepted in (3, None, None, None, 0, None):  # None: the whole draft accepted
+        length = answer.draft_length()
+        lengths.append(length)
+        kept = length if accepted is None else accepted
+        answer.record(length, kept, kept + 1, 0.01)  # faster than plain steps: never paused
+    grow, limit = speculation.GROW, speculation.DRAFT_LIMIT
+    assert lengths == [limit, 3, 3 + grow, 3 + 2 * grow, min(limit, 3 + 3 * grow), 1]
+
+
 def test_an_answer_slower_than_plain_turns_drafting_down_then_off_then_probes() -> None:
     policy = DraftPolicy()
     limits = []
@@ -59,7 +72,7 @@ def test_an_answer_slower_than_plain_turns_drafting_down_then_off_then_probes() 
         for _ in range(120):
             length = answer.draft_length()
             if length:
-                answer.record(length, length // 2, length // 2 + 1, 1.0)  # fewer tokens than plain in the time
+                answer.record(length, length, length + 1, 3.0)  # all accepted, yet slower than plain steps
             else:
                 answer.record(0, 0, 1, 0.1)
         limits.append(answer.finish().turned_down_to)

@@ -1,16 +1,18 @@
 """Speculative decoding: drafters that guess the next tokens, and the loop that verifies their guesses.
 
-Two drafters: prompt lookup (llama-cpp-python's ``LlamaPromptLookupDecoding``: the tokens that
-followed the last n-gram where it appeared earlier in the context, free of a second model), and a
-draft model (a second, smaller ``Llama`` with the same vocabulary, decoding greedily). The loop is
-``Llama.generate``'s own draft path, written out so that the prompt is evaluated without logits
-for every token (``Llama(draft_model=...)`` turns on ``logits_all`` for good, which keeps a row of
-the vocabulary's size for every prompt token) and so that each step is timed: the pending token and
-the draft are evaluated in one batch, then the model's own sampler samples at each position in
-turn, and a draft token counts only where that sample is the very token drafted. The first sample
-that differs is kept as the next token and the rest of the draft is dropped from the KV cache. So
-each emitted token is what plain decoding would have sampled there: at temperature 0 the output is
-plain decoding's, token for token, and otherwise it follows the same distribution.
+Two drafters: prompt lookup (the tokens that followed the context's last three tokens where they appeared
+most recently before, free of a second model), and a draft model (a second, smaller ``Llama`` with the
+same vocabulary, decoding greedily). The loop is ``Llama.generate``'s own draft path, written out so that
+the prompt is evaluated without logits for every token (``Llama(draft_model=...)`` turns on
+``logits_all`` for good, which keeps a row of the vocabulary's size for every prompt token) and so that
+each step is timed: the pending token and the draft are evaluated in one batch, then the model's own
+sampler samples at each position in turn, and a draft token counts only where that sample is the very
+token drafted. The first sample that differs is kept as the next token and the rest of the draft is
+dropped from the KV cache. So each emitted token is what plain decoding would have sampled there, from
+the batch's logits: where those are one token's bit for bit (quantized weights with flash attention, on
+the CPU), at temperature 0 the output is plain decoding's token for token, and otherwise it follows the
+same distribution. With F16 weights llama.cpp's batched product rounds otherwise (by up to 0.03 in a
+logit here), so a near tie may go the other way (README).
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ import llama_cpp
 import numpy as np
 import numpy.typing as npt
 from llama_cpp.llama_grammar import LlamaGrammar
-from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
 from app.core.engine.protocol import SamplingSettings
 from app.core.engine.speculation import AnswerDrafting
 
 Context = npt.NDArray[np.intc]
-MAX_NGRAM = 3  # the longest n-gram prompt lookup matches (it tries shorter ones down to one token)
+# The n-gram prompt lookup matches: three tokens, no fewer. Measured with bench/speculative.py's tasks
+# (README): a match of one or two tokens (" the", ",") drafts words the model rarely writes next, and on a
+# CPU every refused token costs most of a step; the most recent match beats the first (a text being
+# copied or repeated is copied from where it was last).
+NGRAM = 3
 
 
 class Drafter(Protocol):
@@ -48,8 +53,14 @@ class PromptLookupDrafter:
     kind = "prompt lookup"
 
     def propose(self, context: Context, count: int) -> list[int]:
-        found = LlamaPromptLookupDecoding.find_candidate_pred_tokens(context, MAX_NGRAM, count)
-        return [int(token) for token in found]
+        if count <= 0 or len(context) <= NGRAM:
+            return []
+        windows = np.lib.stride_tricks.sliding_window_view(context[:-1], NGRAM)
+        found = np.flatnonzero((windows == context[-NGRAM:]).all(axis=1))
+        if not found.size:
+            return []
+        start = int(found[-1]) + NGRAM
+        return [int(token) for token in context[start : start + count]]
 
     def close(self) -> None:
         pass

@@ -16,6 +16,7 @@ from dataclasses import replace
 from multiprocessing import Value
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.core.engine.output import OutputSplitter
@@ -28,6 +29,7 @@ from app.core.engine.protocol import (
 )
 from app.core.engine.worker import generation, loading
 from app.core.engine.worker.model import LoadedModel
+from app.core.engine.worker.speculative import PromptLookupDrafter
 from app.core.errors import DraftVocabularyError
 from app.core.models import drafts, gguf
 from app.core.models.installed import ModelEntry
@@ -146,3 +148,12 @@ def test_auto_picks_an_installed_model_with_the_same_vocabulary_several_times_sm
     assert drafts.resolve_draft(drafts.DRAFT_NONE, main, models) == ""
     assert drafts.resolve_draft(str(other), main, models) == str(other)  # checked by the dialog and the engine
     assert drafts.auto_draft(main, [main, models[1]]) is None
+
+
+def test_prompt_lookup_drafts_what_followed_the_last_three_tokens_where_they_last_appeared() -> None:
+    drafter = PromptLookupDrafter()
+    context = np.array([1, 2, 3, 4, 5, 9, 1, 2, 3, 7, 8, 6, 1, 2, 3], dtype=np.intc)
+    assert drafter.propose(context, 3) == [7, 8, 6]  # the later of the two earlier "1 2 3", not the first
+    assert drafter.propose(context, 1) == [7]
+    # Only the last two tokens appeared before: too short a match to draft from.
+    assert drafter.propose(np.array([1, 2, 3, 4, 9, 2, 3], dtype=np.intc), 3) == []
