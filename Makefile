@@ -69,6 +69,7 @@ bench: $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/history.py
 	$(PY) bench/api.py
 	$(PY) bench/voice.py
+	$(PY) bench/batch_cost.py
 	$(PY) bench/speculative.py
 
 translations: $(STAMP)

@@ -13,7 +13,7 @@ from tests.in_child import in_child
 
 
 def requantize(source: Path, target: Path, file_type: str = "F16") -> Path:
-    """``source`` written again as ``target`` in ``file_type`` ("F16", "Q8_0", "F32"); returns ``target``."""
+    """``source`` written again as ``target`` in ``file_type`` ("F16", "Q8_0", "Q4_0", "F32"); returns ``target``."""
     return in_child(_requantize, source, target, file_type)
 
 
@@ -24,6 +24,7 @@ def _requantize(source: Path, target: Path, file_type: str) -> Path:
     params.ftype = {
         "F16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16,
         "Q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0,
+        "Q4_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_0,
         "F32": llama_cpp.LLAMA_FTYPE_ALL_F32,
     }[file_type]
     params.allow_requantize = True  # the starter is already quantized (Q4_1)
