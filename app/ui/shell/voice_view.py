@@ -4,7 +4,8 @@ and conversation mode.
 It wires the ``VoiceController`` and the ``ConversationController`` to the widgets: the microphone's state and
 level, dictated text into the composer (or sent at once, a setting), the answers' "Read aloud" links, the
 "Stop reading" button and Esc; conversation mode's toggle (and Settings → Voice's switch for it, which it keeps
-in step), what it heard sent as the user's message, a barge-in stopping the answer, and its turns followed.
+in step; a mode left on when Parley closed is off at the next start, so the microphone never opens unasked),
+what it heard sent as the user's message, a barge-in stopping the answer, and its turns followed.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ class VoiceView(QtCore.QObject):
         conversation.heard.connect(self._on_conversation_heard)
         conversation.stop_answer_requested.connect(chat.stop)
         voice.check()
-        if voice.settings.conversation_mode:  # left on when Parley last closed
-            conversation.start()
+        if voice.settings.conversation_mode:  # left on when Parley last closed: the microphone opens only when asked
+            self._save_conversation_mode(False)
 
     def stop(self) -> None:
         """Esc: the voice stops too, and conversation mode ends."""
@@ -116,11 +117,14 @@ class VoiceView(QtCore.QObject):
         else:
             button.set_look(state)  # type: ignore[arg-type]
         on = state != "off"
-        if on != self._voice.settings.conversation_mode:  # Settings → Voice shows it as it is; so does the next start
-            try:
-                self._voice.service.update(replace(self._voice.settings, conversation_mode=on))
-            except AppError as failure:
-                self._banner.show_error(failure)
+        if on != self._voice.settings.conversation_mode:  # Settings → Voice shows it as it is
+            self._save_conversation_mode(on)
+
+    def _save_conversation_mode(self, on: bool) -> None:
+        try:
+            self._voice.service.update(replace(self._voice.settings, conversation_mode=on))
+        except AppError as failure:
+            self._banner.show_error(failure)
 
     @QtCore.Slot(str)
     def _on_conversation_heard(self, text: str) -> None:

@@ -57,13 +57,16 @@ def make_voice_window(qtbot: QtBot, store: Store, starter_model: Path, engines: 
     del starter_model
     made: list[MainWindow] = []
 
-    def make(sinks: Sinks, microphone: ScriptedMicrophone | None, max_tokens: int = 32) -> MainWindow:
+    def make(
+        sinks: Sinks, microphone: ScriptedMicrophone | None, max_tokens: int = 32, saved: VoiceSettings | None = None
+    ) -> MainWindow:
         settings_module.save(Settings(sampling=replace(TEST_SAMPLING, max_tokens=max_tokens)))
         devices = [MICROPHONE] if microphone is not None else [SPEAKERS]
+        initial = saved or VoiceSettings()
         service = (
-            VoiceService(VoiceSettings(), sink_factory=sinks, devices=lambda: devices, microphone=microphone)
+            VoiceService(initial, sink_factory=sinks, devices=lambda: devices, microphone=microphone)
             if microphone is not None
-            else VoiceService(VoiceSettings(), sink_factory=sinks, devices=lambda: devices)
+            else VoiceService(initial, sink_factory=sinks, devices=lambda: devices)
         )
         window = MainWindow(build_services(store, SettingsStore(), engines, voice=service))
         qtbot.addWidget(window)
@@ -164,3 +167,17 @@ def test_without_a_microphone_the_toggle_says_why_and_the_mode_ends_at_once(
     assert button.look == "unavailable" and button.reason == NO_MICROPHONE
     assert window.banner.isVisible() and NO_MICROPHONE in window.banner.text()
     assert not voice_settings.load().conversation_mode
+
+
+def test_a_conversation_mode_left_on_at_closing_does_not_open_the_microphone_at_the_next_start(
+    qtbot: QtBot, make_voice_window: WindowMaker
+) -> None:
+    microphone = ScriptedMicrophone()
+    window = make_voice_window(Sinks(realtime=False), microphone, saved=VoiceSettings(conversation_mode=True))
+    window.new_conversation()
+    qtbot.waitUntil(lambda: window.services.voice.checked)
+    qtbot.wait(300)
+    assert window.services.conversation.state == "off" and window.services.conversation.listener is None
+    assert not microphone.streams, "the microphone was opened without the user asking"
+    assert window.composer.conversation.look == "off" and not window.composer.conversation.button.isChecked()
+    assert not window.services.voice.settings.conversation_mode  # Settings → Voice shows it off
