@@ -242,24 +242,7 @@ class Download:
                     lock_path.unlink()
 
     def _run(self, commit: str, parts: list[_Part], target: Path, first: RemoteFile) -> DownloadResult:
-        offsets = [self._resumable(part) for part in parts]
-        total = sum(part.hub_file.size for part in parts)
-        remaining = total - sum(offsets)
-        free = self._free_space(paths.downloads_dir())
-        if remaining + DISK_MARGIN_BYTES > free:
-            raise NotEnoughDiskSpaceError(
-                name=parts[0].local_name,
-                needed=human_size(remaining + DISK_MARGIN_BYTES),
-                free=human_size(free),
-                path=paths.downloads_dir(),
-            )
-        for part, offset in zip(parts, offsets, strict=True):
-            self._prepare(part, offset, commit)
-        done_parts = 0
-        for index, (part, offset) in enumerate(zip(parts, offsets, strict=True), start=1):
-            self._done_before = done_parts
-            self._fetch(part, offset, commit, index, len(parts), total, first if index == 1 else None)
-            done_parts += part.hub_file.size
+        self._fetch_all(parts, commit, first, name=parts[0].local_name)
         provenance = Provenance(
             repo=self.request.repo,
             revision=commit,
@@ -271,6 +254,30 @@ class Download:
         )
         self._install(parts, target, provenance)
         return DownloadResult("installed", target, provenance)
+
+    def _fetch_all(self, parts: list[_Part], commit: str, first: RemoteFile, *, name: str) -> None:
+        """Fetches and verifies every part, once the disk has room for what is left; installing is the caller's.
+
+        ``first``: the first part's address, asked for already; ``name``: what a not-enough-space error calls it.
+        """
+        offsets = [self._resumable(part) for part in parts]
+        total = sum(part.hub_file.size for part in parts)
+        remaining = total - sum(offsets)
+        free = self._free_space(paths.downloads_dir())
+        if remaining + DISK_MARGIN_BYTES > free:
+            raise NotEnoughDiskSpaceError(
+                name=name,
+                needed=human_size(remaining + DISK_MARGIN_BYTES),
+                free=human_size(free),
+                path=paths.downloads_dir(),
+            )
+        for part, offset in zip(parts, offsets, strict=True):
+            self._prepare(part, offset, commit)
+        done_parts = 0
+        for index, (part, offset) in enumerate(zip(parts, offsets, strict=True), start=1):
+            self._done_before = done_parts
+            self._fetch(part, offset, commit, index, len(parts), total, first if index == 1 else None)
+            done_parts += part.hub_file.size
 
     def _adopt_installed(self, part: _Part, commit: str) -> None:
         """Makes a cut-short installed file the partial download of ``part``, so only its end is fetched.

@@ -16,12 +16,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from app.core import paths
 from app.core.atomic import copy_atomically, write_json_atomically
-from app.core.errors import AppError, HubFileNotFoundError, NotEnoughDiskSpaceError, StorageError
+from app.core.errors import AppError, HubFileNotFoundError, StorageError
 from app.core.models import hub
 from app.core.models.downloads import (
-    DISK_MARGIN_BYTES,
     Download,
     DownloadRequest,
     DownloadResult,
@@ -31,7 +29,7 @@ from app.core.models.downloads import (
     disk_free_bytes,
 )
 from app.core.models.hub import HubConfig
-from app.core.models.library import human_size, now_utc
+from app.core.models.library import now_utc
 from app.core.voice import catalog
 
 log = logging.getLogger("app.downloads")
@@ -75,7 +73,7 @@ class SpeechDownload(Download):
         with self._locked(parts):
             log.info("downloading the speech model %s from %s at %s", self.model.id, self.model.repo, commit)
             try:
-                self._fetch_all(parts, commit, first)
+                self._fetch_all(parts, commit, first, name=self.model.name)
             except _StoppedError:
                 if self._stop_kind == "cancel":
                     self._discard(parts)
@@ -87,24 +85,6 @@ class SpeechDownload(Download):
             self._install_folder(parts, folder, commit)
         log.info("installed the speech model %s in %s", self.model.id, folder)
         return DownloadResult("installed", folder, None)
-
-    def _fetch_all(self, parts: list[_Part], commit: str, first: hub.RemoteFile) -> None:
-        offsets = [self._resumable(part) for part in parts]
-        total = sum(part.hub_file.size for part in parts)
-        remaining = total - sum(offsets)
-        free = self._free_space(paths.downloads_dir())
-        if remaining + DISK_MARGIN_BYTES > free:
-            raise NotEnoughDiskSpaceError(
-                name=self.model.name, needed=human_size(remaining + DISK_MARGIN_BYTES), free=human_size(free),
-                path=paths.downloads_dir(),
-            )  # fmt: skip
-        for part, offset in zip(parts, offsets, strict=True):
-            self._prepare(part, offset, commit)
-        done = 0
-        for index, (part, offset) in enumerate(zip(parts, offsets, strict=True), start=1):
-            self._done_before = done
-            self._fetch(part, offset, commit, index, len(parts), total, first if index == 1 else None)
-            done += part.hub_file.size
 
     def _install_folder(self, parts: list[_Part], folder: Path, commit: str) -> None:
         staging = folder.with_name(folder.name + ".installing")
