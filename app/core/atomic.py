@@ -36,6 +36,15 @@ def copy_atomically(source: Path, target: Path, *, prefix: str = ".parley-") -> 
         write_atomically(target, lambda out: shutil.copyfileobj(src, out, COPY_CHUNK), prefix=prefix)
 
 
+def move_atomically(source: Path, target: Path, *, prefix: str = ".parley-") -> None:
+    """Moves ``source`` to ``target``: a rename, or across file systems a copy beside ``target``, then the unlink."""
+    try:
+        os.replace(source, target)
+    except OSError:
+        copy_atomically(source, target, prefix=prefix)
+        source.unlink()
+
+
 def write_json_atomically(target: Path, data: Any, *, prefix: str = ".parley-") -> None:
     encoded = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
     write_atomically(target, lambda handle: handle.write(encoded), prefix=prefix)

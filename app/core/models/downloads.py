@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from app.core import paths
-from app.core.atomic import copy_atomically
+from app.core.atomic import move_atomically
 from app.core.errors import (
     AppError,
     ChecksumMismatchError,
@@ -109,6 +109,11 @@ class _Part:
     def sidecar_path(self) -> Path:
         return paths.downloads_dir() / (self.local_name + SIDECAR_SUFFIX)
 
+    def move_to(self, destination: Path) -> None:
+        """Puts the fetched file at ``destination`` and drops its sidecar; raises ``OSError``."""
+        move_atomically(self.part_path, destination, prefix=".download-")
+        self.sidecar_path.unlink(missing_ok=True)
+
 
 class _Hasher:
     """sha256 for LFS files; git's ``blob <size>\\0`` sha1 for small files kept in git."""
@@ -192,10 +197,7 @@ class Download:
                 result = self._run(listing.commit, parts, target, first)
             except _StoppedError:
                 log.info("%s: %s", self.request.repo, "cancelled" if self._stop_kind == "cancel" else "paused")
-                if self._stop_kind == "cancel":
-                    self._discard(parts)
-                    return DownloadResult("cancelled", None, None)
-                return DownloadResult("paused", None, None)
+                return self._stopped(parts)
             except AppError as err:
                 log.warning("%s: %s", self.request.repo, err)
                 self._discard([part for part in parts if _size(part.part_path) == 0])
@@ -256,21 +258,14 @@ class Download:
         return DownloadResult("installed", target, provenance)
 
     def _fetch_all(self, parts: list[_Part], commit: str, first: RemoteFile, *, name: str) -> None:
-        """Fetches and verifies every part, once the disk has room for what is left; installing is the caller's.
-
-        ``first``: the first part's address, asked for already; ``name``: what a not-enough-space error calls it.
-        """
+        """Fetches and verifies every part (``first``: the first one's address) once the disk has room for them."""
         offsets = [self._resumable(part) for part in parts]
         total = sum(part.hub_file.size for part in parts)
-        remaining = total - sum(offsets)
-        free = self._free_space(paths.downloads_dir())
-        if remaining + DISK_MARGIN_BYTES > free:
-            raise NotEnoughDiskSpaceError(
-                name=name,
-                needed=human_size(remaining + DISK_MARGIN_BYTES),
-                free=human_size(free),
-                path=paths.downloads_dir(),
-            )
+        downloads = paths.downloads_dir()
+        needed = total - sum(offsets) + DISK_MARGIN_BYTES
+        free = self._free_space(downloads)
+        if needed > free:
+            raise NotEnoughDiskSpaceError(name=name, needed=human_size(needed), free=human_size(free), path=downloads)
         for part, offset in zip(parts, offsets, strict=True):
             self._prepare(part, offset, commit)
         done_parts = 0
@@ -430,15 +425,16 @@ class Download:
         try:
             # Later parts first: the model is listed once its first part is in place.
             for part in reversed(parts):
-                destination = model_target(part.hub_file.name)
-                try:
-                    os.replace(part.part_path, destination)
-                except OSError:  # another file system: copy beside the target, then rename
-                    copy_atomically(part.part_path, destination, prefix=".download-")
-                    part.part_path.unlink()
-                part.sidecar_path.unlink(missing_ok=True)
+                part.move_to(model_target(part.hub_file.name))
         except OSError as exc:
             raise StorageError(path=target, reason=exc.strerror or str(exc)) from exc
+
+    def _stopped(self, parts: list[_Part]) -> DownloadResult:
+        """How a stopped run ends: a cancelled one leaves nothing behind, a paused one its parts to resume."""
+        if self._stop_kind == "cancel":
+            self._discard(parts)
+            return DownloadResult("cancelled", None, None)
+        return DownloadResult("paused", None, None)
 
     def _discard(self, parts: list[_Part]) -> None:
         for part in parts:

@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from app.core.atomic import copy_atomically, write_json_atomically
+from app.core.atomic import write_json_atomically
 from app.core.errors import AppError, HubFileNotFoundError, StorageError
 from app.core.models import hub
 from app.core.models.downloads import (
@@ -75,10 +75,7 @@ class SpeechDownload(Download):
             try:
                 self._fetch_all(parts, commit, first, name=self.model.name)
             except _StoppedError:
-                if self._stop_kind == "cancel":
-                    self._discard(parts)
-                    return DownloadResult("cancelled", None, None)
-                return DownloadResult("paused", None, None)
+                return self._stopped(parts)
             except AppError as err:
                 log.warning("%s: %s", self.model.repo, err)
                 raise
@@ -91,13 +88,7 @@ class SpeechDownload(Download):
         try:
             staging.mkdir(parents=True, exist_ok=True)
             for part in parts:
-                destination = staging / PurePosixPath(part.hub_file.name).name
-                try:
-                    os.replace(part.part_path, destination)
-                except OSError:  # another file system: copy, then drop the part
-                    copy_atomically(part.part_path, destination, prefix=".download-")
-                    part.part_path.unlink()
-                part.sidecar_path.unlink(missing_ok=True)
+                part.move_to(staging / PurePosixPath(part.hub_file.name).name)
             write_json_atomically(staging / PROVENANCE_FILE, {
                 "repo": self.model.repo, "revision": commit, "files": list(self.model.files),
                 "sha256": [part.hub_file.sha256 or part.hub_file.blob_id or "" for part in parts],
