@@ -4,38 +4,23 @@ user's answer, and stored as an on-demand look inside is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from app.core.config.settings import SettingsStore
-from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import AnswerInspected, GenerationFailed
 from app.core.history.store import Store
 from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
 from app.core.session.auto_inside import AutoInspector
 from app.core.session.service import EngineService
-from app.core.session.turns import TurnOutcome, TurnRunner
+from app.core.session.turns import TurnRunner
 from tests.core.engine_helpers import GREEDY, EventLog
+from tests.core.turn_helpers import finish
 
 LONG = " ".join(f"Note {i}: the river rises in spring, floods the meadows and falls in autumn." for i in range(60))
-
-
-@pytest.fixture
-def service() -> Iterator[EngineService]:
-    made = EngineService(LocalEngine)
-    yield made
-    made.shutdown()
-
-
-def _finish(runner: TurnRunner, log: EventLog) -> TurnOutcome:
-    while True:
-        update = runner.handle(log.next(timeout=180))
-        if update is not None and update.outcome is not None:
-            return update.outcome
 
 
 def test_the_automatic_look_inside_steps_aside_when_the_user_sends_and_is_asked_again_after(
@@ -66,7 +51,7 @@ def test_the_automatic_look_inside_steps_aside_when_the_user_sends_and_is_asked_
     inspector.yield_to_user()  # the user sends: the look inside steps aside at once
     runner.start(conversation.id, "Name three fruits.", model=entry, sampling=GREEDY)
     stepped_aside = inside.wait_for(GenerationFailed)
-    new = _finish(runner, turns)
+    new = finish(runner, turns, timeout=180)
     assert stepped_aside.request_id == asked and stepped_aside.code == "stopped"
     assert inspector.handle(stepped_aside) is None and store.look_inside(old.id) is None
     assert new.status == "complete"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from app.core.config.settings import SettingsStore
-from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import ChatMessage, GenerationRequest
 from app.core.errors import SchemaContinueError
 from app.core.history.store import Store
@@ -17,27 +15,14 @@ from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook
 from app.core.session.service import EngineService
 from app.core.session.titles import AutoTitler, clean_title
-from app.core.session.turns import TurnOutcome, TurnRunner
+from app.core.session.turns import TurnRunner
 from tests.core.engine_helpers import GREEDY, EventLog
-
-
-@pytest.fixture
-def service() -> Iterator[EngineService]:
-    made = EngineService(LocalEngine)
-    yield made
-    made.shutdown()
+from tests.core.turn_helpers import finish, recording
 
 
 def _said(request: GenerationRequest) -> list[ChatMessage]:
     """The conversation in a request, without the settings' system prompt."""
     return [message for message in request.messages if message.role != "system"]
-
-
-def _finish(runner: TurnRunner, log: EventLog) -> TurnOutcome:
-    while True:
-        update = runner.handle(log.next(timeout=120))
-        if update is not None and update.outcome is not None:
-            return update.outcome
 
 
 def test_only_the_branch_on_screen_reaches_the_engine(
@@ -47,25 +32,18 @@ def test_only_the_branch_on_screen_reaches_the_engine(
     registry = ModelRegistry(settings)
     store = Store()
     log = EventLog()
-    sent: list[GenerationRequest] = []
     client = service.connect(log.put, "window")
-    real_generate = client.generate
-
-    def generate(request: GenerationRequest) -> None:
-        sent.append(request)
-        real_generate(request)
-
-    client.generate = generate  # type: ignore[method-assign]
+    sent = recording(client)
     runner = TurnRunner(store, client, settings, registry)
     entry = registry.resolve(str(starter_model))
     conversation = store.create_conversation(model_name=entry.name)
     runner.start(conversation.id, "Name a fruit.", model=entry, sampling=GREEDY)
-    first = _finish(runner, log)
+    first = finish(runner, log)
     runner.start(conversation.id, "Name a colour.", model=entry, sampling=GREEDY)
-    colour = _finish(runner, log)
+    colour = finish(runner, log)
 
     runner.regenerate(first.answer_id, sampling=GREEDY)
-    regenerated = _finish(runner, log)
+    regenerated = finish(runner, log)
 
     assert _said(sent[-1]) == [ChatMessage("user", "Name a fruit.")]  # not the old answer nor what followed
     assert regenerated.status == "complete" and regenerated.text
@@ -75,7 +53,7 @@ def test_only_the_branch_on_screen_reaches_the_engine(
     assert (versions[regenerated.answer_id].index, versions[regenerated.answer_id].count) == (2, 2)
 
     runner.edit(shown[0].id, "Name a vegetable.", sampling=GREEDY)
-    edited = _finish(runner, log)
+    edited = finish(runner, log)
     assert _said(sent[-1]) == [ChatMessage("user", "Name a vegetable.")]
     assert [m.content for m in store.messages(conversation.id)] == ["Name a vegetable.", edited.text]
 
@@ -84,7 +62,7 @@ def test_only_the_branch_on_screen_reaches_the_engine(
     assert [m.content for m in store.messages(conversation.id)][:2] == ["Name a fruit.", first.text]
     assert len(store.messages(conversation.id)) == 4
     runner.start(conversation.id, "And a number?", model=entry, sampling=GREEDY)
-    _finish(runner, log)
+    finish(runner, log)
     assert [m.content for m in _said(sent[-1])] == [
         "Name a fruit.", first.text, "Name a colour.", colour.text, "And a number?"
     ]
@@ -103,10 +81,10 @@ def test_continue_goes_on_from_where_a_stopped_answer_ended(
     conversation = store.create_conversation(model_name=entry.name)
     short = replace(GREEDY, max_tokens=6)
     runner.start(conversation.id, "Count from one to twenty in words.", model=entry, sampling=short)
-    cut = _finish(runner, log)
+    cut = finish(runner, log)
 
     runner.continue_answer(cut.answer_id, sampling=short)
-    more = _finish(runner, log)
+    more = finish(runner, log)
 
     assert more.answer_id == cut.answer_id
     assert more.text.startswith(cut.text) and len(more.text) > len(cut.text)
@@ -132,7 +110,7 @@ def test_an_answer_held_to_a_json_schema_is_not_continued_and_stays_as_it_was(
     book.assign(conversation.id, strict.id or 0)
     short = replace(GREEDY, max_tokens=5)
     runner.start(conversation.id, "List three fruits.", model=entry, sampling=short)
-    cut = _finish(runner, log)
+    cut = finish(runner, log)
     assert cut.text.startswith("{") and store.message(cut.answer_id).finish_reason == "length"
 
     with pytest.raises(SchemaContinueError) as refused:

@@ -3,35 +3,18 @@ a new version that keeps the tokens before, takes the alternative, and goes on."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from app.core.config.settings import SettingsStore
-from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import AnswerInspected
 from app.core.history.look_inside import LookInside
 from app.core.history.store import Store
 from app.core.models.registry import ModelRegistry
 from app.core.session import look_inside
 from app.core.session.service import EngineService
-from app.core.session.turns import TurnOutcome, TurnRunner
+from app.core.session.turns import TurnRunner
 from tests.core.engine_helpers import GREEDY, EventLog
-
-
-@pytest.fixture
-def service() -> Iterator[EngineService]:
-    made = EngineService(LocalEngine)
-    yield made
-    made.shutdown()
-
-
-def _finish(runner: TurnRunner, log: EventLog) -> TurnOutcome:
-    while True:
-        update = runner.handle(log.next(timeout=120))
-        if update is not None and update.outcome is not None:
-            return update.outcome
+from tests.core.turn_helpers import finish
 
 
 def test_a_branch_from_an_alternative_keeps_the_tokens_before_and_takes_it(
@@ -46,9 +29,9 @@ def test_a_branch_from_an_alternative_keeps_the_tokens_before_and_takes_it(
     entry = registry.resolve(str(starter_model))
     conversation = store.create_conversation(model_name=entry.name)
     runner.start(conversation.id, "Name three fruits.", model=entry, sampling=GREEDY)
-    first = _finish(runner, log)
+    first = finish(runner, log)
     runner.start(conversation.id, "Name a colour.", model=entry, sampling=GREEDY)  # the cache moves on
-    _finish(runner, log)
+    finish(runner, log)
 
     client.inspect(runner.inspect_request(first.answer_id))
     inspected = log.wait_for(AnswerInspected)
@@ -62,7 +45,7 @@ def test_a_branch_from_an_alternative_keeps_the_tokens_before_and_takes_it(
     prefix = look_inside.branch_prefix(tokens, position, alternative)
 
     runner.branch_from(first.answer_id, prefix, sampling=GREEDY)
-    branch = _finish(runner, log)
+    branch = finish(runner, log)
 
     assert branch.status == "complete" and branch.text.startswith(prefix) and len(branch.text) > len(prefix)
     versions = store.versions(conversation.id)

@@ -7,7 +7,6 @@ import logging.handlers
 import os
 import signal
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import pytest
 from app.core import logs, paths
 from app.core.config.settings import SettingsStore
 from app.core.engine import local
-from app.core.engine.local import LocalEngine
 from app.core.engine.protocol import (
     NO_STATS,
     ChatMessage,
@@ -39,13 +37,6 @@ from tests.core.engine_helpers import GREEDY, EventLog, request, spec_for
 LONG = SamplingSettings(temperature=0.0, top_k=1, max_tokens=400, repeat_penalty=1.0, seed=1)
 COUNT = [ChatMessage("user", "Count from one to two hundred, one number per line.")]
 HELLO = [ChatMessage("user", "Say hello.")]
-
-
-@pytest.fixture
-def service() -> Iterator[EngineService]:
-    made = EngineService(LocalEngine)
-    yield made
-    made.shutdown()
 
 
 def own_events(log: EventLog, request_id: str, timeout: float = 120.0) -> list[EngineEvent]:

@@ -8,41 +8,24 @@ The starter thinks in <think> tags after a few worked examples, under a template
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from app.core.config.model_settings import ModelSettings, ModelSettingsStore
 from app.core.config.settings import SettingsStore
-from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import AnswerInspected, GenerationRequest
+from app.core.engine.protocol import AnswerInspected
 from app.core.history.look_inside import LookInside
 from app.core.history.store import Store
 from app.core.models.registry import ModelRegistry
 from app.core.session import look_inside
 from app.core.session.service import EngineService
-from app.core.session.turns import TurnOutcome, TurnRunner
+from app.core.session.turns import TurnRunner
 from tests.core.engine.test_templates_real import EXAMPLES
 from tests.core.engine_helpers import GREEDY, EventLog
 from tests.core.template_helpers import template_source
+from tests.core.turn_helpers import finish, recording
 
 THINKING = replace(GREEDY, max_tokens=80)
-
-
-@pytest.fixture
-def service() -> Iterator[EngineService]:
-    made = EngineService(LocalEngine)
-    yield made
-    made.shutdown()
-
-
-def _finish(runner: TurnRunner, log: EventLog) -> TurnOutcome:
-    while True:
-        update = runner.handle(log.next(timeout=120))
-        if update is not None and update.outcome is not None:
-            return update.outcome
 
 
 def test_a_branch_from_a_thinking_word_thinks_on_from_the_kept_thinking_and_the_alternative(
@@ -56,22 +39,15 @@ def test_a_branch_from_a_thinking_word_thinks_on_from_the_kept_thinking_and_the_
     entry = registry.resolve(str(starter_model))
     store = Store()
     log = EventLog()
-    sent: list[GenerationRequest] = []
     client = service.connect(log.put, "window")
-    real_generate = client.generate
-
-    def generate(request: GenerationRequest) -> None:
-        sent.append(request)
-        real_generate(request)
-
-    client.generate = generate  # type: ignore[method-assign]
+    sent = recording(client)
     runner = TurnRunner(store, client, settings, registry)
     conversation = store.create_conversation("Examples", model_name=entry.name)
     for message in EXAMPLES[1:-1]:
         saved = store.add_message(conversation.id, message.role, "", status="streaming")
         store.update_message(saved.id, message.content, status="complete", reasoning=message.reasoning)
     runner.start(conversation.id, EXAMPLES[-1].content, model=entry, sampling=THINKING)
-    first = _finish(runner, log)
+    first = finish(runner, log)
     assert first.status == "complete" and first.reasoning and first.text
 
     client.inspect(runner.inspect_request(first.answer_id))
@@ -91,7 +67,7 @@ def test_a_branch_from_a_thinking_word_thinks_on_from_the_kept_thinking_and_the_
     assert prefix.encode("utf-8") == written[start : offsets[position]] + alternative.piece  # exactly those tokens
 
     runner.branch_from(first.answer_id, prefix, thinking=True, sampling=THINKING)
-    branch = _finish(runner, log)
+    branch = finish(runner, log)
 
     assert (sent[-1].prefill, sent[-1].prefill_reasoning) == ("", prefix)
     assert branch.status == "complete" and branch.answer_id != first.answer_id

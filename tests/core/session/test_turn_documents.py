@@ -3,19 +3,14 @@ regenerate and edit, and whether a turn would send passages off this computer.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-
-import pytest
 
 from app.core.config.secrets import KeyStore
 from app.core.config.settings import SettingsStore
 from app.core.documents.indexer import Indexer
 from app.core.documents.library import Library
 from app.core.documents.types import Document, Page
-from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import GenerationRequest
 from app.core.engine.remote.servers import RemoteServers
 from app.core.history.store import Store
 from app.core.history.types import LibraryChoice
@@ -23,6 +18,7 @@ from app.core.models.registry import ModelRegistry, remote_entry
 from app.core.session.service import EngineService
 from app.core.session.turns import TurnOutcome, TurnRunner
 from tests.core.engine_helpers import GREEDY, EventLog
+from tests.core.turn_helpers import finish, recording
 
 FACT = "The project's codename is Zorblax."
 QUESTION = "What is the project's codename?"
@@ -44,13 +40,6 @@ def handbook(pages: int = 120, fact_page: int = 87) -> Document:
     return Document("/docs/handbook.pdf", "handbook.pdf", "pdf", 500_000, tuple(filler), paged=True)
 
 
-@pytest.fixture
-def service() -> Iterator[EngineService]:
-    made = EngineService(LocalEngine)
-    yield made
-    made.shutdown()
-
-
 class _Turns:
     """A turn runner on the real engine, as the window builds it, recording what is sent."""
 
@@ -59,23 +48,13 @@ class _Turns:
         self.registry = ModelRegistry(self.settings)
         self.store = Store()
         self.log = EventLog()
-        self.sent: list[GenerationRequest] = []
         client = service.connect(self.log.put, "window")
-        real_generate = client.generate
-
-        def generate(request: GenerationRequest) -> None:
-            self.sent.append(request)
-            real_generate(request)
-
-        client.generate = generate  # type: ignore[method-assign]
+        self.sent = recording(client)
         self.runner = TurnRunner(self.store, client, self.settings, self.registry, library=library)
         self.entry = self.registry.resolve(str(starter_model))
 
     def finish(self) -> TurnOutcome:
-        while True:
-            update = self.runner.handle(self.log.next(timeout=120))
-            if update is not None and update.outcome is not None:
-                return update.outcome
+        return finish(self.runner, self.log)
 
 
 def test_a_document_that_fits_is_read_whole_and_its_fact_answered(service: EngineService, starter_model: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from app.core.config.settings import SettingsStore
 from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import GenerationFinished, GenerationRequest
+from app.core.engine.protocol import GenerationFinished
 from app.core.history.store import Store
 from app.core.memory import extraction
 from app.core.memory.block import HEADING
@@ -21,6 +21,7 @@ from app.core.session.memory import MemoryKeeper
 from app.core.session.service import EngineService
 from app.core.session.turns import TurnOutcome, TurnRunner
 from tests.core.engine_helpers import GREEDY, EventLog
+from tests.core.turn_helpers import finish, recording
 
 STATED = "I'm vegetarian, so can you suggest a dinner for tonight?"
 
@@ -40,15 +41,8 @@ class _Chat:
         self.registry = ModelRegistry(self.settings)
         self.store = Store()
         self.log = EventLog()
-        self.sent: list[GenerationRequest] = []
         client = service.connect(self.log.put, "window")
-        real_generate = client.generate
-
-        def generate(request: GenerationRequest) -> None:
-            self.sent.append(request)
-            real_generate(request)
-
-        client.generate = generate  # type: ignore[method-assign]
+        self.sent = recording(client)
         self.runner = TurnRunner(self.store, client, self.settings, self.registry)
         self.keeper_log = EventLog()
         self.keeper = MemoryKeeper(self.runner.memory, self.store, service.connect(self.keeper_log.put, "memory"))
@@ -57,10 +51,7 @@ class _Chat:
 
     def turn(self, conversation_id: int, text: str) -> TurnOutcome:
         self.runner.start(conversation_id, text, model=self.entry, sampling=replace(GREEDY, max_tokens=16))
-        while True:
-            update = self.runner.handle(self.log.next(timeout=180))
-            if update is not None and update.outcome is not None:
-                return update.outcome
+        return finish(self.runner, self.log, timeout=180)
 
     def extract(self, answer_id: int) -> list[str]:
         """Runs the keeper after an answer, to its end; the texts it saved."""
