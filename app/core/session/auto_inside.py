@@ -21,6 +21,7 @@ from app.core.errors import PersonaNotFoundError
 from app.core.history.look_inside import LookInside
 from app.core.history.store import Store
 from app.core.personas.book import PersonaBook
+from app.core.session.background import Background
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.session")
@@ -41,10 +42,10 @@ class AutoInspector:
         self, store: Store, client: EngineClient, personas: PersonaBook, request_for: Callable[[int], InspectRequest]
     ) -> None:
         self._store = store
-        self._client = client
         self._personas = personas
         self._request_for = request_for
-        self._pending: dict[int, _Pending] = {}  # by answer id
+        self._client = client
+        self._background: Background[int, _Pending] = Background(client)  # by answer id
 
     def wants(self, answer_id: int) -> bool:
         """Whether ``answer_id`` is looked inside by itself: an answer written on this computer, with text, by a
@@ -64,25 +65,22 @@ class AutoInspector:
     def after_answer(self, answer_id: int) -> str | None:
         """Asks for the figures of ``answer_id`` (and again for any that stepped aside); returns the request id,
         or None when the answer is not looked inside by itself."""
-        for pending in list(self._pending.values()):
-            if pending.request_id is None:
-                self._ask(pending)
+        for pending in self._background.stepped_aside():
+            self._ask(pending)
         try:
-            if answer_id in self._pending or not self.wants(answer_id):
+            if answer_id in self._background or not self.wants(answer_id):
                 return None
         except LookupError:
             return None
-        pending = _Pending(answer_id)
-        self._pending[answer_id] = pending
-        return self._ask(pending)
+        return self._ask(self._background.add(answer_id, _Pending(answer_id)))
 
     def _ask(self, pending: _Pending) -> str | None:
         try:
             if not self.wants(pending.answer_id):  # looked inside on demand meanwhile, or deleted
-                del self._pending[pending.answer_id]
+                self._background.drop(pending.answer_id)
                 return None
         except LookupError:
-            del self._pending[pending.answer_id]
+            self._background.drop(pending.answer_id)
             return None
         request = self._request_for(pending.answer_id)
         pending.request_id, pending.model_name, pending.content = request.request_id, request.model.name, request.answer
@@ -91,19 +89,15 @@ class AutoInspector:
 
     def yield_to_user(self) -> None:
         """The user is about to send: a look inside queued or running steps aside and is asked again later."""
-        for pending in self._pending.values():
-            if pending.request_id is not None:
-                self._client.stop(pending.request_id)
-                pending.request_id = None
+        self._background.step_aside()
 
     def handle(self, event: EngineEvent) -> tuple[int, LookInside] | None:
         """Applies one event of the client; returns the answer and its figures once they are in (and stored)."""
-        request_id = getattr(event, "request_id", None)
-        pending = next((p for p in self._pending.values() if p.request_id == request_id), None)
+        pending = self._background.for_event(event)
         if pending is None:
             return None
         if isinstance(event, AnswerInspected):
-            del self._pending[pending.answer_id]
+            self._background.drop(pending.answer_id)
             data = LookInside(event.tokens, pending.model_name, event.thinking_tokens)
             try:
                 if self._store.message(pending.answer_id).content != pending.content:
@@ -113,12 +107,11 @@ class AutoInspector:
             self._store.save_look_inside(pending.answer_id, data)
             return pending.answer_id, data
         if isinstance(event, GenerationFailed) and event.code == "stopped":
-            pending.request_id = None  # stepped aside for the user: asked again after their answer
+            self._background.stopped(pending)  # stepped aside for the user: asked again after their answer
         elif isinstance(event, GenerationFailed | ModelLoadFailed):
-            del self._pending[pending.answer_id]
+            self._background.drop(pending.answer_id)
             log.info("answer %d was not looked inside: %s", pending.answer_id, event.reason)
         return None
 
     def close(self) -> None:
-        self.yield_to_user()
-        self._client.close()
+        self._background.close()

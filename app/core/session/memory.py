@@ -33,6 +33,7 @@ from app.core.memory.store import MemoryStore
 from app.core.memory.types import MemoryBlock, MemoryChange
 from app.core.models.installed import ModelEntry
 from app.core.models.registry import ModelRegistry
+from app.core.session.background import Background
 from app.core.session.service import EngineClient
 
 log = logging.getLogger("app.memory")
@@ -137,15 +138,14 @@ class MemoryKeeper:
         self._memory = turn_memory
         self._store = store
         self._client = client
-        self._pending: dict[int, _Pending] = {}  # by answer id
+        self._background: Background[int, _Pending] = Background(client)  # by answer id
 
     def after_answer(self, answer_id: int, model: ModelSpec) -> str | None:
         """Asks for the facts of the message ``answer_id`` answers (and again for any that stepped aside).
         Returns the request id, or None when nothing is asked (memory off, a temporary chat, a server
         not allowed memories, a message that was a command)."""
-        for pending in self._pending.values():
-            if pending.request_id is None:
-                self._ask(pending)
+        for pending in self._background.stepped_aside():
+            self._ask(pending)
         answer = self._store.message(answer_id)
         conversation = self._store.conversation(answer.conversation_id)
         if (
@@ -157,9 +157,7 @@ class MemoryKeeper:
         user = self._store.message(answer.parent_id)
         if user.role != "user" or extraction.command(user.content) is not None:
             return None
-        pending = _Pending(answer_id, model)
-        self._pending[answer_id] = pending
-        return self._ask(pending)
+        return self._ask(self._background.add(answer_id, _Pending(answer_id, model)))
 
     def _ask(self, pending: _Pending) -> str:
         answer = self._store.message(pending.answer_id)
@@ -172,25 +170,21 @@ class MemoryKeeper:
 
     def yield_to_user(self) -> None:
         """The user is about to send: a request being asked steps aside and is asked again later."""
-        for pending in self._pending.values():
-            if pending.request_id is not None:
-                self._client.stop(pending.request_id)
-                pending.request_id = None
+        self._background.step_aside()
 
     def handle(self, event: EngineEvent) -> MemoryChange | None:
         """Applies one event of the keeper's client; returns what was saved when something was."""
-        request_id = getattr(event, "request_id", None)
-        pending = next((p for p in self._pending.values() if p.request_id == request_id), None)
+        pending = self._background.for_event(event)
         if pending is None:
             return None
         if isinstance(event, GenerationFinished) and event.reason != "stopped":
-            del self._pending[pending.answer_id]
+            self._background.drop(pending.answer_id)
             return self._apply(pending.answer_id, event.text)
         if isinstance(event, (GenerationFailed, ModelLoadFailed)):
-            del self._pending[pending.answer_id]
+            self._background.drop(pending.answer_id)
             log.info("no memories from answer %d: %s", pending.answer_id, event.reason)
         elif isinstance(event, GenerationFinished):
-            pending.request_id = None  # stopped for the user: asked again after their answer
+            self._background.stopped(pending)  # stopped for the user: asked again after their answer
         return None
 
     def _apply(self, answer_id: int, reply: str) -> MemoryChange | None:
@@ -213,5 +207,4 @@ class MemoryKeeper:
         return None if change.empty else change
 
     def close(self) -> None:
-        self.yield_to_user()
-        self._client.close()
+        self._background.close()

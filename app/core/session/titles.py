@@ -27,6 +27,7 @@ from app.core.engine.protocol import (
     SamplingSettings,
 )
 from app.core.history.store import Store
+from app.core.session.background import Background
 from app.core.session.records import title_from
 from app.core.session.service import EngineClient
 
@@ -68,7 +69,7 @@ class AutoTitler:
     def __init__(self, store: Store, client: EngineClient) -> None:
         self._store = store
         self._client = client
-        self._pending: dict[int, _Pending] = {}
+        self._background: Background[int, _Pending] = Background(client)  # by conversation id
         self._done: set[int] = set()
 
     def after_answer(self, conversation_id: int, model: ModelSpec) -> str | None:
@@ -76,7 +77,7 @@ class AutoTitler:
 
         Returns the request id, or None when no title is wanted.
         """
-        waiting = conversation_id in self._pending
+        waiting = conversation_id in self._background
         if conversation_id in self._done or (not waiting and not self._wants_title(conversation_id)):
             return None
         messages = self._store.messages(conversation_id)
@@ -85,41 +86,36 @@ class AutoTitler:
         if user is None or answer is None:
             return None
         request = title_request(user.content, answer.content, model)
-        self._pending[conversation_id] = _Pending(conversation_id, model, request.request_id)
+        self._background.add(conversation_id, _Pending(conversation_id, model, request.request_id))
         self._client.generate(request)
         return request.request_id
 
     def yield_to_user(self) -> None:
         """The user is about to send: a title being asked for steps aside and is asked again later."""
-        for pending in self._pending.values():
-            if pending.request_id is not None:
-                self._client.stop(pending.request_id)
-                pending.request_id = None
+        self._background.step_aside()
 
     def handle(self, event: EngineEvent) -> int | None:
         """Applies one event of the titles' client; returns the conversation whose title changed."""
-        request_id = getattr(event, "request_id", None)
-        pending = next((p for p in self._pending.values() if p.request_id == request_id), None)
+        pending = self._background.for_event(event)
         if pending is None:
             return None
         if isinstance(event, GenerationFinished) and event.reason != "stopped":
-            del self._pending[pending.conversation_id]
+            self._background.drop(pending.conversation_id)
             self._done.add(pending.conversation_id)
             title = clean_title(event.text)
             if title and self._store.rename_conversation(pending.conversation_id, title, by_user=False):
                 log.info("titled conversation %d", pending.conversation_id)
                 return pending.conversation_id
         elif isinstance(event, (GenerationFailed, ModelLoadFailed)):
-            del self._pending[pending.conversation_id]
+            self._background.drop(pending.conversation_id)
             self._done.add(pending.conversation_id)
             log.info("no title for conversation %d: %s", pending.conversation_id, event.reason)
         elif isinstance(event, GenerationFinished):
-            pending.request_id = None  # stopped for the user: asked again after their answer
+            self._background.stopped(pending)  # stopped for the user: asked again after their answer
         return None
 
     def close(self) -> None:
-        self.yield_to_user()
-        self._client.close()
+        self._background.close()
 
     def _wants_title(self, conversation_id: int) -> bool:
         conversation = self._store.conversation(conversation_id)
