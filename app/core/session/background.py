@@ -46,8 +46,11 @@ class Background(Generic[K, R]):
         del self._records[key]
 
     def for_event(self, event: EngineEvent) -> R | None:
-        """The record whose request ``event`` belongs to; None when it is none of them."""
+        """The record whose request ``event`` belongs to; None when it is none of them (an event of no request, such
+        as a model's load, never belongs to a record waiting to be asked again)."""
         request_id = getattr(event, "request_id", None)
+        if request_id is None:
+            return None
         return next((record for record in self._records.values() if record.request_id == request_id), None)
 
     def stepped_aside(self) -> list[R]:

@@ -3,14 +3,10 @@ stepping aside for the user (the engine stops every running request) and asking 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pytest
-
-from app.core.engine.local import LocalEngine
-from app.core.engine.protocol import NO_STATS, ChatMessage, GenerationFinished, GenerationRequest
+from app.core.engine.protocol import NO_STATS, ChatMessage, GenerationFinished, GenerationRequest, ModelLoadFailed
 from app.core.session.background import Background
 from app.core.session.service import EngineService
 from tests.core.engine_helpers import GREEDY, EventLog, request, spec_for
@@ -20,13 +16,6 @@ from tests.core.engine_helpers import GREEDY, EventLog, request, spec_for
 class _Asked:
     key: str
     request_id: str | None = None
-
-
-@pytest.fixture
-def service() -> Iterator[EngineService]:
-    made = EngineService(LocalEngine)
-    yield made
-    made.shutdown()
 
 
 def _finished(log: EventLog, request_id: str) -> GenerationFinished:
@@ -60,6 +49,7 @@ def test_background_work_steps_aside_for_the_user_and_is_asked_again(
     background.step_aside()  # the user sends: both are stopped, the running one and the queued one
     assert (first.request_id, second.request_id) == (None, None)
     assert background.stepped_aside() == [first, second]
+    assert background.for_event(ModelLoadFailed(model, "a model failed to load")) is None  # no request of theirs
     ended: dict[str, GenerationFinished] = {}
     while len(ended) < 2:  # the queued one ends at once, the running one when the engine has stopped it
         event = log.wait_for(GenerationFinished)
