@@ -146,6 +146,8 @@ class MemoryKeeper:
         not allowed memories, a message that was a command)."""
         for pending in self._background.stepped_aside():
             self._ask(pending)
+        if answer_id in self._background:
+            return None  # being asked already (again just above, if it had stepped aside)
         answer = self._store.message(answer_id)
         conversation = self._store.conversation(answer.conversation_id)
         if (

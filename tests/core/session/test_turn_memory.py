@@ -145,3 +145,20 @@ def test_the_context_meter_counts_the_memory_block(chat: _Chat) -> None:
     counted = chat.runner.count_request(conversation.id, "Hello")
     assert counted.messages[0].role == "system" and "- The user's cat is called Tom." in counted.messages[0].content
     assert HEADING in counted.messages[0].content
+
+
+def test_an_answer_being_asked_about_is_asked_once_even_when_told_twice(chat: _Chat) -> None:
+    conversation = chat.store.create_conversation(model_name=chat.entry.name)
+    outcome = chat.turn(conversation.id, STATED)
+    asked = chat.keeper.after_answer(outcome.answer_id, chat.spec)
+    assert asked is not None
+    chat.keeper.yield_to_user()  # stepped aside for the user, then the same answer is told again
+    assert chat.keeper.after_answer(outcome.answer_id, chat.spec) is None  # asked again once, not twice
+    ended = []
+    while len(ended) < 2:  # the stopped request, then the one asked again
+        event = chat.keeper_log.next(timeout=300)
+        chat.keeper.handle(event)
+        if isinstance(event, GenerationFinished):
+            ended.append(event)
+    assert ended[0].request_id == asked and ended[0].reason == "stopped"
+    assert ended[1].reason != "stopped"
