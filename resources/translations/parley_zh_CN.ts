@@ -707,7 +707,7 @@
 <context>
     <name>CategoryPages</name>
     <message>
-        <location filename="../../app/ui/settings/categories.py" line="22"/>
+        <location filename="../../app/ui/settings/categories.py" line="55"/>
         <source>Settings categories</source>
         <translation>设置类别</translation>
     </message>
@@ -3793,243 +3793,243 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="84"/>
+        <location filename="../../app/ui/settings/dialog.py" line="86"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="91"/>
+        <location filename="../../app/ui/settings/dialog.py" line="93"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="92"/>
+        <location filename="../../app/ui/settings/dialog.py" line="94"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="93"/>
+        <location filename="../../app/ui/settings/dialog.py" line="95"/>
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="94"/>
+        <location filename="../../app/ui/settings/dialog.py" line="96"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="99"/>
+        <location filename="../../app/ui/settings/dialog.py" line="101"/>
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="137"/>
+        <location filename="../../app/ui/settings/dialog.py" line="143"/>
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="141"/>
+        <location filename="../../app/ui/settings/dialog.py" line="147"/>
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="156"/>
-        <location filename="../../app/ui/settings/dialog.py" line="177"/>
+        <location filename="../../app/ui/settings/dialog.py" line="162"/>
+        <location filename="../../app/ui/settings/dialog.py" line="183"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="161"/>
+        <location filename="../../app/ui/settings/dialog.py" line="167"/>
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="143"/>
+        <location filename="../../app/ui/settings/dialog.py" line="149"/>
         <source>Add it to every persona&apos;s system prompt</source>
         <translation>把它加入每个角色的系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="147"/>
+        <location filename="../../app/ui/settings/dialog.py" line="153"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="151"/>
+        <location filename="../../app/ui/settings/dialog.py" line="157"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="152"/>
+        <location filename="../../app/ui/settings/dialog.py" line="158"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="154"/>
+        <location filename="../../app/ui/settings/dialog.py" line="160"/>
         <source>For personas that do not choose for themselves</source>
         <translation>用于没有自行设置的角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="163"/>
+        <location filename="../../app/ui/settings/dialog.py" line="169"/>
         <source>About you:</source>
         <translation>关于你：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="165"/>
+        <location filename="../../app/ui/settings/dialog.py" line="171"/>
         <source>When a conversation is full:</source>
         <translation>对话满了时：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="167"/>
+        <location filename="../../app/ui/settings/dialog.py" line="173"/>
         <source>System prompts and sampling belong to each persona: open Personas… in the sidebar.</source>
         <translation>系统提示词和采样参数属于各个角色：请在侧边栏打开“角色…”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="169"/>
+        <location filename="../../app/ui/settings/dialog.py" line="175"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="170"/>
+        <location filename="../../app/ui/settings/dialog.py" line="176"/>
         <source>A new language takes effect as soon as you save.</source>
         <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="178"/>
+        <location filename="../../app/ui/settings/dialog.py" line="184"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="179"/>
+        <location filename="../../app/ui/settings/dialog.py" line="185"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="183"/>
+        <location filename="../../app/ui/settings/dialog.py" line="189"/>
         <source>System size</source>
         <translation>系统大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="183"/>
+        <location filename="../../app/ui/settings/dialog.py" line="189"/>
         <source>{size} pt</source>
         <translation>{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="186"/>
+        <location filename="../../app/ui/settings/dialog.py" line="192"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="187"/>
+        <location filename="../../app/ui/settings/dialog.py" line="193"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="188"/>
+        <location filename="../../app/ui/settings/dialog.py" line="194"/>
         <source>Both apply to every window as soon as you save.</source>
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="195"/>
+        <location filename="../../app/ui/settings/dialog.py" line="201"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="197"/>
+        <location filename="../../app/ui/settings/dialog.py" line="203"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="198"/>
+        <location filename="../../app/ui/settings/dialog.py" line="204"/>
         <source>Auto: as many layers as fit the free GPU memory; 0: none</source>
         <translation>自动：按空闲显存放入尽可能多的层；0：不使用 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="202"/>
+        <location filename="../../app/ui/settings/dialog.py" line="208"/>
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="204"/>
+        <location filename="../../app/ui/settings/dialog.py" line="210"/>
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="206"/>
+        <location filename="../../app/ui/settings/dialog.py" line="212"/>
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="216"/>
+        <location filename="../../app/ui/settings/dialog.py" line="222"/>
         <source>A new context length reloads the model. A persona may set its own.</source>
         <translation>更改上下文长度会重新加载模型。角色也可以设置自己的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="209"/>
+        <location filename="../../app/ui/settings/dialog.py" line="215"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="210"/>
+        <location filename="../../app/ui/settings/dialog.py" line="216"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="213"/>
+        <location filename="../../app/ui/settings/dialog.py" line="219"/>
         <source> MB</source>
         <translation> MB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="214"/>
+        <location filename="../../app/ui/settings/dialog.py" line="220"/>
         <source>Disk for saved conversation states, so long chats reopen at once</source>
         <translation>用于保存对话状态的磁盘空间，让长对话能立即重新打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="215"/>
+        <location filename="../../app/ui/settings/dialog.py" line="221"/>
         <source>Conversation cache:</source>
         <translation>对话缓存：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="219"/>
+        <location filename="../../app/ui/settings/dialog.py" line="225"/>
         <source>{package}, ggml {version}</source>
         <translation>{package}，ggml {version}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="224"/>
+        <location filename="../../app/ui/settings/dialog.py" line="230"/>
         <source>llama.cpp build:</source>
         <translation>llama.cpp 版本：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="227"/>
+        <location filename="../../app/ui/settings/dialog.py" line="233"/>
         <source>Backends:</source>
         <translation>后端：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="243"/>
+        <location filename="../../app/ui/settings/dialog.py" line="249"/>
         <source>Use the mirror {host}</source>
         <translation>使用镜像 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="246"/>
+        <location filename="../../app/ui/settings/dialog.py" line="252"/>
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="252"/>
+        <location filename="../../app/ui/settings/dialog.py" line="258"/>
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="257"/>
+        <location filename="../../app/ui/settings/dialog.py" line="263"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="262"/>
+        <location filename="../../app/ui/settings/dialog.py" line="268"/>
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="285"/>
+        <location filename="../../app/ui/settings/dialog.py" line="297"/>
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
@@ -4509,7 +4509,7 @@
     <message>
         <location filename="../../app/ui/settings/voice_tab.py" line="92"/>
         <source>Speaking while the answer is read stops it and is heard as your next message.</source>
-        <translation>在朗读回答时说话会停止朗读，你说的话会作为下一条消息。</translation>
+        <translation>在朗读回答时说话会停止朗读，您说的话会作为下一条消息。</translation>
     </message>
     <message>
         <location filename="../../app/ui/settings/voice_tab.py" line="100"/>
@@ -4527,22 +4527,52 @@
         <translation>未安装</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="138"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="140"/>
+        <source>English</source>
+        <translation>仅英语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="141"/>
+        <source>US English</source>
+        <translation>美式英语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="142"/>
+        <source>British English</source>
+        <translation>英式英语</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="143"/>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="144"/>
+        <source>Chinese, small</source>
+        <translation>中文，小型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="146"/>
+        <source>{name} ({speaks})</source>
+        <translation>{name}（{speaks}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/voice_tab.py" line="154"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="139"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="155"/>
         <source>Download {name}</source>
         <translation>下载{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="166"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="182"/>
         <source>Downloading {name}: {done} of {total}</source>
         <translation>正在下载 {name}：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="177"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="193"/>
         <source>{name} is installed.</source>
         <translation>{name} 已安装。</translation>
     </message>

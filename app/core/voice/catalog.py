@@ -57,7 +57,7 @@ SPEECH_MODELS: tuple[SpeechModel, ...] = (
     _voice("en_US-lessac-medium", "Lessac (US English)", "en", "en/en_US/lessac/medium", 63),
     _voice("en_GB-alba-medium", "Alba (British English)", "en", "en/en_GB/alba/medium", 63),
     _voice("zh_CN-huayan-medium", "Huayan (Chinese)", "zh", "zh/zh_CN/huayan/medium", 63),
-    _voice("zh_CN-huayan-x_low", "Huayan, small (Chinese)", "zh", "zh/zh_CN/huayan/x_low", 21),
+    _voice("zh_CN-huayan-x_low", "Huayan (Chinese, small)", "zh", "zh/zh_CN/huayan/x_low", 21),
 )  # fmt: skip
 
 

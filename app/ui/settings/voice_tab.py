@@ -127,7 +127,23 @@ class VoiceTab(QtWidgets.QWidget):
             model = catalog.speech_model(str(combo.itemData(index)))
             assert model is not None
             state = self.tr("installed") if catalog.model_dir(model) is not None else self.tr("not installed")
-            combo.setItemText(index, f"{model.name} · {human_size(model.size_bytes)} · {state}")
+            combo.setItemText(index, f"{self._shown_name(model)} · {human_size(model.size_bytes)} · {state}")
+
+    def _shown_name(self, model: catalog.SpeechModel) -> str:
+        """``model``'s name with what it speaks in the window's language: the catalog's "(English)" (a Whisper that
+        hears English only), "(US English)", "(Chinese)"… said in the window's words."""
+        name, _, speaks = model.name.partition(" (")
+        speaks = speaks.removesuffix(")")
+        if not speaks:
+            return name
+        words = {
+            "English": self.tr("English"),
+            "US English": self.tr("US English"),
+            "British English": self.tr("British English"),
+            "Chinese": self.tr("Chinese"),
+            "Chinese, small": self.tr("Chinese, small"),
+        }
+        return self.tr("{name} ({speaks})").format(name=name, speaks=words.get(speaks, speaks))
 
     def _with_download(self, combo: QtWidgets.QComboBox) -> QtWidgets.QWidget:
         """``combo`` with a Download button beside it, shown while its choice is not installed."""
@@ -161,7 +177,7 @@ class VoiceTab(QtWidgets.QWidget):
     def show_progress(self, model_id: str, progress: DownloadProgress) -> None:
         done_bytes, total_bytes = progress.done_bytes, progress.total_bytes
         model = catalog.speech_model(model_id)
-        name = model.name if model is not None else model_id
+        name = self._shown_name(model) if model is not None else model_id
         self.progress_label.setText(
             self.tr("Downloading {name}: {done} of {total}").format(
                 name=name, done=human_size(done_bytes), total=human_size(total_bytes)
@@ -172,7 +188,7 @@ class VoiceTab(QtWidgets.QWidget):
     def show_finished(self, model_id: str, status: str) -> None:
         """A download ended: the lists say what is installed now."""
         model = catalog.speech_model(model_id)
-        name = model.name if model is not None else model_id
+        name = self._shown_name(model) if model is not None else model_id
         self.progress_label.setText(
             self.tr("{name} is installed.").format(name=name) if status in ("installed", "already_installed") else ""
         )

@@ -11,6 +11,7 @@ from app.core.voice import catalog
 from app.core.voice.devices import AudioDevice
 from app.core.voice.service import VoiceService
 from app.core.voice.settings import VoiceSettings
+from app.ui.common import i18n
 from app.ui.common.background import BackgroundExecutor
 from app.ui.controllers.voice_controller import VoiceController
 from app.ui.settings.voice_tab import VoiceTab
@@ -22,6 +23,23 @@ WEBCAM = AudioDevice(2, "Webcam microphone", inputs=2, outputs=0, default_rate=4
 
 def items(combo: QtWidgets.QComboBox) -> list[str]:
     return [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_in_chinese_the_models_say_what_they_speak_in_chinese(qtbot: QtBot, qapp: QtWidgets.QApplication) -> None:
+    translators = i18n.install_translators(qapp, "zh_CN")
+    try:
+        tab = VoiceTab(VoiceSettings(), [HEADSET])
+        qtbot.addWidget(tab)
+        whisper = items(tab.whisper_combo)
+        assert "Whisper tiny（仅英语） · 75.0 MB · 已安装" in whisper  # the English-only one, said so
+        assert "Whisper small · 484.0 MB · 未安装" in whisper  # a multilingual one has nothing to add
+        assert "Joe（美式英语） · 63.0 MB · 已安装" in items(tab.voice_combos["en"])
+        chinese = items(tab.voice_combos["zh"])
+        assert chinese == ["Huayan（中文） · 63.0 MB · 未安装", "Huayan（中文，小型） · 21.0 MB · 未安装"]
+        shown = [*whisper, *items(tab.voice_combos["en"]), *chinese]
+        assert not [text for text in shown if "English" in text or "Chinese" in text or "(" in text]
+    finally:
+        i18n.remove_translators(qapp, translators)
 
 
 def test_the_page_lists_microphones_and_models_and_gives_back_the_choices(qtbot: QtBot) -> None:
@@ -75,8 +93,8 @@ def test_a_voice_not_installed_is_downloaded_from_the_page_and_then_listed_as_in
         with qtbot.waitSignal(controller.download_finished, timeout=60_000) as finished:
             qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
         assert finished.args == [voice.id, "installed"]
-        assert tab.progress_label.text() == "Huayan, small (Chinese) is installed."
-        assert tab.voice_combos["zh"].currentText() == "Huayan, small (Chinese) · 21.0 MB · installed"
+        assert tab.progress_label.text() == "Huayan (Chinese, small) is installed."
+        assert tab.voice_combos["zh"].currentText() == "Huayan (Chinese, small) · 21.0 MB · installed"
         assert not button.isVisibleTo(tab)
     finally:
         controller.shutdown()
