@@ -118,3 +118,20 @@ def test_a_request_sent_the_moment_the_last_one_finished_is_answered_too() -> No
     finally:
         service.shutdown()
     assert [(f.request_id, f.text) for f in finished] == [("first", "Blue."), ("second", "Blue.")]
+
+
+def test_a_server_that_refuses_the_extra_sampling_fields_is_asked_again_without_them_and_not_again() -> None:
+    bodies: list[dict[str, object]] = []
+    log = EventLog()
+    engine = RemoteEngine(log.put)
+    try:
+        with misbehaving_server([delta("Blue"), delta("."), "[DONE]"], refuse="top_k", bodies=bodies) as url:
+            for request_id in ("first", "second"):
+                engine.generate(GenerationRequest(request_id, ModelSpec(url, MODEL, server="s"), MESSAGES, SAMPLING))
+                ended = log.collect_until((GenerationFinished, GenerationFailed, ModelLoadFailed), timeout=60)[-1]
+                assert isinstance(ended, GenerationFinished) and ended.text == "Blue.", ended
+    finally:
+        engine.shutdown()
+    assert [("top_k" in body, "min_p" in body, "temperature" in body) for body in bodies] == [
+        (True, True, True), (False, False, True), (False, False, True)
+    ]

@@ -60,6 +60,9 @@ EXTRA_SAMPLING = ("top_k", "min_p", "repeat_penalty")
 # What vLLM and SGLang need to continue a final assistant message (llama-server, Ollama and Parley's own API
 # server continue one unasked): sent with a prefill, and left out from then on when a server refuses them.
 PREFILL_FIELDS = ("continue_final_message", "add_generation_prompt")
+# The fields a server may refuse (a 400/422 naming one), by ``request_body``'s switch for them: a group refused
+# once is left out from then on.
+OPTIONAL_FIELDS = {"extras": EXTRA_SAMPLING, "prefill_fields": PREFILL_FIELDS, "logprobs": ("logprobs",)}
 
 
 def _headers(api_key: str) -> dict[str, str]:
@@ -210,9 +213,7 @@ class RemoteEngine:
         self._thread: threading.Thread | None = None
         self._response: httpx.Response | None = None
         self._response_lock = threading.Lock()
-        self._extras = True  # whether this server takes EXTRA_SAMPLING (until it refuses them)
-        self._logprobs = True  # whether this server takes ``logprobs`` (until it refuses the field)
-        self._prefill_fields = True  # whether this server takes PREFILL_FIELDS (until it refuses them)
+        self._refused: set[str] = set()  # the OPTIONAL_FIELDS groups this server refused
 
     @property
     def loaded_model(self) -> ModelSpec | None:
@@ -324,7 +325,7 @@ class RemoteEngine:
             ttft_seconds=(first or finished) - started,
             tokens_per_second=(count - 1) / (finished - first) if first and count > 1 and finished > first else 0.0,
         )
-        refused = bool(request.top_logprobs) and not self._logprobs
+        refused = bool(request.top_logprobs) and "logprobs" in self._refused
         self._sink(
             GenerationFinished(
                 request.request_id, "".join(stream.parts), stream.reason, stats, "".join(stream.thought),
@@ -352,13 +353,10 @@ class RemoteEngine:
             raise failure_from_exception(exc, url, streaming=bool(stream.parts)) from exc
 
     def _open(self, client: httpx.Client, url: str, request: GenerationRequest) -> httpx.Response:
-        """Sends the request; retries once without ``EXTRA_SAMPLING`` when the server refuses them, once without
-        ``PREFILL_FIELDS``, and once without ``logprobs`` when it refuses those (a 400 naming the field: then it is
-        not asked for them again)."""
+        """Sends the request; retries without a group of ``OPTIONAL_FIELDS`` (``EXTRA_SAMPLING``, ``PREFILL_FIELDS``,
+        ``logprobs``) each time the server refuses one it was sent (a 400/422 naming it: then it is not sent again)."""
         while True:
-            body = request_body(
-                request, extras=self._extras, logprobs=self._logprobs, prefill_fields=self._prefill_fields
-            )
+            body = request_body(request, **{group: group not in self._refused for group in OPTIONAL_FIELDS})
             outgoing = client.build_request("POST", url, json=body, headers=_headers(self._api_key))
             response = client.send(outgoing, stream=True)
             if response.status_code < 400:
@@ -369,28 +367,16 @@ class RemoteEngine:
                 return response
             response.read()
             response.close()
-            if (
-                self._extras
-                and response.status_code in (400, 422)
-                and any(name in response.text for name in EXTRA_SAMPLING)
-            ):
-                self._extras = False
-                continue
-            if (
-                self._prefill_fields
-                and PREFILL_FIELDS[0] in body
-                and response.status_code in (400, 422)
-                and any(name in response.text for name in PREFILL_FIELDS)
-            ):
-                self._prefill_fields = False
-                continue
-            if (
-                self._logprobs
-                and "logprobs" in body
-                and response.status_code in (400, 422)
-                and "logprobs" in response.text
-            ):
-                self._logprobs = False
+            refused = response.status_code in (400, 422) and next(
+                (
+                    group
+                    for group, names in OPTIONAL_FIELDS.items()
+                    if any(name in body for name in names) and any(name in response.text for name in names)
+                ),
+                None,
+            )
+            if refused:
+                self._refused.add(refused)
                 continue
             raise failure_from_response(response, url, schema=bool(request.json_schema))
 
