@@ -258,8 +258,7 @@ class TurnRunner:
         it (where it is gone, the conversation's, as a regenerate picks it); ``ModelNotFoundError`` when none is."""
         answer = self.store.message(answer_id)
         conversation = self.store.conversation(answer.conversation_id)
-        entry = self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
-        _, context = self._context(conversation, entry, answer.persona_id, "")
+        _, context = self._context(conversation, self._writer_of(answer), answer.persona_id, "")
         return look_inside.request_for(self.store, answer_id, context, top)
 
     def branch_from(
