@@ -129,6 +129,15 @@ class PersonaBook:
                 log.info("conversation %s: its persona is gone; using the default", conversation.id)
         return self.default()
 
+    def looks_inside(self, persona_id: int | None) -> bool:
+        """Whether the persona ``persona_id`` (None: the default one) looks inside every answer; False for one
+        deleted since."""
+        try:
+            persona = self.get(persona_id) if persona_id is not None else self.default()
+        except PersonaNotFoundError:
+            return False
+        return persona.look_inside
+
     def conversation_overflow(self, conversation_id: int) -> Overflow:
         """The conversation's own overflow policy; "" when it follows its persona (or the settings)."""
         with self.store.reading() as db:

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.engine.protocol import AnswerInspected, EngineEvent, GenerationFailed, InspectRequest, ModelLoadFailed
-from app.core.errors import PersonaNotFoundError
 from app.core.history.look_inside import LookInside
 from app.core.history.store import Store
 from app.core.personas.book import PersonaBook
@@ -53,14 +52,7 @@ class AutoInspector:
         answer = self._store.message(answer_id)
         if answer.role != "assistant" or answer.kind is not None or not answer.content or answer.server:
             return False
-        if answer.persona_id is None:
-            persona = self._personas.default()
-        else:
-            try:
-                persona = self._personas.get(answer.persona_id)
-            except PersonaNotFoundError:
-                return False
-        return persona.look_inside and self._store.look_inside(answer_id) is None
+        return self._personas.looks_inside(answer.persona_id) and self._store.look_inside(answer_id) is None
 
     def after_answer(self, answer_id: int) -> str | None:
         """Asks for the figures of ``answer_id`` (and again for any that stepped aside); returns the request id,

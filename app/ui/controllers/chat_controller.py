@@ -315,9 +315,8 @@ class ChatController(QtCore.QObject):
                 self._inspector.after_answer(outcome.answer_id)
                 return None
             stored = self.store.look_inside(outcome.answer_id)
-            persona_id = turn.answer.persona_id
-            persona = self.personas.get(persona_id) if persona_id is not None else self.personas.default()
-            return stored if stored is not None and stored.tokens and persona.look_inside else None
+            looks = self.personas.looks_inside(turn.answer.persona_id)
+            return stored if stored is not None and stored.tokens and looks else None
         except AppError as err:
             self._report_damage(err)
             log.warning("not looked inside by itself: %s", err)
