@@ -71,6 +71,7 @@ bench: $(DEV_STAMP)
 	$(PY) bench/voice.py
 	$(PY) bench/batch_cost.py
 	$(PY) bench/speculative.py
+	$(PY) bench/lookup_bound.py
 
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py') -ts resources/translations/parley_zh_CN.ts

@@ -1,0 +1,155 @@
+"""How fast prompt lookup could possibly be here: the best any drafting rule could do, beside the engine's own rule.
+
+Greedy decoding writes one answer whatever drafting does, so once that answer is known, what each step's
+prompt lookup guess would keep is known too, and with what a batch of each size costs on this machine
+(measured in the same run, as bench/batch_cost.py does, over one plain step, the baseline) the cheapest schedule of
+drafts has a price: at each token, check as many of the guess's tokens as will hold, or none, whichever
+leads to the least total cost (dynamic programming over the answer). Its ratio to plain decoding (one step
+per token) is a bound no rule of drafting lengths can pass with this drafter. The engine's own rule
+(app/core/engine/speculation.py) is replayed on the same answers and costs beside it, so the gap between
+the two is what a better rule could still win. Neither counts what a step costs besides its batch (the
+sampler, sending text), which is why bench/speculative.py's measured figures sit a little apart.
+
+Tasks: bench/speculative.py's, on the starter (Q4_1) and its F16 re-pack, 128 tokens, greedy, each answer
+written a second time, with its prompt already in the KV cache as in that bench's measured rounds (llama.cpp
+can write another greedy answer when the prompt was evaluated in other batches). Goal
+(issue 23): prompt lookup ≥ 1.5× on the rewrite and translation tasks, ≥ 0.95× on free chat.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from _common import THREADS, starter
+from speculative import GOALS, TASKS, TOKENS
+
+from app.core.engine.protocol import ChatMessage
+from app.core.engine.speculation import DraftPolicy
+from app.core.engine.template import ChatTemplate
+from app.core.engine.worker.speculative import PromptLookupDrafter
+from tests.requantized import requantize
+
+LONGEST = 16  # the longest guess the bound may check
+TRIES = 15
+
+
+def _costs(llm, context: list[int]) -> list[float]:  # type: ignore[no-untyped-def]
+    """A batch of each size 1..LONGEST + 1 after ``context``, in one-token steps (index: the size; the median of
+    ``TRIES``, made non-decreasing from the largest size down)."""
+    llm.reset()
+    llm.eval(context)
+    base = llm.n_tokens
+    medians = [0.0]
+    for size in range(1, LONGEST + 2):
+        times = []
+        for _ in range(TRIES):
+            llm._ctx.kv_cache_seq_rm(-1, base, -1)
+            llm.n_tokens = base
+            llm._batch.set_batch(batch=context[:size], n_past=base, logits_all=True)
+            started = time.perf_counter()
+            llm._ctx.decode(llm._batch)
+            times.append(time.perf_counter() - started)
+        medians.append(statistics.median(times))
+    costs = [seconds / medians[1] for seconds in medians]
+    # A batch cannot cost less than a smaller one; a size that timed cheaper than a smaller one is noise, and
+    # the bound takes the cheaper figure for both, so it stays a bound.
+    for size in range(LONGEST, 0, -1):
+        costs[size] = min(costs[size], costs[size + 1])
+    return costs
+
+
+def _kept(prompt: list[int], answer: list[int]) -> list[list[int]]:
+    """At each token of the answer, the guess prompt lookup makes there (the pending token last in context)."""
+    drafter = PromptLookupDrafter()
+    contexts = (np.array(prompt + answer[: index + 1], dtype=np.intc) for index in range(len(answer)))
+    return [drafter.propose(context, LONGEST) for context in contexts]
+
+
+def _held(guess: list[int], answer: list[int], index: int) -> int:
+    held = 0
+    while held < len(guess) and index + 1 + held < len(answer) and guess[held] == answer[index + 1 + held]:
+        held += 1
+    return held
+
+
+def bound(prompt: list[int], answer: list[int], costs: list[float]) -> float:
+    """The least total cost of writing ``answer`` after the first token, over plain decoding's."""
+    guesses = _kept(prompt, answer)
+    last = len(answer) - 1
+    best = [0.0] * (last + 1)  # best[i]: the cost from token i (pending) to the end
+    for index in range(last - 1, -1, -1):
+        held = min(_held(guesses[index], answer, index), last - index - 1)
+        best[index] = min(costs[k + 1] + best[index + k + 1] for k in range(held + 1))
+    return last / best[0] if best[0] else 1.0
+
+
+def engine_rule(prompt: list[int], answer: list[int], costs: list[float]) -> float:
+    """The engine's drafting rule replayed with these costs (a plain step: one unit of time)."""
+    drafting = DraftPolicy().begin()
+    drafter = PromptLookupDrafter()
+    index, total = 0, 0.0
+    while index < len(answer) - 1:
+        want = drafting.draft_length()
+        context = np.array(prompt + answer[: index + 1], dtype=np.intc)
+        draft = drafter.propose(context, want)[:want] if want else []
+        held = _held(draft, answer, index)
+        produced = min(held + 1, len(answer) - 1 - index)
+        total += costs[len(draft) + 1]
+        drafting.record(len(draft), held, produced, costs[len(draft) + 1])
+        index += produced
+    return (len(answer) - 1) / total
+
+
+def _greedy(llm, prompt: list[int]) -> list[int]:  # type: ignore[no-untyped-def]
+    import llama_cpp
+
+    answer: list[int] = []
+    for token in llm.generate(prompt, reset=True, top_k=1, temp=0.0, repeat_penalty=1.0):
+        if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token) or len(answer) >= TOKENS:
+            break
+        answer.append(int(token))
+    return answer
+
+
+def measure(path: Path, label: str) -> None:
+    import llama_cpp  # the bench's own direct llama.cpp work, as bench/batch_cost.py's
+
+    from app.core.engine import native
+
+    with native.without_extra_cpu_buffers(vars(llama_cpp.llama)["llama_cpp"]):
+        llm = llama_cpp.Llama(str(path), n_ctx=4096, n_threads=THREADS, flash_attn=True, verbose=False)
+    try:
+        template = ChatTemplate.from_metadata(llm.metadata.get("tokenizer.chat_template"), "", "")
+        costs = _costs(llm, llm.tokenize(TASKS["rewrite"].encode()))
+        sizes = "  ".join(f"b={size}: {costs[size]:.2f}" for size in (2, 3, 5, 9, 17))
+        print(f"{label}: a batch over one token's step: {sizes}")
+        for task, text in TASKS.items():
+            prompt_text = template.render([ChatMessage("user", text)])
+            prompt = llm.tokenize(prompt_text.encode(), add_bos=False, special=True)
+            for _ in range(2):  # the second answer, with the prompt cached, as bench/speculative.py's rounds get it
+                answer = _greedy(llm, prompt)
+            best, rule = bound(prompt, answer, costs), engine_rule(prompt, answer, costs)
+            goal = GOALS.get(task)
+            reach = "within reach" if goal is not None and best >= goal else "OUT OF REACH"
+            verdict = "" if goal is None else f" [goal ≥ {goal}: {reach}]"
+            print(f"  {task:18} {len(answer):3d} tokens | best possible {best:.2f}x{verdict} | the engine {rule:.2f}x")
+            sys.stdout.flush()
+    finally:
+        llm.close()
+
+
+def main() -> None:
+    source = starter()
+    with tempfile.TemporaryDirectory() as folder:
+        repacked = requantize(source, Path(folder) / "starter-f16.gguf", "F16")
+        for path, label in ((source, "starter Q4_1"), (repacked, "starter re-packed as F16")):
+            measure(path, label)
+
+
+if __name__ == "__main__":
+    main()
