@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 from app.core.api_server.server import DEFAULT_HOST
 from app.core.config.secrets import KeyStore
 from app.core.config.settings import Settings
+from app.ui.common.narrow import WrappingCheckBox, wrapping_form
 from app.ui.settings.remote_servers_tab import key_place
 
 ALL_INTERFACES = "0.0.0.0"
@@ -28,7 +29,7 @@ class ApiServerTab(QtWidgets.QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("apiServerTab")
-        self.enabled_check = QtWidgets.QCheckBox(self.tr("Serve Parley's models to other programs on this computer"))
+        self.enabled_check = WrappingCheckBox(self.tr("Serve Parley's models to other programs on this computer"))
         self.enabled_check.setChecked(settings.api_enabled)
         intro = QtWidgets.QLabel(
             self.tr(
@@ -43,7 +44,7 @@ class ApiServerTab(QtWidgets.QWidget):
         self.port_spin.setRange(1024, 65535)
         self.port_spin.setValue(settings.api_port)
         self.port_spin.setGroupSeparatorShown(False)
-        self.everywhere_check = QtWidgets.QCheckBox(self.tr("Let other computers connect (listen on every network)"))
+        self.everywhere_check = WrappingCheckBox(self.tr("Let other computers connect (listen on every network)"))
         self.everywhere_check.setChecked(settings.api_host not in (DEFAULT_HOST, "localhost", "::1"))
         self.warning_label = QtWidgets.QLabel(
             self.tr(
@@ -61,12 +62,12 @@ class ApiServerTab(QtWidgets.QWidget):
         self.key_place_label = QtWidgets.QLabel(key_place(keys or KeyStore()), self)
         self.key_place_label.setWordWrap(True)
         self.key_place_label.setObjectName("mutedLabel")
-        self.cors_check = QtWidgets.QCheckBox(self.tr("Allow web pages to call it (CORS)"))
+        self.cors_check = WrappingCheckBox(self.tr("Allow web pages to call it (CORS)"))
         self.cors_check.setChecked(settings.api_cors)
         self.address_label = QtWidgets.QLabel(self)
         self.address_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        form = QtWidgets.QFormLayout()
+        form = wrapping_form()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.tr("Port:"), self.port_spin)
         form.addRow("", self.everywhere_check)

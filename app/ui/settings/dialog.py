@@ -20,6 +20,7 @@ from app.core.engine.protocol import AUTO_GPU_LAYERS, MAX_GPU_LAYERS
 from app.core.models import gguf, gpu, hub
 from app.core.models.installed import ModelEntry
 from app.ui.common.i18n import model_label
+from app.ui.common.narrow import ShrinkingComboBox, WrappingCheckBox, wrapping_form
 from app.ui.common.style import FONT_SIZES
 from app.ui.models.mirror import mirror_host
 from app.ui.settings.categories import CategoryPages
@@ -41,7 +42,7 @@ def _spin(minimum: int, maximum: int, value: int, step: int = 1) -> QtWidgets.QS
 def _form(page: QtWidgets.QWidget) -> QtWidgets.QFormLayout:
     """A form at the top of ``page``; the room left over stays below it."""
     outer = QtWidgets.QVBoxLayout(page)
-    form = QtWidgets.QFormLayout()
+    form = wrapping_form()
     outer.addLayout(form)
     outer.addStretch(1)
     return form
@@ -135,30 +136,30 @@ class SettingsDialog(QtWidgets.QDialog):
         page = QtWidgets.QWidget(self)
         form = _form(page)
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.model_combo = QtWidgets.QComboBox(page)
+        self.model_combo = ShrinkingComboBox(page)
         for entry in models:
             self.model_combo.addItem(model_label(entry.name), entry.name)
         if self._default is not None:
             self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(self._default.name)))
-        self.switch_check = QtWidgets.QCheckBox(self.tr("Switch the open conversation to it as well"), page)
+        self.switch_check = WrappingCheckBox(self.tr("Switch the open conversation to it as well"), page)
         self.switch_check.setChecked(follows_default)
         self.switch_check.setVisible(self._current is not None)
         self.switch_check.setToolTip(
             self.tr("Unticked, the open conversation keeps its model and only new conversations use the new one")
         )
-        self.about_check = QtWidgets.QCheckBox(self.tr("Add it to every persona's system prompt"), page)
+        self.about_check = WrappingCheckBox(self.tr("Add it to every persona's system prompt"), page)
         self.about_check.setChecked(self._settings.about_you_enabled)
         self.about_edit = QtWidgets.QPlainTextEdit(page)
         self.about_edit.setPlainText(self._settings.about_you)
         self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
         self.about_edit.setTabChangesFocus(True)
         self.about_edit.setFixedHeight(self.about_edit.fontMetrics().lineSpacing() * 3 + 12)
-        self.overflow_combo = QtWidgets.QComboBox(page)
+        self.overflow_combo = ShrinkingComboBox(page)
         self.overflow_combo.addItem(self.tr("Drop the oldest turns"), "drop_oldest")
         self.overflow_combo.addItem(self.tr("Stop and ask"), "stop")
         self.overflow_combo.setCurrentIndex(max(0, self.overflow_combo.findData(self._settings.overflow)))
         self.overflow_combo.setToolTip(self.tr("For personas that do not choose for themselves"))
-        self.language_combo = QtWidgets.QComboBox(page)
+        self.language_combo = ShrinkingComboBox(page)
         self.language_combo.addItem(self.tr("Follow the system"), "")
         for code, name in LANGUAGES:
             self.language_combo.addItem(name, code)
@@ -179,12 +180,12 @@ class SettingsDialog(QtWidgets.QDialog):
     def _appearance_tab(self) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget(self)
         form = _form(page)
-        self.theme_combo = QtWidgets.QComboBox(page)
+        self.theme_combo = ShrinkingComboBox(page)
         self.theme_combo.addItem(self.tr("Follow the system"), "")
         self.theme_combo.addItem(self.tr("Light"), "light")
         self.theme_combo.addItem(self.tr("Dark"), "dark")
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(self._settings.theme)))
-        self.font_size_combo = QtWidgets.QComboBox(page)
+        self.font_size_combo = ShrinkingComboBox(page)
         for size in FONT_SIZES:
             label = self.tr("System size") if size == 0 else self.tr("{size} pt").format(size=size)
             self.font_size_combo.addItem(label, size)

@@ -21,6 +21,7 @@ from app.core.errors import AppError
 from app.core.models.installed import ModelEntry
 from app.core.models.recommended import RecommendedModel, load_recommended
 from app.ui.common.i18n import error_text, model_label, size_text
+from app.ui.common.narrow import ShrinkingComboBox, SideBySide
 from app.ui.controllers.documents_controller import DocumentsController
 
 
@@ -113,7 +114,7 @@ class DocumentsTab(QtWidgets.QWidget):
 
         embed_title = QtWidgets.QLabel(self.tr("Embedding model"), self)
         embed_title.setObjectName("sectionTitle")
-        self.embedder_combo = QtWidgets.QComboBox(self)
+        self.embedder_combo = ShrinkingComboBox(self)
         self.embedder_combo.setAccessibleName(self.tr("Embedding model"))
         self.embedder_combo.setToolTip(self.tr("The model that finds passages by meaning, in any language"))
         self.embedder_note = QtWidgets.QLabel(self)
@@ -129,23 +130,18 @@ class DocumentsTab(QtWidgets.QWidget):
                 )
             )
 
-        buttons = QtWidgets.QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.reindex_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        embedder_row = QtWidgets.QHBoxLayout()
-        embedder_row.addWidget(self.embedder_combo, 1)
-        embedder_row.addWidget(self.download_button)
+        buttons = SideBySide(self.add_button, self.remove_button, self.reindex_button, spread=False, parent=self)
+        embedder_row = SideBySide(self.embedder_combo, self.download_button, parent=self)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(private)
         layout.addWidget(folders_title)
         layout.addWidget(self.folder_list, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.error_label)
         layout.addWidget(embed_title)
-        layout.addLayout(embedder_row)
+        layout.addWidget(embedder_row)
         layout.addWidget(self.embedder_note)
 
         self.add_button.clicked.connect(self._on_add_button_clicked)

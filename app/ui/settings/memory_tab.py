@@ -18,6 +18,7 @@ from app.core.errors import AppError
 from app.core.memory.store import MemoryStore
 from app.core.memory.types import Memory
 from app.ui.common.i18n import error_text
+from app.ui.common.narrow import WrappingCheckBox
 
 
 class MemoryTab(QtWidgets.QWidget):
@@ -33,7 +34,7 @@ class MemoryTab(QtWidgets.QWidget):
         super().__init__(parent)
         self.memories = memories
         self._servers = servers
-        self.enabled_check = QtWidgets.QCheckBox(self.tr("Remember facts about me across conversations"), self)
+        self.enabled_check = WrappingCheckBox(self.tr("Remember facts about me across conversations"), self)
         self.enabled_check.setChecked(settings.memory_enabled)
         self.enabled_check.setAccessibleName(self.tr("Memory on"))
         note = QtWidgets.QLabel(
@@ -87,7 +88,7 @@ class MemoryTab(QtWidgets.QWidget):
         layout.addLayout(buttons)
         self.server_checks: dict[str, QtWidgets.QCheckBox] = {}
         for server in servers.servers() if servers is not None else []:
-            check = QtWidgets.QCheckBox(self.tr("Send memories to %1").replace("%1", server.label), self)
+            check = WrappingCheckBox(self.tr("Send memories to %1").replace("%1", server.label), self)
             check.setChecked(server.send_memories)
             check.setToolTip(self.tr("Off: chats with this server's models get no memories"))
             self.server_checks[server.id] = check

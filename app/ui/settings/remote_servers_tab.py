@@ -15,6 +15,7 @@ from app.core.config.secrets import KeyStore
 from app.core.engine.remote.servers import RemoteServer
 from app.core.errors import AppError
 from app.ui.common.i18n import error_text
+from app.ui.common.narrow import SideBySide, WrappingCheckBox, wrapping_form
 from app.ui.controllers.remote_controller import RemoteModelsController
 
 _ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -50,7 +51,7 @@ class RemoteServersTab(QtWidgets.QWidget):
         self.save_button = QtWidgets.QPushButton(self.tr("Save changes"), self)
         self.remove_button = QtWidgets.QPushButton(self.tr("Remove"), self)
         self.check_button = QtWidgets.QPushButton(self.tr("Check again"), self)
-        self.logprobs_check = QtWidgets.QCheckBox(self.tr("Ask this server for token probabilities"), self)
+        self.logprobs_check = WrappingCheckBox(self.tr("Ask this server for token probabilities"), self)
         self.logprobs_check.setAccessibleName(self.tr("Ask this server for token probabilities"))
         self.logprobs_check.setToolTip(
             self.tr("Every answer asks for how sure the model was of each word, so that “Look inside” can show it")
@@ -63,21 +64,18 @@ class RemoteServersTab(QtWidgets.QWidget):
         self.key_note.setWordWrap(True)
         self.key_note.setObjectName("mutedLabel")
 
-        form = QtWidgets.QFormLayout()
+        form = wrapping_form()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.tr("Name:"), self.name_edit)
         form.addRow(self.tr("Address:"), self.url_edit)
         form.addRow(self.tr("API key:"), self.key_edit)
         form.addRow(self.logprobs_check)
-        buttons = QtWidgets.QHBoxLayout()
-        for button in (self.add_button, self.save_button, self.remove_button, self.check_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = SideBySide(self.add_button, self.save_button, self.remove_button, self.check_button, spread=False)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.server_list, 1)
         layout.addLayout(form)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         layout.addWidget(self.status_label)
         layout.addWidget(self.key_note)
 

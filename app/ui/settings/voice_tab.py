@@ -20,6 +20,7 @@ from app.core.voice import catalog
 from app.core.voice.devices import AudioDevice
 from app.core.voice.settings import VoiceSettings
 from app.ui.common.i18n import error_text
+from app.ui.common.narrow import ShrinkingComboBox, SideBySide, WrappingCheckBox, wrapping_form
 
 VOICE_LANGUAGES = ("en", "zh")
 
@@ -35,11 +36,11 @@ class VoiceTab(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("voiceTab")
         self._settings = settings
-        form = QtWidgets.QFormLayout()
+        form = wrapping_form()
         outer = QtWidgets.QVBoxLayout(self)
         outer.addLayout(form)
 
-        self.device_combo = QtWidgets.QComboBox(self)
+        self.device_combo = ShrinkingComboBox(self)
         self.device_combo.setAccessibleName(self.tr("Microphone"))
         self.device_note = QtWidgets.QLabel(self)
         self.device_note.setObjectName("mutedLabel")
@@ -63,7 +64,7 @@ class VoiceTab(QtWidgets.QWidget):
         self.download_buttons: dict[QtWidgets.QComboBox, QtWidgets.QPushButton] = {}
         self.whisper_combo = self._models_combo("whisper", "", settings.whisper_model, self.tr("Speech recognition"))
         form.addRow(self.tr("Speech recognition:"), self._with_download(self.whisper_combo))
-        self.language_combo = QtWidgets.QComboBox(self)
+        self.language_combo = ShrinkingComboBox(self)
         self.language_combo.setAccessibleName(self.tr("Dictation language"))
         for code, label in (("", self.tr("Detect it")), ("en", "English"), ("zh", "中文")):
             self.language_combo.addItem(label, code)
@@ -81,11 +82,11 @@ class VoiceTab(QtWidgets.QWidget):
             self.voice_combos[language] = combo
             form.addRow(label, self._with_download(combo))
 
-        self.send_check = QtWidgets.QCheckBox(self.tr("Send dictated text at once (without editing it first)"), self)
+        self.send_check = WrappingCheckBox(self.tr("Send dictated text at once (without editing it first)"), self)
         self.send_check.setChecked(settings.send_at_once)
-        self.read_check = QtWidgets.QCheckBox(self.tr("Read answers aloud as they are written"), self)
+        self.read_check = WrappingCheckBox(self.tr("Read answers aloud as they are written"), self)
         self.read_check.setChecked(settings.read_aloud)
-        self.conversation_check = QtWidgets.QCheckBox(
+        self.conversation_check = WrappingCheckBox(
             self.tr("Conversation mode: listen, answer aloud, listen again (Ctrl+Shift+T)"), self
         )
         self.conversation_check.setToolTip(
@@ -112,7 +113,7 @@ class VoiceTab(QtWidgets.QWidget):
 
     def _models_combo(self, kind: catalog.SpeechKind, language: str, chosen: str, name: str) -> QtWidgets.QComboBox:
         """The speech models of ``kind`` (voices of ``language``), with sizes; only installed ones can be chosen."""
-        combo = QtWidgets.QComboBox(self)
+        combo = ShrinkingComboBox(self)
         combo.setAccessibleName(name)
         for model in catalog.SPEECH_MODELS:
             if model.kind != kind or (kind == "piper" and model.language != language):
@@ -146,14 +147,11 @@ class VoiceTab(QtWidgets.QWidget):
         return self.tr("{name} ({speaks})").format(name=name, speaks=words.get(speaks, speaks))
 
     def _with_download(self, combo: QtWidgets.QComboBox) -> QtWidgets.QWidget:
-        """``combo`` with a Download button beside it, shown while its choice is not installed."""
-        row = QtWidgets.QWidget(self)
-        layout = QtWidgets.QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(combo, 1)
-        button = QtWidgets.QPushButton(self.tr("Download"), row)
+        """``combo`` with a Download button beside it (below it where the page is narrow), shown while its choice
+        is not installed."""
+        button = QtWidgets.QPushButton(self.tr("Download"), self)
         button.setAccessibleName(self.tr("Download {name}").format(name=combo.accessibleName()))
-        layout.addWidget(button)
+        row = SideBySide(combo, button, parent=self)
         self.download_buttons[combo] = button
         button.clicked.connect(lambda: self._on_download_clicked(combo))
         combo.currentIndexChanged.connect(lambda _index: self._show_download(combo))

@@ -1,0 +1,194 @@
+"""Widgets that fit a narrow page: a check box whose sentence wraps, a list as wide as it is given, a field
+with its buttons beside it or below it, and a form whose fields go below their labels.
+
+At a large text size (or in a long translation) Qt's own widgets made Settings pages wider than the dialog, so
+the pages scrolled sideways: a ``QCheckBox`` keeps its sentence on one line, a ``QComboBox`` is never narrower
+than its longest entry (a speech model's name, size and state), a list with a long Download button beside
+it ("Download BGE-M3 (embeddings) (634.6 MB)") needs both widths, and a form's label column is as wide as its
+longest label. These keep Qt's behaviour where there is room:
+
+- ``WrappingCheckBox`` lays its text out like a word-wrapped label beside the box (its height follows its
+  width); a click anywhere on it toggles it, and its text, mnemonic and accessible name are ``QCheckBox``'s own.
+- ``ShrinkingComboBox`` is as wide as its layout gives it, down to ``SHORTEST_CHOICE`` characters; its open
+  list still shows each entry whole.
+- ``SideBySide`` keeps a field and its buttons in one row while they fit and otherwise stacks them, the field
+  on top.
+- ``wrapping_form`` puts a field below its label where the two do not fit side by side.
+
+A form lays a field whose height follows its width out no narrower than the width it asks for, so the check
+box asks for a modest width and takes what it is given.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+SHORTEST_CHOICE = 12  # characters a list keeps in view, however narrow its page
+
+_Style = QtWidgets.QStyle
+_Direction = QtWidgets.QBoxLayout.Direction
+_NARROWEST_CHARACTERS = 12  # the text's width at its narrowest, in average characters
+_ASKED_CHARACTERS = 24  # the width it asks for, in average characters (a whole sentence would widen the page)
+
+
+class WrappingCheckBox(QtWidgets.QCheckBox):
+    """A ``QCheckBox`` whose text wraps. GUI thread only."""
+
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        policy.setVerticalPolicy(QtWidgets.QSizePolicy.Policy.Maximum)  # never Fixed at one line, never grown
+        self.setSizePolicy(policy)
+
+    def _flags(self) -> int:
+        alignment = QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop
+        return int(alignment) | int(QtCore.Qt.TextFlag.TextWordWrap) | int(QtCore.Qt.TextFlag.TextShowMnemonic)
+
+    def _option(self) -> QtWidgets.QStyleOptionButton:
+        option = QtWidgets.QStyleOptionButton()
+        self.initStyleOption(option)
+        return option
+
+    def _text_left(self) -> int:
+        """Where the text starts: after the box and the style's spacing."""
+        option = self._option()
+        return self.style().subElementRect(_Style.SubElement.SE_CheckBoxContents, option, self).left()
+
+    def _text_size(self, width: int) -> QtCore.QSize:
+        space = QtCore.QRect(0, 0, max(1, width), 1 << 20)
+        return self.fontMetrics().boundingRect(space, self._flags(), self.text()).size()
+
+    def _box_height(self) -> int:
+        return self.style().pixelMetric(_Style.PixelMetric.PM_IndicatorHeight, self._option(), self)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return max(self._box_height(), self._text_size(width - self._text_left()).height()) + 2
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        one_line = self._text_size(1 << 20).width()
+        width = self._text_left() + min(one_line, self.fontMetrics().averageCharWidth() * _ASKED_CHARACTERS) + 2
+        return QtCore.QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        # One line's height: a layout asks heightForWidth for the height at the width it gives (a form took the
+        # narrowest width's three lines as the least, which left gaps under a sentence on one line).
+        narrowest = self._text_left() + self.fontMetrics().averageCharWidth() * _NARROWEST_CHARACTERS
+        return QtCore.QSize(narrowest, max(self._box_height(), self.fontMetrics().height()) + 2)
+
+    def hitButton(self, pos: QtCore.QPoint) -> bool:  # noqa: N802 - Qt's name
+        return self.rect().contains(pos)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        del event
+        painter = QtWidgets.QStylePainter(self)
+        option = self._option()
+        style = self.style()
+        box = style.subElementRect(_Style.SubElement.SE_CheckBoxIndicator, option, self)
+        line = self.fontMetrics().height()
+        box.moveTop(max(0, (line - box.height()) // 2) + 1)  # beside the first line, not the middle of them all
+        indicator = QtWidgets.QStyleOptionButton(option)
+        indicator.rect = box
+        painter.drawPrimitive(_Style.PrimitiveElement.PE_IndicatorCheckBox, indicator)
+        left = self._text_left()
+        text_rect = QtCore.QRect(left, 1, self.width() - left, self.height() - 1)
+        role = QtGui.QPalette.ColorRole.WindowText
+        painter.drawItemText(text_rect, self._flags(), option.palette, self.isEnabled(), self.text(), role)
+        if option.state & _Style.StateFlag.State_HasFocus:
+            focus = QtWidgets.QStyleOptionFocusRect()
+            focus.initFrom(self)
+            shown = self._text_size(self.width() - left)
+            focus.rect = QtCore.QRect(left - 2, 0, shown.width() + 4, shown.height() + 2)
+            painter.drawPrimitive(_Style.PrimitiveElement.PE_FrameFocusRect, focus)
+
+
+class ShrinkingComboBox(QtWidgets.QComboBox):
+    """A ``QComboBox`` as wide as it is given, down to ``SHORTEST_CHOICE`` characters. GUI thread only."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(SHORTEST_CHOICE)
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        # Qt keeps a list's minimum at its longest entry whatever its size adjust policy; its size hint follows it.
+        return self.sizeHint()
+
+
+
+def _least_width(widget: QtWidgets.QWidget) -> int:
+    """What a layout gives ``widget`` at the least: its own minimum where one is set, else its hint's."""
+    return widget.minimumWidth() or widget.minimumSizeHint().width()
+
+
+class SideBySide(QtWidgets.QWidget):
+    """``first`` and ``rest`` in a row, or stacked where the row does not fit. With ``spread``, ``first`` takes the
+    row's spare width (a list and its button); without, they keep their widths from the left (a row of buttons)."""
+
+    def __init__(
+        self, first: QtWidgets.QWidget, *rest: QtWidgets.QWidget, spread: bool = True,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self._layout = QtWidgets.QBoxLayout(_Direction.LeftToRight, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(first, 1 if spread else 0)
+        for widget in rest:
+            self._layout.addWidget(widget)
+        if not spread:
+            self._layout.addStretch(1)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def _shown(self) -> list[QtWidgets.QWidget]:
+        items = (self._layout.itemAt(index) for index in range(self._layout.count()))
+        found = (item.widget() for item in items if item is not None)
+        return [widget for widget in found if widget is not None and not widget.isHidden()]
+
+    def _fits(self, width: int) -> bool:
+        shown = self._shown()
+        return sum(_least_width(w) for w in shown) + self._layout.spacing() * max(0, len(shown) - 1) <= width
+
+    def _height(self) -> int:
+        """The height of the arrangement in use (a row, or the widgets stacked)."""
+        heights = [w.sizeHint().height() for w in self._shown()]
+        if not heights:
+            return 0
+        if self._layout.direction() == _Direction.LeftToRight:
+            return max(heights)
+        return sum(heights) + self._layout.spacing() * (len(heights) - 1)
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        return QtCore.QSize(max((_least_width(w) for w in self._shown()), default=0), self._height())
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        shown = self._shown()
+        width = sum(w.sizeHint().width() for w in shown) + self._layout.spacing() * max(0, len(shown) - 1)
+        return QtCore.QSize(width, self._height())
+
+    def _arrange(self) -> None:
+        # Not a height for width (Qt's forms and scroll areas gave such a widget too little height): the hints
+        # follow the arrangement, and a change of arrangement asks the page to lay itself out again.
+        direction = _Direction.LeftToRight if self._fits(self.width()) else _Direction.TopToBottom
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+            self.updateGeometry()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        self._arrange()
+        super().resizeEvent(event)
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.LayoutRequest:  # a button shown or hidden, a font changed
+            self._arrange()
+            self.updateGeometry()
+        return super().event(event)
+
+def wrapping_form() -> QtWidgets.QFormLayout:
+    """A form whose field goes below its label where the two do not fit side by side (a long label in a large
+    text size: "When a conversation is full:" at 18 pt is a third of a small screen)."""
+    form = QtWidgets.QFormLayout()
+    form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
