@@ -57,8 +57,7 @@ class AutoInspector:
     def after_answer(self, answer_id: int) -> str | None:
         """Asks for the figures of ``answer_id`` (and again for any that stepped aside); returns the request id,
         or None when the answer is not looked inside by itself."""
-        for pending in self._background.stepped_aside():
-            self._ask(pending)
+        self._background.ask_again(self._ask)
         try:
             if answer_id in self._background or not self.wants(answer_id):
                 return None

@@ -10,6 +10,7 @@ and what to do with the answer, stay with each of them. Plain Python; call it fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 from app.core.engine.protocol import EngineEvent
@@ -56,6 +57,12 @@ class Background(Generic[K, R]):
     def stepped_aside(self) -> list[R]:
         """The records waiting to be asked again, in the order they were added."""
         return [record for record in self._records.values() if record.request_id is None]
+
+    def ask_again(self, ask: Callable[[R], object]) -> None:
+        """Asks each record waiting to be asked again with ``ask``, in the order they were added (after the
+        user's answer, which they stepped aside for)."""
+        for record in self.stepped_aside():
+            ask(record)
 
     def stopped(self, record: R) -> None:
         """``record``'s request ended stopped: it is asked again after the user's answer."""

@@ -144,8 +144,7 @@ class MemoryKeeper:
         """Asks for the facts of the message ``answer_id`` answers (and again for any that stepped aside).
         Returns the request id, or None when nothing is asked (memory off, a temporary chat, a server
         not allowed memories, a message that was a command)."""
-        for pending in self._background.stepped_aside():
-            self._ask(pending)
+        self._background.ask_again(self._ask)
         if answer_id in self._background:
             return None  # being asked already (again just above, if it had stepped aside)
         answer = self._store.message(answer_id)

@@ -68,6 +68,9 @@ def test_background_work_steps_aside_for_the_user_and_is_asked_again(
 
     background.stopped(second)  # its request ended stopped, seen as an event: the same as stepping aside
     assert background.stepped_aside() == [second]
+    asked_again: list[_Asked] = []
+    background.ask_again(asked_again.append)
+    assert asked_again == [second]
     long = ask(second, 400)
     background.close()  # the long one is stopped and the client closed: another client's request is not held up
     assert second.request_id is None
