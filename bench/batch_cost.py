@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from _common import THREADS, starter
@@ -21,6 +22,26 @@ from tests.requantized import requantize
 
 SIZES = (1, 2, 3, 5, 9, 17)
 TRIES = 25
+
+
+def batch_seconds(llm, context: list[int], sizes: Iterable[int], tries: int) -> dict[int, float]:  # type: ignore[no-untyped-def]
+    """The median seconds llama.cpp takes to evaluate a batch of each of ``sizes`` tokens (logits at every
+    position) after ``context``, each tried ``tries`` times on the same cache."""
+    llm.reset()
+    llm.eval(context)
+    base = llm.n_tokens
+    medians = {}
+    for size in sizes:
+        times = []
+        for _ in range(tries):
+            llm._ctx.kv_cache_seq_rm(-1, base, -1)
+            llm.n_tokens = base
+            llm._batch.set_batch(batch=context[:size], n_past=base, logits_all=True)
+            started = time.perf_counter()
+            llm._ctx.decode(llm._batch)
+            times.append(time.perf_counter() - started)
+        medians[size] = statistics.median(times)
+    return medians
 
 
 def batch_costs(path: Path) -> tuple[float, dict[int, float]]:
@@ -33,19 +54,7 @@ def batch_costs(path: Path) -> tuple[float, dict[int, float]]:
         llm = llama_cpp.Llama(str(path), n_ctx=2048, n_threads=THREADS, flash_attn=True, verbose=False)
     try:
         context = llm.tokenize(b"The old lighthouse stood at the edge of the cliff for more than a century. " * 8)
-        llm.eval(context)
-        base = llm.n_tokens
-        medians = {}
-        for size in SIZES:
-            times = []
-            for _ in range(TRIES):
-                llm._ctx.kv_cache_seq_rm(-1, base, -1)
-                llm.n_tokens = base
-                llm._batch.set_batch(batch=context[:size], n_past=base, logits_all=True)
-                started = time.perf_counter()
-                llm._ctx.decode(llm._batch)
-                times.append(time.perf_counter() - started)
-            medians[size] = statistics.median(times)
+        medians = batch_seconds(llm, context, SIZES, TRIES)
     finally:
         llm.close()
     return medians[1], {size: seconds / medians[1] for size, seconds in medians.items()}

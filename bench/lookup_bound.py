@@ -19,14 +19,13 @@ batches). Goal
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 from _common import THREADS, starter
+from batch_cost import batch_seconds
 from speculative import GOALS, TASKS, TOKENS
 
 from app.core.engine.protocol import ChatMessage, SamplingSettings
@@ -43,21 +42,8 @@ TRIES = 15
 def _costs(llm, context: list[int]) -> list[float]:  # type: ignore[no-untyped-def]
     """A batch of each size 1..LONGEST + 1 after ``context``, in one-token steps (index: the size; the median of
     ``TRIES``, made non-decreasing from the largest size down)."""
-    llm.reset()
-    llm.eval(context)
-    base = llm.n_tokens
-    medians = [0.0]
-    for size in range(1, LONGEST + 2):
-        times = []
-        for _ in range(TRIES):
-            llm._ctx.kv_cache_seq_rm(-1, base, -1)
-            llm.n_tokens = base
-            llm._batch.set_batch(batch=context[:size], n_past=base, logits_all=True)
-            started = time.perf_counter()
-            llm._ctx.decode(llm._batch)
-            times.append(time.perf_counter() - started)
-        medians.append(statistics.median(times))
-    costs = [seconds / medians[1] for seconds in medians]
+    medians = batch_seconds(llm, context, range(1, LONGEST + 2), TRIES)
+    costs = [0.0] + [medians[size] / medians[1] for size in range(1, LONGEST + 2)]
     # A batch cannot cost less than a smaller one; a size that timed cheaper than a smaller one is noise, and
     # the bound takes the cheaper figure for both, so it stays a bound.
     for size in range(LONGEST, 0, -1):
