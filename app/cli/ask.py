@@ -2,7 +2,7 @@
 
 It is a client of the same engine service and runs the same turn runner as the window, on the history
 opened as the window opens it (``history_file``), so a turn asked here is stored exactly as one asked
-there, by the model the window would pick (``turns.model_for_turn``); only the printing is its own.
+there, by the model the window would pick (``turn_context.model_for_turn``); only the printing is its own.
 
 The message is the argument, or stdin with ``ask -`` (or no argument when stdin is not a terminal),
 so a message longer than the system allows on a command line can be piped in. Ctrl+C stops the
@@ -54,7 +54,8 @@ from app.core.personas.book import PersonaBook, migrate_settings
 from app.core.projects.store import ProjectStore
 from app.core.session.documents import existing_library
 from app.core.session.service import EngineFactory, EngineService, local_engine_factory
-from app.core.session.turns import TurnOutcome, TurnRunner, model_for_turn
+from app.core.session.turn_context import model_for_turn
+from app.core.session.turns import TurnOutcome, TurnRunner
 
 EXIT_READER_GONE = 141  # what a shell reports for a writer ended by SIGPIPE (128 + 13), as `yes | head` does
 # After Ctrl+C, how long the engine has to end the answer before it is settled here without it: long

@@ -1,11 +1,10 @@
 """The turn runner: one chat turn from the user's message to the settled answer, for every front end.
 
-It resolves the conversation's persona and model into a ``records.TurnContext``, commits the turn
-(``records``, ``versions``), hands the request to the engine service, and turns each engine event into
-a ``TurnUpdate``. Every rule for how a turn ends (complete, stopped, failed, interrupted, withdrawn when
-the prompt does not fit) lives here once, so the window and the command line store the same thing.
-The model of a turn is ``model_for_turn``'s choice: a persona's preferred model, or the default when
-that one is not installed.
+It has the conversation's persona and model resolved into a ``records.TurnContext``
+(``turn_context``), commits the turn (``records``, ``versions``), hands the request to the engine
+service, and turns each engine event into a ``TurnUpdate``. Every rule for how a turn ends
+(complete, stopped, failed, interrupted, withdrawn when the prompt does not fit) lives here once, so
+the window and the command line store the same thing.
 """
 
 from __future__ import annotations
@@ -15,13 +14,12 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import cast
 from urllib.parse import urlsplit
 
 from app.core.config.settings import SettingsStore
 from app.core.documents.embedder import Embedder
 from app.core.documents.library import Library
-from app.core.documents.types import Document, DocumentContext
+from app.core.documents.types import Document
 from app.core.engine.protocol import (
     ChatMessage,
     CountTokensRequest,
@@ -33,7 +31,6 @@ from app.core.engine.protocol import (
     GenerationStats,
     InspectRequest,
     ModelLoadFailed,
-    OverflowPolicy,
     SamplingSettings,
     TokensReceived,
 )
@@ -45,35 +42,20 @@ from app.core.errors import (
     EngineHungError,
     GenerationError,
     ModelLoadError,
-    ModelNotFoundError,
     RemoteServerError,
     RemoteStreamCutError,
 )
 from app.core.history.store import Store
-from app.core.history.types import DEFAULT_TITLE, Conversation, FinishReason, Message, MessageStatus
+from app.core.history.types import DEFAULT_TITLE, FinishReason, Message, MessageStatus
 from app.core.models.installed import ModelEntry
-from app.core.models.registry import ModelRegistry, remote_entry
+from app.core.models.registry import ModelRegistry
 from app.core.personas.book import PersonaBook, migrate_settings
-from app.core.personas.persona import Persona, final_system_prompt
-from app.core.projects.project import with_instructions
-from app.core.projects.store import ProjectStore
-from app.core.session import documents, look_inside, records, versions
+from app.core.session import look_inside, records, versions
 from app.core.session.memory import TurnMemory
 from app.core.session.service import EngineClient
+from app.core.session.turn_context import TurnContexts
 
 log = logging.getLogger("app.session")
-
-
-def model_for_turn(registry: ModelRegistry, conversation: Conversation | None, persona: Persona) -> ModelEntry | None:
-    """The model a turn runs with when none is chosen, for the window and the command line alike: the
-    persona's preferred one while the conversation (None: one about to start) has no model of its own and
-    that model is installed; else the conversation's own model, or the default. None: no model at all."""
-    if (conversation is None or conversation.model_name is None) and persona.model_name:
-        try:
-            return registry.resolve(persona.model_name)
-        except ModelNotFoundError:
-            log.info("persona %r prefers %r, which is not installed", persona.name, persona.model_name)
-    return registry.model_for(conversation)
 
 
 @dataclass(frozen=True)
@@ -145,17 +127,16 @@ class TurnRunner:
         gives the embedder that ranks passages by meaning as well as by words (None: words only), asked
         at each turn so that a model chosen in Settings counts from the next message."""
         self.store = store
-        self.library = library
-        self.embedder = embedder
         self.personas = personas if personas is not None else PersonaBook(store)
         migrate_settings(self.personas, settings)  # once: a prompt edited in older Settings joins its persona
         self._client = client
-        self._settings = settings
-        self._registry = registry
         self._clock = clock
         self._running: _Running | None = None
         self._unsaved: list[_Unsaved] = []
         self.memory = TurnMemory(store, settings, registry, embedder)
+        self.contexts = TurnContexts(
+            store, settings, registry, self.personas, self.memory, library=library, embedder=embedder
+        )
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -215,8 +196,8 @@ class TurnRunner:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(conversation_id)
         told = self.memory.honour_command(conversation, text)  # "remember that …" counts from this turn
-        entry, context = self._context(conversation, model, None, text, sampling)
-        found = self._documents(conversation, context, self.store.messages(conversation_id), text, attachments)
+        entry, context = self.contexts.context(conversation, model, None, text, sampling)
+        found = self.contexts.documents(conversation, context, self.store.messages(conversation_id), text, attachments)
         turn = records.begin_turn(self.store, conversation_id, text, context, attachments=attachments, documents=found)
         self.memory.after_commit(turn.answer.id, turn.user_message.id, context.memories, told)
         if conversation.model_name is None:
@@ -243,7 +224,7 @@ class TurnRunner:
         def begin(store: Store, message_id: int, context: records.TurnContext) -> records.Turn:
             carried = [attachment.document() for attachment in store.attachments(message_id)]
             conversation = store.conversation(store.message(message_id).conversation_id)
-            found = self._documents(conversation, context, store.history_before(message_id), text, carried)
+            found = self.contexts.documents(conversation, context, store.history_before(message_id), text, carried)
             return versions.begin_edit(store, message_id, text, context, attachments=carried, documents=found)
 
         return self._launch(self._versioned(begin, message_id, None, sampling))
@@ -258,7 +239,7 @@ class TurnRunner:
         it (where it is gone, the conversation's, as a regenerate picks it); ``ModelNotFoundError`` when none is."""
         answer = self.store.message(answer_id)
         conversation = self.store.conversation(answer.conversation_id)
-        _, context = self._context(conversation, self._writer_of(answer), answer.persona_id, "")
+        _, context = self.contexts.context(conversation, self.contexts.writer_of(answer), answer.persona_id, "")
         return look_inside.request_for(self.store, answer_id, context, top)
 
     def branch_from(
@@ -268,24 +249,13 @@ class TurnRunner:
         and goes on from there, by the model that wrote it. With ``thinking``, ``prefix`` is the thinking it
         starts with (``look_inside.thinking_prefix``): the model thinks on from there, then answers."""
         answer = self.store.message(answer_id)
-        entry = self._writer_of(answer)
+        entry = self.contexts.writer_of(answer)
         turn = self._versioned(versions.begin_regenerate, answer_id, entry, sampling, answer.persona_id)
         if thinking:
             turn = replace(turn, request=replace(turn.request, prefill="", prefill_reasoning=prefix))
             return self._launch(turn, reasoning_prefix=prefix)
         turn = replace(turn, request=replace(turn.request, prefill=prefix))
         return self._launch(turn, prefix=prefix)
-
-    def _writer_of(self, answer: Message) -> ModelEntry | None:
-        """The model that wrote ``answer``: on the server it records, by its model id there (a remote model's
-        id may be any local model's name too), else the installed model of its name or the conversation's."""
-        servers = self._registry.servers
-        if answer.server and answer.model_name and servers is not None:
-            server = next((s for s in servers.servers() if s.label == answer.server), None)
-            if server is not None:
-                return remote_entry(server, answer.model_name)
-        conversation = self.store.conversation(answer.conversation_id)
-        return self._registry.model_for(replace(conversation, model_name=answer.model_name or conversation.model_name))
 
     def _versioned(
         self,
@@ -298,89 +268,17 @@ class TurnRunner:
         if self._running is not None:
             raise RuntimeError("a turn is already running")
         conversation = self.store.conversation(self.store.message(message_id).conversation_id)
-        _, context = self._context(conversation, model, persona_id, "", sampling)
+        _, context = self.contexts.context(conversation, model, persona_id, "", sampling)
         turn = begin(self.store, message_id, context)
         self.memory.after_commit(turn.answer.id, turn.user_message.id, context.memories, None)
         return turn
 
-    def _context(
-        self,
-        conversation: Conversation,
-        model: ModelEntry | None,
-        persona_id: int | None,
-        text: str,
-        sampling: SamplingSettings | None = None,
-    ) -> tuple[ModelEntry, records.TurnContext]:
-        """What a turn in ``conversation`` runs with: its persona (or ``persona_id``'s), with "About you",
-        the conversation's own prompt and its project's instructions (``with_instructions``), its sampling
-        (or ``sampling``), and its model (``model``, the persona's preferred one for a new conversation,
-        or the conversation's), with that model's entry.
-        ``ModelNotFoundError`` when there is none."""
-        settings = self._settings.current
-        persona = self.personas.get(persona_id) if persona_id is not None else None
-        persona = persona or self.personas.for_conversation(conversation)
-        entry = model or model_for_turn(self._registry, conversation, persona)
-        if entry is None:
-            raise ModelNotFoundError(name=conversation.model_name or "")
-        spec = self._registry.spec_for(entry)
-        if persona.n_ctx is not None:
-            spec = replace(spec, n_ctx=persona.n_ctx)
-        if conversation.system_prompt is not None:  # this conversation's own prompt replaces the persona's
-            persona = replace(persona, system_prompt=conversation.system_prompt)
-        own = self.personas.conversation_overflow(conversation.id)  # "stop and ask" answered for this one
-        overflow = cast(OverflowPolicy, own or persona.overflow or settings.overflow)
-        server = self._registry.server_of(entry)
-        sampling = sampling or persona.sampling
-        memories = self.memory.block(conversation, entry, spec, sampling.max_tokens, text)
-        project = ProjectStore(self.store).of(conversation)
-        instructed = with_instructions(final_system_prompt(persona, settings, text), project)
-        prompt = "\n\n".join(part for part in (instructed, memories.text) if part)
-        context = records.TurnContext(
-            spec,
-            prompt,
-            sampling,
-            persona_id=persona.id,
-            overflow=overflow,
-            server=server.label if server is not None else None,
-            project_id=conversation.project_id,
-            memories=memories,
-            json_schema=persona.json_schema or None,
-            top_logprobs=look_inside.streamed_top(server, persona),
-        )
-        return entry, context
-
-    def _documents(
-        self,
-        conversation: Conversation,
-        context: records.TurnContext,
-        before: list[Message],
-        text: str,
-        attachments: Sequence[Document],
-    ) -> DocumentContext:
-        """The documents of a turn that sends the messages ``before`` and then ``text``."""
-        choice = self.store.library_choice(conversation.id)
-        if not attachments and not documents.uses_library(self.library, choice):
-            return DocumentContext("")
-        history, _ = records.history_with_sources(before, context.system_prompt, conversation.memory_start)
-        room = documents.documents_room(context.model, context.sampling.max_tokens, history, text)
-        return documents.find_documents(
-            text, attachments, room, library=self.library, choice=choice, embedder=self.embedder()
-        )
-
     def sends_documents_off_machine(
         self, conversation_id: int | None, *, attachments: bool, model: ModelEntry | None = None
     ) -> bool:
-        """Whether the next turn in ``conversation_id`` (None: a new one) would send passages of the
-        user's documents (``attachments``, or the library it uses) to a remote server; the window asks
-        before the send. False when there is no model to ask."""
-        conversation = self.store.conversation(conversation_id) if conversation_id is not None else None
-        persona = self.personas.for_conversation(conversation) if conversation is not None else self.personas.default()
-        entry = model or model_for_turn(self._registry, conversation, persona)
-        if entry is None:
-            return False
-        choice = self.store.library_choice(conversation_id) if conversation_id is not None else None
-        library = documents.uses_library(self.library, choice)
-        return documents.sends_documents_off_machine(self._registry, entry, attachments=attachments, library=library)
+        """Whether the next turn would send passages of the user's documents to a remote server
+        (``TurnContexts.sends_documents_off_machine``)."""
+        return self.contexts.sends_documents_off_machine(conversation_id, attachments=attachments, model=model)
 
     def _launch(self, turn: records.Turn, *, prefix: str = "", reasoning_prefix: str = "") -> records.Turn:
         recorder = records.AnswerRecorder(self.store, turn.answer.id, clock=self._clock)
@@ -401,7 +299,7 @@ class TurnRunner:
         prepares for when the conversation is opened (``EngineClient.prepare``). ``AppError`` (a
         ``ModelNotFoundError``) when it has no model to run."""
         conversation = self.store.conversation(conversation_id)
-        _, context = self._context(conversation, None, None, "")
+        _, context = self.contexts.context(conversation, None, None, "")
         request, _ = records.build_request(conversation, self.store.messages(conversation_id), context)
         return request
 
@@ -409,7 +307,7 @@ class TurnRunner:
         """What the context meter asks the engine to count: the conversation as its next turn would send
         it (persona, "About you", the turns still in memory), with ``draft`` as the next message."""
         conversation = self.store.conversation(conversation_id)
-        _, context = self._context(conversation, None, None, draft)
+        _, context = self.contexts.context(conversation, None, None, draft)
         messages = self.store.messages(conversation_id)
         history, _ = records.history_with_sources(messages, context.system_prompt, conversation.memory_start)
         if draft:
