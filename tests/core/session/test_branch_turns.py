@@ -101,7 +101,11 @@ def test_an_answer_held_to_a_json_schema_is_not_continued_and_stays_as_it_was(
     registry = ModelRegistry(settings)
     store = Store()
     book = PersonaBook(store)
-    schema = '{"type": "object", "properties": {"fruits": {"type": "array", "items": {"type": "string"}}}}'
+    # The list is required, so the JSON cannot close within five tokens (greedy "{}" did on some CPUs).
+    schema = (
+        '{"type": "object", "properties": {"fruits": {"type": "array", "items": {"type": "string"}, '
+        '"minItems": 3}}, "required": ["fruits"]}'
+    )
     strict = book.create(replace(book.default(), name="Strict", json_schema=schema))
     log = EventLog()
     runner = TurnRunner(store, service.connect(log.put, "window"), settings, registry)
