@@ -77,62 +77,62 @@
 <context>
     <name>ApiServerTab</name>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="31"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="32"/>
         <source>Serve Parley&apos;s models to other programs on this computer</source>
         <translation>向这台电脑上的其他程序提供 Parley 的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="35"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="36"/>
         <source>Programs that speak the OpenAI API can use the model Parley has loaded, or any installed model they name, at /v1/chat/completions and /v1/models. They wait in line with your own chats.</source>
         <translation>支持 OpenAI API 的程序可以通过 /v1/chat/completions 和 /v1/models 使用 Parley 已加载的模型，或它们指定的任意已安装模型。它们会与你自己的对话一起排队。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="46"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="47"/>
         <source>Let other computers connect (listen on every network)</source>
         <translation>允许其他电脑连接（在所有网络上监听）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="50"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="51"/>
         <source>Anyone on your network who has the key can then use your model and see nothing else; without a key Parley refuses to listen. Prefer this computer only.</source>
         <translation>这样，你网络中任何持有密钥的人都能使用你的模型（但看不到其他任何内容）；没有密钥时 Parley 拒绝监听。建议仅限这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="59"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="60"/>
         <source>None (this computer only)</source>
         <translation>无（仅限这台电脑）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="64"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="65"/>
         <source>Allow web pages to call it (CORS)</source>
         <translation>允许网页调用（CORS）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="71"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="72"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="74"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="75"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="77"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="78"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="97"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="98"/>
         <source>To let other computers connect, set an API key first.</source>
         <translation>要允许其他电脑连接，请先设置 API 密钥。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="116"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="117"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/api_server_tab.py" line="118"/>
+        <location filename="../../app/ui/settings/api_server_tab.py" line="119"/>
         <source>this computer&apos;s address</source>
         <translation>这台电脑的地址</translation>
     </message>
@@ -715,7 +715,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/controllers/chat_controller.py" line="375"/>
+        <location filename="../../app/ui/controllers/chat_controller.py" line="374"/>
         <source>The answer that could not be saved is saved now.</source>
         <translation>之前无法保存的回答现在已保存。</translation>
     </message>
@@ -1344,159 +1344,164 @@
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="39"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="40"/>
         <source>working out the time left</source>
         <translation>正在估算剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="41"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="42"/>
         <source>less than a minute left</source>
         <translation>剩余不到一分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="42"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="43"/>
         <source>about {minutes} min left</source>
         <translation>约剩 {minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="49"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="50"/>
         <source>Indexing {folder}: {done} of {total} files, {pages} pages</source>
         <translation>正在索引 {folder}：{done}/{total} 个文件，{pages} 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="53"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="54"/>
         <source>paused while an answer is written</source>
         <translation>正在写回答，已暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="60"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="61"/>
         <source>indexing</source>
         <translation>正在索引</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="61"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="62"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="62"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="63"/>
         <source>searched by words (no embedding model)</source>
         <translation>按词语搜索（无嵌入模型）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="63"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="64"/>
         <source>folder not found</source>
         <translation>找不到文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="65"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="66"/>
         <source>{files} files, {pages} pages</source>
         <translation>{files} 个文件，{pages} 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="87"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="88"/>
         <source>Your folders are read and searched on this computer; no document, passage or vector leaves it. A remote model gets only the passages that go into its question.</source>
         <translation>你的文件夹只在这台电脑上读取和搜索；任何文档、段落或向量都不会离开它。远程模型只会收到放入提问的段落。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="94"/>
-        <location filename="../../app/ui/settings/documents_tab.py" line="97"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="95"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="98"/>
         <source>Library folders</source>
         <translation>资料库文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="99"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="100"/>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="100"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="101"/>
         <source>Add a folder whose documents answers may use</source>
         <translation>添加一个文件夹，回答可以使用其中的文档</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="101"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="102"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="102"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="103"/>
         <source>Remove the folder and everything indexed from it (not its files)</source>
         <translation>移除该文件夹及其全部索引（不删除文件本身）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="103"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="104"/>
         <source>Index again</source>
         <translation>重新索引</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="104"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="105"/>
         <source>Read every file of the folder again</source>
         <translation>重新读取该文件夹中的每个文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="106"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="107"/>
         <source>Indexing progress</source>
         <translation>索引进度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="114"/>
-        <location filename="../../app/ui/settings/documents_tab.py" line="117"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="115"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="118"/>
         <source>Embedding model</source>
         <translation>嵌入模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="118"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="119"/>
         <source>The model that finds passages by meaning, in any language</source>
         <translation>按含义查找段落的模型，适用于任何语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="124"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="125"/>
         <source>Download the recommended embedding model; it is used once ready</source>
         <translation>下载推荐的嵌入模型；下载完成后即会使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="127"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="130"/>
+        <source>Download ({size})</source>
+        <translation>下载（{size}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/documents_tab.py" line="132"/>
         <source>Download {model} ({size})</source>
         <translation>下载 {model}（{size}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="213"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="211"/>
         <source>No embedding model is installed: the library is searched by words only, and attached files that fit are still read whole. Download {model} to find passages by meaning, in any language.</source>
         <translation>尚未安装嵌入模型：文档库只按字词搜索，放得下的附件仍会整篇读取。下载 {model} 即可按语义查找段落，支持任何语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="223"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="221"/>
         <source>{model} is downloading (see the sidebar); the library uses it as soon as it is ready.</source>
         <translation>{model} 正在下载（见侧边栏）；下载完成后文档库会立即使用它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="178"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="176"/>
         <source>Add a library folder</source>
         <translation>添加资料库文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="193"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="191"/>
         <source>No folders yet: add one, and answers can use what is in it.</source>
         <translation>还没有文件夹：添加一个后，回答就能使用其中的内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="199"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="197"/>
         <source>None: search by words only</source>
         <translation>无：仅按词语搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="208"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="206"/>
         <source>Passages are found by meaning as well as by words.</source>
         <translation>按含义和词语一起查找段落。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="275"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="273"/>
         <source>Looking for documents…</source>
         <translation>正在查找文档…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/documents_tab.py" line="277"/>
+        <location filename="../../app/ui/settings/documents_tab.py" line="275"/>
         <source>Every folder is up to date.</source>
         <translation>所有文件夹都已是最新。</translation>
     </message>
@@ -1985,12 +1990,12 @@
 <context>
     <name>KeyPlace</name>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="218"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="216"/>
         <source>API keys are kept in the system keychain: {name}.</source>
         <translation>API 密钥保存在系统钥匙串中：{name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="221"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="219"/>
         <source>No system keychain is available, so API keys are kept in Parley&apos;s own file {path}, readable only by you.</source>
         <translation>没有可用的系统钥匙串，因此 API 密钥保存在 Parley 自己的文件 {path} 中，只有你能读取。</translation>
     </message>
@@ -2204,115 +2209,115 @@
         <translation>记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="36"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="37"/>
         <source>Remember facts about me across conversations</source>
         <translation>在不同对话之间记住关于我的事实</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="38"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="39"/>
         <source>Memory on</source>
         <translation>记忆开启</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="41"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="42"/>
         <source>Parley keeps short facts you state (“I&apos;m vegetarian”) and adds them to later chats. Say “remember that …” or “forget that …” in a chat, or edit them here.</source>
         <translation>Parley 会保存你说过的简短事实（“我吃素”），并在之后的对话中用到。可以在对话中说“记住……”或“忘掉……”，也可以在这里编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="49"/>
         <location filename="../../app/ui/settings/memory_tab.py" line="50"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="51"/>
         <source>Search memories</source>
         <translation>搜索记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="53"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="54"/>
         <source>Memories</source>
         <translation>记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="58"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="59"/>
         <source>Nothing remembered yet.</source>
         <translation>还没有记住任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="64"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="65"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="65"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="66"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="66"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="67"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="67"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="68"/>
         <source>Delete all…</source>
         <translation>全部删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="69"/>
-        <location filename="../../app/ui/settings/memory_tab.py" line="187"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="70"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="188"/>
         <source>Add a memory</source>
         <translation>添加一条记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="69"/>
-        <location filename="../../app/ui/settings/memory_tab.py" line="197"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="70"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="198"/>
         <source>Edit the memory</source>
         <translation>编辑这条记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="70"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="71"/>
         <source>Delete the chosen memories</source>
         <translation>删除所选记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="71"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="72"/>
         <source>Delete every memory</source>
         <translation>删除所有记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="90"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="91"/>
         <source>Send memories to %1</source>
         <translation>向 %1 发送记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="92"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="93"/>
         <source>Off: chats with this server&apos;s models get no memories</source>
         <translation>关闭时：使用该服务器模型的对话不会得到记忆</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="109"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="110"/>
         <source>The fact, in a short sentence:</source>
         <translation>用一句简短的话写下这个事实：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="115"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="116"/>
         <source>Delete every memory?</source>
         <translation>删除所有记忆？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="116"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="117"/>
         <source>All %1 memories will be deleted. This cannot be undone.</source>
         <translation>全部 %1 条记忆都将被删除，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="155"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="156"/>
         <source>added by you</source>
         <translation>由你添加</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="157"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="158"/>
         <source>from a conversation since deleted</source>
         <translation>来自一次已删除的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/memory_tab.py" line="159"/>
+        <location filename="../../app/ui/settings/memory_tab.py" line="160"/>
         <source>from a conversation</source>
         <translation>来自一次对话</translation>
     </message>
@@ -3633,94 +3638,94 @@
 <context>
     <name>RemoteServersTab</name>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="33"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="34"/>
         <source>Chat with models on other computers or hosted services that speak the OpenAI API (llama.cpp, vLLM, Ollama, LM Studio…). Conversations with them leave this computer.</source>
         <translation>与其他电脑上或托管服务中支持 OpenAI API 的模型对话（llama.cpp、vLLM、Ollama、LM Studio…）。与它们的对话会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="41"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="42"/>
         <source>Remote servers</source>
         <translation>远程服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="43"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="44"/>
         <source>Lab computer</source>
         <translation>实验室电脑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="48"/>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="144"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="49"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="142"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="49"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="50"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="50"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="51"/>
         <source>Save changes</source>
         <translation>保存更改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="51"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="52"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="52"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="53"/>
         <source>Check again</source>
         <translation>重新检查</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="53"/>
         <location filename="../../app/ui/settings/remote_servers_tab.py" line="54"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="55"/>
         <source>Ask this server for token probabilities</source>
         <translation>向此服务器索取词元概率</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="56"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="57"/>
         <source>Every answer asks for how sure the model was of each word, so that “Look inside” can show it</source>
         <translation>每个回答都会索取模型对每个词的把握程度，以便“查看内部”能显示出来</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="68"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="69"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="69"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="70"/>
         <source>Address:</source>
         <translation>地址：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="70"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="71"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="101"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="99"/>
         <source>asking for its models…</source>
         <translation>正在获取模型列表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="103"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="101"/>
         <source>cannot be used</source>
         <translation>无法使用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="105"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="103"/>
         <source>models: {count}</source>
         <translation>模型：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="135"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="133"/>
         <source>No remote servers: every conversation stays on this computer.</source>
         <translation>没有远程服务器：所有对话都留在这台电脑上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/remote_servers_tab.py" line="144"/>
+        <location filename="../../app/ui/settings/remote_servers_tab.py" line="142"/>
         <source>Unchanged (a key is set)</source>
         <translation>不变（已设置密钥）</translation>
     </message>
@@ -3793,243 +3798,243 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="86"/>
+        <location filename="../../app/ui/settings/dialog.py" line="87"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="93"/>
+        <location filename="../../app/ui/settings/dialog.py" line="94"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="94"/>
+        <location filename="../../app/ui/settings/dialog.py" line="95"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="95"/>
+        <location filename="../../app/ui/settings/dialog.py" line="96"/>
         <source>Hugging Face Hub</source>
         <translation>Hugging Face Hub</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="96"/>
+        <location filename="../../app/ui/settings/dialog.py" line="97"/>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="101"/>
+        <location filename="../../app/ui/settings/dialog.py" line="102"/>
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="143"/>
+        <location filename="../../app/ui/settings/dialog.py" line="144"/>
         <source>Switch the open conversation to it as well</source>
         <translation>当前对话也切换到该模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="147"/>
+        <location filename="../../app/ui/settings/dialog.py" line="148"/>
         <source>Unticked, the open conversation keeps its model and only new conversations use the new one</source>
         <translation>不勾选时，当前对话保留原来的模型，只有新对话使用新的默认模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="162"/>
-        <location filename="../../app/ui/settings/dialog.py" line="183"/>
+        <location filename="../../app/ui/settings/dialog.py" line="163"/>
+        <location filename="../../app/ui/settings/dialog.py" line="184"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="167"/>
+        <location filename="../../app/ui/settings/dialog.py" line="168"/>
         <source>Default model:</source>
         <translation>默认模型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="149"/>
+        <location filename="../../app/ui/settings/dialog.py" line="150"/>
         <source>Add it to every persona&apos;s system prompt</source>
         <translation>把它加入每个角色的系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="153"/>
+        <location filename="../../app/ui/settings/dialog.py" line="154"/>
         <source>e.g. I am a nurse in Shanghai; answer in simple English.</source>
         <translation>例如：我是上海的一名护士；请用简单的英语回答。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="157"/>
+        <location filename="../../app/ui/settings/dialog.py" line="158"/>
         <source>Drop the oldest turns</source>
         <translation>丢弃最早的几轮</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="158"/>
+        <location filename="../../app/ui/settings/dialog.py" line="159"/>
         <source>Stop and ask</source>
         <translation>停下并询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="160"/>
+        <location filename="../../app/ui/settings/dialog.py" line="161"/>
         <source>For personas that do not choose for themselves</source>
         <translation>用于没有自行设置的角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="169"/>
+        <location filename="../../app/ui/settings/dialog.py" line="170"/>
         <source>About you:</source>
         <translation>关于你：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="171"/>
+        <location filename="../../app/ui/settings/dialog.py" line="172"/>
         <source>When a conversation is full:</source>
         <translation>对话满了时：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="173"/>
+        <location filename="../../app/ui/settings/dialog.py" line="174"/>
         <source>System prompts and sampling belong to each persona: open Personas… in the sidebar.</source>
         <translation>系统提示词和采样参数属于各个角色：请在侧边栏打开“角色…”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="175"/>
+        <location filename="../../app/ui/settings/dialog.py" line="176"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="176"/>
+        <location filename="../../app/ui/settings/dialog.py" line="177"/>
         <source>A new language takes effect as soon as you save.</source>
         <translation>保存后立即切换语言。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="184"/>
+        <location filename="../../app/ui/settings/dialog.py" line="185"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="185"/>
+        <location filename="../../app/ui/settings/dialog.py" line="186"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="189"/>
+        <location filename="../../app/ui/settings/dialog.py" line="190"/>
         <source>System size</source>
         <translation>系统大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="189"/>
+        <location filename="../../app/ui/settings/dialog.py" line="190"/>
         <source>{size} pt</source>
         <translation>{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="192"/>
+        <location filename="../../app/ui/settings/dialog.py" line="193"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="193"/>
+        <location filename="../../app/ui/settings/dialog.py" line="194"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="194"/>
+        <location filename="../../app/ui/settings/dialog.py" line="195"/>
         <source>Both apply to every window as soon as you save.</source>
         <translation>保存后立即应用到所有窗口。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="201"/>
+        <location filename="../../app/ui/settings/dialog.py" line="202"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="203"/>
+        <location filename="../../app/ui/settings/dialog.py" line="204"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="204"/>
+        <location filename="../../app/ui/settings/dialog.py" line="205"/>
         <source>Auto: as many layers as fit the free GPU memory; 0: none</source>
         <translation>自动：按空闲显存放入尽可能多的层；0：不使用 GPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="208"/>
+        <location filename="../../app/ui/settings/dialog.py" line="209"/>
         <source>Whether this build can use the GPU is known once a model has loaded.</source>
         <translation>加载过一次模型后，才能知道此版本能否使用 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="210"/>
+        <location filename="../../app/ui/settings/dialog.py" line="211"/>
         <source>This build of llama.cpp can offload layers to the GPU.</source>
         <translation>此版本的 llama.cpp 可以把模型层卸载到 GPU。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="212"/>
+        <location filename="../../app/ui/settings/dialog.py" line="213"/>
         <source>This build of llama.cpp runs on the CPU only, so this setting has no effect.</source>
         <translation>此版本的 llama.cpp 只能在 CPU 上运行，因此该设置不起作用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="222"/>
+        <location filename="../../app/ui/settings/dialog.py" line="223"/>
         <source>A new context length reloads the model. A persona may set its own.</source>
         <translation>更改上下文长度会重新加载模型。角色也可以设置自己的上下文长度。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="215"/>
+        <location filename="../../app/ui/settings/dialog.py" line="216"/>
         <source>Context length:</source>
         <translation>上下文长度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="216"/>
+        <location filename="../../app/ui/settings/dialog.py" line="217"/>
         <source>GPU layers:</source>
         <translation>GPU 层数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="219"/>
+        <location filename="../../app/ui/settings/dialog.py" line="220"/>
         <source> MB</source>
         <translation> MB</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="220"/>
+        <location filename="../../app/ui/settings/dialog.py" line="221"/>
         <source>Disk for saved conversation states, so long chats reopen at once</source>
         <translation>用于保存对话状态的磁盘空间，让长对话能立即重新打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="221"/>
+        <location filename="../../app/ui/settings/dialog.py" line="222"/>
         <source>Conversation cache:</source>
         <translation>对话缓存：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="225"/>
+        <location filename="../../app/ui/settings/dialog.py" line="226"/>
         <source>{package}, ggml {version}</source>
         <translation>{package}，ggml {version}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="230"/>
+        <location filename="../../app/ui/settings/dialog.py" line="231"/>
         <source>llama.cpp build:</source>
         <translation>llama.cpp 版本：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="233"/>
+        <location filename="../../app/ui/settings/dialog.py" line="234"/>
         <source>Backends:</source>
         <translation>后端：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="249"/>
+        <location filename="../../app/ui/settings/dialog.py" line="250"/>
         <source>Use the mirror {host}</source>
         <translation>使用镜像 {host}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="252"/>
+        <location filename="../../app/ui/settings/dialog.py" line="253"/>
         <source>Endpoint:</source>
         <translation>端点：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="258"/>
+        <location filename="../../app/ui/settings/dialog.py" line="259"/>
         <source>Leave empty for huggingface.co. Where the Hub is slow or blocked, enter a mirror, for example https://hf-mirror.com.</source>
         <translation>留空则使用 huggingface.co。如果访问 Hub 较慢或无法访问，请填写镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="263"/>
+        <location filename="../../app/ui/settings/dialog.py" line="264"/>
         <source>Access token:</source>
         <translation>访问令牌：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="268"/>
+        <location filename="../../app/ui/settings/dialog.py" line="269"/>
         <source>Only needed for gated models: accept the licence on the Hub, then paste a read token here. It is kept in Parley&apos;s settings file on this computer and sent only to the endpoint above.</source>
         <translation>仅访问受限模型时需要：先在 Hub 上接受许可协议，再把只读令牌粘贴到这里。令牌保存在这台电脑上的 Parley 设置文件中，只会发送给上面的端点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/dialog.py" line="297"/>
+        <location filename="../../app/ui/settings/dialog.py" line="298"/>
         <source>The endpoint must be a web address such as https://hf-mirror.com.</source>
         <translation>端点必须是网址，例如 https://hf-mirror.com。</translation>
     </message>
@@ -4427,152 +4432,152 @@
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="43"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="44"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="54"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="55"/>
         <source>No microphone</source>
         <translation>没有麦克风</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="58"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="59"/>
         <source>No microphone was found; connect one and try again.</source>
         <translation>没有找到麦克风；请连接一个后再试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="60"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="61"/>
         <source>Microphone:</source>
         <translation>麦克风：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="64"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="65"/>
         <source>Speech recognition</source>
         <translation>语音识别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="65"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="66"/>
         <source>Speech recognition:</source>
         <translation>语音识别：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="67"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="68"/>
         <source>Dictation language</source>
         <translation>听写语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="68"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="69"/>
         <source>Detect it</source>
         <translation>自动检测</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="71"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="72"/>
         <source>Dictation language:</source>
         <translation>听写语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="75"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
         <source>English voice</source>
         <translation>英文语音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="75"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
         <source>English voice:</source>
         <translation>英文语音：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="77"/>
         <source>Chinese voice</source>
         <translation>中文语音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="76"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="77"/>
         <source>Chinese voice:</source>
         <translation>中文语音：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="84"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="85"/>
         <source>Send dictated text at once (without editing it first)</source>
         <translation>听写的文字立即发送（不先编辑）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="86"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="87"/>
         <source>Read answers aloud as they are written</source>
         <translation>回答一边生成一边朗读</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="89"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="90"/>
         <source>Conversation mode: listen, answer aloud, listen again (Ctrl+Shift+T)</source>
         <translation>对话模式：听、朗读回答、再听（Ctrl+Shift+T）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="92"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="93"/>
         <source>Speaking while the answer is read stops it and is heard as your next message.</source>
         <translation>在朗读回答时说话会停止朗读，您说的话会作为下一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="100"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="101"/>
         <source>Speech is recognised and spoken on this computer; nothing you say leaves it. Code blocks are not read out: the voice says “code block” instead.</source>
         <translation>语音的识别和朗读都在这台电脑上进行；您说的话不会离开它。代码块不会被读出来：语音会说“代码块”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="129"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="130"/>
         <source>installed</source>
         <translation>已安装</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="129"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="130"/>
         <source>not installed</source>
         <translation>未安装</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="140"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="141"/>
         <source>English</source>
         <translation>仅英语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="141"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="142"/>
         <source>US English</source>
         <translation>美式英语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="142"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="143"/>
         <source>British English</source>
         <translation>英式英语</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="143"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="144"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="144"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="145"/>
         <source>Chinese, small</source>
         <translation>中文，小型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="146"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="147"/>
         <source>{name} ({speaks})</source>
         <translation>{name}（{speaks}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="154"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="152"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="155"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="153"/>
         <source>Download {name}</source>
         <translation>下载{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="182"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="180"/>
         <source>Downloading {name}: {done} of {total}</source>
         <translation>正在下载 {name}：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/voice_tab.py" line="193"/>
+        <location filename="../../app/ui/settings/voice_tab.py" line="191"/>
         <source>{name} is installed.</source>
         <translation>{name} 已安装。</translation>
     </message>

@@ -124,10 +124,12 @@ class DocumentsTab(QtWidgets.QWidget):
         self.download_button = QtWidgets.QPushButton(self)
         self.download_button.setToolTip(self.tr("Download the recommended embedding model; it is used once ready"))
         if self._offered is not None:
-            self.download_button.setText(
-                self.tr("Download {model} ({size})").format(
-                    model=self._offered.name, size=size_text(self._offered.size_bytes)
-                )
+            # The note under it names the model; a button's words cannot wrap, so at the largest text
+            # size a name in it would make the page scroll sideways.
+            size = size_text(self._offered.size_bytes)
+            self.download_button.setText(self.tr("Download ({size})").format(size=size))
+            self.download_button.setAccessibleName(
+                self.tr("Download {model} ({size})").format(model=self._offered.name, size=size)
             )
 
         buttons = SideBySide(self.add_button, self.remove_button, self.reindex_button, spread=False, parent=self)

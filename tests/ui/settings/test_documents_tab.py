@@ -17,6 +17,7 @@ from app.core.engine.embedding import installed_embedders
 from app.core.models.recommended import load_recommended
 from app.core.models.registry import ModelRegistry
 from app.ui.common.background import BackgroundExecutor
+from app.ui.common.i18n import size_text
 from app.ui.controllers.documents_controller import DocumentsController
 from app.ui.settings.documents_tab import DocumentsTab, progress_text
 
@@ -119,7 +120,8 @@ def test_without_an_embedding_model_the_page_says_what_to_download(
     assert load_recommended(kind="embedding")[0].name in note  # the first recommended embedder
     assert tab.apply(Settings(embedding_model="x")).embedding_model is None  # the combo says none
     offered = load_recommended(kind="embedding")[0]
-    assert not tab.download_button.isHidden() and offered.name in tab.download_button.text()
+    assert not tab.download_button.isHidden() and size_text(offered.size_bytes) in tab.download_button.text()
+    assert offered.name in tab.download_button.accessibleName()  # the note under it names it to the eye
     with qtbot.waitSignal(tab.download_requested, check_params_cb=lambda model: model == offered):
         tab.download_button.click()
     assert "is downloading" in tab.embedder_note.text() and not tab.download_button.isEnabled()
