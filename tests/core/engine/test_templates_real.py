@@ -175,22 +175,38 @@ def test_a_template_that_moves_the_system_prompt_reuses_what_stayed_in_place(sta
     assert 0 < third.stats.prompt_tokens_evaluated < third.stats.prompt_tokens / 4
 
 
+def _stop_word(text: str) -> str:
+    """A word from the middle of an answer, to stop a second answer at where it first appears.
+
+    The stop comes from what this build of llama.cpp wrote, not from what the starter ought to know:
+    greedy output differs between CPUs, and a fixed word ("Paris") is not written by every build.
+    """
+    words = [w for w in text.split() if len(w) >= 3 and text.index(w) > 0]
+    assert words, f"the unstopped answer has no word to stop at: {text!r}"
+    return words[len(words) // 2]
+
+
 def test_a_user_stop_string_ends_the_answer_and_is_not_shown(starter_model: Path) -> None:
-    sampling = dataclasses.replace(GREEDY, stop=("Paris",))
     question = [
         ChatMessage("system", "You are a helpful assistant."),
         ChatMessage("user", "What is the capital of France?"),
     ]
+    # With flash attention, as the app loads models: without it a prompt evaluated in one batch (the first
+    # answer) and one whose last token is evaluated again from the cache (the second) get logits that differ
+    # enough to change a greedy answer on some CPUs (this one: "La femme de France, …" then "The capital …").
+    model = dataclasses.replace(spec_for(starter_model), flash_attn=True)
     with running_engine() as (engine, log):
-        engine.generate(request(spec_for(starter_model), question))
+        engine.generate(request(model, question))
         unstopped = log.wait_for(GenerationFinished)
-        engine.generate(request(spec_for(starter_model), question, sampling))
+        stop = _stop_word(unstopped.text)
+        sampling = dataclasses.replace(GREEDY, stop=(stop,))
+        engine.generate(request(model, question, sampling))
         events = log.collect_until((GenerationFinished,))
     finished = events[-1]
     assert isinstance(finished, GenerationFinished)
-    assert "Paris" in unstopped.text
     assert finished.reason == "stop"
-    assert finished.text == unstopped.text[: unstopped.text.index("Paris")]
+    assert finished.text == unstopped.text[: unstopped.text.index(stop)]
+    assert stop not in finished.text
     assert "".join(e.text for e in events if isinstance(e, TokensReceived)) == finished.text
 
 
