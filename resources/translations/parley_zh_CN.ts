@@ -1841,7 +1841,7 @@
         <translation>需要更新版本的 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="40"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="42"/>
         <location filename="../../app/ui/models/find.py" line="397"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
@@ -1852,7 +1852,7 @@
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="41"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="43"/>
         <location filename="../../app/ui/models/find.py" line="403"/>
         <source>Installed</source>
         <translation>已安装</translation>
@@ -2078,7 +2078,7 @@
         <translation>推荐的模型，以及在 Hugging Face Hub 上搜索更多模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="381"/>
+        <location filename="../../app/ui/shell/main_window.py" line="383"/>
         <source>Parley must close</source>
         <translation>Parley 必须关闭</translation>
     </message>
@@ -3507,80 +3507,85 @@
 <context>
     <name>RecommendedCard</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="30"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="32"/>
         <source>{amount} context</source>
         <translation>{amount} 上下文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="74"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="90"/>
         <source>An estimate: this computer&apos;s measured speed, scaled by how much of the model each word reads.</source>
         <translation>估计值：按本机实测的速度，再按模型每生成一个词要读取的数据量换算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="92"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="108"/>
         <source>Download {file} from {repo}</source>
         <translation>从 {repo} 下载 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="37"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="160"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="39"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="210"/>
         <source>Downloading… {percent}%</source>
         <translation>正在下载… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="109"/>
-        <source>Also download its draft model, {name} ({size}): faster answers</source>
-        <translation>同时下载它的草稿模型 {name}（{size}）：回答更快</translation>
+        <location filename="../../app/ui/models/recommended_list.py" line="128"/>
+        <source>Its draft model, {name} ({size}), makes its answers faster.</source>
+        <translation>它的草稿模型 {name}（{size}）能让它回答得更快。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="116"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="137"/>
+        <source>Also download the draft</source>
+        <translation>同时下载草稿模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models/recommended_list.py" line="140"/>
         <source>Download the draft model {name}</source>
         <translation>下载草稿模型 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="118"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="142"/>
         <source>A smaller model of the same family that guesses ahead; {model} checks its guesses.</source>
         <translation>同系列的较小模型预先猜测，由 {model} 核对它的猜测。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="135"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="185"/>
         <source>thinking switch</source>
         <translation>可切换思考</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="137"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="187"/>
         <source>thinks before answering</source>
         <translation>先思考再回答</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="139"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="189"/>
         <source>for code</source>
         <translation>写代码用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="141"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="191"/>
         <source>image input is not supported yet</source>
         <translation>暂不支持图片输入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="154"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="204"/>
         <source>about {speed} tokens/s here</source>
         <translation>本机约每秒 {speed} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="161"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="211"/>
         <source>Downloading…</source>
         <translation>正在下载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="39"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="164"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="41"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="214"/>
         <source>Resume</source>
         <translation>继续下载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="38"/>
-        <location filename="../../app/ui/models/recommended_list.py" line="167"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="40"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="217"/>
         <source>Download</source>
         <translation>下载</translation>
     </message>
@@ -3588,12 +3593,12 @@
 <context>
     <name>RecommendedList</name>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="301"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="351"/>
         <source>Only models that answer at {speed} tokens/s or faster here</source>
         <translation>只显示本机每秒至少 {speed} 个词元的模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/recommended_list.py" line="305"/>
+        <location filename="../../app/ui/models/recommended_list.py" line="355"/>
         <source>Fastest here first</source>
         <translation>在本机最快的排在前面</translation>
     </message>
@@ -4585,79 +4590,79 @@
 <context>
     <name>WelcomePanel</name>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="40"/>
+        <location filename="../../app/ui/models/welcome.py" line="41"/>
         <source>Welcome to Parley</source>
         <translation>欢迎使用 Parley</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="44"/>
+        <location filename="../../app/ui/models/welcome.py" line="46"/>
         <source>A private assistant that runs entirely on this computer. What you write never leaves it.</source>
         <translation>一个完全在这台电脑上运行的私人助手。您写下的内容绝不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="69"/>
+        <location filename="../../app/ui/models/welcome.py" line="71"/>
         <source>Or choose another recommended model</source>
         <translation>或者选择其他推荐模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="73"/>
+        <location filename="../../app/ui/models/welcome.py" line="76"/>
         <source>They come from the Hugging Face Hub. The badge tells how well each fits this computer&apos;s free memory; a chat opens when the download is done.</source>
         <translation>模型来自 Hugging Face Hub。标签表示每个模型与这台电脑可用内存的匹配程度；下载完成后会自动打开对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="82"/>
-        <location filename="../../app/ui/models/welcome.py" line="229"/>
+        <location filename="../../app/ui/models/welcome.py" line="85"/>
+        <location filename="../../app/ui/models/welcome.py" line="228"/>
         <source>Find models on the Hub…</source>
         <translation>在 Hub 上查找模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="84"/>
-        <location filename="../../app/ui/models/welcome.py" line="179"/>
+        <location filename="../../app/ui/models/welcome.py" line="87"/>
+        <location filename="../../app/ui/models/welcome.py" line="178"/>
         <source>Open a GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="177"/>
+        <location filename="../../app/ui/models/welcome.py" line="176"/>
         <source>No model is on this computer yet: download one, or open a GGUF file you have.</source>
         <translation>这台电脑上还没有模型：请下载一个，或打开你已有的 GGUF 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="181"/>
+        <location filename="../../app/ui/models/welcome.py" line="180"/>
         <source>Try a tiny offline demo model (basic answers)</source>
         <translation>试用一个很小的离线演示模型（只能简单回答）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="183"/>
+        <location filename="../../app/ui/models/welcome.py" line="182"/>
         <source>Start chatting with {model}</source>
         <translation>开始与 {model} 对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="199"/>
+        <location filename="../../app/ui/models/welcome.py" line="198"/>
         <source>Downloading {model}… {percent}%</source>
         <translation>正在下载 {model}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="201"/>
+        <location filename="../../app/ui/models/welcome.py" line="200"/>
         <source>{progress} · {time} left</source>
         <translation>{progress} · 剩余 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="206"/>
+        <location filename="../../app/ui/models/welcome.py" line="205"/>
         <source>Download {model} ({size})</source>
         <translation>下载 {model}（{size}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="213"/>
+        <location filename="../../app/ui/models/welcome.py" line="212"/>
         <source>The best recommended model that fits this computer. A chat with it opens when the download is done.</source>
         <translation>适合这台电脑的最佳推荐模型。下载完成后会打开与它的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="217"/>
+        <location filename="../../app/ui/models/welcome.py" line="216"/>
         <source>The best recommended model that fits this computer and answers at about {speed} tokens/s here (an estimate). A chat with it opens when the download is done.</source>
         <translation>适合本机、且在本机每秒约能生成 {speed} 个词元（估计值）的最佳推荐模型。下载完成后会打开与它的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/models/welcome.py" line="229"/>
+        <location filename="../../app/ui/models/welcome.py" line="228"/>
         <source>Find more models</source>
         <translation>查找更多模型</translation>
     </message>

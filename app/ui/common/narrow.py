@@ -1,5 +1,5 @@
-"""Widgets that fit a narrow page: a check box whose sentence wraps, a list as wide as it is given, a field
-with its buttons beside it or below it, and a form whose fields go below their labels.
+"""Widgets that fit a narrow page: a check box and a button whose sentences wrap, a list as wide as it is
+given, a field with its buttons beside it or below it, and a form whose fields go below their labels.
 
 At a large text size (or in a long translation) Qt's own widgets made Settings pages wider than the dialog, so
 the pages scrolled sideways: a ``QCheckBox`` keeps its sentence on one line, a ``QComboBox`` is never narrower
@@ -9,6 +9,9 @@ longest label. These keep Qt's behaviour where there is room:
 
 - ``WrappingCheckBox`` lays its text out like a word-wrapped label beside the box (its height follows its
   width); a click anywhere on it toggles it, and its text, mnemonic and accessible name are ``QCheckBox``'s own.
+- ``WrappingButton`` does the same for a ``QPushButton`` (the first screen's "Download Granite 4.0 Micro
+  (2.1 GB)" at 18 pt is wider than an 800×600 window leaves it); its style sheet's padding, font and colours
+  still apply.
 - ``ShrinkingComboBox`` is as wide as its layout gives it, down to ``SHORTEST_CHOICE`` characters; its open
   list still shows each entry whole.
 - ``SideBySide`` keeps a field and its buttons in one row while they fit and otherwise stacks them, the field
@@ -103,6 +106,74 @@ class WrappingCheckBox(QtWidgets.QCheckBox):
             shown = self._text_size(self.width() - left)
             focus.rect = QtCore.QRect(left - 2, 0, shown.width() + 4, shown.height() + 2)
             painter.drawPrimitive(_Style.PrimitiveElement.PE_FrameFocusRect, focus)
+
+
+class WrappingButton(QtWidgets.QPushButton):
+    """A ``QPushButton`` whose text wraps, centred. GUI thread only."""
+
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        # A button's own policies (Minimum across, Fixed down) keep it at its one-line width and height.
+        policy.setHorizontalPolicy(QtWidgets.QSizePolicy.Policy.Preferred)
+        policy.setVerticalPolicy(QtWidgets.QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(policy)
+
+    _FLAGS = int(QtCore.Qt.AlignmentFlag.AlignCenter) | int(QtCore.Qt.TextFlag.TextWordWrap) | int(
+        QtCore.Qt.TextFlag.TextShowMnemonic
+    )
+
+    def _option(self) -> QtWidgets.QStyleOptionButton:
+        option = QtWidgets.QStyleOptionButton()
+        self.initStyleOption(option)
+        return option
+
+    def _frame(self) -> QtCore.QSize:
+        """What the style adds around the text: its padding, border and margins."""
+        option = self._option()
+        option.text = ""
+        empty = QtCore.QSize(0, 0)
+        return self.style().sizeFromContents(_Style.ContentsType.CT_PushButton, option, empty, self) - empty
+
+    def _text_size(self, width: int) -> QtCore.QSize:
+        self.ensurePolished()  # the style sheet's font, which the text is measured in
+        space = QtCore.QRect(0, 0, max(1, width), 1 << 20)
+        return self.fontMetrics().boundingRect(space, self._FLAGS, self.text()).size()
+
+    def _inside(self, rect: QtCore.QRect) -> QtCore.QRect:
+        """Where the text goes in a button of ``rect``."""
+        option = self._option()
+        option.rect = rect
+        return self.style().subElementRect(_Style.SubElement.SE_PushButtonContents, option, self)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        text = self._text_size(self._inside(QtCore.QRect(0, 0, width, 1 << 10)).width())
+        return max(self.minimumHeight(), text.height() + self._frame().height())
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        frame = self._frame()
+        width = self._text_size(1 << 20).width() + frame.width()
+        return QtCore.QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        frame = self._frame()
+        width = self.fontMetrics().averageCharWidth() * _NARROWEST_CHARACTERS + frame.width()
+        return QtCore.QSize(width, max(self.minimumHeight(), self.fontMetrics().height() + frame.height()))
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        del event
+        painter = QtWidgets.QStylePainter(self)
+        option = self._option()
+        text, option.text = option.text, ""
+        painter.drawControl(_Style.ControlElement.CE_PushButton, option)  # the button without its label
+        option.text = text
+        inside = self._inside(self.rect())
+        role = QtGui.QPalette.ColorRole.ButtonText
+        painter.drawItemText(inside, self._FLAGS, option.palette, self.isEnabled(), text, role)
 
 
 class ShrinkingComboBox(QtWidgets.QComboBox):

@@ -191,6 +191,7 @@ _RINGED = (
     "#openFileButton",
     "#backButton",
     "#downloadModelButton",
+    "#downloadDraftButton",
     "#downloadButton",
     "#searchEdit",
     "#conversationList",
@@ -224,8 +225,15 @@ def _focus_rules(palette: QtGui.QPalette) -> str:
     return f"{selectors} {{ border: 2px solid {ring}; }}\n    {composer}\n    {combos}"
 
 
-def style_sheet(palette: QtGui.QPalette) -> str:
-    """The window's style sheet, with colours taken from ``palette``."""
+# Titles and badges, as multiples of the text size: an 18 pt text size keeps its headings above the text
+# (fixed points left "Library folders" at 11 pt under 18 pt notes). At 10 pt they are 12, 20, 11 and 16 pt.
+_SCALES = {"chat": 1.2, "welcome": 2.0, "section": 1.1, "page": 1.6, "badge": 0.8, "start": 1.1}
+DEFAULT_POINTS = 10.0  # the text size assumed where the font is sized in pixels
+
+
+def style_sheet(palette: QtGui.QPalette, points: float = DEFAULT_POINTS) -> str:
+    """The window's style sheet, with colours taken from ``palette`` and titles sized from a text of ``points``."""
+    size = {name: f"{round(points * scale, 1)}pt" for name, scale in _SCALES.items()}
     base = palette.color(_ROLE.Base)
     window = palette.color(_ROLE.Window)
     text = palette.color(_ROLE.Text)
@@ -251,23 +259,25 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #settingsCategories::item {{ padding: 4px 8px; }}
     #chatView:focus {{ border-color: {focus_ring(palette).name()}; }}
     #chatHeader {{ background: {base.name()}; border-bottom: 1px solid {border}; }}
-    #chatTitle {{ font-size: 12pt; font-weight: 600; }}
+    #chatTitle {{ font-size: {size['chat']}; font-weight: 600; }}
     #composer {{ background: {base.name()}; border: 1px solid {border}; border-radius: 10px; }}
     #composerEdit {{ background: transparent; }}
-    #welcomeTitle {{ font-size: 20pt; font-weight: 600; }}
+    #welcomeTitle {{ font-size: {size['welcome']}; font-weight: 600; }}
     #welcomeSubtitle, #mutedLabel {{ color: {muted}; }}
-    #sectionTitle {{ font-size: 11pt; font-weight: 600; }}
-    #pageTitle {{ font-size: 16pt; font-weight: 600; }}
+    #sectionTitle {{ font-size: {size['section']}; font-weight: 600; }}
+    #pageTitle {{ font-size: {size['page']}; font-weight: 600; }}
     #findModelsPage, #welcomeContent {{ background: {base.name()}; }}
     #welcomeScroll {{ background: {base.name()}; border: none; }}
     #modelCard {{ background: {base.name()}; border: 1px solid {border}; border-radius: 10px; }}
     #modelCardName {{ font-weight: 600; }}
-    #fitBadge {{ border-radius: 8px; padding: 1px 8px; font-size: 8pt; font-weight: 600; }}
+    #fitBadge {{ border-radius: 8px; padding: 1px 8px; font-size: {size['badge']}; font-weight: 600; }}
     {_badge_rules(palette)}
     #downloadModelButton {{ background: {base.name()}; color: {highlight.name()}; border: 1px solid {highlight.name()};
         border-radius: 8px; padding: 5px 12px; font-weight: 600; }}
     #downloadModelButton:pressed {{ background: {selected}; }}
     #downloadModelButton:disabled {{ color: {muted}; border-color: {border}; }}
+    #downloadDraftButton {{ border: 2px solid transparent; border-radius: 4px; background: transparent;
+        color: {highlight.name()}; text-decoration: underline; padding: 1px 2px; }}
     #hubButton, #openFileButton, #backButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;
         background: {base.name()}; }}
     #hubButton:pressed, #openFileButton:pressed, #backButton:pressed {{ background: {hover}; }}
@@ -288,9 +298,9 @@ def style_sheet(palette: QtGui.QPalette) -> str:
     #downloadButton:disabled {{ color: {muted}; }}
     #startButton, #sendButton {{ background: {highlight.name()}; color: {on_highlight}; border: none;
         border-radius: 8px; padding: 6px 16px; font-weight: 600; }}
-    #startButton {{ padding: 10px 18px; font-size: 11pt; }}
+    #startButton {{ padding: 10px 18px; font-size: {size['start']}; }}
     #startButton[secondary="true"] {{ background: transparent; color: {highlight.name()}; font-weight: 500;
-        border: 1px solid {border}; font-size: 10pt; padding: 6px 14px; }}
+        border: 1px solid {border}; font-size: {points}pt; padding: 6px 14px; }}
     #startButton:pressed, #sendButton:pressed {{ background: {pressed}; }}
     #startButton:disabled, #sendButton:disabled {{ background: {disabled}; color: {muted}; }}
     #stopButton, #newChatButton {{ border: 1px solid {border}; border-radius: 8px; padding: 6px 14px;

@@ -18,10 +18,14 @@ from app.core.models import fit, speed
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel, load_recommended
 from app.ui.common import i18n
+from app.ui.common.narrow import WrappingCheckBox
 from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.models.fit_badge import FitBadge
 
 DEFAULT_CONTEXT = 4096
+_Direction = QtWidgets.QBoxLayout.Direction
+_Align = QtCore.Qt.AlignmentFlag
+_TEXT_BESIDE_BUTTON = 20  # average characters the card's text keeps beside its button; narrower, it goes below
 
 
 def context_text(tokens: int) -> str:
@@ -48,6 +52,21 @@ def fit_download_button(button: QtWidgets.QPushButton) -> None:
     button.setMinimumWidth(widest + 2 * 12 + 8)  # the style sheet's padding and border, and a little air
 
 
+class _NameLabel(QtWidgets.QLabel):
+    """A model's name: on one line where the card has room (a word-wrapped QLabel asks for less and wraps
+    "Qwen2.5 0.5B Instruct" in a wide card), wrapped where it has not."""
+
+    def __init__(self, text: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.setWordWrap(True)  # a long name at a large text size would widen the page
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        self.ensurePolished()  # the style sheet's bold
+        width = self.fontMetrics().horizontalAdvance(self.text()) + 2 * self.margin() + 2
+        return QtCore.QSize(width, self.heightForWidth(width))
+
+
 class RecommendedCard(QtWidgets.QFrame):
     """One recommended model."""
 
@@ -61,9 +80,8 @@ class RecommendedCard(QtWidgets.QFrame):
         self.model = model
         self.draft = draft
         self.estimate: fit.FitEstimate | None = None  # how it fits this computer, once measured
-        self.name_label = QtWidgets.QLabel(model.name, self)
+        self.name_label = _NameLabel(model.name, self)
         self.name_label.setObjectName("modelCardName")
-        self.name_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.badge = FitBadge(self)
         self.tokens_per_second: float | None = None  # the speed estimate here, once measured
         self.speed_label = QtWidgets.QLabel(self)
@@ -104,13 +122,21 @@ class RecommendedCard(QtWidgets.QFrame):
         text.addWidget(self.details_label)
         text.addWidget(self.description_label)
         self.draft_button: QtWidgets.QPushButton | None = None
+        self.draft_note: QtWidgets.QLabel | None = None
         if draft is not None:
-            self.draft_button = QtWidgets.QPushButton(
-                self.tr("Also download its draft model, {name} ({size}): faster answers").format(
+            # The sentence wraps; the button beside nothing stays short (its whole sentence was wider than the
+            # first screen at 800×600 from 12 pt on).
+            self.draft_note = QtWidgets.QLabel(
+                self.tr("Its draft model, {name} ({size}), makes its answers faster.").format(
                     name=draft.name, size=human_size(draft.size_bytes)
                 ),
                 self,
             )
+            self.draft_note.setObjectName("mutedLabel")
+            self.draft_note.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+            self.draft_note.setWordWrap(True)
+            text.addWidget(self.draft_note)
+            self.draft_button = QtWidgets.QPushButton(self.tr("Also download the draft"), self)
             self.draft_button.setObjectName("downloadDraftButton")
             self.draft_button.setFlat(True)
             self.draft_button.setAccessibleName(self.tr("Download the draft model {name}").format(name=draft.name))
@@ -121,13 +147,38 @@ class RecommendedCard(QtWidgets.QFrame):
             )
             self.draft_button.clicked.connect(self._on_draft_button_clicked)
             text.addWidget(self.draft_button, 0, QtCore.Qt.AlignmentFlag.AlignLeft)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(14, 10, 12, 10)
-        layout.setSpacing(12)
-        layout.addLayout(text, 1)
-        layout.addWidget(self.download_button, 0, QtCore.Qt.AlignmentFlag.AlignVCenter)
+        self._layout = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(14, 10, 12, 10)
+        self._layout.setSpacing(12)
+        self._layout.addLayout(text, 1)
+        self._layout.addWidget(self.download_button, 0, QtCore.Qt.AlignmentFlag.AlignVCenter)
         self.download_button.clicked.connect(self._on_download_button_clicked)
         self.set_state(None)
+
+    def _arrange(self) -> None:
+        """The Download button beside the text, or under it where the card is too narrow for both (a small
+        window at a large text size), so that neither is cut off."""
+        margins = self._layout.contentsMargins()
+        beside = (
+            margins.left() + self.fontMetrics().averageCharWidth() * _TEXT_BESIDE_BUTTON + self._layout.spacing()
+            + self.download_button.minimumWidth() + margins.right()
+        )  # fmt: skip
+        across = self.width() >= beside
+        direction = _Direction.LeftToRight if across else _Direction.TopToBottom
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+            self._layout.setAlignment(self.download_button, _Align.AlignVCenter if across else _Align.AlignLeft)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        self._arrange()
+        super().resizeEvent(event)
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        # As narrow as the stacked arrangement: the wider of the button and a few words, with the margins.
+        margins = self._layout.contentsMargins()
+        words = self.fontMetrics().averageCharWidth() * 12
+        width = margins.left() + max(self.download_button.minimumWidth(), words) + margins.right()
+        return QtCore.QSize(width, super().minimumSizeHint().height())
 
     def _marks(self) -> list[str]:
         marks: list[str] = []
@@ -191,10 +242,10 @@ class RecommendedList(QtWidgets.QWidget):
         self._layout = QtWidgets.QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
-        self.comfortable_only = QtWidgets.QCheckBox(self)
+        self.comfortable_only = WrappingCheckBox(parent=self)
         self.comfortable_only.setObjectName("comfortableOnly")
         self.comfortable_only.toggled.connect(self._on_comfortable_only_toggled)
-        self.fastest_first = QtWidgets.QCheckBox(self)
+        self.fastest_first = WrappingCheckBox(parent=self)
         self.fastest_first.setObjectName("fastestFirst")
         self.fastest_first.toggled.connect(self._on_fastest_first_toggled)
         # One under the other: side by side they do not fit a narrow window in every language.

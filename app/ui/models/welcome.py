@@ -20,6 +20,7 @@ from app.core.models.installed import ModelEntry
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel
 from app.ui.common.i18n import model_label
+from app.ui.common.narrow import SideBySide, WrappingButton
 from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.models.recommended_list import RecommendedList
 from app.ui.sidebar.download_panel import duration_text
@@ -40,6 +41,7 @@ class WelcomePanel(QtWidgets.QWidget):
         title = QtWidgets.QLabel(self.tr("Welcome to Parley"), self)
         title.setObjectName("welcomeTitle")
         title.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
+        title.setWordWrap(True)  # every text here wraps: at 18 pt in an 800×600 window the column is ~530 px
         subtitle = QtWidgets.QLabel(
             self.tr("A private assistant that runs entirely on this computer. What you write never leaves it."), self
         )
@@ -47,7 +49,7 @@ class WelcomePanel(QtWidgets.QWidget):
         subtitle.setWordWrap(True)
         subtitle.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
 
-        self.best_button = QtWidgets.QPushButton(self)
+        self.best_button = WrappingButton(parent=self)
         self.best_button.setObjectName("startButton")
         self.best_button.setDefault(True)
         self.best_button.setMinimumHeight(44)
@@ -55,7 +57,7 @@ class WelcomePanel(QtWidgets.QWidget):
         self.best_note.setObjectName("mutedLabel")
         self.best_note.setWordWrap(True)
         self.best_note.setAlignment(QtCore.Qt.AlignmentFlag.AlignHCenter)
-        self.start_button = QtWidgets.QPushButton(self)
+        self.start_button = WrappingButton(parent=self)
         self.start_button.setObjectName("startButton")
         self.start_button.setMinimumHeight(44)
         self.start_note = QtWidgets.QLabel(self)  # why there is nothing to chat with yet, when there is no model
@@ -68,6 +70,7 @@ class WelcomePanel(QtWidgets.QWidget):
 
         self.recommended_title = QtWidgets.QLabel(self.tr("Or choose another recommended model"), self)
         self.recommended_title.setObjectName("sectionTitle")
+        self.recommended_title.setWordWrap(True)
         self.recommended_text = QtWidgets.QLabel(
             self.tr(
                 "They come from the Hugging Face Hub. The badge tells how well each fits this computer's free "
@@ -83,11 +86,7 @@ class WelcomePanel(QtWidgets.QWidget):
         self.hub_button.setObjectName("hubButton")
         self.open_button = QtWidgets.QPushButton(self.tr("Open a GGUF file…"), self)
         self.open_button.setObjectName("openFileButton")
-        more_buttons = QtWidgets.QHBoxLayout()
-        more_buttons.setSpacing(8)
-        more_buttons.addWidget(self.hub_button)
-        more_buttons.addWidget(self.open_button)
-        more_buttons.addStretch(1)
+        more_buttons = SideBySide(self.hub_button, self.open_button, spread=False, parent=self)
 
         column = QtWidgets.QVBoxLayout()
         column.setSpacing(10)
@@ -104,7 +103,7 @@ class WelcomePanel(QtWidgets.QWidget):
         column.addSpacing(4)
         column.addWidget(self.recommended)
         column.addSpacing(6)
-        column.addLayout(more_buttons)
+        column.addWidget(more_buttons)
 
         holder = QtWidgets.QWidget(self)
         holder.setObjectName("welcomeColumn")

@@ -87,7 +87,7 @@ class MainWindow(QtWidgets.QMainWindow):
             controller.setParent(self)
         self._conversation_id: int | None = None
         self._shut_down = False
-        self._styled_for: tuple[int, ...] = ()
+        self._styled_for: tuple[float, ...] = ()
 
         self.sidebar = Sidebar(self.store, self)
         self.exchange = ExchangeController(self.store, self)  # export and import (sidebar, Settings → Data)
@@ -257,13 +257,15 @@ class MainWindow(QtWidgets.QMainWindow):
             errors.connect(self._on_any_error_reported)
 
     def _apply_style(self) -> None:
-        """Styles the window for its palette; returns at once when the palette has not changed."""
+        """Styles the window for its palette and text size; returns at once when neither has changed."""
         palette = self.palette()
-        key = tuple(palette.color(role).rgba() for role in style.THEME_ROLES)
+        points = QtWidgets.QApplication.font().pointSizeF()
+        points = points if points > 0 else style.DEFAULT_POINTS
+        key = (*(palette.color(role).rgba() for role in style.THEME_ROLES), points)
         if key == self._styled_for:
             return
         self._styled_for = key
-        self.setStyleSheet(style.style_sheet(palette))
+        self.setStyleSheet(style.style_sheet(palette, points))
         if self._conversation_id is not None:
             self.show_conversation(self._conversation_id)  # the bubbles take their colours when drawn
 
@@ -460,7 +462,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt's name
         # A window that was shut down no longer reads the store (it may be closed by now).
-        if event.type() == QtCore.QEvent.Type.PaletteChange and not self._shut_down:
+        restyle = (QtCore.QEvent.Type.PaletteChange, QtCore.QEvent.Type.FontChange)
+        if event.type() in restyle and not self._shut_down:
             self._apply_style()
         elif event.type() == QtCore.QEvent.Type.LanguageChange and not self._shut_down:
             self.retranslate_ui()

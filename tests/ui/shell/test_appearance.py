@@ -68,6 +68,32 @@ def test_the_theme_and_text_size_switch_at_once_from_settings(
     qtbot.waitUntil(lambda: bubble_colour(window).lightness() > 200)
 
 
+def _title_points(window: MainWindow) -> dict[str, float]:
+    """The point size of each kind of title the window shows (the welcome page's and the chat header's)."""
+    names = ("welcomeTitle", "sectionTitle", "chatTitle")
+    labels = [label for label in window.findChildren(QtWidgets.QLabel) if label.objectName() in names]
+    return {label.objectName(): label.font().pointSizeF() for label in labels}
+
+
+def test_titles_grow_and_shrink_with_the_text_size(
+    qtbot: QtBot, make_window: WindowFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window()
+    shown = _title_points(window)
+    for points in (18, 9):
+        answer_settings(monkeypatch, lambda dialog, points=points: (choose(dialog.font_size_combo, points), True)[1])
+        window.settings_action.trigger()
+        # The window restyles when its font's change reaches it, after the settings are saved.
+        qtbot.waitUntil(lambda before=shown: _title_points(window) != before)
+        before, shown = shown, _title_points(window)
+        assert set(shown) == {"welcomeTitle", "sectionTitle", "chatTitle"}
+        # Every title stands above the text it heads, at the largest size as at the smallest.
+        assert all(size > points for size in shown.values()), (points, shown)
+        assert shown["welcomeTitle"] > shown["chatTitle"] > shown["sectionTitle"]
+        grew = points == 18
+        assert all((size > before[name]) == grew for name, size in shown.items()), (before, shown)
+
+
 def test_the_palettes_tell_the_two_speakers_apart_in_both_themes() -> None:
     for theme in style.THEMES:
         palette = style.palette_for(theme)

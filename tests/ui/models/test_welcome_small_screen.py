@@ -1,0 +1,70 @@
+"""The first screen in an 800×600 window at the largest text size, in English and Chinese: nothing is cut off,
+the page never needs to scroll sideways, and a model's draft is offered in words that wrap."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+from pytestqt.qtbot import QtBot
+
+from app.core.models.recommended import load_recommended
+from app.ui.models.recommended_list import RecommendedCard
+from app.ui.shell.main_window import MainWindow
+from tests.ui.conftest import WindowFactory
+from tests.ui.settings.test_small_screen import language, largest_text_window, small_screen  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.usefixtures("small_screen", "language")
+
+
+def cut_off(widget: QtWidgets.QWidget) -> bool:
+    """Whether ``widget`` was given less than it needs to show its content: narrower than its least width,
+    or shorter than its height at the width it has."""
+    least = widget.minimumSizeHint()
+    if least.isValid() and widget.width() < least.width():
+        return True
+    return widget.hasHeightForWidth() and widget.height() < widget.heightForWidth(widget.width())
+
+
+def shown_welcome(qtbot: QtBot, make_window: WindowFactory) -> MainWindow:
+    window = largest_text_window(make_window)
+    qtbot.waitExposed(window)
+    assert window.width() <= 800 and window.height() <= 600
+    assert window.stack.currentWidget() is window.welcome
+    return window
+
+
+def test_nothing_on_the_first_screen_is_cut_off_or_wider_than_the_window(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = shown_welcome(qtbot, make_window)
+    scroll = window.welcome.scroll_area
+    content = scroll.widget()
+    assert content is not None
+    qtbot.waitUntil(lambda: content.width() <= scroll.viewport().width())  # no part of the page out of reach
+    shown = [w for w in content.findChildren(QtWidgets.QWidget) if w.isVisible()]
+    # The texts that overflowed before: the two big buttons, the section title, each card and its buttons.
+    names = {w.objectName() for w in shown}
+    assert {"startButton", "sectionTitle", "modelCard", "downloadModelButton", "downloadDraftButton"} <= names
+
+    def nothing_cut_off() -> None:
+        assert [(w.objectName(), getattr(w, "text", lambda: "")()) for w in shown if cut_off(w)] == []
+
+    qtbot.waitUntil(nothing_cut_off)  # once the cards have laid themselves out for their width
+    for button in (window.welcome.best_button, window.welcome.start_button):
+        assert button.text() and button.accessibleName() in ("", button.text())  # Qt names it by its text
+
+
+def test_a_model_with_a_draft_names_it_and_one_click_asks_for_the_draft(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = shown_welcome(qtbot, make_window)
+    catalog = {model.id: model for model in load_recommended()}
+    cards = [card for card in window.welcome.recommended.cards() if card.draft is not None]
+    assert cards, "the catalog names drafts for some recommended models"
+    card: RecommendedCard = cards[0]
+    assert card.draft is not None and card.draft_note is not None and card.draft_button is not None
+    assert card.draft.id in catalog and card.draft.name in card.draft_note.text()
+    assert card.draft.name in card.draft_button.accessibleName()
+    with qtbot.waitSignal(window.welcome.recommended.download_requested) as asked:
+        qtbot.mouseClick(card.draft_button, QtCore.Qt.MouseButton.LeftButton)
+    assert asked.args == [card.draft]
