@@ -133,7 +133,7 @@ def main() -> int:
                     gpu_offload=None,
                     parent=window,
                 )
-                dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)
+                dialog.pages.setCurrentIndex(dialog.pages.count() - 1)  # Appearance, the last of its own pages
                 dialog.resize(600, 420)
                 dialog.show()
                 save(dialog, f"settings-appearance-{suffix}")
