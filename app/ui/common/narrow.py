@@ -197,19 +197,22 @@ def _least_width(widget: QtWidgets.QWidget) -> int:
 
 class SideBySide(QtWidgets.QWidget):
     """``first`` and ``rest`` in a row, or stacked where the row does not fit. With ``spread``, ``first`` takes the
-    row's spare width (a list and its button); without, they keep their widths from the left (a row of buttons)."""
+    row's spare width (a list and its button); without, they keep their widths from the left (a row of buttons),
+    and the last ``apart`` of them keep to the row's right end (Delete away from Import)."""
 
     def __init__(
-        self, first: QtWidgets.QWidget, *rest: QtWidgets.QWidget, spread: bool = True,
+        self, first: QtWidgets.QWidget, *rest: QtWidgets.QWidget, spread: bool = True, apart: int = 0,
         parent: QtWidgets.QWidget | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self._layout = QtWidgets.QBoxLayout(_Direction.LeftToRight, self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addWidget(first, 1 if spread else 0)
-        for widget in rest:
-            self._layout.addWidget(widget)
-        if not spread:
+        widgets = [first, *rest]
+        for index, widget in enumerate(widgets):
+            if not spread and apart and index == len(widgets) - apart:
+                self._layout.addStretch(1)
+            self._layout.addWidget(widget, 1 if spread and index == 0 else 0)
+        if not spread and not apart:
             self._layout.addStretch(1)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
 

@@ -26,6 +26,7 @@ from app.ui.common.banner import Banner
 from app.ui.common.file_drop import FileDropFilter
 from app.ui.common.gpu_text import offload_sentence
 from app.ui.common.i18n import error_text, model_label
+from app.ui.common.narrow import SideBySide
 from app.ui.controllers.models_controller import ModelsController
 from app.ui.models.remote_list import RemoteModelsList
 from app.ui.models.settings_dialog import ModelSettingsDialog
@@ -150,20 +151,23 @@ class ModelManager(QtWidgets.QWidget):
         busy.addWidget(self.updates.button)  # for every downloaded model: beside the page's own status
         # Two rows, so that every button keeps its whole label in a window 800 pixels wide (the starter's
         # "Remove from list…" is wider than "Delete…"): what to do with the selected model, then the
-        # library's own actions with removing one, away from "Use for this chat".
-        selected = QtWidgets.QHBoxLayout()
-        selected.setSpacing(8)
-        selected.addWidget(self.settings_button)
-        selected.addStretch(1)
-        selected.addWidget(self.default_button)
-        selected.addWidget(self.use_button)
-        library_row = QtWidgets.QHBoxLayout()
-        library_row.setSpacing(8)
-        library_row.addWidget(self.import_button)
-        library_row.addWidget(self.folder_button)
-        library_row.addStretch(1)
-        library_row.addWidget(self.delete_button)
-        layout = QtWidgets.QVBoxLayout(self)
+        # library's own actions with removing one, away from "Use for this chat". Where a row does not fit
+        # (a large text size), its buttons go one under the other.
+        selected = SideBySide(self.settings_button, self.default_button, self.use_button, spread=False, apart=2)
+        library_row = SideBySide(self.import_button, self.folder_button, self.delete_button, spread=False, apart=1)
+        # The page scrolls where the window is shorter than it (a large text size on a small screen stacks
+        # the buttons), rather than squeezing its rows into each other.
+        content = QtWidgets.QWidget(self)
+        content.setObjectName("modelsPage")
+        scroll = QtWidgets.QScrollArea(self)
+        scroll.setObjectName("welcomeScroll")  # the page's background, no frame
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QtWidgets.QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(scroll)
+        layout = QtWidgets.QVBoxLayout(content)
         layout.setContentsMargins(24, 18, 24, 16)
         layout.setSpacing(10)
         layout.addWidget(title)
@@ -173,8 +177,9 @@ class ModelManager(QtWidgets.QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.remote_list)
         layout.addWidget(self.details)
-        layout.addLayout(selected)
-        layout.addLayout(library_row)
+        layout.addWidget(selected)
+        layout.addWidget(library_row)
+        scroll.setWidget(content)
 
     # -- seams: tests replace these -------------------------------------------------------------
 

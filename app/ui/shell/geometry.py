@@ -99,6 +99,7 @@ class WindowPlacement:
         """A sidebar saved wide on a large screen gives way on a small one: at most a third of the window."""
         sizes = self._splitter.sizes()
         sidebar = self._splitter.widget(0)
-        widest = max(sidebar.minimumWidth() if sidebar is not None else 0, self._window.width() // 3)
+        least = max(sidebar.minimumWidth(), sidebar.minimumSizeHint().width()) if sidebar is not None else 0
+        widest = max(least, self._window.width() // 3)
         if len(sizes) == 2 and sizes[0] > widest:
             self._splitter.setSizes([widest, max(1, sum(sizes) - widest)])

@@ -132,7 +132,6 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
-        self.sidebar.setMinimumWidth(180)
         self.setCentralWidget(splitter)
         self.splitter = splitter
         self.placement = geometry.WindowPlacement(self, splitter, self.settings)  # size, place, sidebar width

@@ -40,12 +40,19 @@ def display_title(title: str) -> str:
 class Sidebar(QtWidgets.QFrame):
     """Shows and edits the store's conversations. GUI thread only."""
 
+    NARROWEST = 180  # pixels: never narrower, and wider where its top row needs it (a large text size)
+
     conversation_selected = QtCore.Signal(int)
     new_conversation_requested = QtCore.Signal()
     conversation_renamed = QtCore.Signal(int)
     conversation_deleted = QtCore.Signal(int)
     error_reported = QtCore.Signal(object)  # AppError
     export_requested = QtCore.Signal(int, str)  # a conversation's id, "md" or "json"
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        # Not a fixed minimum width: "New chat" and its two buttons were cut to "ew ch" at 18 pt.
+        hint = super().minimumSizeHint()
+        return QtCore.QSize(max(self.NARROWEST, hint.width()), hint.height())
 
     def __init__(self, store: Store, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)

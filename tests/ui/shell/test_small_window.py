@@ -1,5 +1,6 @@
-"""The first screen in an 800×600 window at the largest text size, in English and Chinese: nothing is cut off,
-the page never needs to scroll sideways, and a model's draft is offered in words that wrap."""
+"""The window in 800×600 at the largest text size, in English and Chinese: nothing on the first screen, the
+sidebar or the Models page is cut off, no page needs to scroll sideways, a page taller than the window
+scrolls to what the keyboard reaches, and a model's draft is offered in words that wrap."""
 
 from __future__ import annotations
 
@@ -69,3 +70,39 @@ def test_a_model_with_a_draft_names_it_and_one_click_asks_for_the_draft(
     with qtbot.waitSignal(window.welcome.recommended.download_requested) as asked:
         qtbot.mouseClick(card.draft_button, QtCore.Qt.MouseButton.LeftButton)
     assert asked.args == [card.draft]
+
+
+def test_the_sidebar_keeps_new_chat_whole(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = shown_welcome(qtbot, make_window)
+    sidebar = window.sidebar
+    for button in (sidebar.new_button, sidebar.persona_button, sidebar.new_project_button):
+        assert button.isVisible() and not cut_off(button), (button.objectName(), button.size())
+    assert window.splitter.sizes()[0] >= sidebar.minimumSizeHint().width()
+
+
+def test_the_models_page_scrolls_to_each_button_and_cuts_none_off(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = shown_welcome(qtbot, make_window)
+    qtbot.mouseClick(window.models_button, QtCore.Qt.MouseButton.LeftButton)
+    page = window.models_page
+    assert window.pages.currentWidget() is page
+    buttons = [b for b in page.findChildren(QtWidgets.QPushButton) if b.isVisible()]
+    names = {b.text() for b in buttons}
+    assert {"Model settings…", "Import…", "Delete…"} <= names or {"模型设置…", "导入…", "删除…"} <= names
+    qtbot.waitUntil(lambda: not any(cut_off(b) or b.height() < b.sizeHint().height() for b in buttons))
+    # Down the page by the keyboard: each button it reaches comes into view whole.
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    page.table.selectRow(0)  # the starter: the buttons for a chosen model come on
+    page.settings_button.setFocus()  # the first button under the table (Tab in the table moves between cells)
+    reached: list[QtWidgets.QPushButton] = [page.settings_button]
+    for _ in range(20):
+        focused = QtWidgets.QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, QtCore.Qt.Key.Key_Tab)
+        now = QtWidgets.QApplication.focusWidget()
+        if not page.isAncestorOf(now):
+            break
+        if isinstance(now, QtWidgets.QPushButton):
+            qtbot.waitUntil(lambda now=now: now.visibleRegion().boundingRect() == now.rect())
+            reached.append(now)
+    assert {page.settings_button, page.import_button, page.folder_button} <= set(reached), reached
