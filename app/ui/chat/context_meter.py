@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from app.core.history.types import Message
+from app.ui.common.narrow import WrappingLabel
 
 DEBOUNCE_MS = 400
 
@@ -28,8 +29,9 @@ class ContextMeter(QtWidgets.QWidget):
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(6)
         self.bar.setRange(0, 100)
-        self.label = QtWidgets.QLabel(self)
+        self.label = WrappingLabel(parent=self)  # "(+1024 for the answer) · 3 turns out of memory" wraps
         self.label.setObjectName("contextMeterLabel")
+        self.label.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(20, 0, 16, 0)
         layout.addWidget(self.bar, 1)

@@ -1,5 +1,5 @@
-"""Widgets that fit a narrow page: a check box and a button whose sentences wrap, a list as wide as it is
-given, a field with its buttons beside it or below it, and a form whose fields go below their labels.
+"""Widgets that fit a narrow page: a label, a check box and a button whose sentences wrap, a list as wide as
+it is given, a field with its buttons beside it or below it, and a form whose fields go below their labels.
 
 At a large text size (or in a long translation) Qt's own widgets made Settings pages wider than the dialog, so
 the pages scrolled sideways: a ``QCheckBox`` keeps its sentence on one line, a ``QComboBox`` is never narrower
@@ -9,9 +9,11 @@ longest label. These keep Qt's behaviour where there is room:
 
 - ``WrappingCheckBox`` lays its text out like a word-wrapped label beside the box (its height follows its
   width); a click anywhere on it toggles it, and its text, mnemonic and accessible name are ``QCheckBox``'s own.
-- ``WrappingButton`` does the same for a ``QPushButton`` (the first screen's "Download Granite 4.0 Micro
-  (2.1 GB)" at 18 pt is wider than an 800×600 window leaves it); its style sheet's padding, font and colours
-  still apply.
+- ``WrappingLabel`` keeps its text on one line where it has the room and wraps it where it has not (a
+  word-wrapped ``QLabel`` asks for less than one line and wraps "Qwen2.5 0.5B Instruct" in a wide card).
+- ``WrappingButton`` does as ``WrappingCheckBox`` does, for a ``QPushButton`` (the first screen's "Download
+  Granite 4.0 Micro (2.1 GB)" at 18 pt is wider than an 800×600 window leaves it); its style sheet's padding,
+  font and colours still apply.
 - ``ShrinkingComboBox`` is as wide as its layout gives it, down to ``SHORTEST_CHOICE`` characters; its open
   list still shows each entry whole.
 - ``SideBySide`` keeps a field and its buttons in one row while they fit and otherwise stacks them, the field
@@ -106,6 +108,21 @@ class WrappingCheckBox(QtWidgets.QCheckBox):
             shown = self._text_size(self.width() - left)
             focus.rect = QtCore.QRect(left - 2, 0, shown.width() + 4, shown.height() + 2)
             painter.drawPrimitive(_Style.PrimitiveElement.PE_FrameFocusRect, focus)
+
+
+class WrappingLabel(QtWidgets.QLabel):
+    """A word-wrapped ``QLabel`` that asks for its whole line. GUI thread only."""
+
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        self.ensurePolished()  # the style sheet's font
+        margins = self.contentsMargins()
+        extra = margins.left() + margins.right() + 2 * self.margin() + 2
+        width = self.fontMetrics().horizontalAdvance(self.text()) + extra
+        return QtCore.QSize(width, self.heightForWidth(width))
 
 
 class WrappingButton(QtWidgets.QPushButton):

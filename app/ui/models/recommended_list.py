@@ -18,7 +18,7 @@ from app.core.models import fit, speed
 from app.core.models.library import human_size
 from app.core.models.recommended import RecommendedModel, load_recommended
 from app.ui.common import i18n
-from app.ui.common.narrow import WrappingCheckBox
+from app.ui.common.narrow import WrappingCheckBox, WrappingLabel
 from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.models.fit_badge import FitBadge
 
@@ -52,21 +52,6 @@ def fit_download_button(button: QtWidgets.QPushButton) -> None:
     button.setMinimumWidth(widest + 2 * 12 + 8)  # the style sheet's padding and border, and a little air
 
 
-class _NameLabel(QtWidgets.QLabel):
-    """A model's name: on one line where the card has room (a word-wrapped QLabel asks for less and wraps
-    "Qwen2.5 0.5B Instruct" in a wide card), wrapped where it has not."""
-
-    def __init__(self, text: str, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.setWordWrap(True)  # a long name at a large text size would widen the page
-
-    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
-        self.ensurePolished()  # the style sheet's bold
-        width = self.fontMetrics().horizontalAdvance(self.text()) + 2 * self.margin() + 2
-        return QtCore.QSize(width, self.heightForWidth(width))
-
-
 class RecommendedCard(QtWidgets.QFrame):
     """One recommended model."""
 
@@ -80,8 +65,9 @@ class RecommendedCard(QtWidgets.QFrame):
         self.model = model
         self.draft = draft
         self.estimate: fit.FitEstimate | None = None  # how it fits this computer, once measured
-        self.name_label = _NameLabel(model.name, self)
+        self.name_label = WrappingLabel(model.name, self)  # a long name at a large text size would widen the page
         self.name_label.setObjectName("modelCardName")
+        self.name_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.badge = FitBadge(self)
         self.tokens_per_second: float | None = None  # the speed estimate here, once measured
         self.speed_label = QtWidgets.QLabel(self)
