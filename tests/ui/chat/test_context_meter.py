@@ -3,6 +3,7 @@ memory instead of "too long"; hidden on the welcome page."""
 
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.engine import budget
@@ -18,6 +19,22 @@ def test_the_meter_says_what_is_kept_for_the_answer(qtbot: QtBot) -> None:
     meter.show_count(1200, limit, n_ctx=4096)
     assert meter.label.text() == "Context: 1200 of 3072 tokens (+1024 for the answer)"
     assert "4,096 tokens at a time: 3,072 for the conversation and 1,024 kept for the answer" in meter.toolTip()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # a top-level widget, offscreen
+def test_in_a_narrow_window_the_meter_wraps_its_words_rather_than_cutting_them(qtbot: QtBot) -> None:
+    meter = ContextMeter()
+    qtbot.addWidget(meter)
+    meter.show_count(9000, 3072, 2, n_ctx=4096, leaving_out=40)
+    meter.show()
+    for width in (1000, 300):
+        meter.resize(width, meter.heightForWidth(width) if meter.hasHeightForWidth() else meter.sizeHint().height())
+        qtbot.waitUntil(lambda: meter.label.width() > 0)
+        label = meter.label
+        lines = label.height() // label.fontMetrics().lineSpacing()
+        assert label.width() >= label.minimumSizeHint().width()
+        assert label.height() >= label.heightForWidth(label.width()), width  # every line shown
+        assert (lines > 1) == (width == 300), (width, lines)  # one line where it has the room
 
 
 def test_with_drop_oldest_the_meter_counts_turns_out_of_memory_not_too_long(qtbot: QtBot) -> None:
