@@ -13,6 +13,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.core.history.types import LibraryChoice
 
+NARROWEST_CHARS = 8  # the text's least width in a narrow window, in average characters (the rest is elided)
+
 
 class LibrarySwitch(QtWidgets.QToolButton):
     """GUI thread only."""
@@ -33,6 +35,15 @@ class LibrarySwitch(QtWidgets.QToolButton):
         self._choice = LibraryChoice()
         self.toggled.connect(self._on_self_toggled)
         self._rebuild()
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        # Like the header's menus, it gives way in a narrow window: its text is elided, its menu arrow stays.
+        hint = self.sizeHint()
+        least = self.fontMetrics().averageCharWidth() * NARROWEST_CHARS + (hint.width() - self._text_width())
+        return QtCore.QSize(min(hint.width(), least), super().minimumSizeHint().height())
+
+    def _text_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance(self.text())
 
     @property
     def choice(self) -> LibraryChoice:

@@ -8,6 +8,7 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from pytestqt.qtbot import QtBot
 
+from app.core.history.store import Store
 from app.core.models.recommended import load_recommended
 from app.ui.models.recommended_list import RecommendedCard
 from app.ui.shell.main_window import MainWindow
@@ -18,10 +19,10 @@ pytestmark = pytest.mark.usefixtures("small_screen", "language")
 
 
 def cut_off(widget: QtWidgets.QWidget) -> bool:
-    """Whether ``widget`` was given less than it needs to show its content: narrower than its least width,
-    or shorter than its height at the width it has."""
-    least = widget.minimumSizeHint()
-    if least.isValid() and widget.width() < least.width():
+    """Whether ``widget`` was given less than it needs to show its content: narrower than its least width (its
+    own minimum where one is set: a menu that elides its text), or shorter than its height at its width."""
+    least = widget.minimumWidth() or widget.minimumSizeHint().width()
+    if widget.width() < least:
         return True
     return widget.hasHeightForWidth() and widget.height() < widget.heightForWidth(widget.width())
 
@@ -106,3 +107,28 @@ def test_the_models_page_scrolls_to_each_button_and_cuts_none_off(qtbot: QtBot, 
             qtbot.waitUntil(lambda now=now: now.visibleRegion().boundingRect() == now.rect())
             reached.append(now)
     assert {page.settings_button, page.import_button, page.folder_button} <= set(reached), reached
+
+
+def test_the_chat_header_puts_its_menus_under_the_title_where_both_do_not_fit(
+    qtbot: QtBot, make_window: WindowFactory, store: Store
+) -> None:
+    conversation = store.create_conversation("A conversation about the rivers of Europe")
+    store.add_message(conversation.id, "user", "Which rivers flow through Vienna?")
+    window = largest_text_window(make_window)
+    qtbot.waitExposed(window)
+    window.show_conversation(conversation.id)
+    header = window.header
+    title, menus = header.title_label, (header.persona_combo, header.library_switch, header.model_picker)
+
+    def apart() -> None:
+        shown = [widget for widget in menus if widget.isVisible()]
+        assert shown and title.isVisible()
+        where = title.geometry().translated(title.mapTo(header, QtCore.QPoint(0, 0)) - title.pos())
+        for widget in shown:  # none covers the title, and none is cut off
+            other = widget.geometry().translated(widget.mapTo(header, QtCore.QPoint(0, 0)) - widget.pos())
+            assert not where.intersects(other), (widget.objectName(), where, other)
+            assert not cut_off(widget), widget.objectName()
+        assert all(widget.mapTo(header, QtCore.QPoint(0, 0)).y() >= where.bottom() for widget in shown)
+
+    qtbot.waitUntil(apart)
+    assert title.text().startswith("A conversation")
