@@ -18,6 +18,7 @@ longest label. These keep Qt's behaviour where there is room:
   list still shows each entry whole.
 - ``SideBySide`` keeps a field and its buttons in one row while they fit and otherwise stacks them, the field
   on top.
+- ``ColumnGrid`` lays labelled fields out in two columns where they fit and in one where they do not.
 - ``wrapping_form`` puts a field below its label where the two do not fit side by side.
 
 A form lays a field whose height follows its width out no narrower than the width it asks for, so the check
@@ -276,6 +277,50 @@ class SideBySide(QtWidgets.QWidget):
             self._arrange()
             self.updateGeometry()
         return super().event(event)
+
+class ColumnGrid(QtWidgets.QWidget):
+    """``cells`` (a label and its field each) in two columns of label and field, or in one where two do not fit
+    at their least (a persona's sampling settings at 18 pt). GUI thread only."""
+
+    def __init__(
+        self, cells: list[tuple[QtWidgets.QWidget, QtWidgets.QWidget]], parent: QtWidgets.QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._cells = cells
+        self._grid = QtWidgets.QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._columns = 0
+        self._place(2)
+
+    def _place(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        while self._grid.count():
+            self._grid.takeAt(0)
+        for index, (label, field) in enumerate(self._cells):
+            row, column = divmod(index, columns)
+            self._grid.addWidget(label, row, column * 2)
+            self._grid.addWidget(field, row, column * 2 + 1)
+        for column in range(4):
+            self._grid.setColumnStretch(column, 1 if column % 2 and column < columns * 2 else 0)
+        self.updateGeometry()
+
+    def _pair_width(self) -> int:
+        """One column's least width: the widest label's and the widest field's, and the spacing between."""
+        spacing = max(0, self._grid.horizontalSpacing())
+        labels = max((_least_width(label) for label, _ in self._cells), default=0)
+        return labels + spacing + max((_least_width(field) for _, field in self._cells), default=0)
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        # As narrow as one column: a narrower page than two columns need turns them into one.
+        return QtCore.QSize(self._pair_width(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        two = 2 * self._pair_width() + max(0, self._grid.horizontalSpacing())
+        self._place(2 if self.width() >= two else 1)
+        super().resizeEvent(event)
+
 
 def wrapping_form() -> QtWidgets.QFormLayout:
     """A form whose field goes below its label where the two do not fit side by side (a long label in a large

@@ -32,7 +32,16 @@ from app.core.personas.persona import (
     shown_prompt,
     stored_prompt,
 )
+from app.ui.common.narrow import (
+    ColumnGrid,
+    ShrinkingComboBox,
+    SideBySide,
+    WrappingCheckBox,
+    WrappingLabel,
+    wrapping_form,
+)
 from app.ui.personas.schema_field import SchemaField
+from app.ui.shell import geometry
 
 FileChooser = Callable[[QtWidgets.QWidget, bool, Path], Path | None]  # (parent, saving, suggested) -> path
 
@@ -61,6 +70,9 @@ def _pick_file(parent: QtWidgets.QWidget, saving: bool, suggested: Path) -> Path
     pick = QtWidgets.QFileDialog.getSaveFileName if saving else QtWidgets.QFileDialog.getOpenFileName
     name, _ = pick(parent, title, str(suggested), "JSON (*.json)")
     return Path(name) if name else None
+
+
+ROOMY_WIDTH = 940  # pixels the dialog opens at where the screen has them
 
 
 class PersonaEditor(QtWidgets.QDialog):
@@ -106,24 +118,24 @@ class PersonaEditor(QtWidgets.QDialog):
         self.n_ctx = QtWidgets.QSpinBox(self)
         self.n_ctx.setRange(0, 1 << 20)
         self.n_ctx.setSpecialValueText(self.tr("from Settings"))
-        self.overflow = QtWidgets.QComboBox(self)
+        self.overflow = ShrinkingComboBox(self)
         overflow_texts = (self.tr("From Settings"), self.tr("Drop the oldest turns"), self.tr("Stop and ask"))
         for value, text in zip(OVERFLOWS, overflow_texts, strict=True):
             self.overflow.addItem(text, value)
         self.target_edit = QtWidgets.QLineEdit(self)
         self.target_edit.setPlaceholderText(self.tr("from the text"))
-        self.uses_about_check = QtWidgets.QCheckBox(self.tr("This persona uses “About you”"), self)
+        self.uses_about_check = WrappingCheckBox(self.tr("This persona uses “About you”"), self)
         self.uses_about_check.setToolTip(
             self.tr("Off for a persona that translates or rewrites your text: About you would leak into it")
         )
-        self.look_inside_check = QtWidgets.QCheckBox(self.tr("Look inside every answer"), self)
+        self.look_inside_check = WrappingCheckBox(self.tr("Look inside every answer"), self)
         self.look_inside_check.setAccessibleName(self.tr("Look inside every answer"))
         self.look_inside_check.setToolTip(
             self.tr("Once an answer is written, shade each word by how sure the model was; a remote server is asked "
                     "for its token probabilities")
         )  # fmt: skip
         self.look_inside_check.setAccessibleDescription(self.look_inside_check.toolTip())
-        self.about_check = QtWidgets.QCheckBox(self.tr("Add “About you” to every persona"), self)
+        self.about_check = WrappingCheckBox(self.tr("Add “About you” to every persona"), self)
         self.about_edit = QtWidgets.QPlainTextEdit(self)
         self.about_edit.setPlaceholderText(self.tr("e.g. I am a nurse in Shanghai; answer in simple English."))
         self.about_edit.setMaximumHeight(50)
@@ -136,6 +148,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.error_label.setObjectName("personaError")
         self.error_label.setWordWrap(True)
         self._build_layout()
+        self._fit_to_screen()
         current = settings.current
         self.about_check.setChecked(current.about_you_enabled)
         self.about_edit.setPlainText(current.about_you)
@@ -155,15 +168,34 @@ class PersonaEditor(QtWidgets.QDialog):
         spin.setSingleStep(step)
         return spin
 
+    def _fit_to_screen(self) -> None:
+        """Opens at its size, over the window, with its frame inside the screen's available area: at a large
+        text size on a small screen the fields scroll and Save stays in view."""
+        screen = self.screen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        # A scroll area asks for less than its fields need: the dialog asks for the rest, so that it shows every
+        # field where the screen has the room.
+        fields = self._scroll.widget()
+        inner = fields.sizeHint() if fields is not None else QtCore.QSize()
+        shown = self._scroll.sizeHint()
+        more = QtCore.QSize(max(0, inner.width() - shown.width()), max(0, inner.height() - shown.height()))
+        size = self.sizeHint() + more
+        # Roomy where the screen allows: the sampling settings' labels and the switches then keep to one line.
+        rect = QtCore.QRect(QtCore.QPoint(0, 0), QtCore.QSize(max(size.width(), ROOMY_WIDTH), size.height()))
+        parent = self.parentWidget()
+        rect.moveCenter(parent.window().geometry().center() if parent is not None else available.center())
+        self.setGeometry(geometry.clamped(rect, available))
+
     def _build_layout(self) -> None:
-        form = QtWidgets.QFormLayout()
+        form = wrapping_form()
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.icon_edit)
         head.addWidget(self.name_edit, 1)
         form.addRow(self.tr("Name"), head)
         form.addRow(self.tr("Description"), self.description_edit)
         form.addRow(self.tr("System prompt"), self.prompt_edit)
-        grid = QtWidgets.QGridLayout()
         cells = [
             (self.tr("Temperature"), self.temperature), (self.tr("Top-p"), self.top_p), (self.tr("Top-k"), self.top_k),
             (self.tr("Min-p"), self.min_p), (self.tr("Repeat penalty"), self.repeat_penalty),
@@ -172,16 +204,11 @@ class PersonaEditor(QtWidgets.QDialog):
             (self.tr("Context length"), self.n_ctx), (self.tr("When the context is full"), self.overflow),
             (self.tr("Target language"), self.target_edit),
         ]  # fmt: skip
-        for index, (label, widget) in enumerate(cells):
-            grid.addWidget(QtWidgets.QLabel(label, self), index // 2, (index % 2) * 2)
-            grid.addWidget(widget, index // 2, (index % 2) * 2 + 1)
+        for label, widget in cells:
             widget.setAccessibleName(label)
-        form.addRow(grid)
-        checks = QtWidgets.QHBoxLayout()  # one row for the persona's two switches: the dialog still fits 800×600
-        checks.addWidget(self.uses_about_check)
-        checks.addWidget(self.look_inside_check)
-        checks.addStretch(1)
-        form.addRow(checks)
+        form.addRow(ColumnGrid([(WrappingLabel(label, self), widget) for label, widget in cells], self))
+        # One row for the persona's two switches where they fit (the dialog fits 800×600), else one under the other.
+        form.addRow(SideBySide(self.uses_about_check, self.look_inside_check, spread=False, parent=self))
         form.addRow(self.about_check)
         form.addRow(self.about_edit)
         # The final prompt and the answers' schema share one place: the dialog fits 800×600 with both.
@@ -193,7 +220,7 @@ class PersonaEditor(QtWidgets.QDialog):
         self.model_tabs.addTab(self.schema_field, self.tr("JSON Schema of the answers"))
         form.addRow(self.model_tabs)
         form.addRow(self.error_label)
-        buttons = QtWidgets.QHBoxLayout()
+        actions: list[QtWidgets.QWidget] = []
         for text, slot in (
             (self.tr("New"), self._on_new_clicked), (self.tr("Duplicate"), self._on_duplicate_clicked),
             (self.tr("Delete"), self._on_delete_clicked), (self.tr("Reset"), self._on_reset_clicked),
@@ -201,7 +228,7 @@ class PersonaEditor(QtWidgets.QDialog):
         ):  # fmt: skip
             button = QtWidgets.QPushButton(text, self)
             button.clicked.connect(slot)
-            buttons.addWidget(button)
+            actions.append(button)
         self.export_button = QtWidgets.QPushButton(self.tr("Export…"), self)
         export_menu = QtWidgets.QMenu(self.export_button)
         self.export_one_action = export_menu.addAction(self.tr("This persona…"))
@@ -209,17 +236,32 @@ class PersonaEditor(QtWidgets.QDialog):
         self.export_one_action.triggered.connect(self._on_export_one_action_triggered)
         self.export_all_action.triggered.connect(self._on_export_all_action_triggered)
         self.export_button.setMenu(export_menu)
-        buttons.addWidget(self.export_button)
-        buttons.addStretch(1)
+        actions.append(self.export_button)
         self.save_button = QtWidgets.QPushButton(self.tr("Save"), self)
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self._on_save_clicked)
+        # The persona's fields scroll where the dialog is shorter than they are; Save stays in view below them,
+        # and the list's actions under the list (a row of six beside Save took half a small screen at 18 pt).
+        fields = QtWidgets.QWidget(self)
+        fields.setLayout(form)
+        scroll = self._scroll = QtWidgets.QScrollArea(self)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(fields)
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         right = QtWidgets.QVBoxLayout()
-        right.addLayout(form, 1)
+        right.addWidget(scroll, 1)
         right.addLayout(buttons)
+        left = QtWidgets.QVBoxLayout()
+        left.addWidget(self.list, 1)
+        for action in actions:
+            action.setMaximumWidth(self.list.maximumWidth())
+            left.addWidget(action)
         layout = QtWidgets.QHBoxLayout(self)
-        layout.addWidget(self.list)
+        layout.addLayout(left)
         layout.addLayout(right, 1)
 
     # -- showing --

@@ -11,6 +11,8 @@ from pytestqt.qtbot import QtBot
 from app.core.history.store import Store
 from app.core.models.recommended import load_recommended
 from app.ui.models.recommended_list import RecommendedCard
+from app.ui.personas.editor import PersonaEditor
+from app.ui.shell import geometry
 from app.ui.shell.main_window import MainWindow
 from tests.ui.conftest import WindowFactory
 from tests.ui.settings.test_small_screen import language, largest_text_window, small_screen  # noqa: F401 - fixtures
@@ -132,3 +134,28 @@ def test_the_chat_header_puts_its_menus_under_the_title_where_both_do_not_fit(
 
     qtbot.waitUntil(apart)
     assert title.text().startswith("A conversation")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # a dialog, offscreen
+def test_the_persona_editor_fits_the_screen_and_scrolls_its_fields_with_save_in_view(
+    qtbot: QtBot, make_window: WindowFactory, small_screen: QtCore.QRect, language: str
+) -> None:
+    window = shown_welcome(qtbot, make_window)
+    editor = PersonaEditor(window.services.personas, window.settings, language, window)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    assert small_screen.contains(editor.geometry().marginsAdded(geometry.FRAME_ALLOWANCE))
+    scroll = editor.findChild(QtWidgets.QScrollArea)
+    assert scroll is not None and scroll.widget() is not None
+    fields = scroll.widget()
+
+    def fitted() -> None:
+        assert fields.width() <= scroll.viewport().width()  # nothing out of reach on the right
+        shown = [w for w in fields.findChildren(QtWidgets.QWidget) if w.isVisibleTo(fields) and w.parent() is fields]
+        assert [(w.objectName() or type(w).__name__, w.accessibleName()) for w in shown if cut_off(w)] == []
+
+    qtbot.waitUntil(fitted)
+    save = editor.save_button
+    assert save.visibleRegion().boundingRect() == save.rect() and save.isVisible()
+    editor.close()
