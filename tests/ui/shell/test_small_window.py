@@ -138,7 +138,7 @@ def test_the_chat_header_puts_its_menus_under_the_title_where_both_do_not_fit(
 
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # a dialog, offscreen
 def test_the_persona_editor_fits_the_screen_and_scrolls_its_fields_with_save_in_view(
-    qtbot: QtBot, make_window: WindowFactory, small_screen: QtCore.QRect, language: str
+    qtbot: QtBot, make_window: WindowFactory, small_screen: QtCore.QRect, language: str,  # noqa: F811 - fixtures
 ) -> None:
     window = shown_welcome(qtbot, make_window)
     editor = PersonaEditor(window.services.personas, window.settings, language, window)
