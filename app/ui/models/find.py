@@ -20,6 +20,7 @@ from app.core.models.registry import ModelRegistry
 from app.ui.common.background import BackgroundExecutor, BackgroundOp
 from app.ui.common.banner import Banner
 from app.ui.common.i18n import error_text
+from app.ui.common.narrow import WrappingLabel
 from app.ui.controllers.download_controller import DownloadController, job_key
 from app.ui.models.fit_badge import FitBadge
 from app.ui.models.mirror import MirrorOffer
@@ -106,7 +107,7 @@ class FindModelsPage(QtWidgets.QWidget):
         for column in (1, 2):
             results_header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
 
-        self.repo_label = QtWidgets.QLabel(self)
+        self.repo_label = WrappingLabel(parent=self)  # "Select a repository to see its models" at 18 pt
         self.repo_label.setObjectName("sectionTitle")
         self.repo_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.repo_note = QtWidgets.QLabel(self)

@@ -159,3 +159,13 @@ def test_the_persona_editor_fits_the_screen_and_scrolls_its_fields_with_save_in_
     save = editor.save_button
     assert save.visibleRegion().boundingRect() == save.rect() and save.isVisible()
     editor.close()
+
+
+def test_the_get_models_page_is_no_wider_than_the_window_leaves_it(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = shown_welcome(qtbot, make_window)
+    qtbot.mouseClick(window.find_models_button, QtCore.Qt.MouseButton.LeftButton)
+    page = window.find_models
+    assert window.pages.currentWidget() is page
+    for body in range(page.body.count()):  # the recommended models, and a search's results and files
+        page.body.setCurrentIndex(body)
+        qtbot.waitUntil(lambda: page.minimumSizeHint().width() <= page.width())
