@@ -34,7 +34,9 @@ def word_error_rate(reference: str, heard: str) -> float:
 
 @pytest.fixture(scope="session")
 def voice() -> PiperSynthesizer:
-    return PiperSynthesizer(installed_model("en_US-joe-medium"))
+    # Said the same way every time: the voice's noise made each run's audio differ, and one in a few runs
+    # Whisper heard "Please remind me" as "Place your mind me".
+    return PiperSynthesizer(installed_model("en_US-joe-medium"), variation=0.0)
 
 
 @pytest.fixture(scope="session")

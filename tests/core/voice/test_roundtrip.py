@@ -46,3 +46,8 @@ def test_silence_around_speech_is_trimmed_and_not_heard_as_words(
 
 def test_silence_alone_gives_no_text(transcriber: Transcriber) -> None:
     assert transcriber.transcribe(AudioClip(np.zeros(16_000 * 2, np.float32), 16_000)).text == ""
+
+
+def test_the_tests_voice_says_a_sentence_the_same_way_every_time(voice: PiperSynthesizer) -> None:
+    first, second = (voice.synthesize(SENTENCES[1]) for _ in range(2))
+    assert voice.variation == 0.0 and np.array_equal(first.samples, second.samples)
