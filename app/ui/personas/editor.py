@@ -171,10 +171,6 @@ class PersonaEditor(QtWidgets.QDialog):
     def _fit_to_screen(self) -> None:
         """Opens at its size, over the window, with its frame inside the screen's available area: at a large
         text size on a small screen the fields scroll and Save stays in view."""
-        screen = self.screen()
-        if screen is None:
-            return
-        available = screen.availableGeometry()
         # A scroll area asks for less than its fields need: the dialog asks for the rest, so that it shows every
         # field where the screen has the room.
         fields = self._scroll.widget()
@@ -183,10 +179,7 @@ class PersonaEditor(QtWidgets.QDialog):
         more = QtCore.QSize(max(0, inner.width() - shown.width()), max(0, inner.height() - shown.height()))
         size = self.sizeHint() + more
         # Roomy where the screen allows: the sampling settings' labels and the switches then keep to one line.
-        rect = QtCore.QRect(QtCore.QPoint(0, 0), QtCore.QSize(max(size.width(), ROOMY_WIDTH), size.height()))
-        parent = self.parentWidget()
-        rect.moveCenter(parent.window().geometry().center() if parent is not None else available.center())
-        self.setGeometry(geometry.clamped(rect, available))
+        geometry.place_dialog(self, QtCore.QSize(max(size.width(), ROOMY_WIDTH), size.height()))
 
     def _build_layout(self) -> None:
         form = wrapping_form()

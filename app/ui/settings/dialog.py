@@ -122,15 +122,8 @@ class SettingsDialog(QtWidgets.QDialog):
     def _fit_to_screen(self) -> None:
         """Opens roomy (the pages' notes wrap less), over the window, but with its frame inside the screen's
         available area: a page taller than that scrolls, and the buttons stay in view."""
-        screen = self.screen()
-        if screen is None:
-            return
-        available = screen.availableGeometry()
         hint = self.sizeHint()
-        rect = QtCore.QRect(QtCore.QPoint(0, 0), QtCore.QSize(max(hint.width(), 760), hint.height()))
-        parent = self.parentWidget()
-        rect.moveCenter(parent.window().geometry().center() if parent is not None else available.center())
-        self.setGeometry(geometry.clamped(rect, available))
+        geometry.place_dialog(self, QtCore.QSize(max(hint.width(), 760), hint.height()))
 
     def _general_tab(self, models: list[ModelEntry], follows_default: bool) -> QtWidgets.QWidget:
         page = QtWidgets.QWidget(self)

@@ -46,6 +46,19 @@ def clamped(rect: QtCore.QRect, available: QtCore.QRect) -> QtCore.QRect:
     return result
 
 
+def place_dialog(dialog: QtWidgets.QWidget, size: QtCore.QSize) -> None:
+    """Opens ``dialog`` at ``size``, centred over its parent's window, with its frame inside the screen's
+    available area (shrunk where the screen is smaller: its pages scroll, its buttons stay in view)."""
+    screen = dialog.screen()
+    if screen is None:
+        return
+    available = screen.availableGeometry()
+    rect = QtCore.QRect(QtCore.QPoint(0, 0), size)
+    parent = dialog.parentWidget()
+    rect.moveCenter(parent.window().geometry().center() if parent is not None else available.center())
+    dialog.setGeometry(clamped(rect, available))
+
+
 def _decoded(text: str) -> QtCore.QByteArray | None:
     try:
         return QtCore.QByteArray(base64.b64decode(text, validate=True)) if text else None
