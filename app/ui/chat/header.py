@@ -9,7 +9,7 @@ In a narrow window the menus give way (eliding) before the title does.
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from app.core.history.types import Thinking
 from app.core.models.installed import ModelEntry
@@ -18,6 +18,7 @@ from app.ui.chat.model_picker import LoadingIndicator, ModelPicker, remote_icon
 from app.ui.chat.size_notice import SizeNotice
 from app.ui.common.elided_combo import ElidedComboBox
 from app.ui.common.elided_label import ElidedLabel
+from app.ui.common.narrow import SideBySide
 
 _THINKING_CHOICES: tuple[Thinking | None, ...] = (None, "on", "off")
 TITLE_MIN_CHARS = 22  # the title's least width, in average characters
@@ -86,46 +87,26 @@ class ChatHeader(QtWidgets.QFrame):
         self.library_switch = LibrarySwitch(self)  # this conversation's "Use my library" and its folders
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(20, 10, 16, 10)
-        self.title_row = QtWidgets.QHBoxLayout()  # where a part of the window may put a mark beside the title
+        title_box = QtWidgets.QWidget(self)
+        self.title_row = QtWidgets.QHBoxLayout(title_box)  # where a part of the window may put a mark beside it
+        self.title_row.setContentsMargins(0, 0, 0, 0)
         self.title_row.addWidget(self.title_label, 1)
-        self._controls = QtWidgets.QHBoxLayout()
-        self._controls.addStretch(1)  # under the title (a narrow window), the menus keep to the right
+        menus = QtWidgets.QWidget(self)
+        controls = QtWidgets.QHBoxLayout(menus)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addStretch(1)  # under the title (a narrow window), the menus keep to the right
         for widget in (
             self.persona_combo, self.target_combo, self.loading_indicator, self.thinking_combo,
             self.library_switch, self.remote_badge, self.model_picker,
         ):  # fmt: skip
-            self._controls.addWidget(widget)
+            controls.addWidget(widget)
         # The title and the menus side by side, or the menus under the title where both do not fit at their
         # least (a large text size: at 18 pt in 800×600 the menus covered the title).
-        self._top = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.LeftToRight)
-        self._top.addLayout(self.title_row, 1)
-        self._top.addLayout(self._controls)
-        outer.addLayout(self._top)
+        outer.addWidget(SideBySide(title_box, menus, parent=self))
         outer.addWidget(self.size_notice)
         self.thinking_combo.activated.connect(self._on_thinking_combo_activated)
         self.persona_combo.activated.connect(self._on_persona_combo_activated)
         self.target_combo.activated.connect(self._on_target_combo_activated)
-
-    def _arrange(self) -> None:
-        outer = self.layout()
-        margins = outer.contentsMargins() if outer is not None else QtCore.QMargins()
-        across = (
-            margins.left() + self.title_row.minimumSize().width() + self._top.spacing()
-            + self._controls.minimumSize().width() + margins.right()
-        )  # fmt: skip
-        Direction = QtWidgets.QBoxLayout.Direction  # noqa: N806 - Qt's enum
-        direction = Direction.LeftToRight if self.width() >= across else Direction.TopToBottom
-        if self._top.direction() != direction:
-            self._top.setDirection(direction)
-
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        self._arrange()
-        super().resizeEvent(event)
-
-    def event(self, event: QtCore.QEvent) -> bool:
-        if event.type() == QtCore.QEvent.Type.LayoutRequest:  # a menu shown or hidden, a font changed
-            self._arrange()
-        return super().event(event)
 
     def show_models(
         self, models: list[ModelEntry], current: ModelEntry | None, *, thinking: Thinking | None, can_think: bool
