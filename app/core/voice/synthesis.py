@@ -53,10 +53,10 @@ class PiperSynthesizer:
         return self._loaded
 
     def _config(self, voice: Any) -> Any:
-        from piper import SynthesisConfig
-
         if self.variation == 1.0:
             return None  # the voice's own settings
+        from piper import SynthesisConfig
+
         noise, noise_w = voice.config.noise_scale, voice.config.noise_w_scale
         return SynthesisConfig(noise_scale=noise * self.variation, noise_w_scale=noise_w * self.variation)
 

@@ -39,11 +39,9 @@ class LibrarySwitch(QtWidgets.QToolButton):
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
         # Like the header's menus, it gives way in a narrow window: its text is elided, its menu arrow stays.
         hint = self.sizeHint()
-        least = self.fontMetrics().averageCharWidth() * NARROWEST_CHARS + (hint.width() - self._text_width())
+        metrics = self.fontMetrics()
+        least = metrics.averageCharWidth() * NARROWEST_CHARS + hint.width() - metrics.horizontalAdvance(self.text())
         return QtCore.QSize(min(hint.width(), least), super().minimumSizeHint().height())
-
-    def _text_width(self) -> int:
-        return self.fontMetrics().horizontalAdvance(self.text())
 
     @property
     def choice(self) -> LibraryChoice:
